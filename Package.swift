@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "KafkaBDD",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "kafka-bdd", targets: ["kafka-bdd"]),
+        .library(name: "Harness", targets: ["Harness"]),
+        .library(name: "Steps", targets: ["Steps"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        .target(
+            name: "Harness",
+            dependencies: ["CRdKafka"]
+        ),
+        .target(
+            name: "Steps",
+            dependencies: ["Harness"]
+        ),
+        .executableTarget(
+            name: "kafka-bdd",
+            dependencies: [
+                "Harness",
+                "Steps",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "HarnessTests",
+            dependencies: ["Harness"]
+        ),
+        .testTarget(
+            name: "AcceptanceTests",
+            dependencies: ["Harness", "Steps"]
+        ),
+    ]
+)

@@ -1,0 +1,12 @@
+import ArgumentParser
+import Harness
+
+@main
+struct KafkaBDD: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kafka-bdd",
+        abstract: "Executable acceptance tests for Kafka, written in Gherkin.",
+        version: "0.1.0 (librdkafka \(Librdkafka.version))",
+        subcommands: [Pickles.self]
+    )
+}
