@@ -24,7 +24,7 @@ struct Pickles: ParsableCommand {
     @Flag(help: "Benchmark: parse and compile every feature file under PATHs, serialise the pickles, and print files, pickles, bytes, seconds and MB/s instead of messages.")
     var stats = false
 
-    @Argument(help: "Feature files (.feature, .feature.md); with --stats, directories too.")
+    @Argument(help: "Feature files (.feature, .feature.md), or directories to search for them.")
     var paths: [String]
 
     func validate() throws {
@@ -36,7 +36,12 @@ struct Pickles: ParsableCommand {
         var failed = false
         var json = JSONWriter(capacity: 1 << 20)
         let ids = IdGenerator()
-        for path in paths {
+        let files: [String]
+        do { files = try FeatureFile.discover(paths) } catch {
+            StandardOutput.error("kafka-bdd: \(error)")
+            throw ExitCode(2)
+        }
+        for path in files {
             let file: FeatureFile
             do {
                 file = try FeatureFile.load(path: path, ids: ids)

@@ -187,47 +187,69 @@ enum TagLineScanner {
 
 /// Splits a table row into cells, honouring the `\|`, `\n` and `\\` escapes.
 enum TableRowScanner {
+    static func cells(in line: Line) -> [LineSpan] {
+        var cells: [LineSpan] = []
+        var cell: [UInt8] = []
+        var cellStartColumn = 1 // column (within the trimmed text, 1-based) after the separator
+        var firstSeparator = true
+        var column = 0
+        let bytes = line.trimmed.utf8
+        var i = bytes.startIndex
+        while i < bytes.endIndex {
+            let b = bytes[i]
+            bytes.formIndex(after: &i)
+            if b & 0xC0 != 0x80 { column += 1 }
+            if b == UInt8(ascii: "|") {
+                if firstSeparator {
+                    firstSeparator = false
+                } else {
+                    cells.append(span(cell, column: line.indent + cellStartColumn))
+                }
+                cell.removeAll(keepingCapacity: true)
+                cellStartColumn = column + 1
+            } else if b == UInt8(ascii: "\\") {
+                guard i < bytes.endIndex else { cell.append(b); break }
+                let next = bytes[i]
+                if next == UInt8(ascii: "n") {
+                    cell.append(UInt8(ascii: "\n"))
+                } else if next == UInt8(ascii: "|") || next == UInt8(ascii: "\\") {
+                    cell.append(next)
+                } else {
+                    // Kept as written; the next character is copied by the next iteration.
+                    cell.append(b)
+                    continue
+                }
+                bytes.formIndex(after: &i)
+                column += 1
+            } else {
+                cell.append(b)
+            }
+        }
+        return cells
+    }
+
+    /// The cell's text without padding (spaces, tabs and the like, but not newlines), and the
+    /// column where that text starts.
+    private static func span(_ cell: [UInt8], column: Int) -> LineSpan {
+        let text = String(decoding: cell, as: UTF8.self)
+        let scalars = text.unicodeScalars
+        var start = scalars.startIndex
+        var lead = 0
+        while start < scalars.endIndex, isCellPadding(scalars[start]) { scalars.formIndex(after: &start); lead += 1 }
+        var end = scalars.endIndex
+        while end > start {
+            let before = scalars.index(before: end)
+            if !isCellPadding(scalars[before]) { break }
+            end = before
+        }
+        if lead == 0 && end == scalars.endIndex { return LineSpan(column: column, text: text) }
+        return LineSpan(column: column + lead, text: String(text[start..<end]))
+    }
+
     private static func isCellPadding(_ s: Unicode.Scalar) -> Bool {
         switch s.value {
         case 0x20, 0x09, 0x0B, 0x0C, 0x0D, 0x85, 0xA0: return true
         default: return false
         }
-    }
-
-    static func cells(in line: Line) -> [LineSpan] {
-        var cells: [LineSpan] = []
-        var cell = String.UnicodeScalarView()
-        var cellStartColumn = 1 // column (within trimmed text, 1-based) after the separator
-        var firstSeparator = true
-        var col = 0
-        var it = line.trimmed.unicodeScalars.makeIterator()
-        while let c = it.next() {
-            col += 1
-            if c == "|" {
-                if firstSeparator {
-                    firstSeparator = false
-                } else {
-                    var lead = 0
-                    var scalars = cell[...]
-                    while let f = scalars.first, isCellPadding(f) { scalars = scalars.dropFirst(); lead += 1 }
-                    while let l = scalars.last, isCellPadding(l) { scalars = scalars.dropLast() }
-                    cells.append(LineSpan(column: line.indent + cellStartColumn + lead, text: String(String.UnicodeScalarView(scalars))))
-                }
-                cell = String.UnicodeScalarView()
-                cellStartColumn = col + 1
-            } else if c == "\\" {
-                guard let next = it.next() else { cell.append("\\"); break }
-                col += 1
-                if next == "n" {
-                    cell.append("\n")
-                } else {
-                    if next != "|" && next != "\\" { cell.append("\\") }
-                    cell.append(next)
-                }
-            } else {
-                cell.append(c)
-            }
-        }
-        return cells
     }
 }

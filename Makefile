@@ -1,0 +1,38 @@
+# KafkaBDD — the two quick-start commands and a few helpers.
+# Every target installs librdkafka-dev first when it is missing (Debian/Ubuntu).
+
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+REPORTS ?= reports
+
+.PHONY: deps build acceptance test bench-gherkin conformance clean
+
+deps:
+	@pkg-config --exists rdkafka 2>/dev/null && [ -f /usr/include/librdkafka/rdkafka_mock.h ] || { \
+	  echo "installing librdkafka-dev (apt-get)…"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq librdkafka-dev pkg-config; }
+
+build: deps
+	$(SWIFT) build
+
+# The main job: compile the acceptance suite under Features/ and write its message stream.
+acceptance: build
+	@mkdir -p $(REPORTS)
+	.build/debug/kafka-bdd pickles --source --ast Features > $(REPORTS)/messages.ndjson
+	@echo "wrote $(REPORTS)/messages.ndjson ($$(grep -c '"pickle"' $(REPORTS)/messages.ndjson) pickles)"
+
+test: deps
+	$(SWIFT) test
+
+# Parser speed against the official Python parser (pip install gherkin-official).
+bench-gherkin: deps
+	$(SWIFT) build -c release
+	python3 scripts/bench/gherkin_vs_python.py
+
+# The official Gherkin testdata through the CLI (needs ../shared).
+conformance: build
+	python3 ../shared/tools/check_gherkin.py --testdata ../shared/conformance/gherkin --include-md --strict-errors \
+	  --cmd '.build/debug/kafka-bdd pickles --ast {file}'
+
+clean:
+	rm -rf .build $(REPORTS)
