@@ -34,15 +34,7 @@ public struct FeatureFile: Sendable {
 
     /// The file's text; a missing, unreadable or non-UTF-8 file is a ReadError naming the problem.
     public static func readSource(path: String) throws(ReadError) -> String {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw ReadError(path: path, reason: "no such file")
-        }
-        guard !isDirectory.boolValue else { throw ReadError(path: path, reason: "is a directory, not a feature file") }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ReadError(path: path, reason: "cannot be read (permission denied?)")
-        }
-        var bytes = [UInt8](data)
+        var bytes = try readBytes(path: path)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             let offset = firstInvalidUTF8Offset(bytes)
@@ -50,6 +42,43 @@ public struct FeatureFile: Sendable {
             throw ReadError(path: path, reason: "line \(line): not valid UTF-8 (byte offset \(offset)); feature files must be UTF-8")
         }
         return text
+    }
+
+    private enum Kind { case missing, file, directory, other }
+
+    // POSIX rather than FileManager: on Linux it is several times faster per file, which shows
+    // when thousands of feature files are read.
+    private static func kind(of path: String) -> Kind {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return .missing }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return .file
+        case S_IFDIR: return .directory
+        default: return .other
+        }
+    }
+
+    private static func readBytes(path: String) throws(ReadError) -> [UInt8] {
+        switch kind(of: path) {
+        case .missing: throw ReadError(path: path, reason: "no such file")
+        case .directory: throw ReadError(path: path, reason: "is a directory, not a feature file")
+        case .file, .other: break
+        }
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw ReadError(path: path, reason: "cannot be read (\(String(cString: strerror(errno))))") }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ReadError(path: path, reason: "cannot be read (\(String(cString: strerror(errno))))")
+            }
+            if n == 0 { break }
+            bytes.append(contentsOf: chunk[..<n])
+        }
+        return bytes
     }
 
     private static func firstInvalidUTF8Offset(_ bytes: [UInt8]) -> Int {
@@ -67,11 +96,11 @@ public struct FeatureFile: Sendable {
     public static func discover(_ paths: [String]) throws(ReadError) -> [String] {
         var found: [String] = []
         for path in paths {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw ReadError(path: path, reason: "no such file or directory")
+            switch kind(of: path) {
+            case .missing: throw ReadError(path: path, reason: "no such file or directory")
+            case .directory: break
+            case .file, .other: found.append(path); continue
             }
-            if !isDirectory.boolValue { found.append(path); continue }
             guard let walker = FileManager.default.enumerator(atPath: path) else { continue }
             var here: [String] = []
             for case let relative as String in walker

@@ -27,7 +27,9 @@ struct Line {
     var isEmpty: Bool { trimmed.isEmpty }
 
     func startsWith(_ prefix: String) -> Bool {
-        trimmed.utf8.starts(with: prefix.utf8)
+        // Most lines differ from a keyword in their first byte: check that before comparing.
+        guard let first = prefix.utf8.first, trimmed.utf8.first == first else { return prefix.isEmpty }
+        return trimmed.utf8.starts(with: prefix.utf8)
     }
 
     func startsWith(byte: UInt8) -> Bool {

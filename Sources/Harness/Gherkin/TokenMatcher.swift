@@ -108,7 +108,7 @@ final class ClassicTokenMatcher: TokenMatcher {
     private func titleLine(_ type: TokenType, _ line: Line, _ keywords: [String]) -> (token: Token, error: ParseError?)? {
         for keyword in keywords {
             let k = keyword.utf8
-            guard line.trimmed.utf8.starts(with: k) else { continue }
+            guard line.startsWith(keyword) else { continue }
             let after = line.trimmed.utf8.dropFirst(k.count)
             guard after.first == UInt8(ascii: ":") else { continue }
             var t = token(type, line)
