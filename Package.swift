@@ -11,6 +11,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Tests only: reads the YAML conformance data of cucumber-expressions and tag-expressions.
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         .systemLibrary(
@@ -36,7 +38,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HarnessTests",
-            dependencies: ["Harness"]
+            dependencies: ["Harness", "Yams"]
         ),
         .testTarget(
             name: "AcceptanceTests",
