@@ -1,0 +1,298 @@
+import CRdKafka
+import Foundation
+import Synchronization
+
+/// A topic, partition and (optionally) offset.
+public struct TopicPartitionOffset: Sendable, Hashable, CustomStringConvertible {
+    public var topic: String
+    public var partition: Int32
+    /// -1001 (`RD_KAFKA_OFFSET_INVALID`) when unknown.
+    public var offset: Int64
+
+    public init(topic: String, partition: Int32, offset: Int64 = -1001) {
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+    }
+
+    public var description: String { offset < 0 ? "\(topic)[\(partition)]" : "\(topic)[\(partition)]@\(offset)" }
+
+    public static let beginning: Int64 = -2
+    public static let end: Int64 = -1
+
+    static func makeList(_ items: [TopicPartitionOffset]) -> UnsafeMutablePointer<rd_kafka_topic_partition_list_t> {
+        let list = rd_kafka_topic_partition_list_new(Int32(items.count))!
+        for item in items {
+            rd_kafka_topic_partition_list_add(list, item.topic, item.partition).pointee.offset = item.offset
+        }
+        return list
+    }
+
+    static func from(_ list: UnsafePointer<rd_kafka_topic_partition_list_t>?) -> [TopicPartitionOffset] {
+        guard let list else { return [] }
+        return (0..<Int(list.pointee.cnt)).map { i in
+            let e = list.pointee.elems[i]
+            return TopicPartitionOffset(topic: String(cString: e.topic), partition: e.partition, offset: e.offset)
+        }
+    }
+}
+
+/// One record read from Kafka.
+public struct ConsumedRecord: Sendable {
+    public let topic: String
+    public let partition: Int32
+    public let offset: Int64
+    public let key: [UInt8]?
+    public let value: [UInt8]
+    public let headers: [(String, [UInt8])]
+    /// Milliseconds since the epoch, or nil.
+    public let timestamp: Int64?
+
+    public var keyString: String? { key.map { String(decoding: $0, as: UTF8.self) } }
+    public var valueString: String { String(decoding: value, as: UTF8.self) }
+}
+
+/// A group rebalance as the consumer saw it.
+public struct RebalanceEvent: Sendable {
+    public enum Kind: String, Sendable { case assigned, revoked, lost }
+    public let kind: Kind
+    public let partitions: [TopicPartitionOffset]
+    /// EAGER or COOPERATIVE.
+    public let protocolName: String
+}
+
+final class ConsumerCallbacks: Sendable {
+    let onRebalance: (@Sendable (RebalanceEvent, Consumer.RebalanceActions) -> Void)?
+    let onStatistics: (@Sendable (String) -> Void)?
+    let onError: (@Sendable (KafkaError) -> Void)?
+
+    init(onRebalance: (@Sendable (RebalanceEvent, Consumer.RebalanceActions) -> Void)?, onStatistics: (@Sendable (String) -> Void)?,
+         onError: (@Sendable (KafkaError) -> Void)?) {
+        self.onRebalance = onRebalance
+        self.onStatistics = onStatistics
+        self.onError = onError
+    }
+}
+
+private let rebalanceCallback: @convention(c) (OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?) -> Void = { rk, err, partitions, opaque in
+    guard let rk, let opaque else { return }
+    let callbacks = Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).takeUnretainedValue()
+    let proto = String(cString: rd_kafka_rebalance_protocol(rk))
+    let cooperative = proto == "COOPERATIVE"
+    let list = TopicPartitionOffset.from(partitions)
+    let kind: RebalanceEvent.Kind
+    if err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
+        kind = .assigned
+    } else {
+        kind = rd_kafka_assignment_lost(rk) != 0 ? .lost : .revoked
+    }
+    // The listener sees a revocation before it takes effect, so it can commit what it processed.
+    if kind != .assigned { callbacks.onRebalance?(RebalanceEvent(kind: kind, partitions: list, protocolName: proto), .init(handle: rk)) }
+    if kind == .assigned {
+        if cooperative { if let e = rd_kafka_incremental_assign(rk, partitions) { rd_kafka_error_destroy(e) } } else { rd_kafka_assign(rk, partitions) }
+    } else {
+        if cooperative { if let e = rd_kafka_incremental_unassign(rk, partitions) { rd_kafka_error_destroy(e) } } else { rd_kafka_assign(rk, nil) }
+    }
+    if kind == .assigned { callbacks.onRebalance?(RebalanceEvent(kind: kind, partitions: list, protocolName: proto), .init(handle: rk)) }
+}
+
+private let consumerStatsCallback: @convention(c) (OpaquePointer?, UnsafeMutablePointer<CChar>?, Int, UnsafeMutableRawPointer?) -> Int32 = { _, json, length, opaque in
+    guard let json, let opaque else { return 0 }
+    Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).takeUnretainedValue()
+        .onStatistics?(String(decoding: UnsafeRawBufferPointer(start: json, count: length), as: UTF8.self))
+    return 0
+}
+
+private let consumerErrorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void = { _, code, reason, opaque in
+    guard let opaque else { return }
+    Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).takeUnretainedValue()
+        .onError?(KafkaError(code: code, detail: reason.map { String(cString: $0) } ?? ""))
+}
+
+/// A Kafka consumer: group subscription with a rebalance listener (eager or cooperative-sticky,
+/// as `partition.assignment.strategy` says), or manual assignment; polling with deadlines; commits;
+/// seeks; lag.
+public final class Consumer: KafkaClient, @unchecked Sendable {
+    /// What a rebalance listener may do while the rebalance is under way.
+    public struct RebalanceActions: @unchecked Sendable {
+        let handle: OpaquePointer
+        /// Commits the given offsets synchronously (e.g. on revocation).
+        public func commit(_ offsets: [TopicPartitionOffset]) throws(KafkaError) {
+            guard !offsets.isEmpty else { return }
+            let list = TopicPartitionOffset.makeList(offsets)
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            try KafkaError.check(rd_kafka_commit(handle, list, 0), "commit on rebalance")
+        }
+    }
+
+    private let callbacks: ConsumerCallbacks
+    private let opaque: UnsafeMutableRawPointer
+    private let closed = Atomic<Bool>(false)
+    public let config: KafkaConfig
+    public var groupId: String? { config["group.id"] }
+
+    public init(config: KafkaConfig, onRebalance: (@Sendable (RebalanceEvent, RebalanceActions) -> Void)? = nil,
+                onStatistics: (@Sendable (String) -> Void)? = nil, onError: (@Sendable (KafkaError) -> Void)? = nil) throws(KafkaError) {
+        self.config = config
+        let callbacks = ConsumerCallbacks(onRebalance: onRebalance, onStatistics: onStatistics, onError: onError)
+        let conf = try config.makeConf()
+        let opaque = Unmanaged.passRetained(callbacks).toOpaque()
+        rd_kafka_conf_set_opaque(conf, opaque)
+        if config["group.id"] != nil { rd_kafka_conf_set_rebalance_cb(conf, rebalanceCallback) }
+        rd_kafka_conf_set_stats_cb(conf, consumerStatsCallback)
+        rd_kafka_conf_set_error_cb(conf, consumerErrorCallback)
+        var buffer = [CChar](repeating: 0, count: 512)
+        guard let handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf, &buffer, buffer.count) else {
+            Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).release()
+            throw KafkaError(code: RD_KAFKA_RESP_ERR__INVALID_ARG, detail: String(cString: buffer))
+        }
+        rd_kafka_poll_set_consumer(handle)
+        self.callbacks = callbacks
+        self.opaque = opaque
+        super.init(handle: handle)
+    }
+
+    public func subscribe(_ topics: [String]) throws(KafkaError) {
+        let list = TopicPartitionOffset.makeList(topics.map { TopicPartitionOffset(topic: $0, partition: -1) })
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        try KafkaError.check(rd_kafka_subscribe(handle, list), "subscribe to \(topics)")
+    }
+
+    /// Reads exactly these partitions, from these offsets, without a group.
+    public func assign(_ partitions: [TopicPartitionOffset]) throws(KafkaError) {
+        let list = TopicPartitionOffset.makeList(partitions)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        try KafkaError.check(rd_kafka_assign(handle, list), "assign \(partitions)")
+    }
+
+    public func assignment() throws(KafkaError) -> [TopicPartitionOffset] {
+        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        try KafkaError.check(rd_kafka_assignment(handle, &list), "assignment")
+        defer { if let list { rd_kafka_topic_partition_list_destroy(list) } }
+        return TopicPartitionOffset.from(list)
+    }
+
+    /// One poll, blocking up to `timeout`: a record, nil when none came, or a consumer error.
+    /// Blocking: call it from `records(…)`, which runs off the concurrency pool.
+    func pollBlocking(timeout: Duration) throws(KafkaError) -> ConsumedRecord? {
+        guard let message = rd_kafka_consumer_poll(handle, timeout.milliseconds) else { return nil }
+        defer { rd_kafka_message_destroy(message) }
+        let m = message.pointee
+        if m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF { return nil }
+        if m.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            throw KafkaError(code: m.err, detail: m.payload.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: m.len), as: UTF8.self) }
+                             ?? String(cString: rd_kafka_err2str(m.err)))
+        }
+        var headers: [(String, [UInt8])] = []
+        var hdrs: OpaquePointer?
+        if rd_kafka_message_headers(message, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR, let hdrs {
+            var i = 0
+            var name: UnsafePointer<CChar>?
+            var value: UnsafeRawPointer?
+            var size = 0
+            while rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+                headers.append((String(cString: name!), value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []))
+                i += 1
+            }
+        }
+        var tsType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let ts = rd_kafka_message_timestamp(message, &tsType)
+        return ConsumedRecord(topic: String(cString: rd_kafka_topic_name(m.rkt)), partition: m.partition, offset: m.offset,
+                              key: m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) },
+                              value: m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? [],
+                              headers: headers, timestamp: tsType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : ts)
+    }
+
+    /// Polls until `count` records arrived, `until` returns true for the records so far, or the
+    /// deadline passes — whichever is first. Consumer errors that are not fatal are passed to
+    /// `onError` and polling goes on.
+    public func records(atMost count: Int = .max, within timeout: Duration,
+                        until done: @escaping @Sendable ([ConsumedRecord]) -> Bool = { _ in false },
+                        onError: (@Sendable (KafkaError) -> Void)? = nil) async throws -> [ConsumedRecord] {
+        try await Blocking.run { [self] in
+            let deadline = ContinuousClock.now + timeout
+            var out: [ConsumedRecord] = []
+            while out.count < count, ContinuousClock.now < deadline, !done(out) {
+                let left = deadline - ContinuousClock.now
+                do {
+                    if let r = try self.pollBlocking(timeout: min(left, .milliseconds(100))) { out.append(r) }
+                } catch let error as KafkaError {
+                    if error.isFatal { throw error }
+                    onError?(error)
+                }
+            }
+            return out
+        }
+    }
+
+    /// Commits the consumer's current positions (or the given offsets), synchronously.
+    public func commit(_ offsets: [TopicPartitionOffset]? = nil) async throws {
+        try await Blocking.run { [handle = UnsafeSendable(handle)] in
+            let list = offsets.map(TopicPartitionOffset.makeList)
+            defer { if let list { rd_kafka_topic_partition_list_destroy(list) } }
+            let err = rd_kafka_commit(handle.value, list, 0)
+            if err == RD_KAFKA_RESP_ERR__NO_OFFSET { return }
+            try KafkaError.check(err, "commit")
+        }
+    }
+
+    /// The group's committed offsets for these partitions.
+    public func committed(_ partitions: [TopicPartitionOffset], timeout: Duration = .seconds(10)) async throws -> [TopicPartitionOffset] {
+        try await Blocking.run { [handle = UnsafeSendable(handle)] in
+            let list = TopicPartitionOffset.makeList(partitions)
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            try KafkaError.check(rd_kafka_committed(handle.value, list, timeout.milliseconds), "committed offsets")
+            return TopicPartitionOffset.from(list)
+        }
+    }
+
+    /// The next offset this consumer will read in each partition.
+    public func positions(_ partitions: [TopicPartitionOffset]) throws(KafkaError) -> [TopicPartitionOffset] {
+        let list = TopicPartitionOffset.makeList(partitions)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        try KafkaError.check(rd_kafka_position(handle, list), "positions")
+        return TopicPartitionOffset.from(list)
+    }
+
+    /// Moves the read position of an assigned partition.
+    public func seek(_ to: TopicPartitionOffset, timeout: Duration = .seconds(10)) async throws {
+        try await Blocking.run { [handle = UnsafeSendable(handle)] in
+            let list = TopicPartitionOffset.makeList([to])
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            if let e = rd_kafka_seek_partitions(handle.value, list, timeout.milliseconds) { throw KafkaError(consuming: e) }
+            let result = TopicPartitionOffset.from(list)
+            _ = result
+        }
+    }
+
+    /// Lag per assigned partition: high watermark minus position (or committed offset).
+    public func lag() async throws -> [TopicPartitionOffset: Int64] {
+        let assigned = try assignment()
+        let positions = try self.positions(assigned)
+        var lag: [TopicPartitionOffset: Int64] = [:]
+        for p in positions {
+            let (_, high) = try await watermarks(topic: p.topic, partition: p.partition)
+            let key = TopicPartitionOffset(topic: p.topic, partition: p.partition)
+            lag[key] = p.offset >= 0 ? max(0, high - p.offset) : high
+        }
+        return lag
+    }
+
+    /// Leaves the group (committing per configuration) and destroys the client. Idempotent.
+    public func close() async {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        _ = try? await Blocking.run { [handle = UnsafeSendable(handle)] in
+            _ = rd_kafka_consumer_close(handle.value)
+            rd_kafka_destroy(handle.value)
+        }
+        Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).release()
+    }
+
+    deinit {
+        if !closed.exchange(true, ordering: .acquiringAndReleasing) {
+            _ = rd_kafka_consumer_close(handle)
+            rd_kafka_destroy(handle)
+            Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).release()
+        }
+    }
+}

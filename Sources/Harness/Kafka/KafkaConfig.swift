@@ -1,0 +1,64 @@
+import CRdKafka
+
+/// Client properties, as librdkafka's CONFIGURATION.md names them. Secret values never appear in
+/// descriptions, logs or reports.
+public struct KafkaConfig: Sendable, Equatable, CustomStringConvertible {
+    public private(set) var properties: [String: String]
+
+    public static let secretKeys: Set<String> = [
+        "sasl.password", "ssl.key.password", "ssl.keystore.password", "ssl.key.pem", "ssl_key",
+        "sasl.oauthbearer.client.secret", "sasl.oauthbearer.config", "ssl.truststore.password",
+    ]
+
+    public static func isSecret(_ key: String) -> Bool {
+        secretKeys.contains(key) || key.hasSuffix(".password") || key.hasSuffix(".secret")
+    }
+
+    public init(_ properties: [String: String] = [:]) {
+        self.properties = properties
+    }
+
+    public subscript(key: String) -> String? {
+        get { properties[key] }
+        set { properties[key] = newValue }
+    }
+
+    public func merging(_ other: KafkaConfig) -> KafkaConfig {
+        KafkaConfig(properties.merging(other.properties) { _, new in new })
+    }
+
+    /// `key=value` lines, secrets shown as `[redacted]`.
+    public var description: String {
+        properties.keys.sorted().map { "\($0)=\(Self.isSecret($0) ? "[redacted]" : properties[$0]!)" }.joined(separator: "\n")
+    }
+
+    /// Reads a Java-style properties file (`key=value`, `#` comments).
+    public static func load(propertiesFile text: String) -> KafkaConfig {
+        var p: [String: String] = [:]
+        for raw in text.split(whereSeparator: \.isNewline) {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("!") { continue }
+            guard let eq = line.firstIndex(where: { $0 == "=" || $0 == ":" }) else { continue }
+            p[line[..<eq].trimmingCharacters(in: .whitespaces)] = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+        }
+        return KafkaConfig(p)
+    }
+
+    /// A new `rd_kafka_conf_t`; a bad property is a KafkaError naming it (never its secret value).
+    func makeConf() throws(KafkaError) -> OpaquePointer {
+        let conf = rd_kafka_conf_new()!
+        var buffer = [CChar](repeating: 0, count: 512)
+        for (key, value) in properties.sorted(by: { $0.key < $1.key }) {
+            let result = rd_kafka_conf_set(conf, key, value, &buffer, buffer.count)
+            if result != RD_KAFKA_CONF_OK {
+                rd_kafka_conf_destroy(conf)
+                let reason = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                throw KafkaError(code: RD_KAFKA_RESP_ERR__INVALID_ARG,
+                                 detail: "client property \(key)=\(Self.isSecret(key) ? "[redacted]" : value): \(reason)")
+            }
+        }
+        return conf
+    }
+}
+
+import Foundation

@@ -1,0 +1,90 @@
+import CRdKafka
+
+public struct BrokerInfo: Sendable, Hashable {
+    public let id: Int32
+    public let host: String
+    public let port: Int32
+}
+
+public struct PartitionMetadata: Sendable, Hashable {
+    public let id: Int32
+    public let leader: Int32
+    public let replicas: [Int32]
+    public let isr: [Int32]
+    public let error: Int32
+}
+
+public struct TopicMetadata: Sendable, Hashable {
+    public let name: String
+    public let partitions: [PartitionMetadata]
+    public let error: Int32
+}
+
+/// A snapshot of what the cluster says about itself.
+public struct ClusterMetadata: Sendable {
+    public let brokers: [BrokerInfo]
+    public let topics: [TopicMetadata]
+
+    public func topic(_ name: String) -> TopicMetadata? { topics.first { $0.name == name } }
+}
+
+/// The parts of an `rd_kafka_t` every client shares: its handle, metadata and watermarks.
+public class KafkaClient: @unchecked Sendable {
+    // librdkafka handles are thread-safe; the pointer never changes after init.
+    let handle: OpaquePointer
+
+    init(handle: OpaquePointer) {
+        self.handle = handle
+    }
+
+    /// The client's name (e.g. `rdkafka#producer-1`).
+    public var name: String { String(cString: rd_kafka_name(handle)) }
+
+    /// Cluster metadata for one topic, or all; blocking, so it runs off the concurrency pool.
+    public func metadata(topic: String? = nil, timeout: Duration = .seconds(10)) async throws -> ClusterMetadata {
+        try await Blocking.run { try self.metadataBlocking(topic: topic, timeout: timeout) }
+    }
+
+    func metadataBlocking(topic: String?, timeout: Duration) throws(KafkaError) -> ClusterMetadata {
+        var md: UnsafePointer<rd_kafka_metadata>?
+        let rkt = topic.map { rd_kafka_topic_new(handle, $0, nil) }
+        defer { if let rkt { rd_kafka_topic_destroy(rkt!) } }
+        let err = rd_kafka_metadata(handle, topic == nil ? 1 : 0, rkt ?? nil, &md, timeout.milliseconds)
+        try KafkaError.check(err, "metadata")
+        guard let md else { throw KafkaError(code: RD_KAFKA_RESP_ERR__BAD_MSG, detail: "no metadata") }
+        defer { rd_kafka_metadata_destroy(md) }
+        let m = md.pointee
+        let brokers = (0..<Int(m.broker_cnt)).map { i in
+            BrokerInfo(id: m.brokers[i].id, host: String(cString: m.brokers[i].host), port: m.brokers[i].port)
+        }
+        let topics = (0..<Int(m.topic_cnt)).map { i -> TopicMetadata in
+            let t = m.topics[i]
+            let partitions = (0..<Int(t.partition_cnt)).map { j -> PartitionMetadata in
+                let p = t.partitions[j]
+                return PartitionMetadata(id: p.id, leader: p.leader,
+                                         replicas: (0..<Int(p.replica_cnt)).map { p.replicas[$0] },
+                                         isr: (0..<Int(p.isr_cnt)).map { p.isrs[$0] }, error: p.err.rawValue)
+            }.sorted { $0.id < $1.id }
+            return TopicMetadata(name: String(cString: t.topic), partitions: partitions, error: t.err.rawValue)
+        }
+        return ClusterMetadata(brokers: brokers.sorted { $0.id < $1.id }, topics: topics)
+    }
+
+    /// The low and high watermarks of a partition, asked of its leader.
+    public func watermarks(topic: String, partition: Int32, timeout: Duration = .seconds(10)) async throws -> (low: Int64, high: Int64) {
+        try await Blocking.run {
+            var low: Int64 = 0
+            var high: Int64 = 0
+            try KafkaError.check(rd_kafka_query_watermark_offsets(self.handle, topic, partition, &low, &high, timeout.milliseconds),
+                                 "watermarks of \(topic)[\(partition)]")
+            return (low, high)
+        }
+    }
+}
+
+extension Duration {
+    var milliseconds: Int32 {
+        let c = components
+        return Int32(clamping: c.seconds * 1000 + c.attoseconds / 1_000_000_000_000_000)
+    }
+}

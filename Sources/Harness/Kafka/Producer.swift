@@ -1,0 +1,277 @@
+import CRdKafka
+import Foundation
+import Synchronization
+
+/// What the broker said about one produced record.
+public struct DeliveryReport: Sendable {
+    /// The caller's token for the record (e.g. its payload id in a DeliveryLedger).
+    public let token: UInt64
+    public let partition: Int32
+    public let offset: Int64
+    public let error: KafkaError?
+}
+
+/// State the C callbacks reach through the client's opaque pointer.
+final class ProducerCallbacks: Sendable {
+    let onDelivery: (@Sendable (DeliveryReport) -> Void)?
+    let onStatistics: (@Sendable (String) -> Void)?
+    let onError: (@Sendable (KafkaError) -> Void)?
+    let waiting = Mutex<[UInt64: CheckedContinuation<DeliveryReport, any Error>]>([:])
+    /// Tokens for `send`, out of the range callers use.
+    let nextToken = Atomic<UInt64>(1 << 62)
+
+    init(onDelivery: (@Sendable (DeliveryReport) -> Void)?, onStatistics: (@Sendable (String) -> Void)?,
+         onError: (@Sendable (KafkaError) -> Void)?) {
+        self.onDelivery = onDelivery
+        self.onStatistics = onStatistics
+        self.onError = onError
+    }
+
+    func deliver(_ report: DeliveryReport) {
+        if report.token >= 1 << 62, let c = waiting.withLock({ $0.removeValue(forKey: report.token) }) {
+            if let error = report.error { c.resume(throwing: error) } else { c.resume(returning: report) }
+            return
+        }
+        onDelivery?(report)
+    }
+}
+
+private let deliveryCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = { _, message, opaque in
+    guard let message, let opaque else { return }
+    let callbacks = Unmanaged<ProducerCallbacks>.fromOpaque(opaque).takeUnretainedValue()
+    let m = message.pointee
+    let error = m.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(code: m.err)
+    callbacks.deliver(DeliveryReport(token: UInt64(UInt(bitPattern: m._private)), partition: m.partition, offset: m.offset, error: error))
+}
+
+private let producerStatsCallback: @convention(c) (OpaquePointer?, UnsafeMutablePointer<CChar>?, Int, UnsafeMutableRawPointer?) -> Int32 = { _, json, length, opaque in
+    guard let json, let opaque else { return 0 }
+    let callbacks = Unmanaged<ProducerCallbacks>.fromOpaque(opaque).takeUnretainedValue()
+    callbacks.onStatistics?(String(decoding: UnsafeRawBufferPointer(start: json, count: length), as: UTF8.self))
+    return 0
+}
+
+private let producerErrorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void = { _, code, reason, opaque in
+    guard let opaque else { return }
+    let callbacks = Unmanaged<ProducerCallbacks>.fromOpaque(opaque).takeUnretainedValue()
+    callbacks.onError?(KafkaError(code: code, detail: reason.map { String(cString: $0) } ?? ""))
+}
+
+/// A background thread that serves a client's callbacks until stopped.
+final class PollThread: Sendable {
+    private final class State: Sendable {
+        let stopped = Atomic<Bool>(false)
+        let done = DispatchSemaphore(value: 0)
+    }
+
+    private let state = State()
+
+    init(name: String, poll: @escaping @Sendable () -> Void) {
+        let state = self.state
+        let thread = Thread {
+            while !state.stopped.load(ordering: .acquiring) { poll() }
+            state.done.signal()
+        }
+        thread.name = name
+        thread.start()
+    }
+
+    func stop() {
+        if !state.stopped.exchange(true, ordering: .acquiringAndReleasing) { state.done.wait() }
+    }
+}
+
+/// A Kafka producer: asynchronous sends with delivery reports, synchronous sends, flush, and
+/// transactions when `transactional.id` is set.
+public final class Producer: KafkaClient, @unchecked Sendable {
+    private let callbacks: ProducerCallbacks
+    private let opaque: UnsafeMutableRawPointer
+    private let poller: PollThread
+    private let topics = Mutex<[String: OpaquePointer]>([:])
+    private let closed = Atomic<Bool>(false)
+    public let config: KafkaConfig
+
+    /// - Parameter onDelivery: called on the client's poll thread for every record sent with `produce`.
+    public init(config: KafkaConfig, onDelivery: (@Sendable (DeliveryReport) -> Void)? = nil,
+                onStatistics: (@Sendable (String) -> Void)? = nil, onError: (@Sendable (KafkaError) -> Void)? = nil) throws(KafkaError) {
+        self.config = config
+        let callbacks = ProducerCallbacks(onDelivery: onDelivery, onStatistics: onStatistics, onError: onError)
+        let conf = try config.makeConf()
+        let opaque = Unmanaged.passRetained(callbacks).toOpaque()
+        rd_kafka_conf_set_opaque(conf, opaque)
+        rd_kafka_conf_set_dr_msg_cb(conf, deliveryCallback)
+        rd_kafka_conf_set_stats_cb(conf, producerStatsCallback)
+        rd_kafka_conf_set_error_cb(conf, producerErrorCallback)
+        var buffer = [CChar](repeating: 0, count: 512)
+        guard let handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &buffer, buffer.count) else {
+            Unmanaged<ProducerCallbacks>.fromOpaque(opaque).release()
+            throw KafkaError(code: RD_KAFKA_RESP_ERR__INVALID_ARG, detail: String(cString: buffer))
+        }
+        self.callbacks = callbacks
+        self.opaque = opaque
+        self.poller = PollThread(name: "kafka-bdd producer poll") { [handle = UnsafeSendable(handle)] in
+            rd_kafka_poll(handle.value, 100)
+        }
+        super.init(handle: handle)
+    }
+
+    /// A topic handle for the fast `produce` path; cached per name.
+    public func topic(_ name: String) -> TopicHandle {
+        topics.withLock { cache in
+            if let t = cache[name] { return TopicHandle(pointer: t, name: name) }
+            let t = rd_kafka_topic_new(handle, name, nil)!
+            cache[name] = t
+            return TopicHandle(pointer: t, name: name)
+        }
+    }
+
+    /// Enqueues one record without waiting; its delivery report goes to `onDelivery` with `token`.
+    /// When the client's queue is full this waits for room, serving callbacks, up to `queueTimeout`.
+    public func produce(_ topic: TopicHandle, partition: Int32 = -1, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer,
+                        token: UInt64, queueTimeout: Duration = .seconds(30)) throws(KafkaError) {
+        let deadline = ContinuousClock.now + queueTimeout
+        while true {
+            let rc = rd_kafka_produce(topic.pointer, partition, RD_KAFKA_MSG_F_COPY,
+                                      UnsafeMutableRawPointer(mutating: value.baseAddress), value.count,
+                                      key?.baseAddress, key?.count ?? 0,
+                                      UnsafeMutableRawPointer(bitPattern: UInt(token)))
+            if rc == 0 { return }
+            let err = rd_kafka_last_error()
+            if err == RD_KAFKA_RESP_ERR__QUEUE_FULL && ContinuousClock.now < deadline {
+                rd_kafka_poll(handle, 10) // waits for deliveries to make room
+                continue
+            }
+            throw KafkaError(code: err, detail: "produce to \(topic.name): \(String(cString: rd_kafka_err2str(err)))")
+        }
+    }
+
+    /// Enqueues one record with optional headers.
+    public func produce(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8], headers: [(String, [UInt8])] = [],
+                        token: UInt64) throws(KafkaError) {
+        if headers.isEmpty {
+            let t = self.topic(topic)
+            var failure: KafkaError?
+            value.withUnsafeBytes { v in
+                func send(_ k: UnsafeRawBufferPointer?) {
+                    do { try produce(t, partition: partition ?? -1, key: k, value: v, token: token) } catch { failure = error }
+                }
+                if let key { key.withUnsafeBytes { send($0) } } else { send(nil) }
+            }
+            if let failure { throw failure }
+            return
+        }
+        let list = rd_kafka_headers_new(headers.count)!
+        for (name, bytes) in headers {
+            _ = bytes.withUnsafeBytes { rd_kafka_header_add(list, name, -1, $0.baseAddress, $0.count) }
+        }
+        var err = RD_KAFKA_RESP_ERR_NO_ERROR
+        let error: OpaquePointer? = topic.withCString { topicName in
+            value.withUnsafeBytes { v in
+                (key ?? []).withUnsafeBytes { k in
+                    var vus = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 6)
+                    vus[0].vtype = RD_KAFKA_VTYPE_TOPIC; vus[0].u.cstr = topicName
+                    vus[1].vtype = RD_KAFKA_VTYPE_PARTITION; vus[1].u.i32 = partition ?? -1
+                    vus[2].vtype = RD_KAFKA_VTYPE_VALUE; vus[2].u.mem.ptr = UnsafeMutableRawPointer(mutating: v.baseAddress); vus[2].u.mem.size = v.count
+                    vus[3].vtype = RD_KAFKA_VTYPE_KEY; vus[3].u.mem.ptr = key == nil ? nil : UnsafeMutableRawPointer(mutating: k.baseAddress); vus[3].u.mem.size = key == nil ? 0 : k.count
+                    vus[4].vtype = RD_KAFKA_VTYPE_HEADERS; vus[4].u.headers = list
+                    vus[5].vtype = RD_KAFKA_VTYPE_OPAQUE; vus[5].u.ptr = UnsafeMutableRawPointer(bitPattern: UInt(token))
+                    vus.append({ var f = rd_kafka_vu_t(); f.vtype = RD_KAFKA_VTYPE_MSGFLAGS; f.u.i = RD_KAFKA_MSG_F_COPY; return f }())
+                    return rd_kafka_produceva(handle, vus, vus.count)
+                }
+            }
+        }
+        if let error {
+            err = rd_kafka_error_code(error)
+            rd_kafka_headers_destroy(list) // not taken over on failure
+            throw KafkaError(consuming: error)
+        }
+        _ = err
+    }
+
+    /// Sends one record and waits for its delivery report.
+    @discardableResult
+    public func send(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8], headers: [(String, [UInt8])] = []) async throws -> DeliveryReport {
+        let token = callbacks.nextToken.wrappingAdd(1, ordering: .relaxed).oldValue
+        return try await withCheckedThrowingContinuation { continuation in
+            callbacks.waiting.withLock { $0[token] = continuation }
+            do {
+                try produce(topic: topic, partition: partition, key: key, value: value, headers: headers, token: token)
+            } catch {
+                if let c = callbacks.waiting.withLock({ $0.removeValue(forKey: token) }) { c.resume(throwing: error) }
+            }
+        }
+    }
+
+    /// Waits until every enqueued record has a delivery report.
+    public func flush(timeout: Duration = .seconds(30)) async throws {
+        try await Blocking.run { [handle = UnsafeSendable(handle)] in
+            try KafkaError.check(rd_kafka_flush(handle.value, timeout.milliseconds), "flush")
+        }
+    }
+
+    /// Records enqueued but not yet reported.
+    public var outstanding: Int { Int(rd_kafka_outq_len(handle)) }
+
+    // MARK: Transactions
+
+    public func initTransactions(timeout: Duration = .seconds(30)) async throws {
+        try await transactional { rd_kafka_init_transactions($0, timeout.milliseconds) }
+    }
+
+    public func beginTransaction() throws(KafkaError) {
+        if let e = rd_kafka_begin_transaction(handle) { throw KafkaError(consuming: e) }
+    }
+
+    public func commitTransaction(timeout: Duration = .seconds(30)) async throws {
+        try await transactional { rd_kafka_commit_transaction($0, timeout.milliseconds) }
+    }
+
+    public func abortTransaction(timeout: Duration = .seconds(30)) async throws {
+        try await transactional { rd_kafka_abort_transaction($0, timeout.milliseconds) }
+    }
+
+    /// Commits a consumer's positions as part of the current transaction (read-process-write).
+    public func sendOffsets(_ offsets: [TopicPartitionOffset], of consumer: Consumer, timeout: Duration = .seconds(30)) async throws {
+        let list = TopicPartitionOffset.makeList(offsets)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        guard let metadata = rd_kafka_consumer_group_metadata(consumer.handle) else {
+            throw KafkaError(code: RD_KAFKA_RESP_ERR__STATE, detail: "the consumer has no group metadata")
+        }
+        defer { rd_kafka_consumer_group_metadata_destroy(metadata) }
+        let pointers = UnsafeSendable((list, metadata))
+        try await transactional { rd_kafka_send_offsets_to_transaction($0, pointers.value.0, pointers.value.1, timeout.milliseconds) }
+    }
+
+    private func transactional(_ call: @escaping @Sendable (OpaquePointer) -> OpaquePointer?) async throws {
+        try await Blocking.run { [handle = UnsafeSendable(handle)] in
+            if let e = call(handle.value) { throw KafkaError(consuming: e) }
+        }
+    }
+
+    /// Flushes (bounded), stops the poll thread and destroys the client. Idempotent.
+    public func close(flushTimeout: Duration = .seconds(10)) {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        _ = rd_kafka_flush(handle, flushTimeout.milliseconds)
+        poller.stop()
+        topics.withLock { cache in cache.values.forEach { rd_kafka_topic_destroy($0) }; cache.removeAll() }
+        rd_kafka_destroy(handle)
+        // Any send still waiting will never be reported now.
+        let stranded = callbacks.waiting.withLock { w in defer { w.removeAll() }; return Array(w.values) }
+        stranded.forEach { $0.resume(throwing: KafkaError(code: RD_KAFKA_RESP_ERR__DESTROY, detail: "producer closed")) }
+        Unmanaged<ProducerCallbacks>.fromOpaque(opaque).release()
+    }
+
+    deinit { close() }
+}
+
+/// A cached `rd_kafka_topic_t` for the fast produce path.
+public struct TopicHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
+    public let name: String
+}
+
+/// A pointer that is safe to hand to another thread because librdkafka handles are thread-safe.
+struct UnsafeSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

@@ -1,0 +1,163 @@
+import Foundation
+@testable import Harness
+import Synchronization
+import Testing
+
+/// The Kafka layer against the embedded (mock) cluster: real clients, real sockets, real faults.
+@Suite("Embedded cluster", .serialized)
+struct EmbeddedClusterTests {
+    static func producerConfig(_ cluster: Cluster) -> KafkaConfig {
+        cluster.config(["acks": "all", "enable.idempotence": "true", "linger.ms": "5", "message.timeout.ms": "30000",
+                        "log_level": "0"])
+    }
+
+    /// Sends `count` keyed records through a producer whose reports land in `ledger`, optionally
+    /// doing something at the half-way mark.
+    static func produce(_ count: Int, to topic: String, on cluster: Cluster, ledger: DeliveryLedger, firstId: UInt64 = 1,
+                        halfway: (@Sendable () async throws -> Void)? = nil) async throws {
+        let producer = try Producer(config: producerConfig(cluster), onDelivery: { ledger.record($0) })
+        defer { producer.close() }
+        for i in 0..<count {
+            let id = firstId + UInt64(i)
+            let key = "key-\(id % 50)"
+            ledger.sent(id, key: key)
+            try producer.produce(topic: topic, key: Array(key.utf8), value: Payload.make(id: id, size: 100), token: id)
+            if i == count / 2, let halfway { try await halfway() }
+        }
+        try await producer.flush(timeout: .seconds(60))
+    }
+
+    static func readEverything(_ topic: String, partitions: Int32, on cluster: Cluster, into ledger: DeliveryLedger,
+                               expecting: Int, within: Duration = .seconds(30)) async throws {
+        let consumer = try Consumer(config: cluster.config(["group.id": "reader-\(UUID().uuidString)", "enable.auto.commit": "false",
+                                                            "log_level": "0"]))
+        try consumer.assign((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0, offset: TopicPartitionOffset.beginning) })
+        let records = try await consumer.records(within: within, until: { $0.count >= expecting })
+        for r in records { ledger.consumed(r) }
+        await consumer.close()
+    }
+
+    @Test func topicWithSixPartitionsAndThreeReplicasOnDistinctBrokers() async throws {
+        let cluster = try EmbeddedCluster(brokers: 3)
+        defer { Task { await cluster.shutdown() } }
+        try await cluster.createTopic(TopicSpec(name: "events", partitions: 6, replicationFactor: 3))
+        let md = try await cluster.metadata(topic: "events")
+        #expect(md.brokers.map(\.id) == [1, 2, 3])
+        let topic = try #require(md.topic("events"))
+        #expect(topic.partitions.count == 6)
+        for p in topic.partitions {
+            #expect(Set(p.replicas).count == 3, "replicas of partition \(p.id): \(p.replicas)")
+            #expect(p.replicas.contains(p.leader))
+        }
+        #expect(Set(topic.partitions.map(\.leader)).count == 3, "leaders spread over the brokers")
+    }
+
+    @Test func brokerKilledMidStreamWithAcksAllLosesNothing() async throws {
+        let cluster = try EmbeddedCluster(brokers: 3)
+        defer { Task { await cluster.shutdown() } }
+        try await cluster.createTopic(TopicSpec(name: "drill", partitions: 6, replicationFactor: 3))
+        let ledger = DeliveryLedger()
+        try await Self.produce(20_000, to: "drill", on: cluster, ledger: ledger) {
+            try await cluster.killBroker(2)
+        }
+        // The controller moved broker 2's leaderships to live replicas.
+        let md = try await cluster.metadata(topic: "drill")
+        #expect(md.topic("drill")!.partitions.allSatisfy { $0.leader != 2 })
+        try await Self.readEverything("drill", partitions: 6, on: cluster, into: ledger, expecting: ledger.acknowledgedCount)
+        let verdict = ledger.verdict()
+        #expect(verdict.acknowledged == 20_000, "\(verdict)")
+        #expect(verdict.lost.isEmpty, "\(verdict)")
+        #expect(verdict.reorderedByKey.isEmpty, "\(verdict)")
+    }
+
+    @Test func restartedBrokerLeadsAgainAfterALeaderMove() async throws {
+        let cluster = try EmbeddedCluster(brokers: 3)
+        defer { Task { await cluster.shutdown() } }
+        try await cluster.createTopic(TopicSpec(name: "moves", partitions: 3, replicationFactor: 3))
+        let before = try await cluster.metadata(topic: "moves").topic("moves")!
+        let victim = before.partitions[0].leader
+        try await cluster.killBroker(victim)
+        #expect(try await cluster.liveBrokers().contains(victim) == false)
+        let during = try await cluster.metadata(topic: "moves").topic("moves")!
+        #expect(during.partitions[0].leader != victim)
+        try await cluster.restartBroker(victim)
+        try await cluster.moveLeader(topic: "moves", partition: 0, to: victim)
+        let after = try await cluster.metadata(topic: "moves").topic("moves")!
+        #expect(after.partitions[0].leader == victim)
+        // And it serves: a record sent now to that partition is acknowledged and read back.
+        let ledger = DeliveryLedger()
+        let producer = try Producer(config: Self.producerConfig(cluster))
+        ledger.sent(1, key: nil)
+        let report = try await producer.send(topic: "moves", partition: 0, key: nil, value: Payload.make(id: 1))
+        ledger.acknowledged(1, partition: report.partition, offset: report.offset)
+        producer.close()
+        try await Self.readEverything("moves", partitions: 3, on: cluster, into: ledger, expecting: 1)
+        #expect(ledger.verdict().lost.isEmpty)
+    }
+
+    @Test func consumerGroupSurvivesItsCoordinatorsBrokerBeingKilled() async throws {
+        let cluster = try EmbeddedCluster(brokers: 3)
+        defer { Task { await cluster.shutdown() } }
+        try await cluster.createTopic(TopicSpec(name: "orders", partitions: 3, replicationFactor: 3))
+        let group = "billing"
+        cluster.registerCoordinatorKey(group, type: .group)
+        try await cluster.placeCoordinator(group, type: .group, on: 2)
+        let assigned = Mutex(0)
+        let consumer = try Consumer(config: cluster.config(["group.id": group, "enable.auto.commit": "false",
+                                                            "auto.offset.reset": "earliest", "log_level": "0",
+                                                            "session.timeout.ms": "6000", "heartbeat.interval.ms": "500"]),
+                                    onRebalance: { event, _ in if event.kind == .assigned { assigned.withLock { $0 += event.partitions.count } } })
+        try consumer.subscribe(["orders"])
+        let ledger = DeliveryLedger()
+        try await Self.produce(300, to: "orders", on: cluster, ledger: ledger)
+        var first = try await consumer.records(within: .seconds(30), until: { $0.count >= 300 })
+        #expect(first.count == 300)
+        try await consumer.commit()
+        try await cluster.killBroker(2)
+        try await Self.produce(300, to: "orders", on: cluster, ledger: ledger, firstId: 1000)
+        first += try await consumer.records(within: .seconds(30), until: { $0.count >= 300 })
+        for r in first { ledger.consumed(r) }
+        try await consumer.commit() // the new coordinator takes the commit
+        let committed = try await consumer.committed((0..<3).map { TopicPartitionOffset(topic: "orders", partition: $0) })
+        await consumer.close()
+        #expect(ledger.verdict().lost.isEmpty, "\(ledger.verdict())")
+        #expect(committed.map(\.offset).reduce(0, +) == 600)
+        #expect(assigned.withLock { $0 } >= 3)
+    }
+
+    @Test func capabilitiesAreDeclaredAndUnsupportedRequestsSayWhich() async throws {
+        let cluster = try EmbeddedCluster(brokers: 1)
+        defer { Task { await cluster.shutdown() } }
+        for missing: ClusterCapability in [.replication, .idempotentDeduplication, .transactionIsolation, .transactionalOffsets,
+                                           .fencing, .admin, .topicConfigs, .compaction, .retention, .security, .reassignment] {
+            #expect(!cluster.capabilities.contains(missing))
+            #expect(throws: Unsupported.self) { try cluster.require(missing) }
+        }
+        do {
+            try cluster.require(.transactionIsolation)
+        } catch {
+            #expect(error.description == "embedded cluster does not model transaction isolation — run with --cluster compose")
+        }
+        await #expect(throws: Unsupported.self) {
+            try await cluster.createTopic(TopicSpec(name: "t", partitions: 1, replicationFactor: 1, configs: ["cleanup.policy": "compact"]))
+        }
+        await #expect(throws: KafkaError.self) { try await cluster.killBroker(7) }
+    }
+
+    @Test func injectedRetriableErrorsAreRetriedAndLatencyIsApplied() async throws {
+        let cluster = try EmbeddedCluster(brokers: 1)
+        defer { Task { await cluster.shutdown() } }
+        try await cluster.createTopic(TopicSpec(name: "flaky", partitions: 1, replicationFactor: 1))
+        try await cluster.injectErrors(.produce, ["NOT_LEADER_FOR_PARTITION", "REQUEST_TIMED_OUT"])
+        let producer = try Producer(config: Self.producerConfig(cluster))
+        let report = try await producer.send(topic: "flaky", key: nil, value: Payload.make(id: 1))
+        #expect(report.error == nil)
+        try await cluster.setLatency(broker: 1, .milliseconds(300))
+        let clock = ContinuousClock()
+        let start = clock.now
+        _ = try await producer.send(topic: "flaky", key: nil, value: Payload.make(id: 2))
+        #expect(clock.now - start >= .milliseconds(250), "round trip slowed by the injected latency")
+        producer.close()
+        await #expect(throws: KafkaError.self) { try await cluster.injectErrors(.produce, ["NO_SUCH_ERROR"]) }
+    }
+}
