@@ -5,7 +5,7 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 REPORTS ?= reports
 
-.PHONY: deps build acceptance test bench-gherkin conformance clean
+.PHONY: deps build acceptance test bench-gherkin conformance up down compose-check clean
 
 deps:
 	@pkg-config --exists rdkafka 2>/dev/null && [ -f /usr/include/librdkafka/rdkafka_mock.h ] || { \
@@ -33,6 +33,17 @@ bench-gherkin: deps
 conformance: build
 	python3 ../shared/tools/check_gherkin.py --testdata ../shared/conformance/gherkin --include-md --strict-errors \
 	  --cmd '.build/debug/kafka-bdd pickles --ast {file}'
+
+# The real 3-broker cluster for --cluster compose (needs a Docker engine).
+up:
+	docker compose -f docker-compose.yml up -d --wait
+
+down:
+	docker compose -f docker-compose.yml down -v
+
+# Validates docker-compose.yml without an engine (Debian's docker-compose package).
+compose-check:
+	docker-compose -f docker-compose.yml config -q
 
 clean:
 	rm -rf .build $(REPORTS)
