@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
         // Tests only: reads the YAML conformance data of cucumber-expressions and tag-expressions.
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
@@ -22,7 +23,7 @@ let package = Package(
         ),
         .target(
             name: "Harness",
-            dependencies: ["CRdKafka"]
+            dependencies: ["CRdKafka", .product(name: "Histogram", package: "hdrhistogram-swift")]
         ),
         .target(
             name: "Steps",

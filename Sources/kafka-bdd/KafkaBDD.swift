@@ -2,11 +2,11 @@ import ArgumentParser
 import Harness
 
 @main
-struct KafkaBDD: ParsableCommand {
+struct KafkaBDD: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kafka-bdd",
         abstract: "Executable acceptance tests for Kafka, written in Gherkin.",
         version: "0.1.0 (librdkafka \(Librdkafka.version))",
-        subcommands: [Pickles.self]
+        subcommands: [Pickles.self, ClusterCommand.self, Bench.self]
     )
 }

@@ -8,7 +8,7 @@ public final class Admin: KafkaClient, @unchecked Sendable {
         let conf = try config.makeConf()
         var buffer = [CChar](repeating: 0, count: 512)
         guard let handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &buffer, buffer.count) else {
-            throw KafkaError(code: RD_KAFKA_RESP_ERR__INVALID_ARG, detail: String(cString: buffer))
+            throw KafkaError(code: RD_KAFKA_RESP_ERR__INVALID_ARG, detail: text(of: buffer))
         }
         super.init(handle: handle)
     }
@@ -20,7 +20,7 @@ public final class Admin: KafkaClient, @unchecked Sendable {
             defer { topics.forEach { rd_kafka_NewTopic_destroy($0) } }
             for spec in specs {
                 guard let t = rd_kafka_NewTopic_new(spec.name, spec.partitions, spec.replicationFactor, &errbuf, errbuf.count) else {
-                    throw KafkaError(code: RD_KAFKA_RESP_ERR__INVALID_ARG, detail: "topic \(spec.name): \(String(cString: errbuf))")
+                    throw KafkaError(code: RD_KAFKA_RESP_ERR__INVALID_ARG, detail: "topic \(spec.name): \(text(of: errbuf))")
                 }
                 for (k, v) in spec.configs.sorted(by: { $0.key < $1.key }) {
                     try KafkaError.check(rd_kafka_NewTopic_set_config(t, k, v), "topic \(spec.name) config \(k)=\(v)")
@@ -56,7 +56,7 @@ public final class Admin: KafkaClient, @unchecked Sendable {
         try await Blocking.run { [handle = UnsafeSendable(handle)] in
             var errbuf = [CChar](repeating: 0, count: 512)
             guard let p = rd_kafka_NewPartitions_new(topic, totalCount, &errbuf, errbuf.count) else {
-                throw KafkaError(code: RD_KAFKA_RESP_ERR__INVALID_ARG, detail: String(cString: errbuf))
+                throw KafkaError(code: RD_KAFKA_RESP_ERR__INVALID_ARG, detail: text(of: errbuf))
             }
             var list: [OpaquePointer?] = [p]
             defer { rd_kafka_NewPartitions_destroy(p) }

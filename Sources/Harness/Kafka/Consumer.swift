@@ -144,7 +144,7 @@ public final class Consumer: KafkaClient, @unchecked Sendable {
         var buffer = [CChar](repeating: 0, count: 512)
         guard let handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf, &buffer, buffer.count) else {
             Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).release()
-            throw KafkaError(code: RD_KAFKA_RESP_ERR__INVALID_ARG, detail: String(cString: buffer))
+            throw KafkaError(code: RD_KAFKA_RESP_ERR__INVALID_ARG, detail: text(of: buffer))
         }
         rd_kafka_poll_set_consumer(handle)
         self.callbacks = callbacks

@@ -51,3 +51,8 @@ public struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
         return nil
     }
 }
+
+/// The text in a NUL-terminated C buffer (librdkafka's errstr buffers).
+func text(of buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}

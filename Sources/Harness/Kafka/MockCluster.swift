@@ -13,7 +13,7 @@ final class MockCluster: @unchecked Sendable {
         let conf = try KafkaConfig(["client.id": "kafka-bdd-mock-host", "log_level": "3"]).makeConf()
         var buffer = [CChar](repeating: 0, count: 512)
         guard let host = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &buffer, buffer.count) else {
-            throw KafkaError(code: RD_KAFKA_RESP_ERR__INVALID_ARG, detail: String(cString: buffer))
+            throw KafkaError(code: RD_KAFKA_RESP_ERR__INVALID_ARG, detail: text(of: buffer))
         }
         guard let mock = rd_kafka_mock_cluster_new(host, Int32(brokers)) else {
             rd_kafka_destroy(host)

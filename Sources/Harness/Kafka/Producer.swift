@@ -9,6 +9,8 @@ public struct DeliveryReport: Sendable {
     public let partition: Int32
     public let offset: Int64
     public let error: KafkaError?
+    /// Time from `produce` to this report, in microseconds, as librdkafka measured it.
+    public let latencyMicroseconds: Int64
 }
 
 /// State the C callbacks reach through the client's opaque pointer.
@@ -41,7 +43,8 @@ private let deliveryCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_k
     let callbacks = Unmanaged<ProducerCallbacks>.fromOpaque(opaque).takeUnretainedValue()
     let m = message.pointee
     let error = m.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(code: m.err)
-    callbacks.deliver(DeliveryReport(token: UInt64(UInt(bitPattern: m._private)), partition: m.partition, offset: m.offset, error: error))
+    callbacks.deliver(DeliveryReport(token: UInt64(UInt(bitPattern: m._private)), partition: m.partition, offset: m.offset, error: error,
+                                     latencyMicroseconds: rd_kafka_message_latency(message)))
 }
 
 private let producerStatsCallback: @convention(c) (OpaquePointer?, UnsafeMutablePointer<CChar>?, Int, UnsafeMutableRawPointer?) -> Int32 = { _, json, length, opaque in
@@ -86,14 +89,27 @@ final class PollThread: Sendable {
 public final class Producer: KafkaClient, @unchecked Sendable {
     private let callbacks: ProducerCallbacks
     private let opaque: UnsafeMutableRawPointer
-    private let poller: PollThread
+    private let poller: PollThread?
     private let topics = Mutex<[String: OpaquePointer]>([:])
     private let closed = Atomic<Bool>(false)
     public let config: KafkaConfig
 
-    /// - Parameter onDelivery: called on the client's poll thread for every record sent with `produce`.
-    public init(config: KafkaConfig, onDelivery: (@Sendable (DeliveryReport) -> Void)? = nil,
+    /// How delivery reports and other callbacks are served.
+    public enum Polling: Sendable {
+        /// A background thread serves them as they come.
+        case background
+        /// The producing thread serves them: `produce` polls every 1,024 records, `flush` at the end.
+        case inline
+    }
+
+    private let polling: Polling
+    private let produced = Atomic<Int>(0)
+
+    /// - Parameter onDelivery: called for every record sent with `produce` (on the poll thread, or
+    ///   on the producing thread with `.inline` polling).
+    public init(config: KafkaConfig, polling: Polling = .background, onDelivery: (@Sendable (DeliveryReport) -> Void)? = nil,
                 onStatistics: (@Sendable (String) -> Void)? = nil, onError: (@Sendable (KafkaError) -> Void)? = nil) throws(KafkaError) {
+        self.polling = polling
         self.config = config
         let callbacks = ProducerCallbacks(onDelivery: onDelivery, onStatistics: onStatistics, onError: onError)
         let conf = try config.makeConf()
@@ -105,11 +121,11 @@ public final class Producer: KafkaClient, @unchecked Sendable {
         var buffer = [CChar](repeating: 0, count: 512)
         guard let handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &buffer, buffer.count) else {
             Unmanaged<ProducerCallbacks>.fromOpaque(opaque).release()
-            throw KafkaError(code: RD_KAFKA_RESP_ERR__INVALID_ARG, detail: String(cString: buffer))
+            throw KafkaError(code: RD_KAFKA_RESP_ERR__INVALID_ARG, detail: text(of: buffer))
         }
         self.callbacks = callbacks
         self.opaque = opaque
-        self.poller = PollThread(name: "kafka-bdd producer poll") { [handle = UnsafeSendable(handle)] in
+        self.poller = polling == .inline ? nil : PollThread(name: "kafka-bdd producer poll") { [handle = UnsafeSendable(handle)] in
             rd_kafka_poll(handle.value, 100)
         }
         super.init(handle: handle)
@@ -129,17 +145,24 @@ public final class Producer: KafkaClient, @unchecked Sendable {
     /// When the client's queue is full this waits for room, serving callbacks, up to `queueTimeout`.
     public func produce(_ topic: TopicHandle, partition: Int32 = -1, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer,
                         token: UInt64, queueTimeout: Duration = .seconds(30)) throws(KafkaError) {
-        let deadline = ContinuousClock.now + queueTimeout
+        var deadline: ContinuousClock.Instant?
         while true {
             let rc = rd_kafka_produce(topic.pointer, partition, RD_KAFKA_MSG_F_COPY,
                                       UnsafeMutableRawPointer(mutating: value.baseAddress), value.count,
                                       key?.baseAddress, key?.count ?? 0,
                                       UnsafeMutableRawPointer(bitPattern: UInt(token)))
-            if rc == 0 { return }
+            if rc == 0 {
+                if polling == .inline, produced.wrappingAdd(1, ordering: .relaxed).oldValue & 1023 == 0 { rd_kafka_poll(handle, 0) }
+                return
+            }
             let err = rd_kafka_last_error()
-            if err == RD_KAFKA_RESP_ERR__QUEUE_FULL && ContinuousClock.now < deadline {
-                rd_kafka_poll(handle, 10) // waits for deliveries to make room
-                continue
+            if err == RD_KAFKA_RESP_ERR__QUEUE_FULL {
+                let limit = deadline ?? ContinuousClock.now + queueTimeout
+                deadline = limit
+                if ContinuousClock.now < limit {
+                    rd_kafka_poll(handle, 10) // waits for deliveries to make room
+                    continue
+                }
             }
             throw KafkaError(code: err, detail: "produce to \(topic.name): \(String(cString: rd_kafka_err2str(err)))")
         }
@@ -252,7 +275,7 @@ public final class Producer: KafkaClient, @unchecked Sendable {
     public func close(flushTimeout: Duration = .seconds(10)) {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         _ = rd_kafka_flush(handle, flushTimeout.milliseconds)
-        poller.stop()
+        poller?.stop()
         topics.withLock { cache in cache.values.forEach { rd_kafka_topic_destroy($0) }; cache.removeAll() }
         rd_kafka_destroy(handle)
         // Any send still waiting will never be reported now.

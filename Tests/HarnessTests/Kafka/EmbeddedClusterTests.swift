@@ -161,3 +161,30 @@ struct EmbeddedClusterTests {
         await #expect(throws: KafkaError.self) { try await cluster.injectErrors(.produce, ["NO_SUCH_ERROR"]) }
     }
 }
+
+@Suite("Client statistics", .serialized)
+struct ClientStatisticsTests {
+    @Test func consumerStatisticsDecodeWithLagPerPartition() async throws {
+        let cluster = try EmbeddedCluster(brokers: 1)
+        defer { Task { await cluster.shutdown() } }
+        try await cluster.createTopic(TopicSpec(name: "stats", partitions: 2, replicationFactor: 1))
+        let producer = try Producer(config: cluster.config(["log_level": "0"]))
+        for i in 0..<10 { _ = try await producer.send(topic: "stats", partition: Int32(i % 2), key: nil, value: Payload.make(id: UInt64(i))) }
+        producer.close()
+        let latest = Mutex<ClientStatistics?>(nil)
+        let consumer = try Consumer(config: cluster.config(["group.id": "stats-reader", "statistics.interval.ms": "100", "log_level": "0",
+                                                            "enable.auto.commit": "false"]),
+                                    onStatistics: { json in if let s = try? ClientStatistics.decode(json) { latest.withLock { $0 = s } } })
+        try consumer.assign([TopicPartitionOffset(topic: "stats", partition: 0, offset: TopicPartitionOffset.beginning),
+                             TopicPartitionOffset(topic: "stats", partition: 1, offset: TopicPartitionOffset.beginning)])
+        // Read until the statistics show both partitions with no lag left (or every record arrived).
+        _ = try await consumer.records(within: .seconds(10), until: { rs in
+            latest.withLock { $0?.consumerLag.count == 2 && $0!.consumerLag.values.reduce(0, +) == 0 } || rs.count >= 10
+        })
+        let stats = try #require(latest.withLock { $0 })
+        #expect(stats.type == "consumer")
+        #expect(stats.brokers.values.contains { $0.nodeid == 1 })
+        #expect(stats.topics["stats"]?.partitions.count ?? 0 >= 2)
+        await consumer.close()
+    }
+}

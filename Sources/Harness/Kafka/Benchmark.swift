@@ -1,0 +1,104 @@
+import CRdKafka
+import Foundation
+import Histogram
+import Synchronization
+
+/// Throughput and delivery latency of one producer or consumer configuration — the numbers
+/// `kafka-bdd bench` prints and KAF-03's benchmark table shows.
+public struct BenchmarkResult: Sendable, CustomStringConvertible {
+    public let messages: Int
+    public let bytes: Int
+    public let seconds: Double
+    public let errors: Int
+    /// Delivery latency percentiles in milliseconds (producer only).
+    public let p50: Double?
+    public let p95: Double?
+    public let p99: Double?
+
+    public var messagesPerSecond: Double { Double(messages) / max(seconds, 1e-9) }
+    public var megabytesPerSecond: Double { Double(bytes) / 1e6 / max(seconds, 1e-9) }
+
+    public var description: String {
+        var s = String(format: "%d msgs in %.2f s: %.0f msg/s, %.1f MB/s", messages, seconds, messagesPerSecond, megabytesPerSecond)
+        if let p50, let p95, let p99 { s += String(format: ", latency p50 %.2f ms, p95 %.2f ms, p99 %.2f ms", p50, p95, p99) }
+        if errors > 0 { s += ", \(errors) errors" }
+        return s
+    }
+}
+
+public enum Benchmark {
+    static func monotonicNanos() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+    }
+
+    private final class Tally: Sendable {
+        let histogram = Mutex(Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three))
+        let delivered = Atomic<Int>(0)
+        let errors = Atomic<Int>(0)
+    }
+
+    /// Produces `messages` values of `size` bytes to `topic` with `config` (acks, linger.ms,
+    /// compression.type, enable.idempotence, …) and waits for every delivery report.
+    public static func produce(config: KafkaConfig, topic: String, messages: Int, size: Int) async throws -> BenchmarkResult {
+        let tally = Tally()
+        let producer = try Producer(config: config, polling: .inline, onDelivery: { report in
+            _ = tally.histogram.withLock { $0.record(UInt64(max(0, report.latencyMicroseconds))) }
+            if report.error != nil { tally.errors.add(1, ordering: .relaxed) }
+            tally.delivered.add(1, ordering: .relaxed)
+        })
+        defer { producer.close() }
+        let handle = producer.topic(topic)
+        let payload = [UInt8](repeating: UInt8(ascii: "x"), count: size)
+        let start = monotonicNanos()
+        try await Blocking.run {
+            try payload.withUnsafeBytes { value in
+                for i in 0..<messages {
+                    try producer.produce(handle, key: nil, value: value, token: UInt64(i))
+                }
+            }
+        }
+        try await producer.flush(timeout: .seconds(120))
+        let seconds = Double(monotonicNanos() - start) / 1e9
+        let h = tally.histogram.withLock { $0 }
+        return BenchmarkResult(messages: tally.delivered.load(ordering: .relaxed), bytes: messages * size, seconds: seconds,
+                               errors: tally.errors.load(ordering: .relaxed),
+                               p50: Double(h.valueAtPercentile(50)) / 1000, p95: Double(h.valueAtPercentile(95)) / 1000,
+                               p99: Double(h.valueAtPercentile(99)) / 1000)
+    }
+
+    /// Reads `messages` records from every partition of `topic`, from the beginning, by assignment.
+    public static func consume(config: KafkaConfig, topic: String, partitions: Int32, messages: Int,
+                               timeout: Duration = .seconds(120)) async throws -> BenchmarkResult {
+        let consumer = try Consumer(config: config.merging(KafkaConfig(["enable.auto.commit": "false", "enable.partition.eof": "false"])))
+        try consumer.assign((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0, offset: TopicPartitionOffset.beginning) })
+        let start = monotonicNanos()
+        let (count, bytes, errors) = try await consumer.drain(count: messages, within: timeout)
+        let seconds = Double(monotonicNanos() - start) / 1e9
+        await consumer.close()
+        return BenchmarkResult(messages: count, bytes: bytes, seconds: seconds, errors: errors, p50: nil, p95: nil, p99: nil)
+    }
+}
+
+extension Consumer {
+    /// Polls until `count` records were read or the deadline passed, counting records and value
+    /// bytes without copying them: the consumer's fast path.
+    func drain(count: Int, within timeout: Duration) async throws -> (records: Int, bytes: Int, errors: Int) {
+        try await Blocking.run { [handle = UnsafeSendable(handle)] in
+            let deadline = Benchmark.monotonicNanos() + UInt64(timeout.milliseconds) * 1_000_000
+            var records = 0, bytes = 0, errors = 0
+            while records < count, Benchmark.monotonicNanos() < deadline {
+                guard let m = rd_kafka_consumer_poll(handle.value, 100) else { continue }
+                if m.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                    records += 1
+                    bytes += m.pointee.len
+                } else if m.pointee.err != RD_KAFKA_RESP_ERR__PARTITION_EOF {
+                    errors += 1
+                }
+                rd_kafka_message_destroy(m)
+            }
+            return (records, bytes, errors)
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import Harness
+
+/// `kafka-bdd bench produce|consume`: client throughput and latency against a cluster.
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure producer or consumer throughput (and producer delivery latency).",
+        subcommands: [Produce.self, Consume.self]
+    )
+
+    struct Target: ParsableArguments {
+        @Option(help: "Bootstrap servers of the cluster to use; without it an embedded cluster is started.")
+        var bootstrap: String?
+
+        @Option(help: "Brokers of the embedded cluster.")
+        var brokers = 3
+
+        @Option(help: "Topic to use (created on the embedded cluster).")
+        var topic = "bench"
+
+        @Option(help: "Partitions of the topic.")
+        var partitions: Int32 = 6
+
+        @Option(name: .customLong("replication-factor"), help: "Replication factor of the topic.")
+        var replicationFactor: Int32 = 3
+
+        @Option(help: "Number of messages.")
+        var messages = 1_000_000
+
+        @Option(help: "Value size in bytes.")
+        var size = 100
+
+        @Option(name: .customLong("property"), help: "Extra client property KEY=VALUE (repeatable).")
+        var properties: [String] = []
+
+        func validate() throws {
+            guard messages > 0, size >= 0 else { throw ValidationError("--messages must be positive and --size not negative") }
+            for p in properties where !p.contains("=") { throw ValidationError("--property \(p): expected KEY=VALUE") }
+        }
+
+        var extra: [String: String] {
+            Dictionary(properties.map { p in
+                let i = p.firstIndex(of: "=")!
+                return (String(p[..<i]), String(p[p.index(after: i)...]))
+            }, uniquingKeysWith: { _, b in b })
+        }
+
+        /// The cluster and whether this command started it.
+        func cluster() async throws -> (Cluster, Bool) {
+            if let bootstrap { return (try ExternalCluster(bootstrapServers: bootstrap), false) }
+            let c = try EmbeddedCluster(brokers: brokers)
+            try await c.createTopic(TopicSpec(name: topic, partitions: partitions, replicationFactor: replicationFactor))
+            return (c, true)
+        }
+    }
+
+    struct ProducerSettings: ParsableArguments {
+        @Option(help: "acks: 0, 1 or all.")
+        var acks = "all"
+
+        @Option(name: .customLong("linger-ms"), help: "linger.ms.")
+        var lingerMs = 5
+
+        @Option(help: "compression.type: none, gzip, snappy, lz4, zstd.")
+        var compression = "none"
+
+        @Option(help: "enable.idempotence (true or false).")
+        var idempotence = true
+
+        var properties: [String: String] {
+            ["acks": acks, "linger.ms": String(lingerMs), "compression.type": compression, "enable.idempotence": String(idempotence)]
+        }
+    }
+
+    static func report(_ what: String, _ result: BenchmarkResult) {
+        print("\(what): \(result)")
+        var line = String(format: "msgs_per_sec=%.0f mb_per_sec=%.2f messages=%d seconds=%.3f", result.messagesPerSecond,
+                          result.megabytesPerSecond, result.messages, result.seconds)
+        if let p50 = result.p50, let p99 = result.p99 { line += String(format: " p50_ms=%.3f p99_ms=%.3f", p50, p99) }
+        print(line)
+    }
+
+    struct Produce: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Producer throughput and delivery latency.")
+        @OptionGroup var target: Target
+        @OptionGroup var settings: ProducerSettings
+
+        func run() async throws {
+            let (cluster, _) = try await target.cluster()
+            let config = cluster.config(settings.properties.merging(target.extra) { _, b in b }.merging(["log_level": "3"]) { a, _ in a })
+            let result = try await Benchmark.produce(config: config, topic: target.topic, messages: target.messages, size: target.size)
+            Bench.report("produce", result)
+            await cluster.shutdown()
+            if result.errors > 0 { throw ExitCode(1) }
+        }
+    }
+
+    struct Consume: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Consumer throughput, reading every partition from the beginning by assignment.",
+            discussion: "On the embedded cluster the topic is first filled with --messages messages (the mock keeps about 5 MiB per partition, so keep it at 200,000 or fewer)."
+        )
+        @OptionGroup var target: Target
+
+        func run() async throws {
+            let (cluster, started) = try await target.cluster()
+            if started {
+                let fill = try await Benchmark.produce(config: cluster.config(["acks": "1", "linger.ms": "5", "log_level": "3"]),
+                                                       topic: target.topic, messages: target.messages, size: target.size)
+                print("filled: \(fill.messages) messages")
+            }
+            let config = cluster.config(target.extra.merging(["group.id": "kafka-bdd-bench", "log_level": "3"]) { a, _ in a })
+            let result = try await Benchmark.consume(config: config, topic: target.topic, partitions: target.partitions,
+                                                     messages: target.messages)
+            Bench.report("consume", result)
+            await cluster.shutdown()
+            if result.messages < target.messages { throw ExitCode(1) }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Harness
+
+/// `kafka-bdd cluster up`: an embedded cluster in the foreground, for kcat and other clients.
+struct ClusterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cluster",
+        abstract: "Run clusters by hand.",
+        subcommands: [Up.self]
+    )
+
+    struct Up: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run an embedded (librdkafka mock) cluster in the foreground until Ctrl-C.",
+            discussion: "Prints its bootstrap servers, so that e.g. `kcat -L -b <bootstrap>` can list its brokers."
+        )
+
+        @Option(help: "Number of brokers.")
+        var brokers = 3
+
+        @Option(name: .customLong("topic"), help: "A topic to create, as NAME[:PARTITIONS[:REPLICATION]] (repeatable).")
+        var topics: [String] = []
+
+        func validate() throws {
+            guard (1...32).contains(brokers) else { throw ValidationError("--brokers must be between 1 and 32") }
+            for t in topics where TopicSpec(shorthand: t) == nil {
+                throw ValidationError("--topic \(t): expected NAME[:PARTITIONS[:REPLICATION]], e.g. events:6:3")
+            }
+        }
+
+        func run() async throws {
+            let cluster = try EmbeddedCluster(brokers: brokers)
+            for t in topics { try await cluster.createTopic(TopicSpec(shorthand: t)!) }
+            print("bootstrap.servers=\(cluster.bootstrapServers)")
+            print("embedded cluster: \(brokers) brokers\(topics.isEmpty ? "" : ", topics \(topics.joined(separator: " "))"); Ctrl-C stops it")
+            fflush(nil)
+            await Signals.waitForInterrupt()
+            await cluster.shutdown()
+            print("stopped")
+        }
+    }
+}
+
+enum Signals {
+    /// Returns when SIGINT or SIGTERM arrives.
+    static func waitForInterrupt() async {
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let queue = DispatchQueue(label: "kafka-bdd.signals")
+            let sources = [SIGINT, SIGTERM].map { DispatchSource.makeSignalSource(signal: $0, queue: queue) }
+            var resumed = false
+            for source in sources {
+                source.setEventHandler {
+                    guard !resumed else { return }
+                    resumed = true
+                    sources.forEach { $0.cancel() }
+                    continuation.resume()
+                }
+                source.resume()
+            }
+        }
+    }
+}
