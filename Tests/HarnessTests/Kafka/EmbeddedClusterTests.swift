@@ -188,3 +188,66 @@ struct ClientStatisticsTests {
         await consumer.close()
     }
 }
+
+@Suite("Groups and transactions on the embedded cluster", .serialized)
+struct GroupAndTransactionTests {
+    @Test("cooperative-sticky rebalances are incremental", arguments: ["cooperative-sticky", "range"])
+    func rebalanceProtocols(_ strategy: String) async throws {
+        let cluster = try EmbeddedCluster(brokers: 3)
+        defer { Task { await cluster.shutdown() } }
+        try await cluster.createTopic(TopicSpec(name: "shared", partitions: 4, replicationFactor: 3))
+        let events = Mutex<[(String, RebalanceEvent)]>([])
+        func consumer(_ name: String) throws -> Consumer {
+            try Consumer(config: cluster.config(["group.id": "g-\(strategy)", "partition.assignment.strategy": strategy,
+                                                 "log_level": "0", "session.timeout.ms": "6000", "heartbeat.interval.ms": "300"]),
+                         onRebalance: { e, _ in events.withLock { $0.append((name, e)) } })
+        }
+        let a = try consumer("a")
+        try a.subscribe(["shared"])
+        _ = try await a.records(within: .seconds(10), until: { _ in events.withLock { $0.contains { $0.0 == "a" && $0.1.kind == .assigned } } })
+        let b = try consumer("b")
+        try b.subscribe(["shared"])
+        // Both poll until each holds some partitions.
+        async let ra = a.records(within: .seconds(20), until: { _ in (try? a.assignment().count) ?? 0 < 4 && (try? a.assignment().count) ?? 0 > 0 })
+        async let rb = b.records(within: .seconds(20), until: { _ in ((try? b.assignment().count) ?? 0) > 0 })
+        _ = try await (ra, rb)
+        let sizes = (try a.assignment().count, try b.assignment().count)
+        #expect(sizes.0 + sizes.1 == 4 && sizes.0 > 0 && sizes.1 > 0, "assignment \(sizes)")
+        let log = events.withLock { $0 }
+        let protocols = Set(log.map(\.1.protocolName))
+        if strategy == "cooperative-sticky" {
+            #expect(protocols == ["COOPERATIVE"])
+            // Incremental: a gives up only what b takes; it is never revoked everything.
+            #expect(!log.contains { $0.0 == "a" && $0.1.kind == .revoked && $0.1.partitions.count == 4 })
+        } else {
+            #expect(protocols == ["EAGER"])
+            #expect(log.contains { $0.0 == "a" && $0.1.kind == .revoked && $0.1.partitions.count == 4 })
+        }
+        await a.close()
+        await b.close()
+    }
+
+    @Test func transactionCommitsAndFencingIsATypedError() async throws {
+        let cluster = try EmbeddedCluster(brokers: 3)
+        defer { Task { await cluster.shutdown() } }
+        try await cluster.createTopic(TopicSpec(name: "tx", partitions: 1, replicationFactor: 3))
+        let producer = try Producer(config: cluster.config(["transactional.id": "tx-1", "log_level": "0"]))
+        cluster.registerCoordinatorKey("tx-1", type: .transaction)
+        try await producer.initTransactions()
+        try producer.beginTransaction()
+        _ = try await producer.send(topic: "tx", key: nil, value: Payload.make(id: 1))
+        try await producer.commitTransaction()
+        // A newer instance's epoch bump, as the broker reports it to the zombie.
+        try producer.beginTransaction()
+        _ = try await producer.send(topic: "tx", key: nil, value: Payload.make(id: 2))
+        try await cluster.injectErrors(.endTxn, ["PRODUCER_FENCED"])
+        do {
+            try await producer.commitTransaction()
+            Issue.record("a fenced producer must not commit")
+        } catch let error as KafkaError {
+            #expect(error.isFenced, "\(error)")
+            #expect(error.isFatal, "\(error)")
+        }
+        producer.close(flushTimeout: .zero)
+    }
+}
