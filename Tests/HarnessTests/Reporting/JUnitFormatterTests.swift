@@ -1,0 +1,63 @@
+import Foundation
+@testable import Harness
+import Testing
+
+/// cucumber/junit-xml-formatter's golden files: each message stream must render to its
+/// `.default.xml`, equal once white space and timestamps are normalised.
+@Suite("JUnit XML (cucumber/junit-xml-formatter testdata)")
+struct JUnitFormatterTests {
+    static let dir = Paths.sharedFolder("conformance/junit/cucumber-junit-xml-formatter-testdata")
+
+    static var cases: [String] {
+        guard let dir, let names = try? FileManager.default.contentsOfDirectory(atPath: dir.path) else { return [] }
+        return names.filter { $0.hasSuffix(".default.xml") }.map { String($0.dropLast(".default.xml".count)) }.sorted()
+    }
+
+    static func normalized(_ xml: String) -> String {
+        xml.replacingOccurrences(of: #" timestamp="[^"]*""#, with: "", options: .regularExpression)
+            .replacingOccurrences(of: #">\s+<"#, with: "><", options: .regularExpression)
+            .replacingOccurrences(of: #"\s+"#, with: " ", options: .regularExpression)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func render(_ name: String) throws -> String {
+        let q = MessageQuery()
+        for line in try String(contentsOf: dir!.appendingPathComponent("\(name).ndjson"), encoding: .utf8).split(separator: "\n") {
+            try q.update(ndjson: line)
+        }
+        return JUnitFormatter().render(q)
+    }
+
+    @Test("stream renders to the golden JUnit XML", .enabled(if: dir != nil, Comment(rawValue: Paths.missingShared)), arguments: cases)
+    func golden(_ name: String) throws {
+        let expected = try String(contentsOf: Self.dir!.appendingPathComponent("\(name).default.xml"), encoding: .utf8)
+        let actual = try Self.render(name)
+        let e = Self.normalized(expected), a = Self.normalized(actual)
+        if e != a {
+            let i = zip(e, a).prefix { $0 == $1 }.count
+            Issue.record("differs at \(i):\nexpected …\(e.dropFirst(max(0, i - 80)).prefix(240))\nactual   …\(a.dropFirst(max(0, i - 80)).prefix(240))")
+        }
+    }
+
+    @Test("our JUnit validates against the Jenkins XSD (xmllint)", .enabled(if: dir != nil, Comment(rawValue: Paths.missingShared)),
+          arguments: ["all-statuses", "examples-tables", "rules", "attachments", "empty"])
+    func jenkinsSchema(_ name: String) throws {
+        let xml = try Self.render(name)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("kafka-bdd-junit-\(UUID().uuidString).xml")
+        try Data(xml.utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["xmllint", "--noout", "--schema", Paths.shared.appendingPathComponent("conformance/junit/jenkins-junit.xsd").path, file.path]
+        let pipe = Pipe()
+        p.standardError = pipe
+        p.standardOutput = pipe
+        do { try p.run() } catch {
+            withKnownIssue("xmllint is not installed (apt-get install libxml2-utils)") { throw error }
+            return
+        }
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "\(out)")
+    }
+}
