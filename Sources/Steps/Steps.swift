@@ -1,8 +1,17 @@
 import Harness
 
 /// The step vocabulary of KafkaBDD: the sentences feature files are written in. Each domain
-/// (cluster, topics, producing, consuming, faults, evidence) registers its step definitions here.
+/// (cluster, topics, producing, consuming, evidence) registers its step definitions here.
 public enum Steps {
     /// The Gherkin dialect the shipped feature files are written in.
     public static let dialect = Dialect.english
+
+    /// Every step definition, parameter type and hook, bound to a cluster backend.
+    public static func supportCode(environment: KafkaEnvironment) -> SupportCode {
+        var code = SupportCode()
+        ClusterSteps.register(&code, environment)
+        ProducingSteps.register(&code, environment)
+        ConsumingSteps.register(&code, environment)
+        return code
+    }
 }

@@ -12,7 +12,7 @@ public struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
         self.detail = detail ?? String(cString: rd_kafka_err2str(code))
     }
 
-    init(code: Int32, detail: String) {
+    public init(code: Int32, detail: String) {
         self.code = code
         self.detail = detail
     }

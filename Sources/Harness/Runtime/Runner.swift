@@ -12,6 +12,8 @@ public struct RunOptions: Sendable {
     public var strict = true
     /// Stop after the first test case that is neither a pass nor a skip.
     public var failFast = false
+    /// Run pickles in a random order drawn from this seed (print it to reproduce a run).
+    public var shuffleSeed: UInt64?
 
     public init() {}
 }
@@ -125,9 +127,12 @@ public actor Runner {
         testRunStartedId = ids.newId()
         emit(.testRunStarted(id: testRunStartedId, timestamp: .now()))
 
-        let cases = pickles
-            .filter { options.tags.evaluate($0.tags.map(\.name)) && options.pickleFilter($0) }
-            .map(prepare)
+        var selected = pickles.filter { options.tags.evaluate($0.tags.map(\.name)) && options.pickleFilter($0) }
+        if let seed = options.shuffleSeed {
+            var rng = SeededGenerator(seed: seed)
+            selected.shuffle(using: &rng)
+        }
+        let cases = selected.map(prepare)
         for c in cases {
             emit(.testCase(TestCaseMessage(id: c.id, pickleId: c.pickle.id, testSteps: c.steps.map(Self.message),
                                            testRunStartedId: testRunStartedId)))
@@ -296,4 +301,17 @@ public actor Runner {
 
 extension SourceReference: CustomStringConvertible {
     public var description: String { "\(uri):\(line)" }
+}
+
+/// SplitMix64: a small, fixed random generator, so a seed reproduces a run order everywhere.
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }

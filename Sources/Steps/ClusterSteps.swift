@@ -1,0 +1,92 @@
+import Harness
+
+/// Sentences about the cluster and its topics.
+enum ClusterSteps {
+    static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
+        code.after(name: "stop the scenario's cluster") { ctx in
+            let cluster = ctx.scenario.state.withLock { s in defer { s.cluster = nil }; return s.cluster }
+            if env.ownsClusters, let cluster { await cluster.shutdown() }
+        }
+
+        code.given("a {int}-broker cluster", doc: "Starts (embedded) or checks (compose, external) a cluster with at least that many brokers.",
+                   example: "Given a 3-broker cluster") { ctx in
+            let brokers = try ctx.int(0)
+            let cluster = try await env.cluster(brokers: brokers)
+            ctx.scenario.state.withLock { $0.cluster = cluster }
+        }
+
+        code.given("a topic {string} with {int} partition(s) and replication factor {int}",
+                   doc: "Creates a topic.", example: #"Given a topic "events" with 6 partitions and replication factor 3"#) { ctx in
+            let name = try ctx.string(0)
+            let physical = env.physicalTopic(name)
+            let partitions = Int32(try ctx.int(1))
+            try await ctx.cluster().createTopic(TopicSpec(name: physical, partitions: partitions, replicationFactor: Int32(try ctx.int(2))))
+            ctx.scenario.state.withLock { s in
+                s.topics[name] = physical
+                s.partitions[name] = partitions
+            }
+        }
+
+        code.when("broker {int} is killed", doc: "Kills a broker; its partitions' leadership moves to live replicas.",
+                  example: "When broker 2 is killed") { ctx in
+            let cluster = try ctx.cluster()
+            try cluster.require(.brokerFaults)
+            try await cluster.killBroker(Int32(try ctx.int(0)))
+        }
+
+        code.when("broker {int} is restarted", doc: "Brings a killed broker back.", example: "When broker 2 is restarted") { ctx in
+            let cluster = try ctx.cluster()
+            try cluster.require(.brokerFaults)
+            try await cluster.restartBroker(Int32(try ctx.int(0)))
+        }
+
+        code.then("every partition of {string} has {int} replicas on distinct brokers",
+                  doc: "Checks the replica assignment in the cluster's metadata.",
+                  example: #"Then every partition of "events" has 3 replicas on distinct brokers"#) { ctx in
+            let topic = try ctx.topic(try ctx.string(0))
+            let expected = try ctx.int(1)
+            let md = try await ctx.cluster().metadata(topic: topic)
+            guard let t = md.topic(topic), !t.partitions.isEmpty else { throw StepFailure("the cluster reports no partitions for \(topic)") }
+            let wrong = t.partitions.filter { Set($0.replicas).count != expected || $0.replicas.count != expected }
+            if !wrong.isEmpty {
+                throw StepFailure("partitions without \(expected) distinct replicas: " + wrong.map { "\($0.id) → \($0.replicas)" }.joined(separator: ", "))
+            }
+            ctx.attach(Evidence.table(["partition", "leader", "replicas"], t.partitions.map { ["\($0.id)", "\($0.leader)", "\($0.replicas)"] }),
+                       mediaType: "text/markdown")
+        }
+
+        code.then("the leaders of {string} are spread over {int} brokers", doc: "Checks how many distinct brokers lead the topic's partitions.",
+                  example: #"Then the leaders of "events" are spread over 3 brokers"#) { ctx in
+            let topic = try ctx.topic(try ctx.string(0))
+            let expected = try ctx.int(1)
+            let md = try await ctx.cluster().metadata(topic: topic)
+            let leaders = Set(md.topic(topic)?.partitions.map(\.leader) ?? [])
+            guard leaders.count == expected else { throw StepFailure("leaders of \(topic) are on \(leaders.count) brokers \(leaders.sorted()), expected \(expected)") }
+        }
+
+        code.then("broker {int} is back in the cluster", doc: "Checks the broker is running and listed in the cluster's metadata.",
+                  example: "Then broker 2 is back in the cluster") { ctx in
+            let broker = Int32(try ctx.int(0))
+            let cluster = try ctx.cluster()
+            guard try await cluster.liveBrokers().contains(broker) else { throw StepFailure("broker \(broker) is not running") }
+            let listed = try await cluster.metadata(topic: nil).brokers.map(\.id)
+            guard listed.contains(broker) else { throw StepFailure("broker \(broker) is missing from the metadata (brokers \(listed))") }
+        }
+
+        code.then("no partition of {string} is led by broker {int}", doc: "Checks leadership moved away from a broker.",
+                  example: #"Then no partition of "events" is led by broker 2"#) { ctx in
+            let topic = try ctx.topic(try ctx.string(0))
+            let broker = Int32(try ctx.int(1))
+            let md = try await ctx.cluster().metadata(topic: topic)
+            let led = md.topic(topic)?.partitions.filter { $0.leader == broker }.map(\.id) ?? []
+            guard led.isEmpty else { throw StepFailure("broker \(broker) still leads partitions \(led) of \(topic)") }
+        }
+    }
+}
+
+/// Evidence attached to a report.
+enum Evidence {
+    static func table(_ header: [String], _ rows: [[String]]) -> String {
+        ([header, header.map { _ in "---" }] + rows).map { "| " + $0.joined(separator: " | ") + " |" }.joined(separator: "\n")
+    }
+}

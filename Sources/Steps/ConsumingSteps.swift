@@ -1,0 +1,53 @@
+import Foundation
+import Harness
+
+/// Sentences about consuming and the delivery verdict.
+enum ConsumingSteps {
+    static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
+        code.then("every acknowledged message is consumed exactly once",
+                  doc: "Reads the scenario's topics from the beginning and checks the ledger: none lost, none duplicated, per-key order kept. Where the cluster does not model idempotent de-duplication, duplicates are reported but only losses fail.",
+                  example: "Then every acknowledged message is consumed exactly once") { ctx in
+            let verdict = try await readAll(ctx)
+            let cluster = try ctx.cluster()
+            var problems: [String] = []
+            if !verdict.lost.isEmpty { problems.append("\(verdict.lost.count) acknowledged messages lost, e.g. \(verdict.lost.prefix(5))") }
+            if !verdict.reorderedByKey.isEmpty { problems.append("\(verdict.reorderedByKey.count) reordered within a key, e.g. \(verdict.reorderedByKey.prefix(5))") }
+            if !verdict.duplicated.isEmpty {
+                if cluster.capabilities.contains(.idempotentDeduplication) {
+                    problems.append("\(verdict.duplicated.count) duplicated, e.g. \(verdict.duplicated.prefix(5))")
+                } else {
+                    ctx.log("\(verdict.duplicated.count) duplicates seen; the \(cluster.backend) cluster does not model idempotent de-duplication, so they are not held against the run")
+                }
+            }
+            if !problems.isEmpty { throw StepFailure(problems.joined(separator: "; ") + " — \(verdict)") }
+        }
+
+        code.then("no acknowledged message is lost", doc: "Reads the scenario's topics from the beginning: every acknowledged id is there.",
+                  example: "Then no acknowledged message is lost") { ctx in
+            let verdict = try await readAll(ctx)
+            if !verdict.lost.isEmpty { throw StepFailure("\(verdict.lost.count) acknowledged messages lost, e.g. \(verdict.lost.prefix(5)) — \(verdict)") }
+        }
+    }
+
+    /// Reads every scenario topic from the beginning into the ledger, until everything acknowledged
+    /// was read or the deadline passed, and returns the verdict (attached to the report).
+    static func readAll(_ ctx: StepContext) async throws -> DeliveryVerdict {
+        let ledger = ctx.ledger
+        let cluster = try ctx.cluster()
+        let (topics, partitions) = ctx.scenario.state.withLock { s in (s.topics, s.partitions) }
+        let consumer = try Consumer(config: cluster.config(["group.id": "kafka-bdd-verifier-\(UUID().uuidString)", "enable.auto.commit": "false",
+                                                            "log_level": "0"]))
+        defer { Task { await consumer.close() } }
+        try consumer.assign(topics.flatMap { name, physical in
+            (0..<(partitions[name] ?? 1)).map { TopicPartitionOffset(topic: physical, partition: $0, offset: TopicPartitionOffset.beginning) }
+        })
+        let expected = ledger.acknowledgedCount
+        let records = try await consumer.records(within: .seconds(30), until: { $0.count >= expected })
+        for r in records { ledger.consumed(r) }
+        let verdict = ledger.verdict()
+        ctx.attach(Evidence.table(["sent", "acknowledged", "read", "lost", "duplicated", "reordered by key"],
+                                  [["\(verdict.sent)", "\(verdict.acknowledged)", "\(verdict.distinctRead)", "\(verdict.lost.count)",
+                                    "\(verdict.duplicated.count)", "\(verdict.reorderedByKey.count)"]]), mediaType: "text/markdown")
+        return verdict
+    }
+}

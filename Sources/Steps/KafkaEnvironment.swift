@@ -1,0 +1,107 @@
+import Foundation
+import Harness
+import Synchronization
+
+/// Which cluster a run uses, and the scenario-scoped state the steps share.
+public final class KafkaEnvironment: Sendable {
+    public enum Backend: String, Sendable, CaseIterable {
+        case embedded, compose, external
+    }
+
+    public let backend: Backend
+    private let shared: (any Cluster)?
+    /// Makes topic names unique per scenario on shared clusters.
+    private let counter = Atomic<Int>(0)
+    private let runId = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+
+    /// The step and hook time limit the run uses; waits inside steps stay below it.
+    public let stepTimeout: Duration
+
+    public init(backend: Backend, stepTimeout: Duration = .seconds(60)) throws {
+        self.backend = backend
+        self.stepTimeout = stepTimeout
+        switch backend {
+        case .embedded: shared = nil
+        case .compose: shared = try ComposeCluster()
+        case .external: shared = try ExternalCluster.fromEnvironment()
+        }
+    }
+
+    /// From `KAFKA_BDD_CLUSTER` (embedded when unset).
+    public static func fromEnvironment() throws -> KafkaEnvironment {
+        let name = ProcessInfo.processInfo.environment["KAFKA_BDD_CLUSTER"] ?? "embedded"
+        guard let backend = Backend(rawValue: name) else {
+            throw KafkaError(code: -186, detail: "KAFKA_BDD_CLUSTER=\(name): expected embedded, compose or external")
+        }
+        return try KafkaEnvironment(backend: backend)
+    }
+
+    /// Checks a shared cluster answers, within a bounded time.
+    public func checkReachable(timeout: Duration = .seconds(10)) async throws {
+        if let external = shared as? ExternalCluster { try await external.checkReachable(timeout: timeout) }
+        if let shared, !(shared is ExternalCluster) {
+            do { _ = try await shared.metadata(topic: nil) } catch {
+                throw KafkaError(code: -195, detail: "cannot reach the \(backend.rawValue) cluster at \(shared.bootstrapServers): \(error)")
+            }
+        }
+    }
+
+    /// The cluster for one scenario: a fresh embedded one, or the shared one.
+    func cluster(brokers: Int) async throws -> any Cluster {
+        if let shared {
+            let live = try await shared.liveBrokers().count
+            guard live >= brokers else {
+                throw StepSkipped("the \(backend.rawValue) cluster has \(live) brokers; this scenario needs \(brokers)")
+            }
+            return shared
+        }
+        return try EmbeddedCluster(brokers: brokers)
+    }
+
+    /// The physical name of a scenario's topic: as written on a per-scenario cluster, suffixed on a shared one.
+    func physicalTopic(_ name: String) -> String {
+        shared == nil ? name : "\(name)-\(runId)-\(counter.wrappingAdd(1, ordering: .relaxed).oldValue)"
+    }
+
+    var ownsClusters: Bool { shared == nil }
+
+    public func shutdown() async { await shared?.shutdown() }
+}
+
+/// What one scenario has set up: its cluster, its topics and what was sent and read.
+final class Scenario: Sendable {
+    let state = Mutex(State())
+
+    struct State {
+        var cluster: (any Cluster)?
+        var topics: [String: String] = [:] // as written → physical
+        var partitions: [String: Int32] = [:]
+        var ledger = DeliveryLedger()
+        var producerConfig: [String: String] = [:]
+    }
+}
+
+enum ScenarioKey: WorldKey {
+    static var defaultValue: Scenario { Scenario() }
+}
+
+extension StepContext {
+    var scenario: Scenario { world[ScenarioKey.self] }
+
+    func cluster() throws -> any Cluster {
+        guard let c = scenario.state.withLock({ $0.cluster }) else {
+            throw StepFailure("no cluster yet: start the scenario with `Given a 3-broker cluster`")
+        }
+        return c
+    }
+
+    /// The physical topic behind a name the feature file uses.
+    func topic(_ name: String) throws -> String {
+        guard let t = scenario.state.withLock({ $0.topics[name] }) else {
+            throw StepFailure("topic \"\(name)\" was not created in this scenario (use `Given a topic \"\(name)\" with 6 partitions and replication factor 3`)")
+        }
+        return t
+    }
+
+    var ledger: DeliveryLedger { scenario.state.withLock { $0.ledger } }
+}
