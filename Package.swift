@@ -43,7 +43,8 @@ let package = Package(
         ),
         .testTarget(
             name: "AcceptanceTests",
-            dependencies: ["Harness", "Steps"]
+            dependencies: ["Harness", "Steps"],
+            exclude: ["Fixtures"]
         ),
     ]
 )

@@ -39,6 +39,11 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
             throw KafkaError(code: 38, detail: "replication factor \(spec.replicationFactor) is larger than the \(brokerCount) brokers")
         }
         try mock.createTopic(spec.name, partitions: spec.partitions, replicationFactor: spec.replicationFactor)
+        // The mock picks each leader at random; Kafka's controller spreads preferred leaders round-robin.
+        let md = try await metadata(topic: spec.name)
+        for p in md.topic(spec.name)?.partitions ?? [] where !p.replicas.isEmpty {
+            try mock.setLeader(topic: spec.name, partition: p.id, broker: p.replicas[Int(p.id) % p.replicas.count])
+        }
     }
 
     public func liveBrokers() async throws -> [Int32] {
