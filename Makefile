@@ -15,11 +15,13 @@ deps:
 build: deps
 	$(SWIFT) build
 
-# The main job: compile the acceptance suite under Features/ and write its message stream.
+# The main job: the acceptance suite on the embedded cluster, with reports.
 acceptance: build
 	@mkdir -p $(REPORTS)
-	.build/debug/kafka-bdd pickles --source --ast Features > $(REPORTS)/messages.ndjson
-	@echo "wrote $(REPORTS)/messages.ndjson ($$(grep -c '"pickle"' $(REPORTS)/messages.ndjson) pickles)"
+	.build/debug/kafka-bdd run Features --format progress \
+	  --report html:$(REPORTS)/index.html --report junit:$(REPORTS)/junit.xml \
+	  --report message:$(REPORTS)/messages.ndjson --report json:$(REPORTS)/cucumber.json --report rerun:$(REPORTS)/rerun.txt
+	@echo "reports: $(REPORTS)/index.html $(REPORTS)/junit.xml"
 
 test: deps
 	$(SWIFT) test

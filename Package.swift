@@ -39,7 +39,8 @@ let package = Package(
         ),
         .testTarget(
             name: "HarnessTests",
-            dependencies: ["Harness", "Yams"]
+            // The CLI is a dependency so that its binary is built for the exit-code tests.
+            dependencies: ["Harness", "Yams", "kafka-bdd"]
         ),
         .testTarget(
             name: "AcceptanceTests",

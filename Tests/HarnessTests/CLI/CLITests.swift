@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+/// The kafka-bdd binary as users meet it: exit codes and messages for bad input.
+@Suite("kafka-bdd command line")
+struct CLITests {
+    static var binary: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kafka-bdd")
+    }
+
+    struct Result { let status: Int32; let out: String; let err: String; let seconds: Double }
+
+    static func run(_ args: [String], environment: [String: String] = [:]) throws -> Result {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        p.currentDirectoryURL = Paths.packageRoot
+        var env = ProcessInfo.processInfo.environment
+        env.merge(environment) { _, b in b }
+        p.environment = env
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        let start = Date()
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self),
+                      seconds: Date().timeIntervalSince(start))
+    }
+
+    static func fixture(_ text: String, name: String = "x.feature") throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kafka-bdd-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let url = dir.appendingPathComponent(name)
+        try Data(text.utf8).write(to: url)
+        return url.path
+    }
+
+    static let enabled = ConditionTrait.enabled(if: FileManager.default.isExecutableFile(atPath: binary.path), "kafka-bdd binary not built")
+
+    @Test(enabled) func unknownTagSyntaxIsAUsageError() throws {
+        let r = try Self.run(["run", "--tags", "@a and or", "Features"])
+        #expect(r.status == 2)
+        #expect(r.err.contains("could not be parsed because of syntax error: Expected operand"))
+    }
+
+    @Test(enabled) func missingFileIsAUsageError() throws {
+        let r = try Self.run(["run", "no/such.feature"])
+        #expect(r.status == 2)
+        #expect(r.err.contains("no/such.feature: no such file or directory"))
+    }
+
+    @Test(enabled) func lineWithoutAScenarioIsAnError() throws {
+        let r = try Self.run(["run", "Features/kaf02-installing-kafka.feature:4"])
+        #expect(r.status == 2)
+        #expect(r.err.contains("kaf02-installing-kafka.feature:4: no scenario or example at line 4"))
+    }
+
+    @Test(enabled) func parseErrorIsReportedWithFileLineColumn() throws {
+        let path = try Self.fixture("Feature: F\n  Scenario: S\n    Given a\n      | a |\n      | b | c |\n")
+        let r = try Self.run(["run", "--format", "summary", path])
+        #expect(r.status == 2)
+        #expect(r.out.contains("\(path):5:7: inconsistent cell count within the table"))
+    }
+
+    @Test(enabled) func unreachableExternalClusterFailsWithinBoundedTime() throws {
+        let r = try Self.run(["run", "--cluster", "external", "Features"], environment: ["KAFKA_BDD_BOOTSTRAP": "127.0.0.1:1"])
+        #expect(r.status == 2)
+        #expect(r.err.contains("cannot reach the Kafka cluster at 127.0.0.1:1"))
+        #expect(r.seconds < 30)
+    }
+
+    @Test(enabled) func failingScenarioExitsOneAndUndefinedTooUnlessNotStrict() throws {
+        let failing = try Self.fixture("Feature: F\n  Scenario: S\n    Given a 3-broker cluster\n    And a topic \"t\" with 2 partitions and replication factor 3\n    Then the leaders of \"t\" are spread over 3 brokers\n")
+        let r = try Self.run(["run", "--format", "summary", failing])
+        #expect(r.status == 1)
+        #expect(r.out.contains("0 passed, 1 failed, 0 skipped"))
+        let undefined = try Self.fixture("Feature: F\n  Scenario: S\n    Given something nobody defined\n")
+        #expect(try Self.run(["run", "--format", "summary", undefined]).status == 1)
+        #expect(try Self.run(["run", "--format", "summary", "--no-strict", undefined]).status == 0)
+    }
+
+    @Test(enabled) func dryRunMatchesWithoutACluster() throws {
+        let r = try Self.run(["run", "--dry-run", "--format", "summary", "--cluster", "external", "Features"],
+                             environment: ["KAFKA_BDD_BOOTSTRAP": "127.0.0.1:1"])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.contains("0 passed, 0 failed, 3 skipped"))
+    }
+
+    @Test(enabled) func badReportSpecificationIsAUsageError() throws {
+        let r = try Self.run(["run", "--report", "pdf:x.pdf"])
+        #expect(r.status == 64 || r.status == 2, "ArgumentParser's validation exit")
+        #expect(r.err.contains("expected html:PATH"))
+    }
+}
