@@ -45,6 +45,8 @@ enum ClusterSteps {
                   example: #"Then every partition of "events" has 3 replicas on distinct brokers"#) { ctx in
             let topic = try ctx.topic(try ctx.string(0))
             let expected = try ctx.int(1)
+            // The mock gives every partition all its brokers as replicas whatever was asked: no verdict there.
+            try ctx.cluster().require(.replication)
             let md = try await ctx.cluster().metadata(topic: topic)
             guard let t = md.topic(topic), !t.partitions.isEmpty else { throw StepFailure("the cluster reports no partitions for \(topic)") }
             let wrong = t.partitions.filter { Set($0.replicas).count != expected || $0.replicas.count != expected }

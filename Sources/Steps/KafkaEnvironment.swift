@@ -10,6 +10,8 @@ public final class KafkaEnvironment: Sendable {
 
     public let backend: Backend
     private let shared: (any Cluster)?
+    /// Tests substitute clusters (a fake that misbehaves) here.
+    private let factory: (@Sendable (Int) async throws -> any Cluster)?
     /// Makes topic names unique per scenario on shared clusters.
     private let counter = Atomic<Int>(0)
     private let runId = String(UInt32.random(in: 0...UInt32.max), radix: 36)
@@ -20,11 +22,20 @@ public final class KafkaEnvironment: Sendable {
     public init(backend: Backend, stepTimeout: Duration = .seconds(60)) throws {
         self.backend = backend
         self.stepTimeout = stepTimeout
+        self.factory = nil
         switch backend {
         case .embedded: shared = nil
         case .compose: shared = try ComposeCluster()
         case .external: shared = try ExternalCluster.fromEnvironment()
         }
+    }
+
+    /// Clusters made by `factory`, one per scenario (for tests).
+    init(factory: @escaping @Sendable (Int) async throws -> any Cluster) {
+        backend = .embedded
+        stepTimeout = .seconds(60)
+        shared = nil
+        self.factory = factory
     }
 
     /// From `KAFKA_BDD_CLUSTER` (embedded when unset).
@@ -55,6 +66,7 @@ public final class KafkaEnvironment: Sendable {
             }
             return shared
         }
+        if let factory { return try await factory(brokers) }
         return try EmbeddedCluster(brokers: brokers)
     }
 

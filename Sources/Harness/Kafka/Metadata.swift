@@ -12,18 +12,37 @@ public struct PartitionMetadata: Sendable, Hashable {
     public let replicas: [Int32]
     public let isr: [Int32]
     public let error: Int32
+
+    public init(id: Int32, leader: Int32, replicas: [Int32], isr: [Int32], error: Int32) {
+        self.id = id
+        self.leader = leader
+        self.replicas = replicas
+        self.isr = isr
+        self.error = error
+    }
 }
 
 public struct TopicMetadata: Sendable, Hashable {
     public let name: String
     public let partitions: [PartitionMetadata]
     public let error: Int32
+
+    public init(name: String, partitions: [PartitionMetadata], error: Int32) {
+        self.name = name
+        self.partitions = partitions
+        self.error = error
+    }
 }
 
 /// A snapshot of what the cluster says about itself.
 public struct ClusterMetadata: Sendable {
     public let brokers: [BrokerInfo]
     public let topics: [TopicMetadata]
+
+    public init(brokers: [BrokerInfo], topics: [TopicMetadata]) {
+        self.brokers = brokers
+        self.topics = topics
+    }
 
     public func topic(_ name: String) -> TopicMetadata? { topics.first { $0.name == name } }
 }

@@ -253,6 +253,9 @@ public actor Runner {
             return TestStepResult(status: .passed, duration: elapsed())
         } catch let skip as StepSkipped {
             return TestStepResult(status: .skipped, duration: elapsed(), message: skip.reason)
+        } catch let unsupported as Unsupported {
+            // What the cluster cannot model is never a verdict: the scenario is skipped with the reason.
+            return TestStepResult(status: .skipped, duration: elapsed(), message: unsupported.description)
         } catch let pending as StepPending {
             return TestStepResult(status: .pending, duration: elapsed(), message: pending.reason)
         } catch {

@@ -1,0 +1,32 @@
+import Foundation
+import Harness
+import Steps
+import Testing
+
+/// docs/steps.md is what users write feature files from: it must list the vocabulary as it is.
+@Suite("Step documentation")
+struct StepDocsTests {
+    @Test("docs/steps.md is current (regenerate: kafka-bdd steps --format markdown > docs/steps.md)")
+    func stepsMarkdownIsCurrent() throws {
+        let root = AcceptanceSuite.packageRoot
+        let committed = try String(contentsOf: root.appendingPathComponent("docs/steps.md"), encoding: .utf8)
+        let previous = FileManager.default.currentDirectoryPath
+        FileManager.default.changeCurrentDirectoryPath(root.path)
+        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+        let current = try StepCatalog.render(Steps.supportCode(environment: try KafkaEnvironment(backend: .embedded)),
+                                             features: ["Features"], format: "markdown")
+        #expect(committed == current)
+    }
+
+    @Test func everyStepHasADocAndAnExampleThatItMatches() throws {
+        let support = Steps.supportCode(environment: try KafkaEnvironment(backend: .embedded))
+        #expect(support.problems.isEmpty, "\(support.problems)")
+        for d in support.stepDefinitions {
+            #expect(!(d.doc ?? "").isEmpty, "\(d.expression.source) has no doc")
+            let example = d.example ?? ""
+            let text = ["Given ", "When ", "Then ", "And "].reduce(example) { t, k in t.hasPrefix(k) ? String(t.dropFirst(k.count)) : t }
+            #expect(d.expression.match(text) != nil, "example '\(example)' does not match \(d.expression.source)")
+            #expect(support.matches(text).count == 1, "example '\(example)' is ambiguous")
+        }
+    }
+}
