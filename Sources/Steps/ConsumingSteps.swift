@@ -47,12 +47,10 @@ enum ConsumingSteps {
             }
         }
         try consumer.assign(assignment)
-        let logEnds = ends
+        let progress = LogEndProgress(ends: ends)
         // Read to the end of every partition's log as it was: no idle timeout decides when to stop.
         let records = try await consumer.records(within: .seconds(30), until: { records in
-            var next: [String: Int64] = [:]
-            for r in records { next["\(r.topic)/\(r.partition)"] = max(next["\(r.topic)/\(r.partition)"] ?? 0, r.offset + 1) }
-            return logEnds.allSatisfy { key, high in high == 0 || (next[key] ?? 0) >= high }
+            records.last.map(progress.observe) ?? progress.done
         })
         for r in records { ledger.consumed(r) }
         let verdict = ledger.verdict()
@@ -60,5 +58,25 @@ enum ConsumingSteps {
                                   [["\(verdict.sent)", "\(verdict.acknowledged)", "\(verdict.distinctRead)", "\(verdict.lost.count)",
                                     "\(verdict.duplicated.count)", "\(verdict.reorderedByKey.count)"]]), mediaType: "text/markdown")
         return verdict
+    }
+}
+
+/// How far a read got towards each partition's log end; checked once per record, in constant time.
+final class LogEndProgress: @unchecked Sendable {
+    // Only touched from the one thread that polls the consumer.
+    private var remaining: Set<String>
+    private let ends: [String: Int64]
+
+    init(ends: [String: Int64]) {
+        self.ends = ends
+        remaining = Set(ends.filter { $0.value > 0 }.keys)
+    }
+
+    var done: Bool { remaining.isEmpty }
+
+    func observe(_ record: ConsumedRecord) -> Bool {
+        let key = "\(record.topic)/\(record.partition)"
+        if let end = ends[key], record.offset + 1 >= end { remaining.remove(key) }
+        return remaining.isEmpty
     }
 }

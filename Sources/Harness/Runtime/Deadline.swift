@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 
 /// A step or hook that overran its time limit.
@@ -52,12 +53,13 @@ func withDeadline(_ limit: Duration, what: String, _ body: @escaping @Sendable (
     let work = Task {
         do { try await body(); race.finish(.success(())) } catch { race.finish(.failure(error)) }
     }
-    let timer = Task {
-        try? await Task.sleep(for: limit)
-        if !Task.isCancelled { race.finish(.failure(TimeLimitExceeded(limit: limit, what: what))) }
+    // The timer runs on a dispatch queue: a body that blocks its thread (a stuck client call)
+    // cannot also hold up the clock that ends it.
+    let nanos = limit.components.seconds * 1_000_000_000 + limit.components.attoseconds / 1_000_000_000
+    DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(clamping: nanos))) {
+        race.finish(.failure(TimeLimitExceeded(limit: limit, what: what)))
     }
     let result = await race.outcome()
-    timer.cancel()
     if case .failure(let error) = result, error is TimeLimitExceeded { work.cancel() }
     try result.get()
 }

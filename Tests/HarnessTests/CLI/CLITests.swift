@@ -10,7 +10,16 @@ struct CLITests {
 
     struct Result { let status: Int32; let out: String; let err: String; let seconds: Double }
 
-    static func run(_ args: [String], environment: [String: String] = [:]) throws -> Result {
+    /// Runs the binary on a dispatch queue, so a long run does not hold a concurrency-pool thread.
+    static func run(_ args: [String], environment: [String: String] = [:]) async throws -> Result {
+        try await withCheckedThrowingContinuation { c in
+            DispatchQueue.global().async {
+                do { c.resume(returning: try runBlocking(args, environment: environment)) } catch { c.resume(throwing: error) }
+            }
+        }
+    }
+
+    static func runBlocking(_ args: [String], environment: [String: String]) throws -> Result {
         let p = Process()
         p.executableURL = binary
         p.arguments = args
@@ -39,57 +48,57 @@ struct CLITests {
 
     static let enabled = ConditionTrait.enabled(if: FileManager.default.isExecutableFile(atPath: binary.path), "kafka-bdd binary not built")
 
-    @Test(enabled) func unknownTagSyntaxIsAUsageError() throws {
-        let r = try Self.run(["run", "--tags", "@a and or", "Features"])
+    @Test(enabled) func unknownTagSyntaxIsAUsageError() async throws {
+        let r = try await Self.run(["run", "--tags", "@a and or", "Features"])
         #expect(r.status == 2)
         #expect(r.err.contains("could not be parsed because of syntax error: Expected operand"))
     }
 
-    @Test(enabled) func missingFileIsAUsageError() throws {
-        let r = try Self.run(["run", "no/such.feature"])
+    @Test(enabled) func missingFileIsAUsageError() async throws {
+        let r = try await Self.run(["run", "no/such.feature"])
         #expect(r.status == 2)
         #expect(r.err.contains("no/such.feature: no such file or directory"))
     }
 
-    @Test(enabled) func lineWithoutAScenarioIsAnError() throws {
-        let r = try Self.run(["run", "Features/kaf02-installing-kafka.feature:4"])
+    @Test(enabled) func lineWithoutAScenarioIsAnError() async throws {
+        let r = try await Self.run(["run", "Features/kaf02-installing-kafka.feature:4"])
         #expect(r.status == 2)
         #expect(r.err.contains("kaf02-installing-kafka.feature:4: no scenario or example at line 4"))
     }
 
-    @Test(enabled) func parseErrorIsReportedWithFileLineColumn() throws {
+    @Test(enabled) func parseErrorIsReportedWithFileLineColumn() async throws {
         let path = try Self.fixture("Feature: F\n  Scenario: S\n    Given a\n      | a |\n      | b | c |\n")
-        let r = try Self.run(["run", "--format", "summary", path])
+        let r = try await Self.run(["run", "--format", "summary", path])
         #expect(r.status == 2)
         #expect(r.out.contains("\(path):5:7: inconsistent cell count within the table"))
     }
 
-    @Test(enabled) func unreachableExternalClusterFailsWithinBoundedTime() throws {
-        let r = try Self.run(["run", "--cluster", "external", "Features"], environment: ["KAFKA_BDD_BOOTSTRAP": "127.0.0.1:1"])
+    @Test(enabled) func unreachableExternalClusterFailsWithinBoundedTime() async throws {
+        let r = try await Self.run(["run", "--cluster", "external", "Features"], environment: ["KAFKA_BDD_BOOTSTRAP": "127.0.0.1:1"])
         #expect(r.status == 2)
         #expect(r.err.contains("cannot reach the Kafka cluster at 127.0.0.1:1"))
         #expect(r.seconds < 30)
     }
 
-    @Test(enabled) func failingScenarioExitsOneAndUndefinedTooUnlessNotStrict() throws {
+    @Test(enabled) func failingScenarioExitsOneAndUndefinedTooUnlessNotStrict() async throws {
         let failing = try Self.fixture("Feature: F\n  Scenario: S\n    Given a 3-broker cluster\n    And a topic \"t\" with 2 partitions and replication factor 3\n    Then the leaders of \"t\" are spread over 3 brokers\n")
-        let r = try Self.run(["run", "--format", "summary", failing])
+        let r = try await Self.run(["run", "--format", "summary", failing])
         #expect(r.status == 1)
         #expect(r.out.contains("0 passed, 1 failed, 0 skipped"))
         let undefined = try Self.fixture("Feature: F\n  Scenario: S\n    Given something nobody defined\n")
-        #expect(try Self.run(["run", "--format", "summary", undefined]).status == 1)
-        #expect(try Self.run(["run", "--format", "summary", "--no-strict", undefined]).status == 0)
+        #expect(try await Self.run(["run", "--format", "summary", undefined]).status == 1)
+        #expect(try await Self.run(["run", "--format", "summary", "--no-strict", undefined]).status == 0)
     }
 
-    @Test(enabled) func dryRunMatchesWithoutACluster() throws {
-        let r = try Self.run(["run", "--dry-run", "--format", "summary", "--cluster", "external", "Features"],
+    @Test(enabled) func dryRunMatchesWithoutACluster() async throws {
+        let r = try await Self.run(["run", "--dry-run", "--format", "summary", "--cluster", "external", "Features"],
                              environment: ["KAFKA_BDD_BOOTSTRAP": "127.0.0.1:1"])
         #expect(r.status == 0, "\(r.err)")
         #expect(r.out.contains("0 passed, 0 failed, 3 skipped"))
     }
 
-    @Test(enabled) func badReportSpecificationIsAUsageError() throws {
-        let r = try Self.run(["run", "--report", "pdf:x.pdf"])
+    @Test(enabled) func badReportSpecificationIsAUsageError() async throws {
+        let r = try await Self.run(["run", "--report", "pdf:x.pdf"])
         #expect(r.status == 64 || r.status == 2, "ArgumentParser's validation exit")
         #expect(r.err.contains("expected html:PATH"))
     }
