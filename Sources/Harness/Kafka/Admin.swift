@@ -70,6 +70,84 @@ public final class Admin: KafkaClient, @unchecked Sendable {
         }
     }
 
+    /// A topic's configuration, as the brokers report it (defaults included).
+    public func describeConfigs(topic: String, timeout: Duration = .seconds(30)) async throws -> [String: String] {
+        try await Blocking.run { [handle = UnsafeSendable(handle)] in
+            var resources: [OpaquePointer?] = [rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic)]
+            defer { rd_kafka_ConfigResource_destroy(resources[0]) }
+            var configs: [String: String] = [:]
+            try Admin.call(handle.value, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, timeout: timeout) { options, queue in
+                rd_kafka_DescribeConfigs(handle.value, &resources, 1, options, queue)
+            } results: { event in
+                var count = 0
+                guard let results = rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(event), &count) else { return [] }
+                var problems: [String] = []
+                for i in 0..<count {
+                    guard let r = results[i] else { continue }
+                    if rd_kafka_ConfigResource_error(r) != RD_KAFKA_RESP_ERR_NO_ERROR {
+                        problems.append("\(topic): \(rd_kafka_ConfigResource_error_string(r).map { String(cString: $0) } ?? "")")
+                        continue
+                    }
+                    var n = 0
+                    guard let entries = rd_kafka_ConfigResource_configs(r, &n) else { continue }
+                    for j in 0..<n {
+                        guard let e = entries[j] else { continue }
+                        configs[String(cString: rd_kafka_ConfigEntry_name(e))] = rd_kafka_ConfigEntry_value(e).map { String(cString: $0) } ?? ""
+                    }
+                }
+                return problems
+            }
+            return configs
+        }
+    }
+
+    /// Sets a topic's dynamic configuration. This is Kafka's (non-incremental) AlterConfigs: keys not
+    /// given return to their defaults, so pass every override the topic should keep.
+    public func alterConfigs(topic: String, _ configs: [String: String], timeout: Duration = .seconds(30)) async throws {
+        try await Blocking.run { [handle = UnsafeSendable(handle)] in
+            let resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic)
+            defer { rd_kafka_ConfigResource_destroy(resource) }
+            for (k, v) in configs.sorted(by: { $0.key < $1.key }) {
+                try KafkaError.check(rd_kafka_ConfigResource_set_config(resource, k, v), "topic \(topic) config \(k)")
+            }
+            var resources: [OpaquePointer?] = [resource]
+            try Admin.call(handle.value, RD_KAFKA_ADMIN_OP_ALTERCONFIGS, timeout: timeout) { options, queue in
+                rd_kafka_AlterConfigs(handle.value, &resources, 1, options, queue)
+            } results: { event in
+                var count = 0
+                guard let results = rd_kafka_AlterConfigs_result_resources(rd_kafka_event_AlterConfigs_result(event), &count) else { return [] }
+                return (0..<count).compactMap { i in
+                    guard let r = results[i], rd_kafka_ConfigResource_error(r) != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+                    return "\(topic): \(rd_kafka_ConfigResource_error_string(r).map { String(cString: $0) } ?? "")"
+                }
+            }
+        }
+    }
+
+    /// Deletes the records before the given offsets; returns each partition's new low watermark.
+    public func deleteRecords(before offsets: [TopicPartitionOffset], timeout: Duration = .seconds(60)) async throws -> [TopicPartitionOffset] {
+        try await Blocking.run { [handle = UnsafeSendable(handle)] in
+            let list = TopicPartitionOffset.makeList(offsets)
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            var request: [OpaquePointer?] = [rd_kafka_DeleteRecords_new(list)]
+            defer { rd_kafka_DeleteRecords_destroy(request[0]) }
+            var low: [TopicPartitionOffset] = []
+            try Admin.call(handle.value, RD_KAFKA_ADMIN_OP_DELETERECORDS, timeout: timeout) { options, queue in
+                rd_kafka_DeleteRecords(handle.value, &request, 1, options, queue)
+            } results: { event in
+                guard let result = rd_kafka_DeleteRecords_result_offsets(rd_kafka_event_DeleteRecords_result(event)) else { return [] }
+                var problems: [String] = []
+                for i in 0..<Int(result.pointee.cnt) {
+                    let e = result.pointee.elems[i]
+                    let tpo = TopicPartitionOffset(topic: String(cString: e.topic), partition: e.partition, offset: e.offset)
+                    if e.err != RD_KAFKA_RESP_ERR_NO_ERROR { problems.append("\(tpo): \(String(cString: rd_kafka_err2name(e.err)))") } else { low.append(tpo) }
+                }
+                return problems
+            }
+            return low
+        }
+    }
+
     /// Consumer groups the cluster knows, with their state.
     public func listGroups(timeout: Duration = .seconds(10)) async throws -> [(name: String, state: String)] {
         try await Blocking.run { [handle = UnsafeSendable(handle)] in

@@ -251,3 +251,25 @@ struct GroupAndTransactionTests {
         producer.close(flushTimeout: .zero)
     }
 }
+
+@Suite("Admin API against a cluster without one")
+struct AdminWithoutSupportTests {
+    /// The mock has no Admin API: every call must end in a KafkaError within its time limit, never hang
+    /// or crash, so that the compose and external backends can rely on the same code.
+    @Test func adminCallsFailCleanlyAndBoundedOnTheMock() async throws {
+        let cluster = try EmbeddedCluster(brokers: 1)
+        defer { Task { await cluster.shutdown() } }
+        try await cluster.createTopic(TopicSpec(name: "a", partitions: 1, replicationFactor: 1))
+        let admin = try Admin(config: cluster.config(["log_level": "0"]))
+        defer { admin.close() }
+        let clock = ContinuousClock()
+        let start = clock.now
+        await #expect(throws: KafkaError.self) { try await admin.createTopics([TopicSpec(name: "b")], timeout: .seconds(3)) }
+        await #expect(throws: KafkaError.self) { _ = try await admin.describeConfigs(topic: "a", timeout: .seconds(3)) }
+        await #expect(throws: KafkaError.self) { try await admin.alterConfigs(topic: "a", ["retention.ms": "1000"], timeout: .seconds(3)) }
+        await #expect(throws: KafkaError.self) {
+            _ = try await admin.deleteRecords(before: [TopicPartitionOffset(topic: "a", partition: 0, offset: 0)], timeout: .seconds(3))
+        }
+        #expect(clock.now - start < .seconds(40))
+    }
+}
