@@ -5,7 +5,8 @@ enum ClusterSteps {
     static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
         code.after(name: "stop the scenario's cluster") { ctx in
             let cluster = ctx.scenario.state.withLock { s in defer { s.cluster = nil }; return s.cluster }
-            if env.ownsClusters, let cluster { await cluster.shutdown() }
+            // Tearing a mock cluster down takes about a second; the next scenario need not wait for it.
+            if env.ownsClusters, let cluster { Task.detached { await cluster.shutdown() } }
         }
 
         code.given("a {int}-broker cluster", doc: "Starts (embedded) or checks (compose, external) a cluster with at least that many brokers.",

@@ -90,6 +90,8 @@ final class Scenario: Sendable {
         var partitions: [String: Int32] = [:]
         var ledger = DeliveryLedger()
         var producerConfig: [String: String] = [:]
+        var groupReads: [String: [UInt64]] = [:]
+        var groupAssignments: [String: [[Int32]]] = [:]
     }
 }
 

@@ -8,7 +8,7 @@ enum ProducingSteps {
         code.when("I produce {int} keyed message(s) to {string} with acks={acks}",
                   doc: "Sends that many records with 50 rotating keys, each carrying a payload id, and waits for every delivery report.",
                   example: #"When I produce 10000 keyed messages to "events" with acks=all"#) { ctx in
-            try await produce(ctx, count: try ctx.int(0), topic: try ctx.topic(try ctx.string(1)), acks: try ctx.argument(2), whileDoing: nil)
+            try await produce(ctx, count: try ctx.int(0), topic: try ctx.topic(try ctx.string(1)), acks: try ctx.argument(2), keys: 50, whileDoing: nil)
         }
 
         code.when("I produce {int} keyed message(s) to {string} with acks={acks} while broker {int} is killed",
@@ -17,13 +17,13 @@ enum ProducingSteps {
             let cluster = try ctx.cluster()
             try cluster.require(.brokerFaults)
             let broker = Int32(try ctx.int(3))
-            try await produce(ctx, count: try ctx.int(0), topic: try ctx.topic(try ctx.string(1)), acks: try ctx.argument(2)) {
+            try await produce(ctx, count: try ctx.int(0), topic: try ctx.topic(try ctx.string(1)), acks: try ctx.argument(2), keys: 50) {
                 try await cluster.killBroker(broker)
             }
         }
     }
 
-    static func produce(_ ctx: StepContext, count: Int, topic: String, acks: String,
+    static func produce(_ ctx: StepContext, count: Int, topic: String, acks: String, keys: Int,
                         whileDoing halfway: (@Sendable () async throws -> Void)?) async throws {
         let ledger = ctx.ledger
         let idempotent = acks == "all" || acks == "-1"
@@ -34,7 +34,7 @@ enum ProducingSteps {
         let first = UInt64(ledger.sentCount) + 1
         for i in 0..<count {
             let id = first + UInt64(i)
-            let key = "key-\(id % 50)"
+            let key = "key-\(id % UInt64(max(1, keys)))"
             ledger.sent(id, key: key)
             try producer.produce(topic: topic, key: Array(key.utf8), value: Payload.make(id: id, size: 100), token: id)
             if i == count / 2, let halfway { try await halfway() }

@@ -12,6 +12,8 @@ public enum Steps {
         ClusterSteps.register(&code, environment)
         ProducingSteps.register(&code, environment)
         ConsumingSteps.register(&code, environment)
+        GroupSteps.register(&code, environment)
+        DocumentSteps.register(&code, environment)
         return code
     }
 }

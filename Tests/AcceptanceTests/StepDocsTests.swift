@@ -10,11 +10,8 @@ struct StepDocsTests {
     func stepsMarkdownIsCurrent() throws {
         let root = AcceptanceSuite.packageRoot
         let committed = try String(contentsOf: root.appendingPathComponent("docs/steps.md"), encoding: .utf8)
-        let previous = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(root.path)
-        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
         let current = try StepCatalog.render(Steps.supportCode(environment: try KafkaEnvironment(backend: .embedded)),
-                                             features: ["Features"], format: "markdown")
+                                             features: [root.appendingPathComponent("Features").path], format: "markdown")
         #expect(committed == current)
     }
 

@@ -84,6 +84,21 @@ public final class DeliveryLedger: Sendable {
         state.withLock { $0.sends.values.count { $0.acknowledgement == .pending } }
     }
 
+    /// The partitions each key's acknowledged records landed in.
+    public func partitionsByKey() -> [String: Set<Int32>] {
+        state.withLock { s in
+            var out: [String: Set<Int32>] = [:]
+            for send in s.sends.values {
+                if let key = send.key, case .acked(let partition, _) = send.acknowledgement { out[key, default: []].insert(partition) }
+            }
+            return out
+        }
+    }
+
+    public func acknowledgedIds() -> Set<UInt64> {
+        state.withLock { s in Set(s.sends.values.compactMap { if case .acked = $0.acknowledgement { $0.id } else { nil } }) }
+    }
+
     public func verdict() -> DeliveryVerdict {
         state.withLock { DeliveryVerdict(sends: $0.sends, reads: $0.reads, aborted: $0.aborted) }
     }

@@ -94,7 +94,7 @@ struct CLITests {
         let r = try await Self.run(["run", "--dry-run", "--format", "summary", "--cluster", "external", "Features"],
                              environment: ["KAFKA_BDD_BOOTSTRAP": "127.0.0.1:1"])
         #expect(r.status == 0, "\(r.err)")
-        #expect(r.out.contains("0 passed, 0 failed, 3 skipped"))
+        #expect(r.out.range(of: #"0 passed, 0 failed, [1-9][0-9]* skipped"#, options: .regularExpression) != nil, "\(r.out)")
     }
 
     @Test(enabled) func badReportSpecificationIsAUsageError() async throws {

@@ -1,0 +1,145 @@
+import Foundation
+import Harness
+import Synchronization
+
+/// Sentences about keys, partitions and consumer groups (KAF-01, KAF-04).
+enum GroupSteps {
+    static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
+        code.when("I produce {int} messages with {int} distinct keys to {string}",
+                  doc: "Sends that many records whose keys cycle through that many values (key-0, key-1, …).",
+                  example: #"When I produce 1000 messages with 20 distinct keys to "events""#) { ctx in
+            try await ProducingSteps.produce(ctx, count: try ctx.int(0), topic: try ctx.topic(try ctx.string(2)), acks: "all",
+                                             keys: try ctx.int(1), whileDoing: nil)
+        }
+
+        code.then("each key's messages are all in one partition",
+                  doc: "Every acknowledged record with the same key landed in the same partition.",
+                  example: "Then each key's messages are all in one partition") { ctx in
+            let partitions = ctx.ledger.partitionsByKey()
+            let spread = partitions.filter { $0.value.count > 1 }
+            guard !partitions.isEmpty else { throw StepFailure("no acknowledged keyed record to check") }
+            guard spread.isEmpty else {
+                throw StepFailure("keys in more than one partition: " + spread.sorted { $0.key < $1.key }.prefix(5).map { "\($0.key) → \($0.value.sorted())" }.joined(separator: ", "))
+            }
+            ctx.attach(Evidence.table(["key", "partition"], partitions.sorted { $0.key < $1.key }.map { [$0.key, "\($0.value.first!)"] }), mediaType: "text/markdown")
+        }
+
+        code.then("a new producer sends each key to the same partition again",
+                  doc: "Keyed partitioning is deterministic: a fresh producer maps every key already seen to the same partition.",
+                  example: "Then a new producer sends each key to the same partition again") { ctx in
+            let seen = ctx.ledger.partitionsByKey().compactMapValues(\.first)
+            let topic = try ctx.scenario.state.withLock { s in
+                guard let t = s.topics.values.first else { throw StepFailure("no topic in this scenario") }
+                return t
+            }
+            let producer = try Producer(config: try ctx.cluster().config(["log_level": "0", "acks": "all"]))
+            defer { producer.close() }
+            var moved: [String] = []
+            for (key, partition) in seen.sorted(by: { $0.key < $1.key }) {
+                let report = try await producer.send(topic: topic, key: Array(key.utf8), value: Payload.make(id: 0))
+                if report.partition != partition { moved.append("\(key): \(partition) then \(report.partition)") }
+            }
+            guard moved.isEmpty else { throw StepFailure("keys changed partition: \(moved.prefix(5).joined(separator: ", "))") }
+        }
+
+        code.then("every partition holds its messages in the order they were sent",
+                  doc: "Reads the topics and checks that within each partition records appear in send order.",
+                  example: "Then every partition holds its messages in the order they were sent") { ctx in
+            let verdict = try await ConsumingSteps.readAll(ctx)
+            guard verdict.reorderedInPartition.isEmpty else {
+                throw StepFailure("\(verdict.reorderedInPartition.count) records out of send order within their partition, e.g. \(verdict.reorderedInPartition.prefix(5))")
+            }
+            guard verdict.lost.isEmpty else { throw StepFailure("\(verdict.lost.count) acknowledged records were not read — \(verdict)") }
+        }
+
+        code.when("consumer group {string} reads {string} to the end",
+                  doc: "One consumer of that group subscribes from the earliest offset and reads until it has every acknowledged record (or 30 s pass).",
+                  example: #"When consumer group "billing" reads "events" to the end"#) { ctx in
+            let group = try ctx.string(0)
+            let name = try ctx.string(1)
+            let topic = try ctx.topic(name)
+            let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
+            let cluster = try ctx.cluster()
+            cluster.registerCoordinatorKey(group, type: .group)
+            let consumer = try Consumer(config: cluster.config(["group.id": group, "auto.offset.reset": "earliest", "log_level": "0",
+                                                                "enable.auto.commit": "false"]))
+            defer { Task { await consumer.close() } }
+            var ends: [String: Int64] = [:]
+            for p in 0..<partitions { ends["\(topic)/\(p)"] = try await consumer.watermarks(topic: topic, partition: p).high }
+            let progress = LogEndProgress(ends: ends)
+            try consumer.subscribe([topic])
+            let records = try await consumer.records(within: .seconds(30), until: { $0.last.map(progress.observe) ?? progress.done })
+            let ids = records.compactMap { Payload.id(in: $0.value) }
+            ctx.scenario.state.withLock { $0.groupReads[group, default: []] += ids }
+            ctx.log("group \(group) read \(ids.count) records of \(topic)")
+        }
+
+        code.then("consumer group {string} received every acknowledged message",
+                  doc: "The group's reads contain every acknowledged payload id.",
+                  example: #"Then consumer group "billing" received every acknowledged message"#) { ctx in
+            let group = try ctx.string(0)
+            let read = Set(ctx.scenario.state.withLock { $0.groupReads[group] ?? [] })
+            let acknowledged = ctx.ledger.acknowledgedIds()
+            let missing = acknowledged.subtracting(read)
+            guard !acknowledged.isEmpty else { throw StepFailure("nothing was acknowledged, so nothing can be checked") }
+            guard missing.isEmpty else {
+                throw StepFailure("group \(group) missed \(missing.count) of \(acknowledged.count) acknowledged messages, e.g. \(missing.sorted().prefix(5))")
+            }
+        }
+
+        code.when("{int} consumers join group {string} on {string}",
+                  doc: "Starts that many consumers in one group subscribed to the topic and waits (up to 30 s) until the group has assigned every partition.",
+                  example: #"When 3 consumers join group "billing" on "events""#) { ctx in
+            let count = try ctx.int(0)
+            let group = try ctx.string(1)
+            let name = try ctx.string(2)
+            let topic = try ctx.topic(name)
+            let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
+            let cluster = try ctx.cluster()
+            cluster.registerCoordinatorKey(group, type: .group)
+            let rebalances = Mutex<[String]>([])
+            let consumers = try (0..<count).map { i in
+                try Consumer(config: cluster.config(["group.id": group, "log_level": "0", "session.timeout.ms": "6000",
+                                                     "heartbeat.interval.ms": "300", "client.id": "\(group)-\(i)"]),
+                             onRebalance: { e, _ in
+                                 rebalances.withLock { $0.append("consumer \(i): \(e.kind.rawValue) \(e.partitions.map { "\($0.partition)" }.joined(separator: ","))") }
+                             })
+            }
+            for c in consumers { try c.subscribe([topic]) }
+            // Each consumer polls (that is how it takes part in the rebalance) until the group holds every partition.
+            let deadline = ContinuousClock.now + .seconds(30)
+            var assignments: [[Int32]] = []
+            repeat {
+                for c in consumers { _ = try await c.records(within: .milliseconds(100)) }
+                assignments = try consumers.map { try $0.assignment().map(\.partition).sorted() }
+                let settled = assignments.reduce(0, { $0 + $1.count }) == Int(partitions)
+                    && !(count <= partitions && assignments.contains(where: \.isEmpty))
+                if settled { break }
+            } while ContinuousClock.now < deadline
+            ctx.scenario.state.withLock { $0.groupAssignments[group] = assignments }
+            ctx.attach(Evidence.table(["consumer", "partitions"], assignments.enumerated().map { ["\($0.offset)", $0.element.map(String.init).joined(separator: ", ")] }),
+                       mediaType: "text/markdown")
+            ctx.log(rebalances.withLock { $0.joined(separator: "\n") })
+            for c in consumers { await c.close() }
+        }
+
+        code.then("the consumers of group {string} split the partitions of {string} with none shared",
+                  doc: "Every partition is assigned to exactly one consumer of the group, and no consumer is idle while partitions remain.",
+                  example: #"Then the consumers of group "billing" split the partitions of "events" with none shared"#) { ctx in
+            let group = try ctx.string(0)
+            let name = try ctx.string(1)
+            let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
+            guard let assignments = ctx.scenario.state.withLock({ $0.groupAssignments[group] }) else {
+                throw StepFailure("no consumers of group \(group) joined in this scenario")
+            }
+            let all = assignments.flatMap { $0 }
+            let shared = Dictionary(grouping: all, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
+            let missing = Set(0..<partitions).subtracting(all).sorted()
+            var problems: [String] = []
+            if !shared.isEmpty { problems.append("partitions assigned twice: \(shared)") }
+            if !missing.isEmpty { problems.append("partitions nobody reads: \(missing)") }
+            if assignments.count <= Int(partitions), assignments.contains(where: \.isEmpty) { problems.append("an idle consumer while partitions remain: \(assignments)") }
+            guard problems.isEmpty else { throw StepFailure(problems.joined(separator: "; ")) }
+        }
+    }
+}
