@@ -98,12 +98,15 @@ public final class Producer: KafkaClient, @unchecked Sendable {
     public enum Polling: Sendable {
         /// A background thread serves them as they come.
         case background
-        /// The producing thread serves them: `produce` polls every 1,024 records, `flush` at the end.
+        /// The producing thread serves them: it calls `poll()` now and then (every thousand records,
+        /// say), and `flush` at the end.
         case inline
     }
 
     private let polling: Polling
-    private let produced = Atomic<Int>(0)
+
+    /// Serves delivery reports that have arrived, without waiting (for `.inline` polling).
+    public func poll() { rd_kafka_poll(handle, 0) }
 
     /// - Parameter onDelivery: called for every record sent with `produce` (on the poll thread, or
     ///   on the producing thread with `.inline` polling).
@@ -151,10 +154,7 @@ public final class Producer: KafkaClient, @unchecked Sendable {
                                       UnsafeMutableRawPointer(mutating: value.baseAddress), value.count,
                                       key?.baseAddress, key?.count ?? 0,
                                       UnsafeMutableRawPointer(bitPattern: UInt(token)))
-            if rc == 0 {
-                if polling == .inline, produced.wrappingAdd(1, ordering: .relaxed).oldValue & 1023 == 0 { rd_kafka_poll(handle, 0) }
-                return
-            }
+            if rc == 0 { return }
             let err = rd_kafka_last_error()
             if err == RD_KAFKA_RESP_ERR__QUEUE_FULL {
                 let limit = deadline ?? ContinuousClock.now + queueTimeout
