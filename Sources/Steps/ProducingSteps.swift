@@ -27,19 +27,10 @@ enum ProducingSteps {
                         whileDoing halfway: (@Sendable () async throws -> Void)?) async throws {
         let ledger = ctx.ledger
         let idempotent = acks == "all" || acks == "-1"
-        let producer = try Producer(config: try ctx.cluster().config([
+        let config = try ctx.cluster().config([
             "acks": acks, "enable.idempotence": String(idempotent), "linger.ms": "5", "message.timeout.ms": "30000", "log_level": "0",
-        ]), onDelivery: { ledger.record($0) })
-        defer { producer.close() }
-        let first = UInt64(ledger.sentCount) + 1
-        for i in 0..<count {
-            let id = first + UInt64(i)
-            let key = "key-\(id % UInt64(max(1, keys)))"
-            ledger.sent(id, key: key)
-            try producer.produce(topic: topic, key: Array(key.utf8), value: Payload.make(id: id, size: 100), token: id)
-            if i == count / 2, let halfway { try await halfway() }
-        }
-        try await producer.flush(timeout: .seconds(45))
+        ])
+        try await ledger.produce(count, to: topic, config: config, keys: keys, flushTimeout: .seconds(45), halfway: halfway)
         let failed = ledger.verdict().failed
         ctx.log("sent \(count) to \(topic) with acks=\(acks): \(ledger.acknowledgedCount) acknowledged, \(failed) failed")
     }

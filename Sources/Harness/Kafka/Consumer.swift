@@ -141,11 +141,7 @@ public final class Consumer: KafkaClient, @unchecked Sendable {
         if config["group.id"] != nil { rd_kafka_conf_set_rebalance_cb(conf, rebalanceCallback) }
         rd_kafka_conf_set_stats_cb(conf, consumerStatsCallback)
         rd_kafka_conf_set_error_cb(conf, consumerErrorCallback)
-        var buffer = [CChar](repeating: 0, count: 512)
-        guard let handle = rd_kafka_new(RD_KAFKA_CONSUMER, conf, &buffer, buffer.count) else {
-            Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).release()
-            throw KafkaError(code: RD_KAFKA_RESP_ERR__INVALID_ARG, detail: text(of: buffer))
-        }
+        let handle = try KafkaClient.makeHandle(RD_KAFKA_CONSUMER, conf) { Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).release() }
         rd_kafka_poll_set_consumer(handle)
         self.callbacks = callbacks
         self.opaque = opaque

@@ -56,6 +56,17 @@ public class KafkaClient: @unchecked Sendable {
         self.handle = handle
     }
 
+    /// `rd_kafka_new`, with librdkafka's reason as a KafkaError; `release` undoes what the caller
+    /// attached to `conf` when no client comes of it.
+    static func makeHandle(_ type: rd_kafka_type_t, _ conf: OpaquePointer, release: () -> Void) throws(KafkaError) -> OpaquePointer {
+        var buffer = [CChar](repeating: 0, count: 512)
+        guard let handle = rd_kafka_new(type, conf, &buffer, buffer.count) else {
+            release()
+            throw KafkaError(code: RD_KAFKA_RESP_ERR__INVALID_ARG, detail: text(of: buffer))
+        }
+        return handle
+    }
+
     /// The client's name (e.g. `rdkafka#producer-1`).
     public var name: String { String(cString: rd_kafka_name(handle)) }
 

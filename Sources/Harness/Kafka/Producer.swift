@@ -121,11 +121,7 @@ public final class Producer: KafkaClient, @unchecked Sendable {
         rd_kafka_conf_set_dr_msg_cb(conf, deliveryCallback)
         rd_kafka_conf_set_stats_cb(conf, producerStatsCallback)
         rd_kafka_conf_set_error_cb(conf, producerErrorCallback)
-        var buffer = [CChar](repeating: 0, count: 512)
-        guard let handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &buffer, buffer.count) else {
-            Unmanaged<ProducerCallbacks>.fromOpaque(opaque).release()
-            throw KafkaError(code: RD_KAFKA_RESP_ERR__INVALID_ARG, detail: text(of: buffer))
-        }
+        let handle = try KafkaClient.makeHandle(RD_KAFKA_PRODUCER, conf) { Unmanaged<ProducerCallbacks>.fromOpaque(opaque).release() }
         self.callbacks = callbacks
         self.opaque = opaque
         self.poller = polling == .inline ? nil : PollThread(name: "kafka-bdd producer poll") { [handle = UnsafeSendable(handle)] in

@@ -205,3 +205,24 @@ public enum Payload {
         return digits > 0 && i < value.count && value[i] == UInt8(ascii: ";") ? n : nil
     }
 }
+
+extension DeliveryLedger {
+    /// Sends `count` keyed records — payload ids from `firstId` (after the ledger's last by default),
+    /// keys cycling through `keys` values — with every send and delivery report recorded here, and
+    /// runs `halfway` after half of them (a fault drill's moment). Waits for every report.
+    public func produce(_ count: Int, to topic: String, config: KafkaConfig, keys: Int = 50, firstId: UInt64? = nil,
+                        valueSize: Int = 100, flushTimeout: Duration = .seconds(60),
+                        halfway: (@Sendable () async throws -> Void)? = nil) async throws {
+        let producer = try Producer(config: config, onDelivery: { self.record($0) })
+        defer { producer.close() }
+        let first = firstId ?? UInt64(sentCount) + 1
+        for i in 0..<count {
+            let id = first + UInt64(i)
+            let key = "key-\(id % UInt64(max(1, keys)))"
+            sent(id, key: key)
+            try producer.produce(topic: topic, key: Array(key.utf8), value: Payload.make(id: id, size: valueSize), token: id)
+            if i == count / 2, let halfway { try await halfway() }
+        }
+        try await producer.flush(timeout: flushTimeout)
+    }
+}

@@ -15,16 +15,7 @@ struct EmbeddedClusterTests {
     /// doing something at the half-way mark.
     static func produce(_ count: Int, to topic: String, on cluster: Cluster, ledger: DeliveryLedger, firstId: UInt64 = 1,
                         halfway: (@Sendable () async throws -> Void)? = nil) async throws {
-        let producer = try Producer(config: producerConfig(cluster), onDelivery: { ledger.record($0) })
-        defer { producer.close() }
-        for i in 0..<count {
-            let id = firstId + UInt64(i)
-            let key = "key-\(id % 50)"
-            ledger.sent(id, key: key)
-            try producer.produce(topic: topic, key: Array(key.utf8), value: Payload.make(id: id, size: 100), token: id)
-            if i == count / 2, let halfway { try await halfway() }
-        }
-        try await producer.flush(timeout: .seconds(60))
+        try await ledger.produce(count, to: topic, config: producerConfig(cluster), firstId: firstId, halfway: halfway)
     }
 
     static func readEverything(_ topic: String, partitions: Int32, on cluster: Cluster, into ledger: DeliveryLedger,
