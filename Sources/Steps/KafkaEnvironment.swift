@@ -92,6 +92,8 @@ final class Scenario: Sendable {
         var producerConfig: [String: String] = [:]
         var groupReads: [String: [UInt64]] = [:]
         var groupAssignments: [String: [[Int32]]] = [:]
+        var sessions: [String: CommitSteps.Session] = [:]
+        var backfill: [(Int32, Int64)] = []
     }
 }
 

@@ -14,6 +14,7 @@ public enum Steps {
         ConsumingSteps.register(&code, environment)
         GroupSteps.register(&code, environment)
         DocumentSteps.register(&code, environment)
+        CommitSteps.register(&code, environment)
         return code
     }
 }

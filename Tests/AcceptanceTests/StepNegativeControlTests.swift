@@ -235,3 +235,75 @@ struct GroupStepNegativeControlTests {
             """), mentioning: "is not a Mermaid flowchart")
     }
 }
+
+@Suite("Then steps of KAF-04: negative controls", .serialized)
+struct CommitStepNegativeControlTests {
+    let base = StepNegativeControlTests()
+
+    static func breakers(_ code: inout SupportCode) {
+        code.when("the restarted consumer began one record after the committed offset") { ctx in
+            ctx.scenario.state.withLock { s in
+                var crashed = CommitSteps.Session()
+                crashed.read = [(1, 0, 0), (2, 0, 1), (3, 0, 2)]
+                crashed.committed = [0: 1]
+                var restarted = CommitSteps.Session()
+                restarted.read = [(3, 0, 2)] // skipped offset 1: id 2 is lost
+                s.sessions["crashed"] = crashed
+                s.sessions["restarted"] = restarted
+            }
+            for id in UInt64(1)...3 { ctx.ledger.sent(id, key: nil); ctx.ledger.acknowledged(id, partition: 0, offset: Int64(id - 1)) }
+        }
+        code.when("an acknowledged record was read by neither consumer") { ctx in
+            ctx.ledger.sent(4, key: nil)
+            ctx.ledger.acknowledged(4, partition: 0, offset: 3)
+        }
+        code.when("the group's committed offsets differ from what was processed") { ctx in
+            var session = CommitSteps.Session()
+            session.committed = [0: 999]
+            ctx.scenario.state.withLock { $0.sessions["listener"] = session }
+        }
+        code.when("the backfill read offsets 10 to 33 only") { ctx in
+            ctx.scenario.state.withLock { $0.backfill = (10...33).map { (0, Int64($0)) } }
+        }
+    }
+
+    func run(_ steps: String) async throws -> TestCaseOutcome {
+        try await base.outcome("    Given a 3-broker cluster\n    And a topic \"orders\" with 6 partitions and replication factor 3\n" + steps, Self.breakers)
+    }
+
+    @Test func restartAfterTheCommittedOffsetFails() async throws {
+        base.expectFailure(try await run("""
+                When the restarted consumer began one record after the committed offset
+                Then the new consumer started at the first uncommitted record of every partition
+            """), mentioning: "restarted at [0]@2, committed 1")
+    }
+
+    @Test func skippingAnUncommittedRecordIsNotARedelivery() async throws {
+        base.expectFailure(try await run("""
+                When the restarted consumer began one record after the committed offset
+                Then exactly the 2 uncommitted records were delivered twice, and nothing was lost
+            """), mentioning: "redelivered 1 records, expected the 2 uncommitted ones")
+    }
+
+    @Test func recordReadByNeitherConsumerIsLost() async throws {
+        base.expectFailure(try await run("""
+                When the restarted consumer began one record after the committed offset
+                And an acknowledged record was read by neither consumer
+                Then exactly the 1 uncommitted records were delivered twice, and nothing was lost
+            """), mentioning: "1 acknowledged records never read, e.g. [4]")
+    }
+
+    @Test func commitOtherThanProcessedFails() async throws {
+        base.expectFailure(try await run("""
+                When the group's committed offsets differ from what was processed
+                Then group "billing" has committed on "orders" exactly the offsets that consumer processed
+            """), mentioning: "processed [(key: 0, value: 999)]")
+    }
+
+    @Test func shortBackfillFails() async throws {
+        base.expectFailure(try await run("""
+                When the backfill read offsets 10 to 33 only
+                Then the backfill processed exactly offsets 10 to 34 of partition 0
+            """), mentioning: "processed 24 records, offsets 10–33")
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import Harness
 
 /// The kafka-bdd binary as users meet it: exit codes and messages for bad input.
 @Suite("kafka-bdd command line")
@@ -101,5 +102,27 @@ struct CLITests {
         let r = try await Self.run(["run", "--report", "pdf:x.pdf"])
         #expect(r.status == 64 || r.status == 2, "ArgumentParser's validation exit")
         #expect(r.err.contains("expected html:PATH"))
+    }
+}
+
+@Suite("kafka-bdd backfill")
+struct BackfillCLITests {
+    @Test(CLITests.enabled) func backfillProcessesExactlyTheRange() async throws {
+        let cluster = try EmbeddedCluster(brokers: 1)
+        defer { Task { await cluster.shutdown() } }
+        try await cluster.createTopic(TopicSpec(name: "orders", partitions: 1, replicationFactor: 1))
+        let ledger = DeliveryLedger()
+        try await ledger.produce(100, to: "orders", config: cluster.config(["log_level": "0"]))
+        let r = try await CLITests.run(["backfill", "--bootstrap", cluster.bootstrapServers, "--topic", "orders", "--partition", "0",
+                                        "--offset", "10", "--count", "25"])
+        #expect(r.status == 0, "\(r.err)")
+        let lines = r.out.split(separator: "\n")
+        #expect(lines.count == 26)
+        #expect(lines.first?.hasPrefix("10\t") == true)
+        #expect(lines.dropLast().last?.hasPrefix("34\t") == true)
+        #expect(lines.last == "backfill: 25 records, offsets 10–34")
+        let outside = try await CLITests.run(["backfill", "--bootstrap", cluster.bootstrapServers, "--topic", "orders", "--partition", "0", "--offset", "500"])
+        #expect(outside.status == 1)
+        #expect(outside.err.contains("offset 500 is outside orders[0], which holds offsets 0–99"))
     }
 }

@@ -1,0 +1,162 @@
+import Foundation
+import Harness
+import Synchronization
+
+/// Sentences about offsets, commits and replays (KAF-04).
+enum CommitSteps {
+    /// What one consumer read and committed, by payload id and offset.
+    struct Session: Sendable {
+        var read: [(id: UInt64, partition: Int32, offset: Int64)] = []
+        var committed: [Int32: Int64] = [:]
+    }
+
+    static func consumer(_ ctx: StepContext, group: String, onRebalance: (@Sendable (RebalanceEvent, Consumer.RebalanceActions) -> Void)? = nil) throws -> Consumer {
+        let cluster = try ctx.cluster()
+        cluster.registerCoordinatorKey(group, type: .group)
+        return try Consumer(config: cluster.config(["group.id": group, "enable.auto.commit": "false", "auto.offset.reset": "earliest",
+                                                    "log_level": "0", "session.timeout.ms": "6000", "heartbeat.interval.ms": "300"]),
+                            onRebalance: onRebalance)
+    }
+
+    static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
+        code.when("a consumer in group {string} reads {int} records of {string}, commits after the first {int}, and crashes",
+                  doc: "Reads with manual commits, commits the offsets of the first records it processed, then stops without committing the rest.",
+                  example: #"When a consumer in group "billing" reads 600 records of "orders", commits after the first 400, and crashes"#) { ctx in
+            let group = try ctx.string(0), total = try ctx.int(1), topic = try ctx.topic(try ctx.string(2)), committedCount = try ctx.int(3)
+            guard committedCount <= total else { throw StepFailure("cannot commit after \(committedCount) of \(total) records") }
+            let c = try consumer(ctx, group: group)
+            try c.subscribe([topic])
+            let records = try await c.records(atMost: total, within: .seconds(30))
+            guard records.count == total else { throw StepFailure("read only \(records.count) of \(total) records of \(topic)") }
+            var session = Session()
+            for r in records { if let id = Payload.id(in: r.value) { session.read.append((id, r.partition, r.offset)) } }
+            for r in records.prefix(committedCount) { session.committed[r.partition] = max(session.committed[r.partition] ?? 0, r.offset + 1) }
+            try await c.commit(session.committed.map { TopicPartitionOffset(topic: topic, partition: $0.key, offset: $0.value) })
+            // The crash: the process goes away; nothing more is committed.
+            await c.close()
+            ctx.scenario.state.withLock { $0.sessions["crashed"] = session }
+            ctx.log("read \(total), committed \(session.committed.sorted { $0.key < $1.key }.map { "[\($0.key)]@\($0.value)" }.joined(separator: " "))")
+        }
+
+        code.when("a new consumer in group {string} reads {string} to the end",
+                  doc: "A restarted consumer of the group resumes from the committed offsets and reads to the log end.",
+                  example: #"When a new consumer in group "billing" reads "orders" to the end"#) { ctx in
+            let group = try ctx.string(0), name = try ctx.string(1), topic = try ctx.topic(name)
+            let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
+            let c = try consumer(ctx, group: group)
+            var ends: [String: Int64] = [:]
+            for p in 0..<partitions { ends["\(topic)/\(p)"] = try await c.watermarks(topic: topic, partition: p).high }
+            let committed = try await c.committed((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) })
+            // Partitions already read to the end by the crashed consumer need no further reading.
+            for tpo in committed where tpo.offset >= 0 && tpo.offset >= (ends["\(topic)/\(tpo.partition)"] ?? 0) {
+                ends["\(topic)/\(tpo.partition)"] = 0
+            }
+            let progress = LogEndProgress(ends: ends)
+            try c.subscribe([topic])
+            let records = try await c.records(within: .seconds(30), until: { $0.last.map(progress.observe) ?? progress.done })
+            await c.close()
+            var session = Session()
+            for r in records { if let id = Payload.id(in: r.value) { session.read.append((id, r.partition, r.offset)) } }
+            ctx.scenario.state.withLock { $0.sessions["restarted"] = session }
+        }
+
+        code.then("the new consumer started at the first uncommitted record of every partition",
+                  doc: "Each partition's first record read after the restart is at the committed offset.",
+                  example: "Then the new consumer started at the first uncommitted record of every partition") { ctx in
+            let (crashed, restarted) = try sessions(ctx)
+            var firsts: [Int32: Int64] = [:]
+            for r in restarted.read where firsts[r.partition] == nil { firsts[r.partition] = r.offset }
+            let wrong = firsts.filter { partition, first in first != (crashed.committed[partition] ?? 0) }
+            guard wrong.isEmpty else {
+                throw StepFailure("restarted at " + wrong.sorted { $0.key < $1.key }.map { "[\($0.key)]@\($0.value), committed \(crashed.committed[$0.key] ?? 0)" }.joined(separator: "; "))
+            }
+        }
+
+        code.then("exactly the {int} uncommitted records were delivered twice, and nothing was lost",
+                  doc: "The records read before the crash but not committed are read again, no others are, and every acknowledged record was read.",
+                  example: "Then exactly the 200 uncommitted records were delivered twice, and nothing was lost") { ctx in
+            let expected = try ctx.int(0)
+            let (crashed, restarted) = try sessions(ctx)
+            let uncommitted = Set(crashed.read.filter { $0.offset >= (crashed.committed[$0.partition] ?? 0) }.map(\.id))
+            let twice = Set(crashed.read.map(\.id)).intersection(restarted.read.map(\.id))
+            let lost = ctx.ledger.acknowledgedIds().subtracting(crashed.read.map(\.id)).subtracting(restarted.read.map(\.id))
+            var problems: [String] = []
+            if twice != uncommitted { problems.append("redelivered \(twice.count) records, expected the \(uncommitted.count) uncommitted ones") }
+            if twice.count != expected { problems.append("redelivered \(twice.count), expected \(expected)") }
+            if !lost.isEmpty { problems.append("\(lost.count) acknowledged records never read, e.g. \(lost.sorted().prefix(5))") }
+            guard problems.isEmpty else { throw StepFailure(problems.joined(separator: "; ")) }
+        }
+
+        code.when("a consumer in group {string} reads {int} records of {string}, committing only when its partitions are revoked, and leaves",
+                  doc: "A consumer whose rebalance listener commits the offsets it processed when its partitions are taken away; then it leaves the group.",
+                  example: #"When a consumer in group "billing" reads 300 records of "orders", committing only when its partitions are revoked, and leaves"#) { ctx in
+            let group = try ctx.string(0), total = try ctx.int(1), topic = try ctx.topic(try ctx.string(2))
+            let processed = Mutex<[Int32: Int64]>([:])
+            let committedOnRevoke = Mutex<[Int32: Int64]>([:])
+            let c = try consumer(ctx, group: group) { event, actions in
+                guard event.kind == .revoked else { return }
+                let offsets = processed.withLock { p in event.partitions.compactMap { tp in p[tp.partition].map { (tp.partition, $0) } } }
+                try? actions.commit(offsets.map { TopicPartitionOffset(topic: tp(event, $0.0), partition: $0.0, offset: $0.1) })
+                committedOnRevoke.withLock { c in for (p, o) in offsets { c[p] = o } }
+            }
+            try c.subscribe([topic])
+            let records = try await c.records(atMost: total, within: .seconds(30))
+            guard records.count == total else { throw StepFailure("read only \(records.count) of \(total) records") }
+            processed.withLock { p in for r in records { p[r.partition] = max(p[r.partition] ?? 0, r.offset + 1) } }
+            await c.close() // leaving the group revokes every partition
+            var session = Session()
+            session.committed = processed.withLock { $0 }
+            ctx.scenario.state.withLock { $0.sessions["listener"] = session }
+            ctx.log("processed \(session.committed.sorted { $0.key < $1.key }); committed on revocation \(committedOnRevoke.withLock { $0 }.sorted { $0.key < $1.key })")
+        }
+
+        code.then("group {string} has committed on {string} exactly the offsets that consumer processed",
+                  doc: "The group's committed offsets equal the processed positions recorded by the rebalance-listener consumer.",
+                  example: #"Then group "billing" has committed on "orders" exactly the offsets that consumer processed"#) { ctx in
+            let group = try ctx.string(0), name = try ctx.string(1), topic = try ctx.topic(name)
+            let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
+            guard let processed = ctx.scenario.state.withLock({ $0.sessions["listener"] })?.committed else {
+                throw StepFailure("no rebalance-listener consumer ran in this scenario")
+            }
+            let c = try consumer(ctx, group: group)
+            let committed = try await c.committed((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) })
+            await c.close()
+            let actual = Dictionary(uniqueKeysWithValues: committed.filter { $0.offset >= 0 }.map { ($0.partition, $0.offset) })
+            guard actual == processed else {
+                throw StepFailure("committed \(actual.sorted { $0.key < $1.key }), processed \(processed.sorted { $0.key < $1.key })")
+            }
+        }
+
+        code.when("I backfill partition {int} of {string} from offset {int} for {int} records",
+                  doc: "Reads exactly that range by assignment, as `kafka-bdd backfill` does.",
+                  example: #"When I backfill partition 0 of "orders" from offset 10 for 25 records"#) { ctx in
+            let partition = Int32(try ctx.int(0)), topic = try ctx.topic(try ctx.string(1))
+            let range = try await Backfill.read(config: try ctx.cluster().config(["group.id": "kafka-bdd-backfill", "log_level": "0"]),
+                                                topic: topic, partition: partition, from: Int64(try ctx.int(2)), count: try ctx.int(3))
+            ctx.scenario.state.withLock { $0.backfill = range.records.map { ($0.partition, $0.offset) } }
+        }
+
+        code.then("the backfill processed exactly offsets {int} to {int} of partition {int}",
+                  doc: "The backfill read that partition's offsets, first to last, each once and in order.",
+                  example: "Then the backfill processed exactly offsets 10 to 34 of partition 0") { ctx in
+            let first = Int64(try ctx.int(0)), last = Int64(try ctx.int(1)), partition = Int32(try ctx.int(2))
+            let read = ctx.scenario.state.withLock { $0.backfill }
+            let expected = (first...last).map { (partition, $0) }
+            guard read.map(\.0) == expected.map(\.0), read.map(\.1) == expected.map(\.1) else {
+                throw StepFailure("processed \(read.count) records, offsets \(read.first.map { "\($0.1)" } ?? "-")–\(read.last.map { "\($0.1)" } ?? "-") of partitions \(Set(read.map(\.0)).sorted()); expected \(first)–\(last) of \(partition)")
+            }
+        }
+    }
+
+    static func tp(_ event: RebalanceEvent, _ partition: Int32) -> String {
+        event.partitions.first { $0.partition == partition }?.topic ?? ""
+    }
+
+    static func sessions(_ ctx: StepContext) throws -> (Session, Session) {
+        let s = ctx.scenario.state.withLock { $0.sessions }
+        guard let crashed = s["crashed"], let restarted = s["restarted"] else {
+            throw StepFailure("this step needs a crashed consumer and a restarted one earlier in the scenario")
+        }
+        return (crashed, restarted)
+    }
+}
