@@ -94,6 +94,9 @@ final class Scenario: Sendable {
         var groupAssignments: [String: [[Int32]]] = [:]
         var sessions: [String: CommitSteps.Session] = [:]
         var backfill: [(Int32, Int64)] = []
+        var sentValues: [UInt64: String] = [:]
+        var deliveryReports: [DeliveryReport] = []
+        var benchmarks: [(label: String, delivered: Int, errors: Int)] = []
     }
 }
 

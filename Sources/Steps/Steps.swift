@@ -15,6 +15,7 @@ public enum Steps {
         GroupSteps.register(&code, environment)
         DocumentSteps.register(&code, environment)
         CommitSteps.register(&code, environment)
+        ProducerSteps.register(&code, environment)
         return code
     }
 }

@@ -307,3 +307,50 @@ struct CommitStepNegativeControlTests {
             """), mentioning: "processed 24 records, offsets 10–33")
     }
 }
+
+@Suite("Then steps of KAF-03: negative controls", .serialized)
+struct ProducerStepNegativeControlTests {
+    let base = StepNegativeControlTests()
+
+    static func breakers(_ code: inout SupportCode) {
+        code.when("one delivery report carries an error") { ctx in
+            ctx.scenario.state.withLock { s in
+                s.deliveryReports.append(DeliveryReport(token: 1, partition: -1, offset: -1001, error: KafkaError(code: -192, detail: "Local: Message timed out"),
+                                                        latencyMicroseconds: 0))
+            }
+        }
+        code.when("the record of order 7 was changed in transit") { ctx in
+            ctx.scenario.state.withLock { $0.sentValues[7] = #"{"id":7,"amount":1000000}"# }
+        }
+        code.when("a benchmark run lost messages") { ctx in
+            ctx.scenario.state.withLock { $0.benchmarks = [("acks=1", 19_990, 10)] }
+        }
+    }
+
+    func run(_ steps: String) async throws -> TestCaseOutcome {
+        try await base.outcome("    Given a 3-broker cluster\n    And a topic \"orders\" with 3 partitions and replication factor 3\n" + steps, Self.breakers)
+    }
+
+    @Test func deliveryReportWithAnErrorFails() async throws {
+        base.expectFailure(try await run("""
+                When I send 20 JSON orders to "orders" asynchronously with a delivery callback
+                And one delivery report carries an error
+                Then the delivery callback reported every order acknowledged with its partition and offset
+            """), mentioning: "21 reports for 20 orders")
+    }
+
+    @Test func changedJSONFails() async throws {
+        base.expectFailure(try await run("""
+                When I send 20 JSON orders to "orders" one at a time, waiting for each acknowledgement
+                And the record of order 7 was changed in transit
+                Then every order read back from "orders" is the JSON that was sent
+            """), mentioning: "order 7 came back as")
+    }
+
+    @Test func benchmarkWithLossesFails() async throws {
+        base.expectFailure(try await run("""
+                When a benchmark run lost messages
+                Then every configuration delivered all 20000 messages
+            """), mentioning: "acks=1: 19990 delivered, 10 errors")
+    }
+}

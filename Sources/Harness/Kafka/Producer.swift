@@ -11,6 +11,14 @@ public struct DeliveryReport: Sendable {
     public let error: KafkaError?
     /// Time from `produce` to this report, in microseconds, as librdkafka measured it.
     public let latencyMicroseconds: Int64
+
+    public init(token: UInt64, partition: Int32, offset: Int64, error: KafkaError?, latencyMicroseconds: Int64) {
+        self.token = token
+        self.partition = partition
+        self.offset = offset
+        self.error = error
+        self.latencyMicroseconds = latencyMicroseconds
+    }
 }
 
 /// State the C callbacks reach through the client's opaque pointer.

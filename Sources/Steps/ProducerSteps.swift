@@ -1,0 +1,131 @@
+import Foundation
+import Harness
+import Synchronization
+
+/// Sentences about producer APIs, value formats and producer tuning (KAF-03).
+enum ProducerSteps {
+    static func order(_ id: UInt64) -> String {
+        #"{"id":\#(id),"customer":"c-\#(id % 7)","amount":\#(Double(id % 1000) / 10),"currency":"EUR"}"#
+    }
+
+    static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
+        code.when("I send {int} JSON orders to {string} one at a time, waiting for each acknowledgement",
+                  doc: "A synchronous producer: every send waits for its delivery report before the next one.",
+                  example: #"When I send 100 JSON orders to "orders" one at a time, waiting for each acknowledgement"#) { ctx in
+            let count = try ctx.int(0), topic = try ctx.topic(try ctx.string(1))
+            let producer = try Producer(config: try ctx.cluster().config(["acks": "all", "log_level": "0"]))
+            defer { producer.close() }
+            for id in UInt64(1)...UInt64(count) {
+                let json = order(id)
+                ctx.ledger.sent(id, key: "order-\(id)")
+                let report = try await producer.send(topic: topic, key: Array("order-\(id)".utf8), value: Array(json.utf8))
+                ctx.ledger.acknowledged(id, partition: report.partition, offset: report.offset)
+                ctx.scenario.state.withLock { $0.sentValues[id] = json }
+            }
+        }
+
+        code.when("I send {int} JSON orders to {string} asynchronously with a delivery callback",
+                  doc: "An asynchronous producer: sends are enqueued at once and a delivery callback reports each one.",
+                  example: #"When I send 1000 JSON orders to "orders" asynchronously with a delivery callback"#) { ctx in
+            let count = try ctx.int(0), topic = try ctx.topic(try ctx.string(1))
+            let ledger = ctx.ledger
+            let reports = Mutex<[DeliveryReport]>([])
+            let producer = try Producer(config: try ctx.cluster().config(["acks": "all", "linger.ms": "5", "log_level": "0"]),
+                                        onDelivery: { r in reports.withLock { $0.append(r) }; ledger.record(r) })
+            defer { producer.close() }
+            for id in UInt64(1)...UInt64(count) {
+                let json = order(id)
+                ledger.sent(id, key: "order-\(id)")
+                ctx.scenario.state.withLock { $0.sentValues[id] = json }
+                try producer.produce(topic: topic, key: Array("order-\(id)".utf8), value: Array(json.utf8), token: id)
+            }
+            try await producer.flush()
+            ctx.scenario.state.withLock { $0.deliveryReports = reports.withLock { $0 } }
+        }
+
+        code.then("the delivery callback reported every order acknowledged with its partition and offset",
+                  doc: "One report per order, none with an error, each with a real offset.",
+                  example: "Then the delivery callback reported every order acknowledged with its partition and offset") { ctx in
+            let reports = ctx.scenario.state.withLock { $0.deliveryReports }
+            let sent = ctx.scenario.state.withLock { $0.sentValues.count }
+            let failed = reports.filter { $0.error != nil || $0.offset < 0 || $0.partition < 0 }
+            let tokens = Set(reports.map(\.token))
+            var problems: [String] = []
+            if reports.count != sent { problems.append("\(reports.count) reports for \(sent) orders") }
+            if tokens.count != reports.count { problems.append("\(reports.count - tokens.count) orders reported twice") }
+            if !failed.isEmpty { problems.append("\(failed.count) reports without an acknowledgement, e.g. \(failed.first!.error?.description ?? "offset \(failed.first!.offset)")") }
+            guard problems.isEmpty else { throw StepFailure(problems.joined(separator: "; ")) }
+        }
+
+        code.then("every order read back from {string} is the JSON that was sent",
+                  doc: "Reads the topic and decodes every value as JSON: each equals the order sent under its key.",
+                  example: #"Then every order read back from "orders" is the JSON that was sent"#) { ctx in
+            let name = try ctx.string(0), topic = try ctx.topic(name)
+            let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
+            let sent = ctx.scenario.state.withLock { $0.sentValues }
+            let consumer = try Consumer(config: try ctx.cluster().config(["group.id": "kafka-bdd-json-\(UUID().uuidString)", "log_level": "0"]))
+            var ends: [String: Int64] = [:]
+            for p in 0..<partitions { ends["\(topic)/\(p)"] = try await consumer.watermarks(topic: topic, partition: p).high }
+            let progress = LogEndProgress(ends: ends)
+            try consumer.assign((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0, offset: TopicPartitionOffset.beginning) })
+            let records = try await consumer.records(within: .seconds(30), until: { $0.last.map(progress.observe) ?? progress.done })
+            await consumer.close()
+            var seen = Set<UInt64>()
+            for r in records {
+                guard let key = r.keyString, key.hasPrefix("order-"), let id = UInt64(key.dropFirst(6)) else { continue }
+                guard let expected = sent[id] else { throw StepFailure("read an order \(id) that was never sent") }
+                let decoded = try JSONSerialization.jsonObject(with: Data(r.value)) as? NSDictionary
+                let original = try JSONSerialization.jsonObject(with: Data(expected.utf8)) as? NSDictionary
+                guard let decoded, decoded == original else { throw StepFailure("order \(id) came back as \(r.valueString), sent \(expected)") }
+                seen.insert(id)
+            }
+            let missing = Set(sent.keys).subtracting(seen)
+            guard missing.isEmpty else { throw StepFailure("\(missing.count) orders never read back, e.g. \(missing.sorted().prefix(5))") }
+        }
+
+        code.when("I benchmark producing {int} messages of {int} bytes to {string} with these configurations:",
+                  doc: "Runs the producer benchmark once per row (columns acks, linger.ms, compression.type) and attaches a table and a throughput chart.",
+                  example: #"When I benchmark producing 20000 messages of 100 bytes to "bench" with these configurations:"#) { ctx in
+            let count = try ctx.int(0), size = try ctx.int(1), topic = try ctx.topic(try ctx.string(2))
+            guard let table = ctx.dataTable, let header = table.first, table.count > 1 else {
+                throw StepFailure("give the configurations as a table with a header row, e.g. | acks | linger.ms | compression.type |")
+            }
+            var rows: [[String]] = []
+            var results: [(String, BenchmarkResult)] = []
+            for row in table.dropFirst() {
+                var props = Dictionary(uniqueKeysWithValues: zip(header, row))
+                props["enable.idempotence"] = props["acks"] == "all" ? "true" : "false"
+                props["log_level"] = "0"
+                let result = try await Benchmark.produce(config: try ctx.cluster().config(props), topic: topic, messages: count, size: size)
+                let label = zip(header, row).map { "\($0)=\($1)" }.joined(separator: " ")
+                results.append((label, result))
+                rows.append(row + [String(format: "%.0f", result.messagesPerSecond), String(format: "%.1f", result.megabytesPerSecond),
+                                   String(format: "%.2f", result.p50 ?? 0), String(format: "%.2f", result.p95 ?? 0), String(format: "%.2f", result.p99 ?? 0),
+                                   "\(result.errors)"])
+            }
+            ctx.scenario.state.withLock { $0.benchmarks = results.map { ($0.0, $0.1.messages, $0.1.errors) } }
+            ctx.attach(Evidence.table(header + ["msg/s", "MB/s", "p50 ms", "p95 ms", "p99 ms", "errors"], rows), mediaType: "text/markdown")
+            ctx.attach(Evidence.barChart(title: "Producer throughput (msg/s)", bars: results.map { ($0.0, $0.1.messagesPerSecond) }),
+                       mediaType: "image/svg+xml")
+            ctx.attach(Evidence.barChart(title: "Delivery latency p99 (ms)", bars: results.map { ($0.0, $0.1.p99 ?? 0) }), mediaType: "image/svg+xml")
+        }
+
+        code.then("every configuration delivered all {int} messages",
+                  doc: "Each benchmarked configuration got an acknowledgement for every message and no error.",
+                  example: "Then every configuration delivered all 20000 messages") { ctx in
+            let expected = try ctx.int(0)
+            let runs = ctx.scenario.state.withLock { $0.benchmarks }
+            guard !runs.isEmpty else { throw StepFailure("no benchmark ran in this scenario") }
+            let short = runs.filter { $0.delivered != expected || $0.errors > 0 }
+            guard short.isEmpty else { throw StepFailure(short.map { "\($0.label): \($0.delivered) delivered, \($0.errors) errors" }.joined(separator: "; ")) }
+        }
+
+        code.when("the next {int} produce requests fail with {word}",
+                  doc: "Injects a retriable broker error into the next produce requests (embedded cluster only).",
+                  example: "When the next 5 produce requests fail with NOT_LEADER_FOR_PARTITION") { ctx in
+            let cluster = try ctx.cluster()
+            try cluster.require(.errorInjection)
+            try await cluster.injectErrors(.produce, Array(repeating: try ctx.string(1), count: try ctx.int(0)))
+        }
+    }
+}
