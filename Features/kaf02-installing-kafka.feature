@@ -15,6 +15,7 @@ Feature: KAF-02 Installing Kafka
 
     Scenario: every partition has three replicas on distinct brokers
       Then every partition of "events" has 3 replicas on distinct brokers
+      And every replica of "events" is in sync
       And the leaders of "events" are spread over 3 brokers
 
   Rule: Losing a broker loses no acknowledged message

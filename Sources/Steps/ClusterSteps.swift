@@ -58,6 +58,19 @@ enum ClusterSteps {
                        mediaType: "text/markdown")
         }
 
+        code.then("every replica of {string} is in sync", doc: "Every partition's in-sync replica set holds all its replicas.",
+                  example: #"Then every replica of "events" is in sync"#) { ctx in
+            let topic = try ctx.topic(try ctx.string(0))
+            // The mock reports every replica in sync whatever happens: no verdict there.
+            try ctx.cluster().require(.replication)
+            let md = try await ctx.cluster().metadata(topic: topic)
+            guard let t = md.topic(topic), !t.partitions.isEmpty else { throw StepFailure("the cluster reports no partitions for \(topic)") }
+            let lagging = t.partitions.filter { Set($0.isr) != Set($0.replicas) }
+            guard lagging.isEmpty else {
+                throw StepFailure("partitions with replicas out of sync: " + lagging.map { "\($0.id) replicas \($0.replicas) isr \($0.isr)" }.joined(separator: ", "))
+            }
+        }
+
         code.then("the leaders of {string} are spread over {int} brokers", doc: "Checks how many distinct brokers lead the topic's partitions.",
                   example: #"Then the leaders of "events" are spread over 3 brokers"#) { ctx in
             let topic = try ctx.topic(try ctx.string(0))

@@ -30,7 +30,7 @@ struct StepNegativeControlTests {
         func metadata(topic: String?) async throws -> ClusterMetadata {
             ClusterMetadata(brokers: [], topics: topics.map { name in
                 TopicMetadata(name: name, partitions: [PartitionMetadata(id: 0, leader: 1, replicas: [1, 2, 3], isr: [1, 2, 3], error: 0),
-                                                       PartitionMetadata(id: 1, leader: 1, replicas: [1, 1, 2], isr: [1, 2], error: 0)], error: 0)
+                                                       PartitionMetadata(id: 1, leader: 1, replicas: [1, 1, 2], isr: [1], error: 0)], error: 0)
             })
         }
         func createTopic(_ spec: TopicSpec) async throws { topics.append(spec.name) }
@@ -55,6 +55,19 @@ struct StepNegativeControlTests {
         let support = Steps.supportCode(environment: KafkaEnvironment(factory: { _ in BrokenReplicasCluster() }))
         let o = await Runner(support: support) { _ in }.run([file]).outcomes[0]
         expectFailure(o, mentioning: "1 → [1, 1, 2]")
+    }
+
+    @Test func inSyncFailsForAShrunkISR() async throws {
+        let file = FeatureFile(uri: "n.feature", source: """
+            Feature: n
+              Scenario: s
+                Given a 3-broker cluster
+                And a topic "t" with 2 partitions and replication factor 3
+                Then every replica of "t" is in sync
+            """)
+        let support = Steps.supportCode(environment: KafkaEnvironment(factory: { _ in BrokenReplicasCluster() }))
+        let o = await Runner(support: support) { _ in }.run([file]).outcomes[0]
+        expectFailure(o, mentioning: "1 replicas [1, 1, 2] isr [1]")
     }
 
     @Test func replicasStepIsSkippedWhereReplicationIsNotModelled() async throws {
