@@ -46,18 +46,13 @@ struct JUnitFormatterTests {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("kafka-bdd-junit-\(UUID().uuidString).xml")
         try Data(xml.utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["xmllint", "--noout", "--schema", Paths.shared.appendingPathComponent("conformance/junit/jenkins-junit.xsd").path, file.path]
-        let pipe = Pipe()
-        p.standardError = pipe
-        p.standardOutput = pipe
-        do { try p.run() } catch {
-            withKnownIssue("xmllint is not installed (apt-get install libxml2-utils)") { throw error }
+        let r: (status: Int32, output: String)
+        do {
+            r = try ExternalTool.run(["xmllint", "--noout", "--schema", Paths.shared.appendingPathComponent("conformance/junit/jenkins-junit.xsd").path, file.path])
+        } catch {
+            withKnownIssue("xmllint could not be run (apt-get install libxml2-utils)") { throw error }
             return
         }
-        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "\(out)")
+        #expect(r.status == 0, "\(r.output)")
     }
 }

@@ -58,19 +58,8 @@ struct ReportTests {
         try Data(json.utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let script = "import json,sys,jsonschema; jsonschema.Draft7Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2]))); print('ok')"
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", script, Paths.shared.appendingPathComponent("conformance/cucumber-json/cucumber-js.json").path, file.path]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        if out.contains("No module named 'jsonschema'") {
-            withKnownIssue("python3 jsonschema is not installed") { throw SchemaValidation.Unavailable(description: out) }
-            return
-        }
-        #expect(p.terminationStatus == 0, "\(out)")
+        guard let r = try ExternalTool.python(["-c", script, Paths.shared.appendingPathComponent("conformance/cucumber-json/cucumber-js.json").path, file.path])
+        else { return }
+        #expect(r.status == 0, "\(r.output)")
     }
 }

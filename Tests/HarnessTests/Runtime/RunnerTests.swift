@@ -240,28 +240,15 @@ struct RunnerTests {
 }
 
 enum SchemaValidation {
-    struct Unavailable: Error, CustomStringConvertible { let description: String }
-
     static func validate(_ ndjson: String) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kafka-bdd-schema-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let stream = dir.appendingPathComponent("stream.ndjson")
         try Data(ndjson.utf8).write(to: stream)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Paths.packageRoot.appendingPathComponent("scripts/validate_messages.py").path,
-                             Paths.shared.appendingPathComponent("conformance/messages/messages.schema.json").path, stream.path]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        if output.contains("No module named 'jsonschema'") {
-            withKnownIssue("python3 jsonschema is not installed (pip install jsonschema)") { throw Unavailable(description: output) }
-            return
-        }
-        #expect(process.terminationStatus == 0, "\(output)")
+        guard let r = try ExternalTool.python([Paths.packageRoot.appendingPathComponent("scripts/validate_messages.py").path,
+                                               Paths.shared.appendingPathComponent("conformance/messages/messages.schema.json").path, stream.path])
+        else { return }
+        #expect(r.status == 0, "\(r.output)")
     }
 }
