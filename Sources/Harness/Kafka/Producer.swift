@@ -113,20 +113,72 @@ public final class Producer: KafkaClient, @unchecked Sendable {
 
     private let polling: Polling
 
-    /// Serves delivery reports that have arrived, without waiting (for `.inline` polling).
-    public func poll() { rd_kafka_poll(handle, 0) }
+    /// With `.inline` polling, receives delivery reports a batch at a time instead of `onDelivery`.
+    private let batchHandler: (@Sendable (UnsafeBufferPointer<UnsafePointer<rd_kafka_message_t>?>) -> Void)?
+
+    /// Serves delivery reports that have arrived, waiting up to `wait` for the first (for `.inline`
+    /// polling): each goes to `onDelivery`, or the batch to the internal batch handler.
+    public func poll(wait: Duration = .zero) {
+        guard polling == .inline else { rd_kafka_poll(handle, wait.milliseconds); return }
+        let queue = rd_kafka_queue_get_main(handle)
+        defer { rd_kafka_queue_destroy(queue) }
+        var timeout = wait.milliseconds
+        withUnsafeTemporaryAllocation(of: UnsafePointer<rd_kafka_message_t>?.self, capacity: 1024) { buffer in
+            while let event = rd_kafka_queue_poll(queue, timeout) {
+                timeout = 0
+                defer { rd_kafka_event_destroy(event) }
+                guard rd_kafka_event_type(event) == RD_KAFKA_EVENT_DR else { continue }
+                while true {
+                    let n = rd_kafka_event_message_array(event, buffer.baseAddress, buffer.count)
+                    if n == 0 { break }
+                    let batch = UnsafeBufferPointer(rebasing: buffer[0..<n])
+                    if let batchHandler { batchHandler(batch); continue }
+                    for m in batch {
+                        let r = m!.pointee
+                        callbacks.deliver(DeliveryReport(token: UInt64(UInt(bitPattern: r._private)), partition: r.partition, offset: r.offset,
+                                                         error: r.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(code: r.err),
+                                                         latencyMicroseconds: rd_kafka_message_latency(m)))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Flushes in `.inline` mode: delivery events wait in the queue until served, so wait and serve in turns.
+    func flushInline(timeout: Duration) throws(KafkaError) {
+        let deadline = ContinuousClock.now + timeout
+        while rd_kafka_outq_len(handle) > 0 {
+            guard ContinuousClock.now < deadline else {
+                throw KafkaError(code: RD_KAFKA_RESP_ERR__TIMED_OUT, detail: "flush: \(rd_kafka_outq_len(handle)) records unreported after \(timeout.formatted())")
+            }
+            poll(wait: .milliseconds(10))
+        }
+    }
 
     /// - Parameter onDelivery: called for every record sent with `produce` (on the poll thread, or
     ///   on the producing thread with `.inline` polling).
-    public init(config: KafkaConfig, polling: Polling = .background, onDelivery: (@Sendable (DeliveryReport) -> Void)? = nil,
-                onStatistics: (@Sendable (String) -> Void)? = nil, onError: (@Sendable (KafkaError) -> Void)? = nil) throws(KafkaError) {
+    public convenience init(config: KafkaConfig, polling: Polling = .background, onDelivery: (@Sendable (DeliveryReport) -> Void)? = nil,
+                            onStatistics: (@Sendable (String) -> Void)? = nil, onError: (@Sendable (KafkaError) -> Void)? = nil) throws(KafkaError) {
+        try self.init(config: config, polling: polling, onDelivery: onDelivery, onStatistics: onStatistics, onError: onError, batchHandler: nil)
+    }
+
+    init(config: KafkaConfig, polling: Polling, onDelivery: (@Sendable (DeliveryReport) -> Void)?, onStatistics: (@Sendable (String) -> Void)?,
+         onError: (@Sendable (KafkaError) -> Void)?,
+         batchHandler: (@Sendable (UnsafeBufferPointer<UnsafePointer<rd_kafka_message_t>?>) -> Void)?) throws(KafkaError) {
+        self.batchHandler = batchHandler
         self.polling = polling
         self.config = config
         let callbacks = ProducerCallbacks(onDelivery: onDelivery, onStatistics: onStatistics, onError: onError)
         let conf = try config.makeConf()
         let opaque = Unmanaged.passRetained(callbacks).toOpaque()
         rd_kafka_conf_set_opaque(conf, opaque)
-        rd_kafka_conf_set_dr_msg_cb(conf, deliveryCallback)
+        if polling == .inline {
+            // Delivery reports as events the producing thread drains in batches: no C-to-Swift
+            // callback per record on the hot path.
+            rd_kafka_conf_set_events(conf, Int32(RD_KAFKA_EVENT_DR))
+        } else {
+            rd_kafka_conf_set_dr_msg_cb(conf, deliveryCallback)
+        }
         rd_kafka_conf_set_stats_cb(conf, producerStatsCallback)
         rd_kafka_conf_set_error_cb(conf, producerErrorCallback)
         let handle = try KafkaClient.makeHandle(RD_KAFKA_PRODUCER, conf) { Unmanaged<ProducerCallbacks>.fromOpaque(opaque).release() }
@@ -164,7 +216,7 @@ public final class Producer: KafkaClient, @unchecked Sendable {
                 let limit = deadline ?? ContinuousClock.now + queueTimeout
                 deadline = limit
                 if ContinuousClock.now < limit {
-                    rd_kafka_poll(handle, 10) // waits for deliveries to make room
+                    poll(wait: .milliseconds(10)) // waits for deliveries to make room
                     continue
                 }
             }
@@ -231,6 +283,10 @@ public final class Producer: KafkaClient, @unchecked Sendable {
 
     /// Waits until every enqueued record has a delivery report.
     public func flush(timeout: Duration = .seconds(30)) async throws {
+        if polling == .inline {
+            try await Blocking.run { [self] in try flushInline(timeout: timeout) }
+            return
+        }
         try await Blocking.run { [handle = UnsafeSendable(handle)] in
             try KafkaError.check(rd_kafka_flush(handle.value, timeout.milliseconds), "flush")
         }
