@@ -37,6 +37,13 @@ Feature: KAF-01 Meet Kafka
       When 3 consumers join group "billing" on "events"
       Then the consumers of group "billing" split the partitions of "events" with none shared
 
+  Rule: Records expire after the topic's retention
+
+    Scenario: a record past retention.ms is gone
+      Given a topic "clicks" with 1 partition, replication factor 3 and retention.ms=2000
+      When I produce 100 messages with 5 distinct keys to "clicks"
+      Then within 60 seconds the records of "clicks" written before are gone
+
   Rule: The card's deliverables exist and name Kafka's parts
 
     Scenario: the Why Kafka brief maps three use cases to Kafka's parts

@@ -28,6 +28,45 @@ enum ClusterSteps {
             }
         }
 
+        code.given("a topic {string} with {int} partition(s), replication factor {int} and retention.ms={int}",
+                   doc: "Creates a topic whose records expire after that many milliseconds (needs a cluster that models retention).",
+                   example: #"Given a topic "clicks" with 1 partition, replication factor 3 and retention.ms=2000"#) { ctx in
+            let name = try ctx.string(0)
+            let physical = env.physicalTopic(name)
+            let partitions = Int32(try ctx.int(1))
+            let cluster = try ctx.cluster()
+            try cluster.require(.retention)
+            try await cluster.createTopic(TopicSpec(name: physical, partitions: partitions, replicationFactor: Int32(try ctx.int(2)),
+                                                    configs: ["retention.ms": String(try ctx.int(3)), "segment.ms": "1000"]))
+            ctx.scenario.state.withLock { s in
+                s.topics[name] = physical
+                s.partitions[name] = partitions
+            }
+        }
+
+        code.then("within {int} seconds the records of {string} written before are gone",
+                  doc: "Polls the partitions' log start offsets until every record written so far has been deleted by retention, or the time is up.",
+                  example: #"Then within 60 seconds the records of "clicks" written before are gone"#) { ctx in
+            let seconds = try ctx.int(0), name = try ctx.string(1), topic = try ctx.topic(name)
+            let cluster = try ctx.cluster()
+            try cluster.require(.retention)
+            let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
+            var ends: [Int32: Int64] = [:]
+            for p in 0..<partitions { ends[p] = try await cluster.watermarks(topic: topic, partition: p).high }
+            let deadline = ContinuousClock.now + .seconds(seconds)
+            var remaining: [Int32: Int64] = [:]
+            repeat {
+                remaining = [:]
+                for p in 0..<partitions where (ends[p] ?? 0) > 0 {
+                    let low = try await cluster.watermarks(topic: topic, partition: p).low
+                    if low < ends[p]! { remaining[p] = ends[p]! - low }
+                }
+                if remaining.isEmpty { return }
+                try await Task.sleep(for: .milliseconds(500)) // polling interval of the deadline loop
+            } while ContinuousClock.now < deadline
+            throw StepFailure("after \(seconds) s records are still there: " + remaining.sorted { $0.key < $1.key }.map { "partition \($0.key): \($0.value)" }.joined(separator: ", "))
+        }
+
         code.when("broker {int} is killed", doc: "Kills a broker; its partitions' leadership moves to live replicas.",
                   example: "When broker 2 is killed") { ctx in
             let cluster = try ctx.cluster()

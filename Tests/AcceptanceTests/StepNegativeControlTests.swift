@@ -23,7 +23,7 @@ struct StepNegativeControlTests {
     /// A cluster that models replication but reports a partition with a replica twice on one broker.
     final class BrokenReplicasCluster: Cluster, @unchecked Sendable {
         let backend = "fake"
-        let capabilities: Set<ClusterCapability> = [.replication]
+        let capabilities: Set<ClusterCapability> = [.replication, .retention]
         let bootstrapServers = "127.0.0.1:1"
         let clientConfig = KafkaConfig()
         var topics: [String] = []
@@ -34,6 +34,8 @@ struct StepNegativeControlTests {
             })
         }
         func createTopic(_ spec: TopicSpec) async throws { topics.append(spec.name) }
+        /// Records are written but retention never deletes any.
+        func watermarks(topic: String, partition: Int32) async throws -> (low: Int64, high: Int64) { (0, 10) }
         func liveBrokers() async throws -> [Int32] { [1, 2, 3] }
         func killBroker(_ id: Int32) async throws {}
         func restartBroker(_ id: Int32) async throws {}
@@ -68,6 +70,19 @@ struct StepNegativeControlTests {
         let support = Steps.supportCode(environment: KafkaEnvironment(factory: { _ in BrokenReplicasCluster() }))
         let o = await Runner(support: support) { _ in }.run([file]).outcomes[0]
         expectFailure(o, mentioning: "1 replicas [1, 1, 2] isr [1]")
+    }
+
+    @Test func retentionFailsWhenRecordsOutliveIt() async throws {
+        let file = FeatureFile(uri: "n.feature", source: """
+            Feature: n
+              Scenario: s
+                Given a 3-broker cluster
+                And a topic "t" with 1 partition, replication factor 3 and retention.ms=100
+                Then within 1 seconds the records of "t" written before are gone
+            """)
+        let support = Steps.supportCode(environment: KafkaEnvironment(factory: { _ in BrokenReplicasCluster() }))
+        let o = await Runner(support: support) { _ in }.run([file]).outcomes[0]
+        expectFailure(o, mentioning: "after 1 s records are still there: partition 0: 10")
     }
 
     @Test func replicasStepIsSkippedWhereReplicationIsNotModelled() async throws {

@@ -72,6 +72,8 @@ public protocol Cluster: Sendable {
     var clientConfig: KafkaConfig { get }
 
     func metadata(topic: String?) async throws -> ClusterMetadata
+    /// The oldest and next offsets of a partition.
+    func watermarks(topic: String, partition: Int32) async throws -> (low: Int64, high: Int64)
     func createTopic(_ spec: TopicSpec) async throws
     /// Brokers the cluster currently runs (not killed).
     func liveBrokers() async throws -> [Int32]

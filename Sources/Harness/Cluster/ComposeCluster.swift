@@ -91,6 +91,9 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
 
     public func metadata(topic: String?) async throws -> ClusterMetadata { try await kafka.metadata(topic: topic) }
     public func createTopic(_ spec: TopicSpec) async throws { try await kafka.createTopic(spec) }
+    public func watermarks(topic: String, partition: Int32) async throws -> (low: Int64, high: Int64) {
+        try await kafka.watermarks(topic: topic, partition: partition)
+    }
     public func liveBrokers() async throws -> [Int32] { try await kafka.liveBrokers() }
 
     /// A hard kill (SIGKILL), as Kafka's system tests do for `hard_bounce`.

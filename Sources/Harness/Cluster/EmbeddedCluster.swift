@@ -30,6 +30,10 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
         try await metadataClient.metadata(topic: topic)
     }
 
+    public func watermarks(topic: String, partition: Int32) async throws -> (low: Int64, high: Int64) {
+        try await metadataClient.watermarks(topic: topic, partition: partition)
+    }
+
     public func createTopic(_ spec: TopicSpec) async throws {
         if !spec.configs.isEmpty {
             throw Unsupported(capability: .topicConfigs, backend: backend,

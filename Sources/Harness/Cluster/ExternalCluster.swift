@@ -54,6 +54,10 @@ public final class ExternalCluster: Cluster, @unchecked Sendable {
         try await admin.metadata(topic: topic)
     }
 
+    public func watermarks(topic: String, partition: Int32) async throws -> (low: Int64, high: Int64) {
+        try await admin.watermarks(topic: topic, partition: partition)
+    }
+
     public func createTopic(_ spec: TopicSpec) async throws {
         try await admin.createTopics([spec])
     }
