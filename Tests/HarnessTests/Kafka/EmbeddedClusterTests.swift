@@ -198,11 +198,15 @@ struct GroupAndTransactionTests {
         _ = try await a.records(within: .seconds(10), until: { _ in events.withLock { $0.contains { $0.0 == "a" && $0.1.kind == .assigned } } })
         let b = try consumer("b")
         try b.subscribe(["shared"])
-        // Both poll until each holds some partitions.
-        async let ra = a.records(within: .seconds(20), until: { _ in (try? a.assignment().count) ?? 0 < 4 && (try? a.assignment().count) ?? 0 > 0 })
-        async let rb = b.records(within: .seconds(20), until: { _ in ((try? b.assignment().count) ?? 0) > 0 })
-        _ = try await (ra, rb)
-        let sizes = (try a.assignment().count, try b.assignment().count)
+        // Both keep polling (that is how they take part in the rebalance) until the group settles.
+        let deadline = ContinuousClock.now + .seconds(30)
+        var sizes = (0, 0)
+        repeat {
+            async let ra = a.records(within: .milliseconds(200))
+            async let rb = b.records(within: .milliseconds(200))
+            _ = try await (ra, rb)
+            sizes = (try a.assignment().count, try b.assignment().count)
+        } while !(sizes.0 + sizes.1 == 4 && sizes.0 > 0 && sizes.1 > 0) && ContinuousClock.now < deadline
         #expect(sizes.0 + sizes.1 == 4 && sizes.0 > 0 && sizes.1 > 0, "assignment \(sizes)")
         let log = events.withLock { $0 }
         let protocols = Set(log.map(\.1.protocolName))
