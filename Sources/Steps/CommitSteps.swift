@@ -44,16 +44,14 @@ enum CommitSteps {
             let group = try ctx.string(0), name = try ctx.string(1), topic = try ctx.topic(name)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
             let c = try consumer(ctx, group: group)
-            var ends: [String: Int64] = [:]
-            for p in 0..<partitions { ends["\(topic)/\(p)"] = try await c.watermarks(topic: topic, partition: p).high }
+            var ends = try await c.logEnds(topic, partitions: partitions)
             let committed = try await c.committed((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) })
             // Partitions already read to the end by the crashed consumer need no further reading.
             for tpo in committed where tpo.offset >= 0 && tpo.offset >= (ends["\(topic)/\(tpo.partition)"] ?? 0) {
                 ends["\(topic)/\(tpo.partition)"] = 0
             }
-            let progress = LogEndProgress(ends: ends)
             try c.subscribe([topic])
-            let records = try await c.records(within: .seconds(30), until: { $0.last.map(progress.observe) ?? progress.done })
+            let records = try await c.read(toEnds: ends)
             await c.close()
             var session = Session()
             for r in records { if let id = Payload.id(in: r.value) { session.read.append((id, r.partition, r.offset)) } }

@@ -39,25 +39,36 @@ enum ConsumingSteps {
                                                             "log_level": "0"]))
         defer { Task { await consumer.close() } }
         var assignment: [TopicPartitionOffset] = []
-        var ends: [String: Int64] = [:] // "topic/partition" → high watermark when reading started
+        var ends: [String: Int64] = [:]
         for (name, physical) in topics {
-            for p in 0..<(partitions[name] ?? 1) {
-                assignment.append(TopicPartitionOffset(topic: physical, partition: p, offset: TopicPartitionOffset.beginning))
-                ends["\(physical)/\(p)"] = try await consumer.watermarks(topic: physical, partition: p).high
-            }
+            let count = partitions[name] ?? 1
+            assignment += (0..<count).map { TopicPartitionOffset(topic: physical, partition: $0, offset: TopicPartitionOffset.beginning) }
+            ends.merge(try await consumer.logEnds(physical, partitions: count)) { a, _ in a }
         }
         try consumer.assign(assignment)
-        let progress = LogEndProgress(ends: ends)
-        // Read to the end of every partition's log as it was: no idle timeout decides when to stop.
-        let records = try await consumer.records(within: .seconds(30), until: { records in
-            records.last.map(progress.observe) ?? progress.done
-        })
+        let records = try await consumer.read(toEnds: ends)
         for r in records { ledger.consumed(r) }
         let verdict = ledger.verdict()
         ctx.attach(Evidence.table(["sent", "acknowledged", "read", "lost", "duplicated", "reordered by key"],
                                   [["\(verdict.sent)", "\(verdict.acknowledged)", "\(verdict.distinctRead)", "\(verdict.lost.count)",
                                     "\(verdict.duplicated.count)", "\(verdict.reorderedByKey.count)"]]), mediaType: "text/markdown")
         return verdict
+    }
+}
+
+extension Consumer {
+    /// Each partition's log end offset now, keyed `topic/partition`: where a read "to the end" stops.
+    func logEnds(_ topic: String, partitions: Int32) async throws -> [String: Int64] {
+        var ends: [String: Int64] = [:]
+        for p in 0..<partitions { ends["\(topic)/\(p)"] = try await watermarks(topic: topic, partition: p).high }
+        return ends
+    }
+
+    /// Polls (as assigned or subscribed) until every partition has been read up to its end in `ends`,
+    /// or 30 s pass: no idle timeout decides when to stop.
+    func read(toEnds ends: [String: Int64]) async throws -> [ConsumedRecord] {
+        let progress = LogEndProgress(ends: ends)
+        return try await records(within: .seconds(30), until: { $0.last.map(progress.observe) ?? progress.done })
     }
 }
 

@@ -64,11 +64,9 @@ enum GroupSteps {
             let consumer = try Consumer(config: cluster.config(["group.id": group, "auto.offset.reset": "earliest", "log_level": "0",
                                                                 "enable.auto.commit": "false"]))
             defer { Task { await consumer.close() } }
-            var ends: [String: Int64] = [:]
-            for p in 0..<partitions { ends["\(topic)/\(p)"] = try await consumer.watermarks(topic: topic, partition: p).high }
-            let progress = LogEndProgress(ends: ends)
+            let ends = try await consumer.logEnds(topic, partitions: partitions)
             try consumer.subscribe([topic])
-            let records = try await consumer.records(within: .seconds(30), until: { $0.last.map(progress.observe) ?? progress.done })
+            let records = try await consumer.read(toEnds: ends)
             let ids = records.compactMap { Payload.id(in: $0.value) }
             ctx.scenario.state.withLock { $0.groupReads[group, default: []] += ids }
             ctx.log("group \(group) read \(ids.count) records of \(topic)")

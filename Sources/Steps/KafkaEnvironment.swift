@@ -89,7 +89,6 @@ final class Scenario: Sendable {
         var topics: [String: String] = [:] // as written → physical
         var partitions: [String: Int32] = [:]
         var ledger = DeliveryLedger()
-        var producerConfig: [String: String] = [:]
         var groupReads: [String: [UInt64]] = [:]
         var groupAssignments: [String: [[Int32]]] = [:]
         var sessions: [String: CommitSteps.Session] = [:]

@@ -64,11 +64,9 @@ enum ProducerSteps {
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
             let sent = ctx.scenario.state.withLock { $0.sentValues }
             let consumer = try Consumer(config: try ctx.cluster().config(["group.id": "kafka-bdd-json-\(UUID().uuidString)", "log_level": "0"]))
-            var ends: [String: Int64] = [:]
-            for p in 0..<partitions { ends["\(topic)/\(p)"] = try await consumer.watermarks(topic: topic, partition: p).high }
-            let progress = LogEndProgress(ends: ends)
+            let ends = try await consumer.logEnds(topic, partitions: partitions)
             try consumer.assign((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0, offset: TopicPartitionOffset.beginning) })
-            let records = try await consumer.records(within: .seconds(30), until: { $0.last.map(progress.observe) ?? progress.done })
+            let records = try await consumer.read(toEnds: ends)
             await consumer.close()
             var seen = Set<UInt64>()
             for r in records {

@@ -7,8 +7,9 @@ import Testing
 @Suite("Then steps: negative controls", .serialized)
 struct StepNegativeControlTests {
     /// Runs one scenario with the real vocabulary plus test-only steps that break things.
-    func outcome(_ steps: String, _ extra: (inout SupportCode) -> Void = { _ in }) async throws -> TestCaseOutcome {
-        var support = Steps.supportCode(environment: try KafkaEnvironment(backend: .embedded))
+    func outcome(_ steps: String, on environment: KafkaEnvironment? = nil,
+                 _ extra: (inout SupportCode) -> Void = { _ in }) async throws -> TestCaseOutcome {
+        var support = Steps.supportCode(environment: try environment ?? KafkaEnvironment(backend: .embedded))
         extra(&support)
         let file = FeatureFile(uri: "negative.feature", source: "Feature: negative control\n  Scenario: broken\n" + steps)
         #expect(file.errors.isEmpty)
@@ -47,41 +48,29 @@ struct StepNegativeControlTests {
     }
 
     @Test func replicasOnDistinctBrokersFailsForAReplicaTwiceOnOneBroker() async throws {
-        let file = FeatureFile(uri: "n.feature", source: """
-            Feature: n
-              Scenario: s
-                Given a 3-broker cluster
-                And a topic "t" with 2 partitions and replication factor 3
-                Then every partition of "t" has 3 replicas on distinct brokers
-            """)
-        let support = Steps.supportCode(environment: KafkaEnvironment(factory: { _ in BrokenReplicasCluster() }))
-        let o = await Runner(support: support) { _ in }.run([file]).outcomes[0]
+        let o = try await outcome("""
+            Given a 3-broker cluster
+            And a topic "t" with 2 partitions and replication factor 3
+            Then every partition of "t" has 3 replicas on distinct brokers
+            """, on: KafkaEnvironment(factory: { _ in BrokenReplicasCluster() }))
         expectFailure(o, mentioning: "1 → [1, 1, 2]")
     }
 
     @Test func inSyncFailsForAShrunkISR() async throws {
-        let file = FeatureFile(uri: "n.feature", source: """
-            Feature: n
-              Scenario: s
-                Given a 3-broker cluster
-                And a topic "t" with 2 partitions and replication factor 3
-                Then every replica of "t" is in sync
-            """)
-        let support = Steps.supportCode(environment: KafkaEnvironment(factory: { _ in BrokenReplicasCluster() }))
-        let o = await Runner(support: support) { _ in }.run([file]).outcomes[0]
+        let o = try await outcome("""
+            Given a 3-broker cluster
+            And a topic "t" with 2 partitions and replication factor 3
+            Then every replica of "t" is in sync
+            """, on: KafkaEnvironment(factory: { _ in BrokenReplicasCluster() }))
         expectFailure(o, mentioning: "1 replicas [1, 1, 2] isr [1]")
     }
 
     @Test func retentionFailsWhenRecordsOutliveIt() async throws {
-        let file = FeatureFile(uri: "n.feature", source: """
-            Feature: n
-              Scenario: s
-                Given a 3-broker cluster
-                And a topic "t" with 1 partition, replication factor 3 and retention.ms=100
-                Then within 1 seconds the records of "t" written before are gone
-            """)
-        let support = Steps.supportCode(environment: KafkaEnvironment(factory: { _ in BrokenReplicasCluster() }))
-        let o = await Runner(support: support) { _ in }.run([file]).outcomes[0]
+        let o = try await outcome("""
+            Given a 3-broker cluster
+            And a topic "t" with 1 partition, replication factor 3 and retention.ms=100
+            Then within 1 seconds the records of "t" written before are gone
+            """, on: KafkaEnvironment(factory: { _ in BrokenReplicasCluster() }))
         expectFailure(o, mentioning: "after 1 s records are still there: partition 0: 10")
     }
 

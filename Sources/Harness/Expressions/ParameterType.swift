@@ -17,8 +17,7 @@ public struct ParameterType: Sendable {
     public init(name: String, regexps: [String], typeName: String = "String", useForSnippets: Bool = true,
                 preferForRegexpMatch: Bool = false, sourceReference: SourceReference? = nil,
                 transformer: @escaping Transformer) throws(CucumberExpressionError) {
-        if let bad = name.unicodeScalars.first(where: { "{}()\\/".unicodeScalars.contains($0) }) {
-            _ = bad
+        if name.unicodeScalars.contains(where: { "{}()\\/".unicodeScalars.contains($0) }) {
             throw CucumberExpressionError("Illegal character in parameter name {\(name)}. Parameter names may not contain '{', '}', '(', ')', '\\' or '/'")
         }
         self.init(unchecked: name, regexps: regexps, typeName: typeName, useForSnippets: useForSnippets,

@@ -256,8 +256,8 @@ public final class Consumer: KafkaClient, @unchecked Sendable {
             let list = TopicPartitionOffset.makeList([to])
             defer { rd_kafka_topic_partition_list_destroy(list) }
             if let e = rd_kafka_seek_partitions(handle.value, list, timeout.milliseconds) { throw KafkaError(consuming: e) }
-            let result = TopicPartitionOffset.from(list)
-            _ = result
+            // A partition that could not be moved says so in its own element.
+            try KafkaError.check(list.pointee.elems[0].err, "seek to \(to)")
         }
     }
 

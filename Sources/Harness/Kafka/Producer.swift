@@ -243,28 +243,25 @@ public final class Producer: KafkaClient, @unchecked Sendable {
         for (name, bytes) in headers {
             _ = bytes.withUnsafeBytes { rd_kafka_header_add(list, name, -1, $0.baseAddress, $0.count) }
         }
-        var err = RD_KAFKA_RESP_ERR_NO_ERROR
         let error: OpaquePointer? = topic.withCString { topicName in
             value.withUnsafeBytes { v in
                 (key ?? []).withUnsafeBytes { k in
-                    var vus = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 6)
+                    var vus = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 7)
                     vus[0].vtype = RD_KAFKA_VTYPE_TOPIC; vus[0].u.cstr = topicName
                     vus[1].vtype = RD_KAFKA_VTYPE_PARTITION; vus[1].u.i32 = partition ?? -1
                     vus[2].vtype = RD_KAFKA_VTYPE_VALUE; vus[2].u.mem.ptr = UnsafeMutableRawPointer(mutating: v.baseAddress); vus[2].u.mem.size = v.count
                     vus[3].vtype = RD_KAFKA_VTYPE_KEY; vus[3].u.mem.ptr = key == nil ? nil : UnsafeMutableRawPointer(mutating: k.baseAddress); vus[3].u.mem.size = key == nil ? 0 : k.count
                     vus[4].vtype = RD_KAFKA_VTYPE_HEADERS; vus[4].u.headers = list
                     vus[5].vtype = RD_KAFKA_VTYPE_OPAQUE; vus[5].u.ptr = UnsafeMutableRawPointer(bitPattern: UInt(token))
-                    vus.append({ var f = rd_kafka_vu_t(); f.vtype = RD_KAFKA_VTYPE_MSGFLAGS; f.u.i = RD_KAFKA_MSG_F_COPY; return f }())
+                    vus[6].vtype = RD_KAFKA_VTYPE_MSGFLAGS; vus[6].u.i = RD_KAFKA_MSG_F_COPY
                     return rd_kafka_produceva(handle, vus, vus.count)
                 }
             }
         }
         if let error {
-            err = rd_kafka_error_code(error)
             rd_kafka_headers_destroy(list) // not taken over on failure
             throw KafkaError(consuming: error)
         }
-        _ = err
     }
 
     /// Sends one record and waits for its delivery report.

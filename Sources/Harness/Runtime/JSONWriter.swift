@@ -45,15 +45,6 @@ public struct JSONWriter {
         needsComma = true
     }
 
-    public mutating func double(_ value: Double) {
-        comma()
-        if value.isFinite, value == value.rounded(), abs(value) < 1e15 {
-            bytes.append(contentsOf: String(Int(value)).utf8)
-        } else {
-            bytes.append(contentsOf: (value.isFinite ? String(value) : "null").utf8)
-        }
-        needsComma = true
-    }
 
     public mutating func bool(_ value: Bool) {
         comma()
@@ -61,10 +52,7 @@ public struct JSONWriter {
         needsComma = true
     }
 
-    public mutating func null() { comma(); bytes.append(contentsOf: "null".utf8); needsComma = true }
 
-    /// Inserts already-encoded JSON.
-    public mutating func raw(_ json: [UInt8]) { comma(); bytes.append(contentsOf: json); needsComma = true }
 
     public mutating func field(_ name: StaticString, _ value: String) { key(name); string(value) }
     public mutating func field(_ name: StaticString, _ value: Int) { key(name); int(value) }

@@ -23,7 +23,6 @@ public struct TestCaseOutcome: Sendable {
     public struct StepOutcome: Sendable {
         /// The step text, or "Before"/"After" with the hook's name.
         public var text: String
-        public var keywordLocation: SourceReference?
         public var result: TestStepResult
     }
 
@@ -234,7 +233,7 @@ public actor Runner {
             }
             emit(.testStepFinished(testCaseStartedId: startedId, testStepId: stepId, result: result, timestamp: .now()))
             if result.status != .passed { skipping = true }
-            stepOutcomes.append(.init(text: text, keywordLocation: nil, result: result))
+            stepOutcomes.append(.init(text: text, result: result))
         }
         emit(.testCaseFinished(testCaseStartedId: startedId, willBeRetried: false, timestamp: .now()))
         let status = stepOutcomes.map(\.result.status).max() ?? .passed
