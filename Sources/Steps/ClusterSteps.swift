@@ -80,6 +80,20 @@ enum ClusterSteps {
             try await cluster.restartBroker(Int32(try ctx.int(0)))
         }
 
+        code.when("the network to broker {int} is slowed by {int} ms", doc: "Adds that round-trip latency to every request the broker serves (toxiproxy on compose).",
+                  example: "When the network to broker 1 is slowed by 50 ms") { ctx in
+            let cluster = try ctx.cluster()
+            try cluster.require(.latency)
+            try await cluster.setLatency(broker: Int32(try ctx.int(0)), .milliseconds(try ctx.int(1)))
+        }
+
+        code.when("the network to every broker is slowed by {int} ms", doc: "Adds that round-trip latency on every broker.",
+                  example: "When the network to every broker is slowed by 20 ms") { ctx in
+            let cluster = try ctx.cluster()
+            try cluster.require(.latency)
+            for broker in try await cluster.liveBrokers() { try await cluster.setLatency(broker: broker, .milliseconds(try ctx.int(0))) }
+        }
+
         code.then("every partition of {string} has {int} replicas on distinct brokers",
                   doc: "Checks the replica assignment in the cluster's metadata.",
                   example: #"Then every partition of "events" has 3 replicas on distinct brokers"#) { ctx in

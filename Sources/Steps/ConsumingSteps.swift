@@ -22,6 +22,16 @@ enum ConsumingSteps {
             if !problems.isEmpty { throw StepFailure(problems.joined(separator: "; ") + " — \(verdict)") }
         }
 
+        code.then("some key's messages are consumed out of the order they were sent",
+                  doc: "The hazard of retries without idempotence: reads the topics and expects at least one key whose records are not in send order; lists them.",
+                  example: "Then some key's messages are consumed out of the order they were sent") { ctx in
+            let verdict = try await readAll(ctx)
+            guard !verdict.reorderedByKey.isEmpty else {
+                throw StepFailure("every key's messages were consumed in send order — no reordering to show (\(verdict))")
+            }
+            ctx.log("\(verdict.reorderedByKey.count) messages came after a later message of their key, e.g. ids \(verdict.reorderedByKey.prefix(10))")
+        }
+
         code.then("no acknowledged message is lost", doc: "Reads the scenario's topics from the beginning: every acknowledged id is there.",
                   example: "Then no acknowledged message is lost") { ctx in
             let verdict = try await readAll(ctx)
@@ -53,6 +63,24 @@ enum ConsumingSteps {
                                   [["\(verdict.sent)", "\(verdict.acknowledged)", "\(verdict.distinctRead)", "\(verdict.lost.count)",
                                     "\(verdict.duplicated.count)", "\(verdict.reorderedByKey.count)"]]), mediaType: "text/markdown")
         return verdict
+    }
+}
+
+extension ConsumingSteps {
+    /// Every record of one topic, from the beginning to the log ends as they are now.
+    static func readTopic(_ ctx: StepContext, topic: String, partitions: Int32) async throws -> [ConsumedRecord] {
+        let consumer = try Consumer(config: try ctx.cluster().config(["group.id": "kafka-bdd-reader-\(UUID().uuidString)", "enable.auto.commit": "false",
+                                                                      "log_level": "0"]))
+        let ends = try await consumer.logEnds(topic, partitions: partitions)
+        try consumer.assign((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0, offset: TopicPartitionOffset.beginning) })
+        do {
+            let records = try await consumer.read(toEnds: ends)
+            await consumer.close()
+            return records
+        } catch {
+            await consumer.close()
+            throw error
+        }
     }
 }
 

@@ -63,11 +63,7 @@ enum ProducerSteps {
             let name = try ctx.string(0), topic = try ctx.topic(name)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
             let sent = ctx.scenario.state.withLock { $0.sentValues }
-            let consumer = try Consumer(config: try ctx.cluster().config(["group.id": "kafka-bdd-json-\(UUID().uuidString)", "log_level": "0"]))
-            let ends = try await consumer.logEnds(topic, partitions: partitions)
-            try consumer.assign((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0, offset: TopicPartitionOffset.beginning) })
-            let records = try await consumer.read(toEnds: ends)
-            await consumer.close()
+            let records = try await ConsumingSteps.readTopic(ctx, topic: topic, partitions: partitions)
             var seen = Set<UInt64>()
             for r in records {
                 guard let key = r.keyString, key.hasPrefix("order-"), let id = UInt64(key.dropFirst(6)) else { continue }

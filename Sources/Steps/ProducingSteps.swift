@@ -21,17 +21,40 @@ enum ProducingSteps {
                 try await cluster.killBroker(broker)
             }
         }
+
+        code.when("I produce {int} keyed message(s) to {string} with these producer settings:",
+                  doc: "Like the acks form, with any producer properties from a two-column table (acks, enable.idempotence, max.in.flight.requests.per.connection, retries, linger.ms, …).",
+                  example: #"When I produce 2000 keyed messages to "ledger" with these producer settings:"#) { ctx in
+            let settings = try settings(ctx)
+            try await produce(ctx, count: try ctx.int(0), topic: try ctx.topic(try ctx.string(1)), acks: settings["acks"] ?? "all", keys: 50,
+                              settings: settings, whileDoing: nil)
+        }
     }
 
-    static func produce(_ ctx: StepContext, count: Int, topic: String, acks: String, keys: Int,
+    static func produce(_ ctx: StepContext, count: Int, topic: String, acks: String, keys: Int, settings: [String: String] = [:],
                         whileDoing halfway: (@Sendable () async throws -> Void)?) async throws {
         let ledger = ctx.ledger
         let idempotent = acks == "all" || acks == "-1"
-        let config = try ctx.cluster().config([
-            "acks": acks, "enable.idempotence": String(idempotent), "linger.ms": "5", "message.timeout.ms": "30000", "log_level": "0",
-        ])
+        let properties = ["acks": acks, "enable.idempotence": String(idempotent), "linger.ms": "5", "message.timeout.ms": "30000", "log_level": "0"]
+            .merging(settings) { _, b in b }
+        let config = try ctx.cluster().config(properties)
         try await ledger.produce(count, to: topic, config: config, keys: keys, flushTimeout: .seconds(45), halfway: halfway)
         let failed = ledger.verdict().failed
-        ctx.log("sent \(count) to \(topic) with acks=\(acks): \(ledger.acknowledgedCount) acknowledged, \(failed) failed")
+        let shown = settings.isEmpty ? "acks=\(acks)" : settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+        ctx.log("sent \(count) to \(topic) with \(shown): \(ledger.acknowledgedCount) acknowledged, \(failed) failed")
+    }
+
+    /// A two-column table of client properties (`| acks | 1 |`), with or without a `property | value` header.
+    static func settings(_ ctx: StepContext) throws -> [String: String] {
+        guard let table = ctx.dataTable, !table.isEmpty, table.allSatisfy({ $0.count == 2 }) else {
+            throw StepFailure("give the producer settings as a two-column table: | acks | 1 |")
+        }
+        let rows = table.first == ["property", "value"] ? Array(table.dropFirst()) : table
+        var settings: [String: String] = [:]
+        for row in rows {
+            guard settings.updateValue(row[1], forKey: row[0]) == nil else { throw StepFailure("\(row[0]) is set twice") }
+            if KafkaConfig.isSecret(row[0]) { throw StepFailure("\(row[0]) is a secret: give it through the cluster's client properties, not a feature file") }
+        }
+        return settings
     }
 }

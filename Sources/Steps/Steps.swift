@@ -16,6 +16,7 @@ public enum Steps {
         DocumentSteps.register(&code, environment)
         CommitSteps.register(&code, environment)
         ProducerSteps.register(&code, environment)
+        AvroSteps.register(&code, environment)
         return code
     }
 }

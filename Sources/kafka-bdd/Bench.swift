@@ -86,10 +86,18 @@ struct Bench: AsyncParsableCommand {
         @OptionGroup var target: Target
         @OptionGroup var settings: ProducerSettings
 
+        @Option(help: "Keyless records enqueued per produce call, all to one partition (partitions take turns).")
+        var batch = 1024
+
+        func validate() throws {
+            guard batch > 0 else { throw ValidationError("--batch must be positive") }
+        }
+
         func run() async throws {
             let (cluster, _) = try await target.cluster()
             let config = cluster.config(settings.properties.merging(target.extra) { _, b in b }.merging(["log_level": "3"]) { a, _ in a })
-            let result = try await Benchmark.produce(config: config, topic: target.topic, messages: target.messages, size: target.size)
+            let result = try await Benchmark.produce(config: config, topic: target.topic, messages: target.messages, size: target.size,
+                                                     batch: batch)
             Bench.report("produce", result)
             await cluster.shutdown()
             if result.errors > 0 { throw ExitCode(1) }

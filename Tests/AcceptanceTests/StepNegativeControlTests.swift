@@ -339,6 +339,21 @@ struct ProducerStepNegativeControlTests {
         code.when("the record of order 7 was changed in transit") { ctx in
             ctx.scenario.state.withLock { $0.sentValues[7] = #"{"id":7,"amount":1000000}"# }
         }
+        code.when("record {string} on {string} was written with another schema") { ctx in
+            let other = try AvroSchema(json: #"{"type":"record","name":"Order","namespace":"shop","fields":[{"name":"id","type":"string"}]}"#)
+            let producer = try Producer(config: try ctx.cluster().config(["log_level": "0"]))
+            defer { producer.close() }
+            try await producer.send(topic: try ctx.topic(try ctx.string(1)), key: Array(try ctx.string(0).utf8),
+                                    value: try other.encodeSingleObject(.record(["id": .string("x")])))
+        }
+        code.when("Avro record {string} was changed in transit") { ctx in
+            let key = try ctx.string(0)
+            ctx.scenario.state.withLock { $0.sentAvro[key] = .record(["id": .long(99), "customer": .string("someone else")]) }
+        }
+        code.when("Avro record {string} was sent but never written") { ctx in
+            let key = try ctx.string(0)
+            ctx.scenario.state.withLock { $0.sentAvro[key] = .record(["id": .long(3)]) }
+        }
         code.when("a benchmark run lost messages") { ctx in
             ctx.scenario.state.withLock { $0.benchmarks = [("acks=1", 19_990, 10)] }
         }
@@ -362,6 +377,48 @@ struct ProducerStepNegativeControlTests {
                 And the record of order 7 was changed in transit
                 Then every order read back from "orders" is the JSON that was sent
             """), mentioning: "order 7 came back as")
+    }
+
+    static let avro = #"""
+                Given the Avro schema:
+                  """
+                  {"type": "record", "name": "Order", "namespace": "shop", "fields": [{"name": "id", "type": "long"}, {"name": "customer", "type": "string"}]}
+                  """
+                When I send these records to "orders" as Avro single-object encoded values:
+                  | id | customer |
+                  | 1  | a        |
+                  | 2  | b        |
+
+        """#
+
+    @Test func avroRecordOfAnotherSchemaFails() async throws {
+        base.expectFailure(try await run(Self.avro + """
+                And record "id=2" on "orders" was written with another schema
+                Then every value read back from "orders" names the schema's fingerprint and decodes to the record sent
+            """), mentioning: "id=2 names schema fingerprint")
+    }
+
+    @Test func changedAvroRecordFails() async throws {
+        base.expectFailure(try await run(Self.avro + """
+                And Avro record "id=1" was changed in transit
+                Then every value read back from "orders" names the schema's fingerprint and decodes to the record sent
+            """), mentioning: "id=1 decoded to")
+    }
+
+    @Test func missingAvroRecordFails() async throws {
+        base.expectFailure(try await run(Self.avro + """
+                And Avro record "id=3" was sent but never written
+                Then every value read back from "orders" names the schema's fingerprint and decodes to the record sent
+            """), mentioning: "1 records never read back: id=3")
+    }
+
+    @Test func reorderingStepFailsWhenEveryKeyKeptItsOrder() async throws {
+        base.expectFailure(try await run("""
+                When I produce 500 keyed messages to "orders" with these producer settings:
+                  | acks               | all  |
+                  | enable.idempotence | true |
+                Then some key's messages are consumed out of the order they were sent
+            """), mentioning: "no reordering to show")
     }
 
     @Test func benchmarkWithLossesFails() async throws {

@@ -48,6 +48,7 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
         for p in md.topic(spec.name)?.partitions ?? [] where !p.replicas.isEmpty {
             try mock.setLeader(topic: spec.name, partition: p.id, broker: p.replicas[Int(p.id) % p.replicas.count])
         }
+        _ = try await metadata(topic: spec.name) // so that this client's own requests go to the new leaders
     }
 
     public func liveBrokers() async throws -> [Int32] {

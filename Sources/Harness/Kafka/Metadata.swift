@@ -71,8 +71,20 @@ public class KafkaClient: @unchecked Sendable {
     public var name: String { String(cString: rd_kafka_name(handle)) }
 
     /// Cluster metadata for one topic, or all; blocking, so it runs off the concurrency pool.
+    /// The cluster's brokers and the topics' partitions. A request can be handed to a broker that just
+    /// died and wait there, so it is asked in attempts of at most two seconds until `timeout`.
     public func metadata(topic: String? = nil, timeout: Duration = .seconds(10)) async throws -> ClusterMetadata {
-        try await Blocking.run { try self.metadataBlocking(topic: topic, timeout: timeout) }
+        try await Blocking.run {
+            let deadline = ContinuousClock.now + timeout
+            while true {
+                let remaining = deadline - ContinuousClock.now
+                do {
+                    return try self.metadataBlocking(topic: topic, timeout: min(remaining, .seconds(2)))
+                } catch let error as KafkaError where error.code == RD_KAFKA_RESP_ERR__TIMED_OUT.rawValue || error.code == RD_KAFKA_RESP_ERR__TRANSPORT.rawValue {
+                    guard ContinuousClock.now + .milliseconds(1) < deadline else { throw error }
+                }
+            }
+        }
     }
 
     func metadataBlocking(topic: String?, timeout: Duration) throws(KafkaError) -> ClusterMetadata {
@@ -100,14 +112,24 @@ public class KafkaClient: @unchecked Sendable {
         return ClusterMetadata(brokers: brokers.sorted { $0.id < $1.id }, topics: topics)
     }
 
-    /// The low and high watermarks of a partition, asked of its leader.
+    /// The low and high watermarks of a partition, asked of its leader. When the leader moved since
+    /// this client last looked, it refreshes the topic's metadata and asks again, until `timeout`.
     public func watermarks(topic: String, partition: Int32, timeout: Duration = .seconds(10)) async throws -> (low: Int64, high: Int64) {
         try await Blocking.run {
-            var low: Int64 = 0
-            var high: Int64 = 0
-            try KafkaError.check(rd_kafka_query_watermark_offsets(self.handle, topic, partition, &low, &high, timeout.milliseconds),
-                                 "watermarks of \(topic)[\(partition)]")
-            return (low, high)
+            let deadline = ContinuousClock.now + timeout
+            while true {
+                var low: Int64 = 0
+                var high: Int64 = 0
+                let remaining = deadline - ContinuousClock.now
+                let err = rd_kafka_query_watermark_offsets(self.handle, topic, partition, &low, &high, max(remaining, .milliseconds(1)).milliseconds)
+                let leaderMoved = err == RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION || err == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE
+                if leaderMoved, ContinuousClock.now < deadline {
+                    _ = try? self.metadataBlocking(topic: topic, timeout: max(deadline - ContinuousClock.now, .milliseconds(1)))
+                    continue
+                }
+                try KafkaError.check(err, "watermarks of \(topic)[\(partition)]")
+                return (low, high)
+            }
         }
     }
 }

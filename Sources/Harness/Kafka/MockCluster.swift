@@ -1,4 +1,7 @@
 import CRdKafka
+import Dispatch
+import Glibc
+import Synchronization
 
 /// librdkafka's in-process mock cluster: N brokers on loopback sockets. It lives on a host client
 /// handle and is destroyed before it.
@@ -26,37 +29,69 @@ final class MockCluster: @unchecked Sendable {
     }
 
     func createTopic(_ name: String, partitions: Int32, replicationFactor: Int32) throws(KafkaError) {
-        try KafkaError.check(rd_kafka_mock_topic_create(mock, name, partitions, replicationFactor), "create topic \(name)")
+        try call("create topic \(name)") { rd_kafka_mock_topic_create(mock, name, partitions, replicationFactor) }
     }
 
     func setDown(_ broker: Int32) throws(KafkaError) {
-        try KafkaError.check(rd_kafka_mock_broker_set_down(mock, broker), "take broker \(broker) down")
+        try call("take broker \(broker) down") { rd_kafka_mock_broker_set_down(mock, broker) }
     }
 
     func setUp(_ broker: Int32) throws(KafkaError) {
-        try KafkaError.check(rd_kafka_mock_broker_set_up(mock, broker), "bring broker \(broker) up")
+        try call("bring broker \(broker) up") { rd_kafka_mock_broker_set_up(mock, broker) }
     }
 
     func setRoundTripTime(_ broker: Int32, milliseconds: Int32) throws(KafkaError) {
-        try KafkaError.check(rd_kafka_mock_broker_set_rtt(mock, broker, milliseconds), "set latency of broker \(broker)")
+        try call("set latency of broker \(broker)") { rd_kafka_mock_broker_set_rtt(mock, broker, milliseconds) }
     }
 
     func setLeader(topic: String, partition: Int32, broker: Int32) throws(KafkaError) {
-        try KafkaError.check(rd_kafka_mock_partition_set_leader(mock, topic, partition, broker), "move leader of \(topic)[\(partition)]")
+        try call("move leader of \(topic)[\(partition)]") { rd_kafka_mock_partition_set_leader(mock, topic, partition, broker) }
     }
 
     func setCoordinator(type: String, key: String, broker: Int32) throws(KafkaError) {
-        try KafkaError.check(rd_kafka_mock_coordinator_set(mock, type, key, broker), "move \(type) coordinator of \(key)")
+        try call("move \(type) coordinator of \(key)") { rd_kafka_mock_coordinator_set(mock, type, key, broker) }
     }
 
     /// The next `errors.count` requests of `apiKey` fail with these errors, in order.
     func pushRequestErrors(apiKey: Int16, errors: [Int32]) {
         var codes = errors.map { rd_kafka_resp_err_t(rawValue: $0) }
-        rd_kafka_mock_push_request_errors_array(mock, apiKey, codes.count, &codes)
+        _ = try? call("push request errors") { rd_kafka_mock_push_request_errors_array(mock, apiKey, codes.count, &codes); return RD_KAFKA_RESP_ERR_NO_ERROR }
     }
 
     func clearRequestErrors(apiKey: Int16) {
-        rd_kafka_mock_clear_request_errors(mock, apiKey)
+        _ = try? call("clear request errors") { rd_kafka_mock_clear_request_errors(mock, apiKey); return RD_KAFKA_RESP_ERR_NO_ERROR }
+    }
+
+    /// Runs one mock-cluster command. Commands are handed to the mock's thread, which in librdkafka
+    /// 2.0.2 does not always wake for them and then serves them only at its next 1 s poll timeout.
+    /// Any socket activity wakes it, so while a command waits, connections to the brokers'
+    /// listeners are opened and closed every few milliseconds.
+    private func call(_ what: String, _ command: () -> rd_kafka_resp_err_t) throws(KafkaError) {
+        let nudger = DispatchSource.makeTimerSource(queue: DispatchQueue.global())
+        nudger.schedule(deadline: .now() + .milliseconds(2), repeating: .milliseconds(5))
+        nudger.setEventHandler { [ports] in ports.forEach(MockCluster.touch) }
+        nudger.resume()
+        let err = command()
+        nudger.cancel()
+        try KafkaError.check(err, what)
+    }
+
+    private var ports: [UInt16] {
+        bootstrapServers.split(separator: ",").compactMap { $0.split(separator: ":").last.flatMap { UInt16($0) } }
+    }
+
+    /// Opens and closes a TCP connection to a loopback port without blocking.
+    private static func touch(_ port: UInt16) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
     }
 
     deinit {

@@ -224,6 +224,46 @@ public final class Producer: KafkaClient, @unchecked Sendable {
         }
     }
 
+    /// Enqueues `count` keyless records with the same value to one partition in a single call: librdkafka
+    /// appends them to the partition's queue under one lock, which is what makes bulk producing cheap.
+    /// Record `i` gets token `firstToken + i`. Waits for queue room (serving callbacks) up to `queueTimeout`.
+    public func produceBatch(_ topic: TopicHandle, partition: Int32, value: UnsafeRawBufferPointer, count: Int, firstToken: UInt64,
+                             queueTimeout: Duration = .seconds(30)) throws(KafkaError) {
+        guard count > 0 else { return }
+        var failure: KafkaError?
+        withUnsafeTemporaryAllocation(of: rd_kafka_message_t.self, capacity: count) { messages in
+            for i in 0..<count {
+                messages[i] = rd_kafka_message_t()
+                messages[i].payload = UnsafeMutableRawPointer(mutating: value.baseAddress)
+                messages[i].len = value.count
+                messages[i]._private = UnsafeMutableRawPointer(bitPattern: UInt(firstToken + UInt64(i)))
+            }
+            var pending = count
+            var deadline: ContinuousClock.Instant?
+            while true {
+                let sent = Int(rd_kafka_produce_batch(topic.pointer, partition, RD_KAFKA_MSG_F_COPY, messages.baseAddress, Int32(pending)))
+                if sent == pending { return }
+                // Keep the ones that failed, in order, and retry them once the queue has room.
+                var kept = 0, error = RD_KAFKA_RESP_ERR_NO_ERROR
+                for i in 0..<pending where messages[i].err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    if error == RD_KAFKA_RESP_ERR_NO_ERROR || error == RD_KAFKA_RESP_ERR__QUEUE_FULL { error = messages[i].err }
+                    messages[kept] = messages[i]
+                    messages[kept].err = RD_KAFKA_RESP_ERR_NO_ERROR
+                    kept += 1
+                }
+                pending = kept
+                let limit = deadline ?? ContinuousClock.now + queueTimeout
+                deadline = limit
+                guard error == RD_KAFKA_RESP_ERR__QUEUE_FULL, ContinuousClock.now < limit else {
+                    failure = KafkaError(code: error, detail: "produce to \(topic.name): \(String(cString: rd_kafka_err2str(error)))")
+                    return
+                }
+                poll(wait: .milliseconds(10))
+            }
+        }
+        if let failure { throw failure }
+    }
+
     /// Enqueues one record with optional headers.
     public func produce(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8], headers: [(String, [UInt8])] = [],
                         token: UInt64) throws(KafkaError) {

@@ -61,6 +61,25 @@ struct EmbeddedClusterTests {
         #expect(verdict.reorderedByKey.isEmpty, "\(verdict)")
     }
 
+    /// The benchmark's fast paths (a run of records per produce call, a batch of messages per
+    /// consume call) must still move every record: a queue far smaller than the run forces the
+    /// partial-batch retry, and the partitions' log ends add up to what was reported delivered.
+    @Test func benchmarkFastPathsMoveEveryRecord() async throws {
+        let cluster = try EmbeddedCluster(brokers: 3)
+        defer { Task { await cluster.shutdown() } }
+        try await cluster.createTopic(TopicSpec(name: "bench", partitions: 6, replicationFactor: 3))
+        let produced = try await Benchmark.produce(config: Self.producerConfig(cluster).merging(KafkaConfig(["queue.buffering.max.messages": "700"])),
+                                                   topic: "bench", messages: 10_000, size: 50, batch: 1024)
+        #expect(produced.messages == 10_000 && produced.errors == 0, "\(produced)")
+        var ends: [Int64] = []
+        for p in Int32(0)..<6 { ends.append(try await cluster.watermarks(topic: "bench", partition: p).high) }
+        #expect(ends.reduce(0, +) == 10_000, "log ends \(ends)")
+        #expect(ends.allSatisfy { $0 > 0 }, "every partition gets records: \(ends)")
+        let consumed = try await Benchmark.consume(config: cluster.config(["group.id": "bench-test", "log_level": "0"]), topic: "bench",
+                                                   partitions: 6, messages: 10_000, timeout: .seconds(30))
+        #expect(consumed.messages == 10_000 && consumed.bytes == 500_000 && consumed.errors == 0, "\(consumed)")
+    }
+
     @Test func restartedBrokerLeadsAgainAfterALeaderMove() async throws {
         let cluster = try EmbeddedCluster(brokers: 3)
         defer { Task { await cluster.shutdown() } }
