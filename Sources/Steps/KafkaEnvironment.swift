@@ -96,6 +96,7 @@ final class Scenario: Sendable {
         var sentValues: [UInt64: String] = [:]
         var deliveryReports: [DeliveryReport] = []
         var benchmarks: [(label: String, delivered: Int, errors: Int)] = []
+        var scaling: [String: ScalingRecord] = [:]
         var avroSchema: AvroSchema?
         var sentAvro: [String: AvroValue] = [:]  // by record key
     }

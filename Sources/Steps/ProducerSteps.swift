@@ -13,7 +13,7 @@ enum ProducerSteps {
                   doc: "A synchronous producer: every send waits for its delivery report before the next one.",
                   example: #"When I send 100 JSON orders to "orders" one at a time, waiting for each acknowledgement"#) { ctx in
             let count = try ctx.int(0), topic = try ctx.topic(try ctx.string(1))
-            let producer = try Producer(config: try ctx.cluster().config(["acks": "all", "log_level": "0"]))
+            let producer = try Producer(config: try ctx.cluster().config(["acks": "all", "linger.ms": "0", "log_level": "0"]))
             defer { producer.close() }
             for id in UInt64(1)...UInt64(count) {
                 let json = order(id)

@@ -17,6 +17,7 @@ public enum Steps {
         CommitSteps.register(&code, environment)
         ProducerSteps.register(&code, environment)
         AvroSteps.register(&code, environment)
+        ScalingSteps.register(&code, environment)
         return code
     }
 }

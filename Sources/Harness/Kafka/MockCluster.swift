@@ -62,18 +62,22 @@ final class MockCluster: @unchecked Sendable {
         _ = try? call("clear request errors") { rd_kafka_mock_clear_request_errors(mock, apiKey); return RD_KAFKA_RESP_ERR_NO_ERROR }
     }
 
-    /// Runs one mock-cluster command. Commands are handed to the mock's thread, which in librdkafka
-    /// 2.0.2 does not always wake for them and then serves them only at its next 1 s poll timeout.
-    /// Any socket activity wakes it, so while a command waits, connections to the brokers'
-    /// listeners are opened and closed every few milliseconds.
+    /// Runs one mock-cluster command and checks its result.
     private func call(_ what: String, _ command: () -> rd_kafka_resp_err_t) throws(KafkaError) {
+        try KafkaError.check(nudging(command), what)
+    }
+
+    /// Commands are handed to the mock's thread, which in librdkafka 2.0.2 does not always wake for
+    /// them and then serves them only at its next 1 s poll timeout. Any socket activity wakes it, so
+    /// while a command waits, connections to the brokers' listeners are opened and closed every few
+    /// milliseconds.
+    private func nudging<T>(_ command: () -> T) -> T {
         let nudger = DispatchSource.makeTimerSource(queue: DispatchQueue.global())
         nudger.schedule(deadline: .now() + .milliseconds(2), repeating: .milliseconds(5))
         nudger.setEventHandler { [ports] in ports.forEach(MockCluster.touch) }
         nudger.resume()
-        let err = command()
-        nudger.cancel()
-        try KafkaError.check(err, what)
+        defer { nudger.cancel() }
+        return command()
     }
 
     private var ports: [UInt16] {
@@ -95,7 +99,7 @@ final class MockCluster: @unchecked Sendable {
     }
 
     deinit {
-        rd_kafka_mock_cluster_destroy(mock)
+        nudging { rd_kafka_mock_cluster_destroy(mock) }
         rd_kafka_destroy(host)
     }
 }

@@ -1,0 +1,312 @@
+import Foundation
+import Harness
+import Synchronization
+
+/// What a scaling drill saw: every rebalance callback, the group's lag over time, and the
+/// assignment the group settled on in each phase.
+struct ScalingRecord: Sendable {
+    struct Rebalance: Sendable {
+        let seconds: Double
+        let member: String
+        let kind: String
+        let partitions: [Int32]
+        let protocolName: String
+    }
+    struct Phase: Sendable {
+        let consumers: Int
+        let from: Double
+        var to: Double
+        /// Partitions per live member once the group settled.
+        var settled: [String: [Int32]]
+    }
+    var rebalances: [Rebalance] = []
+    var lag: [(seconds: Double, records: Int64)] = []
+    var phases: [Phase] = []
+    var partitions: Int32 = 0
+
+    /// Partitions revoked from members while the group grew to the given phase.
+    func revoked(duringPhase index: Int) -> Int {
+        guard phases.indices.contains(index) else { return 0 }
+        let p = phases[index]
+        return rebalances.filter { $0.kind == "revoked" && $0.seconds >= p.from && $0.seconds <= p.to }.reduce(0) { $0 + $1.partitions.count }
+    }
+
+    func maxLag(in phase: Phase) -> Int64 {
+        lag.filter { $0.seconds >= phase.from && $0.seconds <= phase.to }.map(\.records).max() ?? 0
+    }
+}
+
+/// Sentences about a consumer group that grows and shrinks while records are produced (KAF-04).
+enum ScalingSteps {
+    static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
+        code.when("group {string} scales {int} → {int} → {int} consumers on {string} with the {string} assignor while {int} messages are produced",
+                  doc: "Produces at a steady rate while the group runs with each number of consumers in turn; logs every rebalance, samples the group's lag (log end minus committed offset) and attaches the rebalance log and lag charts.",
+                  example: #"When group "scalers" scales 2 → 3 → 1 consumers on "orders" with the "cooperative-sticky" assignor while 6000 messages are produced"#) { ctx in
+            let group = try ctx.string(0), name = try ctx.string(4), strategy = try ctx.string(5), total = try ctx.int(6)
+            let sizes = [try ctx.int(1), try ctx.int(2), try ctx.int(3)]
+            guard sizes.allSatisfy({ $0 > 0 }), total > 0 else { throw StepFailure("consumer counts and the message count must be positive") }
+            let topic = try ctx.topic(name)
+            let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
+            let cluster = try ctx.cluster()
+            try cluster.require(.consumerGroups)
+            cluster.registerCoordinatorKey(group, type: .group)
+            let drill = ScalingDrill(cluster: cluster, group: group, topic: topic, partitions: partitions, strategy: strategy,
+                                     ledger: ctx.ledger)
+            let record = try await drill.run(sizes: sizes, messages: total)
+            ctx.scenario.state.withLock { s in
+                s.scaling[group] = record
+                s.groupReads[group, default: []] += drill.readIds
+            }
+            attachEvidence(ctx, record, sizes: sizes, strategy: strategy)
+        }
+
+        code.then("each scaling step of group {string} was a logged rebalance after which every partition had exactly one consumer",
+                  doc: "For every phase of the drill: rebalance callbacks were logged, and the group settled with each partition owned by one live consumer and no consumer idle while partitions remain.",
+                  example: #"Then each scaling step of group "scalers" was a logged rebalance after which every partition had exactly one consumer"#) { ctx in
+            let group = try ctx.string(0)
+            guard let record = ctx.scenario.state.withLock({ $0.scaling[group] }) else { throw StepFailure("group \(group) did not scale in this scenario") }
+            var problems: [String] = []
+            for (i, phase) in record.phases.enumerated() {
+                let label = "with \(phase.consumers) consumer\(phase.consumers == 1 ? "" : "s")"
+                if !record.rebalances.contains(where: { $0.kind == "assigned" && $0.seconds >= phase.from && $0.seconds <= phase.to }) {
+                    problems.append("no rebalance was logged \(label)")
+                }
+                let owned = phase.settled.values.flatMap { $0 }
+                let twice = Dictionary(grouping: owned, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
+                let unowned = Set(0..<record.partitions).subtracting(owned).sorted()
+                if !twice.isEmpty { problems.append("\(label), partitions owned twice: \(twice)") }
+                if !unowned.isEmpty { problems.append("\(label), partitions nobody owned: \(unowned)") }
+                if phase.settled.count != phase.consumers { problems.append("\(label), \(phase.settled.count) consumers were in the group") }
+                if phase.consumers <= record.partitions, phase.settled.values.contains(where: \.isEmpty) {
+                    problems.append("\(label), a consumer was idle: \(phase.settled)")
+                }
+                _ = i
+            }
+            guard problems.isEmpty else { throw StepFailure(problems.joined(separator: "; ")) }
+        }
+
+        code.then("while group {string} grew, its consumers gave up {int} partitions",
+                  doc: "Counts the partitions revoked during the scale-up phase: an eager assignor revokes every partition, cooperative-sticky only those that move.",
+                  example: #"Then while group "scalers" grew, its consumers gave up 2 partitions"#) { ctx in
+            let group = try ctx.string(0), expected = try ctx.int(1)
+            guard let record = ctx.scenario.state.withLock({ $0.scaling[group] }) else { throw StepFailure("group \(group) did not scale in this scenario") }
+            guard let grow = record.phases.indices.dropFirst().first(where: { record.phases[$0].consumers > record.phases[$0 - 1].consumers }) else {
+                throw StepFailure("group \(group) never grew")
+            }
+            let revoked = record.revoked(duringPhase: grow)
+            guard revoked == expected else {
+                let events = record.rebalances.filter { $0.kind == "revoked" && $0.seconds >= record.phases[grow].from && $0.seconds <= record.phases[grow].to }
+                throw StepFailure("\(revoked) partitions were revoked while the group grew, expected \(expected): "
+                                  + events.map { "\($0.member) gave up \($0.partitions)" }.joined(separator: ", "))
+            }
+        }
+
+        code.then("the lag of group {string} stayed under {int} records",
+                  doc: "Every lag sample of the drill (sum over partitions of log end minus committed offset) is below the bound.",
+                  example: #"Then the lag of group "scalers" stayed under 3000 records"#) { ctx in
+            let group = try ctx.string(0), bound = Int64(try ctx.int(1))
+            guard let record = ctx.scenario.state.withLock({ $0.scaling[group] }) else { throw StepFailure("group \(group) did not scale in this scenario") }
+            guard !record.lag.isEmpty else { throw StepFailure("no lag was sampled for group \(group)") }
+            let worst = record.lag.max { $0.records < $1.records }!
+            guard worst.records < bound else {
+                throw StepFailure("lag reached \(worst.records) records at \(String(format: "%.1f", worst.seconds)) s, over the bound of \(bound)")
+            }
+        }
+    }
+
+    static func attachEvidence(_ ctx: StepContext, _ record: ScalingRecord, sizes: [Int], strategy: String) {
+        let spans = record.phases.map { (label: "\($0.consumers) consumer\($0.consumers == 1 ? "" : "s")", from: $0.from, to: $0.to) }
+        ctx.attach(Evidence.lineChart(title: "Lag of the group (records), \(strategy)", unit: "phases shaded",
+                                      samples: record.lag.map { ($0.seconds, Double($0.records)) }, spans: spans), mediaType: "image/svg+xml")
+        ctx.attach(Evidence.barChart(title: "Highest lag per phase (records)",
+                                     bars: record.phases.map { ("\($0.consumers) consumer\($0.consumers == 1 ? "" : "s")", Double(record.maxLag(in: $0))) }),
+                   mediaType: "image/svg+xml")
+        ctx.attach(Evidence.table(["s", "consumer", "event", "partitions", "protocol"], record.rebalances.map {
+            [String(format: "%.2f", $0.seconds), $0.member, $0.kind, $0.partitions.map(String.init).joined(separator: ","), $0.protocolName]
+        }), mediaType: "text/markdown")
+        ctx.attach(Evidence.table(["phase", "consumers", "from s", "to s", "settled assignment", "highest lag"], record.phases.enumerated().map { i, p in
+            ["\(i + 1)", "\(p.consumers)", String(format: "%.1f", p.from), String(format: "%.1f", p.to),
+             p.settled.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.map(String.init).joined(separator: ","))" }.joined(separator: "; "),
+             "\(record.maxLag(in: p))"]
+        }), mediaType: "text/markdown")
+    }
+}
+
+/// Runs a group through a series of sizes while a paced producer writes to its topic.
+final class ScalingDrill: @unchecked Sendable {
+    private let cluster: any Cluster
+    private let group: String, topic: String, strategy: String
+    private let partitions: Int32
+    private let ledger: DeliveryLedger
+    private let start = ContinuousClock.now
+    private let state = Mutex(ScalingRecord())
+    private let reads = Mutex<[UInt64]>([])
+    private let produced = Atomic<Int>(0)
+
+    private final class Member: @unchecked Sendable {
+        let name: String
+        let consumer: Consumer
+        let stop = Atomic<Bool>(false)
+        var loop: Task<Void, Never>?
+        init(name: String, consumer: Consumer) { self.name = name; self.consumer = consumer }
+    }
+
+    init(cluster: any Cluster, group: String, topic: String, partitions: Int32, strategy: String, ledger: DeliveryLedger) {
+        self.cluster = cluster
+        self.group = group
+        self.topic = topic
+        self.partitions = partitions
+        self.strategy = strategy
+        self.ledger = ledger
+    }
+
+    var readIds: [UInt64] { reads.withLock { $0 } }
+
+    private var now: Double {
+        let d = ContinuousClock.now - start
+        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+
+    private func join(_ index: Int) throws -> Member {
+        let name = "consumer-\(index)"
+        let consumer = try Consumer(config: cluster.config([
+            "group.id": group, "client.id": name, "auto.offset.reset": "earliest", "enable.auto.commit": "true",
+            "auto.commit.interval.ms": "200", "session.timeout.ms": "3000", "heartbeat.interval.ms": "200",
+            "partition.assignment.strategy": strategy, "log_level": "0",
+        ]), onRebalance: { [weak self] event, _ in
+            guard let self else { return }
+            let r = ScalingRecord.Rebalance(seconds: self.now, member: name, kind: event.kind.rawValue,
+                                            partitions: event.partitions.map(\.partition).sorted(), protocolName: event.protocolName)
+            self.state.withLock { $0.rebalances.append(r) }
+        })
+        try consumer.subscribe([topic])
+        let member = Member(name: name, consumer: consumer)
+        member.loop = Task.detached { [ledger, self] in
+            while !member.stop.load(ordering: .acquiring) {
+                guard let batch = try? await consumer.records(atMost: 500, within: .milliseconds(100)) else { continue }
+                for r in batch {
+                    ledger.consumed(r)
+                    if let id = Payload.id(in: r.value) { self.reads.withLock { $0.append(id) } }
+                }
+            }
+        }
+        return member
+    }
+
+    private func leave(_ member: Member) async {
+        member.stop.store(true, ordering: .releasing)
+        await member.loop?.value
+        await member.consumer.close()
+    }
+
+    /// Waits (up to 30 s) until the live members hold every partition between them, none twice.
+    private func settle(_ members: [Member]) async throws -> [String: [Int32]] {
+        let deadline = ContinuousClock.now + .seconds(30)
+        var last: [String: [Int32]] = [:]
+        while ContinuousClock.now < deadline {
+            last = Dictionary(uniqueKeysWithValues: try members.map { ($0.name, try $0.consumer.assignment().map(\.partition).sorted()) })
+            let owned = last.values.flatMap { $0 }
+            let idle = members.count <= partitions && last.values.contains(where: \.isEmpty)
+            if owned.count == Int(partitions), Set(owned).count == Int(partitions), !idle { return last }
+            try await Task.sleep(for: .milliseconds(50)) // polling interval of the deadline loop
+        }
+        return last  // the Then step reports what was wrong with it
+    }
+
+    private func waitForProduced(_ count: Int, producer: Task<Void, Error>) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while produced.load(ordering: .acquiring) < count, ContinuousClock.now < deadline {
+            if producer.isCancelled { break }
+            try await Task.sleep(for: .milliseconds(20)) // polling interval of the deadline loop
+        }
+    }
+
+    /// The group's lag: log end minus committed offset, summed over partitions (uncommitted counts from the log start).
+    private func sampleLag(_ monitor: Consumer) async throws -> Int64 {
+        let all = (0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) }
+        let committed = try await monitor.committed(all, timeout: .seconds(5))
+        var lag: Int64 = 0
+        for c in committed {
+            let (low, high) = try await cluster.watermarks(topic: topic, partition: c.partition)
+            lag += high - (c.offset >= 0 ? c.offset : low)
+        }
+        return lag
+    }
+
+    func run(sizes: [Int], messages: Int) async throws -> ScalingRecord {
+        state.withLock { $0.partitions = partitions }
+        let monitor = try Consumer(config: cluster.config(["group.id": group, "enable.auto.commit": "false", "log_level": "0"]))
+        let sampling = Atomic<Bool>(true)
+        let sampler = Task.detached { [self] in
+            while sampling.load(ordering: .acquiring) {
+                if let lag = try? await sampleLag(monitor) { state.withLock { $0.lag.append((now, lag)) } }
+                try? await Task.sleep(for: .milliseconds(200)) // the lag sampling interval
+            }
+        }
+        // A steady producer: the same number of records every 100 ms, two seconds' worth per phase.
+        let config = cluster.config(["acks": "all", "enable.idempotence": "true", "linger.ms": "5", "log_level": "0"])
+        let perTick = max(1, messages / (20 * sizes.count))
+        func startProducer() -> Task<Void, Error> { Task.detached { [ledger, self, topic] in
+            let p = try Producer(config: config, onDelivery: { ledger.record($0) })
+            defer { p.close() }
+            var next = ContinuousClock.now
+            var id: UInt64 = UInt64(ledger.sentCount)
+            while self.produced.load(ordering: .acquiring) < messages {
+                for _ in 0..<min(perTick, messages - self.produced.load(ordering: .acquiring)) {
+                    id += 1
+                    let key = "key-\(id % 50)"
+                    ledger.sent(id, key: key)
+                    try p.produce(topic: topic, key: Array(key.utf8), value: Payload.make(id: id), token: id)
+                    self.produced.add(1, ordering: .releasing)
+                }
+                next += .milliseconds(100)
+                try await Task.sleep(until: next) // the producer's pace
+            }
+            try await p.flush(timeout: .seconds(30))
+        } }
+
+        var members: [Member] = []
+        var joined = 0
+        var producer: Task<Void, Error>?
+        do {
+            for (i, size) in sizes.enumerated() {
+                let from = now
+                while members.count < size { members.append(try join(joined)); joined += 1 }
+                while members.count > size { await leave(members.removeFirst()) }
+                state.withLock { $0.phases.append(ScalingRecord.Phase(consumers: size, from: from, to: from, settled: [:])) }
+                let settled = try await settle(members)
+                // Records flow once the first group is in place: what follows is scaling under load.
+                if producer == nil { producer = startProducer() }
+                try await waitForProduced(messages * (i + 1) / sizes.count, producer: producer!)
+                state.withLock { s in
+                    s.phases[s.phases.count - 1].settled = settled
+                    s.phases[s.phases.count - 1].to = now
+                }
+            }
+            try await producer?.value
+            // The last members read on until every acknowledged record was read (or 30 s pass).
+            let acknowledged = ledger.acknowledgedIds()
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline, !acknowledged.isSubset(of: Set(reads.withLock { $0 })) {
+                try await Task.sleep(for: .milliseconds(50)) // polling interval of the deadline loop
+            }
+            // Then until the members committed what they read: the lag comes back to zero (or 5 s pass).
+            let settledBy = ContinuousClock.now + .seconds(5)
+            while ContinuousClock.now < settledBy, (state.withLock { $0.lag.last?.records } ?? 1) > 0 {
+                try await Task.sleep(for: .milliseconds(50)) // polling interval of the deadline loop
+            }
+            state.withLock { s in s.phases[s.phases.count - 1].to = now }
+        } catch {
+            producer?.cancel()
+            sampling.store(false, ordering: .releasing)
+            for m in members { await leave(m) }
+            await monitor.close()
+            throw error
+        }
+        sampling.store(false, ordering: .releasing)
+        await sampler.value
+        for m in members { await leave(m) }
+        await monitor.close()
+        return state.withLock { $0 }
+    }
+}
