@@ -428,3 +428,65 @@ struct ProducerStepNegativeControlTests {
             """), mentioning: "acks=1: 19990 delivered, 10 errors")
     }
 }
+
+@Suite("Then steps of the KAF-04 scaling drill: negative controls", .serialized)
+struct ScalingStepNegativeControlTests {
+    let base = StepNegativeControlTests()
+
+    /// A drill record as the scaling step leaves it, broken in one way per test.
+    static func record(unowned: Bool = false, silentPhase: Bool = false, revokedWhileGrowing: [Int32] = [0], lag: Int64 = 100) -> ScalingRecord {
+        var r = ScalingRecord()
+        r.partitions = 6
+        r.phases = [
+            .init(consumers: 2, from: 0, to: 5, settled: ["c0": [0, 1, 2], "c1": [3, 4, 5]]),
+            .init(consumers: 3, from: 5, to: 9, settled: ["c0": [0, 1], "c1": [3, 4], "c2": unowned ? [5] : [2, 5]]),
+            .init(consumers: 1, from: 9, to: 12, settled: ["c2": [0, 1, 2, 3, 4, 5]]),
+        ]
+        r.rebalances = [
+            .init(seconds: 3, member: "c0", kind: "assigned", partitions: [0, 1, 2], protocolName: "COOPERATIVE"),
+            .init(seconds: 6, member: "c0", kind: "revoked", partitions: revokedWhileGrowing, protocolName: "COOPERATIVE"),
+            .init(seconds: 7, member: "c2", kind: "assigned", partitions: [2, 5], protocolName: "COOPERATIVE"),
+        ]
+        if !silentPhase { r.rebalances.append(.init(seconds: 10, member: "c2", kind: "assigned", partitions: [0, 1, 3, 4], protocolName: "COOPERATIVE")) }
+        r.lag = [(1, 50), (6, lag), (11, 0)]
+        return r
+    }
+
+    func run(_ record: ScalingRecord, _ then: String) async throws -> TestCaseOutcome {
+        try await base.outcome("    Given the drill of group \"g\" went like this\n    " + then) { code in
+            code.given("the drill of group {string} went like this") { ctx in
+                let group = try ctx.string(0)
+                ctx.scenario.state.withLock { $0.scaling[group] = record }
+            }
+        }
+    }
+
+    @Test func cleanRecordPassesEveryStep() async throws {
+        for then in ["Then each scaling step of group \"g\" was a logged rebalance after which every partition had exactly one consumer",
+                     "Then while group \"g\" grew, its consumers gave up 1 partitions", "Then the lag of group \"g\" stayed under 2500 records"] {
+            #expect(try await run(Self.record(), then).status == .passed, "\(then)")
+        }
+    }
+
+    @Test func partitionWithoutAConsumerFails() async throws {
+        base.expectFailure(try await run(Self.record(unowned: true),
+                                         "Then each scaling step of group \"g\" was a logged rebalance after which every partition had exactly one consumer"),
+                           mentioning: "with 3 consumers, partitions nobody owned: [2]")
+    }
+
+    @Test func phaseWithoutARebalanceFails() async throws {
+        base.expectFailure(try await run(Self.record(silentPhase: true),
+                                         "Then each scaling step of group \"g\" was a logged rebalance after which every partition had exactly one consumer"),
+                           mentioning: "no rebalance was logged with 1 consumer")
+    }
+
+    @Test func eagerRevocationWhereCooperativeWasExpectedFails() async throws {
+        base.expectFailure(try await run(Self.record(revokedWhileGrowing: [0, 1, 2, 3, 4, 5]), "Then while group \"g\" grew, its consumers gave up 2 partitions"),
+                           mentioning: "6 partitions were revoked while the group grew, expected 2")
+    }
+
+    @Test func lagOverTheBoundFails() async throws {
+        base.expectFailure(try await run(Self.record(lag: 2600), "Then the lag of group \"g\" stayed under 2500 records"),
+                           mentioning: "lag reached 2600 records at 6.0 s, over the bound of 2500")
+    }
+}
