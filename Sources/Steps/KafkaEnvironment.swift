@@ -97,6 +97,7 @@ final class Scenario: Sendable {
         var deliveryReports: [DeliveryReport] = []
         var benchmarks: [(label: String, delivered: Int, errors: Int)] = []
         var scaling: [String: ScalingRecord] = [:]
+        var deadLetters: DeadLetterOutcome?
         var avroSchema: AvroSchema?
         var sentAvro: [String: AvroValue] = [:]  // by record key
     }

@@ -18,6 +18,7 @@ public enum Steps {
         ProducerSteps.register(&code, environment)
         AvroSteps.register(&code, environment)
         ScalingSteps.register(&code, environment)
+        ReliabilitySteps.register(&code, environment)
         return code
     }
 }

@@ -490,3 +490,77 @@ struct ScalingStepNegativeControlTests {
                            mentioning: "lag reached 2600 records at 6.0 s, over the bound of 2500")
     }
 }
+
+@Suite("Then steps of KAF-07: negative controls", .serialized)
+struct ReliabilityStepNegativeControlTests {
+    let base = StepNegativeControlTests()
+
+    static func breakers(_ code: inout SupportCode) {
+        code.when("a dead letter for record {int} is written to {string} without headers") { ctx in
+            let producer = try Producer(config: try ctx.cluster().config(["log_level": "0"]))
+            defer { producer.close() }
+            try await producer.send(topic: try ctx.topic(try ctx.string(1)), key: nil, value: Payload.make(id: UInt64(try ctx.int(0))))
+        }
+        code.when("record {int} was processed a second time") { ctx in
+            let id = UInt64(try ctx.int(0))
+            ctx.scenario.state.withLock { $0.deadLetters?.processed.append(id) }
+        }
+    }
+
+    func run(_ steps: String) async throws -> TestCaseOutcome {
+        try await base.outcome("""
+                Given a 3-broker cluster
+                And a topic "payments" with 3 partitions and replication factor 3
+                And a topic "dlq" with 1 partition and replication factor 3
+                And a topic "elsewhere" with 1 partition and replication factor 3
+
+            """ + steps, Self.breakers)
+    }
+
+    @Test func lossCheckerFailsWhenNothingWasLost() async throws {
+        base.expectFailure(try await run("""
+                When I produce 500 keyed messages to "payments" with acks=all
+                Then the checker finds acknowledged messages that were lost
+            """), mentioning: "nothing acknowledged was lost")
+    }
+
+    @Test func duplicateCheckerFailsWhenNothingWasWrittenTwice() async throws {
+        base.expectFailure(try await run("""
+                When I produce 500 keyed messages to "payments" with acks=all
+                Then the checker finds messages that were written twice
+            """), mentioning: "no message was written twice")
+    }
+
+    static let process = """
+                When I produce 200 keyed messages to "payments" with acks=all
+                And a consumer processes "payments", where every record whose id is a multiple of 50 fails, retrying 1 times before sending it to "dlq"
+
+        """
+
+    @Test func deadLettersOnAnotherTopicFail() async throws {
+        base.expectFailure(try await run(Self.process + """
+                Then every failing record is on "elsewhere" with its error, attempts and origin in headers, and every other record was processed once
+            """), mentioning: "4 failing records are not on elsewhere")
+    }
+
+    @Test func deadLetterWithoutHeadersFails() async throws {
+        base.expectFailure(try await run(Self.process + """
+                And a dead letter for record 100 is written to "dlq" without headers
+                Then every failing record is on "dlq" with its error, attempts and origin in headers, and every other record was processed once
+            """), mentioning: "dead letter 100 lacks headers")
+    }
+
+    @Test func recordProcessedTwiceFails() async throws {
+        base.expectFailure(try await run(Self.process + """
+                And record 7 was processed a second time
+                Then every failing record is on "dlq" with its error, attempts and origin in headers, and every other record was processed once
+            """), mentioning: "processed twice: [7]")
+    }
+
+    @Test func cleanDeadLetteringPasses() async throws {
+        let o = try await run(Self.process + """
+                Then every failing record is on "dlq" with its error, attempts and origin in headers, and every other record was processed once
+            """)
+        #expect(o.status == .passed, "\(o.decisive?.result.message ?? "")")
+    }
+}

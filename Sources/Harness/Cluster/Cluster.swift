@@ -82,6 +82,9 @@ public protocol Cluster: Sendable {
     func setLatency(broker: Int32, _ latency: Duration) async throws
     func injectErrors(_ request: KafkaRequest, _ errorNames: [String]) async throws
     func moveLeader(topic: String, partition: Int32, to broker: Int32) async throws
+    /// Every broker handles its next `count` requests of this type, then answers only after `delay`
+    /// (a response that outlives the client's request timeout makes it retry what was written).
+    func delayResponses(_ request: KafkaRequest, count: Int, by delay: Duration) async throws
     /// Consumers and transactional producers register the coordinator keys they use, so a backend
     /// that plays the controller can move their coordinators away from a killed broker.
     func registerCoordinatorKey(_ key: String, type: CoordinatorType)
@@ -91,6 +94,10 @@ public protocol Cluster: Sendable {
 public enum CoordinatorType: String, Sendable { case group, transaction }
 
 extension Cluster {
+    public func delayResponses(_ request: KafkaRequest, count: Int, by delay: Duration) async throws {
+        throw Unsupported(capability: .errorInjection, backend: backend, hint: "delayed responses need --cluster embedded")
+    }
+
     /// Throws Unsupported unless the backend has the capability.
     public func require(_ capability: ClusterCapability) throws(Unsupported) {
         guard capabilities.contains(capability) else {

@@ -107,6 +107,12 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
         mock.pushRequestErrors(apiKey: request.rawValue, errors: codes)
     }
 
+    public func delayResponses(_ request: KafkaRequest, count: Int, by delay: Duration) async throws {
+        for broker in try await liveBrokers() {
+            try mock.delayResponses(broker: broker, apiKey: request.rawValue, count: count, milliseconds: delay.milliseconds)
+        }
+    }
+
     public func moveLeader(topic: String, partition: Int32, to broker: Int32) async throws {
         try checkBroker(broker)
         let md = try await metadata(topic: topic)

@@ -58,6 +58,15 @@ final class MockCluster: @unchecked Sendable {
         _ = try? call("push request errors") { rd_kafka_mock_push_request_errors_array(mock, apiKey, codes.count, &codes); return RD_KAFKA_RESP_ERR_NO_ERROR }
     }
 
+    /// The broker answers its next `count` requests of `apiKey` successfully but only after `delay`.
+    func delayResponses(broker: Int32, apiKey: Int16, count: Int, milliseconds: Int32) throws(KafkaError) {
+        for _ in 0..<count {
+            try call("delay responses of broker \(broker)") {
+                kafkabdd_mock_push_request_error_rtt(mock, broker, apiKey, RD_KAFKA_RESP_ERR_NO_ERROR, milliseconds)
+            }
+        }
+    }
+
     func clearRequestErrors(apiKey: Int16) {
         _ = try? call("clear request errors") { rd_kafka_mock_clear_request_errors(mock, apiKey); return RD_KAFKA_RESP_ERR_NO_ERROR }
     }

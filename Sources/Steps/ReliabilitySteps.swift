@@ -1,0 +1,155 @@
+import Foundation
+import Harness
+import Synchronization
+
+/// Sentences about reliable delivery drills, what weaker settings cost, and dead-lettering (KAF-07).
+enum ReliabilitySteps {
+    static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
+        code.given("a topic {string} with {int} partition(s), replication factor {int} and min.insync.replicas={int}",
+                   doc: "Creates a topic whose acks=all writes need that many in-sync replicas. Where the cluster does not model replication (embedded), the setting cannot take effect: the topic is created without it and the log says so; the drill's verdict is then about the clients.",
+                   example: #"Given a topic "payments" with 6 partitions, replication factor 3 and min.insync.replicas=2"#) { ctx in
+            let name = try ctx.string(0)
+            let physical = env.physicalTopic(name)
+            let partitions = Int32(try ctx.int(1))
+            let cluster = try ctx.cluster()
+            var spec = TopicSpec(name: physical, partitions: partitions, replicationFactor: Int32(try ctx.int(2)))
+            if cluster.capabilities.contains(.replication) && cluster.capabilities.contains(.topicConfigs) {
+                spec.configs["min.insync.replicas"] = String(try ctx.int(3))
+            } else {
+                ctx.log("the \(cluster.backend) cluster does not model \(ClusterCapability.replication.rawValue): min.insync.replicas=\(try ctx.int(3)) is not applied — run with --cluster compose for the broker side of this drill")
+            }
+            try await cluster.createTopic(spec)
+            ctx.scenario.state.withLock { s in
+                s.topics[name] = physical
+                s.partitions[name] = partitions
+            }
+        }
+
+        code.when("I produce {int} keyed message(s) to {string} with acks={acks} while the leader of partition {int} is killed",
+                  doc: "Kills whichever broker leads that partition half-way through sending.",
+                  example: #"When I produce 20000 keyed messages to "payments" with acks=all while the leader of partition 0 is killed"#) { ctx in
+            let cluster = try ctx.cluster()
+            try cluster.require(.brokerFaults)
+            let topic = try ctx.topic(try ctx.string(1)), partition = Int32(try ctx.int(3))
+            let killed = Mutex<Int32?>(nil)
+            try await ProducingSteps.produce(ctx, count: try ctx.int(0), topic: topic, acks: try ctx.argument(2), keys: 50) {
+                guard let p = try await cluster.metadata(topic: topic).topic(topic)?.partitions.first(where: { $0.id == partition }), p.leader >= 0 else {
+                    throw StepFailure("partition \(partition) of \(topic) has no leader to kill")
+                }
+                try await cluster.killBroker(p.leader)
+                killed.withLock { $0 = p.leader }
+            }
+            ctx.log("killed broker \(killed.withLock { $0 }.map(String.init) ?? "?"), the leader of partition \(partition), half-way")
+        }
+
+        code.when("the next {int} produce requests are written but answered only after {int} ms",
+                  doc: "Delays the brokers' responses: a producer whose request.timeout.ms is shorter retries records that were already written.",
+                  example: "When the next 3 produce requests are written but answered only after 1500 ms") { ctx in
+            let cluster = try ctx.cluster()
+            try cluster.require(.errorInjection)
+            try await cluster.delayResponses(.produce, count: try ctx.int(0), by: .milliseconds(try ctx.int(1)))
+        }
+
+        code.then("the checker finds acknowledged messages that were lost",
+                  doc: "The counter-scenario's verdict: reads the topics and expects acknowledged records missing — the price of the weaker settings, reported with their ids.",
+                  example: "Then the checker finds acknowledged messages that were lost") { ctx in
+            let verdict = try await ConsumingSteps.readAll(ctx)
+            guard !verdict.lost.isEmpty else { throw StepFailure("nothing acknowledged was lost — the weaker settings cost nothing here (\(verdict))") }
+            ctx.log("\(verdict.lost.count) acknowledged messages lost, e.g. ids \(verdict.lost.prefix(10))")
+        }
+
+        code.then("the checker finds messages that were written twice",
+                  doc: "The counter-scenario's verdict: reads the topics and expects records read more than once — retries without idempotence — reported with their ids.",
+                  example: "Then the checker finds messages that were written twice") { ctx in
+            let verdict = try await ConsumingSteps.readAll(ctx)
+            guard !verdict.duplicated.isEmpty else { throw StepFailure("no message was written twice (\(verdict))") }
+            ctx.log("\(verdict.duplicated.count) messages written twice, e.g. ids \(verdict.duplicated.prefix(10))")
+        }
+
+        code.when("a consumer processes {string}, where every record whose id is a multiple of {int} fails, retrying {int} times before sending it to {string}",
+                  doc: "Reads the topic to its end; a record that fails is retried with exponential backoff (10 ms, doubling), then sent to the dead-letter topic with headers error, attempts, and its origin (topic, partition, offset); processing goes on with the next record.",
+                  example: #"When a consumer processes "payments", where every record whose id is a multiple of 50 fails, retrying 3 times before sending it to "payments-dlq""#) { ctx in
+            let name = try ctx.string(0), topic = try ctx.topic(name), every = UInt64(try ctx.int(1)), retries = try ctx.int(2)
+            let dlq = try ctx.topic(try ctx.string(3))
+            guard every > 0, retries >= 0 else { throw StepFailure("the failure period must be positive and the retries not negative") }
+            let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
+            let records = try await ConsumingSteps.readTopic(ctx, topic: topic, partitions: partitions)
+            let producer = try Producer(config: try ctx.cluster().config(["acks": "all", "enable.idempotence": "true", "log_level": "0"]))
+            defer { producer.close() }
+            var outcome = DeadLetterOutcome()
+            for r in records {
+                guard let id = Payload.id(in: r.value) else { continue }
+                var attempt = 0
+                var backoff = Duration.milliseconds(10)
+                while true {
+                    attempt += 1
+                    if id % every != 0 { outcome.processed.append(id); break }
+                    guard attempt > retries else {
+                        outcome.retries += 1
+                        try await Task.sleep(for: backoff) // the retry policy's backoff
+                        backoff *= 2
+                        continue
+                    }
+                    let error = "payment \(id) rejected: amount exceeds the account limit"
+                    try await producer.send(topic: dlq, key: r.key, value: r.value, headers: [
+                        ("dlq.error", Array(error.utf8)), ("dlq.attempts", Array(String(attempt).utf8)),
+                        ("dlq.topic", Array(r.topic.utf8)), ("dlq.partition", Array(String(r.partition).utf8)), ("dlq.offset", Array(String(r.offset).utf8)),
+                    ])
+                    outcome.deadLettered.append(id)
+                    break
+                }
+            }
+            outcome.attemptsExpected = retries + 1
+            outcome.failEvery = every
+            ctx.scenario.state.withLock { $0.deadLetters = outcome }
+            ctx.attach(Evidence.table(["read", "processed", "retries", "dead-lettered"],
+                                      [["\(records.count)", "\(outcome.processed.count)", "\(outcome.retries)", "\(outcome.deadLettered.count)"]]),
+                       mediaType: "text/markdown")
+        }
+
+        code.then("every failing record is on {string} with its error, attempts and origin in headers, and every other record was processed once",
+                  doc: "Reads the dead-letter topic: exactly the failing acknowledged records, each with the headers; the processed records are all the others, each once.",
+                  example: #"Then every failing record is on "payments-dlq" with its error, attempts and origin in headers, and every other record was processed once"#) { ctx in
+            let name = try ctx.string(0), dlq = try ctx.topic(name)
+            guard let outcome = ctx.scenario.state.withLock({ $0.deadLetters }) else { throw StepFailure("no consumer processed with a dead-letter topic in this scenario") }
+            let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
+            let letters = try await ConsumingSteps.readTopic(ctx, topic: dlq, partitions: partitions)
+            let acknowledged = ctx.ledger.acknowledgedIds()
+            let failing = Set(acknowledged.filter { $0 % outcome.failEvery == 0 })
+            var problems: [String] = []
+            var lettered: [UInt64] = []
+            for r in letters {
+                guard let id = Payload.id(in: r.value) else { problems.append("a dead letter without a payload id at offset \(r.offset)"); continue }
+                lettered.append(id)
+                let headers = Dictionary(r.headers.map { ($0.0, String(decoding: $0.1, as: UTF8.self)) }, uniquingKeysWith: { a, _ in a })
+                let missing = ["dlq.error", "dlq.attempts", "dlq.topic", "dlq.partition", "dlq.offset"].filter { (headers[$0] ?? "").isEmpty }
+                if !missing.isEmpty { problems.append("dead letter \(id) lacks headers \(missing)") }
+                if let a = headers["dlq.attempts"], a != String(outcome.attemptsExpected) {
+                    problems.append("dead letter \(id) says \(a) attempts, the policy allows \(outcome.attemptsExpected)")
+                }
+            }
+            let notLettered = failing.subtracting(lettered).sorted()
+            let wronglyLettered = Set(lettered).subtracting(failing).sorted()
+            let twice = Dictionary(grouping: lettered, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
+            if !notLettered.isEmpty { problems.append("\(notLettered.count) failing records are not on \(name), e.g. \(notLettered.prefix(5))") }
+            if !wronglyLettered.isEmpty { problems.append("records that did not fail are on \(name): \(wronglyLettered.prefix(5))") }
+            if !twice.isEmpty { problems.append("dead-lettered twice: \(twice.prefix(5))") }
+            let others = acknowledged.subtracting(failing)
+            let processedTwice = Dictionary(grouping: outcome.processed, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
+            let unprocessed = others.subtracting(outcome.processed).sorted()
+            if !unprocessed.isEmpty { problems.append("\(unprocessed.count) records were never processed — the flow stopped? e.g. \(unprocessed.prefix(5))") }
+            if !processedTwice.isEmpty { problems.append("processed twice: \(processedTwice.prefix(5))") }
+            guard failing.isEmpty == false else { throw StepFailure("no acknowledged record fails under this policy, so nothing was checked") }
+            guard problems.isEmpty else { throw StepFailure(problems.joined(separator: "; ")) }
+        }
+    }
+}
+
+/// What a dead-lettering consumer did.
+struct DeadLetterOutcome: Sendable {
+    var processed: [UInt64] = []
+    var deadLettered: [UInt64] = []
+    var retries = 0
+    var attemptsExpected = 1
+    var failEvery: UInt64 = 1
+}
