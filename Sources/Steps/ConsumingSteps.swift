@@ -100,6 +100,23 @@ extension Consumer {
     }
 }
 
+extension Consumer {
+    /// Polls (as assigned) until the consumer's position in every partition has reached its end in
+    /// `ends`, or 30 s pass. Unlike `read(toEnds:)` it does not need the last record to sit just
+    /// before the end: a read_committed consumer moves past transaction markers and aborted records
+    /// without returning them.
+    func read(pastEnds ends: [String: Int64]) async throws -> [ConsumedRecord] {
+        let wanted = ends.filter { $0.value > 0 }.map { key, end -> (TopicPartitionOffset, Int64) in
+            let i = key.lastIndex(of: "/")!
+            return (TopicPartitionOffset(topic: String(key[..<i]), partition: Int32(key[key.index(after: i)...])!), end)
+        }
+        return try await records(within: .seconds(30), until: { [self] _ in
+            guard let positions = try? self.positions(wanted.map(\.0)) else { return false }
+            return zip(positions, wanted).allSatisfy { $0.offset >= $1.1 }
+        })
+    }
+}
+
 /// How far a read got towards each partition's log end; checked once per record, in constant time.
 final class LogEndProgress: @unchecked Sendable {
     // Only touched from the one thread that polls the consumer.

@@ -98,6 +98,9 @@ final class Scenario: Sendable {
         var benchmarks: [(label: String, delivered: Int, errors: Int)] = []
         var scaling: [String: ScalingRecord] = [:]
         var deadLetters: DeadLetterOutcome?
+        var transactionIds: [String: [UInt64]] = [:]  // "committed" / "aborted"
+        var zombieOutcome: String?
+        var comparison: [(String, Int)] = []
         var avroSchema: AvroSchema?
         var sentAvro: [String: AvroValue] = [:]  // by record key
     }

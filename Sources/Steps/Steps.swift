@@ -19,6 +19,7 @@ public enum Steps {
         AvroSteps.register(&code, environment)
         ScalingSteps.register(&code, environment)
         ReliabilitySteps.register(&code, environment)
+        ExactlyOnceSteps.register(&code, environment)
         return code
     }
 }

@@ -564,3 +564,99 @@ struct ReliabilityStepNegativeControlTests {
         #expect(o.status == .passed, "\(o.decisive?.result.message ?? "")")
     }
 }
+
+/// The embedded cluster, claiming capabilities it does not have: what a Then step concludes on a
+/// cluster that breaks the property (duplicates in the output, aborted records visible).
+final class ClaimingCluster: Cluster, @unchecked Sendable {
+    let inner: EmbeddedCluster
+    let capabilities: Set<ClusterCapability>
+    init(brokers: Int, claiming extra: Set<ClusterCapability>) throws {
+        inner = try EmbeddedCluster(brokers: brokers)
+        capabilities = inner.capabilities.union(extra)
+    }
+    var backend: String { "claiming" }
+    var bootstrapServers: String { inner.bootstrapServers }
+    var clientConfig: KafkaConfig { inner.clientConfig }
+    func metadata(topic: String?) async throws -> ClusterMetadata { try await inner.metadata(topic: topic) }
+    func watermarks(topic: String, partition: Int32) async throws -> (low: Int64, high: Int64) { try await inner.watermarks(topic: topic, partition: partition) }
+    func createTopic(_ spec: TopicSpec) async throws { try await inner.createTopic(spec) }
+    func liveBrokers() async throws -> [Int32] { try await inner.liveBrokers() }
+    func killBroker(_ id: Int32) async throws { try await inner.killBroker(id) }
+    func restartBroker(_ id: Int32) async throws { try await inner.restartBroker(id) }
+    func setLatency(broker: Int32, _ latency: Duration) async throws { try await inner.setLatency(broker: broker, latency) }
+    func injectErrors(_ request: KafkaRequest, _ errorNames: [String]) async throws { try await inner.injectErrors(request, errorNames) }
+    func moveLeader(topic: String, partition: Int32, to broker: Int32) async throws { try await inner.moveLeader(topic: topic, partition: partition, to: broker) }
+    func registerCoordinatorKey(_ key: String, type: CoordinatorType) { inner.registerCoordinatorKey(key, type: type) }
+    func shutdown() async { await inner.shutdown() }
+}
+
+@Suite("Then steps of KAF-08: negative controls", .serialized)
+struct ExactlyOnceStepNegativeControlTests {
+    let base = StepNegativeControlTests()
+    static let claimingEOS = KafkaEnvironment(factory: { brokers in
+        try ClaimingCluster(brokers: brokers, claiming: Set(ExactlyOnceSteps.eosCapabilities + [.fencing]))
+    })
+
+    static func breakers(_ code: inout SupportCode) {
+        code.when("the zombie's commit went through") { ctx in ctx.scenario.state.withLock { $0.zombieOutcome = "committed" } }
+        code.when("the exactly-once run lost 10 records") { ctx in
+            ctx.scenario.state.withLock { $0.comparison = [("exactly-once", 490), ("at-least-once", 500)] }
+        }
+    }
+
+    func run(_ steps: String, on environment: KafkaEnvironment? = nil) async throws -> TestCaseOutcome {
+        try await base.outcome("""
+                Given a 3-broker cluster
+                And a topic "orders" with 3 partitions and replication factor 3
+                And a topic "totals" with 3 partitions and replication factor 3
+
+            """ + steps, on: environment, Self.breakers)
+    }
+
+    @Test func doubleCountedOutputFailsTheExactlyOnceVerdict() async throws {
+        base.expectFailure(try await run("""
+                When I produce 600 keyed messages to "orders" with acks=all
+                And an at-least-once processor copies "orders" to "totals", killed after 200 records before committing its offsets, and restarted
+                Then "totals" read with read_committed holds every order of "orders" exactly once, with the count and sum recomputed from the input
+            """, on: Self.claimingEOS), mentioning: "orders counted twice")
+    }
+
+    @Test func abortedRecordsVisibleFailTheIsolationVerdict() async throws {
+        // The mock shows aborted records to read_committed readers: exactly the broken property.
+        base.expectFailure(try await run("""
+                When a transaction writing 100 records to "totals" is aborted
+                And a transaction writing 100 records to "totals" is committed
+                Then a read_committed consumer of "totals" reads the committed records and none of the aborted
+            """, on: Self.claimingEOS), mentioning: "100 aborted records were read")
+    }
+
+    @Test func atLeastOnceCheckerFailsWithoutARestart() async throws {
+        base.expectFailure(try await run("""
+                When I produce 300 keyed messages to "orders" with acks=all
+                And an at-least-once processor copies "orders" to "totals", killed after 100000 records before committing its offsets, and restarted
+                Then the checker finds orders of "orders" counted twice in "totals", and none missing
+            """), mentioning: "no order was counted twice")
+    }
+
+    @Test func unfencedZombieFails() async throws {
+        base.expectFailure(try await run("""
+                When the zombie's commit went through
+                Then the first instance is fenced when it commits
+            """), mentioning: "the zombie instance was not fenced")
+    }
+
+    @Test func comparisonWithLossesFails() async throws {
+        base.expectFailure(try await run("""
+                When the exactly-once run lost 10 records
+                Then both processors copied all 500 records
+            """), mentioning: "exactly-once wrote 490")
+    }
+
+    @Test func exactlyOnceScenariosAreSkippedOnTheEmbeddedCluster() async throws {
+        let o = try await run("""
+                When an exactly-once processor copies "orders" to "totals", killed mid-transaction after 100 records and restarted
+            """)
+        #expect(o.status == .skipped)
+        #expect(o.decisive?.result.message == "embedded cluster does not model transaction isolation — run with --cluster compose")
+    }
+}

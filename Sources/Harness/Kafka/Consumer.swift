@@ -284,6 +284,14 @@ public final class Consumer: KafkaClient, @unchecked Sendable {
         Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).release()
     }
 
+    /// A crash: the client goes away without leaving its group or committing anything; the group
+    /// learns of it only when its session times out. Idempotent with `close`.
+    public func kill() {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        rd_kafka_destroy_flags(handle, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE)
+        Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).release()
+    }
+
     deinit {
         if !closed.exchange(true, ordering: .acquiringAndReleasing) {
             _ = rd_kafka_consumer_close(handle)

@@ -381,6 +381,10 @@ public final class Producer: KafkaClient, @unchecked Sendable {
         Unmanaged<ProducerCallbacks>.fromOpaque(opaque).release()
     }
 
+    /// A crash: nothing is flushed, no open transaction is committed or aborted; records not yet
+    /// acknowledged are reported failed. Idempotent with `close`.
+    public func kill() { close(flushTimeout: .zero) }
+
     deinit { close() }
 }
 

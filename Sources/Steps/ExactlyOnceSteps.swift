@@ -1,0 +1,347 @@
+import Foundation
+import Harness
+import Synchronization
+
+/// A read-process-write processor, as Kafka's EOS test driver runs one: it copies every order of an
+/// input topic to an output topic, adding the order's amount, either in transactions (the consumer's
+/// offsets committed in the same transaction as the output) or at-least-once (output flushed, then
+/// offsets committed). It can be killed at a chosen record, mid-transaction, and restarted.
+final class CopyProcessor: @unchecked Sendable {
+    enum Mode: Sendable { case exactlyOnce(transactionalId: String), atLeastOnce }
+
+    let cluster: any Cluster
+    let mode: Mode
+    let group: String, input: String, output: String
+    let partitions: Int32
+    let batch = 100
+
+    init(cluster: any Cluster, mode: Mode, group: String, input: String, output: String, partitions: Int32) {
+        self.cluster = cluster
+        self.mode = mode
+        self.group = group
+        self.input = input
+        self.output = output
+        self.partitions = partitions
+    }
+
+    /// Amounts are a function of the order id, so a checker can recompute them from the input.
+    static func amount(of id: UInt64) -> UInt64 { id % 100 + 1 }
+
+    static func outputValue(id: UInt64) -> [UInt8] { Payload.make(id: id) + Array("amount=\(amount(of: id))".utf8) }
+
+    /// One instance: runs until the input is read to the log ends it had when started, or until
+    /// `killAfter` records were written by it — then it is killed mid-transaction (after writing,
+    /// before committing). Returns the number of records it wrote.
+    func runInstance(killAfter: Int?, ends: [String: Int64]) async throws -> Int {
+        let consumer = try Consumer(config: cluster.config([
+            "group.id": group, "enable.auto.commit": "false", "auto.offset.reset": "earliest", "isolation.level": "read_committed",
+            "session.timeout.ms": "3000", "heartbeat.interval.ms": "300", "log_level": "0",
+        ]))
+        var producerConfig = ["acks": "all", "enable.idempotence": "true", "linger.ms": "5", "log_level": "0"]
+        if case .exactlyOnce(let id) = mode { producerConfig["transactional.id"] = id }
+        let producer = try Producer(config: cluster.config(producerConfig))
+        cluster.registerCoordinatorKey(group, type: .group)
+        if case .exactlyOnce(let id) = mode {
+            cluster.registerCoordinatorKey(id, type: .transaction)
+            try await producer.initTransactions()
+        }
+        try consumer.subscribe([input])
+        // Done when this instance holds every partition and has read each past its end (an instance
+        // restarted after the last commit reads nothing and is done at once).
+        let all = (0..<partitions).map { TopicPartitionOffset(topic: input, partition: $0) }
+        func done() async -> Bool {
+            guard let assigned = try? consumer.assignment(), assigned.count == Int(partitions),
+                  let positions = try? consumer.positions(all), let committed = try? await consumer.committed(all) else { return false }
+            // A partition this instance has not read from yet has no position: its committed offset is where it stands.
+            return zip(positions, committed).allSatisfy { max($0.offset, $1.offset) >= (ends["\(input)/\($0.partition)"] ?? 0) }
+        }
+        var written = 0
+        var finished = false
+        let deadline = ContinuousClock.now + .seconds(60)
+        do {
+            while ContinuousClock.now < deadline {
+                let records = try await consumer.records(atMost: batch, within: .milliseconds(300))
+                if records.isEmpty {
+                    if await done() { finished = true; break }
+                    continue
+                }
+                if case .exactlyOnce = mode { try producer.beginTransaction() }
+                var next: [Int32: Int64] = [:]
+                for r in records {
+                    guard let id = Payload.id(in: r.value) else { continue }
+                    try producer.produce(topic: output, key: r.key, value: Self.outputValue(id: id), token: id)
+                    written += 1
+                    next[r.partition] = r.offset + 1
+                    if case .exactlyOnce = mode, let killAfter, written >= killAfter {
+                        // Killed mid-transaction: records written, nothing committed.
+                        producer.kill()
+                        consumer.kill()
+                        return written
+                    }
+                }
+                let offsets = next.map { TopicPartitionOffset(topic: input, partition: $0.key, offset: $0.value) }
+                switch mode {
+                case .exactlyOnce:
+                    try await producer.sendOffsets(offsets, of: consumer)
+                    try await producer.commitTransaction()
+                case .atLeastOnce:
+                    try await producer.flush()
+                    if let killAfter, written >= killAfter {
+                        // Killed between writing the output and committing the input's offsets.
+                        producer.kill()
+                        consumer.kill()
+                        return written
+                    }
+                    try await consumer.commit(offsets)
+                }
+            }
+        } catch {
+            producer.kill()
+            consumer.kill()
+            throw error
+        }
+        producer.close()
+        await consumer.close()
+        guard finished else { throw StepFailure("the processor did not reach the end of \(input) within 60 s") }
+        return written
+    }
+
+    /// Runs instances one after another, killing each at the next kill point, until the input is done.
+    func run(killPoints: [Int]) async throws -> [Int] {
+        let reader = try Consumer(config: cluster.config(["log_level": "0"]))
+        let ends = try await reader.logEnds(input, partitions: partitions)
+        await reader.close()
+        var writtenPerInstance: [Int] = []
+        for k in killPoints { writtenPerInstance.append(try await runInstance(killAfter: k, ends: ends)) }
+        writtenPerInstance.append(try await runInstance(killAfter: nil, ends: ends))
+        return writtenPerInstance
+    }
+}
+
+/// The output recomputed against the input, as Kafka's EOS test driver checks it.
+struct CopyVerdict: Sendable {
+    var inputIds: Set<UInt64> = []
+    var outputCounts: [UInt64: Int] = [:]
+    var outputSum: UInt64 = 0
+    var expectedSum: UInt64 { inputIds.reduce(0) { $0 + CopyProcessor.amount(of: $1) } }
+    var outputCount: Int { outputCounts.values.reduce(0, +) }
+    var doubled: [UInt64] { outputCounts.filter { $0.value > 1 }.keys.sorted() }
+    var missing: [UInt64] { inputIds.subtracting(outputCounts.keys).sorted() }
+    var table: String {
+        Evidence.table(["", "count", "sum of amounts"], [["recomputed from the input", "\(inputIds.count)", "\(expectedSum)"],
+                                                        ["read from the output", "\(outputCount)", "\(outputSum)"]])
+    }
+}
+
+/// Sentences about exactly-once processing and its at-least-once counterpart (KAF-08).
+enum ExactlyOnceSteps {
+    static let eosCapabilities: [ClusterCapability] = [.transactions, .transactionIsolation, .transactionalOffsets]
+
+    static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
+        code.when("an exactly-once processor copies {string} to {string}, killed mid-transaction after {int} records and restarted",
+                  doc: "A transactional read-process-write processor (read_committed consumer, offsets committed in the transaction) is killed — not closed — after writing that many records, then restarted with the same transactional id.",
+                  example: #"When an exactly-once processor copies "orders" to "totals", killed mid-transaction after 1000 records and restarted"#) { ctx in
+            let processor = try processor(ctx, mode: .exactlyOnce(transactionalId: "copier"))
+            let written = try await processor.run(killPoints: [try ctx.int(2)])
+            ctx.log("records written per instance: \(written.map(String.init).joined(separator: ", "))")
+        }
+
+        code.when("an exactly-once processor copies {string} to {string}, killed at {int} points chosen by seed {int} and restarted each time",
+                  doc: "The replay test: kill points drawn from a seeded generator (the same seed gives the same run), each kill mid-transaction, each restart with the same transactional id.",
+                  example: #"When an exactly-once processor copies "orders" to "totals", killed at 5 points chosen by seed 42 and restarted each time"#) { ctx in
+            let processor = try processor(ctx, mode: .exactlyOnce(transactionalId: "copier"))
+            var rng = SeededGenerator(seed: UInt64(try ctx.int(3)))
+            let kills = try ctx.int(2)
+            let points = (0..<kills).map { _ in Int.random(in: 1...(3 * processor.batch), using: &rng) }
+            ctx.log("seed \(try ctx.int(3)): kill after \(points.map(String.init).joined(separator: ", ")) records of each instance")
+            let written = try await processor.run(killPoints: points)
+            ctx.log("records written per instance: \(written.map(String.init).joined(separator: ", "))")
+        }
+
+        code.when("an at-least-once processor copies {string} to {string}, killed after {int} records before committing its offsets, and restarted",
+                  doc: "The same processor without transactions: output flushed, then offsets committed; killed between the two, it reprocesses what it had written.",
+                  example: #"When an at-least-once processor copies "orders" to "totals", killed after 1000 records before committing its offsets, and restarted"#) { ctx in
+            let processor = try processor(ctx, mode: .atLeastOnce)
+            let written = try await processor.run(killPoints: [try ctx.int(2)])
+            ctx.log("records written per instance: \(written.map(String.init).joined(separator: ", "))")
+        }
+
+        code.then("{string} read with read_committed holds every order of {string} exactly once, with the count and sum recomputed from the input",
+                  doc: "Reads both topics (the output with isolation.level=read_committed): every input order appears once in the output, and the output's count and sum of amounts equal those recomputed from the input.",
+                  example: #"Then "totals" read with read_committed holds every order of "orders" exactly once, with the count and sum recomputed from the input"#) { ctx in
+            try requireEOS(ctx)
+            let verdict = try await copyVerdict(ctx, output: try ctx.string(0), input: try ctx.string(1))
+            ctx.attach(verdict.table, mediaType: "text/markdown")
+            var problems: [String] = []
+            if !verdict.doubled.isEmpty { problems.append("\(verdict.doubled.count) orders counted twice, e.g. \(verdict.doubled.prefix(5))") }
+            if !verdict.missing.isEmpty { problems.append("\(verdict.missing.count) orders missing, e.g. \(verdict.missing.prefix(5))") }
+            if verdict.outputCount != verdict.inputIds.count || verdict.outputSum != verdict.expectedSum {
+                problems.append("count \(verdict.outputCount) and sum \(verdict.outputSum), recomputed \(verdict.inputIds.count) and \(verdict.expectedSum)")
+            }
+            guard problems.isEmpty else { throw StepFailure(problems.joined(separator: "; ")) }
+        }
+
+        code.then("the checker finds orders of {string} counted twice in {string}, and none missing",
+                  doc: "The at-least-once verdict: the output holds every input order, and some of them twice — the records reprocessed after the restart.",
+                  example: #"Then the checker finds orders of "orders" counted twice in "totals", and none missing"#) { ctx in
+            let verdict = try await copyVerdict(ctx, output: try ctx.string(1), input: try ctx.string(0))
+            ctx.attach(verdict.table, mediaType: "text/markdown")
+            guard verdict.missing.isEmpty else { throw StepFailure("\(verdict.missing.count) orders missing from the output, e.g. \(verdict.missing.prefix(5))") }
+            guard !verdict.doubled.isEmpty else { throw StepFailure("no order was counted twice: nothing was reprocessed after the restart") }
+            ctx.log("\(verdict.doubled.count) orders counted twice (sum \(verdict.outputSum) against \(verdict.expectedSum)), e.g. \(verdict.doubled.prefix(10))")
+        }
+
+        code.when("a transaction writing {int} records to {string} is {word}",
+                  doc: "A transactional producer writes that many records (ids after the ledger's) and then commits or aborts.",
+                  example: #"When a transaction writing 500 records to "totals" is aborted"#) { ctx in
+            let cluster = try ctx.cluster()
+            try cluster.require(.transactions)
+            let count = try ctx.int(0), topic = try ctx.topic(try ctx.string(1)), outcome = try ctx.string(2)
+            guard outcome == "committed" || outcome == "aborted" else { throw StepFailure("a transaction is committed or aborted, not \(outcome)") }
+            cluster.registerCoordinatorKey("writer-\(outcome)", type: .transaction)
+            let producer = try Producer(config: cluster.config(["transactional.id": "writer-\(outcome)", "log_level": "0"]))
+            defer { producer.close() }
+            try await producer.initTransactions()
+            try producer.beginTransaction()
+            let first = UInt64(ctx.ledger.sentCount) + 1
+            for id in first..<(first + UInt64(count)) {
+                try producer.produce(topic: topic, key: nil, value: Payload.make(id: id), token: id)
+            }
+            try await producer.flush()
+            if outcome == "committed" { try await producer.commitTransaction() } else { try await producer.abortTransaction() }
+            let ids = Array(first..<(first + UInt64(count)))
+            ctx.scenario.state.withLock { s in
+                for id in ids { s.ledger.sent(id, key: nil) }
+                s.transactionIds[outcome, default: []] += ids
+            }
+        }
+
+        code.then("a read_committed consumer of {string} reads the committed records and none of the aborted",
+                  doc: "Reads the topic with isolation.level=read_committed: every committed id, no aborted id.",
+                  example: #"Then a read_committed consumer of "totals" reads the committed records and none of the aborted"#) { ctx in
+            try requireEOS(ctx)
+            let name = try ctx.string(0)
+            let ids = try await readIds(ctx, name, readCommitted: true)
+            let (committed, aborted) = ctx.scenario.state.withLock { (Set($0.transactionIds["committed"] ?? []), Set($0.transactionIds["aborted"] ?? [])) }
+            let abortedRead = aborted.intersection(ids).sorted()
+            let missing = committed.subtracting(ids).sorted()
+            var problems: [String] = []
+            if !abortedRead.isEmpty { problems.append("\(abortedRead.count) aborted records were read, e.g. \(abortedRead.prefix(5))") }
+            if !missing.isEmpty { problems.append("\(missing.count) committed records were not read, e.g. \(missing.prefix(5))") }
+            guard problems.isEmpty else { throw StepFailure(problems.joined(separator: "; ")) }
+        }
+
+        code.when("two instances of a transactional producer with id {string} start, the second after the first",
+                  doc: "The zombie drill: the first instance begins a transaction, the second initialises with the same transactional id, then the first tries to commit.",
+                  example: #"When two instances of a transactional producer with id "copier" start, the second after the first"#) { ctx in
+            let cluster = try ctx.cluster()
+            try cluster.require(.fencing)
+            let id = try ctx.string(0), topic = try ctx.scenario.state.withLock { s in
+                guard let t = s.topics.values.first else { throw StepFailure("no topic in this scenario") }
+                return t
+            }
+            cluster.registerCoordinatorKey(id, type: .transaction)
+            let first = try Producer(config: cluster.config(["transactional.id": id, "log_level": "0"]))
+            let second = try Producer(config: cluster.config(["transactional.id": id, "log_level": "0"]))
+            defer { first.close(flushTimeout: .zero); second.close() }
+            try await first.initTransactions()
+            try first.beginTransaction()
+            try first.produce(topic: topic, key: nil, value: Payload.make(id: 1), token: 1)
+            try await second.initTransactions()
+            var outcome = "committed"
+            do { try await first.commitTransaction() } catch let e as KafkaError where e.isFenced {
+                outcome = "fenced: \(e)"
+            } catch {
+                outcome = "failed otherwise: \(error)"
+            }
+            ctx.scenario.state.withLock { $0.zombieOutcome = outcome }
+        }
+
+        code.then("the first instance is fenced when it commits",
+                  doc: "The zombie's commit fails with a fencing error (PRODUCER_FENCED, INVALID_PRODUCER_EPOCH or _FENCED).",
+                  example: "Then the first instance is fenced when it commits") { ctx in
+            guard let outcome = ctx.scenario.state.withLock({ $0.zombieOutcome }) else { throw StepFailure("no zombie drill ran in this scenario") }
+            guard outcome.hasPrefix("fenced") else { throw StepFailure("the zombie instance was not fenced: its commit \(outcome)") }
+            ctx.log(outcome)
+        }
+
+        code.when("I compare exactly-once and at-least-once processing of {string} into {string}",
+                  doc: "Runs the transactional and the at-least-once processor over the same input (separate groups, output topics suffixed -eos and -alo) and attaches their throughput as a table and a chart.",
+                  example: #"When I compare exactly-once and at-least-once processing of "orders" into "totals""#) { ctx in
+            try requireEOS(ctx)
+            let inputName = try ctx.string(0), input = try ctx.topic(inputName), name = try ctx.string(1)
+            let cluster = try ctx.cluster()
+            let partitions = ctx.scenario.state.withLock { $0.partitions[inputName] ?? 1 }
+            var rows: [[String]] = [], bars: [(String, Double)] = []
+            for (label, mode) in [("exactly-once", CopyProcessor.Mode.exactlyOnce(transactionalId: "compare-eos")), ("at-least-once", .atLeastOnce)] {
+                let output = env.physicalTopic("\(name)-\(label == "exactly-once" ? "eos" : "alo")")
+                try await cluster.createTopic(TopicSpec(name: output, partitions: partitions, replicationFactor: min(3, Int32(try await cluster.liveBrokers().count))))
+                let p = CopyProcessor(cluster: cluster, mode: mode, group: "compare-\(label)", input: input, output: output, partitions: partitions)
+                let start = ContinuousClock.now
+                let written = try await p.run(killPoints: []).reduce(0, +)
+                let seconds = Double((ContinuousClock.now - start).components.attoseconds) / 1e18 + Double((ContinuousClock.now - start).components.seconds)
+                rows.append([label, "\(written)", String(format: "%.2f", seconds), String(format: "%.0f", Double(written) / seconds)])
+                bars.append((label, Double(written) / seconds))
+            }
+            ctx.scenario.state.withLock { $0.comparison = rows.map { ($0[0], Int($0[1]) ?? 0) } }
+            ctx.attach(Evidence.table(["processing", "records", "seconds", "records/s"], rows), mediaType: "text/markdown")
+            ctx.attach(Evidence.barChart(title: "Read-process-write throughput (records/s)", bars: bars), mediaType: "image/svg+xml")
+        }
+
+        code.then("both processors copied all {int} records",
+                  doc: "Each compared processor wrote every input record.",
+                  example: "Then both processors copied all 5000 records") { ctx in
+            let expected = try ctx.int(0)
+            let runs = ctx.scenario.state.withLock { $0.comparison }
+            guard runs.count == 2 else { throw StepFailure("no comparison ran in this scenario") }
+            let short = runs.filter { $0.1 != expected }
+            guard short.isEmpty else { throw StepFailure(short.map { "\($0.0) wrote \($0.1)" }.joined(separator: "; ")) }
+        }
+    }
+
+    /// Exactly-once verdicts are only trusted where the cluster models transactions fully.
+    static func requireEOS(_ ctx: StepContext) throws {
+        let cluster = try ctx.cluster()
+        for c in eosCapabilities { try cluster.require(c) }
+    }
+
+    static func processor(_ ctx: StepContext, mode: CopyProcessor.Mode) throws -> CopyProcessor {
+        if case .exactlyOnce = mode { try requireEOS(ctx) }
+        let input = try ctx.string(0), output = try ctx.string(1)
+        let partitions = ctx.scenario.state.withLock { $0.partitions[input] ?? 1 }
+        return CopyProcessor(cluster: try ctx.cluster(), mode: mode, group: "copier-\(input)", input: try ctx.topic(input),
+                             output: try ctx.topic(output), partitions: partitions)
+    }
+
+    static func readIds(_ ctx: StepContext, _ name: String, readCommitted: Bool) async throws -> [UInt64] {
+        let topic = try ctx.topic(name)
+        let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
+        let consumer = try Consumer(config: try ctx.cluster().config(["group.id": "kafka-bdd-reader-\(UUID().uuidString)", "enable.auto.commit": "false",
+                                                                      "isolation.level": readCommitted ? "read_committed" : "read_uncommitted", "log_level": "0"]))
+        let ends = try await consumer.logEnds(topic, partitions: partitions)
+        try consumer.assign((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0, offset: TopicPartitionOffset.beginning) })
+        let records = try await consumer.read(pastEnds: ends)
+        await consumer.close()
+        return records.compactMap { Payload.id(in: $0.value) }
+    }
+
+    static func copyVerdict(_ ctx: StepContext, output: String, input: String) async throws -> CopyVerdict {
+        var v = CopyVerdict()
+        v.inputIds = Set(try await readIds(ctx, input, readCommitted: true))
+        let topic = try ctx.topic(output)
+        let partitions = ctx.scenario.state.withLock { $0.partitions[output] ?? 1 }
+        let consumer = try Consumer(config: try ctx.cluster().config(["group.id": "kafka-bdd-reader-\(UUID().uuidString)", "enable.auto.commit": "false",
+                                                                      "isolation.level": "read_committed", "log_level": "0"]))
+        let ends = try await consumer.logEnds(topic, partitions: partitions)
+        try consumer.assign((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0, offset: TopicPartitionOffset.beginning) })
+        let records = try await consumer.read(pastEnds: ends)
+        await consumer.close()
+        for r in records {
+            guard let id = Payload.id(in: r.value) else { continue }
+            v.outputCounts[id, default: 0] += 1
+            let text = String(decoding: r.value, as: UTF8.self)
+            if let range = text.range(of: "amount="), let amount = UInt64(text[range.upperBound...]) { v.outputSum += amount }
+        }
+        return v
+    }
+}
