@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         // Tests only: reads the YAML conformance data of cucumber-expressions and tag-expressions.
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
@@ -23,7 +24,8 @@ let package = Package(
         ),
         .target(
             name: "Harness",
-            dependencies: ["CRdKafka", .product(name: "Histogram", package: "hdrhistogram-swift")]
+            dependencies: ["CRdKafka", .product(name: "Histogram", package: "hdrhistogram-swift"),
+                           .product(name: "Prometheus", package: "swift-prometheus")]
         ),
         .target(
             name: "Steps",

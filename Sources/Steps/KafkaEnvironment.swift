@@ -101,6 +101,9 @@ final class Scenario: Sendable {
         var transactionIds: [String: [UInt64]] = [:]  // "committed" / "aborted"
         var zombieOutcome: String?
         var comparison: [(String, Int)] = []
+        var stalls: [String: StallRecord] = [:]
+        var probes: [Double?] = []  // round trips in ms; nil: never came back
+        var latencies: (produceP95: Double, endToEndP95: Double, produced: Int, consumed: Int)?
         var avroSchema: AvroSchema?
         var sentAvro: [String: AvroValue] = [:]  // by record key
     }

@@ -132,6 +132,22 @@ enum ScalingSteps {
     }
 }
 
+/// A consumer group's lag as Kafka tools report it: log end minus committed offset, summed over
+/// partitions (a partition with nothing committed counts from its log start). `monitor` is a
+/// consumer configured with the group's id that never joins it.
+enum GroupLag {
+    static func sample(cluster: any Cluster, monitor: Consumer, topic: String, partitions: Int32) async throws -> Int64 {
+        let all = (0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) }
+        let committed = try await monitor.committed(all, timeout: .seconds(5))
+        var lag: Int64 = 0
+        for c in committed {
+            let (low, high) = try await cluster.watermarks(topic: topic, partition: c.partition)
+            lag += high - (c.offset >= 0 ? c.offset : low)
+        }
+        return lag
+    }
+}
+
 /// Runs a group through a series of sizes while a paced producer writes to its topic.
 final class ScalingDrill: @unchecked Sendable {
     private let cluster: any Cluster
@@ -221,25 +237,13 @@ final class ScalingDrill: @unchecked Sendable {
         }
     }
 
-    /// The group's lag: log end minus committed offset, summed over partitions (uncommitted counts from the log start).
-    private func sampleLag(_ monitor: Consumer) async throws -> Int64 {
-        let all = (0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) }
-        let committed = try await monitor.committed(all, timeout: .seconds(5))
-        var lag: Int64 = 0
-        for c in committed {
-            let (low, high) = try await cluster.watermarks(topic: topic, partition: c.partition)
-            lag += high - (c.offset >= 0 ? c.offset : low)
-        }
-        return lag
-    }
-
     func run(sizes: [Int], messages: Int) async throws -> ScalingRecord {
         state.withLock { $0.partitions = partitions }
         let monitor = try Consumer(config: cluster.config(["group.id": group, "enable.auto.commit": "false", "log_level": "0"]))
         let sampling = Atomic<Bool>(true)
         let sampler = Task.detached { [self] in
             while sampling.load(ordering: .acquiring) {
-                if let lag = try? await sampleLag(monitor) { state.withLock { $0.lag.append((now, lag)) } }
+                if let lag = try? await GroupLag.sample(cluster: cluster, monitor: monitor, topic: topic, partitions: partitions) { state.withLock { $0.lag.append((now, lag)) } }
                 try? await Task.sleep(for: .milliseconds(200)) // the lag sampling interval
             }
         }

@@ -20,6 +20,7 @@ public enum Steps {
         ScalingSteps.register(&code, environment)
         ReliabilitySteps.register(&code, environment)
         ExactlyOnceSteps.register(&code, environment)
+        MonitoringSteps.register(&code, environment)
         return code
     }
 }

@@ -1,0 +1,300 @@
+import Foundation
+import Harness
+import Synchronization
+
+/// What a lag-alert drill saw.
+struct StallRecord: Sendable {
+    var lag: [(seconds: Double, lag: Int64)] = []
+    var stallFrom = 0.0, stallTo = 0.0
+    /// The client metrics, in Prometheus text, when the stall ended (lag at its highest).
+    var metrics = ""
+}
+
+/// Sentences about monitoring: exported client metrics, a lag alert, a heartbeat probe and SLOs (KAF-13).
+enum MonitoringSteps {
+    static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
+        code.when("the consumer of group {string} on {string} stalls for {int} second(s) while {int} messages are produced, then catches up",
+                  doc: "A consumer reads while records are produced at a steady rate, stops polling for that long, then reads on until the group's lag is back to zero; the lag is sampled every 200 ms and the consumer's metrics are exported when the stall ends.",
+                  example: #"When the consumer of group "billing" on "orders" stalls for 3 seconds while 2000 messages are produced, then catches up"#) { ctx in
+            let group = try ctx.string(0), name = try ctx.string(1), stall = try ctx.int(2), messages = try ctx.int(3)
+            let topic = try ctx.topic(name)
+            let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
+            let cluster = try ctx.cluster()
+            try cluster.require(.consumerGroups)
+            cluster.registerCoordinatorKey(group, type: .group)
+            let record = try await StallDrill(cluster: cluster, group: group, topic: topic, partitions: partitions, ledger: ctx.ledger)
+                .run(stallSeconds: stall, messages: messages)
+            ctx.scenario.state.withLock { $0.stalls[group] = record }
+            ctx.attach(record.metrics, mediaType: "text/plain", fileName: "metrics-\(group).prom")
+        }
+
+        code.then("the lag alert \\(lag over {int} records for {int} second(s)\\) fired while the consumer stalled and resolved after it caught up",
+                  doc: "Evaluates the alert rule over the drill's lag samples as Prometheus would (`for:` semantics): it must not fire before the stall, must fire during it (or within the hold time after it began), and must have resolved by the end. Attaches the lag chart with the stall and the firing shaded.",
+                  example: #"Then the lag alert (lag over 300 records for 1 second) fired while the consumer stalled and resolved after it caught up"#) { ctx in
+            let rule = LagAlertRule(threshold: Int64(try ctx.int(0)), holdFor: Double(try ctx.int(1)))
+            guard let (group, record) = ctx.scenario.state.withLock({ $0.stalls.first.map { ($0.key, $0.value) } }) else {
+                throw StepFailure("no consumer stalled in this scenario")
+            }
+            let firing = rule.firing(record.lag)
+            let end = record.lag.last?.seconds ?? 0
+            ctx.attach(Evidence.lineChart(title: "Lag of group \(group) (records); alert over \(rule.threshold) for \(Int(rule.holdFor)) s", unit: "stall and firing shaded",
+                                          samples: record.lag.map { ($0.seconds, Double($0.lag)) },
+                                          spans: [("consumer stalled", record.stallFrom, record.stallTo)] + firing.map { ("alert firing", $0.from, $0.to ?? end) }),
+                       mediaType: "image/svg+xml")
+            ctx.attach(Evidence.table(["s", "alert", "lag"], rule.evaluate(record.lag).map { [String(format: "%.1f", $0.seconds), $0.state.rawValue, "\($0.lag)"] }),
+                       mediaType: "text/markdown")
+            guard let first = firing.first else {
+                throw StepFailure("the alert never fired: the highest lag was \(record.lag.map(\.lag).max() ?? 0) records")
+            }
+            if first.from < record.stallFrom { throw StepFailure(String(format: "the alert fired at %.1f s, before the consumer stalled at %.1f s", first.from, record.stallFrom)) }
+            if first.from > record.stallTo + rule.holdFor + 1 {
+                throw StepFailure(String(format: "the alert fired only at %.1f s, after the stall ended at %.1f s", first.from, record.stallTo))
+            }
+            if let open = firing.last, open.to == nil {
+                throw StepFailure(String(format: "the alert was still firing at the end (%.1f s): the consumer never caught up", end))
+            }
+        }
+
+        code.then("the exported metrics of group {string} give the lag of every partition of {string}",
+                  doc: "The Prometheus text exported during the drill has a kafka_bdd_consumer_lag_records sample for each partition of the topic.",
+                  example: #"Then the exported metrics of group "billing" give the lag of every partition of "orders""#) { ctx in
+            let group = try ctx.string(0), name = try ctx.string(1), topic = try ctx.topic(name)
+            let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
+            guard let text = ctx.scenario.state.withLock({ $0.stalls[group]?.metrics }) else { throw StepFailure("no metrics were exported for group \(group)") }
+            let samples = ClientMetrics.samples(named: ClientMetrics.consumerLag, in: text).filter { $0.0["topic"] == topic }
+            let covered = Set(samples.compactMap { $0.0["partition"].flatMap { Int32($0) } })
+            let missing = Set(0..<partitions).subtracting(covered).sorted()
+            guard missing.isEmpty else { throw StepFailure("no \(ClientMetrics.consumerLag) for partitions \(missing) of \(topic)") }
+        }
+
+        code.when("the heartbeat probe makes {int} round trips through {string}",
+                  doc: "Each probe produces one record (acks=all) and waits, up to 5 s, for a consumer to read it back; the round trips are charted.",
+                  example: #"When the heartbeat probe makes 50 round trips through "heartbeat""#) { ctx in
+            let count = try ctx.int(0), name = try ctx.string(1), topic = try ctx.topic(name)
+            let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
+            let cluster = try ctx.cluster()
+            let consumer = try Consumer(config: cluster.config(["group.id": "kafka-bdd-probe-\(UUID().uuidString)", "enable.auto.commit": "false",
+                                                                "fetch.wait.max.ms": "10", "log_level": "0"]))
+            let producer = try Producer(config: cluster.config(["acks": "all", "linger.ms": "0", "log_level": "0"]))
+            defer { producer.close() }
+            let ends = try await consumer.logEnds(topic, partitions: partitions)
+            try consumer.assign((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0, offset: ends["\(topic)/\($0)"] ?? 0) })
+            var probes: [Double?] = []
+            for i in 0..<count {
+                let marker = Array("probe=\(i);\(UUID().uuidString)".utf8)
+                let start = ContinuousClock.now
+                try producer.produce(topic: topic, partition: Int32(i) % partitions, key: nil, value: marker, token: UInt64(i))
+                let got = try await consumer.records(within: .seconds(5), until: { $0.contains { $0.value == marker } })
+                let elapsed = ContinuousClock.now - start
+                probes.append(got.contains { $0.value == marker } ? Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000 : nil)
+            }
+            await consumer.close()
+            ctx.scenario.state.withLock { $0.probes = probes }
+            let ok = probes.compactMap { $0 }
+            ctx.attach(Evidence.lineChart(title: "Heartbeat round trips (ms)", unit: "x is the probe number",
+                                          samples: probes.enumerated().map { (Double($0.offset), $0.element ?? 5000) }), mediaType: "image/svg+xml")
+            ctx.attach(Evidence.table(["probes", "failed", "p50 ms", "p95 ms", "max ms"],
+                                      [["\(probes.count)", "\(probes.count - ok.count)", String(format: "%.1f", Percentile.of(ok, 50)),
+                                        String(format: "%.1f", Percentile.of(ok, 95)), String(format: "%.1f", ok.max() ?? 0)]]), mediaType: "text/markdown")
+        }
+
+        code.then("the probe is green with a p95 round trip under {int} ms",
+                  doc: "Every probe came back, and the 95th percentile round trip is under the bound.",
+                  example: "Then the probe is green with a p95 round trip under 250 ms") { ctx in
+            let bound = Double(try ctx.int(0))
+            let probes = ctx.scenario.state.withLock { $0.probes }
+            guard !probes.isEmpty else { throw StepFailure("no probe ran in this scenario") }
+            let failed = probes.filter { $0 == nil }.count
+            let p95 = Percentile.of(probes.compactMap { $0 }, 95)
+            if failed > 0 { throw StepFailure("red: \(failed) of \(probes.count) probes never came back within 5 s") }
+            if p95 >= bound { throw StepFailure(String(format: "red: p95 round trip %.1f ms, the bound is %.0f ms", p95, bound)) }
+            ctx.log(String(format: "green: p95 round trip %.1f ms", p95))
+        }
+
+        code.when("I measure produce and end-to-end latency of {int} messages on {string}",
+                  doc: "Produces that many records (acks=all) while a consumer reads them: produce latency from the delivery reports, end-to-end latency from each record's timestamp to its arrival.",
+                  example: #"When I measure produce and end-to-end latency of 2000 messages on "events""#) { ctx in
+            let count = try ctx.int(0), name = try ctx.string(1), topic = try ctx.topic(name)
+            let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
+            let cluster = try ctx.cluster()
+            let consumer = try Consumer(config: cluster.config(["group.id": "kafka-bdd-slo-\(UUID().uuidString)", "enable.auto.commit": "false",
+                                                                "fetch.wait.max.ms": "10", "log_level": "0"]))
+            let ends = try await consumer.logEnds(topic, partitions: partitions)
+            try consumer.assign((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0, offset: ends["\(topic)/\($0)"] ?? 0) })
+            let produceLatencies = Mutex<[Double]>([])
+            let endToEnd = Mutex<[Double]>([])
+            let reader = Task.detached {
+                _ = try await consumer.records(within: .seconds(30), until: { records in
+                    if let r = records.last, let ts = r.timestamp {
+                        endToEnd.withLock { $0.append(Date().timeIntervalSince1970 * 1000 - Double(ts)) }
+                    }
+                    return records.count >= count
+                })
+            }
+            let producer = try Producer(config: cluster.config(["acks": "all", "linger.ms": "5", "log_level": "0"]),
+                                        onDelivery: { r in if r.error == nil { produceLatencies.withLock { $0.append(Double(r.latencyMicroseconds) / 1000) } } })
+            for i in 0..<count { try producer.produce(topic: topic, key: nil, value: Payload.make(id: UInt64(i + 1), size: 100), token: UInt64(i + 1)) }
+            try await producer.flush()
+            producer.close()
+            try await reader.value
+            await consumer.close()
+            let p = produceLatencies.withLock { $0 }, e = endToEnd.withLock { $0 }
+            ctx.scenario.state.withLock { $0.latencies = (Percentile.of(p, 95), Percentile.of(e, 95), p.count, e.count) }
+        }
+
+        code.then("the SLOs hold: produce p95 under {int} ms, end-to-end p95 under {int} ms, and no offline partition of {string}",
+                  doc: "Checks the measured percentiles and the topic's offline partitions (a partition is offline when no live broker leads it) against the objectives; attaches the SLO table.",
+                  example: #"Then the SLOs hold: produce p95 under 200 ms, end-to-end p95 under 500 ms, and no offline partition of "events""#) { ctx in
+            guard let m = ctx.scenario.state.withLock({ $0.latencies }) else { throw StepFailure("no latency was measured in this scenario") }
+            let offline = try await offlinePartitions(ctx, try ctx.string(2))
+            let checks = [SLOCheck(objective: "produce p95 (ms)", measured: m.produceP95, limit: Double(try ctx.int(0)) - 1e-9),
+                          SLOCheck(objective: "end-to-end p95 (ms)", measured: m.endToEndP95, limit: Double(try ctx.int(1)) - 1e-9),
+                          SLOCheck(objective: "offline partitions", measured: Double(offline.count), limit: 0)]
+            attach(ctx, checks)
+            var problems = checks.filter { !$0.met }.map { String(format: "%@ is %.1f, over the objective", $0.objective, $0.measured) }
+            if m.produced == 0 || m.consumed == 0 { problems.append("nothing was measured (\(m.produced) produced, \(m.consumed) consumed)") }
+            if !offline.isEmpty { problems.append("offline partitions: \(offline)") }
+            guard problems.isEmpty else { throw StepFailure(problems.joined(separator: "; ")) }
+        }
+
+        code.when("every replica of partition {int} of {string} is killed",
+                  doc: "Kills each broker that holds a replica of the partition.",
+                  example: #"When every replica of partition 0 of "events" is killed"#) { ctx in
+            let cluster = try ctx.cluster()
+            try cluster.require(.brokerFaults)
+            let partition = Int32(try ctx.int(0)), topic = try ctx.topic(try ctx.string(1))
+            guard let p = try await cluster.metadata(topic: topic).topic(topic)?.partitions.first(where: { $0.id == partition }) else {
+                throw StepFailure("\(topic) has no partition \(partition)")
+            }
+            let live = try await cluster.liveBrokers()
+            for broker in p.replicas where live.contains(broker) { try await cluster.killBroker(broker) }
+            ctx.log("killed brokers \(p.replicas.filter(live.contains)), the replicas of partition \(partition)")
+        }
+
+        code.then("the offline-partitions SLO of {string} is breached",
+                  doc: "The drill's verdict: the SLO check reports at least one offline partition of the topic.",
+                  example: #"Then the offline-partitions SLO of "events" is breached"#) { ctx in
+            let offline = try await offlinePartitions(ctx, try ctx.string(0))
+            attach(ctx, [SLOCheck(objective: "offline partitions", measured: Double(offline.count), limit: 0)])
+            guard !offline.isEmpty else { throw StepFailure("no partition is offline: the SLO holds") }
+            ctx.log("offline partitions: \(offline)")
+        }
+    }
+
+    static func attach(_ ctx: StepContext, _ checks: [SLOCheck]) {
+        ctx.attach(Evidence.table(["objective", "measured", "limit", "verdict"], checks.map {
+            [$0.objective, String(format: "%.1f", $0.measured), String(format: "%.0f", $0.limit.rounded(.up)), $0.met ? "met" : "BREACHED"]
+        }), mediaType: "text/markdown")
+    }
+
+    /// Partitions no live broker leads. With every broker down none answers, and all are offline.
+    static func offlinePartitions(_ ctx: StepContext, _ name: String) async throws -> [Int32] {
+        let topic = try ctx.topic(name), cluster = try ctx.cluster()
+        let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
+        let live = try await cluster.liveBrokers()
+        guard !live.isEmpty else { return Array(0..<partitions) }
+        let md = try await cluster.metadata(topic: topic)
+        return (md.topic(topic)?.partitions ?? []).filter { $0.leader < 0 || !live.contains($0.leader) || !$0.replicas.contains(where: live.contains) }.map(\.id)
+    }
+}
+
+/// A consumer that stalls mid-stream while a paced producer goes on.
+final class StallDrill: @unchecked Sendable {
+    let cluster: any Cluster
+    let group: String, topic: String
+    let partitions: Int32
+    let ledger: DeliveryLedger
+    private let start = ContinuousClock.now
+    private let lastStatistics = Mutex<String?>(nil)
+
+    init(cluster: any Cluster, group: String, topic: String, partitions: Int32, ledger: DeliveryLedger) {
+        self.cluster = cluster
+        self.group = group
+        self.topic = topic
+        self.partitions = partitions
+        self.ledger = ledger
+    }
+
+    private var now: Double {
+        let d = ContinuousClock.now - start
+        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+
+    func run(stallSeconds: Int, messages: Int) async throws -> StallRecord {
+        let consumer = try Consumer(config: cluster.config([
+            "group.id": group, "auto.offset.reset": "earliest", "enable.auto.commit": "true", "auto.commit.interval.ms": "200",
+            "statistics.interval.ms": "500", "session.timeout.ms": "6000", "heartbeat.interval.ms": "300", "log_level": "0",
+        ]), onStatistics: { [self] json in self.lastStatistics.withLock { $0 = json } })
+        let monitor = try Consumer(config: cluster.config(["group.id": group, "enable.auto.commit": "false", "log_level": "0"]))
+        try consumer.subscribe([topic])
+        // Join first: the drill is about a running consumer that stops.
+        let joinedBy = ContinuousClock.now + .seconds(30)
+        while try consumer.assignment().count < Int(partitions), ContinuousClock.now < joinedBy {
+            _ = try await consumer.records(within: .milliseconds(100))
+        }
+        var record = StallRecord()
+        let samples = Mutex<[(seconds: Double, lag: Int64)]>([])
+        let sampling = Atomic<Bool>(true)
+        let sampler = Task.detached { [self] in
+            while sampling.load(ordering: .acquiring) {
+                if let lag = try? await GroupLag.sample(cluster: cluster, monitor: monitor, topic: topic, partitions: partitions) {
+                    samples.withLock { $0.append((now, lag)) }
+                }
+                try? await Task.sleep(for: .milliseconds(200)) // the lag sampling interval
+            }
+        }
+        // Records at a steady pace over two seconds of reading, the stall, and two more seconds.
+        let ticks = (4 + stallSeconds) * 10
+        let perTick = max(1, messages / ticks)
+        let producer = Task.detached { [ledger, topic] in
+            let p = try Producer(config: self.cluster.config(["acks": "all", "enable.idempotence": "true", "linger.ms": "5", "log_level": "0"]),
+                                 onDelivery: { ledger.record($0) })
+            defer { p.close() }
+            var next = ContinuousClock.now
+            var sent = 0
+            while sent < messages {
+                for _ in 0..<min(perTick, messages - sent) {
+                    sent += 1
+                    let id = UInt64(ledger.sentCount) + 1
+                    ledger.sent(id, key: nil)
+                    try p.produce(topic: topic, key: nil, value: Payload.make(id: id), token: id)
+                }
+                next += .milliseconds(100)
+                try await Task.sleep(until: next) // the producer's pace
+            }
+            try await p.flush(timeout: .seconds(30))
+        }
+        do {
+            try await read(consumer, for: .seconds(2))
+            record.stallFrom = now
+            try await Task.sleep(for: .seconds(stallSeconds)) // the stall itself: the consumer does not poll
+            record.stallTo = now
+            record.metrics = ClientMetrics.prometheusText(lastStatistics.withLock { $0 }.flatMap { try? ClientStatistics.decode($0) }.map { [$0] } ?? [],
+                                                          group: group)
+            try await producer.value
+            // Read on until the group's lag is back to zero (or 30 s pass).
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline {
+                try await read(consumer, for: .milliseconds(200))
+                if let last = samples.withLock({ $0.last }), last.seconds > record.stallTo, last.lag == 0 { break }
+            }
+            try await read(consumer, for: .milliseconds(400)) // two more samples at zero
+        } catch {
+            producer.cancel()
+            sampling.store(false, ordering: .releasing)
+            await consumer.close()
+            await monitor.close()
+            throw error
+        }
+        sampling.store(false, ordering: .releasing)
+        await sampler.value
+        await consumer.close()
+        await monitor.close()
+        record.lag = samples.withLock { $0 }
+        return record
+    }
+
+    private func read(_ consumer: Consumer, for duration: Duration) async throws {
+        for r in try await consumer.records(within: duration) { ledger.consumed(r) }
+    }
+}
