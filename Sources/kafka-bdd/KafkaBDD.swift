@@ -7,6 +7,6 @@ struct KafkaBDD: AsyncParsableCommand {
         commandName: "kafka-bdd",
         abstract: "Executable acceptance tests for Kafka, written in Gherkin.",
         version: "0.1.0 (librdkafka \(Librdkafka.version))",
-        subcommands: [Run.self, Pickles.self, Format.self, StepsCommand.self, ClusterCommand.self, Bench.self, BackfillCommand.self]
+        subcommands: [Run.self, Pickles.self, Format.self, StepsCommand.self, ClusterCommand.self, Bench.self, BackfillCommand.self, MetricsCommand.self]
     )
 }

@@ -284,6 +284,13 @@ public final class Consumer: KafkaClient, @unchecked Sendable {
         Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).release()
     }
 
+    /// Stops fetching these partitions until resumed; polling still serves callbacks (rebalances, statistics).
+    public func pause(_ partitions: [TopicPartitionOffset]) throws(KafkaError) {
+        let list = TopicPartitionOffset.makeList(partitions)
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        try KafkaError.check(rd_kafka_pause_partitions(handle, list), "pause \(partitions)")
+    }
+
     /// A crash: the client goes away without leaving its group or committing anything; the group
     /// learns of it only when its session times out. Idempotent with `close`.
     public func kill() {
