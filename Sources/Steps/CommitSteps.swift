@@ -14,7 +14,7 @@ enum CommitSteps {
         let cluster = try ctx.cluster()
         cluster.registerCoordinatorKey(group, type: .group)
         return try Consumer(config: cluster.config(["group.id": group, "enable.auto.commit": "false", "auto.offset.reset": "earliest",
-                                                    "log_level": "0", "session.timeout.ms": "6000", "heartbeat.interval.ms": "300"]),
+                                                    "log_level": "0", "session.timeout.ms": "3000", "heartbeat.interval.ms": "300"]),
                             onRebalance: onRebalance)
     }
 
