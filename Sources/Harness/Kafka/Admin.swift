@@ -162,6 +162,29 @@ public final class Admin: KafkaClient, @unchecked Sendable {
         }
     }
 
+    /// One group as its coordinator describes it (DescribeGroups): state, protocol and each member
+    /// with its decoded partition assignment. Nil when no broker knows the group.
+    public func describeGroup(_ name: String, timeout: Duration = .seconds(10)) async throws -> GroupDescription? {
+        try await Blocking.run { [handle = UnsafeSendable(handle)] in
+            var list: UnsafePointer<rd_kafka_group_list>?
+            try KafkaError.check(rd_kafka_list_groups(handle.value, name, &list, timeout.milliseconds), "describe group \(name)")
+            guard let list else { return nil }
+            defer { rd_kafka_group_list_destroy(list) }
+            guard list.pointee.group_cnt > 0 else { return nil }
+            let g = list.pointee.groups[0]
+            try KafkaError.check(g.err, "describe group \(name)")
+            let members = (0..<Int(g.member_cnt)).map { i -> GroupDescription.Member in
+                let m = g.members[i]
+                let assignment = m.member_assignment.map { Array(UnsafeRawBufferPointer(start: $0, count: Int(m.member_assignment_size))) } ?? []
+                return GroupDescription.Member(memberId: String(cString: m.member_id), clientId: String(cString: m.client_id),
+                                               host: String(cString: m.client_host),
+                                               assignment: String(cString: g.protocol_type) == "consumer" ? GroupDescription.decodeAssignment(assignment) : nil)
+            }
+            return GroupDescription(name: String(cString: g.group), state: String(cString: g.state), protocolType: String(cString: g.protocol_type),
+                                    protocolName: String(cString: g.protocol), members: members)
+        }
+    }
+
     private static func topicErrors(_ results: UnsafeMutablePointer<OpaquePointer?>?, _ count: Int) -> [String] {
         guard let results else { return [] }
         return (0..<count).compactMap { i in
@@ -204,3 +227,48 @@ public final class Admin: KafkaClient, @unchecked Sendable {
 }
 
 import Synchronization
+
+/// A consumer group as DescribeGroups reports it.
+public struct GroupDescription: Sendable, Equatable {
+    public struct Member: Sendable, Equatable {
+        public let memberId: String
+        public let clientId: String
+        public let host: String
+        /// Topic → partitions, decoded from the consumer protocol's assignment (nil for other protocols or bad bytes).
+        public let assignment: [String: [Int32]]?
+    }
+    public let name: String
+    public let state: String
+    public let protocolType: String
+    public let protocolName: String
+    public let members: [Member]
+
+    /// The consumer protocol's Assignment: version (int16), then an array of (topic string, array of
+    /// int32 partitions), then user data (bytes). Big-endian, as the Kafka protocol is.
+    static func decodeAssignment(_ bytes: [UInt8]) -> [String: [Int32]]? {
+        var i = 0
+        func int16() -> Int16? {
+            guard i + 2 <= bytes.count else { return nil }
+            defer { i += 2 }
+            return Int16(bitPattern: UInt16(bytes[i]) << 8 | UInt16(bytes[i + 1]))
+        }
+        func int32() -> Int32? {
+            guard i + 4 <= bytes.count else { return nil }
+            defer { i += 4 }
+            return Int32(bitPattern: bytes[i..<(i + 4)].reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
+        }
+        guard !bytes.isEmpty else { return [:] }
+        guard int16() != nil, let topics = int32(), topics >= 0 else { return nil }
+        var out: [String: [Int32]] = [:]
+        for _ in 0..<topics {
+            guard let length = int16(), length >= 0, i + Int(length) <= bytes.count else { return nil }
+            let topic = String(decoding: bytes[i..<(i + Int(length))], as: UTF8.self)
+            i += Int(length)
+            guard let count = int32(), count >= 0, count <= (bytes.count - i) / 4 else { return nil }
+            var partitions: [Int32] = []
+            for _ in 0..<count { partitions.append(int32()!) }
+            out[topic, default: []] += partitions
+        }
+        return out
+    }
+}

@@ -284,6 +284,16 @@ struct AdminWithoutSupportTests {
         await #expect(throws: KafkaError.self) {
             _ = try await admin.deleteRecords(before: [TopicPartitionOffset(topic: "a", partition: 0, offset: 0)], timeout: .seconds(3))
         }
-        #expect(clock.now - start < .seconds(40))
+        await #expect(throws: KafkaError.self) { _ = try await admin.describeGroup("nobody", timeout: .seconds(3)) }
+        #expect(clock.now - start < .seconds(45))
+    }
+
+    @Test func consumerProtocolAssignmentsDecode() {
+        // version 1, one topic "ab" with partitions 0 and 5, no user data
+        let bytes: [UInt8] = [0, 1, 0, 0, 0, 1, 0, 2, 0x61, 0x62, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 5, 0xff, 0xff, 0xff, 0xff]
+        #expect(GroupDescription.decodeAssignment(bytes) == ["ab": [0, 5]])
+        #expect(GroupDescription.decodeAssignment([]) == [:])
+        #expect(GroupDescription.decodeAssignment(Array(bytes.prefix(9))) == nil)
+        #expect(GroupDescription.decodeAssignment([0, 1, 0, 0, 0, 1, 0, 2, 0x61, 0x62, 0x7f, 0xff, 0xff, 0xff]) == nil)
     }
 }
