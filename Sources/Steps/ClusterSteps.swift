@@ -18,30 +18,15 @@ enum ClusterSteps {
 
         code.given("a topic {string} with {int} partition(s) and replication factor {int}",
                    doc: "Creates a topic.", example: #"Given a topic "events" with 6 partitions and replication factor 3"#) { ctx in
-            let name = try ctx.string(0)
-            let physical = env.physicalTopic(name)
-            let partitions = Int32(try ctx.int(1))
-            try await ctx.cluster().createTopic(TopicSpec(name: physical, partitions: partitions, replicationFactor: Int32(try ctx.int(2))))
-            ctx.scenario.state.withLock { s in
-                s.topics[name] = physical
-                s.partitions[name] = partitions
-            }
+            try await createTopic(ctx, env, name: try ctx.string(0), partitions: Int32(try ctx.int(1)), replicationFactor: Int32(try ctx.int(2)))
         }
 
         code.given("a topic {string} with {int} partition(s), replication factor {int} and retention.ms={int}",
                    doc: "Creates a topic whose records expire after that many milliseconds (needs a cluster that models retention).",
                    example: #"Given a topic "clicks" with 1 partition, replication factor 3 and retention.ms=2000"#) { ctx in
-            let name = try ctx.string(0)
-            let physical = env.physicalTopic(name)
-            let partitions = Int32(try ctx.int(1))
-            let cluster = try ctx.cluster()
-            try cluster.require(.retention)
-            try await cluster.createTopic(TopicSpec(name: physical, partitions: partitions, replicationFactor: Int32(try ctx.int(2)),
-                                                    configs: ["retention.ms": String(try ctx.int(3)), "segment.ms": "1000"]))
-            ctx.scenario.state.withLock { s in
-                s.topics[name] = physical
-                s.partitions[name] = partitions
-            }
+            try ctx.cluster().require(.retention)
+            try await createTopic(ctx, env, name: try ctx.string(0), partitions: Int32(try ctx.int(1)), replicationFactor: Int32(try ctx.int(2)),
+                                  configs: ["retention.ms": String(try ctx.int(3)), "segment.ms": "1000"])
         }
 
         code.then("within {int} seconds the records of {string} written before are gone",
@@ -149,6 +134,17 @@ enum ClusterSteps {
             let md = try await ctx.cluster().metadata(topic: topic)
             let led = md.topic(topic)?.partitions.filter { $0.leader == broker }.map(\.id) ?? []
             guard led.isEmpty else { throw StepFailure("broker \(broker) still leads partitions \(led) of \(topic)") }
+        }
+    }
+
+    /// Creates a scenario's topic (under its physical name on a shared cluster) and remembers it.
+    static func createTopic(_ ctx: StepContext, _ env: KafkaEnvironment, name: String, partitions: Int32, replicationFactor: Int32,
+                            configs: [String: String] = [:]) async throws {
+        let physical = env.physicalTopic(name)
+        try await ctx.cluster().createTopic(TopicSpec(name: physical, partitions: partitions, replicationFactor: replicationFactor, configs: configs))
+        ctx.scenario.state.withLock { s in
+            s.topics[name] = physical
+            s.partitions[name] = partitions
         }
     }
 }

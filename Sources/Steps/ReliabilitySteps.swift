@@ -8,21 +8,15 @@ enum ReliabilitySteps {
         code.given("a topic {string} with {int} partition(s), replication factor {int} and min.insync.replicas={int}",
                    doc: "Creates a topic whose acks=all writes need that many in-sync replicas. Where the cluster does not model replication (embedded), the setting cannot take effect: the topic is created without it and the log says so; the drill's verdict is then about the clients.",
                    example: #"Given a topic "payments" with 6 partitions, replication factor 3 and min.insync.replicas=2"#) { ctx in
-            let name = try ctx.string(0)
-            let physical = env.physicalTopic(name)
-            let partitions = Int32(try ctx.int(1))
-            let cluster = try ctx.cluster()
-            var spec = TopicSpec(name: physical, partitions: partitions, replicationFactor: Int32(try ctx.int(2)))
+            let cluster = try ctx.cluster(), minInsync = try ctx.int(3)
+            var configs: [String: String] = [:]
             if cluster.capabilities.contains(.replication) && cluster.capabilities.contains(.topicConfigs) {
-                spec.configs["min.insync.replicas"] = String(try ctx.int(3))
+                configs["min.insync.replicas"] = String(minInsync)
             } else {
-                ctx.log("the \(cluster.backend) cluster does not model \(ClusterCapability.replication.rawValue): min.insync.replicas=\(try ctx.int(3)) is not applied — run with --cluster compose for the broker side of this drill")
+                ctx.log("the \(cluster.backend) cluster does not model \(ClusterCapability.replication.rawValue): min.insync.replicas=\(minInsync) is not applied — run with --cluster compose for the broker side of this drill")
             }
-            try await cluster.createTopic(spec)
-            ctx.scenario.state.withLock { s in
-                s.topics[name] = physical
-                s.partitions[name] = partitions
-            }
+            try await ClusterSteps.createTopic(ctx, env, name: try ctx.string(0), partitions: Int32(try ctx.int(1)),
+                                               replicationFactor: Int32(try ctx.int(2)), configs: configs)
         }
 
         code.when("I produce {int} keyed message(s) to {string} with acks={acks} while the leader of partition {int} is killed",
