@@ -16,6 +16,8 @@ struct ScalingRecord: Sendable {
         let consumers: Int
         let from: Double
         var to: Double
+        /// When the group had settled with this many consumers.
+        var settledAt: Double? = nil
         /// Partitions per live member once the group settled.
         var settled: [String: [Int32]]
     }
@@ -24,11 +26,21 @@ struct ScalingRecord: Sendable {
     var phases: [Phase] = []
     var partitions: Int32 = 0
 
-    /// Partitions revoked from members while the group grew to the given phase.
-    func revoked(duringPhase index: Int) -> Int {
-        guard phases.indices.contains(index) else { return 0 }
-        let p = phases[index]
-        return rebalances.filter { $0.kind == "revoked" && $0.seconds >= p.from && $0.seconds <= p.to }.reduce(0) { $0 + $1.partitions.count }
+    /// The first phase in which the group has more consumers than before.
+    var growth: Int? { phases.indices.dropFirst().first { phases[$0].consumers > phases[$0 - 1].consumers } }
+
+    /// For each consumer that was in the group before it grew: the partitions it held, the ones it
+    /// gave up until the group settled again (however many rounds that took), and the ones it still
+    /// held afterwards.
+    func revocationsWhileGrowing() -> [(member: String, held: Set<Int32>, gaveUp: Set<Int32>, kept: Set<Int32>)]? {
+        guard let g = growth else { return nil }
+        let before = phases[g - 1].settled, after = phases[g].settled
+        let window = phases[g].from...(phases[g].settledAt ?? phases[g].to)
+        return before.keys.sorted().map { member in
+            let gaveUp = rebalances.filter { $0.member == member && $0.kind != "assigned" && window.contains($0.seconds) }.flatMap(\.partitions)
+            let held = Set(before[member] ?? [])
+            return (member, held, Set(gaveUp), held.intersection(after[member] ?? []))
+        }
     }
 
     func maxLag(in phase: Phase) -> Int64 {
@@ -85,20 +97,25 @@ enum ScalingSteps {
             guard problems.isEmpty else { throw StepFailure(problems.joined(separator: "; ")) }
         }
 
-        code.then("while group {string} grew, its consumers gave up {int} partitions",
-                  doc: "Counts the partitions revoked during the scale-up phase: an eager assignor revokes every partition, cooperative-sticky only those that move.",
-                  example: #"Then while group "scalers" grew, its consumers gave up 2 partitions"#) { ctx in
-            let group = try ctx.string(0), expected = try ctx.int(1)
-            guard let record = ctx.scenario.state.withLock({ $0.scaling[group] }) else { throw StepFailure("group \(group) did not scale in this scenario") }
-            guard let grow = record.phases.indices.dropFirst().first(where: { record.phases[$0].consumers > record.phases[$0 - 1].consumers }) else {
-                throw StepFailure("group \(group) never grew")
+        code.then("while group {string} grew, its consumers gave up all their partitions",
+                  doc: "Eager rebalancing stops the world: until the grown group settled, every consumer already in it gave up every partition it held.",
+                  example: #"Then while group "scalers" grew, its consumers gave up all their partitions"#) { ctx in
+            let rows = try revocations(ctx)
+            let partial = rows.filter { !$0.held.isSubset(of: $0.gaveUp) }
+            guard partial.isEmpty else {
+                throw StepFailure(partial.map { "\($0.member) held \($0.held.sorted()) but gave up only \($0.gaveUp.sorted())" }.joined(separator: "; "))
             }
-            let revoked = record.revoked(duringPhase: grow)
-            guard revoked == expected else {
-                let events = record.rebalances.filter { $0.kind == "revoked" && $0.seconds >= record.phases[grow].from && $0.seconds <= record.phases[grow].to }
-                throw StepFailure("\(revoked) partitions were revoked while the group grew, expected \(expected): "
-                                  + events.map { "\($0.member) gave up \($0.partitions)" }.joined(separator: ", "))
+        }
+
+        code.then("while group {string} grew, its consumers gave up only the partitions that moved",
+                  doc: "Cooperative rebalancing is incremental: until the grown group settled, no consumer gave up a partition it kept, and some partitions did move.",
+                  example: #"Then while group "scalers" grew, its consumers gave up only the partitions that moved"#) { ctx in
+            let rows = try revocations(ctx)
+            let needless = rows.filter { !$0.gaveUp.isDisjoint(with: $0.kept) }
+            guard needless.isEmpty else {
+                throw StepFailure(needless.map { "\($0.member) gave up \($0.gaveUp.sorted()) though it kept \($0.kept.sorted())" }.joined(separator: "; "))
             }
+            guard rows.contains(where: { !$0.gaveUp.isEmpty }) else { throw StepFailure("no consumer gave up a partition: nothing moved to the new consumer") }
         }
 
         code.then("the lag of group {string} stayed under {int} records",
@@ -112,6 +129,17 @@ enum ScalingSteps {
                 throw StepFailure("lag reached \(worst.records) records at \(String(format: "%.1f", worst.seconds)) s, over the bound of \(bound)")
             }
         }
+    }
+
+    static func revocations(_ ctx: StepContext) throws -> [(member: String, held: Set<Int32>, gaveUp: Set<Int32>, kept: Set<Int32>)] {
+        let group = try ctx.string(0)
+        guard let record = ctx.scenario.state.withLock({ $0.scaling[group] }) else { throw StepFailure("group \(group) did not scale in this scenario") }
+        guard let rows = record.revocationsWhileGrowing() else { throw StepFailure("group \(group) never grew") }
+        ctx.attach(Evidence.table(["consumer", "held before", "gave up", "kept"], rows.map {
+            [$0.member, $0.held.sorted().map(String.init).joined(separator: ","), $0.gaveUp.sorted().map(String.init).joined(separator: ","),
+             $0.kept.sorted().map(String.init).joined(separator: ",")]
+        }), mediaType: "text/markdown")
+        return rows
     }
 
     static func attachEvidence(_ ctx: StepContext, _ record: ScalingRecord, sizes: [Int], strategy: String) {
@@ -247,9 +275,9 @@ final class ScalingDrill: @unchecked Sendable {
                 try? await Task.sleep(for: .milliseconds(200)) // the lag sampling interval
             }
         }
-        // A steady producer: the same number of records every 100 ms, two seconds' worth per phase.
+        // A steady producer: the same number of records every 100 ms, two and a half seconds' worth per phase.
         let config = cluster.config(["acks": "all", "enable.idempotence": "true", "linger.ms": "5", "log_level": "0"])
-        let perTick = max(1, messages / (20 * sizes.count))
+        let perTick = max(1, messages / (25 * sizes.count))
         func startProducer() -> Task<Void, Error> { Task.detached { [ledger, self, topic] in
             let p = try Producer(config: config, onDelivery: { ledger.record($0) })
             defer { p.close() }
@@ -279,6 +307,7 @@ final class ScalingDrill: @unchecked Sendable {
                 while members.count > size { await leave(members.removeFirst()) }
                 state.withLock { $0.phases.append(ScalingRecord.Phase(consumers: size, from: from, to: from, settled: [:])) }
                 let settled = try await settle(members)
+                state.withLock { s in s.phases[s.phases.count - 1].settledAt = now }
                 // Records flow once the first group is in place: what follows is scaling under load.
                 if producer == nil { producer = startProducer() }
                 try await waitForProduced(messages * (i + 1) / sizes.count, producer: producer!)
