@@ -785,3 +785,4 @@ struct MonitoringStepNegativeControlTests {
             """), mentioning: "no partition is offline")
     }
 }
+
