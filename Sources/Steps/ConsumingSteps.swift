@@ -67,14 +67,18 @@ enum ConsumingSteps {
 }
 
 extension ConsumingSteps {
-    /// Every record of one topic, from the beginning to the log ends as they are now.
-    static func readTopic(_ ctx: StepContext, topic: String, partitions: Int32) async throws -> [ConsumedRecord] {
-        let consumer = try Consumer(config: try ctx.cluster().config(["group.id": "kafka-bdd-reader-\(UUID().uuidString)", "enable.auto.commit": "false",
-                                                                      "log_level": "0"]))
+    /// Every record of one topic, from the beginning to the log ends as they are now. With
+    /// `readCommitted`, as an isolation.level=read_committed consumer sees them (transaction markers
+    /// and aborted records are passed over, so the read ends by position, not by the last record).
+    static func readTopic(_ ctx: StepContext, topic: String, partitions: Int32, readCommitted: Bool = false) async throws -> [ConsumedRecord] {
+        let consumer = try Consumer(config: try ctx.cluster().config([
+            "group.id": "kafka-bdd-reader-\(UUID().uuidString)", "enable.auto.commit": "false",
+            "isolation.level": readCommitted ? "read_committed" : "read_uncommitted", "log_level": "0",
+        ]))
         let ends = try await consumer.logEnds(topic, partitions: partitions)
         try consumer.assign((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0, offset: TopicPartitionOffset.beginning) })
         do {
-            let records = try await consumer.read(toEnds: ends)
+            let records = try await readCommitted ? consumer.read(pastEnds: ends) : consumer.read(toEnds: ends)
             await consumer.close()
             return records
         } catch {
@@ -98,9 +102,7 @@ extension Consumer {
         let progress = LogEndProgress(ends: ends)
         return try await records(within: .seconds(30), until: { $0.last.map(progress.observe) ?? progress.done })
     }
-}
 
-extension Consumer {
     /// Polls (as assigned) until the consumer's position in every partition has reached its end in
     /// `ends`, or 30 s pass. Unlike `read(toEnds:)` it does not need the last record to sit just
     /// before the end: a read_committed consumer moves past transaction markers and aborted records

@@ -227,7 +227,7 @@ enum ExactlyOnceSteps {
                   example: #"Then a read_committed consumer of "totals" reads the committed records and none of the aborted"#) { ctx in
             try requireEOS(ctx)
             let name = try ctx.string(0)
-            let ids = try await readIds(ctx, name, readCommitted: true)
+            let ids = try await readCommitted(ctx, name).compactMap { Payload.id(in: $0.value) }
             let (committed, aborted) = ctx.scenario.state.withLock { (Set($0.transactionIds["committed"] ?? []), Set($0.transactionIds["aborted"] ?? [])) }
             let abortedRead = aborted.intersection(ids).sorted()
             let missing = committed.subtracting(ids).sorted()
@@ -322,30 +322,16 @@ enum ExactlyOnceSteps {
                              output: try ctx.topic(output), partitions: partitions)
     }
 
-    static func readIds(_ ctx: StepContext, _ name: String, readCommitted: Bool) async throws -> [UInt64] {
-        let topic = try ctx.topic(name)
+    /// The records of a scenario topic as a read_committed consumer sees them.
+    static func readCommitted(_ ctx: StepContext, _ name: String) async throws -> [ConsumedRecord] {
         let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
-        let consumer = try Consumer(config: try ctx.cluster().config(["group.id": "kafka-bdd-reader-\(UUID().uuidString)", "enable.auto.commit": "false",
-                                                                      "isolation.level": readCommitted ? "read_committed" : "read_uncommitted", "log_level": "0"]))
-        let ends = try await consumer.logEnds(topic, partitions: partitions)
-        try consumer.assign((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0, offset: TopicPartitionOffset.beginning) })
-        let records = try await consumer.read(pastEnds: ends)
-        await consumer.close()
-        return records.compactMap { Payload.id(in: $0.value) }
+        return try await ConsumingSteps.readTopic(ctx, topic: try ctx.topic(name), partitions: partitions, readCommitted: true)
     }
 
     static func copyVerdict(_ ctx: StepContext, output: String, input: String) async throws -> CopyVerdict {
         var v = CopyVerdict()
-        v.inputIds = Set(try await readIds(ctx, input, readCommitted: true))
-        let topic = try ctx.topic(output)
-        let partitions = ctx.scenario.state.withLock { $0.partitions[output] ?? 1 }
-        let consumer = try Consumer(config: try ctx.cluster().config(["group.id": "kafka-bdd-reader-\(UUID().uuidString)", "enable.auto.commit": "false",
-                                                                      "isolation.level": "read_committed", "log_level": "0"]))
-        let ends = try await consumer.logEnds(topic, partitions: partitions)
-        try consumer.assign((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0, offset: TopicPartitionOffset.beginning) })
-        let records = try await consumer.read(pastEnds: ends)
-        await consumer.close()
-        for r in records {
+        v.inputIds = Set(try await readCommitted(ctx, input).compactMap { Payload.id(in: $0.value) })
+        for r in try await readCommitted(ctx, output) {
             guard let id = Payload.id(in: r.value) else { continue }
             v.outputCounts[id, default: 0] += 1
             let text = String(decoding: r.value, as: UTF8.self)

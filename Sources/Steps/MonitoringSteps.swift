@@ -73,12 +73,9 @@ enum MonitoringSteps {
             let count = try ctx.int(0), name = try ctx.string(1), topic = try ctx.topic(name)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
             let cluster = try ctx.cluster()
-            let consumer = try Consumer(config: cluster.config(["group.id": "kafka-bdd-probe-\(UUID().uuidString)", "enable.auto.commit": "false",
-                                                                "fetch.wait.max.ms": "10", "log_level": "0"]))
+            let consumer = try await tail(cluster, topic, partitions: partitions)
             let producer = try Producer(config: cluster.config(["acks": "all", "linger.ms": "0", "log_level": "0"]))
             defer { producer.close() }
-            let ends = try await consumer.logEnds(topic, partitions: partitions)
-            try consumer.assign((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0, offset: ends["\(topic)/\($0)"] ?? 0) })
             var probes: [Double?] = []
             for i in 0..<count {
                 let marker = Array("probe=\(i);\(UUID().uuidString)".utf8)
@@ -117,10 +114,7 @@ enum MonitoringSteps {
             let count = try ctx.int(0), name = try ctx.string(1), topic = try ctx.topic(name)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
             let cluster = try ctx.cluster()
-            let consumer = try Consumer(config: cluster.config(["group.id": "kafka-bdd-slo-\(UUID().uuidString)", "enable.auto.commit": "false",
-                                                                "fetch.wait.max.ms": "10", "log_level": "0"]))
-            let ends = try await consumer.logEnds(topic, partitions: partitions)
-            try consumer.assign((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0, offset: ends["\(topic)/\($0)"] ?? 0) })
+            let consumer = try await tail(cluster, topic, partitions: partitions)
             let produceLatencies = Mutex<[Double]>([])
             let endToEnd = Mutex<[Double]>([])
             let reader = Task.detached {
@@ -153,7 +147,6 @@ enum MonitoringSteps {
             attach(ctx, checks)
             var problems = checks.filter { !$0.met }.map { String(format: "%@ is %.1f, over the objective", $0.objective, $0.measured) }
             if m.produced == 0 || m.consumed == 0 { problems.append("nothing was measured (\(m.produced) produced, \(m.consumed) consumed)") }
-            if !offline.isEmpty { problems.append("offline partitions: \(offline)") }
             guard problems.isEmpty else { throw StepFailure(problems.joined(separator: "; ")) }
         }
 
@@ -181,6 +174,15 @@ enum MonitoringSteps {
         }
     }
 
+    /// A consumer assigned every partition at its log end, fetching eagerly: it sees only what comes next.
+    static func tail(_ cluster: any Cluster, _ topic: String, partitions: Int32) async throws -> Consumer {
+        let consumer = try Consumer(config: cluster.config(["group.id": "kafka-bdd-tail-\(UUID().uuidString)", "enable.auto.commit": "false",
+                                                            "fetch.wait.max.ms": "10", "log_level": "0"]))
+        let ends = try await consumer.logEnds(topic, partitions: partitions)
+        try consumer.assign((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0, offset: ends["\(topic)/\($0)"] ?? 0) })
+        return consumer
+    }
+
     static func attach(_ ctx: StepContext, _ checks: [SLOCheck]) {
         ctx.attach(Evidence.table(["objective", "measured", "limit", "verdict"], checks.map {
             [$0.objective, String(format: "%.1f", $0.measured), String(format: "%.0f", $0.limit.rounded(.up)), $0.met ? "met" : "BREACHED"]
@@ -204,7 +206,7 @@ final class StallDrill: @unchecked Sendable {
     let group: String, topic: String
     let partitions: Int32
     let ledger: DeliveryLedger
-    private let start = ContinuousClock.now
+    private let clock = DrillClock()
     private let lastStatistics = Mutex<String?>(nil)
 
     init(cluster: any Cluster, group: String, topic: String, partitions: Int32, ledger: DeliveryLedger) {
@@ -215,17 +217,13 @@ final class StallDrill: @unchecked Sendable {
         self.ledger = ledger
     }
 
-    private var now: Double {
-        let d = ContinuousClock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    }
+    private var now: Double { clock.now }
 
     func run(stallSeconds: Int, messages: Int) async throws -> StallRecord {
         let consumer = try Consumer(config: cluster.config([
             "group.id": group, "auto.offset.reset": "earliest", "enable.auto.commit": "true", "auto.commit.interval.ms": "200",
             "statistics.interval.ms": "500", "session.timeout.ms": "6000", "heartbeat.interval.ms": "300", "log_level": "0",
         ]), onStatistics: { [self] json in self.lastStatistics.withLock { $0 = json } })
-        let monitor = try Consumer(config: cluster.config(["group.id": group, "enable.auto.commit": "false", "log_level": "0"]))
         try consumer.subscribe([topic])
         // Join first: the drill is about a running consumer that stops.
         let joinedBy = ContinuousClock.now + .seconds(30)
@@ -233,37 +231,12 @@ final class StallDrill: @unchecked Sendable {
             _ = try await consumer.records(within: .milliseconds(100))
         }
         var record = StallRecord()
-        let samples = Mutex<[(seconds: Double, lag: Int64)]>([])
-        let sampling = Atomic<Bool>(true)
-        let sampler = Task.detached { [self] in
-            while sampling.load(ordering: .acquiring) {
-                if let lag = try? await GroupLag.sample(cluster: cluster, monitor: monitor, topic: topic, partitions: partitions) {
-                    samples.withLock { $0.append((now, lag)) }
-                }
-                try? await Task.sleep(for: .milliseconds(200)) // the lag sampling interval
-            }
-        }
+        let sampler = try LagSampler(cluster: cluster, group: group, topic: topic, partitions: partitions, clock: clock)
+        let sampling = Task.detached { await sampler.run() }
         // Records at a steady pace over two seconds of reading, the stall, and two more seconds.
-        let ticks = (4 + stallSeconds) * 10
-        let perTick = max(1, messages / ticks)
-        let producer = Task.detached { [ledger, topic] in
-            let p = try Producer(config: self.cluster.config(["acks": "all", "enable.idempotence": "true", "linger.ms": "5", "log_level": "0"]),
-                                 onDelivery: { ledger.record($0) })
-            defer { p.close() }
-            var next = ContinuousClock.now
-            var sent = 0
-            while sent < messages {
-                for _ in 0..<min(perTick, messages - sent) {
-                    sent += 1
-                    let id = UInt64(ledger.sentCount) + 1
-                    ledger.sent(id, key: nil)
-                    try p.produce(topic: topic, key: nil, value: Payload.make(id: id), token: id)
-                }
-                next += .milliseconds(100)
-                try await Task.sleep(until: next) // the producer's pace
-            }
-            try await p.flush(timeout: .seconds(30))
-        }
+        let paced = PacedProducer(cluster: cluster, topic: topic, ledger: ledger, total: messages, perTick: messages / ((4 + stallSeconds) * 10),
+                                  keyed: false)
+        let producer = Task.detached { try await paced.run() }
         do {
             try await read(consumer, for: .seconds(2))
             record.stallFrom = now
@@ -276,21 +249,21 @@ final class StallDrill: @unchecked Sendable {
             let deadline = ContinuousClock.now + .seconds(30)
             while ContinuousClock.now < deadline {
                 try await read(consumer, for: .milliseconds(200))
-                if let last = samples.withLock({ $0.last }), last.seconds > record.stallTo, last.lag == 0 { break }
+                if let last = sampler.last, last.seconds > record.stallTo, last.lag == 0 { break }
             }
             try await read(consumer, for: .milliseconds(400)) // two more samples at zero
         } catch {
             producer.cancel()
-            sampling.store(false, ordering: .releasing)
+            sampler.stop()
             await consumer.close()
-            await monitor.close()
+            await sampler.close()
             throw error
         }
-        sampling.store(false, ordering: .releasing)
-        await sampler.value
+        sampler.stop()
+        await sampling.value
         await consumer.close()
-        await monitor.close()
-        record.lag = samples.withLock { $0 }
+        await sampler.close()
+        record.lag = sampler.values
         return record
     }
 

@@ -160,32 +160,15 @@ enum ScalingSteps {
     }
 }
 
-/// A consumer group's lag as Kafka tools report it: log end minus committed offset, summed over
-/// partitions (a partition with nothing committed counts from its log start). `monitor` is a
-/// consumer configured with the group's id that never joins it.
-enum GroupLag {
-    static func sample(cluster: any Cluster, monitor: Consumer, topic: String, partitions: Int32) async throws -> Int64 {
-        let all = (0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) }
-        let committed = try await monitor.committed(all, timeout: .seconds(5))
-        var lag: Int64 = 0
-        for c in committed {
-            let (low, high) = try await cluster.watermarks(topic: topic, partition: c.partition)
-            lag += high - (c.offset >= 0 ? c.offset : low)
-        }
-        return lag
-    }
-}
-
 /// Runs a group through a series of sizes while a paced producer writes to its topic.
 final class ScalingDrill: @unchecked Sendable {
     private let cluster: any Cluster
     private let group: String, topic: String, strategy: String
     private let partitions: Int32
     private let ledger: DeliveryLedger
-    private let start = ContinuousClock.now
+    private let clock = DrillClock()
     private let state = Mutex(ScalingRecord())
     private let reads = Mutex<[UInt64]>([])
-    private let produced = Atomic<Int>(0)
 
     private final class Member: @unchecked Sendable {
         let name: String
@@ -206,10 +189,7 @@ final class ScalingDrill: @unchecked Sendable {
 
     var readIds: [UInt64] { reads.withLock { $0 } }
 
-    private var now: Double {
-        let d = ContinuousClock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    }
+    private var now: Double { clock.now }
 
     private func join(_ index: Int) throws -> Member {
         let name = "consumer-\(index)"
@@ -257,9 +237,9 @@ final class ScalingDrill: @unchecked Sendable {
         return last  // the Then step reports what was wrong with it
     }
 
-    private func waitForProduced(_ count: Int, producer: Task<Void, Error>) async throws {
+    private func waitForProduced(_ count: Int, by paced: PacedProducer, producer: Task<Void, Error>) async throws {
         let deadline = ContinuousClock.now + .seconds(60)
-        while produced.load(ordering: .acquiring) < count, ContinuousClock.now < deadline {
+        while paced.sent.load(ordering: .acquiring) < count, ContinuousClock.now < deadline {
             if producer.isCancelled { break }
             try await Task.sleep(for: .milliseconds(20)) // polling interval of the deadline loop
         }
@@ -267,35 +247,10 @@ final class ScalingDrill: @unchecked Sendable {
 
     func run(sizes: [Int], messages: Int) async throws -> ScalingRecord {
         state.withLock { $0.partitions = partitions }
-        let monitor = try Consumer(config: cluster.config(["group.id": group, "enable.auto.commit": "false", "log_level": "0"]))
-        let sampling = Atomic<Bool>(true)
-        let sampler = Task.detached { [self] in
-            while sampling.load(ordering: .acquiring) {
-                if let lag = try? await GroupLag.sample(cluster: cluster, monitor: monitor, topic: topic, partitions: partitions) { state.withLock { $0.lag.append((now, lag)) } }
-                try? await Task.sleep(for: .milliseconds(200)) // the lag sampling interval
-            }
-        }
-        // A steady producer: the same number of records every 100 ms, two and a half seconds' worth per phase.
-        let config = cluster.config(["acks": "all", "enable.idempotence": "true", "linger.ms": "5", "log_level": "0"])
-        let perTick = max(1, messages / (25 * sizes.count))
-        func startProducer() -> Task<Void, Error> { Task.detached { [ledger, self, topic] in
-            let p = try Producer(config: config, onDelivery: { ledger.record($0) })
-            defer { p.close() }
-            var next = ContinuousClock.now
-            var id: UInt64 = UInt64(ledger.sentCount)
-            while self.produced.load(ordering: .acquiring) < messages {
-                for _ in 0..<min(perTick, messages - self.produced.load(ordering: .acquiring)) {
-                    id += 1
-                    let key = "key-\(id % 50)"
-                    ledger.sent(id, key: key)
-                    try p.produce(topic: topic, key: Array(key.utf8), value: Payload.make(id: id), token: id)
-                    self.produced.add(1, ordering: .releasing)
-                }
-                next += .milliseconds(100)
-                try await Task.sleep(until: next) // the producer's pace
-            }
-            try await p.flush(timeout: .seconds(30))
-        } }
+        let sampler = try LagSampler(cluster: cluster, group: group, topic: topic, partitions: partitions, clock: clock)
+        let sampling = Task.detached { await sampler.run() }
+        // Two and a half seconds' worth of records per phase.
+        let paced = PacedProducer(cluster: cluster, topic: topic, ledger: ledger, total: messages, perTick: messages / (25 * sizes.count), keyed: true)
 
         var members: [Member] = []
         var joined = 0
@@ -309,8 +264,8 @@ final class ScalingDrill: @unchecked Sendable {
                 let settled = try await settle(members)
                 state.withLock { s in s.phases[s.phases.count - 1].settledAt = now }
                 // Records flow once the first group is in place: what follows is scaling under load.
-                if producer == nil { producer = startProducer() }
-                try await waitForProduced(messages * (i + 1) / sizes.count, producer: producer!)
+                if producer == nil { producer = Task.detached { try await paced.run() } }
+                try await waitForProduced(messages * (i + 1) / sizes.count, by: paced, producer: producer!)
                 state.withLock { s in
                     s.phases[s.phases.count - 1].settled = settled
                     s.phases[s.phases.count - 1].to = now
@@ -325,21 +280,22 @@ final class ScalingDrill: @unchecked Sendable {
             }
             // Then until the members committed what they read: the lag comes back to zero (or 5 s pass).
             let settledBy = ContinuousClock.now + .seconds(5)
-            while ContinuousClock.now < settledBy, (state.withLock { $0.lag.last?.records } ?? 1) > 0 {
+            while ContinuousClock.now < settledBy, (sampler.last?.lag ?? 1) > 0 {
                 try await Task.sleep(for: .milliseconds(50)) // polling interval of the deadline loop
             }
             state.withLock { s in s.phases[s.phases.count - 1].to = now }
         } catch {
             producer?.cancel()
-            sampling.store(false, ordering: .releasing)
+            sampler.stop()
             for m in members { await leave(m) }
-            await monitor.close()
+            await sampler.close()
             throw error
         }
-        sampling.store(false, ordering: .releasing)
-        await sampler.value
+        sampler.stop()
+        await sampling.value
         for m in members { await leave(m) }
-        await monitor.close()
-        return state.withLock { $0 }
+        await sampler.close()
+        let lag = sampler.values.map { (seconds: $0.seconds, records: $0.lag) }
+        return state.withLock { $0.lag = lag; return $0 }
     }
 }

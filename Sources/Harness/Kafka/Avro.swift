@@ -46,6 +46,12 @@ public indirect enum AvroValue: Sendable, Equatable {
 public struct AvroSchema: Sendable, Equatable {
     public let root: AvroType
     let named: [String: AvroType]
+    /// The schema's Parsing Canonical Form: full names, only the attributes that matter to reading,
+    /// in a fixed order, no whitespace; each named type spelled out once, then referred to by name.
+    public let canonicalForm: String
+    /// The 64-bit Rabin fingerprint ("CRC-64-AVRO") of the canonical form, computed once: every
+    /// single-object encoded record carries it.
+    public let fingerprint: UInt64
 
     /// Parses a schema from its JSON text.
     public init(json: String) throws {
@@ -56,6 +62,9 @@ public struct AvroSchema: Sendable, Equatable {
         var named: [String: AvroType] = [:]
         root = try Self.parse(object, namespace: nil, named: &named)
         self.named = named
+        var seen = Set<String>()
+        canonicalForm = Self.canonical(root, seen: &seen)
+        fingerprint = Self.rabin(canonicalForm)
     }
 
     private static let primitives: [String: AvroType] = [
@@ -128,13 +137,6 @@ public struct AvroSchema: Sendable, Equatable {
 
     // MARK: Parsing Canonical Form and fingerprint
 
-    /// The schema's Parsing Canonical Form: full names, only the attributes that matter to reading,
-    /// in a fixed order, no whitespace; each named type spelled out once, then referred to by name.
-    public var canonicalForm: String {
-        var seen = Set<String>()
-        return Self.canonical(root, seen: &seen)
-    }
-
     private static func quoted(_ s: String) -> String {
         let data = try! JSONSerialization.data(withJSONObject: [s], options: [.withoutEscapingSlashes])
         return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
@@ -174,10 +176,9 @@ public struct AvroSchema: Sendable, Equatable {
     }
     private static let crc64Empty: UInt64 = 0xc15d_213a_a4d7_a795
 
-    /// The 64-bit Rabin fingerprint ("CRC-64-AVRO") of the canonical form.
-    public var fingerprint: UInt64 {
-        var fp = Self.crc64Empty
-        for byte in canonicalForm.utf8 { fp = (fp >> 8) ^ Self.crc64Table[Int((fp ^ UInt64(byte)) & 0xff)] }
+    private static func rabin(_ text: String) -> UInt64 {
+        var fp = crc64Empty
+        for byte in text.utf8 { fp = (fp >> 8) ^ crc64Table[Int((fp ^ UInt64(byte)) & 0xff)] }
         return fp
     }
 

@@ -1,7 +1,6 @@
 import CRdKafka
 import Dispatch
 import Glibc
-import Synchronization
 
 /// librdkafka's in-process mock cluster: N brokers on loopback sockets. It lives on a host client
 /// handle and is destroyed before it.
@@ -11,6 +10,8 @@ final class MockCluster: @unchecked Sendable {
     private let mock: OpaquePointer
     let brokerCount: Int
     let bootstrapServers: String
+    /// The brokers' listening ports, for nudging the mock's thread.
+    private let ports: [UInt16]
 
     init(brokers: Int) throws(KafkaError) {
         let conf = try KafkaConfig(["client.id": "kafka-bdd-mock-host", "log_level": "3"]).makeConf()
@@ -26,6 +27,7 @@ final class MockCluster: @unchecked Sendable {
         self.mock = mock
         self.brokerCount = brokers
         self.bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(mock))
+        self.ports = bootstrapServers.split(separator: ",").compactMap { $0.split(separator: ":").last.flatMap { UInt16($0) } }
     }
 
     func createTopic(_ name: String, partitions: Int32, replicationFactor: Int32) throws(KafkaError) {
@@ -55,7 +57,7 @@ final class MockCluster: @unchecked Sendable {
     /// The next `errors.count` requests of `apiKey` fail with these errors, in order.
     func pushRequestErrors(apiKey: Int16, errors: [Int32]) {
         var codes = errors.map { rd_kafka_resp_err_t(rawValue: $0) }
-        _ = try? call("push request errors") { rd_kafka_mock_push_request_errors_array(mock, apiKey, codes.count, &codes); return RD_KAFKA_RESP_ERR_NO_ERROR }
+        rd_kafka_mock_push_request_errors_array(mock, apiKey, codes.count, &codes)
     }
 
     /// The broker answers its next `count` requests of `apiKey` successfully but only after `delay`.
@@ -68,7 +70,7 @@ final class MockCluster: @unchecked Sendable {
     }
 
     func clearRequestErrors(apiKey: Int16) {
-        _ = try? call("clear request errors") { rd_kafka_mock_clear_request_errors(mock, apiKey); return RD_KAFKA_RESP_ERR_NO_ERROR }
+        rd_kafka_mock_clear_request_errors(mock, apiKey)
     }
 
     /// Runs one mock-cluster command and checks its result.
@@ -89,9 +91,6 @@ final class MockCluster: @unchecked Sendable {
         return command()
     }
 
-    private var ports: [UInt16] {
-        bootstrapServers.split(separator: ",").compactMap { $0.split(separator: ":").last.flatMap { UInt16($0) } }
-    }
 
     /// Opens and closes a TCP connection to a loopback port without blocking.
     private static func touch(_ port: UInt16) {

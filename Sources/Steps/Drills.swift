@@ -1,0 +1,100 @@
+import Foundation
+import Harness
+import Synchronization
+
+/// Seconds since a drill began: the time axis of its samples, phases and charts.
+struct DrillClock: Sendable {
+    let start = ContinuousClock.now
+
+    var now: Double {
+        let d = ContinuousClock.now - start
+        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+}
+
+/// Records at a steady pace — `perTick` every 100 ms until `total` were sent — with every send and
+/// delivery report in the scenario's ledger: the traffic drills run under.
+final class PacedProducer: Sendable {
+    /// Records enqueued so far.
+    let sent = Atomic<Int>(0)
+    private let cluster: any Cluster
+    private let topic: String
+    private let ledger: DeliveryLedger
+    private let total: Int, perTick: Int
+    private let keyed: Bool
+
+    /// - Parameter keyed: keys rotate over 50 values (`key-N`); otherwise records have no key.
+    init(cluster: any Cluster, topic: String, ledger: DeliveryLedger, total: Int, perTick: Int, keyed: Bool) {
+        self.cluster = cluster
+        self.topic = topic
+        self.ledger = ledger
+        self.total = total
+        self.perTick = max(1, perTick)
+        self.keyed = keyed
+    }
+
+    func run() async throws {
+        let producer = try Producer(config: cluster.config(["acks": "all", "enable.idempotence": "true", "linger.ms": "5", "log_level": "0"]),
+                                    onDelivery: { [ledger] in ledger.record($0) })
+        defer { producer.close() }
+        var next = ContinuousClock.now
+        while sent.load(ordering: .acquiring) < total {
+            for _ in 0..<min(perTick, total - sent.load(ordering: .acquiring)) {
+                let id = UInt64(ledger.sentCount) + 1
+                let key = keyed ? "key-\(id % 50)" : nil
+                ledger.sent(id, key: key)
+                try producer.produce(topic: topic, key: key.map { Array($0.utf8) }, value: Payload.make(id: id), token: id)
+                sent.add(1, ordering: .releasing)
+            }
+            next += .milliseconds(100)
+            try await Task.sleep(until: next) // the producer's pace
+        }
+        try await producer.flush(timeout: .seconds(30))
+    }
+}
+
+/// A consumer group's lag as Kafka tools report it — log end minus committed offset, summed over
+/// partitions (a partition with nothing committed counts from its log start) — sampled every 200 ms
+/// until stopped, by a consumer configured with the group's id that never joins it.
+final class LagSampler: Sendable {
+    private let cluster: any Cluster
+    private let topic: String
+    private let partitions: Int32
+    private let clock: DrillClock
+    private let monitor: Consumer
+    private let running = Atomic<Bool>(true)
+    private let samples = Mutex<[(seconds: Double, lag: Int64)]>([])
+
+    init(cluster: any Cluster, group: String, topic: String, partitions: Int32, clock: DrillClock) throws {
+        self.cluster = cluster
+        self.topic = topic
+        self.partitions = partitions
+        self.clock = clock
+        monitor = try Consumer(config: cluster.config(["group.id": group, "enable.auto.commit": "false", "log_level": "0"]))
+    }
+
+    var values: [(seconds: Double, lag: Int64)] { samples.withLock { $0 } }
+    var last: (seconds: Double, lag: Int64)? { samples.withLock { $0.last } }
+
+    func run() async {
+        while running.load(ordering: .acquiring) {
+            if let lag = try? await sample() { samples.withLock { $0.append((clock.now, lag)) } }
+            try? await Task.sleep(for: .milliseconds(200)) // the sampling interval
+        }
+    }
+
+    func stop() { running.store(false, ordering: .releasing) }
+
+    func close() async { await monitor.close() }
+
+    private func sample() async throws -> Int64 {
+        let all = (0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) }
+        let committed = try await monitor.committed(all, timeout: .seconds(5))
+        var lag: Int64 = 0
+        for c in committed {
+            let (low, high) = try await cluster.watermarks(topic: topic, partition: c.partition)
+            lag += high - (c.offset >= 0 ? c.offset : low)
+        }
+        return lag
+    }
+}
