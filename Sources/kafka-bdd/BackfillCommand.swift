@@ -25,8 +25,7 @@ struct BackfillCommand: AsyncParsableCommand {
     @Option(help: "How many records (default: to the end of the log).")
     var count: Int?
 
-    @Option(name: .customLong("property"), help: "Extra client property KEY=VALUE (repeatable).")
-    var properties: [String] = []
+    @OptionGroup var client: ClientProperties
 
     func validate() throws {
         guard partition >= 0 else { throw ValidationError("--partition must not be negative") }
@@ -35,11 +34,7 @@ struct BackfillCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var config = KafkaConfig(["bootstrap.servers": bootstrap, "group.id": "kafka-bdd-backfill", "log_level": "3"])
-        for p in properties {
-            guard let i = p.firstIndex(of: "=") else { throw ValidationError("--property \(p): expected KEY=VALUE") }
-            config[String(p[..<i])] = String(p[p.index(after: i)...])
-        }
+        let config = KafkaConfig(["bootstrap.servers": bootstrap, "group.id": "kafka-bdd-backfill", "log_level": "3"]).merging(KafkaConfig(client.values))
         let range: Backfill.Range
         do {
             range = try await Backfill.read(config: config, topic: topic, partition: partition, from: offset, count: count)

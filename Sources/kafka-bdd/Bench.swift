@@ -31,20 +31,13 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Value size in bytes.")
         var size = 100
 
-        @Option(name: .customLong("property"), help: "Extra client property KEY=VALUE (repeatable).")
-        var properties: [String] = []
+        @OptionGroup var client: ClientProperties
 
         func validate() throws {
             guard messages > 0, size >= 0 else { throw ValidationError("--messages must be positive and --size not negative") }
-            for p in properties where !p.contains("=") { throw ValidationError("--property \(p): expected KEY=VALUE") }
         }
 
-        var extra: [String: String] {
-            Dictionary(properties.map { p in
-                let i = p.firstIndex(of: "=")!
-                return (String(p[..<i]), String(p[p.index(after: i)...]))
-            }, uniquingKeysWith: { _, b in b })
-        }
+        var extra: [String: String] { client.values }
 
         /// The cluster and whether this command started it.
         func cluster() async throws -> (Cluster, Bool) {

@@ -36,14 +36,12 @@ struct MetricsCommand: AsyncParsableCommand {
     @Option(name: .customLong("wait-seconds"), help: "How long to wait for the group and for statistics.")
     var waitSeconds = 30
 
-    @Option(name: .customLong("property"), help: "Extra client property KEY=VALUE (repeatable).")
-    var properties: [String] = []
+    @OptionGroup var client: ClientProperties
 
     func validate() throws {
         guard partitions > 0, messages >= 0, read >= 0, waitSeconds > 0 else {
             throw ValidationError("--partitions and --wait-seconds must be positive, --messages and --read not negative")
         }
-        for p in properties where !p.contains("=") { throw ValidationError("--property \(p): expected KEY=VALUE") }
     }
 
     func run() async throws {
@@ -61,12 +59,8 @@ struct MetricsCommand: AsyncParsableCommand {
             cluster = embedded
         }
         defer { Task { await cluster.shutdown() } }
-        let extra = Dictionary(properties.map { p -> (String, String) in
-            let i = p.firstIndex(of: "=")!
-            return (String(p[..<i]), String(p[p.index(after: i)...]))
-        }, uniquingKeysWith: { _, b in b })
         let statistics = Mutex<(count: Int, json: String?)>((0, nil))
-        let consumer = try Consumer(config: cluster.config(extra.merging([
+        let consumer = try Consumer(config: cluster.config(client.values.merging([
             "group.id": group, "auto.offset.reset": "earliest", "enable.auto.commit": "false", "statistics.interval.ms": "200", "log_level": "3",
         ]) { a, _ in a }), onStatistics: { json in statistics.withLock { $0 = ($0.count + 1, json) } })
         try consumer.subscribe([topic])
