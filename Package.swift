@@ -1,12 +1,13 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// One target per pipeline stage; the dependency arrows below are the architecture
+// (docs/ARCHITECTURE.md), and scripts/check_architecture.py fails CI on any other arrow.
 let package = Package(
     name: "KafkaBDD",
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "kafka-bdd", targets: ["kafka-bdd"]),
-        .library(name: "Harness", targets: ["Harness"]),
         .library(name: "Steps", targets: ["Steps"]),
     ],
     dependencies: [
@@ -17,36 +18,50 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
+        // Typed Cucumber Messages: AST, pickles, run messages, envelopes, the NDJSON writer and decoder.
+        .target(name: "Messages"),
+        // feature text → AST → pickles
+        .target(name: "Gherkin", dependencies: ["Messages"]),
+        // Cucumber Expressions, regular expressions, tag expressions
+        .target(name: "Expressions"),
+        // pickles → matched steps → results, as a stream of envelopes
+        .target(name: "Runtime", dependencies: ["Messages", "Gherkin", "Expressions"]),
+        // envelopes → console, HTML, JUnit, Cucumber JSON, rerun
+        .target(name: "Reporting", dependencies: ["Messages"]),
         .systemLibrary(
             name: "CRdKafka",
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"])]
         ),
+        // librdkafka wrappers: producer, consumer, admin, mock cluster, metrics
         .target(
-            name: "Harness",
+            name: "KafkaClient",
             dependencies: ["CRdKafka", .product(name: "Histogram", package: "hdrhistogram-swift"),
                            .product(name: "Prometheus", package: "swift-prometheus")]
         ),
-        .target(
-            name: "Steps",
-            dependencies: ["Harness"]
-        ),
+        // cluster backends: embedded, compose, external; faults and capabilities
+        .target(name: "Cluster", dependencies: ["KafkaClient"]),
+        // pure checkers: histories in, verdicts out
+        .target(name: "Verification"),
+        // the step vocabulary: sentences → drills, cluster actions, checkers
+        .target(name: "Steps", dependencies: ["Runtime", "Cluster", "KafkaClient", "Verification"]),
         .executableTarget(
             name: "kafka-bdd",
             dependencies: [
-                "Harness",
-                "Steps",
+                "Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "KafkaClient", "Cluster", "Steps",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "HarnessTests",
             // The CLI is a dependency so that its binary is built for the exit-code tests.
-            dependencies: ["Harness", "Yams", "kafka-bdd"]
+            dependencies: ["Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "KafkaClient", "Cluster",
+                           "Verification", "Steps", "Yams", "kafka-bdd"]
         ),
         .testTarget(
             name: "AcceptanceTests",
-            dependencies: ["Harness", "Steps"],
+            dependencies: ["Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "Cluster", "KafkaClient", "Verification",
+                           "Steps"],
             exclude: ["Fixtures"]
         ),
     ]

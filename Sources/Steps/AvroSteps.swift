@@ -1,5 +1,9 @@
 import Foundation
-import Harness
+import Messages
+import Runtime
+import KafkaClient
+import Cluster
+import Verification
 
 /// Sentences about Avro values with single-object encoding (KAF-03).
 enum AvroSteps {

@@ -1,4 +1,8 @@
-import Harness
+import Messages
+import Runtime
+import KafkaClient
+import Cluster
+import Verification
 
 /// Sentences about the cluster and its topics.
 enum ClusterSteps {

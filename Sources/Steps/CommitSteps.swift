@@ -1,5 +1,9 @@
 import Foundation
-import Harness
+import Messages
+import Runtime
+import KafkaClient
+import Cluster
+import Verification
 import Synchronization
 
 /// Sentences about offsets, commits and replays (KAF-04).

@@ -1,5 +1,9 @@
 import Foundation
-import Harness
+import Messages
+import Runtime
+import KafkaClient
+import Cluster
+import Verification
 
 /// Sentences about consuming and the delivery verdict.
 enum ConsumingSteps {

@@ -1,5 +1,9 @@
 import Foundation
-import Harness
+import Messages
+import Runtime
+import KafkaClient
+import Cluster
+import Verification
 import Synchronization
 
 /// Seconds since a drill began: the time axis of its samples, phases and charts.

@@ -1,5 +1,9 @@
 import Foundation
-import Harness
+import Messages
+import Runtime
+import KafkaClient
+import Cluster
+import Verification
 import Synchronization
 
 /// A read-process-write processor, as Kafka's EOS test driver runs one: it copies every order of an

@@ -1,5 +1,9 @@
 import Foundation
-import Harness
+import Messages
+import Runtime
+import KafkaClient
+import Cluster
+import Verification
 import Synchronization
 
 /// Which cluster a run uses, and the scenario-scoped state the steps share.

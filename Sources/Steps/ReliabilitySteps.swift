@@ -1,5 +1,9 @@
 import Foundation
-import Harness
+import Messages
+import Runtime
+import KafkaClient
+import Cluster
+import Verification
 import Synchronization
 
 /// Sentences about reliable delivery drills, what weaker settings cost, and dead-lettering (KAF-07).

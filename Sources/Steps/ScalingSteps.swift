@@ -1,5 +1,9 @@
 import Foundation
-import Harness
+import Messages
+import Runtime
+import KafkaClient
+import Cluster
+import Verification
 import Synchronization
 
 /// What a scaling drill saw: every rebalance callback, the group's lag over time, and the

@@ -1,11 +1,12 @@
-import Harness
+import Messages
+import Runtime
+import KafkaClient
+import Cluster
+import Verification
 
 /// The step vocabulary of KafkaBDD: the sentences feature files are written in. Each domain
 /// (cluster, topics, producing, consuming, evidence) registers its step definitions here.
 public enum Steps {
-    /// The Gherkin dialect the shipped feature files are written in.
-    public static let dialect = Dialect.english
-
     /// Every step definition, parameter type and hook, bound to a cluster backend.
     public static func supportCode(environment: KafkaEnvironment) -> SupportCode {
         var code = SupportCode()
@@ -23,4 +24,9 @@ public enum Steps {
         MonitoringSteps.register(&code, environment)
         return code
     }
+}
+
+// What the cluster cannot model is never a verdict: the runner skips the step with this reason.
+extension Unsupported: SkipsStep {
+    public var skipReason: String { description }
 }

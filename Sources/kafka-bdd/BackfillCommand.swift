@@ -1,6 +1,13 @@
 import ArgumentParser
 import Foundation
-import Harness
+import Messages
+import Gherkin
+import Expressions
+import Runtime
+import Reporting
+import KafkaClient
+import Cluster
+import Verification
 
 /// `kafka-bdd backfill`: process exactly one range of one partition.
 struct BackfillCommand: AsyncParsableCommand {

@@ -1,6 +1,13 @@
 import ArgumentParser
 import Foundation
-import Harness
+import Messages
+import Gherkin
+import Expressions
+import Runtime
+import Reporting
+import KafkaClient
+import Cluster
+import Verification
 
 /// `kafka-bdd bench produce|consume`: client throughput and latency against a cluster.
 struct Bench: AsyncParsableCommand {

@@ -1,7 +1,14 @@
 import ArgumentParser
 import Dispatch
 import Foundation
-import Harness
+import Messages
+import Gherkin
+import Expressions
+import Runtime
+import Reporting
+import KafkaClient
+import Cluster
+import Verification
 
 /// `kafka-bdd cluster up`: an embedded cluster in the foreground, for kcat and other clients.
 struct ClusterCommand: AsyncParsableCommand {

@@ -1,6 +1,13 @@
 import ArgumentParser
 import Foundation
-import Harness
+import Messages
+import Gherkin
+import Expressions
+import Runtime
+import Reporting
+import KafkaClient
+import Cluster
+import Verification
 
 /// `kafka-bdd format`: renders a saved message stream (ours or any Cucumber tool's).
 struct Format: ParsableCommand {

@@ -1,5 +1,12 @@
 import ArgumentParser
-import Harness
+import Messages
+import Gherkin
+import Expressions
+import Runtime
+import Reporting
+import KafkaClient
+import Cluster
+import Verification
 
 @main
 struct KafkaBDD: AsyncParsableCommand {

@@ -1,6 +1,13 @@
 import ArgumentParser
 import Foundation
-import Harness
+import Messages
+import Gherkin
+import Expressions
+import Runtime
+import Reporting
+import KafkaClient
+import Cluster
+import Verification
 
 /// `kafka-bdd pickles`: the Gherkin stage on its own, printing Cucumber Messages.
 struct Pickles: ParsableCommand {
@@ -52,11 +59,7 @@ struct Pickles: ParsableCommand {
                 failed = true
                 continue
             }
-            var envelopes: [Envelope] = []
-            if source { envelopes.append(.source(Source(uri: file.uri, data: file.source, flavor: file.flavor))) }
-            if ast, let document = file.document { envelopes.append(.gherkinDocument(document)) }
-            if !noPickles { envelopes += file.pickles.map(Envelope.pickle) }
-            envelopes += file.errors.map { .parseError(SourcedParseError(uri: file.uri, error: $0)) }
+            let envelopes = file.envelopes(source: source, ast: ast, pickles: !noPickles)
             failed = failed || !file.errors.isEmpty
             for envelope in envelopes {
                 envelope.write(to: &json)

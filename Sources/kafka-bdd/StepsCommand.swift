@@ -1,6 +1,13 @@
 import ArgumentParser
 import Foundation
-import Harness
+import Messages
+import Gherkin
+import Expressions
+import Runtime
+import Reporting
+import KafkaClient
+import Cluster
+import Verification
 import Steps
 
 /// `kafka-bdd steps`: the vocabulary feature files can use.

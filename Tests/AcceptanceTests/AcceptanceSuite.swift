@@ -1,5 +1,12 @@
 import Foundation
-import Harness
+import Messages
+import Gherkin
+import Expressions
+import Runtime
+import Reporting
+import KafkaClient
+import Cluster
+import Verification
 import Steps
 import Synchronization
 import Testing
@@ -135,7 +142,7 @@ final class AcceptanceSuite: Sendable {
 
     static func line(ofStep step: PickleStep, in document: GherkinDocument?) -> Int? {
         guard let id = step.astNodeIds.first, let feature = document?.feature else { return nil }
-        func find(_ steps: [Harness.Step]) -> Int? { steps.first { $0.id == id }?.location.line }
+        func find(_ steps: [Messages.Step]) -> Int? { steps.first { $0.id == id }?.location.line }
         for child in feature.children {
             switch child {
             case .background(let b): if let l = find(b.steps) { return l }

@@ -1,5 +1,11 @@
 import Foundation
-import Harness
+import Messages
+import Gherkin
+import Runtime
+import Reporting
+import KafkaClient
+import Cluster
+import Verification
 import Testing
 
 /// Every feature file users or chapters add under Features/ must parse; a malformed one is

@@ -1,5 +1,11 @@
 import Foundation
-import Harness
+import Messages
+import Gherkin
+import Runtime
+import Reporting
+import KafkaClient
+import Cluster
+import Verification
 @testable import Steps
 import Testing
 

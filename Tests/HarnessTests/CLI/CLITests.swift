@@ -1,6 +1,14 @@
 import Foundation
 import Testing
-@testable import Harness
+@testable import Messages
+@testable import Gherkin
+@testable import Expressions
+@testable import Runtime
+@testable import Reporting
+@testable import KafkaClient
+@testable import Cluster
+@testable import Verification
+import Steps
 
 /// The kafka-bdd binary as users meet it: exit codes and messages for bad input.
 @Suite("kafka-bdd command line")

@@ -1,5 +1,12 @@
 import Foundation
-import Harness
+import Messages
+import Gherkin
+import Expressions
+import Runtime
+import Reporting
+import KafkaClient
+import Cluster
+import Verification
 import Testing
 
 /// The official cucumber/gherkin testdata: every good file gives the reference AST and pickles

@@ -1,5 +1,13 @@
 import Foundation
-@testable import Harness
+@testable import Messages
+@testable import Gherkin
+@testable import Expressions
+@testable import Runtime
+@testable import Reporting
+@testable import KafkaClient
+@testable import Cluster
+@testable import Verification
+import Steps
 import Synchronization
 import Testing
 

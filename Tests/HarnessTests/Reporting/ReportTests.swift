@@ -1,5 +1,12 @@
 import Foundation
-@testable import Harness
+@testable import Messages
+@testable import Gherkin
+@testable import Expressions
+@testable import Runtime
+@testable import Reporting
+@testable import KafkaClient
+@testable import Cluster
+@testable import Verification
 import Testing
 
 /// The human-readable reports carry what their readers need.

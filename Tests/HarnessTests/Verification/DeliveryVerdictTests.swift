@@ -1,4 +1,11 @@
-@testable import Harness
+@testable import Messages
+@testable import Gherkin
+@testable import Expressions
+@testable import Runtime
+@testable import Reporting
+@testable import KafkaClient
+@testable import Cluster
+@testable import Verification
 import Testing
 
 /// The checker's negative controls: each broken property is reported, with the offending id.

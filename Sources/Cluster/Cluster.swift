@@ -1,0 +1,95 @@
+import KafkaClient
+/// What a cluster backend can do or faithfully model. A scenario that needs a capability its
+/// backend lacks is skipped with the reason, never passed.
+public enum ClusterCapability: String, Sendable, CaseIterable, Comparable {
+    case brokerFaults = "broker kill and restart"
+    case latency = "network latency"
+    case errorInjection = "request error injection"
+    case leaderMoves = "leader and coordinator moves"
+    case consumerGroups = "consumer groups"
+    case replication = "replication, acks and ISR"
+    case idempotentDeduplication = "idempotent de-duplication"
+    case transactions = "transactions"
+    case transactionIsolation = "transaction isolation"
+    case transactionalOffsets = "transactional offset commits"
+    case fencing = "producer fencing"
+    case admin = "the Admin API"
+    case topicConfigs = "topic configurations"
+    case compaction = "log compaction"
+    case retention = "retention"
+    case security = "TLS, SASL and ACLs"
+    case reassignment = "partition reassignment"
+
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// Asked for something the backend does not do or model: the answer names the capability.
+public struct Unsupported: Error, Sendable, Equatable, CustomStringConvertible {
+    public let capability: ClusterCapability
+    public let backend: String
+    public let hint: String
+
+    public var description: String { "\(backend) cluster does not model \(capability.rawValue) — \(hint)" }
+}
+
+/// A Kafka request type, for error injection.
+public enum KafkaRequest: Int16, Sendable, CaseIterable {
+    case produce = 0, fetch = 1, listOffsets = 2, metadata = 3, offsetCommit = 8, offsetFetch = 9
+    case findCoordinator = 10, joinGroup = 11, heartbeat = 12, leaveGroup = 13, syncGroup = 14
+    case initProducerId = 22, addPartitionsToTxn = 24, addOffsetsToTxn = 25, endTxn = 26, txnOffsetCommit = 28
+}
+
+/// One protocol for every cluster a suite can run against.
+public protocol Cluster: Sendable {
+    /// `embedded`, `compose` or `external`.
+    var backend: String { get }
+    var capabilities: Set<ClusterCapability> { get }
+    var bootstrapServers: String { get }
+    /// Properties every client of this cluster needs (security, for an external cluster).
+    var clientConfig: KafkaConfig { get }
+
+    func metadata(topic: String?) async throws -> ClusterMetadata
+    /// The oldest and next offsets of a partition.
+    func watermarks(topic: String, partition: Int32) async throws -> (low: Int64, high: Int64)
+    func createTopic(_ spec: TopicSpec) async throws
+    /// Brokers the cluster currently runs (not killed).
+    func liveBrokers() async throws -> [Int32]
+    func killBroker(_ id: Int32) async throws
+    func restartBroker(_ id: Int32) async throws
+    func setLatency(broker: Int32, _ latency: Duration) async throws
+    func injectErrors(_ request: KafkaRequest, _ errorNames: [String]) async throws
+    func moveLeader(topic: String, partition: Int32, to broker: Int32) async throws
+    /// Every broker handles its next `count` requests of this type, then answers only after `delay`
+    /// (a response that outlives the client's request timeout makes it retry what was written).
+    func delayResponses(_ request: KafkaRequest, count: Int, by delay: Duration) async throws
+    /// Consumers and transactional producers register the coordinator keys they use, so a backend
+    /// that plays the controller can move their coordinators away from a killed broker.
+    func registerCoordinatorKey(_ key: String, type: CoordinatorType)
+    func shutdown() async
+}
+
+public enum CoordinatorType: String, Sendable { case group, transaction }
+
+extension Cluster {
+    public func delayResponses(_ request: KafkaRequest, count: Int, by delay: Duration) async throws {
+        throw Unsupported(capability: .errorInjection, backend: backend, hint: "delayed responses need --cluster embedded")
+    }
+
+    /// Throws Unsupported unless the backend has the capability.
+    public func require(_ capability: ClusterCapability) throws(Unsupported) {
+        guard capabilities.contains(capability) else {
+            throw Unsupported(capability: capability, backend: backend, hint: Self.hint(for: capability, backend: backend))
+        }
+    }
+
+    static func hint(for capability: ClusterCapability, backend: String) -> String {
+        backend == "embedded" ? "run with --cluster compose" : "use a cluster that supports it"
+    }
+
+    /// A client configuration for this cluster with the given extra properties.
+    public func config(_ extra: [String: String] = [:]) -> KafkaConfig {
+        KafkaConfig(["bootstrap.servers": bootstrapServers]).merging(clientConfig).merging(KafkaConfig(extra))
+    }
+
+    public func metadata() async throws -> ClusterMetadata { try await metadata(topic: nil) }
+}

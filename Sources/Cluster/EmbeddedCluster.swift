@@ -1,0 +1,146 @@
+import KafkaClient
+import Synchronization
+
+/// The default backend: librdkafka's mock cluster, in-process. It is honest about client
+/// behaviour but models no replication, isolation or admin API, so it declares only what it does.
+/// It plays the controller: killing a broker moves its partition leaderships to live replicas and
+/// its coordinators to a live broker, as real Kafka would.
+public final class EmbeddedCluster: Cluster, @unchecked Sendable {
+    public let backend = "embedded"
+    public let capabilities: Set<ClusterCapability> = [.brokerFaults, .latency, .errorInjection, .leaderMoves, .consumerGroups, .transactions]
+    public var bootstrapServers: String { mock.bootstrapServers }
+    public let clientConfig = KafkaConfig()
+    public let brokerCount: Int
+
+    private let mock: MockCluster
+    private let metadataClient: Producer
+    private struct State {
+        var down: Set<Int32> = []
+        var coordinatorKeys: Set<String> = []  // "type:key"
+    }
+    private let state = Mutex(State())
+
+    public init(brokers: Int = 3) throws {
+        mock = try MockCluster(brokers: brokers)
+        brokerCount = brokers
+        metadataClient = try Producer(config: KafkaConfig(["bootstrap.servers": mock.bootstrapServers,
+                                                           "client.id": "kafka-bdd-controller", "log_level": "0"]))
+    }
+
+    public func metadata(topic: String?) async throws -> ClusterMetadata {
+        try await metadataClient.metadata(topic: topic)
+    }
+
+    public func watermarks(topic: String, partition: Int32) async throws -> (low: Int64, high: Int64) {
+        try await metadataClient.watermarks(topic: topic, partition: partition)
+    }
+
+    public func createTopic(_ spec: TopicSpec) async throws {
+        if !spec.configs.isEmpty {
+            throw Unsupported(capability: .topicConfigs, backend: backend,
+                              hint: "create \(spec.name) without \(spec.configs.keys.sorted().joined(separator: ", ")) or run with --cluster compose")
+        }
+        guard spec.replicationFactor <= Int32(brokerCount) else {
+            throw KafkaError(code: 38, detail: "replication factor \(spec.replicationFactor) is larger than the \(brokerCount) brokers")
+        }
+        try mock.createTopic(spec.name, partitions: spec.partitions, replicationFactor: spec.replicationFactor)
+        // The mock picks each leader at random; Kafka's controller spreads preferred leaders round-robin.
+        let md = try await metadata(topic: spec.name)
+        for p in md.topic(spec.name)?.partitions ?? [] where !p.replicas.isEmpty {
+            try mock.setLeader(topic: spec.name, partition: p.id, broker: p.replicas[Int(p.id) % p.replicas.count])
+        }
+        _ = try await metadata(topic: spec.name) // so that this client's own requests go to the new leaders
+    }
+
+    public func liveBrokers() async throws -> [Int32] {
+        let down = state.withLock { $0.down }
+        return (1...Int32(brokerCount)).filter { !down.contains($0) }
+    }
+
+    private func checkBroker(_ id: Int32) throws {
+        guard (1...Int32(brokerCount)).contains(id) else {
+            throw KafkaError(code: -190, detail: "there is no broker \(id); the embedded cluster has brokers 1–\(brokerCount)")
+        }
+    }
+
+    public func killBroker(_ id: Int32) async throws {
+        try checkBroker(id)
+        let md = try await metadata(topic: nil)
+        try mock.setDown(id)
+        let (down, keys) = state.withLock { s in
+            s.down.insert(id)
+            return (s.down, s.coordinatorKeys)
+        }
+        // The controller's part: leadership goes to the first live replica.
+        for topic in md.topics where !topic.name.hasPrefix("__") {
+            for p in topic.partitions where p.leader == id {
+                if let next = p.replicas.first(where: { !down.contains($0) }) {
+                    try mock.setLeader(topic: topic.name, partition: p.id, broker: next)
+                }
+            }
+        }
+        if let live = (1...Int32(brokerCount)).first(where: { !down.contains($0) }) {
+            for entry in keys {
+                let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
+                try mock.setCoordinator(type: parts[0], key: parts[1], broker: live)
+            }
+        }
+    }
+
+    public func restartBroker(_ id: Int32) async throws {
+        try checkBroker(id)
+        try mock.setUp(id)
+        _ = state.withLock { $0.down.remove(id) }
+    }
+
+    public func setLatency(broker: Int32, _ latency: Duration) async throws {
+        try checkBroker(broker)
+        try mock.setRoundTripTime(broker, milliseconds: latency.milliseconds)
+    }
+
+    public func injectErrors(_ request: KafkaRequest, _ errorNames: [String]) async throws {
+        let codes = try errorNames.map { name in
+            guard let code = KafkaError.code(named: name) else {
+                throw KafkaError(code: -186, detail: "unknown Kafka error name \(name) (e.g. NOT_LEADER_FOR_PARTITION, REQUEST_TIMED_OUT)")
+            }
+            return code
+        }
+        mock.pushRequestErrors(apiKey: request.rawValue, errors: codes)
+    }
+
+    public func delayResponses(_ request: KafkaRequest, count: Int, by delay: Duration) async throws {
+        for broker in try await liveBrokers() {
+            try mock.delayResponses(broker: broker, apiKey: request.rawValue, count: count, milliseconds: delay.milliseconds)
+        }
+    }
+
+    public func moveLeader(topic: String, partition: Int32, to broker: Int32) async throws {
+        try checkBroker(broker)
+        let md = try await metadata(topic: topic)
+        guard let p = md.topic(topic)?.partitions.first(where: { $0.id == partition }) else {
+            throw KafkaError(code: 3, detail: "no partition \(topic)[\(partition)]")
+        }
+        guard p.replicas.contains(broker) else {
+            throw KafkaError(code: -186, detail: "broker \(broker) holds no replica of \(topic)[\(partition)] (replicas \(p.replicas))")
+        }
+        guard !state.withLock({ $0.down.contains(broker) }) else {
+            throw KafkaError(code: 8, detail: "broker \(broker) is down; it cannot lead \(topic)[\(partition)]")
+        }
+        try mock.setLeader(topic: topic, partition: partition, broker: broker)
+    }
+
+    /// Puts a group's or transactional id's coordinator on a broker (a fault drill's setup).
+    public func placeCoordinator(_ key: String, type: CoordinatorType, on broker: Int32) async throws {
+        try checkBroker(broker)
+        registerCoordinatorKey(key, type: type)
+        try mock.setCoordinator(type: type.rawValue, key: key, broker: broker)
+    }
+
+    public func registerCoordinatorKey(_ key: String, type: CoordinatorType) {
+        _ = state.withLock { $0.coordinatorKeys.insert("\(type.rawValue):\(key)") }
+    }
+
+    public func shutdown() async {
+        metadataClient.close(flushTimeout: .zero)
+    }
+}

@@ -1,0 +1,131 @@
+import Messages
+import Foundation
+
+/// A feature file read from disk and compiled: the first stage of the pipeline.
+public struct FeatureFile: Sendable {
+    public let uri: String
+    public let source: String
+    public let flavor: Parser.Flavor
+    public let document: GherkinDocument?
+    public let pickles: [Pickle]
+    public let errors: [ParseError]
+
+    /// Why a file could not be read at all (as opposed to parsed with errors).
+    public struct ReadError: Error, CustomStringConvertible, Sendable {
+        public let path: String
+        public let reason: String
+        public var description: String { "\(path): \(reason)" }
+    }
+
+    /// Parses `source` and compiles its pickles (none when it has errors).
+    public init(uri: String, source: String, flavor: Parser.Flavor? = nil, ids: IdGenerator = IdGenerator()) {
+        self.uri = uri
+        self.source = source
+        self.flavor = flavor ?? Parser.flavor(forPath: uri)
+        let result = Parser(flavor: self.flavor).parse(source, uri: uri, ids: ids)
+        self.document = result.document
+        self.errors = result.errors
+        self.pickles = result.document.map { PickleCompiler().compile($0, uri: uri, ids: ids) } ?? []
+    }
+
+    /// Reads and compiles the file at `path`; the uri is the path as given.
+    public static func load(path: String, ids: IdGenerator = IdGenerator()) throws(ReadError) -> FeatureFile {
+        FeatureFile(uri: path, source: try readSource(path: path), ids: ids)
+    }
+
+    /// The file's text; a missing, unreadable or non-UTF-8 file is a ReadError naming the problem.
+    public static func readSource(path: String) throws(ReadError) -> String {
+        var bytes = try readBytes(path: path)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            let offset = firstInvalidUTF8Offset(bytes)
+            let line = bytes[..<offset].count { $0 == UInt8(ascii: "\n") } + 1
+            throw ReadError(path: path, reason: "line \(line): not valid UTF-8 (byte offset \(offset)); feature files must be UTF-8")
+        }
+        return text
+    }
+
+    private enum Kind { case missing, file, directory, other }
+
+    // POSIX rather than FileManager: on Linux it is several times faster per file, which shows
+    // when thousands of feature files are read.
+    private static func kind(of path: String) -> Kind {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return .missing }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return .file
+        case S_IFDIR: return .directory
+        default: return .other
+        }
+    }
+
+    private static func readBytes(path: String) throws(ReadError) -> [UInt8] {
+        switch kind(of: path) {
+        case .missing: throw ReadError(path: path, reason: "no such file")
+        case .directory: throw ReadError(path: path, reason: "is a directory, not a feature file")
+        case .file, .other: break
+        }
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw ReadError(path: path, reason: "cannot be read (\(String(cString: strerror(errno))))") }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ReadError(path: path, reason: "cannot be read (\(String(cString: strerror(errno))))")
+            }
+            if n == 0 { break }
+            bytes.append(contentsOf: chunk[..<n])
+        }
+        return bytes
+    }
+
+    private static func firstInvalidUTF8Offset(_ bytes: [UInt8]) -> Int {
+        var i = 0
+        while i < bytes.count {
+            let lead = bytes[i]
+            let width = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
+            if i + width > bytes.count || String(validating: bytes[i..<(i + width)], as: UTF8.self) == nil { return i }
+            i += width
+        }
+        return bytes.count
+    }
+
+    /// The `.feature` and `.feature.md` files under each path (a file is taken as it is), sorted.
+    public static func discover(_ paths: [String]) throws(ReadError) -> [String] {
+        var found: [String] = []
+        for path in paths {
+            switch kind(of: path) {
+            case .missing: throw ReadError(path: path, reason: "no such file or directory")
+            case .directory: break
+            case .file, .other: found.append(path); continue
+            }
+            guard let walker = FileManager.default.enumerator(atPath: path) else { continue }
+            var here: [String] = []
+            for case let relative as String in walker
+            where relative.hasSuffix(".feature") || relative.hasSuffix(".feature.md") {
+                here.append((path as NSString).appendingPathComponent(relative))
+            }
+            found += here.sorted()
+        }
+        return found
+    }
+}
+
+extension FeatureFile {
+    /// The Gherkin stage's messages for this file, in cucumber's order: source, document, pickles,
+    /// parse errors. `kafka-bdd pickles` and the runner both announce files through this.
+    public func envelopes(source: Bool = true, ast: Bool = true, pickles: Bool = true) -> [Envelope] {
+        var out: [Envelope] = []
+        if source {
+            let mediaType = flavor == .markdown ? "text/x.cucumber.gherkin+markdown" : "text/x.cucumber.gherkin+plain"
+            out.append(.source(Source(uri: uri, data: self.source, mediaType: mediaType)))
+        }
+        if ast, let document { out.append(.gherkinDocument(document)) }
+        if pickles { out += self.pickles.map(Envelope.pickle) }
+        out += errors.map { .parseError(SourcedParseError(uri: uri, error: $0)) }
+        return out
+    }
+}

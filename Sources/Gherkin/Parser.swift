@@ -1,0 +1,132 @@
+import Messages
+import Synchronization
+
+/// Runs the grammar's state machine over the lines of a document, feeding an ASTBuilder.
+/// Like the official parser it keeps going after an error, so one run reports every error
+/// (identical messages once, at most 11).
+public struct Parser: Sendable {
+    public enum Flavor: Sendable {
+        case classic
+        /// Markdown with Gherkin (`.feature.md`).
+        case markdown
+    }
+
+    public var flavor: Flavor
+    public var defaultLanguage: String
+
+    public init(flavor: Flavor = .classic, defaultLanguage: String = "en") {
+        self.flavor = flavor
+        self.defaultLanguage = defaultLanguage
+    }
+
+    /// The flavour a file name calls for.
+    public static func flavor(forPath path: String) -> Flavor {
+        path.hasSuffix(".md") ? .markdown : .classic
+    }
+
+    public struct Result: Sendable {
+        public var document: GherkinDocument?
+        public var errors: [ParseError]
+    }
+
+    static let maxErrors = 10
+
+    public func parse(_ source: String, uri: String? = nil, ids: IdGenerator = IdGenerator()) -> Result {
+        let dialect = Dialect.named(defaultLanguage) ?? .english
+        let matcher: TokenMatcher = switch flavor {
+        case .classic: ClassicTokenMatcher(dialect: dialect)
+        case .markdown: MarkdownTokenMatcher(dialect: dialect)
+        }
+        let lines = Parser.lines(of: source)
+        let machine = StateMachine.gherkin
+        let builder = ASTBuilder(ids: ids)
+        var errors: [ParseError] = []
+        func record(_ error: ParseError) {
+            if !errors.contains(where: { $0.message == error.message }) { errors.append(error) }
+        }
+
+        builder.startRule(.gherkinDocument)
+        var state = 0
+        var index = 0
+        while true {
+            let line = index < lines.count ? lines[index] : Line(text: "", number: index + 1, isEOF: true)
+            var matched = false
+            for transition in machine.states[state].transitions {
+                guard let (token, error) = matcher.match(transition.token, line) else { continue }
+                if let lookahead = transition.lookahead,
+                   !Parser.lookahead(lookahead, after: index, in: lines, matcher: matcher) { continue }
+                if let error { record(error) }
+                for rule in transition.ends { if let e = builder.endRule(rule) { record(e) } }
+                for rule in transition.starts { builder.startRule(rule) }
+                builder.build(token)
+                state = transition.target
+                matched = true
+                break
+            }
+            if !matched {
+                let expected = machine.states[state].expected
+                if line.isEOF {
+                    record(ParseError(message: "unexpected end of file, expected: \(expected)",
+                                      location: Location(line: line.number, column: nil)))
+                } else {
+                    let got = line.text.trimmingGherkinWhitespace()
+                    record(ParseError(message: "expected: \(expected), got '\(got)'",
+                                      location: Location(line: line.number, column: line.indent + 1)))
+                }
+            }
+            if errors.count > Parser.maxErrors || line.isEOF { break }
+            index += 1
+        }
+        if let e = builder.endRule(.gherkinDocument) { record(e) }
+        guard errors.isEmpty else { return Result(document: nil, errors: errors) }
+        var document = builder.document
+        document.uri = uri
+        return Result(document: document, errors: [])
+    }
+
+    private static func lookahead(_ hint: Grammar.Lookahead, after index: Int, in lines: [Line],
+                                  matcher: TokenMatcher) -> Bool {
+        var i = index + 1
+        while i < lines.count {
+            let line = lines[i]
+            if matcher.match(hint.target, line) != nil { return true }
+            guard hint.skip.contains(where: { matcher.match($0, line) != nil }) else { return false }
+            i += 1
+        }
+        return false
+    }
+
+    /// Splits on LF or CRLF; a last line that is only white space (the final newline) is dropped.
+    static func lines(of source: String) -> [Line] {
+        var result: [Line] = []
+        let utf8 = source.utf8
+        var start = utf8.startIndex
+        var i = start
+        var number = 0
+        while i < utf8.endIndex {
+            if utf8[i] == UInt8(ascii: "\n") {
+                var end = i
+                if end > start, utf8[utf8.index(before: end)] == UInt8(ascii: "\r") { end = utf8.index(before: end) }
+                number += 1
+                result.append(Line(text: source[start..<end], number: number))
+                start = utf8.index(after: i)
+            }
+            utf8.formIndex(after: &i)
+        }
+        number += 1
+        let last = Line(text: source[start..<utf8.endIndex], number: number)
+        if !last.isEmpty { result.append(last) }
+        return result
+    }
+}
+
+/// Hands out message ids, numbered from 0 as the reference numbers them.
+public final class IdGenerator: Sendable {
+    private let next = Atomic<Int>(0)
+
+    public init() {}
+
+    public func newId() -> String {
+        String(next.wrappingAdd(1, ordering: .relaxed).oldValue)
+    }
+}

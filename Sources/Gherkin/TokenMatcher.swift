@@ -1,0 +1,256 @@
+import Messages
+/// Decides whether a line is a token of a given type. Matchers are stateful: they track the
+/// dialect (`# language:`) and whether a doc string is open.
+protocol TokenMatcher: AnyObject {
+    /// Matches `line` as `type`. A match may carry an error (e.g. an unknown language) that the
+    /// parser records while still taking the transition.
+    func match(_ type: TokenType, _ line: Line) -> (token: Token, error: ParseError?)?
+    /// The dialect in effect when parsing starts.
+    var defaultDialect: Dialect { get }
+}
+
+/// The matcher for classic `.feature` files.
+final class ClassicTokenMatcher: TokenMatcher {
+    let defaultDialect: Dialect
+    private var dialect: Dialect
+    private var activeDocStringSeparator: String?
+    private var indentToRemove = 0
+
+    init(dialect: Dialect = .english) {
+        self.defaultDialect = dialect
+        self.dialect = dialect
+    }
+
+    func match(_ type: TokenType, _ line: Line) -> (token: Token, error: ParseError?)? {
+        if line.isEOF {
+            return type == .eof ? (token(.eof, line), nil) : nil
+        }
+        switch type {
+        case .eof:
+            return nil
+        case .empty:
+            guard line.isEmpty else { return nil }
+            return (token(.empty, line, indent: 0), nil)
+        case .comment:
+            guard line.startsWith(byte: UInt8(ascii: "#")) else { return nil }
+            var t = token(.comment, line, indent: 0)
+            t.text = String(line.text)
+            return (t, nil)
+        case .tagLine:
+            guard line.startsWith(byte: UInt8(ascii: "@")) else { return nil }
+            var t = token(.tagLine, line)
+            let (tags, error) = TagLineScanner.tags(in: line)
+            t.items = tags
+            return (t, error)
+        case .featureLine:
+            return titleLine(.featureLine, line, dialect.feature)
+        case .ruleLine:
+            return titleLine(.ruleLine, line, dialect.rule)
+        case .backgroundLine:
+            return titleLine(.backgroundLine, line, dialect.background)
+        case .scenarioLine:
+            return titleLine(.scenarioLine, line, dialect.scenario)
+                ?? titleLine(.scenarioLine, line, dialect.scenarioOutline)
+        case .examplesLine:
+            return titleLine(.examplesLine, line, dialect.examples)
+        case .stepLine:
+            for keyword in dialect.stepKeywordsLongestFirst where line.startsWith(keyword) {
+                var t = token(.stepLine, line)
+                t.keyword = keyword
+                t.keywordType = dialect.stepKeywordTypes[keyword]
+                t.text = line.rest(afterUTF8: keyword.utf8.count)
+                return (t, nil)
+            }
+            return nil
+        case .docStringSeparator:
+            if let open = activeDocStringSeparator {
+                guard line.startsWith(open) else { return nil }
+                activeDocStringSeparator = nil
+                indentToRemove = 0
+                var t = token(.docStringSeparator, line)
+                t.keyword = open
+                return (t, nil)
+            }
+            for separator in ["\"\"\"", "```"] where line.startsWith(separator) {
+                activeDocStringSeparator = separator
+                indentToRemove = line.indent
+                var t = token(.docStringSeparator, line)
+                t.keyword = separator
+                t.text = line.rest(afterUTF8: separator.utf8.count)
+                return (t, nil)
+            }
+            return nil
+        case .tableRow:
+            guard line.startsWith(byte: UInt8(ascii: "|")) else { return nil }
+            var t = token(.tableRow, line)
+            t.items = TableRowScanner.cells(in: line)
+            return (t, nil)
+        case .language:
+            guard let name = LanguageDirective.language(in: line.trimmed) else { return nil }
+            var t = token(.language, line)
+            t.text = name
+            guard let newDialect = Dialect.named(name) else {
+                return (t, ParseError(message: "Language not supported: \(name)", location: t.location))
+            }
+            dialect = newDialect
+            t.dialect = name
+            return (t, nil)
+        case .other:
+            var t = token(.other, line, indent: 0)
+            t.text = unescapeDocString(line.text(removingIndent: indentToRemove))
+            return (t, nil)
+        }
+    }
+
+    private func token(_ type: TokenType, _ line: Line, indent: Int? = nil) -> Token {
+        Token(type: type, line: line.number, column: (indent ?? line.indent) + 1, dialect: dialect.language)
+    }
+
+    private func titleLine(_ type: TokenType, _ line: Line, _ keywords: [String]) -> (token: Token, error: ParseError?)? {
+        for keyword in keywords {
+            let k = keyword.utf8
+            guard line.startsWith(keyword) else { continue }
+            let after = line.trimmed.utf8.dropFirst(k.count)
+            guard after.first == UInt8(ascii: ":") else { continue }
+            var t = token(type, line)
+            t.keyword = keyword
+            t.text = line.rest(afterUTF8: k.count + 1)
+            return (t, nil)
+        }
+        return nil
+    }
+
+    private func unescapeDocString(_ text: Substring) -> String {
+        switch activeDocStringSeparator {
+        case "\"\"\"": String(text.replacing(#"\"\"\""#, with: "\"\"\""))
+        case "```": String(text.replacing(#"\`\`\`"#, with: "```"))
+        default: String(text)
+        }
+    }
+}
+
+/// `# language: xx` at the top of a file.
+enum LanguageDirective {
+    /// The language named by a `# language:` line (already left-trimmed), or nil.
+    static func language(in trimmed: Substring) -> String? {
+        var s = trimmed.unicodeScalars[...]
+        guard s.first == "#" else { return nil }
+        s = s.dropFirst().drop(while: \.isGherkinWhitespace)
+        guard s.starts(with: "language".unicodeScalars) else { return nil }
+        s = s.dropFirst(8).drop(while: \.isGherkinWhitespace)
+        guard s.first == ":" else { return nil }
+        s = s.dropFirst().drop(while: \.isGherkinWhitespace)
+        let name = s.prefix { ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || $0 == "-" || $0 == "_" }
+        guard !name.isEmpty, s.dropFirst(name.count).allSatisfy(\.isGherkinWhitespace) else { return nil }
+        return String(String.UnicodeScalarView(name))
+    }
+}
+
+/// Splits a tag line into tags; a comment (` #…`) ends the line.
+enum TagLineScanner {
+    static func tags(in line: Line) -> ([LineSpan], ParseError?) {
+        let scalars = Array(line.trimmed.unicodeScalars)
+        // The part before the first white space followed by '#'.
+        var end = scalars.count
+        if scalars.count > 1 {
+            for i in 1..<scalars.count where scalars[i] == "#" && scalars[i - 1].isGherkinWhitespace {
+                end = i - 1
+                break
+            }
+        }
+        var tags: [LineSpan] = []
+        var column = line.indent + 1
+        var pieceStart = 0
+        func finish(_ from: Int, _ to: Int) -> ParseError? {
+            // `from..<to` is one '@'-separated piece (without the '@').
+            var trimmedEnd = to
+            while trimmedEnd > from, scalars[trimmedEnd - 1].isGherkinWhitespace { trimmedEnd -= 1 }
+            // Like the reference, an empty piece (before the first '@') does not advance the column.
+            if trimmedEnd == from { return nil }
+            defer { column += (to - from) + 1 }
+            if scalars[from..<trimmedEnd].contains(where: \.isGherkinWhitespace) {
+                return ParseError(message: "A tag may not contain whitespace", location: Location(line: line.number, column: column))
+            }
+            var text = String.UnicodeScalarView()
+            text.append("@")
+            text.append(contentsOf: scalars[from..<trimmedEnd])
+            tags.append(LineSpan(column: column, text: String(text)))
+            return nil
+        }
+        for i in 0..<end where scalars[i] == "@" {
+            if let e = finish(pieceStart, i) { return (tags, e) }
+            pieceStart = i + 1
+        }
+        if let e = finish(pieceStart, end) { return (tags, e) }
+        return (tags, nil)
+    }
+}
+
+/// Splits a table row into cells, honouring the `\|`, `\n` and `\\` escapes.
+enum TableRowScanner {
+    static func cells(in line: Line) -> [LineSpan] {
+        var cells: [LineSpan] = []
+        var cell: [UInt8] = []
+        var cellStartColumn = 1 // column (within the trimmed text, 1-based) after the separator
+        var firstSeparator = true
+        var column = 0
+        let bytes = line.trimmed.utf8
+        var i = bytes.startIndex
+        while i < bytes.endIndex {
+            let b = bytes[i]
+            bytes.formIndex(after: &i)
+            if b & 0xC0 != 0x80 { column += 1 }
+            if b == UInt8(ascii: "|") {
+                if firstSeparator {
+                    firstSeparator = false
+                } else {
+                    cells.append(span(cell, column: line.indent + cellStartColumn))
+                }
+                cell.removeAll(keepingCapacity: true)
+                cellStartColumn = column + 1
+            } else if b == UInt8(ascii: "\\") {
+                guard i < bytes.endIndex else { cell.append(b); break }
+                let next = bytes[i]
+                if next == UInt8(ascii: "n") {
+                    cell.append(UInt8(ascii: "\n"))
+                } else if next == UInt8(ascii: "|") || next == UInt8(ascii: "\\") {
+                    cell.append(next)
+                } else {
+                    // Kept as written; the next character is copied by the next iteration.
+                    cell.append(b)
+                    continue
+                }
+                bytes.formIndex(after: &i)
+                column += 1
+            } else {
+                cell.append(b)
+            }
+        }
+        return cells
+    }
+
+    /// The cell's text without padding (spaces, tabs and the like, but not newlines), and the
+    /// column where that text starts.
+    private static func span(_ cell: [UInt8], column: Int) -> LineSpan {
+        let text = String(decoding: cell, as: UTF8.self)
+        let scalars = text.unicodeScalars
+        var start = scalars.startIndex
+        var lead = 0
+        while start < scalars.endIndex, isCellPadding(scalars[start]) { scalars.formIndex(after: &start); lead += 1 }
+        var end = scalars.endIndex
+        while end > start {
+            let before = scalars.index(before: end)
+            if !isCellPadding(scalars[before]) { break }
+            end = before
+        }
+        if lead == 0 && end == scalars.endIndex { return LineSpan(column: column, text: text) }
+        return LineSpan(column: column + lead, text: String(text[start..<end]))
+    }
+
+    private static func isCellPadding(_ s: Unicode.Scalar) -> Bool {
+        switch s.value {
+        case 0x20, 0x09, 0x0B, 0x0C, 0x0D, 0x85, 0xA0: return true
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import CRdKafka
+
+public struct BrokerInfo: Sendable, Hashable {
+    public let id: Int32
+    public let host: String
+    public let port: Int32
+}
+
+public struct PartitionMetadata: Sendable, Hashable {
+    public let id: Int32
+    public let leader: Int32
+    public let replicas: [Int32]
+    public let isr: [Int32]
+    public let error: Int32
+
+    public init(id: Int32, leader: Int32, replicas: [Int32], isr: [Int32], error: Int32) {
+        self.id = id
+        self.leader = leader
+        self.replicas = replicas
+        self.isr = isr
+        self.error = error
+    }
+}
+
+public struct TopicMetadata: Sendable, Hashable {
+    public let name: String
+    public let partitions: [PartitionMetadata]
+    public let error: Int32
+
+    public init(name: String, partitions: [PartitionMetadata], error: Int32) {
+        self.name = name
+        self.partitions = partitions
+        self.error = error
+    }
+}
+
+/// A snapshot of what the cluster says about itself.
+public struct ClusterMetadata: Sendable {
+    public let brokers: [BrokerInfo]
+    public let topics: [TopicMetadata]
+
+    public init(brokers: [BrokerInfo], topics: [TopicMetadata]) {
+        self.brokers = brokers
+        self.topics = topics
+    }
+
+    public func topic(_ name: String) -> TopicMetadata? { topics.first { $0.name == name } }
+}
+
+/// The parts of an `rd_kafka_t` every client shares: its handle, metadata and watermarks.
+public class KafkaClient: @unchecked Sendable {
+    // librdkafka handles are thread-safe; the pointer never changes after init.
+    let handle: OpaquePointer
+
+    init(handle: OpaquePointer) {
+        self.handle = handle
+    }
+
+    /// `rd_kafka_new`, with librdkafka's reason as a KafkaError; `release` undoes what the caller
+    /// attached to `conf` when no client comes of it.
+    static func makeHandle(_ type: rd_kafka_type_t, _ conf: OpaquePointer, release: () -> Void) throws(KafkaError) -> OpaquePointer {
+        var buffer = [CChar](repeating: 0, count: 512)
+        guard let handle = rd_kafka_new(type, conf, &buffer, buffer.count) else {
+            release()
+            throw KafkaError(code: RD_KAFKA_RESP_ERR__INVALID_ARG, detail: text(of: buffer))
+        }
+        return handle
+    }
+
+    /// The client's name (e.g. `rdkafka#producer-1`).
+    public var name: String { String(cString: rd_kafka_name(handle)) }
+
+    /// Cluster metadata for one topic, or all; blocking, so it runs off the concurrency pool.
+    /// The cluster's brokers and the topics' partitions. A request can be handed to a broker that just
+    /// died and wait there, so it is asked in attempts of at most two seconds until `timeout`.
+    public func metadata(topic: String? = nil, timeout: Duration = .seconds(10)) async throws -> ClusterMetadata {
+        try await Blocking.run {
+            let deadline = ContinuousClock.now + timeout
+            while true {
+                let remaining = deadline - ContinuousClock.now
+                do {
+                    return try self.metadataBlocking(topic: topic, timeout: min(remaining, .seconds(2)))
+                } catch let error as KafkaError where error.code == RD_KAFKA_RESP_ERR__TIMED_OUT.rawValue || error.code == RD_KAFKA_RESP_ERR__TRANSPORT.rawValue {
+                    guard ContinuousClock.now + .milliseconds(1) < deadline else { throw error }
+                }
+            }
+        }
+    }
+
+    func metadataBlocking(topic: String?, timeout: Duration) throws(KafkaError) -> ClusterMetadata {
+        var md: UnsafePointer<rd_kafka_metadata>?
+        let rkt = topic.map { rd_kafka_topic_new(handle, $0, nil) }
+        defer { if let rkt { rd_kafka_topic_destroy(rkt!) } }
+        let err = rd_kafka_metadata(handle, topic == nil ? 1 : 0, rkt ?? nil, &md, timeout.milliseconds)
+        try KafkaError.check(err, "metadata")
+        guard let md else { throw KafkaError(code: RD_KAFKA_RESP_ERR__BAD_MSG, detail: "no metadata") }
+        defer { rd_kafka_metadata_destroy(md) }
+        let m = md.pointee
+        let brokers = (0..<Int(m.broker_cnt)).map { i in
+            BrokerInfo(id: m.brokers[i].id, host: String(cString: m.brokers[i].host), port: m.brokers[i].port)
+        }
+        let topics = (0..<Int(m.topic_cnt)).map { i -> TopicMetadata in
+            let t = m.topics[i]
+            let partitions = (0..<Int(t.partition_cnt)).map { j -> PartitionMetadata in
+                let p = t.partitions[j]
+                return PartitionMetadata(id: p.id, leader: p.leader,
+                                         replicas: (0..<Int(p.replica_cnt)).map { p.replicas[$0] },
+                                         isr: (0..<Int(p.isr_cnt)).map { p.isrs[$0] }, error: p.err.rawValue)
+            }.sorted { $0.id < $1.id }
+            return TopicMetadata(name: String(cString: t.topic), partitions: partitions, error: t.err.rawValue)
+        }
+        return ClusterMetadata(brokers: brokers.sorted { $0.id < $1.id }, topics: topics)
+    }
+
+    /// The low and high watermarks of a partition, asked of its leader. When the leader moved since
+    /// this client last looked, it refreshes the topic's metadata and asks again, until `timeout`.
+    public func watermarks(topic: String, partition: Int32, timeout: Duration = .seconds(10)) async throws -> (low: Int64, high: Int64) {
+        try await Blocking.run {
+            let deadline = ContinuousClock.now + timeout
+            while true {
+                var low: Int64 = 0
+                var high: Int64 = 0
+                let remaining = deadline - ContinuousClock.now
+                let err = rd_kafka_query_watermark_offsets(self.handle, topic, partition, &low, &high, max(remaining, .milliseconds(1)).milliseconds)
+                let leaderMoved = err == RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION || err == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE
+                if leaderMoved, ContinuousClock.now < deadline {
+                    _ = try? self.metadataBlocking(topic: topic, timeout: max(deadline - ContinuousClock.now, .milliseconds(1)))
+                    continue
+                }
+                try KafkaError.check(err, "watermarks of \(topic)[\(partition)]")
+                return (low, high)
+            }
+        }
+    }
+}
+
+extension Duration {
+    public var milliseconds: Int32 {
+        let c = components
+        return Int32(clamping: c.seconds * 1000 + c.attoseconds / 1_000_000_000_000_000)
+    }
+}

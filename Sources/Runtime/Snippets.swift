@@ -1,0 +1,28 @@
+import Messages
+import Gherkin
+import Expressions
+/// Suggested Swift step definitions for an undefined step, one per candidate expression.
+enum Snippets {
+    static func swift(for step: PickleStep, registry: ParameterTypeRegistry) -> [Snippet] {
+        let function = switch step.type {
+        case .action: "when"
+        case .outcome: "then"
+        default: "given"
+        }
+        return CucumberExpressionGenerator(registry: registry).generateExpressions(step.text).map { expression in
+            var lines = ["steps.\(function)(\(literal(expression.source))) { ctx in"]
+            for (i, (type, name)) in zip(expression.parameterTypes, expression.parameterNames).enumerated() {
+                lines.append("    let \(name): \(type.typeName) = try ctx.argument(\(i))")
+            }
+            if step.argument?.docString != nil { lines.append("    let docString = ctx.docString!") }
+            if step.argument?.dataTable != nil { lines.append("    let table = ctx.dataTable!") }
+            lines.append("    throw StepPending(\"write this step\")")
+            lines.append("}")
+            return Snippet(language: "swift", code: lines.joined(separator: "\n"))
+        }
+    }
+
+    static func literal(_ s: String) -> String {
+        "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}

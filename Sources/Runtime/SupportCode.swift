@@ -1,0 +1,175 @@
+import Messages
+import Gherkin
+import Expressions
+/// A step body or hook body.
+public typealias StepBody = @Sendable (StepContext) async throws -> Void
+
+/// A sentence the suite understands, and what it does.
+public struct StepDefinition: Sendable {
+    public let expression: any StepExpression
+    public let isRegularExpression: Bool
+    public let sourceReference: SourceReference
+    /// One line for `kafka-bdd steps`, and an example step text using it.
+    public let doc: String?
+    public let example: String?
+    let body: StepBody
+}
+
+public struct Hook: Sendable {
+    public let type: HookType
+    public let name: String?
+    public let tagExpression: TagExpression?
+    public let tagSource: String?
+    public let sourceReference: SourceReference
+    let body: StepBody
+
+    func applies(to pickle: Pickle) -> Bool {
+        tagExpression?.evaluate(pickle.tags.map(\.name)) ?? true
+    }
+}
+
+/// Everything a suite defines — parameter types, step definitions, hooks — in definition order,
+/// which is the order the run's messages list them in.
+public struct SupportCode: Sendable {
+    public enum Definition: Sendable {
+        case parameterType(ParameterType, SourceReference)
+        case step(StepDefinition)
+        case hook(Hook)
+        /// A step definition whose expression names a parameter type nobody defined: reported, and
+        /// the steps it would have matched are undefined.
+        case undefinedParameterType(expression: String, name: String)
+    }
+
+    public private(set) var parameterTypes = ParameterTypeRegistry()
+    public private(set) var definitions: [Definition] = []
+    /// Definitions that could not be made (bad expression syntax, bad tag expression): the run
+    /// fails before any scenario with these.
+    public private(set) var problems: [String] = []
+
+    public init() {}
+
+    public var stepDefinitions: [StepDefinition] {
+        definitions.compactMap { if case .step(let s) = $0 { s } else { nil } }
+    }
+
+    public var hooks: [Hook] {
+        definitions.compactMap { if case .hook(let h) = $0 { h } else { nil } }
+    }
+
+    // MARK: Steps
+
+    /// Defines a step with a Cucumber Expression. `Given`, `When` and `Then` are the same thing:
+    /// a step's keyword does not take part in matching.
+    public mutating func step(_ expression: String, doc: String? = nil, example: String? = nil,
+                              fileID: String = #fileID, line: Int = #line, _ body: @escaping StepBody) {
+        let source = SourceReference(uri: fileID, line: line)
+        do {
+            let compiled = try CucumberExpression(expression, registry: parameterTypes)
+            definitions.append(.step(StepDefinition(expression: compiled, isRegularExpression: false, sourceReference: source,
+                                                    doc: doc, example: example, body: body)))
+        } catch {
+            if let name = Self.undefinedParameterTypeName(in: error.message) {
+                definitions.append(.undefinedParameterType(expression: expression, name: name))
+            } else {
+                problems.append("\(source.uri):\(source.line): \(error.message)")
+            }
+        }
+    }
+
+    public mutating func given(_ expression: String, doc: String? = nil, example: String? = nil,
+                               fileID: String = #fileID, line: Int = #line, _ body: @escaping StepBody) {
+        step(expression, doc: doc, example: example, fileID: fileID, line: line, body)
+    }
+
+    public mutating func when(_ expression: String, doc: String? = nil, example: String? = nil,
+                              fileID: String = #fileID, line: Int = #line, _ body: @escaping StepBody) {
+        step(expression, doc: doc, example: example, fileID: fileID, line: line, body)
+    }
+
+    public mutating func then(_ expression: String, doc: String? = nil, example: String? = nil,
+                              fileID: String = #fileID, line: Int = #line, _ body: @escaping StepBody) {
+        step(expression, doc: doc, example: example, fileID: fileID, line: line, body)
+    }
+
+    /// Defines a step with a regular expression (anchor it with `^…$` to match whole steps).
+    public mutating func regex(_ pattern: String, doc: String? = nil, example: String? = nil,
+                               fileID: String = #fileID, line: Int = #line, _ body: @escaping StepBody) {
+        let source = SourceReference(uri: fileID, line: line)
+        do {
+            let compiled = try RegularExpression(pattern, registry: parameterTypes)
+            definitions.append(.step(StepDefinition(expression: compiled, isRegularExpression: true, sourceReference: source,
+                                                    doc: doc, example: example, body: body)))
+        } catch {
+            problems.append("\(source.uri):\(source.line): invalid regular expression /\(pattern)/: \(error)")
+        }
+    }
+
+    // MARK: Parameter types
+
+    public mutating func parameterType(_ name: String, regexps: [String], typeName: String = "String",
+                                       useForSnippets: Bool = true, preferForRegexpMatch: Bool = false,
+                                       fileID: String = #fileID, line: Int = #line,
+                                       transformer: @escaping ParameterType.Transformer) {
+        let source = SourceReference(uri: fileID, line: line)
+        do {
+            let type = try ParameterType(name: name, regexps: regexps, typeName: typeName, useForSnippets: useForSnippets,
+                                         preferForRegexpMatch: preferForRegexpMatch, transformer: transformer)
+            try parameterTypes.define(type)
+            definitions.append(.parameterType(type, source))
+        } catch {
+            problems.append("\(source.uri):\(source.line): \(error.message)")
+        }
+    }
+
+    // MARK: Hooks
+
+    public mutating func before(tags: String? = nil, name: String? = nil, fileID: String = #fileID, line: Int = #line,
+                                _ body: @escaping StepBody) {
+        hook(.beforeTestCase, tags: tags, name: name, fileID: fileID, line: line, body)
+    }
+
+    public mutating func after(tags: String? = nil, name: String? = nil, fileID: String = #fileID, line: Int = #line,
+                               _ body: @escaping StepBody) {
+        hook(.afterTestCase, tags: tags, name: name, fileID: fileID, line: line, body)
+    }
+
+    /// Runs once before the first scenario; its context has an empty pickle.
+    public mutating func beforeAll(name: String? = nil, fileID: String = #fileID, line: Int = #line, _ body: @escaping StepBody) {
+        hook(.beforeTestRun, tags: nil, name: name, fileID: fileID, line: line, body)
+    }
+
+    /// Runs once after the last scenario, in reverse order of definition.
+    public mutating func afterAll(name: String? = nil, fileID: String = #fileID, line: Int = #line, _ body: @escaping StepBody) {
+        hook(.afterTestRun, tags: nil, name: name, fileID: fileID, line: line, body)
+    }
+
+    private mutating func hook(_ type: HookType, tags: String?, name: String?, fileID: String, line: Int, _ body: @escaping StepBody) {
+        let source = SourceReference(uri: fileID, line: line)
+        var expression: TagExpression?
+        if let tags {
+            do { expression = try TagExpression(parsing: tags) } catch {
+                problems.append("\(source.uri):\(source.line): \(error)")
+                return
+            }
+        }
+        definitions.append(.hook(Hook(type: type, name: name, tagExpression: expression, tagSource: tags,
+                                      sourceReference: source, body: body)))
+    }
+
+    // MARK: Matching
+
+    /// Every step definition whose expression matches `text` entirely, with its arguments and its
+    /// index in `definitions`.
+    public func matches(_ text: String) -> [(index: Int, definition: StepDefinition, arguments: [StepMatchArgument])] {
+        definitions.enumerated().compactMap { i, d in
+            guard case .step(let step) = d, let arguments = step.expression.match(text) else { return nil }
+            return (i, step, arguments)
+        }
+    }
+
+    private static func undefinedParameterTypeName(in message: String) -> String? {
+        guard let range = message.range(of: "Undefined parameter type '") else { return nil }
+        let rest = message[range.upperBound...]
+        return rest.firstIndex(of: "'").map { String(rest[..<$0]) }
+    }
+}

@@ -1,0 +1,39 @@
+import KafkaClient
+import Verification
+
+// Where the Kafka layer meets the pure ledger: delivery reports and consumed records become history.
+extension DeliveryLedger {
+    /// Applies a delivery report whose token is the payload id.
+    public func record(_ report: DeliveryReport) {
+        if let error = report.error { failed(report.token, error: error.description) } else {
+            acknowledged(report.token, partition: report.partition, offset: report.offset)
+        }
+    }
+
+    /// Records a consumed Kafka record whose value carries a payload id; others are ignored.
+    @discardableResult
+    public func consumed(_ record: ConsumedRecord) -> Bool {
+        guard let id = Payload.id(in: record.value) else { return false }
+        consumed(id, key: record.keyString, partition: record.partition, offset: record.offset)
+        return true
+    }
+
+    /// Sends `count` keyed records — payload ids from `firstId` (after the ledger's last by default),
+    /// keys cycling through `keys` values — with every send and delivery report recorded here, and
+    /// runs `halfway` after half of them (a fault drill's moment). Waits for every report.
+    public func produce(_ count: Int, to topic: String, config: KafkaConfig, keys: Int = 50, firstId: UInt64? = nil,
+                        valueSize: Int = 100, flushTimeout: Duration = .seconds(60),
+                        halfway: (@Sendable () async throws -> Void)? = nil) async throws {
+        let producer = try Producer(config: config, onDelivery: { self.record($0) })
+        defer { producer.close() }
+        let first = firstId ?? UInt64(sentCount) + 1
+        for i in 0..<count {
+            let id = first + UInt64(i)
+            let key = "key-\(id % UInt64(max(1, keys)))"
+            sent(id, key: key)
+            try producer.produce(topic: topic, key: Array(key.utf8), value: Payload.make(id: id, size: valueSize), token: id)
+            if i == count / 2, let halfway { try await halfway() }
+        }
+        try await producer.flush(timeout: flushTimeout)
+    }
+}
