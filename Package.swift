@@ -28,6 +28,8 @@ let package = Package(
         .target(name: "Runtime", dependencies: ["Messages", "Gherkin", "Expressions"]),
         // envelopes → console, HTML, JUnit, Cucumber JSON, rerun
         .target(name: "Reporting", dependencies: ["Messages"]),
+        // load → select → run → report: one run, for the CLI and the Swift Testing suite alike
+        .target(name: "Session", dependencies: ["Messages", "Gherkin", "Expressions", "Runtime", "Reporting"]),
         .systemLibrary(
             name: "CRdKafka",
             pkgConfig: "rdkafka",
@@ -48,8 +50,8 @@ let package = Package(
         .executableTarget(
             name: "kafka-bdd",
             dependencies: [
-                "Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "KafkaClient", "Cluster", "Steps",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "Session", "KafkaClient", "Cluster",
+                "Steps", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
@@ -60,8 +62,8 @@ let package = Package(
         ),
         .testTarget(
             name: "AcceptanceTests",
-            dependencies: ["Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "Cluster", "KafkaClient", "Verification",
-                           "Steps"],
+            dependencies: ["Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "Session", "Cluster",
+                           "KafkaClient", "Verification", "Steps"],
             exclude: ["Fixtures"]
         ),
     ]

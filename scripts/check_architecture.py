@@ -15,13 +15,14 @@ ALLOWED = {
     "Expressions": set(),
     "Runtime": {"Messages", "Gherkin", "Expressions"},
     "Reporting": {"Messages"},
+    "Session": {"Messages", "Gherkin", "Expressions", "Runtime", "Reporting"},
     "CRdKafka": set(),
     "KafkaClient": {"CRdKafka", "Histogram", "Prometheus"},
     "Cluster": {"KafkaClient"},
     "Verification": set(),
     "Steps": {"Runtime", "Cluster", "KafkaClient", "Verification"},
-    "kafka-bdd": {"Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "KafkaClient", "Cluster", "Steps",
-                  "ArgumentParser"},
+    "kafka-bdd": {"Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "Session", "KafkaClient", "Cluster",
+                  "Steps", "ArgumentParser"},
 }
 # Test targets may use anything; they are not part of the pipeline.
 

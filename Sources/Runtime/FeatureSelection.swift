@@ -36,16 +36,16 @@ public struct FeatureSelection: Sendable {
 
     /// Whether a pickle is selected: its file has no line filter, or a filter names its scenario's,
     /// its rule's, its examples' or its own line.
-    public func includes(_ pickle: Pickle, in document: GherkinDocument?) -> Bool {
-        guard let wanted = lines[pickle.uri] else { return true }
+    public func includes(_ pickle: Pickle, in document: GherkinDocument?, path: String? = nil) -> Bool {
+        guard let wanted = lines[path ?? pickle.uri] else { return true }
         return !wanted.isDisjoint(with: Self.lines(of: pickle, in: document))
     }
 
     /// Every `:LINE` that names no scenario, example row, rule or feature of its file.
-    public func unmatchedLines(in files: [FeatureFile]) -> [String] {
+    public func unmatchedLines(in files: [FeatureFile], path: (FeatureFile) -> String = \.uri) -> [String] {
         var problems: [String] = []
         for file in files {
-            guard let wanted = lines[file.uri] else { continue }
+            guard let wanted = lines[path(file)] else { continue }
             let covered = file.pickles.reduce(into: Set<Int>()) { $0.formUnion(Self.lines(of: $1, in: file.document)) }
             for line in wanted.sorted() where !covered.contains(line) {
                 problems.append("\(file.uri):\(line): no scenario or example at line \(line)")

@@ -1,15 +1,12 @@
 import ArgumentParser
 import Foundation
 import Messages
-import Gherkin
-import Expressions
 import Runtime
+import Session
 import Reporting
 import KafkaClient
 import Cluster
-import Verification
 import Steps
-import Synchronization
 
 /// `kafka-bdd run`: the acceptance suite against a cluster, with reports.
 struct Run: AsyncParsableCommand {
@@ -57,10 +54,8 @@ struct Run: AsyncParsableCommand {
     var stepTimeout: Double = 60
 
     func validate() throws {
-        for r in reports {
-            guard let i = r.firstIndex(of: ":"), ReportKind(rawValue: String(r[..<i])) != nil, r.index(after: i) < r.endIndex else {
-                throw ValidationError("--report \(r): expected html:PATH, junit:PATH, message:PATH, json:PATH or rerun:PATH")
-            }
+        for r in reports where Session.Report(r) == nil {
+            throw ValidationError("--report \(r): \(Session.Report.usage)")
         }
         guard order == "defined" || order == "random" || (order.hasPrefix("random:") && UInt64(order.dropFirst(7)) != nil) else {
             throw ValidationError("--order \(order): expected defined, random or random:SEED")
@@ -68,56 +63,38 @@ struct Run: AsyncParsableCommand {
         guard stepTimeout > 0 else { throw ValidationError("--step-timeout must be positive") }
     }
 
-    enum ReportKind: String { case html, junit, message, json, rerun }
-
     func fail(_ message: String) -> ExitCode {
         StandardOutput.error("kafka-bdd: \(message)")
         return ExitCode(2)
     }
 
     func run() async throws {
-        var options = RunOptions()
-        if let tags {
-            do { options.tags = try TagExpression(parsing: tags) } catch { throw fail("\(error)") }
-        }
-        let nameFilter: NSRegularExpression?
-        if let name {
-            do { nameFilter = try NSRegularExpression(pattern: name) } catch { throw fail("--name \(name): not a valid regular expression") }
-        } else {
-            nameFilter = nil
-        }
-        let selection: FeatureSelection
-        do { selection = try FeatureSelection(paths.isEmpty ? ["Features"] : paths) } catch { throw fail(error.description) }
-        let ids = IdGenerator()
-        var files: [FeatureFile] = []
-        for path in selection.files {
-            do { files.append(try FeatureFile.load(path: path, ids: ids)) } catch { throw fail(error.description) }
-        }
-        let unmatched = selection.unmatchedLines(in: files)
-        if !unmatched.isEmpty { throw fail(unmatched.joined(separator: "\n")) }
-        let documents = Dictionary(files.map { ($0.uri, $0.document) }, uniquingKeysWith: { a, _ in a })
-        options.pickleFilter = { pickle in
-            selection.includes(pickle, in: documents[pickle.uri] ?? nil)
-                && nameFilter.map { $0.firstMatch(in: pickle.name, range: NSRange(pickle.name.startIndex..., in: pickle.name)) != nil } ?? true
-        }
-        options.dryRun = dryRun
-        options.strict = strict
-        options.failFast = failFast
-        options.stepTimeout = .milliseconds(Int64(stepTimeout * 1000))
-        options.hookTimeout = options.stepTimeout
+        var configuration = Session.Configuration()
+        configuration.paths = paths.isEmpty ? ["Features"] : paths
+        configuration.tags = tags
+        configuration.name = name
+        configuration.reports = reports.compactMap(Session.Report.init)
+        configuration.options.dryRun = dryRun
+        configuration.options.strict = strict
+        configuration.options.failFast = failFast
+        configuration.options.stepTimeout = .milliseconds(Int64(stepTimeout * 1000))
+        configuration.options.hookTimeout = configuration.options.stepTimeout
         if order.hasPrefix("random") {
             let seed = order.count > 7 ? UInt64(order.dropFirst(7))! : UInt64.random(in: 0...UInt64(UInt32.max))
-            options.shuffleSeed = seed
+            configuration.options.shuffleSeed = seed
             StandardOutput.error("random order, seed \(seed) (rerun with --order random:\(seed))")
         }
-
         let backendName = cluster ?? ProcessInfo.processInfo.environment["KAFKA_BDD_CLUSTER"] ?? "embedded"
         guard let backend = KafkaEnvironment.Backend(rawValue: backendName) else {
             throw fail("--cluster \(backendName): expected embedded, compose or external")
         }
+        configuration.title = "KafkaBDD — \(backend.rawValue) cluster"
+        let session: Session
+        do { session = try Session(configuration) } catch { throw fail(error.description) }
+
         let environment: KafkaEnvironment
         do {
-            environment = try KafkaEnvironment(backend: backend, stepTimeout: options.stepTimeout)
+            environment = try KafkaEnvironment(backend: backend, stepTimeout: configuration.options.stepTimeout)
             if !dryRun { try await environment.checkReachable() }
         } catch {
             throw fail("\(error)")
@@ -125,36 +102,15 @@ struct Run: AsyncParsableCommand {
 
         let colour = isatty(1) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         let console = ConsoleFormatter(style: format, colour: colour) { StandardOutput.write($0) }
-        let lines = Mutex<[String]>([])
-        let runner = Runner(support: Steps.supportCode(environment: environment), options: options, ids: ids) { envelope in
-            let line = envelope.ndjsonLine
-            lines.withLock { $0.append(line) }
-            console.handle(envelope)
+        let summary: RunSummary
+        do {
+            summary = try await session.run(support: Steps.supportCode(environment: environment)) { console.handle($0) }
+        } catch {
+            await environment.shutdown()
+            throw fail(error.description)
         }
-        let summary = await runner.run(files)
         await environment.shutdown()
-
-        let query = MessageQuery()
-        for line in lines.withLock({ $0 }) { try query.update(ndjson: Substring(line)) }
-        for report in reports {
-            let i = report.firstIndex(of: ":")!
-            let kind = ReportKind(rawValue: String(report[..<i]))!
-            let path = String(report[report.index(after: i)...])
-            let text: String = switch kind {
-            case .html: HTMLFormatter(title: "KafkaBDD — \(backend.rawValue) cluster").render(query)
-            case .junit: JUnitFormatter().render(query)
-            case .message: lines.withLock { $0.joined() }
-            case .json: try CucumberJSONFormatter().render(query)
-            case .rerun: RerunFormatter().render(query)
-            }
-            do {
-                try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
-                try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-            } catch {
-                throw fail("cannot write \(path): \(error.localizedDescription)")
-            }
-        }
-        if files.contains(where: { !$0.errors.isEmpty }) { throw ExitCode(2) }
+        if session.hasParseErrors { throw ExitCode(2) }
         if !summary.success { throw ExitCode(1) }
     }
 }

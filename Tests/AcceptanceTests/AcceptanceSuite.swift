@@ -1,12 +1,8 @@
 import Foundation
 import Messages
 import Gherkin
-import Expressions
 import Runtime
-import Reporting
-import KafkaClient
-import Cluster
-import Verification
+import Session
 import Steps
 import Synchronization
 import Testing
@@ -23,60 +19,67 @@ struct AcceptanceCase: Sendable, CustomTestStringConvertible {
     var testDescription: String { "\(card) · \(title) (\(uri):\(line))" }
 }
 
-/// The feature files under a folder, run through one Runner per test process — the same engine as
-/// `kafka-bdd run` — with each pickle's outcome turned into Swift Testing issues at the feature
-/// file's line, or a cancellation (skip) with its reason.
+/// The feature files under a folder, run through one `Session` per test process — the same
+/// load → select → run → report as `kafka-bdd run` — with each pickle's outcome turned into Swift
+/// Testing issues at the feature file's line, or a cancellation (skip) with its reason.
+///
+/// Environment: KAFKA_BDD_CLUSTER, KAFKA_BDD_TAGS, KAFKA_BDD_REPORTS (a folder: the message stream is
+/// written as cases run, HTML and JUnit when the test process exits), KAFKA_BDD_FEATURES (another
+/// folder of feature files than Features/).
 final class AcceptanceSuite: Sendable {
-    let root: URL
-    let files: [FeatureFile]
-    let options: RunOptions
-    private let state = Mutex<State>(State())
-    private let lines = Lines()
-
-    final class Lines: Sendable {
-        let value = Mutex<[String]>([])
-    }
+    let session: Result<Session, Session.Problem>
+    private let started = Mutex<Task<[String: Runner.PreparedTestCase], Error>?>(nil)
     private let environmentBackend: KafkaEnvironment.Backend
 
-    struct State {
-        var runner: Runner?
-        var prepared: [String: Runner.PreparedTestCase] = [:]
-        var environment: KafkaEnvironment?
-    }
-
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let shared = AcceptanceSuite(folder: packageRoot.appendingPathComponent("Features"))
-
-    init(folder: URL) {
-        root = AcceptanceSuite.packageRoot
-        let ids = IdGenerator()
-        let paths = (try? FeatureFile.discover([folder.path])) ?? []
-        files = paths.compactMap { path in
-            let relative = path.hasPrefix(AcceptanceSuite.packageRoot.path + "/") ? String(path.dropFirst(AcceptanceSuite.packageRoot.path.count + 1)) : path
-            guard let source = try? FeatureFile.readSource(path: path) else { return nil }
-            return FeatureFile(uri: relative, source: source, ids: ids)
-        }
-        var options = RunOptions()
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let shared: AcceptanceSuite = {
         let env = ProcessInfo.processInfo.environment
-        if let tags = env["KAFKA_BDD_TAGS"], let expression = try? TagExpression(parsing: tags) { options.tags = expression }
-        self.options = options
-        environmentBackend = KafkaEnvironment.Backend(rawValue: env["KAFKA_BDD_CLUSTER"] ?? "embedded") ?? .embedded
-        self.idsForRun = ids
-    }
+        let folder = env["KAFKA_BDD_FEATURES"].map { URL(fileURLWithPath: $0, relativeTo: packageRoot) }
+            ?? packageRoot.appendingPathComponent("Features")
+        let suite = AcceptanceSuite(folder: folder, reports: env["KAFKA_BDD_REPORTS"])
+        if env["KAFKA_BDD_REPORTS"] != nil {
+            // Swift Testing has no end-of-run hook: the rendered reports are written once, at exit, so
+            // their cost stays linear in the number of cases.
+            atexit { try? AcceptanceSuite.shared.session.get().writeReports() }
+        }
+        return suite
+    }()
 
-    private let idsForRun: IdGenerator
+    init(folder: URL, reports: String? = nil) {
+        var configuration = Session.Configuration()
+        configuration.paths = [folder.standardizedFileURL.path]
+        configuration.root = Self.packageRoot.standardizedFileURL.path
+        configuration.tags = ProcessInfo.processInfo.environment["KAFKA_BDD_TAGS"]
+        configuration.title = "KafkaBDD — swift test"
+        if let reports {
+            configuration.reports = [
+                .init(kind: .message, path: reports + "/messages.ndjson"),
+                .init(kind: .junit, path: reports + "/junit.xml"),
+                .init(kind: .html, path: reports + "/index.html"),
+            ]
+        }
+        session = Result { () throws(Session.Problem) in try Session(configuration) }
+        let name = ProcessInfo.processInfo.environment["KAFKA_BDD_CLUSTER"] ?? "embedded"
+        environmentBackend = KafkaEnvironment.Backend(rawValue: name) ?? .embedded
+    }
 
     /// The cases of a card (`KAF-02`), or of every file without a card tag (`nil`).
     func cases(card: String?) -> [AcceptanceCase] {
-        files.flatMap { file in
-            file.pickles.compactMap { pickle -> AcceptanceCase? in
-                let cardTag = pickle.tags.map(\.name).first { $0.hasPrefix("@KAF-") || $0.lowercased() == "@capstone" }.map { String($0.dropFirst()) }
-                guard cardTag == card, options.tags.evaluate(pickle.tags.map(\.name)) else { return nil }
-                let rule = Self.ruleName(of: pickle, in: file.document)
-                return AcceptanceCase(pickleId: pickle.id, card: card ?? "Features", title: (rule.map { "\($0) › " } ?? "") + pickle.name,
-                                      uri: pickle.uri, line: pickle.location.line)
-            }
+        guard let session = try? session.get() else { return [] }
+        let documents = Dictionary(session.files.map { ($0.uri, $0.document) }, uniquingKeysWith: { a, _ in a })
+        return session.selectedPickles.compactMap { pickle -> AcceptanceCase? in
+            guard Self.card(of: pickle) == card else { return nil }
+            let rule = Self.ruleName(of: pickle, in: documents[pickle.uri] ?? nil)
+            return AcceptanceCase(pickleId: pickle.id, card: card ?? "Features",
+                                  title: (rule.map { "\($0) › " } ?? "") + pickle.name,
+                                  uri: pickle.uri, line: pickle.location.line)
         }
+    }
+
+    static func card(of pickle: Pickle) -> String? {
+        pickle.tags.map(\.name).first { $0.hasPrefix("@KAF-") || $0.lowercased() == "@capstone" }
+            .map { String($0.dropFirst()) }
     }
 
     static func ruleName(of pickle: Pickle, in document: GherkinDocument?) -> String? {
@@ -89,37 +92,36 @@ final class AcceptanceSuite: Sendable {
         return nil
     }
 
-    private func runner() async throws -> (Runner, [String: Runner.PreparedTestCase]) {
-        if let r = state.withLock({ s in s.runner.map { ($0, s.prepared) } }) { return r }
-        let environment = try KafkaEnvironment(backend: environmentBackend)
-        try await environment.checkReachable()
-        let lines = self.lines
-        let runner = Runner(support: Steps.supportCode(environment: environment), options: options, ids: idsForRun) { envelope in
-            lines.value.withLock { $0.append(envelope.ndjsonLine) }
+    /// Starts the session once per process, however many cases ask at once.
+    private func prepared() async throws -> [String: Runner.PreparedTestCase] {
+        let session = try self.session.get()
+        let backend = environmentBackend
+        let task = started.withLock { t in
+            if let t { return t }
+            let new = Task { () throws -> [String: Runner.PreparedTestCase] in
+                let environment = try KafkaEnvironment(backend: backend)
+                try await environment.checkReachable()
+                let cases = try await session.start(support: Steps.supportCode(environment: environment))
+                return Dictionary(uniqueKeysWithValues: cases.map { ($0.pickle.id, $0) })
+            }
+            t = new
+            return new
         }
-        let prepared = Dictionary(uniqueKeysWithValues: await runner.begin(files).map { ($0.pickle.id, $0) })
-        return state.withLock { s in
-            if let existing = s.runner { return (existing, s.prepared) }
-            s.runner = runner
-            s.prepared = prepared
-            s.environment = environment
-            return (runner, prepared)
-        }
+        return try await task.value
     }
 
     /// Runs one scenario; a failure is recorded at its step's line in the feature file.
     func run(_ c: AcceptanceCase) async throws {
-        let (runner, prepared) = try await runner()
-        guard let testCase = prepared[c.pickleId] else {
+        let session = try self.session.get()
+        guard let testCase = try await prepared()[c.pickleId] else {
             try Test.cancel("\(c.testDescription) is not selected (KAFKA_BDD_TAGS)")
         }
-        let outcome = await runner.execute(testCase)
-        writeReports()
-        try report(outcome, file: files.first { $0.uri == c.uri })
+        let outcome = await session.execute(testCase)
+        try report(outcome, file: session.files.first { $0.uri == c.uri })
     }
 
     func report(_ outcome: TestCaseOutcome, file: FeatureFile?) throws {
-        let path = root.appendingPathComponent(outcome.pickle.uri).path
+        let path = Self.packageRoot.appendingPathComponent(outcome.pickle.uri).path
         func location(of stepText: String) -> SourceLocation {
             let step = outcome.pickle.steps.first { $0.text == stepText }
             let line = step.flatMap { s in Self.line(ofStep: s, in: file?.document) } ?? outcome.pickle.location.line
@@ -130,7 +132,7 @@ final class AcceptanceSuite: Sendable {
             return
         case .skipped:
             try Test.cancel(Comment(rawValue: "skipped: \(outcome.decisive?.result.message ?? "a step skipped")"))
-        case .undefined where !options.strict, .pending where !options.strict:
+        case .undefined where !strict, .pending where !strict:
             try Test.cancel(Comment(rawValue: "\(outcome.status.rawValue.lowercased()): \(outcome.decisive?.text ?? "")"))
         default:
             for step in outcome.steps where step.result.status > .skipped {
@@ -159,20 +161,5 @@ final class AcceptanceSuite: Sendable {
         return nil
     }
 
-    /// With KAFKA_BDD_REPORTS=DIR, the reports so far (the run is closed after every case).
-    func writeReports() {
-        guard let dir = ProcessInfo.processInfo.environment["KAFKA_BDD_REPORTS"] else { return }
-        let stream = lines.value.withLock { $0 }
-        let query = MessageQuery()
-        for line in stream { try? query.update(ndjson: Substring(line)) }
-        let outcomes = ReportModel(query)
-        let success = outcomes.cases.allSatisfy { $0.status == "PASSED" || $0.status == "SKIPPED" }
-        let finished = Envelope.testRunFinished(testRunStartedId: "", success: success, message: nil, exception: nil, timestamp: .now()).ndjsonLine
-        try? query.update(ndjson: Substring(finished))
-        let url = URL(fileURLWithPath: dir)
-        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        try? Data((stream.joined() + finished).utf8).write(to: url.appendingPathComponent("messages.ndjson"))
-        try? Data(JUnitFormatter().render(query).utf8).write(to: url.appendingPathComponent("junit.xml"))
-        try? Data(HTMLFormatter(title: "KafkaBDD — swift test").render(query).utf8).write(to: url.appendingPathComponent("index.html"))
-    }
+    private var strict: Bool { (try? session.get().configuration.options.strict) ?? true }
 }

@@ -10,6 +10,10 @@ struct Chapters {
         .enabled(if: !suite.cases(card: card).isEmpty, Comment(rawValue: "no scenarios tagged @\(card) under Features/ (or none selected by KAFKA_BDD_TAGS)"))
     }
 
+    /// A bad KAFKA_BDD_TAGS or an unreadable feature file selects nothing: that must fail, not pass.
+    @Test("the feature files load and the selection is valid")
+    func configuration() throws { _ = try Self.suite.session.get() }
+
     @Test("KAF-01 Meet Kafka", .serialized, enabled("KAF-01"), arguments: suite.cases(card: "KAF-01"))
     func KAF01(_ c: AcceptanceCase) async throws { try await Self.suite.run(c) }
 

@@ -1,0 +1,243 @@
+import Expressions
+import Foundation
+import Gherkin
+import Messages
+import Reporting
+import Runtime
+import Synchronization
+
+/// One run of feature files — load → select → run → report — the same for `kafka-bdd run` and the
+/// Swift Testing suite. Reports are fed envelope by envelope as the run emits them; the message
+/// stream is on disk as it grows, the rendered reports are written by `finish` (or `writeReports`).
+public final class Session: Sendable {
+    public struct Configuration: Sendable {
+        /// Feature files or folders, optionally `FILE:LINE[:LINE…]`.
+        public var paths: [String] = ["Features"]
+        /// Paths below this folder are reported relative to it (the package root in the test suite).
+        public var root: String?
+        public var tags: String?
+        /// A regular expression over scenario names.
+        public var name: String?
+        public var options = RunOptions()
+        public var reports: [Report] = []
+        /// The HTML report's title.
+        public var title = "KafkaBDD report"
+
+        public init() {}
+    }
+
+    /// A report to write: `html:reports/index.html`.
+    public struct Report: Sendable, Equatable {
+        public enum Kind: String, Sendable, CaseIterable { case html, junit, message, json, rerun }
+        public var kind: Kind
+        public var path: String
+
+        public init(kind: Kind, path: String) {
+            self.kind = kind
+            self.path = path
+        }
+
+        /// Parses `FORMAT:PATH`; nil when the format is unknown or the path empty.
+        public init?(_ argument: String) {
+            guard let colon = argument.firstIndex(of: ":"), let kind = Kind(rawValue: String(argument[..<colon]))
+            else { return nil }
+            let path = String(argument[argument.index(after: colon)...])
+            guard !path.isEmpty else { return nil }
+            self.init(kind: kind, path: path)
+        }
+
+        public static let usage = "expected " + Kind.allCases.map { "\($0.rawValue):PATH" }.joined(separator: ", ")
+    }
+
+    /// What stops a run before it starts, or its reports from being written: a usage error, a
+    /// missing or unreadable feature file, an unwritable report path (the CLI's exit 2).
+    public struct Problem: Error, Sendable, CustomStringConvertible {
+        public let description: String
+        public init(_ description: String) { self.description = description }
+    }
+
+    public let configuration: Configuration
+    /// Every loaded file, parse errors included (they are reported, and fail the run).
+    public let files: [FeatureFile]
+    private let options: RunOptions
+    private let ids = IdGenerator()
+    private let state = Mutex(State())
+
+    private struct State {
+        var runner: Runner?
+        var prepared: [Runner.PreparedTestCase] = []
+        var query = MessageQuery()
+        var stream: FileHandle?
+        var testRunStartedId = ""
+        var finished = false
+        var worst: [String: TestStepResultStatus] = [:]
+    }
+
+    /// Loads and selects: reads every feature file, checks the tag expression, the name filter, the
+    /// line filters and that every report path can be written.
+    public init(_ configuration: Configuration) throws(Problem) {
+        self.configuration = configuration
+        var options = configuration.options
+        if let tags = configuration.tags {
+            do { options.tags = try TagExpression(parsing: tags) } catch { throw Problem("--tags \(tags): \(error)") }
+        }
+        let nameFilter: NSRegularExpression?
+        if let name = configuration.name {
+            do { nameFilter = try NSRegularExpression(pattern: name) } catch {
+                throw Problem("--name \(name): not a valid regular expression")
+            }
+        } else {
+            nameFilter = nil
+        }
+        let selection: FeatureSelection
+        do { selection = try FeatureSelection(configuration.paths) } catch { throw Problem(error.description) }
+        var files: [FeatureFile] = []
+        for path in selection.files {
+            do {
+                let source = try FeatureFile.readSource(path: path)
+                files.append(FeatureFile(uri: Self.relative(path, to: configuration.root), source: source, ids: ids))
+            } catch {
+                throw Problem(error.description)
+            }
+        }
+        let root = configuration.root
+        let unmatched = selection.unmatchedLines(in: files) { Self.absolute($0.uri, root: root) }
+        if !unmatched.isEmpty { throw Problem(unmatched.joined(separator: "\n")) }
+        let documents = Dictionary(files.map { (Self.absolute($0.uri, root: configuration.root), $0.document) },
+                                   uniquingKeysWith: { a, _ in a })
+        options.pickleFilter = { [previous = options.pickleFilter] pickle in
+            let path = Self.absolute(pickle.uri, root: root)
+            let name = pickle.name
+            return previous(pickle) && selection.includes(pickle, in: documents[path] ?? nil, path: path)
+                && nameFilter.map { $0.firstMatch(in: name, range: NSRange(name.startIndex..., in: name)) != nil } ?? true
+        }
+        self.options = options
+        self.files = files
+        for report in configuration.reports { try Self.checkWritable(report.path) }
+    }
+
+    /// The pickles this session selects, in file order (before any shuffle).
+    public var selectedPickles: [Pickle] {
+        files.flatMap(\.pickles).filter { options.tags.evaluate($0.tags.map(\.name)) && options.pickleFilter($0) }
+    }
+
+    public var hasParseErrors: Bool { files.contains { !$0.errors.isEmpty } }
+
+    /// Announces the run and runs BeforeAll hooks; `observe` sees every envelope (a console, say).
+    @discardableResult
+    public func start(support: SupportCode, observe: (@Sendable (Envelope) -> Void)? = nil) async throws(Problem)
+        -> [Runner.PreparedTestCase] {
+        var stream: FileHandle?
+        if let message = configuration.reports.first(where: { $0.kind == .message }) {
+            guard FileManager.default.createFile(atPath: message.path, contents: nil),
+                  let handle = FileHandle(forWritingAtPath: message.path) else {
+                throw Problem("cannot write \(message.path)")
+            }
+            stream = handle
+        }
+        state.withLock { $0.stream = stream }
+        let runner = Runner(support: support, options: options, ids: ids) { [self] envelope in
+            record(envelope)
+            observe?(envelope)
+        }
+        let prepared = await runner.begin(files)
+        state.withLock {
+            $0.runner = runner
+            $0.prepared = prepared
+        }
+        return prepared
+    }
+
+    private func record(_ envelope: Envelope) {
+        let line = envelope.ndjsonLine
+        state.withLock { s in
+            s.stream?.write(Data(line.utf8))
+            try? s.query.update(ndjson: Substring(line))
+            switch envelope {
+            case .testRunStarted(let id, _): s.testRunStartedId = id
+            case .testRunFinished: s.finished = true
+            default: break
+            }
+        }
+    }
+
+    /// Runs one prepared test case.
+    public func execute(_ testCase: Runner.PreparedTestCase) async -> TestCaseOutcome {
+        guard let runner = state.withLock({ $0.runner }) else { preconditionFailure("execute before start") }
+        return await runner.execute(testCase)
+    }
+
+    /// Runs AfterAll hooks, closes the run and writes every report.
+    public func finish() async throws(Problem) -> RunSummary {
+        guard let runner = state.withLock({ $0.runner }) else { preconditionFailure("finish before start") }
+        let summary = await runner.end()
+        try writeReports()
+        return summary
+    }
+
+    /// The whole run: start, every selected case in order (stopping early with --fail-fast), finish.
+    public func run(support: SupportCode, observe: (@Sendable (Envelope) -> Void)? = nil) async throws(Problem)
+        -> RunSummary {
+        for testCase in try await start(support: support, observe: observe) {
+            let outcome = await execute(testCase)
+            if options.failFast, outcome.status > .skipped { break }
+        }
+        return try await finish()
+    }
+
+    /// Writes the rendered reports from what the run has emitted so far. A run that has not
+    /// finished (the Swift Testing suite, which has no end) is closed in the reports only, with the
+    /// real run id and a success computed from the cases so far.
+    public func writeReports() throws(Problem) {
+        let rendered: [(String, String)] = state.withLock { s in
+            s.stream?.synchronizeFile()
+            if !s.finished {
+                let success = ReportModel(s.query).cases.allSatisfy { $0.status == "PASSED" || $0.status == "SKIPPED" }
+                let closing = Envelope.testRunFinished(testRunStartedId: s.testRunStartedId, success: success,
+                                                       message: nil, exception: nil, timestamp: .now())
+                try? s.query.update(ndjson: Substring(closing.ndjsonLine))
+            }
+            return configuration.reports.compactMap { report -> (String, String)? in
+                switch report.kind {
+                case .message: nil
+                case .html: (report.path, HTMLFormatter(title: configuration.title).render(s.query))
+                case .junit: (report.path, JUnitFormatter().render(s.query))
+                case .json: (report.path, (try? CucumberJSONFormatter().render(s.query)) ?? "[]")
+                case .rerun: (report.path, RerunFormatter().render(s.query))
+                }
+            }
+        }
+        for (path, text) in rendered {
+            do { try Data(text.utf8).write(to: URL(fileURLWithPath: path)) } catch {
+                throw Problem("cannot write \(path): \(error.localizedDescription)")
+            }
+        }
+    }
+
+    private static func checkWritable(_ path: String) throws(Problem) {
+        let url = URL(fileURLWithPath: path)
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        } catch {
+            throw Problem("cannot write \(path): \(error.localizedDescription)")
+        }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard !isDirectory.boolValue, FileManager.default.isWritableFile(atPath: path) else {
+                throw Problem("cannot write \(path): \(isDirectory.boolValue ? "it is a folder" : "not writable")")
+            }
+        } else if !FileManager.default.isWritableFile(atPath: url.deletingLastPathComponent().path) {
+            throw Problem("cannot write \(path): its folder is not writable")
+        }
+    }
+
+    private static func relative(_ path: String, to root: String?) -> String {
+        guard let root, path.hasPrefix(root + "/") else { return path }
+        return String(path.dropFirst(root.count + 1))
+    }
+
+    private static func absolute(_ uri: String, root: String?) -> String {
+        guard let root, !uri.hasPrefix("/") else { return uri }
+        return root + "/" + uri
+    }
+}
