@@ -52,6 +52,8 @@ public protocol Cluster: Sendable {
     /// The oldest and next offsets of a partition.
     func watermarks(topic: String, partition: Int32) async throws -> (low: Int64, high: Int64)
     func createTopic(_ spec: TopicSpec) async throws
+    /// Where a broker listens, for probes from outside any client (default: the cluster's metadata).
+    func brokerAddress(_ id: Int32) async throws -> (host: String, port: Int)?
     /// Brokers the cluster currently runs (not killed).
     func liveBrokers() async throws -> [Int32]
     func killBroker(_ id: Int32) async throws

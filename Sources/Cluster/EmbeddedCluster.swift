@@ -52,6 +52,14 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
         _ = try await metadata(topic: spec.name) // so that this client's own requests go to the new leaders
     }
 
+    /// The mock's listeners, in broker order, whatever the metadata says.
+    public func brokerAddress(_ id: Int32) async throws -> (host: String, port: Int)? {
+        let entries = mock.bootstrapServers.split(separator: ",")
+        guard id >= 1, Int(id) <= entries.count, let colon = entries[Int(id) - 1].lastIndex(of: ":"),
+              let port = Int(entries[Int(id) - 1][entries[Int(id) - 1].index(after: colon)...]) else { return nil }
+        return (String(entries[Int(id) - 1][..<colon]), port)
+    }
+
     public func liveBrokers() async throws -> [Int32] {
         let down = state.withLock { $0.down }
         return (1...Int32(brokerCount)).filter { !down.contains($0) }

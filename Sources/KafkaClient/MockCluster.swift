@@ -1,6 +1,5 @@
 import CRdKafka
 import Dispatch
-import Glibc
 
 /// librdkafka's in-process mock cluster: N brokers on loopback sockets. It lives on a host client
 /// handle and is destroyed before it.
@@ -85,25 +84,10 @@ public final class MockCluster: @unchecked Sendable {
     private func nudging<T>(_ command: () -> T) -> T {
         let nudger = DispatchSource.makeTimerSource(queue: DispatchQueue.global())
         nudger.schedule(deadline: .now() + .milliseconds(2), repeating: .milliseconds(5))
-        nudger.setEventHandler { [ports] in ports.forEach(MockCluster.touch) }
+        nudger.setEventHandler { [ports] in ports.forEach { TCP.touch(loopbackPort: $0) } }
         nudger.resume()
         defer { nudger.cancel() }
         return command()
-    }
-
-
-    /// Opens and closes a TCP connection to a loopback port without blocking.
-    private static func touch(_ port: UInt16) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
-        _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
     }
 
     deinit {

@@ -56,31 +56,41 @@ enum ClusterSteps {
             throw StepFailure("after \(seconds) s records are still there: " + remaining.sorted { $0.key < $1.key }.map { "partition \($0.key): \($0.value)" }.joined(separator: ", "))
         }
 
-        code.when("broker {int} is killed", doc: "Kills a broker; its partitions' leadership moves to live replicas.",
+        code.when("broker {int} is killed",
+                  doc: "Kills a broker; its partitions' leadership moves to live replicas. The kill is confirmed on the wire: "
+                      + "the broker stops answering an ApiVersions probe within 10 s, or the step fails.",
                   example: "When broker 2 is killed") { ctx in
             let cluster = try ctx.cluster()
             try cluster.require(.brokerFaults)
-            try await cluster.killBroker(Int32(try ctx.int(0)))
+            try await cluster.kill(broker: Int32(try ctx.int(0)))
         }
 
-        code.when("broker {int} is restarted", doc: "Brings a killed broker back.", example: "When broker 2 is restarted") { ctx in
+        code.when("broker {int} is restarted",
+                  doc: "Brings a killed broker back, and waits (10 s embedded, 60 s otherwise) until it answers an ApiVersions probe and is "
+                      + "listed in the metadata.",
+                  example: "When broker 2 is restarted") { ctx in
             let cluster = try ctx.cluster()
             try cluster.require(.brokerFaults)
-            try await cluster.restartBroker(Int32(try ctx.int(0)))
+            try await cluster.restart(broker: Int32(try ctx.int(0)))
         }
 
         code.when("the network to broker {int} is slowed by {int} ms", doc: "Adds that round-trip latency to every request the broker serves (toxiproxy on compose).",
                   example: "When the network to broker 1 is slowed by 50 ms") { ctx in
             let cluster = try ctx.cluster()
             try cluster.require(.latency)
-            try await cluster.setLatency(broker: Int32(try ctx.int(0)), .milliseconds(try ctx.int(1)))
+            let broker = Int32(try ctx.int(0))
+            let (before, after) = try await cluster.slow(broker: broker, by: .milliseconds(try ctx.int(1)))
+            ctx.log("broker \(broker): ApiVersions round trip \(before.milliseconds) ms before, \(after.milliseconds) ms after")
         }
 
         code.when("the network to every broker is slowed by {int} ms", doc: "Adds that round-trip latency on every broker.",
                   example: "When the network to every broker is slowed by 20 ms") { ctx in
             let cluster = try ctx.cluster()
             try cluster.require(.latency)
-            for broker in try await cluster.liveBrokers() { try await cluster.setLatency(broker: broker, .milliseconds(try ctx.int(0))) }
+            for broker in try await cluster.liveBrokers() {
+                let (before, after) = try await cluster.slow(broker: broker, by: .milliseconds(try ctx.int(0)))
+                ctx.log("broker \(broker): ApiVersions round trip \(before.milliseconds) ms before, \(after.milliseconds) ms after")
+            }
         }
 
         code.then("every partition of {string} has {int} replicas on distinct brokers",
@@ -122,22 +132,37 @@ enum ClusterSteps {
             guard leaders.count == expected else { throw StepFailure("leaders of \(topic) are on \(leaders.count) brokers \(leaders.sorted()), expected \(expected)") }
         }
 
-        code.then("broker {int} is back in the cluster", doc: "Checks the broker is running and listed in the cluster's metadata.",
+        code.then("broker {int} is back in the cluster",
+                  doc: "Checks on the wire that the broker answers an ApiVersions probe, and that the metadata lists it.",
                   example: "Then broker 2 is back in the cluster") { ctx in
             let broker = Int32(try ctx.int(0))
             let cluster = try ctx.cluster()
-            guard try await cluster.liveBrokers().contains(broker) else { throw StepFailure("broker \(broker) is not running") }
+            let probe = try await cluster.probe(broker: broker)
+            guard probe.answered else { throw StepFailure("broker \(broker) is not serving: \(probe)") }
             let listed = try await cluster.metadata(topic: nil).brokers.map(\.id)
-            guard listed.contains(broker) else { throw StepFailure("broker \(broker) is missing from the metadata (brokers \(listed))") }
+            guard listed.contains(broker) else {
+                throw StepFailure("broker \(broker) is missing from the metadata (brokers \(listed))")
+            }
+            ctx.log("broker \(broker) \(probe)")
         }
 
-        code.then("no partition of {string} is led by broker {int}", doc: "Checks leadership moved away from a broker.",
+        code.then("no partition of {string} is led by broker {int}",
+                  doc: "Checks leadership moved away from a broker: the cluster's metadata names another leader for "
+                      + "every partition, and each of those leaders answers an ApiVersions probe.",
                   example: #"Then no partition of "events" is led by broker 2"#) { ctx in
             let topic = try ctx.topic(try ctx.string(0))
             let broker = Int32(try ctx.int(1))
-            let md = try await ctx.cluster().metadata(topic: topic)
-            let led = md.topic(topic)?.partitions.filter { $0.leader == broker }.map(\.id) ?? []
+            let cluster = try ctx.cluster()
+            let md = try await cluster.metadata(topic: topic)
+            let partitions = md.topic(topic)?.partitions ?? []
+            let led = partitions.filter { $0.leader == broker }.map(\.id)
             guard led.isEmpty else { throw StepFailure("broker \(broker) still leads partitions \(led) of \(topic)") }
+            for leader in Set(partitions.map(\.leader)).sorted() {
+                let probe = try await cluster.probe(broker: leader)
+                guard probe.answered else {
+                    throw StepFailure("broker \(leader), named leader of partitions of \(topic), is not serving: \(probe)")
+                }
+            }
         }
     }
 

@@ -164,7 +164,7 @@ enum MonitoringSteps {
                 throw StepFailure("\(topic) has no partition \(partition)")
             }
             let live = try await cluster.liveBrokers()
-            for broker in p.replicas where live.contains(broker) { try await cluster.killBroker(broker) }
+            for broker in p.replicas where live.contains(broker) { try await cluster.kill(broker: broker) }
             ctx.log("killed brokers \(p.replicas.filter(live.contains)), the replicas of partition \(partition)")
         }
 

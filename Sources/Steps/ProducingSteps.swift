@@ -22,7 +22,7 @@ enum ProducingSteps {
             try cluster.require(.brokerFaults)
             let broker = Int32(try ctx.int(3))
             try await produce(ctx, count: try ctx.int(0), topic: try ctx.topic(try ctx.string(1)), acks: try ctx.argument(2), keys: 50) {
-                try await cluster.killBroker(broker)
+                try await cluster.kill(broker: broker)
             }
         }
 

@@ -34,7 +34,7 @@ enum ReliabilitySteps {
                 guard let p = try await cluster.metadata(topic: topic).topic(topic)?.partitions.first(where: { $0.id == partition }), p.leader >= 0 else {
                     throw StepFailure("partition \(partition) of \(topic) has no leader to kill")
                 }
-                try await cluster.killBroker(p.leader)
+                try await cluster.kill(broker: p.leader)
                 killed.withLock { $0 = p.leader }
             }
             ctx.log("killed broker \(killed.withLock { $0 }.map(String.init) ?? "?"), the leader of partition \(partition), half-way")

@@ -111,7 +111,40 @@ struct StepNegativeControlTests {
                 Given a 3-broker cluster
                 When broker 2 is killed
                 Then broker 2 is back in the cluster
-            """), mentioning: "is not running")
+            """), mentioning: "broker 2 is not serving")
+    }
+
+    /// The lying cluster's kill is a no-op reported as done: the kill step itself must fail.
+    @Test func aKillThatDidNothingFailsTheKillStep() async throws {
+        let liar = KafkaEnvironment(factory: { brokers in LyingCluster(try EmbeddedCluster(brokers: brokers), lying: [.kill]) })
+        expectFailure(try await outcome("""
+                Given a 3-broker cluster
+                When broker 2 is killed
+                Then no partition of "t" is led by broker 2
+            """, on: liar), mentioning: "was killed but still answered ApiVersions")
+    }
+
+    /// A restart that did nothing: the broker is still down when the step's deadline passes.
+    @Test func aRestartThatDidNothingFailsTheRestartStep() async throws {
+        let liar = KafkaEnvironment(factory: { brokers in
+            LyingCluster(try EmbeddedCluster(brokers: brokers), lying: [.restart])
+        })
+        let o = try await outcome("""
+                Given a 3-broker cluster
+                When broker 2 is killed
+                And broker 2 is restarted
+            """, on: liar)
+        #expect(o.status == .failed)
+        #expect(o.decisive?.result.message?.contains("was restarted but after") == true, "\(o.decisive?.result.message ?? "")")
+    }
+
+    /// Latency that was never applied does not show in the measured round trip.
+    @Test func latencyThatDidNothingFailsTheLatencyStep() async throws {
+        let liar = KafkaEnvironment(factory: { brokers in LyingCluster(try EmbeddedCluster(brokers: brokers), lying: [.latency]) })
+        expectFailure(try await outcome("""
+                Given a 3-broker cluster
+                When the network to broker 1 is slowed by 200 ms
+            """, on: liar), mentioning: "was slowed by 200 ms but answers in")
     }
 
     /// A record the ledger says was acknowledged but that never reached the cluster: a loss.

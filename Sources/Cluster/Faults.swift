@@ -1,0 +1,82 @@
+import KafkaClient
+
+/// A fault that was asked for but does not show on the cluster: the drill is void, never a pass.
+public struct FaultNotObserved: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+// Faults confirmed on the wire. A backend's kill, restart or latency call is only a request; these
+// look at the broker from outside any client (an ApiVersions probe) until the effect shows, within
+// a deadline, and fail when it does not — so a backend whose fault is a no-op makes every drill fail.
+extension Cluster {
+    /// Where a broker listens: from the cluster's metadata (a backend that knows better overrides it).
+    public func brokerAddress(_ id: Int32) async throws -> (host: String, port: Int)? {
+        try await metadata(topic: nil).brokers.first { $0.id == id }.map { ($0.host, Int($0.port)) }
+    }
+
+    /// One ApiVersions round trip to the broker, from outside any client.
+    public func probe(broker id: Int32, timeout: Duration = .seconds(2)) async throws -> BrokerProbe.Outcome {
+        guard let (host, port) = try await brokerAddress(id) else { return .unreachable("not in the cluster's metadata") }
+        return await BrokerProbe.apiVersions(host: host, port: port, timeout: timeout)
+    }
+
+    /// Kills a broker and waits until it stops answering; returns how long that took.
+    @discardableResult
+    public func kill(broker id: Int32, within limit: Duration = .seconds(10)) async throws -> Duration {
+        let clock = ContinuousClock()
+        let start = clock.now
+        try await killBroker(id)
+        var last = BrokerProbe.Outcome.silent
+        while clock.now - start < limit {
+            last = try await probe(broker: id, timeout: .milliseconds(500))
+            if !last.answered { return clock.now - start }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw FaultNotObserved("broker \(id) was killed but still \(last) \(limit.seconds) s later")
+    }
+
+    /// Restarts a broker and waits until it answers again (ApiVersions, and listed in the metadata
+    /// a live broker returns); returns how long that took.
+    @discardableResult
+    public func restart(broker id: Int32, within: Duration? = nil) async throws -> Duration {
+        // A JVM broker takes seconds to come back; the in-process mock, milliseconds.
+        let limit = within ?? (backend == "embedded" ? .seconds(10) : .seconds(60))
+        let clock = ContinuousClock()
+        let start = clock.now
+        try await restartBroker(id)
+        var last = "did not answer"
+        while clock.now - start < limit {
+            let outcome = try await probe(broker: id, timeout: .seconds(1))
+            if outcome.answered {
+                let listed = try await metadata(topic: nil).brokers.map(\.id)
+                if listed.contains(id) { return clock.now - start }
+                last = "answers but is missing from the metadata (brokers \(listed.sorted()))"
+            } else {
+                last = "\(outcome)"
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw FaultNotObserved("broker \(id) was restarted but after \(limit.seconds) s it \(last)")
+    }
+
+    /// Slows a broker and measures the round trip before and after: the added latency must show.
+    @discardableResult
+    public func slow(broker id: Int32, by latency: Duration) async throws -> (before: Duration, after: Duration) {
+        let before = try await probe(broker: id)
+        try await setLatency(broker: id, latency)
+        let after = try await probe(broker: id, timeout: latency * 2 + .seconds(2))
+        guard let b = before.roundTrip, let a = after.roundTrip else {
+            throw FaultNotObserved("broker \(id) did not answer a probe around the latency change (before: \(before), after: \(after))")
+        }
+        // A round trip is at least the injected delay; 90 % of it allows for clock granularity.
+        guard a >= latency * 0.9 else {
+            throw FaultNotObserved("broker \(id) was slowed by \(latency.milliseconds) ms but answers in \(a.milliseconds) ms")
+        }
+        return (b, a)
+    }
+}
+
+extension Duration {
+    var seconds: Int64 { components.seconds }
+}
