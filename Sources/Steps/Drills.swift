@@ -46,7 +46,7 @@ final class PacedProducer: Sendable {
             for _ in 0..<min(perTick, total - sent.load(ordering: .acquiring)) {
                 let id = UInt64(ledger.sentCount) + 1
                 let key = keyed ? "key-\(id % 50)" : nil
-                ledger.sent(id, key: key)
+                ledger.sending(id, key: key, topic: topic)
                 try producer.produce(topic: topic, key: key.map { Array($0.utf8) }, value: Payload.make(id: id), token: id)
                 sent.add(1, ordering: .releasing)
             }

@@ -221,7 +221,7 @@ enum ExactlyOnceSteps {
             if outcome == "committed" { try await producer.commitTransaction() } else { try await producer.abortTransaction() }
             let ids = Array(first..<(first + UInt64(count)))
             ctx.scenario.state.withLock { s in
-                for id in ids { s.ledger.sent(id, key: nil) }
+                for id in ids { s.ledger.sent(id, key: nil, topic: topic, producer: "writer-\(outcome)") }
                 s.transactionIds[outcome, default: []] += ids
             }
         }
