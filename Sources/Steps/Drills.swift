@@ -67,7 +67,7 @@ final class LagSampler: Sendable {
     private let clock: DrillClock
     private let monitor: Consumer
     private let running = Atomic<Bool>(true)
-    private let samples = Mutex<[(seconds: Double, lag: Int64)]>([])
+    private let samples = Mutex<[LagSample]>([])
 
     init(cluster: any Cluster, group: String, topic: String, partitions: Int32, clock: DrillClock) throws {
         self.cluster = cluster
@@ -77,12 +77,12 @@ final class LagSampler: Sendable {
         monitor = try Consumer(config: cluster.config(["group.id": group, "enable.auto.commit": "false", "log_level": "0"]))
     }
 
-    var values: [(seconds: Double, lag: Int64)] { samples.withLock { $0 } }
-    var last: (seconds: Double, lag: Int64)? { samples.withLock { $0.last } }
+    var values: [LagSample] { samples.withLock { $0 } }
+    var last: LagSample? { samples.withLock { $0.last } }
 
     func run() async {
         while running.load(ordering: .acquiring) {
-            if let lag = try? await sample() { samples.withLock { $0.append((clock.now, lag)) } }
+            if let lag = try? await sample() { samples.withLock { $0.append(LagSample(seconds: clock.now, lag: lag)) } }
             try? await Task.sleep(for: .milliseconds(200)) // the sampling interval
         }
     }

@@ -685,12 +685,8 @@ struct MonitoringStepNegativeControlTests {
     let base = StepNegativeControlTests()
 
     static func stall(lag: [(Double, Int64)], metrics: String = "") -> StallRecord {
-        var r = StallRecord()
-        r.lag = lag.map { (seconds: $0.0, lag: $0.1) }
-        r.stallFrom = 2
-        r.stallTo = 5
-        r.metrics = metrics
-        return r
+        let history = StallHistory(lag: lag.map { LagSample(seconds: $0.0, lag: $0.1) }, stallFrom: 2, stallTo: 5)
+        return StallRecord(history: history, metrics: metrics)
     }
 
     static func breakers(_ code: inout SupportCode) {
