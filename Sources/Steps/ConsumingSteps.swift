@@ -13,33 +13,25 @@ enum ConsumingSteps {
                   example: "Then every acknowledged message is consumed exactly once") { ctx in
             let verdict = try await readAll(ctx)
             let cluster = try ctx.cluster()
-            var problems: [String] = []
-            if !verdict.lost.isEmpty { problems.append("\(verdict.lost.count) acknowledged messages lost, e.g. \(verdict.lost.prefix(5))") }
-            if !verdict.reorderedByKey.isEmpty { problems.append("\(verdict.reorderedByKey.count) reordered within a key, e.g. \(verdict.reorderedByKey.prefix(5))") }
-            if !verdict.duplicated.isEmpty {
-                if cluster.capabilities.contains(.idempotentDeduplication) {
-                    problems.append("\(verdict.duplicated.count) duplicated, e.g. \(verdict.duplicated.prefix(5))")
-                } else {
-                    ctx.log("\(verdict.duplicated.count) duplicates seen; the \(cluster.backend) cluster does not model idempotent de-duplication, so they are not held against the run")
-                }
+            let deduplicates = cluster.capabilities.contains(.idempotentDeduplication)
+            if !verdict.duplicated.isEmpty, !deduplicates {
+                ctx.log("\(verdict.duplicated.count) duplicates seen; the \(cluster.backend) cluster does not model "
+                        + "idempotent de-duplication, so they are not held against the run")
             }
-            if !problems.isEmpty { throw StepFailure(problems.joined(separator: "; ") + " — \(verdict)") }
+            try verdict.exactlyOnce(countingDuplicates: deduplicates).enforce()
         }
 
         code.then("some key's messages are consumed out of the order they were sent",
                   doc: "The hazard of retries without idempotence: reads the topics and expects at least one key whose records are not in send order; lists them.",
                   example: "Then some key's messages are consumed out of the order they were sent") { ctx in
             let verdict = try await readAll(ctx)
-            guard !verdict.reorderedByKey.isEmpty else {
-                throw StepFailure("every key's messages were consumed in send order — no reordering to show (\(verdict))")
-            }
+            try verdict.showsReorderingByKey().enforce()
             ctx.log("\(verdict.reorderedByKey.count) messages came after a later message of their key, e.g. ids \(verdict.reorderedByKey.prefix(10))")
         }
 
         code.then("no acknowledged message is lost", doc: "Reads the scenario's topics from the beginning: every acknowledged id is there.",
                   example: "Then no acknowledged message is lost") { ctx in
-            let verdict = try await readAll(ctx)
-            if !verdict.lost.isEmpty { throw StepFailure("\(verdict.lost.count) acknowledged messages lost, e.g. \(verdict.lost.prefix(5)) — \(verdict)") }
+            try await readAll(ctx).noneLost().enforce()
         }
     }
 

@@ -46,7 +46,7 @@ final class PacedProducer: Sendable {
             for _ in 0..<min(perTick, total - sent.load(ordering: .acquiring)) {
                 let id = UInt64(ledger.sentCount) + 1
                 let key = keyed ? "key-\(id % 50)" : nil
-                ledger.sent(id, key: key)
+                ledger.sending(id, key: key, topic: topic)
                 try producer.produce(topic: topic, key: key.map { Array($0.utf8) }, value: Payload.make(id: id), token: id)
                 sent.add(1, ordering: .releasing)
             }
@@ -67,7 +67,7 @@ final class LagSampler: Sendable {
     private let clock: DrillClock
     private let monitor: Consumer
     private let running = Atomic<Bool>(true)
-    private let samples = Mutex<[(seconds: Double, lag: Int64)]>([])
+    private let samples = Mutex<[LagSample]>([])
 
     init(cluster: any Cluster, group: String, topic: String, partitions: Int32, clock: DrillClock) throws {
         self.cluster = cluster
@@ -77,12 +77,12 @@ final class LagSampler: Sendable {
         monitor = try Consumer(config: cluster.config(["group.id": group, "enable.auto.commit": "false", "log_level": "0"]))
     }
 
-    var values: [(seconds: Double, lag: Int64)] { samples.withLock { $0 } }
-    var last: (seconds: Double, lag: Int64)? { samples.withLock { $0.last } }
+    var values: [LagSample] { samples.withLock { $0 } }
+    var last: LagSample? { samples.withLock { $0.last } }
 
     func run() async {
         while running.load(ordering: .acquiring) {
-            if let lag = try? await sample() { samples.withLock { $0.append((clock.now, lag)) } }
+            if let lag = try? await sample() { samples.withLock { $0.append(LagSample(seconds: clock.now, lag: lag)) } }
             try? await Task.sleep(for: .milliseconds(200)) // the sampling interval
         }
     }

@@ -30,11 +30,6 @@ final class CopyProcessor: @unchecked Sendable {
         self.partitions = partitions
     }
 
-    /// Amounts are a function of the order id, so a checker can recompute them from the input.
-    static func amount(of id: UInt64) -> UInt64 { id % 100 + 1 }
-
-    static func outputValue(id: UInt64) -> [UInt8] { Payload.make(id: id) + Array("amount=\(amount(of: id))".utf8) }
-
     /// One instance: runs until the input is read to the log ends it had when started, or until
     /// `killAfter` records were written by it — then it is killed mid-transaction (after writing,
     /// before committing). Returns the number of records it wrote.
@@ -78,7 +73,7 @@ final class CopyProcessor: @unchecked Sendable {
                 var next: [Int32: Int64] = [:]
                 for r in records {
                     guard let id = Payload.id(in: r.value) else { continue }
-                    try producer.produce(topic: output, key: r.key, value: Self.outputValue(id: id), token: id)
+                    try producer.produce(topic: output, key: r.key, value: CopyVerdict.outputValue(id: id), token: id)
                     written += 1
                     next[r.partition] = r.offset + 1
                     if case .exactlyOnce = mode, let killAfter, written >= killAfter {
@@ -128,15 +123,7 @@ final class CopyProcessor: @unchecked Sendable {
     }
 }
 
-/// The output recomputed against the input, as Kafka's EOS test driver checks it.
-struct CopyVerdict: Sendable {
-    var inputIds: Set<UInt64> = []
-    var outputCounts: [UInt64: Int] = [:]
-    var outputSum: UInt64 = 0
-    var expectedSum: UInt64 { inputIds.reduce(0) { $0 + CopyProcessor.amount(of: $1) } }
-    var outputCount: Int { outputCounts.values.reduce(0, +) }
-    var doubled: [UInt64] { outputCounts.filter { $0.value > 1 }.keys.sorted() }
-    var missing: [UInt64] { inputIds.subtracting(outputCounts.keys).sorted() }
+extension CopyVerdict {
     var table: String {
         Evidence.table(["", "count", "sum of amounts"], [["recomputed from the input", "\(inputIds.count)", "\(expectedSum)"],
                                                         ["read from the output", "\(outputCount)", "\(outputSum)"]])
@@ -182,13 +169,7 @@ enum ExactlyOnceSteps {
             try requireEOS(ctx)
             let verdict = try await copyVerdict(ctx, output: try ctx.string(0), input: try ctx.string(1))
             ctx.attach(verdict.table, mediaType: "text/markdown")
-            var problems: [String] = []
-            if !verdict.doubled.isEmpty { problems.append("\(verdict.doubled.count) orders counted twice, e.g. \(verdict.doubled.prefix(5))") }
-            if !verdict.missing.isEmpty { problems.append("\(verdict.missing.count) orders missing, e.g. \(verdict.missing.prefix(5))") }
-            if verdict.outputCount != verdict.inputIds.count || verdict.outputSum != verdict.expectedSum {
-                problems.append("count \(verdict.outputCount) and sum \(verdict.outputSum), recomputed \(verdict.inputIds.count) and \(verdict.expectedSum)")
-            }
-            guard problems.isEmpty else { throw StepFailure(problems.joined(separator: "; ")) }
+            try verdict.exactlyOnce().enforce()
         }
 
         code.then("the checker finds orders of {string} counted twice in {string}, and none missing",
@@ -196,8 +177,7 @@ enum ExactlyOnceSteps {
                   example: #"Then the checker finds orders of "orders" counted twice in "totals", and none missing"#) { ctx in
             let verdict = try await copyVerdict(ctx, output: try ctx.string(1), input: try ctx.string(0))
             ctx.attach(verdict.table, mediaType: "text/markdown")
-            guard verdict.missing.isEmpty else { throw StepFailure("\(verdict.missing.count) orders missing from the output, e.g. \(verdict.missing.prefix(5))") }
-            guard !verdict.doubled.isEmpty else { throw StepFailure("no order was counted twice: nothing was reprocessed after the restart") }
+            try verdict.atLeastOnceWithRedelivery().enforce()
             ctx.log("\(verdict.doubled.count) orders counted twice (sum \(verdict.outputSum) against \(verdict.expectedSum)), e.g. \(verdict.doubled.prefix(10))")
         }
 
@@ -221,7 +201,7 @@ enum ExactlyOnceSteps {
             if outcome == "committed" { try await producer.commitTransaction() } else { try await producer.abortTransaction() }
             let ids = Array(first..<(first + UInt64(count)))
             ctx.scenario.state.withLock { s in
-                for id in ids { s.ledger.sent(id, key: nil) }
+                for id in ids { s.ledger.sent(id, key: nil, topic: topic, producer: "writer-\(outcome)") }
                 s.transactionIds[outcome, default: []] += ids
             }
         }
@@ -232,13 +212,10 @@ enum ExactlyOnceSteps {
             try requireEOS(ctx)
             let name = try ctx.string(0)
             let ids = try await readCommitted(ctx, name).compactMap { Payload.id(in: $0.value) }
-            let (committed, aborted) = ctx.scenario.state.withLock { (Set($0.transactionIds["committed"] ?? []), Set($0.transactionIds["aborted"] ?? [])) }
-            let abortedRead = aborted.intersection(ids).sorted()
-            let missing = committed.subtracting(ids).sorted()
-            var problems: [String] = []
-            if !abortedRead.isEmpty { problems.append("\(abortedRead.count) aborted records were read, e.g. \(abortedRead.prefix(5))") }
-            if !missing.isEmpty { problems.append("\(missing.count) committed records were not read, e.g. \(missing.prefix(5))") }
-            guard problems.isEmpty else { throw StepFailure(problems.joined(separator: "; ")) }
+            let (committed, aborted) = ctx.scenario.state.withLock {
+                (Set($0.transactionIds["committed"] ?? []), Set($0.transactionIds["aborted"] ?? []))
+            }
+            try TransactionIsolation.verdict(read: ids, committed: committed, aborted: aborted).enforce()
         }
 
         code.when("two instances of a transactional producer with id {string} start, the second after the first",
@@ -307,8 +284,7 @@ enum ExactlyOnceSteps {
             let expected = try ctx.int(0)
             let runs = ctx.scenario.state.withLock { $0.comparison }
             guard runs.count == 2 else { throw StepFailure("no comparison ran in this scenario") }
-            let short = runs.filter { $0.1 != expected }
-            guard short.isEmpty else { throw StepFailure(short.map { "\($0.0) wrote \($0.1)" }.joined(separator: "; ")) }
+            try CopyVerdict.allCopied(runs.map { (label: $0.0, written: $0.1) }, expected: expected).enforce()
         }
     }
 
@@ -333,14 +309,7 @@ enum ExactlyOnceSteps {
     }
 
     static func copyVerdict(_ ctx: StepContext, output: String, input: String) async throws -> CopyVerdict {
-        var v = CopyVerdict()
-        v.inputIds = Set(try await readCommitted(ctx, input).compactMap { Payload.id(in: $0.value) })
-        for r in try await readCommitted(ctx, output) {
-            guard let id = Payload.id(in: r.value) else { continue }
-            v.outputCounts[id, default: 0] += 1
-            let text = String(decoding: r.value, as: UTF8.self)
-            if let range = text.range(of: "amount="), let amount = UInt64(text[range.upperBound...]) { v.outputSum += amount }
-        }
-        return v
+        let input = try await readCommitted(ctx, input).map(\.value)
+        return CopyVerdict(input: input, output: try await readCommitted(ctx, output).map(\.value))
     }
 }

@@ -49,11 +49,7 @@ enum GroupSteps {
         code.then("every partition holds its messages in the order they were sent",
                   doc: "Reads the topics and checks that within each partition records appear in send order.",
                   example: "Then every partition holds its messages in the order they were sent") { ctx in
-            let verdict = try await ConsumingSteps.readAll(ctx)
-            guard verdict.reorderedInPartition.isEmpty else {
-                throw StepFailure("\(verdict.reorderedInPartition.count) records out of send order within their partition, e.g. \(verdict.reorderedInPartition.prefix(5))")
-            }
-            guard verdict.lost.isEmpty else { throw StepFailure("\(verdict.lost.count) acknowledged records were not read — \(verdict)") }
+            try await ConsumingSteps.readAll(ctx).inPartitionOrder().enforce()
         }
 
         code.when("consumer group {string} reads {string} to the end",

@@ -100,7 +100,7 @@ final class Scenario: Sendable {
         var sentValues: [UInt64: String] = [:]
         var deliveryReports: [DeliveryReport] = []
         var benchmarks: [(label: String, delivered: Int, errors: Int)] = []
-        var scaling: [String: ScalingRecord] = [:]
+        var scaling: [String: ScalingHistory] = [:]
         var deadLetters: DeadLetterOutcome?
         var transactionIds: [String: [UInt64]] = [:]  // "committed" / "aborted"
         var zombieOutcome: String?

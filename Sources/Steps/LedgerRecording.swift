@@ -1,3 +1,4 @@
+import Foundation
 import KafkaClient
 import Verification
 
@@ -14,8 +15,14 @@ extension DeliveryLedger {
     @discardableResult
     public func consumed(_ record: ConsumedRecord) -> Bool {
         guard let id = Payload.id(in: record.value) else { return false }
-        consumed(id, key: record.keyString, partition: record.partition, offset: record.offset)
+        consumed(id, key: record.keyString, topic: record.topic, partition: record.partition, offset: record.offset,
+                 headers: record.headerStrings, timestamp: record.timestamp)
         return true
+    }
+
+    /// Records a send about to be handed to the producer, stamped with the wall clock.
+    func sending(_ id: UInt64, key: String?, topic: String) {
+        sent(id, key: key, topic: topic, timestamp: Int64(Date().timeIntervalSince1970 * 1000))
     }
 
     /// Sends `count` keyed records — payload ids from `firstId` (after the ledger's last by default),
@@ -30,10 +37,17 @@ extension DeliveryLedger {
         for i in 0..<count {
             let id = first + UInt64(i)
             let key = "key-\(id % UInt64(max(1, keys)))"
-            sent(id, key: key)
+            sending(id, key: key, topic: topic)
             try producer.produce(topic: topic, key: Array(key.utf8), value: Payload.make(id: id, size: valueSize), token: id)
             if i == count / 2, let halfway { try await halfway() }
         }
         try await producer.flush(timeout: flushTimeout)
+    }
+}
+
+extension ConsumedRecord {
+    /// Headers as text; of a name given twice, the first value.
+    var headerStrings: [String: String] {
+        Dictionary(headers.map { ($0.0, String(decoding: $0.1, as: UTF8.self)) }, uniquingKeysWith: { a, _ in a })
     }
 }

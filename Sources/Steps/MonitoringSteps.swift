@@ -6,10 +6,9 @@ import Cluster
 import Verification
 import Synchronization
 
-/// What a lag-alert drill saw.
+/// What a lag-alert drill saw, and what the client exported.
 struct StallRecord: Sendable {
-    var lag: [(seconds: Double, lag: Int64)] = []
-    var stallFrom = 0.0, stallTo = 0.0
+    var history = StallHistory()
     /// The client metrics, in Prometheus text, when the stall ended (lag at its highest).
     var metrics = ""
 }
@@ -36,27 +35,19 @@ enum MonitoringSteps {
                   doc: "Evaluates the alert rule over the drill's lag samples as Prometheus would (`for:` semantics): it must not fire before the stall, must fire during it (or within the hold time after it began), and must have resolved by the end. Attaches the lag chart with the stall and the firing shaded.",
                   example: #"Then the lag alert (lag over 300 records for 1 second) fired while the consumer stalled and resolved after it caught up"#) { ctx in
             let rule = LagAlertRule(threshold: Int64(try ctx.int(0)), holdFor: Double(try ctx.int(1)))
-            guard let (group, record) = ctx.scenario.state.withLock({ $0.stalls.first.map { ($0.key, $0.value) } }) else {
-                throw StepFailure("no consumer stalled in this scenario")
-            }
-            let firing = rule.firing(record.lag)
+            let stall = ctx.scenario.state.withLock { $0.stalls.first.map { ($0.key, $0.value.history) } }
+            guard let (group, record) = stall else { throw StepFailure("no consumer stalled in this scenario") }
             let end = record.lag.last?.seconds ?? 0
-            ctx.attach(Evidence.lineChart(title: "Lag of group \(group) (records); alert over \(rule.threshold) for \(Int(rule.holdFor)) s", unit: "stall and firing shaded",
+            let firing = rule.firing(record.lag).map { (label: "alert firing", from: $0.from, to: $0.to ?? end) }
+            let title = "Lag of group \(group) (records); alert over \(rule.threshold) for \(Int(rule.holdFor)) s"
+            ctx.attach(Evidence.lineChart(title: title, unit: "stall and firing shaded",
                                           samples: record.lag.map { ($0.seconds, Double($0.lag)) },
-                                          spans: [("consumer stalled", record.stallFrom, record.stallTo)] + firing.map { ("alert firing", $0.from, $0.to ?? end) }),
+                                          spans: [("consumer stalled", record.stallFrom, record.stallTo)] + firing),
                        mediaType: "image/svg+xml")
-            ctx.attach(Evidence.table(["s", "alert", "lag"], rule.evaluate(record.lag).map { [String(format: "%.1f", $0.seconds), $0.state.rawValue, "\($0.lag)"] }),
-                       mediaType: "text/markdown")
-            guard let first = firing.first else {
-                throw StepFailure("the alert never fired: the highest lag was \(record.lag.map(\.lag).max() ?? 0) records")
-            }
-            if first.from < record.stallFrom { throw StepFailure(String(format: "the alert fired at %.1f s, before the consumer stalled at %.1f s", first.from, record.stallFrom)) }
-            if first.from > record.stallTo + rule.holdFor + 1 {
-                throw StepFailure(String(format: "the alert fired only at %.1f s, after the stall ended at %.1f s", first.from, record.stallTo))
-            }
-            if let open = firing.last, open.to == nil {
-                throw StepFailure(String(format: "the alert was still firing at the end (%.1f s): the consumer never caught up", end))
-            }
+            ctx.attach(Evidence.table(["s", "alert", "lag"], rule.evaluate(record.lag).map {
+                [String(format: "%.1f", $0.seconds), $0.state.rawValue, "\($0.lag)"]
+            }), mediaType: "text/markdown")
+            try rule.firedDuringStallAndResolved(record).enforce()
         }
 
         code.then("the exported metrics of group {string} give the lag of every partition of {string}",
@@ -67,8 +58,8 @@ enum MonitoringSteps {
             guard let text = ctx.scenario.state.withLock({ $0.stalls[group]?.metrics }) else { throw StepFailure("no metrics were exported for group \(group)") }
             let samples = ClientMetrics.samples(named: ClientMetrics.consumerLag, in: text).filter { $0.0["topic"] == topic }
             let covered = Set(samples.compactMap { $0.0["partition"].flatMap { Int32($0) } })
-            let missing = Set(0..<partitions).subtracting(covered).sorted()
-            guard missing.isEmpty else { throw StepFailure("no \(ClientMetrics.consumerLag) for partitions \(missing) of \(topic)") }
+            try PartitionCoverage.verdict(metric: ClientMetrics.consumerLag, topic: topic, partitions: partitions,
+                                          covered: covered).enforce()
         }
 
         code.when("the heartbeat probe makes {int} round trips through {string}",
@@ -85,7 +76,8 @@ enum MonitoringSteps {
                 let marker = Array("probe=\(i);\(UUID().uuidString)".utf8)
                 let start = ContinuousClock.now
                 try producer.produce(topic: topic, partition: Int32(i) % partitions, key: nil, value: marker, token: UInt64(i))
-                let got = try await consumer.records(within: .seconds(5), until: { $0.contains { $0.value == marker } })
+                let got = try await consumer.records(within: probeTimeout,
+                                                     until: { $0.contains { $0.value == marker } })
                 let elapsed = ContinuousClock.now - start
                 probes.append(got.contains { $0.value == marker } ? Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000 : nil)
             }
@@ -103,13 +95,10 @@ enum MonitoringSteps {
                   doc: "Every probe came back, and the 95th percentile round trip is under the bound.",
                   example: "Then the probe is green with a p95 round trip under 250 ms") { ctx in
             let bound = Double(try ctx.int(0))
-            let probes = ctx.scenario.state.withLock { $0.probes }
-            guard !probes.isEmpty else { throw StepFailure("no probe ran in this scenario") }
-            let failed = probes.filter { $0 == nil }.count
-            let p95 = Percentile.of(probes.compactMap { $0 }, 95)
-            if failed > 0 { throw StepFailure("red: \(failed) of \(probes.count) probes never came back within 5 s") }
-            if p95 >= bound { throw StepFailure(String(format: "red: p95 round trip %.1f ms, the bound is %.0f ms", p95, bound)) }
-            ctx.log(String(format: "green: p95 round trip %.1f ms", p95))
+            let probes = HeartbeatProbes(roundTrips: ctx.scenario.state.withLock { $0.probes })
+            guard !probes.roundTrips.isEmpty else { throw StepFailure("no probe ran in this scenario") }
+            try probes.green(p95Under: bound, timeout: Int(probeTimeout.components.seconds)).enforce()
+            ctx.log(String(format: "green: p95 round trip %.1f ms", probes.p95))
         }
 
         code.when("I measure produce and end-to-end latency of {int} messages on {string}",
@@ -149,9 +138,7 @@ enum MonitoringSteps {
                           SLOCheck(objective: "end-to-end p95 (ms)", measured: m.endToEndP95, limit: Double(try ctx.int(1)) - 1e-9),
                           SLOCheck(objective: "offline partitions", measured: Double(offline.count), limit: 0)]
             attach(ctx, checks)
-            var problems = checks.filter { !$0.met }.map { String(format: "%@ is %.1f, over the objective", $0.objective, $0.measured) }
-            if m.produced == 0 || m.consumed == 0 { problems.append("nothing was measured (\(m.produced) produced, \(m.consumed) consumed)") }
-            guard problems.isEmpty else { throw StepFailure(problems.joined(separator: "; ")) }
+            try SLOCheck.verdict(checks, produced: m.produced, consumed: m.consumed).enforce()
         }
 
         code.when("every replica of partition {int} of {string} is killed",
@@ -173,10 +160,13 @@ enum MonitoringSteps {
                   example: #"Then the offline-partitions SLO of "events" is breached"#) { ctx in
             let offline = try await offlinePartitions(ctx, try ctx.string(0))
             attach(ctx, [SLOCheck(objective: "offline partitions", measured: Double(offline.count), limit: 0)])
-            guard !offline.isEmpty else { throw StepFailure("no partition is offline: the SLO holds") }
+            try PartitionAvailability.breached(offline).enforce()
             ctx.log("offline partitions: \(offline)")
         }
     }
+
+    /// How long the heartbeat probe waits for each round trip.
+    static let probeTimeout = Duration.seconds(5)
 
     /// A consumer assigned every partition at its log end, fetching eagerly: it sees only what comes next.
     static func tail(_ cluster: any Cluster, _ topic: String, partitions: Int32) async throws -> Consumer {
@@ -198,9 +188,10 @@ enum MonitoringSteps {
         let topic = try ctx.topic(name), cluster = try ctx.cluster()
         let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
         let live = try await cluster.liveBrokers()
-        guard !live.isEmpty else { return Array(0..<partitions) }
-        let md = try await cluster.metadata(topic: topic)
-        return (md.topic(topic)?.partitions ?? []).filter { $0.leader < 0 || !live.contains($0.leader) || !$0.replicas.contains(where: live.contains) }.map(\.id)
+        var known: [PartitionMetadata] = []
+        if !live.isEmpty { known = try await cluster.metadata(topic: topic).topic(topic)?.partitions ?? [] }
+        return PartitionAvailability.offline(known.map { .init(id: $0.id, leader: $0.leader, replicas: $0.replicas) },
+                                             count: partitions, live: live)
     }
 }
 
@@ -243,9 +234,9 @@ final class StallDrill: @unchecked Sendable {
         let producer = Task.detached { try await paced.run() }
         do {
             try await read(consumer, for: .seconds(2))
-            record.stallFrom = now
+            record.history.stallFrom = now
             try await Task.sleep(for: .seconds(stallSeconds)) // the stall itself: the consumer does not poll
-            record.stallTo = now
+            record.history.stallTo = now
             record.metrics = ClientMetrics.prometheusText(lastStatistics.withLock { $0 }.flatMap { try? ClientStatistics.decode($0) }.map { [$0] } ?? [],
                                                           group: group)
             try await producer.value
@@ -253,7 +244,7 @@ final class StallDrill: @unchecked Sendable {
             let deadline = ContinuousClock.now + .seconds(30)
             while ContinuousClock.now < deadline {
                 try await read(consumer, for: .milliseconds(200))
-                if let last = sampler.last, last.seconds > record.stallTo, last.lag == 0 { break }
+                if let last = sampler.last, last.seconds > record.history.stallTo, last.lag == 0 { break }
             }
             try await read(consumer, for: .milliseconds(400)) // two more samples at zero
         } catch {
@@ -267,7 +258,7 @@ final class StallDrill: @unchecked Sendable {
         await sampling.value
         await consumer.close()
         await sampler.close()
-        record.lag = sampler.values
+        record.history.lag = sampler.values
         return record
     }
 

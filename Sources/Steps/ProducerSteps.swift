@@ -21,7 +21,7 @@ enum ProducerSteps {
             defer { producer.close() }
             for id in UInt64(1)...UInt64(count) {
                 let json = order(id)
-                ctx.ledger.sent(id, key: "order-\(id)")
+                ctx.ledger.sending(id, key: "order-\(id)", topic: topic)
                 let report = try await producer.send(topic: topic, key: Array("order-\(id)".utf8), value: Array(json.utf8))
                 ctx.ledger.acknowledged(id, partition: report.partition, offset: report.offset)
                 ctx.scenario.state.withLock { $0.sentValues[id] = json }
@@ -39,7 +39,7 @@ enum ProducerSteps {
             defer { producer.close() }
             for id in UInt64(1)...UInt64(count) {
                 let json = order(id)
-                ledger.sent(id, key: "order-\(id)")
+                ledger.sending(id, key: "order-\(id)", topic: topic)
                 ctx.scenario.state.withLock { $0.sentValues[id] = json }
                 try producer.produce(topic: topic, key: Array("order-\(id)".utf8), value: Array(json.utf8), token: id)
             }

@@ -52,7 +52,7 @@ enum ReliabilitySteps {
                   doc: "The counter-scenario's verdict: reads the topics and expects acknowledged records missing — the price of the weaker settings, reported with their ids.",
                   example: "Then the checker finds acknowledged messages that were lost") { ctx in
             let verdict = try await ConsumingSteps.readAll(ctx)
-            guard !verdict.lost.isEmpty else { throw StepFailure("nothing acknowledged was lost — the weaker settings cost nothing here (\(verdict))") }
+            try verdict.showsLoss().enforce()
             ctx.log("\(verdict.lost.count) acknowledged messages lost, e.g. ids \(verdict.lost.prefix(10))")
         }
 
@@ -60,7 +60,7 @@ enum ReliabilitySteps {
                   doc: "The counter-scenario's verdict: reads the topics and expects records read more than once — retries without idempotence — reported with their ids.",
                   example: "Then the checker finds messages that were written twice") { ctx in
             let verdict = try await ConsumingSteps.readAll(ctx)
-            guard !verdict.duplicated.isEmpty else { throw StepFailure("no message was written twice (\(verdict))") }
+            try verdict.showsDuplicates().enforce()
             ctx.log("\(verdict.duplicated.count) messages written twice, e.g. ids \(verdict.duplicated.prefix(10))")
         }
 
@@ -111,43 +111,10 @@ enum ReliabilitySteps {
             let name = try ctx.string(0), dlq = try ctx.topic(name)
             guard let outcome = ctx.scenario.state.withLock({ $0.deadLetters }) else { throw StepFailure("no consumer processed with a dead-letter topic in this scenario") }
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
-            let letters = try await ConsumingSteps.readTopic(ctx, topic: dlq, partitions: partitions)
-            let acknowledged = ctx.ledger.acknowledgedIds()
-            let failing = Set(acknowledged.filter { $0 % outcome.failEvery == 0 })
-            var problems: [String] = []
-            var lettered: [UInt64] = []
-            for r in letters {
-                guard let id = Payload.id(in: r.value) else { problems.append("a dead letter without a payload id at offset \(r.offset)"); continue }
-                lettered.append(id)
-                let headers = Dictionary(r.headers.map { ($0.0, String(decoding: $0.1, as: UTF8.self)) }, uniquingKeysWith: { a, _ in a })
-                let missing = ["dlq.error", "dlq.attempts", "dlq.topic", "dlq.partition", "dlq.offset"].filter { (headers[$0] ?? "").isEmpty }
-                if !missing.isEmpty { problems.append("dead letter \(id) lacks headers \(missing)") }
-                if let a = headers["dlq.attempts"], a != String(outcome.attemptsExpected) {
-                    problems.append("dead letter \(id) says \(a) attempts, the policy allows \(outcome.attemptsExpected)")
-                }
+            let letters = try await ConsumingSteps.readTopic(ctx, topic: dlq, partitions: partitions).map {
+                DeadLetter(id: Payload.id(in: $0.value), offset: $0.offset, headers: $0.headerStrings)
             }
-            let notLettered = failing.subtracting(lettered).sorted()
-            let wronglyLettered = Set(lettered).subtracting(failing).sorted()
-            let twice = Dictionary(grouping: lettered, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
-            if !notLettered.isEmpty { problems.append("\(notLettered.count) failing records are not on \(name), e.g. \(notLettered.prefix(5))") }
-            if !wronglyLettered.isEmpty { problems.append("records that did not fail are on \(name): \(wronglyLettered.prefix(5))") }
-            if !twice.isEmpty { problems.append("dead-lettered twice: \(twice.prefix(5))") }
-            let others = acknowledged.subtracting(failing)
-            let processedTwice = Dictionary(grouping: outcome.processed, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
-            let unprocessed = others.subtracting(outcome.processed).sorted()
-            if !unprocessed.isEmpty { problems.append("\(unprocessed.count) records were never processed — the flow stopped? e.g. \(unprocessed.prefix(5))") }
-            if !processedTwice.isEmpty { problems.append("processed twice: \(processedTwice.prefix(5))") }
-            guard failing.isEmpty == false else { throw StepFailure("no acknowledged record fails under this policy, so nothing was checked") }
-            guard problems.isEmpty else { throw StepFailure(problems.joined(separator: "; ")) }
+            try outcome.verdict(letters: letters, acknowledged: ctx.ledger.acknowledgedIds(), topic: name).enforce()
         }
     }
-}
-
-/// What a dead-lettering consumer did.
-struct DeadLetterOutcome: Sendable {
-    var processed: [UInt64] = []
-    var deadLettered: [UInt64] = []
-    var retries = 0
-    var attemptsExpected = 1
-    var failEvery: UInt64 = 1
 }

@@ -6,52 +6,6 @@ import Cluster
 import Verification
 import Synchronization
 
-/// What a scaling drill saw: every rebalance callback, the group's lag over time, and the
-/// assignment the group settled on in each phase.
-struct ScalingRecord: Sendable {
-    struct Rebalance: Sendable {
-        let seconds: Double
-        let member: String
-        let kind: String
-        let partitions: [Int32]
-        let protocolName: String
-    }
-    struct Phase: Sendable {
-        let consumers: Int
-        let from: Double
-        var to: Double
-        /// When the group had settled with this many consumers.
-        var settledAt: Double? = nil
-        /// Partitions per live member once the group settled.
-        var settled: [String: [Int32]]
-    }
-    var rebalances: [Rebalance] = []
-    var lag: [(seconds: Double, records: Int64)] = []
-    var phases: [Phase] = []
-    var partitions: Int32 = 0
-
-    /// The first phase in which the group has more consumers than before.
-    var growth: Int? { phases.indices.dropFirst().first { phases[$0].consumers > phases[$0 - 1].consumers } }
-
-    /// For each consumer that was in the group before it grew: the partitions it held, the ones it
-    /// gave up until the group settled again (however many rounds that took), and the ones it still
-    /// held afterwards.
-    func revocationsWhileGrowing() -> [(member: String, held: Set<Int32>, gaveUp: Set<Int32>, kept: Set<Int32>)]? {
-        guard let g = growth else { return nil }
-        let before = phases[g - 1].settled, after = phases[g].settled
-        let window = phases[g].from...(phases[g].settledAt ?? phases[g].to)
-        return before.keys.sorted().map { member in
-            let gaveUp = rebalances.filter { $0.member == member && $0.kind != "assigned" && window.contains($0.seconds) }.flatMap(\.partitions)
-            let held = Set(before[member] ?? [])
-            return (member, held, Set(gaveUp), held.intersection(after[member] ?? []))
-        }
-    }
-
-    func maxLag(in phase: Phase) -> Int64 {
-        lag.filter { $0.seconds >= phase.from && $0.seconds <= phase.to }.map(\.records).max() ?? 0
-    }
-}
-
 /// Sentences about a consumer group that grows and shrinks while records are produced (KAF-04).
 enum ScalingSteps {
     static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
@@ -79,82 +33,59 @@ enum ScalingSteps {
         code.then("each scaling step of group {string} was a logged rebalance after which every partition had exactly one consumer",
                   doc: "For every phase of the drill: rebalance callbacks were logged, and the group settled with each partition owned by one live consumer and no consumer idle while partitions remain.",
                   example: #"Then each scaling step of group "scalers" was a logged rebalance after which every partition had exactly one consumer"#) { ctx in
-            let group = try ctx.string(0)
-            guard let record = ctx.scenario.state.withLock({ $0.scaling[group] }) else { throw StepFailure("group \(group) did not scale in this scenario") }
-            var problems: [String] = []
-            for (i, phase) in record.phases.enumerated() {
-                let label = "with \(phase.consumers) consumer\(phase.consumers == 1 ? "" : "s")"
-                if !record.rebalances.contains(where: { $0.kind == "assigned" && $0.seconds >= phase.from && $0.seconds <= phase.to }) {
-                    problems.append("no rebalance was logged \(label)")
-                }
-                let owned = phase.settled.values.flatMap { $0 }
-                let twice = Dictionary(grouping: owned, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
-                let unowned = Set(0..<record.partitions).subtracting(owned).sorted()
-                if !twice.isEmpty { problems.append("\(label), partitions owned twice: \(twice)") }
-                if !unowned.isEmpty { problems.append("\(label), partitions nobody owned: \(unowned)") }
-                if phase.settled.count != phase.consumers { problems.append("\(label), \(phase.settled.count) consumers were in the group") }
-                if phase.consumers <= record.partitions, phase.settled.values.contains(where: \.isEmpty) {
-                    problems.append("\(label), a consumer was idle: \(phase.settled)")
-                }
-                _ = i
-            }
-            guard problems.isEmpty else { throw StepFailure(problems.joined(separator: "; ")) }
+            try history(ctx, group: try ctx.string(0)).everyPhaseSettled().enforce()
         }
 
         code.then("while group {string} grew, its consumers gave up all their partitions",
                   doc: "Eager rebalancing stops the world: until the grown group settled, every consumer already in it gave up every partition it held.",
                   example: #"Then while group "scalers" grew, its consumers gave up all their partitions"#) { ctx in
-            let rows = try revocations(ctx)
-            let partial = rows.filter { !$0.held.isSubset(of: $0.gaveUp) }
-            guard partial.isEmpty else {
-                throw StepFailure(partial.map { "\($0.member) held \($0.held.sorted()) but gave up only \($0.gaveUp.sorted())" }.joined(separator: "; "))
-            }
+            try ScalingHistory.gaveUpEverything(try revocations(ctx)).enforce()
         }
 
         code.then("while group {string} grew, its consumers gave up only the partitions that moved",
                   doc: "Cooperative rebalancing is incremental: until the grown group settled, no consumer gave up a partition it kept, and some partitions did move.",
                   example: #"Then while group "scalers" grew, its consumers gave up only the partitions that moved"#) { ctx in
-            let rows = try revocations(ctx)
-            let needless = rows.filter { !$0.gaveUp.isDisjoint(with: $0.kept) }
-            guard needless.isEmpty else {
-                throw StepFailure(needless.map { "\($0.member) gave up \($0.gaveUp.sorted()) though it kept \($0.kept.sorted())" }.joined(separator: "; "))
-            }
-            guard rows.contains(where: { !$0.gaveUp.isEmpty }) else { throw StepFailure("no consumer gave up a partition: nothing moved to the new consumer") }
+            try ScalingHistory.gaveUpOnlyWhatMoved(try revocations(ctx)).enforce()
         }
 
         code.then("the lag of group {string} stayed under {int} records",
                   doc: "Every lag sample of the drill (sum over partitions of log end minus committed offset) is below the bound.",
                   example: #"Then the lag of group "scalers" stayed under 3000 records"#) { ctx in
-            let group = try ctx.string(0), bound = Int64(try ctx.int(1))
-            guard let record = ctx.scenario.state.withLock({ $0.scaling[group] }) else { throw StepFailure("group \(group) did not scale in this scenario") }
-            guard !record.lag.isEmpty else { throw StepFailure("no lag was sampled for group \(group)") }
-            let worst = record.lag.max { $0.records < $1.records }!
-            guard worst.records < bound else {
-                throw StepFailure("lag reached \(worst.records) records at \(String(format: "%.1f", worst.seconds)) s, over the bound of \(bound)")
-            }
+            let group = try ctx.string(0)
+            try history(ctx, group: group).lagStayed(under: Int64(try ctx.int(1)), group: group).enforce()
         }
     }
 
-    static func revocations(_ ctx: StepContext) throws -> [(member: String, held: Set<Int32>, gaveUp: Set<Int32>, kept: Set<Int32>)] {
+    static func history(_ ctx: StepContext, group: String) throws -> ScalingHistory {
+        guard let history = ctx.scenario.state.withLock({ $0.scaling[group] }) else {
+            throw StepFailure("group \(group) did not scale in this scenario")
+        }
+        return history
+    }
+
+    static func revocations(_ ctx: StepContext) throws -> [ScalingHistory.Revocation] {
         let group = try ctx.string(0)
-        guard let record = ctx.scenario.state.withLock({ $0.scaling[group] }) else { throw StepFailure("group \(group) did not scale in this scenario") }
-        guard let rows = record.revocationsWhileGrowing() else { throw StepFailure("group \(group) never grew") }
+        guard let rows = try history(ctx, group: group).revocationsWhileGrowing() else {
+            throw StepFailure("group \(group) never grew")
+        }
+        func list(_ partitions: Set<Int32>) -> String { partitions.sorted().map(String.init).joined(separator: ",") }
         ctx.attach(Evidence.table(["consumer", "held before", "gave up", "kept"], rows.map {
-            [$0.member, $0.held.sorted().map(String.init).joined(separator: ","), $0.gaveUp.sorted().map(String.init).joined(separator: ","),
-             $0.kept.sorted().map(String.init).joined(separator: ",")]
+            [$0.member, list($0.held), list($0.gaveUp), list($0.kept)]
         }), mediaType: "text/markdown")
         return rows
     }
 
-    static func attachEvidence(_ ctx: StepContext, _ record: ScalingRecord, sizes: [Int], strategy: String) {
-        let spans = record.phases.map { (label: "\($0.consumers) consumer\($0.consumers == 1 ? "" : "s")", from: $0.from, to: $0.to) }
+    static func attachEvidence(_ ctx: StepContext, _ record: ScalingHistory, sizes: [Int], strategy: String) {
+        let spans = record.phases.map { (label: $0.label, from: $0.from, to: $0.to) }
         ctx.attach(Evidence.lineChart(title: "Lag of the group (records), \(strategy)", unit: "phases shaded",
-                                      samples: record.lag.map { ($0.seconds, Double($0.records)) }, spans: spans), mediaType: "image/svg+xml")
+                                      samples: record.lag.map { ($0.seconds, Double($0.lag)) }, spans: spans),
+                   mediaType: "image/svg+xml")
         ctx.attach(Evidence.barChart(title: "Highest lag per phase (records)",
-                                     bars: record.phases.map { ("\($0.consumers) consumer\($0.consumers == 1 ? "" : "s")", Double(record.maxLag(in: $0))) }),
+                                     bars: record.phases.map { ($0.label, Double(record.maxLag(in: $0))) }),
                    mediaType: "image/svg+xml")
         ctx.attach(Evidence.table(["s", "consumer", "event", "partitions", "protocol"], record.rebalances.map {
-            [String(format: "%.2f", $0.seconds), $0.member, $0.kind, $0.partitions.map(String.init).joined(separator: ","), $0.protocolName]
+            let partitions = $0.partitions.map(String.init).joined(separator: ",")
+            return [String(format: "%.2f", $0.seconds), $0.member, $0.kind.rawValue, partitions, $0.protocolName]
         }), mediaType: "text/markdown")
         ctx.attach(Evidence.table(["phase", "consumers", "from s", "to s", "settled assignment", "highest lag"], record.phases.enumerated().map { i, p in
             ["\(i + 1)", "\(p.consumers)", String(format: "%.1f", p.from), String(format: "%.1f", p.to),
@@ -171,7 +102,7 @@ final class ScalingDrill: @unchecked Sendable {
     private let partitions: Int32
     private let ledger: DeliveryLedger
     private let clock = DrillClock()
-    private let state = Mutex(ScalingRecord())
+    private let state = Mutex(ScalingHistory())
     private let reads = Mutex<[UInt64]>([])
 
     private final class Member: @unchecked Sendable {
@@ -203,8 +134,10 @@ final class ScalingDrill: @unchecked Sendable {
             "partition.assignment.strategy": strategy, "log_level": "0",
         ]), onRebalance: { [weak self] event, _ in
             guard let self else { return }
-            let r = ScalingRecord.Rebalance(seconds: self.now, member: name, kind: event.kind.rawValue,
-                                            partitions: event.partitions.map(\.partition).sorted(), protocolName: event.protocolName)
+            // Plain values from here on: the checkers never see a Kafka type.
+            let r = ScalingHistory.Rebalance(seconds: self.now, member: name, kind: .init(event.kind),
+                                             partitions: event.partitions.map(\.partition).sorted(),
+                                             protocolName: event.protocolName)
             self.state.withLock { $0.rebalances.append(r) }
         })
         try consumer.subscribe([topic])
@@ -249,7 +182,7 @@ final class ScalingDrill: @unchecked Sendable {
         }
     }
 
-    func run(sizes: [Int], messages: Int) async throws -> ScalingRecord {
+    func run(sizes: [Int], messages: Int) async throws -> ScalingHistory {
         state.withLock { $0.partitions = partitions }
         let sampler = try LagSampler(cluster: cluster, group: group, topic: topic, partitions: partitions, clock: clock)
         let sampling = Task.detached { await sampler.run() }
@@ -264,7 +197,8 @@ final class ScalingDrill: @unchecked Sendable {
                 let from = now
                 while members.count < size { members.append(try join(joined)); joined += 1 }
                 while members.count > size { await leave(members.removeFirst()) }
-                state.withLock { $0.phases.append(ScalingRecord.Phase(consumers: size, from: from, to: from, settled: [:])) }
+                let phase = ScalingHistory.Phase(consumers: size, from: from, to: from, settled: [:])
+                state.withLock { $0.phases.append(phase) }
                 let settled = try await settle(members)
                 state.withLock { s in s.phases[s.phases.count - 1].settledAt = now }
                 // Records flow once the first group is in place: what follows is scaling under load.
@@ -299,7 +233,17 @@ final class ScalingDrill: @unchecked Sendable {
         await sampling.value
         for m in members { await leave(m) }
         await sampler.close()
-        let lag = sampler.values.map { (seconds: $0.seconds, records: $0.lag) }
+        let lag = sampler.values
         return state.withLock { $0.lag = lag; return $0 }
+    }
+}
+
+extension ScalingHistory.RebalanceKind {
+    init(_ kind: RebalanceEvent.Kind) {
+        switch kind {
+        case .assigned: self = .assigned
+        case .revoked: self = .revoked
+        case .lost: self = .lost
+        }
     }
 }

@@ -30,3 +30,10 @@ public enum Steps {
 extension Unsupported: SkipsStep {
     public var skipReason: String { description }
 }
+
+extension Verdict {
+    /// Fails the step with the checker's message unless the property holds.
+    func enforce() throws {
+        if !holds { throw StepFailure(description) }
+    }
+}

@@ -1,3 +1,16 @@
+import Foundation
+
+/// A consumer group's lag, in records, some seconds into a drill.
+public struct LagSample: Sendable, Equatable {
+    public var seconds: Double
+    public var lag: Int64
+
+    public init(seconds: Double, lag: Int64) {
+        self.seconds = seconds
+        self.lag = lag
+    }
+}
+
 /// A consumer-lag alert evaluated the way Prometheus evaluates a rule with `for:`: the condition
 /// (lag above the threshold) must hold continuously for `holdFor` before the alert fires, and the
 /// alert resolves at the first evaluation where the condition no longer holds.
@@ -18,31 +31,99 @@ public struct LagAlertRule: Sendable, Equatable {
     }
 
     /// The alert's state changes over time-ordered lag samples.
-    public func evaluate(_ samples: [(seconds: Double, lag: Int64)]) -> [Transition] {
+    public func evaluate(_ samples: [LagSample]) -> [Transition] {
         var state = State.inactive
         var since = 0.0
         var out: [Transition] = []
-        for (t, lag) in samples {
+        for s in samples {
             let next: State
-            if lag > threshold {
-                if state == .inactive { since = t }
-                next = t - since >= holdFor ? .firing : .pending
+            if s.lag > threshold {
+                if state == .inactive { since = s.seconds }
+                next = s.seconds - since >= holdFor ? .firing : .pending
             } else {
                 next = .inactive
             }
-            if next != state { out.append(Transition(seconds: t, state: next, lag: lag)) }
+            if next != state { out.append(Transition(seconds: s.seconds, state: next, lag: s.lag)) }
             state = next
         }
         return out
     }
 
     /// The intervals during which the alert was firing (the last may be open: `to` is nil).
-    public func firing(_ samples: [(seconds: Double, lag: Int64)]) -> [(from: Double, to: Double?)] {
+    public func firing(_ samples: [LagSample]) -> [(from: Double, to: Double?)] {
         var spans: [(from: Double, to: Double?)] = []
         for t in evaluate(samples) {
-            if t.state == .firing { spans.append((t.seconds, nil)) } else if let last = spans.last, last.to == nil { spans[spans.count - 1].to = t.seconds }
+            if t.state == .firing {
+                spans.append((t.seconds, nil))
+            } else if let last = spans.last, last.to == nil {
+                spans[spans.count - 1].to = t.seconds
+            }
         }
         return spans
+    }
+
+    /// Fired while the consumer stalled and resolved after it caught up: not before the stall, no
+    /// later than the hold time (and a second of sampling) after it ended, and not still at the end.
+    public func firedDuringStallAndResolved(_ history: StallHistory) -> Verdict {
+        let firing = firing(history.lag)
+        guard let first = firing.first else {
+            return .fails("the alert never fired: the highest lag was \(history.lag.map(\.lag).max() ?? 0) records")
+        }
+        if first.from < history.stallFrom {
+            return .fails(String(format: "the alert fired at %.1f s, before the consumer stalled at %.1f s",
+                                 first.from, history.stallFrom))
+        }
+        if first.from > history.stallTo + holdFor + 1 {
+            return .fails(String(format: "the alert fired only at %.1f s, after the stall ended at %.1f s",
+                                 first.from, history.stallTo))
+        }
+        if let open = firing.last, open.to == nil {
+            return .fails(String(format: "the alert was still firing at the end (%.1f s): the consumer never caught up",
+                                 history.lag.last?.seconds ?? 0))
+        }
+        return Verdict()
+    }
+}
+
+/// What a lag-alert drill saw: the group's lag over time, and when its consumer stopped polling.
+public struct StallHistory: Sendable, Equatable {
+    public var lag: [LagSample]
+    public var stallFrom: Double
+    public var stallTo: Double
+
+    public init(lag: [LagSample] = [], stallFrom: Double = 0, stallTo: Double = 0) {
+        self.lag = lag
+        self.stallFrom = stallFrom
+        self.stallTo = stallTo
+    }
+}
+
+/// A metric exported per partition: the partitions of a topic it has no sample for.
+public enum PartitionCoverage {
+    public static func verdict(metric: String, topic: String, partitions: Int32, covered: Set<Int32>) -> Verdict {
+        let missing = Set(0..<partitions).subtracting(covered).sorted()
+        return missing.isEmpty ? Verdict() : .fails("no \(metric) for partitions \(missing) of \(topic)")
+    }
+}
+
+/// Heartbeat round trips in milliseconds; nil for a probe that never came back.
+public struct HeartbeatProbes: Sendable, Equatable {
+    public var roundTrips: [Double?]
+
+    public init(roundTrips: [Double?]) { self.roundTrips = roundTrips }
+
+    public var failed: Int { roundTrips.count { $0 == nil } }
+    public var p95: Double { Percentile.of(roundTrips.compactMap { $0 }, 95) }
+
+    /// Green: every probe came back within `timeout` seconds, and the p95 round trip is under the bound.
+    public func green(p95Under bound: Double, timeout: Int) -> Verdict {
+        if failed > 0 {
+            return .fails("red: \(failed) of \(roundTrips.count) probes never came back within \(timeout) s")
+        }
+        if p95 >= bound {
+            return .fails(String(format: "red: p95 round trip %.1f ms, the bound is %.0f ms", p95, bound))
+        }
+        return Verdict()
     }
 }
 
@@ -57,6 +138,47 @@ public struct SLOCheck: Sendable, Equatable {
         self.objective = objective
         self.measured = measured
         self.limit = limit
+    }
+
+    /// Every objective met, over a measurement that saw records at all.
+    public static func verdict(_ checks: [SLOCheck], produced: Int, consumed: Int) -> Verdict {
+        var problems = checks.filter { !$0.met }.map {
+            "\($0.objective) is \(String(format: "%.1f", $0.measured)), over the objective"
+        }
+        if produced == 0 || consumed == 0 {
+            problems.append("nothing was measured (\(produced) produced, \(consumed) consumed)")
+        }
+        return Verdict(problems)
+    }
+}
+
+/// Which partitions of a topic are offline, from its partitions' leaders and replicas and the live brokers.
+public enum PartitionAvailability {
+    public struct Partition: Sendable, Equatable {
+        public var id: Int32
+        /// Negative when the partition has no leader.
+        public var leader: Int32
+        public var replicas: [Int32]
+
+        public init(id: Int32, leader: Int32, replicas: [Int32]) {
+            self.id = id
+            self.leader = leader
+            self.replicas = replicas
+        }
+    }
+
+    /// A partition is offline when no live broker leads it or none of its replicas is live. With no
+    /// broker live, all `count` partitions are (there is no metadata to ask then).
+    public static func offline(_ partitions: [Partition], count: Int32, live: [Int32]) -> [Int32] {
+        guard !live.isEmpty else { return Array(0..<count) }
+        return partitions.filter { p in
+            p.leader < 0 || !live.contains(p.leader) || !p.replicas.contains(where: live.contains)
+        }.map(\.id)
+    }
+
+    /// The breach drill's verdict: at least one partition is offline.
+    public static func breached(_ offline: [Int32]) -> Verdict {
+        offline.isEmpty ? .fails("no partition is offline: the SLO holds") : Verdict()
     }
 }
 

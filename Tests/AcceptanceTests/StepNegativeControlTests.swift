@@ -473,8 +473,9 @@ struct ScalingStepNegativeControlTests {
     let base = StepNegativeControlTests()
 
     /// A drill record as the scaling step leaves it, broken in one way per test.
-    static func record(unowned: Bool = false, silentPhase: Bool = false, revokedWhileGrowing: [Int32] = [2], lag: Int64 = 100) -> ScalingRecord {
-        var r = ScalingRecord()
+    static func record(unowned: Bool = false, silentPhase: Bool = false, revokedWhileGrowing: [Int32] = [2],
+                       lag: Int64 = 100) -> ScalingHistory {
+        var r = ScalingHistory()
         r.partitions = 6
         r.phases = [
             .init(consumers: 2, from: 0, to: 5, settledAt: 3, settled: ["c0": [0, 1, 2], "c1": [3, 4, 5]]),
@@ -482,17 +483,21 @@ struct ScalingStepNegativeControlTests {
             .init(consumers: 1, from: 9, to: 12, settledAt: 11, settled: ["c2": [0, 1, 2, 3, 4, 5]]),
         ]
         r.rebalances = [
-            .init(seconds: 3, member: "c0", kind: "assigned", partitions: [0, 1, 2], protocolName: "COOPERATIVE"),
-            .init(seconds: 6, member: "c0", kind: "revoked", partitions: revokedWhileGrowing, protocolName: "COOPERATIVE"),
-            .init(seconds: 6, member: "c1", kind: "revoked", partitions: [5], protocolName: "COOPERATIVE"),
-            .init(seconds: 7, member: "c2", kind: "assigned", partitions: [2, 5], protocolName: "COOPERATIVE"),
+            .init(seconds: 3, member: "c0", kind: .assigned, partitions: [0, 1, 2], protocolName: "COOPERATIVE"),
+            .init(seconds: 6, member: "c0", kind: .revoked, partitions: revokedWhileGrowing,
+                  protocolName: "COOPERATIVE"),
+            .init(seconds: 6, member: "c1", kind: .revoked, partitions: [5], protocolName: "COOPERATIVE"),
+            .init(seconds: 7, member: "c2", kind: .assigned, partitions: [2, 5], protocolName: "COOPERATIVE"),
         ]
-        if !silentPhase { r.rebalances.append(.init(seconds: 10, member: "c2", kind: "assigned", partitions: [0, 1, 3, 4], protocolName: "COOPERATIVE")) }
-        r.lag = [(1, 50), (6, lag), (11, 0)]
+        if !silentPhase {
+            r.rebalances.append(.init(seconds: 10, member: "c2", kind: .assigned, partitions: [0, 1, 3, 4],
+                                      protocolName: "COOPERATIVE"))
+        }
+        r.lag = [LagSample(seconds: 1, lag: 50), LagSample(seconds: 6, lag: lag), LagSample(seconds: 11, lag: 0)]
         return r
     }
 
-    func run(_ record: ScalingRecord, _ then: String) async throws -> TestCaseOutcome {
+    func run(_ record: ScalingHistory, _ then: String) async throws -> TestCaseOutcome {
         try await base.outcome("    Given the drill of group \"g\" went like this\n    " + then) { code in
             code.given("the drill of group {string} went like this") { ctx in
                 let group = try ctx.string(0)
@@ -532,7 +537,7 @@ struct ScalingStepNegativeControlTests {
 
     @Test func growthWhereNothingMovedFails() async throws {
         var r = Self.record()
-        r.rebalances.removeAll { $0.kind == "revoked" }
+        r.rebalances.removeAll { $0.kind == .revoked }
         base.expectFailure(try await run(r, "Then while group \"g\" grew, its consumers gave up only the partitions that moved"),
                            mentioning: "no consumer gave up a partition")
     }
@@ -718,12 +723,8 @@ struct MonitoringStepNegativeControlTests {
     let base = StepNegativeControlTests()
 
     static func stall(lag: [(Double, Int64)], metrics: String = "") -> StallRecord {
-        var r = StallRecord()
-        r.lag = lag.map { (seconds: $0.0, lag: $0.1) }
-        r.stallFrom = 2
-        r.stallTo = 5
-        r.metrics = metrics
-        return r
+        let history = StallHistory(lag: lag.map { LagSample(seconds: $0.0, lag: $0.1) }, stallFrom: 2, stallTo: 5)
+        return StallRecord(history: history, metrics: metrics)
     }
 
     static func breakers(_ code: inout SupportCode) {

@@ -6,32 +6,11 @@ import Foundation
 @testable import Reporting
 @testable import KafkaClient
 @testable import Cluster
-@testable import Verification
 import Testing
 import Yams
 
-@Suite("Monitoring: alert rule, percentiles, exported metrics, monitoring/ files")
-struct MonitoringTests {
-    @Test func alertFiresOnlyAfterTheConditionHeldAndResolvesAtOnce() {
-        let rule = LagAlertRule(threshold: 100, holdFor: 1)
-        let samples: [(seconds: Double, lag: Int64)] = [(0, 10), (1, 150), (1.5, 200), (2.0, 300), (2.5, 90), (3, 120), (3.5, 130), (5, 40)]
-        let t = rule.evaluate(samples).map { "\($0.seconds):\($0.state.rawValue)" }
-        #expect(t == ["1.0:pending", "2.0:firing", "2.5:inactive", "3.0:pending", "5.0:inactive"])
-        #expect(rule.firing(samples).map { "\($0.from)-\($0.to.map { "\($0)" } ?? "open")" } == ["2.0-2.5"])
-        // Never over the threshold for long enough: never fires.
-        #expect(rule.firing([(0, 500), (0.5, 500), (0.9, 0)]).isEmpty)
-        // Still over at the end: the firing span stays open.
-        #expect(rule.firing([(0, 500), (2, 500)]).first?.to == nil)
-    }
-
-    @Test func nearestRankPercentiles() {
-        let values = (1...100).map(Double.init)
-        #expect(Percentile.of(values, 95) == 95)
-        #expect(Percentile.of(values, 50) == 50)
-        #expect(Percentile.of([7], 99) == 7)
-        #expect(Percentile.of([], 95) == 0)
-    }
-
+@Suite("Monitoring: exported metrics, monitoring/ files")
+struct MetricsExportTests {
     static let statistics = #"""
     {"name":"c#consumer-1","client_id":"billing-1","type":"consumer","ts":1,"txmsgs":0,"rxmsgs":120,
      "brokers":{"b1":{"name":"b1","nodeid":1,"state":"UP","rtt":{"p95":2000,"cnt":4}},"b2":{"name":"b2","nodeid":2,"state":"DOWN"}},

@@ -1,0 +1,90 @@
+import Foundation
+
+/// The output of a read-process-write copy recomputed against its input, as Kafka's EOS test driver
+/// checks it: every input order is copied with an amount that is a function of its id.
+public struct CopyVerdict: Sendable, Equatable {
+    public var inputIds: Set<UInt64>
+    /// How many times each order appears in the output.
+    public var outputCounts: [UInt64: Int]
+    public var outputSum: UInt64
+
+    public init(inputIds: Set<UInt64> = [], outputCounts: [UInt64: Int] = [:], outputSum: UInt64 = 0) {
+        self.inputIds = inputIds
+        self.outputCounts = outputCounts
+        self.outputSum = outputSum
+    }
+
+    /// From the record values of the input and the output topic (values without a payload id are ignored).
+    public init(input: [[UInt8]], output: [[UInt8]]) {
+        self.init(inputIds: Set(input.compactMap(Payload.id(in:))))
+        for value in output {
+            guard let id = Payload.id(in: value) else { continue }
+            outputCounts[id, default: 0] += 1
+            outputSum += Self.amount(in: value) ?? 0
+        }
+    }
+
+    /// An order's amount: a function of its id, so that a checker can recompute it from the input.
+    public static func amount(of id: UInt64) -> UInt64 { id % 100 + 1 }
+
+    /// What the processor writes for an order.
+    public static func outputValue(id: UInt64) -> [UInt8] {
+        Payload.make(id: id) + Array("amount=\(amount(of: id))".utf8)
+    }
+
+    static func amount(in value: [UInt8]) -> UInt64? {
+        let text = String(decoding: value, as: UTF8.self)
+        guard let range = text.range(of: "amount=") else { return nil }
+        return UInt64(text[range.upperBound...])
+    }
+
+    public var expectedSum: UInt64 { inputIds.reduce(0) { $0 + Self.amount(of: $1) } }
+    public var outputCount: Int { outputCounts.values.reduce(0, +) }
+    public var doubled: [UInt64] { outputCounts.filter { $0.value > 1 }.keys.sorted() }
+    public var missing: [UInt64] { inputIds.subtracting(outputCounts.keys).sorted() }
+
+    /// Every input order once in the output, with the count and sum of amounts recomputed from the input.
+    public func exactlyOnce() -> Verdict {
+        var problems: [String] = []
+        if !doubled.isEmpty { problems.append("\(doubled.count) orders counted twice, e.g. \(doubled.prefix(5))") }
+        if !missing.isEmpty { problems.append("\(missing.count) orders missing, e.g. \(missing.prefix(5))") }
+        if outputCount != inputIds.count || outputSum != expectedSum {
+            let recomputed = "recomputed \(inputIds.count) and \(expectedSum)"
+            problems.append("count \(outputCount) and sum \(outputSum), \(recomputed)")
+        }
+        return Verdict(problems)
+    }
+
+    /// The at-least-once counter-verdict: no order missing, and some reprocessed after the restart.
+    public func atLeastOnceWithRedelivery() -> Verdict {
+        guard missing.isEmpty else {
+            return .fails("\(missing.count) orders missing from the output, e.g. \(missing.prefix(5))")
+        }
+        guard !doubled.isEmpty else {
+            return .fails("no order was counted twice: nothing was reprocessed after the restart")
+        }
+        return Verdict()
+    }
+
+    /// Each compared processor wrote every one of the `expected` input records.
+    public static func allCopied(_ runs: [(label: String, written: Int)], expected: Int) -> Verdict {
+        Verdict(runs.filter { $0.written != expected }.map { "\($0.label) wrote \($0.written)" })
+    }
+}
+
+/// What a read_committed consumer read, against the outcome of the transactions that wrote it.
+public enum TransactionIsolation {
+    /// Every committed id read, no aborted one.
+    public static func verdict(read: [UInt64], committed: Set<UInt64>, aborted: Set<UInt64>) -> Verdict {
+        let abortedRead = aborted.intersection(read).sorted()
+        let missing = committed.subtracting(read).sorted()
+        var problems: [String] = []
+        if !abortedRead.isEmpty {
+            problems.append("\(abortedRead.count) aborted records were read, e.g. \(abortedRead.prefix(5))")
+        }
+        if !missing.isEmpty {
+            problems.append("\(missing.count) committed records were not read, e.g. \(missing.prefix(5))")
+        }
+        return Verdict(problems)
+    }
+}

@@ -1,0 +1,112 @@
+import Testing
+import Verification
+
+/// The monitoring drills' checkers: the lag alert over hand-written lag samples, the heartbeat probe,
+/// the SLOs and offline partitions.
+@Suite("Monitoring checkers")
+struct MonitoringCheckTests {
+    static func samples(_ points: [(Double, Int64)]) -> [LagSample] {
+        points.map { LagSample(seconds: $0.0, lag: $0.1) }
+    }
+
+    @Test func alertFiresOnlyAfterTheConditionHeldAndResolvesAtOnce() {
+        let rule = LagAlertRule(threshold: 100, holdFor: 1)
+        let samples = Self.samples([(0, 10), (1, 150), (1.5, 200), (2.0, 300), (2.5, 90), (3, 120), (3.5, 130),
+                                    (5, 40)])
+        let t = rule.evaluate(samples).map { "\($0.seconds):\($0.state.rawValue)" }
+        #expect(t == ["1.0:pending", "2.0:firing", "2.5:inactive", "3.0:pending", "5.0:inactive"])
+        #expect(rule.firing(samples).map { "\($0.from)-\($0.to.map { "\($0)" } ?? "open")" } == ["2.0-2.5"])
+        // Never over the threshold for long enough: never fires.
+        #expect(rule.firing(Self.samples([(0, 500), (0.5, 500), (0.9, 0)])).isEmpty)
+        // Still over at the end: the firing span stays open.
+        #expect(rule.firing(Self.samples([(0, 500), (2, 500)])).first?.to == nil)
+    }
+
+    static let rule = LagAlertRule(threshold: 300, holdFor: 1)
+
+    static func stall(_ points: [(Double, Int64)]) -> StallHistory {
+        StallHistory(lag: samples(points), stallFrom: 2, stallTo: 5)
+    }
+
+    @Test func alertThatFiresDuringTheStallAndResolvesPasses() {
+        let h = Self.stall([(0, 10), (2, 100), (3, 400), (4, 800), (5, 900), (6, 200), (7, 0)])
+        #expect(Self.rule.firedDuringStallAndResolved(h).holds)
+    }
+
+    @Test func alertThatNeverFiresFails() {
+        let h = Self.stall([(0, 10), (1, 20), (3, 50), (5, 40), (7, 0)])
+        #expect(Self.rule.firedDuringStallAndResolved(h).problems
+                    == ["the alert never fired: the highest lag was 50 records"])
+    }
+
+    @Test func alertThatFiresBeforeTheStallFails() {
+        let h = Self.stall([(0, 400), (1, 400), (3, 400), (6, 0)])
+        #expect(Self.rule.firedDuringStallAndResolved(h).problems == [
+            "the alert fired at 1.0 s, before the consumer stalled at 2.0 s",
+        ])
+    }
+
+    @Test func alertThatFiresLongAfterTheStallFails() {
+        let h = Self.stall([(0, 10), (6, 400), (7.5, 400), (8, 0)])
+        #expect(Self.rule.firedDuringStallAndResolved(h).problems == [
+            "the alert fired only at 7.5 s, after the stall ended at 5.0 s",
+        ])
+    }
+
+    @Test func alertThatNeverResolvesFails() {
+        let h = Self.stall([(0, 10), (2, 100), (3, 600), (4, 900), (6, 1200), (8, 1500)])
+        #expect(Self.rule.firedDuringStallAndResolved(h).problems == [
+            "the alert was still firing at the end (8.0 s): the consumer never caught up",
+        ])
+    }
+
+    @Test func nearestRankPercentiles() {
+        let values = (1...100).map(Double.init)
+        #expect(Percentile.of(values, 95) == 95)
+        #expect(Percentile.of(values, 50) == 50)
+        #expect(Percentile.of([7], 99) == 7)
+        #expect(Percentile.of([], 95) == 0)
+    }
+
+    @Test func metricsCoveringEveryPartitionPassAndAGapFails() {
+        #expect(PartitionCoverage.verdict(metric: "lag", topic: "orders", partitions: 3, covered: [0, 1, 2]).holds)
+        #expect(PartitionCoverage.verdict(metric: "lag", topic: "orders", partitions: 3, covered: [0, 2, 7]).problems
+                    == ["no lag for partitions [1] of orders"])
+    }
+
+    @Test func fastProbesAreGreen() {
+        let probes = HeartbeatProbes(roundTrips: (1...20).map { Double($0) })
+        #expect(probes.p95 == 19)
+        #expect(probes.green(p95Under: 20, timeout: 5).holds)
+    }
+
+    @Test func slowOrLostProbesAreRed() {
+        #expect(HeartbeatProbes(roundTrips: Array(repeating: 300, count: 20)).green(p95Under: 250, timeout: 5).problems
+                    == ["red: p95 round trip 300.0 ms, the bound is 250 ms"])
+        let lost = HeartbeatProbes(roundTrips: [10, 12, nil, 11])
+        #expect(lost.failed == 1)
+        #expect(lost.green(p95Under: 250, timeout: 5).problems == ["red: 1 of 4 probes never came back within 5 s"])
+    }
+
+    @Test func sloVerdict() {
+        let met = [SLOCheck(objective: "produce p95 (ms)", measured: 12, limit: 200),
+                   SLOCheck(objective: "offline partitions", measured: 0, limit: 0)]
+        #expect(SLOCheck.verdict(met, produced: 10, consumed: 10).holds)
+        let breached = met + [SLOCheck(objective: "end-to-end p95 (ms)", measured: 612.34, limit: 500)]
+        #expect(SLOCheck.verdict(breached, produced: 10, consumed: 10).problems
+                    == ["end-to-end p95 (ms) is 612.3, over the objective"])
+        #expect(SLOCheck.verdict(met, produced: 10, consumed: 0).problems
+                    == ["nothing was measured (10 produced, 0 consumed)"])
+    }
+
+    @Test func offlinePartitions() {
+        typealias P = PartitionAvailability.Partition
+        let partitions = [P(id: 0, leader: 1, replicas: [1, 2]), P(id: 1, leader: 3, replicas: [3]),
+                          P(id: 2, leader: -1, replicas: [1]), P(id: 3, leader: 2, replicas: [2])]
+        #expect(PartitionAvailability.offline(partitions, count: 4, live: [1, 2]) == [1, 2])
+        #expect(PartitionAvailability.offline(partitions, count: 4, live: []) == [0, 1, 2, 3])
+        #expect(PartitionAvailability.offline(partitions, count: 4, live: [1, 2, 3]) == [2])
+        #expect(PartitionAvailability.breached([2]).holds)
+        #expect(PartitionAvailability.breached([]).problems == ["no partition is offline: the SLO holds"])
+    }
+}
