@@ -60,9 +60,7 @@ enum ClusterSteps {
                   doc: "Kills a broker; its partitions' leadership moves to live replicas. The kill is confirmed on the wire: "
                       + "the broker stops answering an ApiVersions probe within 10 s, or the step fails.",
                   example: "When broker 2 is killed") { ctx in
-            let cluster = try ctx.cluster()
-            try cluster.require(.brokerFaults)
-            try await cluster.kill(broker: Int32(try ctx.int(0)))
+            try await ctx.kill(broker: Int32(try ctx.int(0)))
         }
 
         code.when("broker {int} is restarted",
@@ -76,11 +74,7 @@ enum ClusterSteps {
 
         code.when("the network to broker {int} is slowed by {int} ms", doc: "Adds that round-trip latency to every request the broker serves (toxiproxy on compose).",
                   example: "When the network to broker 1 is slowed by 50 ms") { ctx in
-            let cluster = try ctx.cluster()
-            try cluster.require(.latency)
-            let broker = Int32(try ctx.int(0))
-            let (before, after) = try await cluster.slow(broker: broker, by: .milliseconds(try ctx.int(1)))
-            ctx.log("broker \(broker): ApiVersions round trip \(before.milliseconds) ms before, \(after.milliseconds) ms after")
+            try await ctx.slow(broker: Int32(try ctx.int(0)), by: .milliseconds(try ctx.int(1)))
         }
 
         code.when("the network to every broker is slowed by {int} ms", doc: "Adds that round-trip latency on every broker.",
@@ -88,8 +82,7 @@ enum ClusterSteps {
             let cluster = try ctx.cluster()
             try cluster.require(.latency)
             for broker in try await cluster.liveBrokers() {
-                let (before, after) = try await cluster.slow(broker: broker, by: .milliseconds(try ctx.int(0)))
-                ctx.log("broker \(broker): ApiVersions round trip \(before.milliseconds) ms before, \(after.milliseconds) ms after")
+                try await ctx.slow(broker: broker, by: .milliseconds(try ctx.int(0)))
             }
         }
 

@@ -28,6 +28,7 @@ enum ConductKey: WorldKey {
 
 extension StepContext {
     func record(_ fault: Conduct.Fault) { world.update(ConductKey.self) { _ = $0.faults.insert(fault) } }
+    func produced(idempotent: Bool) { world.update(ConductKey.self) { $0.produced(idempotent: idempotent) } }
     var conduct: Conduct { world[ConductKey.self] }
 }
 
@@ -80,7 +81,7 @@ struct ClaimJudgement {
 
     let parts: [Part]
 
-    func judge(on cluster: any Cluster, conduct: Conduct, claim text: String) throws {
+    func judge(on cluster: any Cluster, conduct: Conduct, claim text: String, context: String? = nil) throws {
         var failures: [String] = []
         var unverifiable: [String] = []
         for part in parts {
@@ -91,7 +92,7 @@ struct ClaimJudgement {
                 failures.append(failure)
             }
         }
-        if !failures.isEmpty { throw StepFailure(failures.joined(separator: "; ")) }
+        if !failures.isEmpty { throw StepFailure(failures.joined(separator: "; ") + (context.map { " — \($0)" } ?? "")) }
         if !unverifiable.isEmpty {
             let verified = parts.filter { p in
                 p.failure == nil && !(p.claim.needs(given: conduct).map { !cluster.capabilities.contains($0.capability) } ?? false)
@@ -100,5 +101,38 @@ struct ClaimJudgement {
                               + unverifiable.joined(separator: "; ")
                               + (verified.isEmpty ? "" : " — verified: \(verified.joined(separator: ", "))"))
         }
+    }
+}
+
+// The fault verbs of the step vocabulary: each applies the fault on the scenario's cluster, confirmed
+// on the wire where it can be (Cluster/Faults.swift), and records it in the scenario's conduct.
+extension StepContext {
+    func kill(broker: Int32) async throws {
+        let cluster = try cluster()
+        try cluster.require(.brokerFaults)
+        record(.brokerKill)
+        try await cluster.kill(broker: broker)
+    }
+
+    func slow(broker: Int32, by latency: Duration) async throws {
+        let cluster = try cluster()
+        try cluster.require(.latency)
+        record(.latency)
+        let (before, after) = try await cluster.slow(broker: broker, by: latency)
+        log("broker \(broker): ApiVersions round trip \(before.milliseconds) ms before, \(after.milliseconds) ms after")
+    }
+
+    func injectErrors(_ request: KafkaRequest, _ errors: [String]) async throws {
+        let cluster = try cluster()
+        try cluster.require(.errorInjection)
+        record(.requestErrors)
+        try await cluster.injectErrors(request, errors)
+    }
+
+    func delayResponses(_ request: KafkaRequest, count: Int, by delay: Duration) async throws {
+        let cluster = try cluster()
+        try cluster.require(.errorInjection)
+        record(.delayedResponses)
+        try await cluster.delayResponses(request, count: count, by: delay)
     }
 }

@@ -27,21 +27,30 @@ extension DeliveryLedger {
 
     /// Sends `count` keyed records — payload ids from `firstId` (after the ledger's last by default),
     /// keys cycling through `keys` values — with every send and delivery report recorded here, and
-    /// runs `halfway` after half of them (a fault drill's moment). Waits for every report.
+    /// waits for every report. With `fault`, runs it once half the records are sent and some are in
+    /// flight (a fault drill's moment), and returns when it landed and what was acknowledged after.
+    @discardableResult
     public func produce(_ count: Int, to topic: String, config: KafkaConfig, keys: Int = 50, firstId: UInt64? = nil,
                         valueSize: Int = 100, flushTimeout: Duration = .seconds(60),
-                        halfway: (@Sendable () async throws -> Void)? = nil) async throws {
+                        fault: (@Sendable () async throws -> Void)? = nil) async throws -> DrillTiming? {
         let producer = try Producer(config: config, onDelivery: { self.record($0) })
         defer { producer.close() }
         let first = firstId ?? UInt64(sentCount) + 1
+        var atFault: (sent: Int, acked: Int, pending: Int)?
         for i in 0..<count {
             let id = first + UInt64(i)
             let key = "key-\(id % UInt64(max(1, keys)))"
             sending(id, key: key, topic: topic)
             try producer.produce(topic: topic, key: Array(key.utf8), value: Payload.make(id: id, size: valueSize), token: id)
-            if i == count / 2, let halfway { try await halfway() }
+            // The fault waits for records in flight: one that lands on an idle producer tests nothing.
+            if let fault, atFault == nil, i >= count / 2, pendingCount > 0 || i == count - 1 {
+                atFault = (sentCount, acknowledgedCount, pendingCount)
+                try await fault()
+            }
         }
         try await producer.flush(timeout: flushTimeout)
+        return atFault.map { DrillTiming(sentAtFault: $0.sent, acknowledgedAtFault: $0.acked, pendingAtFault: $0.pending,
+                                         acknowledgedAfterFault: acknowledgedCount - $0.acked) }
     }
 }
 

@@ -151,7 +151,7 @@ enum MonitoringSteps {
                 throw StepFailure("\(topic) has no partition \(partition)")
             }
             let live = try await cluster.liveBrokers()
-            for broker in p.replicas where live.contains(broker) { try await cluster.kill(broker: broker) }
+            for broker in p.replicas where live.contains(broker) { try await ctx.kill(broker: broker) }
             ctx.log("killed brokers \(p.replicas.filter(live.contains)), the replicas of partition \(partition)")
         }
 
@@ -183,15 +183,18 @@ enum MonitoringSteps {
         }), mediaType: "text/markdown")
     }
 
-    /// Partitions no live broker leads. With every broker down none answers, and all are offline.
+    /// Partitions whose leader does not answer: leaders from the metadata a live broker returns, each
+    /// probed on the wire (ApiVersions). When no broker answers metadata, every partition is offline.
     static func offlinePartitions(_ ctx: StepContext, _ name: String) async throws -> [Int32] {
         let topic = try ctx.topic(name), cluster = try ctx.cluster()
         let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
-        let live = try await cluster.liveBrokers()
-        var known: [PartitionMetadata] = []
-        if !live.isEmpty { known = try await cluster.metadata(topic: topic).topic(topic)?.partitions ?? [] }
+        let known = (try? await cluster.metadata(topic: topic))?.topic(topic)?.partitions ?? []
+        var serving: [Int32] = []
+        for broker in Set(known.flatMap { [$0.leader] + $0.replicas }).sorted() where broker >= 0 {
+            if try await cluster.probe(broker: broker).answered { serving.append(broker) }
+        }
         return PartitionAvailability.offline(known.map { .init(id: $0.id, leader: $0.leader, replicas: $0.replicas) },
-                                             count: partitions, live: live)
+                                             count: partitions, live: serving)
     }
 }
 

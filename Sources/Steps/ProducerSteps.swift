@@ -19,7 +19,10 @@ enum ProducerSteps {
             let count = try ctx.int(0), topic = try ctx.topic(try ctx.string(1))
             let producer = try Producer(config: try ctx.cluster().config(["acks": "all", "linger.ms": "0", "log_level": "0"]))
             defer { producer.close() }
-            for id in UInt64(1)...UInt64(count) {
+            ctx.produced(idempotent: false)
+            // Ids continue the scenario's: orders sent to two topics in one scenario never share one.
+            let first = UInt64(ctx.ledger.sentCount) + 1
+            for id in first..<first + UInt64(count) {
                 let json = order(id)
                 ctx.ledger.sending(id, key: "order-\(id)", topic: topic)
                 let report = try await producer.send(topic: topic, key: Array("order-\(id)".utf8), value: Array(json.utf8))
@@ -37,7 +40,9 @@ enum ProducerSteps {
             let producer = try Producer(config: try ctx.cluster().config(["acks": "all", "linger.ms": "5", "log_level": "0"]),
                                         onDelivery: { r in reports.withLock { $0.append(r) }; ledger.record(r) })
             defer { producer.close() }
-            for id in UInt64(1)...UInt64(count) {
+            ctx.produced(idempotent: false)
+            let first = UInt64(ledger.sentCount) + 1
+            for id in first..<first + UInt64(count) {
                 let json = order(id)
                 ledger.sending(id, key: "order-\(id)", topic: topic)
                 ctx.scenario.state.withLock { $0.sentValues[id] = json }
@@ -121,9 +126,7 @@ enum ProducerSteps {
         code.when("the next {int} produce requests fail with {word}",
                   doc: "Injects a retriable broker error into the next produce requests (embedded cluster only).",
                   example: "When the next 5 produce requests fail with NOT_LEADER_FOR_PARTITION") { ctx in
-            let cluster = try ctx.cluster()
-            try cluster.require(.errorInjection)
-            try await cluster.injectErrors(.produce, Array(repeating: try ctx.string(1), count: try ctx.int(0)))
+            try await ctx.injectErrors(.produce, Array(repeating: try ctx.string(1), count: try ctx.int(0)))
         }
     }
 }

@@ -22,7 +22,7 @@ enum ProducingSteps {
             try cluster.require(.brokerFaults)
             let broker = Int32(try ctx.int(3))
             try await produce(ctx, count: try ctx.int(0), topic: try ctx.topic(try ctx.string(1)), acks: try ctx.argument(2), keys: 50) {
-                try await cluster.kill(broker: broker)
+                try await ctx.kill(broker: broker)
             }
         }
 
@@ -36,16 +36,22 @@ enum ProducingSteps {
     }
 
     static func produce(_ ctx: StepContext, count: Int, topic: String, acks: String, keys: Int, settings: [String: String] = [:],
-                        whileDoing halfway: (@Sendable () async throws -> Void)?) async throws {
+                        whileDoing fault: (@Sendable () async throws -> Void)?) async throws {
         let ledger = ctx.ledger
         let idempotent = acks == "all" || acks == "-1"
         let properties = ["acks": acks, "enable.idempotence": String(idempotent), "linger.ms": "5", "message.timeout.ms": "30000", "log_level": "0"]
             .merging(settings) { _, b in b }
+        ctx.produced(idempotent: properties["enable.idempotence"] == "true")
         let config = try ctx.cluster().config(properties)
-        try await ledger.produce(count, to: topic, config: config, keys: keys, flushTimeout: .seconds(45), halfway: halfway)
+        let timing = try await ledger.produce(count, to: topic, config: config, keys: keys, flushTimeout: .seconds(45),
+                                              fault: fault)
         let failed = ledger.verdict().failed
         let shown = settings.isEmpty ? "acks=\(acks)" : settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
         ctx.log("sent \(count) to \(topic) with \(shown): \(ledger.acknowledgedCount) acknowledged, \(failed) failed")
+        if let timing {
+            ctx.attach(Evidence.table(timing.table.header, timing.table.rows), mediaType: "text/markdown")
+            try timing.verdict().enforce()
+        }
     }
 
     /// A two-column table of client properties (`| acks | 1 |`), with or without a `property | value` header.

@@ -44,6 +44,12 @@ public final class DeliveryLedger: Sendable {
         state.withLock { $0.reads.append(read) }
     }
 
+    /// Drops what was read from these topics, before a verifying read records them again: a second
+    /// verifying read is not a redelivery.
+    public func forgetReads(of topics: Set<String>) {
+        state.withLock { $0.reads.removeAll { $0.topic.map(topics.contains) ?? false } }
+    }
+
     public var sentCount: Int { state.withLock { $0.sends.count } }
     public var acknowledgedCount: Int { state.withLock { $0.sends.values.count { $0.send.isAcknowledged } } }
     public var readCount: Int { state.withLock { $0.reads.count } }

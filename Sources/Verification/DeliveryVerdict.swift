@@ -19,30 +19,54 @@ public struct DeliveryVerdict: Sendable, CustomStringConvertible {
     /// Read although it was written in an aborted transaction.
     public let abortedReads: [UInt64]
 
+    /// Read although no send of this history carries its id.
+    public let neverSent: [UInt64]
+    /// Acknowledged at one partition and offset but read (in its topic) only elsewhere.
+    public let misplaced: [UInt64]
+    /// Sends that failed, with the first error seen.
+    public let failures: [(id: UInt64, error: String)]
+
     public init(_ history: DeliveryHistory) {
         let sends = history.lastSends, reads = history.reads, aborted = history.aborted
         sent = sends.count
         acknowledged = sends.values.count { $0.send.isAcknowledged }
-        failed = sends.values.count { if case .failed = $0.send.acknowledgement { true } else { false } }
+        failures = sends.values.compactMap { s in
+            if case .failed(let e) = s.send.acknowledgement { (s.send.id, e) } else { nil }
+        }.sorted { $0.id < $1.id }
+        failed = failures.count
 
-        // Topics are not told apart: a read is known by its partition and offset.
-        var offsetsById: [UInt64: Set<Int64>] = [:]
+        // A read counts for a send only in the send's own topic (when both name one): a copy of the
+        // record in another topic does not make up for its loss.
+        func sameTopic(_ r: DeliveryHistory.Read) -> Bool {
+            guard let sent = sends[r.id]?.send.topic, let read = r.topic else { return true }
+            return sent == read
+        }
+        let own = reads.filter(sameTopic)
+        struct Place: Hashable { let partition: Int32, offset: Int64 }
+        var placesById: [UInt64: Set<Place>] = [:]
         var timesById: [UInt64: Int] = [:]
-        for r in reads {
-            offsetsById[r.id, default: []].insert(Int64(r.partition) << 40 | r.offset)
+        for r in own {
+            placesById[r.id, default: []].insert(Place(partition: r.partition, offset: r.offset))
             timesById[r.id, default: 0] += 1
         }
-        distinctRead = offsetsById.count
-        lost = sends.values.filter { $0.send.isAcknowledged && offsetsById[$0.send.id] == nil }.map(\.send.id).sorted()
-        duplicated = offsetsById.filter { $0.value.count > 1 }.map(\.key).sorted()
-        redelivered = timesById.filter { id, times in times > offsetsById[id]!.count }.map(\.key).sorted()
-        unacknowledgedReads = offsetsById.keys.filter { id in !(sends[id]?.send.isAcknowledged ?? false) }
+        distinctRead = placesById.count
+        lost = sends.values.filter { $0.send.isAcknowledged && placesById[$0.send.id] == nil }.map(\.send.id).sorted()
+        misplaced = sends.values.compactMap { s -> UInt64? in
+            guard case .acked(let p, let o) = s.send.acknowledgement, o >= 0, let places = placesById[s.send.id]
+            else { return nil }
+            return places.contains(Place(partition: p, offset: o)) ? nil : s.send.id
+        }.sorted()
+        duplicated = placesById.filter { $0.value.count > 1 }.map(\.key).sorted()
+        redelivered = timesById.filter { id, times in times > placesById[id]!.count }.map(\.key).sorted()
+        neverSent = Set(reads.map(\.id)).filter { sends[$0] == nil }.sorted()
+        unacknowledgedReads = placesById.keys.filter { id in !(sends[id]?.send.isAcknowledged ?? true) }
             .filter { !aborted.contains($0) }.sorted()
-        abortedReads = offsetsById.keys.filter { aborted.contains($0) }.sorted()
+        abortedReads = Set(reads.map(\.id)).filter { aborted.contains($0) }.sorted()
 
-        // Each record once, at its first offset, in log order per partition.
+        // Each record once, at its first place, in log order per topic and partition; only records of
+        // one producer are ordered against each other.
         var firstRead: [UInt64: DeliveryHistory.Read] = [:]
-        for r in reads where firstRead[r.id] == nil { firstRead[r.id] = r }
+        for r in own where firstRead[r.id] == nil { firstRead[r.id] = r }
         let ordered = firstRead.values.sorted { ($0.partition, $0.offset) < ($1.partition, $1.offset) }
         func outOfOrder(_ group: [DeliveryHistory.Read]) -> [UInt64] {
             var late: [UInt64] = []
@@ -53,9 +77,15 @@ public struct DeliveryVerdict: Sendable, CustomStringConvertible {
             }
             return late
         }
-        reorderedInPartition = Dictionary(grouping: ordered, by: \.partition).values.flatMap(outOfOrder).sorted()
+        struct Stream: Hashable { let topic: String?, producer: String?, partition: Int32 }
+        func stream(_ r: DeliveryHistory.Read) -> Stream {
+            Stream(topic: r.topic, producer: sends[r.id]?.send.producer, partition: r.partition)
+        }
+        reorderedInPartition = Dictionary(grouping: ordered, by: stream).values.flatMap(outOfOrder).sorted()
+        struct KeyStream: Hashable { let topic: String?, producer: String?, key: String }
         let keyed = ordered.filter { $0.key != nil }
-        reorderedByKey = Dictionary(grouping: keyed, by: { $0.key! }).values.flatMap(outOfOrder).sorted()
+        reorderedByKey = Dictionary(grouping: keyed) { KeyStream(topic: $0.topic, producer: sends[$0.id]?.send.producer, key: $0.key!) }
+            .values.flatMap(outOfOrder).sorted()
     }
 
     /// No acknowledged record lost, none duplicated in the log, none reordered, no aborted read.
@@ -73,13 +103,56 @@ public struct DeliveryVerdict: Sendable, CustomStringConvertible {
             sent \(sent), acknowledged \(acknowledged), failed \(failed), read \(distinctRead) distinct; \
             lost \(ids(lost)), duplicated \(ids(duplicated)), redelivered \(ids(redelivered)), \
             reordered in partition \(ids(reorderedInPartition)), reordered by key \(ids(reorderedByKey)), \
-            unacknowledged reads \(ids(unacknowledgedReads)), aborted reads \(ids(abortedReads))
+            unacknowledged reads \(ids(unacknowledgedReads)), aborted reads \(ids(abortedReads)), \
+            never sent \(ids(neverSent)), read elsewhere than acknowledged \(ids(misplaced))
             """
     }
 }
 
 // The rules the delivery sentences hold a verdict to.
 extension DeliveryVerdict {
+    /// What voids any delivery claim, whatever the cluster: nothing acknowledged to check, sends
+    /// that failed unexpectedly, or records read that nobody sent.
+    public func preconditions() -> Verdict {
+        var problems: [String] = []
+        if acknowledged == 0 {
+            problems.append("nothing was acknowledged (\(sent) sent), so there is nothing to verify")
+        }
+        if let first = failures.first {
+            problems.append("\(failed) sends failed unexpectedly, e.g. id \(first.id): \(first.error)")
+        }
+        if !neverSent.isEmpty { problems.append("\(neverSent.count) records read that were never sent, e.g. \(neverSent.prefix(5))") }
+        return Verdict(problems, context: description)
+    }
+
+    /// The loss part of a delivery claim: every acknowledged record read, where it was acknowledged.
+    public func lossProblem() -> String? {
+        var problems: [String] = []
+        if !lost.isEmpty { problems.append("\(lost.count) acknowledged messages lost, e.g. \(lost.prefix(5))") }
+        if !misplaced.isEmpty {
+            problems.append("\(misplaced.count) read at another offset than acknowledged, e.g. \(misplaced.prefix(5))")
+        }
+        return problems.isEmpty ? nil : problems.joined(separator: "; ")
+    }
+
+    /// The duplicate part: no record at two places in its topic's log.
+    public func duplicateProblem() -> String? {
+        duplicated.isEmpty ? nil : "\(duplicated.count) duplicated, e.g. \(duplicated.prefix(5))"
+    }
+
+    /// The order part: each producer's records in send order within their partition and key.
+    public func orderProblem() -> String? {
+        var problems: [String] = []
+        if !reorderedInPartition.isEmpty {
+            problems.append("\(reorderedInPartition.count) out of send order within their partition, "
+                            + "e.g. \(reorderedInPartition.prefix(5))")
+        }
+        if !reorderedByKey.isEmpty {
+            problems.append("\(reorderedByKey.count) reordered within a key, e.g. \(reorderedByKey.prefix(5))")
+        }
+        return problems.isEmpty ? nil : problems.joined(separator: "; ")
+    }
+
     /// None lost, none reordered within a key and, where `countingDuplicates` (the cluster de-duplicates
     /// idempotent retries), none duplicated.
     public func exactlyOnce(countingDuplicates: Bool) -> Verdict {
