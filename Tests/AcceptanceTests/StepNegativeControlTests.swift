@@ -190,8 +190,10 @@ struct StepNegativeControlTests {
                 And the consumer sees one message twice at different offsets
                 Then every acknowledged message is consumed exactly once
             """, Self.dropOne)
-        // The embedded cluster does not model idempotent de-duplication: the duplicate is logged, not failed.
-        #expect(o.status == .passed)
+        // The embedded cluster does not de-duplicate: the idempotent producer's claim is skipped, duplicate named.
+        #expect(o.status == .skipped)
+        #expect(o.decisive?.result.message?.contains("no record written twice needs idempotent de-duplication") == true)
+        #expect(o.decisive?.result.message?.contains("1 duplicated") == true)
     }
 }
 
@@ -583,9 +585,50 @@ struct ReliabilityStepNegativeControlTests {
 
     @Test func duplicateCheckerFailsWhenNothingWasWrittenTwice() async throws {
         base.expectFailure(try await run("""
-                When I produce 500 keyed messages to "payments" with acks=all
+                When I produce 500 keyed messages to "payments" with these producer settings:
+                  | acks               | 1     |
+                  | enable.idempotence | false |
                 Then the checker finds messages that were written twice
             """), mentioning: "no message was written twice")
+    }
+
+    /// The mock does not de-duplicate: an idempotent producer's duplicates there prove nothing.
+    @Test func duplicateCheckerIsSkippedForAnIdempotentProducerOnTheEmbeddedCluster() async throws {
+        let o = try await run("""
+                When the next 3 produce requests are written but answered only after 1500 ms
+                And I produce 500 keyed messages to "payments" with these producer settings:
+                  | acks               | all  |
+                  | enable.idempotence | true |
+                  | socket.timeout.ms  | 500  |
+                Then the checker finds messages that were written twice
+            """)
+        #expect(o.status == .skipped)
+        #expect(o.decisive?.result.message?.contains("say nothing about idempotence") == true)
+    }
+
+    /// Real duplicates, written by the cluster: a non-idempotent producer whose responses came too
+    /// late retried records that were already in the log. "Exactly once" must fail on them.
+    @Test func exactlyOnceFailsOnDuplicatesTheClusterWrote() async throws {
+        base.expectFailure(try await run("""
+                When the next 3 produce requests are written but answered only after 1500 ms
+                And I produce 500 keyed messages to "payments" with these producer settings:
+                  | acks               | 1     |
+                  | enable.idempotence | false |
+                  | socket.timeout.ms  | 500   |
+                Then every acknowledged message is consumed exactly once
+            """), mentioning: "duplicated")
+    }
+
+    /// Every send rejected: nothing was acknowledged, and "exactly once" must not pass vacuously.
+    @Test func exactlyOnceFailsWhenNothingWasAcknowledged() async throws {
+        base.expectFailure(try await run("""
+                When the next 100 produce requests fail with MSG_SIZE_TOO_LARGE
+                And I produce 20 keyed messages to "payments" with these producer settings:
+                  | acks               | all   |
+                  | enable.idempotence | false |
+                  | linger.ms          | 0     |
+                Then every acknowledged message is consumed exactly once
+            """), mentioning: "nothing was acknowledged")
     }
 
     static let process = """

@@ -128,7 +128,9 @@ struct DeliveryVerdictTests {
             sends: [Send(id: 1, acknowledgement: .failed("_MSG_TIMED_OUT"))],
             reads: [Read(id: 1, partition: 0, offset: 0), Read(id: 99, partition: 0, offset: 1)]) // 99: never sent
         let v = DeliveryVerdict(history)
-        #expect(v.unacknowledgedReads == [1, 99])
+        #expect(v.unacknowledgedReads == [1])
+        #expect(v.neverSent == [99])
+        #expect(!v.preconditions().holds, "a read nobody sent voids the claim")
         #expect(v.lost.isEmpty, "a failed send is not a lost acknowledged record")
         #expect(v.failed == 1)
     }
