@@ -66,7 +66,7 @@ Feature: KAF-03 Producers
     Scenario: without idempotence, retries with several requests in flight reorder a key's messages
       Given a topic "ledger" with 1 partition and replication factor 3
       When the network to every broker is slowed by 5 ms
-      And the next 3 produce requests fail with NOT_ENOUGH_REPLICAS
+      And produce request 3 from now fails with NOT_ENOUGH_REPLICAS
       And I produce 2000 keyed messages to "ledger" with these producer settings:
         | acks                                  | all   |
         | enable.idempotence                    | false |

@@ -128,5 +128,14 @@ enum ProducerSteps {
                   example: "When the next 5 produce requests fail with NOT_LEADER_FOR_PARTITION") { ctx in
             try await ctx.injectErrors(.produce, Array(repeating: try ctx.string(1), count: try ctx.int(0)))
         }
+
+        code.when("produce request {int} from now fails with {word}",
+                  doc: "The produce requests before it succeed and that one fails with the broker error (embedded "
+                      + "cluster only): with requests in flight, the ones after it are answered before its retry.",
+                  example: "When produce request 3 from now fails with NOT_ENOUGH_REPLICAS") { ctx in
+            let n = try ctx.int(0)
+            guard n >= 1 else { throw StepFailure("requests are counted from 1") }
+            try await ctx.injectErrors(.produce, Array(repeating: "NO_ERROR", count: n - 1) + [try ctx.string(1)])
+        }
     }
 }
