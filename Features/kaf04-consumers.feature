@@ -33,6 +33,9 @@ Feature: KAF-04 Consumers
 
     The drill starts with two consumers sharing the partitions, then grows to three and shrinks to
     one while records keep coming; each rebalance is logged (see the attached log and lag charts).
+    The lag bound is six seconds of production at the drill's pace: 3750 records over three 2.5 s
+    phases is 500 records/s, and a rebalance may leave a partition unread for one 3 s session
+    timeout of a leaving member plus the group's 3 s join delay, so 6 s × 500/s = 3000 records.
 
     Scenario Outline: scaling 2 → 3 → 1 consumers with the <assignor> assignor
       When group "scalers" scales 2 → 3 → 1 consumers on "orders" with the "<assignor>" assignor while 3750 messages are produced

@@ -8,6 +8,13 @@ Feature: KAF-13 Monitoring
   (`kafka-bdd metrics` prints them; monitoring/ has the alert rules and a Grafana dashboard for the
   compose cluster). The lag alert is evaluated as Prometheus evaluates a rule with `for:`.
 
+  How the bounds follow from the drills: the stall drill produces 1400 records over 7 s (200/s), so
+  a 3 s stall builds 600 records of lag; lag over 300 is crossed 1.5 s into the stall and, held for
+  1 s, fires at 2.5 s, before the consumer resumes, while a consumer that keeps up stays within one
+  100 ms batch (20 records). The probe's and the SLOs' 250 ms sit below what the latency negative
+  control injects (150 ms each way, over 300 ms a round trip) and far above the few milliseconds a
+  healthy loopback round trip takes; end-to-end adds one fetch wait and one poll, hence 500 ms.
+
   Background:
     Given a 3-broker cluster
     And a topic "orders" with 6 partitions and replication factor 3
