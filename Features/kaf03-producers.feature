@@ -8,7 +8,7 @@ Feature: KAF-03 Producers
   what was sent. Avro: compact binary with a schema, written in Avro's single-object encoding — the
   bytes C3 01, then the schema's 8-byte CRC-64-AVRO fingerprint, then the binary value — so every
   record names the schema it was written with and a reader refuses one written with another, with
-  no schema registry to run. The serializer is KafkaBDD's own (Sources/Harness/Kafka/Avro.swift,
+  no schema registry to run. The serializer is KafkaBDD's own (Sources/KafkaClient/Avro.swift,
   Avro 1.11 specification); its canonical forms, fingerprints and encodings are checked against
   Apache Avro's Python library.
 
