@@ -15,7 +15,7 @@ enum AvroSteps {
             let schema: AvroSchema
             do { schema = try AvroSchema(json: text) } catch { throw StepFailure("the Avro schema is not valid: \(error)") }
             guard case .record = schema.root else { throw StepFailure("the Avro schema must be a record, to be filled from a table's columns") }
-            ctx.scenario.state.withLock { $0.avroSchema = schema }
+            ctx.world.update(AvroState.Key.self) { $0.schema = schema }
             ctx.attach("| fingerprint (CRC-64-AVRO, little-endian) | canonical form |\n| --- | --- |\n| `\(schema.fingerprintHex)` | `\(schema.canonicalForm)` |",
                        mediaType: "text/markdown")
         }
@@ -24,7 +24,7 @@ enum AvroSteps {
                   doc: "Each table row (header = field names) becomes a record of the schema, keyed by its first column; an empty cell is null.",
                   example: #"When I send these records to "orders" as Avro single-object encoded values:"#) { ctx in
             let topic = try ctx.topic(try ctx.string(0))
-            guard let schema = ctx.scenario.state.withLock({ $0.avroSchema }) else { throw StepFailure("no Avro schema yet: start with \"Given the Avro schema:\"") }
+            guard let schema = ctx.world[AvroState.Key.self].schema else { throw StepFailure("no Avro schema yet: start with \"Given the Avro schema:\"") }
             guard let table = ctx.dataTable, let header = table.first, table.count > 1 else {
                 throw StepFailure("give the records as a table with a header row of field names")
             }
@@ -34,7 +34,7 @@ enum AvroSteps {
                 let value = try record(schema, header: header, row: row, line: i + 2)
                 let key = "\(header[0])=\(row[0])"
                 let report = try await producer.send(topic: topic, key: Array(key.utf8), value: try schema.encodeSingleObject(value))
-                ctx.scenario.state.withLock { $0.sentAvro[key] = value }
+                ctx.world.update(AvroState.Key.self) { $0.sent[key] = value }
                 ctx.log("\(key) → partition \(report.partition) offset \(report.offset)")
             }
         }
@@ -43,7 +43,8 @@ enum AvroSteps {
                   doc: "Reads the topic: each value starts with C3 01 and the schema's fingerprint, and decodes to exactly the record sent under its key.",
                   example: #"Then every value read back from "orders" names the schema's fingerprint and decodes to the record sent"#) { ctx in
             let name = try ctx.string(0), topic = try ctx.topic(name)
-            let (schema, sent, partitions) = ctx.scenario.state.withLock { ($0.avroSchema, $0.sentAvro, $0.partitions[name] ?? 1) }
+            let (schema, sent) = (ctx.world[AvroState.Key.self].schema, ctx.world[AvroState.Key.self].sent)
+            let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
             guard let schema, !sent.isEmpty else { throw StepFailure("no Avro records were sent in this scenario") }
             let records = try await ConsumingSteps.readTopic(ctx, topic: topic, partitions: partitions)
             var seen = Set<String>()
@@ -98,4 +99,11 @@ enum AvroSteps {
         default: return nil
         }
     }
+}
+
+/// What a scenario's Avro steps remember: the schema, and each record sent by key.
+struct AvroState: Sendable {
+    enum Key: WorldKey { static var defaultValue: AvroState { AvroState() } }
+    var schema: AvroSchema?
+    var sent: [String: AvroValue] = [:]
 }

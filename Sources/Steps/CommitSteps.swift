@@ -38,7 +38,7 @@ enum CommitSteps {
             try await c.commit(session.committed.map { TopicPartitionOffset(topic: topic, partition: $0.key, offset: $0.value) })
             // The crash: the process goes away; nothing more is committed.
             await c.close()
-            ctx.scenario.state.withLock { $0.sessions["crashed"] = session }
+            ctx.world.update(CommitState.Key.self) { $0.sessions["crashed"] = session }
             ctx.log("read \(total), committed \(session.committed.sorted { $0.key < $1.key }.map { "[\($0.key)]@\($0.value)" }.joined(separator: " "))")
         }
 
@@ -59,7 +59,7 @@ enum CommitSteps {
             await c.close()
             var session = Session()
             for r in records { if let id = Payload.id(in: r.value) { session.read.append((id, r.partition, r.offset)) } }
-            ctx.scenario.state.withLock { $0.sessions["restarted"] = session }
+            ctx.world.update(CommitState.Key.self) { $0.sessions["restarted"] = session }
         }
 
         code.then("the new consumer started at the first uncommitted record of every partition",
@@ -108,7 +108,7 @@ enum CommitSteps {
             await c.close() // leaving the group revokes every partition
             var session = Session()
             session.committed = processed.withLock { $0 }
-            ctx.scenario.state.withLock { $0.sessions["listener"] = session }
+            ctx.world.update(CommitState.Key.self) { $0.sessions["listener"] = session }
             ctx.log("processed \(session.committed.sorted { $0.key < $1.key }); committed on revocation \(committedOnRevoke.withLock { $0 }.sorted { $0.key < $1.key })")
         }
 
@@ -117,7 +117,7 @@ enum CommitSteps {
                   example: #"Then group "billing" has committed on "orders" exactly the offsets that consumer processed"#) { ctx in
             let group = try ctx.string(0), name = try ctx.string(1), topic = try ctx.topic(name)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
-            guard let processed = ctx.scenario.state.withLock({ $0.sessions["listener"] })?.committed else {
+            guard let processed = ctx.world[CommitState.Key.self].sessions["listener"]?.committed else {
                 throw StepFailure("no rebalance-listener consumer ran in this scenario")
             }
             let c = try consumer(ctx, group: group)
@@ -135,14 +135,14 @@ enum CommitSteps {
             let partition = Int32(try ctx.int(0)), topic = try ctx.topic(try ctx.string(1))
             let range = try await Backfill.read(config: try ctx.cluster().config(["group.id": "kafka-bdd-backfill", "log_level": "0"]),
                                                 topic: topic, partition: partition, from: Int64(try ctx.int(2)), count: try ctx.int(3))
-            ctx.scenario.state.withLock { $0.backfill = range.records.map { ($0.partition, $0.offset) } }
+            ctx.world.update(CommitState.Key.self) { $0.backfill = range.records.map { ($0.partition, $0.offset) } }
         }
 
         code.then("the backfill processed exactly offsets {int} to {int} of partition {int}",
                   doc: "The backfill read that partition's offsets, first to last, each once and in order.",
                   example: "Then the backfill processed exactly offsets 10 to 34 of partition 0") { ctx in
             let first = Int64(try ctx.int(0)), last = Int64(try ctx.int(1)), partition = Int32(try ctx.int(2))
-            let read = ctx.scenario.state.withLock { $0.backfill }
+            let read = ctx.world[CommitState.Key.self].backfill
             let expected = (first...last).map { (partition, $0) }
             guard read.map(\.0) == expected.map(\.0), read.map(\.1) == expected.map(\.1) else {
                 throw StepFailure("processed \(read.count) records, offsets \(read.first.map { "\($0.1)" } ?? "-")–\(read.last.map { "\($0.1)" } ?? "-") of partitions \(Set(read.map(\.0)).sorted()); expected \(first)–\(last) of \(partition)")
@@ -155,10 +155,17 @@ enum CommitSteps {
     }
 
     static func sessions(_ ctx: StepContext) throws -> (Session, Session) {
-        let s = ctx.scenario.state.withLock { $0.sessions }
+        let s = ctx.world[CommitState.Key.self].sessions
         guard let crashed = s["crashed"], let restarted = s["restarted"] else {
             throw StepFailure("this step needs a crashed consumer and a restarted one earlier in the scenario")
         }
         return (crashed, restarted)
     }
+}
+
+/// What a scenario's commit steps remember: each consumer session, and the backfilled range.
+struct CommitState: Sendable {
+    enum Key: WorldKey { static var defaultValue: CommitState { CommitState() } }
+    var sessions: [String: CommitSteps.Session] = [:]
+    var backfill: [(Int32, Int64)] = []
 }

@@ -68,7 +68,7 @@ enum GroupSteps {
             try consumer.subscribe([topic])
             let records = try await consumer.read(toEnds: ends)
             let ids = records.compactMap { Payload.id(in: $0.value) }
-            ctx.scenario.state.withLock { $0.groupReads[group, default: []] += ids }
+            ctx.world.update(GroupState.Key.self) { $0.reads[group, default: []] += ids }
             ctx.log("group \(group) read \(ids.count) records of \(topic)")
         }
 
@@ -76,7 +76,7 @@ enum GroupSteps {
                   doc: "The group's reads contain every acknowledged payload id.",
                   example: #"Then consumer group "billing" received every acknowledged message"#) { ctx in
             let group = try ctx.string(0)
-            let read = Set(ctx.scenario.state.withLock { $0.groupReads[group] ?? [] })
+            let read = Set(ctx.world[GroupState.Key.self].reads[group] ?? [])
             let acknowledged = ctx.ledger.acknowledgedIds()
             let missing = acknowledged.subtracting(read)
             guard !acknowledged.isEmpty else { throw StepFailure("nothing was acknowledged, so nothing can be checked") }
@@ -114,7 +114,7 @@ enum GroupSteps {
                     && !(count <= partitions && assignments.contains(where: \.isEmpty))
                 if settled { break }
             } while ContinuousClock.now < deadline
-            ctx.scenario.state.withLock { $0.groupAssignments[group] = assignments }
+            ctx.world.update(GroupState.Key.self) { $0.assignments[group] = assignments }
             ctx.attach(Evidence.table(["consumer", "partitions"], assignments.enumerated().map { ["\($0.offset)", $0.element.map(String.init).joined(separator: ", ")] }),
                        mediaType: "text/markdown")
             ctx.log(rebalances.withLock { $0.joined(separator: "\n") })
@@ -127,7 +127,7 @@ enum GroupSteps {
             let group = try ctx.string(0)
             let name = try ctx.string(1)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
-            guard let assignments = ctx.scenario.state.withLock({ $0.groupAssignments[group] }) else {
+            guard let assignments = ctx.world[GroupState.Key.self].assignments[group] else {
                 throw StepFailure("no consumers of group \(group) joined in this scenario")
             }
             let all = assignments.flatMap { $0 }
@@ -140,4 +140,11 @@ enum GroupSteps {
             guard problems.isEmpty else { throw StepFailure(problems.joined(separator: "; ")) }
         }
     }
+}
+
+/// What a scenario's group steps remember: ids each group read, and assignments seen.
+struct GroupState: Sendable {
+    enum Key: WorldKey { static var defaultValue: GroupState { GroupState() } }
+    var reads: [String: [UInt64]] = [:]
+    var assignments: [String: [[Int32]]] = [:]
 }

@@ -85,7 +85,7 @@ public final class KafkaEnvironment: Sendable {
 }
 
 /// What one scenario has set up: its cluster, its topics and what was sent and read.
-final class Scenario: Sendable {
+final class ScenarioState: Sendable {
     let state = Mutex(State())
 
     struct State {
@@ -93,14 +93,6 @@ final class Scenario: Sendable {
         var topics: [String: String] = [:] // as written → physical
         var partitions: [String: Int32] = [:]
         var ledger = DeliveryLedger()
-        var groupReads: [String: [UInt64]] = [:]
-        var groupAssignments: [String: [[Int32]]] = [:]
-        var sessions: [String: CommitSteps.Session] = [:]
-        var backfill: [(Int32, Int64)] = []
-        var sentValues: [UInt64: String] = [:]
-        var deliveryReports: [DeliveryReport] = []
-        var benchmarks: [(label: String, delivered: Int, errors: Int)] = []
-        var scaling: [String: ScalingHistory] = [:]
         var deadLetters: DeadLetterOutcome?
         var transactionIds: [String: [UInt64]] = [:]  // "committed" / "aborted"
         var zombieOutcome: String?
@@ -108,17 +100,15 @@ final class Scenario: Sendable {
         var stalls: [String: StallRecord] = [:]
         var probes: [Double?] = []  // round trips in ms; nil: never came back
         var latencies: (produceP95: Double, endToEndP95: Double, produced: Int, consumed: Int)?
-        var avroSchema: AvroSchema?
-        var sentAvro: [String: AvroValue] = [:]  // by record key
     }
 }
 
 enum ScenarioKey: WorldKey {
-    static var defaultValue: Scenario { Scenario() }
+    static var defaultValue: ScenarioState { ScenarioState() }
 }
 
 extension StepContext {
-    var scenario: Scenario { world[ScenarioKey.self] }
+    var scenario: ScenarioState { world[ScenarioKey.self] }
 
     func cluster() throws -> any Cluster {
         guard let c = scenario.state.withLock({ $0.cluster }) else {

@@ -27,7 +27,7 @@ enum ProducerSteps {
                 ctx.ledger.sending(id, key: "order-\(id)", topic: topic)
                 let report = try await producer.send(topic: topic, key: Array("order-\(id)".utf8), value: Array(json.utf8))
                 ctx.ledger.acknowledged(id, partition: report.partition, offset: report.offset)
-                ctx.scenario.state.withLock { $0.sentValues[id] = json }
+                ctx.world.update(ProducerState.Key.self) { $0.sentValues[id] = json }
             }
         }
 
@@ -45,18 +45,18 @@ enum ProducerSteps {
             for id in first..<first + UInt64(count) {
                 let json = order(id)
                 ledger.sending(id, key: "order-\(id)", topic: topic)
-                ctx.scenario.state.withLock { $0.sentValues[id] = json }
+                ctx.world.update(ProducerState.Key.self) { $0.sentValues[id] = json }
                 try producer.produce(topic: topic, key: Array("order-\(id)".utf8), value: Array(json.utf8), token: id)
             }
             try await producer.flush()
-            ctx.scenario.state.withLock { $0.deliveryReports = reports.withLock { $0 } }
+            ctx.world.update(ProducerState.Key.self) { $0.deliveryReports = reports.withLock { $0 } }
         }
 
         code.then("the delivery callback reported every order acknowledged with its partition and offset",
                   doc: "One report per order, none with an error, each with a real offset.",
                   example: "Then the delivery callback reported every order acknowledged with its partition and offset") { ctx in
-            let reports = ctx.scenario.state.withLock { $0.deliveryReports }
-            let sent = ctx.scenario.state.withLock { $0.sentValues.count }
+            let reports = ctx.world[ProducerState.Key.self].deliveryReports
+            let sent = ctx.world[ProducerState.Key.self].sentValues.count
             let failed = reports.filter { $0.error != nil || $0.offset < 0 || $0.partition < 0 }
             let tokens = Set(reports.map(\.token))
             var problems: [String] = []
@@ -71,7 +71,7 @@ enum ProducerSteps {
                   example: #"Then every order read back from "orders" is the JSON that was sent"#) { ctx in
             let name = try ctx.string(0), topic = try ctx.topic(name)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
-            let sent = ctx.scenario.state.withLock { $0.sentValues }
+            let sent = ctx.world[ProducerState.Key.self].sentValues
             let records = try await ConsumingSteps.readTopic(ctx, topic: topic, partitions: partitions)
             var seen = Set<UInt64>()
             for r in records {
@@ -106,7 +106,7 @@ enum ProducerSteps {
                                    String(format: "%.2f", result.p50 ?? 0), String(format: "%.2f", result.p95 ?? 0), String(format: "%.2f", result.p99 ?? 0),
                                    "\(result.errors)"])
             }
-            ctx.scenario.state.withLock { $0.benchmarks = results.map { ($0.0, $0.1.messages, $0.1.errors) } }
+            ctx.world.update(ProducerState.Key.self) { $0.benchmarks = results.map { ($0.0, $0.1.messages, $0.1.errors) } }
             ctx.attach(Evidence.table(header + ["msg/s", "MB/s", "p50 ms", "p95 ms", "p99 ms", "errors"], rows), mediaType: "text/markdown")
             ctx.attach(Evidence.barChart(title: "Producer throughput (msg/s)", bars: results.map { ($0.0, $0.1.messagesPerSecond) }),
                        mediaType: "image/svg+xml")
@@ -117,7 +117,7 @@ enum ProducerSteps {
                   doc: "Each benchmarked configuration got an acknowledgement for every message and no error.",
                   example: "Then every configuration delivered all 20000 messages") { ctx in
             let expected = try ctx.int(0)
-            let runs = ctx.scenario.state.withLock { $0.benchmarks }
+            let runs = ctx.world[ProducerState.Key.self].benchmarks
             guard !runs.isEmpty else { throw StepFailure("no benchmark ran in this scenario") }
             let short = runs.filter { $0.delivered != expected || $0.errors > 0 }
             guard short.isEmpty else { throw StepFailure(short.map { "\($0.label): \($0.delivered) delivered, \($0.errors) errors" }.joined(separator: "; ")) }
@@ -138,4 +138,12 @@ enum ProducerSteps {
             try await ctx.injectErrors(.produce, Array(repeating: "NO_ERROR", count: n - 1) + [try ctx.string(1)])
         }
     }
+}
+
+/// What a scenario's producer steps remember: the values sent, delivery reports, benchmark runs.
+struct ProducerState: Sendable {
+    enum Key: WorldKey { static var defaultValue: ProducerState { ProducerState() } }
+    var sentValues: [UInt64: String] = [:]
+    var deliveryReports: [DeliveryReport] = []
+    var benchmarks: [(label: String, delivered: Int, errors: Int)] = []
 }

@@ -23,10 +23,8 @@ enum ScalingSteps {
             let drill = ScalingDrill(cluster: cluster, group: group, topic: topic, partitions: partitions, strategy: strategy,
                                      ledger: ctx.ledger)
             let record = try await drill.run(sizes: sizes, messages: total)
-            ctx.scenario.state.withLock { s in
-                s.scaling[group] = record
-                s.groupReads[group, default: []] += drill.readIds
-            }
+            ctx.world.update(ScalingState.Key.self) { $0.drills[group] = record }
+            ctx.world.update(GroupState.Key.self) { $0.reads[group, default: []] += drill.readIds }
             attachEvidence(ctx, record, sizes: sizes, strategy: strategy)
         }
 
@@ -57,7 +55,7 @@ enum ScalingSteps {
     }
 
     static func history(_ ctx: StepContext, group: String) throws -> ScalingHistory {
-        guard let history = ctx.scenario.state.withLock({ $0.scaling[group] }) else {
+        guard let history = ctx.world[ScalingState.Key.self].drills[group] else {
             throw StepFailure("group \(group) did not scale in this scenario")
         }
         return history
@@ -246,4 +244,10 @@ extension ScalingHistory.RebalanceKind {
         case .lost: self = .lost
         }
     }
+}
+
+/// What a scenario's scaling steps remember: each group's drill history.
+struct ScalingState: Sendable {
+    enum Key: WorldKey { static var defaultValue: ScalingState { ScalingState() } }
+    var drills: [String: ScalingHistory] = [:]
 }

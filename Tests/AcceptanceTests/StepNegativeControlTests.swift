@@ -227,7 +227,7 @@ struct GroupStepNegativeControlTests {
         }
         code.when("group {string} has two consumers on partition 0 and none on partition 1") { ctx in
             let group = try ctx.string(0)
-            ctx.scenario.state.withLock { $0.groupAssignments[group] = [[0, 2], [0, 3, 4, 5]] }
+            ctx.world.update(GroupState.Key.self) { $0.assignments[group] = [[0, 2], [0, 3, 4, 5]] }
         }
     }
 
@@ -300,7 +300,7 @@ struct CommitStepNegativeControlTests {
 
     static func breakers(_ code: inout SupportCode) {
         code.when("the restarted consumer began one record after the committed offset") { ctx in
-            ctx.scenario.state.withLock { s in
+            ctx.world.update(CommitState.Key.self) { s in
                 var crashed = CommitSteps.Session()
                 crashed.read = [(1, 0, 0), (2, 0, 1), (3, 0, 2)]
                 crashed.committed = [0: 1]
@@ -318,10 +318,10 @@ struct CommitStepNegativeControlTests {
         code.when("the group's committed offsets differ from what was processed") { ctx in
             var session = CommitSteps.Session()
             session.committed = [0: 999]
-            ctx.scenario.state.withLock { $0.sessions["listener"] = session }
+            ctx.world.update(CommitState.Key.self) { $0.sessions["listener"] = session }
         }
         code.when("the backfill read offsets 10 to 33 only") { ctx in
-            ctx.scenario.state.withLock { $0.backfill = (10...33).map { (0, Int64($0)) } }
+            ctx.world.update(CommitState.Key.self) { $0.backfill = (10...33).map { (0, Int64($0)) } }
         }
     }
 
@@ -372,13 +372,13 @@ struct ProducerStepNegativeControlTests {
 
     static func breakers(_ code: inout SupportCode) {
         code.when("one delivery report carries an error") { ctx in
-            ctx.scenario.state.withLock { s in
+            ctx.world.update(ProducerState.Key.self) { s in
                 s.deliveryReports.append(DeliveryReport(token: 1, partition: -1, offset: -1001, error: KafkaError(code: -192, detail: "Local: Message timed out"),
                                                         latencyMicroseconds: 0))
             }
         }
         code.when("the record of order 7 was changed in transit") { ctx in
-            ctx.scenario.state.withLock { $0.sentValues[7] = #"{"id":7,"amount":1000000}"# }
+            ctx.world.update(ProducerState.Key.self) { $0.sentValues[7] = #"{"id":7,"amount":1000000}"# }
         }
         code.when("record {string} on {string} was written with another schema") { ctx in
             let other = try AvroSchema(json: #"{"type":"record","name":"Order","namespace":"shop","fields":[{"name":"id","type":"string"}]}"#)
@@ -389,14 +389,14 @@ struct ProducerStepNegativeControlTests {
         }
         code.when("Avro record {string} was changed in transit") { ctx in
             let key = try ctx.string(0)
-            ctx.scenario.state.withLock { $0.sentAvro[key] = .record(["id": .long(99), "customer": .string("someone else")]) }
+            ctx.world.update(AvroState.Key.self) { $0.sent[key] = .record(["id": .long(99), "customer": .string("someone else")]) }
         }
         code.when("Avro record {string} was sent but never written") { ctx in
             let key = try ctx.string(0)
-            ctx.scenario.state.withLock { $0.sentAvro[key] = .record(["id": .long(3)]) }
+            ctx.world.update(AvroState.Key.self) { $0.sent[key] = .record(["id": .long(3)]) }
         }
         code.when("a benchmark run lost messages") { ctx in
-            ctx.scenario.state.withLock { $0.benchmarks = [("acks=1", 19_990, 10)] }
+            ctx.world.update(ProducerState.Key.self) { $0.benchmarks = [("acks=1", 19_990, 10)] }
         }
     }
 
@@ -503,7 +503,7 @@ struct ScalingStepNegativeControlTests {
         try await base.outcome("    Given the drill of group \"g\" went like this\n    " + then) { code in
             code.given("the drill of group {string} went like this") { ctx in
                 let group = try ctx.string(0)
-                ctx.scenario.state.withLock { $0.scaling[group] = record }
+                ctx.world.update(ScalingState.Key.self) { $0.drills[group] = record }
             }
         }
     }
