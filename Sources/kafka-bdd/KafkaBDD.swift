@@ -14,6 +14,25 @@ struct KafkaBDD: AsyncParsableCommand {
         commandName: "kafka-bdd",
         abstract: "Executable acceptance tests for Kafka, written in Gherkin.",
         version: "0.1.0 (librdkafka \(Librdkafka.version))",
-        subcommands: [Run.self, Pickles.self, Format.self, StepsCommand.self, ClusterCommand.self, Bench.self, BackfillCommand.self, MetricsCommand.self]
+        subcommands: [Run.self, Pickles.self, Format.self, StepsCommand.self, ClusterCommand.self, Bench.self,
+                      BackfillCommand.self, MetricsCommand.self]
     )
+
+    /// Exit status 2 for every usage error, as documented (ArgumentParser's own is EX_USAGE, 64).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asynchronous = command as? AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                StandardOutput.error(fullMessage(for: error))
+                exit(withError: ExitCode(2))
+            }
+            exit(withError: error)
+        }
+    }
 }

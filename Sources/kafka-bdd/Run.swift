@@ -14,7 +14,8 @@ struct Run: AsyncParsableCommand {
         abstract: "Run feature files against a Kafka cluster and write reports.",
         discussion: """
             Exit status: 0 when nothing failed; 1 when a scenario failed, was undefined, pending or ambiguous \
-            (undefined and pending pass with --no-strict); 2 for usage, feature-file or cluster connection errors.
+            (undefined and pending pass with --no-strict); 2 for usage errors, bad feature files, an unreachable \
+            cluster, an unwritable report path, or no scenario selected (--allow-empty accepts that).
             Reports: --report html:reports/index.html --report junit:reports/junit.xml --report message:run.ndjson \
             --report json:cucumber.json --report rerun:rerun.txt (repeatable).
             """
@@ -52,6 +53,9 @@ struct Run: AsyncParsableCommand {
 
     @Option(name: .customLong("step-timeout"), help: "Time limit of each step and hook, in seconds.")
     var stepTimeout: Double = 60
+
+    @Flag(help: "Exit 0 when the paths, tags and names select no scenario (by default that is exit 2).")
+    var allowEmpty = false
 
     func validate() throws {
         for r in reports where Session.Report(r) == nil {
@@ -91,6 +95,13 @@ struct Run: AsyncParsableCommand {
         configuration.title = "KafkaBDD — \(backend.rawValue) cluster"
         let session: Session
         do { session = try Session(configuration) } catch { throw fail(error.description) }
+        // A mistyped tag or path in a CI gate must not go green by running nothing.
+        if session.selectedPickles.isEmpty, !allowEmpty, !session.hasParseErrors {
+            let what = [tags.map { "--tags \($0)" }, name.map { "--name \($0)" }].compactMap { $0 }
+            throw fail("no scenario matched \(configuration.paths.joined(separator: " "))"
+                       + (what.isEmpty ? "" : " with " + what.joined(separator: " "))
+                       + " (tags are case-sensitive; --allow-empty accepts an empty selection)")
+        }
 
         let environment: KafkaEnvironment
         do {

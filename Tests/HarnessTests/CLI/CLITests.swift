@@ -108,8 +108,32 @@ struct CLITests {
 
     @Test(enabled) func badReportSpecificationIsAUsageError() async throws {
         let r = try await Self.run(["run", "--report", "pdf:x.pdf"])
-        #expect(r.status == 64 || r.status == 2, "ArgumentParser's validation exit")
+        #expect(r.status == 2, "usage errors exit 2, as documented")
         #expect(r.err.contains("expected html:PATH"))
+    }
+
+    @Test(enabled, arguments: [["--bogus"], ["--report", "html"], ["--format", "fancy"], ["--step-timeout", "0"]])
+    func usageErrorsExitTwo(_ arguments: [String]) async throws {
+        let r = try await Self.run(["run", "--dry-run"] + arguments)
+        #expect(r.status == 2, "\(arguments): \(r.err)")
+    }
+
+    /// A mistyped CI gate must not go green by running nothing.
+    @Test(enabled) func anEmptySelectionIsAnError() async throws {
+        let r = try await Self.run(["run", "--dry-run", "--tags", "@KAF-99", "Features"])
+        #expect(r.status == 2)
+        #expect(r.err.contains("no scenario matched"))
+        let wrongCase = try await Self.run(["run", "--dry-run", "--tags", "@kaf-02", "Features"])
+        #expect(wrongCase.status == 2)
+        let allowed = try await Self.run(["run", "--dry-run", "--allow-empty", "--tags", "@KAF-99", "Features"])
+        #expect(allowed.status == 0, "\(allowed.err)")
+    }
+
+    @Test(enabled) func anUnwritableReportPathFailsBeforeTheRun() async throws {
+        let r = try await Self.run(["run", "--dry-run", "--report", "junit:/proc/kafka-bdd/junit.xml", "Features"])
+        #expect(r.status == 2)
+        #expect(r.err.contains("cannot write /proc/kafka-bdd/junit.xml"))
+        #expect(!r.out.contains("passed"), "nothing ran")
     }
 }
 
