@@ -10,8 +10,13 @@ public struct KafkaConfig: Sendable, Equatable, CustomStringConvertible {
         "sasl.oauthbearer.client.secret", "sasl.oauthbearer.config", "ssl.truststore.password",
     ]
 
+    /// Words that mark a key whose value is a credential or carries one (a JAAS line holds a password,
+    /// `basic.auth.user.info` is `user:password`).
+    static let secretWords = ["password", "secret", "jaas", "user.info", "token", "credential", "ssl.key", "private"]
+
     public static func isSecret(_ key: String) -> Bool {
-        secretKeys.contains(key) || key.hasSuffix(".password") || key.hasSuffix(".secret")
+        let k = key.lowercased()
+        return secretKeys.contains(k) || secretWords.contains { k.contains($0) }
     }
 
     public init(_ properties: [String: String] = [:]) {
@@ -52,9 +57,10 @@ public struct KafkaConfig: Sendable, Equatable, CustomStringConvertible {
             let result = rd_kafka_conf_set(conf, key, value, &buffer, buffer.count)
             if result != RD_KAFKA_CONF_OK {
                 rd_kafka_conf_destroy(conf)
-                let reason = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                throw KafkaError(code: RD_KAFKA_RESP_ERR__INVALID_ARG,
-                                 detail: "client property \(key)=\(Self.isSecret(key) ? "[redacted]" : value): \(reason)")
+                var reason = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                // librdkafka's message may quote the value; no error repeats a property's value.
+                if !value.isEmpty { reason = reason.replacingOccurrences(of: value, with: "[value]") }
+                throw KafkaError(code: RD_KAFKA_RESP_ERR__INVALID_ARG, detail: "client property \(key): \(reason)")
             }
         }
         return conf

@@ -158,3 +158,53 @@ struct BackfillCLITests {
         #expect(outside.err.contains("offset 500 is outside orders[0], which holds offsets 0–99"))
     }
 }
+
+/// Secrets planted every way a user can give client properties never come back out.
+@Suite("Secrets stay out of output")
+struct SecretsCLITests {
+    static let planted = ["HUNTER2-JAAS", "HUNTER2-TYPO", "HUNTER2-INFO", "HUNTER2-FILE", "HUNTER2-ACKS"]
+
+    func expectClean(_ r: CLITests.Result, _ what: String, files: [String] = []) throws {
+        var texts = [r.out, r.err]
+        for f in files where FileManager.default.fileExists(atPath: f) { texts.append(try String(contentsOfFile: f, encoding: .utf8)) }
+        for secret in Self.planted {
+            #expect(!texts.contains { $0.contains(secret) }, "\(what) echoes \(secret)")
+        }
+    }
+
+    @Test(CLITests.enabled) func propertyFlagsAreNeverEchoed() async throws {
+        let r = try await CLITests.run([
+            "backfill", "--bootstrap", "127.0.0.1:1", "--topic", "t", "--partition", "0", "--offset", "0",
+            "--property", #"sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required password="HUNTER2-JAAS";"#,
+            "--property", "sasl.pasword=HUNTER2-TYPO",
+        ])
+        #expect(r.status != 0)
+        try expectClean(r, "backfill --property")
+        let invalid = try await CLITests.run([
+            "backfill", "--bootstrap", "127.0.0.1:1", "--topic", "t", "--partition", "0", "--offset", "0",
+            "--property", "acks=HUNTER2-ACKS",
+        ])
+        #expect(invalid.status != 0)
+        try expectClean(invalid, "an invalid value")
+    }
+
+    @Test(CLITests.enabled) func clientPropertiesFileIsNeverEchoed() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kafka-bdd-secrets-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let properties = dir.appendingPathComponent("client.properties").path
+        try """
+            security.protocol=SASL_PLAINTEXT
+            sasl.mechanism=PLAIN
+            sasl.username=alice
+            sasl.password=HUNTER2-FILE
+            basic.auth.user.info=alice:HUNTER2-INFO
+            """.write(toFile: properties, atomically: true, encoding: .utf8)
+        let reports = ["html", "junit", "message", "json", "rerun"].map { dir.appendingPathComponent("report.\($0)").path }
+        let r = try await CLITests.run(
+            ["run", "--cluster", "external", "--format", "pretty", "Features/kaf01-meet-kafka.feature"]
+                + zip(["html", "junit", "message", "json", "rerun"], reports).flatMap { ["--report", "\($0):\($1)"] },
+            environment: ["KAFKA_BDD_BOOTSTRAP": "127.0.0.1:1", "KAFKA_BDD_CLIENT_PROPERTIES": properties])
+        #expect(r.status == 2, "an unreachable cluster is a usage-class error: \(r.err)")
+        try expectClean(r, "run --cluster external", files: reports)
+    }
+}
