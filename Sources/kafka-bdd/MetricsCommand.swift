@@ -76,7 +76,9 @@ struct MetricsCommand: AsyncParsableCommand {
         while ContinuousClock.now < deadline {
             let assignedSoFar = try consumer.assignment()
             if records.count >= read, !assignedSoFar.isEmpty { break }
-            records += try await consumer.records(atMost: max(0, read - records.count), within: .milliseconds(100))
+            // Always poll: the group's join and assignment only progress while the consumer polls.
+            let got = try await consumer.records(atMost: max(1, read - records.count), within: .milliseconds(100))
+            records += got.prefix(max(0, read - records.count))
         }
         let assigned = try consumer.assignment()
         guard !assigned.isEmpty else {

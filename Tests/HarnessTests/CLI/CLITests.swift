@@ -208,3 +208,13 @@ struct SecretsCLITests {
         try expectClean(r, "run --cluster external", files: reports)
     }
 }
+
+@Suite("kafka-bdd metrics")
+struct MetricsCLITests {
+    /// As documented, with defaults (`--read 0`): the consumer must poll to join its group at all.
+    @Test(CLITests.enabled) func defaultsJoinTheGroupAndExport() async throws {
+        let r = try await CLITests.run(["metrics", "--topic", "T", "--group", "G", "--wait-seconds", "5"])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.contains("kafka_bdd_broker_up"))
+    }
+}
