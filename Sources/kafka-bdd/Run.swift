@@ -111,8 +111,11 @@ struct Run: AsyncParsableCommand {
             throw fail("\(error)")
         }
 
-        let colour = isatty(1) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        // no-color.org: colour is off when NO_COLOR is present and not empty.
+        let colour = isatty(1) != 0 && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
         let console = ConsoleFormatter(style: format, colour: colour) { StandardOutput.write($0) }
+        let interrupted = Self.writeReportsOnInterrupt(session)
+        defer { interrupted.forEach { $0.cancel() } }
         let summary: RunSummary
         do {
             summary = try await session.run(support: Steps.supportCode(environment: environment)) { console.handle($0) }
@@ -123,6 +126,23 @@ struct Run: AsyncParsableCommand {
         await environment.shutdown()
         if session.hasParseErrors { throw ExitCode(2) }
         if !summary.success { throw ExitCode(1) }
+    }
+}
+
+extension Run {
+    /// On Ctrl-C or SIGTERM the reports so far are written before the process ends (130 or 143).
+    static func writeReportsOnInterrupt(_ session: Session) -> [DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { signo in
+            signal(signo, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signo, queue: .global())
+            source.setEventHandler {
+                StandardOutput.error("kafka-bdd: interrupted; writing the reports so far")
+                try? session.writeReports()
+                Foundation.exit(128 + signo)
+            }
+            source.resume()
+            return source
+        }
     }
 }
 

@@ -218,3 +218,33 @@ struct MetricsCLITests {
         #expect(r.out.contains("kafka_bdd_broker_up"))
     }
 }
+
+@Suite("kafka-bdd run, interrupted")
+struct InterruptCLITests {
+    /// Ctrl-C mid-run still leaves the reports of what ran.
+    @Test(CLITests.enabled) func sigintWritesTheReportsSoFar() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kafka-bdd-sigint-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let junit = dir.appendingPathComponent("junit.xml").path, stream = dir.appendingPathComponent("m.ndjson").path
+        let p = Process()
+        p.executableURL = CLITests.binary
+        p.currentDirectoryURL = Paths.packageRoot
+        p.arguments = ["run", "Features/kaf04-consumers.feature", "--format", "summary",
+                       "--report", "junit:\(junit)", "--report", "message:\(stream)"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        // Wait (with a deadline) until one scenario has finished, then interrupt.
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, p.isRunning,
+              !((try? String(contentsOfFile: stream, encoding: .utf8))?.contains("testCaseFinished") ?? false) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(p.isRunning, "the run must still be going when interrupted")
+        p.interrupt()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 130)
+        let report = try String(contentsOfFile: junit, encoding: .utf8)
+        #expect(report.contains("<testcase"), "the finished scenario is in the JUnit report")
+    }
+}
