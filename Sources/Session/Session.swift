@@ -22,6 +22,8 @@ public final class Session: Sendable {
         public var reports: [Report] = []
         /// The HTML report's title.
         public var title = "KafkaBDD report"
+        /// Scenarios run at once (each on its own cluster); output stays in scenario order.
+        public var parallel = 1
 
         public init() {}
     }
@@ -70,7 +72,13 @@ public final class Session: Sendable {
         var stream: FileHandle?
         var testRunStartedId = ""
         var finished = false
-        var worst: [String: TestStepResultStatus] = [:]
+        var observe: (@Sendable (Envelope) -> Void)?
+        // With parallel scenarios, each case's envelopes wait until every earlier case has been written.
+        var caseIndex: [String: Int] = [:]  // testCaseId → position in the run
+        var startedIndex: [String: Int] = [:]  // testCaseStartedId → position
+        var held: [Int: [Envelope]] = [:]
+        var done: Set<Int> = []
+        var nextToWrite = 0
     }
 
     /// Loads and selects: reads every feature file, checks the tag expression, the name filter, the
@@ -135,11 +143,11 @@ public final class Session: Sendable {
             }
             stream = handle
         }
-        state.withLock { $0.stream = stream }
-        let runner = Runner(support: support, options: options, ids: ids) { [self] envelope in
-            record(envelope)
-            observe?(envelope)
+        state.withLock {
+            $0.stream = stream
+            $0.observe = observe
         }
+        let runner = Runner(support: support, options: options, ids: ids) { [self] envelope in receive(envelope) }
         let prepared = await runner.begin(files)
         state.withLock {
             $0.runner = runner
@@ -148,17 +156,48 @@ public final class Session: Sendable {
         return prepared
     }
 
-    private func record(_ envelope: Envelope) {
-        let line = envelope.ndjsonLine
+    /// Every envelope the runner emits; with parallel scenarios, a case's envelopes are held back
+    /// until the cases before it are written, so console and reports read as a serial run would.
+    private func receive(_ envelope: Envelope) {
         state.withLock { s in
-            s.stream?.write(Data(line.utf8))
-            try? s.query.update(ndjson: Substring(line))
+            guard configuration.parallel > 1 else { return write(envelope, &s) }
+            let position: Int?
             switch envelope {
-            case .testRunStarted(let id, _): s.testRunStartedId = id
-            case .testRunFinished: s.finished = true
-            default: break
+            case .testCase(let t):
+                s.caseIndex[t.id] = s.caseIndex.count
+                position = nil
+            case .testCaseStarted(let id, let testCaseId, _, _):
+                s.startedIndex[id] = s.caseIndex[testCaseId]
+                position = s.startedIndex[id]
+            case .testStepStarted(let started, _, _), .testStepFinished(let started, _, _, _):
+                position = s.startedIndex[started]
+            case .testCaseFinished(let started, _, _):
+                position = s.startedIndex[started]
+                if let position { s.done.insert(position) }
+            case .attachment(let a):
+                position = a.testCaseStartedId.flatMap { s.startedIndex[$0] }
+            default:
+                position = nil
+            }
+            guard let position else { return write(envelope, &s) }
+            s.held[position, default: []].append(envelope)
+            while s.done.contains(s.nextToWrite) {
+                for e in s.held.removeValue(forKey: s.nextToWrite) ?? [] { write(e, &s) }
+                s.nextToWrite += 1
             }
         }
+    }
+
+    private func write(_ envelope: Envelope, _ s: inout State) {
+        let line = envelope.ndjsonLine
+        s.stream?.write(Data(line.utf8))
+        try? s.query.update(ndjson: Substring(line))
+        switch envelope {
+        case .testRunStarted(let id, _): s.testRunStartedId = id
+        case .testRunFinished: s.finished = true
+        default: break
+        }
+        s.observe?(envelope)
     }
 
     /// Runs one prepared test case.
@@ -178,9 +217,25 @@ public final class Session: Sendable {
     /// The whole run: start, every selected case in order (stopping early with --fail-fast), finish.
     public func run(support: SupportCode, observe: (@Sendable (Envelope) -> Void)? = nil) async throws(Problem)
         -> RunSummary {
-        for testCase in try await start(support: support, observe: observe) {
-            let outcome = await execute(testCase)
-            if options.failFast, outcome.status > .skipped { break }
+        let cases = try await start(support: support, observe: observe)
+        if configuration.parallel <= 1 {
+            for testCase in cases {
+                let outcome = await execute(testCase)
+                if options.failFast, outcome.status > .skipped { break }
+            }
+        } else {
+            await withTaskGroup(of: TestCaseOutcome.self) { group in
+                var pending = cases[...]
+                var stop = false
+                for _ in 0..<configuration.parallel {
+                    guard let next = pending.popFirst() else { break }
+                    group.addTask { await self.execute(next) }
+                }
+                for await outcome in group {
+                    if options.failFast, outcome.status > .skipped { stop = true }
+                    if !stop, let next = pending.popFirst() { group.addTask { await self.execute(next) } }
+                }
+            }
         }
         return try await finish()
     }

@@ -57,6 +57,9 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Exit 0 when the paths, tags and names select no scenario (by default that is exit 2).")
     var allowEmpty = false
 
+    @Option(help: "Scenarios run at once, each on its own embedded cluster; output keeps scenario order.")
+    var parallel = 1
+
     func validate() throws {
         for r in reports where Session.Report(r) == nil {
             throw ValidationError("--report \(r): \(Session.Report.usage)")
@@ -65,6 +68,7 @@ struct Run: AsyncParsableCommand {
             throw ValidationError("--order \(order): expected defined, random or random:SEED")
         }
         guard stepTimeout > 0 else { throw ValidationError("--step-timeout must be positive") }
+        guard (1...64).contains(parallel) else { throw ValidationError("--parallel takes 1 to 64 scenarios at once") }
     }
 
     func fail(_ message: String) -> ExitCode {
@@ -83,6 +87,7 @@ struct Run: AsyncParsableCommand {
         configuration.options.failFast = failFast
         configuration.options.stepTimeout = .milliseconds(Int64(stepTimeout * 1000))
         configuration.options.hookTimeout = configuration.options.stepTimeout
+        configuration.parallel = parallel
         if order.hasPrefix("random") {
             let seed = order.count > 7 ? UInt64(order.dropFirst(7))! : UInt64.random(in: 0...UInt64(UInt32.max))
             configuration.options.shuffleSeed = seed
@@ -91,6 +96,9 @@ struct Run: AsyncParsableCommand {
         let backendName = cluster ?? ProcessInfo.processInfo.environment["KAFKA_BDD_CLUSTER"] ?? "embedded"
         guard let backend = KafkaEnvironment.Backend(rawValue: backendName) else {
             throw fail("--cluster \(backendName): expected embedded, compose or external")
+        }
+        guard parallel == 1 || backend == .embedded else {
+            throw fail("--parallel needs --cluster embedded: scenarios on one shared cluster would fault each other")
         }
         configuration.title = "KafkaBDD — \(backend.rawValue) cluster"
         let session: Session
