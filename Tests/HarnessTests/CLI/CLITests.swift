@@ -248,3 +248,38 @@ struct InterruptCLITests {
         #expect(report.contains("<testcase"), "the finished scenario is in the JUnit report")
     }
 }
+
+@Suite("kafka-bdd run --parallel")
+struct ParallelCLITests {
+    /// Scenarios run at once, but the stream reads as a serial run: cases in file order, none interleaved.
+    @Test(CLITests.enabled) func outputKeepsScenarioOrder() async throws {
+        let step = #"Then the document "docs/kaf-01/why-kafka.md" has 3 use cases that each name producers, "#
+            + "topics and partitions, and consumers"
+        let feature = "Feature: P\n" + (1...8).map { "  Scenario: s\($0)\n    \(step)\n" }.joined()
+        let path = try CLITests.fixture(feature)
+        let stream = path + ".ndjson"
+        let r = try await CLITests.run(["run", "--parallel", "4", "--format", "summary", "--report", "message:\(stream)", path])
+        #expect(r.status == 0, "\(r.err)")
+        var started: [String] = []
+        var open = false
+        var interleaved = false
+        let lines = try String(contentsOfFile: stream, encoding: .utf8).split(separator: "\n")
+        var pickleOfCase: [String: String] = [:], nameOfPickle: [String: String] = [:]
+        for line in lines {
+            let e = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            if let p = e["pickle"] as? [String: Any] { nameOfPickle[p["id"] as! String] = p["name"] as? String }
+            if let t = e["testCase"] as? [String: Any] { pickleOfCase[t["id"] as! String] = t["pickleId"] as? String }
+            if let s = e["testCaseStarted"] as? [String: Any] {
+                if open { interleaved = true }
+                open = true
+                started.append(nameOfPickle[pickleOfCase[s["testCaseId"] as! String]!]!)
+            }
+            if e["testCaseFinished"] != nil { open = false }
+        }
+        #expect(started == (1...8).map { "s\($0)" })
+        #expect(!interleaved)
+        let shared = try await CLITests.run(["run", "--parallel", "2", "--cluster", "external", path],
+                                            environment: ["KAFKA_BDD_BOOTSTRAP": "127.0.0.1:1"])
+        #expect(shared.status == 2, "parallel scenarios on one shared cluster are refused")
+    }
+}
