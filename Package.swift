@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         // Tests only: reads the YAML conformance data of cucumber-expressions and tag-expressions.
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
@@ -39,7 +40,8 @@ let package = Package(
         .target(
             name: "KafkaClient",
             dependencies: ["CRdKafka", .product(name: "Histogram", package: "hdrhistogram-swift"),
-                           .product(name: "Prometheus", package: "swift-prometheus")]
+                           .product(name: "Prometheus", package: "swift-prometheus"),
+                           .product(name: "Logging", package: "swift-log")]
         ),
         // cluster backends: embedded, compose, external; faults and capabilities
         .target(name: "Cluster", dependencies: ["KafkaClient"]),

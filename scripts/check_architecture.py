@@ -17,7 +17,7 @@ ALLOWED = {
     "Reporting": {"Messages"},
     "Session": {"Messages", "Gherkin", "Expressions", "Runtime", "Reporting"},
     "CRdKafka": set(),
-    "KafkaClient": {"CRdKafka", "Histogram", "Prometheus"},
+    "KafkaClient": {"CRdKafka", "Histogram", "Prometheus", "Logging"},
     "Cluster": {"KafkaClient"},
     "Verification": set(),
     "Steps": {"Runtime", "Cluster", "KafkaClient", "Verification"},

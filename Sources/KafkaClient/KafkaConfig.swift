@@ -63,6 +63,7 @@ public struct KafkaConfig: Sendable, Equatable, CustomStringConvertible {
                 throw KafkaError(code: RD_KAFKA_RESP_ERR__INVALID_ARG, detail: "client property \(key): \(reason)")
             }
         }
+        ClientLog.install(on: conf)
         return conf
     }
 }

@@ -283,3 +283,15 @@ struct ParallelCLITests {
         #expect(shared.status == 2, "parallel scenarios on one shared cluster are refused")
     }
 }
+
+@Suite("librdkafka's log lines")
+struct ClientLogCLITests {
+    /// An unreachable bootstrap is reported once, in our words; librdkafka's lines only on request.
+    @Test(CLITests.enabled) func rawLinesOnlyThroughTheLogger() async throws {
+        let args = ["backfill", "--bootstrap", "127.0.0.1:1", "--topic", "t", "--partition", "0", "--offset", "0"]
+        let quiet = try await CLITests.run(args)
+        #expect(!quiet.err.contains("%3|") && !quiet.err.contains("FAIL"), "\(quiet.err)")
+        let verbose = try await CLITests.run(args, environment: ["KAFKA_BDD_LOG_LEVEL": "error"])
+        #expect(verbose.err.contains("error librdkafka"), "\(verbose.err)")
+    }
+}
