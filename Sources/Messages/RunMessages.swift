@@ -3,7 +3,7 @@ import Foundation
 // The Cucumber Messages a test run produces (besides the Gherkin stage's). Plain data with
 // sorted-key JSON; the runner builds them and every report reads them.
 
-public struct Timestamp: Sendable, Hashable, JSONWritable {
+public struct Timestamp: Sendable, Hashable, JSONWritable, Decodable {
     public var seconds: Int64
     public var nanos: Int32
 
@@ -49,6 +49,15 @@ public struct Meta: Sendable, JSONWritable {
         }
         os = (text(u.sysname).lowercased(), text(u.release))
         cpu = text(u.machine)
+    }
+
+    public init(protocolVersion: String, implementation: (name: String, version: String),
+                runtime: (name: String, version: String), os: (name: String, version: String?), cpu: String) {
+        self.protocolVersion = protocolVersion
+        self.implementation = implementation
+        self.runtime = runtime
+        self.os = os
+        self.cpu = cpu
     }
 
     public func write(to json: inout JSONWriter) {
@@ -112,19 +121,21 @@ public struct StepDefinitionMessage: Sendable, JSONWritable {
     }
 }
 
-public enum HookType: String, Sendable {
+public enum HookType: String, Sendable, Decodable {
     case beforeTestCase = "BEFORE_TEST_CASE", afterTestCase = "AFTER_TEST_CASE"
     case beforeTestRun = "BEFORE_TEST_RUN", afterTestRun = "AFTER_TEST_RUN"
 }
 
-public struct HookMessage: Sendable, JSONWritable {
+public struct HookMessage: Sendable, JSONWritable, Decodable {
     public var id: String
     public var name: String?
     public var tagExpression: String?
-    public var type: HookType
+    /// Optional in the schema: older streams leave it out.
+    public var type: HookType?
     public var sourceReference: SourceReference
 
-    public init(id: String, name: String? = nil, tagExpression: String? = nil, type: HookType, sourceReference: SourceReference) {
+    public init(id: String, name: String? = nil, tagExpression: String? = nil, type: HookType?,
+                sourceReference: SourceReference) {
         self.id = id
         self.name = name
         self.tagExpression = tagExpression
@@ -138,12 +149,12 @@ public struct HookMessage: Sendable, JSONWritable {
         json.fieldIfPresent("name", name)
         json.field("sourceReference", sourceReference)
         json.fieldIfPresent("tagExpression", tagExpression)
-        json.field("type", type.rawValue)
+        json.fieldIfPresent("type", type?.rawValue)
         json.objectEnd()
     }
 }
 
-public struct ParameterTypeMessage: Sendable, JSONWritable {
+public struct ParameterTypeMessage: Sendable, JSONWritable, Decodable {
     public var id: String
     public var name: String
     public var regularExpressions: [String]
@@ -173,7 +184,7 @@ public struct ParameterTypeMessage: Sendable, JSONWritable {
     }
 }
 
-public struct UndefinedParameterTypeMessage: Sendable, JSONWritable {
+public struct UndefinedParameterTypeMessage: Sendable, JSONWritable, Decodable {
     public var expression: String
     public var name: String
 
@@ -279,7 +290,7 @@ public struct TestCaseMessage: Sendable, JSONWritable {
     }
 }
 
-public enum TestStepResultStatus: String, Sendable, Comparable, CaseIterable {
+public enum TestStepResultStatus: String, Sendable, Comparable, CaseIterable, Decodable {
     case unknown = "UNKNOWN", passed = "PASSED", skipped = "SKIPPED", pending = "PENDING"
     case undefined = "UNDEFINED", ambiguous = "AMBIGUOUS", failed = "FAILED"
 
@@ -288,7 +299,7 @@ public enum TestStepResultStatus: String, Sendable, Comparable, CaseIterable {
     public static func < (a: Self, b: Self) -> Bool { a.severity < b.severity }
 }
 
-public struct ExceptionInfo: Sendable, JSONWritable {
+public struct ExceptionInfo: Sendable, JSONWritable, Decodable {
     public var type: String
     public var message: String?
     public var stackTrace: String?
@@ -308,7 +319,7 @@ public struct ExceptionInfo: Sendable, JSONWritable {
     }
 }
 
-public struct TestStepResult: Sendable, JSONWritable {
+public struct TestStepResult: Sendable, JSONWritable, Decodable {
     public var status: TestStepResultStatus
     public var duration: Timestamp
     public var message: String?
@@ -332,7 +343,7 @@ public struct TestStepResult: Sendable, JSONWritable {
     }
 }
 
-public struct Snippet: Sendable, JSONWritable {
+public struct Snippet: Sendable, JSONWritable, Decodable {
     public var language: String
     public var code: String
 
@@ -349,8 +360,8 @@ public struct Snippet: Sendable, JSONWritable {
     }
 }
 
-public struct Attachment: Sendable, JSONWritable {
-    public enum Encoding: String, Sendable { case identity = "IDENTITY", base64 = "BASE64" }
+public struct Attachment: Sendable, JSONWritable, Decodable {
+    public enum Encoding: String, Sendable, Decodable { case identity = "IDENTITY", base64 = "BASE64" }
 
     public var body: String
     public var contentEncoding: Encoding
