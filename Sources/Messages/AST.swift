@@ -1,6 +1,6 @@
 // The Gherkin document as Cucumber Messages describes it: plain data, built by ASTBuilder.
 
-public struct Location: Sendable, Hashable, Comparable, Decodable {
+public struct Location: Sendable, Hashable, Comparable {
     public var line: Int
     /// 1-based; nil where the reference omits it (an unexpected end of file).
     public var column: Int?
@@ -15,7 +15,7 @@ public struct Location: Sendable, Hashable, Comparable, Decodable {
     }
 }
 
-public struct Tag: Sendable, Decodable {
+public struct Tag: Sendable {
     public var location: Location
     public var name: String
     public var id: String
@@ -27,7 +27,7 @@ public struct Tag: Sendable, Decodable {
     }
 }
 
-public struct Comment: Sendable, Decodable {
+public struct Comment: Sendable {
     public var location: Location
     public var text: String
 
@@ -37,7 +37,7 @@ public struct Comment: Sendable, Decodable {
     }
 }
 
-public struct TableCell: Sendable, Decodable {
+public struct TableCell: Sendable {
     public var location: Location
     public var value: String
 
@@ -47,7 +47,7 @@ public struct TableCell: Sendable, Decodable {
     }
 }
 
-public struct TableRow: Sendable, Decodable {
+public struct TableRow: Sendable {
     public var id: String
     public var location: Location
     public var cells: [TableCell]
@@ -59,7 +59,7 @@ public struct TableRow: Sendable, Decodable {
     }
 }
 
-public struct DataTable: Sendable, Decodable {
+public struct DataTable: Sendable {
     public var location: Location
     public var rows: [TableRow]
 
@@ -69,7 +69,7 @@ public struct DataTable: Sendable, Decodable {
     }
 }
 
-public struct DocString: Sendable, Decodable {
+public struct DocString: Sendable {
     public var location: Location
     public var mediaType: String?
     public var content: String
@@ -83,7 +83,7 @@ public struct DocString: Sendable, Decodable {
     }
 }
 
-public struct Step: Sendable, Decodable {
+public struct Step: Sendable {
     public var id: String
     public var location: Location
     public var keyword: String
@@ -103,7 +103,7 @@ public struct Step: Sendable, Decodable {
     }
 }
 
-public struct Background: Sendable, Decodable {
+public struct Background: Sendable {
     public var id: String
     public var location: Location
     public var keyword: String
@@ -121,7 +121,7 @@ public struct Background: Sendable, Decodable {
     }
 }
 
-public struct Examples: Sendable, Decodable {
+public struct Examples: Sendable {
     public var id: String
     public var location: Location
     public var tags: [Tag]
@@ -143,7 +143,7 @@ public struct Examples: Sendable, Decodable {
     }
 }
 
-public struct Scenario: Sendable, Decodable {
+public struct Scenario: Sendable {
     public var id: String
     public var location: Location
     public var tags: [Tag]
@@ -170,7 +170,7 @@ public enum RuleChild: Sendable {
     case scenario(Scenario)
 }
 
-public struct Rule: Sendable, Decodable {
+public struct Rule: Sendable {
     public var id: String
     public var location: Location
     public var tags: [Tag]
@@ -216,7 +216,7 @@ public struct Feature: Sendable {
     }
 }
 
-public struct GherkinDocument: Sendable, Decodable {
+public struct GherkinDocument: Sendable {
     public var uri: String?
     public var feature: Feature?
     public var comments: [Comment]
@@ -243,7 +243,7 @@ public struct ParseError: Error, Sendable, Equatable {
     public var message: String { "(\(location.line):\(location.column ?? 0)): \(text)" }
 }
 
-public enum StepKeywordType: String, Sendable, Decodable {
+public enum StepKeywordType: String, Sendable {
     case unknown = "Unknown"
     case context = "Context"
     case action = "Action"

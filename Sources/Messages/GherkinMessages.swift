@@ -286,7 +286,7 @@ public struct SourcedParseError: JSONWritable, Sendable {
 }
 
 /// A feature file's text as the `source` message.
-public struct Source: JSONWritable, Sendable, Decodable {
+public struct Source: JSONWritable, Sendable {
     public var uri: String
     public var data: String
     public var mediaType: String

@@ -1,13 +1,13 @@
 // Pickles: the executable form of a scenario, one per scenario or per example row.
 
-public enum PickleStepType: String, Sendable, Decodable {
+public enum PickleStepType: String, Sendable {
     case unknown = "Unknown"
     case context = "Context"
     case action = "Action"
     case outcome = "Outcome"
 }
 
-public struct PickleTag: Sendable, Decodable {
+public struct PickleTag: Sendable {
     public var name: String
     public var astNodeId: String
 
@@ -17,7 +17,7 @@ public struct PickleTag: Sendable, Decodable {
     }
 }
 
-public struct PickleDocString: Sendable, Decodable {
+public struct PickleDocString: Sendable {
     public var mediaType: String?
     public var content: String
     /// 1 or 2 when the step has both a doc string and a data table: their order in the file.
@@ -40,7 +40,7 @@ public struct PickleTable: Sendable {
     }
 }
 
-public struct PickleStepArgument: Sendable, Decodable {
+public struct PickleStepArgument: Sendable {
     public var docString: PickleDocString?
     public var dataTable: PickleTable?
 
@@ -50,7 +50,7 @@ public struct PickleStepArgument: Sendable, Decodable {
     }
 }
 
-public struct PickleStep: Sendable, Decodable {
+public struct PickleStep: Sendable {
     public var id: String
     public var text: String
     public var type: PickleStepType?

@@ -3,7 +3,7 @@ import Foundation
 // The Cucumber Messages a test run produces (besides the Gherkin stage's). Plain data with
 // sorted-key JSON; the runner builds them and every report reads them.
 
-public struct Timestamp: Sendable, Hashable, JSONWritable, Decodable {
+public struct Timestamp: Sendable, Hashable, JSONWritable {
     public var seconds: Int64
     public var nanos: Int32
 
@@ -121,12 +121,12 @@ public struct StepDefinitionMessage: Sendable, JSONWritable {
     }
 }
 
-public enum HookType: String, Sendable, Decodable {
+public enum HookType: String, Sendable {
     case beforeTestCase = "BEFORE_TEST_CASE", afterTestCase = "AFTER_TEST_CASE"
     case beforeTestRun = "BEFORE_TEST_RUN", afterTestRun = "AFTER_TEST_RUN"
 }
 
-public struct HookMessage: Sendable, JSONWritable, Decodable {
+public struct HookMessage: Sendable, JSONWritable {
     public var id: String
     public var name: String?
     public var tagExpression: String?
@@ -154,7 +154,7 @@ public struct HookMessage: Sendable, JSONWritable, Decodable {
     }
 }
 
-public struct ParameterTypeMessage: Sendable, JSONWritable, Decodable {
+public struct ParameterTypeMessage: Sendable, JSONWritable {
     public var id: String
     public var name: String
     public var regularExpressions: [String]
@@ -184,7 +184,7 @@ public struct ParameterTypeMessage: Sendable, JSONWritable, Decodable {
     }
 }
 
-public struct UndefinedParameterTypeMessage: Sendable, JSONWritable, Decodable {
+public struct UndefinedParameterTypeMessage: Sendable, JSONWritable {
     public var expression: String
     public var name: String
 
@@ -290,7 +290,7 @@ public struct TestCaseMessage: Sendable, JSONWritable {
     }
 }
 
-public enum TestStepResultStatus: String, Sendable, Comparable, CaseIterable, Decodable {
+public enum TestStepResultStatus: String, Sendable, Comparable, CaseIterable {
     case unknown = "UNKNOWN", passed = "PASSED", skipped = "SKIPPED", pending = "PENDING"
     case undefined = "UNDEFINED", ambiguous = "AMBIGUOUS", failed = "FAILED"
 
@@ -299,7 +299,7 @@ public enum TestStepResultStatus: String, Sendable, Comparable, CaseIterable, De
     public static func < (a: Self, b: Self) -> Bool { a.severity < b.severity }
 }
 
-public struct ExceptionInfo: Sendable, JSONWritable, Decodable {
+public struct ExceptionInfo: Sendable, JSONWritable {
     public var type: String
     public var message: String?
     public var stackTrace: String?
@@ -319,7 +319,7 @@ public struct ExceptionInfo: Sendable, JSONWritable, Decodable {
     }
 }
 
-public struct TestStepResult: Sendable, JSONWritable, Decodable {
+public struct TestStepResult: Sendable, JSONWritable {
     public var status: TestStepResultStatus
     public var duration: Timestamp
     public var message: String?
@@ -343,7 +343,7 @@ public struct TestStepResult: Sendable, JSONWritable, Decodable {
     }
 }
 
-public struct Snippet: Sendable, JSONWritable, Decodable {
+public struct Snippet: Sendable, JSONWritable {
     public var language: String
     public var code: String
 
@@ -360,8 +360,8 @@ public struct Snippet: Sendable, JSONWritable, Decodable {
     }
 }
 
-public struct Attachment: Sendable, JSONWritable, Decodable {
-    public enum Encoding: String, Sendable, Decodable { case identity = "IDENTITY", base64 = "BASE64" }
+public struct Attachment: Sendable, JSONWritable {
+    public enum Encoding: String, Sendable { case identity = "IDENTITY", base64 = "BASE64" }
 
     public var body: String
     public var contentEncoding: Encoding

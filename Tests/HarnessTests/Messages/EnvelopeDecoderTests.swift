@@ -66,7 +66,8 @@ struct EnvelopeDecoderTests {
             }
         }
         if let junit {
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: junit.path)) ?? [] where name.hasSuffix(".ndjson") {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: junit.path)) ?? []
+            for name in names where name.hasSuffix(".ndjson") {
                 paths.append(junit.appendingPathComponent(name).path)
             }
         }
@@ -101,6 +102,35 @@ struct EnvelopeDecoderTests {
         #expect(h.type == nil && h.sourceReference.uri.isEmpty)
     }
 
+    @Test func jsonAsAnyWriterMayWriteIt() throws {
+        let line = """
+             { "source" : { "uri":"a\\/b.feature", "mediaType" : "text/x.cucumber.gherkin+plain",\
+             "extra":[{"x":[1,2.5e3,\
+            null,true]}],\n "data":"caf\\u00e9 \\ud83d\\ude00 \\"q\\" \\\\ \\t\\n\\u0001 ✓" } }\r
+            """
+        guard case .source(let source)? = try EnvelopeDecoder().decode(line: line) else {
+            Issue.record("not a source")
+            return
+        }
+        #expect(source.uri == "a/b.feature")
+        #expect(source.data == "café 😀 \"q\" \\ \t\n\u{1} ✓")
+        let result = try EnvelopeDecoder().decode(line: """
+            {"testStepFinished":{"testCaseStartedId":"1","testStepId":"2","timestamp":{"seconds":1.0,"nanos":0},\
+            "testStepResult":{"status":"FAILED","message":null,"duration":{"seconds":0,"nanos":5}}}}
+            """)
+        guard case .testStepFinished(_, _, let r, let t)? = result else { Issue.record("not a step"); return }
+        #expect(r.status == .failed && r.message == nil && r.duration.nanos == 5 && t.seconds == 1)
+    }
+
+    @Test(arguments: [
+        #"{"testRunStarted":{"timestamp":{"seconds":0,"nanos":0}}} x"#, #"{"source":{"uri":"a" "data":"b"}}"#,
+        #"{"source":{"uri":"a"#, "{\"x\":\"\u{1}\"}",
+        #"{"testStepFinished":{"testStepResult":{"status":"GREEN"}}}"#, #"[1]"#, #"{"a":tru}"#, #"{"a":-}"#,
+    ])
+    func notJSONOrNotAnEnvelope(_ line: String) {
+        #expect(throws: MessageStreamError.self) { try EnvelopeDecoder().decode(line: line, number: 7) }
+    }
+
     @Test func malformedLinesAreErrorsWithTheirNumber() throws {
         let stream = Data("""
             {"testRunStarted":{"id":"1","timestamp":{"seconds":0,"nanos":0}}}
@@ -109,8 +139,10 @@ struct EnvelopeDecoderTests {
             """.utf8)
         let error = #expect(throws: MessageStreamError.self) { try EnvelopeDecoder().decode(stream: stream) }
         #expect(error?.line == 3)
-        #expect(error?.reason.hasPrefix("pickle.") == true, "\(String(describing: error))")
-        let bad = #expect(throws: MessageStreamError.self) { try EnvelopeDecoder().decode(line: "{not json", number: 5) }
+        #expect(error?.reason.hasSuffix("pickle: missing uri") == true, "\(String(describing: error))")
+        let bad = #expect(throws: MessageStreamError.self) {
+            try EnvelopeDecoder().decode(line: "{not json", number: 5)
+        }
         #expect(bad?.line == 5)
     }
 }
