@@ -125,25 +125,28 @@ struct Run: AsyncParsableCommand {
 
         let colour = isatty(1) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         let console = ConsoleFormatter(style: format, colour: colour) { StandardOutput.write($0) }
-        let lines = Mutex<[String]>([])
+        let keepStream = reports.contains { $0.hasPrefix("\(ReportKind.message.rawValue):") }
+        let stream = Mutex<(query: RunQuery, lines: [String])>((RunQuery(), []))
         let runner = Runner(support: Steps.supportCode(environment: environment), options: options, ids: ids) { envelope in
-            let line = envelope.ndjsonLine
-            lines.withLock { $0.append(line) }
-            console.handle(envelope)
+            stream.withLock { s in
+                s.query.update(envelope)
+                console.handle(envelope, query: s.query)
+                if keepStream { s.lines.append(envelope.ndjsonLine) }
+            }
         }
         let summary = await runner.run(files)
         await environment.shutdown()
 
-        let query = MessageQuery()
-        for line in lines.withLock({ $0 }) { try query.update(ndjson: Substring(line)) }
+        let (query, lines) = stream.withLock { ($0.query, $0.lines) }
         for report in reports {
             let i = report.firstIndex(of: ":")!
             let kind = ReportKind(rawValue: String(report[..<i]))!
             let path = String(report[report.index(after: i)...])
             let text: String = switch kind {
-            case .html: HTMLFormatter(title: "KafkaBDD — \(backend.rawValue) cluster").render(query)
+            case .html:
+                HTMLFormatter(title: "KafkaBDD — \(backend.rawValue) cluster", cardTags: .studyPlan).render(query)
             case .junit: JUnitFormatter().render(query)
-            case .message: lines.withLock { $0.joined() }
+            case .message: lines.joined()
             case .json: try CucumberJSONFormatter().render(query)
             case .rerun: RerunFormatter().render(query)
             }

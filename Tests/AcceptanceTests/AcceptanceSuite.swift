@@ -33,8 +33,9 @@ final class AcceptanceSuite: Sendable {
     private let state = Mutex<State>(State())
     private let lines = Lines()
 
+    /// The run's envelopes so far: as NDJSON lines and in the query the reports read.
     final class Lines: Sendable {
-        let value = Mutex<[String]>([])
+        let value = Mutex<(lines: [String], query: RunQuery)>(([], RunQuery()))
     }
     private let environmentBackend: KafkaEnvironment.Backend
 
@@ -70,7 +71,7 @@ final class AcceptanceSuite: Sendable {
     func cases(card: String?) -> [AcceptanceCase] {
         files.flatMap { file in
             file.pickles.compactMap { pickle -> AcceptanceCase? in
-                let cardTag = pickle.tags.map(\.name).first { $0.hasPrefix("@KAF-") || $0.lowercased() == "@capstone" }.map { String($0.dropFirst()) }
+                let cardTag = CardTags.studyPlan.card(of: pickle.tags.map(\.name))
                 guard cardTag == card, options.tags.evaluate(pickle.tags.map(\.name)) else { return nil }
                 let rule = Self.ruleName(of: pickle, in: file.document)
                 return AcceptanceCase(pickleId: pickle.id, card: card ?? "Features", title: (rule.map { "\($0) › " } ?? "") + pickle.name,
@@ -95,7 +96,10 @@ final class AcceptanceSuite: Sendable {
         try await environment.checkReachable()
         let lines = self.lines
         let runner = Runner(support: Steps.supportCode(environment: environment), options: options, ids: idsForRun) { envelope in
-            lines.value.withLock { $0.append(envelope.ndjsonLine) }
+            lines.value.withLock { s in
+                s.lines.append(envelope.ndjsonLine)
+                s.query.update(envelope)
+            }
         }
         let prepared = Dictionary(uniqueKeysWithValues: await runner.begin(files).map { ($0.pickle.id, $0) })
         return state.withLock { s in
@@ -162,17 +166,21 @@ final class AcceptanceSuite: Sendable {
     /// With KAFKA_BDD_REPORTS=DIR, the reports so far (the run is closed after every case).
     func writeReports() {
         guard let dir = ProcessInfo.processInfo.environment["KAFKA_BDD_REPORTS"] else { return }
-        let stream = lines.value.withLock { $0 }
-        let query = MessageQuery()
-        for line in stream { try? query.update(ndjson: Substring(line)) }
+        let (stream, snapshot) = lines.value.withLock { ($0.lines, $0.query) }
+        var query = snapshot
+        guard let runId = query.testRunStarted?.id else { return }
         let outcomes = ReportModel(query)
-        let success = outcomes.cases.allSatisfy { $0.status == "PASSED" || $0.status == "SKIPPED" }
-        let finished = Envelope.testRunFinished(testRunStartedId: "", success: success, message: nil, exception: nil, timestamp: .now()).ndjsonLine
-        try? query.update(ndjson: Substring(finished))
+        let success = outcomes.cases.allSatisfy { $0.status == .passed || $0.status == .skipped }
+        // The run stays open for the next case: only this copy of the query is closed.
+        let finishedEnvelope = Envelope.testRunFinished(testRunStartedId: runId, success: success, message: nil,
+                                                        exception: nil, timestamp: .now())
+        query.update(finishedEnvelope)
+        let finished = finishedEnvelope.ndjsonLine
         let url = URL(fileURLWithPath: dir)
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         try? Data((stream.joined() + finished).utf8).write(to: url.appendingPathComponent("messages.ndjson"))
         try? Data(JUnitFormatter().render(query).utf8).write(to: url.appendingPathComponent("junit.xml"))
-        try? Data(HTMLFormatter(title: "KafkaBDD — swift test").render(query).utf8).write(to: url.appendingPathComponent("index.html"))
+        let html = HTMLFormatter(title: "KafkaBDD — swift test", cardTags: .studyPlan).render(query)
+        try? Data(html.utf8).write(to: url.appendingPathComponent("index.html"))
     }
 }
