@@ -51,6 +51,15 @@ public struct Meta: Sendable, JSONWritable {
         cpu = text(u.machine)
     }
 
+    public init(protocolVersion: String, implementation: (name: String, version: String),
+                runtime: (name: String, version: String), os: (name: String, version: String?), cpu: String) {
+        self.protocolVersion = protocolVersion
+        self.implementation = implementation
+        self.runtime = runtime
+        self.os = os
+        self.cpu = cpu
+    }
+
     public func write(to json: inout JSONWriter) {
         json.objectStart()
         json.key("cpu"); json.objectStart(); json.field("name", cpu); json.objectEnd()
@@ -121,10 +130,12 @@ public struct HookMessage: Sendable, JSONWritable {
     public var id: String
     public var name: String?
     public var tagExpression: String?
-    public var type: HookType
+    /// Optional in the schema: older streams leave it out.
+    public var type: HookType?
     public var sourceReference: SourceReference
 
-    public init(id: String, name: String? = nil, tagExpression: String? = nil, type: HookType, sourceReference: SourceReference) {
+    public init(id: String, name: String? = nil, tagExpression: String? = nil, type: HookType?,
+                sourceReference: SourceReference) {
         self.id = id
         self.name = name
         self.tagExpression = tagExpression
@@ -138,7 +149,7 @@ public struct HookMessage: Sendable, JSONWritable {
         json.fieldIfPresent("name", name)
         json.field("sourceReference", sourceReference)
         json.fieldIfPresent("tagExpression", tagExpression)
-        json.field("type", type.rawValue)
+        json.fieldIfPresent("type", type?.rawValue)
         json.objectEnd()
     }
 }

@@ -1,19 +1,13 @@
 import Messages
 /// What `kafka-bdd run` prints as it goes: `pretty` (every step), `progress` (a character per step)
-/// or `summary` (only the end). Colours only on a terminal and never with NO_COLOR.
+/// or `summary` (only the end). Colours only on a terminal and never with NO_COLOR. It reads the
+/// run's `RunQuery`; envelopes arrive one at a time, as the runner emits them.
 public final class ConsoleFormatter: @unchecked Sendable {
     public enum Style: String, Sendable, CaseIterable { case pretty, progress, summary }
 
     private let style: Style
     private let colour: Bool
     private let write: (String) -> Void
-    private var pickles: [String: Pickle] = [:]
-    private var testCases: [String: TestCaseMessage] = [:]
-    private var hookNames: [String: String] = [:]
-    private var startedCase: [String: String] = [:] // testCaseStartedId → pickle id
-    private var statusCounts: [TestStepResultStatus: Int] = [:]
-    private var worst: [String: TestStepResultStatus] = [:]
-    private var failures: [String] = []
     private var progressColumn = 0
 
     public init(style: Style, colour: Bool, write: @escaping (String) -> Void) {
@@ -34,34 +28,23 @@ public final class ConsoleFormatter: @unchecked Sendable {
         return "\u{1B}[\(code)m\(text)\u{1B}[0m"
     }
 
-    public func handle(_ envelope: Envelope) {
+    /// Prints what an envelope adds to the run; `query` has already been updated with it.
+    public func handle(_ envelope: Envelope, query q: RunQuery) {
         switch envelope {
-        case .pickle(let p):
-            pickles[p.id] = p
-        case .hook(let h):
-            hookNames[h.id] = (h.type == .beforeTestCase || h.type == .beforeTestRun ? "Before" : "After") + (h.name.map { " \($0)" } ?? " hook")
         case .parseError(let e):
             write("\(e.uri):\(e.error.location.line):\(e.error.location.column ?? 0): \(e.error.text)\n")
-        case .testCase(let t):
-            testCases[t.id] = t
-        case .testCaseStarted(let id, let testCaseId, _, _):
-            guard let pickleId = testCases[testCaseId]?.pickleId, let p = pickles[pickleId] else { return }
-            startedCase[id] = pickleId
-            if style == .pretty { write("\nScenario: \(p.name)  # \(p.uri):\(p.location.line)\n") }
+        case .testCaseStarted(let id, _, _, _):
+            guard style == .pretty, let p = q.pickle(startedId: id) else { return }
+            write("\nScenario: \(p.name)  # \(p.uri):\(p.location.line)\n")
         case .testStepFinished(let caseId, let stepId, let result, _):
-            guard let pickleId = startedCase[caseId], let p = pickles[pickleId] else { return }
-            worst[caseId] = max(worst[caseId] ?? .passed, result.status)
-            let step = testCases.values.first { $0.pickleId == pickleId }?.testSteps.first { $0.id == stepId }
-            var text = "hook"
-            switch step?.kind {
-            case .pickleStep(let psId, _, _)?: text = p.steps.first { $0.id == psId }?.text ?? ""
-            case .hook(let hookId)?: text = hookNames[hookId] ?? "hook"
-            case nil: break
-            }
+            guard q.pickle(startedId: caseId) != nil else { return }
             switch style {
             case .pretty:
-                write("  " + paint("\(symbol(result.status)) \(text)", result.status) + "\n")
-                if let m = result.message, result.status != .passed { write(paint(m.split(separator: "\n").map { "      \($0)" }.joined(separator: "\n"), result.status) + "\n") }
+                write("  " + paint("\(symbol(result.status)) \(text(ofStep: stepId, q))", result.status) + "\n")
+                if let m = result.message, result.status != .passed {
+                    let indented = m.split(separator: "\n").map { "      \($0)" }.joined(separator: "\n")
+                    write(paint(indented, result.status) + "\n")
+                }
             case .progress:
                 write(paint(progressChar(result.status), result.status))
                 progressColumn += 1
@@ -69,22 +52,33 @@ public final class ConsoleFormatter: @unchecked Sendable {
             case .summary:
                 break
             }
-        case .testCaseFinished(let caseId, _, _):
-            let status = worst[caseId] ?? .passed
-            statusCounts[status, default: 0] += 1
-            if status > .skipped, let pickleId = startedCase[caseId], let p = pickles[pickleId] {
-                failures.append("\(p.uri):\(p.location.line) \(p.name) (\(status.rawValue.lowercased()))")
-            }
         case .testRunFinished(_, let success, let message, _, _):
             if style == .progress { write("\n") }
             if let message, !success { write(paint("Run failed: \(message)", .failed) + "\n") }
+            var counts: [TestStepResultStatus: Int] = [:]
+            var failures: [String] = []
+            for started in q.testCasesStarted where q.testCaseFinished(startedId: started.id) != nil {
+                let status = q.status(startedId: started.id)
+                counts[status, default: 0] += 1
+                if status > .skipped, let p = q.pickle(startedId: started.id) {
+                    failures.append("\(p.uri):\(p.location.line) \(p.name) (\(status.rawValue.lowercased()))")
+                }
+            }
             if !failures.isEmpty { write("\nNot passed:\n" + failures.map { "  \($0)\n" }.joined()) }
-            let passed = statusCounts[.passed] ?? 0
-            let skipped = statusCounts[.skipped] ?? 0
-            let failed = statusCounts.filter { $0.key > .skipped }.values.reduce(0, +)
-            write("\(passed) passed, \(failed) failed, \(skipped) skipped\n")
+            let failed = counts.filter { $0.key > .skipped }.values.reduce(0, +)
+            write("\(counts[.passed] ?? 0) passed, \(failed) failed, \(counts[.skipped] ?? 0) skipped\n")
         default:
             break
+        }
+    }
+
+    /// A pickle step's text, or a hook's keyword and name.
+    private func text(ofStep id: String, _ q: RunQuery) -> String {
+        switch q.testStep(id: id)?.kind {
+        case .pickleStep(let psId, _, _)?: q.pickleStep(id: psId)?.text ?? ""
+        case .hook(let hookId)?:
+            q.hooks[hookId].map { q.hookKeyword(hookId: $0.id) + " \($0.name ?? "hook")" } ?? "hook"
+        case nil: "hook"
         }
     }
 

@@ -6,13 +6,15 @@ import Foundation
 /// skip reasons and evidence (tables, charts, logs).
 public struct HTMLFormatter {
     public var title: String
+    public var cardTags: CardTags
 
-    public init(title: String = "KafkaBDD report") {
+    public init(title: String = "KafkaBDD report", cardTags: CardTags = .studyPlan) {
         self.title = title
+        self.cardTags = cardTags
     }
 
-    public func render(_ q: MessageQuery) -> String {
-        let model = ReportModel(q)
+    public func render(_ q: RunQuery) -> String {
+        let model = ReportModel(q, cardTags: cardTags)
         var h = """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -22,10 +24,10 @@ public struct HTMLFormatter {
         let verdict = model.success ? "passed" : "failed"
         h += "<p id=\"verdict\" class=\"verdict \(verdict)\">Run \(verdict)</p>"
         h += "<section id=\"summary\"><h2>Summary</h2><table class=\"summary\"><tr><th>scenarios</th>"
-        let statuses = ["PASSED", "FAILED", "SKIPPED", "UNDEFINED", "PENDING", "AMBIGUOUS"]
-        for s in statuses { h += "<th>\(s.lowercased())</th>" }
+        let statuses: [TestStepResultStatus] = [.passed, .failed, .skipped, .undefined, .pending, .ambiguous]
+        for s in statuses { h += "<th>\(s.lowercaseName)</th>" }
         h += "<th>duration</th></tr><tr><td>\(model.cases.count)</td>"
-        for s in statuses { h += "<td class=\"\(s.lowercased())\">\(model.count(s))</td>" }
+        for s in statuses { h += "<td class=\"\(s.lowercaseName)\">\(model.count(s))</td>" }
         h += "<td>\(String(format: "%.2f s", model.seconds))</td></tr></table>"
         if !model.parseErrors.isEmpty {
             h += "<ul class=\"errors\">" + model.parseErrors.map { "<li>\(esc($0))</li>" }.joined() + "</ul>"
@@ -45,18 +47,19 @@ public struct HTMLFormatter {
         return h
     }
 
-    /// Cards (`@KAF-NN` tags) as rows, their scenarios as cells coloured by status.
+    /// Cards (see `CardTags`) as rows, their scenarios as cells coloured by status.
     func matrix(_ model: ReportModel) -> String {
         let groups = Dictionary(grouping: model.cases.enumerated(), by: { $0.element.card ?? "untagged" })
         var h = "<section id=\"matrix\"><h2>Readiness by card</h2><table class=\"matrix\"><tr><th>card</th><th>ready</th><th>acceptance criteria</th></tr>"
         for card in groups.keys.sorted() {
             let cases = groups[card]!
-            let passed = cases.count { $0.element.status == "PASSED" }
+            let passed = cases.count { $0.element.status == .passed }
             let ready = passed == cases.count
             h += "<tr><th>\(esc(card))</th><td class=\"\(ready ? "passed" : "failed")\">\(passed)/\(cases.count)</td><td>"
             for (i, c) in cases {
                 let tip = c.reason.map { " — \($0)" } ?? ""
-                h += "<a class=\"cell \(c.status.lowercased())\" href=\"#case-\(i)\" title=\"\(esc(c.name + tip))\">\(esc(c.ruleName.map { "\($0) › " } ?? ""))\(esc(c.name))</a> "
+                h += "<a class=\"cell \(c.status.lowercaseName)\" href=\"#case-\(i)\" title=\"\(esc(c.name + tip))\">"
+                h += "\(esc(c.ruleName.map { "\($0) › " } ?? ""))\(esc(c.name))</a> "
             }
             h += "</td></tr>"
         }
@@ -64,29 +67,33 @@ public struct HTMLFormatter {
     }
 
     func scenario(_ c: ReportModel.Case, index: Int) -> String {
-        var h = "<article class=\"case \(c.status.lowercased())\" id=\"case-\(index)\"><h4><span class=\"badge \(c.status.lowercased())\">\(c.status.lowercased())</span> "
+        let status = c.status.lowercaseName
+        var h = "<article class=\"case \(status)\" id=\"case-\(index)\">"
+        h += "<h4><span class=\"badge \(status)\">\(status)</span> "
         if let rule = c.ruleName { h += "<span class=\"rule\">\(esc(rule)) ›</span> " }
-        h += "\(esc(c.name)) <small>\(esc(c.uri)):\(c.line) · \(String(format: "%.3f s", c.seconds))</small></h4>"
-        if !c.tags.isEmpty { h += "<p class=\"tags\">" + c.tags.map { "<span>\(esc($0))</span>" }.joined(separator: " ") + "</p>" }
-        if c.status == "SKIPPED", let reason = c.reason { h += "<p class=\"reason\">Skipped: \(esc(reason))</p>" }
+        h += "\(esc(c.name)) <small>\(esc(c.uri)):\(c.line) · \(Markup.fixed3(c.seconds)) s</small></h4>"
+        if !c.tags.isEmpty {
+            h += "<p class=\"tags\">" + c.tags.map { "<span>\(esc($0))</span>" }.joined(separator: " ") + "</p>"
+        }
+        if c.status == .skipped, let reason = c.reason { h += "<p class=\"reason\">Skipped: \(esc(reason))</p>" }
         h += "<ol class=\"steps\">"
         for s in c.steps {
-            h += "<li class=\"step \(s.status.lowercased())\"><span class=\"badge \(s.status.lowercased())\">\(s.status.lowercased())</span> "
-            h += "<b>\(esc(s.keyword))</b> \(esc(s.text)) <small>\(String(format: "%.3f s", s.seconds))\(s.location.map { " · \(esc($0))" } ?? "")</small>"
+            let status = s.status.lowercaseName
+            h += "<li class=\"step \(status)\"><span class=\"badge \(status)\">\(status)</span> "
+            h += "<b>\(esc(s.keyword))</b> \(esc(s.text)) <small>\(Markup.fixed3(s.seconds)) s"
+            h += "\(s.location.map { " · \(esc($0))" } ?? "")</small>"
             if let d = s.docString { h += "<pre class=\"docstring\">\(esc(d))</pre>" }
             if let t = s.table { h += table(t, header: false) }
-            if let m = s.message, s.status != "PASSED" { h += "<pre class=\"message\">\(esc(m))</pre>" }
+            if let m = s.message, s.status != .passed { h += "<pre class=\"message\">\(esc(m))</pre>" }
             for a in s.attachments { h += attachment(a) }
             h += "</li>"
         }
         return h + "</ol></article>"
     }
 
-    func attachment(_ a: [String: Any]) -> String {
-        let media = a["mediaType"] as? String ?? "application/octet-stream"
-        let body = a["body"] as? String ?? ""
-        let base64 = (a["contentEncoding"] as? String) == "BASE64"
-        let name = a["fileName"] as? String
+    func attachment(_ a: Attachment) -> String {
+        let media = a.mediaType, body = a.body, name = a.fileName
+        let base64 = a.contentEncoding == .base64
         if media == "image/svg+xml", !base64 {
             return "<figure class=\"chart\">\(Self.sanitizedSVG(body))</figure>"
         }
@@ -124,20 +131,7 @@ public struct HTMLFormatter {
             .replacingOccurrences(of: #"\son[a-z]+\s*=\s*"[^"]*""#, with: "", options: .regularExpression)
     }
 
-    func esc(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    func esc(_ s: String) -> String { Markup.escaped(s) }
 
     static let css = """
         body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1d2430;background:#f7f8fa}header,main,footer{padding:0 24px}

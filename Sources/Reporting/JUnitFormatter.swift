@@ -11,55 +11,51 @@ public struct JUnitFormatter {
         self.suiteName = suiteName
     }
 
-    public func render(_ q: MessageQuery) -> String {
+    public func render(_ q: RunQuery) -> String {
         let started = q.testCasesStarted
-        var counts: [String: Int] = [:]
+        var counts: [TestStepResultStatus: Int] = [:]
         for s in started {
-            if let status = q.mostSevereResult(startedId: s["id"] as! String)?["status"] as? String { counts[status, default: 0] += 1 }
+            if let status = q.mostSevereResult(startedId: s.id)?.status { counts[status, default: 0] += 1 }
         }
-        let skipped = counts["SKIPPED"] ?? 0
-        let failures = counts.filter { $0.key != "PASSED" && $0.key != "SKIPPED" }.values.reduce(0, +)
+        let skipped = counts[.skipped] ?? 0
+        let failures = counts.filter { $0.key != .passed && $0.key != .skipped }.values.reduce(0, +)
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        out += "<testsuite name=\"\(attr(suiteName))\" time=\"\(Self.number(q.testRunSeconds ?? 0))\" tests=\"\(started.count)\" skipped=\"\(skipped)\" failures=\"\(failures)\" errors=\"0\""
-        if let ts = q.testRunStarted?["timestamp"] { out += " timestamp=\"\(Self.iso8601(MessageQuery.millis(ts)))\"" }
+        out += "<testsuite name=\"\(attr(suiteName))\" time=\"\(Self.number(q.testRunSeconds ?? 0))\" "
+        out += "tests=\"\(started.count)\" skipped=\"\(skipped)\" failures=\"\(failures)\" errors=\"0\""
+        if let ts = q.testRunStarted?.timestamp { out += " timestamp=\"\(Self.iso8601(RunQuery.millis(ts)))\"" }
         out += ">\n"
 
         // Ordered by feature file, then by line, keeping start order among equals.
-        let ordered = started.enumerated().sorted { a, b in
-            let pa = q.pickle(ofStarted: a.element), pb = q.pickle(ofStarted: b.element)
-            let ua = pa?["uri"] as? String ?? "", ub = pb?["uri"] as? String ?? ""
-            if ua != ub { return ua < ub }
-            let la = (pa?["location"] as? [String: Any])?["line"] as? Int ?? 0, lb = (pb?["location"] as? [String: Any])?["line"] as? Int ?? 0
-            return la != lb ? la < lb : a.offset < b.offset
-        }.map(\.element)
+        let ordered = started.enumerated().compactMap { i, s in q.pickle(startedId: s.id).map { (i, s.id, $0) } }
+            .sorted { a, b in
+                if a.2.uri != b.2.uri { return a.2.uri < b.2.uri }
+                return a.2.location.line != b.2.location.line ? a.2.location.line < b.2.location.line : a.0 < b.0
+            }
 
-        for s in ordered {
-            let id = s["id"] as! String
-            guard let pickle = q.pickle(ofStarted: s) else { continue }
+        for (_, id, pickle) in ordered {
             let lineage = q.lineage(of: pickle)
-            let classname = (lineage?.feature?["name"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? (pickle["uri"] as? String ?? "")
-            out += "<testcase classname=\"\(attr(classname))\" name=\"\(attr(Self.name(lineage, pickle)))\" time=\"\(Self.number(q.testCaseSeconds(startedId: id) ?? 0))\">\n"
-            if let result = q.mostSevereResult(startedId: id), let status = result["status"] as? String, status != "PASSED" {
-                let kind = status == "SKIPPED" ? "skipped" : "failure"
-                let exception = result["exception"] as? [String: Any]
+            let classname = lineage.flatMap { $0.feature.name.isEmpty ? nil : $0.feature.name } ?? pickle.uri
+            out += "<testcase classname=\"\(attr(classname))\" name=\"\(attr(Self.name(lineage, pickle)))\" "
+            out += "time=\"\(Self.number(q.testCaseSeconds(startedId: id) ?? 0))\">\n"
+            if let result = q.mostSevereResult(startedId: id), result.status != .passed {
+                let kind = result.status == .skipped ? "skipped" : "failure"
                 var attrs = ""
-                if kind == "failure" {
-                    if let type = exception?["type"] as? String { attrs += " type=\"\(attr(type))\"" }
-                    if let message = exception?["message"] as? String { attrs += " message=\"\(attr(message))\"" }
+                if kind == "failure", let exception = result.exception {
+                    attrs += " type=\"\(attr(exception.type))\""
+                    if let message = exception.message { attrs += " message=\"\(attr(message))\"" }
                 }
-                if let stack = (exception?["stackTrace"] as? String) ?? (result["message"] as? String) {
+                if let stack = result.exception?.stackTrace ?? result.message {
                     out += "<\(kind)\(attrs)>\n<![CDATA[\(cdata(stack))]]>\n</\(kind)>\n"
                 } else {
                     out += "<\(kind)\(attrs)/>\n"
                 }
             }
-            let lines = q.stepResults(startedId: id).compactMap { finished, step -> String? in
-                guard let psId = step["pickleStepId"] as? String, let ps = q.pickleStep(id: psId),
-                      let astId = (ps["astNodeIds"] as? [String])?.first, let gherkinStep = q.astNode(id: astId) else { return nil }
-                let status = ((finished["testStepResult"] as? [String: Any])?["status"] as? String ?? "UNKNOWN").lowercased()
-                var text = "\((gherkinStep["keyword"] as? String ?? "").trimmingCharacters(in: .whitespaces)) \((ps["text"] as? String ?? "").trimmingCharacters(in: .whitespacesAndNewlines))."
-                repeat { text += "." } while text.count < 76
-                return text + status
+            let lines = q.stepResults(startedId: id).compactMap { r -> String? in
+                guard case .pickleStep(let psId, _, _) = r.step.kind, let ps = q.pickleStep(id: psId),
+                      let astId = ps.astNodeIds.first, let gherkinStep = q.step(id: astId) else { return nil }
+                let keyword = gherkinStep.keyword.trimmingWhitespace(newlines: false)
+                let text = "\(keyword) \(ps.text.trimmingWhitespace(newlines: true))."
+                return text + Self.dots[max(1, 76 - text.count)] + r.result.status.lowercaseName
             }
             if !lines.isEmpty { out += "<system-out><![CDATA[\n\(cdata(lines.joined(separator: "\n")))\n]]></system-out>\n" }
             out += "</testcase>\n"
@@ -68,16 +64,18 @@ public struct JUnitFormatter {
         return out
     }
 
-    static func name(_ lineage: MessageQuery.Lineage?, _ pickle: [String: Any]) -> String {
+    /// Dot leaders up to column 77 of a step line.
+    private static let dots = (0...76).map { String(repeating: ".", count: $0) }
+
+    static func name(_ lineage: RunQuery.Lineage?, _ pickle: Pickle) -> String {
         var parts: [String] = []
-        if let r = lineage?.rule?["name"] as? String, !r.isEmpty { parts.append(r) }
-        let pickleName = pickle["name"] as? String ?? ""
-        let scenarioName = lineage?.scenario?["name"] as? String ?? ""
-        parts.append(scenarioName.isEmpty ? pickleName : scenarioName)
-        if let e = lineage?.examples?["name"] as? String, !e.isEmpty { parts.append(e) }
+        if let r = lineage?.rule?.name, !r.isEmpty { parts.append(r) }
+        let scenarioName = lineage?.scenario.name ?? ""
+        parts.append(scenarioName.isEmpty ? pickle.name : scenarioName)
+        if let e = lineage?.examples?.name, !e.isEmpty { parts.append(e) }
         if lineage?.example != nil {
             let number = "#\((lineage?.examplesIndex ?? 0) + 1).\((lineage?.exampleIndex ?? 0) + 1)"
-            parts.append(scenarioName != pickleName ? "\(number): \(pickleName)" : number)
+            parts.append(scenarioName != pickle.name ? "\(number): \(pickle.name)" : number)
         }
         return parts.filter { !$0.isEmpty }.joined(separator: " - ")
     }
@@ -96,19 +94,11 @@ public struct JUnitFormatter {
         return f.string(from: date)
     }
 
-    /// Characters XML 1.0 cannot carry are dropped.
-    static func xmlSafe(_ s: String) -> String {
-        String(String.UnicodeScalarView(s.unicodeScalars.filter { c in
-            c == "\t" || c == "\n" || c == "\r" || (c.value >= 0x20 && c.value <= 0xD7FF) || (c.value >= 0xE000 && c.value <= 0xFFFD) || c.value >= 0x10000
-        }))
-    }
-
-    func attr(_ s: String) -> String {
-        Self.xmlSafe(s).replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    func attr(_ s: String) -> String { Markup.escaped(Markup.xmlSafe(s)) }
 
     func cdata(_ s: String) -> String {
-        Self.xmlSafe(s).replacingOccurrences(of: "]]>", with: "]]]]><![CDATA[>")
+        let safe = Markup.xmlSafe(s)
+        guard safe.utf8.contains(UInt8(ascii: "]")) else { return safe }
+        return safe.replacingOccurrences(of: "]]>", with: "]]]]><![CDATA[>")
     }
 }

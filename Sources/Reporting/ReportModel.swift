@@ -1,7 +1,28 @@
-import Messages
 import Foundation
+import Messages
 
-/// Test cases of a message stream, shaped for the human-readable reports (HTML, console, JSON).
+/// Which tags name a card, the rows of the HTML report's readiness matrix: any tag starting with one
+/// of `prefixes`, or equal to one of `names` ignoring case.
+public struct CardTags: Sendable, Equatable {
+    public var prefixes: [String]
+    public var names: [String]
+
+    public init(prefixes: [String], names: [String]) {
+        self.prefixes = prefixes
+        self.names = names.map { $0.lowercased() }
+    }
+
+    /// The study plan's cards: `@KAF-01` … `@KAF-14` and `@capstone`.
+    public static let studyPlan = CardTags(prefixes: ["@KAF-"], names: ["@capstone"])
+
+    /// The card of a case with these tags, without its `@` (`@KAF-07` → `KAF-07`), or nil.
+    public func card(of tags: [String]) -> String? {
+        tags.first { tag in prefixes.contains { tag.hasPrefix($0) } || names.contains(tag.lowercased()) }
+            .map { String($0.dropFirst()) }
+    }
+}
+
+/// Test cases of a run, shaped for the human-readable reports (HTML, Cucumber JSON, rerun).
 public struct ReportModel {
     public struct StepLine {
         public var keyword: String
@@ -9,11 +30,11 @@ public struct ReportModel {
         public var line: Int?
         public var isHook: Bool
         public var isBackground: Bool
-        public var status: String
+        public var status: TestStepResultStatus
         public var seconds: Double
         public var message: String?
         public var location: String?
-        public var attachments: [[String: Any]]
+        public var attachments: [Attachment]
         public var docString: String?
         public var table: [[String]]?
     }
@@ -25,16 +46,14 @@ public struct ReportModel {
         public var featureName: String
         public var ruleName: String?
         public var tags: [String]
-        public var status: String
+        public var status: TestStepResultStatus
         public var seconds: Double
         public var steps: [StepLine]
+        /// The card the case belongs to (see `CardTags`), or nil.
+        public var card: String?
 
         /// The reason a skipped or failed case shows: its first non-passing step's message.
-        public var reason: String? { steps.first { $0.status != "PASSED" && $0.message != nil }?.message }
-        /// The study-plan card the case belongs to (`@KAF-07` → `KAF-07`), or nil.
-        public var card: String? {
-            tags.first { $0.hasPrefix("@KAF-") || $0.lowercased() == "@capstone" }.map { String($0.dropFirst()) }
-        }
+        public var reason: String? { steps.first { $0.status != .passed && $0.message != nil }?.message }
     }
 
     public var cases: [Case] = []
@@ -42,58 +61,48 @@ public struct ReportModel {
     public var seconds: Double
     public var parseErrors: [String]
 
-    public init(_ q: MessageQuery) {
-        success = (q.testRunFinished?["success"] as? Bool) ?? false
+    public init(_ q: RunQuery, cardTags: CardTags = .studyPlan) {
+        success = q.testRunFinished?.success ?? false
         seconds = q.testRunSeconds ?? 0
-        parseErrors = q.parseErrors.map { $0["message"] as? String ?? "parse error" }
+        parseErrors = q.parseErrors.map(\.error.message)
         for started in q.testCasesStarted {
-            guard let id = started["id"] as? String, let pickle = q.pickle(ofStarted: started) else { continue }
+            guard let pickle = q.pickle(startedId: started.id) else { continue }
             let lineage = q.lineage(of: pickle)
-            let backgroundStepIds = Set((lineage?.feature?["children"] as? [[String: Any]] ?? []).compactMap { $0["background"] as? [String: Any] }
-                .flatMap { ($0["steps"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String } })
-            var steps: [StepLine] = []
-            for (finished, step) in q.stepResults(startedId: id) {
-                let result = finished["testStepResult"] as? [String: Any] ?? [:]
-                let status = result["status"] as? String ?? "UNKNOWN"
-                let seconds = MessageQuery.seconds(result["duration"])
-                let attachments = q.attachments(testCaseStartedId: id, testStepId: step["id"] as? String ?? "")
-                var message = result["message"] as? String
-                if let psId = step["pickleStepId"] as? String, let ps = q.pickleStep(id: psId) {
-                    let astId = (ps["astNodeIds"] as? [String])?.first ?? ""
-                    let ast = q.astNode(id: astId)
-                    let location = ast?["location"] as? [String: Any]
-                    let defIds = step["stepDefinitionIds"] as? [String] ?? []
-                    let def = defIds.count == 1 ? q.stepDefinitions[defIds[0]] : nil
-                    let ref = (def?["sourceReference"] as? [String: Any])
-                    let refText = ref.map { "\($0["uri"] as? String ?? ""):\((($0["location"] as? [String: Any])?["line"] as? Int) ?? 0)" }
-                    if status == "UNDEFINED", message == nil {
-                        let snippet = q.suggestions(pickleStepId: psId).first.flatMap { ($0["snippets"] as? [[String: Any]])?.first?["code"] as? String }
-                        message = "Undefined step. Define it with:\n" + (snippet ?? "(no snippet)")
-                    }
-                    let argument = ps["argument"] as? [String: Any]
-                    steps.append(StepLine(keyword: (ast?["keyword"] as? String ?? "").trimmingCharacters(in: .whitespaces),
-                                          text: ps["text"] as? String ?? "", line: location?["line"] as? Int, isHook: false,
-                                          isBackground: backgroundStepIds.contains(astId), status: status, seconds: seconds, message: message,
-                                          location: refText, attachments: attachments,
-                                          docString: (argument?["docString"] as? [String: Any])?["content"] as? String,
-                                          table: ((argument?["dataTable"] as? [String: Any])?["rows"] as? [[String: Any]])?.map { r in
-                                              (r["cells"] as? [[String: Any]] ?? []).map { $0["value"] as? String ?? "" } }))
-                } else {
-                    let hook = q.hooks[step["hookId"] as? String ?? ""]
-                    let type = hook?["type"] as? String ?? ""
-                    let name = (type.hasPrefix("BEFORE") ? "Before" : "After") + ((hook?["name"] as? String).map { " \($0)" } ?? "")
-                    steps.append(StepLine(keyword: name, text: "", line: nil, isHook: true, isBackground: false, status: status,
-                                          seconds: seconds, message: message, location: nil, attachments: attachments, docString: nil, table: nil))
-                }
-            }
-            let worst = q.mostSevereResult(startedId: id)?["status"] as? String ?? "PASSED"
-            cases.append(Case(uri: pickle["uri"] as? String ?? "", line: (pickle["location"] as? [String: Any])?["line"] as? Int ?? 0,
-                              name: pickle["name"] as? String ?? "", featureName: lineage?.feature?["name"] as? String ?? "",
-                              ruleName: lineage?.rule?["name"] as? String,
-                              tags: (pickle["tags"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String },
-                              status: worst, seconds: q.testCaseSeconds(startedId: id) ?? 0, steps: steps))
+            let steps = q.stepResults(startedId: started.id).map { Self.line($0, startedId: started.id, q) }
+            let tags = pickle.tags.map(\.name)
+            cases.append(Case(uri: pickle.uri, line: pickle.location.line, name: pickle.name,
+                              featureName: lineage?.feature.name ?? "", ruleName: lineage?.rule?.name, tags: tags,
+                              status: q.status(startedId: started.id),
+                              seconds: q.testCaseSeconds(startedId: started.id) ?? 0, steps: steps,
+                              card: cardTags.card(of: tags)))
         }
     }
 
-    public func count(_ status: String) -> Int { cases.count { $0.status == status } }
+    static func line(_ r: RunQuery.StepResult, startedId: String, _ q: RunQuery) -> StepLine {
+        let result = r.result
+        let seconds = RunQuery.seconds(result.duration)
+        let attachments = q.attachments(testCaseStartedId: startedId, testStepId: r.step.id)
+        if case .pickleStep(let psId, let definitionIds, _) = r.step.kind, let ps = q.pickleStep(id: psId) {
+            let astId = ps.astNodeIds.first ?? ""
+            let ast = q.step(id: astId)
+            let definition = definitionIds.count == 1 ? q.stepDefinitions[definitionIds[0]] : nil
+            var message = result.message
+            if result.status == .undefined, message == nil {
+                let snippet = q.snippets(pickleStepId: psId).first?.code
+                message = "Undefined step. Define it with:\n" + (snippet ?? "(no snippet)")
+            }
+            return StepLine(keyword: (ast?.keyword ?? "").trimmingWhitespace(newlines: false), text: ps.text,
+                            line: ast?.location.line, isHook: false, isBackground: q.isFeatureBackgroundStep(id: astId),
+                            status: result.status, seconds: seconds, message: message,
+                            location: definition.map { "\($0.sourceReference.uri):\($0.sourceReference.line)" },
+                            attachments: attachments, docString: ps.argument?.docString?.content,
+                            table: ps.argument?.dataTable?.rows)
+        }
+        let hookId = if case .hook(let id) = r.step.kind { id } else { "" }
+        return StepLine(keyword: q.hookKeyword(hookId: hookId) + (q.hooks[hookId]?.name.map { " \($0)" } ?? ""),
+                        text: "", line: nil, isHook: true, isBackground: false, status: result.status, seconds: seconds,
+                        message: result.message, location: nil, attachments: attachments, docString: nil, table: nil)
+    }
+
+    public func count(_ status: TestStepResultStatus) -> Int { cases.count { $0.status == status } }
 }

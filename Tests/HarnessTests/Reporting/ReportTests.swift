@@ -14,11 +14,10 @@ import Testing
 struct ReportTests {
     static let dir = Paths.sharedFolder("conformance/junit/cucumber-junit-xml-formatter-testdata")
 
-    static func query(_ name: String) throws -> MessageQuery {
-        let q = MessageQuery()
-        for line in try String(contentsOf: dir!.appendingPathComponent("\(name).ndjson"), encoding: .utf8).split(separator: "\n") {
-            try q.update(ndjson: line)
-        }
+    static func query(_ name: String) throws -> RunQuery {
+        var q = RunQuery()
+        let data = try Data(contentsOf: dir!.appendingPathComponent("\(name).ndjson"))
+        try EnvelopeDecoder().decode(stream: data) { q.update($0) }
         return q
     }
 
@@ -41,7 +40,8 @@ struct ReportTests {
         let f = HTMLFormatter()
         #expect(HTMLFormatter.markdownTable("| a | b |\n| --- | --- |\n| 1 | 2 |") == [["a", "b"], ["1", "2"]])
         #expect(HTMLFormatter.markdownTable("not a table") == nil)
-        let svg = f.attachment(["mediaType": "image/svg+xml", "body": "<svg onload=\"x()\"><script>x()</script><rect/></svg>", "contentEncoding": "IDENTITY"])
+        let svg = f.attachment(Attachment(body: "<svg onload=\"x()\"><script>x()</script><rect/></svg>",
+                                          contentEncoding: .identity, mediaType: "image/svg+xml"))
         #expect(svg.contains("<rect/>") && !svg.contains("script") && !svg.contains("onload"))
         #expect(f.esc("<a & \"b\">") == "&lt;a &amp; &quot;b&quot;&gt;")
     }
