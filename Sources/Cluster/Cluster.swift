@@ -68,11 +68,39 @@ public protocol Cluster: Sendable {
     /// that plays the controller can move their coordinators away from a killed broker.
     func registerCoordinatorKey(_ key: String, type: CoordinatorType)
     func shutdown() async
+
+    /// The brokers the cluster is meant to have, whether or not they run now (default: the metadata's).
+    func configuredBrokers() async throws -> [Int32]
+    /// Faults in place that no step of the running scenario made: stopped services, toxics.
+    func faultsInPlace() async throws -> [String]
+    /// Starts stopped brokers again, all at once where the backend can (default: one by one).
+    func restoreBrokers(_ ids: [Int32]) async throws
+    func deleteTopics(_ names: [String]) async throws
+    /// The deadline of a wait for leadership to leave a killed broker: how long the controller takes
+    /// to notice (a KRaft controller waits for the broker's session to expire) plus a margin.
+    var failoverDeadline: Duration { get }
+    /// A client configuration as this cluster's clients use it (a shared cluster scopes group and
+    /// transactional ids to the scenario); the default leaves it as it is.
+    func scoped(_ config: KafkaConfig) -> KafkaConfig
 }
 
 public enum CoordinatorType: String, Sendable { case group, transaction }
 
 extension Cluster {
+    public func configuredBrokers() async throws -> [Int32] {
+        try await metadata(topic: nil).brokers.map(\.id).sorted()
+    }
+    public func faultsInPlace() async throws -> [String] { [] }
+    public func restoreBrokers(_ ids: [Int32]) async throws {
+        for id in ids { try await restartBroker(id) }
+    }
+    public func deleteTopics(_ names: [String]) async throws {
+        throw Unsupported(capability: .admin, backend: backend, hint: "its topics stay until the cluster is stopped")
+    }
+    /// Kafka's default broker.session.timeout.ms (9 s) and 6 s of margin.
+    public var failoverDeadline: Duration { .seconds(15) }
+    public func scoped(_ config: KafkaConfig) -> KafkaConfig { config }
+
     public func delayResponses(_ request: KafkaRequest, count: Int, by delay: Duration) async throws {
         throw Unsupported(capability: .errorInjection, backend: backend, hint: "delayed responses need --cluster embedded")
     }
@@ -90,7 +118,7 @@ extension Cluster {
 
     /// A client configuration for this cluster with the given extra properties.
     public func config(_ extra: [String: String] = [:]) -> KafkaConfig {
-        KafkaConfig(["bootstrap.servers": bootstrapServers]).merging(clientConfig).merging(KafkaConfig(extra))
+        scoped(KafkaConfig(["bootstrap.servers": bootstrapServers]).merging(clientConfig).merging(KafkaConfig(extra)))
     }
 
     public func metadata() async throws -> ClusterMetadata { try await metadata(topic: nil) }

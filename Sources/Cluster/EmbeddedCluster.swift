@@ -144,6 +144,9 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
         try mock.setCoordinator(type: type.rawValue, key: key, broker: broker)
     }
 
+    /// The suite plays the controller: leadership moves inside `killBroker`, before it returns.
+    public var failoverDeadline: Duration { .seconds(5) }
+
     public func registerCoordinatorKey(_ key: String, type: CoordinatorType) {
         _ = state.withLock { $0.coordinatorKeys.insert("\(type.rawValue):\(key)") }
     }

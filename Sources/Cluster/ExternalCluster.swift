@@ -1,14 +1,27 @@
 import KafkaClient
 import Foundation
+import Synchronization
 
 /// Any running Kafka cluster, reached by bootstrap servers and client properties (security.protocol,
-/// sasl.*, ssl.*). It models everything Kafka does, but offers no fault operations.
+/// sasl.*, ssl.*). It models everything Kafka does, but offers no fault operations — unless its
+/// metadata shows a librdkafka mock cluster (`kafka-bdd cluster up`), which models what the embedded
+/// backend models and creates topics only through a requests folder (KAFKA_BDD_TOPIC_REQUESTS).
 public final class ExternalCluster: Cluster, @unchecked Sendable {
     public let backend: String
-    public let capabilities: Set<ClusterCapability>
+    public var capabilities: Set<ClusterCapability> { state.withLock { $0.capabilities } }
     public let bootstrapServers: String
     public let clientConfig: KafkaConfig
+    /// A folder served by `kafka-bdd cluster up --topic-requests`, for a cluster without CreateTopics.
+    public let topicRequests: String?
     private let admin: Admin
+    private struct State {
+        var capabilities: Set<ClusterCapability>
+        var mockClusterId: String?
+    }
+    private let state: Mutex<State>
+
+    /// What a librdkafka mock cluster models, seen from another process (no faults reach it from here).
+    public static let mockCapabilities: Set<ClusterCapability> = [.consumerGroups, .transactions]
 
     public static let kafkaCapabilities: Set<ClusterCapability> = [
         .consumerGroups, .replication, .idempotentDeduplication, .transactions, .transactionIsolation,
@@ -16,18 +29,20 @@ public final class ExternalCluster: Cluster, @unchecked Sendable {
     ]
 
     public init(bootstrapServers: String, clientConfig: KafkaConfig = KafkaConfig(), backend: String = "external",
-                extraCapabilities: Set<ClusterCapability> = []) throws {
+                extraCapabilities: Set<ClusterCapability> = [], topicRequests: String? = nil) throws {
         self.backend = backend
         self.bootstrapServers = bootstrapServers
         self.clientConfig = clientConfig
+        self.topicRequests = topicRequests
         var caps = Self.kafkaCapabilities.union(extraCapabilities)
         if clientConfig["security.protocol"].map({ $0.uppercased() != "PLAINTEXT" }) == true { caps.insert(.security) }
-        self.capabilities = caps
+        state = Mutex(State(capabilities: caps))
         admin = try Admin(config: KafkaConfig(["bootstrap.servers": bootstrapServers, "log_level": "0"]).merging(clientConfig))
     }
 
     /// From the environment: `KAFKA_BDD_BOOTSTRAP` and, optionally, `KAFKA_BDD_CLIENT_PROPERTIES`
-    /// (a properties file with security settings).
+    /// (a properties file with security settings) and `KAFKA_BDD_TOPIC_REQUESTS`. No error shows a
+    /// property's value: the file may hold secrets, and the names are enough to find a mistake.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> ExternalCluster {
         guard let bootstrap = env["KAFKA_BDD_BOOTSTRAP"], !bootstrap.isEmpty else {
             throw KafkaError(code: -186, detail: "--cluster external needs KAFKA_BDD_BOOTSTRAP=host:port[,host:port…]")
@@ -39,17 +54,31 @@ public final class ExternalCluster: Cluster, @unchecked Sendable {
             }
             config = KafkaConfig.load(propertiesFile: text)
         }
-        return try ExternalCluster(bootstrapServers: bootstrap, clientConfig: config)
+        let requests = env["KAFKA_BDD_TOPIC_REQUESTS"].flatMap { $0.isEmpty ? nil : $0 }
+        return try ExternalCluster(bootstrapServers: bootstrap, clientConfig: config, topicRequests: requests)
     }
 
     /// Fails within `timeout` when the cluster cannot be reached, naming the bootstrap servers.
+    /// Learns whether the cluster is a librdkafka mock (its cluster id), which narrows what it models.
     public func checkReachable(timeout: Duration = .seconds(10)) async throws {
+        let id: String?
         do {
             _ = try await admin.metadata(topic: nil, timeout: timeout)
+            id = try await admin.clusterId(timeout: timeout)
         } catch {
-            throw KafkaError(code: -195, detail: "cannot reach the Kafka cluster at \(bootstrapServers) within \(timeout.formatted()): \(error)")
+            throw KafkaError(code: -195, detail: "cannot reach the Kafka cluster at \(bootstrapServers) within "
+                             + "\(timeout.formatted()): \(error)")
+        }
+        if let id, id.hasPrefix("mockCluster") {
+            state.withLock { s in
+                s.mockClusterId = id
+                s.capabilities = Self.mockCapabilities.intersection(s.capabilities)
+            }
         }
     }
+
+    /// The cluster id when the cluster is a librdkafka mock (known after `checkReachable`).
+    public var mockClusterId: String? { state.withLock { $0.mockClusterId } }
 
     public func metadata(topic: String?) async throws -> ClusterMetadata {
         try await admin.metadata(topic: topic)
@@ -60,7 +89,24 @@ public final class ExternalCluster: Cluster, @unchecked Sendable {
     }
 
     public func createTopic(_ spec: TopicSpec) async throws {
-        try await admin.createTopics([spec])
+        guard mockClusterId != nil else { return try await admin.createTopics([spec]) }
+        if !spec.configs.isEmpty {
+            throw Unsupported(capability: .topicConfigs, backend: backend, hint: "a librdkafka mock cluster has none")
+        }
+        guard let topicRequests else {
+            throw Unsupported(capability: .admin, backend: backend,
+                              hint: "this librdkafka mock cluster creates topics only through "
+                                  + "`kafka-bdd cluster up --topic-requests DIR` and KAFKA_BDD_TOPIC_REQUESTS=DIR")
+        }
+        try await TopicRequests.request(spec, in: topicRequests)
+    }
+
+    public func deleteTopics(_ names: [String]) async throws {
+        guard mockClusterId == nil else {
+            throw Unsupported(capability: .admin, backend: backend,
+                              hint: "a librdkafka mock cluster deletes no topics")
+        }
+        try await admin.deleteTopics(names)
     }
 
     public func liveBrokers() async throws -> [Int32] {

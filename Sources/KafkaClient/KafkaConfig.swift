@@ -49,6 +49,14 @@ public struct KafkaConfig: Sendable, Equatable, CustomStringConvertible {
         return KafkaConfig(p)
     }
 
+    /// librdkafka's reason for refusing a property, without the value (it quotes it): a property value
+    /// comes from a client properties file, and an error never shows one, secret or not.
+    static func withoutValue(_ value: String, _ reason: String) -> String {
+        guard !value.isEmpty else { return reason }
+        let quoted = reason.replacingOccurrences(of: "\"\(value)\"", with: "(value not shown)")
+        return quoted.contains(value) ? "invalid value (not shown)" : quoted
+    }
+
     /// A new `rd_kafka_conf_t`; a bad property is a KafkaError naming it (never its secret value).
     func makeConf() throws(KafkaError) -> OpaquePointer {
         let conf = rd_kafka_conf_new()!
@@ -57,10 +65,9 @@ public struct KafkaConfig: Sendable, Equatable, CustomStringConvertible {
             let result = rd_kafka_conf_set(conf, key, value, &buffer, buffer.count)
             if result != RD_KAFKA_CONF_OK {
                 rd_kafka_conf_destroy(conf)
-                var reason = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                // librdkafka's message may quote the value; no error repeats a property's value.
-                if !value.isEmpty { reason = reason.replacingOccurrences(of: value, with: "[value]") }
-                throw KafkaError(code: RD_KAFKA_RESP_ERR__INVALID_ARG, detail: "client property \(key): \(reason)")
+                let reason = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                throw KafkaError(code: RD_KAFKA_RESP_ERR__INVALID_ARG,
+                                 detail: "client property \(key): \(Self.withoutValue(value, reason))")
             }
         }
         ClientLog.install(on: conf)

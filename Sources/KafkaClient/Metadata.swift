@@ -70,6 +70,16 @@ public class KafkaClient: @unchecked Sendable {
     /// The client's name (e.g. `rdkafka#producer-1`).
     public var name: String { String(cString: rd_kafka_name(handle)) }
 
+    /// The id the cluster gives itself in its metadata (a librdkafka mock cluster's starts with
+    /// `mockCluster`); nil when no broker answered within `timeout`.
+    public func clusterId(timeout: Duration = .seconds(10)) async throws -> String? {
+        try await Blocking.run {
+            guard let id = rd_kafka_clusterid(self.handle, timeout.milliseconds) else { return nil }
+            defer { rd_kafka_mem_free(self.handle, id) }
+            return String(cString: id)
+        }
+    }
+
     /// Cluster metadata for one topic, or all; blocking, so it runs off the concurrency pool.
     /// The cluster's brokers and the topics' partitions. A request can be handed to a broker that just
     /// died and wait there, so it is asked in attempts of at most two seconds until `timeout`.

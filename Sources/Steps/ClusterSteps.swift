@@ -9,11 +9,19 @@ enum ClusterSteps {
     static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
         code.after(name: "stop the scenario's cluster") { ctx in
             let cluster = ctx.scenario.state.withLock { s in defer { s.cluster = nil }; return s.cluster }
+            // A shared cluster is handed to the next scenario as this one found it.
+            if let isolated = cluster as? IsolatedCluster {
+                for line in try await isolated.restore(within: env.restoreDeadline) { ctx.log(line) }
+            }
             // Tearing a mock cluster down takes about a second; the next scenario need not wait for it.
             if env.ownsClusters, let cluster { Task.detached { await cluster.shutdown() } }
         }
 
-        code.given("a {int}-broker cluster", doc: "Starts (embedded) or checks (compose, external) a cluster with at least that many brokers.",
+        code.given("a {int}-broker cluster",
+                   doc: "Starts a fresh cluster of that many brokers (embedded), or takes the shared one (compose, "
+                       + "external): it is skipped when it has fewer brokers, and fails when a broker is down or a "
+                       + "fault is left in place. After the scenario its brokers are restarted, its latency removed "
+                       + "and its topics deleted.",
                    example: "Given a 3-broker cluster") { ctx in
             let brokers = try ctx.int(0)
             let cluster = try await env.cluster(brokers: brokers)
@@ -57,27 +65,39 @@ enum ClusterSteps {
         }
 
         code.when("broker {int} is killed",
-                  doc: "Kills a broker; its partitions' leadership moves to live replicas. The kill is confirmed on the wire: "
-                      + "the broker stops answering an ApiVersions probe within 10 s, or the step fails.",
+                  doc: "Kills a broker (SIGKILL on compose) and confirms it on the wire: the broker stops answering "
+                      + "an ApiVersions probe within 10 s. Then waits until the metadata names no partition led "
+                      + "by it: "
+                      + "at once on embedded, where the suite plays the controller; on compose within the broker "
+                      + "session timeout (9 s) plus 6 s, since the KRaft controller moves leadership only when the "
+                      + "broker's session expires. Only brokers: the KRaft controllers are never killed.",
                   example: "When broker 2 is killed") { ctx in
             try await ctx.kill(broker: Int32(try ctx.int(0)))
         }
 
         code.when("broker {int} is restarted",
-                  doc: "Brings a killed broker back, and waits (10 s embedded, 60 s otherwise) until it answers an ApiVersions probe and is "
-                      + "listed in the metadata.",
+                  doc: "Brings a killed broker back, and waits (10 s embedded, 45 s otherwise) until it answers an "
+                      + "ApiVersions probe and is listed in the metadata. It may still be catching up: the "
+                      + "scenario's After hook waits for it to be back in every ISR.",
                   example: "When broker 2 is restarted") { ctx in
             let cluster = try ctx.cluster()
             try cluster.require(.brokerFaults)
             try await cluster.restart(broker: Int32(try ctx.int(0)))
         }
 
-        code.when("the network to broker {int} is slowed by {int} ms", doc: "Adds that round-trip latency to every request the broker serves (toxiproxy on compose).",
+        code.when("the network to broker {int} is slowed by {int} ms",
+                  doc: "Adds that much to a client's round trip to the broker, confirmed by an ApiVersions probe. "
+                      + "Embedded: the mock delays every response of that broker (its RTT), to every client. "
+                      + "Compose: toxiproxy delays the client traffic through the broker's proxy, half on requests "
+                      + "(upstream) and half on responses (downstream); replication between brokers and "
+                      + "controller traffic bypass toxiproxy and are not slowed. Removed after the scenario.",
                   example: "When the network to broker 1 is slowed by 50 ms") { ctx in
             try await ctx.slow(broker: Int32(try ctx.int(0)), by: .milliseconds(try ctx.int(1)))
         }
 
-        code.when("the network to every broker is slowed by {int} ms", doc: "Adds that round-trip latency on every broker.",
+        code.when("the network to every broker is slowed by {int} ms",
+                  doc: "Slows the network to each live broker as the single-broker step does (client traffic only "
+                      + "on compose).",
                   example: "When the network to every broker is slowed by 20 ms") { ctx in
             let cluster = try ctx.cluster()
             try cluster.require(.latency)
@@ -140,16 +160,27 @@ enum ClusterSteps {
         }
 
         code.then("no partition of {string} is led by broker {int}",
-                  doc: "Checks leadership moved away from a broker: the cluster's metadata names another leader for "
-                      + "every partition, and each of those leaders answers an ApiVersions probe.",
+                  doc: "Checks leadership moved away from a broker: polls the cluster's metadata until it names "
+                      + "another leader for every partition (within the failover deadline: 5 s embedded, the "
+                      + "broker session timeout 9 s plus 6 s on compose), and each of those leaders answers an "
+                      + "ApiVersions probe.",
                   example: #"Then no partition of "events" is led by broker 2"#) { ctx in
             let topic = try ctx.topic(try ctx.string(0))
             let broker = Int32(try ctx.int(1))
             let cluster = try ctx.cluster()
-            let md = try await cluster.metadata(topic: topic)
-            let partitions = md.topic(topic)?.partitions ?? []
-            let led = partitions.filter { $0.leader == broker }.map(\.id)
-            guard led.isEmpty else { throw StepFailure("broker \(broker) still leads partitions \(led) of \(topic)") }
+            let deadline = ContinuousClock.now + cluster.failoverDeadline
+            var led: [Int32] = []
+            var partitions: [PartitionMetadata] = []
+            repeat {
+                partitions = try await cluster.metadata(topic: topic).topic(topic)?.partitions ?? []
+                led = partitions.filter { $0.leader == broker }.map(\.id)
+                if led.isEmpty { break }
+                try await Task.sleep(for: .milliseconds(200)) // polling interval of the deadline loop
+            } while ContinuousClock.now < deadline
+            guard led.isEmpty else {
+                throw StepFailure("broker \(broker) still leads partitions \(led) of \(topic) after "
+                                  + "\(cluster.failoverDeadline.components.seconds) s")
+            }
             for leader in Set(partitions.map(\.leader)).sorted() {
                 let probe = try await cluster.probe(broker: leader)
                 guard probe.answered else {

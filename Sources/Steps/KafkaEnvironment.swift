@@ -34,6 +34,14 @@ public final class KafkaEnvironment: Sendable {
         }
     }
 
+    /// One cluster shared by every scenario, made elsewhere (tests: a compose cluster over a fake docker).
+    public init(backend: Backend, shared: any Cluster, stepTimeout: Duration = .seconds(60)) {
+        self.backend = backend
+        self.stepTimeout = stepTimeout
+        self.shared = shared
+        self.factory = nil
+    }
+
     /// Clusters made by `factory`, one per scenario (for tests).
     init(factory: @escaping @Sendable (Int) async throws -> any Cluster) {
         backend = .embedded
@@ -61,18 +69,42 @@ public final class KafkaEnvironment: Sendable {
         }
     }
 
-    /// The cluster for one scenario: a fresh embedded one, or the shared one.
+    /// The cluster for one scenario: a fresh embedded one, or the shared one as this scenario sees it
+    /// (an `IsolatedCluster`, which the After hook restores). A shared cluster must be healthy at the
+    /// start of a scenario: a broker down or a fault left in place fails the scenario with that reason,
+    /// since its verdict would be about an earlier scenario's leftovers. Too few brokers for the
+    /// scenario is what the cluster is, not a fault: a skip.
     func cluster(brokers: Int) async throws -> any Cluster {
         if let shared {
-            let live = try await shared.liveBrokers().count
-            guard live >= brokers else {
-                throw StepSkipped("the \(backend.rawValue) cluster has \(live) brokers; this scenario needs \(brokers)")
+            let configured = try await configuredBrokers(shared)
+            guard configured.count >= brokers else {
+                throw StepSkipped("the \(backend.rawValue) cluster has \(configured.count) brokers; "
+                                  + "this scenario needs \(brokers)")
             }
-            return shared
+            let problems = await shared.healthProblems(expecting: configured)
+            guard problems.isEmpty else {
+                throw StepFailure("the shared \(backend.rawValue) cluster is not healthy at the start of this "
+                                  + "scenario: " + problems.joined(separator: "; ")
+                                  + " (an earlier scenario or someone else left it so)")
+            }
+            return IsolatedCluster(shared, scope: "\(runId)-\(counter.wrappingAdd(1, ordering: .relaxed).oldValue)")
         }
         if let factory { return try await factory(brokers) }
         return try EmbeddedCluster(brokers: brokers)
     }
+
+    /// The brokers a shared cluster had when the run first looked (compose: those of its topology).
+    private let baseline = Mutex<[Int32]?>(nil)
+    private func configuredBrokers(_ shared: any Cluster) async throws -> [Int32] {
+        if let known = baseline.withLock({ $0 }) { return known }
+        let brokers = try await shared.configuredBrokers()
+        baseline.withLock { $0 = $0 ?? brokers }
+        return brokers
+    }
+
+    /// What the After hook may spend restoring a shared cluster: the hook's time limit less a margin,
+    /// so that its own message, not the runner's, says what could not be restored.
+    var restoreDeadline: Duration { max(stepTimeout - .seconds(5), stepTimeout * 0.8) }
 
     /// The physical name of a scenario's topic: as written on a per-scenario cluster, suffixed on a shared one.
     func physicalTopic(_ name: String) -> String {

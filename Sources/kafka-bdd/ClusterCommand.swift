@@ -30,6 +30,11 @@ struct ClusterCommand: AsyncParsableCommand {
         @Option(name: .customLong("topic"), help: "A topic to create, as NAME[:PARTITIONS[:REPLICATION]] (repeatable).")
         var topics: [String] = []
 
+        @Option(name: .customLong("topic-requests"),
+                help: ArgumentHelp("A folder to create topics from while running (the mock has no CreateTopics "
+                    + "API): `kafka-bdd run --cluster external` uses it with KAFKA_BDD_TOPIC_REQUESTS=DIR."))
+        var topicRequests: String?
+
         func validate() throws {
             guard (1...32).contains(brokers) else { throw ValidationError("--brokers must be between 1 and 32") }
             for t in topics where TopicSpec(shorthand: t) == nil {
@@ -42,8 +47,22 @@ struct ClusterCommand: AsyncParsableCommand {
             for t in topics { try await cluster.createTopic(TopicSpec(shorthand: t)!) }
             print("bootstrap.servers=\(cluster.bootstrapServers)")
             print("embedded cluster: \(brokers) brokers\(topics.isEmpty ? "" : ", topics \(topics.joined(separator: " "))"); Ctrl-C stops it")
+            var serving: Task<Void, Never>?
+            if let topicRequests {
+                try FileManager.default.createDirectory(atPath: topicRequests, withIntermediateDirectories: true)
+                print("topic requests: \(topicRequests)")
+                serving = Task.detached {
+                    while !Task.isCancelled {
+                        for line in await TopicRequests.serve(topicRequests, cluster.createTopic) { print(line) }
+                        fflush(nil)
+                        try? await Task.sleep(for: .milliseconds(20)) // polling interval of the folder
+                    }
+                }
+            }
             fflush(nil)
             await Signals.waitForInterrupt()
+            serving?.cancel()
+            await serving?.value
             await cluster.shutdown()
             print("stopped")
         }
