@@ -43,7 +43,7 @@ def run(folder, reports):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--sizes", default="37,370")
+    parser.add_argument("--sizes", default="37,370,3700")
     args = parser.parse_args()
     print(f"{'scenarios':>9} {'plain s':>8} {'reports s':>9} {'overhead s':>10} {'ms/scenario':>11}")
     for n in map(int, args.sizes.split(",")):
