@@ -66,9 +66,14 @@ extension RunQuery {
         var best: (String, Int)?
         for def in stepDefinitions.values.sorted(by: { $0.id < $1.id }) {
             // A parameter stands for a word or value; compare the expression with its braces removed.
-            let source = def.source.replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "")
+            var shown = def.source
+            if def.isRegularExpression {
+                if shown.hasPrefix("^") { shown.removeFirst() }
+                if shown.hasSuffix("$") { shown.removeLast() }
+            }
+            let source = shown.replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "")
             let d = Self.editDistance(target, Array(source.lowercased()))
-            if best == nil || d < best!.1 { best = (def.source, d) }
+            if best == nil || d < best!.1 { best = (shown, d) }
         }
         guard let best, best.1 <= max(3, target.count / 3) else { return nil }
         return best.0
