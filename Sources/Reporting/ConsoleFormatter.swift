@@ -11,6 +11,8 @@ public final class ConsoleFormatter: @unchecked Sendable {
     private let write: (String) -> Void
     private var progressColumn = 0
     private var currentFeature = ""
+    /// Attachments arrive before their step's result; pretty prints them under the step's line.
+    private var pendingAttachments: [String] = []
 
     /// While a step runs: on a terminal its text and elapsed time redrawn in place every second;
     /// elsewhere (CI) a line every `interval` seconds, so a long step never looks like a hang.
@@ -119,7 +121,7 @@ public final class ConsoleFormatter: @unchecked Sendable {
             stepStarted(text(ofStep: stepId, q))
         case .attachment(let a):
             guard style == .pretty, a.testCaseStartedId != nil else { return }
-            emit("      📎 \(Self.summary(of: a))\n")
+            pendingAttachments.append("      📎 \(Self.summary(of: a))\n")
         case .testCaseFinished(let id, _, _):
             guard style == .pretty, let seconds = q.testCaseSeconds(startedId: id) else { return }
             emit("    " + paint("\(q.status(startedId: id).lowercaseName) in \(Markup.fixed3(seconds)) s",
@@ -134,6 +136,7 @@ public final class ConsoleFormatter: @unchecked Sendable {
                     let indented = m.split(separator: "\n").map { "        \($0)" }.joined(separator: "\n")
                     emit(paint(indented, result.status) + "\n")
                 }
+                if !pendingAttachments.isEmpty { emit(pendingAttachments.joined()); pendingAttachments = [] }
             case .progress:
                 emit(paint(progressChar(result.status), result.status))
                 progressColumn += 1

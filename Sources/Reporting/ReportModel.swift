@@ -102,7 +102,8 @@ public struct ReportModel {
             var message = result.message
             if result.status == .undefined, message == nil {
                 let snippet = q.snippets(pickleStepId: psId).first?.code
-                message = "Undefined step. Define it with:\n" + (snippet ?? "(no snippet)")
+                let near = q.closestDefinition(to: ps.text).map { "Did you mean: \($0)\n" } ?? ""
+                message = "Undefined step. \(near)Define it with:\n" + (snippet ?? "(no snippet)")
             }
             return StepLine(keyword: (ast?.keyword ?? "").trimmingWhitespace(newlines: false), text: ps.text,
                             line: ast?.location.line, isHook: false, isBackground: q.isFeatureBackgroundStep(id: astId),
