@@ -243,11 +243,11 @@ public struct HTMLFormatter {
         h1{margin:16px 0 4px}h2{border-bottom:1px solid #d8dde6;padding-bottom:4px}h3.feature small,h4 small{color:#667;font-weight:normal}
         table{border-collapse:collapse;margin:6px 0}td,th{border:1px solid #d8dde6;padding:3px 8px;text-align:left;vertical-align:top}
         .verdict{display:inline-block;padding:4px 12px;border-radius:4px;font-weight:bold;color:#fff}.verdict.passed{background:#2e7d32}.verdict.failed{background:#c62828}
-        .badge{display:inline-block;min-width:64px;text-align:center;border-radius:3px;padding:0 4px;font-size:12px;color:#fff;background:#777}
-        .passed{--c:#2e7d32}.failed{--c:#c62828}.skipped{--c:#8d6e63}.undefined{--c:#ef6c00}.pending{--c:#f9a825}.ambiguous{--c:#6a1b9a}.unknown{--c:#777}
+        .badge{display:inline-block;min-width:64px;text-align:center;border-radius:3px;padding:0 4px;font-size:12px;color:#fff;background:#666666}
+        .passed{--c:#2e7d32}.failed{--c:#c62828}.skipped{--c:#795548}.undefined{--c:#b45309}.pending{--c:#8a6100}.ambiguous{--c:#6a1b9a}.unknown{--c:#666666}
         .badge.passed,.badge.failed,.badge.skipped,.badge.undefined,.badge.pending,.badge.ambiguous{background:var(--c)}
         td.passed,td.failed,td.skipped,td.undefined,td.pending,td.ambiguous{color:var(--c);font-weight:bold}
-        a.cell{display:inline-block;margin:2px;padding:2px 6px;border-radius:3px;color:#fff;background:var(--c,#777);text-decoration:none;font-size:12px}
+        a.cell{display:inline-block;margin:2px;padding:2px 6px;border-radius:3px;color:#fff;background:var(--c,#666666);text-decoration:none;font-size:12px}
         article.case{background:#fff;border:1px solid #d8dde6;border-left:4px solid var(--c,#777);margin:8px 0;padding:4px 12px}
         ol.steps{padding-left:18px}li.step{margin:3px 0}pre{background:#f1f3f6;padding:6px;overflow:auto;white-space:pre-wrap}
         pre.message{background:#fdecea}.tags span{background:#e8eaf6;border-radius:3px;padding:0 4px;margin-right:4px;font-size:12px}

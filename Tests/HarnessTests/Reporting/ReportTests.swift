@@ -70,6 +70,24 @@ struct ReportTests {
         #expect(Set(dataTypes).isSubset(of: ["image/png", "image/svg+xml", "application/octet-stream"]), "\(Set(dataTypes))")
     }
 
+    /// WCAG 2 contrast of white badge text on each status colour, and of that colour as text on white.
+    @Test func statusColoursHaveContrast() throws {
+        func luminance(_ hex: Substring) -> Double {
+            let v = Int(hex, radix: 16)!
+            let channels: [Int] = [v >> 16, (v >> 8) & 0xFF, v & 0xFF]
+            let c: [Double] = channels.map { (byte: Int) -> Double in
+                let x = Double(byte) / 255
+                return x <= 0.03928 ? x / 12.92 : pow((x + 0.055) / 1.055, 2.4)
+            }
+            let r: Double = 0.2126 * c[0], g: Double = 0.7152 * c[1], b: Double = 0.0722 * c[2]
+            return r + g + b
+        }
+        let colours = HTMLFormatter.css.matches(of: try Regex(#"--c:#([0-9a-f]{6})"#))
+            .compactMap { $0.output[1].substring }
+        #expect(colours.count == 7)
+        for c in colours { #expect((1.05 / (luminance(c) + 0.05)) >= 4.5, "#\(c)") }
+    }
+
     @Test func descriptionsAreASafeMarkdownSubset() {
         let h = HTMLFormatter.markdown("Some *emphasis*, **strong** and `code` with [a link](http://x).\n\n- one\n- <b>two</b>")
         #expect(h == "<div class=\"description\"><p>Some <em>emphasis</em>, <strong>strong</strong> and <code>code</code>"
