@@ -21,6 +21,17 @@ struct StepDocsTests {
         #expect(committed == current)
     }
 
+    @Test("docs/steps.md is grouped by domain, with each parameter's values and the backend a step needs")
+    func stepsMarkdownIsGrouped() throws {
+        let markdown = try StepCatalog.render(Steps.supportCode(environment: try KafkaEnvironment(backend: .embedded)),
+                                              features: [AcceptanceSuite.packageRoot.appendingPathComponent("Features").path],
+                                              format: "markdown")
+        #expect(markdown.contains("\n## Cluster\n") && markdown.contains("\n## Producing\n"))
+        #expect(markdown.contains("`{acks}`: one of `0`, `1`, `all`, `-1`"))
+        #expect(markdown.contains("`{word}`: one word; the examples and Features/ use `aborted`, `committed`"))
+        #expect(markdown.contains("| `When the next 5 produce requests fail with NOT_LEADER_FOR_PARTITION` | embedded |"))
+    }
+
     @Test func everyStepHasADocAndAnExampleThatItMatches() throws {
         let support = Steps.supportCode(environment: try KafkaEnvironment(backend: .embedded))
         #expect(support.problems.isEmpty, "\(support.problems)")
