@@ -24,7 +24,8 @@ public struct HTMLFormatter {
             <header><h1>\(esc(title))</h1>
             """
         let verdict = model.success ? "passed" : "failed"
-        h += "<p id=\"verdict\" class=\"verdict \(verdict)\">\(Self.icon(model.success ? .passed : .failed)) Run \(verdict)</p>"
+        let icon = Self.icon(model.success ? .passed : .failed)
+        h += "<p id=\"verdict\" class=\"verdict \(verdict)\">\(icon) Run \(verdict)</p>"
         h += metadata(q, model)
         h += "<section id=\"summary\"><h2>Summary</h2><table class=\"summary\"><tr><th>scenarios</th>"
         let statuses: [TestStepResultStatus] = [.passed, .failed, .skipped, .undefined, .pending, .ambiguous]
@@ -100,7 +101,8 @@ public struct HTMLFormatter {
         h += "<ol class=\"steps\">"
         for s in c.steps {
             let status = s.status.lowercaseName
-            h += "<li class=\"step \(status)\"><span class=\"badge \(status)\">\(Self.icon(s.status)) \(status)</span> "
+            h += "<li class=\"step \(status)\">"
+            h += "<span class=\"badge \(status)\">\(Self.icon(s.status)) \(status)</span> "
             h += "<b>\(esc(s.keyword))</b> \(esc(s.text)) <small>\(Markup.fixed3(s.seconds)) s"
             if s.status != .passed, let line = s.line { h += " · <span class=\"at\">\(esc(c.uri)):\(line)</span>" }
             h += "\(s.location.map { " · \(esc($0))" } ?? "")</small>"
@@ -178,7 +180,9 @@ public struct HTMLFormatter {
 
     func metadata(_ q: RunQuery, _ model: ReportModel) -> String {
         var items: [(String, String)] = []
-        if let ts = q.testRunStarted?.timestamp { items.append(("started", JUnitFormatter.iso8601(RunQuery.millis(ts)))) }
+        if let ts = q.testRunStarted?.timestamp {
+            items.append(("started", JUnitFormatter.iso8601(RunQuery.millis(ts))))
+        }
         items.append(("duration", String(format: "%.2f s", model.seconds)))
         if let m = q.meta {
             items.append(("tool", "\(m.implementation.name) \(m.implementation.version)"))
@@ -195,7 +199,8 @@ public struct HTMLFormatter {
             for r in q.stepResults(startedId: started.id) {
                 for a in q.attachments(testCaseStartedId: started.id, testStepId: r.step.id)
                 where a.contentEncoding == .identity && a.mediaType.hasPrefix("text/") {
-                    if let range = a.body.range(of: #"librdkafka[ :v]*[0-9]+\.[0-9]+\.[0-9]+"#, options: .regularExpression) {
+                    let pattern = #"librdkafka[ :v]*[0-9]+\.[0-9]+\.[0-9]+"#
+                    if let range = a.body.range(of: pattern, options: .regularExpression) {
                         return String(a.body[range].drop { !$0.isNumber })
                     }
                 }
@@ -243,11 +248,14 @@ public struct HTMLFormatter {
         h1{margin:16px 0 4px}h2{border-bottom:1px solid #d8dde6;padding-bottom:4px}h3.feature small,h4 small{color:#667;font-weight:normal}
         table{border-collapse:collapse;margin:6px 0}td,th{border:1px solid #d8dde6;padding:3px 8px;text-align:left;vertical-align:top}
         .verdict{display:inline-block;padding:4px 12px;border-radius:4px;font-weight:bold;color:#fff}.verdict.passed{background:#2e7d32}.verdict.failed{background:#c62828}
-        .badge{display:inline-block;min-width:64px;text-align:center;border-radius:3px;padding:0 4px;font-size:12px;color:#fff;background:#666666}
-        .passed{--c:#2e7d32}.failed{--c:#c62828}.skipped{--c:#795548}.undefined{--c:#b45309}.pending{--c:#8a6100}.ambiguous{--c:#6a1b9a}.unknown{--c:#666666}
+        .badge{display:inline-block;min-width:64px;text-align:center;border-radius:3px;padding:0 4px;font-size:12px}
+        .badge{color:#fff;background:#666666}
+        .passed{--c:#2e7d32}.failed{--c:#c62828}.skipped{--c:#795548}.undefined{--c:#b45309}.pending{--c:#8a6100}
+        .ambiguous{--c:#6a1b9a}.unknown{--c:#666666}
         .badge.passed,.badge.failed,.badge.skipped,.badge.undefined,.badge.pending,.badge.ambiguous{background:var(--c)}
         td.passed,td.failed,td.skipped,td.undefined,td.pending,td.ambiguous{color:var(--c);font-weight:bold}
-        a.cell{display:inline-block;margin:2px;padding:2px 6px;border-radius:3px;color:#fff;background:var(--c,#666666);text-decoration:none;font-size:12px}
+        a.cell{display:inline-block;margin:2px;padding:2px 6px;border-radius:3px;color:#fff;font-size:12px}
+        a.cell{background:var(--c,#666666);text-decoration:none}
         article.case{background:#fff;border:1px solid #d8dde6;border-left:4px solid var(--c,#777);margin:8px 0;padding:4px 12px}
         ol.steps{padding-left:18px}li.step{margin:3px 0}pre{background:#f1f3f6;padding:6px;overflow:auto;white-space:pre-wrap}
         pre.message{background:#fdecea}.tags span{background:#e8eaf6;border-radius:3px;padding:0 4px;margin-right:4px;font-size:12px}

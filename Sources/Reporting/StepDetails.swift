@@ -22,7 +22,8 @@ public struct StepDetail: Sendable {
             if let didYouMean { lines.append("Did you mean: \(didYouMean)") }
             if !snippets.isEmpty { lines.append("Implement it with:\n" + snippets.joined(separator: "\n")) }
         case .pending where message == nil: lines.append("Pending step: \(keyword)\(text)")
-        case .ambiguous where message == nil: lines.append("Ambiguous step (several definitions match): \(keyword)\(text)")
+        case .ambiguous where message == nil:
+            lines.append("Ambiguous step (several definitions match): \(keyword)\(text)")
         default: if let message { lines.append(message) }
         }
         return lines.joined(separator: "\n")
@@ -34,7 +35,8 @@ extension RunQuery {
     public func notPassedStep(startedId: String) -> StepDetail? {
         let status = self.status(startedId: startedId)
         guard status != .passed,
-              let r = stepResults(startedId: startedId).first(where: { $0.result.status == status }) else { return nil }
+              let r = stepResults(startedId: startedId).first(where: { $0.result.status == status })
+        else { return nil }
         return detail(r, startedId: startedId)
     }
 

@@ -22,9 +22,12 @@ public enum StepCatalog {
         }
         let keywords = ["Given ", "When ", "Then ", "And ", "But "]
         return support.stepDefinitions.map { d in
+            let uses = texts.count { d.expression.match($0) != nil }
             var entry = Entry(expression: d.expression.source, doc: d.doc ?? "", example: d.example ?? "",
-                              source: d.sourceReference.description, uses: texts.count { d.expression.match($0) != nil })
-            let example = keywords.reduce(d.example ?? "") { t, k in t.hasPrefix(k) ? String(t.dropFirst(k.count)) : t }
+                              source: d.sourceReference.description, uses: uses)
+            let example = keywords.reduce(d.example ?? "") { t, k in
+                t.hasPrefix(k) ? String(t.dropFirst(k.count)) : t
+            }
             var words: [String] = []
             for text in [example] + texts {
                 for argument in d.expression.match(text) ?? [] where argument.parameterType.name == "word" {
@@ -110,7 +113,8 @@ public enum StepCatalog {
                 return "`{\(name)}`: one of " + custom.regexps.map { "`\($0)`" }.joined(separator: ", ")
             }
             if name == "word", !words.isEmpty {
-                return "`{word}`: one word; the examples and Features/ use " + words.map { "`\($0)`" }.joined(separator: ", ")
+                let values = words.map { "`\($0)`" }.joined(separator: ", ")
+                return "`{word}`: one word; the examples and Features/ use " + values
             }
             return "`{\(name)}`: \(builtin[name] ?? "see the step's description")"
         }

@@ -80,7 +80,8 @@ struct JUnitFormatterTests {
     func undefinedCarriesSnippet() throws {
         let xml = JUnitFormatter().render(try ReportTests.query("undefined"))
         #expect(!xml.contains("<failure/>"), "\(xml)")
-        #expect(xml.contains(#"<failure type="Undefined" message="Undefined step: Given a step that is yet to be defined">"#))
+        let failure = #"<failure type="Undefined" message="Undefined step: Given a step that is yet to be defined">"#
+        #expect(xml.contains(failure))
         #expect(xml.contains("samples/undefined/undefined.feature:"), "the failing step's file:line")
         #expect(xml.contains("Implement it with:"), "the snippet")
     }

@@ -67,7 +67,8 @@ struct ReportTests {
         #expect(tags.firstMatch(of: handler) == nil)
         let dataTypes = html.matches(of: try Regex(#"(?:src|href)="data:([^;,"]*)"#))
             .compactMap { $0.output[1].substring.map(String.init) }
-        #expect(Set(dataTypes).isSubset(of: ["image/png", "image/svg+xml", "application/octet-stream"]), "\(Set(dataTypes))")
+        let allowed: Set = ["image/png", "image/svg+xml", "application/octet-stream"]
+        #expect(Set(dataTypes).isSubset(of: allowed), "\(Set(dataTypes))")
     }
 
     /// WCAG 2 contrast of white badge text on each status colour, and of that colour as text on white.
@@ -89,9 +90,10 @@ struct ReportTests {
     }
 
     @Test func descriptionsAreASafeMarkdownSubset() {
-        let h = HTMLFormatter.markdown("Some *emphasis*, **strong** and `code` with [a link](http://x).\n\n- one\n- <b>two</b>")
-        #expect(h == "<div class=\"description\"><p>Some <em>emphasis</em>, <strong>strong</strong> and <code>code</code>"
-            + " with a link.</p><ul><li>one</li><li>&lt;b&gt;two&lt;/b&gt;</li></ul></div>")
+        let source = "Some *emphasis*, **strong** and `code` with [a link](http://x).\n\n- one\n- <b>two</b>"
+        let h = HTMLFormatter.markdown(source)
+        #expect(h == "<div class=\"description\"><p>Some <em>emphasis</em>, <strong>strong</strong> and "
+            + "<code>code</code> with a link.</p><ul><li>one</li><li>&lt;b&gt;two&lt;/b&gt;</li></ul></div>")
     }
 
     @Test("statuses are told by icon and text, scenarios collapse, and failing steps give their file:line",
