@@ -188,6 +188,13 @@ public struct HTMLFormatter {
             items.append(("tool", "\(m.implementation.name) \(m.implementation.version)"))
             items.append(("runtime", "\(m.runtime.name) \(m.runtime.version)"))
             items.append(("os", "\(m.os.name) \(m.os.version ?? "") \(m.cpu)"))
+            if let ci = m.ci {
+                let build = ci.buildNumber.map { "build \($0)" }
+                items.append(("CI", [ci.name, build].compactMap { $0 }.joined(separator: " ")))
+                if let git = ci.git {
+                    items.append(("commit", [git.revision, git.branch, git.tag].compactMap { $0 }.joined(separator: " · ")))
+                }
+            }
         }
         if let librdkafka = librdkafkaVersion(q) { items.append(("librdkafka", librdkafka)) }
         return "<dl class=\"meta\">" + items.map { "<dt>\(esc($0.0))</dt><dd>\(esc($0.1))</dd>" }.joined() + "</dl>"

@@ -83,4 +83,26 @@ struct ConsoleFormatterTests {
         #expect(out.value.contains("still running"), "\(out.value)")
         #expect(out.value.contains("Given I have 42 cukes in my belly"), "\(out.value)")
     }
+
+    @Test("on a terminal, the running step and its elapsed time are redrawn in place, then cleared",
+          .enabled(if: ReportTests.dir != nil, Comment(rawValue: Paths.missingShared)))
+    func terminalHeartbeat() async throws {
+        let out = Output()
+        let beat = ConsoleFormatter.Heartbeat(terminal: true, interval: 0.05)
+        let console = ConsoleFormatter(style: .pretty, colour: false, heartbeat: beat) { out.append($0) }
+        var q = RunQuery()
+        var rest: [Envelope] = []
+        var started = false
+        for e in try Self.envelopes("minimal") {
+            if started { rest.append(e); continue }
+            q.update(e)
+            console.handle(e, query: q)
+            if case .testStepStarted = e { started = true }
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(out.value.contains("\r\u{1B}[K⏱ Given I have 42 cukes in my belly — "), "\(out.value)")
+        for e in rest { q.update(e); console.handle(e, query: q) }
+        let after = out.value.components(separatedBy: "⏱").last ?? ""
+        #expect(after.contains("\r\u{1B}[K    ✔ Given I have 42 cukes in my belly"), "cleared before the step's line")
+    }
 }

@@ -107,6 +107,8 @@ struct ReportTests {
         #expect(html.contains(#"<span class="at">samples/all-statuses/all-statuses.feature:13</span>"#))
         #expect(html.contains(##"<a href="#only-failed">"##) && html.contains(#"<i id="only-failed""#))
         #expect(html.contains("<dt>started</dt>") && html.contains("<dt>duration</dt>"))
+        let withCI = HTMLFormatter().render(try Self.query("attachments"))
+        #expect(withCI.contains("<dt>commit</dt><dd>99684bcacf01d95875834d87903dcb072306c9ad · main</dd>"))
         let outline = HTMLFormatter().render(try Self.query("examples-tables"))
         #expect(outline.contains(#"<span class="row">"#), "outline rows are indicated")
     }
