@@ -192,7 +192,8 @@ public struct HTMLFormatter {
                 let build = ci.buildNumber.map { "build \($0)" }
                 items.append(("CI", [ci.name, build].compactMap { $0 }.joined(separator: " ")))
                 if let git = ci.git {
-                    items.append(("commit", [git.revision, git.branch, git.tag].compactMap { $0 }.joined(separator: " · ")))
+                    let commit = [git.revision, git.branch, git.tag].compactMap { $0 }
+                    items.append(("commit", commit.joined(separator: " · ")))
                 }
             }
         }
