@@ -138,9 +138,12 @@ public final class ConsoleFormatter: @unchecked Sendable {
                 }
                 if !pendingAttachments.isEmpty { emit(pendingAttachments.joined()); pendingAttachments = [] }
             case .progress:
-                emit(paint(progressChar(result.status), result.status))
+                // Under the lock: the heartbeat also breaks the progress line.
+                lock.lock()
+                clearStatusLine()
                 progressColumn += 1
-                if progressColumn % 80 == 0 { emit("\n") }
+                write(paint(progressChar(result.status), result.status) + (progressColumn % 80 == 0 ? "\n" : ""))
+                lock.unlock()
             case .summary:
                 break
             }
