@@ -225,6 +225,7 @@ extension Meta: JSONReadable {
     init(json r: inout JSONReader) throws {
         var protocolVersion, cpu: String?
         var implementation, runtime, os: (name: String, version: String?)?
+        var ci: Meta.CI?
         func product(_ r: inout JSONReader) throws -> (name: String, version: String?) {
             var name, version: String?
             try r.object { r, key in
@@ -243,6 +244,7 @@ extension Meta: JSONReadable {
             case "runtime": runtime = try product(&r)
             case "os": os = try product(&r)
             case "cpu": cpu = try product(&r).name
+            case "ci": ci = try Self.ci(&r)
             default: try r.skip()
             }
         }
@@ -250,6 +252,34 @@ extension Meta: JSONReadable {
         self.init(protocolVersion: try r.required(protocolVersion, "protocolVersion"),
                   implementation: (i.name, i.version ?? ""), runtime: (rt.name, rt.version ?? ""),
                   os: try r.required(os, "os"), cpu: try r.required(cpu, "cpu"))
+        self.ci = ci
+    }
+
+    private static func ci(_ r: inout JSONReader) throws -> Meta.CI {
+        var name, url, buildNumber: String?
+        var git: Meta.CI.Git?
+        try r.object { r, key in
+            switch key {
+            case "name": name = try r.string()
+            case "url": url = try r.string()
+            case "buildNumber": buildNumber = try r.string()
+            case "git":
+                var remote, revision, branch, tag: String?
+                try r.object { r, key in
+                    switch key {
+                    case "remote": remote = try r.string()
+                    case "revision": revision = try r.string()
+                    case "branch": branch = try r.string()
+                    case "tag": tag = try r.string()
+                    default: try r.skip()
+                    }
+                }
+                let required = (try r.required(remote, "remote"), try r.required(revision, "revision"))
+                git = Meta.CI.Git(remote: required.0, revision: required.1, branch: branch, tag: tag)
+            default: try r.skip()
+            }
+        }
+        return Meta.CI(name: try r.required(name, "name"), url: url, buildNumber: buildNumber, git: git)
     }
 }
 

@@ -40,6 +40,36 @@ public struct Meta: Sendable, JSONWritable {
     public var runtime = (name: "swift", version: "6")
     public var os: (name: String, version: String?)
     public var cpu: String
+    /// The CI build a run was part of, when the producer of the stream knew it.
+    public var ci: CI?
+
+    public struct CI: Sendable {
+        public var name: String
+        public var url: String?
+        public var buildNumber: String?
+        public var git: Git?
+
+        public struct Git: Sendable {
+            public var remote: String
+            public var revision: String
+            public var branch: String?
+            public var tag: String?
+
+            public init(remote: String, revision: String, branch: String? = nil, tag: String? = nil) {
+                self.remote = remote
+                self.revision = revision
+                self.branch = branch
+                self.tag = tag
+            }
+        }
+
+        public init(name: String, url: String? = nil, buildNumber: String? = nil, git: Git? = nil) {
+            self.name = name
+            self.url = url
+            self.buildNumber = buildNumber
+            self.git = git
+        }
+    }
 
     public init() {
         var u = utsname()
@@ -62,6 +92,21 @@ public struct Meta: Sendable, JSONWritable {
 
     public func write(to json: inout JSONWriter) {
         json.objectStart()
+        if let ci {
+            json.key("ci"); json.objectStart()
+            json.fieldIfPresent("buildNumber", ci.buildNumber)
+            if let git = ci.git {
+                json.key("git"); json.objectStart()
+                json.fieldIfPresent("branch", git.branch)
+                json.field("remote", git.remote)
+                json.field("revision", git.revision)
+                json.fieldIfPresent("tag", git.tag)
+                json.objectEnd()
+            }
+            json.field("name", ci.name)
+            json.fieldIfPresent("url", ci.url)
+            json.objectEnd()
+        }
         json.key("cpu"); json.objectStart(); json.field("name", cpu); json.objectEnd()
         json.key("implementation"); json.objectStart(); json.field("name", implementation.name); json.field("version", implementation.version); json.objectEnd()
         json.key("os"); json.objectStart(); json.field("name", os.name); json.fieldIfPresent("version", os.version); json.objectEnd()

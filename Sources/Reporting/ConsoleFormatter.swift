@@ -1,3 +1,4 @@
+import Foundation
 import Messages
 /// What `kafka-bdd run` prints as it goes: `pretty` (every step), `progress` (a character per step)
 /// or `summary` (only the end). Colours only on a terminal and never with NO_COLOR. It reads the
@@ -9,11 +10,85 @@ public final class ConsoleFormatter: @unchecked Sendable {
     private let colour: Bool
     private let write: (String) -> Void
     private var progressColumn = 0
+    private var currentFeature = ""
+    /// Attachments arrive before their step's result; pretty prints them under the step's line.
+    private var pendingAttachments: [String] = []
 
-    public init(style: Style, colour: Bool, write: @escaping (String) -> Void) {
+    /// While a step runs: on a terminal its text and elapsed time redrawn in place every second;
+    /// elsewhere (CI) a line every `interval` seconds, so a long step never looks like a hang.
+    public struct Heartbeat: Sendable {
+        public var terminal: Bool
+        public var interval: Double
+        public init(terminal: Bool, interval: Double) {
+            self.terminal = terminal
+            self.interval = interval
+        }
+        /// Standard output's kind decides.
+        public static var automatic: Heartbeat {
+            let terminal = isatty(1) != 0
+            return Heartbeat(terminal: terminal, interval: terminal ? 1 : 10)
+        }
+    }
+
+    private let heartbeat: Heartbeat?
+    private let lock = NSLock()
+    private var running: (text: String, since: Date, generation: Int)?
+    private var generation = 0
+    private var statusLineShown = false
+
+    public init(style: Style, colour: Bool, heartbeat: Heartbeat? = .automatic,
+                write: @escaping (String) -> Void) {
         self.style = style
         self.colour = colour
+        self.heartbeat = heartbeat
         self.write = write
+    }
+
+    private func emit(_ text: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        clearStatusLine()
+        write(text)
+    }
+
+    private func clearStatusLine() {
+        if statusLineShown { write("\r\u{1B}[K"); statusLineShown = false }
+    }
+
+    private func stepStarted(_ text: String) {
+        guard let heartbeat else { return }
+        lock.lock()
+        generation += 1
+        let mine = generation
+        running = (text, Date(), mine)
+        lock.unlock()
+        scheduleBeat(mine, after: heartbeat.interval)
+    }
+
+    private func stepEnded() {
+        lock.lock()
+        running = nil
+        generation += 1
+        clearStatusLine()
+        lock.unlock()
+    }
+
+    private func scheduleBeat(_ mine: Int, after seconds: Double) {
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [self] in
+            guard let heartbeat else { return }
+            lock.lock()
+            guard let r = running, r.generation == mine else { lock.unlock(); return }
+            let elapsed = Int(Date().timeIntervalSince(r.since).rounded())
+            if heartbeat.terminal && style != .progress {
+                write("\r\u{1B}[K⏱ \(r.text) — \(elapsed) s")
+                statusLineShown = true
+            } else {
+                if style == .progress, progressColumn % 80 != 0 { write("\n"); progressColumn = 0 }
+                write("  … still running (\(elapsed) s): \(r.text)\n")
+            }
+            lock.unlock()
+            scheduleBeat(mine, after: heartbeat.interval)
+        }
     }
 
     private func paint(_ text: String, _ status: TestStepResultStatus) -> String {
@@ -32,41 +107,68 @@ public final class ConsoleFormatter: @unchecked Sendable {
     public func handle(_ envelope: Envelope, query q: RunQuery) {
         switch envelope {
         case .parseError(let e):
-            write("\(e.uri):\(e.error.location.line):\(e.error.location.column ?? 0): \(e.error.text)\n")
+            emit("\(e.uri):\(e.error.location.line):\(e.error.location.column ?? 0): \(e.error.text)\n")
         case .testCaseStarted(let id, _, _, _):
             guard style == .pretty, let p = q.pickle(startedId: id) else { return }
-            write("\nScenario: \(p.name)  # \(p.uri):\(p.location.line)\n")
+            let lineage = q.lineage(of: p)
+            if let feature = lineage?.feature, currentFeature != p.uri {
+                currentFeature = p.uri
+                emit("\n\(feature.keyword): \(feature.name)  # \(p.uri)\n")
+            }
+            let keyword = lineage?.scenario.keyword ?? "Scenario"
+            emit("\n  \(keyword): \(p.name)  # \(p.uri):\(p.location.line)\n")
+        case .testStepStarted(_, let stepId, _):
+            stepStarted(text(ofStep: stepId, q))
+        case .attachment(let a):
+            guard style == .pretty, a.testCaseStartedId != nil else { return }
+            pendingAttachments.append("      📎 \(Self.summary(of: a))\n")
+        case .testCaseFinished(let id, _, _):
+            guard style == .pretty, let seconds = q.testCaseSeconds(startedId: id) else { return }
+            emit("    " + paint("\(q.status(startedId: id).lowercaseName) in \(Markup.fixed3(seconds)) s",
+                               q.status(startedId: id)) + "\n")
         case .testStepFinished(let caseId, let stepId, let result, _):
+            stepEnded()
             guard q.pickle(startedId: caseId) != nil else { return }
             switch style {
             case .pretty:
-                write("  " + paint("\(symbol(result.status)) \(text(ofStep: stepId, q))", result.status) + "\n")
+                emit("    " + paint("\(symbol(result.status)) \(text(ofStep: stepId, q))", result.status) + "\n")
                 if let m = result.message, result.status != .passed {
-                    let indented = m.split(separator: "\n").map { "      \($0)" }.joined(separator: "\n")
-                    write(paint(indented, result.status) + "\n")
+                    let indented = m.split(separator: "\n").map { "        \($0)" }.joined(separator: "\n")
+                    emit(paint(indented, result.status) + "\n")
                 }
+                if !pendingAttachments.isEmpty { emit(pendingAttachments.joined()); pendingAttachments = [] }
             case .progress:
-                write(paint(progressChar(result.status), result.status))
+                // Under the lock: the heartbeat also breaks the progress line.
+                lock.lock()
+                clearStatusLine()
                 progressColumn += 1
-                if progressColumn % 80 == 0 { write("\n") }
+                write(paint(progressChar(result.status), result.status) + (progressColumn % 80 == 0 ? "\n" : ""))
+                lock.unlock()
             case .summary:
                 break
             }
         case .testRunFinished(_, let success, let message, _, _):
-            if style == .progress { write("\n") }
-            if let message, !success { write(paint("Run failed: \(message)", .failed) + "\n") }
+            if style == .progress { emit("\n") }
+            if let message, !success { emit(paint("Run failed: \(message)", .failed) + "\n") }
             var counts: [TestStepResultStatus: Int] = [:]
             var failures: [String] = []
             for started in q.testCasesStarted where q.testCaseFinished(startedId: started.id) != nil {
                 let status = q.status(startedId: started.id)
                 counts[status, default: 0] += 1
                 if status > .skipped, let p = q.pickle(startedId: started.id) {
-                    failures.append("\(p.uri):\(p.location.line) \(p.name) (\(status.rawValue.lowercased()))")
+                    let seconds = q.testCaseSeconds(startedId: started.id).map { ", \(Markup.fixed3($0)) s" } ?? ""
+                    var entry = "\(p.uri):\(p.location.line) \(p.name) (\(status.lowercaseName)\(seconds))\n"
+                    if let d = q.notPassedStep(startedId: started.id) {
+                        entry += "      \(d.keyword)\(d.text)\(d.location.map { "  # \($0)" } ?? "")\n"
+                        entry += d.explanation.split(separator: "\n", omittingEmptySubsequences: false)
+                            .map { "        \($0)\n" }.joined()
+                    }
+                    failures.append(entry)
                 }
             }
-            if !failures.isEmpty { write("\nNot passed:\n" + failures.map { "  \($0)\n" }.joined()) }
+            if !failures.isEmpty { emit("\nNot passed:\n" + failures.map { "  \($0)" }.joined()) }
             let failed = counts.filter { $0.key > .skipped }.values.reduce(0, +)
-            write("\(counts[.passed] ?? 0) passed, \(failed) failed, \(counts[.skipped] ?? 0) skipped\n")
+            emit("\(counts[.passed] ?? 0) passed, \(failed) failed, \(counts[.skipped] ?? 0) skipped\n")
         default:
             break
         }
@@ -75,11 +177,31 @@ public final class ConsoleFormatter: @unchecked Sendable {
     /// A pickle step's text, or a hook's keyword and name.
     private func text(ofStep id: String, _ q: RunQuery) -> String {
         switch q.testStep(id: id)?.kind {
-        case .pickleStep(let psId, _, _)?: q.pickleStep(id: psId)?.text ?? ""
+        case .pickleStep(let psId, _, _)?:
+            q.pickleStep(id: psId).map { ps in
+                (ps.astNodeIds.first.flatMap { q.step(id: $0)?.keyword } ?? "") + ps.text
+            } ?? ""
         case .hook(let hookId)?:
             q.hooks[hookId].map { q.hookKeyword(hookId: $0.id) + " \($0.name ?? "hook")" } ?? "hook"
         case nil: "hook"
         }
+    }
+
+    /// One line for an attachment: "table 3×6", "svg chart", "log 12 lines", "image/png 2.1 kB".
+    static func summary(of a: Attachment) -> String {
+        let name = a.fileName.map { " \($0)" } ?? ""
+        if a.contentEncoding == .identity {
+            if a.mediaType == "image/svg+xml" { return "svg chart\(name)" }
+            if a.mediaType == "text/markdown", let rows = HTMLFormatter.markdownTable(a.body) {
+                return "table \(rows.count)×\(rows.map(\.count).max() ?? 0)\(name)"
+            }
+            let lines = a.body.split(separator: "\n", omittingEmptySubsequences: false).count
+            if lines > 1 { return "\(a.mediaType) \(lines) lines\(name)" }
+            return "\(a.mediaType): \(a.body.prefix(60))\(a.body.count > 60 ? "…" : "")"
+        }
+        let bytes = a.body.utf8.count * 3 / 4
+        let size = bytes >= 1024 ? String(format: "%.1f kB", Double(bytes) / 1024) : "\(bytes) B"
+        return "\(a.mediaType) \(size)\(name)"
     }
 
     private func symbol(_ s: TestStepResultStatus) -> String {

@@ -17,22 +17,31 @@ public struct HTMLFormatter {
         let model = ReportModel(q, cardTags: cardTags)
         var h = """
             <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <html lang="en"><head><meta charset="utf-8">
+            <meta http-equiv="Content-Security-Policy" content="\(Self.csp)">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(esc(title))</title><style>\(Self.css)</style></head><body>
             <header><h1>\(esc(title))</h1>
             """
         let verdict = model.success ? "passed" : "failed"
-        h += "<p id=\"verdict\" class=\"verdict \(verdict)\">Run \(verdict)</p>"
+        let icon = Self.icon(model.success ? .passed : .failed)
+        h += "<p id=\"verdict\" class=\"verdict \(verdict)\">\(icon) Run \(verdict)</p>"
+        h += metadata(q, model)
         h += "<section id=\"summary\"><h2>Summary</h2><table class=\"summary\"><tr><th>scenarios</th>"
         let statuses: [TestStepResultStatus] = [.passed, .failed, .skipped, .undefined, .pending, .ambiguous]
-        for s in statuses { h += "<th>\(s.lowercaseName)</th>" }
+        for s in statuses { h += "<th>\(Self.icon(s)) \(s.lowercaseName)</th>" }
         h += "<th>duration</th></tr><tr><td>\(model.cases.count)</td>"
         for s in statuses { h += "<td class=\"\(s.lowercaseName)\">\(model.count(s))</td>" }
         h += "<td>\(String(format: "%.2f s", model.seconds))</td></tr></table>"
         if !model.parseErrors.isEmpty {
             h += "<ul class=\"errors\">" + model.parseErrors.map { "<li>\(esc($0))</li>" }.joined() + "</ul>"
         }
-        h += "</section></header><main>"
+        h += "<p class=\"filter\">Show: <a href=\"#\">all</a>"
+        for s in statuses { h += " <a href=\"#only-\(s.lowercaseName)\">\(Self.icon(s)) \(s.lowercaseName)</a>" }
+        h += "</p></section></header>"
+        // Filtering without script: the link targets an empty element whose siblings CSS then filters.
+        for s in statuses { h += "<i id=\"only-\(s.lowercaseName)\" class=\"filter-target\"></i>" }
+        h += "<main>"
         h += matrix(model)
         h += "<section id=\"scenarios\"><h2>Scenarios</h2>"
         var currentFeature = ""
@@ -40,6 +49,7 @@ public struct HTMLFormatter {
             if c.uri + c.featureName != currentFeature {
                 currentFeature = c.uri + c.featureName
                 h += "<h3 class=\"feature\">\(esc(c.featureName)) <small>\(esc(c.uri))</small></h3>"
+                h += Self.markdown(c.featureDescription)
             }
             h += scenario(c, index: i)
         }
@@ -49,17 +59,25 @@ public struct HTMLFormatter {
 
     /// Cards (see `CardTags`) as rows, their scenarios as cells coloured by status.
     func matrix(_ model: ReportModel) -> String {
+        let verifiedOn = verifiedOn
         let groups = Dictionary(grouping: model.cases.enumerated(), by: { $0.element.card ?? "untagged" })
         var h = "<section id=\"matrix\"><h2>Readiness by card</h2><table class=\"matrix\"><tr><th>card</th><th>ready</th><th>acceptance criteria</th></tr>"
         for card in groups.keys.sorted() {
             let cases = groups[card]!
             let passed = cases.count { $0.element.status == .passed }
             let ready = passed == cases.count
-            h += "<tr><th>\(esc(card))</th><td class=\"\(ready ? "passed" : "failed")\">\(passed)/\(cases.count)</td><td>"
+            let readiness: TestStepResultStatus = ready ? .passed : .failed
+            h += "<tr><th>\(esc(card))</th><td class=\"\(readiness.lowercaseName)\">\(Self.icon(readiness)) "
+            h += "\(passed)/\(cases.count)\(ready ? "" : " not ready")</td><td>"
             for (i, c) in cases {
                 let tip = c.reason.map { " — \($0)" } ?? ""
                 h += "<a class=\"cell \(c.status.lowercaseName)\" href=\"#case-\(i)\" title=\"\(esc(c.name + tip))\">"
-                h += "\(esc(c.ruleName.map { "\($0) › " } ?? ""))\(esc(c.name))</a> "
+                h += "\(Self.icon(c.status)) \(esc(c.ruleName.map { "\($0) › " } ?? ""))\(esc(c.name))"
+                h += " <small>\(c.status.lowercaseName) on \(esc(verifiedOn))</small>"
+                if c.status != .passed, let reason = c.reason {
+                    h += "<small class=\"why\">\(esc(String(reason.split(separator: "\n").first ?? "")))</small>"
+                }
+                h += "</a> "
             }
             h += "</td></tr>"
         }
@@ -68,10 +86,14 @@ public struct HTMLFormatter {
 
     func scenario(_ c: ReportModel.Case, index: Int) -> String {
         let status = c.status.lowercaseName
-        var h = "<article class=\"case \(status)\" id=\"case-\(index)\">"
-        h += "<h4><span class=\"badge \(status)\">\(status)</span> "
+        let open = c.status == .passed ? "" : " open"
+        var h = "<article class=\"case \(status)\" id=\"case-\(index)\"><details\(open)><summary>"
+        h += "<h4><span class=\"badge \(status)\">\(Self.icon(c.status)) \(status)</span> "
         if let rule = c.ruleName { h += "<span class=\"rule\">\(esc(rule)) ›</span> " }
-        h += "\(esc(c.name)) <small>\(esc(c.uri)):\(c.line) · \(Markup.fixed3(c.seconds)) s</small></h4>"
+        h += "\(esc(c.name))"
+        if let row = c.exampleRow { h += " <span class=\"row\">\(esc(row))</span>" }
+        h += " <small>\(esc(c.uri)):\(c.line) · \(Markup.fixed3(c.seconds)) s</small></h4></summary>"
+        h += Self.markdown(c.ruleDescription) + Self.markdown(c.scenarioDescription)
         if !c.tags.isEmpty {
             h += "<p class=\"tags\">" + c.tags.map { "<span>\(esc($0))</span>" }.joined(separator: " ") + "</p>"
         }
@@ -79,8 +101,10 @@ public struct HTMLFormatter {
         h += "<ol class=\"steps\">"
         for s in c.steps {
             let status = s.status.lowercaseName
-            h += "<li class=\"step \(status)\"><span class=\"badge \(status)\">\(status)</span> "
+            h += "<li class=\"step \(status)\">"
+            h += "<span class=\"badge \(status)\">\(Self.icon(s.status)) \(status)</span> "
             h += "<b>\(esc(s.keyword))</b> \(esc(s.text)) <small>\(Markup.fixed3(s.seconds)) s"
+            if s.status != .passed, let line = s.line { h += " · <span class=\"at\">\(esc(c.uri)):\(line)</span>" }
             h += "\(s.location.map { " · \(esc($0))" } ?? "")</small>"
             if let d = s.docString { h += "<pre class=\"docstring\">\(esc(d))</pre>" }
             if let t = s.table { h += table(t, header: false) }
@@ -88,24 +112,25 @@ public struct HTMLFormatter {
             for a in s.attachments { h += attachment(a) }
             h += "</li>"
         }
-        return h + "</ol></article>"
+        return h + "</ol></details></article>"
     }
 
     func attachment(_ a: Attachment) -> String {
         let media = a.mediaType, body = a.body, name = a.fileName
         let base64 = a.contentEncoding == .base64
-        if media == "image/svg+xml", !base64 {
-            return "<figure class=\"chart\">\(Self.sanitizedSVG(body))</figure>"
-        }
-        if media.hasPrefix("image/") {
+        // Any SVG, ours or a foreign stream's, is shown as an image: an <img> runs no script or handler.
+        if media.hasPrefix("image/"), Self.isBase64(body) || !base64 {
             let data = base64 ? body : Data(body.utf8).base64EncodedString()
-            return "<figure><img alt=\"\(esc(name ?? "attachment"))\" src=\"data:\(esc(media));base64,\(data)\"></figure>"
+            let type = Self.imageTypes.contains(media) ? media : "application/octet-stream"
+            return "<figure><img alt=\"\(esc(name ?? "attachment"))\" src=\"data:\(type);base64,\(data)\"></figure>"
         }
         if media == "text/markdown", !base64, let rows = Self.markdownTable(body) {
             return table(rows, header: true)
         }
         if !base64 { return "<pre class=\"attachment\">\(esc(body))</pre>" }
-        return "<p><a download=\"\(esc(name ?? "attachment"))\" href=\"data:\(esc(media));base64,\(body)\">\(esc(name ?? media))</a></p>"
+        let data = Self.isBase64(body) ? body : Data(body.utf8).base64EncodedString()
+        return "<p><a download=\"\(esc(name ?? "attachment"))\" href=\"data:application/octet-stream;base64,\(data)\">"
+            + "\(esc(name ?? media))</a></p>"
     }
 
     func table(_ rows: [[String]], header: Bool) -> String {
@@ -125,10 +150,103 @@ public struct HTMLFormatter {
         return rows.enumerated().filter { i, r in !(i == 1 && r.allSatisfy { $0.allSatisfy { "-:".contains($0) } && !$0.isEmpty }) }.map(\.1)
     }
 
-    /// Our charts are generated SVG; scripts and event handlers are removed all the same.
-    static func sanitizedSVG(_ svg: String) -> String {
-        svg.replacingOccurrences(of: #"<script[\s\S]*?</script>"#, with: "", options: .regularExpression)
-            .replacingOccurrences(of: #"\son[a-z]+\s*=\s*"[^"]*""#, with: "", options: .regularExpression)
+    static let csp = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+    static let imageTypes: Set<String> = ["image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"]
+
+    static func isBase64(_ s: String) -> Bool {
+        s.utf8.allSatisfy { b in
+            (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x2B || b == 0x2F
+                || b == 0x3D || b == 0x0A || b == 0x0D
+        }
+    }
+
+    /// A status as text's companion icon, so that no status is told by colour alone.
+    static func icon(_ s: TestStepResultStatus) -> String {
+        switch s {
+        case .passed: "✔"
+        case .failed: "✘"
+        case .skipped: "↷"
+        case .undefined: "?"
+        case .pending: "…"
+        case .ambiguous: "⁇"
+        case .unknown: "·"
+        }
+    }
+
+    /// The backend the run's title names ("KafkaBDD — embedded cluster" → "embedded cluster").
+    var verifiedOn: String {
+        title.range(of: " — ").map { String(title[$0.upperBound...]) } ?? title
+    }
+
+    func metadata(_ q: RunQuery, _ model: ReportModel) -> String {
+        var items: [(String, String)] = []
+        if let ts = q.testRunStarted?.timestamp {
+            items.append(("started", JUnitFormatter.iso8601(RunQuery.millis(ts))))
+        }
+        items.append(("duration", String(format: "%.2f s", model.seconds)))
+        if let m = q.meta {
+            items.append(("tool", "\(m.implementation.name) \(m.implementation.version)"))
+            items.append(("runtime", "\(m.runtime.name) \(m.runtime.version)"))
+            items.append(("os", "\(m.os.name) \(m.os.version ?? "") \(m.cpu)"))
+            if let ci = m.ci {
+                let build = ci.buildNumber.map { "build \($0)" }
+                items.append(("CI", [ci.name, build].compactMap { $0 }.joined(separator: " ")))
+                if let git = ci.git {
+                    let commit = [git.revision, git.branch, git.tag].compactMap { $0 }
+                    items.append(("commit", commit.joined(separator: " · ")))
+                }
+            }
+        }
+        if let librdkafka = librdkafkaVersion(q) { items.append(("librdkafka", librdkafka)) }
+        return "<dl class=\"meta\">" + items.map { "<dt>\(esc($0.0))</dt><dd>\(esc($0.1))</dd>" }.joined() + "</dl>"
+    }
+
+    /// "librdkafka 2.3.0" as a text attachment states it, if any does.
+    func librdkafkaVersion(_ q: RunQuery) -> String? {
+        for started in q.testCasesStarted {
+            for r in q.stepResults(startedId: started.id) {
+                for a in q.attachments(testCaseStartedId: started.id, testStepId: r.step.id)
+                where a.contentEncoding == .identity && a.mediaType.hasPrefix("text/") {
+                    let pattern = #"librdkafka[ :v]*[0-9]+\.[0-9]+\.[0-9]+"#
+                    if let range = a.body.range(of: pattern, options: .regularExpression) {
+                        return String(a.body[range].drop { !$0.isNumber })
+                    }
+                }
+            }
+        }
+        return nil
+    }
+
+    /// A description as a small, safe Markdown subset: paragraphs, `- ` lists, *emphasis*,
+    /// **strong**, `code`, and links as their text. Everything else is escaped.
+    static func markdown(_ text: String) -> String {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        var h = "", paragraph: [String] = [], list: [String] = []
+        func flush() {
+            if !paragraph.isEmpty { h += "<p>" + inline(paragraph.joined(separator: " ")) + "</p>"; paragraph = [] }
+            if !list.isEmpty { h += "<ul>" + list.map { "<li>\(inline($0))</li>" }.joined() + "</ul>"; list = [] }
+        }
+        for line in lines {
+            if line.isEmpty { flush(); continue }
+            if line.hasPrefix("- ") || line.hasPrefix("* ") {
+                if !paragraph.isEmpty { flush() }
+                list.append(String(line.dropFirst(2)))
+            } else {
+                if !list.isEmpty { flush() }
+                paragraph.append(line)
+            }
+        }
+        flush()
+        return h.isEmpty ? "" : "<div class=\"description\">\(h)</div>"
+    }
+
+    static func inline(_ text: String) -> String {
+        Markup.escaped(text)
+            .replacingOccurrences(of: #"`([^`]+)`"#, with: "<code>$1</code>", options: .regularExpression)
+            .replacingOccurrences(of: #"\*\*([^*]+)\*\*"#, with: "<strong>$1</strong>", options: .regularExpression)
+            .replacingOccurrences(of: #"\*([^*]+)\*"#, with: "<em>$1</em>", options: .regularExpression)
+            .replacingOccurrences(of: #"\[([^\]]+)\]\([^)]*\)"#, with: "$1", options: .regularExpression)
     }
 
     func esc(_ s: String) -> String { Markup.escaped(s) }
@@ -138,14 +256,25 @@ public struct HTMLFormatter {
         h1{margin:16px 0 4px}h2{border-bottom:1px solid #d8dde6;padding-bottom:4px}h3.feature small,h4 small{color:#667;font-weight:normal}
         table{border-collapse:collapse;margin:6px 0}td,th{border:1px solid #d8dde6;padding:3px 8px;text-align:left;vertical-align:top}
         .verdict{display:inline-block;padding:4px 12px;border-radius:4px;font-weight:bold;color:#fff}.verdict.passed{background:#2e7d32}.verdict.failed{background:#c62828}
-        .badge{display:inline-block;min-width:64px;text-align:center;border-radius:3px;padding:0 4px;font-size:12px;color:#fff;background:#777}
-        .passed{--c:#2e7d32}.failed{--c:#c62828}.skipped{--c:#8d6e63}.undefined{--c:#ef6c00}.pending{--c:#f9a825}.ambiguous{--c:#6a1b9a}.unknown{--c:#777}
+        .badge{display:inline-block;min-width:64px;text-align:center;border-radius:3px;padding:0 4px;font-size:12px}
+        .badge{color:#fff;background:#666666}
+        .passed{--c:#2e7d32}.failed{--c:#c62828}.skipped{--c:#795548}.undefined{--c:#b45309}.pending{--c:#8a6100}
+        .ambiguous{--c:#6a1b9a}.unknown{--c:#666666}
         .badge.passed,.badge.failed,.badge.skipped,.badge.undefined,.badge.pending,.badge.ambiguous{background:var(--c)}
         td.passed,td.failed,td.skipped,td.undefined,td.pending,td.ambiguous{color:var(--c);font-weight:bold}
-        a.cell{display:inline-block;margin:2px;padding:2px 6px;border-radius:3px;color:#fff;background:var(--c,#777);text-decoration:none;font-size:12px}
+        a.cell{display:inline-block;margin:2px;padding:2px 6px;border-radius:3px;color:#fff;font-size:12px}
+        a.cell{background:var(--c,#666666);text-decoration:none}
         article.case{background:#fff;border:1px solid #d8dde6;border-left:4px solid var(--c,#777);margin:8px 0;padding:4px 12px}
         ol.steps{padding-left:18px}li.step{margin:3px 0}pre{background:#f1f3f6;padding:6px;overflow:auto;white-space:pre-wrap}
         pre.message{background:#fdecea}.tags span{background:#e8eaf6;border-radius:3px;padding:0 4px;margin-right:4px;font-size:12px}
         p.reason{color:#5d4037;font-style:italic}figure{margin:6px 0}footer{color:#667;padding:16px 24px}
+        summary{cursor:pointer}summary h4{display:inline;margin:0}details{padding:4px 0}.row{color:#445;font-size:12px}
+        dl.meta{display:grid;grid-template-columns:max-content auto;gap:0 12px;font-size:12px}dd{margin:0}
+        small.why{display:block;font-style:italic}.at{font-family:monospace}.filter a{margin-right:6px}
+        .filter-target{display:none}
+        #only-passed:target~main article.case:not(.passed),#only-failed:target~main article.case:not(.failed),
+        #only-skipped:target~main article.case:not(.skipped),#only-undefined:target~main article.case:not(.undefined),
+        #only-pending:target~main article.case:not(.pending),
+        #only-ambiguous:target~main article.case:not(.ambiguous){display:none}
         """
 }

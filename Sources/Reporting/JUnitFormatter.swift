@@ -4,11 +4,21 @@ import Foundation
 /// JUnit XML as cucumber's junit-xml-formatter writes it: one `<testcase>` per test case, named
 /// `Rule - Scenario - Examples - #1.2: pickle`, with the most severe step result as `<failure>` or
 /// `<skipped>`, and the steps' statuses in `<system-out>`.
+///
+/// By default it says more than the reference: an undefined or pending step's failure carries a
+/// message and the snippet, failure text starts with the step's feature file:line, and a feature
+/// file that fails to parse is an errored test case. `reference: true` writes exactly what
+/// cucumber's golden set expects (`<failure/>` for an undefined step). The `file` attribute is
+/// opt-in because the Jenkins XSD forbids it.
 public struct JUnitFormatter {
     public var suiteName = "Cucumber"
+    public var reference: Bool
+    public var fileAttribute: Bool
 
-    public init(suiteName: String = "Cucumber") {
+    public init(suiteName: String = "Cucumber", reference: Bool = false, fileAttribute: Bool = false) {
         self.suiteName = suiteName
+        self.reference = reference
+        self.fileAttribute = fileAttribute
     }
 
     public func render(_ q: RunQuery) -> String {
@@ -19,9 +29,11 @@ public struct JUnitFormatter {
         }
         let skipped = counts[.skipped] ?? 0
         let failures = counts.filter { $0.key != .passed && $0.key != .skipped }.values.reduce(0, +)
+        let parseErrors = q.parseErrors
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         out += "<testsuite name=\"\(attr(suiteName))\" time=\"\(Self.number(q.testRunSeconds ?? 0))\" "
-        out += "tests=\"\(started.count)\" skipped=\"\(skipped)\" failures=\"\(failures)\" errors=\"0\""
+        out += "tests=\"\(started.count + parseErrors.count)\" skipped=\"\(skipped)\" failures=\"\(failures)\" "
+        out += "errors=\"\(parseErrors.count)\""
         if let ts = q.testRunStarted?.timestamp { out += " timestamp=\"\(Self.iso8601(RunQuery.millis(ts)))\"" }
         out += ">\n"
 
@@ -36,15 +48,36 @@ public struct JUnitFormatter {
             let lineage = q.lineage(of: pickle)
             let classname = lineage.flatMap { $0.feature.name.isEmpty ? nil : $0.feature.name } ?? pickle.uri
             out += "<testcase classname=\"\(attr(classname))\" name=\"\(attr(Self.name(lineage, pickle)))\" "
-            out += "time=\"\(Self.number(q.testCaseSeconds(startedId: id) ?? 0))\">\n"
+            out += "time=\"\(Self.number(q.testCaseSeconds(startedId: id) ?? 0))\""
+            if fileAttribute { out += " file=\"\(attr(pickle.uri))\"" }
+            out += ">\n"
             if let result = q.mostSevereResult(startedId: id), result.status != .passed {
                 let kind = result.status == .skipped ? "skipped" : "failure"
                 var attrs = ""
+                var text = result.exception?.stackTrace ?? result.message
                 if kind == "failure", let exception = result.exception {
                     attrs += " type=\"\(attr(exception.type))\""
                     if let message = exception.message { attrs += " message=\"\(attr(message))\"" }
                 }
-                if let stack = result.exception?.stackTrace ?? result.message {
+                if !reference, kind == "failure", let d = q.notPassedStep(startedId: id) {
+                    if result.exception == nil {
+                        let type = switch d.status {
+                        case .undefined: "Undefined"
+                        case .pending: "Pending"
+                        case .ambiguous: "Ambiguous"
+                        default: "Failure"
+                        }
+                        let first = d.explanation.split(separator: "\n").first.map(String.init) ?? type
+                        attrs += " type=\"\(type)\" message=\"\(attr(first))\""
+                    }
+                    let at = d.location.map { "\($0): " } ?? ""
+                    // The explanation's first line repeats the step when there is no message.
+                    let explained = d.message == nil ? d.explanation.split(separator: "\n", maxSplits: 1).dropFirst()
+                        .joined() : d.explanation
+                    let body = result.exception?.stackTrace ?? explained
+                    text = "\(at)\(d.keyword)\(d.text)\n\(body)"
+                }
+                if let stack = text {
                     out += "<\(kind)\(attrs)>\n<![CDATA[\(cdata(stack))]]>\n</\(kind)>\n"
                 } else {
                     out += "<\(kind)\(attrs)/>\n"
@@ -59,6 +92,13 @@ public struct JUnitFormatter {
             }
             if !lines.isEmpty { out += "<system-out><![CDATA[\n\(cdata(lines.joined(separator: "\n")))\n]]></system-out>\n" }
             out += "</testcase>\n"
+        }
+        for e in parseErrors {
+            let line = e.error.location.line, column = e.error.location.column.map { ":\($0)" } ?? ""
+            out += "<testcase classname=\"\(attr(e.uri))\" name=\"\(attr(e.uri)) does not parse\" time=\"0\""
+            if fileAttribute { out += " file=\"\(attr(e.uri))\"" }
+            out += ">\n<error type=\"ParseError\" message=\"\(attr(e.error.text))\">\n"
+            out += "<![CDATA[\(cdata("\(e.uri):\(line)\(column): \(e.error.text)"))]]>\n</error>\n</testcase>\n"
         }
         out += "</testsuite>\n"
         return out
@@ -80,10 +120,19 @@ public struct JUnitFormatter {
         return parts.filter { !$0.isEmpty }.joined(separator: " - ")
     }
 
-    /// A number as JavaScript prints it (`0.007`, `1`), which is what the reference writes.
+    /// A number as the reference writes it (`0.007`, `1`), to at most six decimals and never in
+    /// exponent form: `8.4716796875e-05` → `0.000085`.
     static func number(_ value: Double) -> String {
+        guard value.isFinite else { return "0" }
         if value == value.rounded(), abs(value) < 1e15 { return String(Int(value)) }
-        return String(value)
+        let micros = (value * 1_000_000).rounded()
+        guard abs(micros) < 9e15 else { return String(Int(value.rounded())) }
+        let n = Int(micros), whole = abs(n) / 1_000_000, fraction = abs(n) % 1_000_000
+        var digits = String(fraction)
+        digits = String(repeating: "0", count: 6 - digits.count) + digits
+        while digits.hasSuffix("0") { digits.removeLast() }
+        let sign = n < 0 ? "-" : ""
+        return digits.isEmpty ? "\(sign)\(whole)" : "\(sign)\(whole).\(digits)"
     }
 
     static func iso8601(_ millis: Double) -> String {

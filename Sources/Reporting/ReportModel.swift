@@ -51,6 +51,11 @@ public struct ReportModel {
         public var steps: [StepLine]
         /// The card the case belongs to (see `CardTags`), or nil.
         public var card: String?
+        public var featureDescription = ""
+        public var ruleDescription = ""
+        public var scenarioDescription = ""
+        /// "Examples #1, row 2" for a scenario outline's row.
+        public var exampleRow: String?
 
         /// The reason a skipped or failed case shows: its first non-passing step's message.
         public var reason: String? { steps.first { $0.status != .passed && $0.message != nil }?.message }
@@ -75,6 +80,14 @@ public struct ReportModel {
                               status: q.status(startedId: started.id),
                               seconds: q.testCaseSeconds(startedId: started.id) ?? 0, steps: steps,
                               card: cardTags.card(of: tags)))
+            cases[cases.count - 1].featureDescription = lineage?.feature.description ?? ""
+            cases[cases.count - 1].ruleDescription = lineage?.rule?.description ?? ""
+            cases[cases.count - 1].scenarioDescription = lineage?.scenario.description ?? ""
+            if let lineage, lineage.example != nil {
+                let examples = lineage.examples?.name.isEmpty == false ? lineage.examples!.name : "Examples"
+                cases[cases.count - 1].exampleRow =
+                    "\(examples) #\((lineage.examplesIndex ?? 0) + 1), row \((lineage.exampleIndex ?? 0) + 1)"
+            }
         }
     }
 
@@ -89,7 +102,8 @@ public struct ReportModel {
             var message = result.message
             if result.status == .undefined, message == nil {
                 let snippet = q.snippets(pickleStepId: psId).first?.code
-                message = "Undefined step. Define it with:\n" + (snippet ?? "(no snippet)")
+                let near = q.closestDefinition(to: ps.text).map { "Did you mean: \($0)\n" } ?? ""
+                message = "Undefined step. \(near)Define it with:\n" + (snippet ?? "(no snippet)")
             }
             return StepLine(keyword: (ast?.keyword ?? "").trimmingWhitespace(newlines: false), text: ps.text,
                             line: ast?.location.line, isHook: false, isBackground: q.isFeatureBackgroundStep(id: astId),

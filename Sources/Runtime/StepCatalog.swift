@@ -11,6 +11,8 @@ public enum StepCatalog {
         public let example: String
         public let source: String
         public let uses: Int
+        /// The values its `{word}` parameters take in the example and in Features/.
+        public var wordValues: [String] = []
     }
 
     public static func entries(_ support: SupportCode, features: [String]) throws -> [Entry] {
@@ -18,9 +20,22 @@ public enum StepCatalog {
         for path in (try? FeatureFile.discover(features)) ?? [] {
             texts += try FeatureFile.load(path: path).pickles.flatMap { $0.steps.map(\.text) }
         }
+        let keywords = ["Given ", "When ", "Then ", "And ", "But "]
         return support.stepDefinitions.map { d in
-            Entry(expression: d.expression.source, doc: d.doc ?? "", example: d.example ?? "",
-                  source: d.sourceReference.description, uses: texts.count { d.expression.match($0) != nil })
+            let uses = texts.count { d.expression.match($0) != nil }
+            var entry = Entry(expression: d.expression.source, doc: d.doc ?? "", example: d.example ?? "",
+                              source: d.sourceReference.description, uses: uses)
+            let example = keywords.reduce(d.example ?? "") { t, k in
+                t.hasPrefix(k) ? String(t.dropFirst(k.count)) : t
+            }
+            var words: [String] = []
+            for text in [example] + texts {
+                for argument in d.expression.match(text) ?? [] where argument.parameterType.name == "word" {
+                    if let value = argument.text, !words.contains(value) { words.append(value) }
+                }
+            }
+            entry.wordValues = words.sorted()
+            return entry
         }
     }
 
@@ -34,9 +49,21 @@ public enum StepCatalog {
                 out += "Parameter types: " + support.parameterTypes.all.filter { !$0.isBuiltin }
                     .map { "`{\($0.name)}` (\($0.regexps.map { "`\($0)`" }.joined(separator: ", ")))" }.joined(separator: "; ") + ".\n\n"
             }
-            out += "| step | what it does | example | defined in | uses in Features/ |\n|---|---|---|---|---|\n"
-            for e in entries {
-                out += "| `\(cell(e.expression))` | \(cell(e.doc)) | `\(cell(e.example))` | \(cell(e.source)) | \(e.uses) |\n"
+            out += "Every step runs on every backend (`--cluster embedded`, `compose` or `external`); where a backend "
+            out += "cannot model what a step needs it is skipped with the reason, never passed. The *backend* column "
+            out += "names a narrower need when the step's description states one.\n\n"
+            for (group, members) in groups(entries) {
+                out += "## \(group)\n\n"
+                let words = Array(Set(members.flatMap(\.wordValues))).sorted()
+                let parameters = parameterNotes(members.map(\.expression), words: words, support)
+                if !parameters.isEmpty { out += "Parameters: " + parameters.joined(separator: "; ") + ".\n\n" }
+                out += "| step | what it does | example | backend | defined in | uses in Features/ |\n"
+                out += "|---|---|---|---|---|---|\n"
+                for e in members {
+                    out += "| `\(cell(e.expression))` | \(cell(e.doc)) | `\(cell(e.example))` | \(backend(e.doc)) "
+                    out += "| \(cell(e.source)) | \(e.uses) |\n"
+                }
+                out += "\n"
             }
             return out
         case "json":
@@ -45,6 +72,63 @@ public enum StepCatalog {
         default:
             return entries.map { e in "\(e.expression)\n    \(e.doc)\n    e.g. \(e.example)\n    \(e.source), used \(e.uses)×\n" }.joined(separator: "\n")
         }
+    }
+
+    /// Entries grouped by the file that defines them (`Steps/ClusterSteps.swift` → "Cluster"), in
+    /// registration order.
+    static func groups(_ entries: [Entry]) -> [(String, [Entry])] {
+        var order: [String] = [], members: [String: [Entry]] = [:]
+        for e in entries {
+            let file = e.source.split(separator: ":").first.map(String.init) ?? e.source
+            var name = file.split(separator: "/").last.map(String.init) ?? file
+            for suffix in [".swift", "Steps"] where name.hasSuffix(suffix) { name.removeLast(suffix.count) }
+            // "ExactlyOnce" → "Exactly once"
+            var words = ""
+            for (i, c) in name.enumerated() {
+                words += i > 0 && c.isUppercase ? " " + c.lowercased() : String(c)
+            }
+            if members[words] == nil { order.append(words) }
+            members[words, default: []].append(e)
+        }
+        return order.map { ($0, members[$0]!) }
+    }
+
+    /// What each parameter of these expressions accepts.
+    static func parameterNotes(_ expressions: [String], words: [String], _ support: SupportCode) -> [String] {
+        var names: [String] = []
+        for expression in expressions {
+            var rest = Substring(expression)
+            while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+                let name = String(rest[rest.index(after: open)..<close])
+                if !names.contains(name) { names.append(name) }
+                rest = rest[rest.index(after: close)...]
+            }
+        }
+        let builtin = ["int": "a whole number", "float": "a decimal number", "word": "one word without spaces",
+                       "string": "text in double quotes", "": "any text", "bigdecimal": "a decimal number",
+                       "double": "a decimal number", "long": "a whole number", "byte": "a whole number",
+                       "short": "a whole number", "biginteger": "a whole number"]
+        return names.map { name in
+            if let custom = support.parameterTypes.all.first(where: { $0.name == name && !$0.isBuiltin }) {
+                return "`{\(name)}`: one of " + custom.regexps.map { "`\($0)`" }.joined(separator: ", ")
+            }
+            if name == "word", !words.isEmpty {
+                let values = words.map { "`\($0)`" }.joined(separator: ", ")
+                return "`{word}`: one word; the examples and Features/ use " + values
+            }
+            return "`{\(name)}`: \(builtin[name] ?? "see the step's description")"
+        }
+    }
+
+    /// A narrower backend need the description states, or "any".
+    static func backend(_ doc: String) -> String {
+        if doc.contains("embedded cluster only") { return "embedded" }
+        if let range = doc.range(of: #"needs a cluster that models [a-z ,.-]+"#, options: .regularExpression) {
+            return String(doc[range].dropFirst("needs ".count))
+        }
+        if doc.contains("(embedded)"), doc.contains("(compose, external)") { return "any (starts or checks)" }
+        if doc.contains("toxiproxy on compose") { return "any with latency (toxiproxy on compose)" }
+        return "any"
     }
 
     private static func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }

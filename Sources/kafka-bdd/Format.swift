@@ -23,6 +23,12 @@ struct Format: ParsableCommand {
     @Option(help: "The HTML report's title.")
     var title = "KafkaBDD report"
 
+    @Flag(help: "JUnit: a file attribute on each testcase (GitLab reads it; the Jenkins XSD forbids it).")
+    var fileAttribute = false
+
+    @Flag(help: "JUnit: exactly what cucumber's junit-xml-formatter writes (no undefined-step messages or snippets).")
+    var reference = false
+
     func run() throws {
         var query = RunQuery()
         let input = FileHandle.standardInput.readDataToEndOfFile()
@@ -33,7 +39,7 @@ struct Format: ParsableCommand {
             throw ExitCode(2)
         }
         let text: String = switch kind {
-        case .junit: JUnitFormatter().render(query)
+        case .junit: JUnitFormatter(reference: reference, fileAttribute: fileAttribute).render(query)
         case .html: HTMLFormatter(title: title, cardTags: .studyPlan).render(query)
         case .json: try CucumberJSONFormatter().render(query)
         case .rerun: RerunFormatter().render(query)

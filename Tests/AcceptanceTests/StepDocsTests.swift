@@ -21,6 +21,18 @@ struct StepDocsTests {
         #expect(committed == current)
     }
 
+    @Test("docs/steps.md is grouped by domain, with each parameter's values and the backend a step needs")
+    func stepsMarkdownIsGrouped() throws {
+        let support = Steps.supportCode(environment: try KafkaEnvironment(backend: .embedded))
+        let features = AcceptanceSuite.packageRoot.appendingPathComponent("Features").path
+        let markdown = try StepCatalog.render(support, features: [features], format: "markdown")
+        #expect(markdown.contains("\n## Cluster\n") && markdown.contains("\n## Producing\n"))
+        #expect(markdown.contains("`{acks}`: one of `0`, `1`, `all`, `-1`"))
+        #expect(markdown.contains("`{word}`: one word; the examples and Features/ use `aborted`, `committed`"))
+        let injection = "| `When the next 5 produce requests fail with NOT_LEADER_FOR_PARTITION` | embedded |"
+        #expect(markdown.contains(injection))
+    }
+
     @Test func everyStepHasADocAndAnExampleThatItMatches() throws {
         let support = Steps.supportCode(environment: try KafkaEnvironment(backend: .embedded))
         #expect(support.problems.isEmpty, "\(support.problems)")

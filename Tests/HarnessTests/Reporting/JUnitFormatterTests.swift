@@ -28,7 +28,7 @@ struct JUnitFormatterTests {
     }
 
     static func render(_ name: String) throws -> String {
-        JUnitFormatter().render(try ReportTests.query(name))
+        JUnitFormatter(reference: true).render(try ReportTests.query(name))
     }
 
     @Test("stream renders to the golden JUnit XML", .enabled(if: dir != nil, Comment(rawValue: Paths.missingShared)), arguments: cases)
@@ -43,9 +43,10 @@ struct JUnitFormatterTests {
     }
 
     @Test("our JUnit validates against the Jenkins XSD (xmllint)", .enabled(if: dir != nil, Comment(rawValue: Paths.missingShared)),
-          arguments: ["all-statuses", "examples-tables", "rules", "attachments", "empty"])
+          arguments: ["all-statuses", "examples-tables", "rules", "attachments", "empty", "undefined", "parse-error"])
     func jenkinsSchema(_ name: String) throws {
-        let xml = try Self.render(name)
+        let q = name == "parse-error" ? Self.withParseError() : try ReportTests.query(name)
+        let xml = JUnitFormatter().render(q)
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("kafka-bdd-junit-\(UUID().uuidString).xml")
         try Data(xml.utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
@@ -57,5 +58,53 @@ struct JUnitFormatterTests {
             return
         }
         #expect(r.status == 0, "\(r.output)")
+    }
+
+    static func withParseError() -> RunQuery {
+        var q = RunQuery()
+        let error = ParseError(message: "expected: #Step, got 'Givn x'", location: Location(line: 3, column: 5))
+        q.update(.parseError(SourcedParseError(uri: "features/broken.feature", error: error)))
+        return q
+    }
+
+    @Test("a feature file that does not parse is an errored test case")
+    func parseErrorIsAnErroredCase() {
+        let xml = JUnitFormatter().render(Self.withParseError())
+        #expect(xml.contains(#"tests="1" skipped="0" failures="0" errors="1""#), "\(xml)")
+        #expect(xml.contains(#"<error type="ParseError" message="expected: #Step, got 'Givn x'">"#), "\(xml)")
+        #expect(xml.contains("features/broken.feature:3:5: "), "\(xml)")
+    }
+
+    @Test("an undefined step fails with a message, its file:line and the snippet",
+          .enabled(if: dir != nil, Comment(rawValue: Paths.missingShared)))
+    func undefinedCarriesSnippet() throws {
+        let xml = JUnitFormatter().render(try ReportTests.query("undefined"))
+        #expect(!xml.contains("<failure/>"), "\(xml)")
+        let failure = #"<failure type="Undefined" message="Undefined step: Given a step that is yet to be defined">"#
+        #expect(xml.contains(failure))
+        #expect(xml.contains("samples/undefined/undefined.feature:"), "the failing step's file:line")
+        #expect(xml.contains("Implement it with:"), "the snippet")
+    }
+
+    @Test("a skipped case carries its reason", .enabled(if: dir != nil, Comment(rawValue: Paths.missingShared)))
+    func skippedReason() throws {
+        let xml = JUnitFormatter().render(try ReportTests.query("skipped-exception"))
+        #expect(xml.contains("<skipped>") && xml.contains("SkippedException: skipping"), "\(xml)")
+    }
+
+    @Test("the file attribute is opt-in (the Jenkins XSD forbids it)",
+          .enabled(if: dir != nil, Comment(rawValue: Paths.missingShared)))
+    func fileAttribute() throws {
+        let q = try ReportTests.query("minimal")
+        #expect(!JUnitFormatter().render(q).contains(" file=\""))
+        #expect(JUnitFormatter(fileAttribute: true).render(q).contains(#" file="samples/minimal/minimal.feature""#))
+    }
+
+    @Test func timesAreNeverInExponentForm() {
+        #expect(JUnitFormatter.number(8.4716796875e-05) == "0.000085")
+        #expect(JUnitFormatter.number(0.007) == "0.007")
+        #expect(JUnitFormatter.number(1) == "1")
+        #expect(JUnitFormatter.number(1e-9) == "0")
+        #expect(JUnitFormatter.number(12.5) == "12.5")
     }
 }

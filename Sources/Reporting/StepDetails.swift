@@ -1,0 +1,96 @@
+import Foundation
+import Messages
+
+/// What every report says about a step that did not pass: where it is, what it says, the message,
+/// the snippets for an undefined step and the closest defined sentence.
+public struct StepDetail: Sendable {
+    public var keyword: String
+    public var text: String
+    /// `features/x.feature:12`, the Gherkin step's line.
+    public var location: String?
+    public var status: TestStepResultStatus
+    public var message: String?
+    public var snippets: [String]
+    public var didYouMean: String?
+
+    /// The message, or for an undefined step a sentence, the snippets and the nearest definition.
+    public var explanation: String {
+        var lines: [String] = []
+        switch status {
+        case .undefined:
+            lines.append("Undefined step: \(keyword)\(text)")
+            if let didYouMean { lines.append("Did you mean: \(didYouMean)") }
+            if !snippets.isEmpty { lines.append("Implement it with:\n" + snippets.joined(separator: "\n")) }
+        case .pending where message == nil: lines.append("Pending step: \(keyword)\(text)")
+        case .ambiguous where message == nil:
+            lines.append("Ambiguous step (several definitions match): \(keyword)\(text)")
+        default: if let message { lines.append(message) }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension RunQuery {
+    /// The first step of a test case with the case's most severe status, or nil when it passed.
+    public func notPassedStep(startedId: String) -> StepDetail? {
+        let status = self.status(startedId: startedId)
+        guard status != .passed,
+              let r = stepResults(startedId: startedId).first(where: { $0.result.status == status })
+        else { return nil }
+        return detail(r, startedId: startedId)
+    }
+
+    public func detail(_ r: StepResult, startedId: String) -> StepDetail {
+        var d = StepDetail(keyword: "", text: "", status: r.result.status, message: r.result.message, snippets: [])
+        switch r.step.kind {
+        case .pickleStep(let psId, _, _):
+            let ps = pickleStep(id: psId)
+            d.text = ps?.text ?? ""
+            if let astId = ps?.astNodeIds.first, let s = step(id: astId) {
+                d.keyword = s.keyword
+                if let uri = pickle(startedId: startedId)?.uri { d.location = "\(uri):\(s.location.line)" }
+            }
+            if r.result.status == .undefined {
+                d.snippets = snippets(pickleStepId: psId).map(\.code)
+                d.didYouMean = closestDefinition(to: d.text)
+            }
+        case .hook(let hookId):
+            d.keyword = hookKeyword(hookId: hookId) + " "
+            d.text = hooks[hookId]?.name ?? "hook"
+            if let ref = hooks[hookId]?.sourceReference { d.location = "\(ref.uri):\(ref.line)" }
+        }
+        return d
+    }
+
+    /// The step definition source nearest to `text` by edit distance, when it is near enough to help.
+    public func closestDefinition(to text: String) -> String? {
+        let target = Array(text.lowercased())
+        var best: (String, Int)?
+        for def in stepDefinitions.values.sorted(by: { $0.id < $1.id }) {
+            // A parameter stands for a word or value; compare the expression with its braces removed.
+            var shown = def.source
+            if def.isRegularExpression {
+                if shown.hasPrefix("^") { shown.removeFirst() }
+                if shown.hasSuffix("$") { shown.removeLast() }
+            }
+            let source = shown.replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "")
+            let d = Self.editDistance(target, Array(source.lowercased()))
+            if best == nil || d < best!.1 { best = (shown, d) }
+        }
+        guard let best, best.1 <= max(3, target.count / 3) else { return nil }
+        return best.0
+    }
+
+    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+        if a.isEmpty { return b.count }
+        var previous = Array(0...b.count), current = previous
+        for i in 1...a.count {
+            current[0] = i
+            for j in stride(from: 1, through: b.count, by: 1) {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            swap(&previous, &current)
+        }
+        return previous[b.count]
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+@testable import Messages
+@testable import Reporting
+import Testing
+
+/// What `kafka-bdd run` prints: each style's end summary explains what did not pass.
+@Suite("Console output")
+struct ConsoleFormatterTests {
+    final class Output: @unchecked Sendable {
+        private let lock = NSLock()
+        private var text = ""
+        func append(_ s: String) { lock.lock(); text += s; lock.unlock() }
+        var value: String { lock.lock(); defer { lock.unlock() }; return text }
+    }
+
+    static func envelopes(_ name: String) throws -> [Envelope] {
+        let data = try Data(contentsOf: ReportTests.dir!.appendingPathComponent("\(name).ndjson"))
+        var all: [Envelope] = []
+        try EnvelopeDecoder().decode(stream: data) { all.append($0) }
+        return all
+    }
+
+    static func render(_ name: String, _ style: ConsoleFormatter.Style) throws -> String {
+        let out = Output()
+        let console = ConsoleFormatter(style: style, colour: false, heartbeat: nil) { out.append($0) }
+        var q = RunQuery()
+        for e in try envelopes(name) { q.update(e); console.handle(e, query: q) }
+        return out.value
+    }
+
+    @Test("every style's summary has the failure message and the undefined step's snippet",
+          .enabled(if: ReportTests.dir != nil, Comment(rawValue: Paths.missingShared)),
+          arguments: ConsoleFormatter.Style.allCases)
+    func summaries(_ style: ConsoleFormatter.Style) throws {
+        let text = try Self.render("all-statuses", style)
+        let summary = try #require(text.range(of: "Not passed:")).upperBound
+        let tail = String(text[summary...])
+        #expect(tail.contains("whoops"), "\(tail)")
+        #expect(tail.contains("samples/all-statuses/all-statuses.feature:13"), "the failing step's file:line")
+        #expect(tail.contains("Undefined step: And an undefined step") && tail.contains("Implement it with:"))
+    }
+
+    @Test("pretty shows the feature, keywords, durations and attachments",
+          .enabled(if: ReportTests.dir != nil, Comment(rawValue: Paths.missingShared)))
+    func pretty() throws {
+        let text = try Self.render("all-statuses", .pretty)
+        #expect(text.contains("Feature: "), "\(text)")
+        #expect(text.contains("✔ Given a step"), "\(text)")
+        #expect(text.contains(" passed in 0."), "per-scenario duration")
+        let attachments = try Self.render("attachments", .pretty)
+        #expect(attachments.contains("📎 "), "\(attachments)")
+    }
+
+    @Test func attachmentSummaries() {
+        let table = Attachment(body: "| a | b |\n| --- | --- |\n| 1 | 2 |\n| 3 | 4 |", contentEncoding: .identity,
+                               mediaType: "text/markdown")
+        #expect(ConsoleFormatter.summary(of: table) == "table 3×2")
+        let svg = Attachment(body: "<svg/>", contentEncoding: .identity, mediaType: "image/svg+xml")
+        #expect(ConsoleFormatter.summary(of: svg) == "svg chart")
+    }
+
+    @Test("did you mean: the closest step definition", .enabled(if: ReportTests.dir != nil))
+    func didYouMean() throws {
+        var q = RunQuery()
+        for e in try Self.envelopes("all-statuses") { q.update(e) }
+        #expect(q.closestDefinition(to: "a failling step") == "a failing step")
+        #expect(q.closestDefinition(to: "something else entirely, nothing like any step") == nil)
+    }
+
+    @Test("off a terminal, a running step gets a line every interval",
+          .enabled(if: ReportTests.dir != nil, Comment(rawValue: Paths.missingShared)))
+    func heartbeat() async throws {
+        let out = Output()
+        let beat = ConsoleFormatter.Heartbeat(terminal: false, interval: 0.05)
+        let console = ConsoleFormatter(style: .summary, colour: false, heartbeat: beat) { out.append($0) }
+        var q = RunQuery()
+        for e in try Self.envelopes("minimal") {
+            q.update(e)
+            console.handle(e, query: q)
+            if case .testStepStarted = e { break }
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(out.value.contains("still running"), "\(out.value)")
+        #expect(out.value.contains("Given I have 42 cukes in my belly"), "\(out.value)")
+    }
+
+    @Test("on a terminal, the running step and its elapsed time are redrawn in place, then cleared",
+          .enabled(if: ReportTests.dir != nil, Comment(rawValue: Paths.missingShared)))
+    func terminalHeartbeat() async throws {
+        let out = Output()
+        let beat = ConsoleFormatter.Heartbeat(terminal: true, interval: 0.05)
+        let console = ConsoleFormatter(style: .pretty, colour: false, heartbeat: beat) { out.append($0) }
+        var q = RunQuery()
+        var rest: [Envelope] = []
+        var started = false
+        for e in try Self.envelopes("minimal") {
+            if started { rest.append(e); continue }
+            q.update(e)
+            console.handle(e, query: q)
+            if case .testStepStarted = e { started = true }
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(out.value.contains("\r\u{1B}[K⏱ Given I have 42 cukes in my belly — "), "\(out.value)")
+        for e in rest { q.update(e); console.handle(e, query: q) }
+        let after = out.value.components(separatedBy: "⏱").last ?? ""
+        #expect(after.contains("\r\u{1B}[K    ✔ Given I have 42 cukes in my belly"), "cleared before the step's line")
+    }
+}
