@@ -561,8 +561,22 @@ struct ReliabilityStepNegativeControlTests {
             try await producer.send(topic: try ctx.topic(try ctx.string(1)), key: nil, value: Payload.make(id: UInt64(try ctx.int(0))))
         }
         code.when("record {int} was processed a second time") { ctx in
+            // The processing's output shows it twice: what a consumer that reprocessed it would leave.
+            guard let run = ctx.world[DeadLetterRunKey.self] else { throw StepFailure("nothing was processed") }
+            let producer = try Producer(config: try ctx.cluster().config(["log_level": "0"]))
+            defer { producer.close() }
             let id = UInt64(try ctx.int(0))
-            ctx.scenario.state.withLock { $0.deadLetters?.processed.append(id) }
+            try await producer.send(topic: run.processedTopic, key: nil, value: Payload.make(id: id))
+        }
+        code.when("a dead letter for record {int} from offset {int} of {string} is written to {string}") { ctx in
+            let producer = try Producer(config: try ctx.cluster().config(["log_level": "0"]))
+            defer { producer.close() }
+            let headers = [("dlq.error", "rejected"), ("dlq.attempts", "2"),
+                           ("dlq.topic", try ctx.topic(try ctx.string(2))), ("dlq.partition", "0"),
+                           ("dlq.offset", String(try ctx.int(1)))]
+            let id = UInt64(try ctx.int(0))
+            try await producer.send(topic: try ctx.topic(try ctx.string(3)), key: nil, value: Payload.make(id: id),
+                                    headers: headers.map { ($0.0, Array($0.1.utf8)) })
         }
     }
 
@@ -655,6 +669,21 @@ struct ReliabilityStepNegativeControlTests {
                 And record 7 was processed a second time
                 Then every failing record is on "dlq" with its error, attempts and origin in headers, and every other record was processed once
             """), mentioning: "processed twice: [7]")
+    }
+
+    /// Records that reached the source after the consumer stopped were never processed.
+    @Test func recordsNeverProcessedFail() async throws {
+        base.expectFailure(try await run(Self.process + """
+                And I produce 10 keyed messages to "payments" with acks=all
+                Then every failing record is on "dlq" with its error, attempts and origin in headers, and every other record was processed once
+            """), mentioning: "10 records were never processed")
+    }
+
+    @Test func deadLetterWithAWrongOriginFails() async throws {
+        base.expectFailure(try await run(Self.process + """
+                And a dead letter for record 150 from offset 100000 of "payments" is written to "dlq"
+                Then every failing record is on "dlq" with its error, attempts and origin in headers, and every other record was processed once
+            """), mentioning: "@100000, which holds no record")
     }
 
     @Test func cleanDeadLetteringPasses() async throws {
