@@ -920,6 +920,14 @@ struct MonitoringStepNegativeControlTests {
             """), mentioning: "produce p95 (ms) is")
     }
 
+    @Test func sloFailsOverTheEndToEndObjective() async throws {
+        base.expectFailure(try await run("""
+                When the network to every broker is slowed by 100 ms
+                And I measure produce and end-to-end latency of 50 messages on "orders"
+                Then the SLOs hold: produce p95 under 5000 ms, end-to-end p95 under 50 ms, and no offline partition of "orders"
+            """), mentioning: "end-to-end p95 (ms) is")
+    }
+
     @Test func breachStepFailsWhenEveryPartitionIsOnline() async throws {
         base.expectFailure(try await run("""
                 Then the offline-partitions SLO of "orders" is breached
