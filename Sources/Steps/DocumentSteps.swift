@@ -16,7 +16,12 @@ enum DocumentSteps {
         }
 
         code.then("the diagram {string} is a Mermaid flowchart from producers through topics to consumers",
-                  doc: "Checks a Mermaid source: a flowchart whose edges lead from producers to topics and from topics to consumers.",
+                  doc: "Checks a Mermaid source: a `flowchart` (or `graph`) with a `subgraph Producers` and a "
+                      + "`subgraph Consumers` (by id or title); every other node is a topic, and there is one. Every "
+                      + "edge is directed and runs producer → topic, topic → topic or topic → consumer: none from a "
+                      + "consumer or into a producer, none from a producer straight to a consumer, none undirected or "
+                      + "two-way. Every topic lies on a path from a producer to a consumer, every producer writes to "
+                      + "such a path and every consumer reads from one.",
                   example: #"Then the diagram "docs/kaf-01/event-flow.mmd" is a Mermaid flowchart from producers through topics to consumers"#) { ctx in
             let path = try ctx.string(0)
             try DocumentChecks.mermaidFlowchart(try Self.read(path), path: path).enforce()

@@ -130,6 +130,18 @@ extension CopyVerdict {
     }
 }
 
+/// Where a throughput comparison wrote: its input's scenario name and the two physical output topics.
+struct Comparison: Sendable {
+    var input: String
+    var partitions: Int32
+    var exactlyOnceOutput: String?
+    var atLeastOnceOutput: String?
+}
+
+enum ComparisonKey: WorldKey {
+    static var defaultValue: Comparison? { nil }
+}
+
 /// Sentences about exactly-once processing and its at-least-once counterpart (KAF-08).
 enum ExactlyOnceSteps {
     static let eosCapabilities: [ClusterCapability] = [.transactions, .transactionIsolation, .transactionalOffsets]
@@ -253,38 +265,76 @@ enum ExactlyOnceSteps {
         }
 
         code.when("I compare exactly-once and at-least-once processing of {string} into {string}",
-                  doc: "Runs the transactional and the at-least-once processor over the same input (separate groups, output topics suffixed -eos and -alo) and attaches their throughput as a table and a chart. It measures what the transactional protocol costs, not whether it isolates: on a cluster that runs transactions without modelling isolation (embedded) the table says so.",
+                  doc: "Runs the transactional and the at-least-once processor over the same input (separate "
+                      + "groups, output topics suffixed -eos and -alo) and attaches their throughput as a table and a "
+                      + "chart. It measures what the transactional protocol costs, not whether it isolates: on a "
+                      + "cluster that runs transactions without modelling isolation (embedded) the table says so.",
                   example: #"When I compare exactly-once and at-least-once processing of "orders" into "totals""#) { ctx in
             try ctx.cluster().require(.transactions)
             let inputName = try ctx.string(0), input = try ctx.topic(inputName), name = try ctx.string(1)
             let cluster = try ctx.cluster()
             let partitions = ctx.scenario.state.withLock { $0.partitions[inputName] ?? 1 }
+            let replication = min(3, Int32(try await cluster.liveBrokers().count))
             var rows: [[String]] = [], bars: [(String, Double)] = []
-            for (label, mode) in [("exactly-once", CopyProcessor.Mode.exactlyOnce(transactionalId: "compare-eos")), ("at-least-once", .atLeastOnce)] {
+            var comparison = Comparison(input: inputName, partitions: partitions)
+            let modes = [("exactly-once", CopyProcessor.Mode.exactlyOnce(transactionalId: "compare-eos")),
+                         ("at-least-once", .atLeastOnce)]
+            for (label, mode) in modes {
                 let output = env.physicalTopic("\(name)-\(label == "exactly-once" ? "eos" : "alo")")
-                try await cluster.createTopic(TopicSpec(name: output, partitions: partitions, replicationFactor: min(3, Int32(try await cluster.liveBrokers().count))))
-                let p = CopyProcessor(cluster: cluster, mode: mode, group: "compare-\(label)", input: input, output: output, partitions: partitions)
+                try await cluster.createTopic(TopicSpec(name: output, partitions: partitions,
+                                                        replicationFactor: replication))
+                if label == "exactly-once" {
+                    comparison.exactlyOnceOutput = output
+                } else {
+                    comparison.atLeastOnceOutput = output
+                }
+                let p = CopyProcessor(cluster: cluster, mode: mode, group: "compare-\(label)", input: input,
+                                      output: output, partitions: partitions)
+                // The processors' own counts measure throughput only; the verdict reads the outputs back.
                 let written = try await p.run(killPoints: []).reduce(0, +)
-                let seconds = max(1e-6, Double(p.processingTime.components.attoseconds) / 1e18 + Double(p.processingTime.components.seconds))
-                rows.append([label, "\(written)", String(format: "%.2f", seconds), String(format: "%.0f", Double(written) / seconds)])
+                let seconds = max(1e-6, Double(p.processingTime.components.attoseconds) / 1e18
+                                  + Double(p.processingTime.components.seconds))
+                rows.append([label, "\(written)", String(format: "%.2f", seconds),
+                             String(format: "%.0f", Double(written) / seconds)])
                 bars.append((label, Double(written) / seconds))
             }
-            ctx.scenario.state.withLock { $0.comparison = rows.map { ($0[0], Int($0[1]) ?? 0) } }
-            var table = Evidence.table(["processing", "records", "seconds (first record to last commit)", "records/s"], rows)
+            ctx.world[ComparisonKey.self] = comparison
+            var table = Evidence.table(["processing", "records", "seconds (first record to last commit)", "records/s"],
+                                       rows)
             if let missing = eosCapabilities.first(where: { !cluster.capabilities.contains($0) }) {
-                table += "\n\nThe \(cluster.backend) cluster runs the transactions but does not model \(missing.rawValue): these numbers are the cost of the transactional protocol as the clients pay it, not a measurement of exactly-once delivery."
+                table += "\n\nThe \(cluster.backend) cluster runs the transactions but does not model "
+                    + "\(missing.rawValue): these numbers are the cost of the transactional protocol as the clients "
+                    + "pay it, not a measurement of exactly-once delivery."
             }
             ctx.attach(table, mediaType: "text/markdown")
-            ctx.attach(Evidence.barChart(title: "Read-process-write throughput (records/s)", bars: bars), mediaType: "image/svg+xml")
+            ctx.attach(Evidence.barChart(title: "Read-process-write throughput (records/s)", bars: bars),
+                       mediaType: "image/svg+xml")
         }
 
         code.then("both processors copied all {int} records",
-                  doc: "Each compared processor wrote every input record.",
+                  doc: "Reads the input and both output topics back (the exactly-once output with "
+                      + "isolation.level=read_committed): the input holds that many orders, the exactly-once output "
+                      + "holds each once with the count and sum of amounts recomputed from the input, and the "
+                      + "at-least-once output holds each at least once.",
                   example: "Then both processors copied all 5000 records") { ctx in
-            let expected = try ctx.int(0)
-            let runs = ctx.scenario.state.withLock { $0.comparison }
-            guard runs.count == 2 else { throw StepFailure("no comparison ran in this scenario") }
-            try CopyVerdict.allCopied(runs.map { (label: $0.0, written: $0.1) }, expected: expected).enforce()
+            guard let run = ctx.world[ComparisonKey.self],
+                  let eosTopic = run.exactlyOnceOutput, let aloTopic = run.atLeastOnceOutput else {
+                throw StepFailure("no comparison ran in this scenario")
+            }
+            let input = try await readCommitted(ctx, run.input).map(\.value)
+            let eos = try await ConsumingSteps.readTopic(ctx, topic: eosTopic, partitions: run.partitions,
+                                                         readCommitted: true).map(\.value)
+            let alo = try await ConsumingSteps.readTopic(ctx, topic: aloTopic, partitions: run.partitions)
+                .map(\.value)
+            let rows = [("exactly-once", eos), ("at-least-once", alo)].map { label, values in
+                let v = CopyVerdict(input: input, output: values)
+                return [label, "\(values.count)", "\(v.outputCounts.count)", "\(v.doubled.count)",
+                        "\(v.missing.count)"]
+            }
+            let header = ["output", "records read back", "orders", "orders twice", "orders missing"]
+            ctx.attach(Evidence.table(header, rows), mediaType: "text/markdown")
+            try CopyVerdict.allCopied(input: input, exactlyOnce: eos, atLeastOnce: alo, expected: try ctx.int(0))
+                .enforce()
         }
     }
 

@@ -9,7 +9,7 @@ import Synchronization
 /// What a lag-alert drill saw, and what the client exported.
 struct StallRecord: Sendable {
     var history = StallHistory()
-    /// The client metrics, in Prometheus text, when the stall ended (lag at its highest).
+    /// The client metrics, in Prometheus text, from the last statistics of the stall (lag at its highest).
     var metrics = ""
 }
 
@@ -17,7 +17,10 @@ struct StallRecord: Sendable {
 enum MonitoringSteps {
     static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
         code.when("the consumer of group {string} on {string} stalls for {int} second(s) while {int} messages are produced, then catches up",
-                  doc: "A consumer reads while records are produced at a steady rate, stops polling for that long, then reads on until the group's lag is back to zero; the lag is sampled every 200 ms and the consumer's metrics are exported when the stall ends.",
+                  doc: "A consumer reads while records are produced at a steady rate — for two seconds and until "
+                      + "the group has committed an offset on every partition — stops polling for that long, then "
+                      + "reads on until the group's lag is back to zero; the lag is sampled every 200 ms, and the "
+                      + "consumer's metrics are exported from the last statistics it emitted during the stall.",
                   example: #"When the consumer of group "billing" on "orders" stalls for 3 seconds while 2000 messages are produced, then catches up"#) { ctx in
             let group = try ctx.string(0), name = try ctx.string(1), stall = try ctx.int(2), messages = try ctx.int(3)
             let topic = try ctx.topic(name)
@@ -28,6 +31,8 @@ enum MonitoringSteps {
             let record = try await StallDrill(cluster: cluster, group: group, topic: topic, partitions: partitions, ledger: ctx.ledger)
                 .run(stallSeconds: stall, messages: messages)
             ctx.scenario.state.withLock { $0.stalls[group] = record }
+            let (from, to) = (record.history.stallFrom, record.history.stallTo)
+            ctx.log(String(format: "the consumer stalled from %.1f s to %.1f s into the drill", from, to))
             ctx.attach(record.metrics, mediaType: "text/plain", fileName: "metrics-\(group).prom")
         }
 
@@ -102,35 +107,47 @@ enum MonitoringSteps {
         }
 
         code.when("I measure produce and end-to-end latency of {int} messages on {string}",
-                  doc: "Produces that many records (acks=all) while a consumer reads them: produce latency from the delivery reports, end-to-end latency from each record's timestamp to its arrival.",
+                  doc: "Produces that many records (acks=all) while a consumer reads them: produce latency from the "
+                      + "delivery reports; end-to-end latency per record, from its timestamp (set when it was "
+                      + "produced) to the first time the consumer read it. Attaches p50 and p95 of both.",
                   example: #"When I measure produce and end-to-end latency of 2000 messages on "events""#) { ctx in
             let count = try ctx.int(0), name = try ctx.string(1), topic = try ctx.topic(name)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
             let cluster = try ctx.cluster()
             let consumer = try await tail(cluster, topic, partitions: partitions)
             let produceLatencies = Mutex<[Double]>([])
-            let endToEnd = Mutex<[Double]>([])
+            let reads = Mutex(ReadTimes())
             let reader = Task.detached {
                 _ = try await consumer.records(within: .seconds(30), until: { records in
-                    if let r = records.last, let ts = r.timestamp {
-                        endToEnd.withLock { $0.append(Date().timeIntervalSince1970 * 1000 - Double(ts)) }
-                    }
-                    return records.count >= count
+                    reads.withLock { $0.stamp(records, at: Date().timeIntervalSince1970 * 1000) >= count }
                 })
             }
             let producer = try Producer(config: cluster.config(["acks": "all", "linger.ms": "5", "log_level": "0"]),
-                                        onDelivery: { r in if r.error == nil { produceLatencies.withLock { $0.append(Double(r.latencyMicroseconds) / 1000) } } })
-            for i in 0..<count { try producer.produce(topic: topic, key: nil, value: Payload.make(id: UInt64(i + 1), size: 100), token: UInt64(i + 1)) }
+                                        onDelivery: { r in
+                guard r.error == nil else { return }
+                produceLatencies.withLock { $0.append(Double(r.latencyMicroseconds) / 1000) }
+            })
+            for i in 0..<count {
+                try producer.produce(topic: topic, key: nil, value: Payload.make(id: UInt64(i + 1), size: 100),
+                                     token: UInt64(i + 1))
+            }
             try await producer.flush()
             producer.close()
             try await reader.value
             await consumer.close()
-            let p = produceLatencies.withLock { $0 }, e = endToEnd.withLock { $0 }
-            ctx.scenario.state.withLock { $0.latencies = (Percentile.of(p, 95), Percentile.of(e, 95), p.count, e.count) }
+            let p = produceLatencies.withLock { $0 }, e = EndToEndLatency(reads.withLock { $0.reads })
+            let ms = { (v: Double) in String(format: "%.1f", v) }
+            ctx.attach(Evidence.table(["latency", "records", "p50 ms", "p95 ms"], [
+                ["produce (acknowledged)", "\(p.count)", ms(Percentile.of(p, 50)), ms(Percentile.of(p, 95))],
+                ["end to end (first read)", "\(e.count)", ms(e.p50), ms(e.p95)],
+            ]), mediaType: "text/markdown")
+            ctx.scenario.state.withLock { $0.latencies = (Percentile.of(p, 95), e.p95, count, e.count) }
         }
 
         code.then("the SLOs hold: produce p95 under {int} ms, end-to-end p95 under {int} ms, and no offline partition of {string}",
-                  doc: "Checks the measured percentiles and the topic's offline partitions (a partition is offline when no live broker leads it) against the objectives; attaches the SLO table.",
+                  doc: "Checks the measured percentiles and the topic's offline partitions (a partition is offline "
+                      + "when no live broker leads it) against the objectives; every record measured must have been "
+                      + "read, or its latency is unmeasured and the step fails. Attaches the SLO table.",
                   example: #"Then the SLOs hold: produce p95 under 200 ms, end-to-end p95 under 500 ms, and no offline partition of "events""#) { ctx in
             guard let m = ctx.scenario.state.withLock({ $0.latencies }) else { throw StepFailure("no latency was measured in this scenario") }
             let offline = try await offlinePartitions(ctx, try ctx.string(2))
@@ -198,6 +215,25 @@ enum MonitoringSteps {
     }
 }
 
+/// When each record was first read, as the measuring consumer's polls return it.
+struct ReadTimes: Sendable {
+    private var seen = 0
+    private var ids: Set<UInt64> = []
+    private(set) var reads: [EndToEndLatency.Read] = []
+
+    /// Times the records not seen before at `now` (ms since the epoch); returns how many distinct
+    /// records have been read.
+    mutating func stamp(_ records: [ConsumedRecord], at now: Double) -> Int {
+        for r in records.dropFirst(seen) {
+            guard let id = Payload.id(in: r.value), let produced = r.timestamp else { continue }
+            reads.append(.init(id: id, producedAt: Double(produced), readAt: now))
+            ids.insert(id)
+        }
+        seen = records.count
+        return ids.count
+    }
+}
+
 /// A consumer that stalls mid-stream while a paced producer goes on.
 final class StallDrill: @unchecked Sendable {
     let cluster: any Cluster
@@ -205,7 +241,9 @@ final class StallDrill: @unchecked Sendable {
     let partitions: Int32
     let ledger: DeliveryLedger
     private let clock = DrillClock()
-    private let lastStatistics = Mutex<String?>(nil)
+    /// The consumer's statistics in the order they arrived: when librdkafka emitted each (its own
+    /// clock, µs) and when the callback got it (ours).
+    private let statistics = Mutex<[(emitted: Int64, arrived: ContinuousClock.Instant, value: ClientStatistics)]>([])
 
     init(cluster: any Cluster, group: String, topic: String, partitions: Int32, ledger: DeliveryLedger) {
         self.cluster = cluster
@@ -221,7 +259,10 @@ final class StallDrill: @unchecked Sendable {
         let consumer = try Consumer(config: cluster.config([
             "group.id": group, "auto.offset.reset": "earliest", "enable.auto.commit": "true", "auto.commit.interval.ms": "200",
             "statistics.interval.ms": "500", "session.timeout.ms": "6000", "heartbeat.interval.ms": "300", "log_level": "0",
-        ]), onStatistics: { [self] json in self.lastStatistics.withLock { $0 = json } })
+        ]), onStatistics: { [self] json in
+            guard let value = try? ClientStatistics.decode(json) else { return }
+            statistics.withLock { $0.append((value.ts, .now, value)) }
+        })
         try consumer.subscribe([topic])
         // Join first: the drill is about a running consumer that stops.
         let joinedBy = ContinuousClock.now + .seconds(30)
@@ -237,11 +278,12 @@ final class StallDrill: @unchecked Sendable {
         let producer = Task.detached { try await paced.run() }
         do {
             try await read(consumer, for: .seconds(2))
+            try await readUntilCommittedOnEveryPartition(consumer)
             record.history.stallFrom = now
+            let stallStart = ContinuousClock.now
             try await Task.sleep(for: .seconds(stallSeconds)) // the stall itself: the consumer does not poll
             record.history.stallTo = now
-            record.metrics = ClientMetrics.prometheusText(lastStatistics.withLock { $0 }.flatMap { try? ClientStatistics.decode($0) }.map { [$0] } ?? [],
-                                                          group: group)
+            let stallEnd = ContinuousClock.now
             try await producer.value
             // Read on until the group's lag is back to zero (or 30 s pass).
             let deadline = ContinuousClock.now + .seconds(30)
@@ -250,6 +292,8 @@ final class StallDrill: @unchecked Sendable {
                 if let last = sampler.last, last.seconds > record.history.stallTo, last.lag == 0 { break }
             }
             try await read(consumer, for: .milliseconds(400)) // two more samples at zero
+            let last = try await statistics(endingStall: stallStart..<stallEnd, consumer)
+            record.metrics = ClientMetrics.prometheusText([last], group: group)
         } catch {
             producer.cancel()
             sampler.stop()
@@ -267,5 +311,50 @@ final class StallDrill: @unchecked Sendable {
 
     private func read(_ consumer: Consumer, for duration: Duration) async throws {
         for r in try await consumer.records(within: duration) { ledger.consumed(r) }
+    }
+
+    /// librdkafka reports a partition's consumer lag only once the group has committed an offset
+    /// there, and unkeyed records go to one partition per batch, so after two seconds a partition may
+    /// have had none: read on until the cluster holds a committed offset for every partition.
+    private func readUntilCommittedOnEveryPartition(_ consumer: Consumer) async throws {
+        let all = (0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while true {
+            let uncommitted = try await consumer.committed(all, timeout: .seconds(5)).filter { $0.offset < 0 }
+                .map(\.partition)
+            if uncommitted.isEmpty { return }
+            guard ContinuousClock.now < deadline else {
+                throw StepFailure("group \(group) committed no offset on partitions \(uncommitted) of \(topic) "
+                                  + "within 30 s")
+            }
+            try await read(consumer, for: .milliseconds(100))
+        }
+    }
+
+    /// The last statistics the consumer emitted during the stall, when its lag was highest. librdkafka
+    /// emits them on its own clock and hands them over only when polled, so those of the stall arrive
+    /// after it; the last to arrive before the stall ties its clock to ours.
+    private func statistics(endingStall stall: Range<ContinuousClock.Instant>, _ consumer: Consumer) async throws
+        -> ClientStatistics {
+        guard let anchor = statistics.withLock({ $0.last { $0.arrived < stall.lowerBound } }) else {
+            throw StepFailure("the consumer of group \(group) delivered no statistics before it stalled")
+        }
+        func micros(_ d: Duration) -> Int64 {
+            d.components.seconds * 1_000_000 + d.components.attoseconds / 1_000_000_000_000
+        }
+        let from = anchor.emitted + micros(stall.lowerBound - anchor.arrived)
+        let to = anchor.emitted + micros(stall.upperBound - anchor.arrived)
+        // Once one emitted after the stall has arrived, all of the stall's have.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !statistics.withLock({ $0.contains { $0.emitted > to } }) {
+            guard ContinuousClock.now < deadline else {
+                throw StepFailure("the consumer of group \(group) delivered no statistics after its stall within 10 s")
+            }
+            try await read(consumer, for: .milliseconds(100))
+        }
+        guard let last = statistics.withLock({ $0.last { $0.emitted > from && $0.emitted <= to } }) else {
+            throw StepFailure("the consumer of group \(group) emitted no statistics during its stall")
+        }
+        return last.value
     }
 }

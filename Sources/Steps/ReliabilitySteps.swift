@@ -6,6 +6,19 @@ import Cluster
 import Verification
 import Synchronization
 
+/// A dead-lettering consumer's run: its policy, the source it read (as the scenario names it), and
+/// the topic it wrote what it processed to.
+struct DeadLetterRun: Sendable {
+    var policy: DeadLetterPolicy
+    var source: String
+    var processedTopic: String
+    var partitions: Int32
+}
+
+enum DeadLetterRunKey: WorldKey {
+    static var defaultValue: DeadLetterRun? { nil }
+}
+
 /// Sentences about reliable delivery drills, what weaker settings cost, and dead-lettering (KAF-07).
 enum ReliabilitySteps {
     static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
@@ -72,25 +85,44 @@ enum ReliabilitySteps {
         }
 
         code.when("a consumer processes {string}, where every record whose id is a multiple of {int} fails, retrying {int} times before sending it to {string}",
-                  doc: "Reads the topic to its end; a record that fails is retried with exponential backoff (10 ms, doubling), then sent to the dead-letter topic with headers error, attempts, and its origin (topic, partition, offset); processing goes on with the next record.",
+                  doc: "Reads the topic to its end and writes each record it processes to a new topic, the topic's "
+                      + "name suffixed -processed; a record that fails is retried with exponential backoff (10 ms, "
+                      + "doubling), then sent to the dead-letter topic with headers error, attempts, and its origin "
+                      + "(topic, partition, offset); processing goes on with the next record.",
                   example: #"When a consumer processes "payments", where every record whose id is a multiple of 50 fails, retrying 3 times before sending it to "payments-dlq""#) { ctx in
-            let name = try ctx.string(0), topic = try ctx.topic(name), every = UInt64(try ctx.int(1)), retries = try ctx.int(2)
-            let dlq = try ctx.topic(try ctx.string(3))
-            guard every > 0, retries >= 0 else { throw StepFailure("the failure period must be positive and the retries not negative") }
+            let name = try ctx.string(0), topic = try ctx.topic(name), every = UInt64(try ctx.int(1))
+            let retries = try ctx.int(2), dlq = try ctx.topic(try ctx.string(3))
+            guard every > 0, retries >= 0 else {
+                throw StepFailure("the failure period must be positive and the retries not negative")
+            }
+            let policy = DeadLetterPolicy(failEvery: every, attempts: retries + 1)
+            let cluster = try ctx.cluster()
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
+            let processedTopic = env.physicalTopic("\(name)-processed")
+            let replication = min(3, Int32(try await cluster.liveBrokers().count))
+            try await cluster.createTopic(TopicSpec(name: processedTopic, partitions: partitions,
+                                                    replicationFactor: replication))
+            ctx.world[DeadLetterRunKey.self] = DeadLetterRun(policy: policy, source: name,
+                                                             processedTopic: processedTopic, partitions: partitions)
             let records = try await ConsumingSteps.readTopic(ctx, topic: topic, partitions: partitions)
-            let producer = try Producer(config: try ctx.cluster().config(["acks": "all", "enable.idempotence": "true", "log_level": "0"]))
+            let producer = try Producer(config: cluster.config(["acks": "all", "enable.idempotence": "true",
+                                                                "log_level": "0"]))
             defer { producer.close() }
-            var outcome = DeadLetterOutcome()
+            var processed = 0, retried = 0, deadLettered = 0
             for r in records {
                 guard let id = Payload.id(in: r.value) else { continue }
                 var attempt = 0
                 var backoff = Duration.milliseconds(10)
                 while true {
                     attempt += 1
-                    if id % every != 0 { outcome.processed.append(id); break }
+                    if !policy.fails(id) {
+                        try await producer.send(topic: processedTopic, partition: r.partition, key: r.key,
+                                                value: r.value)
+                        processed += 1
+                        break
+                    }
                     guard attempt > retries else {
-                        outcome.retries += 1
+                        retried += 1
                         try await Task.sleep(for: backoff) // the retry policy's backoff
                         backoff *= 2
                         continue
@@ -98,30 +130,46 @@ enum ReliabilitySteps {
                     let error = "payment \(id) rejected: amount exceeds the account limit"
                     try await producer.send(topic: dlq, key: r.key, value: r.value, headers: [
                         ("dlq.error", Array(error.utf8)), ("dlq.attempts", Array(String(attempt).utf8)),
-                        ("dlq.topic", Array(r.topic.utf8)), ("dlq.partition", Array(String(r.partition).utf8)), ("dlq.offset", Array(String(r.offset).utf8)),
+                        ("dlq.topic", Array(r.topic.utf8)), ("dlq.partition", Array(String(r.partition).utf8)),
+                        ("dlq.offset", Array(String(r.offset).utf8)),
                     ])
-                    outcome.deadLettered.append(id)
+                    deadLettered += 1
                     break
                 }
             }
-            outcome.attemptsExpected = retries + 1
-            outcome.failEvery = every
-            ctx.scenario.state.withLock { $0.deadLetters = outcome }
             ctx.attach(Evidence.table(["read", "processed", "retries", "dead-lettered"],
-                                      [["\(records.count)", "\(outcome.processed.count)", "\(outcome.retries)", "\(outcome.deadLettered.count)"]]),
+                                      [["\(records.count)", "\(processed)", "\(retried)", "\(deadLettered)"]]),
                        mediaType: "text/markdown")
         }
 
         code.then("every failing record is on {string} with its error, attempts and origin in headers, and every other record was processed once",
-                  doc: "Reads the dead-letter topic: exactly the failing acknowledged records, each with the headers; the processed records are all the others, each once.",
+                  doc: "Judged from the topics, read back: the dead-letter topic holds exactly the failing records of "
+                      + "the source topic, each once, with an error, the policy's number of attempts and an origin "
+                      + "(topic, partition, offset) that is that very record; the processing's output topic holds "
+                      + "every other record once, and no failing one.",
                   example: #"Then every failing record is on "payments-dlq" with its error, attempts and origin in headers, and every other record was processed once"#) { ctx in
             let name = try ctx.string(0), dlq = try ctx.topic(name)
-            guard let outcome = ctx.scenario.state.withLock({ $0.deadLetters }) else { throw StepFailure("no consumer processed with a dead-letter topic in this scenario") }
+            guard let run = ctx.world[DeadLetterRunKey.self] else {
+                throw StepFailure("no consumer processed with a dead-letter topic in this scenario")
+            }
+            let sourceTopic = try ctx.topic(run.source)
+            let source = try await ConsumingSteps.readTopic(ctx, topic: sourceTopic, partitions: run.partitions)
+                .compactMap { r in
+                    Payload.id(in: r.value).map {
+                        DeadLetterPolicy.SourceRecord(id: $0, partition: r.partition, offset: r.offset)
+                    }
+                }
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
             let letters = try await ConsumingSteps.readTopic(ctx, topic: dlq, partitions: partitions).map {
                 DeadLetter(id: Payload.id(in: $0.value), offset: $0.offset, headers: $0.headerStrings)
             }
-            try outcome.verdict(letters: letters, acknowledged: ctx.ledger.acknowledgedIds(), topic: name).enforce()
+            let output = try await ConsumingSteps.readTopic(ctx, topic: run.processedTopic, partitions: run.partitions)
+            let processed = output.compactMap { Payload.id(in: $0.value) }
+            ctx.attach(Evidence.table(["on \(run.source)", "on \(name)", "on the processed topic"],
+                                      [["\(source.count)", "\(letters.count)", "\(processed.count)"]]),
+                       mediaType: "text/markdown")
+            try run.policy.verdict(source: source, sourceTopic: sourceTopic, letters: letters, deadLetterTopic: name,
+                                   processed: processed).enforce()
         }
     }
 }

@@ -66,9 +66,34 @@ public struct CopyVerdict: Sendable, Equatable {
         return Verdict()
     }
 
-    /// Each compared processor wrote every one of the `expected` input records.
-    public static func allCopied(_ runs: [(label: String, written: Int)], expected: Int) -> Verdict {
-        Verdict(runs.filter { $0.written != expected }.map { "\($0.label) wrote \($0.written)" })
+    /// Orders in the output that are not in the input.
+    public var unexpected: [UInt64] { Set(outputCounts.keys).subtracting(inputIds).sorted() }
+
+    /// The throughput comparison's verdict on the topics as read back: the input holds the `expected`
+    /// orders; the exactly-once output (read with read_committed) holds each once, with the count and
+    /// sum recomputed from the input; the at-least-once output holds each at least once — a repeat
+    /// there is what at-least-once allows.
+    public static func allCopied(input: [[UInt8]], exactlyOnce: [[UInt8]], atLeastOnce: [[UInt8]],
+                                 expected: Int) -> Verdict {
+        let eos = CopyVerdict(input: input, output: exactlyOnce)
+        let alo = CopyVerdict(input: input, output: atLeastOnce)
+        var problems: [String] = []
+        if expected <= 0 {
+            problems.append("nothing to copy: the comparison expects \(expected) records")
+        } else if eos.inputIds.count != expected {
+            problems.append("the input holds \(eos.inputIds.count) orders, not \(expected)")
+        }
+        problems += eos.exactlyOnce().problems.map { "exactly-once output: \($0)" }
+        if !eos.unexpected.isEmpty {
+            problems.append("exactly-once output: orders not in the input, e.g. \(eos.unexpected.prefix(5))")
+        }
+        if !alo.missing.isEmpty {
+            problems.append("at-least-once output: \(alo.missing.count) orders missing, e.g. \(alo.missing.prefix(5))")
+        }
+        if !alo.unexpected.isEmpty {
+            problems.append("at-least-once output: orders not in the input, e.g. \(alo.unexpected.prefix(5))")
+        }
+        return Verdict(problems)
     }
 }
 

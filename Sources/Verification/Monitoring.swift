@@ -140,16 +140,49 @@ public struct SLOCheck: Sendable, Equatable {
         self.limit = limit
     }
 
-    /// Every objective met, over a measurement that saw records at all.
+    /// Every objective met, over a measurement that saw records at all and timed every one it
+    /// produced (`consumed`: the records whose end-to-end latency was measured).
     public static func verdict(_ checks: [SLOCheck], produced: Int, consumed: Int) -> Verdict {
         var problems = checks.filter { !$0.met }.map {
             "\($0.objective) is \(String(format: "%.1f", $0.measured)), over the objective"
         }
         if produced == 0 || consumed == 0 {
             problems.append("nothing was measured (\(produced) produced, \(consumed) consumed)")
+        } else if consumed < produced {
+            let unmeasured = produced - consumed
+            problems.append("\(unmeasured) of \(produced) records were never consumed: their latency is unmeasured")
         }
         return Verdict(problems)
     }
+}
+
+/// End-to-end latency per record: from when it was produced (its timestamp) to the first time a
+/// consumer read it. A later read of the same record (a redelivery) does not re-time it.
+public struct EndToEndLatency: Sendable, Equatable {
+    /// One record read: its id, when it was produced and when it was read, in milliseconds of one clock.
+    public struct Read: Sendable, Equatable {
+        public var id: UInt64
+        public var producedAt: Double
+        public var readAt: Double
+
+        public init(id: UInt64, producedAt: Double, readAt: Double) {
+            self.id = id
+            self.producedAt = producedAt
+            self.readAt = readAt
+        }
+    }
+
+    /// Milliseconds from production to first read, by record id.
+    public private(set) var byRecord: [UInt64: Double] = [:]
+
+    /// From the reads in the order they happened.
+    public init(_ reads: [Read]) {
+        for r in reads where byRecord[r.id] == nil { byRecord[r.id] = r.readAt - r.producedAt }
+    }
+
+    public var count: Int { byRecord.count }
+    public var p50: Double { Percentile.of(Array(byRecord.values), 50) }
+    public var p95: Double { Percentile.of(Array(byRecord.values), 95) }
 }
 
 /// Which partitions of a topic are offline, from its partitions' leaders and replicas and the live brokers.

@@ -561,8 +561,22 @@ struct ReliabilityStepNegativeControlTests {
             try await producer.send(topic: try ctx.topic(try ctx.string(1)), key: nil, value: Payload.make(id: UInt64(try ctx.int(0))))
         }
         code.when("record {int} was processed a second time") { ctx in
+            // The processing's output shows it twice: what a consumer that reprocessed it would leave.
+            guard let run = ctx.world[DeadLetterRunKey.self] else { throw StepFailure("nothing was processed") }
+            let producer = try Producer(config: try ctx.cluster().config(["log_level": "0"]))
+            defer { producer.close() }
             let id = UInt64(try ctx.int(0))
-            ctx.scenario.state.withLock { $0.deadLetters?.processed.append(id) }
+            try await producer.send(topic: run.processedTopic, key: nil, value: Payload.make(id: id))
+        }
+        code.when("a dead letter for record {int} from offset {int} of {string} is written to {string}") { ctx in
+            let producer = try Producer(config: try ctx.cluster().config(["log_level": "0"]))
+            defer { producer.close() }
+            let headers = [("dlq.error", "rejected"), ("dlq.attempts", "2"),
+                           ("dlq.topic", try ctx.topic(try ctx.string(2))), ("dlq.partition", "0"),
+                           ("dlq.offset", String(try ctx.int(1)))]
+            let id = UInt64(try ctx.int(0))
+            try await producer.send(topic: try ctx.topic(try ctx.string(3)), key: nil, value: Payload.make(id: id),
+                                    headers: headers.map { ($0.0, Array($0.1.utf8)) })
         }
     }
 
@@ -657,6 +671,21 @@ struct ReliabilityStepNegativeControlTests {
             """), mentioning: "processed twice: [7]")
     }
 
+    /// Records that reached the source after the consumer stopped were never processed.
+    @Test func recordsNeverProcessedFail() async throws {
+        base.expectFailure(try await run(Self.process + """
+                And I produce 10 keyed messages to "payments" with acks=all
+                Then every failing record is on "dlq" with its error, attempts and origin in headers, and every other record was processed once
+            """), mentioning: "10 records were never processed")
+    }
+
+    @Test func deadLetterWithAWrongOriginFails() async throws {
+        base.expectFailure(try await run(Self.process + """
+                And a dead letter for record 150 from offset 100000 of "payments" is written to "dlq"
+                Then every failing record is on "dlq" with its error, attempts and origin in headers, and every other record was processed once
+            """), mentioning: "@100000, which holds no record")
+    }
+
     @Test func cleanDeadLetteringPasses() async throws {
         let o = try await run(Self.process + """
                 Then every failing record is on "dlq" with its error, attempts and origin in headers, and every other record was processed once
@@ -699,8 +728,14 @@ struct ExactlyOnceStepNegativeControlTests {
 
     static func breakers(_ code: inout SupportCode) {
         code.when("the zombie's commit went through") { ctx in ctx.scenario.state.withLock { $0.zombieOutcome = "committed" } }
-        code.when("the exactly-once run lost 10 records") { ctx in
-            ctx.scenario.state.withLock { $0.comparison = [("exactly-once", 490), ("at-least-once", 500)] }
+        code.when("order {int} is written to the exactly-once output a second time") { ctx in
+            guard let output = ctx.world[ComparisonKey.self]?.exactlyOnceOutput else {
+                throw StepFailure("no comparison ran")
+            }
+            let producer = try Producer(config: try ctx.cluster().config(["log_level": "0"]))
+            defer { producer.close() }
+            let id = UInt64(try ctx.int(0))
+            try await producer.send(topic: output, key: nil, value: CopyVerdict.outputValue(id: id))
         }
     }
 
@@ -745,11 +780,34 @@ struct ExactlyOnceStepNegativeControlTests {
             """), mentioning: "the zombie instance was not fenced")
     }
 
-    @Test func comparisonWithLossesFails() async throws {
+    /// Orders that reached the input after the processors finished are in neither output.
+    @Test func comparisonWithOrdersMissingFromTheOutputsFails() async throws {
+        let o = try await run("""
+                When I produce 300 keyed messages to "orders" with acks=all
+                And I compare exactly-once and at-least-once processing of "orders" into "totals"
+                And I produce 10 keyed messages to "orders" with acks=all
+                Then both processors copied all 310 records
+            """)
+        base.expectFailure(o, mentioning: "exactly-once output: 10 orders missing")
+        #expect(o.decisive?.result.message?.contains("at-least-once output: 10 orders missing") == true)
+    }
+
+    @Test func comparisonWithAnOrderTwiceInTheExactlyOnceOutputFails() async throws {
         base.expectFailure(try await run("""
-                When the exactly-once run lost 10 records
-                Then both processors copied all 500 records
-            """), mentioning: "exactly-once wrote 490")
+                When I produce 300 keyed messages to "orders" with acks=all
+                And I compare exactly-once and at-least-once processing of "orders" into "totals"
+                And order 7 is written to the exactly-once output a second time
+                Then both processors copied all 300 records
+            """), mentioning: "exactly-once output: 1 orders counted twice, e.g. [7]")
+    }
+
+    @Test func cleanComparisonPasses() async throws {
+        let o = try await run("""
+                When I produce 300 keyed messages to "orders" with acks=all
+                And I compare exactly-once and at-least-once processing of "orders" into "totals"
+                Then both processors copied all 300 records
+            """)
+        #expect(o.status == .passed, "\(o.decisive?.result.message ?? "")")
     }
 
     @Test func exactlyOnceScenariosAreSkippedOnTheEmbeddedCluster() async throws {
@@ -860,6 +918,14 @@ struct MonitoringStepNegativeControlTests {
                 And I measure produce and end-to-end latency of 50 messages on "orders"
                 Then the SLOs hold: produce p95 under 50 ms, end-to-end p95 under 500 ms, and no offline partition of "orders"
             """), mentioning: "produce p95 (ms) is")
+    }
+
+    @Test func sloFailsOverTheEndToEndObjective() async throws {
+        base.expectFailure(try await run("""
+                When the network to every broker is slowed by 100 ms
+                And I measure produce and end-to-end latency of 50 messages on "orders"
+                Then the SLOs hold: produce p95 under 5000 ms, end-to-end p95 under 50 ms, and no offline partition of "orders"
+            """), mentioning: "end-to-end p95 (ms) is")
     }
 
     @Test func breachStepFailsWhenEveryPartitionIsOnline() async throws {

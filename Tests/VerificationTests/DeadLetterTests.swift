@@ -1,27 +1,29 @@
 import Testing
 import Verification
 
-/// The dead-letter checker on hand-written runs: records 1…20 acknowledged, every fifth fails and is
-/// dead-lettered after 2 attempts.
+/// The dead-letter checker on hand-written topics: records 1…20 on partition 0 of "payments" at
+/// offsets 0…19; every fifth fails and is dead-lettered after 2 attempts; the others are processed.
 @Suite("Dead-letter checker")
 struct DeadLetterTests {
-    static let acknowledged = Set(UInt64(1)...20)
+    static let policy = DeadLetterPolicy(failEvery: 5, attempts: 2)
+    static let source = (UInt64(1)...20).map {
+        DeadLetterPolicy.SourceRecord(id: $0, partition: 0, offset: Int64($0) - 1)
+    }
     static let failing: [UInt64] = [5, 10, 15, 20]
+    static let passing = (UInt64(1)...20).filter { $0 % 5 != 0 }
 
-    static func letter(_ id: UInt64, attempts: String = "2", without: Set<String> = []) -> DeadLetter {
-        var headers = ["dlq.error": "rejected", "dlq.attempts": attempts, "dlq.topic": "payments", "dlq.partition": "0",
-                       "dlq.offset": "\(id - 1)"]
+    static func letter(_ id: UInt64, attempts: String = "2", offset: String? = nil,
+                       without: Set<String> = []) -> DeadLetter {
+        var headers = ["dlq.error": "rejected", "dlq.attempts": attempts, "dlq.topic": "payments",
+                       "dlq.partition": "0", "dlq.offset": offset ?? "\(id - 1)"]
         for name in without { headers[name] = nil }
         return DeadLetter(id: id, offset: Int64(id / 5), headers: headers)
     }
 
-    static func run(processed: [UInt64]? = nil) -> DeadLetterOutcome {
-        DeadLetterOutcome(processed: processed ?? acknowledged.subtracting(failing).sorted(), deadLettered: failing,
-                          retries: 4, attemptsExpected: 2, failEvery: 5)
-    }
-
-    static func verdict(_ letters: [DeadLetter], run: DeadLetterOutcome = run()) -> Verdict {
-        run.verdict(letters: letters, acknowledged: acknowledged, topic: "payments-dlq")
+    static func verdict(_ letters: [DeadLetter], processed: [UInt64] = passing,
+                        source: [DeadLetterPolicy.SourceRecord] = source) -> Verdict {
+        policy.verdict(source: source, sourceTopic: "payments", letters: letters, deadLetterTopic: "payments-dlq",
+                       processed: processed)
     }
 
     @Test func cleanDeadLetteringPasses() {
@@ -42,6 +44,17 @@ struct DeadLetterTests {
         ])
     }
 
+    @Test func anOriginThatIsNotTheRecordFails() {
+        var wrongTopic = Self.letter(20)
+        wrongTopic.headers["dlq.topic"] = "orders"
+        let letters = [Self.letter(5, offset: "3"), Self.letter(10, offset: "99"), Self.letter(15), wrongTopic]
+        #expect(Self.verdict(letters).problems == [
+            "dead letter 5 names its origin payments[0]@3, which holds record 4",
+            "dead letter 10 names its origin payments[0]@99, which holds no record",
+            "dead letter 20 names its origin orders[0]@19, which holds no record",
+        ])
+    }
+
     @Test func aDeadLetterWithoutPayloadIdFails() {
         let anonymous = DeadLetter(id: nil, offset: 9, headers: [:])
         #expect(Self.verdict(Self.failing.map { Self.letter($0) } + [anonymous]).problems
@@ -59,17 +72,38 @@ struct DeadLetterTests {
     }
 
     @Test func processedTwiceOrNeverFails() {
-        var processed = Self.acknowledged.subtracting(Self.failing).sorted()
+        var processed = Self.passing
         processed.removeAll { $0 == 3 }
         processed.append(7)
-        #expect(Self.verdict(Self.failing.map { Self.letter($0) }, run: Self.run(processed: processed)).problems == [
+        #expect(Self.verdict(Self.failing.map { Self.letter($0) }, processed: processed).problems == [
             "1 records were never processed — the flow stopped? e.g. [3]", "processed twice: [7]",
         ])
     }
 
-    @Test func aPolicyUnderWhichNothingFailsChecksNothing() {
-        let run = DeadLetterOutcome(processed: Array(1...4), failEvery: 50)
-        #expect(run.verdict(letters: [], acknowledged: [1, 2, 3, 4], topic: "dlq").problems
-                    == ["no acknowledged record fails under this policy, so nothing was checked"])
+    @Test func aFailingRecordOrOneNotInTheSourceProcessedFails() {
+        #expect(Self.verdict(Self.failing.map { Self.letter($0) }, processed: Self.passing + [10, 99]).problems == [
+            "failing records were processed: [10]", "records not in payments were processed: [99]",
+        ])
+    }
+
+    /// A record the source holds twice (a producer's retry) is processed twice, and that is once each.
+    @Test func aRecordTheSourceHoldsTwiceIsProcessedForEachCopy() {
+        let source = Self.source + [.init(id: 7, partition: 0, offset: 20)]
+        let letters = Self.failing.map { Self.letter($0) }
+        #expect(Self.verdict(letters, processed: Self.passing + [7], source: source).holds)
+        #expect(Self.verdict(Self.failing.map { Self.letter($0) }, source: source).problems
+                    == ["1 records were never processed — the flow stopped? e.g. [7]"])
+    }
+
+    @Test func aPolicyUnderWhichNothingFailsOrNothingPassesChecksNothing() {
+        let none = DeadLetterPolicy(failEvery: 50, attempts: 1)
+        #expect(none.verdict(source: Array(Self.source.prefix(4)), sourceTopic: "payments", letters: [],
+                             deadLetterTopic: "dlq", processed: [1, 2, 3, 4]).problems
+                    == ["no record of payments fails under this policy, so nothing was checked"])
+        let all = DeadLetterPolicy(failEvery: 1, attempts: 1)
+        #expect(all.verdict(source: Array(Self.source.prefix(2)), sourceTopic: "payments",
+                            letters: [Self.letter(1, attempts: "1"), Self.letter(2, attempts: "1")],
+                            deadLetterTopic: "dlq", processed: []).problems
+                    == ["every record of payments fails under this policy, so no processing was checked"])
     }
 }

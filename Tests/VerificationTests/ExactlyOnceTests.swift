@@ -51,9 +51,33 @@ struct ExactlyOnceTests {
         ])
     }
 
-    @Test func comparedProcessorsCopiedEverything() {
-        #expect(CopyVerdict.allCopied([("exactly-once", 500), ("at-least-once", 500)], expected: 500).holds)
-        #expect(CopyVerdict.allCopied([("exactly-once", 490), ("at-least-once", 500)], expected: 500).problems
-                    == ["exactly-once wrote 490"])
+    static func compared(eos: [UInt64], alo: [UInt64], expected: Int = 10) -> Verdict {
+        CopyVerdict.allCopied(input: input, exactlyOnce: output(eos), atLeastOnce: output(alo),
+                              expected: expected)
+    }
+
+    @Test func comparedProcessorsThatCopiedEverythingPass() {
+        #expect(Self.compared(eos: Array(1...10), alo: Array(1...10)).holds)
+        // A repeat is what at-least-once allows.
+        #expect(Self.compared(eos: Array(1...10), alo: Array(1...10) + [4]).holds)
+    }
+
+    @Test func comparedOutputsMissingOrDoublingOrdersFail() {
+        #expect(Self.compared(eos: Array(1...9), alo: Array(1...10)).problems
+                    == ["exactly-once output: 1 orders missing, e.g. [10]",
+                        "exactly-once output: count 9 and sum 54, recomputed 10 and 65"])
+        #expect(Self.compared(eos: Array(1...10) + [7], alo: Array(2...10)).problems
+                    == ["exactly-once output: 1 orders counted twice, e.g. [7]",
+                        "exactly-once output: count 11 and sum 73, recomputed 10 and 65",
+                        "at-least-once output: 1 orders missing, e.g. [1]"])
+    }
+
+    @Test func comparedOutputsWithForeignOrdersOrTheWrongInputFail() {
+        #expect(Self.compared(eos: Array(1...10), alo: Array(1...11)).problems
+                    == ["at-least-once output: orders not in the input, e.g. [11]"])
+        #expect(Self.compared(eos: Array(1...10), alo: Array(1...10), expected: 12).problems
+                    == ["the input holds 10 orders, not 12"])
+        #expect(CopyVerdict.allCopied(input: [], exactlyOnce: [], atLeastOnce: [], expected: 0).problems
+                    == ["nothing to copy: the comparison expects 0 records"])
     }
 }

@@ -97,6 +97,36 @@ struct MonitoringCheckTests {
                     == ["end-to-end p95 (ms) is 612.3, over the objective"])
         #expect(SLOCheck.verdict(met, produced: 10, consumed: 0).problems
                     == ["nothing was measured (10 produced, 0 consumed)"])
+        #expect(SLOCheck.verdict(met, produced: 10, consumed: 8).problems
+                    == ["2 of 10 records were never consumed: their latency is unmeasured"])
+    }
+
+    typealias Read = EndToEndLatency.Read
+
+    /// Twenty records produced 10 ms apart, each read 5 ms after it was produced (record 20: 80 ms).
+    static let reads = (UInt64(1)...20).map {
+        Read(id: $0, producedAt: Double($0) * 10, readAt: Double($0) * 10 + ($0 == 20 ? 80 : 5))
+    }
+
+    @Test func endToEndLatencyIsTimedPerRecordFromItsFirstRead() {
+        let latency = EndToEndLatency(Self.reads)
+        #expect(latency.count == 20)
+        #expect(latency.p50 == 5 && latency.p95 == 5)
+        #expect(latency.byRecord[20] == 80)
+        // Read again a second later (a redelivery, or an idle poll that saw it last): not re-timed.
+        let later = (UInt64(15)...20).map { Read(id: $0, producedAt: Double($0) * 10, readAt: 1200) }
+        let again = EndToEndLatency(Self.reads + later)
+        #expect(again == latency)
+    }
+
+    /// Timed per record, a few slow arrivals show in the p95 and breach the objective.
+    @Test func slowArrivalsBreachTheEndToEndObjective() {
+        let slow = EndToEndLatency(
+            (UInt64(1)...20).map { Read(id: $0, producedAt: 0, readAt: $0 > 15 ? 700 : 20) })
+        #expect(slow.p50 == 20 && slow.p95 == 700)
+        let check = SLOCheck(objective: "end-to-end p95 (ms)", measured: slow.p95, limit: 500)
+        #expect(SLOCheck.verdict([check], produced: 20, consumed: slow.count).problems
+                    == ["end-to-end p95 (ms) is 700.0, over the objective"])
     }
 
     @Test func offlinePartitions() {
