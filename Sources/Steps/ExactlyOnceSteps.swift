@@ -212,10 +212,11 @@ enum ExactlyOnceSteps {
             try await producer.flush()
             if outcome == "committed" { try await producer.commitTransaction() } else { try await producer.abortTransaction() }
             let ids = Array(first..<(first + UInt64(count)))
-            ctx.scenario.state.withLock { s in
-                for id in ids { s.ledger.sent(id, key: nil, topic: topic, producer: "writer-\(outcome)") }
-                s.transactionIds[outcome, default: []] += ids
-            }
+            let ledger = ctx.ledger
+            for id in ids { ledger.sent(id, key: nil, topic: topic, producer: "writer-\(outcome)") }
+            // An aborted transaction's records are aborted reads wherever a verifying read meets them.
+            if outcome == "aborted" { ledger.aborted(ids) }
+            ctx.world.update(TransactionState.Key.self) { $0.ids[outcome, default: []] += ids }
         }
 
         code.then("a read_committed consumer of {string} reads the committed records and none of the aborted",
@@ -224,9 +225,8 @@ enum ExactlyOnceSteps {
             try requireEOS(ctx)
             let name = try ctx.string(0)
             let ids = try await readCommitted(ctx, name).compactMap { Payload.id(in: $0.value) }
-            let (committed, aborted) = ctx.scenario.state.withLock {
-                (Set($0.transactionIds["committed"] ?? []), Set($0.transactionIds["aborted"] ?? []))
-            }
+            let written = ctx.world[TransactionState.Key.self].ids
+            let (committed, aborted) = (Set(written["committed"] ?? []), Set(written["aborted"] ?? []))
             try TransactionIsolation.verdict(read: ids, committed: committed, aborted: aborted).enforce()
         }
 
@@ -253,13 +253,13 @@ enum ExactlyOnceSteps {
             } catch {
                 outcome = "failed otherwise: \(error)"
             }
-            ctx.scenario.state.withLock { $0.zombieOutcome = outcome }
+            ctx.world.update(TransactionState.Key.self) { $0.zombieOutcome = outcome }
         }
 
         code.then("the first instance is fenced when it commits",
                   doc: "The zombie's commit fails with a fencing error (PRODUCER_FENCED, INVALID_PRODUCER_EPOCH or _FENCED).",
                   example: "Then the first instance is fenced when it commits") { ctx in
-            guard let outcome = ctx.scenario.state.withLock({ $0.zombieOutcome }) else { throw StepFailure("no zombie drill ran in this scenario") }
+            guard let outcome = ctx.world[TransactionState.Key.self].zombieOutcome else { throw StepFailure("no zombie drill ran in this scenario") }
             guard outcome.hasPrefix("fenced") else { throw StepFailure("the zombie instance was not fenced: its commit \(outcome)") }
             ctx.log(outcome)
         }
@@ -362,4 +362,12 @@ enum ExactlyOnceSteps {
         let input = try await readCommitted(ctx, input).map(\.value)
         return CopyVerdict(input: input, output: try await readCommitted(ctx, output).map(\.value))
     }
+}
+
+/// What a scenario's transaction steps remember: the ids each transaction outcome wrote, and the
+/// zombie drill's outcome.
+struct TransactionState: Sendable {
+    enum Key: WorldKey { static var defaultValue: TransactionState { TransactionState() } }
+    var ids: [String: [UInt64]] = [:]  // "committed" / "aborted"
+    var zombieOutcome: String?
 }

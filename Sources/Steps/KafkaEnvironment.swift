@@ -116,7 +116,8 @@ public final class KafkaEnvironment: Sendable {
     public func shutdown() async { await shared?.shutdown() }
 }
 
-/// What one scenario has set up: its cluster, its topics and what was sent and read.
+/// What every domain of one scenario shares: its cluster, its topics and the delivery ledger. Each
+/// domain keeps the rest under its own World key, beside its steps.
 final class ScenarioState: Sendable {
     let state = Mutex(State())
 
@@ -125,13 +126,6 @@ final class ScenarioState: Sendable {
         var topics: [String: String] = [:] // as written → physical
         var partitions: [String: Int32] = [:]
         var ledger = DeliveryLedger()
-        var deadLetters: DeadLetterOutcome?
-        var transactionIds: [String: [UInt64]] = [:]  // "committed" / "aborted"
-        var zombieOutcome: String?
-        var comparison: [(String, Int)] = []
-        var stalls: [String: StallRecord] = [:]
-        var probes: [Double?] = []  // round trips in ms; nil: never came back
-        var latencies: (produceP95: Double, endToEndP95: Double, produced: Int, consumed: Int)?
     }
 }
 

@@ -30,7 +30,7 @@ enum MonitoringSteps {
             cluster.registerCoordinatorKey(group, type: .group)
             let record = try await StallDrill(cluster: cluster, group: group, topic: topic, partitions: partitions, ledger: ctx.ledger)
                 .run(stallSeconds: stall, messages: messages)
-            ctx.scenario.state.withLock { $0.stalls[group] = record }
+            ctx.world.update(MonitoringState.Key.self) { $0.stalls[group] = record }
             let (from, to) = (record.history.stallFrom, record.history.stallTo)
             ctx.log(String(format: "the consumer stalled from %.1f s to %.1f s into the drill", from, to))
             ctx.attach(record.metrics, mediaType: "text/plain", fileName: "metrics-\(group).prom")
@@ -40,7 +40,7 @@ enum MonitoringSteps {
                   doc: "Evaluates the alert rule over the drill's lag samples as Prometheus would (`for:` semantics): it must not fire before the stall, must fire during it (or within the hold time after it began), and must have resolved by the end. Attaches the lag chart with the stall and the firing shaded.",
                   example: #"Then the lag alert (lag over 300 records for 1 second) fired while the consumer stalled and resolved after it caught up"#) { ctx in
             let rule = LagAlertRule(threshold: Int64(try ctx.int(0)), holdFor: Double(try ctx.int(1)))
-            let stall = ctx.scenario.state.withLock { $0.stalls.first.map { ($0.key, $0.value.history) } }
+            let stall = ctx.world[MonitoringState.Key.self].stalls.first.map { ($0.key, $0.value.history) }
             guard let (group, record) = stall else { throw StepFailure("no consumer stalled in this scenario") }
             let end = record.lag.last?.seconds ?? 0
             let firing = rule.firing(record.lag).map { (label: "alert firing", from: $0.from, to: $0.to ?? end) }
@@ -60,7 +60,7 @@ enum MonitoringSteps {
                   example: #"Then the exported metrics of group "billing" give the lag of every partition of "orders""#) { ctx in
             let group = try ctx.string(0), name = try ctx.string(1), topic = try ctx.topic(name)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
-            guard let text = ctx.scenario.state.withLock({ $0.stalls[group]?.metrics }) else { throw StepFailure("no metrics were exported for group \(group)") }
+            guard let text = ctx.world[MonitoringState.Key.self].stalls[group]?.metrics else { throw StepFailure("no metrics were exported for group \(group)") }
             let samples = ClientMetrics.samples(named: ClientMetrics.consumerLag, in: text).filter { $0.0["topic"] == topic }
             let covered = Set(samples.compactMap { $0.0["partition"].flatMap { Int32($0) } })
             try PartitionCoverage.verdict(metric: ClientMetrics.consumerLag, topic: topic, partitions: partitions,
@@ -87,7 +87,7 @@ enum MonitoringSteps {
                 probes.append(got.contains { $0.value == marker } ? Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000 : nil)
             }
             await consumer.close()
-            ctx.scenario.state.withLock { $0.probes = probes }
+            ctx.world.update(MonitoringState.Key.self) { $0.probes = probes }
             let ok = probes.compactMap { $0 }
             ctx.attach(Evidence.lineChart(title: "Heartbeat round trips (ms)", unit: "x is the probe number",
                                           samples: probes.enumerated().map { (Double($0.offset), $0.element ?? 5000) }), mediaType: "image/svg+xml")
@@ -100,7 +100,7 @@ enum MonitoringSteps {
                   doc: "Every probe came back, and the 95th percentile round trip is under the bound.",
                   example: "Then the probe is green with a p95 round trip under 250 ms") { ctx in
             let bound = Double(try ctx.int(0))
-            let probes = HeartbeatProbes(roundTrips: ctx.scenario.state.withLock { $0.probes })
+            let probes = HeartbeatProbes(roundTrips: ctx.world[MonitoringState.Key.self].probes)
             guard !probes.roundTrips.isEmpty else { throw StepFailure("no probe ran in this scenario") }
             try probes.green(p95Under: bound, timeout: Int(probeTimeout.components.seconds)).enforce()
             ctx.log(String(format: "green: p95 round trip %.1f ms", probes.p95))
@@ -141,7 +141,7 @@ enum MonitoringSteps {
                 ["produce (acknowledged)", "\(p.count)", ms(Percentile.of(p, 50)), ms(Percentile.of(p, 95))],
                 ["end to end (first read)", "\(e.count)", ms(e.p50), ms(e.p95)],
             ]), mediaType: "text/markdown")
-            ctx.scenario.state.withLock { $0.latencies = (Percentile.of(p, 95), e.p95, count, e.count) }
+            ctx.world.update(MonitoringState.Key.self) { $0.latencies = (Percentile.of(p, 95), e.p95, count, e.count) }
         }
 
         code.then("the SLOs hold: produce p95 under {int} ms, end-to-end p95 under {int} ms, and no offline partition of {string}",
@@ -149,7 +149,7 @@ enum MonitoringSteps {
                       + "when no live broker leads it) against the objectives; every record measured must have been "
                       + "read, or its latency is unmeasured and the step fails. Attaches the SLO table.",
                   example: #"Then the SLOs hold: produce p95 under 200 ms, end-to-end p95 under 500 ms, and no offline partition of "events""#) { ctx in
-            guard let m = ctx.scenario.state.withLock({ $0.latencies }) else { throw StepFailure("no latency was measured in this scenario") }
+            guard let m = ctx.world[MonitoringState.Key.self].latencies else { throw StepFailure("no latency was measured in this scenario") }
             let offline = try await offlinePartitions(ctx, try ctx.string(2))
             let checks = [SLOCheck(objective: "produce p95 (ms)", measured: m.produceP95, limit: Double(try ctx.int(0)) - 1e-9),
                           SLOCheck(objective: "end-to-end p95 (ms)", measured: m.endToEndP95, limit: Double(try ctx.int(1)) - 1e-9),
@@ -357,4 +357,13 @@ final class StallDrill: @unchecked Sendable {
         }
         return last.value
     }
+}
+
+/// What a scenario's monitoring steps remember: each stall drill, the probe's round trips (ms; nil
+/// when one never came back) and the measured latencies.
+struct MonitoringState: Sendable {
+    enum Key: WorldKey { static var defaultValue: MonitoringState { MonitoringState() } }
+    var stalls: [String: StallRecord] = [:]
+    var probes: [Double?] = []
+    var latencies: (produceP95: Double, endToEndP95: Double, produced: Int, consumed: Int)?
 }

@@ -100,8 +100,6 @@ public struct DeadLetterPolicy: Sendable, Equatable {
     }
 }
 
-/// The former name of `DeadLetterPolicy`, kept while `Scenario.State` (Steps) still declares a field of it.
-public typealias DeadLetterOutcome = DeadLetterPolicy
 
 /// A record read back from a dead-letter topic.
 public struct DeadLetter: Sendable, Equatable {

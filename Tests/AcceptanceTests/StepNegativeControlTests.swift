@@ -727,7 +727,7 @@ struct ExactlyOnceStepNegativeControlTests {
     })
 
     static func breakers(_ code: inout SupportCode) {
-        code.when("the zombie's commit went through") { ctx in ctx.scenario.state.withLock { $0.zombieOutcome = "committed" } }
+        code.when("the zombie's commit went through") { ctx in ctx.world.update(TransactionState.Key.self) { $0.zombieOutcome = "committed" } }
         code.when("order {int} is written to the exactly-once output a second time") { ctx in
             guard let output = ctx.world[ComparisonKey.self]?.exactlyOnceOutput else {
                 throw StepFailure("no comparison ran")
@@ -831,24 +831,24 @@ struct MonitoringStepNegativeControlTests {
     static func breakers(_ code: inout SupportCode) {
         code.given("group {string} never fell behind") { ctx in
             let g = try ctx.string(0)
-            ctx.scenario.state.withLock { $0.stalls[g] = stall(lag: [(0, 10), (1, 20), (3, 50), (5, 40), (7, 0)]) }
+            ctx.world.update(MonitoringState.Key.self) { $0.stalls[g] = stall(lag: [(0, 10), (1, 20), (3, 50), (5, 40), (7, 0)]) }
         }
         code.given("group {string} never caught up") { ctx in
             let g = try ctx.string(0)
-            ctx.scenario.state.withLock { $0.stalls[g] = stall(lag: [(0, 10), (2, 100), (3, 600), (4, 900), (6, 1200), (8, 1500)]) }
+            ctx.world.update(MonitoringState.Key.self) { $0.stalls[g] = stall(lag: [(0, 10), (2, 100), (3, 600), (4, 900), (6, 1200), (8, 1500)]) }
         }
         code.given("the exported metrics of group {string} lack partition {int}") { ctx in
             let g = try ctx.string(0), missing = try ctx.int(1)
             let topic = try ctx.topic("orders")
             let lines = (0..<3).filter { $0 != missing }.map { "kafka_bdd_consumer_lag_records{client_id=\"c\",group=\"\(g)\",topic=\"\(topic)\",partition=\"\($0)\"} 5.0" }
-            ctx.scenario.state.withLock { $0.stalls[g] = stall(lag: [], metrics: "# TYPE kafka_bdd_consumer_lag_records gauge\n" + lines.joined(separator: "\n")) }
+            ctx.world.update(MonitoringState.Key.self) { $0.stalls[g] = stall(lag: [], metrics: "# TYPE kafka_bdd_consumer_lag_records gauge\n" + lines.joined(separator: "\n")) }
         }
         code.given("the round trips took {int} ms") { ctx in
             let ms = Double(try ctx.int(0))
-            ctx.scenario.state.withLock { $0.probes = Array(repeating: ms, count: 20) }
+            ctx.world.update(MonitoringState.Key.self) { $0.probes = Array(repeating: ms, count: 20) }
         }
         code.given("one probe never came back") { ctx in
-            ctx.scenario.state.withLock { $0.probes = [10, 12, nil, 11] }
+            ctx.world.update(MonitoringState.Key.self) { $0.probes = [10, 12, nil, 11] }
         }
     }
 
