@@ -42,10 +42,7 @@ public struct PickleCompiler: Sendable {
 
         mutating func compile(_ scenario: Scenario, background: [Step], inheritedTags: [Tag]) {
             if scenario.examples.isEmpty {
-                var steps: [PickleStep] = []
-                if !scenario.steps.isEmpty {
-                    steps = pickleSteps(background, row: nil) + pickleSteps(scenario.steps, row: nil)
-                }
+                let steps = pickleSteps(background, scenario.steps, row: nil)
                 pickles.append(Pickle(id: ids.newId(), uri: uri, location: scenario.location, name: scenario.name,
                                       language: language, steps: steps,
                                       tags: (inheritedTags + scenario.tags).map(pickleTag),
@@ -56,10 +53,7 @@ public struct PickleCompiler: Sendable {
                 guard let header = examples.tableHeader else { continue }
                 for row in examples.tableBody {
                     let values = Values(names: header.cells.map(\.value), values: row.cells.map(\.value))
-                    var steps: [PickleStep] = []
-                    if !scenario.steps.isEmpty {
-                        steps = pickleSteps(background, row: nil) + pickleSteps(scenario.steps, row: (row.id, values))
-                    }
+                    let steps = pickleSteps(background, scenario.steps, row: (row.id, values))
                     pickles.append(Pickle(id: ids.newId(), uri: uri, location: row.location,
                                           name: values.interpolate(scenario.name), language: language, steps: steps,
                                           tags: (inheritedTags + scenario.tags + examples.tags).map(pickleTag),
@@ -70,38 +64,50 @@ public struct PickleCompiler: Sendable {
 
         private func pickleTag(_ tag: Tag) -> PickleTag { PickleTag(name: tag.name, astNodeId: tag.id) }
 
-        private func pickleSteps(_ steps: [Step], row: (id: String, values: Values)?) -> [PickleStep] {
+        /// The background's steps (none when the scenario has no steps of its own), then the scenario's.
+        /// Like the reference, an And or But takes the type of the step before it, even when that step
+        /// is the background's last: the type is carried from one list into the other.
+        private func pickleSteps(_ background: [Step], _ steps: [Step], row: (id: String, values: Values)?)
+            -> [PickleStep] {
+            guard !steps.isEmpty else { return [] }
             var previous = PickleStepType.unknown
-            return steps.map { step in
-                let type: PickleStepType = switch step.keywordType {
-                case .context: .context
-                case .action: .action
-                case .outcome: .outcome
-                case .conjunction: previous
-                case .unknown, nil: .unknown
-                }
-                previous = type
-                let values = row?.values ?? Values(names: [], values: [])
-                var argument: PickleStepArgument?
-                if step.docString != nil || step.dataTable != nil {
-                    var a = PickleStepArgument()
-                    if let d = step.docString {
-                        a.docString = PickleDocString(mediaType: d.mediaType.map(values.interpolate),
-                                                      content: values.interpolate(d.content))
-                    }
-                    if let t = step.dataTable {
-                        a.dataTable = PickleTable(rows: t.rows.map { $0.cells.map { values.interpolate($0.value) } })
-                    }
-                    if let d = step.docString, let t = step.dataTable {
-                        let docFirst = d.location.line < t.location.line
-                        a.docString!.argumentIndex = docFirst ? 1 : 2
-                        a.dataTable!.argumentIndex = docFirst ? 2 : 1
-                    }
-                    argument = a
-                }
-                return PickleStep(id: ids.newId(), text: values.interpolate(step.text), type: type, argument: argument,
-                                  astNodeIds: row.map { [step.id, $0.id] } ?? [step.id])
+            var out: [PickleStep] = []
+            out.reserveCapacity(background.count + steps.count)
+            for step in background { out.append(pickleStep(step, row: nil, previous: &previous)) }
+            for step in steps { out.append(pickleStep(step, row: row, previous: &previous)) }
+            return out
+        }
+
+        private func pickleStep(_ step: Step, row: (id: String, values: Values)?,
+                                previous: inout PickleStepType) -> PickleStep {
+            let type: PickleStepType = switch step.keywordType {
+            case .context: .context
+            case .action: .action
+            case .outcome: .outcome
+            case .conjunction: previous
+            case .unknown, nil: .unknown
             }
+            previous = type
+            let values = row?.values ?? Values(names: [], values: [])
+            var argument: PickleStepArgument?
+            if step.docString != nil || step.dataTable != nil {
+                var a = PickleStepArgument()
+                if let d = step.docString {
+                    a.docString = PickleDocString(mediaType: d.mediaType.map(values.interpolate),
+                                                  content: values.interpolate(d.content))
+                }
+                if let t = step.dataTable {
+                    a.dataTable = PickleTable(rows: t.rows.map { $0.cells.map { values.interpolate($0.value) } })
+                }
+                if let d = step.docString, let t = step.dataTable {
+                    let docFirst = d.location.line < t.location.line
+                    a.docString!.argumentIndex = docFirst ? 1 : 2
+                    a.dataTable!.argumentIndex = docFirst ? 2 : 1
+                }
+                argument = a
+            }
+            return PickleStep(id: ids.newId(), text: values.interpolate(step.text), type: type, argument: argument,
+                              astNodeIds: row.map { [step.id, $0.id] } ?? [step.id])
         }
     }
 

@@ -127,6 +127,42 @@ struct ParserTests {
         #expect(pickle.tags.map(\.name) == ["@f", "@r", "@s", "@e"])
     }
 
+    /// The Python parser writes `"type": null` for an outline's first And when nothing comes before
+    /// it; the message schema has no null type, and the C, Java and JavaScript parsers say Unknown.
+    @Test func conjunctionWithNoStepBeforeItIsUnknown() {
+        let file = compile("""
+            Feature: F
+              Scenario Outline: O
+                And <x>
+                Then b
+                Examples:
+                  | x |
+                  | a |
+              Rule: R
+                Scenario: S
+                  But c
+            """)
+        #expect(file.pickles.map { $0.steps.map(\.type) } == [[.unknown, .outcome], [.unknown]])
+    }
+
+    @Test func conjunctionContinuesTheBackgroundsLastStep() {
+        let file = compile("""
+            Feature: F
+              Background:
+                Given a
+                When b
+              Scenario: S
+                And c
+              Rule: R
+                Background:
+                  Then d
+                Scenario: T
+                  But e
+            """)
+        #expect(file.pickles.map { $0.steps.map(\.type) }
+                == [[.context, .action, .action], [.context, .action, .outcome, .outcome]])
+    }
+
     @Test func tableEscapesAndUnicodeColumns() {
         let file = compile("Feature: F\n  Scenario: S\n    Given t\n      | a\\|b | c\\nd | e\\\\f | 🎸 | x |\n")
         let row = file.document!.feature!.children.compactMap { child -> Step? in
