@@ -42,6 +42,8 @@ public struct Parser: Sendable {
         let builder = ASTBuilder(ids: ids)
         var errors: [ParseError] = []
         func record(_ error: ParseError) {
+            // The reference stops at the error that makes eleven, even in the middle of a line.
+            guard errors.count <= Parser.maxErrors else { return }
             if !errors.contains(where: { $0.message == error.message }) { errors.append(error) }
         }
 
@@ -53,9 +55,11 @@ public struct Parser: Sendable {
             var matched = false
             for transition in machine.states[state].transitions {
                 guard let (token, error) = matcher.match(transition.token, line) else { continue }
+                // Like the reference, a line whose match fails with an error (a tag with white space,
+                // an unknown language) is recorded and then not taken as that token at all.
+                if let error { record(error); continue }
                 if let lookahead = transition.lookahead,
-                   !Parser.lookahead(lookahead, after: index, in: lines, matcher: matcher) { continue }
-                if let error { record(error) }
+                   !Parser.lookahead(lookahead, after: index, in: lines, matcher: matcher, record: record) { continue }
                 for rule in transition.ends { if let e = builder.endRule(rule) { record(e) } }
                 for rule in transition.starts { builder.startRule(rule) }
                 builder.build(token)
@@ -85,12 +89,17 @@ public struct Parser: Sendable {
     }
 
     private static func lookahead(_ hint: Grammar.Lookahead, after index: Int, in lines: [Line],
-                                  matcher: TokenMatcher) -> Bool {
+                                  matcher: TokenMatcher, record: (ParseError) -> Void) -> Bool {
+        func matches(_ type: TokenType, _ line: Line) -> Bool {
+            guard let (_, error) = matcher.match(type, line) else { return false }
+            if let error { record(error); return false }
+            return true
+        }
         var i = index + 1
         while i < lines.count {
             let line = lines[i]
-            if matcher.match(hint.target, line) != nil { return true }
-            guard hint.skip.contains(where: { matcher.match($0, line) != nil }) else { return false }
+            if matches(hint.target, line) { return true }
+            guard hint.skip.contains(where: { matches($0, line) }) else { return false }
             i += 1
         }
         return false
