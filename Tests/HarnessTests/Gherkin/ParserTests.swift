@@ -255,11 +255,26 @@ struct FeatureFileTests {
         }
     }
 
-    @Test func byteOrderMarkIsIgnored() throws {
-        let path = try temporaryFile([0xEF, 0xBB, 0xBF] + Array("Feature: F\n  Scenario: S\n    Given a\n".utf8))
-        let file = try FeatureFile.load(path: path)
-        #expect(file.errors.isEmpty)
-        #expect(file.pickles.count == 1)
+    /// Like cucumber-jvm and Reqnroll, a file that starts with a UTF-8 byte order mark parses as if
+    /// it had none: same AST, pickles and locations (the official Python parser rejects the line).
+    @Test("a byte order mark is not part of the first line", arguments: [
+        ("x.feature", "Feature: F\n  Scenario: S\n    Given a\n      | a |\n"),
+        ("x.feature.md", "# Feature: F\n\n## Scenario: S\n* Given a\n  | a |\n"),
+        ("x.feature", "# language: fr\nFonctionnalité: F\n  Scénario: S\n    Soit a\n"),
+        ("x.feature", "@t\nFeature: F\n  Scenario: S\n    Given a\n"),
+    ])
+    func byteOrderMarkIsIgnored(_ name: String, _ text: String) throws {
+        let plain = try FeatureFile.load(path: temporaryFile(Array(text.utf8), name: name))
+        let marked = try FeatureFile.load(path: temporaryFile([0xEF, 0xBB, 0xBF] + Array(text.utf8), name: name))
+        #expect(marked.errors.isEmpty)
+        #expect(marked.pickles.count == 1)
+        #expect(marked.source == plain.source)
+        let messages = { (file: FeatureFile) in
+            file.envelopes(source: false).map(\.ndjsonLine).joined().replacingOccurrences(of: file.uri, with: "URI")
+        }
+        #expect(messages(marked) == messages(plain))
+        if text.hasPrefix("# language") { #expect(marked.document?.feature?.language == "fr") }
+        if text.hasPrefix("@") { #expect(marked.document?.feature?.tags.first?.location.column == 1) }
     }
 
     @Test func discoveryFindsFeatureAndMarkdownFilesSorted() throws {
