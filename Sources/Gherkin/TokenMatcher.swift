@@ -121,7 +121,9 @@ final class ClassicTokenMatcher: TokenMatcher {
     }
 
     private func unescapeDocString(_ text: Substring) -> String {
-        switch activeDocStringSeparator {
+        // Escaped separators are rare; looking for a backslash first spares most lines the search.
+        guard text.utf8.contains(UInt8(ascii: "\\")) else { return String(text) }
+        return switch activeDocStringSeparator {
         case "\"\"\"": String(text.replacing(#"\"\"\""#, with: "\"\"\""))
         case "```": String(text.replacing(#"\`\`\`"#, with: "```"))
         default: String(text)
