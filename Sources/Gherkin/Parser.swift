@@ -1,5 +1,10 @@
 import Messages
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Runs the grammar's state machine over the lines of a document, feeding an ASTBuilder.
 /// Like the official parser it keeps going after an error, so one run reports every error
@@ -109,22 +114,37 @@ public struct Parser: Sendable {
     static func lines(of source: String) -> [Line] {
         var result: [Line] = []
         let utf8 = source.utf8
+        var number = 0
+        func add(_ start: String.Index, _ end: String.Index, last: Bool = false) {
+            var end = end
+            if !last, end > start, utf8[utf8.index(before: end)] == UInt8(ascii: "\r") { end = utf8.index(before: end) }
+            number += 1
+            let line = Line(text: source[start..<end], number: number)
+            if !last || !line.isEmpty { result.append(line) }
+        }
+        let scanned: Void? = utf8.withContiguousStorageIfAvailable { bytes in
+            // Native strings: find the line ends with memchr; UTF-8 offsets are O(1) indices.
+            guard let base = bytes.baseAddress else { return }
+            var start = 0
+            while start < bytes.count,
+                  let found = memchr(base + start, Int32(UInt8(ascii: "\n")), bytes.count - start) {
+                let end = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                add(utf8.index(utf8.startIndex, offsetBy: start), utf8.index(utf8.startIndex, offsetBy: end))
+                start = end + 1
+            }
+            add(utf8.index(utf8.startIndex, offsetBy: start), utf8.endIndex, last: true)
+        }
+        if scanned != nil { return result }
         var start = utf8.startIndex
         var i = start
-        var number = 0
         while i < utf8.endIndex {
             if utf8[i] == UInt8(ascii: "\n") {
-                var end = i
-                if end > start, utf8[utf8.index(before: end)] == UInt8(ascii: "\r") { end = utf8.index(before: end) }
-                number += 1
-                result.append(Line(text: source[start..<end], number: number))
+                add(start, i)
                 start = utf8.index(after: i)
             }
             utf8.formIndex(after: &i)
         }
-        number += 1
-        let last = Line(text: source[start..<utf8.endIndex], number: number)
-        if !last.isEmpty { result.append(last) }
+        add(start, utf8.endIndex, last: true)
         return result
     }
 }

@@ -2,8 +2,8 @@ import Messages
 /// Decides whether a line is a token of a given type. Matchers are stateful: they track the
 /// dialect (`# language:`) and whether a doc string is open.
 protocol TokenMatcher: AnyObject {
-    /// Matches `line` as `type`. A match may carry an error (e.g. an unknown language) that the
-    /// parser records while still taking the transition.
+    /// Matches `line` as `type`. A match may carry an error instead (a tag with white space, an
+    /// unknown language): the parser records it, and the line is then not that token.
     func match(_ type: TokenType, _ line: Line) -> (token: Token, error: ParseError?)?
     /// The dialect in effect when parsing starts.
     var defaultDialect: Dialect { get }
@@ -151,6 +151,9 @@ enum LanguageDirective {
 /// Splits a tag line into tags; a comment (` #…`) ends the line.
 enum TagLineScanner {
     static func tags(in line: Line) -> ([LineSpan], ParseError?) {
+        if let ascii = line.trimmed.utf8.withContiguousStorageIfAvailable({ asciiTags($0, line) }), let ascii {
+            return ascii
+        }
         let scalars = Array(line.trimmed.unicodeScalars)
         // The part before the first white space followed by '#'.
         var end = scalars.count
@@ -186,11 +189,50 @@ enum TagLineScanner {
         if let e = finish(pieceStart, end) { return (tags, e) }
         return (tags, nil)
     }
+
+    /// The same for a line of ASCII, where columns are byte offsets and every tag is a slice of the
+    /// line; nil for any other line.
+    private static func asciiTags(_ bytes: UnsafeBufferPointer<UInt8>, _ line: Line) -> ([LineSpan], ParseError?)? {
+        @inline(__always) func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
+        var end = bytes.count
+        for i in 0..<bytes.count where bytes[i] >= 0x80 { return nil }
+        if bytes.count > 1 {
+            for i in 1..<bytes.count where bytes[i] == UInt8(ascii: "#") && isSpace(bytes[i - 1]) {
+                end = i - 1
+                break
+            }
+        }
+        var tags: [LineSpan] = []
+        var column = line.indent + 1
+        var pieceStart = 0
+        var i = 0
+        while i <= end {
+            guard i == end || bytes[i] == UInt8(ascii: "@") else { i += 1; continue }
+            // `pieceStart..<i` is one piece, after its '@' (the first, before any '@', is empty).
+            var trimmedEnd = i
+            while trimmedEnd > pieceStart, isSpace(bytes[trimmedEnd - 1]) { trimmedEnd -= 1 }
+            if trimmedEnd > pieceStart {
+                if bytes[pieceStart..<trimmedEnd].contains(where: isSpace) {
+                    let location = Location(line: line.number, column: column)
+                    return (tags, ParseError(message: "A tag may not contain whitespace", location: location))
+                }
+                let tag = UnsafeBufferPointer(rebasing: bytes[(pieceStart - 1)..<trimmedEnd])
+                tags.append(LineSpan(column: column, text: String(decoding: tag, as: UTF8.self)))
+                column += i - pieceStart + 1
+            }
+            pieceStart = i + 1
+            i += 1
+        }
+        return (tags, nil)
+    }
 }
 
 /// Splits a table row into cells, honouring the `\|`, `\n` and `\\` escapes.
 enum TableRowScanner {
     static func cells(in line: Line) -> [LineSpan] {
+        if let ascii = line.trimmed.utf8.withContiguousStorageIfAvailable({ asciiCells($0, line) }), let ascii {
+            return ascii
+        }
         var cells: [LineSpan] = []
         var cell: [UInt8] = []
         var cellStartColumn = 1 // column (within the trimmed text, 1-based) after the separator
@@ -247,6 +289,36 @@ enum TableRowScanner {
         }
         if lead == 0 && end == scalars.endIndex { return LineSpan(column: column, text: text) }
         return LineSpan(column: column + lead, text: String(text[start..<end]))
+    }
+
+    /// The common case, a row of ASCII without escapes, where columns are byte offsets and every cell
+    /// is a slice of the line; nil for any other row.
+    private static func asciiCells(_ bytes: UnsafeBufferPointer<UInt8>, _ line: Line) -> [LineSpan]? {
+        var cells: [LineSpan] = []
+        var cellStart = 0
+        var first = true
+        for i in 0..<bytes.count {
+            let b = bytes[i]
+            if b >= 0x80 || b == UInt8(ascii: "\\") { return nil }
+            guard b == UInt8(ascii: "|") else { continue }
+            if first {
+                first = false
+            } else {
+                var start = cellStart
+                var end = i
+                while start < end, isASCIIPadding(bytes[start]) { start += 1 }
+                while end > start, isASCIIPadding(bytes[end - 1]) { end -= 1 }
+                cells.append(LineSpan(column: line.indent + start + 1,
+                                      text: String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)))
+            }
+            cellStart = i + 1
+        }
+        return cells
+    }
+
+    @inline(__always)
+    private static func isASCIIPadding(_ b: UInt8) -> Bool {
+        b == 0x20 || b == 0x09 || b == 0x0B || b == 0x0C || b == 0x0D
     }
 
     private static func isCellPadding(_ s: Unicode.Scalar) -> Bool {
