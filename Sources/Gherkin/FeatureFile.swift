@@ -35,9 +35,10 @@ public struct FeatureFile: Sendable {
 
     /// The file's text; a missing, unreadable or non-UTF-8 file is a ReadError naming the problem.
     public static func readSource(path: String) throws(ReadError) -> String {
-        var bytes = try readBytes(path: path)
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
+        let whole = try readBytes(path: path)
+        let bytes = whole.starts(with: [0xEF, 0xBB, 0xBF]) ? whole[3...] : whole[...]
+        guard let text = bytes.withUnsafeBufferPointer({ String(validating: $0, as: UTF8.self) }) else {
+            let bytes = Array(bytes)
             let offset = firstInvalidUTF8Offset(bytes)
             let line = bytes[..<offset].count { $0 == UInt8(ascii: "\n") } + 1
             throw ReadError(path: path, reason: "line \(line): not valid UTF-8 (byte offset \(offset)); feature files must be UTF-8")
@@ -68,18 +69,27 @@ public struct FeatureFile: Sendable {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw ReadError(path: path, reason: "cannot be read (\(String(cString: strerror(errno))))") }
         defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        // Read straight into an array of the file's size (plus one byte, to see the end in one call).
+        var info = stat()
+        let expected = fstat(fd, &info) == 0 ? max(Int(info.st_size), 0) : 0
+        var bytes = [UInt8]()
+        var capacity = expected + 1
         while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw ReadError(path: path, reason: "cannot be read (\(String(cString: strerror(errno))))")
+            var failed = false
+            let more = [UInt8](unsafeUninitializedCapacity: capacity - bytes.count) { buffer, count in
+                while count < buffer.count {
+                    let n = read(fd, buffer.baseAddress! + count, buffer.count - count)
+                    if n < 0, errno == EINTR { continue }
+                    if n < 0 { failed = true }
+                    if n <= 0 { break }
+                    count += n
+                }
             }
-            if n == 0 { break }
-            bytes.append(contentsOf: chunk[..<n])
+            if failed { throw ReadError(path: path, reason: "cannot be read (\(String(cString: strerror(errno))))") }
+            if bytes.isEmpty { bytes = more } else { bytes += more }
+            if bytes.count < capacity { return bytes }
+            capacity *= 2 // the file grew while being read
         }
-        return bytes
     }
 
     private static func firstInvalidUTF8Offset(_ bytes: [UInt8]) -> Int {

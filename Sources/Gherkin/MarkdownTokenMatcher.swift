@@ -105,7 +105,9 @@ final class MarkdownTokenMatcher: TokenMatcher {
     }
 
     private func token(_ type: TokenType, _ line: Line, column: Int) -> Token {
-        Token(type: type, line: line.number, column: column, dialect: dialect.language)
+        var t = Token(type: type, line: line.number, column: column)
+        if type == .featureLine { t.dialect = dialect.language }
+        return t
     }
 
     /// `#{1,6} Keyword: title`

@@ -103,7 +103,9 @@ final class ClassicTokenMatcher: TokenMatcher {
     }
 
     private func token(_ type: TokenType, _ line: Line, indent: Int? = nil) -> Token {
-        Token(type: type, line: line.number, column: (indent ?? line.indent) + 1, dialect: dialect.language)
+        var t = Token(type: type, line: line.number, column: (indent ?? line.indent) + 1)
+        if type == .featureLine { t.dialect = dialect.language }
+        return t
     }
 
     private func titleLine(_ type: TokenType, _ line: Line, _ keywords: [String]) -> (token: Token, error: ParseError?)? {

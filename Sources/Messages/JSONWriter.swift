@@ -41,7 +41,19 @@ public struct JSONWriter {
 
     public mutating func int(_ value: Int) {
         comma()
-        bytes.append(contentsOf: String(value).utf8)
+        // Digits written backwards into a small buffer: no String is made per number.
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var n = value.magnitude
+            var i = buffer.count
+            repeat {
+                i -= 1
+                buffer[i] = UInt8(ascii: "0") + UInt8(n % 10)
+                n /= 10
+            } while n > 0
+            if value < 0 { i -= 1; buffer[i] = UInt8(ascii: "-") }
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[i...]))
+        }
         needsComma = true
     }
 
@@ -78,21 +90,22 @@ public struct JSONWriter {
     private mutating func appendQuoted<S: StringProtocol>(_ s: S) {
         bytes.append(UInt8(ascii: "\""))
         let contiguous: Void? = s.utf8.withContiguousStorageIfAvailable { appendEscaped($0) }
-        if contiguous == nil { appendEscaped(Array(s.utf8)) }
+        if contiguous == nil { Array(s.utf8).withUnsafeBufferPointer { appendEscaped($0) } }
         bytes.append(UInt8(ascii: "\""))
     }
 
     /// Copies runs that need no escaping in one go.
-    private mutating func appendEscaped<C: RandomAccessCollection>(_ utf8: C) where C.Element == UInt8, C.Index == Int {
-        var runStart = utf8.startIndex
-        var i = runStart
-        while i < utf8.endIndex {
+    private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+        var runStart = 0
+        var i = 0
+        let count = utf8.count
+        while i < count {
             let b = utf8[i]
             if b >= 0x20 && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") {
                 i += 1
                 continue
             }
-            bytes.append(contentsOf: utf8[runStart..<i])
+            if i > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
             bytes.append(UInt8(ascii: "\\"))
             switch b {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(b)
@@ -108,7 +121,7 @@ public struct JSONWriter {
             i += 1
             runStart = i
         }
-        bytes.append(contentsOf: utf8[runStart..<i])
+        if i > runStart { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
     }
 }
 
