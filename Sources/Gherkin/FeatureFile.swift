@@ -103,6 +103,31 @@ public struct FeatureFile: Sendable {
         return bytes.count
     }
 
+    /// Adds the feature files under `folder` (ending in "/"), hidden ones included; like
+    /// FileManager's enumerator, a symbolic link to a folder is not followed. POSIX rather than
+    /// that enumerator: it was a twentieth of the time of `kafka-bdd pickles` on a large corpus.
+    private static func walk(_ folder: String, into found: inout [String]) {
+        guard let dir = opendir(folder) else { return }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+            }
+            if name == "." || name == ".." { continue }
+            let path = folder + name
+            var isDirectory = entry.pointee.d_type == UInt8(DT_DIR)
+            if entry.pointee.d_type == UInt8(DT_UNKNOWN) {
+                var info = stat()
+                isDirectory = lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+            }
+            if isDirectory {
+                walk(path + "/", into: &found)
+            } else if name.hasSuffix(".feature") || name.hasSuffix(".feature.md") {
+                found.append(path)
+            }
+        }
+    }
+
     /// The `.feature` and `.feature.md` files under each path (a file is taken as it is), sorted.
     public static func discover(_ paths: [String]) throws(ReadError) -> [String] {
         var found: [String] = []
@@ -112,12 +137,8 @@ public struct FeatureFile: Sendable {
             case .directory: break
             case .file, .other: found.append(path); continue
             }
-            guard let walker = FileManager.default.enumerator(atPath: path) else { continue }
             var here: [String] = []
-            for case let relative as String in walker
-            where relative.hasSuffix(".feature") || relative.hasSuffix(".feature.md") {
-                here.append((path as NSString).appendingPathComponent(relative))
-            }
+            walk(path.hasSuffix("/") ? path : path + "/", into: &here)
             found += here.sorted()
         }
         return found

@@ -38,10 +38,16 @@ public struct Parser: Sendable {
 
     public func parse(_ source: String, uri: String? = nil, ids: IdGenerator = IdGenerator()) -> Result {
         let dialect = Dialect.named(defaultLanguage) ?? .english
-        let matcher: TokenMatcher = switch flavor {
-        case .classic: ClassicTokenMatcher(dialect: dialect)
-        case .markdown: MarkdownTokenMatcher(dialect: dialect)
+        // Generic over the matcher so that its calls are direct (and the tokens are not copied through
+        // a protocol witness).
+        return switch flavor {
+        case .classic: Parser.run(ClassicTokenMatcher(dialect: dialect), source, uri: uri, ids: ids)
+        case .markdown: Parser.run(MarkdownTokenMatcher(dialect: dialect), source, uri: uri, ids: ids)
         }
+    }
+
+    private static func run<Matcher: TokenMatcher>(_ matcher: Matcher, _ source: String, uri: String?,
+                                                   ids: IdGenerator) -> Result {
         let lines = Parser.lines(of: source)
         let machine = StateMachine.gherkin
         let builder = ASTBuilder(ids: ids)
@@ -93,8 +99,8 @@ public struct Parser: Sendable {
         return Result(document: document, errors: [])
     }
 
-    private static func lookahead(_ hint: Grammar.Lookahead, after index: Int, in lines: [Line],
-                                  matcher: TokenMatcher, record: (ParseError) -> Void) -> Bool {
+    private static func lookahead<Matcher: TokenMatcher>(_ hint: Grammar.Lookahead, after index: Int, in lines: [Line],
+                                                         matcher: Matcher, record: (ParseError) -> Void) -> Bool {
         func matches(_ type: TokenType, _ line: Line) -> Bool {
             guard let (_, error) = matcher.match(type, line) else { return false }
             if let error { record(error); return false }
