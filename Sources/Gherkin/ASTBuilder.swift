@@ -27,20 +27,22 @@ final class ASTBuilder {
         /// Whether the header (of a feature or rule), scenario or examples inside it has ended.
         var hasInner = false
 
+        /// Most slots are empty already (their values were moved out): only those that are not are
+        /// written, which saves a release and a retain for each of the others.
         func reset(_ rule: RuleType) {
             self.rule = rule
-            line = nil
-            tokens.removeAll(keepingCapacity: true)
-            tags = []
-            description = ""
-            steps = []
-            docString = nil
-            dataTable = nil
-            rows = []
-            examples = []
-            featureChildren = []
-            ruleChildren = []
-            feature = nil
+            if line != nil { line = nil }
+            if !tokens.isEmpty { tokens.removeAll(keepingCapacity: true) }
+            if !tags.isEmpty { tags = [] }
+            if !description.isEmpty { description = "" }
+            if !steps.isEmpty { steps = [] }
+            if docString != nil { docString = nil }
+            if dataTable != nil { dataTable = nil }
+            if !rows.isEmpty { rows = [] }
+            if !examples.isEmpty { examples = [] }
+            if !featureChildren.isEmpty { featureChildren = [] }
+            if !ruleChildren.isEmpty { ruleChildren = [] }
+            if feature != nil { feature = nil }
             hasInner = false
         }
     }

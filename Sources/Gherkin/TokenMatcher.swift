@@ -1,4 +1,9 @@
 import Messages
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 /// Decides whether a line is a token of a given type. Matchers are stateful: they track the
 /// dialect (`# language:`) and whether a doc string is open.
 protocol TokenMatcher: AnyObject {
@@ -54,10 +59,10 @@ final class ClassicTokenMatcher: TokenMatcher {
         case .examplesLine:
             return titleLine(.examplesLine, line, dialect.examples)
         case .stepLine:
-            for keyword in dialect.stepKeywordsLongestFirst where line.startsWith(keyword) {
+            for (i, keyword) in dialect.stepKeywordsLongestFirst.enumerated() where line.startsWith(keyword) {
                 var t = token(.stepLine, line)
                 t.keyword = keyword
-                t.keywordType = dialect.stepKeywordTypes[keyword]
+                t.keywordType = dialect.stepKeywordTypesLongestFirst[i]
                 t.text = line.rest(afterUTF8: keyword.utf8.count)
                 return (t, nil)
             }
@@ -124,7 +129,10 @@ final class ClassicTokenMatcher: TokenMatcher {
 
     private func unescapeDocString(_ text: Substring) -> String {
         // Escaped separators are rare; looking for a backslash first spares most lines the search.
-        guard text.utf8.contains(UInt8(ascii: "\\")) else { return String(text) }
+        let backslash = text.utf8.withContiguousStorageIfAvailable {
+            $0.isEmpty ? false : memchr($0.baseAddress!, Int32(UInt8(ascii: "\\")), $0.count) != nil
+        } ?? text.utf8.contains(UInt8(ascii: "\\"))
+        guard backslash else { return String(text) }
         return switch activeDocStringSeparator {
         case "\"\"\"": String(text.replacing(#"\"\"\""#, with: "\"\"\""))
         case "```": String(text.replacing(#"\`\`\`"#, with: "```"))
