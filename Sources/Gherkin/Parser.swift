@@ -64,11 +64,13 @@ public struct Parser: Sendable {
         while true {
             let line = index < lines.count ? lines[index] : Line(text: "", number: index + 1, isEOF: true)
             var matched = false
-            for transition in machine.states[state].transitions {
-                guard let (token, error) = matcher.match(transition.token, line) else { continue }
+            let tokens = machine.states[state].tokens
+            for k in tokens.indices {
+                guard let (token, error) = matcher.match(tokens[k], line) else { continue }
                 // Like the reference, a line whose match fails with an error (a tag with white space,
                 // an unknown language) is recorded and then not taken as that token at all.
                 if let error { record(error); continue }
+                let transition = machine.states[state].transitions[k]
                 if let lookahead = transition.lookahead,
                    !Parser.lookahead(lookahead, after: index, in: lines, matcher: matcher, record: record) { continue }
                 for rule in transition.ends { if let e = builder.endRule(rule) { record(e) } }
