@@ -59,6 +59,7 @@ public struct Parser: Sendable {
         }
 
         builder.startRule(.gherkinDocument)
+        var token = Token(type: .eof, line: 0, column: 0)
         var state = 0
         var index = 0
         while true {
@@ -66,10 +67,15 @@ public struct Parser: Sendable {
             var matched = false
             let tokens = machine.states[state].tokens
             for k in tokens.indices {
-                guard let (token, error) = matcher.match(tokens[k], line) else { continue }
-                // Like the reference, a line whose match fails with an error (a tag with white space,
-                // an unknown language) is recorded and then not taken as that token at all.
-                if let error { record(error); continue }
+                switch matcher.match(tokens[k], line, into: &token) {
+                case .no: continue
+                case .failed(let error):
+                    // Like the reference, a line whose match fails with an error (a tag with white
+                    // space, an unknown language) is recorded and then not taken as that token at all.
+                    record(error)
+                    continue
+                case .yes: break
+                }
                 let transition = machine.states[state].transitions[k]
                 if let lookahead = transition.lookahead,
                    !Parser.lookahead(lookahead, after: index, in: lines, matcher: matcher, record: record) { continue }
@@ -103,10 +109,13 @@ public struct Parser: Sendable {
 
     private static func lookahead<Matcher: TokenMatcher>(_ hint: Grammar.Lookahead, after index: Int, in lines: [Line],
                                                          matcher: Matcher, record: (ParseError) -> Void) -> Bool {
+        var token = Token(type: .eof, line: 0, column: 0)
         func matches(_ type: TokenType, _ line: Line) -> Bool {
-            guard let (_, error) = matcher.match(type, line) else { return false }
-            if let error { record(error); return false }
-            return true
+            switch matcher.match(type, line, into: &token) {
+            case .no: return false
+            case .failed(let error): record(error); return false
+            case .yes: return true
+            }
         }
         var i = index + 1
         while i < lines.count {

@@ -7,11 +7,20 @@ import Darwin
 /// Decides whether a line is a token of a given type. Matchers are stateful: they track the
 /// dialect (`# language:`) and whether a doc string is open.
 protocol TokenMatcher: AnyObject {
-    /// Matches `line` as `type`. A match may carry an error instead (a tag with white space, an
-    /// unknown language): the parser records it, and the line is then not that token.
-    func match(_ type: TokenType, _ line: Line) -> (token: Token, error: ParseError?)?
+    /// Matches `line` as `type`, writing the token into `token` when it does. Matching can fail
+    /// with an error instead (a tag with white space, an unknown language): the parser records it,
+    /// and the line is then not that token.
+    func match(_ type: TokenType, _ line: Line, into token: inout Token) -> Match
     /// The dialect in effect when parsing starts.
     var defaultDialect: Dialect { get }
+}
+
+/// What matching a line as one token type gave. The token itself is written in place: it is large,
+/// and most matches fail.
+enum Match {
+    case no
+    case yes
+    case failed(ParseError)
 }
 
 /// The matcher for classic `.feature` files.
@@ -26,85 +35,86 @@ final class ClassicTokenMatcher: TokenMatcher {
         self.dialect = dialect
     }
 
-    func match(_ type: TokenType, _ line: Line) -> (token: Token, error: ParseError?)? {
+    func match(_ type: TokenType, _ line: Line, into t: inout Token) -> Match {
         if line.isEOF {
-            return type == .eof ? (token(.eof, line), nil) : nil
+            guard type == .eof else { return .no }
+            t = token(.eof, line)
+            return .yes
         }
         switch type {
         case .eof:
-            return nil
+            return .no
         case .empty:
-            guard line.isEmpty else { return nil }
-            return (token(.empty, line, indent: 0), nil)
+            guard line.isEmpty else { return .no }
+            t = token(.empty, line, indent: 0)
         case .comment:
-            guard line.startsWith(byte: UInt8(ascii: "#")) else { return nil }
-            var t = token(.comment, line, indent: 0)
+            guard line.startsWith(byte: UInt8(ascii: "#")) else { return .no }
+            t = token(.comment, line, indent: 0)
             t.text = String(line.text)
-            return (t, nil)
         case .tagLine:
-            guard line.startsWith(byte: UInt8(ascii: "@")) else { return nil }
-            var t = token(.tagLine, line)
+            guard line.startsWith(byte: UInt8(ascii: "@")) else { return .no }
             let (tags, error) = TagLineScanner.tags(in: line)
+            if let error { return .failed(error) }
+            t = token(.tagLine, line)
             t.items = tags
-            return (t, error)
         case .featureLine:
-            return titleLine(.featureLine, line, dialect.feature)
+            return titleLine(.featureLine, line, dialect.feature, into: &t)
         case .ruleLine:
-            return titleLine(.ruleLine, line, dialect.rule)
+            return titleLine(.ruleLine, line, dialect.rule, into: &t)
         case .backgroundLine:
-            return titleLine(.backgroundLine, line, dialect.background)
+            return titleLine(.backgroundLine, line, dialect.background, into: &t)
         case .scenarioLine:
-            return titleLine(.scenarioLine, line, dialect.scenario)
-                ?? titleLine(.scenarioLine, line, dialect.scenarioOutline)
+            let scenario = titleLine(.scenarioLine, line, dialect.scenario, into: &t)
+            if case .yes = scenario { return .yes }
+            return titleLine(.scenarioLine, line, dialect.scenarioOutline, into: &t)
         case .examplesLine:
-            return titleLine(.examplesLine, line, dialect.examples)
+            return titleLine(.examplesLine, line, dialect.examples, into: &t)
         case .stepLine:
             for (i, keyword) in dialect.stepKeywordsLongestFirst.enumerated() where line.startsWith(keyword) {
-                var t = token(.stepLine, line)
+                t = token(.stepLine, line)
                 t.keyword = keyword
                 t.keywordType = dialect.stepKeywordTypesLongestFirst[i]
                 t.text = line.rest(afterUTF8: keyword.utf8.count)
-                return (t, nil)
+                return .yes
             }
-            return nil
+            return .no
         case .docStringSeparator:
             if let open = activeDocStringSeparator {
-                guard line.startsWith(open) else { return nil }
+                guard line.startsWith(open) else { return .no }
                 activeDocStringSeparator = nil
                 indentToRemove = 0
-                var t = token(.docStringSeparator, line)
+                t = token(.docStringSeparator, line)
                 t.keyword = open
-                return (t, nil)
+                return .yes
             }
             for separator in ["\"\"\"", "```"] where line.startsWith(separator) {
                 activeDocStringSeparator = separator
                 indentToRemove = line.indent
-                var t = token(.docStringSeparator, line)
+                t = token(.docStringSeparator, line)
                 t.keyword = separator
                 t.text = line.rest(afterUTF8: separator.utf8.count)
-                return (t, nil)
+                return .yes
             }
-            return nil
+            return .no
         case .tableRow:
-            guard line.startsWith(byte: UInt8(ascii: "|")) else { return nil }
-            var t = token(.tableRow, line)
+            guard line.startsWith(byte: UInt8(ascii: "|")) else { return .no }
+            t = token(.tableRow, line)
             t.items = TableRowScanner.cells(in: line)
-            return (t, nil)
         case .language:
-            guard let name = LanguageDirective.language(in: line.trimmed) else { return nil }
-            var t = token(.language, line)
-            t.text = name
+            guard let name = LanguageDirective.language(in: line.trimmed) else { return .no }
             guard let newDialect = Dialect.named(name) else {
-                return (t, ParseError(message: "Language not supported: \(name)", location: t.location))
+                let location = Location(line: line.number, column: line.indent + 1)
+                return .failed(ParseError(message: "Language not supported: \(name)", location: location))
             }
+            t = token(.language, line)
+            t.text = name
             dialect = newDialect
             t.dialect = name
-            return (t, nil)
         case .other:
-            var t = token(.other, line, indent: 0)
+            t = token(.other, line, indent: 0)
             t.text = unescapeDocString(line.text(removingIndent: indentToRemove))
-            return (t, nil)
         }
+        return .yes
     }
 
     private func token(_ type: TokenType, _ line: Line, indent: Int? = nil) -> Token {
@@ -113,18 +123,18 @@ final class ClassicTokenMatcher: TokenMatcher {
         return t
     }
 
-    private func titleLine(_ type: TokenType, _ line: Line, _ keywords: [String]) -> (token: Token, error: ParseError?)? {
+    private func titleLine(_ type: TokenType, _ line: Line, _ keywords: [String], into t: inout Token) -> Match {
         for keyword in keywords {
             let k = keyword.utf8
             guard line.startsWith(keyword) else { continue }
             let after = line.trimmed.utf8.dropFirst(k.count)
             guard after.first == UInt8(ascii: ":") else { continue }
-            var t = token(type, line)
+            t = token(type, line)
             t.keyword = keyword
             t.text = line.rest(afterUTF8: k.count + 1)
-            return (t, nil)
+            return .yes
         }
-        return nil
+        return .no
     }
 
     private func unescapeDocString(_ text: Substring) -> String {
