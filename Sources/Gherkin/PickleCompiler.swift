@@ -51,13 +51,15 @@ public struct PickleCompiler: Sendable {
             }
             for examples in scenario.examples {
                 guard let header = examples.tableHeader else { continue }
+                // The same for every row of the table: made once.
+                let patterns = Values.patterns(header.cells.map(\.value))
+                let tags = (inheritedTags + scenario.tags + examples.tags).map(pickleTag)
                 for row in examples.tableBody {
-                    let values = Values(names: header.cells.map(\.value), values: row.cells.map(\.value))
+                    let values = Values(patterns: patterns, values: row.cells.map(\.value))
                     let steps = pickleSteps(background, scenario.steps, row: (row.id, values))
                     pickles.append(Pickle(id: ids.newId(), uri: uri, location: row.location,
                                           name: values.interpolate(scenario.name), language: language, steps: steps,
-                                          tags: (inheritedTags + scenario.tags + examples.tags).map(pickleTag),
-                                          astNodeIds: [scenario.id, row.id]))
+                                          tags: tags, astNodeIds: [scenario.id, row.id]))
                 }
             }
         }
@@ -88,7 +90,7 @@ public struct PickleCompiler: Sendable {
             case .unknown, nil: .unknown
             }
             previous = type
-            let values = row?.values ?? Values(names: [], values: [])
+            let values = row?.values ?? Values.none
             var argument: PickleStepArgument?
             if step.docString != nil || step.dataTable != nil {
                 var a = PickleStepArgument()
@@ -115,11 +117,18 @@ public struct PickleCompiler: Sendable {
     /// other like the reference's string replacement (byte-wise, which is also much faster).
     private struct Values {
         private let patterns: [[UInt8]]
-        private let values: [[UInt8]]
+        private let values: [String]
 
-        init(names: [String], values: [String]) {
-            self.patterns = names.map { Array("<\($0)>".utf8) }
-            self.values = values.map { Array($0.utf8) }
+        static let none = Values(patterns: [], values: [])
+
+        /// `<name>` for each name of an examples table's header.
+        static func patterns(_ names: [String]) -> [[UInt8]] {
+            names.map { Array("<\($0)>".utf8) }
+        }
+
+        init(patterns: [[UInt8]], values: [String]) {
+            self.patterns = patterns
+            self.values = values
         }
 
         func interpolate(_ text: String) -> String {
@@ -137,7 +146,7 @@ public struct PickleCompiler: Sendable {
             return changed ? String(decoding: bytes, as: UTF8.self) : text
         }
 
-        private static func replacingAll(_ pattern: [UInt8], with value: [UInt8], in bytes: [UInt8]) -> [UInt8]? {
+        private static func replacingAll(_ pattern: [UInt8], with value: String, in bytes: [UInt8]) -> [UInt8]? {
             guard bytes.count >= pattern.count else { return nil }
             var result: [UInt8]?
             var copied = 0
@@ -145,9 +154,9 @@ public struct PickleCompiler: Sendable {
             let last = bytes.count - pattern.count
             while i <= last {
                 if bytes[i] == pattern[0], bytes[i..<(i + pattern.count)].elementsEqual(pattern) {
-                    if result == nil { result = []; result!.reserveCapacity(bytes.count + value.count) }
+                    if result == nil { result = []; result!.reserveCapacity(bytes.count + value.utf8.count) }
                     result!.append(contentsOf: bytes[copied..<i])
-                    result!.append(contentsOf: value)
+                    result!.append(contentsOf: value.utf8)
                     i += pattern.count
                     copied = i
                 } else {
