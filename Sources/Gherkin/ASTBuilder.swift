@@ -198,7 +198,9 @@ final class ASTBuilder {
         var rows: [TableRow] = []
         rows.reserveCapacity(node.tokens.count)
         for token in node.tokens {
-            let cells = token.items.map { TableCell(location: Location(line: token.line, column: $0.column), value: $0.text) }
+            let cells = token.items.map {
+                TableCell(location: Location(line: token.line, column: $0.column), value: $0.text)
+            }
             rows.append(TableRow(id: ids.newId(), location: token.location, cells: cells))
         }
         if let width = rows.first?.cells.count,

@@ -72,7 +72,9 @@ public struct FeatureFile: Sendable {
         guard fstat(fd, &info) == 0 else {
             throw ReadError(path: path, reason: "cannot be read (\(String(cString: strerror(errno))))")
         }
-        if info.st_mode & S_IFMT == S_IFDIR { throw ReadError(path: path, reason: "is a directory, not a feature file") }
+        if info.st_mode & S_IFMT == S_IFDIR {
+            throw ReadError(path: path, reason: "is a directory, not a feature file")
+        }
         let isFile = info.st_mode & S_IFMT == S_IFREG
         // A regular file is read straight into an array of its size; anything else (a pipe) until
         // its end, doubling the room.

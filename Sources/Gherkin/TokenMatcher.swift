@@ -328,8 +328,8 @@ enum TableRowScanner {
                 var end = i
                 while start < end, isASCIIPadding(bytes[start]) { start += 1 }
                 while end > start, isASCIIPadding(bytes[end - 1]) { end -= 1 }
-                cells.append(LineSpan(column: line.indent + start + 1,
-                                      text: String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)))
+                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+                cells.append(LineSpan(column: line.indent + start + 1, text: text))
             }
             cellStart = i + 1
         }

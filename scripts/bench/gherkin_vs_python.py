@@ -55,16 +55,19 @@ def main():
     a = ap.parse_args()
     corpus = a.corpus or "/tmp/kafka-bdd-gherkin-corpus-%g" % a.megabytes
     if not a.corpus and not os.path.isdir(corpus):
-        subprocess.run([sys.executable, os.path.join(here, "gherkin_corpus.py"), corpus, "--megabytes", str(a.megabytes)],
-                       check=True)
+        generator = os.path.join(here, "gherkin_corpus.py")
+        subprocess.run([sys.executable, generator, corpus, "--megabytes", str(a.megabytes)], check=True)
     paths = feature_files(corpus)
     ours = os.path.join(root, ".build", "release", "kafka-bdd")
     if not os.path.exists(ours):
         sys.exit("build first: swift build -c release")
     if a.c_parser:
         # The C parser crashes on a few real files; every parser gets the files it survives.
-        crashed = [p for p in paths if subprocess.run([a.c_parser, "--no-ast", "--no-source", p],
-                                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode < 0]
+        def crashes(p):
+            run = subprocess.run([a.c_parser, "--no-ast", "--no-source", p],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            return run.returncode < 0
+        crashed = [p for p in paths if crashes(p)]
         for p in crashed:
             print("left out, the C parser crashes on it: %s" % p)
         if crashed:
