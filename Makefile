@@ -31,9 +31,11 @@ bench-gherkin: deps
 	$(SWIFT) build -c release
 	python3 scripts/bench/gherkin_vs_python.py
 
-# The official Gherkin testdata through the CLI (needs ../shared).
+# The official Gherkin testdata through the CLI (needs ../shared), then our regression fixtures.
 conformance: build
 	python3 ../shared/tools/check_gherkin.py --testdata ../shared/conformance/gherkin --include-md --strict-errors \
+	  --cmd '.build/debug/kafka-bdd pickles --ast {file}'
+	python3 ../shared/tools/check_gherkin.py --testdata Tests/HarnessTests/Gherkin/Fixtures --strict-errors \
 	  --cmd '.build/debug/kafka-bdd pickles --ast {file}'
 
 # The real 3-broker cluster for --cluster compose (needs a Docker engine).

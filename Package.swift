@@ -60,7 +60,9 @@ let package = Package(
             name: "HarnessTests",
             // The CLI is a dependency so that its binary is built for the exit-code tests.
             dependencies: ["Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "KafkaClient", "Cluster",
-                           "Verification", "Steps", "Yams", "kafka-bdd"]
+                           "Verification", "Steps", "Yams", "kafka-bdd"],
+            // Feature files with their expected messages, read from the source tree.
+            exclude: ["Gherkin/Fixtures"]
         ),
         // The checkers on hand-written histories: nothing but Verification, no cluster.
         .testTarget(name: "VerificationTests", dependencies: ["Verification"]),

@@ -20,6 +20,8 @@ public struct Dialect: Sendable {
     let stepKeywordsLongestFirst: [String]
     /// A keyword used by several step kinds ("* ") has no single type: it is `.unknown`.
     let stepKeywordTypes: [String: StepKeywordType]
+    /// The type of each of `stepKeywordsLongestFirst`, in the same order.
+    let stepKeywordTypesLongestFirst: [StepKeywordType]
 
     init(language: String, name: String, native: String, feature: [String], rule: [String],
          background: [String], scenario: [String], scenarioOutline: [String], examples: [String],
@@ -48,7 +50,9 @@ public struct Dialect: Sendable {
         for k in when { kinds[k, default: []].append(.action) }
         for k in then { kinds[k, default: []].append(.outcome) }
         for k in and + but { kinds[k, default: []].append(.conjunction) }
-        self.stepKeywordTypes = kinds.mapValues { $0.count > 1 ? .unknown : $0[0] }
+        let types = kinds.mapValues { $0.count > 1 ? StepKeywordType.unknown : $0[0] }
+        self.stepKeywordTypes = types
+        self.stepKeywordTypesLongestFirst = stepKeywordsLongestFirst.map { types[$0]! }
     }
 
     public static func named(_ language: String) -> Dialect? { builtin[language] }

@@ -97,8 +97,17 @@ struct StateMachine {
     }
 
     struct State {
-        var transitions: [Transition]
+        var transitions: [Transition] { didSet { tokens = transitions.map(\.token) } }
         var expected: String
+        /// The token of each transition: what the parser tries for every line, without copying the
+        /// transitions themselves.
+        private(set) var tokens: [TokenType]
+
+        init(transitions: [Transition], expected: String) {
+            self.transitions = transitions
+            self.expected = expected
+            self.tokens = transitions.map(\.token)
+        }
     }
 
     /// Index of the state reached after #EOF.

@@ -1,4 +1,9 @@
 import Messages
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 /// One line of a feature file, as the token matchers see it.
 struct Line {
     /// The line without its end-of-line characters.
@@ -15,11 +20,21 @@ struct Line {
         self.text = text
         self.number = number
         self.isEOF = isEOF
-        var i = text.unicodeScalars.startIndex
+        // Indentation is nearly always ASCII: count bytes until the first other one.
+        let utf8 = text.utf8
+        var i = utf8.startIndex
         var n = 0
-        while i < text.unicodeScalars.endIndex, text.unicodeScalars[i].isGherkinWhitespace {
-            text.unicodeScalars.formIndex(after: &i)
-            n += 1
+        while i < utf8.endIndex {
+            let b = utf8[i]
+            if b == 0x20 || (b >= 0x09 && b <= 0x0D) {
+                utf8.formIndex(after: &i)
+                n += 1
+            } else if b >= 0x80, text.unicodeScalars[i].isGherkinWhitespace {
+                text.unicodeScalars.formIndex(after: &i)
+                n += 1
+            } else {
+                break
+            }
         }
         self.trimmed = text[i...]
         self.indent = n
@@ -30,7 +45,12 @@ struct Line {
     func startsWith(_ prefix: String) -> Bool {
         // Most lines differ from a keyword in their first byte: check that before comparing.
         guard let first = prefix.utf8.first, trimmed.utf8.first == first else { return prefix.isEmpty }
-        return trimmed.utf8.starts(with: prefix.utf8)
+        let fast = trimmed.utf8.withContiguousStorageIfAvailable { line in
+            prefix.utf8.withContiguousStorageIfAvailable { keyword in
+                line.count >= keyword.count && memcmp(line.baseAddress!, keyword.baseAddress!, keyword.count) == 0
+            }
+        }
+        return (fast ?? nil) ?? trimmed.utf8.starts(with: prefix.utf8)
     }
 
     func startsWith(byte: UInt8) -> Bool {
@@ -66,11 +86,27 @@ extension Unicode.Scalar {
 
 extension Substring {
     func trimmingGherkinWhitespace() -> Substring {
+        let utf8 = self.utf8
         let scalars = unicodeScalars
-        var start = scalars.startIndex
-        var end = scalars.endIndex
-        while start < end, scalars[start].isGherkinWhitespace { scalars.formIndex(after: &start) }
+        var start = utf8.startIndex
+        var end = utf8.endIndex
+        while start < end {
+            let b = utf8[start]
+            if b == 0x20 || (b >= 0x09 && b <= 0x0D) {
+                utf8.formIndex(after: &start)
+            } else if b >= 0x80, scalars[start].isGherkinWhitespace {
+                scalars.formIndex(after: &start)
+            } else {
+                break
+            }
+        }
         while end > start {
+            let b = utf8[utf8.index(before: end)]
+            if b == 0x20 || (b >= 0x09 && b <= 0x0D) {
+                utf8.formIndex(before: &end)
+                continue
+            }
+            if b < 0x80 { break }
             let before = scalars.index(before: end)
             if !scalars[before].isGherkinWhitespace { break }
             end = before

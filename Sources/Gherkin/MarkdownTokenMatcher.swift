@@ -18,7 +18,14 @@ final class MarkdownTokenMatcher: TokenMatcher {
         self.stepKeywords = dialect.stepKeywordsLongestFirst.filter { $0 != "* " && seen.insert($0).inserted }
     }
 
-    func match(_ type: TokenType, _ line: Line) -> (token: Token, error: ParseError?)? {
+    func match(_ type: TokenType, _ line: Line, into token: inout Token) -> Match {
+        guard let (matched, error) = matchToken(type, line) else { return .no }
+        if let error { return .failed(error) }
+        token = matched
+        return .yes
+    }
+
+    private func matchToken(_ type: TokenType, _ line: Line) -> (token: Token, error: ParseError?)? {
         if line.isEOF { return type == .eof ? (token(.eof, line, column: line.indent + 1), nil) : nil }
         switch type {
         case .eof, .language:
@@ -27,7 +34,7 @@ final class MarkdownTokenMatcher: TokenMatcher {
             // A line no other matcher takes is neutered into an empty line.
             let others: [TokenType] = [.tagLine, .featureLine, .scenarioLine, .backgroundLine, .examplesLine, .ruleLine,
                                        .tableRow, .comment, .docStringSeparator, .stepLine]
-            guard line.isEmpty || !others.contains(where: { match($0, line) != nil }) else { return nil }
+            guard line.isEmpty || !others.contains(where: { matchToken($0, line) != nil }) else { return nil }
             return (token(.empty, line, column: line.indent + 1), nil)
         case .other:
             var t = token(.other, line, column: 1)
@@ -105,7 +112,9 @@ final class MarkdownTokenMatcher: TokenMatcher {
     }
 
     private func token(_ type: TokenType, _ line: Line, column: Int) -> Token {
-        Token(type: type, line: line.number, column: column, dialect: dialect.language)
+        var t = Token(type: type, line: line.number, column: column)
+        if type == .featureLine { t.dialect = dialect.language }
+        return t
     }
 
     /// `#{1,6} Keyword: title`

@@ -1,5 +1,10 @@
 import Messages
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Runs the grammar's state machine over the lines of a document, feeding an ASTBuilder.
 /// Like the official parser it keeps going after an error, so one run reports every error
@@ -33,29 +38,47 @@ public struct Parser: Sendable {
 
     public func parse(_ source: String, uri: String? = nil, ids: IdGenerator = IdGenerator()) -> Result {
         let dialect = Dialect.named(defaultLanguage) ?? .english
-        let matcher: TokenMatcher = switch flavor {
-        case .classic: ClassicTokenMatcher(dialect: dialect)
-        case .markdown: MarkdownTokenMatcher(dialect: dialect)
+        // Generic over the matcher so that its calls are direct (and the tokens are not copied through
+        // a protocol witness).
+        return switch flavor {
+        case .classic: Parser.run(ClassicTokenMatcher(dialect: dialect), source, uri: uri, ids: ids)
+        case .markdown: Parser.run(MarkdownTokenMatcher(dialect: dialect), source, uri: uri, ids: ids)
         }
+    }
+
+    private static func run<Matcher: TokenMatcher>(_ matcher: Matcher, _ source: String, uri: String?,
+                                                   ids: IdGenerator) -> Result {
         let lines = Parser.lines(of: source)
         let machine = StateMachine.gherkin
         let builder = ASTBuilder(ids: ids)
         var errors: [ParseError] = []
         func record(_ error: ParseError) {
+            // The reference stops at the error that makes eleven, even in the middle of a line.
+            guard errors.count <= Parser.maxErrors else { return }
             if !errors.contains(where: { $0.message == error.message }) { errors.append(error) }
         }
 
         builder.startRule(.gherkinDocument)
+        var token = Token(type: .eof, line: 0, column: 0)
         var state = 0
         var index = 0
         while true {
             let line = index < lines.count ? lines[index] : Line(text: "", number: index + 1, isEOF: true)
             var matched = false
-            for transition in machine.states[state].transitions {
-                guard let (token, error) = matcher.match(transition.token, line) else { continue }
+            let tokens = machine.states[state].tokens
+            for k in tokens.indices {
+                switch matcher.match(tokens[k], line, into: &token) {
+                case .no: continue
+                case .failed(let error):
+                    // Like the reference, a line whose match fails with an error (a tag with white
+                    // space, an unknown language) is recorded and then not taken as that token at all.
+                    record(error)
+                    continue
+                case .yes: break
+                }
+                let transition = machine.states[state].transitions[k]
                 if let lookahead = transition.lookahead,
-                   !Parser.lookahead(lookahead, after: index, in: lines, matcher: matcher) { continue }
-                if let error { record(error) }
+                   !Parser.lookahead(lookahead, after: index, in: lines, matcher: matcher, record: record) { continue }
                 for rule in transition.ends { if let e = builder.endRule(rule) { record(e) } }
                 for rule in transition.starts { builder.startRule(rule) }
                 builder.build(token)
@@ -84,13 +107,21 @@ public struct Parser: Sendable {
         return Result(document: document, errors: [])
     }
 
-    private static func lookahead(_ hint: Grammar.Lookahead, after index: Int, in lines: [Line],
-                                  matcher: TokenMatcher) -> Bool {
+    private static func lookahead<Matcher: TokenMatcher>(_ hint: Grammar.Lookahead, after index: Int, in lines: [Line],
+                                                         matcher: Matcher, record: (ParseError) -> Void) -> Bool {
+        var token = Token(type: .eof, line: 0, column: 0)
+        func matches(_ type: TokenType, _ line: Line) -> Bool {
+            switch matcher.match(type, line, into: &token) {
+            case .no: return false
+            case .failed(let error): record(error); return false
+            case .yes: return true
+            }
+        }
         var i = index + 1
         while i < lines.count {
             let line = lines[i]
-            if matcher.match(hint.target, line) != nil { return true }
-            guard hint.skip.contains(where: { matcher.match($0, line) != nil }) else { return false }
+            if matches(hint.target, line) { return true }
+            guard hint.skip.contains(where: { matches($0, line) }) else { return false }
             i += 1
         }
         return false
@@ -100,22 +131,37 @@ public struct Parser: Sendable {
     static func lines(of source: String) -> [Line] {
         var result: [Line] = []
         let utf8 = source.utf8
+        var number = 0
+        func add(_ start: String.Index, _ end: String.Index, last: Bool = false) {
+            var end = end
+            if !last, end > start, utf8[utf8.index(before: end)] == UInt8(ascii: "\r") { end = utf8.index(before: end) }
+            number += 1
+            let line = Line(text: source[start..<end], number: number)
+            if !last || !line.isEmpty { result.append(line) }
+        }
+        let scanned: Void? = utf8.withContiguousStorageIfAvailable { bytes in
+            // Native strings: find the line ends with memchr; UTF-8 offsets are O(1) indices.
+            guard let base = bytes.baseAddress else { return }
+            var start = 0
+            while start < bytes.count,
+                  let found = memchr(base + start, Int32(UInt8(ascii: "\n")), bytes.count - start) {
+                let end = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                add(utf8.index(utf8.startIndex, offsetBy: start), utf8.index(utf8.startIndex, offsetBy: end))
+                start = end + 1
+            }
+            add(utf8.index(utf8.startIndex, offsetBy: start), utf8.endIndex, last: true)
+        }
+        if scanned != nil { return result }
         var start = utf8.startIndex
         var i = start
-        var number = 0
         while i < utf8.endIndex {
             if utf8[i] == UInt8(ascii: "\n") {
-                var end = i
-                if end > start, utf8[utf8.index(before: end)] == UInt8(ascii: "\r") { end = utf8.index(before: end) }
-                number += 1
-                result.append(Line(text: source[start..<end], number: number))
+                add(start, i)
                 start = utf8.index(after: i)
             }
             utf8.formIndex(after: &i)
         }
-        number += 1
-        let last = Line(text: source[start..<utf8.endIndex], number: number)
-        if !last.isEmpty { result.append(last) }
+        add(start, utf8.endIndex, last: true)
         return result
     }
 }

@@ -42,10 +42,7 @@ public struct PickleCompiler: Sendable {
 
         mutating func compile(_ scenario: Scenario, background: [Step], inheritedTags: [Tag]) {
             if scenario.examples.isEmpty {
-                var steps: [PickleStep] = []
-                if !scenario.steps.isEmpty {
-                    steps = pickleSteps(background, row: nil) + pickleSteps(scenario.steps, row: nil)
-                }
+                let steps = pickleSteps(background, scenario.steps, row: nil)
                 pickles.append(Pickle(id: ids.newId(), uri: uri, location: scenario.location, name: scenario.name,
                                       language: language, steps: steps,
                                       tags: (inheritedTags + scenario.tags).map(pickleTag),
@@ -54,54 +51,65 @@ public struct PickleCompiler: Sendable {
             }
             for examples in scenario.examples {
                 guard let header = examples.tableHeader else { continue }
+                // The same for every row of the table: made once.
+                let patterns = Values.patterns(header.cells.map(\.value))
+                let tags = (inheritedTags + scenario.tags + examples.tags).map(pickleTag)
                 for row in examples.tableBody {
-                    let values = Values(names: header.cells.map(\.value), values: row.cells.map(\.value))
-                    var steps: [PickleStep] = []
-                    if !scenario.steps.isEmpty {
-                        steps = pickleSteps(background, row: nil) + pickleSteps(scenario.steps, row: (row.id, values))
-                    }
+                    let values = Values(patterns: patterns, values: row.cells.map(\.value))
+                    let steps = pickleSteps(background, scenario.steps, row: (row.id, values))
                     pickles.append(Pickle(id: ids.newId(), uri: uri, location: row.location,
                                           name: values.interpolate(scenario.name), language: language, steps: steps,
-                                          tags: (inheritedTags + scenario.tags + examples.tags).map(pickleTag),
-                                          astNodeIds: [scenario.id, row.id]))
+                                          tags: tags, astNodeIds: [scenario.id, row.id]))
                 }
             }
         }
 
         private func pickleTag(_ tag: Tag) -> PickleTag { PickleTag(name: tag.name, astNodeId: tag.id) }
 
-        private func pickleSteps(_ steps: [Step], row: (id: String, values: Values)?) -> [PickleStep] {
+        /// The background's steps (none when the scenario has no steps of its own), then the scenario's.
+        /// Like the reference, an And or But takes the type of the step before it, even when that step
+        /// is the background's last: the type is carried from one list into the other.
+        private func pickleSteps(_ background: [Step], _ steps: [Step], row: (id: String, values: Values)?)
+            -> [PickleStep] {
+            guard !steps.isEmpty else { return [] }
             var previous = PickleStepType.unknown
-            return steps.map { step in
-                let type: PickleStepType = switch step.keywordType {
-                case .context: .context
-                case .action: .action
-                case .outcome: .outcome
-                case .conjunction: previous
-                case .unknown, nil: .unknown
-                }
-                previous = type
-                let values = row?.values ?? Values(names: [], values: [])
-                var argument: PickleStepArgument?
-                if step.docString != nil || step.dataTable != nil {
-                    var a = PickleStepArgument()
-                    if let d = step.docString {
-                        a.docString = PickleDocString(mediaType: d.mediaType.map(values.interpolate),
-                                                      content: values.interpolate(d.content))
-                    }
-                    if let t = step.dataTable {
-                        a.dataTable = PickleTable(rows: t.rows.map { $0.cells.map { values.interpolate($0.value) } })
-                    }
-                    if let d = step.docString, let t = step.dataTable {
-                        let docFirst = d.location.line < t.location.line
-                        a.docString!.argumentIndex = docFirst ? 1 : 2
-                        a.dataTable!.argumentIndex = docFirst ? 2 : 1
-                    }
-                    argument = a
-                }
-                return PickleStep(id: ids.newId(), text: values.interpolate(step.text), type: type, argument: argument,
-                                  astNodeIds: row.map { [step.id, $0.id] } ?? [step.id])
+            var out: [PickleStep] = []
+            out.reserveCapacity(background.count + steps.count)
+            for step in background { out.append(pickleStep(step, row: nil, previous: &previous)) }
+            for step in steps { out.append(pickleStep(step, row: row, previous: &previous)) }
+            return out
+        }
+
+        private func pickleStep(_ step: Step, row: (id: String, values: Values)?,
+                                previous: inout PickleStepType) -> PickleStep {
+            let type: PickleStepType = switch step.keywordType {
+            case .context: .context
+            case .action: .action
+            case .outcome: .outcome
+            case .conjunction: previous
+            case .unknown, nil: .unknown
             }
+            previous = type
+            let values = row?.values ?? Values.none
+            var argument: PickleStepArgument?
+            if step.docString != nil || step.dataTable != nil {
+                var a = PickleStepArgument()
+                if let d = step.docString {
+                    a.docString = PickleDocString(mediaType: d.mediaType.map(values.interpolate),
+                                                  content: values.interpolate(d.content))
+                }
+                if let t = step.dataTable {
+                    a.dataTable = PickleTable(rows: t.rows.map { $0.cells.map { values.interpolate($0.value) } })
+                }
+                if let d = step.docString, let t = step.dataTable {
+                    let docFirst = d.location.line < t.location.line
+                    a.docString!.argumentIndex = docFirst ? 1 : 2
+                    a.dataTable!.argumentIndex = docFirst ? 2 : 1
+                }
+                argument = a
+            }
+            return PickleStep(id: ids.newId(), text: values.interpolate(step.text), type: type, argument: argument,
+                              astNodeIds: row.map { [step.id, $0.id] } ?? [step.id])
         }
     }
 
@@ -109,11 +117,18 @@ public struct PickleCompiler: Sendable {
     /// other like the reference's string replacement (byte-wise, which is also much faster).
     private struct Values {
         private let patterns: [[UInt8]]
-        private let values: [[UInt8]]
+        private let values: [String]
 
-        init(names: [String], values: [String]) {
-            self.patterns = names.map { Array("<\($0)>".utf8) }
-            self.values = values.map { Array($0.utf8) }
+        static let none = Values(patterns: [], values: [])
+
+        /// `<name>` for each name of an examples table's header.
+        static func patterns(_ names: [String]) -> [[UInt8]] {
+            names.map { Array("<\($0)>".utf8) }
+        }
+
+        init(patterns: [[UInt8]], values: [String]) {
+            self.patterns = patterns
+            self.values = values
         }
 
         func interpolate(_ text: String) -> String {
@@ -131,7 +146,7 @@ public struct PickleCompiler: Sendable {
             return changed ? String(decoding: bytes, as: UTF8.self) : text
         }
 
-        private static func replacingAll(_ pattern: [UInt8], with value: [UInt8], in bytes: [UInt8]) -> [UInt8]? {
+        private static func replacingAll(_ pattern: [UInt8], with value: String, in bytes: [UInt8]) -> [UInt8]? {
             guard bytes.count >= pattern.count else { return nil }
             var result: [UInt8]?
             var copied = 0
@@ -139,9 +154,9 @@ public struct PickleCompiler: Sendable {
             let last = bytes.count - pattern.count
             while i <= last {
                 if bytes[i] == pattern[0], bytes[i..<(i + pattern.count)].elementsEqual(pattern) {
-                    if result == nil { result = []; result!.reserveCapacity(bytes.count + value.count) }
+                    if result == nil { result = []; result!.reserveCapacity(bytes.count + value.utf8.count) }
                     result!.append(contentsOf: bytes[copied..<i])
-                    result!.append(contentsOf: value)
+                    result!.append(contentsOf: value.utf8)
                     i += pattern.count
                     copied = i
                 } else {

@@ -43,6 +43,7 @@ struct Token {
     var keywordType: StepKeywordType? = nil
     var text: String = ""
     var items: [LineSpan] = []
+    /// The dialect in effect, set on feature lines only (it is the feature's language).
     var dialect: String = "en"
     /// A Markdown table's separator row matches #Comment so that the grammar skips it, but it is
     /// not a comment of the document.

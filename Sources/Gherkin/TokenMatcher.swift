@@ -1,12 +1,26 @@
 import Messages
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 /// Decides whether a line is a token of a given type. Matchers are stateful: they track the
 /// dialect (`# language:`) and whether a doc string is open.
 protocol TokenMatcher: AnyObject {
-    /// Matches `line` as `type`. A match may carry an error (e.g. an unknown language) that the
-    /// parser records while still taking the transition.
-    func match(_ type: TokenType, _ line: Line) -> (token: Token, error: ParseError?)?
+    /// Matches `line` as `type`, writing the token into `token` when it does. Matching can fail
+    /// with an error instead (a tag with white space, an unknown language): the parser records it,
+    /// and the line is then not that token.
+    func match(_ type: TokenType, _ line: Line, into token: inout Token) -> Match
     /// The dialect in effect when parsing starts.
     var defaultDialect: Dialect { get }
+}
+
+/// What matching a line as one token type gave. The token itself is written in place: it is large,
+/// and most matches fail.
+enum Match {
+    case no
+    case yes
+    case failed(ParseError)
 }
 
 /// The matcher for classic `.feature` files.
@@ -21,107 +35,115 @@ final class ClassicTokenMatcher: TokenMatcher {
         self.dialect = dialect
     }
 
-    func match(_ type: TokenType, _ line: Line) -> (token: Token, error: ParseError?)? {
+    func match(_ type: TokenType, _ line: Line, into t: inout Token) -> Match {
         if line.isEOF {
-            return type == .eof ? (token(.eof, line), nil) : nil
+            guard type == .eof else { return .no }
+            t = token(.eof, line)
+            return .yes
         }
         switch type {
         case .eof:
-            return nil
+            return .no
         case .empty:
-            guard line.isEmpty else { return nil }
-            return (token(.empty, line, indent: 0), nil)
+            guard line.isEmpty else { return .no }
+            t = token(.empty, line, indent: 0)
         case .comment:
-            guard line.startsWith(byte: UInt8(ascii: "#")) else { return nil }
-            var t = token(.comment, line, indent: 0)
+            guard line.startsWith(byte: UInt8(ascii: "#")) else { return .no }
+            t = token(.comment, line, indent: 0)
             t.text = String(line.text)
-            return (t, nil)
         case .tagLine:
-            guard line.startsWith(byte: UInt8(ascii: "@")) else { return nil }
-            var t = token(.tagLine, line)
+            guard line.startsWith(byte: UInt8(ascii: "@")) else { return .no }
             let (tags, error) = TagLineScanner.tags(in: line)
+            if let error { return .failed(error) }
+            t = token(.tagLine, line)
             t.items = tags
-            return (t, error)
         case .featureLine:
-            return titleLine(.featureLine, line, dialect.feature)
+            return titleLine(.featureLine, line, dialect.feature, into: &t)
         case .ruleLine:
-            return titleLine(.ruleLine, line, dialect.rule)
+            return titleLine(.ruleLine, line, dialect.rule, into: &t)
         case .backgroundLine:
-            return titleLine(.backgroundLine, line, dialect.background)
+            return titleLine(.backgroundLine, line, dialect.background, into: &t)
         case .scenarioLine:
-            return titleLine(.scenarioLine, line, dialect.scenario)
-                ?? titleLine(.scenarioLine, line, dialect.scenarioOutline)
+            let scenario = titleLine(.scenarioLine, line, dialect.scenario, into: &t)
+            if case .yes = scenario { return .yes }
+            return titleLine(.scenarioLine, line, dialect.scenarioOutline, into: &t)
         case .examplesLine:
-            return titleLine(.examplesLine, line, dialect.examples)
+            return titleLine(.examplesLine, line, dialect.examples, into: &t)
         case .stepLine:
-            for keyword in dialect.stepKeywordsLongestFirst where line.startsWith(keyword) {
-                var t = token(.stepLine, line)
+            for (i, keyword) in dialect.stepKeywordsLongestFirst.enumerated() where line.startsWith(keyword) {
+                t = token(.stepLine, line)
                 t.keyword = keyword
-                t.keywordType = dialect.stepKeywordTypes[keyword]
+                t.keywordType = dialect.stepKeywordTypesLongestFirst[i]
                 t.text = line.rest(afterUTF8: keyword.utf8.count)
-                return (t, nil)
+                return .yes
             }
-            return nil
+            return .no
         case .docStringSeparator:
             if let open = activeDocStringSeparator {
-                guard line.startsWith(open) else { return nil }
+                guard line.startsWith(open) else { return .no }
                 activeDocStringSeparator = nil
                 indentToRemove = 0
-                var t = token(.docStringSeparator, line)
+                t = token(.docStringSeparator, line)
                 t.keyword = open
-                return (t, nil)
+                return .yes
             }
             for separator in ["\"\"\"", "```"] where line.startsWith(separator) {
                 activeDocStringSeparator = separator
                 indentToRemove = line.indent
-                var t = token(.docStringSeparator, line)
+                t = token(.docStringSeparator, line)
                 t.keyword = separator
                 t.text = line.rest(afterUTF8: separator.utf8.count)
-                return (t, nil)
+                return .yes
             }
-            return nil
+            return .no
         case .tableRow:
-            guard line.startsWith(byte: UInt8(ascii: "|")) else { return nil }
-            var t = token(.tableRow, line)
+            guard line.startsWith(byte: UInt8(ascii: "|")) else { return .no }
+            t = token(.tableRow, line)
             t.items = TableRowScanner.cells(in: line)
-            return (t, nil)
         case .language:
-            guard let name = LanguageDirective.language(in: line.trimmed) else { return nil }
-            var t = token(.language, line)
-            t.text = name
+            guard let name = LanguageDirective.language(in: line.trimmed) else { return .no }
             guard let newDialect = Dialect.named(name) else {
-                return (t, ParseError(message: "Language not supported: \(name)", location: t.location))
+                let location = Location(line: line.number, column: line.indent + 1)
+                return .failed(ParseError(message: "Language not supported: \(name)", location: location))
             }
+            t = token(.language, line)
+            t.text = name
             dialect = newDialect
             t.dialect = name
-            return (t, nil)
         case .other:
-            var t = token(.other, line, indent: 0)
+            t = token(.other, line, indent: 0)
             t.text = unescapeDocString(line.text(removingIndent: indentToRemove))
-            return (t, nil)
         }
+        return .yes
     }
 
     private func token(_ type: TokenType, _ line: Line, indent: Int? = nil) -> Token {
-        Token(type: type, line: line.number, column: (indent ?? line.indent) + 1, dialect: dialect.language)
+        var t = Token(type: type, line: line.number, column: (indent ?? line.indent) + 1)
+        if type == .featureLine { t.dialect = dialect.language }
+        return t
     }
 
-    private func titleLine(_ type: TokenType, _ line: Line, _ keywords: [String]) -> (token: Token, error: ParseError?)? {
+    private func titleLine(_ type: TokenType, _ line: Line, _ keywords: [String], into t: inout Token) -> Match {
         for keyword in keywords {
             let k = keyword.utf8
             guard line.startsWith(keyword) else { continue }
             let after = line.trimmed.utf8.dropFirst(k.count)
             guard after.first == UInt8(ascii: ":") else { continue }
-            var t = token(type, line)
+            t = token(type, line)
             t.keyword = keyword
             t.text = line.rest(afterUTF8: k.count + 1)
-            return (t, nil)
+            return .yes
         }
-        return nil
+        return .no
     }
 
     private func unescapeDocString(_ text: Substring) -> String {
-        switch activeDocStringSeparator {
+        // Escaped separators are rare; looking for a backslash first spares most lines the search.
+        let backslash = text.utf8.withContiguousStorageIfAvailable {
+            $0.isEmpty ? false : memchr($0.baseAddress!, Int32(UInt8(ascii: "\\")), $0.count) != nil
+        } ?? text.utf8.contains(UInt8(ascii: "\\"))
+        guard backslash else { return String(text) }
+        return switch activeDocStringSeparator {
         case "\"\"\"": String(text.replacing(#"\"\"\""#, with: "\"\"\""))
         case "```": String(text.replacing(#"\`\`\`"#, with: "```"))
         default: String(text)
@@ -149,6 +171,9 @@ enum LanguageDirective {
 /// Splits a tag line into tags; a comment (` #…`) ends the line.
 enum TagLineScanner {
     static func tags(in line: Line) -> ([LineSpan], ParseError?) {
+        if let ascii = line.trimmed.utf8.withContiguousStorageIfAvailable({ asciiTags($0, line) }), let ascii {
+            return ascii
+        }
         let scalars = Array(line.trimmed.unicodeScalars)
         // The part before the first white space followed by '#'.
         var end = scalars.count
@@ -184,11 +209,50 @@ enum TagLineScanner {
         if let e = finish(pieceStart, end) { return (tags, e) }
         return (tags, nil)
     }
+
+    /// The same for a line of ASCII, where columns are byte offsets and every tag is a slice of the
+    /// line; nil for any other line.
+    private static func asciiTags(_ bytes: UnsafeBufferPointer<UInt8>, _ line: Line) -> ([LineSpan], ParseError?)? {
+        @inline(__always) func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (b >= 0x09 && b <= 0x0D) }
+        var end = bytes.count
+        for i in 0..<bytes.count where bytes[i] >= 0x80 { return nil }
+        if bytes.count > 1 {
+            for i in 1..<bytes.count where bytes[i] == UInt8(ascii: "#") && isSpace(bytes[i - 1]) {
+                end = i - 1
+                break
+            }
+        }
+        var tags: [LineSpan] = []
+        var column = line.indent + 1
+        var pieceStart = 0
+        var i = 0
+        while i <= end {
+            guard i == end || bytes[i] == UInt8(ascii: "@") else { i += 1; continue }
+            // `pieceStart..<i` is one piece, after its '@' (the first, before any '@', is empty).
+            var trimmedEnd = i
+            while trimmedEnd > pieceStart, isSpace(bytes[trimmedEnd - 1]) { trimmedEnd -= 1 }
+            if trimmedEnd > pieceStart {
+                if bytes[pieceStart..<trimmedEnd].contains(where: isSpace) {
+                    let location = Location(line: line.number, column: column)
+                    return (tags, ParseError(message: "A tag may not contain whitespace", location: location))
+                }
+                let tag = UnsafeBufferPointer(rebasing: bytes[(pieceStart - 1)..<trimmedEnd])
+                tags.append(LineSpan(column: column, text: String(decoding: tag, as: UTF8.self)))
+                column += i - pieceStart + 1
+            }
+            pieceStart = i + 1
+            i += 1
+        }
+        return (tags, nil)
+    }
 }
 
 /// Splits a table row into cells, honouring the `\|`, `\n` and `\\` escapes.
 enum TableRowScanner {
     static func cells(in line: Line) -> [LineSpan] {
+        if let ascii = line.trimmed.utf8.withContiguousStorageIfAvailable({ asciiCells($0, line) }), let ascii {
+            return ascii
+        }
         var cells: [LineSpan] = []
         var cell: [UInt8] = []
         var cellStartColumn = 1 // column (within the trimmed text, 1-based) after the separator
@@ -245,6 +309,36 @@ enum TableRowScanner {
         }
         if lead == 0 && end == scalars.endIndex { return LineSpan(column: column, text: text) }
         return LineSpan(column: column + lead, text: String(text[start..<end]))
+    }
+
+    /// The common case, a row of ASCII without escapes, where columns are byte offsets and every cell
+    /// is a slice of the line; nil for any other row.
+    private static func asciiCells(_ bytes: UnsafeBufferPointer<UInt8>, _ line: Line) -> [LineSpan]? {
+        var cells: [LineSpan] = []
+        var cellStart = 0
+        var first = true
+        for i in 0..<bytes.count {
+            let b = bytes[i]
+            if b >= 0x80 || b == UInt8(ascii: "\\") { return nil }
+            guard b == UInt8(ascii: "|") else { continue }
+            if first {
+                first = false
+            } else {
+                var start = cellStart
+                var end = i
+                while start < end, isASCIIPadding(bytes[start]) { start += 1 }
+                while end > start, isASCIIPadding(bytes[end - 1]) { end -= 1 }
+                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+                cells.append(LineSpan(column: line.indent + start + 1, text: text))
+            }
+            cellStart = i + 1
+        }
+        return cells
+    }
+
+    @inline(__always)
+    private static func isASCIIPadding(_ b: UInt8) -> Bool {
+        b == 0x20 || b == 0x09 || b == 0x0B || b == 0x0C || b == 0x0D
     }
 
     private static func isCellPadding(_ s: Unicode.Scalar) -> Bool {

@@ -65,7 +65,7 @@ struct Pickles: ParsableCommand {
                 envelope.write(to: &json)
                 json.newline()
             }
-            if json.bytes.count > 1 << 20 {
+            if json.count > 1 << 20 {
                 StandardOutput.write(json.bytes)
                 json.removeAll()
             }
@@ -101,7 +101,7 @@ struct Pickles: ParsableCommand {
                     Envelope.pickle(pickle).write(to: &json)
                     json.newline()
                 }
-                output += json.bytes.count
+                output += json.count
                 json.removeAll()
             }
         }

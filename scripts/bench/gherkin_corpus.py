@@ -1,11 +1,16 @@
 #!/usr/bin/env python3
-"""Writes a reproducible corpus of realistic feature files for the parser benchmark.
+"""Writes a corpus of feature files for the parser benchmark.
 
 usage: gherkin_corpus.py OUTDIR [--megabytes 20] [--seed 7]
-Files mix what real suites contain: tags, descriptions, backgrounds, rules, scenario outlines
-with several examples tables, data tables, doc strings, comments, and a few other dialects.
+       gherkin_corpus.py OUTDIR --real SOURCE...
+The first form generates a reproducible corpus whose files mix what real suites contain: tags,
+descriptions, backgrounds, rules, scenario outlines with several examples tables, data tables, doc
+strings, comments, and a few other dialects.
+The second copies the real .feature files (UTF-8 ones) of each SOURCE, a folder or a git directory (a bare
+repository or a checkout's .git), optionally at a revision (`DIR@REV`; HEAD otherwise), into
+OUTDIR/NAME/PATH, NAME being the source's folder name. Nothing is fetched: the sources are local.
 """
-import argparse, os, random
+import argparse, os, random, subprocess
 
 WORDS = ("broker topic partition replica leader follower consumer producer group offset record "
          "batch commit lag retention segment compaction transaction fence coordinator schema "
@@ -102,12 +107,70 @@ def feature(r):
             out += scenario(r, k, "    ")
     return "\n".join(out) + "\n"
 
+def source_name(path):
+    parts = [p for p in os.path.abspath(path).split(os.sep) if p and p not in ("repo", ".git")]
+    return parts[-1].removesuffix(".git")
+
+def is_utf8(data):
+    # Every parser compared reads UTF-8 only; a Latin-1 file would only time an error path.
+    try:
+        data.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+def copy_real(source, outdir):
+    """Copies the .feature files of one source; returns (files, bytes)."""
+    path, _, rev = source.partition("@")
+    dest = os.path.join(outdir, source_name(path) + ("@" + rev[:10] if rev else ""))
+    files, size = 0, 0
+    git = ["git", "--git-dir", path] if os.path.exists(os.path.join(path, "HEAD")) else None
+    if git is None and os.path.isdir(os.path.join(path, ".git")) and rev:
+        git = ["git", "--git-dir", os.path.join(path, ".git")]
+    if git:
+        listing = subprocess.run(git + ["ls-tree", "-r", "-z", "--name-only", rev or "HEAD"],
+                                 check=True, capture_output=True).stdout.decode().split("\0")
+        for name in (n for n in listing if n.endswith(".feature")):
+            data = subprocess.run(git + ["cat-file", "blob", "%s:%s" % (rev or "HEAD", name)],
+                                  check=True, capture_output=True).stdout
+            if not is_utf8(data):
+                continue
+            target = os.path.join(dest, name)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "wb") as f:
+                f.write(data)
+            files, size = files + 1, size + len(data)
+        return files, size
+    for d, _, names in os.walk(path):
+        for n in names:
+            if not n.endswith(".feature"):
+                continue
+            with open(os.path.join(d, n), "rb") as f:
+                data = f.read()
+            if not is_utf8(data):
+                continue
+            target = os.path.join(dest, os.path.relpath(os.path.join(d, n), path))
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "wb") as f:
+                f.write(data)
+            files, size = files + 1, size + len(data)
+    return files, size
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("outdir")
     ap.add_argument("--megabytes", type=float, default=20)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--real", nargs="+", metavar="SOURCE", help="copy the .feature files of these folders or git dirs")
     a = ap.parse_args()
+    if a.real:
+        total_files, total = 0, 0
+        for source in a.real:
+            files, size = copy_real(source, a.outdir)
+            print("%6d files %10d bytes  %s" % (files, size, source))
+            total_files, total = total_files + files, total + size
+        print("%d files, %d bytes in %s" % (total_files, total, a.outdir))
+        return
     r = random.Random(a.seed)
     os.makedirs(a.outdir, exist_ok=True)
     total, n = 0, 0

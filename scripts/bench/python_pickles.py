@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The official Python parser (pip: gherkin-official) doing what `kafka-bdd pickles` does:
-parse each feature file under the given folders and write its pickles as sorted-key NDJSON."""
+parse each feature file given, or under the given folders, and write its pickles as sorted-key NDJSON."""
 import json, os, sys
 from gherkin.stream.gherkin_events import GherkinEvents
 from gherkin.stream.source_events import source_event
@@ -8,6 +8,8 @@ from pathlib import Path
 
 paths = []
 for root in sys.argv[1:]:
+    if os.path.isfile(root):
+        paths.append(root)
     for d, _, files in os.walk(root):
         paths += [os.path.join(d, f) for f in files if f.endswith(".feature")]
 paths.sort()

@@ -32,46 +32,68 @@ struct GherkinConformanceTests {
 
     static let volatile: Set<String> = ["id", "uri", "astNodeId", "astNodeIds"]
 
-    @Test("good file parses to the reference AST and pickles", .enabled(if: testdata != nil, Comment(rawValue: Paths.missingShared)),
-          arguments: cases("good"))
+    static let present = ConditionTrait.enabled(if: testdata != nil, Comment(rawValue: Paths.missingShared))
+
+    static func path(_ folder: String, _ name: String) -> String {
+        testdata!.appendingPathComponent(folder).appendingPathComponent(name).path
+    }
+
+    @Test("good file parses to the reference AST and pickles", present, arguments: cases("good"))
     func good(_ name: String) throws {
-        let path = Self.testdata!.appendingPathComponent("good").appendingPathComponent(name).path
+        try Self.expectReferenceOutput(goodFile: Self.path("good", name))
+    }
+
+    @Test("astNodeIds point at the AST nodes the reference points at", present, arguments: cases("good"))
+    func provenance(_ name: String) throws {
+        try Self.expectReferenceProvenance(goodFile: Self.path("good", name))
+    }
+
+    @Test("bad file gives the reference errors, verbatim", present, arguments: cases("bad"))
+    func bad(_ name: String) throws {
+        try Self.expectReferenceErrors(badFile: Self.path("bad", name))
+    }
+
+    /// `path` parses without errors to the AST and pickles of `path.ast.ndjson` and `path.pickles.ndjson`.
+    static func expectReferenceOutput(goodFile path: String) throws {
+        let name = (path as NSString).lastPathComponent
         let file = try FeatureFile.load(path: path)
         #expect(file.errors.isEmpty, "unexpected errors: \(file.errors.map(\.message))")
 
         let expectedAST = try JSONLines.parse(String(contentsOfFile: path + ".ast.ndjson", encoding: .utf8))
         let actualAST = try JSONLines.parse(file.document.map { Envelope.gherkinDocument($0).ndjsonLine } ?? "")
-        #expect(JSONLines.equal(JSONLines.normalized(expectedAST, dropping: Self.volatile),
-                                JSONLines.normalized(actualAST, dropping: Self.volatile)), "AST differs from \(name).ast.ndjson")
+        #expect(JSONLines.equal(JSONLines.normalized(expectedAST, dropping: volatile),
+                                JSONLines.normalized(actualAST, dropping: volatile)),
+                "AST differs from \(name).ast.ndjson")
 
         let expectedPickles = try JSONLines.parse(String(contentsOfFile: path + ".pickles.ndjson", encoding: .utf8))
         let actualPickles = try JSONLines.parse(file.pickles.map { Envelope.pickle($0).ndjsonLine }.joined())
-        #expect(JSONLines.equal(JSONLines.normalized(expectedPickles, dropping: Self.volatile),
-                                JSONLines.normalized(actualPickles, dropping: Self.volatile)), "pickles differ from \(name).pickles.ndjson")
+        #expect(JSONLines.equal(JSONLines.normalized(expectedPickles, dropping: volatile),
+                                JSONLines.normalized(actualPickles, dropping: volatile)),
+                "pickles differ from \(name).pickles.ndjson")
     }
 
-    @Test("astNodeIds point at the AST nodes the reference points at", .enabled(if: testdata != nil, Comment(rawValue: Paths.missingShared)),
-          arguments: cases("good"))
-    func provenance(_ name: String) throws {
-        let path = Self.testdata!.appendingPathComponent("good").appendingPathComponent(name).path
+    /// Every id our pickles mention names the AST node (kind, line, column) the reference's names.
+    static func expectReferenceProvenance(goodFile path: String) throws {
         let file = try FeatureFile.load(path: path)
-        let expectedDoc = try #require(try JSONLines.parse(String(contentsOfFile: path + ".ast.ndjson", encoding: .utf8)).first as? [String: Any])
+        let expectedAST = try String(contentsOfFile: path + ".ast.ndjson", encoding: .utf8)
+        let expectedDoc = try #require(try JSONLines.parse(expectedAST).first as? [String: Any])
         let expectedPickles = try JSONLines.parse(String(contentsOfFile: path + ".pickles.ndjson", encoding: .utf8))
-        let actualDoc = try #require(try JSONLines.parse(file.document.map { Envelope.gherkinDocument($0).ndjsonLine } ?? "").first as? [String: Any])
+        let actualAST = file.document.map { Envelope.gherkinDocument($0).ndjsonLine } ?? ""
+        let actualDoc = try #require(try JSONLines.parse(actualAST).first as? [String: Any])
         let actualPickles = try JSONLines.parse(file.pickles.map { Envelope.pickle($0).ndjsonLine }.joined())
-        #expect(Provenance.labels(expectedPickles, document: expectedDoc) == Provenance.labels(actualPickles, document: actualDoc))
+        #expect(Provenance.labels(expectedPickles, document: expectedDoc)
+                == Provenance.labels(actualPickles, document: actualDoc))
     }
 
-    @Test("bad file gives the reference errors, verbatim", .enabled(if: testdata != nil, Comment(rawValue: Paths.missingShared)),
-          arguments: cases("bad"))
-    func bad(_ name: String) throws {
-        let path = Self.testdata!.appendingPathComponent("bad").appendingPathComponent(name).path
+    /// `path` gives no document and exactly the errors of `path.errors.ndjson`, in order.
+    static func expectReferenceErrors(badFile path: String) throws {
         let file = try FeatureFile.load(path: path)
         #expect(file.document == nil)
         #expect(file.pickles.isEmpty)
         let expected = try JSONLines.parse(String(contentsOfFile: path + ".errors.ndjson", encoding: .utf8))
-        let actual = try JSONLines.parse(Self.envelopes(file, ast: false))
-        #expect(JSONLines.equal(JSONLines.normalized(expected, dropping: ["uri"]), JSONLines.normalized(actual, dropping: ["uri"])),
+        let actual = try JSONLines.parse(envelopes(file, ast: false))
+        #expect(JSONLines.equal(JSONLines.normalized(expected, dropping: ["uri"]),
+                                JSONLines.normalized(actual, dropping: ["uri"])),
                 "errors: \(file.errors.map(\.message))")
     }
 }

@@ -127,6 +127,42 @@ struct ParserTests {
         #expect(pickle.tags.map(\.name) == ["@f", "@r", "@s", "@e"])
     }
 
+    /// The Python parser writes `"type": null` for an outline's first And when nothing comes before
+    /// it; the message schema has no null type, and the C, Java and JavaScript parsers say Unknown.
+    @Test func conjunctionWithNoStepBeforeItIsUnknown() {
+        let file = compile("""
+            Feature: F
+              Scenario Outline: O
+                And <x>
+                Then b
+                Examples:
+                  | x |
+                  | a |
+              Rule: R
+                Scenario: S
+                  But c
+            """)
+        #expect(file.pickles.map { $0.steps.map(\.type) } == [[.unknown, .outcome], [.unknown]])
+    }
+
+    @Test func conjunctionContinuesTheBackgroundsLastStep() {
+        let file = compile("""
+            Feature: F
+              Background:
+                Given a
+                When b
+              Scenario: S
+                And c
+              Rule: R
+                Background:
+                  Then d
+                Scenario: T
+                  But e
+            """)
+        #expect(file.pickles.map { $0.steps.map(\.type) }
+                == [[.context, .action, .action], [.context, .action, .outcome, .outcome]])
+    }
+
     @Test func tableEscapesAndUnicodeColumns() {
         let file = compile("Feature: F\n  Scenario: S\n    Given t\n      | a\\|b | c\\nd | e\\\\f | 🎸 | x |\n")
         let row = file.document!.feature!.children.compactMap { child -> Step? in
@@ -219,11 +255,26 @@ struct FeatureFileTests {
         }
     }
 
-    @Test func byteOrderMarkIsIgnored() throws {
-        let path = try temporaryFile([0xEF, 0xBB, 0xBF] + Array("Feature: F\n  Scenario: S\n    Given a\n".utf8))
-        let file = try FeatureFile.load(path: path)
-        #expect(file.errors.isEmpty)
-        #expect(file.pickles.count == 1)
+    /// Like cucumber-jvm and Reqnroll, a file that starts with a UTF-8 byte order mark parses as if
+    /// it had none: same AST, pickles and locations (the official Python parser rejects the line).
+    @Test("a byte order mark is not part of the first line", arguments: [
+        ("x.feature", "Feature: F\n  Scenario: S\n    Given a\n      | a |\n"),
+        ("x.feature.md", "# Feature: F\n\n## Scenario: S\n* Given a\n  | a |\n"),
+        ("x.feature", "# language: fr\nFonctionnalité: F\n  Scénario: S\n    Soit a\n"),
+        ("x.feature", "@t\nFeature: F\n  Scenario: S\n    Given a\n"),
+    ])
+    func byteOrderMarkIsIgnored(_ name: String, _ text: String) throws {
+        let plain = try FeatureFile.load(path: temporaryFile(Array(text.utf8), name: name))
+        let marked = try FeatureFile.load(path: temporaryFile([0xEF, 0xBB, 0xBF] + Array(text.utf8), name: name))
+        #expect(marked.errors.isEmpty)
+        #expect(marked.pickles.count == 1)
+        #expect(marked.source == plain.source)
+        let messages = { (file: FeatureFile) in
+            file.envelopes(source: false).map(\.ndjsonLine).joined().replacingOccurrences(of: file.uri, with: "URI")
+        }
+        #expect(messages(marked) == messages(plain))
+        if text.hasPrefix("# language") { #expect(marked.document?.feature?.language == "fr") }
+        if text.hasPrefix("@") { #expect(marked.document?.feature?.tags.first?.location.column == 1) }
     }
 
     @Test func discoveryFindsFeatureAndMarkdownFilesSorted() throws {
