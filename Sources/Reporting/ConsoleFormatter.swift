@@ -131,7 +131,7 @@ public final class ConsoleFormatter: @unchecked Sendable {
             guard q.pickle(startedId: caseId) != nil else { return }
             switch style {
             case .pretty:
-                emit("    " + paint("\(symbol(result.status)) \(text(ofStep: stepId, q))", result.status) + "\n")
+                emit("    " + paint("\(HTMLFormatter.icon(result.status)) \(text(ofStep: stepId, q))", result.status) + "\n")
                 if let m = result.message, result.status != .passed {
                     let indented = m.split(separator: "\n").map { "        \($0)" }.joined(separator: "\n")
                     emit(paint(indented, result.status) + "\n")
@@ -204,17 +204,6 @@ public final class ConsoleFormatter: @unchecked Sendable {
         return "\(a.mediaType) \(size)\(name)"
     }
 
-    private func symbol(_ s: TestStepResultStatus) -> String {
-        switch s {
-        case .passed: "✔"
-        case .failed: "✘"
-        case .skipped: "↷"
-        case .undefined: "?"
-        case .pending: "…"
-        case .ambiguous: "⁇"
-        case .unknown: "·"
-        }
-    }
 
     private func progressChar(_ s: TestStepResultStatus) -> String {
         switch s {

@@ -160,7 +160,7 @@ public struct HTMLFormatter {
         }
     }
 
-    /// A status as text's companion icon, so that no status is told by colour alone.
+    /// A status as text's companion icon, so that no status is told by colour alone (console and HTML).
     static func icon(_ s: TestStepResultStatus) -> String {
         switch s {
         case .passed: "✔"
