@@ -21,6 +21,9 @@ Feature: KAF-02 Installing Kafka
       And every replica of "events" is in sync
       And the leaders of "events" are spread over 3 brokers
 
+    Scenario: leadership is spread over every broker
+      Then the leaders of "events" are spread over 3 brokers
+
   Rule: Losing a broker loses no acknowledged message
 
     Scenario: a broker is killed while producing with acks=all
@@ -28,9 +31,17 @@ Feature: KAF-02 Installing Kafka
       Then no partition of "events" is led by broker 2
       And every acknowledged message is consumed exactly once
 
+    Scenario: a killed broker stops serving and its partitions get live leaders
+      When broker 2 is killed
+      Then no partition of "events" is led by broker 2
+
     Scenario: the killed broker returns and rejoins
       When broker 2 is killed
       And broker 2 is restarted
-      And I produce 1000 keyed messages to "events" with acks=all
       Then broker 2 is back in the cluster
-      And every acknowledged message is consumed exactly once
+
+    Scenario: after the broker rejoins, producing goes on without loss
+      When broker 2 is killed
+      And broker 2 is restarted
+      And I produce 1000 keyed messages to "events" with acks=all
+      Then every acknowledged message is consumed exactly once

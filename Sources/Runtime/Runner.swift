@@ -256,8 +256,8 @@ public actor Runner {
         } catch let skip as StepSkipped {
             return TestStepResult(status: .skipped, duration: elapsed(), message: skip.reason)
         } catch let skip as any SkipsStep {
-            // What the backend cannot model is never a verdict: the scenario is skipped with the reason.
-            return TestStepResult(status: .skipped, duration: elapsed(), message: skip.skipReason)
+            // What the backend cannot model is never a verdict: the scenario is skipped, naming the claim.
+            return TestStepResult(status: .skipped, duration: elapsed(), message: "\(what) was not verified: \(skip.skipReason)")
         } catch let pending as StepPending {
             return TestStepResult(status: .pending, duration: elapsed(), message: pending.reason)
         } catch {

@@ -51,14 +51,16 @@ enum DeliveryClaim: String, Sendable, CaseIterable {
             // were written (implicit acknowledgement); only a broker that checks sequence numbers makes
             // that proof true.
             if conduct.idempotentProducers && faulted {
-                return (.idempotentDeduplication, "the idempotent producer retried after "
+                return (.idempotentDeduplication, "the idempotent producer may retry after "
                         + conduct.faults.sorted().map(\.rawValue).joined(separator: ", ")
-                        + ", and it infers what was written from the broker's sequence checks")
+                        + ", and then infers what was written from the broker's sequence checks")
             }
         case .noDuplicates:
-            if conduct.idempotentProducers {
-                return (.idempotentDeduplication, "the producer is idempotent: only the broker's sequence checks "
-                        + "remove the duplicates its retries write")
+            // Without a fault nothing makes the producer retry, so a duplicate would be a real defect.
+            if conduct.idempotentProducers && faulted {
+                return (.idempotentDeduplication, "the producer is idempotent and "
+                        + conduct.faults.sorted().map(\.rawValue).joined(separator: ", ")
+                        + ": only the broker's sequence checks remove the duplicates its retries write")
             }
         case .partitionOrder:
             if conduct.idempotentProducers && faulted {

@@ -10,7 +10,9 @@ enum ProducingSteps {
         code.parameterType("acks", regexps: ["0", "1", "all", "-1"], typeName: "String", useForSnippets: false) { g in g[0] ?? "all" }
 
         code.when("I produce {int} keyed message(s) to {string} with acks={acks}",
-                  doc: "Sends that many records with 50 rotating keys, each carrying a payload id, and waits for every delivery report.",
+                  doc: "Sends that many records with 50 rotating keys, each carrying a payload id, and waits for every delivery report. "
+                      + "With acks=all (or -1) the producer is idempotent (enable.idempotence=true, Kafka's default since 3.0); "
+                      + "the settings form turns it off.",
                   example: #"When I produce 10000 keyed messages to "events" with acks=all"#) { ctx in
             try await produce(ctx, count: try ctx.int(0), topic: try ctx.topic(try ctx.string(1)), acks: try ctx.argument(2), keys: 50, whileDoing: nil)
         }

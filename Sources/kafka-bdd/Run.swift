@@ -121,7 +121,7 @@ struct Run: AsyncParsableCommand {
 
         // no-color.org: colour is off when NO_COLOR is present and not empty.
         let colour = isatty(1) != 0 && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
-        let console = ConsoleFormatter(style: format, colour: colour) { StandardOutput.write($0) }
+        let console = ConsoleFormatter(style: format, colour: colour, strict: strict) { StandardOutput.write($0) }
         let interrupted = Self.writeReportsOnInterrupt(session)
         defer { interrupted.forEach { $0.cancel() } }
         let summary: RunSummary
