@@ -8,6 +8,8 @@ public final class DeliveryLedger: Sendable {
         var reads: [DeliveryHistory.Read] = []
         var aborted: Set<UInt64> = []
         var nextSequence = 0
+        /// Sends whose last acknowledgement is still pending, kept as sends change (a drill asks often).
+        var pending = 0
     }
 
     private let state = Mutex(State())
@@ -19,17 +21,18 @@ public final class DeliveryLedger: Sendable {
                      timestamp: Int64? = nil) {
         let send = DeliveryHistory.Send(id: id, key: key, topic: topic, producer: producer, timestamp: timestamp)
         state.withLock { s in
+            if s.sends[id]?.send.acknowledgement != .pending { s.pending += 1 }
             s.sends[id] = (s.nextSequence, send)
             s.nextSequence += 1
         }
     }
 
     public func acknowledged(_ id: UInt64, partition: Int32, offset: Int64) {
-        state.withLock { $0.sends[id]?.send.acknowledgement = .acked(partition: partition, offset: offset) }
+        settle(id, .acked(partition: partition, offset: offset))
     }
 
     public func failed(_ id: UInt64, error: String) {
-        state.withLock { $0.sends[id]?.send.acknowledgement = .failed(error) }
+        settle(id, .failed(error))
     }
 
     /// Records written inside a transaction that was aborted: reading them is an aborted read.
@@ -53,8 +56,14 @@ public final class DeliveryLedger: Sendable {
     public var sentCount: Int { state.withLock { $0.sends.count } }
     public var acknowledgedCount: Int { state.withLock { $0.sends.values.count { $0.send.isAcknowledged } } }
     public var readCount: Int { state.withLock { $0.reads.count } }
-    public var pendingCount: Int {
-        state.withLock { $0.sends.values.count { $0.send.acknowledgement == .pending } }
+    public var pendingCount: Int { state.withLock { $0.pending } }
+
+    private func settle(_ id: UInt64, _ outcome: DeliveryHistory.Acknowledgement) {
+        state.withLock { s in
+            guard let previous = s.sends[id]?.send.acknowledgement else { return }
+            if previous == .pending { s.pending -= 1 }
+            s.sends[id]?.send.acknowledgement = outcome
+        }
     }
 
     /// Everything recorded so far.

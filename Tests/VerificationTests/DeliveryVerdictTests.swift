@@ -178,3 +178,20 @@ struct DeliveryVerdictTests {
         #expect(Payload.id(in: Array("hello".utf8)) == nil)
     }
 }
+
+@Suite("Delivery ledger bookkeeping")
+struct DeliveryLedgerPendingTests {
+    @Test func pendingFollowsEverySendAndOutcome() {
+        let ledger = DeliveryLedger()
+        for id in UInt64(1)...3 { ledger.sent(id, key: nil) }
+        #expect(ledger.pendingCount == 3)
+        ledger.acknowledged(1, partition: 0, offset: 0)
+        ledger.failed(2, error: "x")
+        ledger.acknowledged(2, partition: 0, offset: 1) // a late report for a send already settled
+        #expect(ledger.pendingCount == 1)
+        ledger.sent(1, key: nil) // sent again: pending again
+        #expect(ledger.pendingCount == 2)
+        ledger.acknowledged(99, partition: 0, offset: 2) // never sent: no effect
+        #expect(ledger.pendingCount == 2)
+    }
+}

@@ -22,8 +22,8 @@ struct EmbeddedClusterTests {
     /// Sends `count` keyed records through a producer whose reports land in `ledger`, optionally
     /// doing something at the half-way mark.
     static func produce(_ count: Int, to topic: String, on cluster: Cluster, ledger: DeliveryLedger, firstId: UInt64 = 1,
-                        halfway: (@Sendable () async throws -> Void)? = nil) async throws {
-        try await ledger.produce(count, to: topic, config: producerConfig(cluster), firstId: firstId, fault: halfway)
+                        fault: (@Sendable () async throws -> Void)? = nil) async throws {
+        try await ledger.produce(count, to: topic, config: producerConfig(cluster), firstId: firstId, fault: fault)
     }
 
     static func readEverything(_ topic: String, partitions: Int32, on cluster: Cluster, into ledger: DeliveryLedger,
