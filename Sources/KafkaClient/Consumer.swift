@@ -284,6 +284,21 @@ public final class Consumer: KafkaClient, @unchecked Sendable {
         Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).release()
     }
 
+    /// Closes, waiting at most `limit`: librdkafka's close can block while its group rebalances on a
+    /// shared cluster. A consumer still closing then goes on closing in the background.
+    @discardableResult
+    public func close(within limit: Duration) async -> Bool {
+        final class Done: Sendable { let value = Mutex(false) }
+        let done = Done()
+        Task { await self.close(); done.value.withLock { $0 = true } }
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if done.value.withLock({ $0 }) { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return false
+    }
+
     /// Stops fetching these partitions until resumed; polling still serves callbacks (rebalances, statistics).
     public func pause(_ partitions: [TopicPartitionOffset]) throws(KafkaError) {
         let list = TopicPartitionOffset.makeList(partitions)

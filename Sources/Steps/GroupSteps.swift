@@ -118,7 +118,11 @@ enum GroupSteps {
             ctx.attach(Evidence.table(["consumer", "partitions"], assignments.enumerated().map { ["\($0.offset)", $0.element.map(String.init).joined(separator: ", ")] }),
                        mediaType: "text/markdown")
             ctx.log(rebalances.withLock { $0.joined(separator: "\n") })
-            for c in consumers { await c.close() }
+            // All leave at once, each within a deadline: one by one, each close set off a rebalance the
+            // others (no longer polling) had to sit through, and a close could block past the step's limit.
+            await withTaskGroup(of: Void.self) { group in
+                for c in consumers { group.addTask { await c.close(within: .seconds(10)) } }
+            }
         }
 
         code.then("the consumers of group {string} split the partitions of {string} with none shared",
