@@ -47,13 +47,15 @@ let package = Package(
         .target(name: "Cluster", dependencies: ["KafkaClient"]),
         // pure checkers: histories in, verdicts out
         .target(name: "Verification"),
+        // pure admin plans and safety checks: metadata snapshots in, plans or refusals out (`kafka-bdd admin`)
+        .target(name: "Operations"),
         // the step vocabulary: sentences → drills, cluster actions, checkers
-        .target(name: "Steps", dependencies: ["Runtime", "Cluster", "KafkaClient", "Verification"]),
+        .target(name: "Steps", dependencies: ["Runtime", "Cluster", "KafkaClient", "Verification", "Operations"]),
         .executableTarget(
             name: "kafka-bdd",
             dependencies: [
                 "Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "Session", "KafkaClient", "Cluster",
-                "Steps", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Steps", "Operations", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
@@ -66,6 +68,8 @@ let package = Package(
         ),
         // The checkers on hand-written histories: nothing but Verification, no cluster.
         .testTarget(name: "VerificationTests", dependencies: ["Verification"]),
+        // The admin plans and safety checks on hand-written snapshots: nothing but Operations.
+        .testTarget(name: "OperationsTests", dependencies: ["Operations"]),
         .testTarget(
             name: "AcceptanceTests",
             dependencies: ["Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "Session", "Cluster",
