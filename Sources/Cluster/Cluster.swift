@@ -19,6 +19,7 @@ public enum ClusterCapability: String, Sendable, CaseIterable, Comparable {
     case retention = "retention"
     case security = "TLS, SASL and ACLs"
     case reassignment = "partition reassignment"
+    case leaderElection = "preferred leader election"
 
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
@@ -76,6 +77,11 @@ public protocol Cluster: Sendable {
     /// Starts stopped brokers again, all at once where the backend can (default: one by one).
     func restoreBrokers(_ ids: [Int32]) async throws
     func deleteTopics(_ names: [String]) async throws
+    /// Moves partitions to the given replicas (Kafka's AlterPartitionReassignments) and waits until the
+    /// metadata shows them; default: Unsupported (librdkafka 2.0.2 has no such request).
+    func reassign(_ partitions: [(topic: String, partition: Int32, replicas: [Int32])]) async throws
+    /// Runs a preferred leader election for these partitions (Kafka's ElectLeaders); default: Unsupported.
+    func electPreferredLeaders(_ partitions: [(topic: String, partition: Int32)]) async throws
     /// The deadline of a wait for leadership to leave a killed broker: how long the controller takes
     /// to notice (a KRaft controller waits for the broker's session to expire) plus a margin.
     var failoverDeadline: Duration { get }
@@ -96,6 +102,17 @@ extension Cluster {
     }
     public func deleteTopics(_ names: [String]) async throws {
         throw Unsupported(capability: .admin, backend: backend, hint: "its topics stay until the cluster is stopped")
+    }
+    public func reassign(_ partitions: [(topic: String, partition: Int32, replicas: [Int32])]) async throws {
+        throw Unsupported(capability: .reassignment, backend: backend, hint: Self.adminToolHint(backend))
+    }
+    public func electPreferredLeaders(_ partitions: [(topic: String, partition: Int32)]) async throws {
+        throw Unsupported(capability: .leaderElection, backend: backend, hint: Self.adminToolHint(backend))
+    }
+    static func adminToolHint(_ backend: String) -> String {
+        backend == "embedded" ? "run with --cluster compose"
+            : "librdkafka 2.0.2 has no request for it; run Kafka's own tool (kafka-reassign-partitions.sh, "
+              + "kafka-leader-election.sh) with the plan file"
     }
     /// Kafka's default broker.session.timeout.ms (9 s) and 6 s of margin.
     public var failoverDeadline: Duration { .seconds(15) }

@@ -79,6 +79,12 @@ public final class IsolatedCluster: Cluster, @unchecked Sendable {
         try await shared.createTopic(spec)
     }
     public func deleteTopics(_ names: [String]) async throws { try await shared.deleteTopics(names) }
+    public func reassign(_ partitions: [(topic: String, partition: Int32, replicas: [Int32])]) async throws {
+        try await shared.reassign(partitions)
+    }
+    public func electPreferredLeaders(_ partitions: [(topic: String, partition: Int32)]) async throws {
+        try await shared.electPreferredLeaders(partitions)
+    }
     public func brokerAddress(_ id: Int32) async throws -> (host: String, port: Int)? {
         try await shared.brokerAddress(id)
     }

@@ -101,6 +101,46 @@ public final class Admin: KafkaClient, @unchecked Sendable {
         }
     }
 
+    /// A topic's or a broker's configuration entries with where each value comes from. A sensitive
+    /// entry (a password) has no value here: it never leaves this function.
+    public func configEntries(_ kind: ConfigEntry.Resource, _ name: String,
+                              timeout: Duration = .seconds(30)) async throws -> [ConfigEntry] {
+        try await Blocking.run { [handle = UnsafeSendable(handle)] in
+            let type = kind == .topic ? RD_KAFKA_RESOURCE_TOPIC : RD_KAFKA_RESOURCE_BROKER
+            var resources: [OpaquePointer?] = [rd_kafka_ConfigResource_new(type, name)]
+            defer { rd_kafka_ConfigResource_destroy(resources[0]) }
+            var out: [ConfigEntry] = []
+            try Admin.call(handle.value, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, timeout: timeout) { options, queue in
+                rd_kafka_DescribeConfigs(handle.value, &resources, 1, options, queue)
+            } results: { event in
+                var count = 0
+                let result = rd_kafka_event_DescribeConfigs_result(event)
+                guard let results = rd_kafka_DescribeConfigs_result_resources(result, &count) else { return [] }
+                var problems: [String] = []
+                for i in 0..<count {
+                    guard let r = results[i] else { continue }
+                    if rd_kafka_ConfigResource_error(r) != RD_KAFKA_RESP_ERR_NO_ERROR {
+                        let why = rd_kafka_ConfigResource_error_string(r).map { String(cString: $0) } ?? ""
+                        problems.append("\(kind.rawValue) \(name): \(why)")
+                        continue
+                    }
+                    var n = 0
+                    guard let entries = rd_kafka_ConfigResource_configs(r, &n) else { continue }
+                    for j in 0..<n {
+                        guard let e = entries[j] else { continue }
+                        let sensitive = rd_kafka_ConfigEntry_is_sensitive(e) != 0
+                        out.append(ConfigEntry(name: String(cString: rd_kafka_ConfigEntry_name(e)),
+                                               value: sensitive ? nil : rd_kafka_ConfigEntry_value(e).map { String(cString: $0) },
+                                               isDefault: rd_kafka_ConfigEntry_is_default(e) != 0,
+                                               isSensitive: sensitive, isReadOnly: rd_kafka_ConfigEntry_is_read_only(e) != 0))
+                    }
+                }
+                return problems
+            }
+            return out.sorted { $0.name < $1.name }
+        }
+    }
+
     /// Sets a topic's dynamic configuration. This is Kafka's (non-incremental) AlterConfigs: keys not
     /// given return to their defaults, so pass every override the topic should keep.
     public func alterConfigs(topic: String, _ configs: [String: String], timeout: Duration = .seconds(30)) async throws {
@@ -227,6 +267,17 @@ public final class Admin: KafkaClient, @unchecked Sendable {
 }
 
 import Synchronization
+
+/// One configuration entry as DescribeConfigs reports it.
+public struct ConfigEntry: Sendable, Equatable {
+    public enum Resource: String, Sendable { case topic, broker }
+    public let name: String
+    /// Nil for a sensitive entry (never read) or one without a value.
+    public let value: String?
+    public let isDefault: Bool
+    public let isSensitive: Bool
+    public let isReadOnly: Bool
+}
 
 /// A consumer group as DescribeGroups reports it.
 public struct GroupDescription: Sendable, Equatable {

@@ -52,7 +52,7 @@ public struct Inventory: Sendable, Equatable, Codable {
             Topic(name: t.name, partitions: t.partitions.count, replicationFactor: t.replicationFactor,
                   underReplicated: t.underReplicated, offline: t.offline, configs: t.configs)
         }
-        groups = snapshot.groups.sorted { $0.name < $1.name }.map { g in
+        groups = !snapshot.groupsListed ? nil : snapshot.groups.sorted { $0.name < $1.name }.map { g in
             let lag = g.committed.map { committed in
                 Dictionary(uniqueKeysWithValues: committed.keys.compactMap { topic in snapshot.lag(of: g, on: topic).map { (topic, $0) } })
             }

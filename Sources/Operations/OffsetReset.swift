@@ -23,8 +23,8 @@ public enum GroupChecks {
     public static func resetOffsets(group name: String, topic: String, to target: OffsetTarget,
                                     in snapshot: Snapshot) throws(Refusal) -> (plan: Plan, offsets: [Int32: Int64]) {
         guard let group = snapshot.group(name) else { throw Refusal("no consumer group \(name) on this cluster") }
-        guard group.members == 0 else {
-            throw Refusal("group \(name) has \(group.members) active member\(group.members == 1 ? "" : "s") "
+        if let members = group.members, members > 0 {
+            throw Refusal("group \(name) has \(members) active member\(members == 1 ? "" : "s") "
                           + "(state \(group.state)); stop its consumers before resetting its offsets")
         }
         guard let t = snapshot.topic(topic) else { throw Refusal("no topic \(topic) on this cluster") }
@@ -47,6 +47,7 @@ public enum GroupChecks {
             offsets[p.id] = next
             changes.append(.init("\(name) \(topic)[\(p.id)]", current.map(String.init) ?? "(none)", "\(next)"))
         }
-        return (Plan(action: "reset offsets of group \(name) on \(topic)", changes: changes), offsets)
+        let notes = group.members == nil ? ["whether the group has members is unknown (the cluster cannot describe groups)"] : []
+        return (Plan(action: "reset offsets of group \(name) on \(topic)", changes: changes, notes: notes), offsets)
     }
 }

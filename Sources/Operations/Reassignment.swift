@@ -231,8 +231,9 @@ public enum ReplicaPlanner {
 
 public enum LeaderChecks {
     /// Preferred leader election: every partition not led by its first replica, when that replica is
-    /// live and in sync, gets it back as leader. Refused when nothing would change.
-    public static func preferredElection(_ snapshot: Snapshot, topic: String? = nil) throws(Refusal) -> Plan {
+    /// live and in sync, gets it back as leader. Returns the plan and the partitions to elect.
+    public static func preferredElection(_ snapshot: Snapshot, topic: String? = nil)
+        throws(Refusal) -> (plan: Plan, partitions: [Reassignment.Entry]) {
         let topics: [Snapshot.Topic]
         if let topic {
             guard let t = snapshot.topic(topic) else { throw Refusal("no topic \(topic) on this cluster") }
@@ -243,16 +244,18 @@ public enum LeaderChecks {
         let live = Set(snapshot.liveBrokers.map(\.id))
         var changes: [Plan.Change] = []
         var notes: [String] = []
+        var elect: [Reassignment.Entry] = []
         for t in topics {
             for p in t.partitions {
                 guard let preferred = p.replicas.first, p.leader != preferred else { continue }
                 if live.contains(preferred) && p.isr.contains(preferred) {
                     changes.append(.init("\(t.name)[\(p.id)] leader", "\(p.leader)", "\(preferred)"))
+                    elect.append(.init(topic: t.name, partition: p.id, replicas: p.replicas))
                 } else {
                     notes.append("\(t.name)[\(p.id)]: preferred replica \(preferred) is not live and in sync; left with \(p.leader)")
                 }
             }
         }
-        return Plan(action: "elect preferred leaders", changes: changes, notes: notes)
+        return (Plan(action: "elect preferred leaders", changes: changes, notes: notes), elect)
     }
 }

@@ -80,11 +80,12 @@ public struct Snapshot: Sendable, Equatable, Codable {
     public struct Group: Sendable, Equatable, Codable {
         public var name: String
         public var state: String
-        public var members: Int
+        /// Nil when the cluster cannot describe groups (the librdkafka mock has no DescribeGroups).
+        public var members: Int?
         /// Committed offsets by topic and partition, when read.
         public var committed: [String: [Int32: Int64]]?
 
-        public init(name: String, state: String, members: Int = 0, committed: [String: [Int32: Int64]]? = nil) {
+        public init(name: String, state: String, members: Int? = 0, committed: [String: [Int32: Int64]]? = nil) {
             self.name = name
             self.state = state
             self.members = members
@@ -95,11 +96,14 @@ public struct Snapshot: Sendable, Equatable, Codable {
     public var brokers: [Broker]
     public var topics: [Topic]
     public var groups: [Group]
+    /// False when the cluster cannot list groups: `groups` holds only those asked for by name.
+    public var groupsListed: Bool
 
-    public init(brokers: [Broker], topics: [Topic], groups: [Group] = []) {
+    public init(brokers: [Broker], topics: [Topic], groups: [Group] = [], groupsListed: Bool = true) {
         self.brokers = brokers
         self.topics = topics
         self.groups = groups
+        self.groupsListed = groupsListed
     }
 
     public func topic(_ name: String) -> Topic? { topics.first { $0.name == name } }

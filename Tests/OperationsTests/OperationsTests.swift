@@ -228,10 +228,11 @@ enum Fixture {
         s.topics[0].partitions[1].leader = 3 // replicas [2,3,1]
         s.topics[0].partitions[4].leader = 1 // replicas [2,3,1]; broker 2 down below
         s.brokers[1].live = false
-        let plan = try LeaderChecks.preferredElection(s, topic: "orders")
+        let plan = try LeaderChecks.preferredElection(s, topic: "orders").plan
         #expect(plan.changes == [])
         s.brokers[1].live = true
-        let plan2 = try LeaderChecks.preferredElection(s, topic: "orders")
+        let (plan2, elect) = try LeaderChecks.preferredElection(s, topic: "orders")
+        #expect(elect.map(\.partition) == [1, 4])
         #expect(plan2.changes == [.init("orders[1] leader", "3", "2"), .init("orders[4] leader", "1", "2")])
         #expect(throws: Refusal.self) { try LeaderChecks.preferredElection(s, topic: "nope") }
     }
