@@ -124,27 +124,35 @@ public enum ReplicaPlanner {
             .sorted { weight($0.p) != weight($1.p) ? weight($0.p) > weight($1.p) : ($0.topic, $0.p.id) < ($1.topic, $1.p.id) }
         func rackCount(_ replicas: [Int32]) -> Int { Set(replicas.compactMap { racks[$0] ?? nil }).count }
         var moves: [(topic: String, partition: Int32, from: Int32, to: Int32, weight: Int64)] = []
-        // Each pass moves one replica; a partition moves at most once per plan.
-        var moved: Set<String> = []
-        while moves.count < partitions.count * 3 {
+        // Partitions heaviest first, so the heaviest that narrows a gap moves first.
+        // Each move shrinks the sum of squared loads (a partition lighter than the gap it crosses), so
+        // the loop ends; it stops when no pair of brokers has a move that narrows their gap.
+        func nextMove() -> (topic: String, p: Snapshot.Partition, from: Int32, to: Int32)? {
             let ordered = load.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-            guard let heavy = ordered.first, let light = ordered.last, heavy.value > light.value else { break }
-            let gap = heavy.value - light.value
-            let candidate = partitions.first { entry in
-                let replicas = assignment[entry.topic]![entry.p.id]!
-                let w = weight(entry.p)
-                guard w > 0, w < gap, !moved.contains("\(entry.topic)/\(entry.p.id)"),
-                      replicas.contains(heavy.key), !replicas.contains(light.key) else { return false }
-                let after = replicas.map { $0 == heavy.key ? light.key : $0 }
-                return rackCount(after) >= rackCount(replicas)
+            for heavy in ordered {
+                for light in ordered.reversed() where heavy.value > light.value {
+                    let gap = heavy.value - light.value
+                    let found = partitions.first { entry in
+                        let replicas = assignment[entry.topic]![entry.p.id]!
+                        let w = weight(entry.p)
+                        guard w > 0, w < gap, replicas.contains(heavy.key), !replicas.contains(light.key) else { return false }
+                        let after = replicas.map { $0 == heavy.key ? light.key : $0 }
+                        return rackCount(after) >= rackCount(replicas)
+                    }
+                    if let found { return (found.topic, found.p, heavy.key, light.key) }
+                }
             }
-            guard let c = candidate else { break }
+            return nil
+        }
+        while let c = nextMove() {
             let w = weight(c.p)
-            assignment[c.topic]![c.p.id] = assignment[c.topic]![c.p.id]!.map { $0 == heavy.key ? light.key : $0 }
-            load[heavy.key]! -= w
-            load[light.key]! += w
-            moved.insert("\(c.topic)/\(c.p.id)")
-            moves.append((c.topic, c.p.id, heavy.key, light.key, w))
+            assignment[c.topic]![c.p.id] = assignment[c.topic]![c.p.id]!.map { $0 == c.from ? c.to : $0 }
+            load[c.from]! -= w
+            load[c.to]! += w
+        }
+        // The plan: each partition whose replicas changed (a partition may have moved more than once).
+        for (topic, p) in partitions where assignment[topic]![p.id]! != p.replicas {
+            moves.append((topic, p.id, 0, 0, weight(p)))
         }
         let after = spread(of: assignment, in: snapshot, topics: topics)
         let entries = moves.map { m in

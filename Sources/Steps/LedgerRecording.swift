@@ -54,6 +54,22 @@ extension DeliveryLedger {
     }
 }
 
+extension DeliveryLedger {
+    /// Sends `count` unkeyed records to one partition, recorded as `produce` records them.
+    func produceUnkeyed(_ count: Int, to topic: String, partition: Int32, config: KafkaConfig,
+                        flushTimeout: Duration = .seconds(60)) async throws {
+        let producer = try Producer(config: config, onDelivery: { self.record($0) })
+        defer { producer.close() }
+        let first = UInt64(sentCount) + 1
+        for i in 0..<count {
+            let id = first + UInt64(i)
+            sending(id, key: nil, topic: topic)
+            try producer.produce(topic: topic, partition: partition, key: nil, value: Payload.make(id: id, size: 100), token: id)
+        }
+        try await producer.flush(timeout: flushTimeout)
+    }
+}
+
 extension ConsumedRecord {
     /// Headers as text; of a name given twice, the first value.
     var headerStrings: [String: String] {

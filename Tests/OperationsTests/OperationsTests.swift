@@ -165,6 +165,16 @@ enum Fixture {
         #expect(!ReplicaPlanner.verify(r.reassignment, in: Self.uneven).isEmpty)
     }
 
+    /// What the embedded cluster reports with 4 brokers: every partition on brokers 1, 2 and 3.
+    @Test func mockLikeFourBrokers() throws {
+        let sizes: [Int64] = [1600, 1200, 800, 400]
+        let parts = sizes.enumerated().map { Snapshot.Partition(id: Int32($0), leader: 1, replicas: [1, 2, 3], low: 0, high: $1) }
+        let r = try ReplicaPlanner.balance(Snapshot(brokers: (1...4).map { .init(id: Int32($0)) }, topics: [.init(name: "logs", partitions: parts)]))
+        #expect(r.before.gap == 4000)
+        #expect(r.after.gap * 2 <= r.before.gap, "\(r.plan.text)")
+        #expect(r.plan.changes.first?.subject.hasPrefix("logs[0] ") == true)
+    }
+
     @Test func racksAreRespected() throws {
         var s = Self.uneven
         s.brokers = [.init(id: 1, rack: "a"), .init(id: 2, rack: "b"), .init(id: 3, rack: "a"), .init(id: 4, rack: "a")]
