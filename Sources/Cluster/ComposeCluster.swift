@@ -102,7 +102,8 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
 
     public let backend = "compose"
     public var capabilities: Set<ClusterCapability> {
-        kafka.capabilities.subtracting([.errorInjection]).union([.brokerFaults, .latency, .leaderMoves])
+        kafka.capabilities.subtracting([.errorInjection]).union([.brokerFaults, .latency, .leaderMoves, .reassignment,
+                                                                  .leaderElection])
     }
     public var bootstrapServers: String { kafka.bootstrapServers }
     public var clientConfig: KafkaConfig { kafka.clientConfig }
@@ -325,20 +326,64 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
         try await awaitPartition(topic, partition, "leader \(broker)") { $0.leader == broker }
     }
 
+    /// Runs one of Kafka's admin tools on a live broker's container, its JSON input on stdin
+    /// (librdkafka 2.0.2 has neither AlterPartitionReassignments nor ElectLeaders).
+    private func kafkaTool(_ script: String, json: String, file: String) async throws {
+        guard let tool = try await liveBrokers().first.map(service) else {
+            throw KafkaError(code: -186, detail: "no live broker to run Kafka's tools on")
+        }
+        _ = try await compose(["exec", "-T", tool, "bash", "-c",
+                               "cat > /tmp/\(file) && /opt/kafka/bin/\(script) --bootstrap-server \(tool):19092 "
+                               + (script.hasPrefix("kafka-reassign") ? "--reassignment-json-file /tmp/\(file) --execute"
+                                  : "--election-type preferred --path-to-json-file /tmp/\(file)")], input: json)
+    }
+
+    static func quoted(_ s: String) -> String {
+        "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    /// `kafka-reassign-partitions.sh --execute`, then waits (within twice the failover deadline) until
+    /// the metadata shows each partition's new replicas, then elects the preferred leaders.
+    public func reassign(_ partitions: [(topic: String, partition: Int32, replicas: [Int32])]) async throws {
+        for p in partitions { for r in p.replicas { _ = try service(r) } }
+        let entries = partitions.map { p in
+            #"{"topic":\#(Self.quoted(p.topic)),"partition":\#(p.partition),"replicas":[\#(p.replicas.map(String.init).joined(separator: ","))]}"#
+        }
+        try await kafkaTool("kafka-reassign-partitions.sh", json: #"{"version":1,"partitions":[\#(entries.joined(separator: ","))]}"#,
+                            file: "kafka-bdd-reassign.json")
+        for p in partitions {
+            try await awaitPartition(p.topic, p.partition, "replicas \(p.replicas)", within: failoverDeadline * 2) {
+                $0.replicas == p.replicas && Set($0.isr) == Set(p.replicas)
+            }
+        }
+        try await electPreferredLeaders(partitions.map { ($0.topic, $0.partition) })
+    }
+
+    /// `kafka-leader-election.sh --election-type preferred`, then waits until each partition is led by its first replica.
+    public func electPreferredLeaders(_ partitions: [(topic: String, partition: Int32)]) async throws {
+        guard !partitions.isEmpty else { return }
+        let entries = partitions.map { #"{"topic":\#(Self.quoted($0.topic)),"partition":\#($0.partition)}"# }
+        try await kafkaTool("kafka-leader-election.sh", json: #"{"partitions":[\#(entries.joined(separator: ","))]}"#,
+                            file: "kafka-bdd-elect.json")
+        for p in partitions {
+            try await awaitPartition(p.topic, p.partition, "its preferred leader") { $0.replicas.first == $0.leader }
+        }
+    }
+
     private func partitionMetadata(_ topic: String, _ partition: Int32) async throws -> PartitionMetadata? {
         try await metadata(topic: topic).topic(topic)?.partitions.first { $0.id == partition }
     }
 
-    private func awaitPartition(_ topic: String, _ partition: Int32, _ what: String,
+    private func awaitPartition(_ topic: String, _ partition: Int32, _ what: String, within limit: Duration? = nil,
                                 until done: (PartitionMetadata) -> Bool) async throws {
-        let deadline = ContinuousClock.now + failoverDeadline
+        let deadline = ContinuousClock.now + (limit ?? failoverDeadline)
         var last: PartitionMetadata?
         repeat {
             last = try await partitionMetadata(topic, partition)
             if let last, done(last) { return }
             try await Task.sleep(for: .milliseconds(200)) // polling interval of the deadline loop
         } while ContinuousClock.now < deadline
-        throw FaultNotObserved("\(topic)[\(partition)] did not reach \(what) within \(failoverDeadline.seconds) s "
+        throw FaultNotObserved("\(topic)[\(partition)] did not reach \(what) within \((limit ?? failoverDeadline).seconds) s "
                                + "(now leader \(last?.leader ?? -1), replicas \(last?.replicas ?? []))")
     }
 
