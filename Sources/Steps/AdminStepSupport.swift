@@ -172,7 +172,8 @@ enum AdminStepSupport {
     static func checkElectionPlan(_ ctx: StepContext, topic: String, _ env: KafkaEnvironment) async throws {
         let plan = try plan(ctx)
         let partitions = try await ctx.cluster().metadata(topic: topic).topic(topic)?.partitions ?? []
-        let off = partitions.filter { !$0.replicas.isEmpty && $0.leader != $0.replicas[0] }
+        // As the election does: only a preferred replica that is in sync can take the leadership back.
+        let off = partitions.filter { !$0.replicas.isEmpty && $0.leader != $0.replicas[0] && $0.isr.contains($0.replicas[0]) }
         guard !off.isEmpty else {
             throw StepFailure("every partition of \(topic) is already led by its preferred replica: nothing to elect, so the plan cannot be judged")
         }
@@ -188,6 +189,13 @@ enum AdminStepSupport {
     static func electPreferred(_ ctx: StepContext, topic: String) async throws {
         let cluster = try ctx.cluster()
         if cluster.capabilities.contains(.leaderElection) {
+            // A restarted broker leads nothing until it is back in sync: wait for that first.
+            let deadline = ContinuousClock.now + cluster.failoverDeadline * 2
+            while ContinuousClock.now < deadline {
+                let partitions = try await cluster.metadata(topic: topic).topic(topic)?.partitions ?? []
+                if partitions.allSatisfy({ $0.replicas.first.map($0.isr.contains) ?? true }) { break }
+                try await Task.sleep(for: .milliseconds(500)) // polling interval of the deadline loop
+            }
             let plan = try await AdminDrills(cluster: cluster).preferredElection(topic: topic, dryRun: false)
             ctx.log(localized(ctx, plan.text))
             return
