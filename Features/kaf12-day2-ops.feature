@@ -65,8 +65,10 @@ Feature: KAF-12 Administering Kafka (day-2 operations)
         | 4         | 50      |
         | 5         | 50      |
       And the admin tool plans a reassignment of "logs"
-      And the planned reassignment is executed
+      Then every acknowledged message is consumed exactly once
+      When the planned reassignment is executed
       Then the reassignment verifies
+      And the load gap between brokers is what the plan predicted
       And every acknowledged message is consumed exactly once
       When the reassignment is rolled back
       Then the assignment of "logs" is as before the reassignment

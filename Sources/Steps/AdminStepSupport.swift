@@ -259,6 +259,26 @@ enum AdminStepSupport {
         }
     }
 
+    /// Loads measured from the metadata and watermarks now, against the plan's prediction.
+    static func checkMeasuredGap(_ ctx: StepContext) async throws {
+        guard let r = ctx.world[AdminState.Key.self].reassignment else { throw StepFailure("no reassignment planned yet") }
+        let cluster = try ctx.cluster()
+        var load = Dictionary(uniqueKeysWithValues: try await cluster.liveBrokers().map { ($0, Int64(0)) })
+        for name in Set(r.reassignment.partitions.map(\.topic)) {
+            for p in try await cluster.metadata(topic: name).topic(name)?.partitions ?? [] {
+                let (low, high) = try await cluster.watermarks(topic: name, partition: p.id)
+                for b in p.replicas where load[b] != nil { load[b]! += high - low }
+            }
+        }
+        let gap = (load.values.max() ?? 0) - (load.values.min() ?? 0)
+        ctx.attach(Evidence.table(["broker", "records now", "planned"], load.keys.sorted().map {
+            ["\($0)", "\(load[$0]!)", "\(r.after.load[$0].map(String.init) ?? "?")"]
+        }), mediaType: "text/markdown")
+        guard gap == r.after.gap else {
+            throw StepFailure("the load gap is \(gap) records; the plan predicted \(r.after.gap) (before: \(r.before.gap))")
+        }
+    }
+
     static func executeReassignment(_ ctx: StepContext) async throws {
         let cluster = try ctx.cluster()
         try cluster.require(.reassignment)

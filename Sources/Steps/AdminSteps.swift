@@ -408,6 +408,13 @@ enum AdminSteps {
             try await AdminStepSupport.verifyReassignment(ctx, rollback: false)
         }
 
+        code.then("the load gap between brokers is what the plan predicted",
+                  doc: "After the reassignment ran: each live broker's load (records of the replicas the metadata now "
+                      + "places on it) gives the gap the plan predicted, so the data moved as planned.",
+                  example: "Then the load gap between brokers is what the plan predicted") { ctx in
+            try await AdminStepSupport.checkMeasuredGap(ctx)
+        }
+
         code.when("the reassignment is rolled back",
                   doc: "Runs `kafka-bdd admin replicas rollback --file F` with the rollback file the execution wrote.",
                   example: "When the reassignment is rolled back") { ctx in
