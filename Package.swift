@@ -47,6 +47,8 @@ let package = Package(
         .target(name: "Cluster", dependencies: ["KafkaClient"]),
         // pure checkers: histories in, verdicts out
         .target(name: "Verification"),
+        // the stream topology under test (KAF-14), pure: records with timestamps in, results and changelog out
+        .target(name: "Streams"),
         // the step vocabulary: sentences → drills, cluster actions, checkers
         .target(name: "Steps", dependencies: ["Runtime", "Cluster", "KafkaClient", "Verification"]),
         .executableTarget(
@@ -66,6 +68,8 @@ let package = Package(
         ),
         // The checkers on hand-written histories: nothing but Verification, no cluster.
         .testTarget(name: "VerificationTests", dependencies: ["Verification"]),
+        // The topology on hand-written records: nothing but Streams, no cluster.
+        .testTarget(name: "StreamsTests", dependencies: ["Streams"]),
         .testTarget(
             name: "AcceptanceTests",
             dependencies: ["Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "Session", "Cluster",

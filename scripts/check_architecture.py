@@ -20,6 +20,7 @@ ALLOWED = {
     "KafkaClient": {"CRdKafka", "Histogram", "Prometheus", "Logging"},
     "Cluster": {"KafkaClient"},
     "Verification": set(),
+    "Streams": set(),
     "Steps": {"Runtime", "Cluster", "KafkaClient", "Verification"},
     "kafka-bdd": {"Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "Session", "KafkaClient", "Cluster",
                   "Steps", "ArgumentParser"},
