@@ -49,6 +49,8 @@ let package = Package(
         .target(name: "Verification"),
         // the stream topology under test (KAF-14), pure: records with timestamps in, results and changelog out
         .target(name: "Streams"),
+        // KAF-10 and KAF-14's runners over Kafka: the stream processor and the mirror
+        .target(name: "Processing", dependencies: ["KafkaClient", "Streams"]),
         // the step vocabulary: sentences → drills, cluster actions, checkers
         .target(name: "Steps", dependencies: ["Runtime", "Cluster", "KafkaClient", "Verification"]),
         .executableTarget(

@@ -21,6 +21,7 @@ ALLOWED = {
     "Cluster": {"KafkaClient"},
     "Verification": set(),
     "Streams": set(),
+    "Processing": {"KafkaClient", "Streams"},
     "Steps": {"Runtime", "Cluster", "KafkaClient", "Verification"},
     "kafka-bdd": {"Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "Session", "KafkaClient", "Cluster",
                   "Steps", "ArgumentParser"},
