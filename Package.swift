@@ -52,7 +52,7 @@ let package = Package(
         // KAF-10 and KAF-14's runners over Kafka: the stream processor and the mirror
         .target(name: "Processing", dependencies: ["KafkaClient", "Streams"]),
         // the step vocabulary: sentences → drills, cluster actions, checkers
-        .target(name: "Steps", dependencies: ["Runtime", "Cluster", "KafkaClient", "Verification"]),
+        .target(name: "Steps", dependencies: ["Runtime", "Cluster", "KafkaClient", "Verification", "Streams", "Processing"]),
         .executableTarget(
             name: "kafka-bdd",
             dependencies: [

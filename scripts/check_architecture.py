@@ -22,7 +22,7 @@ ALLOWED = {
     "Verification": set(),
     "Streams": set(),
     "Processing": {"KafkaClient", "Streams"},
-    "Steps": {"Runtime", "Cluster", "KafkaClient", "Verification"},
+    "Steps": {"Runtime", "Cluster", "KafkaClient", "Verification", "Streams", "Processing"},
     "kafka-bdd": {"Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "Session", "KafkaClient", "Cluster",
                   "Steps", "ArgumentParser"},
 }
