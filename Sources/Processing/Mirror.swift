@@ -68,7 +68,7 @@ public final class Mirror: @unchecked Sendable {
         var dropped = 0
         var checkpoints = 0
         var heartbeats = 0
-        var lastCheckpoint: ContinuousClock.Instant?
+        var lastCheckpoint: String?
         var offsetMap: [String: [Int64: Int64]] = [:] // "topic/partition" → source → target
         var topics: [String: Int32] = [:]
         var error: String?
@@ -103,10 +103,13 @@ public final class Mirror: @unchecked Sendable {
         public var topics: [String: Int32]
         public var paused: Bool
         public var error: String?
+        /// What the last checkpoint round did, per group.
+        public var lastCheckpoint: String?
     }
     public var status: Status {
         state.withLock { Status(mirrored: $0.mirrored, dropped: $0.dropped, checkpoints: $0.checkpoints,
-                                heartbeats: $0.heartbeats, topics: $0.topics, paused: $0.paused, error: $0.error) }
+                                heartbeats: $0.heartbeats, topics: $0.topics, paused: $0.paused, error: $0.error,
+                                lastCheckpoint: $0.lastCheckpoint) }
     }
 
     /// The target offset a consumer should start from for a committed source offset `upstream`.
@@ -123,7 +126,7 @@ public final class Mirror: @unchecked Sendable {
     public func start() async throws {
         let consumer = try Consumer(config: source.merging(KafkaConfig([
             "group.id": "mirror-\(options.sourceAlias)-\(options.targetAlias)", "enable.auto.commit": "false",
-            "auto.offset.reset": "earliest", "log_level": "0"])))
+            "auto.offset.reset": "earliest", "fetch.wait.max.ms": "50", "log_level": "0"])))
         let delivered = Locked<[UInt64: (String, Int32, Int64)]>([:])
         let producer = try Producer(config: target.merging(KafkaConfig([
             "acks": "all", "max.in.flight.requests.per.connection": "1", "linger.ms": "5", "log_level": "0"])),
@@ -235,12 +238,20 @@ public final class Mirror: @unchecked Sendable {
         guard !topics.isEmpty else { return }
         var token: UInt64 = 1 << 40
         for group in options.groups {
-            let client = try clients[group] ?? Consumer(config: source.merging(KafkaConfig(["group.id": group, "log_level": "0"])))
-            clients[group] = client
+            // A fresh client each round: one kept across rounds was seen answering with no offsets.
+            let client = try Consumer(config: source.merging(KafkaConfig(["group.id": group, "log_level": "0"])))
+            defer { client.kill() }
             let partitions = topics.sorted { $0.key < $1.key }.flatMap { t in (0..<t.value).map { TopicPartitionOffset(topic: t.key, partition: $0) } }
-            guard let committed = try? await client.committed(partitions, timeout: .seconds(5)) else { continue }
+            let committed: [TopicPartitionOffset]
+            do { committed = try await client.committed(partitions, timeout: .seconds(5)) } catch {
+                state.withLock { $0.lastCheckpoint = "group \(group): committed offsets unreadable: \(error)" }
+                continue
+            }
+            var written = 0
+            defer { state.withLock { $0.lastCheckpoint = "group \(group): \(written) partitions checkpointed of \(committed)" } }
             for c in committed where c.offset >= 0 {
                 guard let downstream = translate(topic: c.topic, partition: c.partition, upstream: c.offset) else { continue }
+                written += 1
                 let cp = Checkpoint(group: group, topic: Self.remoteTopic(c.topic, sourceAlias: options.sourceAlias),
                                     partition: c.partition, upstreamOffset: c.offset, downstreamOffset: downstream,
                                     timestamp: Int64(Date().timeIntervalSince1970 * 1000))
@@ -251,7 +262,7 @@ public final class Mirror: @unchecked Sendable {
             }
         }
         try await producer.flush(timeout: .seconds(30))
-        state.withLock { $0.checkpoints += 1; $0.lastCheckpoint = ContinuousClock.now }
+        state.withLock { $0.checkpoints += 1 }
     }
 
     /// The newest checkpoint of each partition for `group`, read back from the target's checkpoints topic.

@@ -83,7 +83,8 @@ public final class StreamProcessor: @unchecked Sendable {
         let topologyState = options.restoreState ? try await restore() : TopologyState()
         state.withLock { $0.topology = topologyState }
         let consumer = try Consumer(config: config.merging(KafkaConfig([
-            "group.id": options.group, "enable.auto.commit": "false", "auto.offset.reset": "earliest", "log_level": "0"])))
+            "group.id": options.group, "enable.auto.commit": "false", "auto.offset.reset": "earliest",
+            "fetch.wait.max.ms": "50", "log_level": "0"])))
         let producer = try Producer(config: config.merging(KafkaConfig([
             "acks": "all", "max.in.flight.requests.per.connection": "1", "linger.ms": "5", "log_level": "0"])))
         task = Task.detached { [self] in

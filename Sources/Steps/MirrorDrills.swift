@@ -125,24 +125,26 @@ enum MirrorDrills {
         let east = try Consumer(config: sourceConfig)
         try east.subscribe([topic])
         var readOnSource: [UInt64] = []
-        let start = ContinuousClock.now
+        var start: ContinuousClock.Instant?  // the pace counts from the first record, after the group's join
         let limit = ContinuousClock.now + deadline
         while readOnSource.count < count, ContinuousClock.now < limit {
             let batch = try await east.records(atMost: min(commitEvery, count - readOnSource.count), within: .seconds(1))
+            if start == nil, !batch.isEmpty { start = ContinuousClock.now }
+            guard let start else { continue }
             readOnSource += batch.compactMap { Payload.id(in: $0.value) }
             if !batch.isEmpty { try await east.commit() }
             let due = start + .milliseconds(readOnSource.count * 1000 / rate)
             if due > ContinuousClock.now { try await Task.sleep(until: due) } // the consumer's pace
         }
-        await east.close(within: .seconds(10))
-        let probe = try Consumer(config: sourceConfig)
-        let committed = try await probe.committed((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) })
-        probe.kill()
-
-        // The switch: whatever checkpoints the target holds now.
+        // The switch, right after the group's last commit: whatever checkpoints the target holds now.
         let switchedAt = ContinuousClock.now
         let checkpoints = try await Mirror.readCheckpoints(target: target.config(), sourceAlias: sourceAlias, group: scopedGroup)
             .filter { $0.topic == remote }
+        await east.close(within: .seconds(10))
+        // Nothing commits after the last explicit commit (auto-commit is off): these are the offsets at the switch.
+        let probe = try Consumer(config: sourceConfig)
+        let committed = try await probe.committed((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) })
+        probe.kill()
         let newest = checkpoints.map(\.timestamp).max()
         var bound = 0
         for c in committed where c.offset > 0 {

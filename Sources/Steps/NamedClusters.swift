@@ -38,13 +38,13 @@ extension StepContext {
     /// Makes `name` the cluster the following steps act on (its topics included).
     func actOn(cluster name: String) throws {
         try scenario.state.withLock { s in
+            if let current = s.current, let cluster = s.cluster {
+                s.named[current] = NamedCluster(cluster: cluster, topics: s.topics, partitions: s.partitions)
+            }
             guard let target = s.named[name] else {
                 throw StepFailure("no cluster \"\(name)\" in this scenario (clusters: \(s.named.keys.sorted())); "
                                   + "start it with `Given a source cluster \"east\" and a target cluster \"west\" "
                                   + "with 3 brokers each`")
-            }
-            if let current = s.current, let cluster = s.cluster {
-                s.named[current] = NamedCluster(cluster: cluster, topics: s.topics, partitions: s.partitions)
             }
             s.current = name
             s.cluster = target.cluster
