@@ -23,6 +23,7 @@ public enum Steps {
         ExactlyOnceSteps.register(&code, environment)
         MonitoringSteps.register(&code, environment)
         MirrorSteps.register(&code, environment)
+        StreamsSteps.register(&code, environment)
         return code
     }
 }
