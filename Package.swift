@@ -57,7 +57,7 @@ let package = Package(
             name: "kafka-bdd",
             dependencies: [
                 "Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "Session", "KafkaClient", "Cluster",
-                "Steps", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Steps", "Streams", "Processing", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
@@ -75,7 +75,7 @@ let package = Package(
         .testTarget(
             name: "AcceptanceTests",
             dependencies: ["Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "Session", "Cluster",
-                           "KafkaClient", "Verification", "Steps"],
+                           "KafkaClient", "Verification", "Steps", "Streams", "Processing"],
             exclude: ["Fixtures"]
         ),
     ]

@@ -15,7 +15,7 @@ struct KafkaBDD: AsyncParsableCommand {
         abstract: "Executable acceptance tests for Kafka, written in Gherkin.",
         version: "0.1.0 (librdkafka \(Librdkafka.version))",
         subcommands: [Run.self, Pickles.self, Format.self, StepsCommand.self, ClusterCommand.self, Bench.self,
-                      BackfillCommand.self, MetricsCommand.self]
+                      BackfillCommand.self, MetricsCommand.self, MirrorCommand.self, StreamsCommand.self]
     )
 
     /// Exit status 2 for every usage error, as documented (ArgumentParser's own is EX_USAGE, 64).
