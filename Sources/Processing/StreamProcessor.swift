@@ -29,7 +29,7 @@ public final class StreamProcessor: @unchecked Sendable {
         /// Read the changelog into the state at start (switching it off is the negative control of a
         /// processor that does not restore).
         public var restoreState = true
-        public var batchSize = 50
+        public var batchSize = 20
 
         public init(orders: String, payments: String, results: String, changelog: String, dropped: String,
                     group: String, topology: TopologyConfig) {

@@ -97,7 +97,7 @@ enum MirrorSteps {
                        + "kept; the group's committed offsets are translated and written to "
                        + "`<source>.checkpoints.internal` on the target at that interval; a heartbeat goes to "
                        + "`heartbeats` on the target every second. Stopped after the scenario.",
-                   example: #"Given a mirror from "east" to "west" for topics matching "orders|payments" excluding "audit.*", checkpointing group "billing" every 1000 ms""#) { ctx in
+                   example: #"Given a mirror from "east" to "west" for topics matching "orders|payments" excluding "audit.*", checkpointing group "billing" every 1000 ms"#) { ctx in
             let sourceName = try ctx.string(0), targetName = try ctx.string(1)
             let source = try ctx.named(sourceName).cluster, target = try ctx.named(targetName).cluster
             var options = Mirror.Options()
