@@ -5,7 +5,7 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 REPORTS ?= reports
 
-.PHONY: deps build acceptance test bench-gherkin conformance up down compose-check clean
+.PHONY: deps build acceptance test bench-gherkin conformance up down up-mirror down-mirror compose-check clean
 
 deps:
 	@pkg-config --exists rdkafka 2>/dev/null && [ -f /usr/include/librdkafka/rdkafka_mock.h ] || { \
@@ -44,6 +44,13 @@ up:
 
 down:
 	docker compose -f docker-compose.yml down -v
+
+# With KAF-10's second cluster "west" and MirrorMaker 2 (the `mirror` profile).
+up-mirror:
+	docker compose -f docker-compose.yml --profile mirror up -d --wait
+
+down-mirror:
+	docker compose -f docker-compose.yml --profile mirror down -v
 
 # Validates docker-compose.yml without an engine (Debian's docker-compose package).
 compose-check:

@@ -49,13 +49,19 @@ let package = Package(
         .target(name: "Verification"),
         // pure admin plans and safety checks: metadata snapshots in, plans or refusals out (`kafka-bdd admin`)
         .target(name: "Operations"),
+        // the stream topology under test (KAF-14), pure: records with timestamps in, results and changelog out
+        .target(name: "Streams"),
+        // KAF-10 and KAF-14's runners over Kafka: the stream processor and the mirror
+        .target(name: "Processing", dependencies: ["KafkaClient", "Streams"]),
         // the step vocabulary: sentences → drills, cluster actions, checkers
-        .target(name: "Steps", dependencies: ["Runtime", "Cluster", "KafkaClient", "Verification", "Operations"]),
+        .target(name: "Steps", dependencies: ["Runtime", "Cluster", "KafkaClient", "Verification", "Operations",
+                                      "Streams", "Processing"]),
         .executableTarget(
             name: "kafka-bdd",
             dependencies: [
                 "Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "Session", "KafkaClient", "Cluster",
-                "Steps", "Operations", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Steps", "Operations", "Streams", "Processing",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
@@ -70,10 +76,12 @@ let package = Package(
         .testTarget(name: "VerificationTests", dependencies: ["Verification"]),
         // The admin plans and safety checks on hand-written snapshots: nothing but Operations.
         .testTarget(name: "OperationsTests", dependencies: ["Operations"]),
+        // The topology on hand-written records: nothing but Streams, no cluster.
+        .testTarget(name: "StreamsTests", dependencies: ["Streams"]),
         .testTarget(
             name: "AcceptanceTests",
             dependencies: ["Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "Session", "Cluster",
-                           "KafkaClient", "Verification", "Steps"],
+                           "KafkaClient", "Verification", "Steps", "Streams", "Processing"],
             exclude: ["Fixtures"]
         ),
     ]

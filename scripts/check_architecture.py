@@ -21,9 +21,11 @@ ALLOWED = {
     "Cluster": {"KafkaClient"},
     "Verification": set(),
     "Operations": set(),
-    "Steps": {"Runtime", "Cluster", "KafkaClient", "Verification", "Operations"},
+    "Streams": set(),
+    "Processing": {"KafkaClient", "Streams"},
+    "Steps": {"Runtime", "Cluster", "KafkaClient", "Verification", "Operations", "Streams", "Processing"},
     "kafka-bdd": {"Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "Session", "KafkaClient", "Cluster",
-                  "Steps", "Operations", "ArgumentParser"},
+                  "Steps", "Operations", "Streams", "Processing", "ArgumentParser"},
 }
 # Test targets may use anything; they are not part of the pipeline.
 

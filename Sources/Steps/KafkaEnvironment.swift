@@ -13,9 +13,9 @@ public final class KafkaEnvironment: Sendable {
     }
 
     public let backend: Backend
-    private let shared: (any Cluster)?
+    let shared: (any Cluster)?
     /// Tests substitute clusters (a fake that misbehaves) here.
-    private let factory: (@Sendable (Int) async throws -> any Cluster)?
+    let factory: (@Sendable (Int) async throws -> any Cluster)?
     /// Makes topic names unique per scenario on shared clusters.
     private let counter = Atomic<Int>(0)
     private let runId = String(UInt32.random(in: 0...UInt32.max), radix: 36)
@@ -126,6 +126,10 @@ final class ScenarioState: Sendable {
         var topics: [String: String] = [:] // as written → physical
         var partitions: [String: Int32] = [:]
         var ledger = DeliveryLedger()
+        /// Clusters a scenario named (KAF-10's source and target), and which one the steps act on now:
+        /// `cluster`, `topics` and `partitions` above are the current one's (NamedClusters.swift).
+        var named: [String: NamedCluster] = [:]
+        var current: String?
     }
 }
 

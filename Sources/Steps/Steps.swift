@@ -23,6 +23,8 @@ public enum Steps {
         ExactlyOnceSteps.register(&code, environment)
         MonitoringSteps.register(&code, environment)
         AdminSteps.register(&code, environment)
+        MirrorSteps.register(&code, environment)
+        StreamsSteps.register(&code, environment)
         return code
     }
 }

@@ -15,7 +15,8 @@ struct KafkaBDD: AsyncParsableCommand {
         abstract: "Executable acceptance tests for Kafka, written in Gherkin.",
         version: "0.1.0 (librdkafka \(Librdkafka.version))",
         subcommands: [Run.self, Pickles.self, Format.self, StepsCommand.self, ClusterCommand.self, Bench.self,
-                      BackfillCommand.self, MetricsCommand.self, AdminCommand.self]
+                      BackfillCommand.self, MetricsCommand.self, AdminCommand.self, MirrorCommand.self,
+                      StreamsCommand.self]
     )
 
     /// Exit status 2 for every usage error, as documented (ArgumentParser's own is EX_USAGE, 64).

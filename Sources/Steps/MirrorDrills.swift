@@ -1,0 +1,191 @@
+import Foundation
+import KafkaClient
+import Cluster
+import Processing
+import Verification
+
+/// KAF-10's drills: records with headers and old timestamps, mirror lag under link degradation and
+/// a pause, and a consumer group's planned failover at translated offsets.
+enum MirrorDrills {
+    static let hour: Int64 = 3_600_000
+    static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    /// Sends `count` keyed records with two headers each and timestamps an hour old (a mirror that
+    /// re-stamped them would show), every send and report in the ledger.
+    static func produceWithHeaders(_ count: Int, to topic: String, config: KafkaConfig, ledger: DeliveryLedger,
+                                   timestampBase: Int64? = nil) async throws {
+        let producer = try Producer(config: config, onDelivery: { ledger.record($0) })
+        defer { producer.close() }
+        let first = UInt64(ledger.sentCount) + 1
+        let base = timestampBase ?? nowMs() - hour
+        for i in 0..<count {
+            let id = first + UInt64(i)
+            let key = "key-\(id % 20)"
+            ledger.sent(id, key: key, topic: topic, timestamp: base + Int64(i))
+            try producer.produce(topic: topic, key: Array(key.utf8), value: Payload.make(id: id, size: 64),
+                                 headers: [("trace-id", Array("t-\(id)".utf8)), ("origin", Array("kafka-bdd".utf8))],
+                                 timestamp: base + Int64(i), token: id)
+        }
+        try await producer.flush(timeout: .seconds(60))
+    }
+
+    static func records(_ consumed: [ConsumedRecord]) -> [MirrorChecks.Record] {
+        consumed.map {
+            MirrorChecks.Record(partition: $0.partition, offset: $0.offset, key: $0.key, value: $0.value,
+                                headers: $0.headers.map { "\($0.0)=\(String(decoding: $0.1, as: UTF8.self))" },
+                                timestamp: $0.timestamp)
+        }
+    }
+
+    struct LagResult: Sendable {
+        var samples: [(sent: Double, lag: Double)]
+        var pause: (from: Double, to: Double)
+        var caughtUpAfterResume: Double?
+        var sent: Int
+        var read: Int
+    }
+
+    /// Produces `rate` records/s to `topic` on the source for `seconds`, pausing the mirror between
+    /// `pauseFrom` and `pauseTo` seconds; a reader on the target measures each record's lag as the
+    /// time it is read there minus its (preserved) timestamp.
+    static func lag(mirror: Mirror, source: any Cluster, target: any Cluster, topic: String, remote: String,
+                    partitions: Int32, rate: Int, seconds: Int, pauseFrom: Int, pauseTo: Int,
+                    ledger: DeliveryLedger) async throws -> LagResult {
+        let reader = try Consumer(config: target.config(["group.id": "kafka-bdd-lag-\(UUID().uuidString)",
+                                                         "fetch.wait.max.ms": "50", "log_level": "0"]))
+        defer { reader.kill() }
+        var starts: [TopicPartitionOffset] = []
+        for p in 0..<partitions {
+            starts.append(TopicPartitionOffset(topic: remote, partition: p,
+                                               offset: try await target.watermarks(topic: remote, partition: p).high))
+        }
+        try reader.assign(starts)
+        let producer = try Producer(config: source.config(["linger.ms": "0", "log_level": "0"]),
+                                    onDelivery: { ledger.record($0) })
+        defer { producer.close() }
+        let start = ContinuousClock.now
+        let startMs = nowMs()
+        let total = rate * seconds
+        let first = UInt64(ledger.sentCount) + 1
+        let samples = Locked<[(Double, Double)]>([])
+        let seen = Locked<Set<UInt64>>([])
+        // The reader runs beside the producer, off the concurrency pool (records(…) uses Blocking.run).
+        let readTask = Task {
+            let deadline = ContinuousClock.now + .seconds(seconds + 30)
+            while ContinuousClock.now < deadline, seen.withLock({ $0.count }) < total {
+                for r in try await reader.records(atMost: 500, within: .milliseconds(100)) {
+                    guard let id = Payload.id(in: r.value), id >= first, let ts = r.timestamp else { continue }
+                    let now = nowMs()
+                    if seen.withLock({ $0.insert(id).inserted }) {
+                        samples.withLock { $0.append((Double(ts - startMs) / 1000, Double(now - ts))) }
+                    }
+                }
+            }
+        }
+        var paused = false, resumed = false
+        for i in 0..<total {
+            let due = start + .milliseconds(i * 1000 / rate)
+            if due > ContinuousClock.now { try await Task.sleep(until: due) } // the producer's pace
+            let elapsed = (ContinuousClock.now - start) / .seconds(1)
+            if !paused, elapsed >= Double(pauseFrom) { mirror.pause(); paused = true }
+            if paused, !resumed, elapsed >= Double(pauseTo) { mirror.resume(); resumed = true }
+            let id = first + UInt64(i)
+            ledger.sent(id, key: "key-\(id % 20)", topic: topic, timestamp: nowMs())
+            try producer.produce(topic: topic, key: Array("key-\(id % 20)".utf8), value: Payload.make(id: id, size: 64),
+                                 timestamp: nowMs(), token: id)
+        }
+        if !resumed { mirror.resume() }
+        try await producer.flush(timeout: .seconds(30))
+        try await readTask.value
+        let all = samples.withLock { $0 }.sorted { $0.0 < $1.0 }
+        let during = all.filter { $0.0 >= Double(pauseFrom) && $0.0 < Double(pauseTo) }
+        // When the last record sent during the pause was read, counted from the resume.
+        let caughtUp = during.map { $0.0 + $0.1 / 1000 }.max().map { $0 - Double(pauseTo) }
+        return LagResult(samples: all.map { (sent: $0.0, lag: $0.1) }, pause: (Double(pauseFrom), Double(pauseTo)),
+                         caughtUpAfterResume: caughtUp, sent: total, read: all.count)
+    }
+
+    struct FailoverResult: Sendable {
+        var history: MirrorChecks.Failover
+        var recovery: Duration?
+        var checkpoints: [Mirror.Checkpoint]
+        var committedOnSource: [TopicPartitionOffset]
+        var checkpointAge: Duration?
+    }
+
+    /// A group reads `count` records of `topic` on the source at `rate` per second, committing every
+    /// `commitEvery`; it stops, and starts on the target at the offsets of the newest checkpoints there
+    /// (read back from the checkpoints topic), reading until every acknowledged record was consumed.
+    static func failover(group: String, topic: String, partitions: Int32, count: Int, rate: Int, commitEvery: Int,
+                         source: any Cluster, target: any Cluster, sourceAlias: String, remote: String,
+                         ledger: DeliveryLedger, deadline: Duration) async throws -> FailoverResult {
+        let sourceConfig = source.config(["group.id": group, "enable.auto.commit": "false",
+                                          "auto.offset.reset": "earliest", "log_level": "0"])
+        let scopedGroup = sourceConfig["group.id"] ?? group
+        let east = try Consumer(config: sourceConfig)
+        try east.subscribe([topic])
+        var readOnSource: [UInt64] = []
+        var start: ContinuousClock.Instant?  // the pace counts from the first record, after the group's join
+        let limit = ContinuousClock.now + deadline
+        while readOnSource.count < count, ContinuousClock.now < limit {
+            let batch = try await east.records(atMost: min(commitEvery, count - readOnSource.count), within: .seconds(1))
+            if start == nil, !batch.isEmpty { start = ContinuousClock.now }
+            guard let start else { continue }
+            readOnSource += batch.compactMap { Payload.id(in: $0.value) }
+            if !batch.isEmpty { try await east.commit() }
+            let due = start + .milliseconds(readOnSource.count * 1000 / rate)
+            if due > ContinuousClock.now { try await Task.sleep(until: due) } // the consumer's pace
+        }
+        // The switch, right after the group's last commit: whatever checkpoints the target holds now.
+        let switchedAt = ContinuousClock.now
+        let checkpoints = try await Mirror.readCheckpoints(target: target.config(), sourceAlias: sourceAlias, group: scopedGroup)
+            .filter { $0.topic == remote }
+        await east.close(within: .seconds(10))
+        // Nothing commits after the last explicit commit (auto-commit is off): these are the offsets at the switch.
+        let probe = try Consumer(config: sourceConfig)
+        let committed = try await probe.committed((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) })
+        probe.kill()
+        let newest = checkpoints.map(\.timestamp).max()
+        var bound = 0
+        for c in committed where c.offset > 0 {
+            let upstream = checkpoints.first { $0.partition == c.partition }?.upstreamOffset ?? 0
+            bound += Int(max(0, c.offset - upstream))
+        }
+        let west = try Consumer(config: target.config(["group.id": group, "enable.auto.commit": "false", "log_level": "0"]))
+        defer { west.kill() }
+        try west.assign((0..<partitions).map { p in
+            TopicPartitionOffset(topic: remote, partition: p,
+                                 offset: checkpoints.first { $0.partition == p }?.downstreamOffset ?? TopicPartitionOffset.beginning)
+        })
+        let history = ledger.history()
+        let ofTopic = Set(history.sends.filter { $0.topic == topic }.map(\.id))
+        let acknowledged = history.acknowledgedIds().intersection(ofTopic)
+        var readOnTarget: [UInt64] = []
+        var firstAt: ContinuousClock.Instant?
+        let westLimit = ContinuousClock.now + deadline
+        while ContinuousClock.now < westLimit {
+            let batch = try await west.records(atMost: 500, within: .milliseconds(200))
+            if firstAt == nil, !batch.isEmpty { firstAt = ContinuousClock.now }
+            readOnTarget += batch.compactMap { Payload.id(in: $0.value) }
+            if acknowledged.isSubset(of: Set(readOnSource).union(readOnTarget)) { break }
+        }
+        if !readOnTarget.isEmpty { try await west.commit() }
+        return FailoverResult(
+            history: MirrorChecks.Failover(acknowledged: acknowledged, readOnSource: readOnSource,
+                                           readOnTarget: readOnTarget, bound: bound),
+            recovery: firstAt.map { $0 - switchedAt }, checkpoints: checkpoints, committedOnSource: committed,
+            checkpointAge: newest.map { .milliseconds(nowMs() - $0) })
+    }
+}
+
+/// A value behind a lock, shared by a drill's tasks.
+final class Locked<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: T
+    init(_ value: T) { self.value = value }
+    func withLock<R>(_ body: (inout T) throws -> R) rethrows -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
+}

@@ -1,0 +1,345 @@
+import Foundation
+import Runtime
+import KafkaClient
+import Cluster
+import Processing
+import Verification
+
+/// KAF-10's step state: the scenario's mirror and what its drills measured.
+struct MirrorState: Sendable {
+    enum Key: WorldKey { static var defaultValue: MirrorState { MirrorState() } }
+    var mirror: Mirror?
+    var source: String?
+    var target: String?
+    var lag: MirrorDrills.LagResult?
+    var failover: MirrorDrills.FailoverResult?
+}
+
+/// Sentences about two clusters and the mirror between them (KAF-10).
+enum MirrorSteps {
+    static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
+        code.after(name: "stop the scenario's mirror and its other clusters") { ctx in
+            if let mirror = ctx.world.update(MirrorState.Key.self, { s in defer { s.mirror = nil }; return s.mirror }) {
+                await mirror.stop()
+            }
+            let others = ctx.scenario.state.withLock { s in
+                defer { s.named = [:] }
+                return s.named.filter { $0.key != s.current }.map(\.value.cluster)
+            }
+            for cluster in others {
+                if let isolated = cluster as? IsolatedCluster {
+                    for line in try await isolated.restore(within: env.restoreDeadline) { ctx.log(line) }
+                }
+                if env.ownsClusters { Task.detached { await cluster.shutdown() } }
+            }
+        }
+
+        code.given("a source cluster {string} and a target cluster {string} with {int} brokers each",
+                   doc: "Starts two clusters for a scenario, named for the steps that follow (embedded: two mock "
+                       + "clusters side by side; compose: the default cluster and the `mirror` profile's west "
+                       + "cluster). The source is the one other steps act on until `the steps below act on cluster`.",
+                   example: #"Given a source cluster "east" and a target cluster "west" with 3 brokers each"#) { ctx in
+            let source = try ctx.string(0), target = try ctx.string(1), brokers = try ctx.int(2)
+            let first = try await env.cluster(brokers: brokers)
+            let second = try await env.secondCluster(brokers: brokers)
+            ctx.scenario.state.withLock { s in
+                s.named[target] = NamedCluster(cluster: second)
+                s.named[source] = NamedCluster(cluster: first)
+                s.cluster = first
+                s.current = source
+            }
+            ctx.world.update(MirrorState.Key.self) { $0.source = source; $0.target = target }
+        }
+
+        code.given("the steps below act on cluster {string}",
+                   doc: "Makes a named cluster the one every following step acts on (topics, producing, consuming, "
+                       + "faults), until another such step.",
+                   example: #"Given the steps below act on cluster "west""#) { ctx in
+            try ctx.actOn(cluster: try ctx.string(0))
+        }
+
+        code.given("a topic {string} on cluster {string} with {int} partition(s) and replication factor {int}",
+                   doc: "Creates a topic on a named cluster.",
+                   example: #"Given a topic "orders" on cluster "east" with 3 partitions and replication factor 3"#) { ctx in
+            let name = try ctx.string(0)
+            let partitions = Int32(try ctx.int(2)), rf = Int32(try ctx.int(3))
+            try await ctx.on(cluster: try ctx.string(1)) {
+                try await ClusterSteps.createTopic(ctx, env, name: name, partitions: partitions, replicationFactor: rf)
+            }
+        }
+
+        code.when("the network to every broker of cluster {string} is slowed by {int} ms",
+                  doc: "Slows every live broker of a named cluster as `the network to broker N is slowed by X ms` "
+                      + "does, each confirmed by an ApiVersions probe.",
+                  example: #"When the network to every broker of cluster "west" is slowed by 100 ms"#) { ctx in
+            let ms = try ctx.int(1)
+            try await ctx.on(cluster: try ctx.string(0)) {
+                let cluster = try ctx.cluster()
+                try cluster.require(.latency)
+                for broker in try await cluster.liveBrokers() { try await ctx.slow(broker: broker, by: .milliseconds(ms)) }
+            }
+        }
+
+        code.when("I produce {int} keyed messages with headers to {string}",
+                  doc: "Sends records with 20 distinct keys, two headers each (`trace-id`, `origin`) and timestamps "
+                      + "an hour old, to the current cluster; every send and acknowledgement goes to the ledger.",
+                  example: #"When I produce 300 keyed messages with headers to "orders""#) { ctx in
+            let topic = try ctx.topic(try ctx.string(1))
+            try await MirrorDrills.produceWithHeaders(try ctx.int(0), to: topic, config: try ctx.cluster().config(),
+                                                      ledger: ctx.ledger)
+        }
+
+        code.given("a mirror from {string} to {string} for topics matching {string} excluding {string}, "
+                   + "checkpointing group {string} every {int} ms",
+                   doc: "Starts a mirror following MirrorMaker 2's conventions (Processing/Mirror.swift): source "
+                       + "topics whose whole name matches the include pattern and not the exclude pattern become "
+                       + "`<source>.<topic>` on the target, same partition, keys, values, headers and timestamps "
+                       + "kept; the group's committed offsets are translated and written to "
+                       + "`<source>.checkpoints.internal` on the target at that interval; a heartbeat goes to "
+                       + "`heartbeats` on the target every second. Stopped after the scenario.",
+                   example: #"Given a mirror from "east" to "west" for topics matching "orders|payments" excluding "audit.*", checkpointing group "billing" every 1000 ms"#) { ctx in
+            let sourceName = try ctx.string(0), targetName = try ctx.string(1)
+            let source = try ctx.named(sourceName).cluster, target = try ctx.named(targetName).cluster
+            var options = Mirror.Options()
+            options.sourceAlias = sourceName
+            options.targetAlias = targetName
+            // On a shared cluster a scenario's topics carry a run suffix; the patterns are about the names as written.
+            let suffix = env.ownsClusters ? "" : "(?:-[a-z0-9]+-[0-9]+)?"
+            options.include = ["(?:\(try ctx.string(2)))\(suffix)"]
+            options.exclude = ["(?:\(try ctx.string(3)))\(suffix)"]
+            options.groups = [source.config(["group.id": try ctx.string(4)])["group.id"] ?? ""]
+            options.checkpointInterval = .milliseconds(try ctx.int(5))
+            let mirror = Mirror(source: source.config(), target: target.config(), options: options) { spec in
+                do { try await target.createTopic(spec) } catch let e as KafkaError where e.code == 36 {
+                    // Already there (a shared cluster keeps heartbeats and checkpoints between scenarios).
+                }
+            }
+            try await mirror.start()
+            ctx.world.update(MirrorState.Key.self) { s in
+                s.mirror = mirror
+                s.source = sourceName
+                s.target = targetName
+            }
+        }
+
+        code.then("within {int} seconds {string} on cluster {string} holds every record of {string} on cluster {string} "
+                  + "in partition order with keys, values, headers and timestamps",
+                  doc: "Reads both topics back from their clusters until the target's copy is complete or the time "
+                      + "is up, then checks partition by partition that the copy holds the source's records in the "
+                      + "same order with the same key, value, headers and timestamp (MirrorChecks.fidelity).",
+                  example: #"Then within 30 seconds "east.orders" on cluster "west" holds every record of "orders" on cluster "east" in partition order with keys, values, headers and timestamps"#) { ctx in
+            let seconds = try ctx.int(0)
+            let remoteName = try ctx.string(1), target = try ctx.named(try ctx.string(2))
+            let sourceNamed = try ctx.named(try ctx.string(4)), name = try ctx.string(3)
+            guard let topic = sourceNamed.topics[name] else { throw StepFailure("no topic \"\(name)\" on that cluster") }
+            let partitions = sourceNamed.partitions[name] ?? 1
+            let remote = remoteTopic(remoteName, written: name, physical: topic)
+            let sourceRecords = MirrorDrills.records(try await TopicReader.readAll(
+                config: sourceNamed.cluster.config(), topic: topic, partitions: Array(0..<partitions)))
+            let deadline = ContinuousClock.now + .seconds(seconds)
+            var verdict = Verdict.fails("not read yet")
+            var targetRecords: [MirrorChecks.Record] = []
+            while true {
+                targetRecords = (try? await TopicReader.readAll(config: target.cluster.config(), topic: remote,
+                                                                partitions: Array(0..<partitions))).map(MirrorDrills.records) ?? []
+                verdict = MirrorChecks.fidelity(source: sourceRecords, target: targetRecords)
+                if verdict.holds || ContinuousClock.now >= deadline { break }
+                try await Task.sleep(for: .milliseconds(250)) // polling interval of the deadline loop
+            }
+            ctx.attach(Evidence.table(["partition", "on the source", "on the target"], (0..<partitions).map { p in
+                ["\(p)", "\(sourceRecords.filter { $0.partition == p }.count)", "\(targetRecords.filter { $0.partition == p }.count)"]
+            }), mediaType: "text/markdown")
+            try verdict.enforce()
+        }
+
+        code.then("cluster {string} has {string} but no copy of {string}",
+                  doc: "Reads the target's metadata: the included topic's remote copy is there (so the mirror has "
+                      + "looked at the source's topics since the excluded one was created) and no topic is the "
+                      + "excluded one or its remote copy.",
+                  example: #"Then cluster "west" has "east.orders" but no copy of "audit""#) { ctx in
+            let targetName = try ctx.string(0), included = try ctx.string(1), excludedName = try ctx.string(2)
+            let target = try ctx.named(targetName).cluster
+            let state = ctx.world[MirrorState.Key.self]
+            let sourceNamed = try ctx.named(state.source ?? "")
+            guard let excluded = sourceNamed.topics[excludedName] else {
+                throw StepFailure("no topic \"\(excludedName)\" on the source cluster: create it first")
+            }
+            let includedPhysical = included.split(separator: ".", maxSplits: 1).last.map(String.init).flatMap { sourceNamed.topics[$0] }
+                .map { "\(state.source ?? "").\($0)" } ?? included
+            let names = try await target.metadata(topic: nil).topics.map(\.name)
+            guard names.contains(includedPhysical) else {
+                throw StepFailure("\(included) is not on \(targetName) (topics \(names.sorted())): the mirror has not "
+                                  + "looked at the source's topics, so the exclusion proves nothing")
+            }
+            ctx.log("topics on \(targetName): \(names.sorted())")
+            try MirrorChecks.excluded([excluded], sourceAlias: state.source ?? "", targetTopics: names).enforce()
+        }
+
+        code.then("the newest heartbeat on cluster {string} is at most {int} ms old",
+                  doc: "Reads the target's `heartbeats` topic back and checks the newest heartbeat's timestamp "
+                      + "against the clock: the mirror is alive within that bound (its interval is 1 s).",
+                  example: #"Then the newest heartbeat on cluster "west" is at most 2500 ms old"#) { ctx in
+            let target = try ctx.named(try ctx.string(0)).cluster, bound = try ctx.int(1)
+            let records = try await TopicReader.readAll(config: target.config(), topic: Mirror.heartbeatsTopic, partitions: [0])
+            let newest = records.compactMap { try? JSONDecoder().decode(Mirror.Heartbeat.self, from: Data($0.value)) }
+                .map(\.timestamp).max()
+            guard let newest else { throw StepFailure("no heartbeat on the target") }
+            let age = MirrorDrills.nowMs() - newest
+            ctx.log("newest heartbeat \(age) ms old, \(records.count) heartbeats")
+            guard age <= Int64(bound) else { throw StepFailure("the newest heartbeat is \(age) ms old, more than \(bound) ms") }
+        }
+
+        code.when("the mirror is paused for {int} seconds",
+                  doc: "Pauses the scenario's mirror (no records, checkpoints or heartbeats) for that long, then "
+                      + "resumes it.",
+                  example: "When the mirror is paused for 3 seconds") { ctx in
+            guard let mirror = ctx.world[MirrorState.Key.self].mirror else { throw StepFailure("no mirror in this scenario") }
+            mirror.pause()
+            try await Task.sleep(for: .seconds(try ctx.int(0))) // the pause is the drill's parameter
+            mirror.resume()
+        }
+
+        code.when("{int} messages per second go to {string} for {int} seconds while the mirror is paused from second "
+                  + "{int} to second {int}",
+                  doc: "The lag drill: produces at that rate to a topic of the mirror's source, pauses the mirror for "
+                      + "the given span, and measures each record's mirror lag on the target (read time there minus "
+                      + "its preserved timestamp). Charted with the pause shaded.",
+                  example: #"When 50 messages per second go to "orders" for 8 seconds while the mirror is paused from second 2 to second 5"#) { ctx in
+            let rate = try ctx.int(0), name = try ctx.string(1), seconds = try ctx.int(2)
+            let pauseFrom = try ctx.int(3), pauseTo = try ctx.int(4)
+            let state = ctx.world[MirrorState.Key.self]
+            guard let mirror = state.mirror, let sourceName = state.source, let targetName = state.target else {
+                throw StepFailure("no mirror in this scenario")
+            }
+            let source = try ctx.named(sourceName), target = try ctx.named(targetName)
+            guard let topic = source.topics[name] else { throw StepFailure("no topic \"\(name)\" on \(sourceName)") }
+            let remote = Mirror.remoteTopic(topic, sourceAlias: sourceName)
+            try await waitForTopic(remote, on: target.cluster)
+            let result = try await MirrorDrills.lag(mirror: mirror, source: source.cluster, target: target.cluster, topic: topic,
+                                                    remote: remote, partitions: source.partitions[name] ?? 1, rate: rate,
+                                                    seconds: seconds, pauseFrom: pauseFrom, pauseTo: pauseTo, ledger: ctx.ledger)
+            ctx.world.update(MirrorState.Key.self) { $0.lag = result }
+            ctx.attach(Evidence.lineChart(title: "Mirror lag on \(targetName), by send time", unit: "lag in ms",
+                                          samples: result.samples.map { ($0.sent, $0.lag) },
+                                          spans: [(label: "paused", from: result.pause.from, to: result.pause.to)]),
+                       mediaType: "image/svg+xml")
+            ctx.log("\(result.read) of \(result.sent) records read on \(targetName); caught up "
+                    + (result.caughtUpAfterResume.map { String(format: "%.2f s after the resume", $0) } ?? "never"))
+        }
+
+        code.then("the mirror lag rose to at least {int} ms during the pause and stayed under {int} ms outside it",
+                  doc: "Judges the lag drill's samples: the largest lag of a record sent during the pause (the "
+                      + "pause was real, seen on the target) and the largest of one sent more than a second before "
+                      + "it (records still on their way when it began wait for it too) or at least a second after "
+                      + "it (the backlog drained).",
+                  example: "Then the mirror lag rose to at least 2000 ms during the pause and stayed under 1500 ms outside it") { ctx in
+            guard let lag = ctx.world[MirrorState.Key.self].lag else { throw StepFailure("no lag drill ran") }
+            let low = Double(try ctx.int(0)), high = Double(try ctx.int(1))
+            guard lag.read == lag.sent else { throw StepFailure("only \(lag.read) of \(lag.sent) records reached the target") }
+            let during = lag.samples.filter { $0.sent >= lag.pause.from && $0.sent < lag.pause.to }.map(\.lag).max() ?? 0
+            let outside = lag.samples.filter { $0.sent < lag.pause.from - 1 || $0.sent >= lag.pause.to + 1 }.map(\.lag)
+            let peakOutside = outside.max() ?? 0
+            ctx.attach(Evidence.table(["", "ms"], [["peak lag during the pause", String(format: "%.0f", during)],
+                                                   ["peak lag outside it", String(format: "%.0f", peakOutside)],
+                                                   ["median outside it", String(format: "%.0f", outside.sorted().dropFirst(outside.count / 2).first ?? 0)]]),
+                       mediaType: "text/markdown")
+            var problems: [String] = []
+            if during < low { problems.append(String(format: "the lag during the pause peaked at %.0f ms, under %.0f", during, low)) }
+            if peakOutside >= high { problems.append(String(format: "the lag outside the pause reached %.0f ms", peakOutside)) }
+            try Verdict(problems).enforce()
+        }
+
+        code.then("the mirror caught up within {int} seconds after it resumed",
+                  doc: "The last record sent during the pause was read on the target within that time of the resume.",
+                  example: "Then the mirror caught up within 3 seconds after it resumed") { ctx in
+            guard let lag = ctx.world[MirrorState.Key.self].lag else { throw StepFailure("no lag drill ran") }
+            guard let t = lag.caughtUpAfterResume else { throw StepFailure("no record sent during the pause was read") }
+            guard t <= Double(try ctx.int(0)) else { throw StepFailure(String(format: "caught up %.2f s after the resume", t)) }
+        }
+
+        code.when("group {string} consumes {int} messages of {string} on cluster {string} at {int} messages per second, "
+                  + "committing every {int}, then fails over to cluster {string} at the translated offsets",
+                  doc: "The planned failover drill: the group reads and commits on the source at that pace, stops, and "
+                      + "starts on the target at the offsets of the newest checkpoints there (read back from "
+                      + "`<source>.checkpoints.internal`), reading `<source>.<topic>` until every acknowledged record "
+                      + "of the topic was consumed on one side or the other. Records the recovery time (the switch "
+                      + "to the first record read on the target).",
+                  example: #"When group "billing" consumes 200 messages of "orders" on cluster "east" at 100 messages per second, committing every 20, then fails over to cluster "west" at the translated offsets"#) { ctx in
+            let group = try ctx.string(0), count = try ctx.int(1), name = try ctx.string(2)
+            let sourceName = try ctx.string(3), rate = try ctx.int(4), every = try ctx.int(5), targetName = try ctx.string(6)
+            let source = try ctx.named(sourceName), target = try ctx.named(targetName)
+            guard let topic = source.topics[name] else { throw StepFailure("no topic \"\(name)\" on \(sourceName)") }
+            let remote = Mirror.remoteTopic(topic, sourceAlias: sourceName)
+            try await waitForTopic(remote, on: target.cluster)
+            let result = try await MirrorDrills.failover(
+                group: group, topic: topic, partitions: source.partitions[name] ?? 1, count: count, rate: rate,
+                commitEvery: every, source: source.cluster, target: target.cluster, sourceAlias: sourceName,
+                remote: remote, ledger: ctx.ledger, deadline: env.stepTimeout * 0.4)
+            ctx.world.update(MirrorState.Key.self) { $0.failover = result }
+            if let status = ctx.world[MirrorState.Key.self].mirror?.status {
+                ctx.log("mirror: \(status.mirrored) records mirrored, \(status.checkpoints) checkpoint rounds, "
+                        + "\(status.heartbeats) heartbeats; last checkpoint round: \(status.lastCheckpoint ?? "none")"
+                        + (status.error.map { "; stopped: \($0)" } ?? ""))
+            }
+            let h = result.history
+            ctx.attach(Evidence.table(["", ""], [
+                ["recovery time (switch → first record on \(targetName))", result.recovery.map { "\($0.milliseconds) ms" } ?? "none"],
+                ["acknowledged on \(sourceName)", "\(h.acknowledged.count)"],
+                ["read on \(sourceName) before the switch", "\(h.readOnSource.count)"],
+                ["read on \(targetName) after it", "\(h.readOnTarget.count)"],
+                ["lost", "\(h.lost.count)"], ["consumed twice", "\(h.duplicates.count)"],
+                ["bound: read on \(sourceName) after the newest checkpoint", "\(h.bound)"],
+                ["newest checkpoint's age at the switch", result.checkpointAge.map { "\($0.milliseconds) ms" } ?? "no checkpoint"],
+            ]), mediaType: "text/markdown")
+            ctx.attach(Evidence.table(["partition", "committed on \(sourceName)", "checkpoint upstream", "translated offset"],
+                                      result.committedOnSource.map { c in
+                                          let cp = result.checkpoints.first { $0.partition == c.partition }
+                                          return ["\(c.partition)", "\(c.offset)", cp.map { "\($0.upstreamOffset)" } ?? "–",
+                                                  cp.map { "\($0.downstreamOffset)" } ?? "beginning"]
+                                      }), mediaType: "text/markdown")
+        }
+
+        code.then("the failover lost no message and consumed twice only messages read after the last checkpoint",
+                  doc: "Judges the failover drill with the delivery checker: every acknowledged record consumed on "
+                      + "one cluster or the other, and no more records consumed twice than the group read on the "
+                      + "source after the newest checkpoint (committed offset minus the checkpoint's upstream "
+                      + "offset, summed over partitions, both read back from the clusters).",
+                  example: "Then the failover lost no message and consumed twice only messages read after the last checkpoint") { ctx in
+            guard let f = ctx.world[MirrorState.Key.self].failover else { throw StepFailure("no failover drill ran") }
+            try f.history.verdict.enforce()
+        }
+
+        code.then("at most {int} messages were consumed twice in the failover",
+                  doc: "A bound written in the feature, derived there from the drill's pace and checkpoint interval.",
+                  example: "Then at most 120 messages were consumed twice in the failover") { ctx in
+            guard let f = ctx.world[MirrorState.Key.self].failover else { throw StepFailure("no failover drill ran") }
+            let bound = try ctx.int(0)
+            guard f.history.duplicates.count <= bound else {
+                throw StepFailure("\(f.history.duplicates.count) consumed twice, more than \(bound)")
+            }
+        }
+
+        code.then("the group resumed on the target within {int} seconds of the switch",
+                  doc: "The failover's recovery time: from the switch to the first record read on the target.",
+                  example: "Then the group resumed on the target within 5 seconds of the switch") { ctx in
+            guard let f = ctx.world[MirrorState.Key.self].failover else { throw StepFailure("no failover drill ran") }
+            guard let r = f.recovery else { throw StepFailure("the group read nothing on the target") }
+            guard r <= .seconds(try ctx.int(0)) else { throw StepFailure("the group resumed \(r.milliseconds) ms after the switch") }
+        }
+    }
+
+    /// The physical name of a remote topic written as `<alias>.<name>`.
+    static func remoteTopic(_ written: String, written name: String, physical: String) -> String {
+        written.hasSuffix("." + name) ? String(written.dropLast(name.count)) + physical : written
+    }
+
+    /// Waits until the mirror has created a remote topic on the target.
+    static func waitForTopic(_ topic: String, on cluster: any Cluster, within limit: Duration = .seconds(15)) async throws {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if try await cluster.metadata(topic: nil).topic(topic) != nil { return }
+            try await Task.sleep(for: .milliseconds(100)) // polling interval of the deadline loop
+        }
+        throw StepFailure("the mirror did not create \(topic) on the target within \(limit.formatted())")
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import KafkaClient
+import Cluster
+import Processing
+import Streams
+import Verification
+
+/// KAF-14's drills: the input records with their event times, and the processor's runs.
+enum StreamsDrills {
+    /// A fixed epoch, so that a scenario's windows are the same on every run.
+    static let epoch: Int64 = 1_700_000_000_000
+
+    struct Planned: Sendable {
+        var isOrder: Bool
+        var key: String
+        var amount: Int64
+        var timestamp: Int64
+    }
+
+    /// Orders and payments for `keys` keys over `seconds` of event time, in timestamp order, payments
+    /// trailing or leading their orders by amounts that put some inside and some outside the join window;
+    /// then late pairs written last: `within` pairs (key `late-in-N`) half a grace period behind the
+    /// newest time, and `beyond` pairs (key `late-out-N`) a join window, a grace period and a window
+    /// behind it.
+    static func plan(keys: Int, seconds: Int, within: Int, beyond: Int, config: TopologyConfig) -> [Planned] {
+        let n = max(1, keys * 12)
+        let step = Int64(seconds) * 1000 / Int64(n)
+        let w = config.joinWindow
+        let offsets: [Int64] = [-w / 2, w / 4, w * 3 / 2, w / 2, -w * 2, 0]
+        var out: [Planned] = []
+        for j in 0..<n {
+            let t = epoch + Int64(j) * step
+            let key = "customer-\(j % keys)"
+            out.append(Planned(isOrder: true, key: key, amount: Int64(10 + j % 7), timestamp: t))
+            out.append(Planned(isOrder: false, key: key, amount: Int64(5 + j % 11), timestamp: t + offsets[j % offsets.count]))
+        }
+        out.sort { $0.timestamp < $1.timestamp }
+        let newest = out.map(\.timestamp).max() ?? epoch
+        for i in 0..<within {
+            let t = newest - config.grace / 2 + Int64(i)
+            out.append(Planned(isOrder: true, key: "late-in-\(i)", amount: 1, timestamp: t))
+            out.append(Planned(isOrder: false, key: "late-in-\(i)", amount: 100, timestamp: t))
+        }
+        for i in 0..<beyond {
+            let t = newest - config.joinWindow - config.grace - config.windowSize - Int64(i)
+            out.append(Planned(isOrder: true, key: "late-out-\(i)", amount: 1, timestamp: t))
+            out.append(Planned(isOrder: false, key: "late-out-\(i)", amount: 100, timestamp: t))
+        }
+        return out
+    }
+
+    /// Writes the planned records in order (keyed, with their event times) and returns them as the
+    /// oracle's inputs, placed where the cluster acknowledged them.
+    static func produce(_ planned: [Planned], orders: String, payments: String, config: KafkaConfig) async throws
+        -> [StreamOracle.Input] {
+        let placed = Locked<[UInt64: (Int32, Int64)]>([:])
+        let failures = Locked<[String]>([])
+        let producer = try Producer(config: config.merging(KafkaConfig(["acks": "all", "log_level": "0",
+                                                                        "max.in.flight.requests.per.connection": "1"])),
+                                    onDelivery: { r in
+                                        if let e = r.error { failures.withLock { $0.append("\(e)") } }
+                                        else { placed.withLock { $0[r.token] = (r.partition, r.offset) } }
+                                    })
+        defer { producer.close() }
+        for (i, p) in planned.enumerated() {
+            try producer.produce(topic: p.isOrder ? orders : payments, key: Array(p.key.utf8),
+                                 value: StreamsCodec.value(amount: p.amount), timestamp: p.timestamp, token: UInt64(i))
+        }
+        try await producer.flush(timeout: .seconds(60))
+        if let first = failures.withLock({ $0.first }) { throw KafkaError(code: -195, detail: "an input record failed: \(first)") }
+        let where_ = placed.withLock { $0 }
+        return try planned.enumerated().map { i, p in
+            guard let (partition, offset) = where_[UInt64(i)] else {
+                throw KafkaError(code: -195, detail: "input record \(i) has no delivery report")
+            }
+            return StreamOracle.Input(isOrder: p.isOrder, partition: partition, offset: offset, key: p.key,
+                                      amount: p.amount, timestamp: p.timestamp)
+        }
+    }
+
+    /// The result view read back from the results topic, as the oracle's rows.
+    static func rows(config: KafkaConfig, results: String, partitions: Int32) async throws -> [StreamOracle.Row] {
+        try await StreamProcessor.readResults(config: config, topic: results, partitions: partitions).map {
+            StreamOracle.Row(key: $0.window.key, start: $0.window.start, count: $0.aggregate.count, sum: $0.aggregate.sum)
+        }
+    }
+
+    /// The dropped-record reports read back from their topic.
+    static func dropped(config: KafkaConfig, topic: String) async throws -> [DroppedRecord] {
+        try await TopicReader.readAll(config: config, topic: topic, partitions: [0]).map {
+            try StreamsCodec.decode(DroppedRecord.self, $0.value)
+        }
+    }
+}

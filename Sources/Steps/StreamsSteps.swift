@@ -1,0 +1,284 @@
+import Foundation
+import Runtime
+import KafkaClient
+import Cluster
+import Processing
+import Streams
+import Verification
+
+/// KAF-14's step state: the topology's parameters, the inputs written and the processors run.
+struct StreamsState: Sendable {
+    enum Key: WorldKey { static var defaultValue: StreamsState { StreamsState() } }
+    var topology: TopologyConfig?
+    var inputs: [StreamOracle.Input] = []
+    var lateWithin = 0, lateBeyond = 0
+    var processors: [String: StreamProcessor] = [:]
+    /// Physical topics of each processor: results, changelog, dropped.
+    var topics: [String: (results: String, changelog: String, dropped: String)] = [:]
+}
+
+/// Sentences about the join + tumbling-window topology and its processors (KAF-14).
+enum StreamsSteps {
+    static let resultPartitions: Int32 = 3
+
+    static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
+        code.after(name: "stop the scenario's stream processors") { ctx in
+            let running = ctx.world.update(StreamsState.Key.self) { s in defer { s.processors = [:] }; return Array(s.processors.values) }
+            for p in running { await p.stop() }
+        }
+
+        code.given("the orders and payments topology with a join window of {int} ms, tumbling windows of {int} ms and "
+                   + "a grace period of {int} ms",
+                   doc: "Sets the topology under test (Streams/Topology.swift): an order and a payment with the same "
+                       + "key join when their timestamps differ by at most the join window; each pair is counted "
+                       + "(count, sum of payment amounts) in the tumbling window of the later timestamp; records "
+                       + "later than the grace period are dropped and reported.",
+                   example: "Given the orders and payments topology with a join window of 5000 ms, tumbling windows of 10000 ms and a grace period of 2000 ms") { ctx in
+            let config = TopologyConfig(joinWindow: Int64(try ctx.int(0)), windowSize: Int64(try ctx.int(1)),
+                                        grace: Int64(try ctx.int(2)))
+            guard config.joinWindow >= 0, config.windowSize > 0, config.grace >= 0 else {
+                throw StepFailure("the join window and grace must be ≥ 0 and the window size > 0")
+            }
+            ctx.world.update(StreamsState.Key.self) { $0.topology = config }
+        }
+
+        code.when("I produce orders to {string} and payments to {string} for {int} keys over {int} seconds of event "
+                  + "time, with {int} late pair(s) within the grace period and {int} beyond it",
+                  doc: "Writes orders and payments keyed by customer with event times from a fixed epoch, some "
+                      + "payments inside and some outside the join window, in timestamp order; then late pairs, "
+                      + "written last: `late-in-N` half a grace period behind the newest time (to be counted), and "
+                      + "`late-out-N` a join window, a grace period and a window behind it (to be dropped). The "
+                      + "records, where the cluster acknowledged them, are the oracle's input.",
+                  example: #"When I produce orders to "orders" and payments to "payments" for 12 keys over 60 seconds of event time, with 3 late pairs within the grace period and 2 beyond it"#) { ctx in
+            let orders = try ctx.topic(try ctx.string(0)), payments = try ctx.topic(try ctx.string(1))
+            let config = try topology(ctx)
+            let within = try ctx.int(4), beyond = try ctx.int(5)
+            let planned = StreamsDrills.plan(keys: try ctx.int(2), seconds: try ctx.int(3), within: within, beyond: beyond,
+                                             config: config)
+            let inputs = try await StreamsDrills.produce(planned, orders: orders, payments: payments,
+                                                         config: try ctx.cluster().config())
+            ctx.world.update(StreamsState.Key.self) { s in
+                s.inputs += inputs
+                s.lateWithin += within
+                s.lateBeyond += beyond
+            }
+            ctx.log("\(inputs.filter(\.isOrder).count) orders and \(inputs.filter { !$0.isOrder }.count) payments written")
+        }
+
+        code.when("stream processor {string} runs the topology from {string} and {string} into {string}",
+                  doc: "Starts an instance of the stream processor (Processing/StreamProcessor.swift) with its own "
+                      + "group, creating the results topic (3 partitions), `<results>-changelog` and "
+                      + "`<results>-dropped`; waits until it has caught up with the input (60 s at most) and stops it.",
+                  example: #"When stream processor "p1" runs the topology from "orders" and "payments" into "results""#) { ctx in
+            let processor = try await start(ctx, env, name: try ctx.string(0), orders: try ctx.string(1),
+                                            payments: try ctx.string(2), results: try ctx.string(3))
+            try await runToEnd(ctx, processor, env: env)
+        }
+
+        code.when("stream processor {string} runs the topology from {string} and {string} into {string} and is killed "
+                  + "after {int} records",
+                  doc: "As the running step, but the instance dies as a crash would right after the changelog of "
+                      + "that many processed records is flushed, before their input offsets are committed: nothing "
+                      + "more is written or committed.",
+                  example: #"When stream processor "p1" runs the topology from "orders" and "payments" into "results" and is killed after 120 records"#) { ctx in
+            let processor = try await start(ctx, env, name: try ctx.string(0), orders: try ctx.string(1),
+                                            payments: try ctx.string(2), results: try ctx.string(3),
+                                            killAfter: try ctx.int(4))
+            try await processor.waitUntilIdle(within: env.stepTimeout * 0.8)
+            let s = processor.status
+            guard s.killed else { throw StepFailure("the processor finished (\(s.processed) records) before the kill at \(try ctx.int(4))") }
+            ctx.log("killed after \(s.processed) records")
+        }
+
+        code.when("stream processor {string} is restarted",
+                  doc: "Starts a new instance with the same group and topics: it restores its state from the "
+                      + "changelog, re-reads the input from the last committed offsets (skipping what its restored "
+                      + "state already applied) and runs until it has caught up. Shows the recovery time and what "
+                      + "it restored.",
+                  example: #"When stream processor "p1" is restarted"#) { ctx in
+            try await restart(ctx, env, name: try ctx.string(0), restoring: true)
+        }
+
+        code.when("stream processor {string} is restarted without restoring its state",
+                  doc: "A drill of what the changelog is for: the new instance starts from an empty state (the "
+                      + "input is still re-read from the last committed offsets).",
+                  example: #"When stream processor "p1" is restarted without restoring its state"#) { ctx in
+            try await restart(ctx, env, name: try ctx.string(0), restoring: false)
+        }
+
+        code.then("the window results read back from {string} equal the oracle's",
+                  doc: "Reads the results topic back (the latest upsert of each window) and compares it with the "
+                      + "oracle (Verification/StreamOracle.swift), which computes the expected windows from the "
+                      + "input records alone: every window with its count and sum, and no other.",
+                  example: #"Then the window results read back from "results" equal the oracle's"#) { ctx in
+            let results = try ctx.topic(try ctx.string(0))
+            let config = try topology(ctx)
+            let inputs = ctx.world[StreamsState.Key.self].inputs
+            let expected = oracle(config).expect(inputs)
+            let rows = try await StreamsDrills.rows(config: try ctx.cluster().config(), results: results,
+                                                    partitions: resultPartitions)
+            let verdict = StreamOracle.verdict(actual: rows, expected: expected)
+            let want = Dictionary(uniqueKeysWithValues: expected.rows.map { ("\($0.key)@\($0.start)", $0) })
+            ctx.attach(Evidence.table(["window", "count · sum read back", "oracle"], rows.prefix(12).map { r in
+                let w = want["\(r.key)@\(r.start)"]
+                return ["\(r.key) @ \(r.start - StreamsDrills.epoch) ms", "\(r.count) · \(r.sum)",
+                        w.map { "\($0.count) · \($0.sum)" } ?? "–"]
+            }), mediaType: "text/markdown")
+            ctx.log("\(rows.count) windows read back, \(expected.rows.count) expected from \(inputs.count) inputs "
+                    + "(\(expected.pairs) pairs counted, \(expected.lateInputs.count) inputs late for the join, "
+                    + "\(expected.closedWindowPairs.count) pairs for closed windows)")
+            try verdict.enforce()
+        }
+
+        code.then("the late records reported by stream processor {string} are the oracle's",
+                  doc: "Reads the processor's `<results>-dropped` topic back and compares the records reported "
+                      + "there with those the oracle drops: late for the join, or pairs whose window had closed "
+                      + "(reported as the later record of the pair).",
+                  example: #"Then the late records reported by stream processor "p1" are the oracle's"#) { ctx in
+            let name = try ctx.string(0)
+            guard let topics = ctx.world[StreamsState.Key.self].topics[name] else { throw StepFailure("no processor \(name)") }
+            let dropped = try await StreamsDrills.dropped(config: try ctx.cluster().config(), topic: topics.dropped)
+            let expected = oracle(try topology(ctx)).expect(ctx.world[StreamsState.Key.self].inputs)
+            ctx.attach(Evidence.table(["record", "reason", "stream time"], dropped.prefix(12).map {
+                ["\($0.record.side) \($0.record.key) @ \($0.record.timestamp - StreamsDrills.epoch) ms",
+                 $0.reason.rawValue, "\($0.streamTime - StreamsDrills.epoch) ms"]
+            }), mediaType: "text/markdown")
+            try StreamOracle.droppedVerdict(reported: dropped.map { ($0.record.side == .order, $0.record.partition, $0.record.offset) },
+                                            expected: expected).enforce()
+        }
+
+        code.then("the late pairs within the grace period were counted and those beyond it were dropped and reported",
+                  doc: "Reads back the results and the dropped records of every processor of the scenario's last "
+                      + "run: each `late-in-N` key has a window with its pair counted and none of its records was "
+                      + "reported; each `late-out-N` record was reported dropped and its key has no window.",
+                  example: "Then the late pairs within the grace period were counted and those beyond it were dropped and reported") { ctx in
+            let state = ctx.world[StreamsState.Key.self]
+            guard let (_, topics) = state.topics.first else { throw StepFailure("no processor ran") }
+            let config = try ctx.cluster().config()
+            let rows = try await StreamsDrills.rows(config: config, results: topics.results, partitions: resultPartitions)
+            let dropped = try await StreamsDrills.dropped(config: config, topic: topics.dropped)
+            var problems: [String] = []
+            for i in 0..<state.lateWithin {
+                let key = "late-in-\(i)"
+                if !rows.contains(where: { $0.key == key && $0.count == 1 && $0.sum == 100 }) {
+                    problems.append("\(key): its pair within the grace period was not counted")
+                }
+                if dropped.contains(where: { $0.record.key == key }) { problems.append("\(key) was reported dropped") }
+            }
+            for i in 0..<state.lateBeyond {
+                let key = "late-out-\(i)"
+                if rows.contains(where: { $0.key == key }) { problems.append("\(key) was counted beyond the grace period") }
+                let reported = dropped.filter { $0.record.key == key }.count
+                if reported < 2 { problems.append("\(key): \(reported) of its 2 records reported dropped") }
+            }
+            ctx.log("\(state.lateWithin) pairs within grace, \(state.lateBeyond) beyond; \(dropped.count) drop reports read back")
+            try Verdict(problems).enforce()
+        }
+
+        code.then("{string} and {string} hold the same records in the same order",
+                  doc: "Reads both topics back and compares them partition by partition, record by record (key and "
+                      + "value bytes): reprocessing the same input gives the same output.",
+                  example: #"Then "results" and "results-replay" hold the same records in the same order"#) { ctx in
+            let a = try ctx.topic(try ctx.string(0)), b = try ctx.topic(try ctx.string(1))
+            let config = try ctx.cluster().config()
+            let partitions = Array(0..<resultPartitions)
+            let first = try await TopicReader.readAll(config: config, topic: a, partitions: partitions)
+            let second = try await TopicReader.readAll(config: config, topic: b, partitions: partitions)
+            var problems: [String] = []
+            for p in partitions {
+                let x = first.filter { $0.partition == p }.sorted { $0.offset < $1.offset }
+                let y = second.filter { $0.partition == p }.sorted { $0.offset < $1.offset }
+                if x.count != y.count { problems.append("partition \(p): \(x.count) records against \(y.count)") }
+                if let i = x.indices.first(where: { $0 < y.count && (x[$0].key != y[$0].key || x[$0].value != y[$0].value) }) {
+                    problems.append("partition \(p): record \(i) differs (\(x[i].keyString ?? "") against \(y[i].keyString ?? ""))")
+                }
+            }
+            ctx.log("\(first.count) records in \(a), \(second.count) in \(b)")
+            if first.isEmpty { problems.append("\(a) is empty: nothing to compare") }
+            try Verdict(problems).enforce()
+        }
+
+        code.then("querying stream processor {string} for key {string} gives the oracle's windows",
+                  doc: "The interactive query: the windows of one key in the instance's current state (its state "
+                      + "store, restored or built), against the oracle.",
+                  example: #"Then querying stream processor "p1" for key "customer-3" gives the oracle's windows"#) { ctx in
+            let name = try ctx.string(0), key = try ctx.string(1)
+            guard let processor = ctx.world[StreamsState.Key.self].processors[name] else { throw StepFailure("no processor \(name)") }
+            let config = try topology(ctx)
+            let view = Topology(config).view(processor.status.state).filter { $0.window.key == key }
+                .map { StreamOracle.Row(key: key, start: $0.window.start, count: $0.aggregate.count, sum: $0.aggregate.sum) }
+            var expected = oracle(config).expect(ctx.world[StreamsState.Key.self].inputs)
+            expected.rows = expected.rows.filter { $0.key == key }
+            guard !expected.rows.isEmpty else { throw StepFailure("the oracle has no window for \(key): choose a key with results") }
+            ctx.log(view.map(\.description).joined(separator: "\n"))
+            try StreamOracle.verdict(actual: view, expected: expected).enforce()
+        }
+    }
+
+    static func topology(_ ctx: StepContext) throws -> TopologyConfig {
+        guard let t = ctx.world[StreamsState.Key.self].topology else {
+            throw StepFailure("no topology yet: start with `Given the orders and payments topology with a join window of "
+                              + "5000 ms, tumbling windows of 10000 ms and a grace period of 2000 ms`")
+        }
+        return t
+    }
+
+    static func oracle(_ c: TopologyConfig) -> StreamOracle {
+        StreamOracle(joinWindowMs: c.joinWindow, windowSizeMs: c.windowSize, graceMs: c.grace)
+    }
+
+    static func start(_ ctx: StepContext, _ env: KafkaEnvironment, name: String, orders: String, payments: String,
+                      results: String, killAfter: Int? = nil) async throws -> StreamProcessor {
+        let config = try topology(ctx)
+        for (topic, partitions) in [(results, resultPartitions), ("\(results)-changelog", 1), ("\(results)-dropped", 1)]
+        where ctx.scenario.state.withLock({ $0.topics[topic] == nil }) {
+            try await ClusterSteps.createTopic(ctx, env, name: topic, partitions: partitions, replicationFactor: 1)
+        }
+        let cluster = try ctx.cluster()
+        let topics = (results: try ctx.topic(results), changelog: try ctx.topic("\(results)-changelog"),
+                      dropped: try ctx.topic("\(results)-dropped"))
+        let group = cluster.config(["group.id": "streams-\(name)"])["group.id"] ?? "streams-\(name)"
+        let options = StreamProcessor.Options(orders: try ctx.topic(orders), payments: try ctx.topic(payments),
+                                              results: topics.results, changelog: topics.changelog,
+                                              dropped: topics.dropped, group: group, topology: config)
+        let processor = StreamProcessor(config: cluster.config(), options: options)
+        if let killAfter { processor.kill(afterProcessing: killAfter) }
+        try await processor.start()
+        ctx.world.update(StreamsState.Key.self) { s in
+            s.processors[name] = processor
+            s.topics[name] = topics
+        }
+        return processor
+    }
+
+    static func runToEnd(_ ctx: StepContext, _ processor: StreamProcessor, env: KafkaEnvironment) async throws {
+        try await processor.waitUntilIdle(within: env.stepTimeout * 0.8)
+        await processor.stop()
+        let s = processor.status
+        if let e = s.error { throw StepFailure("the stream processor failed: \(e)") }
+        ctx.log("processed \(s.processed) records, skipped \(s.skipped) already applied, restored \(s.restored) changelog entries")
+    }
+
+    static func restart(_ ctx: StepContext, _ env: KafkaEnvironment, name: String, restoring: Bool) async throws {
+        guard let old = ctx.world[StreamsState.Key.self].processors[name] else { throw StepFailure("no processor \(name)") }
+        await old.stop()
+        var options = old.options
+        options.restoreState = restoring
+        let began = ContinuousClock.now
+        let processor = StreamProcessor(config: try ctx.cluster().config(), options: options)
+        try await processor.start()
+        let restored = ContinuousClock.now
+        ctx.world.update(StreamsState.Key.self) { $0.processors[name] = processor }
+        try await processor.waitUntilIdle(within: env.stepTimeout * 0.8)
+        let caughtUp = ContinuousClock.now
+        await processor.stop()
+        let s = processor.status
+        if let e = s.error { throw StepFailure("the stream processor failed: \(e)") }
+        ctx.attach(Evidence.table(["", ""], [
+            ["state restored", restoring ? "\(s.restored) changelog entries in \((restored - began).milliseconds) ms" : "no (drill)"],
+            ["re-delivered records skipped (already in the restored state)", "\(s.skipped)"],
+            ["records processed after the restart", "\(s.processed)"],
+            ["recovery time (restart → caught up with the input)", "\((caughtUp - began).milliseconds) ms"],
+        ]), mediaType: "text/markdown")
+    }
+}

@@ -1,0 +1,97 @@
+/// Checkers for cross-cluster mirroring (KAF-10): what the source holds against what the target
+/// holds, read back from both; and a consumer group's failover from one to the other.
+public enum MirrorChecks {
+    /// A record as read from either cluster. Headers as (name, bytes) in their order.
+    public struct Record: Sendable, Hashable, CustomStringConvertible {
+        public var partition: Int32
+        public var offset: Int64
+        public var key: [UInt8]?
+        public var value: [UInt8]
+        public var headers: [String]
+        public var timestamp: Int64?
+        public init(partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8], headers: [String], timestamp: Int64?) {
+            self.partition = partition
+            self.offset = offset
+            self.key = key
+            self.value = value
+            self.headers = headers
+            self.timestamp = timestamp
+        }
+        public var description: String { "[\(partition)]@\(offset)" }
+        /// Everything the mirror must carry over unchanged.
+        var content: [String] {
+            [key.map { String(decoding: $0, as: UTF8.self) } ?? "∅", String(decoding: value, as: UTF8.self),
+             headers.joined(separator: ","), timestamp.map(String.init) ?? "∅"]
+        }
+    }
+
+    /// The remote topic holds the source topic's records, partition for partition, in the same order,
+    /// with keys, values, headers and timestamps unchanged; headers the mirror adds are allowed only
+    /// when named in `addedHeaders`.
+    public static func fidelity(source: [Record], target: [Record], addedHeaders: Set<String> = []) -> Verdict {
+        var problems: [String] = []
+        let src = Dictionary(grouping: source, by: \.partition).mapValues { $0.sorted { $0.offset < $1.offset } }
+        let dst = Dictionary(grouping: target, by: \.partition).mapValues { $0.sorted { $0.offset < $1.offset } }
+        for partition in Set(src.keys).union(dst.keys).sorted() {
+            let s = src[partition] ?? [], t = (dst[partition] ?? []).map { r -> Record in
+                var r = r
+                r.headers.removeAll { h in addedHeaders.contains(where: { h.hasPrefix($0 + "=") }) }
+                return r
+            }
+            if t.count < s.count {
+                let missing = s.count - t.count
+                problems.append("partition \(partition): \(missing) of \(s.count) records missing on the target")
+            } else if t.count > s.count {
+                problems.append("partition \(partition): \(t.count - s.count) records more on the target than the source's \(s.count)")
+            }
+            if let i = s.indices.first(where: { $0 < t.count && s[$0].content != t[$0].content }) {
+                let a = s[i], b = t[i]
+                let field = ["key", "value", "headers", "timestamp"][a.content.indices.first { a.content[$0] != b.content[$0] }!]
+                problems.append("partition \(partition): the \(i + 1)th record differs in its \(field) "
+                                + "(source \(a), target \(b))")
+            }
+        }
+        return Verdict(problems, context: "\(source.count) source records, \(target.count) on the target")
+    }
+
+    /// No topic on the target is the remote copy of an excluded source topic.
+    public static func excluded(_ excludedTopics: [String], sourceAlias: String, targetTopics: [String]) -> Verdict {
+        let found = excludedTopics.filter { targetTopics.contains("\(sourceAlias).\($0)") || targetTopics.contains($0) }
+        return found.isEmpty ? Verdict()
+            : .fails("excluded topics appear on the target: \(found.sorted()) (target has \(targetTopics.sorted()))")
+    }
+
+    /// A consumer group that read part of a topic on the source, then moved to the target at the
+    /// translated offsets. `bound` is the duplicates allowed: the records the group read on the source
+    /// after the last checkpoint the mirror emitted before the switch.
+    public struct Failover: Sendable {
+        public var acknowledged: Set<UInt64>
+        public var readOnSource: [UInt64]
+        public var readOnTarget: [UInt64]
+        public var bound: Int
+        public init(acknowledged: Set<UInt64>, readOnSource: [UInt64], readOnTarget: [UInt64], bound: Int) {
+            self.acknowledged = acknowledged
+            self.readOnSource = readOnSource
+            self.readOnTarget = readOnTarget
+            self.bound = bound
+        }
+
+        public var lost: [UInt64] { acknowledged.subtracting(readOnSource).subtracting(readOnTarget).sorted() }
+        /// Records read on both sides, or twice on one.
+        public var duplicates: [UInt64] {
+            var seen: Set<UInt64> = [], twice: Set<UInt64> = []
+            for id in readOnSource + readOnTarget where !seen.insert(id).inserted { twice.insert(id) }
+            return twice.sorted()
+        }
+
+        public var verdict: Verdict {
+            var problems: [String] = []
+            if !lost.isEmpty { problems.append("\(lost.count) acknowledged records never consumed, e.g. \(lost.prefix(5))") }
+            if duplicates.count > bound {
+                problems.append("\(duplicates.count) records consumed twice, more than the bound \(bound)")
+            }
+            return Verdict(problems, context: "\(acknowledged.count) acknowledged, \(readOnSource.count) read on the "
+                           + "source, \(readOnTarget.count) on the target, \(duplicates.count) twice (bound \(bound))")
+        }
+    }
+}

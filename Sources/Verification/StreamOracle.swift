@@ -1,0 +1,152 @@
+/// The expected results of KAF-14's join + tumbling-window topology, computed from the input
+/// histories alone. Written apart from the `Streams` target on purpose (and not calling it): a
+/// processor is judged against this, so a shared mistake cannot pass unseen.
+///
+/// It reads the rules as a specification over the whole input at once, where the topology works
+/// record by record: the processing order is the partitions' merge by head timestamp (ties: orders,
+/// then lower partition); stream time at a record is the largest timestamp up to it in that order;
+/// a record older than its stream time − join window − grace is dropped as late; an order and a
+/// payment of the same key whose times differ by at most the join window form a pair when neither is
+/// late, timed at the later time, counted in the tumbling window of that time unless the window's end
+/// + grace ≤ the stream time of whichever of the two came later (then the pair is dropped).
+public struct StreamOracle: Sendable {
+    public struct Input: Sendable, Hashable, CustomStringConvertible {
+        public var isOrder: Bool
+        public var partition: Int32
+        public var offset: Int64
+        public var key: String
+        public var amount: Int64
+        public var timestamp: Int64
+        public init(isOrder: Bool, partition: Int32, offset: Int64, key: String, amount: Int64, timestamp: Int64) {
+            self.isOrder = isOrder
+            self.partition = partition
+            self.offset = offset
+            self.key = key
+            self.amount = amount
+            self.timestamp = timestamp
+        }
+        public var description: String { "\(isOrder ? "order" : "payment") \(partition):\(offset) \(key)@\(timestamp)" }
+    }
+
+    /// A window's result as read back from the output (its latest upsert).
+    public struct Row: Sendable, Hashable, Comparable, CustomStringConvertible {
+        public var key: String
+        public var start: Int64
+        public var count: Int64
+        public var sum: Int64
+        public init(key: String, start: Int64, count: Int64, sum: Int64) {
+            self.key = key
+            self.start = start
+            self.count = count
+            self.sum = sum
+        }
+        public static func < (a: Row, b: Row) -> Bool { (a.key, a.start) < (b.key, b.start) }
+        public var description: String { "\(key)@\(start) count \(count) sum \(sum)" }
+    }
+
+    public struct Expectation: Sendable {
+        public var rows: [Row]
+        /// Inputs dropped as late for the join.
+        public var lateInputs: [Input]
+        /// Pairs dropped because their window had closed, with the one of the two processed later
+        /// (whose arrival dropped the pair, and which a processor reports).
+        public var closedWindowPairs: [(order: Input, payment: Input, later: Input)]
+        public var pairs: Int
+    }
+
+    public let joinWindow: Int64, windowSize: Int64, grace: Int64
+
+    public init(joinWindowMs: Int64, windowSizeMs: Int64, graceMs: Int64) {
+        joinWindow = joinWindowMs
+        windowSize = windowSizeMs
+        grace = graceMs
+    }
+
+    /// The processing order: repeatedly the partition head with the least (timestamp, orders first, partition).
+    public static func order(_ inputs: [Input]) -> [Input] {
+        var queues: [String: [Input]] = [:]
+        for i in inputs { queues["\(i.isOrder ? 0 : 1)/\(i.partition)", default: []].append(i) }
+        for k in queues.keys { queues[k]!.sort { $0.offset < $1.offset } }
+        var out: [Input] = []
+        while let (name, _) = queues.filter({ !$0.value.isEmpty }).min(by: { a, b in
+            let x = a.value[0], y = b.value[0]
+            if x.timestamp != y.timestamp { return x.timestamp < y.timestamp }
+            if x.isOrder != y.isOrder { return x.isOrder }
+            return x.partition < y.partition
+        }) {
+            out.append(queues[name]!.removeFirst())
+        }
+        return out
+    }
+
+    public func expect(_ inputs: [Input]) -> Expectation {
+        let ordered = Self.order(inputs)
+        var streamTimes: [Int64] = []
+        var running = Int64.min
+        for i in ordered {
+            running = max(running, i.timestamp)
+            streamTimes.append(running)
+        }
+        let late = ordered.indices.filter { ordered[$0].timestamp < streamTimes[$0] - joinWindow - grace }
+        let lateSet = Set(late)
+        var rows: [String: Row] = [:]
+        var closed: [(Input, Input, Input)] = []
+        var pairs = 0
+        for o in ordered.indices where ordered[o].isOrder && !lateSet.contains(o) {
+            for p in ordered.indices where !ordered[p].isOrder && !lateSet.contains(p) {
+                let order = ordered[o], payment = ordered[p]
+                guard order.key == payment.key, abs(order.timestamp - payment.timestamp) <= joinWindow else { continue }
+                let time = max(order.timestamp, payment.timestamp)
+                let start = Int64((Double(time) / Double(windowSize)).rounded(.down)) * windowSize
+                if start + windowSize + grace <= streamTimes[max(o, p)] {
+                    closed.append((order, payment, ordered[max(o, p)]))
+                    continue
+                }
+                pairs += 1
+                rows["\(order.key)\u{0}\(start)", default: Row(key: order.key, start: start, count: 0, sum: 0)].count += 1
+                rows["\(order.key)\u{0}\(start)"]!.sum += payment.amount
+            }
+        }
+        return Expectation(rows: rows.values.sorted(), lateInputs: late.map { ordered[$0] },
+                           closedWindowPairs: closed, pairs: pairs)
+    }
+
+    /// The result view read back against the oracle: every expected window with its count and sum,
+    /// no other window.
+    public static func verdict(actual: [Row], expected: Expectation) -> Verdict {
+        var problems: [String] = []
+        let want = Dictionary(uniqueKeysWithValues: expected.rows.map { ("\($0.key)@\($0.start)", $0) })
+        var got: [String: Row] = [:]
+        for row in actual {
+            let id = "\(row.key)@\(row.start)"
+            if got[id] != nil { problems.append("window \(id) appears twice in the result view") }
+            got[id] = row
+        }
+        let missing = want.keys.filter { got[$0] == nil }.sorted()
+        if !missing.isEmpty { problems.append("\(missing.count) expected windows missing, e.g. \(missing.prefix(5))") }
+        let extra = got.keys.filter { want[$0] == nil }.sorted()
+        if !extra.isEmpty { problems.append("\(extra.count) windows the oracle does not have, e.g. \(extra.prefix(5))") }
+        let wrong = want.keys.sorted().compactMap { id -> String? in
+            guard let g = got[id], let w = want[id], g != w else { return nil }
+            return "\(id): count \(g.count) sum \(g.sum), expected count \(w.count) sum \(w.sum)"
+        }
+        if !wrong.isEmpty { problems.append("\(wrong.count) windows with wrong results, e.g. \(wrong.prefix(3))") }
+        return Verdict(problems, context: "\(expected.rows.count) windows expected from \(expected.pairs) pairs, "
+                       + "\(actual.count) read back")
+    }
+
+    /// The dropped records a processor reported against the oracle's: the same inputs, by partition and offset.
+    public static func droppedVerdict(reported: [(isOrder: Bool, partition: Int32, offset: Int64)],
+                                      expected: Expectation) -> Verdict {
+        func id(_ isOrder: Bool, _ p: Int32, _ o: Int64) -> String { "\(isOrder ? "order" : "payment") \(p):\(o)" }
+        let want = Set(expected.lateInputs.map { id($0.isOrder, $0.partition, $0.offset) }
+                       + expected.closedWindowPairs.map { id($0.later.isOrder, $0.later.partition, $0.later.offset) })
+        let got = Set(reported.map { id($0.isOrder, $0.partition, $0.offset) })
+        var problems: [String] = []
+        let unreported = want.subtracting(got).sorted()
+        if !unreported.isEmpty { problems.append("\(unreported.count) late records not reported, e.g. \(unreported.prefix(5))") }
+        let wrongly = got.subtracting(want).sorted()
+        if !wrongly.isEmpty { problems.append("\(wrongly.count) reported as dropped but on time, e.g. \(wrongly.prefix(5))") }
+        return Verdict(problems)
+    }
+}

@@ -1,0 +1,103 @@
+import Testing
+import Verification
+
+/// The KAF-14 oracle on hand-written inputs, with its negative controls: a late record counted, a join
+/// outside its window and a lost window must fail. Join window 5 s, windows of 10 s, grace 2 s.
+@Suite("Stream oracle")
+struct StreamOracleTests {
+    static let oracle = StreamOracle(joinWindowMs: 5_000, windowSizeMs: 10_000, graceMs: 2_000)
+    static func o(_ key: String, _ amount: Int64, _ t: Int64, _ offset: Int64) -> StreamOracle.Input {
+        .init(isOrder: true, partition: 0, offset: offset, key: key, amount: amount, timestamp: t)
+    }
+    static func p(_ key: String, _ amount: Int64, _ t: Int64, _ offset: Int64) -> StreamOracle.Input {
+        .init(isOrder: false, partition: 0, offset: offset, key: key, amount: amount, timestamp: t)
+    }
+    static let inputs = [o("a", 1, 9_000, 0), o("b", 1, 9_500, 1), p("x", 1, 11_500, 0), p("a", 6, 9_100, 1),
+                         p("x", 1, 12_000, 2), p("b", 8, 9_600, 3), p("a", 6, 4_000, 4), o("c", 2, 20_000, 2),
+                         p("c", 3, 26_000, 5), p("c", 4, 14_000, 6)]
+    static let expected = oracle.expect(inputs)
+    static let correct = [StreamOracle.Row(key: "a", start: 0, count: 1, sum: 6)]
+
+    @Test func theOracleWorkedByHand() {
+        // a: payment 9.1 s pairs with order 9 s (out of order, within grace) → window 0.
+        // b: payment 9.6 s arrives when stream time is 12 s: window [0,10) closed → dropped.
+        // a: payment 4 s arrives at stream time 12 s: older than 12 − 5 − 2 → late for the join.
+        // c: payment 26 s is 6 s from the order (outside the join window); payment 14 s arrives at
+        //    stream time 26 s: 14 < 26 − 7 → late.
+        #expect(Self.expected.rows == Self.correct)
+        #expect(Self.expected.lateInputs.map(\.offset) == [4, 6])
+        #expect(Self.expected.closedWindowPairs.map { $0.later.offset } == [3])
+        #expect(StreamOracle.verdict(actual: Self.correct, expected: Self.expected).holds)
+        #expect(StreamOracle.droppedVerdict(reported: [(false, 0, 4), (false, 0, 3), (false, 0, 6)],
+                                            expected: Self.expected).holds)
+    }
+
+    @Test func aLateRecordCountedFails() {
+        let counted = [StreamOracle.Row(key: "a", start: 0, count: 2, sum: 12)]
+        #expect(StreamOracle.verdict(actual: counted, expected: Self.expected).problems
+                == [#"1 windows with wrong results, e.g. ["a@0: count 2 sum 12, expected count 1 sum 6"]"#])
+        let closedCounted = Self.correct + [StreamOracle.Row(key: "b", start: 0, count: 1, sum: 8)]
+        #expect(!StreamOracle.verdict(actual: closedCounted, expected: Self.expected).holds)
+        #expect(StreamOracle.droppedVerdict(reported: [(false, 0, 4), (false, 0, 6)], expected: Self.expected).problems
+                == [#"1 late records not reported, e.g. ["payment 0:3"]"#])
+    }
+
+    @Test func aJoinOutsideItsWindowFails() {
+        let joined = Self.correct + [StreamOracle.Row(key: "c", start: 20_000, count: 1, sum: 3)]
+        #expect(StreamOracle.verdict(actual: joined, expected: Self.expected).problems
+                == [#"1 windows the oracle does not have, e.g. ["c@20000"]"#])
+    }
+
+    @Test func aLostWindowFails() {
+        #expect(StreamOracle.verdict(actual: [], expected: Self.expected).problems
+                == [#"1 expected windows missing, e.g. ["a@0"]"#])
+    }
+
+    @Test func theProcessingOrderIsTheMergeByHeadTimestamp() {
+        // Partition order is kept even when a later offset has an earlier timestamp.
+        let a = [Self.o("k", 1, 100, 0), Self.o("k", 1, 50, 1), Self.o("k", 1, 300, 2)]
+        let b = [Self.p("k", 1, 100, 0), Self.p("k", 1, 200, 1)]
+        let order = StreamOracle.order(b + a).map { "\($0.isOrder ? "o" : "p")\($0.offset)" }
+        #expect(order == ["o0", "o1", "p0", "p1", "o2"])
+    }
+}
+
+@Suite("Mirror checks")
+struct MirrorCheckTests {
+    static func r(_ p: Int32, _ o: Int64, _ v: String, ts: Int64 = 1, headers: [String] = ["h=1"]) -> MirrorChecks.Record {
+        .init(partition: p, offset: o, key: Array("k".utf8), value: Array(v.utf8), headers: headers, timestamp: ts)
+    }
+    static let source = [Self.r(0, 0, "a"), Self.r(0, 1, "b"), Self.r(1, 0, "c")]
+
+    @Test func aFaithfulCopyHolds() {
+        let target = [Self.r(0, 5, "a"), Self.r(0, 6, "b"), Self.r(1, 9, "c")]
+        #expect(MirrorChecks.fidelity(source: Self.source, target: target).holds)
+    }
+
+    @Test func aDroppedRecordFails() {
+        let target = [Self.r(0, 5, "a"), Self.r(1, 9, "c")]
+        #expect(MirrorChecks.fidelity(source: Self.source, target: target).problems.first
+                == "partition 0: 1 of 2 records missing on the target")
+    }
+
+    @Test func reorderedChangedTimestampOrHeadersFail() {
+        #expect(!MirrorChecks.fidelity(source: Self.source, target: [Self.r(0, 0, "b"), Self.r(0, 1, "a"), Self.r(1, 0, "c")]).holds)
+        #expect(MirrorChecks.fidelity(source: Self.source, target: [Self.r(0, 0, "a", ts: 2), Self.r(0, 1, "b"), Self.r(1, 0, "c")])
+                    .problems == ["partition 0: the 1th record differs in its timestamp (source [0]@0, target [0]@0)"])
+        #expect(!MirrorChecks.fidelity(source: Self.source, target: [Self.r(0, 0, "a", headers: []), Self.r(0, 1, "b"), Self.r(1, 0, "c")]).holds)
+    }
+
+    @Test func excludedTopicsOnTheTargetFail() {
+        #expect(MirrorChecks.excluded(["audit"], sourceAlias: "east", targetTopics: ["east.orders"]).holds)
+        #expect(!MirrorChecks.excluded(["audit"], sourceAlias: "east", targetTopics: ["east.orders", "east.audit"]).holds)
+    }
+
+    @Test func failoverLossOrDuplicatesBeyondTheBoundFail() {
+        let ok = MirrorChecks.Failover(acknowledged: Set(1...10), readOnSource: Array(1...6), readOnTarget: Array(5...10), bound: 2)
+        #expect(ok.verdict.holds)
+        let lost = MirrorChecks.Failover(acknowledged: Set(1...10), readOnSource: Array(1...6), readOnTarget: Array(8...10), bound: 2)
+        #expect(lost.verdict.problems == ["1 acknowledged records never consumed, e.g. [7]"])
+        let many = MirrorChecks.Failover(acknowledged: Set(1...10), readOnSource: Array(1...6), readOnTarget: Array(2...10), bound: 2)
+        #expect(many.verdict.problems == ["5 records consumed twice, more than the bound 2"])
+    }
+}
