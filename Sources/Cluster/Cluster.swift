@@ -19,6 +19,7 @@ public enum ClusterCapability: String, Sendable, CaseIterable, Comparable {
     case retention = "retention"
     case security = "TLS, SASL and ACLs"
     case reassignment = "partition reassignment"
+    case connect = "a Kafka Connect worker"
 
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
@@ -28,6 +29,12 @@ public struct Unsupported: Error, Sendable, Equatable, CustomStringConvertible {
     public let capability: ClusterCapability
     public let backend: String
     public let hint: String
+
+    public init(capability: ClusterCapability, backend: String, hint: String) {
+        self.capability = capability
+        self.backend = backend
+        self.hint = hint
+    }
 
     public var description: String { "\(backend) cluster does not model \(capability.rawValue) — \(hint)" }
 }
@@ -113,7 +120,10 @@ extension Cluster {
     }
 
     static func hint(for capability: ClusterCapability, backend: String) -> String {
-        backend == "embedded" ? "run with --cluster compose" : "use a cluster that supports it"
+        if capability == .security, backend != "external" {
+            return "run with --cluster compose on the secured listeners (make certs && make up-secure, KAFKA_BDD_SECURE=1)"
+        }
+        return backend == "embedded" ? "run with --cluster compose" : "use a cluster that supports it"
     }
 
     /// A client configuration for this cluster with the given extra properties.

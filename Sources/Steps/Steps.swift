@@ -22,6 +22,9 @@ public enum Steps {
         ReliabilitySteps.register(&code, environment)
         ExactlyOnceSteps.register(&code, environment)
         MonitoringSteps.register(&code, environment)
+        InternalsSteps.register(&code, environment)
+        ConnectSteps.register(&code, environment)
+        SecuritySteps.register(&code, environment)
         return code
     }
 }
