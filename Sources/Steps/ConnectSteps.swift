@@ -40,7 +40,7 @@ enum ConnectSteps {
         code.given("a Kafka Connect worker with the file connectors",
                    doc: "The Connect worker of docker-compose.yml answers on its REST API and offers "
                        + "FileStreamSourceConnector and FileStreamSinkConnector (GET /connector-plugins); the "
-                       + "plugins are attached. Needs a Connect worker (compose).",
+                       + "plugins are attached; needs a cluster that models a Kafka Connect worker (compose).",
                    example: "Given a Kafka Connect worker with the file connectors") { ctx in
             let compose = try ctx.composeCluster(for: .connect, tools: "Kafka Connect workers")
             let plugins = try await ConnectDrill.rest(compose).plugins()
@@ -56,7 +56,7 @@ enum ConnectSteps {
                       + "or ReplaceField and the settings `key=value` pairs separated by commas as Connect names them "
                       + "(`field=amount`, `spec=amount:int32`, `static.field=source, static.value=file`, "
                       + "`renames=amount:amount_cents`, `exclude=…`, `include=…`). Waits (30 s) until the connector "
-                      + "and its task run.",
+                      + "and its task run; needs a cluster that models a Kafka Connect worker (compose).",
                   example: #"When the file source connector "amounts" reads 40 lines of amounts into "payments" through these transforms:"#) { ctx in
             let name = try ctx.string(0), count = try ctx.int(1), topicName = try ctx.string(2)
             let compose = try ctx.composeCluster(for: .connect, tools: "Kafka Connect workers")
@@ -76,7 +76,8 @@ enum ConnectSteps {
 
         code.when("the connector {string} is restarted and {int} more lines are appended to its file",
                   doc: "Restarts the connector and its tasks (POST /connectors/NAME/restart?includeTasks=true), waits "
-                      + "until they run again, and appends lines (continuing the amounts) to its source file.",
+                      + "until they run again, and appends lines (continuing the amounts) to its source file; needs a cluster that "
+                      + "models a Kafka Connect worker (compose).",
                   example: #"When the connector "amounts" is restarted and 20 more lines are appended to its file"#) { ctx in
             let name = try ctx.string(0), more = try ctx.int(1)
             let compose = try ctx.composeCluster(for: .connect, tools: "Kafka Connect workers")
@@ -92,7 +93,7 @@ enum ConnectSteps {
         code.then("within {int} seconds every line of {string} arrives on its topic once, in order, as its transforms make it",
                   doc: "Reads the topic back until it holds as many records as the file has lines (or the time is up) "
                       + "and compares each with what Kafka Connect's transforms, as documented, make of its line: "
-                      + "nothing lost, nothing twice, nothing untransformed.",
+                      + "nothing lost, nothing twice, nothing untransformed; needs a cluster that models a Kafka Connect worker (compose).",
                   example: #"Then within 60 seconds every line of "amounts" arrives on its topic once, in order, as its transforms make it"#) { ctx in
             let seconds = try ctx.int(0), name = try ctx.string(1)
             _ = try ctx.composeCluster(for: .connect, tools: "Kafka Connect workers")
@@ -120,7 +121,7 @@ enum ConnectSteps {
         code.when("the file sink connector {string} reads {string} with errors.tolerance=all and the dead-letter topic {string}",
                   doc: "Creates a FileStreamSink connector on the topic with JSON values, errors.tolerance=all, that "
                       + "dead-letter topic and errors.deadletterqueue.context.headers.enable=true; waits (30 s) until "
-                      + "it runs.",
+                      + "it runs; needs a cluster that models a Kafka Connect worker (compose).",
                   example: #"When the file sink connector "orders-out" reads "orders" with errors.tolerance=all and the dead-letter topic "orders-dlq""#) { ctx in
             let name = try ctx.string(0), topicName = try ctx.string(1), dlqName = try ctx.string(2)
             let compose = try ctx.composeCluster(for: .connect, tools: "Kafka Connect workers")
@@ -138,7 +139,8 @@ enum ConnectSteps {
                   doc: "Reads the sink's file and the dead-letter topic until both hold what they should (or the time "
                       + "is up) and judges them: each malformed record once on the dead-letter topic, unchanged, with "
                       + "Connect's context headers (origin topic, partition and offset, stage, exception class and "
-                      + "message); each well-formed record once in the sink's file; nothing lost.",
+                      + "message); each well-formed record once in the sink's file; nothing lost; needs a cluster that models a "
+                      + "Kafka Connect worker (compose).",
                   example: #"Then within 60 seconds the malformed records of "orders" are on the dead-letter topic with the error in their headers, and the rest reach the sink once"#) { ctx in
             let seconds = try ctx.int(0), name = try ctx.string(1)
             let compose = try ctx.composeCluster(for: .connect, tools: "Kafka Connect workers")

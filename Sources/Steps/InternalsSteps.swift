@@ -25,7 +25,7 @@ enum InternalsSteps {
         code.given("a compacted topic {string} with fast cleaner settings",
                    doc: "Creates a one-partition topic with cleanup.policy=compact, segment.ms=100, "
                        + "min.cleanable.dirty.ratio=0.01, min.compaction.lag.ms=0 and delete.retention.ms=2000, "
-                       + "replicated to every broker up to 3 (needs log compaction: compose or external).",
+                       + "replicated to every broker up to 3; needs a cluster that models log compaction (compose, external).",
                    example: #"Given a compacted topic "accounts" with fast cleaner settings"#) { ctx in
             let cluster = try ctx.cluster()
             try cluster.require(.compaction)
@@ -37,7 +37,7 @@ enum InternalsSteps {
         code.when("I write {int} keys with {int} updates each to {string} and delete every {int}th key",
                   doc: "Writes `key-0001` … with values `key-0001:v1` … in rounds (every key once per round), then a "
                       + "tombstone (a record without a value) for every Nth key; each offset comes from its delivery "
-                      + "report (acks=all).",
+                      + "report (acks=all); needs a cluster that models log compaction (compose, external).",
                   example: #"When I write 20 keys with 5 updates each to "accounts" and delete every 4th key"#) { ctx in
             let keys = try ctx.int(0), updates = try ctx.int(1), name = try ctx.string(2), every = try ctx.int(3)
             let topic = try ctx.topic(name)
@@ -58,7 +58,8 @@ enum InternalsSteps {
                       + "holds: below the first of those records only each key's latest record survives, every "
                       + "tombstoned key is gone (delete.retention.ms has passed), every later record survives, "
                       + "offsets only increase, each record is what was written at its offset, and the state read "
-                      + "back equals the state written. Fails with the oracle's last verdict at the deadline.",
+                      + "back equals the state written. Fails with the oracle's last verdict at the deadline; needs a cluster "
+                      + "that models log compaction (compose, external).",
                   example: #"Then within 90 seconds the log of "accounts" keeps only the latest value of each key, and deleted keys are gone"#) { ctx in
             let seconds = try ctx.int(0), name = try ctx.string(1)
             let cluster = try ctx.cluster()
@@ -80,7 +81,8 @@ enum InternalsSteps {
                   doc: "On the partition's leader (compose): `ls -ln` of the partition directory, kafka-dump-log.sh "
                       + "over its segments and indexes, and kafka-log-dirs.sh, attached as tables (segment, base "
                       + "offset, bytes, records, index entries; replica sizes per broker). The records the dump shows "
-                      + "must be exactly those the consumer read back (offsets, keys, tombstones).",
+                      + "must be exactly those the consumer read back (offsets, keys, tombstones); needs a cluster that models "
+                      + "log compaction (compose, whose containers run the tools).",
                   example: #"Then the segment files of "accounts" on disk, as the broker's own tools list them, hold what was read back"#) { ctx in
             let name = try ctx.string(0)
             let compose = try ctx.composeCluster(for: .compaction, tools: "kafka-dump-log.sh and kafka-log-dirs.sh")

@@ -76,7 +76,8 @@ enum SecuritySteps {
         code.given("the secured listeners of the compose cluster",
                    doc: "compose/security.yml's listeners (`make certs && make up-secure`, run with KAFKA_BDD_SECURE=1): "
                        + "SASL_SSL with SCRAM-SHA-512 on localhost:2919N, mTLS on localhost:2929N, the KRaft "
-                       + "StandardAuthorizer. A client with the CA and the client certificate must reach both.",
+                       + "StandardAuthorizer. A client with the CA and the client certificate must reach both; needs a cluster that "
+                       + "models TLS, SASL and ACLs (compose).",
                    example: "Given the secured listeners of the compose cluster") { ctx in
             let compose = try ctx.composeCluster(for: .security, tools: "SCRAM users and ACLs")
             try await SecurityDrill.checkMTLS(compose, withCertificate: true)
@@ -85,7 +86,7 @@ enum SecuritySteps {
         code.then("a client without a certificate cannot connect to the mTLS listener",
                   doc: "A TLS client with the CA but no certificate of its own asks for metadata on the mTLS "
                       + "listener: the handshake must fail within 10 s (the step before showed that the same client "
-                      + "with its certificate gets in).",
+                      + "with its certificate gets in); needs a cluster that models TLS, SASL and ACLs (compose).",
                   example: "Then a client without a certificate cannot connect to the mTLS listener") { ctx in
             let compose = try ctx.composeCluster(for: .security, tools: "SCRAM users and ACLs")
             let refusal = try await SecurityDrill.checkMTLS(compose, withCertificate: false)
@@ -94,7 +95,8 @@ enum SecuritySteps {
 
         code.given("the SCRAM-SHA-512 users {string} with generated passwords",
                    doc: "Creates each user of a comma-separated list (suffixed per scenario on a shared cluster) with a "
-                       + "random 24-character password, through kafka-configs.sh's stdin; passwords are never shown.",
+                       + "random 24-character password, through kafka-configs.sh's stdin; passwords are never shown; needs a "
+                       + "cluster that models TLS, SASL and ACLs (compose).",
                    example: #"Given the SCRAM-SHA-512 users "alice, bob, mallory" with generated passwords"#) { ctx in
             let compose = try ctx.composeCluster(for: .security, tools: "SCRAM users and ACLs")
             let scope = ctx.sharedScope
@@ -107,7 +109,8 @@ enum SecuritySteps {
 
         code.then("{string} with a wrong password is refused by the SASL_SSL listener, and with the right one admitted",
                   doc: "Asks for metadata on the SASL_SSL listener twice: with a wrong password it must fail with "
-                      + "SASL authentication failed; with the user's password it must succeed.",
+                      + "SASL authentication failed; with the user's password it must succeed; needs a cluster that models TLS, "
+                      + "SASL and ACLs (compose).",
                   example: #"Then "alice" with a wrong password is refused by the SASL_SSL listener, and with the right one admitted"#) { ctx in
             let compose = try ctx.composeCluster(for: .security, tools: "SCRAM users and ACLs")
             guard let account = ctx.world[State.Key.self].users[try ctx.string(0)] else {
@@ -120,7 +123,7 @@ enum SecuritySteps {
                   doc: "Reads a `| principal | operation | resource | access |` table (principals `User:NAME` of the "
                       + "scenario's users; resources `topic:NAME` of its topics, `group:NAME`, `cluster`; access "
                       + "allowed or denied; both kinds needed) and adds one ACL per allowed row, nothing more "
-                      + "(kafka-acls.sh).",
+                      + "(kafka-acls.sh); needs a cluster that models TLS, SASL and ACLs (compose).",
                   example: "When only the allowed rows of this permission matrix are granted:") { ctx in
             let compose = try ctx.composeCluster(for: .security, tools: "SCRAM users and ACLs")
             let matrix: PermissionMatrix
@@ -141,7 +144,7 @@ enum SecuritySteps {
                       + "topic: fetch from its start; Describe on a topic: its metadata; Read on a group: join it; "
                       + "Create on a topic: create it) and judges the outcomes with the permission-matrix evaluator: "
                       + "an allowed row must succeed, a denied one must meet the broker's authorization error (a "
-                      + "timeout proves nothing). The outcomes are attached.",
+                      + "timeout proves nothing). The outcomes are attached; needs a cluster that models TLS, SASL and ACLs (compose).",
                   example: "Then every allowed path of the matrix succeeds and every denied path fails with an authorization error") { ctx in
             let compose = try ctx.composeCluster(for: .security, tools: "SCRAM users and ACLs")
             let state = ctx.world[State.Key.self]
