@@ -5,7 +5,8 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 REPORTS ?= reports
 
-.PHONY: deps build acceptance test bench-gherkin conformance up down up-mirror down-mirror compose-check clean
+.PHONY: deps build acceptance test bench-gherkin conformance up down up-mirror down-mirror compose-check clean certs \
+	up-secure
 
 deps:
 	@pkg-config --exists rdkafka 2>/dev/null && [ -f /usr/include/librdkafka/rdkafka_mock.h ] || { \
@@ -52,9 +53,18 @@ up-mirror:
 down-mirror:
 	docker compose -f docker-compose.yml --profile mirror down -v
 
+# KAF-11: a development CA, broker and client certificates (openssl) in compose/certs/.
+certs:
+	bash scripts/make-certs.sh compose/certs
+
+# The cluster with the secured listeners of compose/security.yml; run the suite with KAFKA_BDD_SECURE=1.
+up-secure: certs
+	docker compose -f docker-compose.yml -f compose/security.yml up -d --wait
+
 # Validates docker-compose.yml without an engine (Debian's docker-compose package).
 compose-check:
 	docker-compose -f docker-compose.yml config -q
+	docker-compose -f docker-compose.yml -f compose/security.yml config -q
 
 clean:
 	rm -rf .build $(REPORTS)

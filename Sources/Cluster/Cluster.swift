@@ -20,6 +20,7 @@ public enum ClusterCapability: String, Sendable, CaseIterable, Comparable {
     case security = "TLS, SASL and ACLs"
     case reassignment = "partition reassignment"
     case leaderElection = "preferred leader election"
+    case connect = "a Kafka Connect worker"
 
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
@@ -29,6 +30,12 @@ public struct Unsupported: Error, Sendable, Equatable, CustomStringConvertible {
     public let capability: ClusterCapability
     public let backend: String
     public let hint: String
+
+    public init(capability: ClusterCapability, backend: String, hint: String) {
+        self.capability = capability
+        self.backend = backend
+        self.hint = hint
+    }
 
     public var description: String { "\(backend) cluster does not model \(capability.rawValue) — \(hint)" }
 }
@@ -130,7 +137,10 @@ extension Cluster {
     }
 
     static func hint(for capability: ClusterCapability, backend: String) -> String {
-        backend == "embedded" ? "run with --cluster compose" : "use a cluster that supports it"
+        if capability == .security, backend != "external" {
+            return "run with --cluster compose on the secured listeners (make certs && make up-secure, KAFKA_BDD_SECURE=1)"
+        }
+        return backend == "embedded" ? "run with --cluster compose" : "use a cluster that supports it"
     }
 
     /// A client configuration for this cluster with the given extra properties.

@@ -104,6 +104,7 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
     public var capabilities: Set<ClusterCapability> {
         kafka.capabilities.subtracting([.errorInjection]).union([.brokerFaults, .latency, .leaderMoves, .reassignment,
                                                                   .leaderElection])
+            .union(extras.capabilities)
     }
     public var bootstrapServers: String { kafka.bootstrapServers }
     public var clientConfig: KafkaConfig { kafka.clientConfig }
@@ -117,14 +118,18 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
     public let topology: Topology
     private let kafka: any Cluster
     private let runner: CommandRunner
+    /// The Connect worker and the secured listeners, when the compose project runs them.
+    public let extras: Extras
 
     /// `kafka` is the cluster the clients talk to (the brokers through toxiproxy); tests put the
     /// embedded mock there, with a fake `docker` that stops and slows its brokers.
-    public init(composeFile: String, topology: Topology = .standard, runner: CommandRunner, kafka: any Cluster) {
+    public init(composeFile: String, topology: Topology = .standard, runner: CommandRunner, kafka: any Cluster,
+                extras: Extras = Extras()) {
         self.composeFile = composeFile
         self.topology = topology
         self.runner = runner
         self.kafka = kafka
+        self.extras = extras
     }
 
     /// The compose file from KAFKA_BDD_COMPOSE_FILE, or found from the working directory up.
@@ -132,7 +137,8 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
                             topology: Topology = .standard, runner: CommandRunner = ProcessRunner()) throws {
         let file = try composeFile ?? Self.locateComposeFile()
         self.init(composeFile: file, topology: topology, runner: runner,
-                  kafka: try ExternalCluster(bootstrapServers: bootstrapServers, backend: "compose"))
+                  kafka: try ExternalCluster(bootstrapServers: bootstrapServers, backend: "compose"),
+                  extras: .fromEnvironment(composeFile: file))
     }
 
     /// KAFKA_BDD_COMPOSE_FILE when set; otherwise the first docker-compose.yml in `directory` or a

@@ -47,6 +47,8 @@ public struct ConsumedRecord: Sendable {
     public let headers: [(String, [UInt8])]
     /// Milliseconds since the epoch, or nil.
     public let timestamp: Int64?
+    /// A tombstone: the record has no value at all (not an empty one).
+    public var valueIsNull = false
 
     public var keyString: String? { key.map { String(decoding: $0, as: UTF8.self) } }
     public var valueString: String { String(decoding: value, as: UTF8.self) }
@@ -193,10 +195,12 @@ public final class Consumer: KafkaClient, @unchecked Sendable {
         }
         var tsType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
         let ts = rd_kafka_message_timestamp(message, &tsType)
-        return ConsumedRecord(topic: String(cString: rd_kafka_topic_name(m.rkt)), partition: m.partition, offset: m.offset,
+        var record = ConsumedRecord(topic: String(cString: rd_kafka_topic_name(m.rkt)), partition: m.partition, offset: m.offset,
                               key: m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) },
                               value: m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? [],
                               headers: headers, timestamp: tsType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : ts)
+        record.valueIsNull = m.payload == nil
+        return record
     }
 
     /// Polls until `count` records arrived, `until` returns true for the records so far, or the

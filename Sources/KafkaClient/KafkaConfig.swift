@@ -59,6 +59,7 @@ public struct KafkaConfig: Sendable, Equatable, CustomStringConvertible {
 
     /// A new `rd_kafka_conf_t`; a bad property is a KafkaError naming it (never its secret value).
     func makeConf() throws(KafkaError) -> OpaquePointer {
+        try TLSFiles.check(self)
         let conf = rd_kafka_conf_new()!
         var buffer = [CChar](repeating: 0, count: 512)
         for (key, value) in properties.sorted(by: { $0.key < $1.key }) {

@@ -123,7 +123,7 @@ public enum StepCatalog {
     /// A narrower backend need the description states, or "any".
     static func backend(_ doc: String) -> String {
         if doc.contains("embedded cluster only") { return "embedded" }
-        if let range = doc.range(of: #"needs a cluster that models [a-z ,.-]+"#, options: .regularExpression) {
+        if let range = doc.range(of: #"needs a cluster that models [a-z ,.-]+"#, options: [.regularExpression, .caseInsensitive]) {
             return String(doc[range].dropFirst("needs ".count))
         }
         if doc.contains("(embedded)"), doc.contains("(compose, external)") { return "any (starts or checks)" }

@@ -26,6 +26,31 @@ enum DocumentSteps {
             let path = try ctx.string(0)
             try DocumentChecks.mermaidFlowchart(try Self.read(path), path: path).enforce()
         }
+        registerSections(&code)
+    }
+
+    static func registerSections(_ code: inout SupportCode) {
+        code.then("the document {string} has at least {int} sections that each mention:",
+                  doc: "Checks a Markdown document: at least that many `## ` sections, and every one of them mentions "
+                      + "each term of the one-column table (case-insensitive).",
+                  example: #"Then the document "docs/kaf-06/symptoms.md" has at least 8 sections that each mention:"#) { ctx in
+            let path = try ctx.string(0)
+            let terms = (ctx.dataTable ?? []).compactMap(\.first).filter { !$0.isEmpty }
+            guard !terms.isEmpty else { throw StepFailure("the step needs a one-column table of terms") }
+            try DocumentChecks.sections(in: try Self.read(path), path: path, minimum: try ctx.int(1), mentioning: terms)
+                .enforce()
+        }
+
+        code.then("the document {string} has a section of at least {int} words for each of:",
+                  doc: "Checks a Markdown document: for each row of the one-column table, a `## ` section whose heading "
+                      + "contains it (case-insensitive) with at least that many words.",
+                  example: #"Then the document "docs/kaf-11/hardening.md" has a section of at least 40 words for each of:"#) { ctx in
+            let path = try ctx.string(0)
+            let headings = (ctx.dataTable ?? []).compactMap(\.first).filter { !$0.isEmpty }
+            guard !headings.isEmpty else { throw StepFailure("the step needs a one-column table of headings") }
+            try DocumentChecks.sections(in: try Self.read(path), path: path, headings: headings, words: try ctx.int(1))
+                .enforce()
+        }
     }
 
     static func read(_ path: String) throws -> String {

@@ -25,6 +25,9 @@ public enum Steps {
         AdminSteps.register(&code, environment)
         MirrorSteps.register(&code, environment)
         StreamsSteps.register(&code, environment)
+        InternalsSteps.register(&code, environment)
+        ConnectSteps.register(&code, environment)
+        SecuritySteps.register(&code, environment)
         return code
     }
 }

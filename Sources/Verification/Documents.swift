@@ -303,3 +303,41 @@ struct MermaidFlow {
         }
     }
 }
+
+extension DocumentChecks {
+    /// The `## ` sections of a Markdown text: heading and body.
+    static func sections(_ text: String) -> [(heading: String, body: String)] {
+        text.components(separatedBy: "\n## ").dropFirst().map { chunk in
+            let heading = chunk.prefix { $0 != "\n" }
+            return (heading.trimmingCharacters(in: .whitespaces), String(chunk.dropFirst(heading.count)))
+        }
+    }
+
+    /// At least `minimum` `## ` sections, each of whose text mentions every one of `terms` (case-insensitive).
+    public static func sections(in text: String, path: String, minimum: Int, mentioning terms: [String]) -> Verdict {
+        let all = sections(text)
+        var problems: [String] = []
+        if all.count < minimum { problems.append("\(path) has \(all.count) sections, at least \(minimum) expected") }
+        for s in all {
+            let lower = (s.heading + "\n" + s.body).lowercased()
+            let missing = terms.filter { !lower.contains($0.lowercased()) }
+            if !missing.isEmpty { problems.append("\(path): \"\(s.heading)\" does not mention \(missing.joined(separator: ", "))") }
+        }
+        return Verdict(problems)
+    }
+
+    /// For each heading, a `## ` section whose heading contains it (case-insensitive) with at least `words` words.
+    public static func sections(in text: String, path: String, headings: [String], words: Int) -> Verdict {
+        let all = sections(text)
+        var problems: [String] = []
+        for wanted in headings {
+            guard let s = all.first(where: { $0.heading.lowercased().contains(wanted.lowercased()) }) else {
+                problems.append("\(path) has no section \"\(wanted)\"")
+                continue
+            }
+            let count = s.body.split(whereSeparator: { $0.isWhitespace }).filter { $0.contains(where: \.isLetter) }.count
+            if count < words { problems.append("\(path): \"\(s.heading)\" has \(count) words, at least \(words) expected") }
+        }
+        return Verdict(problems)
+    }
+}

@@ -38,6 +38,17 @@ final class FakeDocker: Sendable {
         }
     }
 
+    /// What the commands run in containers read from stdin, each after a line `== SERVICE COMMAND…`.
+    var stdin: String { (try? String(contentsOf: state.appendingPathComponent("stdin.log"), encoding: .utf8)) ?? "" }
+
+    /// A script that answers `docker compose exec` in services other than toxiproxy: called with the
+    /// service and the command, its output and status are the command's.
+    func answerExec(_ script: String) throws {
+        let file = state.appendingPathComponent("exec.sh")
+        try ("#!/usr/bin/env bash\n" + script).write(to: file, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file.path)
+    }
+
     func clearLog() { try? FileManager.default.removeItem(at: state.appendingPathComponent("commands.log")) }
 
     /// Services that are not running.
@@ -86,7 +97,7 @@ final class FakeDocker: Sendable {
     shift
     [ "${1:-}" = -f ] && shift 2
     cmd=${1:-}; shift
-    services="controller-1 controller-2 controller-3 kafka-1 kafka-2 kafka-3 toxiproxy"
+    services="controller-1 controller-2 controller-3 kafka-1 kafka-2 kafka-3 toxiproxy connect"
     running() { [ "$(cat "$state/containers/$1" 2>/dev/null || echo running)" = running ]; }
     known() { case " $services " in *" $1 "*) return 0 ;; esac; echo "no such service: $1" >&2; exit 1; }
     case "$cmd" in
@@ -102,7 +113,9 @@ final class FakeDocker: Sendable {
         svc=$1; shift
         known "$svc"
         running "$svc" || { echo "service \"$svc\" is not running" >&2; exit 1; }
-        [ "$svc" = toxiproxy ] || exit 0
+        # What a command got on stdin (a SCRAM password, a file's lines), and the answers of $state/exec.sh.
+        { echo "== $svc $*"; cat; } >> "$state/stdin.log"
+        if [ "$svc" != toxiproxy ]; then [ -x "$state/exec.sh" ] && exec "$state/exec.sh" "$svc" "$@"; exit 0; fi
         shift
         sub=${1:-}; shift
         case "$sub" in

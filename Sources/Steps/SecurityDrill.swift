@@ -1,0 +1,224 @@
+import Foundation
+import Runtime
+import KafkaClient
+import Cluster
+import Verification
+import Synchronization
+
+/// The KAF-11 drills: certificates made with openssl, clients on the secured listeners, the matrix attempted.
+enum SecurityDrill {
+    struct ClientFiles: Sendable {
+        var directory: String
+        var ca: String
+        var certificate: String
+        var key: String
+    }
+
+    /// A CA and a client certificate it signed, valid for `days` from now (negative: expired that long ago).
+    static func makeClientCertificate(days: Int) async throws -> ClientFiles {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kafka-bdd-certs-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let files = ClientFiles(directory: dir, ca: dir + "/ca.pem", certificate: dir + "/client.pem", key: dir + "/client.key")
+        let openssl = ProcessRunner(timeout: .seconds(30))
+        do {
+            _ = try await openssl.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/ca.key",
+                                       "-out", files.ca, "-days", "2", "-subj", "/CN=kafka-bdd test CA"], input: nil)
+            _ = try await openssl.run(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", files.key,
+                                       "-out", dir + "/client.csr", "-subj", "/CN=kafka-bdd-client"], input: nil)
+            _ = try await openssl.run(["openssl", "x509", "-req", "-in", dir + "/client.csr", "-CA", files.ca,
+                                       "-CAkey", dir + "/ca.key", "-CAcreateserial", "-out", files.certificate,
+                                       "-days", String(days)], input: nil)
+        } catch {
+            try? FileManager.default.removeItem(atPath: dir)
+            throw StepFailure("openssl could not make the test certificates (is openssl installed?): \(error)")
+        }
+        return files
+    }
+
+    /// Creating a TLS client with these files must fail at once; the error's text.
+    static func refusal(_ files: ClientFiles) throws -> String {
+        let config = KafkaConfig(["bootstrap.servers": "127.0.0.1:9", "security.protocol": "SSL",
+                                  "ssl.ca.location": files.ca, "ssl.certificate.location": files.certificate,
+                                  "ssl.key.location": files.key, "log_level": "0"])
+        do {
+            let producer = try Producer(config: config)
+            producer.close()
+        } catch {
+            return "\(error)"
+        }
+        throw StepFailure("a TLS client was created with that certificate: nothing refused it before it connects")
+    }
+
+    static func password() -> String {
+        let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789")
+        return String((0..<24).map { _ in alphabet.randomElement()! })
+    }
+
+    static func certificates(_ compose: ComposeCluster) throws -> ComposeCluster.Extras.Security {
+        guard let security = compose.extras.security else {
+            throw Unsupported(capability: .security, backend: compose.backend,
+                              hint: "start the cluster with `make up-secure` and run with KAFKA_BDD_SECURE=1")
+        }
+        return security
+    }
+
+    static func tlsConfig(_ s: ComposeCluster.Extras.Security, bootstrap: String) -> [String: String] {
+        ["bootstrap.servers": bootstrap, "ssl.ca.location": s.certificates + "/ca.pem",
+         "ssl.endpoint.identification.algorithm": "https", "log_level": "0"]
+    }
+
+    static func saslConfig(_ s: ComposeCluster.Extras.Security, user: String, password: String) -> KafkaConfig {
+        KafkaConfig(tlsConfig(s, bootstrap: s.saslBootstrap).merging([
+            "security.protocol": "SASL_SSL", "sasl.mechanism": "SCRAM-SHA-512", "sasl.username": user,
+            "sasl.password": password,
+        ]) { _, b in b })
+    }
+
+    /// Metadata on the mTLS listener: with the client certificate it must come; without, it must not.
+    @discardableResult
+    static func checkMTLS(_ compose: ComposeCluster, withCertificate: Bool) async throws -> String {
+        let s = try certificates(compose)
+        var config = tlsConfig(s, bootstrap: s.mtlsBootstrap)
+        config["security.protocol"] = "SSL"
+        if withCertificate {
+            config["ssl.certificate.location"] = s.certificates + "/client.pem"
+            config["ssl.key.location"] = s.certificates + "/client.key"
+        }
+        let admin = try Admin(config: KafkaConfig(config))
+        defer { admin.close() }
+        do {
+            _ = try await admin.metadata(topic: nil, timeout: .seconds(10))
+        } catch {
+            if withCertificate { throw StepFailure("a client with its certificate cannot reach the mTLS listener: \(error)") }
+            return "\(error)"
+        }
+        if !withCertificate { throw StepFailure("a client without a certificate got metadata from the mTLS listener") }
+        return ""
+    }
+
+    static func checkPasswords(_ compose: ComposeCluster, user: String, password: String) async throws {
+        let s = try certificates(compose)
+        let wrong = try Admin(config: saslConfig(s, user: user, password: password + "-wrong"))
+        defer { wrong.close() }
+        do {
+            _ = try await wrong.metadata(topic: nil, timeout: .seconds(10))
+            throw StepFailure("\(user) with a wrong password got metadata from the SASL_SSL listener")
+        } catch let error as KafkaError {
+            guard error.name == "_AUTHENTICATION" || error.detail.contains("Authentication failed") else {
+                throw StepFailure("a wrong password failed, but not with an authentication error: \(error.name)")
+            }
+        }
+        let right = try Admin(config: saslConfig(s, user: user, password: password))
+        defer { right.close() }
+        do { _ = try await right.metadata(topic: nil, timeout: .seconds(10)) } catch {
+            throw StepFailure("\(user) with the right password cannot get metadata: \(error)")
+        }
+    }
+
+    /// An allowed row as an ACL on the cluster: the scenario's user and its topic or (scoped) group.
+    static func acl(_ e: PermissionMatrix.Entry, _ ctx: StepContext) throws -> ComposeCluster.ACL {
+        ComposeCluster.ACL(principal: try principal(e.principal, ctx), operation: e.operation.rawValue,
+                           resource: try resource(e.resource, ctx))
+    }
+
+    static func principal(_ written: String, _ ctx: StepContext) throws -> String {
+        let name = written.hasPrefix("User:") ? String(written.dropFirst(5)) : written
+        guard let user = ctx.world[SecuritySteps.State.Key.self].users[name] else {
+            throw StepFailure("\(written) is not a SCRAM user of this scenario")
+        }
+        return "User:" + user.name
+    }
+
+    static func resource(_ r: PermissionMatrix.Resource, _ ctx: StepContext) throws -> String {
+        switch r.kind {
+        case .cluster: return "cluster"
+        case .topic: return "topic:" + ((try? ctx.topic(r.name)) ?? "\(r.name)-\(ctx.sharedScope)")
+        case .group: return "group:\(r.name)-\(ctx.sharedScope)"
+        }
+    }
+
+    /// One row attempted as its principal on the SASL_SSL listener.
+    static func attempt(_ e: PermissionMatrix.Entry, compose: ComposeCluster, ctx: StepContext,
+                        users: [String: (name: String, password: String)]) async throws -> PermissionMatrix.Outcome {
+        let s = try certificates(compose)
+        let name = e.principal.hasPrefix("User:") ? String(e.principal.dropFirst(5)) : e.principal
+        guard let user = users[name] else { throw StepFailure("\(e.principal) is not a SCRAM user of this scenario") }
+        let config = saslConfig(s, user: user.name, password: user.password)
+        let target = String(try resource(e.resource, ctx).split(separator: ":", maxSplits: 1).last ?? "")
+        do {
+            switch (e.operation, e.resource.kind) {
+            case (.write, .topic):
+                let producer = try Producer(config: config.merging(KafkaConfig(["message.timeout.ms": "10000"])))
+                defer { producer.close() }
+                try await producer.send(topic: target, key: nil, value: Array("matrix".utf8))
+            case (.describe, .topic):
+                let admin = try Admin(config: config)
+                defer { admin.close() }
+                let md = try await admin.metadata(topic: target, timeout: .seconds(10))
+                if let error = md.topic(target)?.error, error != 0 {
+                    throw KafkaError(code: error, detail: "metadata of \(target)")
+                }
+            case (.read, .topic):
+                try await readOne(config, topic: target, group: nil)
+            case (.read, .group):
+                let topic = try readableTopic(e, ctx)
+                try await readOne(config, topic: topic, group: target)
+            case (.create, .topic):
+                let admin = try Admin(config: config)
+                defer { admin.close() }
+                try await admin.createTopics([TopicSpec(name: target, partitions: 1, replicationFactor: 1)])
+                try? await compose.deleteTopics([target])
+            default:
+                return .failed(error: "this step does not attempt \(e.operation.rawValue) on a \(e.resource.kind.rawValue)")
+            }
+            return .succeeded
+        } catch let error as KafkaError {
+            return PermissionMatrix.outcome(errorName: error.name)
+        } catch let failure as StepFailure {
+            let words = failure.description.split(whereSeparator: { !$0.isLetter && $0 != "_" }).map(String.init)
+            return PermissionMatrix.outcome(errorName: words.first { $0.hasSuffix("AUTHORIZATION_FAILED") }
+                                            ?? "NO_RESULT: \(failure.description)")
+        }
+    }
+
+    /// One record on each topic of the matrix that the scenario created, written with the cluster's own
+    /// client (not a matrix principal), so that an allowed Read has something to read.
+    static func seed(_ matrix: PermissionMatrix, _ ctx: StepContext) async throws {
+        let topics = Set(matrix.entries.filter { $0.resource.kind == .topic }.compactMap { try? ctx.topic($0.resource.name) })
+        guard !topics.isEmpty else { return }
+        let producer = try Producer(config: try ctx.cluster().config(["acks": "all", "log_level": "0"]))
+        defer { producer.close() }
+        for topic in topics.sorted() { try await producer.send(topic: topic, partition: 0, key: nil, value: Array("seed".utf8)) }
+    }
+
+    /// The group's row needs a topic to join it with: the first topic this principal may read.
+    static func readableTopic(_ e: PermissionMatrix.Entry, _ ctx: StepContext) throws -> String {
+        let matrix = ctx.world[SecuritySteps.State.Key.self].matrix
+        guard let row = matrix?.entries.first(where: {
+            $0.principal == e.principal && $0.operation == .read && $0.resource.kind == .topic && $0.allowed
+        }) else {
+            throw StepFailure("\(e.principal) Read \(e.resource) needs a topic \(e.principal) may read in the matrix")
+        }
+        return String(try resource(row.resource, ctx).dropFirst("topic:".count))
+    }
+
+    /// Reads one record (with `group`, by joining it): an error the consumer reports, or a failure when
+    /// nothing came within 15 s.
+    static func readOne(_ config: KafkaConfig, topic: String, group: String?) async throws {
+        let consumer = try Consumer(config: config.merging(KafkaConfig([
+            "group.id": group ?? "kafka-bdd-matrix-\(UUID().uuidString)", "auto.offset.reset": "earliest",
+            "enable.auto.commit": "false",
+        ])))
+        let seen = Mutex<KafkaError?>(nil)
+        if group != nil {
+            try consumer.subscribe([topic])
+        } else {
+            try consumer.assign([TopicPartitionOffset(topic: topic, partition: 0, offset: TopicPartitionOffset.beginning)])
+        }
+        let records = try await consumer.records(atMost: 1, within: .seconds(15), until: { _ in seen.withLock { $0 != nil } },
+                                                 onError: { e in seen.withLock { $0 = $0 ?? e } })
+        await consumer.close()
+        if let error = seen.withLock({ $0 }), records.isEmpty { throw error }
+        if records.isEmpty { throw StepFailure("NO_RECORD within 15 s from \(topic)") }
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import Runtime
+import KafkaClient
+import Cluster
+import Verification
+
+/// Sentences about securing Kafka (KAF-11): client-side certificate checks (any backend), and the
+/// secured listeners of compose/security.yml: mTLS, SASL/SCRAM and a least-privilege ACL matrix.
+/// Passwords are generated per scenario, go to the brokers through stdin and to the clients in
+/// memory, and are never logged or attached.
+enum SecuritySteps {
+    struct State: Sendable {
+        enum Key: WorldKey { static var defaultValue: State { State() } }
+        /// Client certificate files made in this scenario (a temporary folder).
+        var certificates: SecurityDrill.ClientFiles?
+        /// User as written → (SCRAM user on the cluster, its generated password).
+        var users: [String: (name: String, password: String)] = [:]
+        var matrix: PermissionMatrix?
+        var acls: [ComposeCluster.ACL] = []
+        var refusal: String?
+    }
+
+    static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
+        code.after(name: "remove the scenario's SCRAM users, ACLs and certificate files") { ctx in
+            let state = ctx.world[State.Key.self]
+            if let files = state.certificates { try? FileManager.default.removeItem(atPath: files.directory) }
+            guard !state.users.isEmpty || !state.acls.isEmpty,
+                  let compose = try? ctx.composeCluster(for: .security, tools: "kafka-configs.sh and kafka-acls.sh")
+            else { return }
+            try await compose.removeACLs(state.acls)
+            for user in state.users.values.map(\.name).sorted() { try await compose.deleteScramUser(user) }
+            ctx.log("removed \(state.acls.count) ACLs and the users \(state.users.values.map(\.name).sorted())")
+        }
+
+        code.given("a client certificate that expired yesterday",
+                   doc: "Makes a CA and a client certificate signed by it whose validity ended a day ago (openssl, in "
+                       + "a temporary folder removed after the scenario). Needs no broker.",
+                   example: "Given a client certificate that expired yesterday") { ctx in
+            let files = try await SecurityDrill.makeClientCertificate(days: -1)
+            ctx.world.update(State.Key.self) { $0.certificates = files }
+        }
+
+        code.given("a client certificate file that does not exist",
+                   doc: "A CA that exists and a client certificate path that does not. Needs no broker.",
+                   example: "Given a client certificate file that does not exist") { ctx in
+            var files = try await SecurityDrill.makeClientCertificate(days: 1)
+            try FileManager.default.removeItem(atPath: files.certificate)
+            files.certificate += ".missing"
+            ctx.world.update(State.Key.self) { $0.certificates = files }
+        }
+
+        code.then("a TLS client configured with that certificate is refused before it connects, with an error naming {string}",
+                  doc: "Creates a client with security.protocol=SSL and the certificate: it must be refused at once "
+                      + "(no broker is contacted), with an error that names the given text and shows no file path "
+                      + "(no error echoes a property's value).",
+                  example: #"Then a TLS client configured with that certificate is refused before it connects, with an error naming "ssl.certificate.location""#) { ctx in
+            let named = try ctx.string(0)
+            guard let files = ctx.world[State.Key.self].certificates else {
+                throw StepFailure("no client certificate was made in this scenario")
+            }
+            let message = try SecurityDrill.refusal(files)
+            ctx.world.update(State.Key.self) { $0.refusal = message }
+            ctx.log("refused: \(message)")
+            guard message.contains(named) else { throw StepFailure("the error does not name \(named): \(message)") }
+            if message.contains(files.directory) { throw StepFailure("the error shows a configured path: \(message)") }
+        }
+
+        code.then("that error says {string}",
+                  doc: "The refusal of the step before contains the text.",
+                  example: #"And that error says "expired on""#) { ctx in
+            let text = try ctx.string(0)
+            guard let message = ctx.world[State.Key.self].refusal else { throw StepFailure("no client was refused yet") }
+            guard message.contains(text) else { throw StepFailure("the error does not say \"\(text)\": \(message)") }
+        }
+
+        code.given("the secured listeners of the compose cluster",
+                   doc: "compose/security.yml's listeners (`make certs && make up-secure`, run with KAFKA_BDD_SECURE=1): "
+                       + "SASL_SSL with SCRAM-SHA-512 on localhost:2919N, mTLS on localhost:2929N, the KRaft "
+                       + "StandardAuthorizer. A client with the CA and the client certificate must reach both; needs a cluster that "
+                       + "models TLS, SASL and ACLs (compose).",
+                   example: "Given the secured listeners of the compose cluster") { ctx in
+            let compose = try ctx.composeCluster(for: .security, tools: "SCRAM users and ACLs")
+            try await SecurityDrill.checkMTLS(compose, withCertificate: true)
+        }
+
+        code.then("a client without a certificate cannot connect to the mTLS listener",
+                  doc: "A TLS client with the CA but no certificate of its own asks for metadata on the mTLS "
+                      + "listener: the handshake must fail within 10 s (the step before showed that the same client "
+                      + "with its certificate gets in); needs a cluster that models TLS, SASL and ACLs (compose).",
+                  example: "Then a client without a certificate cannot connect to the mTLS listener") { ctx in
+            let compose = try ctx.composeCluster(for: .security, tools: "SCRAM users and ACLs")
+            let refusal = try await SecurityDrill.checkMTLS(compose, withCertificate: false)
+            ctx.log("refused: \(refusal)")
+        }
+
+        code.given("the SCRAM-SHA-512 users {string} with generated passwords",
+                   doc: "Creates each user of a comma-separated list (suffixed per scenario on a shared cluster) with a "
+                       + "random 24-character password, through kafka-configs.sh's stdin; passwords are never shown; needs a "
+                       + "cluster that models TLS, SASL and ACLs (compose).",
+                   example: #"Given the SCRAM-SHA-512 users "alice, bob, mallory" with generated passwords"#) { ctx in
+            let compose = try ctx.composeCluster(for: .security, tools: "SCRAM users and ACLs")
+            let scope = ctx.sharedScope
+            for user in try ctx.string(0).split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                let account = (name: "\(user)-\(scope)", password: SecurityDrill.password())
+                ctx.world.update(State.Key.self) { $0.users[user] = account }
+                try await compose.setScramUser(account.name, password: account.password)
+            }
+        }
+
+        code.then("{string} with a wrong password is refused by the SASL_SSL listener, and with the right one admitted",
+                  doc: "Asks for metadata on the SASL_SSL listener twice: with a wrong password it must fail with "
+                      + "SASL authentication failed; with the user's password it must succeed; needs a cluster that models TLS, "
+                      + "SASL and ACLs (compose).",
+                  example: #"Then "alice" with a wrong password is refused by the SASL_SSL listener, and with the right one admitted"#) { ctx in
+            let compose = try ctx.composeCluster(for: .security, tools: "SCRAM users and ACLs")
+            guard let account = ctx.world[State.Key.self].users[try ctx.string(0)] else {
+                throw StepFailure("no SCRAM user \"\(try ctx.string(0))\" was made in this scenario")
+            }
+            try await SecurityDrill.checkPasswords(compose, user: account.name, password: account.password)
+        }
+
+        code.when("only the allowed rows of this permission matrix are granted:",
+                  doc: "Reads a `| principal | operation | resource | access |` table (principals `User:NAME` of the "
+                      + "scenario's users; resources `topic:NAME` of its topics, `group:NAME`, `cluster`; access "
+                      + "allowed or denied; both kinds needed) and adds one ACL per allowed row, nothing more "
+                      + "(kafka-acls.sh); needs a cluster that models TLS, SASL and ACLs (compose).",
+                  example: "When only the allowed rows of this permission matrix are granted:") { ctx in
+            let compose = try ctx.composeCluster(for: .security, tools: "SCRAM users and ACLs")
+            let matrix: PermissionMatrix
+            do { matrix = try PermissionMatrix(table: ctx.dataTable ?? []) } catch { throw StepFailure("\(error)") }
+            let acls = try matrix.grants.map { try SecurityDrill.acl($0, ctx) }
+            ctx.world.update(State.Key.self) { s in
+                s.matrix = matrix
+                s.acls = acls
+            }
+            try await compose.addACLs(acls)
+            try await SecurityDrill.seed(matrix, ctx)
+            ctx.attach(Evidence.table(["principal", "operation", "resource"], acls.map { [$0.principal, $0.operation, $0.resource] }),
+                       mediaType: "text/markdown")
+        }
+
+        code.then("every allowed path of the matrix succeeds and every denied path fails with an authorization error",
+                  doc: "Attempts each row as its principal on the SASL_SSL listener (Write: produce a record; Read on a "
+                      + "topic: fetch from its start; Describe on a topic: its metadata; Read on a group: join it; "
+                      + "Create on a topic: create it) and judges the outcomes with the permission-matrix evaluator: "
+                      + "an allowed row must succeed, a denied one must meet the broker's authorization error (a "
+                      + "timeout proves nothing). The outcomes are attached; needs a cluster that models TLS, SASL and ACLs (compose).",
+                  example: "Then every allowed path of the matrix succeeds and every denied path fails with an authorization error") { ctx in
+            let compose = try ctx.composeCluster(for: .security, tools: "SCRAM users and ACLs")
+            let state = ctx.world[State.Key.self]
+            guard let matrix = state.matrix else { throw StepFailure("no permission matrix was granted in this scenario") }
+            var observed: [PermissionMatrix.Entry.Key: PermissionMatrix.Outcome] = [:]
+            var rows: [[String]] = []
+            for entry in matrix.entries {
+                let outcome = try await SecurityDrill.attempt(entry, compose: compose, ctx: ctx, users: state.users)
+                observed[entry.key] = outcome
+                rows.append([entry.principal, entry.operation.rawValue, entry.resource.description,
+                             entry.allowed ? "allowed" : "denied", outcome.description])
+            }
+            ctx.attach(Evidence.table(["principal", "operation", "resource", "expected", "observed"], rows),
+                       mediaType: "text/markdown")
+            try matrix.verdict(observed: observed).enforce()
+        }
+    }
+}
