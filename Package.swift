@@ -43,12 +43,20 @@ let package = Package(
                            .product(name: "Prometheus", package: "swift-prometheus"),
                            .product(name: "Logging", package: "swift-log")]
         ),
+        // libpq's C API (system library), for the capstone's PostgreSQL source and sink
+        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // libpq in Swift: connections with deadlines, statements off the concurrency pool, redacted DSNs
+        .target(name: "Postgres", dependencies: ["CPostgres"]),
+        // the capstone's pipeline: CDC reader (logical replication), windowed totals, idempotent sink
+        .target(name: "ChangeCapture", dependencies: ["Postgres", "KafkaClient",
+                                                      .product(name: "Prometheus", package: "swift-prometheus")]),
         // cluster backends: embedded, compose, external; faults and capabilities
         .target(name: "Cluster", dependencies: ["KafkaClient"]),
         // pure checkers: histories in, verdicts out
         .target(name: "Verification"),
         // the step vocabulary: sentences → drills, cluster actions, checkers
-        .target(name: "Steps", dependencies: ["Runtime", "Cluster", "KafkaClient", "Verification"]),
+        .target(name: "Steps", dependencies: ["Runtime", "Cluster", "KafkaClient", "Verification", "Postgres",
+                                              "ChangeCapture"]),
         .executableTarget(
             name: "kafka-bdd",
             dependencies: [
@@ -60,7 +68,7 @@ let package = Package(
             name: "HarnessTests",
             // The CLI is a dependency so that its binary is built for the exit-code tests.
             dependencies: ["Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "KafkaClient", "Cluster",
-                           "Verification", "Steps", "Yams", "kafka-bdd"],
+                           "Verification", "Steps", "Yams", "kafka-bdd", "Postgres", "ChangeCapture"],
             // Feature files with their expected messages, read from the source tree.
             exclude: ["Gherkin/Fixtures"]
         ),
@@ -69,7 +77,7 @@ let package = Package(
         .testTarget(
             name: "AcceptanceTests",
             dependencies: ["Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "Session", "Cluster",
-                           "KafkaClient", "Verification", "Steps"],
+                           "KafkaClient", "Verification", "Steps", "Postgres", "ChangeCapture"],
             exclude: ["Fixtures"]
         ),
     ]

@@ -19,8 +19,11 @@ ALLOWED = {
     "CRdKafka": set(),
     "KafkaClient": {"CRdKafka", "Histogram", "Prometheus", "Logging"},
     "Cluster": {"KafkaClient"},
+    "CPostgres": set(),
+    "Postgres": {"CPostgres"},
+    "ChangeCapture": {"Postgres", "KafkaClient", "Prometheus"},
     "Verification": set(),
-    "Steps": {"Runtime", "Cluster", "KafkaClient", "Verification"},
+    "Steps": {"Runtime", "Cluster", "KafkaClient", "Verification", "Postgres", "ChangeCapture"},
     "kafka-bdd": {"Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "Session", "KafkaClient", "Cluster",
                   "Steps", "ArgumentParser"},
 }

@@ -47,6 +47,8 @@ public struct ConsumedRecord: Sendable {
     public let headers: [(String, [UInt8])]
     /// Milliseconds since the epoch, or nil.
     public let timestamp: Int64?
+    /// A tombstone: the record has no value at all (`value` is then empty).
+    public var valueIsNull = false
 
     public var keyString: String? { key.map { String(decoding: $0, as: UTF8.self) } }
     public var valueString: String { String(decoding: value, as: UTF8.self) }
@@ -196,7 +198,8 @@ public final class Consumer: KafkaClient, @unchecked Sendable {
         return ConsumedRecord(topic: String(cString: rd_kafka_topic_name(m.rkt)), partition: m.partition, offset: m.offset,
                               key: m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) },
                               value: m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? [],
-                              headers: headers, timestamp: tsType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : ts)
+                              headers: headers, timestamp: tsType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : ts,
+                              valueIsNull: m.payload == nil)
     }
 
     /// Polls until `count` records arrived, `until` returns true for the records so far, or the

@@ -264,10 +264,19 @@ public final class Producer: KafkaClient, @unchecked Sendable {
         if let failure { throw failure }
     }
 
-    /// Enqueues one record with optional headers.
-    public func produce(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8], headers: [(String, [UInt8])] = [],
+    /// Enqueues one record with optional headers; a nil value is a tombstone (no value at all).
+    public func produce(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8]?, headers: [(String, [UInt8])] = [],
                         token: UInt64) throws(KafkaError) {
-        if headers.isEmpty {
+        guard let value else {
+            try produce(topic: topic, partition: partition, key: key, value: [], headers: headers, token: token, tombstone: true)
+            return
+        }
+        try produce(topic: topic, partition: partition, key: key, value: value, headers: headers, token: token, tombstone: false)
+    }
+
+    private func produce(topic: String, partition: Int32?, key: [UInt8]?, value: [UInt8], headers: [(String, [UInt8])],
+                         token: UInt64, tombstone: Bool) throws(KafkaError) {
+        if headers.isEmpty, !tombstone {
             let t = self.topic(topic)
             var failure: KafkaError?
             value.withUnsafeBytes { v in
@@ -289,7 +298,8 @@ public final class Producer: KafkaClient, @unchecked Sendable {
                     var vus = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 7)
                     vus[0].vtype = RD_KAFKA_VTYPE_TOPIC; vus[0].u.cstr = topicName
                     vus[1].vtype = RD_KAFKA_VTYPE_PARTITION; vus[1].u.i32 = partition ?? -1
-                    vus[2].vtype = RD_KAFKA_VTYPE_VALUE; vus[2].u.mem.ptr = UnsafeMutableRawPointer(mutating: v.baseAddress); vus[2].u.mem.size = v.count
+                    vus[2].vtype = RD_KAFKA_VTYPE_VALUE; vus[2].u.mem.ptr = tombstone ? nil : UnsafeMutableRawPointer(mutating: v.baseAddress)
+                    vus[2].u.mem.size = tombstone ? 0 : v.count
                     vus[3].vtype = RD_KAFKA_VTYPE_KEY; vus[3].u.mem.ptr = key == nil ? nil : UnsafeMutableRawPointer(mutating: k.baseAddress); vus[3].u.mem.size = key == nil ? 0 : k.count
                     vus[4].vtype = RD_KAFKA_VTYPE_HEADERS; vus[4].u.headers = list
                     vus[5].vtype = RD_KAFKA_VTYPE_OPAQUE; vus[5].u.ptr = UnsafeMutableRawPointer(bitPattern: UInt(token))
@@ -306,7 +316,7 @@ public final class Producer: KafkaClient, @unchecked Sendable {
 
     /// Sends one record and waits for its delivery report.
     @discardableResult
-    public func send(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8], headers: [(String, [UInt8])] = []) async throws -> DeliveryReport {
+    public func send(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8]?, headers: [(String, [UInt8])] = []) async throws -> DeliveryReport {
         let token = callbacks.nextToken.wrappingAdd(1, ordering: .relaxed).oldValue
         return try await withCheckedThrowingContinuation { continuation in
             callbacks.waiting.withLock { $0[token] = continuation }
