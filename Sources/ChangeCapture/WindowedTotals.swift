@@ -68,7 +68,9 @@ public final class WindowedTotalsProcessor: Sendable {
         self.partitions = partitions
         self.windowMillis = windowMillis
         var c = config
-        for (k, v) in ["fetch.wait.max.ms": "10", "log_level": "0", "enable.auto.commit": "false"] { c[k] = v }
+        // A group id only because librdkafka's consumer needs one; nothing is committed under it.
+        for (k, v) in ["fetch.wait.max.ms": "10", "log_level": "0", "enable.auto.commit": "false",
+                       "group.id": "kafka-bdd-totals-\(UUID().uuidString)"] { c[k] = v }
         consumerConfig = c
         var p = config
         for (k, v) in ["acks": "all", "enable.idempotence": "false", "max.in.flight.requests.per.connection": "1",

@@ -90,7 +90,7 @@ public struct SourceWorkload: Sendable {
 public final class SinkObserver: Sendable {
     public let database: PipelineDatabase
     let interval: Duration
-    private let state = Mutex((pending: [ChangeMark](), latencies: [Double](), polls: 0))
+    private let state = Mutex((pending: [ChangeMark](), measured: [(committedAt: Double, latency: Double)](), polls: 0))
 
     public init(database: PipelineDatabase, interval: Duration = .milliseconds(20)) {
         self.database = database
@@ -99,8 +99,9 @@ public final class SinkObserver: Sendable {
 
     public func expect(_ marks: [ChangeMark]) { state.withLock { $0.pending += marks } }
 
-    /// Milliseconds from commit to visible, one per transaction and window seen so far.
-    public var latencies: [Double] { state.withLock { $0.latencies } }
+    /// Milliseconds from commit to visible, one per transaction and window seen so far, with the commit
+    /// time (ms since the Unix epoch).
+    public var measured: [(committedAt: Double, latency: Double)] { state.withLock { $0.measured } }
     public var pending: Int { state.withLock { $0.pending.count } }
 
     public func run(until stop: @escaping @Sendable () -> Bool) async throws {
@@ -117,7 +118,7 @@ public final class SinkObserver: Sendable {
                 s.polls += 1
                 s.pending.removeAll { m in
                     guard let lsn = rows[m.window], lsn > m.walBefore else { return false }
-                    s.latencies.append(max(0, now - m.committedAt))
+                    s.measured.append((m.committedAt, max(0, now - m.committedAt)))
                     return true
                 }
             }

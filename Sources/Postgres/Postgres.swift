@@ -117,6 +117,7 @@ public final class Connection: @unchecked Sendable {
         do {
             _ = try await c.execute("SET statement_timeout = \(statementTimeout.components.seconds * 1000)")
             _ = try await c.execute("SET lock_timeout = \(statementTimeout.components.seconds * 1000)")
+            _ = try await c.execute("SET client_min_messages = warning")  // no NOTICE lines on stderr
         } catch {
             c.close()
             throw error

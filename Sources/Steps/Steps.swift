@@ -22,6 +22,7 @@ public enum Steps {
         ReliabilitySteps.register(&code, environment)
         ExactlyOnceSteps.register(&code, environment)
         MonitoringSteps.register(&code, environment)
+        CapstoneSteps.register(&code, environment)
         return code
     }
 }
