@@ -53,8 +53,9 @@ public final class CDCReader: Sendable {
         self.config = config
     }
 
-    /// Asks the reader to die at its next round that has changes in flight (published, not yet
-    /// confirmed — or, for `beforePublishing`, confirmed and not yet published): no flush, no confirm.
+    /// Asks the reader to die in the middle of its next round that has changes: the first half of the
+    /// round acknowledged by Kafka, the rest dropped before it was sent, the slot not confirmed (for
+    /// `beforePublishing`: the whole round already consumed from the slot).
     public func crash() { crashRequested.store(true, ordering: .releasing) }
 
     /// Runs until `stop` says so or the reader crashes; errors (a failed delivery, a lost connection) end it.
@@ -77,13 +78,23 @@ public final class CDCReader: Sendable {
                 continue
             }
             round.withLock { $0 = (0, nil) }
+            if crashRequested.load(ordering: .acquiring), !changes.isEmpty {
+                // Dies in the middle of the round: its first half acknowledged, the rest never sent.
+                let half = changes.count / 2
+                for (i, change) in changes.prefix(half).enumerated() {
+                    try producer.produce(topic: topic, key: change.key, value: change.value, headers: change.headers, token: UInt64(i))
+                }
+                try await producer.flush(timeout: .seconds(40))
+                for (i, change) in changes.dropFirst(half).enumerated() {
+                    try producer.produce(topic: topic, key: change.key, value: change.value, headers: change.headers,
+                                         token: UInt64(half + i))
+                }
+                producer.killDroppingQueued()
+                state.withLock { $0.crashed = true; $0.published += half }
+                return
+            }
             for (i, change) in changes.enumerated() {
                 try producer.produce(topic: topic, key: change.key, value: change.value, headers: change.headers, token: UInt64(i))
-            }
-            if crashRequested.load(ordering: .acquiring), !changes.isEmpty {
-                producer.kill()
-                state.withLock { $0.crashed = true }
-                return
             }
             try await producer.flush(timeout: .seconds(40))
             let (acknowledged, failure) = round.withLock { $0 }

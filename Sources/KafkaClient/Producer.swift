@@ -395,6 +395,13 @@ public final class Producer: KafkaClient, @unchecked Sendable {
     /// acknowledged are reported failed. Idempotent with `close`.
     public func kill() { close(flushTimeout: .zero) }
 
+    /// A crash before the records still queued in the client were sent: they are dropped, never written.
+    public func killDroppingQueued() {
+        guard !closed.load(ordering: .acquiring) else { return }
+        _ = rd_kafka_purge(handle, RD_KAFKA_PURGE_F_QUEUE)
+        kill()
+    }
+
     deinit { close() }
 }
 
