@@ -4,6 +4,8 @@ import Prometheus
 /// rules as the client metrics (monitoring/prometheus-alerts.yml: KafkaBddPipelineLatencyHigh).
 public enum PipelineMetrics {
     public static let latencyName = "kafka_bdd_pipeline_latency_seconds"
+    /// The histogram's series, as PromQL names them.
+    public static let names: Set<String> = [latencyName, latencyName + "_bucket", latencyName + "_count", latencyName + "_sum"]
     public static let buckets: [Double] = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
 
     /// A histogram of commit-to-sink latencies (given in milliseconds).

@@ -207,3 +207,25 @@ public struct ChangelogCheck: Sendable {
         self.distinct = seen.count
     }
 }
+
+/// `histogram_quantile` as Prometheus computes it from cumulative buckets (`le` upper bounds, +Inf
+/// last): the bucket the rank falls in, linearly interpolated; a rank in the +Inf bucket gives the
+/// highest finite bound. An alert rule on a latency histogram sees this, not the exact percentile.
+public enum HistogramQuantile {
+    public static func of(_ q: Double, buckets: [(le: Double, count: Double)]) -> Double? {
+        let sorted = buckets.sorted { $0.le < $1.le }
+        guard let total = sorted.last?.count, total > 0, sorted.count >= 2 else { return nil }
+        let rank = q * total
+        var lowerBound = 0.0, lowerCount = 0.0
+        for b in sorted {
+            if b.count >= rank {
+                if b.le == .infinity { return lowerBound }
+                let inBucket = b.count - lowerCount
+                return inBucket > 0 ? lowerBound + (b.le - lowerBound) * (rank - lowerCount) / inBucket : b.le
+            }
+            lowerBound = b.le
+            lowerCount = b.count
+        }
+        return lowerBound
+    }
+}

@@ -99,3 +99,16 @@ struct PipelineOracleTests {
         #expect(ChangelogCheck(history: Self.history, records: valued, maxDuplicates: 10).verdict.description.contains("not a tombstone"))
     }
 }
+
+@Suite("histogram_quantile as Prometheus computes it")
+struct HistogramQuantileTests {
+    @Test func interpolatesInsideTheBucketAndCapsAtTheHighestFiniteBound() {
+        let buckets: [(le: Double, count: Double)] = [(0.1, 50), (0.5, 90), (1, 100), (.infinity, 100)]
+        #expect(HistogramQuantile.of(0.5, buckets: buckets) == 0.1)
+        #expect(abs(HistogramQuantile.of(0.7, buckets: buckets)! - 0.3) < 1e-9)
+        #expect(abs(HistogramQuantile.of(0.99, buckets: buckets)! - 0.95) < 1e-9)
+        // Everything beyond the last finite bound: Prometheus answers that bound.
+        #expect(HistogramQuantile.of(0.99, buckets: [(0.1, 0), (1, 1), (.infinity, 100)]) == 1)
+        #expect(HistogramQuantile.of(0.5, buckets: [(0.1, 0), (.infinity, 0)]) == nil)
+    }
+}
