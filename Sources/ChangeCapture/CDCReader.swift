@@ -82,28 +82,29 @@ public final class CDCReader: Sendable {
                 // Dies in the middle of the round: its first half acknowledged, the rest never sent.
                 let half = changes.count / 2
                 for (i, change) in changes.prefix(half).enumerated() {
-                    try producer.produce(topic: topic, key: change.key, value: change.value, headers: change.headers, token: UInt64(i))
+                    try send(producer, change, UInt64(i))
                 }
                 try await producer.flush(timeout: .seconds(40))
                 for (i, change) in changes.dropFirst(half).enumerated() {
-                    try producer.produce(topic: topic, key: change.key, value: change.value, headers: change.headers,
-                                         token: UInt64(half + i))
+                    try send(producer, change, UInt64(half + i))
                 }
                 producer.killDroppingQueued()
                 state.withLock { $0.crashed = true; $0.published += half }
                 return
             }
             for (i, change) in changes.enumerated() {
-                try producer.produce(topic: topic, key: change.key, value: change.value, headers: change.headers, token: UInt64(i))
+                try send(producer, change, UInt64(i))
             }
             try await producer.flush(timeout: .seconds(40))
             let (acknowledged, failure) = round.withLock { $0 }
             if let failure { throw failure }
             guard acknowledged == changes.count else {
-                throw KafkaError(code: -185, detail: "\(changes.count - acknowledged) of \(changes.count) changes unacknowledged")
+                throw KafkaError(code: -185,
+                                 detail: "\(changes.count - acknowledged) of \(changes.count) changes unacknowledged")
             }
             if confirm == .afterAcknowledged, let last = transactions.last {
-                try await connection.execute("SELECT pg_replication_slot_advance($1, $2::pg_lsn)", [database.slot, "\(last.endLSN)"])
+                try await connection.execute("SELECT pg_replication_slot_advance($1, $2::pg_lsn)",
+                                             [database.slot, "\(last.endLSN)"])
             }
             state.withLock {
                 $0.rounds += 1
@@ -117,14 +118,20 @@ public final class CDCReader: Sendable {
 
     /// The next round from the slot: peeked (confirmed later), or consumed at once for `beforePublishing`.
     private func take(_ c: Connection, _ decoder: inout PgOutputDecoder) async throws -> ([DecodedTransaction], Int) {
-        let function = confirm == .afterAcknowledged ? "pg_logical_slot_peek_binary_changes" : "pg_logical_slot_get_binary_changes"
-        let r = try await c.execute("SELECT data FROM \(function)($1, NULL, $2, 'proto_version', '1', 'publication_names', $3)",
+        let function = confirm == .afterAcknowledged ? "pg_logical_slot_peek_binary_changes"
+            : "pg_logical_slot_get_binary_changes"
+        let r = try await c.execute("SELECT data FROM \(function)($1, NULL, $2, 'proto_version', '1', "
+                                    + "'publication_names', $3)",
                                     [database.slot, String(batch), database.publication], binary: true)
         var out: [DecodedTransaction] = []
         for row in r.rows {
             if let t = try decoder.decode(row[0] ?? []) { out.append(t) }
         }
         return (out, r.rows.count)
+    }
+
+    private func send(_ producer: Producer, _ change: CapturedChange, _ token: UInt64) throws {
+        try producer.produce(topic: topic, key: change.key, value: change.value, headers: change.headers, token: token)
     }
 
     /// A transaction's changes as records; the n-th record of a transaction has index n.

@@ -51,8 +51,8 @@ public struct PgOutputDecoder: Sendable {
         case UInt8(ascii: "B"):
             let final = try r.uint64()
             let ts = Int64(bitPattern: try r.uint64())
-            open = DecodedTransaction(commitLSN: LSN(final), endLSN: LSN(final), committedAt: ts + Self.postgresEpochMicros,
-                                      changes: [])
+            open = DecodedTransaction(commitLSN: LSN(final), endLSN: LSN(final),
+                                      committedAt: ts + Self.postgresEpochMicros, changes: [])
         case UInt8(ascii: "C"):
             _ = try r.byte()
             let commit = try r.uint64(), end = try r.uint64()
@@ -75,7 +75,9 @@ public struct PgOutputDecoder: Sendable {
             relations[id] = Relation(name: namespace + "." + name, columns: columns)
         case UInt8(ascii: "I"), UInt8(ascii: "U"), UInt8(ascii: "D"):
             let id = try r.uint32()
-            guard let relation = relations[id] else { throw DecodeError(description: "change to unknown relation \(id)") }
+            guard let relation = relations[id] else {
+                throw DecodeError(description: "change to unknown relation \(id)")
+            }
             var oldKey: [String: String?]?
             var row: [String: String?] = [:]
             var marker = try r.byte()
@@ -92,9 +94,11 @@ public struct PgOutputDecoder: Sendable {
                 guard marker == UInt8(ascii: "N") else { throw DecodeError(description: "expected a new tuple") }
                 row = try r.tuple(relation)
             }
-            let op: RowChange.Operation = kind == UInt8(ascii: "I") ? .insert : kind == UInt8(ascii: "U") ? .update : .delete
+            let op: RowChange.Operation = kind == UInt8(ascii: "I") ? .insert
+                : kind == UInt8(ascii: "U") ? .update : .delete
             let keys = relation.columns.filter(\.key).map(\.name)
-            open?.changes.append(RowChange(operation: op, table: relation.name, row: row, oldKey: oldKey, keyColumns: keys))
+            open?.changes.append(RowChange(operation: op, table: relation.name, row: row, oldKey: oldKey,
+                                           keyColumns: keys))
         default:
             break  // origin, type, truncate and logical messages: none in the capstone's publication
         }
@@ -122,7 +126,9 @@ public struct PgOutputDecoder: Sendable {
         mutating func uint64() throws -> UInt64 { try uint(8) }
 
         mutating func cString() throws -> String {
-            guard let end = bytes[at...].firstIndex(of: 0) else { throw DecodeError(description: "unterminated string") }
+            guard let end = bytes[at...].firstIndex(of: 0) else {
+                throw DecodeError(description: "unterminated string")
+            }
             defer { at = end + 1 }
             return String(decoding: bytes[at..<end], as: UTF8.self)
         }

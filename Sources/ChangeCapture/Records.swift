@@ -74,12 +74,14 @@ public struct CapturedChange: Sendable, Equatable {
         func header(_ name: String) -> String? {
             record.headers.last { $0.0 == name }.map { String(decoding: $0.1, as: UTF8.self) }
         }
-        guard let op = header("op").flatMap(Operation.init(rawValue:)), let lsn = header("commit_lsn").flatMap({ UInt64($0) }),
+        guard let op = header("op").flatMap(Operation.init(rawValue:)),
+              let lsn = header("commit_lsn").flatMap({ UInt64($0) }),
               let index = header("index").flatMap({ Int($0) }), let at = header("committed_at").flatMap({ Int64($0) }),
               let id = record.keyString.flatMap({ Int64($0) }) else { return nil }
         let order = record.valueIsNull ? nil : try? JSONDecoder().decode(Order.self, from: Data(record.value))
         if op != .delete, order == nil { return nil }
-        self.init(operation: op, id: id, order: order, position: ChangePosition(commitLSN: lsn, index: index), committedAt: at)
+        self.init(operation: op, id: id, order: order, position: ChangePosition(commitLSN: lsn, index: index),
+                  committedAt: at)
     }
 }
 
@@ -95,7 +97,8 @@ public struct WindowKey: Sendable, Hashable, Comparable, Codable, CustomStringCo
     }
 
     public init(_ order: Order, windowMillis: Int64) {
-        self.init(customer: order.customer, windowStart: order.placedAt - ((order.placedAt % windowMillis) + windowMillis) % windowMillis)
+        let offset = ((order.placedAt % windowMillis) + windowMillis) % windowMillis
+        self.init(customer: order.customer, windowStart: order.placedAt - offset)
     }
 
     public static func < (a: Self, b: Self) -> Bool { (a.customer, a.windowStart) < (b.customer, b.windowStart) }

@@ -51,13 +51,16 @@ public final class TotalsSink: Sendable {
     private let crashRequested = Atomic<Bool>(false)
     private let counts = Mutex((records: 0, batches: 0))
 
-    public init(topic: String, partitions: Int32, group: String, dsn: DSN, writer: any SinkWriter, config: KafkaConfig) {
+    public init(topic: String, partitions: Int32, group: String, dsn: DSN, writer: any SinkWriter,
+                config: KafkaConfig) {
         self.topic = topic
         self.partitions = partitions
         self.dsn = dsn
         self.writer = writer
         var c = config
-        for (k, v) in ["group.id": group, "enable.auto.commit": "false", "fetch.wait.max.ms": "10", "log_level": "0"] { c[k] = v }
+        for (k, v) in ["group.id": group, "enable.auto.commit": "false", "fetch.wait.max.ms": "10", "log_level": "0"] {
+            c[k] = v
+        }
         self.config = c
     }
 
@@ -73,7 +76,8 @@ public final class TotalsSink: Sendable {
         let all = (0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) }
         let committed = try await consumer.committed(all)
         try consumer.assign(committed.map {
-            TopicPartitionOffset(topic: topic, partition: $0.partition, offset: $0.offset >= 0 ? $0.offset : TopicPartitionOffset.beginning)
+            TopicPartitionOffset(topic: topic, partition: $0.partition,
+                                 offset: $0.offset >= 0 ? $0.offset : TopicPartitionOffset.beginning)
         })
         do {
             while !stop() {
@@ -90,7 +94,9 @@ public final class TotalsSink: Sendable {
                 }
                 var next: [Int32: Int64] = [:]
                 for r in records { next[r.partition] = max(next[r.partition] ?? 0, r.offset + 1) }
-                try await consumer.commit(next.map { TopicPartitionOffset(topic: topic, partition: $0.key, offset: $0.value) })
+                try await consumer.commit(next.map {
+                    TopicPartitionOffset(topic: topic, partition: $0.key, offset: $0.value)
+                })
             }
         } catch {
             consumer.kill()

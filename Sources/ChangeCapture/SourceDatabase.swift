@@ -28,7 +28,8 @@ public struct PipelineDatabase: Sendable {
         }
         defer { c.close() }
         guard let level = try? await c.execute("SHOW wal_level").string(0, 0) else { return "cannot read wal_level" }
-        return level == "logical" ? nil : "PostgreSQL at \(dsn.redacted) has wal_level=\(level); logical decoding needs "
+        return level == "logical" ? nil
+            : "PostgreSQL at \(dsn.redacted) has wal_level=\(level); logical decoding needs "
             + "wal_level=logical (`make postgres` starts one with it)"
     }
 
@@ -41,8 +42,8 @@ public struct PipelineDatabase: Sendable {
                                     placed_at bigint NOT NULL)
             """)
         try await c.execute("""
-            CREATE TABLE \(history) (seq bigserial PRIMARY KEY, op text NOT NULL, id bigint NOT NULL, customer text NOT NULL,
-                                     amount bigint NOT NULL, placed_at bigint NOT NULL)
+            CREATE TABLE \(history) (seq bigserial PRIMARY KEY, op text NOT NULL, id bigint NOT NULL,
+                                     customer text NOT NULL, amount bigint NOT NULL, placed_at bigint NOT NULL)
             """)
         try await c.execute("""
             CREATE FUNCTION \(schema).record_change() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -74,8 +75,8 @@ public struct PipelineDatabase: Sendable {
     public func drop() async {
         guard let c = try? await Connection.connect(dsn) else { return }
         defer { c.close() }
-        _ = try? await c.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1",
-                                 [slot])
+        _ = try? await c.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+                                 + "WHERE slot_name = $1", [slot])
         _ = try? await c.execute("DROP PUBLICATION IF EXISTS \(publication)")
         _ = try? await c.execute("DROP SCHEMA IF EXISTS \(schema) CASCADE")
     }
@@ -84,7 +85,8 @@ public struct PipelineDatabase: Sendable {
     public func readHistory(_ c: Connection) async throws -> [(op: String, order: Order)] {
         let r = try await c.execute("SELECT op, id, customer, amount, placed_at FROM \(history) ORDER BY seq")
         return (0..<r.rows.count).map { i in
-            (r.string(i, 0)!, Order(id: r.int(i, 1)!, customer: r.string(i, 2)!, amount: r.int(i, 3)!, placedAt: r.int(i, 4)!))
+            (r.string(i, 0)!,
+             Order(id: r.int(i, 1)!, customer: r.string(i, 2)!, amount: r.int(i, 3)!, placedAt: r.int(i, 4)!))
         }
     }
 
@@ -107,7 +109,8 @@ public struct PipelineDatabase: Sendable {
 
     /// The slot's confirmed position: what the CDC reader has told the server it need not send again.
     public func confirmedLSN(_ c: Connection) async throws -> LSN? {
-        let r = try await c.execute("SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = $1", [slot])
+        let r = try await c.execute("SELECT confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = $1",
+                                    [slot])
         return r.rows.isEmpty ? nil : r.string(0, 0).flatMap(LSN.init)
     }
 }

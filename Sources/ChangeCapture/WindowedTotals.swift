@@ -79,7 +79,9 @@ public final class WindowedTotalsProcessor: Sendable {
         producerConfig = p
     }
 
-    public var read: (records: Int, duplicates: Int, published: Int) { counts.withLock { ($0.read, $0.duplicates, $0.published) } }
+    public var read: (records: Int, duplicates: Int, published: Int) {
+        counts.withLock { ($0.read, $0.duplicates, $0.published) }
+    }
 
     private func nextVersion() -> Int64 {
         lastVersion.withLock { last in
@@ -90,7 +92,9 @@ public final class WindowedTotalsProcessor: Sendable {
 
     public func run(until stop: @escaping @Sendable () -> Bool) async throws {
         let consumer = try Consumer(config: consumerConfig)
-        try consumer.assign((0..<partitions).map { TopicPartitionOffset(topic: source, partition: $0, offset: TopicPartitionOffset.beginning) })
+        try consumer.assign((0..<partitions).map {
+            TopicPartitionOffset(topic: source, partition: $0, offset: TopicPartitionOffset.beginning)
+        })
         let failure = Mutex<KafkaError?>(nil)
         let producer = try Producer(config: producerConfig, onDelivery: { r in
             if let e = r.error { failure.withLock { $0 = $0 ?? e } }

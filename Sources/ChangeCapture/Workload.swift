@@ -90,7 +90,8 @@ public struct SourceWorkload: Sendable {
 public final class SinkObserver: Sendable {
     public let database: PipelineDatabase
     let interval: Duration
-    private let state = Mutex((pending: [ChangeMark](), measured: [(committedAt: Double, latency: Double)](), polls: 0))
+    private let state = Mutex((pending: [ChangeMark](), measured: [(committedAt: Double, latency: Double)](),
+                               polls: 0))
 
     public init(database: PipelineDatabase, interval: Duration = .milliseconds(20)) {
         self.database = database

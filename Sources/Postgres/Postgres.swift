@@ -70,16 +70,56 @@ public struct DSN: Sendable, CustomStringConvertible {
     }
 }
 
-/// Blocking libpq calls run here, never on the Swift concurrency pool.
-enum PostgresBlocking {
-    private static let queue = DispatchQueue(label: "kafka-bdd.postgres", attributes: .concurrent)
+/// Blocking libpq calls run on a thread of their own per connection, never on the Swift concurrency
+/// pool nor on Dispatch's shared workers: a capstone pipeline keeps several connections busy (a slot
+/// polled every 10 ms, an observer every 20 ms) beside librdkafka's blocking calls, and a shared pool
+/// that ran out of workers would stall them all.
+final class BlockingThread: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var jobs: [() -> Void] = []
+    private var stopped = false
 
-    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    init(name: String) {
+        let thread = Thread { [self] in loop() }
+        thread.name = name
+        thread.start()
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty && !stopped { condition.wait() }
+            if jobs.isEmpty {
+                condition.unlock()
+                return
+            }
+            let job = jobs.removeFirst()
+            condition.unlock()
+            job()
+        }
+    }
+
+    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            queue.async {
+            condition.lock()
+            defer { condition.unlock() }
+            guard !stopped else {
+                continuation.resume(throwing: PostgresError("the connection is closed"))
+                return
+            }
+            jobs.append {
                 do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
             }
+            condition.signal()
         }
+    }
+
+    /// Ends the thread once the jobs already queued have run.
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.signal()
+        condition.unlock()
     }
 }
 
@@ -102,18 +142,27 @@ public struct QueryResult: Sendable {
 public final class Connection: @unchecked Sendable {
     private let conn: OpaquePointer
     private let lock = Mutex(false)  // true once closed
+    private let thread: BlockingThread
     public let dsn: DSN
 
-    private init(conn: OpaquePointer, dsn: DSN) {
+    private init(conn: OpaquePointer, dsn: DSN, thread: BlockingThread) {
         self.conn = conn
         self.dsn = dsn
+        self.thread = thread
     }
 
     /// Connects within `timeout` (10 s by default) whatever the server does: refused, absent or silent.
     /// A statement then runs for at most `statementTimeout`.
     public static func connect(_ dsn: DSN, timeout: Duration = .seconds(10),
                                statementTimeout: Duration = .seconds(30)) async throws -> Connection {
-        let c = try await PostgresBlocking.run { try connectBlocking(dsn, timeout: timeout) }
+        let thread = BlockingThread(name: "kafka-bdd postgres")
+        let c: Connection
+        do {
+            c = try await thread.run { try connectBlocking(dsn, timeout: timeout, thread: thread) }
+        } catch {
+            thread.stop()
+            throw error
+        }
         do {
             _ = try await c.execute("SET statement_timeout = \(statementTimeout.components.seconds * 1000)")
             _ = try await c.execute("SET lock_timeout = \(statementTimeout.components.seconds * 1000)")
@@ -125,13 +174,14 @@ public final class Connection: @unchecked Sendable {
         return c
     }
 
-    private static func connectBlocking(_ dsn: DSN, timeout: Duration) throws -> Connection {
+    private static func connectBlocking(_ dsn: DSN, timeout: Duration, thread: BlockingThread) throws -> Connection {
         let deadline = ContinuousClock.now + timeout
         func failure(_ what: String, _ conn: OpaquePointer?) -> PostgresError {
-            let detail = conn.map { String(cString: PQerrorMessage($0)) } ?? ""
+            let detail = (conn.map { String(cString: PQerrorMessage($0)) } ?? "")
+                .trimmingCharacters(in: .whitespacesAndNewlines)
             if let conn { PQfinish(conn) }
             let message = "cannot connect to PostgreSQL (\(dsn.redacted)): "
-                + dsn.scrub(what + (detail.isEmpty ? "" : ": " + detail.trimmingCharacters(in: .whitespacesAndNewlines)))
+                + dsn.scrub(what + (detail.isEmpty ? "" : ": " + detail))
             return PostgresError(message, unreachable: true)
         }
         guard !dsn.options.isEmpty || dsn.text.isEmpty else {
@@ -144,7 +194,7 @@ public final class Connection: @unchecked Sendable {
         while true {
             switch state {
             case PGRES_POLLING_OK:
-                return Connection(conn: conn, dsn: dsn)
+                return Connection(conn: conn, dsn: dsn, thread: thread)
             case PGRES_POLLING_FAILED:
                 throw failure("connection failed", conn)
             default:
@@ -154,7 +204,8 @@ public final class Connection: @unchecked Sendable {
                 }
                 var fd = pollfd(fd: PQsocket(conn), events: Int16(state == PGRES_POLLING_READING ? POLLIN : POLLOUT),
                                 revents: 0)
-                let ms = Int32(max(1, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000))
+                let ms = Int32(max(1, left.components.seconds * 1000
+                                      + left.components.attoseconds / 1_000_000_000_000_000))
                 let ready = poll(&fd, 1, ms)
                 if ready == 0 { throw failure("no answer within \(timeout.components.seconds) s", conn) }
                 if ready < 0, errno != EINTR { throw failure("poll failed (errno \(errno))", conn) }
@@ -165,8 +216,9 @@ public final class Connection: @unchecked Sendable {
 
     /// Runs one statement with text parameters ($1, $2, …); `binary` asks for binary result values.
     @discardableResult
-    public func execute(_ sql: String, _ parameters: [String?] = [], binary: Bool = false) async throws -> QueryResult {
-        try await PostgresBlocking.run { [self] in try executeBlocking(sql, parameters, binary: binary) }
+    public func execute(_ sql: String, _ parameters: [String?] = [], binary: Bool = false) async throws
+        -> QueryResult {
+        try await thread.run { [self] in try executeBlocking(sql, parameters, binary: binary) }
     }
 
     private func executeBlocking(_ sql: String, _ parameters: [String?], binary: Bool) throws -> QueryResult {
@@ -175,14 +227,17 @@ public final class Connection: @unchecked Sendable {
             let cStrings = parameters.map { $0.map { strdup($0) } ?? nil }
             defer { cStrings.forEach { free($0) } }
             let values = cStrings.map { UnsafePointer($0) }
-            guard let result = PQexecParams(conn, sql, Int32(parameters.count), nil, values, nil, nil, binary ? 1 : 0) else {
-                throw PostgresError(dsn.scrub(String(cString: PQerrorMessage(conn))), unreachable: PQstatus(conn) == CONNECTION_BAD)
+            let format: Int32 = binary ? 1 : 0
+            guard let result = PQexecParams(conn, sql, Int32(parameters.count), nil, values, nil, nil, format) else {
+                throw PostgresError(dsn.scrub(String(cString: PQerrorMessage(conn))),
+                                    unreachable: PQstatus(conn) == CONNECTION_BAD)
             }
             defer { PQclear(result) }
             let status = PQresultStatus(result)
             guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
                 let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
-                let message = String(cString: PQresultErrorMessage(result)).trimmingCharacters(in: .whitespacesAndNewlines)
+                let message = String(cString: PQresultErrorMessage(result))
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
                 throw PostgresError(dsn.scrub(message), sqlState: state, unreachable: PQstatus(conn) == CONNECTION_BAD)
             }
             let columns = (0..<PQnfields(result)).map { String(cString: PQfname(result, $0)) }
@@ -207,6 +262,7 @@ public final class Connection: @unchecked Sendable {
             closed = true
             PQfinish(conn)
         }
+        thread.stop()
     }
 
     deinit { close() }
@@ -220,11 +276,15 @@ public struct LSN: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     public init?(_ text: String) {
         let parts = text.split(separator: "/")
-        guard parts.count == 2, let hi = UInt64(parts[0], radix: 16), let lo = UInt64(parts[1], radix: 16) else { return nil }
+        guard parts.count == 2, let hi = UInt64(parts[0], radix: 16), let lo = UInt64(parts[1], radix: 16) else {
+            return nil
+        }
         value = hi << 32 | lo
     }
 
-    public var description: String { String(value >> 32, radix: 16, uppercase: true) + "/" + String(value & 0xffff_ffff, radix: 16, uppercase: true) }
+    public var description: String {
+        String(value >> 32, radix: 16, uppercase: true) + "/" + String(value & 0xffff_ffff, radix: 16, uppercase: true)
+    }
 
     public static func < (a: LSN, b: LSN) -> Bool { a.value < b.value }
 }

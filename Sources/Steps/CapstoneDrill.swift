@@ -98,7 +98,8 @@ final class CapstoneDrill: Sendable {
         cluster.registerCoordinatorKey(group, type: .group)
         let config = cluster.config()
         let aggregator = WindowedTotalsProcessor(from: pipeline.cdcTopic, partitions: pipeline.cdcPartitions,
-                                                 to: pipeline.totalsTopic, windowMillis: pipeline.windowMillis, config: config)
+                                                 to: pipeline.totalsTopic, windowMillis: pipeline.windowMillis,
+                                                 config: config)
         let readers = Task.detached { [self] in
             // A reader that crashed (asked to) or failed is replaced at once; five failures end the drill.
             var failures = 0
@@ -108,7 +109,8 @@ final class CapstoneDrill: Sendable {
                 do {
                     try await r.run(until: stop)
                     if r.progress.crashed {
-                        note("CDC reader killed mid-round: \(r.progress.rounds) rounds confirmed, the last unconfirmed")
+                        note("CDC reader killed mid-round: \(r.progress.rounds) rounds confirmed, "
+                             + "the last unconfirmed")
                         restarts.wrappingAdd(1, ordering: .relaxed)
                         note("CDC reader restarted from the slot's confirmed position")
                     }
@@ -122,8 +124,8 @@ final class CapstoneDrill: Sendable {
         let sinks = Task.detached { [self] in
             var failures = 0
             while !stop() {
-                let s = TotalsSink(topic: pipeline.totalsTopic, partitions: pipeline.totalsPartitions, group: group, dsn: db.dsn,
-                                   writer: writer(db.sink), config: config)
+                let s = TotalsSink(topic: pipeline.totalsTopic, partitions: pipeline.totalsPartitions, group: group,
+                                   dsn: db.dsn, writer: writer(db.sink), config: config)
                 sink.withLock { $0 = s }
                 do {
                     try await s.run(until: stop)
@@ -139,11 +141,16 @@ final class CapstoneDrill: Sendable {
             }
         }
         let aggregating = Task.detached { [self] in
-            do { try await aggregator.run(until: stop) } catch { note("windowed totals failed: \(error)"); fail(error) }
+            do { try await aggregator.run(until: stop) } catch {
+                note("windowed totals failed: \(error)")
+                fail(error)
+            }
         }
         let observing = Task.detached { [self] in
             do { try await observer.run(until: stop) } catch { fail(error) }
         }
+        let stages = [("CDC reader", readers), ("sink", sinks), ("windowed totals", aggregating),
+                      ("observer", observing)]
         note("pipeline started")
         let startedAt = Date().timeIntervalSince1970 * 1000 - clock.now * 1000
         var run = CapstoneRun()
@@ -177,16 +184,20 @@ final class CapstoneDrill: Sendable {
                 try await Task.sleep(for: .milliseconds(50))
             }
             run.drained = observer.pending == 0
-            note(run.drained ? "every source commit visible in the sink" : "\(observer.pending) source commits never visible")
+            note(run.drained ? "every source commit visible in the sink"
+                 : "\(observer.pending) source commits never visible")
         } catch {
             stopping.store(true, ordering: .releasing)
-            _ = await Self.settle([readers, sinks, aggregating, observing], within: .seconds(10))
+            _ = await Self.settle(stages, within: .seconds(10))
             throw failure.withLock { $0 } ?? error
         }
         stopping.store(true, ordering: .releasing)
-        guard await Self.settle([readers, sinks, aggregating, observing], within: .seconds(10)) else {
-            throw StepFailure("a pipeline stage did not stop within 10 s; timeline: "
-                              + timeline.withLock { $0 }.map { String(format: "%.1f s %@", $0.0, $0.1) }.joined(separator: "; "))
+        let running = await Self.settle(stages, within: .seconds(15))
+        guard running.isEmpty else {
+            throw StepFailure("pipeline stages did not stop within 15 s: \(running.joined(separator: ", ")); "
+                              + "timeline: "
+                              + timeline.withLock { $0 }.map { String(format: "%.1f s %@", $0.0, $0.1) }
+                                .joined(separator: "; "))
         }
         try checkStages()
         let measured = observer.measured.sorted { $0.committedAt < $1.committedAt }
@@ -200,17 +211,18 @@ final class CapstoneDrill: Sendable {
         return run
     }
 
-    /// Waits for the stages to end, at most `limit` (a stage blocked in a client call keeps running).
-    static func settle(_ tasks: [Task<Void, Never>], within limit: Duration) async -> Bool {
-        final class Count: Sendable { let value = Mutex(0) }
-        let done = Count()
-        for t in tasks { Task { await t.value; done.value.withLock { $0 += 1 } } }
+    /// Waits for the stages to end, at most `limit` (a stage blocked in a client call keeps running);
+    /// returns the names of those still running.
+    static func settle(_ tasks: [(String, Task<Void, Never>)], within limit: Duration) async -> [String] {
+        final class Done: Sendable { let names = Mutex<Set<String>>([]) }
+        let done = Done()
+        for (name, t) in tasks { Task { await t.value; done.names.withLock { _ = $0.insert(name) } } }
         let deadline = ContinuousClock.now + limit
-        while done.value.withLock({ $0 }) < tasks.count {
-            guard ContinuousClock.now < deadline else { return false }
+        while done.names.withLock({ $0.count }) < tasks.count, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
         }
-        return true
+        let finished = done.names.withLock { $0 }
+        return tasks.map(\.0).filter { !finished.contains($0) }
     }
 
     private func readBack(_ run: inout CapstoneRun) async throws {
@@ -227,7 +239,8 @@ final class CapstoneDrill: Sendable {
         run.sink = try await db.readSink(c).map {
             WindowRow(customer: $0.key.customer, windowStart: $0.key.windowStart, total: $0.total, orders: $0.orders)
         }
-        let records = try await ConsumingSteps.readTopic(ctx, topic: pipeline.cdcTopic, partitions: pipeline.cdcPartitions)
+        let records = try await ConsumingSteps.readTopic(ctx, topic: pipeline.cdcTopic,
+                                                         partitions: pipeline.cdcPartitions)
         run.changelog = records.compactMap { r in
             guard let change = CapturedChange(r) else { return nil }
             let row = change.order.map {

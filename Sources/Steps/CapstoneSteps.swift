@@ -17,11 +17,12 @@ enum CapstoneSteps {
                    + "window into {string}, upserted into a PostgreSQL sink table",
                    doc: "Needs PostgreSQL with wal_level=logical at `KAFKA_BDD_POSTGRES` (a libpq connection string; "
                        + "default `\(DSN.default)`, what `make postgres` starts); skipped with the reason when it "
-                       + "cannot be reached within 10 s. Creates the scenario's own schema: the source table `orders` "
-                       + "with a change history kept by a trigger, the sink table `window_totals`, a publication and a "
-                       + "logical replication slot (pgoutput). Both topics must exist.",
-                   example: #"Given the capstone pipeline: CDC from PostgreSQL into "orders-cdc", totals per customer "#
-                       + #"and 1-second window into "order-totals", upserted into a PostgreSQL sink table"#) { ctx in
+                       + "cannot be reached within 10 s. Creates the scenario's own schema: the source table "
+                       + "`orders` with a change history kept by a trigger, the sink table `window_totals`, a "
+                       + "publication and a logical replication slot (pgoutput). Both topics must exist.",
+                   example: #"Given the capstone pipeline: CDC from PostgreSQL into "orders-cdc", totals per "#
+                       + #"customer and 1-second window into "order-totals", upserted into a PostgreSQL sink "#
+                       + "table") { ctx in
             let cdc = try ctx.string(0), seconds = try ctx.int(1), totals = try ctx.string(2)
             guard seconds > 0 else { throw StepFailure("the window must be at least 1 second") }
             let dsn = DSN.fromEnvironment()
@@ -48,23 +49,23 @@ enum CapstoneSteps {
         }
 
         code.when("{int} changes to orders are made in PostgreSQL at {int} per second",
-                  doc: "Runs the pipeline — CDC reader, windowed totals, sink, and an observer reading the sink table "
-                      + "by SQL every 20 ms — while one writer makes that many inserts, updates and deletes (a seeded mix, "
-                      + "one change per transaction, every tenth transaction three), paced; then waits up to 20 s "
-                      + "until every source commit shows in the sink. Attaches the timeline.",
+                  doc: "Runs the pipeline — CDC reader, windowed totals, sink, and an observer reading the sink "
+                      + "table by SQL every 20 ms — while one writer makes that many inserts, updates and deletes (a "
+                      + "seeded mix, one change per transaction, every tenth transaction three), paced; then waits "
+                      + "up to 20 s until every source commit shows in the sink. Attaches the timeline.",
                   example: "When 600 changes to orders are made in PostgreSQL at 100 per second") { ctx in
             try await runDrill(ctx, changes: try ctx.int(0), perSecond: try ctx.int(1), killBroker: nil)
         }
 
         code.when("{int} changes to orders are made in PostgreSQL at {int} per second while broker {int} is killed "
                   + "and the CDC reader and the sink are restarted mid-stream",
-                  doc: "As the step above, and: after a quarter of the changes the broker is killed (confirmed on the "
-                      + "wire); after half the CDC reader is killed in the middle of a round (half of it acknowledged by "
-                      + "Kafka, the rest dropped unsent, the slot not confirmed) and a new one started; after three "
-                      + "quarters the sink is killed after writing a batch and before committing its offsets, and a new "
-                      + "one started. Attaches the chaos timeline.",
-                  example: "When 800 changes to orders are made in PostgreSQL at 100 per second while broker 2 is killed "
-                      + "and the CDC reader and the sink are restarted mid-stream") { ctx in
+                  doc: "As the step above, and: after a quarter of the changes the broker is killed (confirmed on "
+                      + "the wire); after half the CDC reader is killed in the middle of a round (half of it "
+                      + "acknowledged by Kafka, the rest dropped unsent, the slot not confirmed) and a new one "
+                      + "started; after three quarters the sink is killed after writing a batch and before "
+                      + "committing its offsets, and a new one started. Attaches the chaos timeline.",
+                  example: "When 800 changes to orders are made in PostgreSQL at 100 per second while broker 2 is "
+                      + "killed and the CDC reader and the sink are restarted mid-stream") { ctx in
             try await runDrill(ctx, changes: try ctx.int(0), perSecond: try ctx.int(1),
                                killBroker: Int32(try ctx.int(2)))
         }
@@ -72,9 +73,9 @@ enum CapstoneSteps {
         code.then("the sink table equals the oracle computed from the source table's change history",
                   doc: "Reads the source table, its change history and the sink table by SQL. The history must "
                       + "explain the source table; the oracle (Verification, independent of the pipeline) folds the "
-                      + "history into the expected sink table — per customer and window, the sum and count of the live "
-                      + "orders, a window emptied by deletes at zero — and the sink table must equal it row for row. "
-                      + "Attaches row counts.",
+                      + "history into the expected sink table — per customer and window, the sum and count of the "
+                      + "live orders, a window emptied by deletes at zero — and the sink table must equal it row for "
+                      + "row. Attaches row counts.",
                   example: "Then the sink table equals the oracle computed from the source table's change history") {
             ctx in
             let (run, pipeline) = try ran(ctx)
@@ -83,7 +84,8 @@ enum CapstoneSteps {
             ctx.attach(Evidence.table(["source rows", "history rows", "CDC records", "distinct changes on CDC",
                                        "totals records", "sink rows", "oracle rows"],
                                       [["\(run.table.count)", "\(run.history.count)", "\(run.changelog.count)",
-                                        "\(distinct)", "\(run.totalsRecords)", "\(run.sink.count)", "\(expected.count)"]]),
+                                        "\(distinct)", "\(run.totalsRecords)", "\(run.sink.count)",
+                                        "\(expected.count)"]]),
                        mediaType: "text/markdown")
             try PipelineOracle.historyExplains(run.table, run.history).enforce()
             guard !run.history.isEmpty else { throw StepFailure("the source made no change: nothing to compare") }
@@ -96,8 +98,8 @@ enum CapstoneSteps {
                       + "history: per order, every change once or more, in the order made, none the source did not "
                       + "make; a change published again (same commit LSN and index) counts as a duplicate, up to the "
                       + "bound.",
-                  example: #"Then every change of each order is on "orders-cdc" in commit order, keyed by its primary "#
-                      + #"key, deletes as tombstones, with at most 0 duplicates"#) { ctx in
+                  example: #"Then every change of each order is on "orders-cdc" in commit order, keyed by its "#
+                      + #"primary key, deletes as tombstones, with at most 0 duplicates"#) { ctx in
             let (run, pipeline) = try ran(ctx)
             guard try ctx.string(0) == pipeline.cdcName else {
                 throw StepFailure("the pipeline captured into \"\(pipeline.cdcName)\", not \"\(try ctx.string(0))\"")
@@ -110,10 +112,10 @@ enum CapstoneSteps {
 
         code.then("the end-to-end latency from source commit to sink row has p99 under {int} ms",
                   doc: "Every source transaction must have been seen in the sink table (or its latency is unmeasured "
-                      + "and the step fails), and the 99th percentile of commit-to-visible must be under the bound, both "
-                      + "exactly and as the alert rule KafkaBddPipelineLatencyHigh (monitoring/) computes it from the "
-                      + "exported histogram kafka_bdd_pipeline_latency_seconds. Attaches p50/p95/p99, a histogram, the "
-                      + "latency over the run and the Prometheus text.",
+                      + "and the step fails), and the 99th percentile of commit-to-visible must be under the bound, "
+                      + "both exactly and as the alert rule KafkaBddPipelineLatencyHigh (monitoring/) computes it "
+                      + "from the exported histogram kafka_bdd_pipeline_latency_seconds. Attaches p50/p95/p99, a "
+                      + "histogram, the latency over the run and the Prometheus text.",
                   example: "Then the end-to-end latency from source commit to sink row has p99 under 2000 ms") { ctx in
             let (run, pipeline) = try ran(ctx)
             let bound = Double(try ctx.int(0))
@@ -135,7 +137,8 @@ enum CapstoneSteps {
             ctx.attach(Evidence.barChart(title: "Commit to sink row: transactions per latency bucket", bars: bars),
                        mediaType: "image/svg+xml")
             let spans = chaosSpans(run)
-            ctx.attach(Evidence.lineChart(title: "Commit-to-sink latency (ms) by commit time", unit: "ms; chaos shaded",
+            ctx.attach(Evidence.lineChart(title: "Commit-to-sink latency (ms) by commit time",
+                                          unit: "ms; chaos shaded",
                                           samples: run.latencySeries, spans: spans), mediaType: "image/svg+xml")
             let exported = PipelineMetrics.prometheusText(latenciesMillis: l, pipeline: pipeline.database.schema)
             ctx.attach(exported, mediaType: "text/plain", fileName: "pipeline-latency.prom")

@@ -57,9 +57,12 @@ public enum PipelineOracle {
     /// orders were all deleted stays, at zero), holding the final sum and count of its live orders.
     public static func expectedSink(_ history: [SourceChange], windowMillis: Int64) -> [WindowRow] {
         var windows: [String: WindowRow] = [:]
-        func key(_ c: SourceChange) -> String { "\(c.customer)\u{0}\(windowStart(c.placedAt, windowMillis: windowMillis))" }
+        func key(_ c: SourceChange) -> String {
+            "\(c.customer)\u{0}\(windowStart(c.placedAt, windowMillis: windowMillis))"
+        }
         for c in history where windows[key(c)] == nil {
-            windows[key(c)] = WindowRow(customer: c.customer, windowStart: windowStart(c.placedAt, windowMillis: windowMillis),
+            windows[key(c)] = WindowRow(customer: c.customer,
+                                        windowStart: windowStart(c.placedAt, windowMillis: windowMillis),
                                         total: 0, orders: 0)
         }
         for row in finalRows(history).values {
@@ -74,7 +77,8 @@ public enum PipelineOracle {
         let replayed = finalRows(history)
         var problems: [String] = []
         for row in table where replayed[row.id].map({ !same($0, row) }) ?? true {
-            problems.append("order \(row.id) is \(describe(row)) in the table, \(replayed[row.id].map(describe) ?? "absent") by its history")
+            problems.append("order \(row.id) is \(describe(row)) in the table, "
+                            + "\(replayed[row.id].map(describe) ?? "absent") by its history")
         }
         let present = Set(table.map(\.id))
         for id in replayed.keys.sorted() where !present.contains(id) {
@@ -102,8 +106,9 @@ public enum PipelineOracle {
             problems.append("sink lacks \(e)")
         }
         let shown = Array(problems.prefix(5)) + (problems.count > 5 ? ["… \(problems.count - 5) more"] : [])
-        return Verdict(shown.isEmpty ? [] : ["the sink table differs from the oracle in \(problems.count) of "
-                                               + "\(max(sink.count, expected.count)) rows: " + shown.joined(separator: "; ")])
+        guard !shown.isEmpty else { return Verdict() }
+        return .fails("the sink table differs from the oracle in \(problems.count) of "
+                      + "\(max(sink.count, expected.count)) rows: " + shown.joined(separator: "; "))
     }
 
     private static func same(_ a: SourceChange, _ b: SourceChange) -> Bool {
@@ -161,7 +166,8 @@ public struct ChangelogCheck: Sendable {
             }
             let id = r.operation == .delete ? r.key.flatMap { Int64($0) } : r.row?.id
             guard let id, r.key == String(id) else {
-                problems.append("record \(r.partition)@\(r.offset) is keyed \(r.key ?? "null"), not by its primary key")
+                problems.append("record \(r.partition)@\(r.offset) is keyed \(r.key ?? "null"), "
+                                + "not by its primary key")
                 continue
             }
             if r.operation == .delete, !r.valueIsNull {
@@ -179,8 +185,8 @@ public struct ChangelogCheck: Sendable {
             let want = expected[id] ?? [], got = byOrder[id] ?? []
             for (i, w) in want.enumerated() {
                 guard i < got.count else {
-                    problems.append("order \(id): \(want.count - i) of its \(want.count) changes never reached the topic, "
-                                    + "from its \(w.operation.rawValue) \(PipelineOracle.describe(w)) on")
+                    problems.append("order \(id): \(want.count - i) of its \(want.count) changes never reached the "
+                                    + "topic, from its \(w.operation.rawValue) \(PipelineOracle.describe(w)) on")
                     break
                 }
                 let g = got[i]
@@ -188,8 +194,9 @@ public struct ChangelogCheck: Sendable {
                     && (w.operation == .delete || g.row.map { $0.customer == w.customer && $0.amount == w.amount
                         && $0.placedAt == w.placedAt } == true)
                 if !matches {
-                    problems.append("order \(id): change \(i + 1) is \(w.operation.rawValue) \(PipelineOracle.describe(w)) "
-                                    + "in the source, \(g.operation.rawValue) \(g.row.map(PipelineOracle.describe) ?? "") "
+                    problems.append("order \(id): change \(i + 1) is \(w.operation.rawValue) "
+                                    + "\(PipelineOracle.describe(w)) in the source, \(g.operation.rawValue) "
+                                    + "\(g.row.map(PipelineOracle.describe) ?? "") "
                                     + "at \(g.partition)@\(g.offset) on the topic")
                     break
                 }

@@ -48,8 +48,9 @@ struct CapstoneNegativeControlTests {
             var kept: [WindowTotal] = []
             for t in totals {
                 if dropped.window.withLock({ $0 }) == nil {
-                    let r = try await connection.execute("SELECT 1 FROM \(inner.table) WHERE customer = $1 AND window_start = $2",
-                                                         [t.key.customer, String(t.key.windowStart)])
+                    let r = try await connection.execute(
+                        "SELECT 1 FROM \(inner.table) WHERE customer = $1 AND window_start = $2",
+                        [t.key.customer, String(t.key.windowStart)])
                     if !r.rows.isEmpty { dropped.window.withLock { $0 = t.key } }
                 }
                 if dropped.window.withLock({ $0 }) != t.key { kept.append(t) }

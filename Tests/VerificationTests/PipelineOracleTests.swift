@@ -30,11 +30,14 @@ struct PipelineOracleTests {
         var stale = expected
         stale[0].total = 15
         let v = PipelineOracle.sinkMatches(stale, expected: expected)
-        #expect(!v.holds && v.description.contains("sink has (a, 1000): total 15, 2 orders, the oracle (a, 1000): total 17"))
+        #expect(!v.holds && v.description.contains(
+            "sink has (a, 1000): total 15, 2 orders, the oracle (a, 1000): total 17"))
         #expect(!PipelineOracle.sinkMatches(Array(expected.dropLast()), expected: expected).holds)
-        #expect(PipelineOracle.sinkMatches(Array(expected.dropLast()), expected: expected).description.contains("sink lacks (b, 2000)"))
+        let missing = PipelineOracle.sinkMatches(Array(expected.dropLast()), expected: expected)
+        #expect(missing.description.contains("sink lacks (b, 2000)"))
         let extra = expected + [WindowRow(customer: "z", windowStart: 0, total: 1, orders: 1)]
-        #expect(PipelineOracle.sinkMatches(extra, expected: expected).description.contains("no change of the source explains"))
+        #expect(PipelineOracle.sinkMatches(extra, expected: expected).description
+            .contains("no change of the source explains"))
     }
 
     @Test func theHistoryMustExplainTheSourceTable() {
@@ -52,7 +55,8 @@ struct PipelineOracleTests {
         return history.enumerated().map { i, c in
             let p = Int32(c.id) % partitions
             defer { offsets[p, default: 0] += 1 }
-            return ChangelogRecord(partition: p, offset: offsets[p, default: 0], key: String(c.id), operation: c.operation,
+            return ChangelogRecord(partition: p, offset: offsets[p, default: 0], key: String(c.id),
+                                   operation: c.operation,
                                    commitLSN: UInt64(100 + i), index: 0, row: c.operation == .delete ? nil : c,
                                    valueIsNull: c.operation == .delete)
         }
@@ -79,24 +83,29 @@ struct PipelineOracleTests {
         // A lost update (what a reader that confirms before Kafka acknowledged leaves behind).
         let lost = ChangelogCheck(history: Self.history, records: records.filter { !($0.operation == .update) },
                                   maxDuplicates: 10)
-        #expect(lost.verdict.description.contains("order 1: 1 of its 2 changes never reached the topic, from its update (a, 12, 1000) on"))
+        #expect(lost.verdict.description.contains(
+            "order 1: 1 of its 2 changes never reached the topic, from its update (a, 12, 1000) on"))
         // The last change of an order lost.
-        let tail = ChangelogCheck(history: Self.history, records: records.filter { $0.operation != .delete }, maxDuplicates: 10)
+        let tail = ChangelogCheck(history: Self.history, records: records.filter { $0.operation != .delete },
+                                  maxDuplicates: 10)
         #expect(tail.verdict.description.contains("order 3: 1 of its 2 changes never reached the topic"))
         // Two changes of order 1 swapped on its partition.
         var swapped = records
-        let i = swapped.firstIndex { $0.key == "1" && $0.operation == .insert }!, j = swapped.firstIndex { $0.key == "1" && $0.operation == .update }!
+        let i = swapped.firstIndex { $0.key == "1" && $0.operation == .insert }!
+        let j = swapped.firstIndex { $0.key == "1" && $0.operation == .update }!
         (swapped[i].offset, swapped[j].offset) = (swapped[j].offset, swapped[i].offset)
         #expect(!ChangelogCheck(history: Self.history, records: swapped, maxDuplicates: 10).verdict.holds)
         // A record keyed by something else than its primary key.
         var badKey = records
         badKey[0].key = "x"
-        #expect(ChangelogCheck(history: Self.history, records: badKey, maxDuplicates: 10).verdict.description.contains("not by its primary key"))
+        #expect(ChangelogCheck(history: Self.history, records: badKey, maxDuplicates: 10).verdict.description
+            .contains("not by its primary key"))
         // A delete that carries a value instead of being a tombstone.
         var valued = records
         let d = valued.firstIndex { $0.operation == .delete }!
         valued[d].valueIsNull = false
-        #expect(ChangelogCheck(history: Self.history, records: valued, maxDuplicates: 10).verdict.description.contains("not a tombstone"))
+        #expect(ChangelogCheck(history: Self.history, records: valued, maxDuplicates: 10).verdict.description
+            .contains("not a tombstone"))
     }
 }
 

@@ -60,8 +60,8 @@ struct ChangeCaptureTests {
         #expect(throws: PgOutputDecoder.DecodeError.self) { try decoder.decode(Self.bytes("49000040004e0003")) }
     }
 
-    static func change(_ op: CapturedChange.Operation, _ id: Int64, _ amount: Int64?, at lsn: UInt64, customer: String = "a",
-                       placed: Int64 = 1_500) -> CapturedChange {
+    static func change(_ op: CapturedChange.Operation, _ id: Int64, _ amount: Int64?, at lsn: UInt64,
+                       customer: String = "a", placed: Int64 = 1_500) -> CapturedChange {
         CapturedChange(operation: op, id: id,
                        order: amount.map { Order(id: id, customer: customer, amount: $0, placedAt: placed) },
                        position: ChangePosition(commitLSN: lsn, index: 0), committedAt: 0)

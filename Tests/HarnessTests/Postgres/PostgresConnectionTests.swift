@@ -73,13 +73,16 @@ struct PostgresConnectionTests {
     @Test(CLITests.enabled) func theCapstoneIsSkippedWithARedactedReasonWhenTheDatabaseIsUnreachable() async throws {
         let (fd, port) = try Self.silentServer()
         close(fd)
-        let report = FileManager.default.temporaryDirectory.appendingPathComponent("capstone-\(UUID().uuidString).ndjson").path
-        let r = try await CLITests.run(["run", "Features/capstone.feature", "--format", "pretty", "--report", "message:\(report)"],
-                                       environment: ["KAFKA_BDD_POSTGRES": "host=127.0.0.1 port=\(port) password=\(Self.password)"])
+        let report = FileManager.default.temporaryDirectory
+            .appendingPathComponent("capstone-\(UUID().uuidString).ndjson").path
+        let dsn = "host=127.0.0.1 port=\(port) password=\(Self.password)"
+        let r = try await CLITests.run(["run", "Features/capstone.feature", "--format", "pretty",
+                                        "--report", "message:\(report)"], environment: ["KAFKA_BDD_POSTGRES": dsn])
         let stream = try String(contentsOfFile: report, encoding: .utf8)
         #expect(r.status == 0, "\(r.err)")
         #expect(r.out.contains("0 passed, 0 failed, 2 skipped"), "\(r.out)")
-        #expect(r.out.contains("the capstone needs PostgreSQL: cannot connect to PostgreSQL (password=*** host=127.0.0.1 port=\(port))"),
+        #expect(r.out.contains("the capstone needs PostgreSQL: cannot connect to PostgreSQL "
+                               + "(password=*** host=127.0.0.1 port=\(port))"),
                 "\(r.out)")
         for text in [r.out, r.err, stream] { #expect(!text.contains(Self.password)) }
     }
