@@ -1,30 +1,33 @@
 # KafkaBDD — the two quick-start commands and a few helpers.
-# Every target installs librdkafka-dev first when it is missing (Debian/Ubuntu).
+# Every target installs librdkafka-dev and libpq-dev first when they are missing (Debian/Ubuntu).
 
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 REPORTS ?= reports
 
 .PHONY: deps build acceptance test bench-gherkin conformance up down up-mirror down-mirror compose-check clean certs \
-	up-secure
+	up-secure postgres postgres-stop
 
 deps:
 	@pkg-config --exists rdkafka 2>/dev/null && [ -f /usr/include/librdkafka/rdkafka_mock.h ] || { \
 	  echo "installing librdkafka-dev (apt-get)…"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq librdkafka-dev pkg-config; }
+	@pkg-config --exists libpq 2>/dev/null || { \
+	  echo "installing libpq-dev (apt-get)…"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpq-dev pkg-config; }
 
 build: deps
 	$(SWIFT) build
 
 # The main job: the acceptance suite on the embedded cluster, with reports.
-acceptance: build
+acceptance: build postgres
 	@mkdir -p $(REPORTS)
 	.build/debug/kafka-bdd run Features --format progress \
 	  --report html:$(REPORTS)/index.html --report junit:$(REPORTS)/junit.xml \
 	  --report message:$(REPORTS)/messages.ndjson --report json:$(REPORTS)/cucumber.json --report rerun:$(REPORTS)/rerun.txt
 	@echo "reports: $(REPORTS)/index.html $(REPORTS)/junit.xml"
 
-test: deps
+test: deps postgres
 	$(SWIFT) test
 
 # Parser speed against the official Python parser (pip install gherkin-official).
@@ -60,6 +63,14 @@ certs:
 # The cluster with the secured listeners of compose/security.yml; run the suite with KAFKA_BDD_SECURE=1.
 up-secure: certs
 	docker compose -f docker-compose.yml -f compose/security.yml up -d --wait
+
+# The capstone's database: a throwaway PostgreSQL (wal_level=logical) on the unix socket
+# /tmp/kafka-bdd-postgres, the default of KAFKA_BDD_POSTGRES; installs Debian's postgresql when missing.
+postgres:
+	bash scripts/postgres.sh start
+
+postgres-stop:
+	bash scripts/postgres.sh stop
 
 # Validates docker-compose.yml without an engine (Debian's docker-compose package).
 compose-check:

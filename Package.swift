@@ -43,6 +43,13 @@ let package = Package(
                            .product(name: "Prometheus", package: "swift-prometheus"),
                            .product(name: "Logging", package: "swift-log")]
         ),
+        // libpq's C API (system library), for the capstone's PostgreSQL source and sink
+        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // libpq in Swift: connections with deadlines, statements off the concurrency pool, redacted DSNs
+        .target(name: "Postgres", dependencies: ["CPostgres"]),
+        // the capstone's pipeline: CDC reader (logical replication), windowed totals, idempotent sink
+        .target(name: "ChangeCapture", dependencies: ["Postgres", "KafkaClient",
+                                                      .product(name: "Prometheus", package: "swift-prometheus")]),
         // cluster backends: embedded, compose, external; faults and capabilities
         .target(name: "Cluster", dependencies: ["KafkaClient"]),
         // pure checkers: histories in, verdicts out
@@ -55,7 +62,7 @@ let package = Package(
         .target(name: "Processing", dependencies: ["KafkaClient", "Streams"]),
         // the step vocabulary: sentences → drills, cluster actions, checkers
         .target(name: "Steps", dependencies: ["Runtime", "Cluster", "KafkaClient", "Verification", "Operations",
-                                      "Streams", "Processing"]),
+                                      "Streams", "Processing", "Postgres", "ChangeCapture"]),
         .executableTarget(
             name: "kafka-bdd",
             dependencies: [
@@ -68,7 +75,7 @@ let package = Package(
             name: "HarnessTests",
             // The CLI is a dependency so that its binary is built for the exit-code tests.
             dependencies: ["Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "KafkaClient", "Cluster",
-                           "Verification", "Steps", "Yams", "kafka-bdd"],
+                           "Verification", "Steps", "Yams", "kafka-bdd", "Postgres", "ChangeCapture"],
             // Feature files with their expected messages, read from the source tree.
             exclude: ["Gherkin/Fixtures"]
         ),
@@ -81,7 +88,7 @@ let package = Package(
         .testTarget(
             name: "AcceptanceTests",
             dependencies: ["Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "Session", "Cluster",
-                           "KafkaClient", "Verification", "Steps", "Streams", "Processing"],
+                           "KafkaClient", "Verification", "Steps", "Streams", "Processing", "Postgres", "ChangeCapture"],
             exclude: ["Fixtures"]
         ),
     ]

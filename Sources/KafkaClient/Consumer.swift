@@ -195,12 +195,11 @@ public final class Consumer: KafkaClient, @unchecked Sendable {
         }
         var tsType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
         let ts = rd_kafka_message_timestamp(message, &tsType)
-        var record = ConsumedRecord(topic: String(cString: rd_kafka_topic_name(m.rkt)), partition: m.partition, offset: m.offset,
+        return ConsumedRecord(topic: String(cString: rd_kafka_topic_name(m.rkt)), partition: m.partition, offset: m.offset,
                               key: m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) },
                               value: m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? [],
-                              headers: headers, timestamp: tsType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : ts)
-        record.valueIsNull = m.payload == nil
-        return record
+                              headers: headers, timestamp: tsType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : ts,
+                              valueIsNull: m.payload == nil)
     }
 
     /// Polls until `count` records arrived, `until` returns true for the records so far, or the

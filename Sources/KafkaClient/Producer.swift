@@ -264,11 +264,13 @@ public final class Producer: KafkaClient, @unchecked Sendable {
         if let failure { throw failure }
     }
 
-    /// Enqueues one record with optional headers.
-    /// A `tombstone` has no value at all (`value` is ignored): compaction deletes its key.
-    public func produce(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8], headers: [(String, [UInt8])] = [],
-                        token: UInt64, tombstone: Bool = false) throws(KafkaError) {
-        if headers.isEmpty && !tombstone {
+    /// Enqueues one record with optional headers. A nil `value` or `tombstone` sends a tombstone: no value
+    /// at all (not an empty one), which compaction treats as deleting its key.
+    public func produce(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8]?,
+                        headers: [(String, [UInt8])] = [], token: UInt64, tombstone: Bool = false) throws(KafkaError) {
+        let tombstone = tombstone || value == nil
+        let value = value ?? []
+        if headers.isEmpty, !tombstone {
             let t = self.topic(topic)
             var failure: KafkaError?
             value.withUnsafeBytes { v in
@@ -309,8 +311,8 @@ public final class Producer: KafkaClient, @unchecked Sendable {
 
     /// Sends one record and waits for its delivery report.
     @discardableResult
-    public func send(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8], headers: [(String, [UInt8])] = [],
-                     tombstone: Bool = false) async throws -> DeliveryReport {
+    public func send(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8]?,
+                     headers: [(String, [UInt8])] = [], tombstone: Bool = false) async throws -> DeliveryReport {
         let token = callbacks.nextToken.wrappingAdd(1, ordering: .relaxed).oldValue
         return try await withCheckedThrowingContinuation { continuation in
             callbacks.waiting.withLock { $0[token] = continuation }
@@ -389,6 +391,13 @@ public final class Producer: KafkaClient, @unchecked Sendable {
     /// A crash: nothing is flushed, no open transaction is committed or aborted; records not yet
     /// acknowledged are reported failed. Idempotent with `close`.
     public func kill() { close(flushTimeout: .zero) }
+
+    /// A crash before the records still queued in the client were sent: they are dropped, never written.
+    public func killDroppingQueued() {
+        guard !closed.load(ordering: .acquiring) else { return }
+        _ = rd_kafka_purge(handle, RD_KAFKA_PURGE_F_QUEUE)
+        kill()
+    }
 
     deinit { close() }
 }

@@ -8,7 +8,9 @@ enum Evidence {
         let height = 40 + Double(bars.count) * (barHeight + gap)
         let top = max(bars.map(\.1).max() ?? 1, 1e-9)
         let esc = escape
-        var svg = #"<svg width="\#(Int(width))" height="\#(Int(height))" font-family="sans-serif" font-size="12">"#
+        // xmlns: an SVG shown through <img> (as the HTML report shows attachments) renders only with it.
+        var svg = #"<svg xmlns="http://www.w3.org/2000/svg" width="\#(Int(width))" height="\#(Int(height))" "#
+            + #"font-family="sans-serif" font-size="12">"#
         svg += #"<text x="4" y="16" font-weight="bold">\#(esc(title))</text>"#
         for (i, (label, value)) in bars.enumerated() {
             let y = 28 + Double(i) * (barHeight + gap)
@@ -34,7 +36,8 @@ enum Evidence {
         func y(_ v: Double) -> String { String(format: "%.1f", height - bottom - (height - top - bottom) * v / maxY) }
         let plotHeight = String(format: "%.1f", height - top - bottom)
         let shades = ["#e8eaf6", "#fff3e0", "#e8f5e9", "#fce4ec"]
-        var svg = "<svg width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">"
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
+            + "font-family=\"sans-serif\" font-size=\"11\">"
         svg += "<text x=\"4\" y=\"16\" font-weight=\"bold\" font-size=\"12\">\(escape(title))</text>"
         for (i, span) in spans.enumerated() {
             let w = String(format: "%.1f", max(0, (width - left - right) * (span.to - span.from) / maxX))

@@ -28,6 +28,7 @@ public enum Steps {
         InternalsSteps.register(&code, environment)
         ConnectSteps.register(&code, environment)
         SecuritySteps.register(&code, environment)
+        CapstoneSteps.register(&code, environment)
         return code
     }
 }

@@ -1,0 +1,258 @@
+import ChangeCapture
+import Cluster
+import Foundation
+import KafkaClient
+import Postgres
+import Runtime
+import Synchronization
+import Verification
+
+/// The capstone pipeline as one scenario sets it up, and what its steps may swap for the negative
+/// controls (a sink writer that drops updates, a CDC reader that confirms before Kafka acknowledged).
+struct CapstoneState: Sendable {
+    enum Key: WorldKey { static var defaultValue: CapstoneState { CapstoneState() } }
+
+    struct Pipeline: Sendable {
+        var database: PipelineDatabase
+        var cdcTopic: String, cdcName: String, cdcPartitions: Int32
+        var totalsTopic: String, totalsPartitions: Int32
+        var windowMillis: Int64
+    }
+
+    var pipeline: Pipeline?
+    var writer: @Sendable (String) -> any SinkWriter = { UpsertWriter(table: $0) }
+    var confirm: CDCReader.Confirm = .afterAcknowledged
+    var run: CapstoneRun?
+}
+
+/// What one run of the pipeline left: the source's history and table, the sink table and the CDC topic
+/// as read back, the latencies, and the chaos timeline.
+struct CapstoneRun: Sendable {
+    var history: [SourceChange] = []
+    var table: [SourceChange] = []
+    var sink: [WindowRow] = []
+    var changelog: [ChangelogRecord] = []
+    var totalsRecords = 0
+    var latencies: [Double] = []
+    /// Source transactions whose window row never showed them within the drain deadline.
+    var unmeasured = 0
+    var marks = 0
+    /// (seconds into the drill, latency ms) per measured transaction, in commit order.
+    var latencySeries: [(Double, Double)] = []
+    var timeline: [(seconds: Double, event: String)] = []
+    var readerRestarts = 0
+    var readerBatch = 0
+    var drained = false
+}
+
+/// Source workload → CDC reader → Kafka → windowed totals → Kafka → sink, with the SQL observer timing
+/// each source commit to its sink row; optionally a broker killed and the reader and the sink killed
+/// and restarted mid-stream (at a quarter, a half and three quarters of the changes).
+final class CapstoneDrill: Sendable {
+    let ctx: StepContext
+    let cluster: any Cluster
+    let pipeline: CapstoneState.Pipeline
+    let writer: @Sendable (String) -> any SinkWriter
+    let confirm: CDCReader.Confirm
+    private let clock = DrillClock()
+    private let timeline = Mutex<[(Double, String)]>([])
+    private let stopping = Atomic<Bool>(false)
+    private let reader = Mutex<CDCReader?>(nil)
+    private let sink = Mutex<TotalsSink?>(nil)
+    private let restarts = Atomic<Int>(0)
+    /// The first error of a pipeline stage: it stops the drill at once.
+    private let failure = Mutex<(any Error)?>(nil)
+
+    private func fail(_ error: any Error) {
+        failure.withLock { $0 = $0 ?? error }
+        stopping.store(true, ordering: .releasing)
+    }
+
+    private func checkStages() throws {
+        if let e = failure.withLock({ $0 }) { throw e }
+    }
+
+    init(ctx: StepContext, cluster: any Cluster, state: CapstoneState, pipeline: CapstoneState.Pipeline) {
+        self.ctx = ctx
+        self.cluster = cluster
+        self.pipeline = pipeline
+        self.writer = state.writer
+        self.confirm = state.confirm
+    }
+
+    private func note(_ event: String) {
+        let now = clock.now
+        timeline.withLock { $0.append((now, event)) }
+        if ProcessInfo.processInfo.environment["KAFKA_BDD_CAPSTONE_TRACE"] != nil {
+            FileHandle.standardError.write(Data(String(format: "capstone %.2f %@\n", now, event).utf8))
+        }
+    }
+
+    func run(changes: Int, perSecond: Int, killBroker: Int32?) async throws -> CapstoneRun {
+        let db = pipeline.database
+        let stop: @Sendable () -> Bool = { [self] in stopping.load(ordering: .acquiring) }
+        let observer = SinkObserver(database: db)
+        let group = "capstone-sink-\(db.schema)"
+        // The suite plays the controller on the embedded cluster: the sink group's coordinator moves off
+        // a killed broker only if the cluster knows the group.
+        cluster.registerCoordinatorKey(group, type: .group)
+        let config = cluster.config()
+        let aggregator = WindowedTotalsProcessor(from: pipeline.cdcTopic, partitions: pipeline.cdcPartitions,
+                                                 to: pipeline.totalsTopic, windowMillis: pipeline.windowMillis,
+                                                 config: config)
+        let readers = Task.detached { [self] in
+            // A reader that crashed (asked to) or failed is replaced at once; five failures end the drill.
+            var failures = 0
+            while !stop() {
+                let r = CDCReader(database: db, topic: pipeline.cdcTopic, config: config, confirm: confirm)
+                reader.withLock { $0 = r }
+                do {
+                    try await r.run(until: stop)
+                    if r.progress.crashed {
+                        note("CDC reader killed mid-round: \(r.progress.rounds) rounds confirmed, "
+                             + "the last unconfirmed")
+                        restarts.wrappingAdd(1, ordering: .relaxed)
+                        note("CDC reader restarted from the slot's confirmed position")
+                    }
+                } catch {
+                    failures += 1
+                    note("CDC reader failed: \(error)")
+                    if failures >= 5 { fail(error) }
+                }
+            }
+        }
+        let sinks = Task.detached { [self] in
+            var failures = 0
+            while !stop() {
+                let s = TotalsSink(topic: pipeline.totalsTopic, partitions: pipeline.totalsPartitions, group: group,
+                                   dsn: db.dsn, writer: writer(db.sink), config: config)
+                sink.withLock { $0 = s }
+                do {
+                    try await s.run(until: stop)
+                    if !stop() {
+                        note("sink killed after writing a batch, before committing its offsets")
+                        note("sink restarted from its group's committed offsets")
+                    }
+                } catch {
+                    failures += 1
+                    note("sink failed: \(error)")
+                    if failures >= 5 { fail(error) }
+                }
+            }
+        }
+        let aggregating = Task.detached { [self] in
+            do { try await aggregator.run(until: stop) } catch {
+                note("windowed totals failed: \(error)")
+                fail(error)
+            }
+        }
+        let observing = Task.detached { [self] in
+            do { try await observer.run(until: stop) } catch { fail(error) }
+        }
+        let stages = [("CDC reader", readers), ("sink", sinks), ("windowed totals", aggregating),
+                      ("observer", observing)]
+        note("pipeline started")
+        let startedAt = Date().timeIntervalSince1970 * 1000 - clock.now * 1000
+        var run = CapstoneRun()
+        do {
+            let workload = SourceWorkload(changes: changes, perSecond: perSecond, windowMillis: pipeline.windowMillis)
+            let total = Mutex(0)
+            try await workload.run(db, committed: { marks in
+                observer.expect(marks)
+                total.withLock { $0 += marks.count }
+            }, made: { [self] made in
+                try checkStages()
+                guard let broker = killBroker else { return }
+                if made == changes / 4 {
+                    note("broker \(broker) killed")
+                    try await ctx.kill(broker: broker)
+                    note("broker \(broker) confirmed down on the wire")
+                } else if made == changes / 2 {
+                    note("CDC reader kill requested")
+                    reader.withLock { $0 }?.crash()
+                } else if made == changes * 3 / 4 {
+                    note("sink kill requested")
+                    sink.withLock { $0 }?.crash()
+                }
+            })
+            note("source workload done: \(changes) changes")
+            run.marks = total.withLock { $0 }
+            // Drained when every source transaction shows in the sink, or 20 s pass.
+            let deadline = ContinuousClock.now + .seconds(20)
+            while observer.pending > 0, ContinuousClock.now < deadline {
+                try checkStages()
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            run.drained = observer.pending == 0
+            note(run.drained ? "every source commit visible in the sink"
+                 : "\(observer.pending) source commits never visible")
+        } catch {
+            stopping.store(true, ordering: .releasing)
+            _ = await Self.settle(stages, within: .seconds(10))
+            throw failure.withLock { $0 } ?? error
+        }
+        stopping.store(true, ordering: .releasing)
+        let running = await Self.settle(stages, within: .seconds(15))
+        guard running.isEmpty else {
+            throw StepFailure("pipeline stages did not stop within 15 s: \(running.joined(separator: ", ")); "
+                              + "timeline: "
+                              + timeline.withLock { $0 }.map { String(format: "%.1f s %@", $0.0, $0.1) }
+                                .joined(separator: "; "))
+        }
+        try checkStages()
+        let measured = observer.measured.sorted { $0.committedAt < $1.committedAt }
+        run.latencies = measured.map(\.latency)
+        run.latencySeries = measured.map { ((($0.committedAt - startedAt) / 1000), $0.latency) }
+        run.unmeasured = observer.pending
+        run.readerRestarts = restarts.load(ordering: .relaxed)
+        run.readerBatch = CDCReader(database: db, topic: "", config: KafkaConfig()).batch
+        run.timeline = timeline.withLock { $0 }
+        try await readBack(&run)
+        return run
+    }
+
+    /// Waits for the stages to end, at most `limit` (a stage blocked in a client call keeps running);
+    /// returns the names of those still running.
+    static func settle(_ tasks: [(String, Task<Void, Never>)], within limit: Duration) async -> [String] {
+        final class Done: Sendable { let names = Mutex<Set<String>>([]) }
+        let done = Done()
+        for (name, t) in tasks { Task { await t.value; done.names.withLock { _ = $0.insert(name) } } }
+        let deadline = ContinuousClock.now + limit
+        while done.names.withLock({ $0.count }) < tasks.count, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        let finished = done.names.withLock { $0 }
+        return tasks.map(\.0).filter { !finished.contains($0) }
+    }
+
+    private func readBack(_ run: inout CapstoneRun) async throws {
+        let db = pipeline.database
+        let c = try await Connection.connect(db.dsn)
+        defer { c.close() }
+        run.history = try await db.readHistory(c).map { h in
+            SourceChange(SourceChange.Operation(rawValue: h.op) ?? .update, id: h.order.id, customer: h.order.customer,
+                         amount: h.order.amount, placedAt: h.order.placedAt)
+        }
+        run.table = try await db.readOrders(c).map {
+            SourceChange(.insert, id: $0.id, customer: $0.customer, amount: $0.amount, placedAt: $0.placedAt)
+        }
+        run.sink = try await db.readSink(c).map {
+            WindowRow(customer: $0.key.customer, windowStart: $0.key.windowStart, total: $0.total, orders: $0.orders)
+        }
+        let records = try await ConsumingSteps.readTopic(ctx, topic: pipeline.cdcTopic,
+                                                         partitions: pipeline.cdcPartitions)
+        run.changelog = records.compactMap { r in
+            guard let change = CapturedChange(r) else { return nil }
+            let row = change.order.map {
+                SourceChange(change.operation == .insert ? .insert : .update, id: $0.id, customer: $0.customer,
+                             amount: $0.amount, placedAt: $0.placedAt)
+            }
+            return ChangelogRecord(partition: r.partition, offset: r.offset, key: r.keyString,
+                                   operation: SourceChange.Operation(rawValue: change.operation.rawValue)!,
+                                   commitLSN: change.position.commitLSN, index: change.position.index, row: row,
+                                   valueIsNull: r.valueIsNull)
+        }
+        run.totalsRecords = try await ConsumingSteps.readTopic(ctx, topic: pipeline.totalsTopic,
+                                                               partitions: pipeline.totalsPartitions).count
+    }
+}

@@ -1,0 +1,195 @@
+import ChangeCapture
+import Foundation
+import KafkaClient
+import Postgres
+import Runtime
+import Verification
+
+/// Sentences of the capstone: a PostgreSQL source captured into Kafka, a windowed aggregate, an
+/// idempotent PostgreSQL sink, checked against an oracle by SQL, timed, and put through chaos.
+enum CapstoneSteps {
+    static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
+        code.after(name: "drop the capstone's database objects") { ctx in
+            if let db = ctx.world[CapstoneState.Key.self].pipeline?.database { await db.drop() }
+        }
+
+        code.given("the capstone pipeline: CDC from PostgreSQL into {string}, totals per customer and {int}-second "
+                   + "window into {string}, upserted into a PostgreSQL sink table",
+                   doc: "Needs PostgreSQL with wal_level=logical at `KAFKA_BDD_POSTGRES` (a libpq connection string; "
+                       + "default `\(DSN.default)`, what `make postgres` starts); skipped with the reason when it "
+                       + "cannot be reached within 10 s. Creates the scenario's own schema: the source table "
+                       + "`orders` with a change history kept by a trigger, the sink table `window_totals`, a "
+                       + "publication and a logical replication slot (pgoutput). Both topics must exist.",
+                   example: #"Given the capstone pipeline: CDC from PostgreSQL into "orders-cdc", totals per "#
+                       + #"customer and 1-second window into "order-totals", upserted into a PostgreSQL sink "#
+                       + "table") { ctx in
+            let cdc = try ctx.string(0), seconds = try ctx.int(1), totals = try ctx.string(2)
+            guard seconds > 0 else { throw StepFailure("the window must be at least 1 second") }
+            let dsn = DSN.fromEnvironment()
+            if let reason = await PipelineDatabase.unavailable(dsn) {
+                throw StepSkipped("the capstone needs PostgreSQL: \(reason)")
+            }
+            let (cdcPartitions, totalsPartitions) = ctx.scenario.state.withLock {
+                ($0.partitions[cdc] ?? 1, $0.partitions[totals] ?? 1)
+            }
+            let database = PipelineDatabase(dsn: dsn, scope: String(UUID().uuidString.prefix(12)))
+            ctx.world.update(CapstoneState.Key.self) {
+                $0.pipeline = .init(database: database, cdcTopic: "", cdcName: cdc, cdcPartitions: cdcPartitions,
+                                    totalsTopic: "", totalsPartitions: totalsPartitions,
+                                    windowMillis: Int64(seconds) * 1000)
+            }
+            let (cdcTopic, totalsTopic) = (try ctx.topic(cdc), try ctx.topic(totals))
+            ctx.world.update(CapstoneState.Key.self) {
+                $0.pipeline?.cdcTopic = cdcTopic
+                $0.pipeline?.totalsTopic = totalsTopic
+            }
+            try await database.create()
+            ctx.log("schema \(database.schema) on \(dsn.redacted); slot \(database.slot), "
+                    + "publication \(database.publication)")
+        }
+
+        code.when("{int} changes to orders are made in PostgreSQL at {int} per second",
+                  doc: "Runs the pipeline — CDC reader, windowed totals, sink, and an observer reading the sink "
+                      + "table by SQL every 20 ms — while one writer makes that many inserts, updates and deletes (a "
+                      + "seeded mix, one change per transaction, every tenth transaction three), paced; then waits "
+                      + "up to 20 s until every source commit shows in the sink. Attaches the timeline.",
+                  example: "When 600 changes to orders are made in PostgreSQL at 100 per second") { ctx in
+            try await runDrill(ctx, changes: try ctx.int(0), perSecond: try ctx.int(1), killBroker: nil)
+        }
+
+        code.when("{int} changes to orders are made in PostgreSQL at {int} per second while broker {int} is killed "
+                  + "and the CDC reader and the sink are restarted mid-stream",
+                  doc: "As the step above, and: after a quarter of the changes the broker is killed (confirmed on "
+                      + "the wire); after half the CDC reader is killed in the middle of a round (half of it "
+                      + "acknowledged by Kafka, the rest dropped unsent, the slot not confirmed) and a new one "
+                      + "started; after three quarters the sink is killed after writing a batch and before "
+                      + "committing its offsets, and a new one started. Attaches the chaos timeline.",
+                  example: "When 800 changes to orders are made in PostgreSQL at 100 per second while broker 2 is "
+                      + "killed and the CDC reader and the sink are restarted mid-stream") { ctx in
+            try await runDrill(ctx, changes: try ctx.int(0), perSecond: try ctx.int(1),
+                               killBroker: Int32(try ctx.int(2)))
+        }
+
+        code.then("the sink table equals the oracle computed from the source table's change history",
+                  doc: "Reads the source table, its change history and the sink table by SQL. The history must "
+                      + "explain the source table; the oracle (Verification, independent of the pipeline) folds the "
+                      + "history into the expected sink table — per customer and window, the sum and count of the "
+                      + "live orders, a window emptied by deletes at zero — and the sink table must equal it row for "
+                      + "row. Attaches row counts.",
+                  example: "Then the sink table equals the oracle computed from the source table's change history") {
+            ctx in
+            let (run, pipeline) = try ran(ctx)
+            let expected = PipelineOracle.expectedSink(run.history, windowMillis: pipeline.windowMillis)
+            let distinct = ChangelogCheck(history: run.history, records: run.changelog, maxDuplicates: .max).distinct
+            ctx.attach(Evidence.table(["source rows", "history rows", "CDC records", "distinct changes on CDC",
+                                       "totals records", "sink rows", "oracle rows"],
+                                      [["\(run.table.count)", "\(run.history.count)", "\(run.changelog.count)",
+                                        "\(distinct)", "\(run.totalsRecords)", "\(run.sink.count)",
+                                        "\(expected.count)"]]),
+                       mediaType: "text/markdown")
+            try PipelineOracle.historyExplains(run.table, run.history).enforce()
+            guard !run.history.isEmpty else { throw StepFailure("the source made no change: nothing to compare") }
+            try PipelineOracle.sinkMatches(run.sink, expected: expected).enforce()
+        }
+
+        code.then("every change of each order is on {string} in commit order, keyed by its primary key, deletes as "
+                  + "tombstones, with at most {int} duplicates",
+                  doc: "Reads the CDC topic back from the beginning and checks it against the source's change "
+                      + "history: per order, every change once or more, in the order made, none the source did not "
+                      + "make; a change published again (same commit LSN and index) counts as a duplicate, up to the "
+                      + "bound.",
+                  example: #"Then every change of each order is on "orders-cdc" in commit order, keyed by its "#
+                      + #"primary key, deletes as tombstones, with at most 0 duplicates"#) { ctx in
+            let (run, pipeline) = try ran(ctx)
+            guard try ctx.string(0) == pipeline.cdcName else {
+                throw StepFailure("the pipeline captured into \"\(pipeline.cdcName)\", not \"\(try ctx.string(0))\"")
+            }
+            let check = ChangelogCheck(history: run.history, records: run.changelog, maxDuplicates: try ctx.int(1))
+            ctx.log("\(check.distinct) distinct changes, \(check.duplicates) duplicates; \(run.readerRestarts) CDC "
+                    + "reader restarts, at most \(run.readerBatch) messages a round")
+            try check.verdict.enforce()
+        }
+
+        code.then("the end-to-end latency from source commit to sink row has p99 under {int} ms",
+                  doc: "Every source transaction must have been seen in the sink table (or its latency is unmeasured "
+                      + "and the step fails), and the 99th percentile of commit-to-visible must be under the bound, "
+                      + "both exactly and as the alert rule KafkaBddPipelineLatencyHigh (monitoring/) computes it "
+                      + "from the exported histogram kafka_bdd_pipeline_latency_seconds. Attaches p50/p95/p99, a "
+                      + "histogram, the latency over the run and the Prometheus text.",
+                  example: "Then the end-to-end latency from source commit to sink row has p99 under 2000 ms") { ctx in
+            let (run, pipeline) = try ran(ctx)
+            let bound = Double(try ctx.int(0))
+            let l = run.latencies
+            let p = (Percentile.of(l, 50), Percentile.of(l, 95), Percentile.of(l, 99))
+            let ms = { (v: Double) in String(format: "%.0f", v) }
+            ctx.attach(Evidence.table(["transactions", "measured", "p50 ms", "p95 ms", "p99 ms", "max ms"],
+                                      [["\(run.marks)", "\(l.count)", ms(p.0), ms(p.1), ms(p.2), ms(l.max() ?? 0)]]),
+                       mediaType: "text/markdown")
+            let edges = PipelineMetrics.buckets.map { $0 * 1000 }
+            var bars: [(String, Double)] = []
+            var lower = 0.0
+            for edge in edges {
+                let inBucket = l.filter { $0 > lower && $0 <= edge || (lower == 0 && $0 == 0) }.count
+                bars.append(("\(ms(lower))–\(ms(edge)) ms", Double(inBucket)))
+                lower = edge
+            }
+            bars.append(("over \(ms(lower)) ms", Double(l.filter { $0 > lower }.count)))
+            ctx.attach(Evidence.barChart(title: "Commit to sink row: transactions per latency bucket", bars: bars),
+                       mediaType: "image/svg+xml")
+            let spans = chaosSpans(run)
+            ctx.attach(Evidence.lineChart(title: "Commit-to-sink latency (ms) by commit time",
+                                          unit: "ms; chaos shaded",
+                                          samples: run.latencySeries, spans: spans), mediaType: "image/svg+xml")
+            let exported = PipelineMetrics.prometheusText(latenciesMillis: l, pipeline: pipeline.database.schema)
+            ctx.attach(exported, mediaType: "text/plain", fileName: "pipeline-latency.prom")
+            // What the alert rule (monitoring/: KafkaBddPipelineLatencyHigh) computes from the exported text.
+            let name = PipelineMetrics.latencyName
+            let buckets = ClientMetrics.samples(named: name + "_bucket", in: exported).compactMap { s in
+                s.0["le"].flatMap { $0 == "+Inf" ? Double.infinity : Double($0) }.map { (le: $0, count: s.1) }
+            }
+            let exportedCount = ClientMetrics.samples(named: name + "_count", in: exported).first?.1 ?? 0
+            guard Int(exportedCount) == l.count else {
+                throw StepFailure("the exported histogram counts \(Int(exportedCount)) latencies, \(l.count) were "
+                                  + "measured")
+            }
+            let ruleP99 = (HistogramQuantile.of(0.99, buckets: buckets) ?? 0) * 1000
+            let checks = [SLOCheck(objective: "commit-to-sink p99 (ms)", measured: p.2, limit: bound - 1e-9),
+                          SLOCheck(objective: "alert rule's histogram_quantile(0.99) (ms)", measured: ruleP99,
+                                   limit: bound - 1e-9)]
+            MonitoringSteps.attach(ctx, checks)
+            try SLOCheck.verdict(checks, produced: run.marks, consumed: l.count).enforce()
+        }
+    }
+
+    static func ran(_ ctx: StepContext) throws -> (CapstoneRun, CapstoneState.Pipeline) {
+        let state = ctx.world[CapstoneState.Key.self]
+        guard let pipeline = state.pipeline else { throw StepFailure("no capstone pipeline in this scenario") }
+        guard let run = state.run else { throw StepFailure("the pipeline has not run in this scenario") }
+        return (run, pipeline)
+    }
+
+    static func runDrill(_ ctx: StepContext, changes: Int, perSecond: Int, killBroker: Int32?) async throws {
+        guard changes > 0, perSecond > 0 else { throw StepFailure("changes and rate must be positive") }
+        let state = ctx.world[CapstoneState.Key.self]
+        guard let pipeline = state.pipeline else {
+            throw StepFailure("no capstone pipeline: start with `Given the capstone pipeline: …`")
+        }
+        let cluster = try ctx.cluster()
+        if killBroker != nil { try cluster.require(.brokerFaults) }
+        let run = try await CapstoneDrill(ctx: ctx, cluster: cluster, state: state, pipeline: pipeline)
+            .run(changes: changes, perSecond: perSecond, killBroker: killBroker)
+        ctx.world.update(CapstoneState.Key.self) { $0.run = run }
+        ctx.attach(Evidence.table(["s", "event"], run.timeline.map { [String(format: "%.2f", $0.seconds), $0.event] }),
+                   mediaType: "text/markdown")
+    }
+
+    /// The chaos events as shaded spans of half a second from each.
+    static func chaosSpans(_ run: CapstoneRun) -> [(label: String, from: Double, to: Double)] {
+        let events = run.timeline.filter { $0.event.contains("killed") || $0.event.contains("kill requested") }
+        return events.map { e in
+            let label = e.event.hasPrefix("broker") ? "broker down"
+                : e.event.hasPrefix("CDC") ? "CDC reader restart" : "sink restart"
+            return (label, e.seconds, e.seconds + 0.5)
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Glibc
+import Postgres
+import Testing
+
+/// The libpq wrapper's bad-input behaviour: an unreachable database is reported within 10 s, and no
+/// message ever carries the connection string's password.
+@Suite("PostgreSQL connections")
+struct PostgresConnectionTests {
+    static let password = "s3cr3t-Pa55-\(UInt32.random(in: 0...UInt32.max))"
+
+    /// A loopback TCP socket that listens and never answers: the kernel completes the handshake, then
+    /// nothing — libpq waits for the server's reply. Returns (socket, port).
+    static func silentServer() throws -> (Int32, UInt16) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        try withUnsafeMutablePointer(to: &address) { p in
+            try p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
+                guard bind(fd, sa, length) == 0, listen(fd, 16) == 0, getsockname(fd, sa, &length) == 0 else {
+                    throw PostgresError("cannot listen on loopback")
+                }
+            }
+        }
+        return (fd, UInt16(bigEndian: address.sin_port))
+    }
+
+    @Test func aSilentServerIsReportedWithinTenSecondsWithThePasswordRedacted() async throws {
+        let (fd, port) = try Self.silentServer()
+        defer { close(fd) }
+        let dsn = DSN("host=127.0.0.1 port=\(port) user=kafka dbname=orders password=\(Self.password)")
+        let start = ContinuousClock.now
+        let error = await #expect(throws: PostgresError.self) { try await Connection.connect(dsn) }
+        let elapsed = ContinuousClock.now - start
+        #expect(elapsed < .milliseconds(10_500), "reported after \(elapsed)")
+        #expect(elapsed > .seconds(9), "the deadline, not another failure, should have ended it: \(elapsed)")
+        let message = try #require(error).message
+        #expect(message.contains("no answer within 10 s"), "\(message)")
+        #expect(message.contains("password=***"), "\(message)")
+        #expect(message.contains("port=\(port)"), "\(message)")
+        #expect(!message.contains(Self.password), "\(message)")
+        #expect(error?.unreachable == true)
+    }
+
+    @Test func aRefusedConnectionIsReportedAtOnceWithThePasswordRedacted() async throws {
+        let (fd, port) = try Self.silentServer()
+        close(fd)  // nothing listens there any more: refused
+        for dsn in [DSN("host=127.0.0.1 port=\(port) user=kafka password=\(Self.password)"),
+                    DSN("postgresql://kafka:\(Self.password)@127.0.0.1:\(port)/orders")] {
+            let start = ContinuousClock.now
+            let error = await #expect(throws: PostgresError.self) { try await Connection.connect(dsn) }
+            #expect(ContinuousClock.now - start < .seconds(5))
+            let message = try #require(error).message
+            #expect(message.contains("password=***") && !message.contains(Self.password), "\(message)")
+            #expect(message.contains("Connection refused"), "\(message)")
+            #expect(!dsn.redacted.contains(Self.password) && !"\(dsn)".contains(Self.password))
+        }
+    }
+
+    @Test func anUnparseableConnectionStringIsNotEchoed() async throws {
+        let dsn = DSN("host=x password='\(Self.password)")  // an unterminated quote
+        let error = await #expect(throws: PostgresError.self) { try await Connection.connect(dsn) }
+        let message = try #require(error).message
+        #expect(message.contains("KAFKA_BDD_POSTGRES is not a connection string libpq can parse"), "\(message)")
+        #expect(!message.contains(Self.password))
+        #expect(dsn.redacted == "<a connection string libpq cannot parse>")
+    }
+
+    /// Through the CLI: the capstone's scenarios are skipped with the reason, the password in no output.
+    @Test(CLITests.enabled) func theCapstoneIsSkippedWithARedactedReasonWhenTheDatabaseIsUnreachable() async throws {
+        let (fd, port) = try Self.silentServer()
+        close(fd)
+        let report = FileManager.default.temporaryDirectory
+            .appendingPathComponent("capstone-\(UUID().uuidString).ndjson").path
+        let dsn = "host=127.0.0.1 port=\(port) password=\(Self.password)"
+        let r = try await CLITests.run(["run", "Features/capstone.feature", "--format", "pretty",
+                                        "--report", "message:\(report)"], environment: ["KAFKA_BDD_POSTGRES": dsn])
+        let stream = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.contains("0 passed, 0 failed, 2 skipped"), "\(r.out)")
+        #expect(r.out.contains("the capstone needs PostgreSQL: cannot connect to PostgreSQL "
+                               + "(password=*** host=127.0.0.1 port=\(port))"),
+                "\(r.out)")
+        for text in [r.out, r.err, stream] { #expect(!text.contains(Self.password)) }
+    }
+
+    @Test func lsnsParseAndPrintAsTheServerWritesThem() {
+        #expect(LSN("0/1528610")?.value == 0x1528610)
+        #expect(LSN("16/B374D848")?.description == "16/B374D848")
+        #expect(LSN("nonsense") == nil)
+    }
+}
