@@ -353,9 +353,11 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
     public func reassign(_ partitions: [(topic: String, partition: Int32, replicas: [Int32])]) async throws {
         for p in partitions { for r in p.replicas { _ = try service(r) } }
         let entries = partitions.map { p in
-            #"{"topic":\#(Self.quoted(p.topic)),"partition":\#(p.partition),"replicas":[\#(p.replicas.map(String.init).joined(separator: ","))]}"#
+            let replicas = p.replicas.map(String.init).joined(separator: ",")
+            return #"{"topic":\#(Self.quoted(p.topic)),"partition":\#(p.partition),"replicas":[\#(replicas)]}"#
         }
-        try await kafkaTool("kafka-reassign-partitions.sh", json: #"{"version":1,"partitions":[\#(entries.joined(separator: ","))]}"#,
+        try await kafkaTool("kafka-reassign-partitions.sh",
+                            json: #"{"version":1,"partitions":[\#(entries.joined(separator: ","))]}"#,
                             file: "kafka-bdd-reassign.json")
         for p in partitions {
             try await awaitPartition(p.topic, p.partition, "replicas \(p.replicas)", within: failoverDeadline * 2) {
@@ -365,7 +367,8 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
         try await electPreferredLeaders(partitions.map { ($0.topic, $0.partition) })
     }
 
-    /// `kafka-leader-election.sh --election-type preferred`, then waits until each partition is led by its first replica.
+    /// `kafka-leader-election.sh --election-type preferred`, then waits until each partition is led by its
+    /// first replica.
     public func electPreferredLeaders(_ partitions: [(topic: String, partition: Int32)]) async throws {
         guard !partitions.isEmpty else { return }
         let entries = partitions.map { #"{"topic":\#(Self.quoted($0.topic)),"partition":\#($0.partition)}"# }
@@ -389,7 +392,8 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
             if let last, done(last) { return }
             try await Task.sleep(for: .milliseconds(200)) // polling interval of the deadline loop
         } while ContinuousClock.now < deadline
-        throw FaultNotObserved("\(topic)[\(partition)] did not reach \(what) within \((limit ?? failoverDeadline).seconds) s "
+        throw FaultNotObserved("\(topic)[\(partition)] did not reach \(what) within "
+                               + "\((limit ?? failoverDeadline).seconds) s "
                                + "(now leader \(last?.leader ?? -1), replicas \(last?.replicas ?? []))")
     }
 

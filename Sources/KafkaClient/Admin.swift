@@ -129,10 +129,11 @@ public final class Admin: KafkaClient, @unchecked Sendable {
                     for j in 0..<n {
                         guard let e = entries[j] else { continue }
                         let sensitive = rd_kafka_ConfigEntry_is_sensitive(e) != 0
-                        out.append(ConfigEntry(name: String(cString: rd_kafka_ConfigEntry_name(e)),
-                                               value: sensitive ? nil : rd_kafka_ConfigEntry_value(e).map { String(cString: $0) },
+                        let value = sensitive ? nil : rd_kafka_ConfigEntry_value(e).map { String(cString: $0) }
+                        out.append(ConfigEntry(name: String(cString: rd_kafka_ConfigEntry_name(e)), value: value,
                                                isDefault: rd_kafka_ConfigEntry_is_default(e) != 0,
-                                               isSensitive: sensitive, isReadOnly: rd_kafka_ConfigEntry_is_read_only(e) != 0))
+                                               isSensitive: sensitive,
+                                               isReadOnly: rd_kafka_ConfigEntry_is_read_only(e) != 0))
                     }
                 }
                 return problems

@@ -12,8 +12,10 @@ public struct Inventory: Sendable, Equatable, Codable {
         /// Non-default configs; nil when the cluster could not say.
         public var configs: [String: String]?
 
-        public init(name: String, partitions: Int, replicationFactor: Int, underReplicated: Int? = nil,
-                    offline: Int? = nil, configs: [String: String]? = nil) {
+        public init(
+            name: String, partitions: Int, replicationFactor: Int, underReplicated: Int? = nil,
+            offline: Int? = nil, configs: [String: String]? = nil
+        ) {
             self.name = name
             self.partitions = partitions
             self.replicationFactor = replicationFactor
@@ -49,15 +51,22 @@ public struct Inventory: Sendable, Equatable, Codable {
     public init(_ snapshot: Snapshot) {
         brokers = snapshot.brokers.map(\.id).sorted()
         topics = snapshot.topics.sorted { $0.name < $1.name }.map { t in
-            Topic(name: t.name, partitions: t.partitions.count, replicationFactor: t.replicationFactor,
-                  underReplicated: t.underReplicated, offline: t.offline, configs: t.configs)
+            Topic(
+                name: t.name, partitions: t.partitions.count, replicationFactor: t.replicationFactor,
+                underReplicated: t.underReplicated, offline: t.offline, configs: t.configs)
         }
-        groups = !snapshot.groupsListed ? nil : snapshot.groups.sorted { $0.name < $1.name }.map { g in
-            let lag = g.committed.map { committed in
-                Dictionary(uniqueKeysWithValues: committed.keys.compactMap { topic in snapshot.lag(of: g, on: topic).map { (topic, $0) } })
+        groups =
+            !snapshot.groupsListed
+            ? nil
+            : snapshot.groups.sorted { $0.name < $1.name }.map { g in
+                let lag = g.committed.map { committed in
+                    Dictionary(
+                        uniqueKeysWithValues: committed.keys.compactMap { topic in
+                            snapshot.lag(of: g, on: topic).map { (topic, $0) }
+                        })
+                }
+                return Group(name: g.name, state: g.state, lag: lag)
             }
-            return Group(name: g.name, state: g.state, lag: lag)
-        }
     }
 
     public func json(pretty: Bool = true) -> String {
@@ -92,8 +101,10 @@ public struct Inventory: Sendable, Equatable, Codable {
     public static func diff(expected: Inventory, actual: Inventory) -> [Drift] {
         var drift: [Drift] = []
         if let want = expected.brokers, let have = actual.brokers, want != have {
-            drift.append(.init(subject: "brokers", expected: want.map(String.init).joined(separator: ","),
-                               actual: have.map(String.init).joined(separator: ",")))
+            drift.append(
+                .init(
+                    subject: "brokers", expected: want.map(String.init).joined(separator: ","),
+                    actual: have.map(String.init).joined(separator: ",")))
         }
         let have = Dictionary(actual.topics.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let want = Dictionary(expected.topics.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -103,16 +114,21 @@ public struct Inventory: Sendable, Equatable, Codable {
                 continue
             }
             if w.partitions != h.partitions {
-                drift.append(.init(subject: "topic \(name) partitions", expected: "\(w.partitions)", actual: "\(h.partitions)"))
+                drift.append(
+                    .init(subject: "topic \(name) partitions", expected: "\(w.partitions)", actual: "\(h.partitions)"))
             }
             if w.replicationFactor != h.replicationFactor {
-                drift.append(.init(subject: "topic \(name) replication factor", expected: "\(w.replicationFactor)",
-                                   actual: "\(h.replicationFactor)"))
+                drift.append(
+                    .init(
+                        subject: "topic \(name) replication factor", expected: "\(w.replicationFactor)",
+                        actual: "\(h.replicationFactor)"))
             }
             if let wc = w.configs, let hc = h.configs {
                 for key in Set(wc.keys).union(hc.keys).sorted() where wc[key] != hc[key] {
-                    drift.append(.init(subject: "topic \(name) config \(key)", expected: wc[key] ?? "(default)",
-                                       actual: hc[key] ?? "(default)"))
+                    drift.append(
+                        .init(
+                            subject: "topic \(name) config \(key)", expected: wc[key] ?? "(default)",
+                            actual: hc[key] ?? "(default)"))
                 }
             }
         }

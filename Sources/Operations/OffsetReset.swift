@@ -9,9 +9,13 @@ public enum OffsetTarget: Sendable, Equatable {
         case "earliest": self = .earliest
         case "latest": self = .latest
         default:
-            if text.hasPrefix("shift:"), let n = Int64(text.dropFirst(6)) { self = .shift(n) } else if let n = Int64(text), n >= 0 {
+            if text.hasPrefix("shift:"), let n = Int64(text.dropFirst(6)) {
+                self = .shift(n)
+            } else if let n = Int64(text), n >= 0 {
                 self = .offset(n)
-            } else { return nil }
+            } else {
+                return nil
+            }
         }
     }
 }
@@ -20,18 +24,23 @@ public enum GroupChecks {
     /// The new committed offset of each partition of `topic`, within its watermarks. Refused while the
     /// group has members (Kafka refuses a reset of an active group: stop its consumers first), for an
     /// unknown group or topic, and for an offset outside a partition's log.
-    public static func resetOffsets(group name: String, topic: String, to target: OffsetTarget,
-                                    in snapshot: Snapshot) throws(Refusal) -> (plan: Plan, offsets: [Int32: Int64]) {
+    public static func resetOffsets(
+        group name: String, topic: String, to target: OffsetTarget,
+        in snapshot: Snapshot
+    ) throws(Refusal) -> (plan: Plan, offsets: [Int32: Int64]) {
         guard let group = snapshot.group(name) else { throw Refusal("no consumer group \(name) on this cluster") }
         if let members = group.members, members > 0 {
-            throw Refusal("group \(name) has \(members) active member\(members == 1 ? "" : "s") "
-                          + "(state \(group.state)); stop its consumers before resetting its offsets")
+            throw Refusal(
+                "group \(name) has \(members) active member\(members == 1 ? "" : "s") "
+                    + "(state \(group.state)); stop its consumers before resetting its offsets")
         }
         guard let t = snapshot.topic(topic) else { throw Refusal("no topic \(topic) on this cluster") }
         var changes: [Plan.Change] = []
         var offsets: [Int32: Int64] = [:]
         for p in t.partitions {
-            guard let low = p.low, let high = p.high else { throw Refusal("the watermarks of \(topic)[\(p.id)] are unknown") }
+            guard let low = p.low, let high = p.high else {
+                throw Refusal("the watermarks of \(topic)[\(p.id)] are unknown")
+            }
             let current = group.committed?[topic]?[p.id]
             let next: Int64
             switch target {
@@ -47,7 +56,9 @@ public enum GroupChecks {
             offsets[p.id] = next
             changes.append(.init("\(name) \(topic)[\(p.id)]", current.map(String.init) ?? "(none)", "\(next)"))
         }
-        let notes = group.members == nil ? ["whether the group has members is unknown (the cluster cannot describe groups)"] : []
+        let notes =
+            group.members == nil
+            ? ["whether the group has members is unknown (the cluster cannot describe groups)"] : []
         return (Plan(action: "reset offsets of group \(name) on \(topic)", changes: changes, notes: notes), offsets)
     }
 }

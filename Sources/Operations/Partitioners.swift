@@ -80,11 +80,12 @@ public struct KeyRemap: Sendable, Equatable {
             placement.allSatisfy { p.partition(of: Array($0.key.utf8), count: from) == Int($0.value) }
         }
         partitioner = placement.isEmpty ? nil : found
-        moved = found.map { p in
-            placement.sorted { $0.key < $1.key }.compactMap { key, partition in
-                let next = Int32(p.partition(of: Array(key.utf8), count: to))
-                return next == partition ? nil : Move(key: key, from: partition, to: next)
-            }
-        } ?? []
+        moved =
+            found.map { p in
+                placement.sorted { $0.key < $1.key }.compactMap { key, partition in
+                    let next = Int32(p.partition(of: Array(key.utf8), count: to))
+                    return next == partition ? nil : Move(key: key, from: partition, to: next)
+                }
+            } ?? []
     }
 }

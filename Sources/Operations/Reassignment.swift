@@ -42,14 +42,17 @@ public struct Reassignment: Sendable, Equatable, Codable {
         } catch let DecodingError.valueNotFound(_, context) {
             throw Refusal("\(source): malformed plan: \(path(context.codingPath)) is null")
         } catch {
-            throw Refusal("\(source): malformed plan: not JSON of the form "
-                          + #"{"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[1,2,3]}]}"#)
+            throw Refusal(
+                "\(source): malformed plan: not JSON of the form "
+                    + #"{"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[1,2,3]}]}"#)
         }
         guard plan.version == 1 else { throw Refusal("\(source): plan version \(plan.version); only 1 is known") }
         guard !plan.partitions.isEmpty else { throw Refusal("\(source): the plan moves no partition") }
         for (i, e) in plan.partitions.enumerated() {
             guard !e.replicas.isEmpty, Set(e.replicas).count == e.replicas.count else {
-                throw Refusal("\(source): partitions[\(i)] (\(e.topic)[\(e.partition)]): replicas must be distinct and not empty")
+                throw Refusal(
+                    "\(source): partitions[\(i)] (\(e.topic)[\(e.partition)]): replicas must be distinct and not empty"
+                )
             }
         }
         let keys = plan.partitions.map { "\($0.topic)[\($0.partition)]" }
@@ -85,8 +88,10 @@ public enum ReplicaPlanner {
         topics.flatMap(\.partitions).allSatisfy { $0.bytes != nil } ? "bytes" : "records"
     }
 
-    public static func spread(of assignment: [String: [Int32: [Int32]]], in snapshot: Snapshot,
-                              topics: [Snapshot.Topic]) -> Spread {
+    public static func spread(
+        of assignment: [String: [Int32: [Int32]]], in snapshot: Snapshot,
+        topics: [Snapshot.Topic]
+    ) -> Spread {
         var load = Dictionary(uniqueKeysWithValues: snapshot.liveBrokers.map { ($0.id, Int64(0)) })
         for t in topics {
             for p in t.partitions {
@@ -114,14 +119,17 @@ public enum ReplicaPlanner {
         guard live.count >= 2 else { throw Refusal("\(live.count) live broker: nothing to balance over") }
         let racks = Dictionary(uniqueKeysWithValues: snapshot.brokers.map { ($0.id, $0.rack) })
         for t in topics where t.replicationFactor > live.count {
-            throw Refusal("\(t.name) has replication factor \(t.replicationFactor), above the \(live.count) live brokers")
+            throw Refusal(
+                "\(t.name) has replication factor \(t.replicationFactor), above the \(live.count) live brokers")
         }
         var assignment: [String: [Int32: [Int32]]] = [:]
         for t in topics { for p in t.partitions { assignment[t.name, default: [:]][p.id] = p.replicas } }
         let before = spread(of: assignment, in: snapshot, topics: topics)
         var load = before.load
         let partitions = topics.flatMap { t in t.partitions.map { (topic: t.name, p: $0) } }
-            .sorted { weight($0.p) != weight($1.p) ? weight($0.p) > weight($1.p) : ($0.topic, $0.p.id) < ($1.topic, $1.p.id) }
+            .sorted {
+                weight($0.p) != weight($1.p) ? weight($0.p) > weight($1.p) : ($0.topic, $0.p.id) < ($1.topic, $1.p.id)
+            }
         func rackCount(_ replicas: [Int32]) -> Int { Set(replicas.compactMap { racks[$0] ?? nil }).count }
         var moves: [(topic: String, partition: Int32, from: Int32, to: Int32, weight: Int64)] = []
         // Partitions heaviest first, so the heaviest that narrows a gap moves first.
@@ -135,7 +143,9 @@ public enum ReplicaPlanner {
                     let found = partitions.first { entry in
                         let replicas = assignment[entry.topic]![entry.p.id]!
                         let w = weight(entry.p)
-                        guard w > 0, w < gap, replicas.contains(heavy.key), !replicas.contains(light.key) else { return false }
+                        guard w > 0, w < gap, replicas.contains(heavy.key), !replicas.contains(light.key) else {
+                            return false
+                        }
                         let after = replicas.map { $0 == heavy.key ? light.key : $0 }
                         return rackCount(after) >= rackCount(replicas)
                     }
@@ -160,11 +170,13 @@ public enum ReplicaPlanner {
         }
         let changes = moves.map { m in
             let old = topics.first { $0.name == m.topic }!.partitions.first { $0.id == m.partition }!.replicas
-            return Plan.Change("\(m.topic)[\(m.partition)] (\(m.weight) \(before.unit))", "replicas \(list(old))",
-                               "replicas \(list(assignment[m.topic]![m.partition]!))")
+            return Plan.Change(
+                "\(m.topic)[\(m.partition)] (\(m.weight) \(before.unit))", "replicas \(list(old))",
+                "replicas \(list(assignment[m.topic]![m.partition]!))")
         }
-        let plan = Plan(action: "reassign \(moves.count) partition\(moves.count == 1 ? "" : "s")", changes: changes,
-                        notes: ["load before: \(before.text)", "load after: \(after.text)"])
+        let plan = Plan(
+            action: "reassign \(moves.count) partition\(moves.count == 1 ? "" : "s")", changes: changes,
+            notes: ["load before: \(before.text)", "load after: \(after.text)"])
         return Result(reassignment: Reassignment(partitions: entries), before: before, after: after, plan: plan)
     }
 
@@ -203,13 +215,18 @@ public enum ReplicaPlanner {
                 throw Refusal("\(e.topic) has no partition \(e.partition)")
             }
             let dead = e.replicas.filter { !live.contains($0) }
-            guard dead.isEmpty else { throw Refusal("\(e.topic)[\(e.partition)]: brokers \(list(dead)) are not live brokers") }
+            guard dead.isEmpty else {
+                throw Refusal("\(e.topic)[\(e.partition)]: brokers \(list(dead)) are not live brokers")
+            }
             guard e.replicas.count >= p.replicas.count else {
-                throw Refusal("\(e.topic)[\(e.partition)]: \(e.replicas.count) replicas would lower its replication "
-                              + "factor \(p.replicas.count)")
+                throw Refusal(
+                    "\(e.topic)[\(e.partition)]: \(e.replicas.count) replicas would lower its replication "
+                        + "factor \(p.replicas.count)")
             }
             if e.replicas != p.replicas {
-                changes.append(.init("\(e.topic)[\(e.partition)]", "replicas \(list(p.replicas))", "replicas \(list(e.replicas))"))
+                changes.append(
+                    .init("\(e.topic)[\(e.partition)]", "replicas \(list(p.replicas))", "replicas \(list(e.replicas))")
+                )
             }
         }
         return Plan(action: "reassign \(changes.count) partition\(changes.count == 1 ? "" : "s")", changes: changes)
@@ -228,9 +245,12 @@ public enum ReplicaPlanner {
                 problems.append("\(e.topic)[\(e.partition)] replicas \(list(p.replicas)), planned \(list(e.replicas))")
             }
             let outOfSync = e.replicas.filter { !p.isr.contains($0) }
-            if !outOfSync.isEmpty { problems.append("\(e.topic)[\(e.partition)] replicas \(list(outOfSync)) not in sync") }
+            if !outOfSync.isEmpty {
+                problems.append("\(e.topic)[\(e.partition)] replicas \(list(outOfSync)) not in sync")
+            }
             if p.leader != e.replicas.first {
-                problems.append("\(e.topic)[\(e.partition)] led by \(p.leader), not its preferred replica \(e.replicas[0])")
+                problems.append(
+                    "\(e.topic)[\(e.partition)] led by \(p.leader), not its preferred replica \(e.replicas[0])")
             }
         }
         return problems
@@ -240,8 +260,11 @@ public enum ReplicaPlanner {
 public enum LeaderChecks {
     /// Preferred leader election: every partition not led by its first replica, when that replica is
     /// live and in sync, gets it back as leader. Returns the plan and the partitions to elect.
-    public static func preferredElection(_ snapshot: Snapshot, topic: String? = nil)
-        throws(Refusal) -> (plan: Plan, partitions: [Reassignment.Entry]) {
+    public static func preferredElection(
+        _ snapshot: Snapshot, topic: String? = nil
+    )
+        throws(Refusal) -> (plan: Plan, partitions: [Reassignment.Entry])
+    {
         let topics: [Snapshot.Topic]
         if let topic {
             guard let t = snapshot.topic(topic) else { throw Refusal("no topic \(topic) on this cluster") }
@@ -260,7 +283,10 @@ public enum LeaderChecks {
                     changes.append(.init("\(t.name)[\(p.id)] leader", "\(p.leader)", "\(preferred)"))
                     elect.append(.init(topic: t.name, partition: p.id, replicas: p.replicas))
                 } else {
-                    notes.append("\(t.name)[\(p.id)]: preferred replica \(preferred) is not live and in sync; left with \(p.leader)")
+                    notes.append(
+                        "\(t.name)[\(p.id)]: preferred replica \(preferred) is not live and in sync; "
+                            + "left with \(p.leader)"
+                    )
                 }
             }
         }

@@ -25,8 +25,10 @@ public struct Snapshot: Sendable, Equatable, Codable {
         /// Bytes on disk, when the cluster reports log-dir sizes (librdkafka 2.0.2 cannot ask).
         public var bytes: Int64?
 
-        public init(id: Int32, leader: Int32, replicas: [Int32], isr: [Int32]? = nil, low: Int64? = nil,
-                    high: Int64? = nil, bytes: Int64? = nil) {
+        public init(
+            id: Int32, leader: Int32, replicas: [Int32], isr: [Int32]? = nil, low: Int64? = nil,
+            high: Int64? = nil, bytes: Int64? = nil
+        ) {
             self.id = id
             self.leader = leader
             self.replicas = replicas

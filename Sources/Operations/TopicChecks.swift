@@ -30,17 +30,21 @@ public enum TopicChecks {
                 throw Refusal("min.insync.replicas must be a whole number of at least 1")
             }
             if value > replicationFactor {
-                throw Refusal("min.insync.replicas=\(value) is above the replication factor \(replicationFactor): "
-                              + "no acks=all write could ever succeed")
+                throw Refusal(
+                    "min.insync.replicas=\(value) is above the replication factor \(replicationFactor): "
+                        + "no acks=all write could ever succeed")
             }
         }
     }
 
-    public static func createTopic(_ name: String, partitions: Int, replicationFactor: Int,
-                                   configs: [String: String] = [:], in snapshot: Snapshot) throws(Refusal) -> Plan {
+    public static func createTopic(
+        _ name: String, partitions: Int, replicationFactor: Int,
+        configs: [String: String] = [:], in snapshot: Snapshot
+    ) throws(Refusal) -> Plan {
         guard validName(name) else {
-            throw Refusal("\(name.isEmpty ? "an empty name" : name) is not a valid topic name "
-                          + "(ASCII letters, digits, '.', '_' and '-', at most 249)")
+            throw Refusal(
+                "\(name.isEmpty ? "an empty name" : name) is not a valid topic name "
+                    + "(ASCII letters, digits, '.', '_' and '-', at most 249)")
         }
         guard !name.hasPrefix("__") else { throw Refusal("names starting with __ are Kafka's internal topics") }
         guard snapshot.topic(name) == nil else { throw Refusal("topic \(name) already exists") }
@@ -48,14 +52,19 @@ public enum TopicChecks {
         guard replicationFactor >= 1 else { throw Refusal("the replication factor must be at least 1") }
         let live = snapshot.liveBrokers.count
         guard replicationFactor <= live else {
-            throw Refusal("replication factor \(replicationFactor) is above the \(live) live broker\(live == 1 ? "" : "s")")
+            throw Refusal(
+                "replication factor \(replicationFactor) is above the \(live) live broker\(live == 1 ? "" : "s")")
         }
         try checkConfigs(configs, replicationFactor: replicationFactor)
         let settings = configs.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        return Plan(action: "create topic \(name)", changes: [
-            .init("topic \(name)", "absent", "\(partitions) partitions, replication factor \(replicationFactor)"
-                  + (settings.isEmpty ? "" : ", " + settings.joined(separator: ", "))),
-        ])
+        return Plan(
+            action: "create topic \(name)",
+            changes: [
+                .init(
+                    "topic \(name)", "absent",
+                    "\(partitions) partitions, replication factor \(replicationFactor)"
+                        + (settings.isEmpty ? "" : ", " + settings.joined(separator: ", ")))
+            ])
     }
 
     static func existing(_ name: String, in snapshot: Snapshot) throws(Refusal) -> Snapshot.Topic {
@@ -65,13 +74,16 @@ public enum TopicChecks {
 
     /// Sets topic configs. Kafka's (non-incremental) AlterConfigs resets every key it is not given, so
     /// the request carries the topic's other overrides too; the plan lists only what changes.
-    public static func alterConfig(_ name: String, set: [String: String], in snapshot: Snapshot) throws(Refusal) -> Plan {
+    public static func alterConfig(
+        _ name: String, set: [String: String], in snapshot: Snapshot
+    ) throws(Refusal) -> Plan {
         let topic = try existing(name, in: snapshot)
         guard !set.isEmpty else { throw Refusal("no config to set (--set KEY=VALUE)") }
         try checkConfigs(set, replicationFactor: topic.replicationFactor)
         let current = topic.configs
         let changes = set.sorted { $0.key < $1.key }.map { key, value in
-            Plan.Change("\(name) \(key)", current.map { $0[key] ?? "(default)" } ?? "(unknown: no DescribeConfigs)", value)
+            Plan.Change(
+                "\(name) \(key)", current.map { $0[key] ?? "(default)" } ?? "(unknown: no DescribeConfigs)", value)
         }
         return Plan(action: "alter config of topic \(name)", changes: changes)
     }
@@ -90,72 +102,93 @@ public enum TopicChecks {
         let readers = snapshot.groups.filter { $0.committed?[name] != nil }.map(\.name).sorted()
         var notes: [String] = []
         if !readers.isEmpty { notes.append("groups with committed offsets on it: \(readers.joined(separator: ", "))") }
-        return Plan(action: "delete topic \(name)", changes: [
-            .init("topic \(name)", "\(topic.partitions.count) partitions, \(records) records", "absent"),
-        ], notes: notes)
+        return Plan(
+            action: "delete topic \(name)",
+            changes: [
+                .init("topic \(name)", "\(topic.partitions.count) partitions, \(records) records", "absent")
+            ], notes: notes)
     }
 
     /// Raising the partition count moves keys to other partitions (key → hash mod count), so a topic
     /// whose records carry keys is refused unless the remap is accepted; the plan lists each key read
     /// back that would move.
-    public static func addPartitions(_ name: String, to count: Int, acceptRemap: Bool,
-                                     in snapshot: Snapshot) throws(Refusal) -> Plan {
+    public static func addPartitions(
+        _ name: String, to count: Int, acceptRemap: Bool,
+        in snapshot: Snapshot
+    ) throws(Refusal) -> Plan {
         let topic = try existing(name, in: snapshot)
         let current = topic.partitions.count
         guard count > current else {
-            throw Refusal(count < current
-                ? "\(name) has \(current) partitions; Kafka cannot decrease a topic's partitions (to \(count))"
-                : "\(name) already has \(current) partitions")
+            throw Refusal(
+                count < current
+                    ? "\(name) has \(current) partitions; Kafka cannot decrease a topic's partitions (to \(count))"
+                    : "\(name) already has \(current) partitions")
         }
         guard !topic.isInternal else { throw Refusal("\(name) is an internal topic") }
         var changes = [Plan.Change("\(name) partitions", "\(current)", "\(count)")]
         var notes: [String] = []
         guard let sample = topic.keys else {
-            if acceptRemap { return Plan(action: "add partitions to \(name)", changes: changes,
-                                         notes: ["records not sampled: which keys move is unknown"]) }
-            throw Refusal("\(name)'s records were not sampled, so whether they carry keys is unknown; "
-                          + "pass --accept-remap to add partitions anyway")
+            if acceptRemap {
+                return Plan(
+                    action: "add partitions to \(name)", changes: changes,
+                    notes: ["records not sampled: which keys move is unknown"])
+            }
+            throw Refusal(
+                "\(name)'s records were not sampled, so whether they carry keys is unknown; "
+                    + "pass --accept-remap to add partitions anyway")
         }
         if sample.keyed > 0 {
             let remap = KeyRemap(placement: sample.placement, from: current, to: count)
             if let partitioner = remap.partitioner {
-                notes.append("\(remap.moved.count) of \(sample.placement.count) keys read back move "
-                             + "(partitioner \(partitioner.rawValue), which placed every key read back)")
+                notes.append(
+                    "\(remap.moved.count) of \(sample.placement.count) keys read back move "
+                        + "(partitioner \(partitioner.rawValue), which placed every key read back)")
                 changes += remap.moved.map { .init("key \($0.key)", "partition \($0.from)", "partition \($0.to)") }
             } else {
                 notes.append("no known partitioner placed the keys read back as found: which keys move is unknown")
             }
             guard acceptRemap else {
-                throw Refusal("\(name) holds keyed records (\(sample.keyed) read back): adding partitions changes "
-                              + "the key → partition map"
-                              + (remap.partitioner.map { _ in " (\(remap.moved.count) of \(sample.placement.count) keys move)" } ?? "")
-                              + "; pass --accept-remap to do it anyway")
+                throw Refusal(
+                    "\(name) holds keyed records (\(sample.keyed) read back): adding partitions changes "
+                        + "the key → partition map"
+                        + (remap.partitioner.map { _ in
+                            " (\(remap.moved.count) of \(sample.placement.count) keys move)"
+                        } ?? "")
+                        + "; pass --accept-remap to do it anyway")
             }
         }
         return Plan(action: "add partitions to \(name)", changes: changes, notes: notes)
     }
 
     /// Deletes the records of one partition before an offset (they can no longer be read).
-    public static func deleteRecords(_ name: String, partition: Int32, before offset: Int64,
-                                     in snapshot: Snapshot) throws(Refusal) -> Plan {
+    public static func deleteRecords(
+        _ name: String, partition: Int32, before offset: Int64,
+        in snapshot: Snapshot
+    ) throws(Refusal) -> Plan {
         guard !name.hasPrefix("__") else { throw Refusal("\(name) is an internal topic") }
         let topic = try existing(name, in: snapshot)
         guard let p = topic.partitions.first(where: { $0.id == partition }) else {
             throw Refusal("\(name) has no partition \(partition) (it has \(topic.partitions.count))")
         }
-        guard let low = p.low, let high = p.high else { throw Refusal("the watermarks of \(name)[\(partition)] are unknown") }
+        guard let low = p.low, let high = p.high else {
+            throw Refusal("the watermarks of \(name)[\(partition)] are unknown")
+        }
         guard offset >= 0 else { throw Refusal("--before must not be negative") }
         guard offset <= high else {
-            throw Refusal("offset \(offset) is beyond the high watermark \(high) of \(name)[\(partition)]: "
-                          + "records not yet written cannot be deleted")
+            throw Refusal(
+                "offset \(offset) is beyond the high watermark \(high) of \(name)[\(partition)]: "
+                    + "records not yet written cannot be deleted")
         }
         guard offset > low else {
-            return Plan(action: "delete records of \(name)[\(partition)] before \(offset)", changes: [],
-                        notes: ["nothing to delete: the log already starts at \(low)"])
+            return Plan(
+                action: "delete records of \(name)[\(partition)] before \(offset)", changes: [],
+                notes: ["nothing to delete: the log already starts at \(low)"])
         }
-        return Plan(action: "delete records of \(name)[\(partition)] before \(offset)", changes: [
-            .init("\(name)[\(partition)] low watermark", "\(low)", "\(offset)"),
-            .init("\(name)[\(partition)] records \(low)…\(offset - 1)", "\(offset - low) readable", "deleted"),
-        ], notes: ["records \(offset)…\(high - 1) (\(high - offset)) stay"])
+        return Plan(
+            action: "delete records of \(name)[\(partition)] before \(offset)",
+            changes: [
+                .init("\(name)[\(partition)] low watermark", "\(low)", "\(offset)"),
+                .init("\(name)[\(partition)] records \(low)…\(offset - 1)", "\(offset - low) readable", "deleted"),
+            ], notes: ["records \(offset)…\(high - 1) (\(high - offset)) stay"])
     }
 }

@@ -1,6 +1,6 @@
+import Cluster
 import Foundation
 import KafkaClient
-import Cluster
 import Operations
 
 /// The admin operations as `kafka-bdd admin` runs them and the KAF-05/KAF-12 steps check them: read a
@@ -24,8 +24,10 @@ public struct AdminDrills: Sendable {
         /// A group to read by name (its committed offsets) where the cluster cannot list groups.
         public var group: String?
 
-        public init(topics: [String]? = nil, watermarks: Bool = true, configs: Bool = true, groups: Bool = true,
-                    sampleKeys: [String] = [], group: String? = nil) {
+        public init(
+            topics: [String]? = nil, watermarks: Bool = true, configs: Bool = true, groups: Bool = true,
+            sampleKeys: [String] = [], group: String? = nil
+        ) {
             self.group = group
             self.topics = topics
             self.watermarks = watermarks
@@ -50,16 +52,19 @@ public struct AdminDrills: Sendable {
             guard t.error == 0 || !t.partitions.isEmpty else { continue }
             var partitions: [Snapshot.Partition] = []
             for p in t.partitions {
-                var low: Int64?, high: Int64?
+                var low: Int64?
+                var high: Int64?
                 if reading.watermarks, p.leader >= 0 {
                     (low, high) = try await cluster.watermarks(topic: t.name, partition: p.id)
                 }
-                partitions.append(.init(id: p.id, leader: p.leader, replicas: p.replicas, isr: p.isr, low: low, high: high))
+                partitions.append(
+                    .init(id: p.id, leader: p.leader, replicas: p.replicas, isr: p.isr, low: low, high: high))
             }
             var configs: [String: String]?
             if canDescribe {
-                configs = Dictionary(uniqueKeysWithValues: try await admin.configEntries(.topic, t.name)
-                    .filter { !$0.isDefault }.map { ($0.name, $0.value ?? "(sensitive)") })
+                configs = Dictionary(
+                    uniqueKeysWithValues: try await admin.configEntries(.topic, t.name)
+                        .filter { !$0.isDefault }.map { ($0.name, $0.value ?? "(sensitive)") })
             }
             var topic = Snapshot.Topic(name: t.name, partitions: partitions, configs: configs)
             if reading.sampleKeys.contains(t.name) {
@@ -73,19 +78,24 @@ public struct AdminDrills: Sendable {
             do {
                 for (name, state) in try await admin.listGroups() {
                     let members = try await admin.describeGroup(name)?.members.count ?? 0
-                    groups.append(.init(name: name, state: state, members: members,
-                                        committed: try await committed(group: name, topics: topics)))
+                    groups.append(
+                        .init(
+                            name: name, state: state, members: members,
+                            committed: try await committed(group: name, topics: topics)))
                 }
                 listed = true
             } catch let error as KafkaError where error.name == "_UNSUPPORTED_FEATURE" {
                 // The mock has no ListGroups/DescribeGroups: a named group is known by its committed offsets.
                 if let name = reading.group {
                     let offsets = try await committed(group: name, topics: topics)
-                    if !offsets.isEmpty { groups.append(.init(name: name, state: "unknown", members: nil, committed: offsets)) }
+                    if !offsets.isEmpty {
+                        groups.append(.init(name: name, state: "unknown", members: nil, committed: offsets))
+                    }
                 }
             }
         }
-        return Snapshot(brokers: brokers, topics: topics, groups: groups.sorted { $0.name < $1.name }, groupsListed: listed)
+        return Snapshot(
+            brokers: brokers, topics: topics, groups: groups.sorted { $0.name < $1.name }, groupsListed: listed)
     }
 
     /// Reads each partition's first records (up to `limit`) back and notes their keys.
@@ -94,8 +104,9 @@ public struct AdminDrills: Sendable {
         let config = cluster.config(["group.id": "kafka-bdd-admin-sample", "log_level": "0"])
         for p in topic.partitions {
             guard let low = p.low, let high = p.high, high > low else { continue }
-            let range = try await Backfill.read(config: config, topic: topic.name, partition: p.id, from: low,
-                                                count: min(limit, Int(high - low)), within: .seconds(20))
+            let range = try await Backfill.read(
+                config: config, topic: topic.name, partition: p.id, from: low,
+                count: min(limit, Int(high - low)), within: .seconds(20))
             for r in range.records {
                 if let key = r.keyString {
                     sample.keyed += 1
@@ -115,9 +126,12 @@ public struct AdminDrills: Sendable {
         }
         guard !partitions.isEmpty else { return [:] }
         // The group's own name: this consumer never subscribes, so it never joins the group.
-        let consumer = try Consumer(config: KafkaConfig(["bootstrap.servers": cluster.bootstrapServers, "group.id": group,
-                                                         "log_level": "0", "enable.auto.commit": "false"])
-                                        .merging(cluster.clientConfig))
+        let consumer = try Consumer(
+            config: KafkaConfig([
+                "bootstrap.servers": cluster.bootstrapServers, "group.id": group,
+                "log_level": "0", "enable.auto.commit": "false",
+            ])
+            .merging(cluster.clientConfig))
         defer { Task { await consumer.close() } }
         var out: [String: [Int32: Int64]] = [:]
         for tpo in try await consumer.committed(partitions) where tpo.offset >= 0 {
@@ -128,14 +142,19 @@ public struct AdminDrills: Sendable {
 
     // MARK: operations: each returns its plan; with `dryRun` nothing is sent.
 
-    public func createTopic(_ name: String, partitions: Int, replicationFactor: Int, configs: [String: String],
-                            dryRun: Bool) async throws -> Plan {
+    public func createTopic(
+        _ name: String, partitions: Int, replicationFactor: Int, configs: [String: String],
+        dryRun: Bool
+    ) async throws -> Plan {
         let snapshot = try await snapshot(Reading(watermarks: false, configs: false, groups: false))
-        let plan = try TopicChecks.createTopic(name, partitions: partitions, replicationFactor: replicationFactor,
-                                               configs: configs, in: snapshot)
+        let plan = try TopicChecks.createTopic(
+            name, partitions: partitions, replicationFactor: replicationFactor,
+            configs: configs, in: snapshot)
         if !dryRun {
-            try await cluster.createTopic(TopicSpec(name: name, partitions: Int32(partitions),
-                                                    replicationFactor: Int32(replicationFactor), configs: configs))
+            try await cluster.createTopic(
+                TopicSpec(
+                    name: name, partitions: Int32(partitions),
+                    replicationFactor: Int32(replicationFactor), configs: configs))
         }
         return plan
     }
@@ -174,38 +193,48 @@ public struct AdminDrills: Sendable {
         return plan
     }
 
-    public func deleteRecords(_ topic: String, partition: Int32, before offset: Int64, dryRun: Bool) async throws -> Plan {
+    public func deleteRecords(
+        _ topic: String, partition: Int32, before offset: Int64, dryRun: Bool
+    ) async throws -> Plan {
         let snapshot = try await snapshot(Reading(topics: [topic], configs: false, groups: false))
         let plan = try TopicChecks.deleteRecords(topic, partition: partition, before: offset, in: snapshot)
         if !dryRun, !plan.changes.isEmpty {
             try cluster.require(.admin)
             let admin = try admin()
             defer { admin.close() }
-            _ = try await admin.deleteRecords(before: [TopicPartitionOffset(topic: topic, partition: partition, offset: offset)])
+            _ = try await admin.deleteRecords(before: [
+                TopicPartitionOffset(topic: topic, partition: partition, offset: offset)
+            ])
         }
         return plan
     }
 
     /// Commits the new offsets as the group itself would (OffsetCommit without joining), which Kafka
     /// accepts only while the group has no members.
-    public func resetOffsets(group: String, topic: String, to target: OffsetTarget, dryRun: Bool) async throws -> Plan {
+    public func resetOffsets(group: String, topic: String, to target: OffsetTarget, dryRun: Bool) async throws -> Plan
+    {
         let snapshot = try await snapshot(Reading(topics: [topic], configs: false, group: group))
         let (plan, offsets) = try GroupChecks.resetOffsets(group: group, topic: topic, to: target, in: snapshot)
         if !dryRun {
             // Only a cluster that describes groups can show that nobody consumes while offsets move.
             if snapshot.group(group)?.members == nil { try cluster.require(.admin) }
-            let consumer = try Consumer(config: KafkaConfig(["bootstrap.servers": cluster.bootstrapServers, "group.id": group,
-                                                             "log_level": "0", "enable.auto.commit": "false"])
-                                            .merging(cluster.clientConfig))
+            let consumer = try Consumer(
+                config: KafkaConfig([
+                    "bootstrap.servers": cluster.bootstrapServers, "group.id": group,
+                    "log_level": "0", "enable.auto.commit": "false",
+                ])
+                .merging(cluster.clientConfig))
             defer { Task { await consumer.close() } }
-            try await consumer.commit(offsets.sorted { $0.key < $1.key }
-                .map { TopicPartitionOffset(topic: topic, partition: $0.key, offset: $0.value) })
+            try await consumer.commit(
+                offsets.sorted { $0.key < $1.key }
+                    .map { TopicPartitionOffset(topic: topic, partition: $0.key, offset: $0.value) })
         }
         return plan
     }
 
     public func preferredElection(topic: String?, dryRun: Bool) async throws -> Plan {
-        let snapshot = try await snapshot(Reading(topics: topic.map { [$0] }, watermarks: false, configs: false, groups: false))
+        let snapshot = try await snapshot(
+            Reading(topics: topic.map { [$0] }, watermarks: false, configs: false, groups: false))
         let (plan, partitions) = try LeaderChecks.preferredElection(snapshot, topic: topic)
         if !dryRun, !partitions.isEmpty {
             try await cluster.electPreferredLeaders(partitions.map { ($0.topic, $0.partition) })
@@ -221,8 +250,10 @@ public struct AdminDrills: Sendable {
 
     /// Runs a plan after writing the current assignment of its partitions to `rollbackFile`.
     public func executeReassignment(_ plan: Reassignment, rollbackFile: String?, dryRun: Bool) async throws -> Plan {
-        let snapshot = try await snapshot(Reading(topics: Array(Set(plan.partitions.map(\.topic))), watermarks: false,
-                                                  configs: false, groups: false))
+        let snapshot = try await snapshot(
+            Reading(
+                topics: Array(Set(plan.partitions.map(\.topic))), watermarks: false,
+                configs: false, groups: false))
         let checked = try ReplicaPlanner.check(plan, in: snapshot)
         if !dryRun {
             try cluster.require(.reassignment)
@@ -236,8 +267,10 @@ public struct AdminDrills: Sendable {
     }
 
     public func verifyReassignment(_ plan: Reassignment) async throws -> [String] {
-        let snapshot = try await snapshot(Reading(topics: Array(Set(plan.partitions.map(\.topic))), watermarks: false,
-                                                  configs: false, groups: false))
+        let snapshot = try await snapshot(
+            Reading(
+                topics: Array(Set(plan.partitions.map(\.topic))), watermarks: false,
+                configs: false, groups: false))
         return ReplicaPlanner.verify(plan, in: snapshot)
     }
 

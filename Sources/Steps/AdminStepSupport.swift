@@ -1,9 +1,9 @@
-import Foundation
-import Runtime
-import KafkaClient
 import Cluster
-import Verification
+import Foundation
+import KafkaClient
 import Operations
+import Runtime
+import Verification
 
 /// The admin steps' bodies: each runs the admin tool's code (AdminDrills) or reads the cluster to check it.
 enum AdminStepSupport {
@@ -40,15 +40,20 @@ enum AdminStepSupport {
     }
 
     static func localized(_ ctx: StepContext, _ plan: Plan) -> Plan {
-        Plan(action: localized(ctx, plan.action),
-             changes: plan.changes.map { .init(localized(ctx, $0.subject), localized(ctx, $0.before), localized(ctx, $0.after)) },
-             notes: plan.notes.map { localized(ctx, $0) })
+        Plan(
+            action: localized(ctx, plan.action),
+            changes: plan.changes.map {
+                .init(localized(ctx, $0.subject), localized(ctx, $0.before), localized(ctx, $0.after))
+            },
+            notes: plan.notes.map { localized(ctx, $0) })
     }
 
     /// Runs one admin command; its plan or its refusal is kept for the Then steps (a refusal is an
     /// outcome here, not a failure: the Then steps say what was expected).
-    static func run(_ ctx: StepContext, _ env: KafkaEnvironment, dryRun: Bool,
-                    _ body: (AdminDrills, (String) throws -> String) async throws -> Plan) async throws {
+    static func run(
+        _ ctx: StepContext, _ env: KafkaEnvironment, dryRun: Bool,
+        _ body: (AdminDrills, (String) throws -> String) async throws -> Plan
+    ) async throws {
         let drills = AdminDrills(cluster: try ctx.cluster())
         do {
             let plan = localized(ctx, try await body(drills) { physical(ctx, env, $0) })
@@ -61,11 +66,14 @@ enum AdminStepSupport {
         }
     }
 
-    static func createTopic(_ ctx: StepContext, _ env: KafkaEnvironment, name: String, partitions: Int, replicationFactor: Int,
-                            configs: [String: String], dryRun: Bool) async throws {
+    static func createTopic(
+        _ ctx: StepContext, _ env: KafkaEnvironment, name: String, partitions: Int, replicationFactor: Int,
+        configs: [String: String], dryRun: Bool
+    ) async throws {
         try await run(ctx, env, dryRun: dryRun) { drills, resolve in
-            try await drills.createTopic(try resolve(name), partitions: partitions, replicationFactor: replicationFactor,
-                                         configs: configs, dryRun: dryRun)
+            try await drills.createTopic(
+                try resolve(name), partitions: partitions, replicationFactor: replicationFactor,
+                configs: configs, dryRun: dryRun)
         }
         if !dryRun, case .plan = ctx.world[AdminState.Key.self].outcome {
             let p = physical(ctx, env, name)
@@ -87,7 +95,9 @@ enum AdminStepSupport {
     static func expectRefusal(_ ctx: StepContext, containing text: String) throws {
         switch ctx.world[AdminState.Key.self].outcome {
         case .refused(let r):
-            guard r.reason.contains(text) else { throw StepFailure("refused, but because \"\(r.reason)\", not \"\(text)\"") }
+            guard r.reason.contains(text) else {
+                throw StepFailure("refused, but because \"\(r.reason)\", not \"\(text)\"")
+            }
         case .plan(let plan, let dry):
             throw StepFailure("the admin tool did not refuse; it \(dry ? "planned" : "ran"):\n\(plan.text)")
         case nil: throw StepFailure("no admin command ran in this scenario")
@@ -115,37 +125,52 @@ enum AdminStepSupport {
         for p in try await cluster.metadata(topic: topic).topic(topic)?.partitions ?? [] {
             let (low, high) = try await cluster.watermarks(topic: topic, partition: p.id)
             guard high > low else { continue }
-            let range = try await Backfill.read(config: cluster.config(["group.id": "kafka-bdd-readback", "log_level": "0"]),
-                                                topic: topic, partition: p.id, from: low)
+            let range = try await Backfill.read(
+                config: cluster.config(["group.id": "kafka-bdd-readback", "log_level": "0"]),
+                topic: topic, partition: p.id, from: low)
             for r in range.records { if let k = r.keyString { found[k, default: []].insert(p.id) } }
         }
         var wrong: [String] = []
         for m in moves {
             let key = String(m.subject.dropFirst(4))
             if found[key] != [Int32(m.before.dropFirst("partition ".count)) ?? -1] {
-                wrong.append("\(key): plan says \(m.before), read back in \(found[key].map { "\($0.sorted())" } ?? "no partition")")
+                wrong.append(
+                    "\(key): plan says \(m.before), read back in "
+                        + (found[key].map { "\($0.sorted())" } ?? "no partition")
+                )
             }
         }
-        ctx.attach(Evidence.table(["key", "now", "after adding partitions"], moves.map { [String($0.subject.dropFirst(4)), $0.before, $0.after] }),
-                   mediaType: "text/markdown")
-        guard wrong.isEmpty else { throw StepFailure("keys not where the plan says: " + wrong.prefix(5).joined(separator: "; ")) }
+        ctx.attach(
+            Evidence.table(
+                ["key", "now", "after adding partitions"],
+                moves.map { [String($0.subject.dropFirst(4)), $0.before, $0.after] }),
+            mediaType: "text/markdown")
+        guard wrong.isEmpty else {
+            throw StepFailure("keys not where the plan says: " + wrong.prefix(5).joined(separator: "; "))
+        }
         ctx.log("\(moves.count) of \(found.count) keys read back move")
     }
 
     static func consumer(_ ctx: StepContext, group: String) throws -> Consumer {
         let cluster = try ctx.cluster()
         // The physical group name as is: `cluster.config` would scope it a second time.
-        return try Consumer(config: KafkaConfig(["bootstrap.servers": cluster.bootstrapServers, "group.id": group,
-                                                 "log_level": "0", "enable.auto.commit": "false"]).merging(cluster.clientConfig))
+        return try Consumer(
+            config: KafkaConfig([
+                "bootstrap.servers": cluster.bootstrapServers, "group.id": group,
+                "log_level": "0", "enable.auto.commit": "false",
+            ]).merging(cluster.clientConfig))
     }
 
-    static func commit(_ ctx: StepContext, group: String, topic: String, partitions: Int32, offset: Int64) async throws {
+    static func commit(_ ctx: StepContext, group: String, topic: String, partitions: Int32, offset: Int64) async throws
+    {
         let c = try consumer(ctx, group: group)
         defer { Task { await c.close() } }
         try await c.commit((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0, offset: offset) })
     }
 
-    static func committed(_ ctx: StepContext, group: String, topic: String, partitions: Int32) async throws -> [TopicPartitionOffset] {
+    static func committed(
+        _ ctx: StepContext, group: String, topic: String, partitions: Int32
+    ) async throws -> [TopicPartitionOffset] {
         let c = try consumer(ctx, group: group)
         defer { Task { await c.close() } }
         return try await c.committed((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) })
@@ -157,13 +182,18 @@ enum AdminStepSupport {
         let snapshot = try await AdminDrills(cluster: cluster).snapshot(.init(configs: false))
         if !snapshot.groupsListed { try cluster.require(.admin) }
         ctx.world.update(AdminState.Key.self) { $0.groups = snapshot.groups }
-        ctx.attach(Evidence.table(["group", "state", "members"], snapshot.groups.map { [$0.name, $0.state, $0.members.map(String.init) ?? "?"] }),
-                   mediaType: "text/markdown")
+        ctx.attach(
+            Evidence.table(
+                ["group", "state", "members"],
+                snapshot.groups.map { [$0.name, $0.state, $0.members.map(String.init) ?? "?"] }),
+            mediaType: "text/markdown")
     }
 
     static func drift(_ ctx: StepContext, _ env: KafkaEnvironment) throws -> [String] {
         let s = ctx.world[AdminState.Key.self]
-        guard let expected = s.expected else { throw StepFailure("no expected state kept: use `When the inventory is kept as the expected state`") }
+        guard let expected = s.expected else {
+            throw StepFailure("no expected state kept: use `When the inventory is kept as the expected state`")
+        }
         guard let inventory = s.inventory else { throw StepFailure("no inventory taken yet") }
         return Inventory.diff(expected: expected, actual: inventory).map { localized(ctx, $0.description) }
     }
@@ -173,14 +203,20 @@ enum AdminStepSupport {
         let plan = try plan(ctx)
         let partitions = try await ctx.cluster().metadata(topic: topic).topic(topic)?.partitions ?? []
         // As the election does: only a preferred replica that is in sync can take the leadership back.
-        let off = partitions.filter { !$0.replicas.isEmpty && $0.leader != $0.replicas[0] && $0.isr.contains($0.replicas[0]) }
+        let off = partitions.filter {
+            !$0.replicas.isEmpty && $0.leader != $0.replicas[0] && $0.isr.contains($0.replicas[0])
+        }
         guard !off.isEmpty else {
-            throw StepFailure("every partition of \(topic) is already led by its preferred replica: nothing to elect, so the plan cannot be judged")
+            throw StepFailure(
+                "every partition of \(topic) is already led by its preferred replica: nothing to elect, "
+                    + "so the plan cannot be judged"
+            )
         }
         let expected = Set(off.map { "[\($0.id)] leader: \($0.leader) → \($0.replicas[0])" })
-        let planned = Set(plan.changes.map { c in
-            "[" + (c.subject.split(separator: "[").last.map(String.init) ?? "") + ": \(c.before) → \(c.after)"
-        })
+        let planned = Set(
+            plan.changes.map { c in
+                "[" + (c.subject.split(separator: "[").last.map(String.init) ?? "") + ": \(c.before) → \(c.after)"
+            })
         guard planned == expected else {
             throw StepFailure("the plan moves \(planned.sorted()), the metadata calls for \(expected.sorted())")
         }
@@ -194,7 +230,7 @@ enum AdminStepSupport {
             while ContinuousClock.now < deadline {
                 let partitions = try await cluster.metadata(topic: topic).topic(topic)?.partitions ?? []
                 if partitions.allSatisfy({ $0.replicas.first.map($0.isr.contains) ?? true }) { break }
-                try await Task.sleep(for: .milliseconds(500)) // polling interval of the deadline loop
+                try await Task.sleep(for: .milliseconds(500))  // polling interval of the deadline loop
             }
             let plan = try await AdminDrills(cluster: cluster).preferredElection(topic: topic, dryRun: false)
             ctx.log(localized(ctx, plan.text))
@@ -207,8 +243,11 @@ enum AdminStepSupport {
             try await cluster.moveLeader(topic: topic, partition: p.id, to: p.replicas[0])
             moved.append("[\(p.id)] \(p.leader) → \(p.replicas[0])")
         }
-        ctx.log("the harness moved the leaders itself (\(moved.joined(separator: ", "))): the \(cluster.backend) cluster has no "
-                + "\(ClusterCapability.leaderElection.rawValue), so `kafka-bdd admin leaders elect` is not verified here")
+        ctx.log(
+            "the harness moved the leaders itself (\(moved.joined(separator: ", "))): the \(cluster.backend) "
+                + "cluster has no \(ClusterCapability.leaderElection.rawValue), "
+                + "so `kafka-bdd admin leaders elect` is not verified here"
+        )
     }
 
     static func awaitPreferredLeaders(_ ctx: StepContext, topic: String) async throws {
@@ -220,10 +259,11 @@ enum AdminStepSupport {
             guard !partitions.isEmpty else { throw StepFailure("the cluster reports no partitions for \(topic)") }
             off = partitions.filter { $0.replicas.first != $0.leader }
             if off.isEmpty { return }
-            try await Task.sleep(for: .milliseconds(200)) // polling interval of the deadline loop
+            try await Task.sleep(for: .milliseconds(200))  // polling interval of the deadline loop
         } while ContinuousClock.now < deadline
-        throw StepFailure("partitions of \(topic) not led by their preferred replica: "
-                          + off.map { "[\($0.id)] leader \($0.leader), replicas \($0.replicas)" }.joined(separator: ", "))
+        throw StepFailure(
+            "partitions of \(topic) not led by their preferred replica: "
+                + off.map { "[\($0.id)] leader \($0.leader), replicas \($0.replicas)" }.joined(separator: ", "))
     }
 
     static func planReassignment(_ ctx: StepContext, topic: String) async throws {
@@ -234,12 +274,17 @@ enum AdminStepSupport {
 
     /// The gap, computed here from the plan's assignment and watermarks read now, not from the planner's numbers.
     static func checkPlannedGap(_ ctx: StepContext, percent: Int) async throws {
-        guard let r = ctx.world[AdminState.Key.self].reassignment else { throw StepFailure("no reassignment planned yet") }
+        guard let r = ctx.world[AdminState.Key.self].reassignment else {
+            throw StepFailure("no reassignment planned yet")
+        }
         let cluster = try ctx.cluster()
         let live = Set(try await cluster.liveBrokers())
         let topics = Set(r.reassignment.partitions.map(\.topic))
-        let planned = Dictionary(r.reassignment.partitions.map { ("\($0.topic)/\($0.partition)", $0.replicas) }) { a, _ in a }
-        var before = Dictionary(uniqueKeysWithValues: live.map { ($0, Int64(0)) }), after = before
+        let planned = Dictionary(r.reassignment.partitions.map { ("\($0.topic)/\($0.partition)", $0.replicas) }) {
+            a, _ in a
+        }
+        var before = Dictionary(uniqueKeysWithValues: live.map { ($0, Int64(0)) })
+        var after = before
         for name in topics {
             for p in try await cluster.metadata(topic: name).topic(name)?.partitions ?? [] {
                 let (low, high) = try await cluster.watermarks(topic: name, partition: p.id)
@@ -248,20 +293,31 @@ enum AdminStepSupport {
             }
         }
         func gap(_ l: [Int32: Int64]) -> Int64 { (l.values.max() ?? 0) - (l.values.min() ?? 0) }
-        ctx.attach(Evidence.table(["broker", "records before", "records after the plan"],
-                                  before.keys.sorted().map { ["\($0)", "\(before[$0]!)", "\(after[$0]!)"] }), mediaType: "text/markdown")
-        guard gap(before) > 0 else { throw StepFailure("the brokers' loads are already even: the plan cannot narrow anything") }
-        guard !r.reassignment.partitions.isEmpty else { throw StepFailure("the plan moves nothing (gap \(gap(before)) records)") }
+        ctx.attach(
+            Evidence.table(
+                ["broker", "records before", "records after the plan"],
+                before.keys.sorted().map { ["\($0)", "\(before[$0]!)", "\(after[$0]!)"] }), mediaType: "text/markdown")
+        guard gap(before) > 0 else {
+            throw StepFailure("the brokers' loads are already even: the plan cannot narrow anything")
+        }
+        guard !r.reassignment.partitions.isEmpty else {
+            throw StepFailure("the plan moves nothing (gap \(gap(before)) records)")
+        }
         let narrowed = Double(gap(before) - gap(after)) * 100 / Double(gap(before))
         ctx.log("load gap \(gap(before)) → \(gap(after)) records (\(Int(narrowed)) % narrower)")
         guard narrowed >= Double(percent) else {
-            throw StepFailure("the plan narrows the load gap from \(gap(before)) to \(gap(after)) records, \(Int(narrowed)) %, not \(percent) %")
+            throw StepFailure(
+                "the plan narrows the load gap from \(gap(before)) to \(gap(after)) records, "
+                    + "\(Int(narrowed)) %, not \(percent) %"
+            )
         }
     }
 
     /// Loads measured from the metadata and watermarks now, against the plan's prediction.
     static func checkMeasuredGap(_ ctx: StepContext) async throws {
-        guard let r = ctx.world[AdminState.Key.self].reassignment else { throw StepFailure("no reassignment planned yet") }
+        guard let r = ctx.world[AdminState.Key.self].reassignment else {
+            throw StepFailure("no reassignment planned yet")
+        }
         let cluster = try ctx.cluster()
         var load = Dictionary(uniqueKeysWithValues: try await cluster.liveBrokers().map { ($0, Int64(0)) })
         for name in Set(r.reassignment.partitions.map(\.topic)) {
@@ -271,24 +327,34 @@ enum AdminStepSupport {
             }
         }
         let gap = (load.values.max() ?? 0) - (load.values.min() ?? 0)
-        ctx.attach(Evidence.table(["broker", "records now", "planned"], load.keys.sorted().map {
-            ["\($0)", "\(load[$0]!)", "\(r.after.load[$0].map(String.init) ?? "?")"]
-        }), mediaType: "text/markdown")
+        ctx.attach(
+            Evidence.table(
+                ["broker", "records now", "planned"],
+                load.keys.sorted().map {
+                    ["\($0)", "\(load[$0]!)", "\(r.after.load[$0].map(String.init) ?? "?")"]
+                }), mediaType: "text/markdown")
         guard gap == r.after.gap else {
-            throw StepFailure("the load gap is \(gap) records; the plan predicted \(r.after.gap) (before: \(r.before.gap))")
+            throw StepFailure(
+                "the load gap is \(gap) records; the plan predicted \(r.after.gap) (before: \(r.before.gap))")
         }
     }
 
     static func executeReassignment(_ ctx: StepContext) async throws {
         let cluster = try ctx.cluster()
         try cluster.require(.reassignment)
-        guard let r = ctx.world[AdminState.Key.self].reassignment else { throw StepFailure("no reassignment planned yet") }
-        guard !r.reassignment.partitions.isEmpty else {
-            throw StepFailure("the plan moves nothing, so running it would show nothing:\n\(localized(ctx, r.plan.text))")
+        guard let r = ctx.world[AdminState.Key.self].reassignment else {
+            throw StepFailure("no reassignment planned yet")
         }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("kafka-bdd-rollback-\(UUID().uuidString).json").path
+        guard !r.reassignment.partitions.isEmpty else {
+            throw StepFailure(
+                "the plan moves nothing, so running it would show nothing:\n\(localized(ctx, r.plan.text))")
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "kafka-bdd-rollback-\(UUID().uuidString).json"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let plan = try await AdminDrills(cluster: cluster).executeReassignment(r.reassignment, rollbackFile: file, dryRun: false)
+        let plan = try await AdminDrills(cluster: cluster).executeReassignment(
+            r.reassignment, rollbackFile: file, dryRun: false)
         let rollback = try Reassignment.parse(try String(contentsOfFile: file, encoding: .utf8), source: file)
         ctx.world.update(AdminState.Key.self) { $0.rollback = rollback }
         ctx.log(localized(ctx, plan.text))
@@ -306,7 +372,7 @@ enum AdminStepSupport {
         repeat {
             problems = try await drills.verifyReassignment(plan)
             if problems.isEmpty { return }
-            try await Task.sleep(for: .milliseconds(500)) // polling interval of the deadline loop
+            try await Task.sleep(for: .milliseconds(500))  // polling interval of the deadline loop
         } while ContinuousClock.now < deadline
         throw StepFailure("not verified: " + problems.map { localized(ctx, $0) }.joined(separator: "; "))
     }
@@ -314,8 +380,11 @@ enum AdminStepSupport {
     static func rollBack(_ ctx: StepContext) async throws {
         let cluster = try ctx.cluster()
         try cluster.require(.reassignment)
-        guard let rollback = ctx.world[AdminState.Key.self].rollback else { throw StepFailure("no reassignment ran in this scenario") }
-        let plan = try await AdminDrills(cluster: cluster).executeReassignment(rollback, rollbackFile: nil, dryRun: false)
+        guard let rollback = ctx.world[AdminState.Key.self].rollback else {
+            throw StepFailure("no reassignment ran in this scenario")
+        }
+        let plan = try await AdminDrills(cluster: cluster).executeReassignment(
+            rollback, rollbackFile: nil, dryRun: false)
         ctx.log(localized(ctx, plan.text))
     }
 }

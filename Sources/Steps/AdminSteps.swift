@@ -1,10 +1,10 @@
-import Foundation
-import Messages
-import Runtime
-import KafkaClient
 import Cluster
-import Verification
+import Foundation
+import KafkaClient
+import Messages
 import Operations
+import Runtime
+import Verification
 
 /// Sentences about administering a cluster with `kafka-bdd admin` (KAF-05, KAF-12). Each runs the
 /// admin tool's own code (AdminDrills: snapshot → plan or refusal → requests) and checks the effect
@@ -17,64 +17,87 @@ enum AdminSteps {
         registerDayTwo(&code, env)
     }
 
-    static let dryRunDoc = " With \"as a dry run\" it only plans: the plan (before → after) is kept for the Then steps and "
+    static let dryRunDoc =
+        " With \"as a dry run\" it only plans: the plan (before → after) is kept for the Then steps and "
         + "nothing is sent to the cluster."
 
     static func registerTopics(_ code: inout SupportCode, _ env: KafkaEnvironment) {
         for dry in [false, true] {
             let suffix = dry ? " as a dry run" : ""
-            code.when("the admin tool creates topic {string} with {int} partition(s) and replication factor {int}" + suffix,
-                      doc: "Runs `kafka-bdd admin topics create`: checks the request against the cluster's metadata "
-                          + "(refusing e.g. a replication factor above the live brokers), then creates the topic (on "
-                          + "embedded through the mock's own API, which has no CreateTopics)." + dryRunDoc,
-                      example: #"When the admin tool creates topic "orders" with 6 partitions and replication factor 3"# + suffix) { ctx in
+            code.when(
+                "the admin tool creates topic {string} with {int} partition(s) and replication factor {int}" + suffix,
+                doc: "Runs `kafka-bdd admin topics create`: checks the request against the cluster's metadata "
+                    + "(refusing e.g. a replication factor above the live brokers), then creates the topic (on "
+                    + "embedded through the mock's own API, which has no CreateTopics)." + dryRunDoc,
+                example: #"When the admin tool creates topic "orders" with 6 partitions and replication factor 3"#
+                    + suffix
+            ) { ctx in
                 let name = try ctx.string(0)
-                try await AdminStepSupport.createTopic(ctx, env, name: name, partitions: try ctx.int(1),
-                                                       replicationFactor: try ctx.int(2), configs: [:], dryRun: dry)
+                try await AdminStepSupport.createTopic(
+                    ctx, env, name: name, partitions: try ctx.int(1),
+                    replicationFactor: try ctx.int(2), configs: [:], dryRun: dry)
             }
-            code.when("the admin tool creates topic {string} with {int} partition(s), replication factor {int} and {string} set to {string}"
-                      + suffix,
-                      doc: "Like the create step, with one topic config (checked: known key, min.insync.replicas not "
-                          + "above the replication factor)." + dryRunDoc,
-                      example: #"When the admin tool creates topic "orders" with 6 partitions, replication factor 2 and "min.insync.replicas" set to "3""#
-                          + suffix) { ctx in
-                try await AdminStepSupport.createTopic(ctx, env, name: try ctx.string(0), partitions: try ctx.int(1),
-                                                       replicationFactor: try ctx.int(2),
-                                                       configs: [try ctx.string(3): try ctx.string(4)], dryRun: dry)
+            code.when(
+                "the admin tool creates topic {string} with {int} partition(s), replication factor {int} and {string} "
+                    + "set to {string}"
+                    + suffix,
+                doc: "Like the create step, with one topic config (checked: known key, min.insync.replicas not "
+                    + "above the replication factor)." + dryRunDoc,
+                example:
+                    #"When the admin tool creates topic "orders" with 6 partitions, replication factor 2 and "#
+                        + #""min.insync.replicas" set to "3""#
+                    + suffix
+            ) { ctx in
+                try await AdminStepSupport.createTopic(
+                    ctx, env, name: try ctx.string(0), partitions: try ctx.int(1),
+                    replicationFactor: try ctx.int(2),
+                    configs: [try ctx.string(3): try ctx.string(4)], dryRun: dry)
             }
-            code.when("the admin tool adds partitions to {string} up to {int}" + suffix,
-                      doc: "Runs `kafka-bdd admin topics add-partitions`: reads the topic's records back to see whether "
-                          + "they carry keys, and refuses on keyed data (the key → partition map changes). Adding needs "
-                          + "the Admin API (CreatePartitions)." + dryRunDoc,
-                      example: #"When the admin tool adds partitions to "orders" up to 8"# + suffix) { ctx in
-                let name = try ctx.string(0), count = try ctx.int(1)
+            code.when(
+                "the admin tool adds partitions to {string} up to {int}" + suffix,
+                doc: "Runs `kafka-bdd admin topics add-partitions`: reads the topic's records back to see whether "
+                    + "they carry keys, and refuses on keyed data (the key → partition map changes). Adding needs "
+                    + "the Admin API (CreatePartitions)." + dryRunDoc,
+                example: #"When the admin tool adds partitions to "orders" up to 8"# + suffix
+            ) { ctx in
+                let name = try ctx.string(0)
+                let count = try ctx.int(1)
                 try await AdminStepSupport.run(ctx, env, dryRun: dry) { drills, resolve in
                     try await drills.addPartitions(try resolve(name), to: count, acceptRemap: false, dryRun: dry)
                 }
             }
-            code.when("the admin tool adds partitions to {string} up to {int}, accepting the key remap" + suffix,
-                      doc: "Like add-partitions with `--accept-remap`: allowed on keyed data; the plan lists each key read "
-                          + "back that moves." + dryRunDoc,
-                      example: #"When the admin tool adds partitions to "orders" up to 8, accepting the key remap"# + suffix) { ctx in
-                let name = try ctx.string(0), count = try ctx.int(1)
+            code.when(
+                "the admin tool adds partitions to {string} up to {int}, accepting the key remap" + suffix,
+                doc: "Like add-partitions with `--accept-remap`: allowed on keyed data; the plan lists each key read "
+                    + "back that moves." + dryRunDoc,
+                example: #"When the admin tool adds partitions to "orders" up to 8, accepting the key remap"# + suffix
+            ) { ctx in
+                let name = try ctx.string(0)
+                let count = try ctx.int(1)
                 try await AdminStepSupport.run(ctx, env, dryRun: dry) { drills, resolve in
                     try await drills.addPartitions(try resolve(name), to: count, acceptRemap: true, dryRun: dry)
                 }
             }
-            code.when("the admin tool sets {string} to {string} on {string}" + suffix,
-                      doc: "Runs `kafka-bdd admin topics alter-config --set KEY=VALUE` (checked: known key, "
-                          + "min.insync.replicas not above the replication factor; the other overrides are kept). "
-                          + "Setting needs topic configurations." + dryRunDoc,
-                      example: #"When the admin tool sets "retention.ms" to "3600000" on "orders""# + suffix) { ctx in
-                let key = try ctx.string(0), value = try ctx.string(1), name = try ctx.string(2)
+            code.when(
+                "the admin tool sets {string} to {string} on {string}" + suffix,
+                doc: "Runs `kafka-bdd admin topics alter-config --set KEY=VALUE` (checked: known key, "
+                    + "min.insync.replicas not above the replication factor; the other overrides are kept). "
+                    + "Setting needs topic configurations." + dryRunDoc,
+                example: #"When the admin tool sets "retention.ms" to "3600000" on "orders""# + suffix
+            ) { ctx in
+                let key = try ctx.string(0)
+                let value = try ctx.string(1)
+                let name = try ctx.string(2)
                 try await AdminStepSupport.run(ctx, env, dryRun: dry) { drills, resolve in
                     try await drills.alterConfig(try resolve(name), set: [key: value], dryRun: dry)
                 }
             }
-            code.when("the admin tool deletes topic {string}" + suffix,
-                      doc: "Runs `kafka-bdd admin topics delete --yes` (refused for internal topics). Deleting needs the "
-                          + "Admin API." + dryRunDoc,
-                      example: #"When the admin tool deletes topic "orders""# + suffix) { ctx in
+            code.when(
+                "the admin tool deletes topic {string}" + suffix,
+                doc: "Runs `kafka-bdd admin topics delete --yes` (refused for internal topics). Deleting needs the "
+                    + "Admin API." + dryRunDoc,
+                example: #"When the admin tool deletes topic "orders""# + suffix
+            ) { ctx in
                 let name = try ctx.string(0)
                 try await AdminStepSupport.run(ctx, env, dryRun: dry) { drills, resolve in
                     try await drills.deleteTopic(try resolve(name), dryRun: dry)
@@ -82,88 +105,113 @@ enum AdminSteps {
             }
         }
 
-        code.then("the admin tool refuses it because {string}",
-                  doc: "The last admin command was refused by a safety check whose reason contains the text; nothing "
-                      + "was sent.",
-                  example: #"Then the admin tool refuses it because "above the 3 live brokers""#) { ctx in
+        code.then(
+            "the admin tool refuses it because {string}",
+            doc: "The last admin command was refused by a safety check whose reason contains the text; nothing "
+                + "was sent.",
+            example: #"Then the admin tool refuses it because "above the 3 live brokers""#
+        ) { ctx in
             try AdminStepSupport.expectRefusal(ctx, containing: try ctx.string(0))
         }
 
-        code.then("the plan changes {string} from {string} to {string}",
-                  doc: "The last admin command's plan has a change whose subject contains the text, with exactly that "
-                      + "before and after.",
-                  example: #"Then the plan changes "topic orders" from "absent" to "6 partitions, replication factor 3""#) { ctx in
-            try AdminStepSupport.expectChange(ctx, subject: try ctx.string(0), before: try ctx.string(1), after: try ctx.string(2))
+        code.then(
+            "the plan changes {string} from {string} to {string}",
+            doc: "The last admin command's plan has a change whose subject contains the text, with exactly that "
+                + "before and after.",
+            example: #"Then the plan changes "topic orders" from "absent" to "6 partitions, replication factor 3""#
+        ) { ctx in
+            try AdminStepSupport.expectChange(
+                ctx, subject: try ctx.string(0), before: try ctx.string(1), after: try ctx.string(2))
         }
 
-        code.then("the plan changes {string} to {string}",
-                  doc: "The last admin command's plan has a change whose subject contains the text, to exactly that "
-                      + "value (whatever it was before: a cluster without DescribeConfigs cannot say).",
-                  example: #"Then the plan changes "orders retention.ms" to "3600000""#) { ctx in
+        code.then(
+            "the plan changes {string} to {string}",
+            doc: "The last admin command's plan has a change whose subject contains the text, to exactly that "
+                + "value (whatever it was before: a cluster without DescribeConfigs cannot say).",
+            example: #"Then the plan changes "orders retention.ms" to "3600000""#
+        ) { ctx in
             try AdminStepSupport.expectChange(ctx, subject: try ctx.string(0), before: nil, after: try ctx.string(1))
         }
 
-        code.then("the cluster has no topic {string}",
-                  doc: "The cluster's metadata (all topics, from a broker) does not list the topic.",
-                  example: #"Then the cluster has no topic "orders""#) { ctx in
+        code.then(
+            "the cluster has no topic {string}",
+            doc: "The cluster's metadata (all topics, from a broker) does not list the topic.",
+            example: #"Then the cluster has no topic "orders""#
+        ) { ctx in
             let physical = AdminStepSupport.physical(ctx, env, try ctx.string(0))
             let names = try await ctx.cluster().metadata(topic: nil).topics.map(\.name)
             if names.contains(physical) { throw StepFailure("the cluster lists topic \(physical): \(names.sorted())") }
         }
 
-        code.then("topic {string} has {int} partition(s) on the cluster",
-                  doc: "The cluster's metadata lists the topic with exactly that many partitions.",
-                  example: #"Then topic "orders" has 6 partitions on the cluster"#) { ctx in
+        code.then(
+            "topic {string} has {int} partition(s) on the cluster",
+            doc: "The cluster's metadata lists the topic with exactly that many partitions.",
+            example: #"Then topic "orders" has 6 partitions on the cluster"#
+        ) { ctx in
             let physical = AdminStepSupport.physical(ctx, env, try ctx.string(0))
             let expected = try ctx.int(1)
             guard let t = try await ctx.cluster().metadata(topic: nil).topic(physical) else {
                 throw StepFailure("the cluster does not list topic \(physical)")
             }
             guard t.partitions.count == expected else {
-                throw StepFailure("topic \(physical) has \(t.partitions.count) partitions on the cluster, expected \(expected)")
+                throw StepFailure(
+                    "topic \(physical) has \(t.partitions.count) partitions on the cluster, expected \(expected)")
             }
         }
 
-        code.then("the plan lists the keys of {string} that move to another partition",
-                  doc: "The last plan lists moving keys, and each listed key was read back from the cluster in the "
-                      + "partition the plan says it leaves (records read back again here, independently of the plan).",
-                  example: #"Then the plan lists the keys of "orders" that move to another partition"#) { ctx in
+        code.then(
+            "the plan lists the keys of {string} that move to another partition",
+            doc: "The last plan lists moving keys, and each listed key was read back from the cluster in the "
+                + "partition the plan says it leaves (records read back again here, independently of the plan).",
+            example: #"Then the plan lists the keys of "orders" that move to another partition"#
+        ) { ctx in
             try await AdminStepSupport.checkKeyMoves(ctx, env, topic: try ctx.string(0))
         }
 
-        code.then("the non-default configs of {string} include {string} = {string}",
-                  doc: "DescribeConfigs on the cluster shows the topic's value for the key, set (not a default). Needs "
-                      + "topic configurations.",
-                  example: #"Then the non-default configs of "orders" include "retention.ms" = "3600000""#) { ctx in
+        code.then(
+            "the non-default configs of {string} include {string} = {string}",
+            doc: "DescribeConfigs on the cluster shows the topic's value for the key, set (not a default). Needs "
+                + "topic configurations.",
+            example: #"Then the non-default configs of "orders" include "retention.ms" = "3600000""#
+        ) { ctx in
             let physical = AdminStepSupport.physical(ctx, env, try ctx.string(0))
-            let key = try ctx.string(1), value = try ctx.string(2)
+            let key = try ctx.string(1)
+            let value = try ctx.string(2)
             let cluster = try ctx.cluster()
             try cluster.require(.topicConfigs)
             let admin = try Admin(config: cluster.config(["log_level": "0"]))
             defer { admin.close() }
             let entries = try await admin.configEntries(.topic, physical).filter { !$0.isDefault }
-            ctx.attach(Evidence.table(["config", "value"], entries.map { [$0.name, $0.value ?? "(sensitive)"] }), mediaType: "text/markdown")
+            ctx.attach(
+                Evidence.table(["config", "value"], entries.map { [$0.name, $0.value ?? "(sensitive)"] }),
+                mediaType: "text/markdown")
             guard entries.contains(where: { $0.name == key && $0.value == value }) else {
-                throw StepFailure("\(physical) has no non-default \(key)=\(value): "
-                                  + entries.map { "\($0.name)=\($0.value ?? "?")" }.joined(separator: ", "))
+                throw StepFailure(
+                    "\(physical) has no non-default \(key)=\(value): "
+                        + entries.map { "\($0.name)=\($0.value ?? "?")" }.joined(separator: ", "))
             }
         }
     }
 
     static func registerRecordsAndGroups(_ code: inout SupportCode, _ env: KafkaEnvironment) {
-        code.when("I produce {int} unkeyed record(s) to partition {int} of {string}",
-                  doc: "Sends records without keys to one partition, each send and delivery report in the scenario's "
-                      + "delivery ledger.",
-                  example: #"When I produce 100 unkeyed records to partition 0 of "orders""#) { ctx in
+        code.when(
+            "I produce {int} unkeyed record(s) to partition {int} of {string}",
+            doc: "Sends records without keys to one partition, each send and delivery report in the scenario's "
+                + "delivery ledger.",
+            example: #"When I produce 100 unkeyed records to partition 0 of "orders""#
+        ) { ctx in
             let topic = try ctx.topic(try ctx.string(2))
-            try await ctx.ledger.produceUnkeyed(try ctx.int(0), to: topic, partition: Int32(try ctx.int(1)),
-                                         config: try ctx.cluster().config(["acks": "all", "linger.ms": "5", "log_level": "0"]))
+            try await ctx.ledger.produceUnkeyed(
+                try ctx.int(0), to: topic, partition: Int32(try ctx.int(1)),
+                config: try ctx.cluster().config(["acks": "all", "linger.ms": "5", "log_level": "0"]))
         }
 
-        code.when("I produce these record counts to the partitions of {string}:",
-                  doc: "A `partition | records` table: that many unkeyed records to each partition (uneven sizes), "
-                      + "recorded in the delivery ledger.",
-                  example: #"When I produce these record counts to the partitions of "logs":"#) { ctx in
+        code.when(
+            "I produce these record counts to the partitions of {string}:",
+            doc: "A `partition | records` table: that many unkeyed records to each partition (uneven sizes), "
+                + "recorded in the delivery ledger.",
+            example: #"When I produce these record counts to the partitions of "logs":"#
+        ) { ctx in
             let topic = try ctx.topic(try ctx.string(0))
             let config = try ctx.cluster().config(["acks": "all", "linger.ms": "5", "log_level": "0"])
             for row in (ctx.dataTable ?? []) where Int32(row.first ?? "") != nil {
@@ -176,254 +224,347 @@ enum AdminSteps {
 
         for dry in [false, true] {
             let suffix = dry ? " as a dry run" : ""
-            code.when("the admin tool deletes the records of {string} partition {int} before offset {int}" + suffix,
-                      doc: "Runs `kafka-bdd admin records delete --yes` (refused beyond the high watermark). Deleting "
-                          + "needs the Admin API (DeleteRecords)." + dryRunDoc,
-                      example: #"When the admin tool deletes the records of "orders" partition 0 before offset 40"# + suffix) { ctx in
-                let name = try ctx.string(0), partition = Int32(try ctx.int(1)), before = Int64(try ctx.int(2))
+            code.when(
+                "the admin tool deletes the records of {string} partition {int} before offset {int}" + suffix,
+                doc: "Runs `kafka-bdd admin records delete --yes` (refused beyond the high watermark). Deleting "
+                    + "needs the Admin API (DeleteRecords)." + dryRunDoc,
+                example: #"When the admin tool deletes the records of "orders" partition 0 before offset 40"# + suffix
+            ) { ctx in
+                let name = try ctx.string(0)
+                let partition = Int32(try ctx.int(1))
+                let before = Int64(try ctx.int(2))
                 try await AdminStepSupport.run(ctx, env, dryRun: dry) { drills, resolve in
-                    try await drills.deleteRecords(try resolve(name), partition: partition, before: before, dryRun: dry)
+                    try await drills.deleteRecords(
+                        try resolve(name), partition: partition, before: before, dryRun: dry)
                 }
             }
-            code.when("the admin tool resets the offsets of group {string} on {string} to {string}" + suffix,
-                      doc: "Runs `kafka-bdd admin groups reset-offsets` (earliest, latest, an offset or shift:N; refused "
-                          + "while the group has members or for an offset outside the log). Committing needs a cluster "
-                          + "that can show the group has no members (DescribeGroups)." + dryRunDoc,
-                      example: #"When the admin tool resets the offsets of group "billing" on "orders" to "earliest""# + suffix) { ctx in
+            code.when(
+                "the admin tool resets the offsets of group {string} on {string} to {string}" + suffix,
+                doc: "Runs `kafka-bdd admin groups reset-offsets` (earliest, latest, an offset or shift:N; refused "
+                    + "while the group has members or for an offset outside the log). Committing needs a cluster "
+                    + "that can show the group has no members (DescribeGroups)." + dryRunDoc,
+                example: #"When the admin tool resets the offsets of group "billing" on "orders" to "earliest""#
+                    + suffix
+            ) { ctx in
                 let group = AdminStepSupport.group(ctx, try ctx.string(0))
-                let name = try ctx.string(1), target = try ctx.string(2)
-                guard let to = OffsetTarget(target) else { throw StepFailure("\(target): expected earliest, latest, an offset or shift:N") }
+                let name = try ctx.string(1)
+                let target = try ctx.string(2)
+                guard let to = OffsetTarget(target) else {
+                    throw StepFailure("\(target): expected earliest, latest, an offset or shift:N")
+                }
                 try await AdminStepSupport.run(ctx, env, dryRun: dry) { drills, resolve in
                     try await drills.resetOffsets(group: group, topic: try resolve(name), to: to, dryRun: dry)
                 }
             }
         }
 
-        code.then("the low watermark of {string} partition {int} is {int}",
-                  doc: "Asks the partition's leader for its log start offset.",
-                  example: #"Then the low watermark of "orders" partition 0 is 40"#) { ctx in
-            let topic = try ctx.topic(try ctx.string(0)), partition = Int32(try ctx.int(1)), expected = Int64(try ctx.int(2))
+        code.then(
+            "the low watermark of {string} partition {int} is {int}",
+            doc: "Asks the partition's leader for its log start offset.",
+            example: #"Then the low watermark of "orders" partition 0 is 40"#
+        ) { ctx in
+            let topic = try ctx.topic(try ctx.string(0))
+            let partition = Int32(try ctx.int(1))
+            let expected = Int64(try ctx.int(2))
             let (low, high) = try await ctx.cluster().watermarks(topic: topic, partition: partition)
-            guard low == expected else { throw StepFailure("\(topic)[\(partition)] starts at \(low) (high \(high)), expected \(expected)") }
-        }
-
-        code.then("partition {int} of {string} reads back exactly offsets {int} to {int}",
-                  doc: "Reads the partition from its log start to its end and checks the first and last offsets and "
-                      + "that nothing is missing between them.",
-                  example: #"Then partition 0 of "orders" reads back exactly offsets 40 to 99"#) { ctx in
-            let partition = Int32(try ctx.int(0)), topic = try ctx.topic(try ctx.string(1))
-            let first = Int64(try ctx.int(2)), last = Int64(try ctx.int(3))
-            let cluster = try ctx.cluster()
-            let (low, _) = try await cluster.watermarks(topic: topic, partition: partition)
-            let range = try await Backfill.read(config: cluster.config(["group.id": "kafka-bdd-readback", "log_level": "0"]),
-                                                topic: topic, partition: partition, from: low)
-            let offsets = range.records.map(\.offset)
-            guard offsets.first == first, offsets.last == last, offsets.count == Int(last - first + 1) else {
-                throw StepFailure("\(topic)[\(partition)] reads back \(offsets.count) records, offsets "
-                                  + "\(offsets.first.map(String.init) ?? "-") to \(offsets.last.map(String.init) ?? "-"), "
-                                  + "expected \(first) to \(last)")
+            guard low == expected else {
+                throw StepFailure("\(topic)[\(partition)] starts at \(low) (high \(high)), expected \(expected)")
             }
         }
 
-        code.when("group {string} commits offset {int} on every partition of {string}",
-                  doc: "A client of that group commits the offset for each partition (OffsetCommit, without joining).",
-                  example: #"When group "billing" commits offset 30 on every partition of "orders""#) { ctx in
-            let group = AdminStepSupport.group(ctx, try ctx.string(0)), offset = Int64(try ctx.int(1))
-            let name = try ctx.string(2), topic = try ctx.topic(name)
+        code.then(
+            "partition {int} of {string} reads back exactly offsets {int} to {int}",
+            doc: "Reads the partition from its log start to its end and checks the first and last offsets and "
+                + "that nothing is missing between them.",
+            example: #"Then partition 0 of "orders" reads back exactly offsets 40 to 99"#
+        ) { ctx in
+            let partition = Int32(try ctx.int(0))
+            let topic = try ctx.topic(try ctx.string(1))
+            let first = Int64(try ctx.int(2))
+            let last = Int64(try ctx.int(3))
+            let cluster = try ctx.cluster()
+            let (low, _) = try await cluster.watermarks(topic: topic, partition: partition)
+            let range = try await Backfill.read(
+                config: cluster.config(["group.id": "kafka-bdd-readback", "log_level": "0"]),
+                topic: topic, partition: partition, from: low)
+            let offsets = range.records.map(\.offset)
+            guard offsets.first == first, offsets.last == last, offsets.count == Int(last - first + 1) else {
+                throw StepFailure(
+                    "\(topic)[\(partition)] reads back \(offsets.count) records, offsets "
+                        + "\(offsets.first.map(String.init) ?? "-") to \(offsets.last.map(String.init) ?? "-"), "
+                        + "expected \(first) to \(last)")
+            }
+        }
+
+        code.when(
+            "group {string} commits offset {int} on every partition of {string}",
+            doc: "A client of that group commits the offset for each partition (OffsetCommit, without joining).",
+            example: #"When group "billing" commits offset 30 on every partition of "orders""#
+        ) { ctx in
+            let group = AdminStepSupport.group(ctx, try ctx.string(0))
+            let offset = Int64(try ctx.int(1))
+            let name = try ctx.string(2)
+            let topic = try ctx.topic(name)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
             try await AdminStepSupport.commit(ctx, group: group, topic: topic, partitions: partitions, offset: offset)
         }
 
-        code.then("group {string} has committed offset {int} on every partition of {string}",
-                  doc: "Reads the group's committed offsets back from the cluster (OffsetFetch).",
-                  example: #"Then group "billing" has committed offset 0 on every partition of "orders""#) { ctx in
-            let group = AdminStepSupport.group(ctx, try ctx.string(0)), expected = Int64(try ctx.int(1))
-            let name = try ctx.string(2), topic = try ctx.topic(name)
+        code.then(
+            "group {string} has committed offset {int} on every partition of {string}",
+            doc: "Reads the group's committed offsets back from the cluster (OffsetFetch).",
+            example: #"Then group "billing" has committed offset 0 on every partition of "orders""#
+        ) { ctx in
+            let group = AdminStepSupport.group(ctx, try ctx.string(0))
+            let expected = Int64(try ctx.int(1))
+            let name = try ctx.string(2)
+            let topic = try ctx.topic(name)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
             let offsets = try await AdminStepSupport.committed(ctx, group: group, topic: topic, partitions: partitions)
             let wrong = offsets.filter { $0.offset != expected }
             guard wrong.isEmpty, offsets.count == Int(partitions) else {
-                throw StepFailure("group \(group) has committed \(offsets.map { "[\($0.partition)]@\($0.offset)" }.joined(separator: " ")), "
-                                  + "expected \(expected) on each of \(partitions) partitions")
+                throw StepFailure(
+                    "group \(group) has committed "
+                        + "\(offsets.map { "[\($0.partition)]@\($0.offset)" }.joined(separator: " ")), "
+                        + "expected \(expected) on each of \(partitions) partitions")
             }
         }
 
-        code.when("the admin tool lists the consumer groups",
-                  doc: "Runs `kafka-bdd admin groups list`. Needs a cluster that lists and describes groups (the Admin "
-                      + "API; the librdkafka mock has neither ListGroups nor DescribeGroups).",
-                  example: "When the admin tool lists the consumer groups") { ctx in
+        code.when(
+            "the admin tool lists the consumer groups",
+            doc: "Runs `kafka-bdd admin groups list`. Needs a cluster that lists and describes groups (the Admin "
+                + "API; the librdkafka mock has neither ListGroups nor DescribeGroups).",
+            example: "When the admin tool lists the consumer groups"
+        ) { ctx in
             try await AdminStepSupport.listGroups(ctx, env)
         }
 
-        code.then("the admin tool lists group {string} with {int} member(s)",
-                  doc: "The listed groups include the group, described with that many members.",
-                  example: #"Then the admin tool lists group "billing" with 0 members"#) { ctx in
-            let group = AdminStepSupport.group(ctx, try ctx.string(0)), members = try ctx.int(1)
+        code.then(
+            "the admin tool lists group {string} with {int} member(s)",
+            doc: "The listed groups include the group, described with that many members.",
+            example: #"Then the admin tool lists group "billing" with 0 members"#
+        ) { ctx in
+            let group = AdminStepSupport.group(ctx, try ctx.string(0))
+            let members = try ctx.int(1)
             guard let listed = ctx.world[AdminState.Key.self].groups else {
-                throw StepFailure("no group listing in this scenario: use `When the admin tool lists the consumer groups`")
+                throw StepFailure(
+                    "no group listing in this scenario: use `When the admin tool lists the consumer groups`")
             }
             guard let g = listed.first(where: { $0.name == group }) else {
                 throw StepFailure("group \(group) is not listed: \(listed.map(\.name))")
             }
-            guard g.members == members else { throw StepFailure("group \(group) has \(g.members.map(String.init) ?? "?") members, expected \(members)") }
+            guard g.members == members else {
+                throw StepFailure(
+                    "group \(group) has \(g.members.map(String.init) ?? "?") members, expected \(members)")
+            }
         }
     }
 
     static func registerInventory(_ code: inout SupportCode, _ env: KafkaEnvironment) {
-        code.when("the admin tool takes an inventory",
-                  doc: "Runs `kafka-bdd admin inventory`: topics, partitions, replication factor, ISR health, "
-                      + "non-default configs (where the cluster describes them) and groups with lag.",
-                  example: "When the admin tool takes an inventory") { ctx in
+        code.when(
+            "the admin tool takes an inventory",
+            doc: "Runs `kafka-bdd admin inventory`: topics, partitions, replication factor, ISR health, "
+                + "non-default configs (where the cluster describes them) and groups with lag.",
+            example: "When the admin tool takes an inventory"
+        ) { ctx in
             let inventory = try await AdminDrills(cluster: try ctx.cluster()).inventory()
             ctx.world.update(AdminState.Key.self) { $0.inventory = inventory }
             ctx.attach(inventory.json(), mediaType: "application/json", fileName: "inventory.json")
         }
 
-        code.when("the inventory is kept as the expected state",
-                  doc: "Keeps the last inventory, as a CI job keeps `inventory --format json` to diff against later.",
-                  example: "When the inventory is kept as the expected state") { ctx in
+        code.when(
+            "the inventory is kept as the expected state",
+            doc: "Keeps the last inventory, as a CI job keeps `inventory --format json` to diff against later.",
+            example: "When the inventory is kept as the expected state"
+        ) { ctx in
             try ctx.world.update(AdminState.Key.self) { s in
                 guard let inventory = s.inventory else { throw StepFailure("no inventory taken yet") }
                 s.expected = inventory
             }
         }
 
-        code.then("the inventory lists topic {string} with {int} partition(s) and replication factor {int}",
-                  doc: "The last inventory lists the topic with those numbers.",
-                  example: #"Then the inventory lists topic "orders" with 6 partitions and replication factor 3"#) { ctx in
+        code.then(
+            "the inventory lists topic {string} with {int} partition(s) and replication factor {int}",
+            doc: "The last inventory lists the topic with those numbers.",
+            example: #"Then the inventory lists topic "orders" with 6 partitions and replication factor 3"#
+        ) { ctx in
             let physical = AdminStepSupport.physical(ctx, env, try ctx.string(0))
-            let partitions = try ctx.int(1), rf = try ctx.int(2)
-            guard let inventory = ctx.world[AdminState.Key.self].inventory else { throw StepFailure("no inventory taken yet") }
+            let partitions = try ctx.int(1)
+            let rf = try ctx.int(2)
+            guard let inventory = ctx.world[AdminState.Key.self].inventory else {
+                throw StepFailure("no inventory taken yet")
+            }
             guard let t = inventory.topics.first(where: { $0.name == physical }) else {
                 throw StepFailure("the inventory does not list \(physical): \(inventory.topics.map(\.name))")
             }
             guard t.partitions == partitions, t.replicationFactor == rf else {
-                throw StepFailure("the inventory lists \(physical) with \(t.partitions) partitions and replication factor "
-                                  + "\(t.replicationFactor)")
+                throw StepFailure(
+                    "the inventory lists \(physical) with \(t.partitions) partitions and replication factor "
+                        + "\(t.replicationFactor)")
             }
         }
 
-        code.then("the inventory shows no drift from the expected state",
-                  doc: "`inventory --diff` of the last inventory against the kept one finds nothing.",
-                  example: "Then the inventory shows no drift from the expected state") { ctx in
+        code.then(
+            "the inventory shows no drift from the expected state",
+            doc: "`inventory --diff` of the last inventory against the kept one finds nothing.",
+            example: "Then the inventory shows no drift from the expected state"
+        ) { ctx in
             let drift = try AdminStepSupport.drift(ctx, env)
             guard drift.isEmpty else { throw StepFailure("drift: " + drift.joined(separator: "; ")) }
         }
 
-        code.then("the inventory shows the drift {string}",
-                  doc: "`inventory --diff` of the last inventory against the kept one reports this drift (as the CLI "
-                      + "prints it, with the scenario's topic names).",
-                  example: #"Then the inventory shows the drift "topic audit: expected absent, found present""#) { ctx in
+        code.then(
+            "the inventory shows the drift {string}",
+            doc: "`inventory --diff` of the last inventory against the kept one reports this drift (as the CLI "
+                + "prints it, with the scenario's topic names).",
+            example: #"Then the inventory shows the drift "topic audit: expected absent, found present""#
+        ) { ctx in
             let expected = try ctx.string(0)
             let drift = try AdminStepSupport.drift(ctx, env)
             ctx.log(drift.isEmpty ? "no drift" : drift.joined(separator: "\n"))
             guard drift.contains(expected) else {
-                throw StepFailure("no drift \"\(expected)\"; found: " + (drift.isEmpty ? "none" : drift.joined(separator: "; ")))
+                throw StepFailure(
+                    "no drift \"\(expected)\"; found: " + (drift.isEmpty ? "none" : drift.joined(separator: "; ")))
             }
         }
     }
 
     static func registerDayTwo(_ code: inout SupportCode, _ env: KafkaEnvironment) {
-        code.when("the admin tool plans a preferred leader election for {string}",
-                  doc: "Runs `kafka-bdd admin leaders elect --preferred --topic T --dry-run`: every partition not led "
-                      + "by its first replica, when that replica is live and in sync.",
-                  example: #"When the admin tool plans a preferred leader election for "orders""#) { ctx in
+        code.when(
+            "the admin tool plans a preferred leader election for {string}",
+            doc: "Runs `kafka-bdd admin leaders elect --preferred --topic T --dry-run`: every partition not led "
+                + "by its first replica, when that replica is live and in sync.",
+            example: #"When the admin tool plans a preferred leader election for "orders""#
+        ) { ctx in
             let name = try ctx.string(0)
             try await AdminStepSupport.run(ctx, env, dryRun: true) { drills, resolve in
                 try await drills.preferredElection(topic: try resolve(name), dryRun: true)
             }
         }
 
-        code.then("the plan gives the leadership of {string} back to each partition's preferred replica",
-                  doc: "Compares the last plan with the cluster's metadata read again: it moves exactly the partitions "
-                      + "whose leader is not their first replica, each to that replica.",
-                  example: #"Then the plan gives the leadership of "orders" back to each partition's preferred replica"#) { ctx in
+        code.then(
+            "the plan gives the leadership of {string} back to each partition's preferred replica",
+            doc: "Compares the last plan with the cluster's metadata read again: it moves exactly the partitions "
+                + "whose leader is not their first replica, each to that replica.",
+            example: #"Then the plan gives the leadership of "orders" back to each partition's preferred replica"#
+        ) { ctx in
             try await AdminStepSupport.checkElectionPlan(ctx, topic: try ctx.topic(try ctx.string(0)), env)
         }
 
-        code.when("the preferred leaders of {string} are elected",
-                  doc: "Runs `kafka-bdd admin leaders elect --preferred --topic T` where the cluster has preferred "
-                      + "leader election. On the embedded cluster the harness does the equivalent itself (the mock's "
-                      + "leader API) and says so: the admin command is not verified there.",
-                  example: #"When the preferred leaders of "orders" are elected"#) { ctx in
+        code.when(
+            "the preferred leaders of {string} are elected",
+            doc: "Runs `kafka-bdd admin leaders elect --preferred --topic T` where the cluster has preferred "
+                + "leader election. On the embedded cluster the harness does the equivalent itself (the mock's "
+                + "leader API) and says so: the admin command is not verified there.",
+            example: #"When the preferred leaders of "orders" are elected"#
+        ) { ctx in
             try await AdminStepSupport.electPreferred(ctx, topic: try ctx.topic(try ctx.string(0)))
         }
 
-        code.then("every partition of {string} is led by its preferred replica",
-                  doc: "Polls the metadata (within the failover deadline) until each partition's leader is its first "
-                      + "replica.",
-                  example: #"Then every partition of "orders" is led by its preferred replica"#) { ctx in
+        code.then(
+            "every partition of {string} is led by its preferred replica",
+            doc: "Polls the metadata (within the failover deadline) until each partition's leader is its first "
+                + "replica.",
+            example: #"Then every partition of "orders" is led by its preferred replica"#
+        ) { ctx in
             try await AdminStepSupport.awaitPreferredLeaders(ctx, topic: try ctx.topic(try ctx.string(0)))
         }
 
-        code.when("the admin tool plans a reassignment of {string}",
-                  doc: "Runs `kafka-bdd admin replicas plan --topic T`: a balanced assignment from the metadata and "
-                      + "the partitions' record counts (high − low watermark), heaviest partitions moved first.",
-                  example: #"When the admin tool plans a reassignment of "logs""#) { ctx in
+        code.when(
+            "the admin tool plans a reassignment of {string}",
+            doc: "Runs `kafka-bdd admin replicas plan --topic T`: a balanced assignment from the metadata and "
+                + "the partitions' record counts (high − low watermark), heaviest partitions moved first.",
+            example: #"When the admin tool plans a reassignment of "logs""#
+        ) { ctx in
             try await AdminStepSupport.planReassignment(ctx, topic: try ctx.topic(try ctx.string(0)))
         }
 
-        code.then("the planned reassignment moves partition {int} of {string} first",
-                  doc: "The plan's first move is that partition (the heaviest that moves).",
-                  example: #"Then the planned reassignment moves partition 0 of "logs" first"#) { ctx in
-            let partition = Int32(try ctx.int(0)), topic = try ctx.topic(try ctx.string(1))
-            guard let r = ctx.world[AdminState.Key.self].reassignment else { throw StepFailure("no reassignment planned yet") }
+        code.then(
+            "the planned reassignment moves partition {int} of {string} first",
+            doc: "The plan's first move is that partition (the heaviest that moves).",
+            example: #"Then the planned reassignment moves partition 0 of "logs" first"#
+        ) { ctx in
+            let partition = Int32(try ctx.int(0))
+            let topic = try ctx.topic(try ctx.string(1))
+            guard let r = ctx.world[AdminState.Key.self].reassignment else {
+                throw StepFailure("no reassignment planned yet")
+            }
             guard let first = r.plan.changes.first else { throw StepFailure("the plan moves nothing") }
-            guard first.subject.hasPrefix("\(topic)[\(partition)] ") else { throw StepFailure("the plan moves \(first.subject) first") }
+            guard first.subject.hasPrefix("\(topic)[\(partition)] ") else {
+                throw StepFailure("the plan moves \(first.subject) first")
+            }
         }
 
-        code.then("the planned reassignment narrows the load gap between brokers by at least {int} percent",
-                  doc: "Load is each live broker's share of the records (replicas × records); the gap is heaviest − "
-                      + "lightest, computed again from the plan's assignment and the watermarks read now.",
-                  example: "Then the planned reassignment narrows the load gap between brokers by at least 50 percent") { ctx in
+        code.then(
+            "the planned reassignment narrows the load gap between brokers by at least {int} percent",
+            doc: "Load is each live broker's share of the records (replicas × records); the gap is heaviest − "
+                + "lightest, computed again from the plan's assignment and the watermarks read now.",
+            example: "Then the planned reassignment narrows the load gap between brokers by at least 50 percent"
+        ) { ctx in
             try await AdminStepSupport.checkPlannedGap(ctx, percent: try ctx.int(0))
         }
 
-        code.then("the planned reassignment does not verify before it runs",
-                  doc: "`kafka-bdd admin replicas verify` on the plan, before it ran, reports each moved partition as "
-                      + "not yet where the plan puts it (the verification can fail).",
-                  example: "Then the planned reassignment does not verify before it runs") { ctx in
+        code.then(
+            "the planned reassignment does not verify before it runs",
+            doc: "`kafka-bdd admin replicas verify` on the plan, before it ran, reports each moved partition as "
+                + "not yet where the plan puts it (the verification can fail).",
+            example: "Then the planned reassignment does not verify before it runs"
+        ) { ctx in
             guard let r = ctx.world[AdminState.Key.self].reassignment, !r.reassignment.partitions.isEmpty else {
                 throw StepFailure("no reassignment that moves anything was planned")
             }
             let problems = try await AdminDrills(cluster: try ctx.cluster()).verifyReassignment(r.reassignment)
-            let unmoved = r.reassignment.partitions.filter { e in !problems.contains { $0.hasPrefix("\(e.topic)[\(e.partition)] replicas ") } }
+            let unmoved = r.reassignment.partitions.filter { e in
+                !problems.contains { $0.hasPrefix("\(e.topic)[\(e.partition)] replicas ") }
+            }
             guard unmoved.isEmpty else {
-                throw StepFailure("verification passes partitions that have not moved: \(unmoved.map { "\($0.topic)[\($0.partition)]" })")
+                throw StepFailure(
+                    "verification passes partitions that have not moved: "
+                        + "\(unmoved.map { "\($0.topic)[\($0.partition)]" })"
+                )
             }
             ctx.log(problems.map { AdminStepSupport.localized(ctx, $0) }.joined(separator: "\n"))
         }
 
-        code.when("the planned reassignment is executed",
-                  doc: "Runs `kafka-bdd admin replicas execute --plan F`: writes the current assignment as a rollback "
-                      + "file, then moves the replicas. Needs partition reassignment.",
-                  example: "When the planned reassignment is executed") { ctx in
+        code.when(
+            "the planned reassignment is executed",
+            doc: "Runs `kafka-bdd admin replicas execute --plan F`: writes the current assignment as a rollback "
+                + "file, then moves the replicas. Needs partition reassignment.",
+            example: "When the planned reassignment is executed"
+        ) { ctx in
             try await AdminStepSupport.executeReassignment(ctx)
         }
 
-        code.then("the reassignment verifies",
-                  doc: "Runs `kafka-bdd admin replicas verify` until it passes (within the failover deadline): planned "
-                      + "replicas, all in sync, each partition led by its preferred replica.",
-                  example: "Then the reassignment verifies") { ctx in
+        code.then(
+            "the reassignment verifies",
+            doc: "Runs `kafka-bdd admin replicas verify` until it passes (within the failover deadline): planned "
+                + "replicas, all in sync, each partition led by its preferred replica.",
+            example: "Then the reassignment verifies"
+        ) { ctx in
             try await AdminStepSupport.verifyReassignment(ctx, rollback: false)
         }
 
-        code.then("the load gap between brokers is what the plan predicted",
-                  doc: "After the reassignment ran: each live broker's load (records of the replicas the metadata now "
-                      + "places on it) gives the gap the plan predicted, so the data moved as planned.",
-                  example: "Then the load gap between brokers is what the plan predicted") { ctx in
+        code.then(
+            "the load gap between brokers is what the plan predicted",
+            doc: "After the reassignment ran: each live broker's load (records of the replicas the metadata now "
+                + "places on it) gives the gap the plan predicted, so the data moved as planned.",
+            example: "Then the load gap between brokers is what the plan predicted"
+        ) { ctx in
             try await AdminStepSupport.checkMeasuredGap(ctx)
         }
 
-        code.when("the reassignment is rolled back",
-                  doc: "Runs `kafka-bdd admin replicas rollback --file F` with the rollback file the execution wrote.",
-                  example: "When the reassignment is rolled back") { ctx in
+        code.when(
+            "the reassignment is rolled back",
+            doc: "Runs `kafka-bdd admin replicas rollback --file F` with the rollback file the execution wrote.",
+            example: "When the reassignment is rolled back"
+        ) { ctx in
             try await AdminStepSupport.rollBack(ctx)
         }
 
-        code.then("the assignment of {string} is as before the reassignment",
-                  doc: "The metadata shows every partition with the replicas it had before the plan ran.",
-                  example: #"Then the assignment of "logs" is as before the reassignment"#) { ctx in
+        code.then(
+            "the assignment of {string} is as before the reassignment",
+            doc: "The metadata shows every partition with the replicas it had before the plan ran.",
+            example: #"Then the assignment of "logs" is as before the reassignment"#
+        ) { ctx in
             _ = try ctx.topic(try ctx.string(0))
             try await AdminStepSupport.verifyReassignment(ctx, rollback: true)
         }

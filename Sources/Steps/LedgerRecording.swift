@@ -64,7 +64,8 @@ extension DeliveryLedger {
         for i in 0..<count {
             let id = first + UInt64(i)
             sending(id, key: nil, topic: topic)
-            try producer.produce(topic: topic, partition: partition, key: nil, value: Payload.make(id: id, size: 100), token: id)
+            try producer.produce(topic: topic, partition: partition, key: nil, value: Payload.make(id: id, size: 100),
+                                 token: id)
         }
         try await producer.flush(timeout: flushTimeout)
     }

@@ -1,9 +1,9 @@
 import ArgumentParser
+import Cluster
 import Foundation
 import KafkaClient
-import Cluster
-import Steps
 import Operations
+import Steps
 
 /// `kafka-bdd admin`: Kafka administration with a plan before every change. Every mutating command
 /// takes --dry-run (prints the change, before → after, and sends nothing); safety checks refuse with
@@ -22,8 +22,10 @@ struct AdminCommand: AsyncParsableCommand {
             The cluster is --bootstrap or KAFKA_BDD_BOOTSTRAP, with KAFKA_BDD_CLIENT_PROPERTIES for security \
             settings. Exit: 0 done, 1 drift, a failed verification or a failed request, 2 refused or bad input.
             """,
-        subcommands: [Topics.self, Configs.self, Groups.self, Records.self, Leaders.self, Replicas.self,
-                      InventoryCommand.self]
+        subcommands: [
+            Topics.self, Configs.self, Groups.self, Records.self, Leaders.self, Replicas.self,
+            InventoryCommand.self,
+        ]
     )
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case table, json }
@@ -52,11 +54,12 @@ struct AdminCommand: AsyncParsableCommand {
             let cluster: ExternalCluster
             do {
                 let base = try ExternalCluster.fromEnvironment(env)
-                cluster = try ExternalCluster(bootstrapServers: base.bootstrapServers,
-                                              clientConfig: base.clientConfig.merging(KafkaConfig(client.values)),
-                                              topicRequests: base.topicRequests)
+                cluster = try ExternalCluster(
+                    bootstrapServers: base.bootstrapServers,
+                    clientConfig: base.clientConfig.merging(KafkaConfig(client.values)),
+                    topicRequests: base.topicRequests)
                 await base.shutdown()
-                try await cluster.checkReachable(timeout: .seconds(8)) // the whole answer within 10 s
+                try await cluster.checkReachable(timeout: .seconds(8))  // the whole answer within 10 s
             } catch {
                 StandardOutput.error("kafka-bdd admin: \(error)")
                 throw ExitCode(2)
@@ -81,7 +84,11 @@ struct AdminCommand: AsyncParsableCommand {
         func show(_ plan: Plan, dryRun: Bool, executed: Bool) {
             switch format {
             case .json:
-                struct Output: Encodable { let plan: Plan; let dryRun: Bool; let executed: Bool }
+                struct Output: Encodable {
+                    let plan: Plan
+                    let dryRun: Bool
+                    let executed: Bool
+                }
                 print(json(Output(plan: plan, dryRun: dryRun, executed: executed)))
             case .table:
                 print(plan.text)
@@ -98,7 +105,10 @@ struct AdminCommand: AsyncParsableCommand {
         func table(_ header: [String], _ rows: [[String]]) {
             let widths = header.indices.map { i in ([header[i]] + rows.map { $0[i] }).map(\.count).max() ?? 0 }
             for row in [header] + rows {
-                print(row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
+                print(
+                    row.enumerated().map {
+                        $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0)
+                    }
                     .joined(separator: "  ").trimmingCharacters(in: .whitespaces))
             }
         }
@@ -107,7 +117,9 @@ struct AdminCommand: AsyncParsableCommand {
     static func keyValues(_ pairs: [String], flag: String) throws -> [String: String] {
         var out: [String: String] = [:]
         for p in pairs {
-            guard let i = p.firstIndex(of: "="), i != p.startIndex else { throw ValidationError("\(flag) \(p): expected KEY=VALUE") }
+            guard let i = p.firstIndex(of: "="), i != p.startIndex else {
+                throw ValidationError("\(flag) \(p): expected KEY=VALUE")
+            }
             out[String(p[..<i])] = String(p[p.index(after: i)...])
         }
         return out
@@ -136,14 +148,18 @@ extension AdminCommand {
             subcommands: [List.self, Describe.self, Create.self, AlterConfig.self, AddPartitions.self, Delete.self])
 
         struct List: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List the topics: partitions, replication factor, ISR health.")
+            static let configuration = CommandConfiguration(
+                abstract: "List the topics: partitions, replication factor, ISR health.")
             @OptionGroup var connection: Connection
 
             func run() async throws {
                 try await connection.run { drills, c in
                     let s = try await drills.snapshot(.init(watermarks: false, configs: false, groups: false))
                     let rows = s.topics.map { t in
-                        [t.name, "\(t.partitions.count)", "\(t.replicationFactor)", "\(t.underReplicated)", "\(t.offline)"]
+                        [
+                            t.name, "\(t.partitions.count)", "\(t.replicationFactor)", "\(t.underReplicated)",
+                            "\(t.offline)",
+                        ]
                     }
                     switch c.format {
                     case .json: print(c.json(Inventory(s).topics))
@@ -154,7 +170,8 @@ extension AdminCommand {
         }
 
         struct Describe: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "One topic's partitions: leader, replicas, ISR, watermarks.")
+            static let configuration = CommandConfiguration(
+                abstract: "One topic's partitions: leader, replicas, ISR, watermarks.")
             @OptionGroup var connection: Connection
             @Option(help: "The topic.") var topic: String
 
@@ -165,10 +182,15 @@ extension AdminCommand {
                     switch c.format {
                     case .json: print(c.json(t))
                     case .table:
-                        c.table(["PARTITION", "LEADER", "REPLICAS", "ISR", "LOW", "HIGH"], t.partitions.map { p in
-                            ["\(p.id)", "\(p.leader)", p.replicas.map(String.init).joined(separator: ","),
-                             p.isr.map(String.init).joined(separator: ","), p.low.map(String.init) ?? "?", p.high.map(String.init) ?? "?"]
-                        })
+                        c.table(
+                            ["PARTITION", "LEADER", "REPLICAS", "ISR", "LOW", "HIGH"],
+                            t.partitions.map { p in
+                                [
+                                    "\(p.id)", "\(p.leader)", p.replicas.map(String.init).joined(separator: ","),
+                                    p.isr.map(String.init).joined(separator: ","), p.low.map(String.init) ?? "?",
+                                    p.high.map(String.init) ?? "?",
+                                ]
+                            })
                         if let configs = t.configs {
                             for (k, v) in configs.sorted(by: { $0.key < $1.key }) { print("config \(k)=\(v)") }
                         }
@@ -178,20 +200,23 @@ extension AdminCommand {
         }
 
         struct Create: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Create a topic (checked first; --dry-run prints the plan only).")
+            static let configuration = CommandConfiguration(
+                abstract: "Create a topic (checked first; --dry-run prints the plan only).")
             @OptionGroup var connection: Connection
             @Option(help: "The topic.") var topic: String
             @Option(help: "Partitions.") var partitions: Int
             @Option(name: .customLong("replication-factor"), help: "Replication factor.") var replicationFactor: Int
-            @Option(name: .customLong("config"), help: "A topic config KEY=VALUE (repeatable).") var configs: [String] = []
+            @Option(name: .customLong("config"), help: "A topic config KEY=VALUE (repeatable).") var configs:
+                [String] = []
             @Flag(help: "Print the plan and change nothing.") var dryRun = false
 
             func validate() throws { _ = try AdminCommand.keyValues(configs, flag: "--config") }
 
             func run() async throws {
                 try await connection.run { drills, c in
-                    let plan = try await drills.createTopic(topic, partitions: partitions, replicationFactor: replicationFactor,
-                                                            configs: try AdminCommand.keyValues(configs, flag: "--config"), dryRun: dryRun)
+                    let plan = try await drills.createTopic(
+                        topic, partitions: partitions, replicationFactor: replicationFactor,
+                        configs: try AdminCommand.keyValues(configs, flag: "--config"), dryRun: dryRun)
                     c.show(plan, dryRun: dryRun, executed: !dryRun)
                 }
             }
@@ -213,7 +238,8 @@ extension AdminCommand {
 
             func run() async throws {
                 try await connection.run { drills, c in
-                    let plan = try await drills.alterConfig(topic, set: try AdminCommand.keyValues(settings, flag: "--set"), dryRun: dryRun)
+                    let plan = try await drills.alterConfig(
+                        topic, set: try AdminCommand.keyValues(settings, flag: "--set"), dryRun: dryRun)
                     c.show(plan, dryRun: dryRun, executed: !dryRun)
                 }
             }
@@ -222,16 +248,21 @@ extension AdminCommand {
         struct AddPartitions: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 commandName: "add-partitions",
-                abstract: "Raise a topic's partition count; refused on keyed data unless --accept-remap (the keys that move are listed).")
+                abstract:
+                    "Raise a topic's partition count; refused on keyed data unless --accept-remap "
+                        + "(the keys that move are listed)."
+            )
             @OptionGroup var connection: Connection
             @Option(help: "The topic.") var topic: String
             @Option(help: "The new total number of partitions.") var partitions: Int
-            @Flag(name: .customLong("accept-remap"), help: "Accept that keys move to other partitions.") var acceptRemap = false
+            @Flag(name: .customLong("accept-remap"), help: "Accept that keys move to other partitions.")
+            var acceptRemap = false
             @Flag(help: "Print the plan and change nothing.") var dryRun = false
 
             func run() async throws {
                 try await connection.run { drills, c in
-                    let plan = try await drills.addPartitions(topic, to: partitions, acceptRemap: acceptRemap, dryRun: dryRun)
+                    let plan = try await drills.addPartitions(
+                        topic, to: partitions, acceptRemap: acceptRemap, dryRun: dryRun)
                     c.show(plan, dryRun: dryRun, executed: !dryRun)
                 }
             }
@@ -260,38 +291,62 @@ extension AdminCommand {
 
 extension AdminCommand {
     struct Configs: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Describe topic or broker configs.",
-                                                        subcommands: [Describe.self])
+        static let configuration = CommandConfiguration(
+            abstract: "Describe topic or broker configs.",
+            subcommands: [Describe.self])
 
         struct Describe: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "A topic's or a broker's configs (--changed: non-defaults only).")
+            static let configuration = CommandConfiguration(
+                abstract: "A topic's or a broker's configs (--changed: non-defaults only).")
             @OptionGroup var connection: Connection
             @Option(help: "A topic.") var topic: String?
             @Option(help: "A broker id.") var broker: Int32?
             @Flag(help: "Only the values that differ from the defaults.") var changed = false
 
             func validate() throws {
-                guard (topic == nil) != (broker == nil) else { throw ValidationError("pass either --topic or --broker") }
+                guard (topic == nil) != (broker == nil) else {
+                    throw ValidationError("pass either --topic or --broker")
+                }
             }
 
             func run() async throws {
                 try await connection.run { drills, c in
                     try drills.cluster.require(.topicConfigs)
                     if let topic {
-                        let s = try await drills.snapshot(.init(topics: [topic], watermarks: false, configs: false, groups: false))
+                        let s = try await drills.snapshot(
+                            .init(topics: [topic], watermarks: false, configs: false, groups: false))
                         _ = try AdminCommand.unknownTopic(topic, in: s)
                     }
                     let admin = try Admin(config: drills.cluster.config(["log_level": "0"]))
                     defer { admin.close() }
-                    let entries = try await admin.configEntries(topic == nil ? .broker : .topic, topic ?? String(broker!))
-                        .filter { !changed || !$0.isDefault }
-                    struct Entry: Encodable { let name: String; let value: String?; let isDefault: Bool; let isSensitive: Bool }
+                    let entries = try await admin.configEntries(
+                        topic == nil ? .broker : .topic, topic ?? String(broker!)
+                    )
+                    .filter { !changed || !$0.isDefault }
+                    struct Entry: Encodable {
+                        let name: String
+                        let value: String?
+                        let isDefault: Bool
+                        let isSensitive: Bool
+                    }
                     switch c.format {
-                    case .json: print(c.json(entries.map { Entry(name: $0.name, value: $0.value, isDefault: $0.isDefault, isSensitive: $0.isSensitive) }))
+                    case .json:
+                        print(
+                            c.json(
+                                entries.map {
+                                    Entry(
+                                        name: $0.name, value: $0.value, isDefault: $0.isDefault,
+                                        isSensitive: $0.isSensitive)
+                                }))
                     case .table:
-                        c.table(["NAME", "VALUE", "DEFAULT"], entries.map {
-                            [$0.name, $0.isSensitive ? "(sensitive)" : $0.value ?? "", $0.isDefault ? "yes" : "no"]
-                        })
+                        c.table(
+                            ["NAME", "VALUE", "DEFAULT"],
+                            entries.map {
+                                [
+                                    $0.name, $0.isSensitive ? "(sensitive)" : $0.value ?? "",
+                                    $0.isDefault ? "yes" : "no",
+                                ]
+                            })
                     }
                 }
             }
@@ -303,11 +358,13 @@ extension AdminCommand {
 
 extension AdminCommand {
     struct Groups: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List and describe consumer groups; reset their offsets.",
-                                                        subcommands: [List.self, Describe.self, ResetOffsets.self])
+        static let configuration = CommandConfiguration(
+            abstract: "List and describe consumer groups; reset their offsets.",
+            subcommands: [List.self, Describe.self, ResetOffsets.self])
 
         struct List: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "The consumer groups with state, members and lag.")
+            static let configuration = CommandConfiguration(
+                abstract: "The consumer groups with state, members and lag.")
             @OptionGroup var connection: Connection
 
             func run() async throws {
@@ -317,17 +374,24 @@ extension AdminCommand {
                     switch c.format {
                     case .json: print(c.json(Inventory(s).groups ?? []))
                     case .table:
-                        c.table(["GROUP", "STATE", "MEMBERS", "LAG"], s.groups.map { g in
-                            let lag = (g.committed ?? [:]).keys.sorted().compactMap { t in s.lag(of: g, on: t).map { "\(t)=\($0)" } }
-                            return [g.name, g.state, g.members.map(String.init) ?? "?", lag.joined(separator: " ")]
-                        })
+                        c.table(
+                            ["GROUP", "STATE", "MEMBERS", "LAG"],
+                            s.groups.map { g in
+                                let lag = (g.committed ?? [:]).keys.sorted().compactMap { t in
+                                    s.lag(of: g, on: t).map { "\(t)=\($0)" }
+                                }
+                                return [
+                                    g.name, g.state, g.members.map(String.init) ?? "?", lag.joined(separator: " "),
+                                ]
+                            })
                     }
                 }
             }
         }
 
         struct Describe: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "One group: state, members, committed offsets and lag per partition.")
+            static let configuration = CommandConfiguration(
+                abstract: "One group: state, members, committed offsets and lag per partition.")
             @OptionGroup var connection: Connection
             @Option(help: "The group.") var group: String
 
@@ -335,20 +399,27 @@ extension AdminCommand {
                 try await connection.run { drills, c in
                     let s = try await drills.snapshot(.init(configs: false, group: group))
                     guard let g = s.group(group) else {
-                        throw Refusal("no consumer group \(group) on this cluster"
-                                      + (s.groupsListed ? "" : " (none with committed offsets; this cluster cannot list groups)"))
+                        throw Refusal(
+                            "no consumer group \(group) on this cluster"
+                                + (s.groupsListed
+                                    ? "" : " (none with committed offsets; this cluster cannot list groups)"))
                     }
                     var rows: [[String]] = []
                     for (topic, offsets) in (g.committed ?? [:]).sorted(by: { $0.key < $1.key }) {
                         for (p, offset) in offsets.sorted(by: { $0.key < $1.key }) {
                             let high = s.topic(topic)?.partitions.first { $0.id == p }?.high
-                            rows.append([topic, "\(p)", "\(offset)", high.map(String.init) ?? "?", high.map { "\(max(0, $0 - offset))" } ?? "?"])
+                            rows.append([
+                                topic, "\(p)", "\(offset)", high.map(String.init) ?? "?",
+                                high.map { "\(max(0, $0 - offset))" } ?? "?",
+                            ])
                         }
                     }
                     switch c.format {
                     case .json: print(c.json(g))
                     case .table:
-                        print("group \(g.name): \(g.state), " + (g.members.map { "\($0) member\($0 == 1 ? "" : "s")" } ?? "members unknown"))
+                        print(
+                            "group \(g.name): \(g.state), "
+                                + (g.members.map { "\($0) member\($0 == 1 ? "" : "s")" } ?? "members unknown"))
                         c.table(["TOPIC", "PARTITION", "COMMITTED", "HIGH", "LAG"], rows)
                     }
                 }
@@ -358,7 +429,10 @@ extension AdminCommand {
         struct ResetOffsets: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 commandName: "reset-offsets",
-                abstract: "Move a group's committed offsets on a topic (a dry run unless --execute; refused while it has members).")
+                abstract:
+                    "Move a group's committed offsets on a topic (a dry run unless --execute; "
+                        + "refused while it has members)."
+            )
             @OptionGroup var connection: Connection
             @Option(help: "The group.") var group: String
             @Option(help: "The topic.") var topic: String
@@ -367,13 +441,16 @@ extension AdminCommand {
             @Flag(help: "Print the plan and change nothing (the default).") var dryRun = false
 
             func validate() throws {
-                guard OffsetTarget(to) != nil else { throw ValidationError("--to \(to): expected earliest, latest, an offset or shift:N") }
+                guard OffsetTarget(to) != nil else {
+                    throw ValidationError("--to \(to): expected earliest, latest, an offset or shift:N")
+                }
                 if execute && dryRun { throw ValidationError("--execute and --dry-run contradict each other") }
             }
 
             func run() async throws {
                 try await connection.run { drills, c in
-                    let plan = try await drills.resetOffsets(group: group, topic: topic, to: OffsetTarget(to)!, dryRun: !execute)
+                    let plan = try await drills.resetOffsets(
+                        group: group, topic: topic, to: OffsetTarget(to)!, dryRun: !execute)
                     c.show(plan, dryRun: !execute, executed: execute)
                 }
             }
@@ -381,11 +458,15 @@ extension AdminCommand {
     }
 
     struct Records: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete records before an offset.", subcommands: [Delete.self])
+        static let configuration = CommandConfiguration(
+            abstract: "Delete records before an offset.", subcommands: [Delete.self])
 
         struct Delete: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Delete a partition's records before an offset (guarded: shows what goes, needs --yes; beyond the high watermark is refused).")
+                abstract:
+                    "Delete a partition's records before an offset (guarded: shows what goes, needs --yes; "
+                        + "beyond the high watermark is refused)."
+            )
             @OptionGroup var connection: Connection
             @Option(help: "The topic.") var topic: String
             @Option(help: "The partition.") var partition: Int32
@@ -396,7 +477,8 @@ extension AdminCommand {
             func run() async throws {
                 try await connection.run { drills, c in
                     let preview = dryRun || !yes
-                    let plan = try await drills.deleteRecords(topic, partition: partition, before: before, dryRun: preview)
+                    let plan = try await drills.deleteRecords(
+                        topic, partition: partition, before: before, dryRun: preview)
                     c.show(plan, dryRun: preview, executed: !preview)
                     if !dryRun && !yes { throw Refusal("deleting records needs --yes (the plan above is what goes)") }
                 }
@@ -412,7 +494,8 @@ extension AdminCommand {
         static let configuration = CommandConfiguration(abstract: "Leader elections.", subcommands: [Elect.self])
 
         struct Elect: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Give partitions back to their preferred (first) replica.")
+            static let configuration = CommandConfiguration(
+                abstract: "Give partitions back to their preferred (first) replica.")
             @OptionGroup var connection: Connection
             @Flag(help: "A preferred leader election (the only kind offered).") var preferred = false
             @Option(help: "Only this topic.") var topic: String?
@@ -431,27 +514,44 @@ extension AdminCommand {
 
     struct Replicas: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Plan, run, verify and roll back partition reassignments (files in kafka-reassign-partitions.sh's format).",
+            abstract:
+                "Plan, run, verify and roll back partition reassignments "
+                    + "(files in kafka-reassign-partitions.sh's format).",
             subcommands: [PlanCommand.self, Execute.self, Verify.self, Rollback.self])
 
         struct PlanCommand: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 commandName: "plan",
-                abstract: "A balanced assignment from the metadata and partition sizes, heaviest partitions moved first, racks respected.",
-                discussion: "Sizes are record counts (high − low watermark): librdkafka 2.0.2 cannot ask for log-dir sizes.")
+                abstract:
+                    "A balanced assignment from the metadata and partition sizes, heaviest partitions moved first "
+                        + "(racks kept where the metadata has them).",
+                discussion:
+                    "Sizes are record counts (high − low watermark): librdkafka 2.0.2 cannot ask for log-dir sizes.")
             @OptionGroup var connection: Connection
-            @Option(name: .customLong("topic"), help: "Only these topics (repeatable; default: all but internal ones).")
+            @Option(
+                name: .customLong("topic"), help: "Only these topics (repeatable; default: all but internal ones).")
             var topics: [String] = []
             @Option(help: "Write the reassignment JSON here.") var output: String?
 
             func run() async throws {
                 try await connection.run { drills, c in
                     let r = try await drills.planReassignment(topics: topics.isEmpty ? nil : topics)
-                    if let output { try r.reassignment.json().write(toFile: output, atomically: true, encoding: .utf8) }
+                    if let output {
+                        try r.reassignment.json().write(toFile: output, atomically: true, encoding: .utf8)
+                    }
                     switch c.format {
                     case .json:
-                        struct Output: Encodable { let plan: Plan; let reassignment: Reassignment; let gapBefore: Int64; let gapAfter: Int64 }
-                        print(c.json(Output(plan: r.plan, reassignment: r.reassignment, gapBefore: r.before.gap, gapAfter: r.after.gap)))
+                        struct Output: Encodable {
+                            let plan: Plan
+                            let reassignment: Reassignment
+                            let gapBefore: Int64
+                            let gapAfter: Int64
+                        }
+                        print(
+                            c.json(
+                                Output(
+                                    plan: r.plan, reassignment: r.reassignment, gapBefore: r.before.gap,
+                                    gapAfter: r.after.gap)))
                     case .table:
                         print(r.plan.text)
                         if let output { print("written: \(output)") }
@@ -465,19 +565,24 @@ extension AdminCommand {
                 abstract: "Run a plan, after writing the current assignment of its partitions as a rollback file.")
             @OptionGroup var connection: Connection
             @Option(help: "The plan file.") var plan: String
-            @Option(name: .customLong("rollback-file"), help: "Where the rollback file goes (default: PLAN.rollback.json).")
+            @Option(
+                name: .customLong("rollback-file"), help: "Where the rollback file goes (default: PLAN.rollback.json)."
+            )
             var rollbackFile: String?
             @Flag(help: "Print the plan and change nothing.") var dryRun = false
 
             func run() async throws {
                 let parsed: Reassignment
-                do { parsed = try Reassignment.parse(try AdminCommand.readFile(plan), source: plan) } catch let r as Refusal {
+                do { parsed = try Reassignment.parse(try AdminCommand.readFile(plan), source: plan) } catch let r
+                    as Refusal
+                {
                     StandardOutput.error("kafka-bdd admin: \(r)")
                     throw ExitCode(2)
                 }
                 try await connection.run { drills, c in
-                    let checked = try await drills.executeReassignment(parsed, rollbackFile: rollbackFile ?? plan + ".rollback.json",
-                                                                       dryRun: dryRun)
+                    let checked = try await drills.executeReassignment(
+                        parsed, rollbackFile: rollbackFile ?? plan + ".rollback.json",
+                        dryRun: dryRun)
                     c.show(checked, dryRun: dryRun, executed: !dryRun)
                 }
             }
@@ -485,13 +590,17 @@ extension AdminCommand {
 
         struct Verify: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Check a plan ran: planned replicas, all in sync, led by the preferred replica (exit 1 otherwise).")
+                abstract:
+                    "Check a plan ran: planned replicas, all in sync, led by the preferred replica (exit 1 otherwise)."
+            )
             @OptionGroup var connection: Connection
             @Option(help: "The plan file.") var plan: String
 
             func run() async throws {
                 let parsed: Reassignment
-                do { parsed = try Reassignment.parse(try AdminCommand.readFile(plan), source: plan) } catch let r as Refusal {
+                do { parsed = try Reassignment.parse(try AdminCommand.readFile(plan), source: plan) } catch let r
+                    as Refusal
+                {
                     StandardOutput.error("kafka-bdd admin: \(r)")
                     throw ExitCode(2)
                 }
@@ -499,11 +608,16 @@ extension AdminCommand {
                     let problems = try await drills.verifyReassignment(parsed)
                     switch c.format {
                     case .json:
-                        struct Output: Encodable { let verified: Bool; let problems: [String] }
+                        struct Output: Encodable {
+                            let verified: Bool
+                            let problems: [String]
+                        }
                         print(c.json(Output(verified: problems.isEmpty, problems: problems)))
                     case .table:
-                        print(problems.isEmpty ? "verified: \(parsed.partitions.count) partitions as planned"
-                                               : problems.map { "not verified: \($0)" }.joined(separator: "\n"))
+                        print(
+                            problems.isEmpty
+                                ? "verified: \(parsed.partitions.count) partitions as planned"
+                                : problems.map { "not verified: \($0)" }.joined(separator: "\n"))
                     }
                     if !problems.isEmpty { throw ExitCode(1) }
                 }
@@ -518,7 +632,9 @@ extension AdminCommand {
 
             func run() async throws {
                 let parsed: Reassignment
-                do { parsed = try Reassignment.parse(try AdminCommand.readFile(file), source: file) } catch let r as Refusal {
+                do { parsed = try Reassignment.parse(try AdminCommand.readFile(file), source: file) } catch let r
+                    as Refusal
+                {
                     StandardOutput.error("kafka-bdd admin: \(r)")
                     throw ExitCode(2)
                 }
@@ -533,15 +649,21 @@ extension AdminCommand {
     struct InventoryCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "inventory",
-            abstract: "A read-only snapshot: topics, partitions, RF, ISR health, non-default configs, groups with lag.",
-            discussion: "With --diff EXPECTED (an earlier `inventory --format json`), lists the drift and exits 1 when there is any.")
+            abstract:
+                "A read-only snapshot: topics, partitions, RF, ISR health, non-default configs, groups with lag.",
+            discussion:
+                "With --diff EXPECTED (an earlier `inventory --format json`), lists the drift and exits 1 "
+                    + "when there is any."
+        )
         @OptionGroup var connection: Connection
         @Option(help: "An expected inventory (JSON) to compare with.") var diff: String?
 
         func run() async throws {
             var expected: Inventory?
             if let diff {
-                do { expected = try Inventory.parse(try AdminCommand.readFile(diff), source: diff) } catch let r as Refusal {
+                do { expected = try Inventory.parse(try AdminCommand.readFile(diff), source: diff) } catch let r
+                    as Refusal
+                {
                     StandardOutput.error("kafka-bdd admin: \(r)")
                     throw ExitCode(2)
                 }
@@ -555,7 +677,9 @@ extension AdminCommand {
                         struct Output: Encodable { let drift: [Inventory.Drift] }
                         print(c.json(Output(drift: drift)))
                     case .table:
-                        print(drift.isEmpty ? "no drift from \(diff!)" : drift.map { "drift: \($0)" }.joined(separator: "\n"))
+                        print(
+                            drift.isEmpty
+                                ? "no drift from \(diff!)" : drift.map { "drift: \($0)" }.joined(separator: "\n"))
                     }
                     if !drift.isEmpty { throw ExitCode(1) }
                     return
@@ -563,12 +687,24 @@ extension AdminCommand {
                 switch c.format {
                 case .json: print(inventory.json())
                 case .table:
-                    c.table(["TOPIC", "PARTITIONS", "RF", "UNDER-REPLICATED", "CONFIGS"], inventory.topics.map { t in
-                        [t.name, "\(t.partitions)", "\(t.replicationFactor)", t.underReplicated.map(String.init) ?? "?",
-                         t.configs.map { $0.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") } ?? "(unknown)"]
-                    })
+                    c.table(
+                        ["TOPIC", "PARTITIONS", "RF", "UNDER-REPLICATED", "CONFIGS"],
+                        inventory.topics.map { t in
+                            [
+                                t.name, "\(t.partitions)", "\(t.replicationFactor)",
+                                t.underReplicated.map(String.init) ?? "?",
+                                t.configs.map {
+                                    $0.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
+                                        separator: " ")
+                                } ?? "(unknown)",
+                            ]
+                        })
                     for g in inventory.groups ?? [] {
-                        print("group \(g.name) \(g.state ?? "?") lag \((g.lag ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
+                        print(
+                            "group \(g.name) \(g.state ?? "?") lag "
+                                + (g.lag ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                                .joined(separator: " ")
+                        )
                     }
                 }
             }

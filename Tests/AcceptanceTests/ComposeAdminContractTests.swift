@@ -26,9 +26,16 @@ struct ComposeAdminContractTests {
             let output = try await inner.run(arguments, input: input)
             if let input { inputs.withLock { $0.append(input) } }
             if elects, let input, arguments.joined(separator: " ").contains("kafka-leader-election.sh") {
-                struct Election: Decodable { struct P: Decodable { let topic: String; let partition: Int32 }; let partitions: [P] }
+                struct Election: Decodable {
+                    struct P: Decodable {
+                        let topic: String
+                        let partition: Int32
+                    }
+                    let partitions: [P]
+                }
                 for p in try JSONDecoder().decode(Election.self, from: Data(input.utf8)).partitions {
-                    let replicas = try await mock.metadata(topic: p.topic).topic(p.topic)!.partitions[Int(p.partition)].replicas
+                    let replicas = try await mock.metadata(topic: p.topic).topic(p.topic)!.partitions[Int(p.partition)]
+                        .replicas
                     try await mock.moveLeader(topic: p.topic, partition: p.partition, to: replicas[0])
                 }
             }
@@ -36,15 +43,21 @@ struct ComposeAdminContractTests {
         }
     }
 
-    static func cluster(_ fake: FakeDocker, elects: Bool = true, sessionTimeout: Duration = .seconds(9)) async throws
-        -> (ComposeCluster, EmbeddedCluster, AdminMirror) {
+    static func cluster(
+        _ fake: FakeDocker, elects: Bool = true, sessionTimeout: Duration = .seconds(9)
+    ) async throws
+        -> (ComposeCluster, EmbeddedCluster, AdminMirror)
+    {
         let mock = try EmbeddedCluster(brokers: 3)
         try await mock.createTopic(TopicSpec(name: "orders", partitions: 3, replicationFactor: 3))
         let runner = AdminMirror(fake, mock, elects: elects)
         var topology = ComposeCluster.Topology.standard
         topology.brokerSessionTimeout = sessionTimeout
-        return (ComposeCluster(composeFile: ComposeContractTests.composeFile, topology: topology, runner: runner, kafka: mock),
-                mock, runner)
+        return (
+            ComposeCluster(
+                composeFile: ComposeContractTests.composeFile, topology: topology, runner: runner, kafka: mock),
+            mock, runner
+        )
     }
 
     static let tool = "compose exec -T kafka-1 bash -c cat > /tmp/"
@@ -58,10 +71,16 @@ struct ComposeAdminContractTests {
         #expect(try await mock.metadata(topic: "orders").topic("orders")!.partitions.map(\.leader) == [1, 2, 3])
         fake.clearLog()
         try await cluster.electPreferredLeaders([("orders", 1), ("orders", 2)])
-        #expect(fake.commands == [Self.tool + "kafka-bdd-elect.json && /opt/kafka/bin/kafka-leader-election.sh "
-                                  + "--bootstrap-server kafka-1:19092 --election-type preferred --path-to-json-file "
-                                  + "/tmp/kafka-bdd-elect.json"])
-        #expect(runner.inputs.withLock { $0 } == [#"{"partitions":[{"topic":"orders","partition":1},{"topic":"orders","partition":2}]}"#])
+        #expect(
+            fake.commands == [
+                Self.tool + "kafka-bdd-elect.json && /opt/kafka/bin/kafka-leader-election.sh "
+                    + "--bootstrap-server kafka-1:19092 --election-type preferred --path-to-json-file "
+                    + "/tmp/kafka-bdd-elect.json"
+            ])
+        #expect(
+            runner.inputs.withLock { $0 } == [
+                #"{"partitions":[{"topic":"orders","partition":1},{"topic":"orders","partition":2}]}"#
+            ])
         #expect(try await mock.metadata(topic: "orders").topic("orders")!.partitions.map(\.leader) == [1, 1, 1])
         await mock.shutdown()
     }
@@ -84,10 +103,13 @@ struct ComposeAdminContractTests {
         // The mock keeps every partition on brokers 1, 2, 3: the plan names that assignment, so the wait can end.
         try await cluster.reassign([("orders", 2, [1, 2, 3])])
         #expect(fake.commands.count == 2)
-        #expect(fake.commands.first == Self.tool + "kafka-bdd-reassign.json && /opt/kafka/bin/kafka-reassign-partitions.sh "
+        #expect(
+            fake.commands.first == Self.tool
+                + "kafka-bdd-reassign.json && /opt/kafka/bin/kafka-reassign-partitions.sh "
                 + "--bootstrap-server kafka-1:19092 --reassignment-json-file /tmp/kafka-bdd-reassign.json --execute")
         #expect(fake.commands.last?.contains("kafka-leader-election.sh") == true)
-        #expect(runner.inputs.withLock { $0 }.first
+        #expect(
+            runner.inputs.withLock { $0 }.first
                 == #"{"version":1,"partitions":[{"topic":"orders","partition":2,"replicas":[1,2,3]}]}"#)
         #expect(try await mock.metadata(topic: "orders").topic("orders")!.partitions[2].leader == 1)
         await mock.shutdown()

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Operations
 
 /// Snapshots written by hand: three brokers, a keyed topic, an internal topic and a group.
@@ -13,19 +14,26 @@ enum Fixture {
 
     /// Keys placed as librdkafka's default partitioner places them over `count` partitions.
     static func placement(_ keys: Int, count: Int, _ p: Partitioner = .crc32) -> [String: Int32] {
-        Dictionary(uniqueKeysWithValues: (0..<keys).map { ("key-\($0)", Int32(p.partition(of: Array("key-\($0)".utf8), count: count))) })
+        Dictionary(
+            uniqueKeysWithValues: (0..<keys).map {
+                ("key-\($0)", Int32(p.partition(of: Array("key-\($0)".utf8), count: count)))
+            })
     }
 
     static var cluster: Snapshot {
-        Snapshot(brokers: [.init(id: 1), .init(id: 2), .init(id: 3)], topics: [
-            .init(name: "orders", partitions: partitions(6), configs: ["retention.ms": "86400000"],
-                  keys: .init(placement: placement(50, count: 6), keyed: 500, unkeyed: 0)),
-            .init(name: "clicks", partitions: partitions(3), configs: [:], keys: .init(keyed: 0, unkeyed: 90)),
-            .init(name: "__consumer_offsets", partitions: partitions(50)),
-        ], groups: [
-            .init(name: "billing", state: "Empty", members: 0, committed: ["orders": [0: 40, 1: 100]]),
-            .init(name: "live", state: "Stable", members: 2, committed: ["orders": [0: 10]]),
-        ])
+        Snapshot(
+            brokers: [.init(id: 1), .init(id: 2), .init(id: 3)],
+            topics: [
+                .init(
+                    name: "orders", partitions: partitions(6), configs: ["retention.ms": "86400000"],
+                    keys: .init(placement: placement(50, count: 6), keyed: 500, unkeyed: 0)),
+                .init(name: "clicks", partitions: partitions(3), configs: [:], keys: .init(keyed: 0, unkeyed: 90)),
+                .init(name: "__consumer_offsets", partitions: partitions(50)),
+            ],
+            groups: [
+                .init(name: "billing", state: "Empty", members: 0, committed: ["orders": [0: 40, 1: 100]]),
+                .init(name: "live", state: "Stable", members: 2, committed: ["orders": [0: 10]]),
+            ])
     }
 }
 
@@ -33,9 +41,13 @@ enum Fixture {
     let s = Fixture.cluster
 
     @Test func createPlansBeforeAndAfter() throws {
-        let plan = try TopicChecks.createTopic("payments", partitions: 6, replicationFactor: 3,
-                                               configs: ["min.insync.replicas": "2"], in: s)
-        #expect(plan.changes == [.init("topic payments", "absent", "6 partitions, replication factor 3, min.insync.replicas=2")])
+        let plan = try TopicChecks.createTopic(
+            "payments", partitions: 6, replicationFactor: 3,
+            configs: ["min.insync.replicas": "2"], in: s)
+        #expect(
+            plan.changes == [
+                .init("topic payments", "absent", "6 partitions, replication factor 3, min.insync.replicas=2")
+            ])
     }
 
     @Test func createRefusesReplicationAboveTheLiveBrokers() {
@@ -44,36 +56,53 @@ enum Fixture {
         #expect(throws: Refusal("replication factor 3 is above the 2 live brokers")) {
             try TopicChecks.createTopic("payments", partitions: 6, replicationFactor: 3, in: down)
         }
-        #expect(throws: Refusal.self) { try TopicChecks.createTopic("payments", partitions: 6, replicationFactor: 4, in: s) }
+        #expect(throws: Refusal.self) {
+            try TopicChecks.createTopic("payments", partitions: 6, replicationFactor: 4, in: s)
+        }
     }
 
     @Test func createRefusesMinInsyncAboveReplication() {
         #expect(throws: Refusal.self) {
-            try TopicChecks.createTopic("payments", partitions: 1, replicationFactor: 2, configs: ["min.insync.replicas": "3"], in: s)
+            try TopicChecks.createTopic(
+                "payments", partitions: 1, replicationFactor: 2, configs: ["min.insync.replicas": "3"], in: s)
         }
     }
 
     @Test func createRefusesUnknownKeysExistingTopicsAndBadNames() {
         #expect(throws: Refusal("unknown topic config key retention.msec")) {
-            try TopicChecks.createTopic("payments", partitions: 1, replicationFactor: 1, configs: ["retention.msec": "1"], in: s)
+            try TopicChecks.createTopic(
+                "payments", partitions: 1, replicationFactor: 1, configs: ["retention.msec": "1"], in: s)
         }
         #expect(throws: Refusal("topic orders already exists")) {
             try TopicChecks.createTopic("orders", partitions: 1, replicationFactor: 1, in: s)
         }
-        #expect(throws: Refusal.self) { try TopicChecks.createTopic("a/b", partitions: 1, replicationFactor: 1, in: s) }
-        #expect(throws: Refusal.self) { try TopicChecks.createTopic("__mine", partitions: 1, replicationFactor: 1, in: s) }
+        #expect(throws: Refusal.self) {
+            try TopicChecks.createTopic("a/b", partitions: 1, replicationFactor: 1, in: s)
+        }
+        #expect(throws: Refusal.self) {
+            try TopicChecks.createTopic("__mine", partitions: 1, replicationFactor: 1, in: s)
+        }
         #expect(throws: Refusal.self) { try TopicChecks.createTopic("x", partitions: 0, replicationFactor: 1, in: s) }
     }
 
     @Test func alterConfigShowsTheOldValueAndRefusesMinInsyncAboveRF() throws {
-        let plan = try TopicChecks.alterConfig("orders", set: ["retention.ms": "3600000", "cleanup.policy": "compact"], in: s)
-        #expect(plan.changes == [.init("orders cleanup.policy", "(default)", "compact"),
-                                 .init("orders retention.ms", "86400000", "3600000")])
-        #expect(throws: Refusal.self) { try TopicChecks.alterConfig("orders", set: ["min.insync.replicas": "4"], in: s) }
+        let plan = try TopicChecks.alterConfig(
+            "orders", set: ["retention.ms": "3600000", "cleanup.policy": "compact"], in: s)
+        #expect(
+            plan.changes == [
+                .init("orders cleanup.policy", "(default)", "compact"),
+                .init("orders retention.ms", "86400000", "3600000"),
+            ])
+        #expect(throws: Refusal.self) {
+            try TopicChecks.alterConfig("orders", set: ["min.insync.replicas": "4"], in: s)
+        }
         #expect(throws: Refusal.self) { try TopicChecks.alterConfig("orders", set: ["colour": "blue"], in: s) }
-        #expect(throws: Refusal("no topic nope on this cluster")) { try TopicChecks.alterConfig("nope", set: ["retention.ms": "1"], in: s) }
+        #expect(throws: Refusal("no topic nope on this cluster")) {
+            try TopicChecks.alterConfig("nope", set: ["retention.ms": "1"], in: s)
+        }
         // Non-incremental AlterConfigs: the request keeps the other overrides.
-        #expect(TopicChecks.fullConfig(s.topic("orders")!, set: ["cleanup.policy": "compact"])
+        #expect(
+            TopicChecks.fullConfig(s.topic("orders")!, set: ["cleanup.policy": "compact"])
                 == ["retention.ms": "86400000", "cleanup.policy": "compact"])
     }
 
@@ -99,16 +128,24 @@ enum Fixture {
         #expect(throws: Refusal.self) { try TopicChecks.addPartitions("clicks", to: 3, acceptRemap: true, in: s) }
         var unsampled = s
         unsampled.topics[1].keys = nil
-        #expect(throws: Refusal.self) { try TopicChecks.addPartitions("clicks", to: 6, acceptRemap: false, in: unsampled) }
+        #expect(throws: Refusal.self) {
+            try TopicChecks.addPartitions("clicks", to: 6, acceptRemap: false, in: unsampled)
+        }
     }
 
     @Test func deleteRecordsShowsWhatGoesAndRefusesBeyondTheHighWatermark() throws {
         let plan = try TopicChecks.deleteRecords("orders", partition: 2, before: 40, in: s)
-        #expect(plan.changes == [.init("orders[2] low watermark", "0", "40"), .init("orders[2] records 0…39", "40 readable", "deleted")])
+        #expect(
+            plan.changes == [
+                .init("orders[2] low watermark", "0", "40"),
+                .init("orders[2] records 0…39", "40 readable", "deleted"),
+            ])
         #expect(throws: Refusal.self) { try TopicChecks.deleteRecords("orders", partition: 2, before: 101, in: s) }
         #expect(try TopicChecks.deleteRecords("orders", partition: 2, before: 100, in: s).changes.count == 2)
         #expect(throws: Refusal.self) { try TopicChecks.deleteRecords("orders", partition: 9, before: 1, in: s) }
-        #expect(throws: Refusal.self) { try TopicChecks.deleteRecords("__consumer_offsets", partition: 0, before: 1, in: s) }
+        #expect(throws: Refusal.self) {
+            try TopicChecks.deleteRecords("__consumer_offsets", partition: 0, before: 1, in: s)
+        }
     }
 
     @Test func deleteTopicRefusesInternalTopics() throws {
@@ -149,9 +186,11 @@ enum Fixture {
     static var uneven: Snapshot {
         let sizes: [Int64] = [9000, 7000, 500, 400, 300, 200, 100, 100]
         let parts = sizes.enumerated().map { i, size in
-            Snapshot.Partition(id: Int32(i), leader: i < 2 ? 1 : 3, replicas: i < 2 ? [1, 2] : [3, 4], low: 0, high: size)
+            Snapshot.Partition(
+                id: Int32(i), leader: i < 2 ? 1 : 3, replicas: i < 2 ? [1, 2] : [3, 4], low: 0, high: size)
         }
-        return Snapshot(brokers: (1...4).map { .init(id: Int32($0)) }, topics: [.init(name: "logs", partitions: parts)])
+        return Snapshot(
+            brokers: (1...4).map { .init(id: Int32($0)) }, topics: [.init(name: "logs", partitions: parts)])
     }
 
     @Test func balanceNarrowsTheGapMovingTheHeaviestFirst() throws {
@@ -161,15 +200,19 @@ enum Fixture {
         #expect(r.plan.changes.first?.subject.hasPrefix("logs[0] (9000 records)") == true)
         for e in r.reassignment.partitions { #expect(Set(e.replicas).count == e.replicas.count) }
         // The plan checks against the snapshot it came from, and verifies only after it ran.
-        #expect(try ReplicaPlanner.check(r.reassignment, in: Self.uneven).changes.count == r.reassignment.partitions.count)
+        #expect(
+            try ReplicaPlanner.check(r.reassignment, in: Self.uneven).changes.count == r.reassignment.partitions.count)
         #expect(!ReplicaPlanner.verify(r.reassignment, in: Self.uneven).isEmpty)
     }
 
     /// What the embedded cluster reports with 4 brokers: every partition on brokers 1, 2 and 3.
     @Test func mockLikeFourBrokers() throws {
         let sizes: [Int64] = [1600, 1200, 800, 400]
-        let parts = sizes.enumerated().map { Snapshot.Partition(id: Int32($0), leader: 1, replicas: [1, 2, 3], low: 0, high: $1) }
-        let r = try ReplicaPlanner.balance(Snapshot(brokers: (1...4).map { .init(id: Int32($0)) }, topics: [.init(name: "logs", partitions: parts)]))
+        let parts = sizes.enumerated().map {
+            Snapshot.Partition(id: Int32($0), leader: 1, replicas: [1, 2, 3], low: 0, high: $1)
+        }
+        let r = try ReplicaPlanner.balance(
+            Snapshot(brokers: (1...4).map { .init(id: Int32($0)) }, topics: [.init(name: "logs", partitions: parts)]))
         #expect(r.before.gap == 4000)
         #expect(r.after.gap * 2 <= r.before.gap, "\(r.plan.text)")
         #expect(r.plan.changes.first?.subject.hasPrefix("logs[0] ") == true)
@@ -177,7 +220,9 @@ enum Fixture {
 
     @Test func racksAreRespected() throws {
         var s = Self.uneven
-        s.brokers = [.init(id: 1, rack: "a"), .init(id: 2, rack: "b"), .init(id: 3, rack: "a"), .init(id: 4, rack: "a")]
+        s.brokers = [
+            .init(id: 1, rack: "a"), .init(id: 2, rack: "b"), .init(id: 3, rack: "a"), .init(id: 4, rack: "a"),
+        ]
         let r = try ReplicaPlanner.balance(s)
         let racks: [Int32: String] = [1: "a", 2: "b", 3: "a", 4: "a"]
         for e in r.reassignment.partitions where [0, 1].contains(e.partition) {
@@ -191,7 +236,8 @@ enum Fixture {
         var after = s
         for e in r.reassignment.partitions {
             let i = after.topics[0].partitions.firstIndex { $0.id == e.partition }!
-            after.topics[0].partitions[i] = .init(id: e.partition, leader: e.replicas[0], replicas: e.replicas, low: 0, high: 1)
+            after.topics[0].partitions[i] = .init(
+                id: e.partition, leader: e.replicas[0], replicas: e.replicas, low: 0, high: 1)
         }
         #expect(ReplicaPlanner.verify(r.reassignment, in: after) == [])
         let moved = r.reassignment.partitions[0]
@@ -201,19 +247,24 @@ enum Fixture {
         #expect(ReplicaPlanner.verify(r.reassignment, in: after).count == 2)
         // Rolling back restores what the snapshot had.
         let rollback = try ReplicaPlanner.rollback(for: r.reassignment, in: s)
-        for e in rollback.partitions { #expect(e.replicas == s.topics[0].partitions.first { $0.id == e.partition }!.replicas) }
+        for e in rollback.partitions {
+            #expect(e.replicas == s.topics[0].partitions.first { $0.id == e.partition }!.replicas)
+        }
     }
 
     @Test func plansThatCannotRunAreRefused() throws {
         let s = Self.uneven
         #expect(throws: Refusal.self) {
-            try ReplicaPlanner.check(Reassignment(partitions: [.init(topic: "logs", partition: 0, replicas: [1, 9])]), in: s)
+            try ReplicaPlanner.check(
+                Reassignment(partitions: [.init(topic: "logs", partition: 0, replicas: [1, 9])]), in: s)
         }
         #expect(throws: Refusal.self) {
-            try ReplicaPlanner.check(Reassignment(partitions: [.init(topic: "logs", partition: 0, replicas: [3])]), in: s)
+            try ReplicaPlanner.check(
+                Reassignment(partitions: [.init(topic: "logs", partition: 0, replicas: [3])]), in: s)
         }
         #expect(throws: Refusal.self) {
-            try ReplicaPlanner.check(Reassignment(partitions: [.init(topic: "nope", partition: 0, replicas: [1, 2])]), in: s)
+            try ReplicaPlanner.check(
+                Reassignment(partitions: [.init(topic: "nope", partition: 0, replicas: [1, 2])]), in: s)
         }
         var one = s
         one.brokers = [.init(id: 1)]
@@ -227,7 +278,8 @@ enum Fixture {
         #expect(throws: Refusal.self) { try Reassignment.parse("{not json", source: "p.json") }
         #expect(throws: Refusal.self) { try Reassignment.parse(#"{"version":1,"partitions":[]}"#, source: "p.json") }
         #expect(throws: Refusal.self) {
-            try Reassignment.parse(#"{"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[1,1]}]}"#, source: "p.json")
+            try Reassignment.parse(
+                #"{"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[1,1]}]}"#, source: "p.json")
         }
         let good = Reassignment(partitions: [.init(topic: "t", partition: 0, replicas: [2, 1])])
         #expect(try Reassignment.parse(good.json(), source: "p.json") == good)
@@ -235,8 +287,8 @@ enum Fixture {
 
     @Test func preferredElectionListsOnlyPartitionsOffTheirPreferredReplica() throws {
         var s = Fixture.cluster
-        s.topics[0].partitions[1].leader = 3 // replicas [2,3,1]
-        s.topics[0].partitions[4].leader = 1 // replicas [2,3,1]; broker 2 down below
+        s.topics[0].partitions[1].leader = 3  // replicas [2,3,1]
+        s.topics[0].partitions[4].leader = 1  // replicas [2,3,1]; broker 2 down below
         s.brokers[1].live = false
         let plan = try LeaderChecks.preferredElection(s, topic: "orders").plan
         #expect(plan.changes == [])
@@ -264,12 +316,15 @@ enum Fixture {
         s.topics[0].configs = ["retention.ms": "1"]
         s.topics.remove(at: 1)
         s.topics.append(.init(name: "surprise", partitions: Fixture.partitions(1)))
-        s.groups[0].committed = ["orders": [0: 100]] // lag changes are not drift
+        s.groups[0].committed = ["orders": [0: 100]]  // lag changes are not drift
         let drift = Inventory.diff(expected: expected, actual: Inventory(s)).map(\.description)
-        #expect(drift == ["topic clicks: expected present, found absent",
-                          "topic orders partitions: expected 6, found 7",
-                          "topic orders config retention.ms: expected 86400000, found 1",
-                          "topic surprise: expected absent, found present"])
+        #expect(
+            drift == [
+                "topic clicks: expected present, found absent",
+                "topic orders partitions: expected 6, found 7",
+                "topic orders config retention.ms: expected 86400000, found 1",
+                "topic surprise: expected absent, found present",
+            ])
         #expect(throws: Refusal.self) { try Inventory.parse(#"{"topics":[{"name":"x"}]}"#, source: "x") }
     }
 }
@@ -281,10 +336,18 @@ enum Fixture {
         #expect(offsets.values.allSatisfy { $0 == 0 } && offsets.count == 6)
         #expect(plan.changes.first == .init("billing orders[0]", "40", "0"))
         #expect(plan.changes.last == .init("billing orders[5]", "(none)", "0"))
-        #expect(throws: Refusal.self) { try GroupChecks.resetOffsets(group: "live", topic: "orders", to: .earliest, in: s) }
-        #expect(throws: Refusal.self) { try GroupChecks.resetOffsets(group: "billing", topic: "orders", to: .offset(101), in: s) }
-        #expect(throws: Refusal.self) { try GroupChecks.resetOffsets(group: "nobody", topic: "orders", to: .latest, in: s) }
-        #expect(try GroupChecks.resetOffsets(group: "billing", topic: "orders", to: .shift(-50), in: s).offsets[0] == 0)
-        #expect(OffsetTarget("shift:-5") == .shift(-5) && OffsetTarget("-3") == nil && OffsetTarget("12") == .offset(12))
+        #expect(throws: Refusal.self) {
+            try GroupChecks.resetOffsets(group: "live", topic: "orders", to: .earliest, in: s)
+        }
+        #expect(throws: Refusal.self) {
+            try GroupChecks.resetOffsets(group: "billing", topic: "orders", to: .offset(101), in: s)
+        }
+        #expect(throws: Refusal.self) {
+            try GroupChecks.resetOffsets(group: "nobody", topic: "orders", to: .latest, in: s)
+        }
+        #expect(
+            try GroupChecks.resetOffsets(group: "billing", topic: "orders", to: .shift(-50), in: s).offsets[0] == 0)
+        #expect(
+            OffsetTarget("shift:-5") == .shift(-5) && OffsetTarget("-3") == nil && OffsetTarget("12") == .offset(12))
     }
 }

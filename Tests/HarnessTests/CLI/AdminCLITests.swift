@@ -1,7 +1,7 @@
-import Foundation
-import Testing
-import KafkaClient
 import Cluster
+import Foundation
+import KafkaClient
+import Testing
 
 /// `kafka-bdd admin` as a user meets it, against an embedded cluster in this process.
 @Suite("kafka-bdd admin command line", .serialized)
@@ -11,8 +11,10 @@ struct AdminCLITests {
         defer { Task { await cluster.shutdown() } }
         try await cluster.createTopic(TopicSpec(name: "events", partitions: 6, replicationFactor: 3))
         let b = cluster.bootstrapServers
-        let r = try await CLITests.run(["admin", "topics", "create", "--bootstrap", b, "--topic", "orders", "--partitions", "6",
-                                        "--replication-factor", "3", "--dry-run"])
+        let r = try await CLITests.run([
+            "admin", "topics", "create", "--bootstrap", b, "--topic", "orders", "--partitions", "6",
+            "--replication-factor", "3", "--dry-run",
+        ])
         #expect(r.status == 0, "\(r.err)")
         #expect(r.out.contains("topic orders: absent → 6 partitions, replication factor 3"))
         #expect(r.out.contains("dry run: nothing changed"))
@@ -31,16 +33,26 @@ struct AdminCLITests {
         try await cluster.createTopic(TopicSpec(name: "events", partitions: 6, replicationFactor: 3))
         let b = cluster.bootstrapServers
         let cases: [([String], String)] = [
-            (["topics", "create", "--topic", "x", "--partitions", "1", "--replication-factor", "4", "--dry-run"],
-             "replication factor 4 is above the 3 live brokers"),
+            (
+                ["topics", "create", "--topic", "x", "--partitions", "1", "--replication-factor", "4", "--dry-run"],
+                "replication factor 4 is above the 3 live brokers"
+            ),
             (["topics", "add-partitions", "--topic", "events", "--partitions", "2", "--dry-run"], "cannot decrease"),
             (["topics", "delete", "--topic", "__consumer_offsets", "--dry-run"], "internal topic"),
             (["topics", "describe", "--topic", "nope"], "no topic nope"),
             (["groups", "describe", "--group", "nobody"], "no consumer group nobody"),
-            (["topics", "alter-config", "--topic", "events", "--set", "colour=blue", "--dry-run"], "unknown topic config key colour"),
-            (["topics", "alter-config", "--topic", "events", "--set", "min.insync.replicas=4", "--dry-run"],
-             "min.insync.replicas=4 is above the replication factor 3"),
-            (["records", "delete", "--topic", "events", "--partition", "0", "--before", "1", "--dry-run"], "beyond the high watermark 0"),
+            (
+                ["topics", "alter-config", "--topic", "events", "--set", "colour=blue", "--dry-run"],
+                "unknown topic config key colour"
+            ),
+            (
+                ["topics", "alter-config", "--topic", "events", "--set", "min.insync.replicas=4", "--dry-run"],
+                "min.insync.replicas=4 is above the replication factor 3"
+            ),
+            (
+                ["records", "delete", "--topic", "events", "--partition", "0", "--before", "1", "--dry-run"],
+                "beyond the high watermark 0"
+            ),
         ]
         for (args, reason) in cases {
             let r = try await CLITests.run(["admin"] + args + ["--bootstrap", b])
@@ -48,7 +60,8 @@ struct AdminCLITests {
             #expect(r.err.contains(reason), "\(args): \(r.err)")
         }
         let plan = FileManager.default.temporaryDirectory.appendingPathComponent("kbdd-plan-\(UUID().uuidString).json")
-        try Data(#"{"version":1,"partitions":[{"topic":"events","partition":"0","replicas":[1]}]}"#.utf8).write(to: plan)
+        try Data(#"{"version":1,"partitions":[{"topic":"events","partition":"0","replicas":[1]}]}"#.utf8).write(
+            to: plan)
         let r = try await CLITests.run(["admin", "replicas", "verify", "--bootstrap", b, "--plan", plan.path])
         #expect(r.status == 2)
         #expect(r.err.contains("malformed plan: partitions[0].partition has the wrong type"), "\(r.err)")
