@@ -138,7 +138,8 @@ extension Cluster {
 
     static func hint(for capability: ClusterCapability, backend: String) -> String {
         if capability == .security, backend != "external" {
-            return "run with --cluster compose on the secured listeners (make certs && make up-secure, KAFKA_BDD_SECURE=1)"
+            return "run with --cluster compose on the secured listeners "
+                + "(make certs && make up-secure, KAFKA_BDD_SECURE=1)"
         }
         return backend == "embedded" ? "run with --cluster compose" : "use a cluster that supports it"
     }

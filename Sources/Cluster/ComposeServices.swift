@@ -48,7 +48,8 @@ extension ComposeCluster {
         /// run is told with KAFKA_BDD_SECURE=1.
         public static func fromEnvironment(composeFile: String,
                                            _ env: [String: String] = ProcessInfo.processInfo.environment) -> Extras {
-            let url = URL(string: env["KAFKA_BDD_CONNECT_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://localhost:8083")
+            let given = env["KAFKA_BDD_CONNECT_URL"].flatMap { $0.isEmpty ? nil : $0 }
+            let url = URL(string: given ?? "http://localhost:8083")
             let root = URL(fileURLWithPath: composeFile).deletingLastPathComponent()
             let security = env["KAFKA_BDD_SECURE"] == "1"
                 ? Security(certificates: root.appendingPathComponent("compose/certs").path) : nil
@@ -123,7 +124,8 @@ extension ComposeCluster {
         var files: [DumpedFile] = []
         for line in out.split(whereSeparator: \.isNewline).map(String.init) {
             if line.hasPrefix("Dumping ") {
-                files.append(DumpedFile(name: String(line.dropFirst("Dumping ".count).split(separator: "/").last ?? "")))
+                let path = line.dropFirst("Dumping ".count)
+                files.append(DumpedFile(name: String(path.split(separator: "/").last ?? "")))
                 continue
             }
             guard !files.isEmpty else { continue }
@@ -296,12 +298,14 @@ public struct ConnectREST: Sendable {
         do {
             (data, response) = try await URLSession.shared.data(for: request)
         } catch {
-            throw Failure(description: "Connect REST \(method) \(path) at \(base.absoluteString): \(error.localizedDescription)")
+            throw Failure(description: "Connect REST \(method) \(path) at \(base.absoluteString): "
+                          + error.localizedDescription)
         }
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         let json = data.isEmpty ? nil : try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         guard (200..<300).contains(status) || accepting.contains(status) else {
-            let message = (json as? [String: Any])?["message"] as? String ?? String(decoding: data.prefix(300), as: UTF8.self)
+            let message = (json as? [String: Any])?["message"] as? String
+                ?? String(decoding: data.prefix(300), as: UTF8.self)
             throw Failure(description: "Connect REST \(method) \(path) answered \(status): \(message)")
         }
         return (status, json)

@@ -96,7 +96,9 @@ public struct CompactionExpectation: Sendable {
         let expected = Self.state(of: written), observed = Self.state(of: readBack)
         let wrongKeys = Set(expected.keys).union(observed.keys).filter { expected[$0] != observed[$0] }.sorted()
         if !wrongKeys.isEmpty {
-            let shown = wrongKeys.prefix(3).map { "\($0): \(observed[$0] ?? "absent") instead of \(expected[$0] ?? "absent")" }
+            let shown = wrongKeys.prefix(3).map {
+                "\($0): \(observed[$0] ?? "absent") instead of \(expected[$0] ?? "absent")"
+            }
             problems.append("the state read back differs on \(wrongKeys.count) keys, e.g. \(shown)")
         }
         return Verdict(problems, context: "\(written.count) written, \(readBack.count) read back, cleaned below "

@@ -55,7 +55,8 @@ public struct ConnectDeadLetterExpectation: Sendable {
                   let o = letter.headers["__connect.errors.offset"].flatMap({ Int64($0) }) else { continue }
             let origin = input.first { $0.partition == p && $0.offset == o }
             if letter.headers["__connect.errors.topic"] != inputTopic || origin == nil {
-                problems.append("dead letter \(i + 1) names an origin \(letter.headers["__connect.errors.topic"] ?? "?")"
+                let topic = letter.headers["__connect.errors.topic"] ?? "?"
+                problems.append("dead letter \(i + 1) names an origin \(topic)"
                                 + "[\(p)]@\(o) that is not a record of \(inputTopic)")
             } else if let origin, !origin.malformed {
                 problems.append("the well-formed record \(inputTopic)[\(p)]@\(o) was dead-lettered")

@@ -321,7 +321,9 @@ extension DocumentChecks {
         for s in all {
             let lower = (s.heading + "\n" + s.body).lowercased()
             let missing = terms.filter { !lower.contains($0.lowercased()) }
-            if !missing.isEmpty { problems.append("\(path): \"\(s.heading)\" does not mention \(missing.joined(separator: ", "))") }
+            if !missing.isEmpty {
+                problems.append("\(path): \"\(s.heading)\" does not mention \(missing.joined(separator: ", "))")
+            }
         }
         return Verdict(problems)
     }
@@ -335,8 +337,10 @@ extension DocumentChecks {
                 problems.append("\(path) has no section \"\(wanted)\"")
                 continue
             }
-            let count = s.body.split(whereSeparator: { $0.isWhitespace }).filter { $0.contains(where: \.isLetter) }.count
-            if count < words { problems.append("\(path): \"\(s.heading)\" has \(count) words, at least \(words) expected") }
+            let count = s.body.split(whereSeparator: \.isWhitespace).filter { $0.contains(where: \.isLetter) }.count
+            if count < words {
+                problems.append("\(path): \"\(s.heading)\" has \(count) words, at least \(words) expected")
+            }
         }
         return Verdict(problems)
     }
