@@ -17,9 +17,11 @@ Feature: Capstone: change data capture into Kafka, a windowed aggregate and an i
   duplicates without a fault. A broker kill adds the producer's retries of requests whose answer was
   lost: one request in flight per partition, of at most one round, so at most 103 more per partition of
   the CDC topic (3): 103 + 3 × 103 = 412 in the chaos drill. The latency bound: the reader polls the
-  slot every 10 ms, the totals and the sink fetch with a 10 ms wait, the observer reads every 20 ms, and
-  each stage batches, so a healthy change shows within some hundreds of milliseconds on a loaded 2-core
-  machine; 2000 ms is far below what a stalled stage shows (it never drains within 20 s).
+  slot every 10 ms, the totals and the sink fetch with a 10 ms wait, the observer reads every 20 ms, so
+  a change shows within tens to hundreds of milliseconds (p99 140 ms measured alone on this project's
+  shared 2-core machines, 1.4 s with other test runs going on); the alert rule's histogram_quantile
+  interpolates inside a Prometheus bucket (1–2.5 s, 2.5–5 s) and can read up to a bucket above the exact
+  value. Hence 5000 ms, still far below what a stalled stage shows (it never drains within 20 s).
 
   Background:
     Given a 3-broker cluster
@@ -33,7 +35,7 @@ Feature: Capstone: change data capture into Kafka, a windowed aggregate and an i
       When 600 changes to orders are made in PostgreSQL at 100 per second
       Then every change of each order is on "orders-cdc" in commit order, keyed by its primary key, deletes as tombstones, with at most 0 duplicates
       And the sink table equals the oracle computed from the source table's change history
-      And the end-to-end latency from source commit to sink row has p99 under 2000 ms
+      And the end-to-end latency from source commit to sink row has p99 under 5000 ms
 
   Rule: Chaos does not change the result
 

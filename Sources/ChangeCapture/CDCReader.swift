@@ -31,6 +31,8 @@ public final class CDCReader: Sendable {
         public var published = 0
         public var confirmed: LSN?
         public var crashed = false
+        /// True once it has read the slot.
+        public var ready = false
     }
 
     public var progress: Progress { state.withLock { $0 } }
@@ -71,6 +73,7 @@ public final class CDCReader: Sendable {
         var decoder = PgOutputDecoder()
         while !stop() {
             let (transactions, rows) = try await take(connection, &decoder)
+            state.withLock { $0.ready = true }
             let changes = transactions.flatMap(Self.captured)
             if rows == 0 {
                 if crashRequested.load(ordering: .acquiring) { break }

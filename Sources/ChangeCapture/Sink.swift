@@ -50,6 +50,14 @@ public final class TotalsSink: Sendable {
     let config: KafkaConfig
     private let crashRequested = Atomic<Bool>(false)
     private let counts = Mutex((records: 0, batches: 0))
+    private let writing = Atomic<Bool>(false)
+    private let polled = Atomic<Bool>(false)
+
+    /// True once its first poll returned: assigned and fetching.
+    public var isReady: Bool { polled.load(ordering: .acquiring) }
+
+    /// True while a batch is being written to the table.
+    public var isWriting: Bool { writing.load(ordering: .acquiring) }
 
     public init(topic: String, partitions: Int32, group: String, dsn: DSN, writer: any SinkWriter,
                 config: KafkaConfig) {
@@ -82,11 +90,16 @@ public final class TotalsSink: Sendable {
         do {
             while !stop() {
                 let records = try await consumer.records(atMost: 500, within: .milliseconds(50))
+                polled.store(true, ordering: .releasing)
                 if records.isEmpty {
                     if crashRequested.load(ordering: .acquiring) { break }
                     continue
                 }
+                // Once told to stop, it writes nothing more: the table is read back after that.
+                if stop() { break }
+                writing.store(true, ordering: .releasing)
                 try await writer.write(records.compactMap(WindowTotal.init), connection)
+                writing.store(false, ordering: .releasing)
                 counts.withLock { $0.records += records.count; $0.batches += 1 }
                 if crashRequested.load(ordering: .acquiring) {
                     consumer.kill()
@@ -102,6 +115,8 @@ public final class TotalsSink: Sendable {
             consumer.kill()
             throw error
         }
-        await consumer.close()
+        // librdkafka's close of a group consumer can block for long on a loaded machine; it goes on in
+        // the background past this bound, and the stage ends.
+        await consumer.close(within: .seconds(2))
     }
 }

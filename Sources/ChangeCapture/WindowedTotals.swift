@@ -61,6 +61,10 @@ public final class WindowedTotalsProcessor: Sendable {
     let consumerConfig: KafkaConfig, producerConfig: KafkaConfig
     private let lastVersion = Mutex<Int64>(0)
     private let counts = Mutex((read: 0, duplicates: 0, published: 0))
+    private let polled = Atomic<Bool>(false)
+
+    /// True once its first poll returned: assigned and fetching.
+    public var isReady: Bool { polled.load(ordering: .acquiring) }
 
     public init(from source: String, partitions: Int32, to sink: String, windowMillis: Int64, config: KafkaConfig) {
         self.source = source
@@ -103,6 +107,7 @@ public final class WindowedTotalsProcessor: Sendable {
         do {
             while !stop() {
                 let records = try await consumer.records(atMost: 500, within: .milliseconds(50))
+                polled.store(true, ordering: .releasing)
                 for record in records {
                     guard let change = CapturedChange(record) else { continue }
                     for key in totals.apply(change) {
@@ -117,10 +122,12 @@ public final class WindowedTotalsProcessor: Sendable {
             try await producer.flush(timeout: .seconds(40))
         } catch {
             producer.close(flushTimeout: .zero)
-            await consumer.close()
+            await consumer.close(within: .seconds(2))
             throw error
         }
         producer.close()
-        await consumer.close()
+        // librdkafka's close of a group consumer can block for long on a loaded machine; it goes on in
+        // the background past this bound, and the stage ends.
+        await consumer.close(within: .seconds(2))
     }
 }

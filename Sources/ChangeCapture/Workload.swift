@@ -104,6 +104,8 @@ public final class SinkObserver: Sendable {
     /// time (ms since the Unix epoch).
     public var measured: [(committedAt: Double, latency: Double)] { state.withLock { $0.measured } }
     public var pending: Int { state.withLock { $0.pending.count } }
+    /// True once it has read the sink table.
+    public var isReady: Bool { state.withLock { $0.polls > 0 } }
 
     public func run(until stop: @escaping @Sendable () -> Bool) async throws {
         let c = try await Connection.connect(database.dsn)

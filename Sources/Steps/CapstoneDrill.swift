@@ -155,6 +155,16 @@ final class CapstoneDrill: Sendable {
         let startedAt = Date().timeIntervalSince1970 * 1000 - clock.now * 1000
         var run = CapstoneRun()
         do {
+            // The changes start once every stage is up (the slot read, both consumers fetching, the sink
+            // table read): the latency measured is the pipeline's, not its clients' start-up.
+            let ready = ContinuousClock.now + .seconds(15)
+            while !(reader.withLock { $0 }?.progress.ready ?? false) || !aggregator.isReady
+                    || !(sink.withLock { $0 }?.isReady ?? false) || !observer.isReady {
+                try checkStages()
+                guard ContinuousClock.now < ready else { throw StepFailure("the pipeline was not up within 15 s") }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            note("every stage up")
             let workload = SourceWorkload(changes: changes, perSecond: perSecond, windowMillis: pipeline.windowMillis)
             let total = Mutex(0)
             try await workload.run(db, committed: { marks in
@@ -193,7 +203,13 @@ final class CapstoneDrill: Sendable {
         }
         stopping.store(true, ordering: .releasing)
         let running = await Self.settle(stages, within: .seconds(15))
-        guard running.isEmpty else {
+        // A stage still closing its Kafka clients after the bound is left to finish in the background
+        // (librdkafka's close and flush can block for long on a loaded machine); a sink still writing
+        // to the table is not, as the table is read next.
+        if !running.isEmpty, !(sink.withLock { $0 }?.isWriting ?? false) {
+            note("\(running.joined(separator: ", ")) not stopped after 15 s (in a Kafka client call); left to "
+                 + "finish, the sink writes no more")
+        } else if !running.isEmpty {
             throw StepFailure("pipeline stages did not stop within 15 s: \(running.joined(separator: ", ")); "
                               + "timeline: "
                               + timeline.withLock { $0 }.map { String(format: "%.1f s %@", $0.0, $0.1) }

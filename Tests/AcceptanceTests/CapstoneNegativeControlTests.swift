@@ -78,7 +78,9 @@ struct CapstoneNegativeControlTests {
         #expect(o.status == .failed, "\(o.steps.map { ($0.text, $0.result.status) })")
         let message = o.decisive?.result.message ?? ""
         #expect(o.decisive?.text.hasPrefix("every change of each order is on \"orders-cdc\" in commit order") == true)
-        #expect(message.contains("never reached the topic"), "\(message)")
+        // The lost changes show as missing at the end of an order's history, or as a later change in the
+        // place of a lost one.
+        #expect(message.contains("never reached the topic") || message.contains("in the source,"), "\(message)")
     }
 
     @Test("the same scenarios with the real components pass")
