@@ -25,7 +25,7 @@ public final class Mirror: @unchecked Sendable {
         public var groups: [String] = []
         public var checkpointInterval: Duration = .seconds(1)
         public var heartbeatInterval: Duration = .seconds(1)
-        public var topicRefreshInterval: Duration = .seconds(1)
+        public var topicRefreshInterval: Duration = .seconds(5)
         public init() {}
     }
 
@@ -75,6 +75,7 @@ public final class Mirror: @unchecked Sendable {
     }
     private let state = Mutex(State())
     private var task: Task<Void, Never>?
+    private var beatsTask: Task<Void, Never>?
 
     /// - Parameter createTopic: creates a topic on the target (the embedded mock has no CreateTopics API).
     public init(source: KafkaConfig, target: KafkaConfig, options: Options,
@@ -138,12 +139,18 @@ public final class Mirror: @unchecked Sendable {
         try await createTopic(TopicSpec(name: Self.checkpointsTopic(sourceAlias: options.sourceAlias), partitions: 1,
                                         replicationFactor: 1))
         try await createTopic(TopicSpec(name: Self.heartbeatsTopic, partitions: 1, replicationFactor: 1))
+        let beatsProducer = try Producer(config: target.merging(KafkaConfig(["acks": "all", "log_level": "0"])))
+        beatsTask = Task.detached { [self] in
+            do { try await beats(producer: beatsProducer) } catch { state.withLock { $0.error = "\(error)" } }
+            beatsProducer.close(flushTimeout: .seconds(5))
+        }
         task = Task.detached { [self] in
             do {
                 try await loop(consumer: consumer, producer: producer, delivered: delivered)
             } catch {
                 state.withLock { $0.error = "\(error)" }
             }
+            state.withLock { $0.stopping = true }
             await consumer.close(within: .seconds(5))
             producer.close(flushTimeout: .seconds(5))
         }
@@ -152,15 +159,13 @@ public final class Mirror: @unchecked Sendable {
     public func stop() async {
         state.withLock { $0.stopping = true }
         await task?.value
+        await beatsTask?.value
     }
 
     private func loop(consumer: Consumer, producer: Producer, delivered: Locked<[UInt64: (String, Int32, Int64)]>) async throws {
         var token: UInt64 = 0
-        var nextRefresh = ContinuousClock.now, nextCheckpoint = ContinuousClock.now + options.checkpointInterval
-        var nextHeartbeat = ContinuousClock.now
+        var nextRefresh = ContinuousClock.now
         var assigned: [TopicPartitionOffset] = []
-        var groupClients: [String: Consumer] = [:]
-        defer { for c in groupClients.values { c.kill() } }
         while !state.withLock({ $0.stopping }) {
             if state.withLock({ $0.paused }) {
                 try await Task.sleep(for: .milliseconds(20)) // idle while paused; stop and resume are flags
@@ -216,8 +221,22 @@ public final class Mirror: @unchecked Sendable {
             } else {
                 try await Task.sleep(for: .milliseconds(20)) // nothing to mirror yet: wait for the next refresh
             }
+        }
+    }
+
+    /// Checkpoints and heartbeats, on their own task and producer (MM2's checkpoint and heartbeat
+    /// connectors are apart from its source connector too): a slow round never holds up the copying.
+    private func beats(producer: Producer) async throws {
+        var nextCheckpoint = ContinuousClock.now + options.checkpointInterval, nextHeartbeat = ContinuousClock.now
+        var groupClients: [String: Consumer] = [:]
+        defer { for c in groupClients.values { c.kill() } }
+        var token: UInt64 = 0
+        while !state.withLock({ $0.stopping }) {
+            try await Task.sleep(for: .milliseconds(20)) // the rounds' clock: they are due at their intervals
+            if state.withLock({ $0.paused }) { continue }
             if ContinuousClock.now >= nextCheckpoint {
-                nextCheckpoint = ContinuousClock.now + options.checkpointInterval
+                nextCheckpoint = nextCheckpoint + options.checkpointInterval
+                if nextCheckpoint < ContinuousClock.now { nextCheckpoint = ContinuousClock.now + options.checkpointInterval }
                 try await checkpoint(producer: producer, clients: &groupClients)
             }
             if ContinuousClock.now >= nextHeartbeat {
@@ -238,9 +257,9 @@ public final class Mirror: @unchecked Sendable {
         guard !topics.isEmpty else { return }
         var token: UInt64 = 1 << 40
         for group in options.groups {
-            // A fresh client each round: one kept across rounds was seen answering with no offsets.
-            let client = try Consumer(config: source.merging(KafkaConfig(["group.id": group, "log_level": "0"])))
-            defer { client.kill() }
+            // Kept across rounds: destroying a client can block the copy loop for most of a second.
+            let client = try clients[group] ?? Consumer(config: source.merging(KafkaConfig(["group.id": group, "log_level": "0"])))
+            clients[group] = client
             let partitions = topics.sorted { $0.key < $1.key }.flatMap { t in (0..<t.value).map { TopicPartitionOffset(topic: t.key, partition: $0) } }
             let committed: [TopicPartitionOffset]
             do { committed = try await client.committed(partitions, timeout: .seconds(5)) } catch {

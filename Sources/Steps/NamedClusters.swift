@@ -19,6 +19,11 @@ extension KafkaEnvironment {
         case .embedded: return try EmbeddedCluster(brokers: brokers)
         case .compose:
             let west = try ComposeCluster(bootstrapServers: ComposeCluster.westBootstrap, topology: .west)
+            // The profile is optional: a west cluster that does not answer at all is a missing capability.
+            guard (try? await west.metadata(topic: nil)) != nil else {
+                throw StepSkipped("the compose target cluster (profile mirror) is not running at "
+                                  + "\(ComposeCluster.westBootstrap) — start it with `make up-mirror`")
+            }
             let problems = await west.healthProblems(expecting: ComposeCluster.Topology.west.brokerIds)
             guard problems.isEmpty else {
                 throw StepFailure("the compose target cluster (profile mirror) is not healthy: "
