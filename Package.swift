@@ -48,7 +48,7 @@ let package = Package(
         // libpq in Swift: connections with deadlines, statements off the concurrency pool, redacted DSNs
         .target(name: "Postgres", dependencies: ["CPostgres"]),
         // the capstone's pipeline: CDC reader (logical replication), windowed totals, idempotent sink
-        .target(name: "ChangeCapture", dependencies: ["Postgres", "KafkaClient",
+        .target(name: "ChangeCapture", dependencies: ["Postgres", "KafkaClient", "Streams",
                                                       .product(name: "Prometheus", package: "swift-prometheus")]),
         // cluster backends: embedded, compose, external; faults and capabilities
         .target(name: "Cluster", dependencies: ["KafkaClient"]),

@@ -1,5 +1,6 @@
 import Foundation
 import KafkaClient
+import Streams
 
 /// A row of the capstone's source table `orders`.
 public struct Order: Sendable, Equatable, Codable {
@@ -96,9 +97,9 @@ public struct WindowKey: Sendable, Hashable, Comparable, Codable, CustomStringCo
         self.windowStart = windowStart
     }
 
+    /// The order's window by its event time, as the streams topology (KAF-14) assigns windows.
     public init(_ order: Order, windowMillis: Int64) {
-        let offset = ((order.placedAt % windowMillis) + windowMillis) % windowMillis
-        self.init(customer: order.customer, windowStart: order.placedAt - offset)
+        self.init(customer: order.customer, windowStart: TumblingWindows(size: windowMillis).start(of: order.placedAt))
     }
 
     public static func < (a: Self, b: Self) -> Bool { (a.customer, a.windowStart) < (b.customer, b.windowStart) }

@@ -3,7 +3,10 @@ import KafkaClient
 import Synchronization
 
 /// The capstone's windowed aggregate, as a table: for each customer and tumbling window of the orders'
-/// event time, the sum of the amounts of the live orders and their count. Built from a changelog keyed by
+/// event time (KAF-14's `TumblingWindows`, the streams topology's window definition), the sum of the
+/// amounts of the live orders and their count. Unlike KAF-14's insert-only count and sum, a change here
+/// can retract: so this table, not the topology's state, keeps the rows, and windows have no grace
+/// period (a late update still moves its old amount out). Built from a changelog keyed by
 /// primary key, so it keeps each order's latest row: an update moves its amount (and, if it moved, its
 /// window), a delete takes it out. A change at or before the position already applied to its order is a
 /// re-published duplicate and changes nothing.
@@ -96,6 +99,8 @@ public final class WindowedTotalsProcessor: Sendable {
 
     public func run(until stop: @escaping @Sendable () -> Bool) async throws {
         let consumer = try Consumer(config: consumerConfig)
+        // Metadata first, for the same reason as the producer's below: the first fetch otherwise waited for it.
+        _ = try await consumer.metadata(topic: source)
         try consumer.assign((0..<partitions).map {
             TopicPartitionOffset(topic: source, partition: $0, offset: TopicPartitionOffset.beginning)
         })
@@ -105,9 +110,12 @@ public final class WindowedTotalsProcessor: Sendable {
         })
         var totals = WindowedTotals(windowMillis: windowMillis)
         do {
+            // As in the CDC reader: the first record to a topic without metadata waits about a second.
+            _ = try await producer.metadata(topic: sink)
             while !stop() {
                 let records = try await consumer.records(atMost: 500, within: .milliseconds(50))
                 polled.store(true, ordering: .releasing)
+                if !records.isEmpty { StageTrace.mark("totals-read", "\(records.count)") }
                 for record in records {
                     guard let change = CapturedChange(record) else { continue }
                     for key in totals.apply(change) {

@@ -76,6 +76,7 @@ public struct SourceWorkload: Sendable {
             }
             try await c.execute("COMMIT")
             let committedAt = Date().timeIntervalSince1970 * 1000
+            StageTrace.mark("source-commit", "\(done)")
             committed(Set(windows).map { ChangeMark(window: $0, walBefore: UInt64(wal), committedAt: committedAt) })
             try await made(done)
             // Paced: the next transaction starts at its scheduled time.
@@ -122,6 +123,7 @@ public final class SinkObserver: Sendable {
                 s.pending.removeAll { m in
                     guard let lsn = rows[m.window], lsn > m.walBefore else { return false }
                     s.measured.append((m.committedAt, max(0, now - m.committedAt)))
+                    StageTrace.mark("observed", "\(Int64(m.committedAt) % 100_000) +\(Int(now - m.committedAt)) ms")
                     return true
                 }
             }

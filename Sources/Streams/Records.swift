@@ -60,6 +60,26 @@ public struct TopologyConfig: Sendable, Codable, Hashable {
     }
 }
 
+/// Tumbling windows of one size: [k·size, (k+1)·size) in milliseconds. The one window definition of the
+/// streams topology (KAF-14) and the capstone's windowed totals.
+public struct TumblingWindows: Sendable, Hashable {
+    public let size: Int64
+
+    public init(size: Int64) {
+        precondition(size > 0, "a window's size is positive")
+        self.size = size
+    }
+
+    /// The start of the window holding `timestamp` (floor division, negatives included).
+    public func start(of timestamp: Int64) -> Int64 {
+        let q = timestamp / size
+        return (timestamp % size != 0 && timestamp < 0 ? q - 1 : q) * size
+    }
+
+    /// The end (exclusive) of the window starting at `start`.
+    public func end(ofWindowAt start: Int64) -> Int64 { start + size }
+}
+
 /// A tumbling window of one key.
 public struct WindowKey: Sendable, Codable, Hashable, Comparable, CustomStringConvertible {
     public var key: String

@@ -31,9 +31,7 @@ public struct Topology: Sendable, Hashable {
 
     /// The start of the tumbling window holding `timestamp` (floor division, negatives included).
     public func windowStart(_ timestamp: Int64) -> Int64 {
-        let size = config.windowSize
-        let q = timestamp / size
-        return (timestamp % size != 0 && timestamp < 0 ? q - 1 : q) * size
+        TumblingWindows(size: config.windowSize).start(of: timestamp)
     }
 
     public func process(_ record: InputRecord, state: inout TopologyState) -> Output {
