@@ -160,7 +160,13 @@ struct ComposeContractTests {
         #expect(fake.stopped.isEmpty, "brokers left stopped: \(fake.stopped)")
         #expect(fake.toxics.isEmpty, "toxics left: \(fake.toxics)")
         #expect(await compose.healthProblems(expecting: [1, 2, 3]).isEmpty)
-        let failed = summary.outcomes.filter { $0.status == .failed }
+        // Kafka's election and reassignment tools run in a broker container; the fake does not emulate
+        // them (it answers nothing), so those two steps fail here, as a tool that did nothing must.
+        // ComposeAdminContractTests checks the commands they send.
+        let toolSteps = ["the preferred leaders of", "the planned reassignment is executed"]
+        let failed = summary.outcomes.filter { o in
+            o.status == .failed && !toolSteps.contains { o.decisive?.text.hasPrefix($0) == true }
+        }
         #expect(failed.isEmpty, "\(failed.map { "\($0.pickle.name): \($0.decisive?.result.message ?? "")" })")
         await mock.shutdown()
     }
