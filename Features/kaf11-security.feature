@@ -60,6 +60,22 @@ Feature: KAF-11 Securing Kafka
         | User:mallory | Create    | topic:audit   | denied  |
       Then every allowed path of the matrix succeeds and every denied path fails with an authorization error
 
+  Rule: One broker's certificate rotates while clients keep producing
+
+    The broker reloads a new keystore file through a dynamic listener config (no restart), so open
+    connections keep working and new handshakes see the new certificate. Which certificate the broker
+    serves is read on the wire with openssl s_client, not from the files the rotation wrote.
+
+    Background:
+      Given a 3-broker cluster
+      And the secured listeners of the compose cluster
+
+    Scenario: rotating broker 2's certificate while producing continuously
+      Given a topic "payments" with 3 partitions and replication factor 3
+      When broker 2's certificate is rotated while 2000 records are produced through the mTLS listener
+      Then broker 2's mTLS listener presents the new certificate
+      And nothing produced through the rotation is lost and every error the producer saw was retriable
+
   Rule: Hardening is written down
 
     Scenario: the hardening checklist covers each layer

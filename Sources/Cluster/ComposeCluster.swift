@@ -117,7 +117,7 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
     public let composeFile: String
     public let topology: Topology
     private let kafka: any Cluster
-    private let runner: CommandRunner
+    let runner: CommandRunner
     /// The Connect worker and the secured listeners, when the compose project runs them.
     public let extras: Extras
 
@@ -176,7 +176,7 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
         try await compose(["exec", "-T", topology.proxy, "/toxiproxy-cli"] + arguments)
     }
 
-    private func service(_ broker: Int32) throws -> String {
+    func service(_ broker: Int32) throws -> String {
         guard let service = topology.brokers[broker] else {
             let ids = topology.brokerIds.map(String.init).joined(separator: ", ")
             let controllers = topology.controllers.keys.contains(broker) ? " (\(broker) is a KRaft controller: "

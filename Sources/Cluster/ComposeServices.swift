@@ -358,3 +358,68 @@ public struct ConnectREST: Sendable {
                       + "\(last?.connector ?? "absent"), tasks \(last?.tasks ?? []))\(trace)")
     }
 }
+
+// MARK: - rotating one broker's certificate (KAF-11)
+
+extension ComposeCluster {
+    /// Issues broker `broker` a new certificate from the same CA (`scripts/make-certs.sh DIR --rotate kafka-N`,
+    /// same subject and SANs) into its certificate folder, which its container mounts, under a new file
+    /// name, and points the broker's two secured listeners at it with a dynamic broker config
+    /// (`listener.name.*.ssl.keystore.location`). The broker reloads the keystore in place: connections
+    /// stay up and only new handshakes see the new certificate, which is what a rotation in production
+    /// should do (a rolling restart would test a broker outage instead). Only file paths reach command
+    /// lines; the key stays in its file. Returns the new certificate's serial, as the script printed it.
+    public func rotateCertificate(broker: Int32) async throws -> String {
+        guard let security = extras.security else {
+            throw Unsupported(capability: .security, backend: backend,
+                              hint: "start the cluster with `make up-secure` and run with KAFKA_BDD_SECURE=1")
+        }
+        let service = try service(broker)
+        let script = URL(fileURLWithPath: composeFile).deletingLastPathComponent()
+            .appendingPathComponent("scripts/make-certs.sh").path
+        let output = try await runner.run(["bash", script, security.certificates, "--rotate", service], input: nil)
+        let prefix = "rotated \(service) serial="
+        guard let line = output.split(separator: "\n").last(where: { $0.hasPrefix(prefix) }) else {
+            throw KafkaError(code: -186, detail: "make-certs.sh --rotate \(service) did not report a new certificate")
+        }
+        let serial = String(line.dropFirst(prefix.count))
+        guard !serial.isEmpty, serial.allSatisfy(\.isHexDigit) else {
+            throw KafkaError(code: -186, detail: "make-certs.sh --rotate \(service) reported no serial")
+        }
+        let location = "/etc/kafka-bdd/certs/keystore-\(serial).pem"
+        let tool = try await adminTool()
+        _ = try await compose(["exec", "-T", tool, "/opt/kafka/bin/kafka-configs.sh", "--bootstrap-server",
+                               "\(tool):19092", "--alter", "--entity-type", "brokers", "--entity-name", String(broker),
+                               "--add-config", "listener.name.secured.ssl.keystore.location=\(location),"
+                                   + "listener.name.mtls.ssl.keystore.location=\(location)"])
+        return serial
+    }
+
+    /// The serial of the certificate broker `broker`'s mTLS listener presents to a new TLS connection now,
+    /// read on the wire (`openssl s_client`), not from the files: what the broker serves, not what was issued.
+    public func presentedSerial(broker: Int32) async throws -> String {
+        guard let security = extras.security else {
+            throw Unsupported(capability: .security, backend: backend,
+                              hint: "start the cluster with `make up-secure` and run with KAFKA_BDD_SECURE=1")
+        }
+        let addresses = security.mtlsBootstrap.split(separator: ",").map(String.init)
+        guard let index = topology.brokerIds.firstIndex(of: broker), index < addresses.count else {
+            throw KafkaError(code: -190, detail: "no mTLS address for broker \(broker)")
+        }
+        let hello = try await runner.run(["openssl", "s_client", "-connect", addresses[index],
+                                          "-servername", "localhost", "-CAfile", security.certificates + "/ca.pem",
+                                          "-cert", security.certificates + "/client.pem",
+                                          "-key", security.certificates + "/client.key"], input: "")
+        guard let begin = hello.range(of: "-----BEGIN CERTIFICATE-----"),
+              let end = hello.range(of: "-----END CERTIFICATE-----", range: begin.upperBound..<hello.endIndex) else {
+            throw KafkaError(code: -195, detail: "broker \(broker)'s mTLS listener presented no certificate")
+        }
+        let pem = String(hello[begin.lowerBound..<end.upperBound]) + "\n"
+        let serial = try await runner.run(["openssl", "x509", "-noout", "-serial"], input: pem)
+        guard let value = serial.split(separator: "\n").first(where: { $0.hasPrefix("serial=") })?.dropFirst(7),
+              !value.isEmpty else {
+            throw KafkaError(code: -195, detail: "openssl read no serial from broker \(broker)'s certificate")
+        }
+        return String(value)
+    }
+}

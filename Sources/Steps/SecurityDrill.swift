@@ -222,3 +222,75 @@ enum SecurityDrill {
         if records.isEmpty { throw StepFailure("NO_RECORD within 15 s from \(topic)") }
     }
 }
+
+// MARK: - rotating one broker's certificate while producing (KAF-11)
+
+extension SecurityDrill {
+    /// What a rotation drill saw: the serial broker `broker` presented on the wire before, the one issued,
+    /// and every error the producer reported (error events and failed deliveries), by name.
+    struct Rotation: Sendable {
+        var broker: Int32
+        var before: String
+        var issued: String
+        var errors: [String: Int]
+    }
+
+    /// The mTLS client's principal (the client certificate's subject), which the drill's producer writes as.
+    static let clientPrincipal = "User:CN=kafka-bdd-client"
+
+    /// Produces `count` records at least, through the mTLS listener with the ledger recording every send and
+    /// report; once half are sent and some are in flight, rotates broker `broker`'s certificate and keeps
+    /// producing until the rotation returned. Delivery times out after 30 s, so a record the rotation
+    /// stranded shows as failed rather than hanging the step.
+    static func produceThroughRotation(_ compose: ComposeCluster, broker: Int32, count: Int, topic: String,
+                                       ledger: DeliveryLedger) async throws -> Rotation {
+        let s = try certificates(compose)
+        let before = try await compose.presentedSerial(broker: broker)
+        var config = tlsConfig(s, bootstrap: s.mtlsBootstrap)
+        config.merge(["security.protocol": "SSL", "ssl.certificate.location": s.certificates + "/client.pem",
+                      "ssl.key.location": s.certificates + "/client.key", "acks": "all",
+                      "enable.idempotence": "true", "message.timeout.ms": "30000"]) { _, new in new }
+        let errors = Counts()
+        let producer = try Producer(config: KafkaConfig(config), onDelivery: { report in
+            if let error = report.error { errors.add(error.name) }
+            ledger.record(report)
+        }, onError: { error in errors.add(error.name) })
+        defer { producer.close() }
+        var rotation: Task<String, any Error>?
+        let rotated = Flag()
+        var id = UInt64(ledger.sentCount)
+        var sent = 0
+        while sent < count || !rotated.isSet {
+            id += 1
+            sent += 1
+            let key = "key-\(id % 50)"
+            ledger.sending(id, key: key, topic: topic)
+            try producer.produce(topic: topic, key: Array(key.utf8), value: Payload.make(id: id, size: 100), token: id)
+            if rotation == nil, sent >= count / 2, ledger.pendingCount > 0 || sent >= count {
+                rotation = Task {
+                    defer { rotated.set() }
+                    return try await compose.rotateCertificate(broker: broker)
+                }
+            }
+            // A steady stream, not a burst: records keep going out while the broker reloads its keystore.
+            if sent % 5 == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        guard let rotation else { throw StepFailure("the certificate was never rotated") }
+        let issued = try await rotation.value
+        try await producer.flush(timeout: .seconds(60))
+        return Rotation(broker: broker, before: before, issued: issued, errors: errors.all)
+    }
+}
+
+/// Error names counted from librdkafka's callbacks, and a flag the rotation raises when it returned.
+private final class Counts: Sendable {
+    private let counts = Mutex<[String: Int]>([:])
+    func add(_ name: String) { counts.withLock { $0[name, default: 0] += 1 } }
+    var all: [String: Int] { counts.withLock { $0 } }
+}
+
+private final class Flag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
+}

@@ -18,6 +18,7 @@ enum SecuritySteps {
         var matrix: PermissionMatrix?
         var acls: [ComposeCluster.ACL] = []
         var refusal: String?
+        var rotation: SecurityDrill.Rotation?
     }
 
     static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
@@ -71,6 +72,84 @@ enum SecuritySteps {
             let text = try ctx.string(0)
             guard let message = ctx.world[State.Key.self].refusal else { throw StepFailure("no client was refused yet") }
             guard message.contains(text) else { throw StepFailure("the error does not say \"\(text)\": \(message)") }
+        }
+
+        code.when("broker {int}'s certificate is rotated while {int} records are produced through the mTLS listener",
+                  doc: "Reads the serial broker N's mTLS listener presents (openssl s_client), grants the mTLS client "
+                      + "Write and Describe on the scenario's topics, then produces at least that many records "
+                      + "(idempotent, acks=all, every send and report in the delivery ledger) through the mTLS "
+                      + "listener; halfway, with records in flight, issues broker N a new certificate from the same "
+                      + "CA (scripts/make-certs.sh --rotate) and has the broker reload it with a dynamic "
+                      + "listener.name.*.ssl.keystore.location, producing on until that returned. Every error the "
+                      + "producer reported is recorded by name; needs a cluster that models TLS, SASL and ACLs "
+                      + "(compose).",
+                  example: "When broker 2's certificate is rotated while 2000 records are produced "
+                      + "through the mTLS listener") { ctx in
+            let compose = try ctx.composeCluster(for: .security, tools: "certificate rotation")
+            let broker = Int32(try ctx.int(0)), count = try ctx.int(1)
+            let topics = ctx.scenario.state.withLock { $0.topics }.sorted { $0.key < $1.key }
+            guard let topic = topics.first?.value, count > 1 else {
+                throw StepFailure("the rotation drill needs a topic made in this scenario and at least 2 records")
+            }
+            let acls = topics.flatMap { _, physical in ["Write", "Describe"].map {
+                ComposeCluster.ACL(principal: SecurityDrill.clientPrincipal, operation: $0,
+                                   resource: "topic:" + physical)
+            } }
+            ctx.world.update(State.Key.self) { $0.acls += acls }
+            try await compose.addACLs(acls)
+            let rotation = try await SecurityDrill.produceThroughRotation(compose, broker: broker, count: count,
+                                                                          topic: topic, ledger: ctx.ledger)
+            ctx.world.update(State.Key.self) { $0.rotation = rotation }
+            ctx.attach(Evidence.table(["error seen by the producer", "times"],
+                                      rotation.errors.sorted { $0.key < $1.key }.map { [$0.key, "\($0.value)"] }),
+                       mediaType: "text/markdown")
+            ctx.log("broker \(broker) presented serial \(rotation.before), was issued \(rotation.issued); "
+                    + "\(ctx.ledger.sentCount) records sent")
+        }
+
+        code.then("broker {int}'s mTLS listener presents the new certificate",
+                  doc: "Opens a new TLS connection to broker N's mTLS listener (openssl s_client) and reads the "
+                      + "serial of the certificate it presents: it must be the one the rotation issued, and not the "
+                      + "one presented before (what the broker serves on the wire, not what was written to disk); "
+                      + "needs a cluster that models TLS, SASL and ACLs (compose).",
+                  example: "Then broker 2's mTLS listener presents the new certificate") { ctx in
+            let compose = try ctx.composeCluster(for: .security, tools: "certificate rotation")
+            let broker = Int32(try ctx.int(0))
+            guard let rotation = ctx.world[State.Key.self].rotation, rotation.broker == broker else {
+                throw StepFailure("broker \(broker)'s certificate was not rotated in this scenario")
+            }
+            let now = try await compose.presentedSerial(broker: broker)
+            ctx.attach(Evidence.table(["broker", "serial before", "serial issued", "serial presented now"],
+                                      [["\(broker)", rotation.before, rotation.issued, now]]),
+                       mediaType: "text/markdown")
+            if now == rotation.before {
+                throw StepFailure("broker \(broker) still presents its old certificate (serial \(now)); "
+                                  + "the rotation issued \(rotation.issued)")
+            }
+            guard now == rotation.issued else {
+                throw StepFailure("broker \(broker) presents serial \(now), not the issued \(rotation.issued)")
+            }
+        }
+
+        code.then("nothing produced through the rotation is lost and every error the producer saw was retriable",
+                  doc: "Reads the scenario's topics back from the beginning into the delivery ledger: every record "
+                      + "sent must have been acknowledged and read (none failed, none lost), and every error the "
+                      + "producer reported during the rotation must be a retriable one (a connection dropped, a "
+                      + "leader moving; a TLS or authorization error, or a timed-out delivery, fails); the error "
+                      + "names and counts are in the message; needs a cluster that models TLS, SASL and ACLs "
+                      + "(compose).",
+                  example: "Then nothing produced through the rotation is lost and every error the producer "
+                      + "saw was retriable") { ctx in
+            _ = try ctx.composeCluster(for: .security, tools: "certificate rotation")
+            guard let rotation = ctx.world[State.Key.self].rotation else {
+                throw StepFailure("no certificate was rotated in this scenario")
+            }
+            let verdict = try await ConsumingSteps.readAll(ctx)
+            var problems = verdict.noneLost().problems + ProducerErrors.onlyRetriable(rotation.errors).problems
+            if verdict.failed > 0 { problems.insert("\(verdict.failed) of \(verdict.sent) sends failed", at: 0) }
+            let seen = rotation.errors.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }
+            ctx.log("errors the producer saw: \(seen.isEmpty ? "none" : seen.joined(separator: ", ")); \(verdict)")
+            if !problems.isEmpty { throw StepFailure(Verdict(problems, context: verdict.description).description) }
         }
 
         code.given("the secured listeners of the compose cluster",
