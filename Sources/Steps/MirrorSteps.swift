@@ -100,6 +100,11 @@ enum MirrorSteps {
                    example: #"Given a mirror from "east" to "west" for topics matching "orders|payments" excluding "audit.*", checkpointing group "billing" every 1000 ms"#) { ctx in
             let sourceName = try ctx.string(0), targetName = try ctx.string(1)
             let source = try ctx.named(sourceName).cluster, target = try ctx.named(targetName).cluster
+            // A typo in a pattern would otherwise select nothing and look like a broken mirror.
+            for (what, pattern) in [("include", try ctx.string(2)), ("exclude", try ctx.string(3))]
+            where (try? Regex(pattern)) == nil {
+                throw StepFailure("the \(what) pattern \"\(pattern)\" is not a valid regular expression")
+            }
             var options = Mirror.Options()
             options.sourceAlias = sourceName
             options.targetAlias = targetName
