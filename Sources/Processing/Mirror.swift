@@ -178,8 +178,11 @@ public final class Mirror: @unchecked Sendable {
                 var changed = false
                 for t in md.topics where selects(t.name) && state.withLock({ $0.topics[t.name] == nil }) {
                     let count = Int32(t.partitions.count)
-                    try await createTopic(TopicSpec(name: Self.remoteTopic(t.name, sourceAlias: options.sourceAlias),
-                                                    partitions: count, replicationFactor: 1))
+                    let remote = Self.remoteTopic(t.name, sourceAlias: options.sourceAlias)
+                    try await createTopic(TopicSpec(name: remote, partitions: count, replicationFactor: 1))
+                    // The first record to a topic the producer has no metadata for waits about a second for it
+                    // (measured in the capstone's CDC reader): that is start-up, not the mirror's lag.
+                    _ = try? await producer.metadata(topic: remote)
                     state.withLock { $0.topics[t.name] = count }
                     assigned += (0..<count).map { TopicPartitionOffset(topic: t.name, partition: $0, offset: TopicPartitionOffset.beginning) }
                     changed = true

@@ -66,6 +66,8 @@ enum MirrorDrills {
         let producer = try Producer(config: source.config(["linger.ms": "0", "log_level": "0"]),
                                     onDelivery: { ledger.record($0) })
         defer { producer.close() }
+        // As the mirror does for its target: without metadata the first record would wait about a second.
+        _ = try await producer.metadata(topic: topic)
         let start = ContinuousClock.now
         let startMs = nowMs()
         let total = rate * seconds

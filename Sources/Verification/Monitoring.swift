@@ -144,7 +144,7 @@ public struct SLOCheck: Sendable, Equatable {
     /// produced (`consumed`: the records whose end-to-end latency was measured).
     public static func verdict(_ checks: [SLOCheck], produced: Int, consumed: Int) -> Verdict {
         var problems = checks.filter { !$0.met }.map {
-            "\($0.objective) is \(String(format: "%.1f", $0.measured)), over the objective"
+            "\($0.objective) is \(String(format: "%.1f", $0.measured)), over the objective of \(String(format: "%g", $0.limit))"
         }
         if produced == 0 || consumed == 0 {
             problems.append("nothing was measured (\(produced) produced, \(consumed) consumed)")

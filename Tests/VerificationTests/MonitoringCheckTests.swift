@@ -94,7 +94,7 @@ struct MonitoringCheckTests {
         #expect(SLOCheck.verdict(met, produced: 10, consumed: 10).holds)
         let breached = met + [SLOCheck(objective: "end-to-end p95 (ms)", measured: 612.34, limit: 500)]
         #expect(SLOCheck.verdict(breached, produced: 10, consumed: 10).problems
-                    == ["end-to-end p95 (ms) is 612.3, over the objective"])
+                    == ["end-to-end p95 (ms) is 612.3, over the objective of 500"])
         #expect(SLOCheck.verdict(met, produced: 10, consumed: 0).problems
                     == ["nothing was measured (10 produced, 0 consumed)"])
         #expect(SLOCheck.verdict(met, produced: 10, consumed: 8).problems
@@ -126,7 +126,7 @@ struct MonitoringCheckTests {
         #expect(slow.p50 == 20 && slow.p95 == 700)
         let check = SLOCheck(objective: "end-to-end p95 (ms)", measured: slow.p95, limit: 500)
         #expect(SLOCheck.verdict([check], produced: 20, consumed: slow.count).problems
-                    == ["end-to-end p95 (ms) is 700.0, over the objective"])
+                    == ["end-to-end p95 (ms) is 700.0, over the objective of 500"])
     }
 
     @Test func offlinePartitions() {
