@@ -265,12 +265,14 @@ public final class Producer: KafkaClient, @unchecked Sendable {
     }
 
     /// Enqueues one record with optional headers. A nil `value` or `tombstone` sends a tombstone: no value
-    /// at all (not an empty one), which compaction treats as deleting its key.
+    /// at all (not an empty one), which compaction treats as deleting its key. A `timestamp` (milliseconds
+    /// since the epoch) replaces the producer's clock: a mirror keeps the source's, a stream drill writes event times.
     public func produce(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8]?,
-                        headers: [(String, [UInt8])] = [], token: UInt64, tombstone: Bool = false) throws(KafkaError) {
+                        headers: [(String, [UInt8])] = [], timestamp: Int64? = nil, token: UInt64,
+                        tombstone: Bool = false) throws(KafkaError) {
         let tombstone = tombstone || value == nil
         let value = value ?? []
-        if headers.isEmpty, !tombstone {
+        if headers.isEmpty, !tombstone, timestamp == nil {
             let t = self.topic(topic)
             var failure: KafkaError?
             value.withUnsafeBytes { v in
@@ -289,7 +291,7 @@ public final class Producer: KafkaClient, @unchecked Sendable {
         let error: OpaquePointer? = topic.withCString { topicName in
             value.withUnsafeBytes { v in
                 (key ?? []).withUnsafeBytes { k in
-                    var vus = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 7)
+                    var vus = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: timestamp == nil ? 7 : 8)
                     vus[0].vtype = RD_KAFKA_VTYPE_TOPIC; vus[0].u.cstr = topicName
                     vus[1].vtype = RD_KAFKA_VTYPE_PARTITION; vus[1].u.i32 = partition ?? -1
                     vus[2].vtype = RD_KAFKA_VTYPE_VALUE
@@ -299,6 +301,7 @@ public final class Producer: KafkaClient, @unchecked Sendable {
                     vus[4].vtype = RD_KAFKA_VTYPE_HEADERS; vus[4].u.headers = list
                     vus[5].vtype = RD_KAFKA_VTYPE_OPAQUE; vus[5].u.ptr = UnsafeMutableRawPointer(bitPattern: UInt(token))
                     vus[6].vtype = RD_KAFKA_VTYPE_MSGFLAGS; vus[6].u.i = RD_KAFKA_MSG_F_COPY
+                    if let timestamp { vus[7].vtype = RD_KAFKA_VTYPE_TIMESTAMP; vus[7].u.i64 = timestamp }
                     return rd_kafka_produceva(handle, vus, vus.count)
                 }
             }

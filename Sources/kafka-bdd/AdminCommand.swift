@@ -133,6 +133,14 @@ struct AdminCommand: AsyncParsableCommand {
         return text
     }
 
+    /// A plan or rollback file; a malformed one is bad input (exit 2).
+    static func readPlan(_ path: String) throws -> Reassignment {
+        do { return try Reassignment.parse(try readFile(path), source: path) } catch let r as Refusal {
+            StandardOutput.error("kafka-bdd admin: \(r)")
+            throw ExitCode(2)
+        }
+    }
+
     static func unknownTopic(_ name: String, in snapshot: Snapshot) throws -> Snapshot.Topic {
         guard let t = snapshot.topic(name) else { throw Refusal("no topic \(name) on this cluster") }
         return t
@@ -572,13 +580,7 @@ extension AdminCommand {
             @Flag(help: "Print the plan and change nothing.") var dryRun = false
 
             func run() async throws {
-                let parsed: Reassignment
-                do { parsed = try Reassignment.parse(try AdminCommand.readFile(plan), source: plan) } catch let r
-                    as Refusal
-                {
-                    StandardOutput.error("kafka-bdd admin: \(r)")
-                    throw ExitCode(2)
-                }
+                let parsed = try AdminCommand.readPlan(plan)
                 try await connection.run { drills, c in
                     let checked = try await drills.executeReassignment(
                         parsed, rollbackFile: rollbackFile ?? plan + ".rollback.json",
@@ -597,13 +599,7 @@ extension AdminCommand {
             @Option(help: "The plan file.") var plan: String
 
             func run() async throws {
-                let parsed: Reassignment
-                do { parsed = try Reassignment.parse(try AdminCommand.readFile(plan), source: plan) } catch let r
-                    as Refusal
-                {
-                    StandardOutput.error("kafka-bdd admin: \(r)")
-                    throw ExitCode(2)
-                }
+                let parsed = try AdminCommand.readPlan(plan)
                 try await connection.run { drills, c in
                     let problems = try await drills.verifyReassignment(parsed)
                     switch c.format {
@@ -631,13 +627,7 @@ extension AdminCommand {
             @Flag(help: "Print the plan and change nothing.") var dryRun = false
 
             func run() async throws {
-                let parsed: Reassignment
-                do { parsed = try Reassignment.parse(try AdminCommand.readFile(file), source: file) } catch let r
-                    as Refusal
-                {
-                    StandardOutput.error("kafka-bdd admin: \(r)")
-                    throw ExitCode(2)
-                }
+                let parsed = try AdminCommand.readPlan(file)
                 try await connection.run { drills, c in
                     let checked = try await drills.executeReassignment(parsed, rollbackFile: nil, dryRun: dryRun)
                     c.show(checked, dryRun: dryRun, executed: !dryRun)
