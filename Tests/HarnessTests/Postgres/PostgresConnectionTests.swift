@@ -35,7 +35,7 @@ struct PostgresConnectionTests {
         let start = ContinuousClock.now
         let error = await #expect(throws: PostgresError.self) { try await Connection.connect(dsn) }
         let elapsed = ContinuousClock.now - start
-        #expect(elapsed < .milliseconds(10_500), "reported after \(elapsed)")
+        // Only a lower bound: the deadline cannot fire early, but a loaded machine may report it late.
         #expect(elapsed > .seconds(9), "the deadline, not another failure, should have ended it: \(elapsed)")
         let message = try #require(error).message
         #expect(message.contains("no answer within 10 s"), "\(message)")
@@ -50,10 +50,11 @@ struct PostgresConnectionTests {
         close(fd)  // nothing listens there any more: refused
         for dsn in [DSN("host=127.0.0.1 port=\(port) user=kafka password=\(Self.password)"),
                     DSN("postgresql://kafka:\(Self.password)@127.0.0.1:\(port)/orders")] {
-            let start = ContinuousClock.now
             let error = await #expect(throws: PostgresError.self) { try await Connection.connect(dsn) }
-            #expect(ContinuousClock.now - start < .seconds(5))
             let message = try #require(error).message
+            // "At once" means the refusal ended the attempt, not the 10 s deadline (no wall-clock bound:
+            // a loaded machine may be slow, and the message tells which path ended it).
+            #expect(!message.contains("no answer within"), "\(message)")
             #expect(message.contains("password=***") && !message.contains(Self.password), "\(message)")
             #expect(message.contains("Connection refused"), "\(message)")
             #expect(!dsn.redacted.contains(Self.password) && !"\(dsn)".contains(Self.password))
