@@ -145,8 +145,11 @@ public class KafkaClient: @unchecked Sendable {
 }
 
 extension Duration {
+    /// Whole milliseconds, never negative: librdkafka reads a negative timeout as "wait forever", and a
+    /// deadline a loop checked a moment ago can be past by the time its remaining time is computed (a
+    /// poll once hung a test run that way, 1 ms late on a loaded machine).
     public var milliseconds: Int32 {
         let c = components
-        return Int32(clamping: c.seconds * 1000 + c.attoseconds / 1_000_000_000_000_000)
+        return max(0, Int32(clamping: c.seconds * 1000 + c.attoseconds / 1_000_000_000_000_000))
     }
 }
