@@ -397,7 +397,11 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
                                + "(now leader \(last?.leader ?? -1), replicas \(last?.replicas ?? []))")
     }
 
-    public func registerCoordinatorKey(_ key: String, type: CoordinatorType) {}
+    /// Passed to the cluster the clients talk to: real Kafka moves coordinators itself (a no-op there), a
+    /// test's embedded stand-in must be told which to move, as it is for leaders.
+    public func registerCoordinatorKey(_ key: String, type: CoordinatorType) {
+        kafka.registerCoordinatorKey(key, type: type)
+    }
 
     public func shutdown() async { await kafka.shutdown() }
 }

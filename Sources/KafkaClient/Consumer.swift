@@ -224,14 +224,33 @@ public final class Consumer: KafkaClient, @unchecked Sendable {
         }
     }
 
-    /// Commits the consumer's current positions (or the given offsets), synchronously.
-    public func commit(_ offsets: [TopicPartitionOffset]? = nil) async throws {
+    /// Commits the consumer's current positions (or the given offsets) and waits for the coordinator's
+    /// answer, at most `limit`. librdkafka's synchronous commit has no deadline: with the group's
+    /// coordinator on a dead broker it waited for as long as that broker stayed down.
+    public func commit(_ offsets: [TopicPartitionOffset]? = nil, within limit: Duration = .seconds(10)) async throws {
         try await Blocking.run { [handle = UnsafeSendable(handle)] in
             let list = offsets.map(TopicPartitionOffset.makeList)
             defer { if let list { rd_kafka_topic_partition_list_destroy(list) } }
-            let err = rd_kafka_commit(handle.value, list, 0)
+            let queue = rd_kafka_queue_new(handle.value)
+            defer { rd_kafka_queue_destroy(queue) }
+            let err = rd_kafka_commit_queue(handle.value, list, queue, nil, nil)
             if err == RD_KAFKA_RESP_ERR__NO_OFFSET { return }
             try KafkaError.check(err, "commit")
+            let deadline = ContinuousClock.now + limit
+            while ContinuousClock.now < deadline {
+                let left = deadline - ContinuousClock.now
+                guard let event = rd_kafka_queue_poll(queue, min(left, .milliseconds(100)).milliseconds) else {
+                    continue
+                }
+                defer { rd_kafka_event_destroy(event) }
+                guard rd_kafka_event_type(event) == RD_KAFKA_EVENT_OFFSET_COMMIT else { continue }
+                let result = rd_kafka_event_error(event)
+                if result == RD_KAFKA_RESP_ERR__NO_OFFSET { return }
+                try KafkaError.check(result, "commit")
+                return
+            }
+            throw KafkaError(code: RD_KAFKA_RESP_ERR__TIMED_OUT,
+                             detail: "commit: the group's coordinator did not answer within \(limit.components.seconds) s")
         }
     }
 

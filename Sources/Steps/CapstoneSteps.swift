@@ -89,7 +89,11 @@ enum CapstoneSteps {
                        mediaType: "text/markdown")
             try PipelineOracle.historyExplains(run.table, run.history).enforce()
             guard !run.history.isEmpty else { throw StepFailure("the source made no change: nothing to compare") }
-            try PipelineOracle.sinkMatches(run.sink, expected: expected).enforce()
+            var verdict = PipelineOracle.sinkMatches(run.sink, expected: expected)
+            if !verdict.holds, !run.drained {
+                verdict.context = "\(run.unmeasured) source commits never showed in the sink; see the drill's timeline"
+            }
+            try verdict.enforce()
         }
 
         code.then("every change of each order is on {string} in commit order, keyed by its primary key, deletes as "

@@ -278,6 +278,29 @@ struct GroupAndTransactionTests {
 struct AdminWithoutSupportTests {
     /// The mock has no Admin API: every call must end in a KafkaError within its time limit, never hang
     /// or crash, so that the compose and external backends can rely on the same code.
+    /// A commit waits for the coordinator's answer at most its limit (librdkafka's own synchronous commit
+    /// has none), and is answered once the coordinator answers again.
+    @Test func aCommitToACoordinatorThatDoesNotAnswerEndsAtItsLimit() async throws {
+        let cluster = try EmbeddedCluster(brokers: 3)
+        defer { Task { await cluster.shutdown() } }
+        try await cluster.createTopic(TopicSpec(name: "c", partitions: 1, replicationFactor: 3))
+        let group = "slow-coordinator-\(UUID().uuidString)"
+        try await cluster.placeCoordinator(group, type: .group, on: 2)
+        let consumer = try Consumer(config: cluster.config(["group.id": group, "enable.auto.commit": "false",
+                                                            "log_level": "0"]))
+        let offsets = [TopicPartitionOffset(topic: "c", partition: 0, offset: 0)]
+        try consumer.assign(offsets)
+        try await consumer.commit(offsets)
+        try await cluster.setLatency(broker: 2, .seconds(4))
+        let start = ContinuousClock.now
+        let error = await #expect(throws: KafkaError.self) { try await consumer.commit(offsets, within: .seconds(1)) }
+        #expect(ContinuousClock.now - start >= .seconds(1), "the limit, not another failure, ended it")
+        #expect(error?.detail.contains("did not answer within 1 s") == true, "\(String(describing: error))")
+        try await cluster.setLatency(broker: 2, .zero)
+        try await consumer.commit(offsets, within: .seconds(15))
+        consumer.kill()
+    }
+
     @Test func adminCallsFailCleanlyAndBoundedOnTheMock() async throws {
         let cluster = try EmbeddedCluster(brokers: 1)
         defer { Task { await cluster.shutdown() } }
@@ -294,6 +317,13 @@ struct AdminWithoutSupportTests {
         }
         await #expect(throws: KafkaError.self) { _ = try await admin.describeGroup("nobody", timeout: .seconds(3)) }
         #expect(clock.now - start < .seconds(45))
+    }
+
+    /// librdkafka reads a negative timeout as "forever": a deadline just passed must give 0 ms, not -1.
+    @Test func aTimeoutPastItsDeadlineIsZeroNotForever() {
+        #expect(Duration.microseconds(-1500).milliseconds == 0)
+        #expect(Duration.seconds(-3).milliseconds == 0)
+        #expect(Duration.microseconds(2500).milliseconds == 2)
     }
 
     @Test func consumerProtocolAssignmentsDecode() {
