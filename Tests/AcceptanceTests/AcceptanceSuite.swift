@@ -20,6 +20,11 @@ struct AcceptanceCase: Sendable, CustomTestStringConvertible {
     var testDescription: String { "\(card) · \(title) (\(uri):\(line))" }
 }
 
+/// The suites that run whole chapters — their latency objectives, lag bounds and step deadlines
+/// measure the pipeline on this machine — take turns: none shares the cores with another's drills
+/// (on two cores, three at once made a 1000 ms objective read 1368 ms). The other suites run beside them.
+@Suite(.serialized) enum WholeChapterRuns {}
+
 /// The feature files under a folder, run through one `Session` per test process — the same
 /// load → select → run → report as `kafka-bdd run` — with each pickle's outcome turned into Swift
 /// Testing issues at the feature file's line, or a cancellation (skip) with its reason.

@@ -6,61 +6,63 @@ import Runtime
 @testable import Steps
 import Testing
 
-/// Every chapter scenario that applies a fault, run on a cluster where that fault is a no-op
-/// reported as done: each must fail or skip, never pass. A drill that passes here would pass with
-/// the fault switched off.
-@Suite("Chapter drills against lying clusters", .serialized)
-struct LyingClusterDrillTests {
-    /// The sentences that apply each fault to the cluster (docs/steps.md). A stream processor or a
-    /// connector "killed" or "restarted" is not a cluster fault, so kills and restarts name a broker.
-    nonisolated(unsafe) static let faultSteps: [(LyingCluster.Lie, Regex<Substring>)] = [
-        (.kill, #/(?:broker \d+|leader of partition \d+|replica of partition \d+ of "[^"]*") is killed/#),
-        (.restart, #/broker \d+ is restarted/#),
-        (.latency, #/is slowed by/#),
-        (.errorInjection, #/requests fail with/#),
-        (.delayedResponses, #/answered only after/#),
-    ]
+extension WholeChapterRuns {
+    /// Every chapter scenario that applies a fault, run on a cluster where that fault is a no-op
+    /// reported as done: each must fail or skip, never pass. A drill that passes here would pass with
+    /// the fault switched off.
+    @Suite("Chapter drills against lying clusters", .serialized)
+    struct LyingClusterDrillTests {
+        /// The sentences that apply each fault to the cluster (docs/steps.md). A stream processor or a
+        /// connector "killed" or "restarted" is not a cluster fault, so kills and restarts name a broker.
+        nonisolated(unsafe) static let faultSteps: [(LyingCluster.Lie, Regex<Substring>)] = [
+            (.kill, #/(?:broker \d+|leader of partition \d+|replica of partition \d+ of "[^"]*") is killed/#),
+            (.restart, #/broker \d+ is restarted/#),
+            (.latency, #/is slowed by/#),
+            (.errorInjection, #/requests fail with/#),
+            (.delayedResponses, #/answered only after/#),
+        ]
 
-    struct Drill: Sendable, CustomTestStringConvertible {
-        let lie: LyingCluster.Lie
-        let file: FeatureFile
-        let pickle: Pickle
-        var testDescription: String { "\(lie.rawValue) lies · \(pickle.name) (\(pickle.uri):\(pickle.location.line))" }
-    }
+        struct Drill: Sendable, CustomTestStringConvertible {
+            let lie: LyingCluster.Lie
+            let file: FeatureFile
+            let pickle: Pickle
+            var testDescription: String { "\(lie.rawValue) lies · \(pickle.name) (\(pickle.uri):\(pickle.location.line))" }
+        }
 
-    static let drills: [Drill] = {
-        let root = AcceptanceSuite.packageRoot
-        let paths = (try? FeatureFile.discover([root.appendingPathComponent("Features").path])) ?? []
-        var out: [Drill] = []
-        for path in paths {
-            guard let file = try? FeatureFile.load(path: path) else { continue }
-            for pickle in file.pickles {
-                for (lie, text) in faultSteps where pickle.steps.contains(where: { $0.text.contains(text) }) {
-                    out.append(Drill(lie: lie, file: file, pickle: pickle))
+        static let drills: [Drill] = {
+            let root = AcceptanceSuite.packageRoot
+            let paths = (try? FeatureFile.discover([root.appendingPathComponent("Features").path])) ?? []
+            var out: [Drill] = []
+            for path in paths {
+                guard let file = try? FeatureFile.load(path: path) else { continue }
+                for pickle in file.pickles {
+                    for (lie, text) in faultSteps where pickle.steps.contains(where: { $0.text.contains(text) }) {
+                        out.append(Drill(lie: lie, file: file, pickle: pickle))
+                    }
                 }
             }
+            return out
+        }()
+
+        @Test("a drill whose fault did nothing never passes", arguments: drills)
+        func neverPasses(_ drill: Drill) async throws {
+            let environment = KafkaEnvironment(factory: { brokers in
+                LyingCluster(try EmbeddedCluster(brokers: brokers), lying: [drill.lie])
+            })
+            let pickleId = drill.pickle.id
+            var options = RunOptions()
+            options.pickleFilter = { $0.id == pickleId }
+            options.stepTimeout = .seconds(90)
+            let summary = await Runner(support: Steps.supportCode(environment: environment), options: options) { _ in }
+                .run([drill.file])
+            let outcome = try #require(summary.outcomes.first)
+            #expect(outcome.status != .passed,
+                    "passed although its \(drill.lie.rawValue) did nothing: \(outcome.steps.map(\.text))")
         }
-        return out
-    }()
 
-    @Test("a drill whose fault did nothing never passes", arguments: drills)
-    func neverPasses(_ drill: Drill) async throws {
-        let environment = KafkaEnvironment(factory: { brokers in
-            LyingCluster(try EmbeddedCluster(brokers: brokers), lying: [drill.lie])
-        })
-        let pickleId = drill.pickle.id
-        var options = RunOptions()
-        options.pickleFilter = { $0.id == pickleId }
-        options.stepTimeout = .seconds(90)
-        let summary = await Runner(support: Steps.supportCode(environment: environment), options: options) { _ in }
-            .run([drill.file])
-        let outcome = try #require(summary.outcomes.first)
-        #expect(outcome.status != .passed,
-                "passed although its \(drill.lie.rawValue) did nothing: \(outcome.steps.map(\.text))")
-    }
-
-    @Test func everyFaultSentenceIsExercisedByAChapter() {
-        let lies = Set(Self.drills.map(\.lie))
-        #expect(lies.contains(.kill) && lies.contains(.latency) && lies.contains(.errorInjection))
+        @Test func everyFaultSentenceIsExercisedByAChapter() {
+            let lies = Set(Self.drills.map(\.lie))
+            #expect(lies.contains(.kill) && lies.contains(.latency) && lies.contains(.errorInjection))
+        }
     }
 }

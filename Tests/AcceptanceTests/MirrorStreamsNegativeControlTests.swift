@@ -67,13 +67,16 @@ struct MirrorStreamsNegativeControlTests {
             """), mentioning: "records missing on the target")
     }
 
+    /// The dropped record is the first of the last 20, behind about 33 in its partition; the group reads
+    /// only 10 on east, so it can meet that record only on west. (With 30 read on east, the group sometimes
+    /// read the dropped record before the switch: nothing was lost to it, and the control passed.)
     @Test func aMirrorThatDropsARecordFailsTheFailover() async throws {
         base.expectFailure(try await run(Self.clusters + """
                 When I produce 100 keyed messages with headers to "orders"
                 Then within 10 seconds "east.orders" on cluster "west" holds every record of "orders" on cluster "east" in partition order with keys, values, headers and timestamps
                 When the mirror silently drops the next record it reads
                 And I produce 20 keyed messages with headers to "orders"
-                And group "billing" consumes 30 messages of "orders" on cluster "east" at 100 messages per second, committing every 10, then fails over to cluster "west" at the translated offsets
+                And group "billing" consumes 10 messages of "orders" on cluster "east" at 100 messages per second, committing every 5, then fails over to cluster "west" at the translated offsets
                 Then the failover lost no message and consumed twice only messages read after the last checkpoint
             """), mentioning: "acknowledged records never consumed")
     }
