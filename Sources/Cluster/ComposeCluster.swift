@@ -102,9 +102,8 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
 
     public let backend = "compose"
     public var capabilities: Set<ClusterCapability> {
-        kafka.capabilities.subtracting([.errorInjection]).union([.brokerFaults, .latency, .leaderMoves, .reassignment,
-                                                                  .leaderElection])
-            .union(extras.capabilities)
+        kafka.capabilities.subtracting([.errorInjection]).union([.brokerFaults, .latency, .leaderMoves])
+            .union(tools).union(extras.capabilities)
     }
     public var bootstrapServers: String { kafka.bootstrapServers }
     public var clientConfig: KafkaConfig { kafka.clientConfig }
@@ -120,16 +119,21 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
     let runner: CommandRunner
     /// The Connect worker and the secured listeners, when the compose project runs them.
     public let extras: Extras
+    /// What Kafka's own command-line tools, run in a broker container, give (librdkafka 2.0.2 has no API
+    /// for either). A test's fake `docker` runs no tool: it passes none, and those steps skip.
+    public let tools: Set<ClusterCapability>
+    public static let kafkaTools: Set<ClusterCapability> = [.reassignment, .leaderElection]
 
     /// `kafka` is the cluster the clients talk to (the brokers through toxiproxy); tests put the
     /// embedded mock there, with a fake `docker` that stops and slows its brokers.
     public init(composeFile: String, topology: Topology = .standard, runner: CommandRunner, kafka: any Cluster,
-                extras: Extras = Extras()) {
+                extras: Extras = Extras(), tools: Set<ClusterCapability> = ComposeCluster.kafkaTools) {
         self.composeFile = composeFile
         self.topology = topology
         self.runner = runner
         self.kafka = kafka
         self.extras = extras
+        self.tools = tools
     }
 
     /// The compose file from KAFKA_BDD_COMPOSE_FILE, or found from the working directory up.

@@ -13,11 +13,12 @@ struct ComposeContractTests {
     static let composeFile = AcceptanceSuite.packageRoot.appendingPathComponent("docker-compose.yml").path
 
     /// A compose cluster whose brokers are the embedded mock's, stopped and slowed by the fake docker.
-    static func cluster(_ fake: FakeDocker, topology: ComposeCluster.Topology = .standard) throws
+    static func cluster(_ fake: FakeDocker, topology: ComposeCluster.Topology = .standard,
+                        tools: Set<ClusterCapability> = ComposeCluster.kafkaTools) throws
         -> (ComposeCluster, EmbeddedCluster) {
         let mock = try EmbeddedCluster(brokers: 3)
         return (ComposeCluster(composeFile: composeFile, topology: topology, runner: MirroredDocker(fake, mock),
-                               kafka: mock), mock)
+                               kafka: mock, tools: tools), mock)
     }
 
     @Test func killAndStartAreHardKillsAndStartsOfTheBrokerService() async throws {
