@@ -14,6 +14,8 @@ public final class ConsoleFormatter: @unchecked Sendable {
     private var currentFeature = ""
     /// Attachments arrive before their step's result; pretty prints them under the step's line.
     private var pendingAttachments: [String] = []
+    /// Parse errors printed as they came: the run's final message repeats them, and is not printed again.
+    private var parseErrors = 0
 
     /// While a step runs: on a terminal its text and elapsed time redrawn in place every second;
     /// elsewhere (CI) a line every `interval` seconds, so a long step never looks like a hang.
@@ -109,6 +111,7 @@ public final class ConsoleFormatter: @unchecked Sendable {
     public func handle(_ envelope: Envelope, query q: RunQuery) {
         switch envelope {
         case .parseError(let e):
+            parseErrors += 1
             emit("\(e.uri):\(e.error.location.line):\(e.error.location.column ?? 0): \(e.error.text)\n")
         case .testCaseStarted(let id, _, _, _):
             guard style == .pretty, let p = q.pickle(startedId: id) else { return }
@@ -133,6 +136,11 @@ public final class ConsoleFormatter: @unchecked Sendable {
             guard q.pickle(startedId: caseId) != nil else { return }
             switch style {
             case .pretty:
+                // As cucumber's pretty formatter: a hook is shown only when it failed or attached something
+                // (every domain's After hook runs in every scenario; listing each one buried the steps).
+                if case .hook? = q.testStep(id: stepId)?.kind, result.status == .passed, pendingAttachments.isEmpty {
+                    break
+                }
                 emit("    " + paint("\(HTMLFormatter.icon(result.status)) \(text(ofStep: stepId, q))", result.status) + "\n")
                 if let m = result.message, result.status != .passed {
                     let indented = m.split(separator: "\n").map { "        \($0)" }.joined(separator: "\n")
@@ -151,7 +159,11 @@ public final class ConsoleFormatter: @unchecked Sendable {
             }
         case .testRunFinished(_, let success, let message, _, _):
             if style == .progress { emit("\n") }
-            if let message, !success { emit(paint("Run failed: \(message)", .failed) + "\n") }
+            if let message, !success {
+                let shown = parseErrors == 1 ? "1 parse error, shown above"
+                    : "\(parseErrors) parse errors, shown above"
+                emit(paint("Run failed: \(parseErrors > 0 ? shown : message)", .failed) + "\n")
+            }
             var counts: [TestStepResultStatus: Int] = [:]
             var failures: [String] = []
             for started in q.testCasesStarted where q.testCaseFinished(startedId: started.id) != nil {

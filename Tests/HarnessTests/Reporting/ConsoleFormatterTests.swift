@@ -51,6 +51,16 @@ struct ConsoleFormatterTests {
         #expect(attachments.contains("📎 "), "\(attachments)")
     }
 
+    @Test("pretty shows a hook only when it failed or attached something",
+          .enabled(if: ReportTests.dir != nil, Comment(rawValue: Paths.missingShared)))
+    func prettyHooks() throws {
+        let quiet = try Self.render("hooks", .pretty)
+        #expect(quiet.contains("✘ When a step fails"), "\(quiet)")
+        #expect(!quiet.contains("Before") && !quiet.contains("After"), "passing hooks without attachments: \(quiet)")
+        let attaching = try Self.render("hooks-attachment", .pretty)
+        #expect(attaching.contains("After") || attaching.contains("Before"), "\(attaching)")
+    }
+
     @Test func attachmentSummaries() {
         let table = Attachment(body: "| a | b |\n| --- | --- |\n| 1 | 2 |\n| 3 | 4 |", contentEncoding: .identity,
                                mediaType: "text/markdown")
