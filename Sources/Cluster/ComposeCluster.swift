@@ -102,7 +102,7 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
 
     public let backend = "compose"
     public var capabilities: Set<ClusterCapability> {
-        kafka.capabilities.subtracting([.errorInjection]).union([.brokerFaults, .latency, .leaderMoves])
+        kafka.capabilities.subtracting([.errorInjection, .leaderMoves]).union([.brokerFaults, .latency])
             .union(tools).union(extras.capabilities)
     }
     public var bootstrapServers: String { kafka.bootstrapServers }
@@ -120,9 +120,10 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
     /// The Connect worker and the secured listeners, when the compose project runs them.
     public let extras: Extras
     /// What Kafka's own command-line tools, run in a broker container, give (librdkafka 2.0.2 has no API
-    /// for either). A test's fake `docker` runs no tool: it passes none, and those steps skip.
+    /// for them; a leader move is a reassignment that reorders the replicas, then an election). A test's
+    /// fake `docker` runs no tool: it passes none, and those steps skip.
     public let tools: Set<ClusterCapability>
-    public static let kafkaTools: Set<ClusterCapability> = [.reassignment, .leaderElection]
+    public static let kafkaTools: Set<ClusterCapability> = [.reassignment, .leaderElection, .leaderMoves]
 
     /// `kafka` is the cluster the clients talk to (the brokers through toxiproxy); tests put the
     /// embedded mock there, with a fake `docker` that stops and slows its brokers.
