@@ -13,12 +13,15 @@ Feature: KAF-10 Cross-cluster mirroring
   How the bounds follow from the drills. Lag: 50 records/s for 8 s, the mirror paused from second 2 to
   second 5. A record sent as the pause begins waits the 3 s pause, so the peak lag during it is at
   least 2500 ms (500 ms for where in its 50 ms poll the pause caught the mirror and for the producer's
-  pace). Outside the pause (more than 1 s before it — a record still on its way when the mirror
-  pauses waits for the pause too — or at least 1 s after it, once the backlog has drained) a record waits for the mirror's poll (50 ms), one produce round trip to a
-  west broker slowed by 100 ms, and our reader's fetch round trip (100 ms), fetch wait (50 ms) and
-  poll (100 ms): about 400 ms, and the median measured is 350–390 ms. The first records of a drill
-  have been seen at up to 1.7 s (a start-up cost on the slowed link we have not pinned down), so the
-  bound outside the pause is 2000 ms — still under the 2500 ms the pause must show. The 150 records
+  pace). Outside the pause (more than 1 s before it — a record still on
+  its way when the mirror pauses waits for the pause too — or at least 1 s after it, once the backlog has
+  drained) a record waits for the mirror's poll (50 ms), one produce round trip to a west broker slowed by
+  100 ms, and our reader's fetch round trip (100 ms), fetch wait (50 ms) and poll (100 ms): about 400 ms;
+  measured, a median of 300–360 ms and at most 480 ms once running. The drill's first records also pay for
+  the new connections to the slowed west brokers (ApiVersions and Metadata round trips, for the mirror's
+  producer and for our reader): about one cycle more, at most 843 ms in five runs. So the bound outside the
+  pause is 1500 ms — those 843 ms and a margin for the other suites sharing the machine — well under the
+  2500 ms the pause must show. The 150 records
   sent during the pause are one 500-record batch for the mirror: caught up within 3 s of the resume. Failover: the
   group reads at 100 records/s and commits every 20; a checkpoint is at most 1 s old at the switch, so
   the records read after it — consumed again on west — are at most 100 (one checkpoint interval at the
@@ -60,7 +63,7 @@ Feature: KAF-10 Cross-cluster mirroring
       Given a mirror from "east" to "west" for topics matching "orders" excluding "audit", checkpointing group "billing" every 1000 ms
       When the network to every broker of cluster "west" is slowed by 100 ms
       And 50 messages per second go to "orders" for 8 seconds while the mirror is paused from second 2 to second 5
-      Then the mirror lag rose to at least 2500 ms during the pause and stayed under 2000 ms outside it
+      Then the mirror lag rose to at least 2500 ms during the pause and stayed under 1500 ms outside it
       And the mirror caught up within 3 seconds after it resumed
       And the newest heartbeat on cluster "west" is at most 2500 ms old
 

@@ -239,7 +239,7 @@ enum MirrorSteps {
                       + "pause was real, seen on the target) and the largest of one sent more than a second before "
                       + "it (records still on their way when it began wait for it too) or at least a second after "
                       + "it (the backlog drained).",
-                  example: "Then the mirror lag rose to at least 2500 ms during the pause and stayed under 2000 ms outside it") { ctx in
+                  example: "Then the mirror lag rose to at least 2500 ms during the pause and stayed under 1500 ms outside it") { ctx in
             guard let lag = ctx.world[MirrorState.Key.self].lag else { throw StepFailure("no lag drill ran") }
             let low = Double(try ctx.int(0)), high = Double(try ctx.int(1))
             guard lag.read == lag.sent else { throw StepFailure("only \(lag.read) of \(lag.sent) records reached the target") }
