@@ -126,7 +126,7 @@ public final class ConsoleFormatter: @unchecked Sendable {
             stepStarted(text(ofStep: stepId, q))
         case .attachment(let a):
             guard style == .pretty, a.testCaseStartedId != nil else { return }
-            pendingAttachments.append("      📎 \(Self.summary(of: a))\n")
+            pendingAttachments.append(Self.shown(a).map { "      \($0)\n" }.joined())
         case .testCaseFinished(let id, _, _):
             guard style == .pretty, let seconds = q.testCaseSeconds(startedId: id) else { return }
             emit("    " + paint("\(q.status(startedId: id).lowercaseName) in \(Markup.fixed3(seconds)) s",
@@ -206,6 +206,29 @@ public final class ConsoleFormatter: @unchecked Sendable {
     }
 
     /// One line for an attachment: "table 3×6", "svg chart", "log 12 lines", "image/png 2.1 kB".
+    /// What pretty prints for an attachment: a short log's text and a small table's rows in full (the
+    /// evidence of a passing step, e.g. a dry run's plan or measured percentiles), anything else as its
+    /// one-line summary. Control characters from the input are shown as "�", never sent to the terminal.
+    static func shown(_ a: Attachment, maxLines: Int = 8, width: Int = 160) -> [String] {
+        func clean(_ line: Substring) -> String {
+            let text = String(String.UnicodeScalarView(line.unicodeScalars.map {
+                $0.properties.generalCategory == .control ? "\u{FFFD}" : $0
+            }))
+            return text.count > width ? String(text.prefix(width)) + "…" : text
+        }
+        guard a.contentEncoding == .identity else { return ["📎 " + summary(of: a)] }
+        if a.mediaType == "text/markdown", let rows = HTMLFormatter.markdownTable(a.body), rows.count <= maxLines {
+            return ["📎 table"] + rows.map { "   " + clean(Substring($0.joined(separator: " │ "))) }
+        }
+        if a.mediaType == "text/x.cucumber.log+plain" {
+            let lines = a.body.split(separator: "\n", omittingEmptySubsequences: false)
+            if lines.count <= maxLines {
+                return lines.enumerated().map { ($0.offset == 0 ? "📎 " : "   ") + clean($0.element) }
+            }
+        }
+        return ["📎 " + summary(of: a)]
+    }
+
     static func summary(of a: Attachment) -> String {
         let name = a.fileName.map { " \($0)" } ?? ""
         if a.contentEncoding == .identity {

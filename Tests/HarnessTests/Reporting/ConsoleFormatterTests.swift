@@ -61,6 +61,18 @@ struct ConsoleFormatterTests {
         #expect(attaching.contains("After") || attaching.contains("Before"), "\(attaching)")
     }
 
+    @Test func shortLogsAndSmallTablesAreShownInFullAndControlCharactersNever() {
+        let table = Attachment(body: "| p | ms |\n| --- | --- |\n| p99 | 143 |", contentEncoding: .identity,
+                               mediaType: "text/markdown")
+        #expect(ConsoleFormatter.shown(table) == ["📎 table", "   p │ ms", "   p99 │ 143"])
+        let log = Attachment(body: "topic orders: absent → 6 partitions\n\u{1B}[2Jgone", contentEncoding: .identity,
+                             mediaType: "text/x.cucumber.log+plain")
+        #expect(ConsoleFormatter.shown(log) == ["📎 topic orders: absent → 6 partitions", "   \u{FFFD}[2Jgone"])
+        let long = Attachment(body: Array(repeating: "x", count: 20).joined(separator: "\n"), contentEncoding: .identity,
+                              mediaType: "text/x.cucumber.log+plain")
+        #expect(ConsoleFormatter.shown(long) == ["📎 text/x.cucumber.log+plain 20 lines"])
+    }
+
     @Test func attachmentSummaries() {
         let table = Attachment(body: "| a | b |\n| --- | --- |\n| 1 | 2 |\n| 3 | 4 |", contentEncoding: .identity,
                                mediaType: "text/markdown")
