@@ -91,13 +91,14 @@ public final class ExternalCluster: Cluster, @unchecked Sendable {
     public func createTopic(_ spec: TopicSpec) async throws {
         guard mockClusterId != nil else { return try await admin.createTopics([spec]) }
         if !spec.configs.isEmpty {
-            throw Unsupported(capability: .topicConfigs, backend: backend, hint: "a librdkafka mock cluster has none; a real Kafka has (make up, --cluster compose)")
+            throw Unsupported(capability: .topicConfigs, backend: backend,
+                              hint: "a librdkafka mock cluster has none; a real Kafka has (make up, --cluster compose)")
         }
         guard let topicRequests else {
             throw Unsupported(capability: .admin, backend: backend,
                               hint: "this librdkafka mock cluster creates topics only through "
-                                  + "`kafka-bdd cluster up --topic-requests DIR` and KAFKA_BDD_TOPIC_REQUESTS=DIR; a real "
-                                  + "Kafka through its Admin API (make up, --cluster compose)")
+                                  + "`kafka-bdd cluster up --topic-requests DIR` and KAFKA_BDD_TOPIC_REQUESTS=DIR; "
+                                  + "a real Kafka through its Admin API (make up, --cluster compose)")
         }
         try await TopicRequests.request(spec, in: topicRequests)
     }
@@ -105,7 +106,8 @@ public final class ExternalCluster: Cluster, @unchecked Sendable {
     public func deleteTopics(_ names: [String]) async throws {
         guard mockClusterId == nil else {
             throw Unsupported(capability: .admin, backend: backend,
-                              hint: "a librdkafka mock cluster deletes no topics; a real Kafka does (make up, --cluster compose)")
+                              hint: "a librdkafka mock cluster deletes no topics; a real Kafka does "
+                                  + "(make up, --cluster compose)")
         }
         try await admin.deleteTopics(names)
     }

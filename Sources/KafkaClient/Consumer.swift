@@ -249,8 +249,9 @@ public final class Consumer: KafkaClient, @unchecked Sendable {
                 try KafkaError.check(result, "commit")
                 return
             }
+            let seconds = limit.components.seconds
             throw KafkaError(code: RD_KAFKA_RESP_ERR__TIMED_OUT,
-                             detail: "commit: the group's coordinator did not answer within \(limit.components.seconds) s")
+                             detail: "commit: the group's coordinator did not answer within \(seconds) s")
         }
     }
 

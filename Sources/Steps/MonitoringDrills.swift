@@ -35,8 +35,9 @@ final class StallDrill: @unchecked Sendable {
 
     func run(stallSeconds: Int, messages: Int) async throws -> StallRecord {
         let consumer = try Consumer(config: cluster.config([
-            "group.id": group, "auto.offset.reset": "earliest", "enable.auto.commit": "true", "auto.commit.interval.ms": "200",
-            "statistics.interval.ms": "500", "session.timeout.ms": "6000", "heartbeat.interval.ms": "300", "log_level": "0",
+            "group.id": group, "auto.offset.reset": "earliest", "enable.auto.commit": "true",
+            "auto.commit.interval.ms": "200", "statistics.interval.ms": "500", "session.timeout.ms": "6000",
+            "heartbeat.interval.ms": "300", "log_level": "0",
         ]), onStatistics: { [self] json in
             guard let value = try? ClientStatistics.decode(json) else { return }
             statistics.withLock { $0.append((value.ts, .now, value)) }
@@ -56,8 +57,8 @@ final class StallDrill: @unchecked Sendable {
         let sampler = try LagSampler(cluster: cluster, group: group, topic: topic, partitions: partitions, clock: clock)
         let sampling = Task.detached { await sampler.run() }
         // Records at a steady pace over two seconds of reading, the stall, and two more seconds.
-        let paced = PacedProducer(cluster: cluster, topic: topic, ledger: ledger, total: messages, perTick: messages / ((4 + stallSeconds) * 10),
-                                  keyed: false)
+        let paced = PacedProducer(cluster: cluster, topic: topic, ledger: ledger, total: messages,
+                                  perTick: messages / ((4 + stallSeconds) * 10), keyed: false)
         let producer = Task.detached { try await paced.run() }
         do {
             try await read(consumer, for: .seconds(2))

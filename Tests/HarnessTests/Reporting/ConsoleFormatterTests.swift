@@ -68,8 +68,8 @@ struct ConsoleFormatterTests {
         let log = Attachment(body: "topic orders: absent → 6 partitions\n\u{1B}[2Jgone", contentEncoding: .identity,
                              mediaType: "text/x.cucumber.log+plain")
         #expect(ConsoleFormatter.shown(log) == ["📎 topic orders: absent → 6 partitions", "   \u{FFFD}[2Jgone"])
-        let long = Attachment(body: Array(repeating: "x", count: 20).joined(separator: "\n"), contentEncoding: .identity,
-                              mediaType: "text/x.cucumber.log+plain")
+        let long = Attachment(body: Array(repeating: "x", count: 20).joined(separator: "\n"),
+                              contentEncoding: .identity, mediaType: "text/x.cucumber.log+plain")
         #expect(ConsoleFormatter.shown(long) == ["📎 text/x.cucumber.log+plain 20 lines"])
     }
 
