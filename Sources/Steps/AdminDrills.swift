@@ -119,19 +119,21 @@ public struct AdminDrills: Sendable {
         return sample
     }
 
+    /// A consumer under the group's own name, as given (not scoped to a scenario), that never subscribes,
+    /// so it never joins the group: it only reads and commits the group's offsets.
+    private func groupClient(_ group: String) throws -> Consumer {
+        try Consumer(config: KafkaConfig(["bootstrap.servers": cluster.bootstrapServers, "group.id": group,
+                                          "log_level": "0", "enable.auto.commit": "false"])
+            .merging(cluster.clientConfig))
+    }
+
     /// A group's committed offsets on the given topics (OffsetFetch, as the group's own consumers ask).
     func committed(group: String, topics: [Snapshot.Topic]) async throws -> [String: [Int32: Int64]] {
         let partitions = topics.filter { !$0.isInternal }.flatMap { t in
             t.partitions.map { TopicPartitionOffset(topic: t.name, partition: $0.id) }
         }
         guard !partitions.isEmpty else { return [:] }
-        // The group's own name: this consumer never subscribes, so it never joins the group.
-        let consumer = try Consumer(
-            config: KafkaConfig([
-                "bootstrap.servers": cluster.bootstrapServers, "group.id": group,
-                "log_level": "0", "enable.auto.commit": "false",
-            ])
-            .merging(cluster.clientConfig))
+        let consumer = try groupClient(group)
         defer { Task { await consumer.close() } }
         var out: [String: [Int32: Int64]] = [:]
         for tpo in try await consumer.committed(partitions) where tpo.offset >= 0 {
@@ -218,12 +220,7 @@ public struct AdminDrills: Sendable {
         if !dryRun {
             // Only a cluster that describes groups can show that nobody consumes while offsets move.
             if snapshot.group(group)?.members == nil { try cluster.require(.admin) }
-            let consumer = try Consumer(
-                config: KafkaConfig([
-                    "bootstrap.servers": cluster.bootstrapServers, "group.id": group,
-                    "log_level": "0", "enable.auto.commit": "false",
-                ])
-                .merging(cluster.clientConfig))
+            let consumer = try groupClient(group)
             defer { Task { await consumer.close() } }
             try await consumer.commit(
                 offsets.sorted { $0.key < $1.key }

@@ -2,6 +2,7 @@ import Foundation
 import KafkaClient
 import Cluster
 import Processing
+import Synchronization
 import Verification
 
 /// KAF-10's drills: records with headers and old timestamps, mirror lag under link degradation and
@@ -72,8 +73,8 @@ enum MirrorDrills {
         let startMs = nowMs()
         let total = rate * seconds
         let first = UInt64(ledger.sentCount) + 1
-        let samples = Locked<[(Double, Double)]>([])
-        let seen = Locked<Set<UInt64>>([])
+        let samples = Mutex<[(Double, Double)]>([])
+        let seen = Mutex<Set<UInt64>>([])
         // The reader runs beside the producer, off the concurrency pool (records(…) uses Blocking.run).
         let readTask = Task {
             let deadline = ContinuousClock.now + .seconds(seconds + 30)
@@ -182,17 +183,5 @@ enum MirrorDrills {
                                            readOnTarget: readOnTarget, bound: bound),
             recovery: firstAt.map { $0 - switchedAt }, checkpoints: checkpoints, committedOnSource: committed,
             checkpointAge: checkpointAge)
-    }
-}
-
-/// A value behind a lock, shared by a drill's tasks.
-final class Locked<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: T
-    init(_ value: T) { self.value = value }
-    func withLock<R>(_ body: (inout T) throws -> R) rethrows -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
     }
 }

@@ -3,6 +3,7 @@ import KafkaClient
 import Cluster
 import Processing
 import Streams
+import Synchronization
 import Verification
 
 /// KAF-14's drills: the input records with their event times, and the processor's runs.
@@ -53,8 +54,8 @@ enum StreamsDrills {
     /// oracle's inputs, placed where the cluster acknowledged them.
     static func produce(_ planned: [Planned], orders: String, payments: String, config: KafkaConfig) async throws
         -> [StreamOracle.Input] {
-        let placed = Locked<[UInt64: (Int32, Int64)]>([:])
-        let failures = Locked<[String]>([])
+        let placed = Mutex<[UInt64: (Int32, Int64)]>([:])
+        let failures = Mutex<[String]>([])
         let producer = try Producer(config: config.merging(KafkaConfig(["acks": "all", "log_level": "0",
                                                                         "max.in.flight.requests.per.connection": "1"])),
                                     onDelivery: { r in

@@ -11,19 +11,7 @@ import Testing
 /// what they must say.
 @Suite("KAF-06/09/11 Then steps: negative controls", .serialized)
 struct CardStepsNegativeControlTests {
-    func outcome(_ steps: String, on environment: KafkaEnvironment,
-                 _ extra: (inout SupportCode) -> Void = { _ in }) async throws -> TestCaseOutcome {
-        var support = Steps.supportCode(environment: environment)
-        extra(&support)
-        let file = FeatureFile(uri: "negative.feature", source: "Feature: negative control\n  Scenario: broken\n" + steps)
-        #expect(file.errors.isEmpty)
-        return await Runner(support: support) { _ in }.run([file]).outcomes[0]
-    }
-
-    func expectFailure(_ o: TestCaseOutcome, mentioning text: String) {
-        #expect(o.status == .failed, "\(o.steps.map { ($0.text, $0.result.status) })")
-        #expect(o.decisive?.result.message?.contains(text) == true, "\(o.decisive?.result.message ?? "")")
-    }
+    let base = StepNegativeControlTests()
 
     /// The embedded mock, claiming log compaction: it takes the compacted topic (without its configs,
     /// which the mock refuses) and keeps every record, as a cluster whose cleaner never runs would.
@@ -58,17 +46,17 @@ struct CardStepsNegativeControlTests {
     }
 
     @Test func compactionFailsOnAClusterThatNeverCompacts() async throws {
-        let o = try await outcome("""
+        let o = try await base.outcome("""
             Given a 3-broker cluster
             And a compacted topic "accounts" with fast cleaner settings
             When I write 6 keys with 3 updates each to "accounts" and delete every 3th key
             Then within 3 seconds the log of "accounts" keeps only the latest value of each key, and deleted keys are gone
             """, on: KafkaEnvironment(factory: { _ in try NoCleanerCluster() }))
-        expectFailure(o, mentioning: "superseded records survived compaction")
+        base.expectFailure(o, mentioning: "superseded records survived compaction")
     }
 
     @Test func aCertificateNothingIsWrongWithIsNotRefused() async throws {
-        let o = try await outcome("""
+        let o = try await base.outcome("""
             Given a client certificate that is valid
             Then a TLS client configured with that certificate is refused before it connects, with an error naming "ssl.certificate.location"
             """, on: try KafkaEnvironment(backend: .embedded)) { code in
@@ -77,7 +65,7 @@ struct CardStepsNegativeControlTests {
                 ctx.world.update(SecuritySteps.State.Key.self) { $0.certificates = files }
             }
         }
-        expectFailure(o, mentioning: "nothing refused it before it connects")
+        base.expectFailure(o, mentioning: "nothing refused it before it connects")
     }
 
     @Test func documentsThatLackASectionOrATermFail() async throws {
@@ -86,17 +74,17 @@ struct CardStepsNegativeControlTests {
         try "# Sheet\n\n## Slow fetches\n\nLikely cause: cold reads. Check: disk reads.\n\n## Lag\n\nLikely cause: slow consumers.\n"
             .write(toFile: path, atomically: true, encoding: .utf8)
         let environment = try KafkaEnvironment(backend: .embedded)
-        expectFailure(try await outcome("""
+        base.expectFailure(try await base.outcome("""
             Then the document "\(path)" has at least 2 sections that each mention:
               | likely cause |
               | check        |
             """, on: environment), mentioning: "\"Lag\" does not mention check")
-        expectFailure(try await outcome("""
+        base.expectFailure(try await base.outcome("""
             Then the document "\(path)" has a section of at least 4 words for each of:
               | Slow fetches |
               | Certificates |
             """, on: environment), mentioning: "has no section \"Certificates\"")
-        expectFailure(try await outcome("""
+        base.expectFailure(try await base.outcome("""
             Then the document "\(path)" has a section of at least 40 words for each of:
               | Slow fetches |
             """, on: environment), mentioning: "\"Slow fetches\" has 7 words, at least 40 expected")
