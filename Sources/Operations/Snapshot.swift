@@ -74,7 +74,8 @@ public struct Snapshot: Sendable, Equatable, Codable {
 
         /// Kafka's own topics (`__consumer_offsets`, `__transaction_state`, …) start with two underscores.
         public var isInternal: Bool { name.hasPrefix("__") }
-        public var replicationFactor: Int { partitions.map(\.replicas.count).min() ?? 0 }
+        /// Distinct brokers holding a replica: a broker listed twice is not a second copy.
+        public var replicationFactor: Int { partitions.map { Set($0.replicas).count }.min() ?? 0 }
         public var underReplicated: Int { partitions.filter { Set($0.isr).count < Set($0.replicas).count }.count }
         public var offline: Int { partitions.filter { $0.leader < 0 }.count }
     }

@@ -115,10 +115,11 @@ enum AdminStepSupport {
     }
 
     /// Each key the plan moves was read back, here and now, from the partition the plan says it leaves.
+    /// Every key the ledger saw acknowledged on the topic is accounted for: the plan lists exactly those
+    /// that move, from the partition they were acknowledged in (and read back from) to where the
+    /// partitioner sends them; the keys read back are evidence about the cluster, not the oracle.
     static func checkKeyMoves(_ ctx: StepContext, _ env: KafkaEnvironment, topic name: String) async throws {
         let plan = try plan(ctx)
-        let moves = plan.changes.filter { $0.subject.hasPrefix("key ") }
-        guard !moves.isEmpty else { throw StepFailure("the plan lists no key that moves:\n\(plan.text)") }
         let topic = physical(ctx, env, name)
         let cluster = try ctx.cluster()
         var found: [String: Set<Int32>] = [:]
@@ -130,25 +131,33 @@ enum AdminStepSupport {
                 topic: topic, partition: p.id, from: low)
             for r in range.records { if let k = r.keyString { found[k, default: []].insert(p.id) } }
         }
-        var wrong: [String] = []
-        for m in moves {
-            let key = String(m.subject.dropFirst(4))
-            if found[key] != [Int32(m.before.dropFirst("partition ".count)) ?? -1] {
-                wrong.append(
-                    "\(key): plan says \(m.before), read back in "
-                        + (found[key].map { "\($0.sorted())" } ?? "no partition")
-                )
-            }
+        var acknowledged: [String: Int32] = [:]
+        for send in ctx.ledger.history().sends where send.topic == topic {
+            if case .acked(let partition, _) = send.acknowledgement, let key = send.key { acknowledged[key] = partition }
         }
+        let counts = plan.changes.first { $0.subject == "\(topic) partitions" }.flatMap { c in
+            Int(c.before).flatMap { from in Int(c.after).map { (from, $0) } }
+        }
+        guard let (from, to) = counts else { throw StepFailure("the plan adds no partitions to \(topic):\n\(plan.text)") }
+        let remap = KeyRemap(placement: acknowledged, from: from, to: to)
+        if !acknowledged.isEmpty, remap.partitioner == nil {
+            throw StepFailure("no known partitioner placed the acknowledged keys where they were acknowledged")
+        }
+        var listed: [String: KeyMoves.Move] = [:]
+        for m in plan.changes where m.subject.hasPrefix("key ") {
+            listed[String(m.subject.dropFirst(4))] = KeyMoves.Move(
+                from: Int32(m.before.dropFirst("partition ".count)) ?? -1, to: Int32(m.after.dropFirst("partition ".count)) ?? -1)
+        }
+        let expected = Dictionary(uniqueKeysWithValues: remap.moved.map { ($0.key, KeyMoves.Move(from: $0.from, to: $0.to)) })
         ctx.attach(
             Evidence.table(
                 ["key", "now", "after adding partitions"],
-                moves.map { [String($0.subject.dropFirst(4)), $0.before, $0.after] }),
+                listed.sorted { $0.key < $1.key }.map { [$0.key, "partition \($0.value.from)", "partition \($0.value.to)"] }),
             mediaType: "text/markdown")
-        guard wrong.isEmpty else {
-            throw StepFailure("keys not where the plan says: " + wrong.prefix(5).joined(separator: "; "))
-        }
-        ctx.log("\(moves.count) of \(found.count) keys read back move")
+        ctx.log("\(listed.count) keys listed; of \(acknowledged.count) keys acknowledged, \(expected.count) move; "
+                + "\(found.count) keys read back")
+        try KeyMoves.verdict(listed: listed, expected: expected, acknowledgedKeys: acknowledged.count, readBack: found)
+            .enforce()
     }
 
     static func consumer(_ ctx: StepContext, group: String) throws -> Consumer {

@@ -107,7 +107,8 @@ enum ClusterSteps {
         }
 
         code.then("every partition of {string} has {int} replicas on distinct brokers",
-                  doc: "Checks the replica assignment in the cluster's metadata.",
+                  doc: "Checks the replica assignment in the cluster's metadata (first checked for plausibility: "
+                      + "no broker twice, none the cluster does not list).",
                   example: #"Then every partition of "events" has 3 replicas on distinct brokers"#) { ctx in
             let topic = try ctx.topic(try ctx.string(0))
             let expected = try ctx.int(1)
@@ -118,14 +119,10 @@ enum ClusterSteps {
             }
             // The mock gives every partition all its brokers as replicas whatever was asked: no verdict there.
             try ctx.cluster().require(.replication)
-            let md = try await ctx.cluster().metadata(topic: topic)
-            guard let t = md.topic(topic), !t.partitions.isEmpty else { throw StepFailure("the cluster reports no partitions for \(topic)") }
-            let wrong = t.partitions.filter { Set($0.replicas).count != expected || $0.replicas.count != expected }
-            if !wrong.isEmpty {
-                throw StepFailure("partitions without \(expected) distinct replicas: " + wrong.map { "\($0.id) → \($0.replicas)" }.joined(separator: ", "))
-            }
-            ctx.attach(Evidence.table(["partition", "leader", "replicas"], t.partitions.map { ["\($0.id)", "\($0.leader)", "\($0.replicas)"] }),
+            let (partitions, known) = try await placement(ctx, topic)
+            ctx.attach(Evidence.table(["partition", "leader", "replicas"], partitions.map { ["\($0.id)", "\($0.leader)", "\($0.replicas)"] }),
                        mediaType: "text/markdown")
+            try Placement.replicasOnDistinctBrokers(expected, topic: topic, partitions: partitions, brokers: known).enforce()
         }
 
         code.then("every replica of {string} is in sync", doc: "Every partition's in-sync replica set holds all its replicas.",
@@ -133,21 +130,15 @@ enum ClusterSteps {
             let topic = try ctx.topic(try ctx.string(0))
             // The mock reports every replica in sync whatever happens: no verdict there.
             try ctx.cluster().require(.replication)
-            let md = try await ctx.cluster().metadata(topic: topic)
-            guard let t = md.topic(topic), !t.partitions.isEmpty else { throw StepFailure("the cluster reports no partitions for \(topic)") }
-            let lagging = t.partitions.filter { Set($0.isr) != Set($0.replicas) }
-            guard lagging.isEmpty else {
-                throw StepFailure("partitions with replicas out of sync: " + lagging.map { "\($0.id) replicas \($0.replicas) isr \($0.isr)" }.joined(separator: ", "))
-            }
+            let (partitions, known) = try await placement(ctx, topic)
+            try Placement.allInSync(topic: topic, partitions: partitions, brokers: known).enforce()
         }
 
         code.then("the leaders of {string} are spread over {int} brokers", doc: "Checks how many distinct brokers lead the topic's partitions.",
                   example: #"Then the leaders of "events" are spread over 3 brokers"#) { ctx in
             let topic = try ctx.topic(try ctx.string(0))
-            let expected = try ctx.int(1)
-            let md = try await ctx.cluster().metadata(topic: topic)
-            let leaders = Set(md.topic(topic)?.partitions.map(\.leader) ?? [])
-            guard leaders.count == expected else { throw StepFailure("leaders of \(topic) are on \(leaders.count) brokers \(leaders.sorted()), expected \(expected)") }
+            let (partitions, known) = try await placement(ctx, topic)
+            try Placement.leadersSpread(over: try ctx.int(1), topic: topic, partitions: partitions, brokers: known).enforce()
         }
 
         code.then("broker {int} is back in the cluster",
@@ -174,17 +165,17 @@ enum ClusterSteps {
             let broker = Int32(try ctx.int(1))
             let cluster = try ctx.cluster()
             let deadline = ContinuousClock.now + cluster.failoverDeadline
-            var led: [Int32] = []
-            var partitions: [PartitionMetadata] = []
+            var verdict = Verdict()
+            var partitions: [Plausibility.Partition] = []
             repeat {
-                partitions = try await cluster.metadata(topic: topic).topic(topic)?.partitions ?? []
-                led = partitions.filter { $0.leader == broker }.map(\.id)
-                if led.isEmpty { break }
+                let (current, known) = try await placement(ctx, topic)
+                partitions = current
+                verdict = Placement.noneLedBy(broker, topic: topic, partitions: partitions, brokers: known)
+                if verdict.holds || !known.contains(broker) { break }
                 try await Task.sleep(for: .milliseconds(200)) // polling interval of the deadline loop
             } while ContinuousClock.now < deadline
-            guard led.isEmpty else {
-                throw StepFailure("broker \(broker) still leads partitions \(led) of \(topic) after "
-                                  + "\(cluster.failoverDeadline.components.seconds) s")
+            guard verdict.holds else {
+                throw StepFailure("\(verdict) (after up to \(cluster.failoverDeadline.components.seconds) s)")
             }
             for leader in Set(partitions.map(\.leader)).sorted() {
                 let probe = try await cluster.probe(broker: leader)
@@ -195,11 +186,44 @@ enum ClusterSteps {
         }
     }
 
+    /// A topic's partitions as the cluster reports them, and every broker it has or is meant to have
+    /// (a killed broker stays in replica lists while the metadata leaves it out).
+    static func placement(_ ctx: StepContext, _ topic: String) async throws -> ([Plausibility.Partition], [Int32]) {
+        let cluster = try ctx.cluster()
+        let md = try await cluster.metadata(topic: topic)
+        let configured = (try? await cluster.configuredBrokers()) ?? []
+        let known = Set(md.brokers.map(\.id)).union(configured).sorted()
+        let partitions = (md.topic(topic)?.partitions ?? []).map {
+            Plausibility.Partition(id: $0.id, leader: $0.leader, replicas: $0.replicas, isr: $0.isr)
+        }
+        return (partitions, known)
+    }
+
     /// Creates a scenario's topic (under its physical name on a shared cluster) and remembers it.
     static func createTopic(_ ctx: StepContext, _ env: KafkaEnvironment, name: String, partitions: Int32, replicationFactor: Int32,
                             configs: [String: String] = [:]) async throws {
         let physical = env.physicalTopic(name)
-        try await ctx.cluster().createTopic(TopicSpec(name: physical, partitions: partitions, replicationFactor: replicationFactor, configs: configs))
+        let cluster = try ctx.cluster()
+        try await cluster.createTopic(TopicSpec(name: physical, partitions: partitions, replicationFactor: replicationFactor, configs: configs))
+        // Read back what was created; a cluster that answers late gets a few seconds to show it.
+        let models = cluster.capabilities.contains(.replication)
+        let deadline = ContinuousClock.now + .seconds(10)
+        var verdict: Verdict
+        var reported: [Plausibility.Partition] = []
+        repeat {
+            let (current, known) = try await placement(ctx, physical)
+            reported = current
+            verdict = Placement.created(topic: name, partitions: Int(partitions), replicationFactor: Int(replicationFactor),
+                                        reported: reported, brokers: known, modelsReplication: models)
+            if verdict.holds { break }
+            try await Task.sleep(for: .milliseconds(200)) // polling interval of the deadline loop
+        } while ContinuousClock.now < deadline
+        try verdict.enforce()
+        if !models, let first = reported.first, first.replicationFactor != Int(replicationFactor) {
+            ctx.log("the \(cluster.backend) cluster does not model per-topic replication: it lists brokers "
+                    + "\(first.replicas) as the replicas of every partition of \(name), not \(replicationFactor); "
+                    + "claims about its replication skip here")
+        }
         ctx.scenario.state.withLock { s in
             s.topics[name] = physical
             s.partitions[name] = partitions

@@ -125,8 +125,10 @@ final class CopyProcessor: @unchecked Sendable {
 
 extension CopyVerdict {
     var table: String {
-        Evidence.table(["", "count", "sum of amounts"], [["recomputed from the input", "\(inputIds.count)", "\(expectedSum)"],
-                                                        ["read from the output", "\(outputCount)", "\(outputSum)"]])
+        Evidence.table(["", "count", "sum of amounts"],
+                       [["recomputed from the acknowledged input", "\(inputIds.count)", "\(expectedSum)"],
+                        ["read back from the input", inputReadBack.map { "\($0.count)" } ?? "—", ""],
+                        ["read from the output", "\(outputCount)", "\(outputSum)"]])
     }
 }
 
@@ -358,9 +360,12 @@ enum ExactlyOnceSteps {
         return try await ConsumingSteps.readTopic(ctx, topic: try ctx.topic(name), partitions: partitions, readCommitted: true)
     }
 
+    /// Judged against the ledger's acknowledged sends to the input, with the input as read back as evidence.
     static func copyVerdict(_ ctx: StepContext, output: String, input: String) async throws -> CopyVerdict {
+        let physical = try ctx.topic(input)
+        let acknowledged = Set(ctx.ledger.history().sends.filter { $0.topic == physical && $0.isAcknowledged }.map(\.id))
         let input = try await readCommitted(ctx, input).map(\.value)
-        return CopyVerdict(input: input, output: try await readCommitted(ctx, output).map(\.value))
+        return CopyVerdict(acknowledged: acknowledged, input: input, output: try await readCommitted(ctx, output).map(\.value))
     }
 }
 

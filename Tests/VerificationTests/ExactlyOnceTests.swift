@@ -78,6 +78,45 @@ struct ExactlyOnceTests {
         #expect(Self.compared(eos: Array(1...10), alo: Array(1...10), expected: 12).problems
                     == ["the input holds 10 orders, not 12"])
         #expect(CopyVerdict.allCopied(input: [], exactlyOnce: [], atLeastOnce: [], expected: 0).problems
-                    == ["nothing to copy: the comparison expects 0 records"])
+                    == ["nothing to copy: the comparison expects 0 records",
+                        "exactly-once output: no evidence: 0 orders in the input"])
+    }
+}
+
+/// The copy verdicts against the ledger: what was acknowledged on the input is the oracle, the input as
+/// read back is evidence about the cluster (a broker that loses records on read must not shrink it).
+@Suite("Copy verdicts against the ledger")
+struct CopyLedgerTests {
+    static let acknowledged = Set(UInt64(1)...10)
+
+    static func verdict(readBack: [UInt64], output: [UInt64]) -> CopyVerdict {
+        CopyVerdict(acknowledged: acknowledged, input: readBack.map { Payload.make(id: $0) },
+                    output: output.map(CopyVerdict.outputValue(id:)))
+    }
+
+    @Test func everyAcknowledgedOrderReadBackAndCopiedTwiceSomewherePasses() {
+        #expect(Self.verdict(readBack: Array(1...10), output: Array(1...10) + [2]).atLeastOnceWithRedelivery().holds)
+        #expect(Self.verdict(readBack: Array(1...10), output: Array(1...10)).exactlyOnce().holds)
+    }
+
+    // The foreign-broker trial: 3000 acknowledged, 2461 read back, "none missing" passed.
+    @Test func aCopyOfWhatALossyClusterGaveBackFailsNamingTheLoss() {
+        let v = Self.verdict(readBack: Array(1...7), output: Array(1...7) + [3])
+        #expect(v.atLeastOnceWithRedelivery().problems
+                    == ["3 acknowledged orders were not read back from the input, e.g. [8, 9, 10]"])
+        #expect(v.exactlyOnce().problems.first == "3 acknowledged orders were not read back from the input, e.g. [8, 9, 10]")
+        #expect(v.missing == [8, 9, 10])
+    }
+
+    @Test func anOutputOrderNeverAcknowledgedFails() {
+        let v = Self.verdict(readBack: Array(1...10), output: Array(1...10) + [4, 42])
+        #expect(v.atLeastOnceWithRedelivery().problems
+                    == ["1 orders in the output were never acknowledged on the input, e.g. [42]"])
+    }
+
+    @Test func nothingAcknowledgedIsNoEvidence() {
+        let v = CopyVerdict(acknowledged: [], input: [], output: [])
+        #expect(v.atLeastOnceWithRedelivery().problems == ["no evidence: 0 orders acknowledged on the input"])
+        #expect(!v.exactlyOnce().holds)
     }
 }
