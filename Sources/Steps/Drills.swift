@@ -82,7 +82,9 @@ final class LagSampler: Sendable {
 
     func run() async {
         while running.load(ordering: .acquiring) {
-            if let lag = try? await sample() { samples.withLock { $0.append(LagSample(seconds: clock.now, lag: lag)) } }
+            if let (lag, negative) = try? await sample() {
+                samples.withLock { $0.append(LagSample(seconds: clock.now, lag: lag, negative: negative)) }
+            }
             try? await Task.sleep(for: .milliseconds(200)) // the sampling interval
         }
     }
@@ -91,14 +93,17 @@ final class LagSampler: Sendable {
 
     func close() async { await monitor.close() }
 
-    private func sample() async throws -> Int64 {
+    private func sample() async throws -> (Int64, [Int32: Int64]) {
         let all = (0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) }
         let committed = try await monitor.committed(all, timeout: .seconds(5))
         var lag: Int64 = 0
+        var negative: [Int32: Int64] = [:]
         for c in committed {
             let (low, high) = try await cluster.watermarks(topic: topic, partition: c.partition)
-            lag += high - (c.offset >= 0 ? c.offset : low)
+            let partitionLag = high - (c.offset >= 0 ? c.offset : low)
+            if partitionLag < 0 { negative[c.partition] = partitionLag }
+            lag += partitionLag
         }
-        return lag
+        return (lag, negative)
     }
 }

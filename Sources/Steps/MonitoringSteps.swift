@@ -45,7 +45,7 @@ enum MonitoringSteps {
             ctx.attach(Evidence.table(["s", "alert", "lag"], rule.evaluate(record.lag).map {
                 [String(format: "%.1f", $0.seconds), $0.state.rawValue, "\($0.lag)"]
             }), mediaType: "text/markdown")
-            try rule.firedDuringStallAndResolved(record).enforce()
+            try rule.firedDuringStallAndResolved(record, group: group).enforce()
         }
 
         code.then("the exported metrics of group {string} give the lag of every partition of {string}",

@@ -4,10 +4,27 @@ import Foundation
 public struct LagSample: Sendable, Equatable {
     public var seconds: Double
     public var lag: Int64
+    /// Partitions whose committed offset was beyond their log end when sampled, with that (negative) lag.
+    public var negative: [Int32: Int64]
 
-    public init(seconds: Double, lag: Int64) {
+    public init(seconds: Double, lag: Int64, negative: [Int32: Int64] = [:]) {
         self.seconds = seconds
         self.lag = lag
+        self.negative = negative
+    }
+}
+
+extension Plausibility {
+    /// Lag samples a real Kafka could give: no partition's and no total lag below zero.
+    public static func lagSamples(_ samples: [LagSample], group: String) -> Verdict {
+        var found: [(label: String, lag: Int64)] = []
+        for s in samples {
+            let at = String(format: "%.1f s", s.seconds)
+            found += s.negative.sorted { $0.key < $1.key }.map { ("group \(group) partition \($0.key) at \(at)", $0.value) }
+            if s.lag < 0 { found.append(("group \(group) at \(at)", s.lag)) }
+        }
+        let verdict = lags(Array(found.prefix(5)))
+        return verdict.holds ? verdict : Verdict(verdict.problems, context: "the cluster's offsets are not plausible")
     }
 }
 
@@ -64,7 +81,9 @@ public struct LagAlertRule: Sendable, Equatable {
 
     /// Fired while the consumer stalled and resolved after it caught up: not before the stall, no
     /// later than the hold time (and a second of sampling) after it ended, and not still at the end.
-    public func firedDuringStallAndResolved(_ history: StallHistory) -> Verdict {
+    public func firedDuringStallAndResolved(_ history: StallHistory, group: String = "") -> Verdict {
+        let plausible = Plausibility.lagSamples(history.lag, group: group)
+        guard plausible.holds else { return plausible }
         let firing = firing(history.lag)
         guard let first = firing.first else {
             return .fails("the alert never fired: the highest lag was \(history.lag.map(\.lag).max() ?? 0) records")

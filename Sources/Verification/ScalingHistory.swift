@@ -142,6 +142,8 @@ public struct ScalingHistory: Sendable, Equatable {
 
     /// Every lag sample below the bound.
     public func lagStayed(under bound: Int64, group: String) -> Verdict {
+        let plausible = Plausibility.lagSamples(lag, group: group)
+        guard plausible.holds else { return plausible }
         guard let worst = lag.max(by: { $0.lag < $1.lag }) else {
             return .fails("no lag was sampled for group \(group)")
         }

@@ -33,6 +33,17 @@ struct MonitoringCheckTests {
         #expect(Self.rule.firedDuringStallAndResolved(h).holds)
     }
 
+    // The foreign-broker trial: a lag of -114 was taken for "caught up" and the alert resolved.
+    @Test func aNegativeLagIsAnImplausibleClusterNotACaughtUpConsumer() {
+        let h = Self.stall([(0, 10), (2, 100), (3, 400), (4, 800), (5, 900), (6, 200), (7, -114)])
+        #expect(Self.rule.firedDuringStallAndResolved(h, group: "g").problems
+                    == ["group g at 7.0 s: lag -114 is negative (an offset beyond the log end)"])
+        var hidden = Self.stall([(0, 10), (2, 100), (3, 400), (4, 800), (5, 900), (6, 200), (7, 0)])
+        hidden.lag[6].negative = [2: -5]
+        #expect(Self.rule.firedDuringStallAndResolved(hidden, group: "g").problems
+                    == ["group g partition 2 at 7.0 s: lag -5 is negative (an offset beyond the log end)"])
+    }
+
     @Test func alertThatNeverFiresFails() {
         let h = Self.stall([(0, 10), (1, 20), (3, 50), (5, 40), (7, 0)])
         #expect(Self.rule.firedDuringStallAndResolved(h).problems

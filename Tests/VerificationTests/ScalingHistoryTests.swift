@@ -131,6 +131,10 @@ struct ScalingHistoryTests {
         #expect(h.lagStayed(under: 900, group: "g").problems
                     == ["lag reached 900 records at 6.0 s, over the bound of 900"])
         #expect(ScalingHistory().lagStayed(under: 10, group: "g").problems == ["no lag was sampled for group g"])
+        // KAF-04 on a foreign broker: a highest lag of -44 is no evidence of keeping up.
+        let negative = ScalingHistory(lag: [LagSample(seconds: 1, lag: 30), LagSample(seconds: 2, lag: -44)])
+        #expect(negative.lagStayed(under: 3000, group: "g").problems
+                    == ["group g at 2.0 s: lag -44 is negative (an offset beyond the log end)"])
         #expect(h.maxLag(in: h.phases[1]) == 900)
         #expect(h.maxLag(in: h.phases[2]) == 0)
     }
