@@ -157,22 +157,9 @@ enum StreamsSteps {
             let config = try ctx.cluster().config()
             let rows = try await StreamsDrills.rows(config: config, results: topics.results, partitions: resultPartitions)
             let dropped = try await StreamsDrills.dropped(config: config, topic: topics.dropped)
-            var problems: [String] = []
-            for i in 0..<state.lateWithin {
-                let key = "late-in-\(i)"
-                if !rows.contains(where: { $0.key == key && $0.count == 1 && $0.sum == 100 }) {
-                    problems.append("\(key): its pair within the grace period was not counted")
-                }
-                if dropped.contains(where: { $0.record.key == key }) { problems.append("\(key) was reported dropped") }
-            }
-            for i in 0..<state.lateBeyond {
-                let key = "late-out-\(i)"
-                if rows.contains(where: { $0.key == key }) { problems.append("\(key) was counted beyond the grace period") }
-                let reported = dropped.filter { $0.record.key == key }.count
-                if reported < 2 { problems.append("\(key): \(reported) of its 2 records reported dropped") }
-            }
             ctx.log("\(state.lateWithin) pairs within grace, \(state.lateBeyond) beyond; \(dropped.count) drop reports read back")
-            try Verdict(problems).enforce()
+            try LatePairs.verdict(within: state.lateWithin, beyond: state.lateBeyond,
+                                  rows: rows, droppedKeys: dropped.map(\.record.key)).enforce()
         }
 
         code.then("{string} and {string} hold the same records in the same order",

@@ -150,3 +150,28 @@ public struct StreamOracle: Sendable {
         return Verdict(problems)
     }
 }
+
+/// KAF-14's grace-period claim on the late pairs a workload wrote last: each pair within the grace
+/// period counted once (count 1, sum 100) and never reported dropped; each record beyond it reported
+/// dropped and its key never counted. Both halves need late pairs: with none the claim is empty.
+public enum LatePairs {
+    public static func verdict(within: Int, beyond: Int, rows: [StreamOracle.Row], droppedKeys: [String]) -> Verdict {
+        var problems: [String] = []
+        if let empty = Verdict.noEvidence(within, "late pairs within the grace period") { problems += empty.problems }
+        if let empty = Verdict.noEvidence(beyond, "late pairs beyond the grace period") { problems += empty.problems }
+        for i in 0..<max(0, within) {
+            let key = "late-in-\(i)"
+            if !rows.contains(where: { $0.key == key && $0.count == 1 && $0.sum == 100 }) {
+                problems.append("\(key): its pair within the grace period was not counted")
+            }
+            if droppedKeys.contains(key) { problems.append("\(key) was reported dropped") }
+        }
+        for i in 0..<max(0, beyond) {
+            let key = "late-out-\(i)"
+            if rows.contains(where: { $0.key == key }) { problems.append("\(key) was counted beyond the grace period") }
+            let reported = droppedKeys.count { $0 == key }
+            if reported < 2 { problems.append("\(key): \(reported) of its 2 records reported dropped") }
+        }
+        return Verdict(problems)
+    }
+}

@@ -101,3 +101,31 @@ struct MirrorCheckTests {
         #expect(many.verdict.problems == ["5 records consumed twice, more than the bound 2"])
     }
 }
+
+@Suite("Late pairs and the grace period")
+struct LatePairsTests {
+    typealias Row = StreamOracle.Row
+    static let counted = [Row(key: "late-in-0", start: 0, count: 1, sum: 100), Row(key: "k", start: 0, count: 3, sum: 9)]
+
+    @Test func countedWithinAndDroppedBeyondPasses() {
+        #expect(LatePairs.verdict(within: 1, beyond: 1, rows: Self.counted, droppedKeys: ["late-out-0", "late-out-0"]).holds)
+    }
+
+    // A new user's trial: "0 pairs within grace, 0 beyond" passed.
+    @Test func noLatePairsIsNoEvidence() {
+        #expect(LatePairs.verdict(within: 0, beyond: 0, rows: [], droppedKeys: []).problems == [
+            "no evidence: 0 late pairs within the grace period — a claim about nothing cannot pass",
+            "no evidence: 0 late pairs beyond the grace period — a claim about nothing cannot pass",
+        ])
+    }
+
+    @Test func aLatePairDroppedOrCountedOnTheWrongSideFails() {
+        #expect(LatePairs.verdict(within: 1, beyond: 1, rows: [], droppedKeys: ["late-in-0", "late-out-0"]).problems == [
+            "late-in-0: its pair within the grace period was not counted", "late-in-0 was reported dropped",
+            "late-out-0: 1 of its 2 records reported dropped",
+        ])
+        let beyondCounted = Self.counted + [Row(key: "late-out-0", start: 0, count: 1, sum: 100)]
+        #expect(LatePairs.verdict(within: 1, beyond: 1, rows: beyondCounted, droppedKeys: ["late-out-0", "late-out-0"])
+                    .problems == ["late-out-0 was counted beyond the grace period"])
+    }
+}
