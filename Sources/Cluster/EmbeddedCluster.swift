@@ -60,6 +60,9 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
         return (String(entries[Int(id) - 1][..<colon]), port)
     }
 
+    /// Every broker started, killed or not: a killed broker's id stays in the mock's replica lists.
+    public func configuredBrokers() async throws -> [Int32] { Array(1...Int32(brokerCount)) }
+
     public func liveBrokers() async throws -> [Int32] {
         let down = state.withLock { $0.down }
         return (1...Int32(brokerCount)).filter { !down.contains($0) }
