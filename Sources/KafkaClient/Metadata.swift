@@ -4,6 +4,12 @@ public struct BrokerInfo: Sendable, Hashable {
     public let id: Int32
     public let host: String
     public let port: Int32
+
+    public init(id: Int32, host: String, port: Int32) {
+        self.id = id
+        self.host = host
+        self.port = port
+    }
 }
 
 public struct PartitionMetadata: Sendable, Hashable {

@@ -135,7 +135,7 @@ enum AdminStepSupport {
         for send in ctx.ledger.history().sends where send.topic == topic {
             if case .acked(let partition, _) = send.acknowledgement, let key = send.key { acknowledged[key] = partition }
         }
-        let counts = plan.changes.first { $0.subject == "\(topic) partitions" }.flatMap { c in
+        let counts = plan.changes.first { $0.subject.hasSuffix(" partitions") }.flatMap { c in
             Int(c.before).flatMap { from in Int(c.after).map { (from, $0) } }
         }
         guard let (from, to) = counts else { throw StepFailure("the plan adds no partitions to \(topic):\n\(plan.text)") }
@@ -252,7 +252,7 @@ enum AdminStepSupport {
         let models = cluster.capabilities.contains(.replication)
         var moved: [String] = []
         for p in partitions where !p.replicas.isEmpty {
-            let preferred = models ? p.replicas[0] : p.replicas[Int(p.id) % p.replicas.count]
+            let preferred = preferredLeader(p, on: cluster)
             guard p.leader != preferred else { continue }
             try await cluster.moveLeader(topic: topic, partition: p.id, to: preferred)
             moved.append("[\(p.id)] \(p.leader) → \(preferred)")
@@ -266,17 +266,21 @@ enum AdminStepSupport {
         )
     }
 
+    /// A partition's preferred leader: its first replica; on a cluster without a replica assignment of its
+    /// own (the mock lists brokers 1…N for every partition, so its first replica is always broker 1) the
+    /// leader the harness, as controller, gave it at creation: round-robin over that list.
+    static func preferredLeader(_ p: PartitionMetadata, on cluster: any Cluster) -> Int32 {
+        cluster.capabilities.contains(.replication) ? p.replicas[0] : p.replicas[Int(p.id) % p.replicas.count]
+    }
+
     static func awaitPreferredLeaders(_ ctx: StepContext, topic: String) async throws {
         let cluster = try ctx.cluster()
-        // The mock lists brokers 1, 2, 3 as every partition's replicas: its "preferred replica" is always
-        // broker 1, which no Kafka controller would make of a fresh topic.
-        try cluster.require(.replication)
         let deadline = ContinuousClock.now + cluster.failoverDeadline
         var off: [PartitionMetadata] = []
         repeat {
             let partitions = try await cluster.metadata(topic: topic).topic(topic)?.partitions ?? []
             guard !partitions.isEmpty else { throw StepFailure("the cluster reports no partitions for \(topic)") }
-            off = partitions.filter { $0.replicas.first != $0.leader }
+            off = partitions.filter { !$0.replicas.isEmpty && preferredLeader($0, on: cluster) != $0.leader }
             if off.isEmpty { return }
             try await Task.sleep(for: .milliseconds(200))  // polling interval of the deadline loop
         } while ContinuousClock.now < deadline

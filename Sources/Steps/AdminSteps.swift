@@ -470,8 +470,9 @@ enum AdminSteps {
         code.then(
             "every partition of {string} is led by its preferred replica",
             doc: "Polls the metadata (within the failover deadline) until each partition's leader is its first "
-                + "replica. Skipped where the cluster has no replica assignment of its own (embedded: the mock "
-                + "lists every broker as every partition's replicas, so its first replica is always broker 1).",
+                + "replica. On the embedded cluster, whose mock lists brokers 1…N as every partition's replicas, "
+                + "the preferred leader is the one the harness (as controller) gave the partition at creation, "
+                + "round-robin over that list.",
             example: #"Then every partition of "orders" is led by its preferred replica"#
         ) { ctx in
             try await AdminStepSupport.awaitPreferredLeaders(ctx, topic: try ctx.topic(try ctx.string(0)))

@@ -130,7 +130,8 @@ enum MirrorSteps {
         code.then("within {int} seconds {string} on cluster {string} holds every record of {string} on cluster {string} "
                   + "in partition order with keys, values, headers and timestamps",
                   doc: "Reads both topics back from their clusters until the target's copy is complete or the time "
-                      + "is up, then checks partition by partition that the copy holds the source's records in the "
+                      + "is up, then checks that the source gave back every record the scenario had acknowledged on it, "
+                      + "and partition by partition that the copy holds the source's records in the "
                       + "same order with the same key, value, headers and timestamp (MirrorChecks.fidelity).",
                   example: #"Then within 30 seconds "east.orders" on cluster "west" holds every record of "orders" on cluster "east" in partition order with keys, values, headers and timestamps"#) { ctx in
             let seconds = try ctx.int(0)
@@ -141,13 +142,14 @@ enum MirrorSteps {
             let remote = remoteTopic(remoteName, written: name, physical: topic)
             let sourceRecords = MirrorDrills.records(try await TopicReader.readAll(
                 config: sourceNamed.cluster.config(), topic: topic, partitions: Array(0..<partitions)))
+            let acknowledged = Set(ctx.ledger.history().sends.filter { $0.topic == topic && $0.isAcknowledged }.map(\.id))
             let deadline = ContinuousClock.now + .seconds(seconds)
             var verdict = Verdict.fails("not read yet")
             var targetRecords: [MirrorChecks.Record] = []
             while true {
                 targetRecords = (try? await TopicReader.readAll(config: target.cluster.config(), topic: remote,
                                                                 partitions: Array(0..<partitions))).map(MirrorDrills.records) ?? []
-                verdict = MirrorChecks.fidelity(source: sourceRecords, target: targetRecords)
+                verdict = MirrorChecks.fidelity(acknowledged: acknowledged, source: sourceRecords, target: targetRecords)
                 if verdict.holds || ContinuousClock.now >= deadline { break }
                 try await Task.sleep(for: .milliseconds(250)) // polling interval of the deadline loop
             }

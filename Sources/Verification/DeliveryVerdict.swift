@@ -176,6 +176,7 @@ extension DeliveryVerdict {
 
     /// Every partition in send order, and nothing acknowledged missing.
     public func inPartitionOrder() -> Verdict {
+        if let empty = Verdict.noEvidence(acknowledged, "acknowledged records") { return empty }
         guard reorderedInPartition.isEmpty else {
             let late = reorderedInPartition
             return .fails("\(late.count) records out of send order within their partition, e.g. \(late.prefix(5))")

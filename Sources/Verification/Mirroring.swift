@@ -54,6 +54,22 @@ public enum MirrorChecks {
         return Verdict(problems, context: "\(source.count) source records, \(target.count) on the target")
     }
 
+    /// Fidelity with the ledger as oracle: every record the scenario had acknowledged on the source
+    /// topic is among the source records read back (a source that loses records on read would otherwise
+    /// shrink what the copy is compared with), and the copy is faithful to them. No record, no pass.
+    public static func fidelity(acknowledged: Set<UInt64>, source: [Record], target: [Record],
+                                addedHeaders: Set<String> = []) -> Verdict {
+        if let empty = Verdict.noEvidence(acknowledged.count, "records acknowledged on the source topic") { return empty }
+        let readBack = Set(source.compactMap { Payload.id(in: $0.value) })
+        let lost = acknowledged.subtracting(readBack).sorted()
+        var verdict = fidelity(source: source, target: target, addedHeaders: addedHeaders)
+        if !lost.isEmpty {
+            verdict.problems.insert("\(lost.count) acknowledged records were not read back from the source, "
+                                    + "e.g. \(lost.prefix(5))", at: 0)
+        }
+        return verdict
+    }
+
     /// No topic on the target is the remote copy of an excluded source topic.
     public static func excluded(_ excludedTopics: [String], sourceAlias: String, targetTopics: [String]) -> Verdict {
         let found = excludedTopics.filter { targetTopics.contains("\(sourceAlias).\($0)") || targetTopics.contains($0) }

@@ -29,6 +29,7 @@ final class LyingCluster: Cluster, @unchecked Sendable {
     }
     func createTopic(_ spec: TopicSpec) async throws { try await inner.createTopic(spec) }
     func brokerAddress(_ id: Int32) async throws -> (host: String, port: Int)? { try await inner.brokerAddress(id) }
+    func configuredBrokers() async throws -> [Int32] { try await inner.configuredBrokers() }
     func liveBrokers() async throws -> [Int32] {
         let down = claimedDown.withLock { $0 }
         return try await inner.liveBrokers().filter { !down.contains($0) }

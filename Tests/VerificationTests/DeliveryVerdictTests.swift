@@ -19,6 +19,12 @@ struct DeliveryVerdictTests {
             })
     }
 
+    // Found by the empty-evidence test: nothing sent, "every partition holds its messages in order" passed.
+    @Test func partitionOrderWithNothingAcknowledgedIsNoEvidence() {
+        #expect(DeliveryVerdict(DeliveryHistory(sends: [], reads: [])).inPartitionOrder().problems
+                    == ["no evidence: 0 acknowledged records — a claim about nothing cannot pass"])
+    }
+
     @Test func cleanHistoryReportsNothing() {
         let v = DeliveryVerdict(Self.clean())
         #expect(v.isClean)

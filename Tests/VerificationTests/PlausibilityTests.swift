@@ -47,6 +47,19 @@ struct PlausibilityTests {
         }, brokers: [1, 2, 3]).holds)
     }
 
+    @Test func aShrunkISRIsOutOfSync() {
+        var shrunk = Self.healthy
+        shrunk[2].isr = [shrunk[2].replicas[0]]
+        #expect(Placement.allInSync(topic: "t", partitions: Self.healthy, brokers: [1, 2, 3]).holds)
+        #expect(Placement.allInSync(topic: "t", partitions: shrunk, brokers: [1, 2, 3]).problems
+                    == ["partitions with replicas out of sync: 2 replicas [3, 1, 2] isr [3]"])
+        var twoReplicas = Self.healthy
+        twoReplicas[0].replicas = [1, 2]
+        twoReplicas[0].isr = [1, 2]
+        #expect(Placement.replicasOnDistinctBrokers(3, topic: "t", partitions: twoReplicas, brokers: [1, 2, 3]).problems
+                    == ["partitions without 3 distinct replicas: 0 → [1, 2]"])
+    }
+
     @Test func leadersSpreadAndLeaderlessPartitions() {
         #expect(Placement.leadersSpread(over: 3, topic: "t", partitions: Self.healthy, brokers: [1, 2, 3]).holds)
         #expect(!Placement.leadersSpread(over: 2, topic: "t", partitions: Self.healthy, brokers: [1, 2, 3]).holds)
