@@ -291,7 +291,10 @@ enum AdminStepSupport {
 
     static func planReassignment(_ ctx: StepContext, topic: String) async throws {
         let r = try await AdminDrills(cluster: try ctx.cluster()).planReassignment(topics: [topic])
-        ctx.world.update(AdminState.Key.self) { $0.reassignment = r }
+        ctx.world.update(AdminState.Key.self) { s in
+            s.reassignment = r
+            s.reassignedTopics = [topic]
+        }
         ctx.log(localized(ctx, r.plan.text))
     }
 
@@ -303,6 +306,8 @@ enum AdminStepSupport {
         let cluster = try ctx.cluster()
         let live = Set(try await cluster.liveBrokers())
         let topics = Set(r.reassignment.partitions.map(\.topic))
+        try await ClusterSteps.requireReplicaLayout(ctx, topics: ctx.world[AdminState.Key.self].reassignedTopics,
+                                                    claim: "the planned reassignment narrows the load gap")
         let planned = Dictionary(r.reassignment.partitions.map { ("\($0.topic)/\($0.partition)", $0.replicas) }) {
             a, _ in a
         }

@@ -596,6 +596,8 @@ struct AdminState: Sendable {
     var groupNames: [String: String] = [:]
     var inventory: Inventory?
     var expected: Inventory?
+    /// The physical topics the last reassignment plan was made for.
+    var reassignedTopics: [String] = []
     var groups: [Snapshot.Group]?
     var reassignment: ReplicaPlanner.Result?
     var snapshotBeforePlan: Snapshot?

@@ -175,7 +175,8 @@ enum ClusterSteps {
                 try await Task.sleep(for: .milliseconds(200)) // polling interval of the deadline loop
             } while ContinuousClock.now < deadline
             guard verdict.holds else {
-                throw StepFailure("\(verdict) (after up to \(cluster.failoverDeadline.components.seconds) s)")
+                let waited = verdict.problems.contains { $0.contains("still leads") || $0.contains("no leader") }
+                throw StepFailure("\(verdict)" + (waited ? " (after \(cluster.failoverDeadline.components.seconds) s)" : ""))
             }
             for leader in Set(partitions.map(\.leader)).sorted() {
                 let probe = try await cluster.probe(broker: leader)
@@ -197,6 +198,23 @@ enum ClusterSteps {
             Plausibility.Partition(id: $0.id, leader: $0.leader, replicas: $0.replicas, isr: $0.isr)
         }
         return (partitions, known)
+    }
+
+    /// A claim that rests on a topic's replica layout skips where the cluster ignored the replication
+    /// factor the scenario asked for (the mock lists every broker as every partition's replicas).
+    static func requireReplicaLayout(_ ctx: StepContext, topics physical: [String], claim: String) async throws {
+        let cluster = try ctx.cluster()
+        guard !cluster.capabilities.contains(.replication) else { return }
+        let asked = ctx.scenario.state.withLock { $0.replicationFactors }
+        for topic in physical.sorted() {
+            guard let factor = asked[topic] else { continue }
+            let (partitions, _) = try await placement(ctx, topic)
+            if let p = partitions.first(where: { $0.replicationFactor != Int(factor) }) {
+                throw StepSkipped("'\(claim)' cannot be judged on the \(cluster.backend) cluster: it does not model "
+                                  + "\(ClusterCapability.replication.rawValue) — \(topic) was created with replication "
+                                  + "factor \(factor), and the cluster lists \(p.replicas) as its partitions' replicas")
+            }
+        }
     }
 
     /// Creates a scenario's topic (under its physical name on a shared cluster) and remembers it.
@@ -227,6 +245,7 @@ enum ClusterSteps {
         ctx.scenario.state.withLock { s in
             s.topics[name] = physical
             s.partitions[name] = partitions
+            s.replicationFactors[physical] = replicationFactor
         }
     }
 }

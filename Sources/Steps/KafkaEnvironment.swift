@@ -125,6 +125,8 @@ final class ScenarioState: Sendable {
         var cluster: (any Cluster)?
         var topics: [String: String] = [:] // as written → physical
         var partitions: [String: Int32] = [:]
+        /// The replication factor each topic was created with, as asked (physical name → factor).
+        var replicationFactors: [String: Int32] = [:]
         var ledger = DeliveryLedger()
         /// Clusters a scenario named (KAF-10's source and target), and which one the steps act on now:
         /// `cluster`, `topics` and `partitions` above are the current one's (NamedClusters.swift).
