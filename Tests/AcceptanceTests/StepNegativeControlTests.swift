@@ -98,6 +98,37 @@ struct StepNegativeControlTests {
             "was not verified: embedded cluster does not model replication, acks and ISR — run with --cluster compose") == true)
     }
 
+    /// Claims the mock cannot falsify after a broker kill (one shared log: a killed leader loses nothing)
+    /// skip naming the capability — both "none lost" and "a loss is found". Mutant: a skip that passes.
+    @Test(arguments: ["no acknowledged message is lost", "the checker finds acknowledged messages that were lost"])
+    func lossClaimsAfterABrokerKillSkipOnTheMock(_ claim: String) async throws {
+        let o = try await outcome("""
+                Given a 3-broker cluster
+                And a topic "t" with 3 partitions and replication factor 3
+                When I produce 300 keyed messages to "t" with acks=all while broker 2 is killed
+                Then \(claim)
+            """)
+        #expect(o.status == .skipped, "\(o.steps.map { ($0.text, $0.result.status) })")
+        #expect(o.decisive?.result.message?.contains("replication, acks and ISR") == true,
+                "\(o.decisive?.result.message ?? "")")
+    }
+
+    @Test func inventoryReplicationFactorSkipsWhereReplicationIsNotModelled() async throws {
+        let o = try await outcome("""
+                Given a 3-broker cluster
+                And a topic "t" with 3 partitions and replication factor 1
+                When the admin tool takes an inventory
+                Then the inventory lists topic "t" with 3 partitions and replication factor 3
+            """)
+        #expect(o.status == .skipped, "\(o.steps.map { ($0.text, $0.result.status) })")
+        expectFailure(try await outcome("""
+                Given a 3-broker cluster
+                And a topic "t" with 3 partitions and replication factor 1
+                When the admin tool takes an inventory
+                Then the inventory lists topic "t" with 4 partitions and replication factor 1
+            """), mentioning: "with 3 partitions, not 4")
+    }
+
     @Test func leadersSpreadFailsWhenFewerPartitionsThanBrokers() async throws {
         expectFailure(try await outcome("""
                 Given a 3-broker cluster
@@ -734,6 +765,16 @@ struct ExactlyOnceStepNegativeControlTests {
     })
 
     static func breakers(_ code: inout SupportCode) {
+        // As a broker that loses records on read (Tansu lost ~40 % of batched records): the ledger holds
+        // acknowledged orders the input topic will never give back.
+        code.when("the cluster acknowledged {int} orders to {string} that it never gives back") { ctx in
+            let topic = try ctx.topic(try ctx.string(1))
+            let first = UInt64(ctx.ledger.sentCount) + 1
+            for id in first..<first + UInt64(try ctx.int(0)) {
+                ctx.ledger.sent(id, key: nil, topic: topic)
+                ctx.ledger.acknowledged(id, partition: 0, offset: 1_000_000 + Int64(id))
+            }
+        }
         code.when("the zombie's commit went through") { ctx in ctx.world.update(TransactionState.Key.self) { $0.zombieOutcome = "committed" } }
         code.when("order {int} is written to the exactly-once output a second time") { ctx in
             guard let output = ctx.world[ComparisonKey.self]?.exactlyOnceOutput else {
@@ -778,6 +819,16 @@ struct ExactlyOnceStepNegativeControlTests {
                 And an at-least-once processor copies "orders" to "totals", killed after 100000 records before committing its offsets, and restarted
                 Then the checker finds orders of "orders" counted twice in "totals", and none missing
             """), mentioning: "no order was counted twice")
+    }
+
+    // Mutant: the oracle is the input as read back instead of the ledger — this passes then.
+    @Test func atLeastOnceCheckerFailsWhenTheInputLostAcknowledgedOrders() async throws {
+        base.expectFailure(try await run("""
+                When I produce 300 keyed messages to "orders" with acks=all
+                And the cluster acknowledged 5 orders to "orders" that it never gives back
+                And an at-least-once processor copies "orders" to "totals", killed after 100 records before committing its offsets, and restarted
+                Then the checker finds orders of "orders" counted twice in "totals", and none missing
+            """), mentioning: "5 acknowledged orders were not read back from the input")
     }
 
     @Test func unfencedZombieFails() async throws {

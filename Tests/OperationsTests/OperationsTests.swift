@@ -40,6 +40,18 @@ enum Fixture {
 @Suite struct TopicCheckTests {
     let s = Fixture.cluster
 
+    // A foreign broker reported RF 3 on one node as replicas [111, 111, 111]: that is one copy.
+    @Test func replicationFactorCountsDistinctBrokers() throws {
+        let one = Snapshot.Partition(id: 0, leader: 111, replicas: [111, 111, 111])
+        let topic = Snapshot.Topic(name: "probe", partitions: [one])
+        #expect(topic.replicationFactor == 1)
+        #expect(Inventory(Snapshot(brokers: [.init(id: 111)], topics: [topic])).topics[0].replicationFactor == 1)
+        #expect(throws: Refusal.self) {
+            try TopicChecks.alterConfig("probe", set: ["min.insync.replicas": "3"],
+                                        in: Snapshot(brokers: [.init(id: 111)], topics: [topic]))
+        }
+    }
+
     @Test func createPlansBeforeAndAfter() throws {
         let plan = try TopicChecks.createTopic(
             "payments", partitions: 6, replicationFactor: 3,
