@@ -156,6 +156,27 @@ public struct SLOCheck: Sendable, Equatable {
     }
 }
 
+extension SLOCheck {
+    /// KAF-13's latency objectives, "under" each bound: the 95th percentile of produce latency and of
+    /// end-to-end latency, from the measured distributions (milliseconds).
+    public static func latencyP95(produce: [Double], endToEnd: EndToEndLatency, produceUnder: Double,
+                                  endToEndUnder: Double) -> [SLOCheck] {
+        [SLOCheck(objective: "produce p95 (ms)", measured: Percentile.of(produce, 95), limit: produceUnder - 1e-9),
+         SLOCheck(objective: "end-to-end p95 (ms)", measured: endToEnd.p95, limit: endToEndUnder - 1e-9)]
+    }
+
+    /// The capstone's objective, "under" the bound: the 99th percentile of commit-to-sink latency
+    /// (milliseconds), exactly and as the alert rule's histogram_quantile(0.99) sees it in the exported
+    /// buckets (seconds).
+    public static func commitToSinkP99(_ latencies: [Double], buckets: [(le: Double, count: Double)],
+                                       under bound: Double) -> [SLOCheck] {
+        let rule = (HistogramQuantile.of(0.99, buckets: buckets) ?? 0) * 1000
+        return [SLOCheck(objective: "commit-to-sink p99 (ms)", measured: Percentile.of(latencies, 99),
+                         limit: bound - 1e-9),
+                SLOCheck(objective: "alert rule's histogram_quantile(0.99) (ms)", measured: rule, limit: bound - 1e-9)]
+    }
+}
+
 /// End-to-end latency per record: from when it was produced (its timestamp) to the first time a
 /// consumer read it. A later read of the same record (a redelivery) does not re-time it.
 public struct EndToEndLatency: Sendable, Equatable {

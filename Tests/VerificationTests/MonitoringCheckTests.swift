@@ -129,6 +129,47 @@ struct MonitoringCheckTests {
                     == ["end-to-end p95 (ms) is 700.0, over the objective of 500"])
     }
 
+    /// Skewed: the median is far under the bound, the tail over it. Slowing every record (as the features'
+    /// negative controls do) cannot tell which percentile a verdict compares; this can.
+    static func skewed(fast: Int, slow: Int) -> [Double] {
+        Array(repeating: 10, count: fast) + Array(repeating: 900, count: slow)
+    }
+
+    @Test func kaf13ObjectivesJudgeTheP95NotTheMedian() {
+        let tail = Self.skewed(fast: 90, slow: 10) // p50 10 ms, p95 900 ms
+        let fast = Self.skewed(fast: 100, slow: 0)
+        let endToEnd = { (ms: [Double]) in
+            EndToEndLatency(ms.enumerated().map { Read(id: UInt64($0.offset), producedAt: 0, readAt: $0.element) })
+        }
+        let slowProduce = SLOCheck.latencyP95(produce: tail, endToEnd: endToEnd(fast), produceUnder: 500,
+                                              endToEndUnder: 500)
+        #expect(SLOCheck.verdict(slowProduce, produced: 100, consumed: 100).problems
+                    == ["produce p95 (ms) is 900.0, over the objective of 500"])
+        let slowEndToEnd = SLOCheck.latencyP95(produce: fast, endToEnd: endToEnd(tail), produceUnder: 500,
+                                               endToEndUnder: 500)
+        #expect(SLOCheck.verdict(slowEndToEnd, produced: 100, consumed: 100).problems
+                    == ["end-to-end p95 (ms) is 900.0, over the objective of 500"])
+        let met = SLOCheck.latencyP95(produce: tail, endToEnd: endToEnd(tail), produceUnder: 901, endToEndUnder: 901)
+        #expect(SLOCheck.verdict(met, produced: 100, consumed: 100).holds)
+    }
+
+    /// The capstone's p99, exact and from the exported buckets: 97 of 100 fast, so p50 and p95 are 10 ms.
+    @Test func capstoneObjectiveJudgesTheP99NotTheMedianOrP95() {
+        let latencies = Self.skewed(fast: 97, slow: 3)
+        let buckets: [(le: Double, count: Double)] = [(0.05, 97), (1.0, 100), (.infinity, 100)]
+        let checks = SLOCheck.commitToSinkP99(latencies, buckets: buckets, under: 500)
+        #expect(checks.map(\.measured).map { $0.rounded() } == [900, 683])
+        #expect(SLOCheck.verdict(checks, produced: 100, consumed: 100).problems.count == 2)
+        let fast = SLOCheck.commitToSinkP99(Self.skewed(fast: 100, slow: 0),
+                                            buckets: [(0.05, 100), (1.0, 100), (.infinity, 100)], under: 500)
+        #expect(SLOCheck.verdict(fast, produced: 100, consumed: 100).holds)
+    }
+
+    @Test func probeGreenJudgesTheP95NotTheMedian() {
+        let probes = HeartbeatProbes(roundTrips: Self.skewed(fast: 90, slow: 10).map { Optional($0) })
+        #expect(!probes.green(p95Under: 250, timeout: 5).holds)
+    }
+
     @Test func offlinePartitions() {
         typealias P = PartitionAvailability.Partition
         let partitions = [P(id: 0, leader: 1, replicas: [1, 2]), P(id: 1, leader: 3, replicas: [3]),
