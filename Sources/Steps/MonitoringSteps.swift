@@ -49,15 +49,29 @@ enum MonitoringSteps {
         }
 
         code.then("the exported metrics of group {string} give the lag of every partition of {string}",
-                  doc: "The Prometheus text exported during the drill has a kafka_bdd_consumer_lag_records sample for each partition of the topic.",
+                  doc: "The Prometheus text exported during the drill has a kafka_bdd_consumer_lag_records sample for "
+                      + "each partition of the topic, equal to a lag measured on the cluster during the stall: the "
+                      + "group's committed offset and the high watermarks 1.5 s before the stall's end and at it.",
                   example: #"Then the exported metrics of group "billing" give the lag of every partition of "orders""#) { ctx in
             let group = try ctx.string(0), name = try ctx.string(1), topic = try ctx.topic(name)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
-            guard let text = ctx.world[MonitoringState.Key.self].stalls[group]?.metrics else { throw StepFailure("no metrics were exported for group \(group)") }
-            let samples = ClientMetrics.samples(named: ClientMetrics.consumerLag, in: text).filter { $0.0["topic"] == topic }
-            let covered = Set(samples.compactMap { $0.0["partition"].flatMap { Int32($0) } })
-            try PartitionCoverage.verdict(metric: ClientMetrics.consumerLag, topic: topic, partitions: partitions,
-                                          covered: covered).enforce()
+            guard let stall = ctx.world[MonitoringState.Key.self].stalls[group] else {
+                throw StepFailure("no metrics were exported for group \(group)")
+            }
+            let samples = ClientMetrics.samples(named: ClientMetrics.consumerLag, in: stall.metrics)
+                .filter { $0.0["topic"] == topic }
+            var exported: [Int32: Double] = [:]
+            for s in samples { if let p = s.0["partition"].flatMap({ Int32($0) }) { exported[p] = s.1 } }
+            ctx.attach(Evidence.table(["partition", "exported lag", "committed", "high watermark", "cluster's lag"],
+                                      (0..<partitions).map { p in
+                                          let m = stall.measured[p]
+                                          return ["\(p)", exported[p].map { String(format: "%.0f", $0) } ?? "–",
+                                                  m.map { "\($0.committed)" } ?? "–",
+                                                  m.map { "\($0.highBefore)…\($0.highAfter)" } ?? "–",
+                                                  m.map { "\($0.range.lowerBound)…\($0.range.upperBound)" } ?? "–"]
+                                      }), mediaType: "text/markdown")
+            try LagGauge.verdict(metric: ClientMetrics.consumerLag, topic: topic, partitions: partitions,
+                                 exported: exported, measured: stall.measured).enforce()
         }
 
         code.when("the heartbeat probe makes {int} round trips through {string}",

@@ -170,6 +170,41 @@ struct MonitoringCheckTests {
         #expect(!probes.green(p95Under: 250, timeout: 5).holds)
     }
 
+    /// Three partitions, committed at 40; high watermarks 100…120, 140…160 and 40…40 during the stall.
+    static let measured: [Int32: LagGauge.Measured] = [
+        0: .init(committed: 40, highBefore: 100, highAfter: 120),
+        1: .init(committed: 40, highBefore: 140, highAfter: 160),
+        2: .init(committed: 40, highBefore: 40, highAfter: 40),
+    ]
+
+    static func gauge(_ exported: [Int32: Double]) -> Verdict {
+        LagGauge.verdict(metric: "lag", topic: "orders", partitions: 3, exported: exported, measured: measured)
+    }
+
+    @Test func aLagGaugeWithinTheClusterLagHolds() {
+        #expect(Self.gauge([0: 60, 1: 120, 2: 0]).holds)
+        #expect(Self.gauge([0: 80, 1: 100, 2: 0]).holds)
+    }
+
+    @Test func aLagGaugeStuckAtZeroFails() {
+        #expect(Self.gauge([0: 0, 1: 0, 2: 0]).problems == [
+            "partition 0: lag is 0.0, the cluster's lag was 60…80 (committed 40, high watermark 100…120)",
+            "partition 1: lag is 0.0, the cluster's lag was 100…120 (committed 40, high watermark 140…160)",
+        ])
+    }
+
+    @Test func aLagGaugeOffByAFewOrMissingFails() {
+        #expect(Self.gauge([0: 81, 1: 100, 2: 0]).problems.count == 1)
+        #expect(Self.gauge([0: 70, 1: 100, 2: 1]).problems.count == 1)
+        #expect(Self.gauge([0: 70, 1: 100]).problems == ["no lag for partitions [2] of orders"])
+    }
+
+    @Test func aStallThatBuiltNoLagCannotShowAGaugeIsRight() {
+        let idle: [Int32: LagGauge.Measured] = [0: .init(committed: 5, highBefore: 5, highAfter: 5)]
+        let v = LagGauge.verdict(metric: "lag", topic: "orders", partitions: 1, exported: [0: 0], measured: idle)
+        #expect(v.problems == ["the cluster measured no lag on any partition of orders: a gauge stuck at 0 would pass"])
+    }
+
     @Test func offlinePartitions() {
         typealias P = PartitionAvailability.Partition
         let partitions = [P(id: 0, leader: 1, replicas: [1, 2]), P(id: 1, leader: 3, replicas: [3]),
