@@ -27,6 +27,12 @@ Feature: KAF-03 Producers
       Then the delivery callback reported every order acknowledged with its partition and offset
       And every order read back from "orders" is the JSON that was sent
 
+    Scenario: synchronous and asynchronous sends both land as JSON
+      When I send 60 JSON orders to "orders" one at a time, waiting for each acknowledgement
+      And I send 800 JSON orders to "orders" asynchronously with a delivery callback
+      Then the delivery callback reported every order acknowledged with its partition and offset
+      And every order read back from "orders" is the JSON that was sent
+
   Rule: Avro values name their schema
 
     Scenario: Avro records with single-object encoding round-trip

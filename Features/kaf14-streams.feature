@@ -40,7 +40,7 @@ Feature: KAF-14 Stream processing
 
   Rule: An instance killed mid-stream restores its state from the changelog
 
-    Scenario: killed after 70 of its 154 records and restarted, the results are correct
+    Scenario: killed after 70 of its 164 records and restarted, the results are correct
       When stream processor "p1" runs the topology from "orders" and "payments" into "results" and is killed after 70 records
       And stream processor "p1" is restarted
       Then the window results read back from "results" equal the oracle's

@@ -115,12 +115,16 @@ public final class Mirror: @unchecked Sendable {
 
     /// The target offset a consumer should start from for a committed source offset `upstream`.
     public func translate(topic: String, partition: Int32, upstream: Int64) -> Int64? {
-        state.withLock { s in
-            guard let map = s.offsetMap["\(topic)/\(partition)"], !map.isEmpty else { return nil }
-            if let exact = map[upstream] { return exact }
-            guard let below = map.keys.filter({ $0 < upstream }).max() else { return nil }
-            return map[below]! + 1
-        }
+        state.withLock { s in s.offsetMap["\(topic)/\(partition)"].flatMap { Self.translate(upstream, through: $0) } }
+    }
+
+    /// Through a partition's offset map (source offset → target offset of each mirrored record): a
+    /// committed offset is the next record to read, so one mirrored maps to that record's copy, and
+    /// one not mirrored yet to the offset after the newest copy below it.
+    public static func translate(_ upstream: Int64, through map: [Int64: Int64]) -> Int64? {
+        if let exact = map[upstream] { return exact }
+        guard let below = map.keys.filter({ $0 < upstream }).max() else { return nil }
+        return map[below]! + 1
     }
 
     /// Starts mirroring in the background; throws when the clients cannot be made.

@@ -49,7 +49,10 @@ enum AdminStepSupport {
     }
 
     /// Runs one admin command; its plan or its refusal is kept for the Then steps (a refusal is an
-    /// outcome here, not a failure: the Then steps say what was expected).
+    /// outcome here, not a failure: the Then steps say what was expected). The checks come before any
+    /// request, so a missing API is met only by a command they accepted: that is judged here and by the
+    /// Then steps, not skipped (a dry run that reaches for an API fails; a command the cluster cannot send
+    /// is kept as accepted, and the steps that would read its effect skip naming the API).
     static func run(
         _ ctx: StepContext, _ env: KafkaEnvironment, dryRun: Bool,
         _ body: (AdminDrills, (String) throws -> String) async throws -> Plan
@@ -63,6 +66,13 @@ enum AdminStepSupport {
             let local = Refusal(localized(ctx, refusal.reason))
             ctx.world.update(AdminState.Key.self) { $0.outcome = .refused(local) }
             ctx.log("\(local)")
+        } catch let unsupported as Unsupported {
+            guard !dryRun else {
+                throw StepFailure("a dry run sends nothing, but this one went on to send: \(unsupported)")
+            }
+            ctx.world.update(AdminState.Key.self) { $0.outcome = .unsent(unsupported) }
+            ctx.scenario.state.withLock { $0.unsent = unsupported }
+            ctx.log("the checks accepted it; not sent: \(unsupported)")
         }
     }
 
@@ -88,6 +98,7 @@ enum AdminStepSupport {
         switch ctx.world[AdminState.Key.self].outcome {
         case .plan(let plan, _): return plan
         case .refused(let r): throw StepFailure("the admin tool refused: \(r.reason)")
+        case .unsent(let unsupported): throw unsupported
         case nil: throw StepFailure("no admin command ran in this scenario")
         }
     }
@@ -100,6 +111,9 @@ enum AdminStepSupport {
             }
         case .plan(let plan, let dry):
             throw StepFailure("the admin tool did not refuse; it \(dry ? "planned" : "ran"):\n\(plan.text)")
+        case .unsent(let unsupported):
+            throw StepFailure("the admin tool did not refuse: its checks accepted the command, which then "
+                              + "needed what this cluster lacks (\(unsupported))")
         case nil: throw StepFailure("no admin command ran in this scenario")
         }
     }

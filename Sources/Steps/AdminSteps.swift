@@ -587,6 +587,8 @@ struct AdminState: Sendable {
     enum Outcome: Sendable {
         case plan(Plan, dryRun: Bool)
         case refused(Refusal)
+        /// Accepted by the checks; the cluster has no API to send it.
+        case unsent(Unsupported)
     }
 
     var outcome: Outcome?

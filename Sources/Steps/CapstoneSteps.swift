@@ -156,10 +156,7 @@ enum CapstoneSteps {
                 throw StepFailure("the exported histogram counts \(Int(exportedCount)) latencies, \(l.count) were "
                                   + "measured")
             }
-            let ruleP99 = (HistogramQuantile.of(0.99, buckets: buckets) ?? 0) * 1000
-            let checks = [SLOCheck(objective: "commit-to-sink p99 (ms)", measured: p.2, limit: bound - 1e-9),
-                          SLOCheck(objective: "alert rule's histogram_quantile(0.99) (ms)", measured: ruleP99,
-                                   limit: bound - 1e-9)]
+            let checks = SLOCheck.commitToSinkP99(l, buckets: buckets, under: bound)
             MonitoringSteps.attach(ctx, checks)
             try SLOCheck.verdict(checks, produced: run.marks, consumed: l.count).enforce()
         }

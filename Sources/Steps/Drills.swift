@@ -93,6 +93,16 @@ final class LagSampler: Sendable {
 
     func close() async { await monitor.close() }
 
+    /// Each partition's committed offset for the group (-1 for none) and high watermark, now.
+    func offsets() async throws -> [Int32: (committed: Int64, high: Int64)] {
+        let all = (0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) }
+        var out: [Int32: (committed: Int64, high: Int64)] = [:]
+        for c in try await monitor.committed(all, timeout: .seconds(5)) {
+            out[c.partition] = (c.offset, try await cluster.watermarks(topic: topic, partition: c.partition).high)
+        }
+        return out
+    }
+
     private func sample() async throws -> (Int64, [Int32: Int64]) {
         let all = (0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) }
         let committed = try await monitor.committed(all, timeout: .seconds(5))

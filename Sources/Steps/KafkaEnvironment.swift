@@ -128,6 +128,9 @@ final class ScenarioState: Sendable {
         /// The replication factor each topic was created with, as asked (physical name → factor).
         var replicationFactors: [String: Int32] = [:]
         var ledger = DeliveryLedger()
+        /// An admin command its safety checks accepted but this cluster has no API to send: the cluster is
+        /// not as the scenario expects after it, so every later step that reads the cluster skips with this.
+        var unsent: Unsupported?
         /// Clusters a scenario named (KAF-10's source and target), and which one the steps act on now:
         /// `cluster`, `topics` and `partitions` above are the current one's (NamedClusters.swift).
         var named: [String: NamedCluster] = [:]
@@ -143,6 +146,7 @@ extension StepContext {
     var scenario: ScenarioState { world[ScenarioKey.self] }
 
     func cluster() throws -> any Cluster {
+        if let unsent = scenario.state.withLock({ $0.unsent }) { throw unsent }
         guard let c = scenario.state.withLock({ $0.cluster }) else {
             throw StepFailure("no cluster yet: start the scenario with `Given a 3-broker cluster`")
         }

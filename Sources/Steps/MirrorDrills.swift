@@ -130,14 +130,17 @@ enum MirrorDrills {
         let scopedGroup = sourceConfig["group.id"] ?? group
         let east = try Consumer(config: sourceConfig)
         try east.subscribe([topic])
-        var readOnSource: [UInt64] = []
+        typealias Read = MirrorChecks.Failover.Read
+        var readOnSource: [Read] = []
         var start: ContinuousClock.Instant?  // the pace counts from the first record, after the group's join
         let limit = ContinuousClock.now + deadline
         while readOnSource.count < count, ContinuousClock.now < limit {
             let batch = try await east.records(atMost: min(commitEvery, count - readOnSource.count), within: .seconds(1))
             if start == nil, !batch.isEmpty { start = ContinuousClock.now }
             guard let start else { continue }
-            readOnSource += batch.compactMap { Payload.id(in: $0.value) }
+            readOnSource += batch.compactMap { r in
+                Payload.id(in: r.value).map { Read(partition: r.partition, offset: r.offset, id: $0) }
+            }
             if !batch.isEmpty { try await east.commit() }
             if readOnSource.count >= count { break } // the switch follows the last commit at once
             let due = start + .milliseconds(readOnSource.count * 1000 / rate)
@@ -154,10 +157,10 @@ enum MirrorDrills {
         probe.kill()
         let newest = checkpoints.map(\.timestamp).max()
         let checkpointAge = newest.map { Duration.milliseconds(nowMs() - $0) }
-        var bound = 0
-        for c in committed where c.offset > 0 {
-            let upstream = checkpoints.first { $0.partition == c.partition }?.upstreamOffset ?? 0
-            bound += Int(max(0, c.offset - upstream))
+        let switches = committed.map { c in
+            let cp = checkpoints.first { $0.partition == c.partition }
+            return MirrorChecks.Failover.Switch(partition: c.partition, committed: max(0, c.offset),
+                                                upstream: cp?.upstreamOffset, downstream: cp?.downstreamOffset)
         }
         let west = try Consumer(config: target.config(["group.id": group, "enable.auto.commit": "false", "log_level": "0"]))
         defer { west.kill() }
@@ -168,19 +171,32 @@ enum MirrorDrills {
         let history = ledger.history()
         let ofTopic = Set(history.sends.filter { $0.topic == topic }.map(\.id))
         let acknowledged = history.acknowledgedIds().intersection(ofTopic)
-        var readOnTarget: [UInt64] = []
+        var readOnTarget: [Read] = []
         var firstAt: ContinuousClock.Instant?
         let westLimit = ContinuousClock.now + deadline
+        let sourceIds = Set(readOnSource.map(\.id))
         while ContinuousClock.now < westLimit {
             let batch = try await west.records(atMost: 500, within: .milliseconds(200))
             if firstAt == nil, !batch.isEmpty { firstAt = ContinuousClock.now }
-            readOnTarget += batch.compactMap { Payload.id(in: $0.value) }
-            if acknowledged.isSubset(of: Set(readOnSource).union(readOnTarget)) { break }
+            readOnTarget += batch.compactMap { r in
+                Payload.id(in: r.value).map { Read(partition: r.partition, offset: r.offset, id: $0) }
+            }
+            guard acknowledged.isSubset(of: sourceIds.union(readOnTarget.map(\.id))) else { continue }
+            // The duplicates of a partition the group had read to its end come after nothing new: read
+            // every partition to its end too, or they would go uncounted.
+            var atEnd = true
+            for p in 0..<partitions {
+                let high = try await target.watermarks(topic: remote, partition: p).high
+                let next = readOnTarget.last { $0.partition == p }.map { $0.offset + 1 }
+                    ?? switches.first { $0.partition == p }?.downstream ?? 0
+                if next < high { atEnd = false }
+            }
+            if atEnd { break }
         }
         if !readOnTarget.isEmpty { try await west.commit() }
         return FailoverResult(
-            history: MirrorChecks.Failover(acknowledged: acknowledged, readOnSource: readOnSource,
-                                           readOnTarget: readOnTarget, bound: bound),
+            history: MirrorChecks.Failover(acknowledged: acknowledged, exact: .init(
+                source: readOnSource, target: readOnTarget, switches: switches)),
             recovery: firstAt.map { $0 - switchedAt }, checkpoints: checkpoints, committedOnSource: committed,
             checkpointAge: checkpointAge)
     }

@@ -310,9 +310,10 @@ enum MirrorSteps {
 
         code.then("the failover lost no message and consumed twice only messages read after the last checkpoint",
                   doc: "Judges the failover drill with the delivery checker: every acknowledged record consumed on "
-                      + "one cluster or the other, and no more records consumed twice than the group read on the "
-                      + "source after the newest checkpoint (committed offset minus the checkpoint's upstream "
-                      + "offset, summed over partitions, both read back from the clusters).",
+                      + "one cluster or the other; per partition, the target read starts at the translated offset, "
+                      + "which holds the record at the checkpoint's upstream offset, and exactly the records the "
+                      + "group read on the source after the newest checkpoint (committed offset minus the "
+                      + "checkpoint's upstream offset, both read back from the clusters) are consumed twice.",
                   example: "Then the failover lost no message and consumed twice only messages read after the last checkpoint") { ctx in
             guard let f = ctx.world[MirrorState.Key.self].failover else { throw StepFailure("no failover drill ran") }
             try f.history.verdict.enforce()

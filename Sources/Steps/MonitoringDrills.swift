@@ -10,6 +10,8 @@ struct StallRecord: Sendable {
     var history = StallHistory()
     /// The client metrics, in Prometheus text, from the last statistics of the stall (lag at its highest).
     var metrics = ""
+    /// Each partition's lag measured on the cluster around that sample, to compare the exported gauge with.
+    var measured: [Int32: LagGauge.Measured] = [:]
 }
 
 /// A consumer that stalls mid-stream while a paced producer goes on.
@@ -65,9 +67,20 @@ final class StallDrill: @unchecked Sendable {
             try await readUntilCommittedOnEveryPartition(consumer)
             record.history.stallFrom = now
             let stallStart = ContinuousClock.now
-            try await Task.sleep(for: .seconds(stallSeconds)) // the stall itself: the consumer does not poll
+            // The stall itself: the consumer does not poll. Its offsets on the cluster every 250 ms, to
+            // compare the exported lag with.
+            let stallEnds = stallStart + .seconds(stallSeconds)
+            var offsets: [OffsetsAt] = []
+            while ContinuousClock.now < stallEnds {
+                let started = ContinuousClock.now
+                offsets.append(OffsetsAt(started: started, ended: .now, value: try await sampler.offsets()))
+                offsets[offsets.count - 1].ended = .now
+                try await Task.sleep(until: min(started + .milliseconds(250), stallEnds))
+            }
             record.history.stallTo = now
             let stallEnd = ContinuousClock.now
+            // Still stalled: nothing is committed and the high watermarks only grow.
+            offsets.append(OffsetsAt(started: .now, ended: .now, value: try await sampler.offsets()))
             try await producer.value
             // Read on until the group's lag is back to zero (or 30 s pass).
             let deadline = ContinuousClock.now + .seconds(30)
@@ -77,7 +90,8 @@ final class StallDrill: @unchecked Sendable {
             }
             try await read(consumer, for: .milliseconds(400)) // two more samples at zero
             let last = try await statistics(endingStall: stallStart..<stallEnd, consumer)
-            record.metrics = ClientMetrics.prometheusText([last], group: group)
+            record.metrics = ClientMetrics.prometheusText([last.value], group: group)
+            record.measured = Self.measured(offsets, around: last.emitted)
         } catch {
             producer.cancel()
             sampler.stop()
@@ -91,6 +105,27 @@ final class StallDrill: @unchecked Sendable {
         await sampler.close()
         record.history.lag = sampler.values
         return record
+    }
+
+    struct OffsetsAt {
+        var started: ContinuousClock.Instant, ended: ContinuousClock.Instant
+        var value: [Int32: (committed: Int64, high: Int64)]
+    }
+
+    /// The lag a statistics sample emitted at `emitted` can show: its high watermarks come from fetches
+    /// at most fetch.wait.max.ms (0.5 s) older, so above those read 1.5 s before it and below those read
+    /// after it; the committed offsets are the last read (none moves during the stall).
+    static func measured(_ offsets: [OffsetsAt], around emitted: ContinuousClock.Instant)
+        -> [Int32: LagGauge.Measured] {
+        guard let committed = offsets.last?.value,
+              let before = offsets.last(where: { $0.ended <= emitted - .milliseconds(1500) })?.value,
+              let after = (offsets.first { $0.started >= emitted } ?? offsets.last)?.value else { return [:] }
+        var out: [Int32: LagGauge.Measured] = [:]
+        for (p, c) in committed where c.committed >= 0 {
+            guard let low = before[p]?.high, let high = after[p]?.high else { continue }
+            out[p] = LagGauge.Measured(committed: c.committed, highBefore: low, highAfter: high)
+        }
+        return out
     }
 
     private func read(_ consumer: Consumer, for duration: Duration) async throws {
@@ -119,7 +154,7 @@ final class StallDrill: @unchecked Sendable {
     /// emits them on its own clock and hands them over only when polled, so those of the stall arrive
     /// after it; the last to arrive before the stall ties its clock to ours.
     private func statistics(endingStall stall: Range<ContinuousClock.Instant>, _ consumer: Consumer) async throws
-        -> ClientStatistics {
+        -> (value: ClientStatistics, emitted: ContinuousClock.Instant) {
         guard let anchor = statistics.withLock({ $0.last { $0.arrived < stall.lowerBound } }) else {
             throw StepFailure("the consumer of group \(group) delivered no statistics before it stalled")
         }
@@ -139,6 +174,6 @@ final class StallDrill: @unchecked Sendable {
         guard let last = statistics.withLock({ $0.last { $0.emitted > from && $0.emitted <= to } }) else {
             throw StepFailure("the consumer of group \(group) emitted no statistics during its stall")
         }
-        return last.value
+        return (last.value, anchor.arrived + .microseconds(last.emitted - anchor.emitted))
     }
 }

@@ -47,7 +47,31 @@ enum StreamsDrills {
             out.append(Planned(isOrder: true, key: "late-out-\(i)", amount: 1, timestamp: t))
             out.append(Planned(isOrder: false, key: "late-out-\(i)", amount: 100, timestamp: t))
         }
-        return out
+        return out + edges(after: newest, config: config)
+    }
+
+    /// Records on the topology's boundaries, after everything else in event time. Where one must be
+    /// processed at a chosen stream time it is written behind a record of its key carrying that time:
+    /// the same partition, so it cannot be taken first.
+    /// - `edge-join`: a pair exactly one join window apart (joined); `edge-apart`: one ms more (not).
+    /// - `edge-retained`: an order exactly join window + grace behind stream time (on time, not late),
+    ///   joining a payment exactly 2·join window + grace behind it (still buffered): one pair counted.
+    /// - `edge-closed`: a pair on a window's last millisecond, joined when stream time is exactly that
+    ///   window's end + grace (closed: dropped and reported).
+    static func edges(after newest: Int64, config: TopologyConfig) -> [Planned] {
+        let w = config.joinWindow, g = config.grace, size = config.windowSize
+        let b = (newest / size + 3) * size, c = b + 3 * size, e = c + 2 * size
+        func order(_ key: String, _ amount: Int64, _ t: Int64) -> Planned {
+            Planned(isOrder: true, key: key, amount: amount, timestamp: t)
+        }
+        func payment(_ key: String, _ amount: Int64, _ t: Int64) -> Planned {
+            Planned(isOrder: false, key: key, amount: amount, timestamp: t)
+        }
+        return [order("edge-join", 1, b + 100), order("edge-apart", 2, b + 200),
+                payment("edge-join", 31, b + 100 + w), payment("edge-apart", 32, b + 201 + w),
+                payment("edge-retained", 33, c + 1 - w), order("edge-retained", 3, c + 1 + w + g),
+                order("edge-retained", 4, c + 1),
+                order("edge-closed", 5, e - 1), payment("edge-closed", 35, e + g), payment("edge-closed", 36, e - 1)]
     }
 
     /// Writes the planned records in order (keyed, with their event times) and returns them as the

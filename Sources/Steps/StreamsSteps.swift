@@ -47,8 +47,11 @@ enum StreamsSteps {
                   doc: "Writes orders and payments keyed by customer with event times from a fixed epoch, some "
                       + "payments inside and some outside the join window, in timestamp order; then late pairs, "
                       + "written last: `late-in-N` half a grace period behind the newest time (to be counted), and "
-                      + "`late-out-N` a join window, a grace period and a window behind it (to be dropped). The "
-                      + "records, where the cluster acknowledged them, are the oracle's input.",
+                      + "`late-out-N` a join window, a grace period and a window behind it (to be dropped); then "
+                      + "ten `edge-*` records on the topology's boundaries (a pair exactly one join window apart, "
+                      + "an order exactly join window + grace behind stream time, a pair on a window's last "
+                      + "millisecond when that window closes). The records, where the cluster acknowledged them, "
+                      + "are the oracle's input.",
                   example: #"When I produce orders to "orders" and payments to "payments" for 12 keys over 60 seconds of event time, with 3 late pairs within the grace period and 2 beyond it"#) { ctx in
             let orders = try ctx.topic(try ctx.string(0)), payments = try ctx.topic(try ctx.string(1))
             let config = try topology(ctx)

@@ -92,6 +92,88 @@ public enum MirrorChecks {
             self.bound = bound
         }
 
+        /// Where each record was read on either side, and each partition at the switch: with them the
+        /// verdict is exact (see `exactProblems`), not a bound.
+        public var exact: Exact?
+
+        /// A record the group read: where, and which (its ledger id).
+        public struct Read: Sendable, Hashable {
+            public var partition: Int32
+            public var offset: Int64
+            public var id: UInt64
+            public init(partition: Int32, offset: Int64, id: UInt64) {
+                self.partition = partition
+                self.offset = offset
+                self.id = id
+            }
+        }
+
+        /// A partition at the switch: the group's committed offset on the source, and the newest
+        /// checkpoint there (source offset → translated target offset), nil when there was none.
+        public struct Switch: Sendable, Hashable {
+            public var partition: Int32
+            public var committed: Int64
+            public var upstream: Int64?
+            public var downstream: Int64?
+            public init(partition: Int32, committed: Int64, upstream: Int64?, downstream: Int64?) {
+                self.partition = partition
+                self.committed = committed
+                self.upstream = upstream
+                self.downstream = downstream
+            }
+        }
+
+        public struct Exact: Sendable {
+            public var source: [Read], target: [Read], switches: [Switch]
+            public init(source: [Read], target: [Read], switches: [Switch]) {
+                self.source = source
+                self.target = target
+                self.switches = switches
+            }
+        }
+
+        /// The records read on the source after the newest checkpoint: committed minus the checkpoint's
+        /// upstream offset, per partition (all of them where there was no checkpoint).
+        public static func bound(_ switches: [Switch]) -> Int {
+            switches.reduce(0) { $0 + Int(max(0, $1.committed - ($1.upstream ?? 0))) }
+        }
+
+        public init(acknowledged: Set<UInt64>, exact: Exact) {
+            self.init(acknowledged: acknowledged, readOnSource: exact.source.map(\.id),
+                      readOnTarget: exact.target.map(\.id), bound: Self.bound(exact.switches))
+            self.exact = exact
+        }
+
+        /// Per partition: the target read starts at the translated offset; the record there is the one
+        /// at the checkpoint's upstream offset on the source (when the group read that one); and exactly
+        /// the records read on the source after the checkpoint are read twice.
+        public var exactProblems: [String] {
+            guard let exact else { return [] }
+            var problems: [String] = []
+            let onSource = Set(exact.source.map(\.id))
+            for s in exact.switches.sorted(by: { $0.partition < $1.partition }) {
+                let target = exact.target.filter { $0.partition == s.partition }
+                if let down = s.downstream, let first = target.first, first.offset != down {
+                    problems.append("partition \(s.partition): the target read started at \(first.offset), "
+                                    + "not at the translated offset \(down)")
+                }
+                if let up = s.upstream, let down = s.downstream, up < s.committed,
+                   let origin = exact.source.first(where: { $0.partition == s.partition && $0.offset == up }),
+                   let there = target.first(where: { $0.offset == down }), there.id != origin.id {
+                    problems.append("partition \(s.partition): source offset \(up) (record \(origin.id)) was "
+                                    + "translated to target offset \(down), which holds record \(there.id)")
+                }
+                let twice = Set(target.map(\.id)).intersection(onSource).count
+                let expected = Int(max(0, s.committed - (s.upstream ?? 0)))
+                if twice != expected {
+                    problems.append("partition \(s.partition): \(twice) records consumed twice, but the group read "
+                                    + "\(expected) after the newest checkpoint (committed \(s.committed), checkpoint "
+                                    + "upstream \(s.upstream.map(String.init) ?? "none"))")
+                }
+            }
+            return problems
+        }
+
         public var lost: [UInt64] { acknowledged.subtracting(readOnSource).subtracting(readOnTarget).sorted() }
         /// Records read on both sides, or twice on one.
         public var duplicates: [UInt64] {
@@ -103,7 +185,9 @@ public enum MirrorChecks {
         public var verdict: Verdict {
             var problems: [String] = []
             if !lost.isEmpty { problems.append("\(lost.count) acknowledged records never consumed, e.g. \(lost.prefix(5))") }
-            if duplicates.count > bound {
+            if exact != nil {
+                problems += exactProblems
+            } else if duplicates.count > bound {
                 problems.append("\(duplicates.count) records consumed twice, more than the bound \(bound)")
             }
             return Verdict(problems, context: "\(acknowledged.count) acknowledged, \(readOnSource.count) read on the "

@@ -125,6 +125,46 @@ public enum PartitionCoverage {
     }
 }
 
+/// An exported per-partition lag gauge against the lag measured on the cluster during a stall: the
+/// group's committed offset (it cannot move while the consumer does not poll) and the partition's high
+/// watermark a while before the gauge's sample and after it. The gauge is high watermark minus committed
+/// at some moment between, so it lies between the two lags.
+public enum LagGauge {
+    public struct Measured: Sendable, Equatable {
+        public var committed: Int64
+        public var highBefore: Int64
+        public var highAfter: Int64
+        public init(committed: Int64, highBefore: Int64, highAfter: Int64) {
+            self.committed = committed
+            self.highBefore = highBefore
+            self.highAfter = highAfter
+        }
+        public var range: ClosedRange<Int64> { highBefore - committed...max(highBefore, highAfter) - committed }
+    }
+
+    public static func verdict(metric: String, topic: String, partitions: Int32, exported: [Int32: Double],
+                               measured: [Int32: Measured]) -> Verdict {
+        var problems = PartitionCoverage.verdict(metric: metric, topic: topic, partitions: partitions,
+                                                 covered: Set(exported.keys)).problems
+        for p in 0..<partitions {
+            guard let gauge = exported[p] else { continue }
+            guard let m = measured[p] else {
+                problems.append("partition \(p): no lag was measured on the cluster to compare \(metric) with")
+                continue
+            }
+            if !gauge.isFinite || gauge != gauge.rounded() || !m.range.contains(Int64(gauge)) {
+                problems.append("partition \(p): \(metric) is \(gauge), the cluster's lag was \(m.range.lowerBound)"
+                                + "…\(m.range.upperBound) (committed \(m.committed), high watermark "
+                                + "\(m.highBefore)…\(m.highAfter))")
+            }
+        }
+        if problems.isEmpty, !measured.values.contains(where: { $0.range.lowerBound > 0 }) {
+            problems.append("the cluster measured no lag on any partition of \(topic): a gauge stuck at 0 would pass")
+        }
+        return Verdict(problems, context: "\(exported.count) partitions exported, \(measured.count) measured")
+    }
+}
+
 /// Heartbeat round trips in milliseconds; nil for a probe that never came back.
 public struct HeartbeatProbes: Sendable, Equatable {
     public var roundTrips: [Double?]
@@ -172,6 +212,27 @@ public struct SLOCheck: Sendable, Equatable {
             problems.append("\(unmeasured) of \(produced) records were never consumed: their latency is unmeasured")
         }
         return Verdict(problems)
+    }
+}
+
+extension SLOCheck {
+    /// KAF-13's latency objectives, "under" each bound: the 95th percentile of produce latency and of
+    /// end-to-end latency, from the measured distributions (milliseconds).
+    public static func latencyP95(produce: [Double], endToEnd: EndToEndLatency, produceUnder: Double,
+                                  endToEndUnder: Double) -> [SLOCheck] {
+        [SLOCheck(objective: "produce p95 (ms)", measured: Percentile.of(produce, 95), limit: produceUnder - 1e-9),
+         SLOCheck(objective: "end-to-end p95 (ms)", measured: endToEnd.p95, limit: endToEndUnder - 1e-9)]
+    }
+
+    /// The capstone's objective, "under" the bound: the 99th percentile of commit-to-sink latency
+    /// (milliseconds), exactly and as the alert rule's histogram_quantile(0.99) sees it in the exported
+    /// buckets (seconds).
+    public static func commitToSinkP99(_ latencies: [Double], buckets: [(le: Double, count: Double)],
+                                       under bound: Double) -> [SLOCheck] {
+        let rule = (HistogramQuantile.of(0.99, buckets: buckets) ?? 0) * 1000
+        return [SLOCheck(objective: "commit-to-sink p99 (ms)", measured: Percentile.of(latencies, 99),
+                         limit: bound - 1e-9),
+                SLOCheck(objective: "alert rule's histogram_quantile(0.99) (ms)", measured: rule, limit: bound - 1e-9)]
     }
 }
 

@@ -36,6 +36,40 @@ struct TopologyTests {
         #expect(Self.view(closer) != Self.view(records))
     }
 
+    /// Stream time 17 001: an order at 10 001 is exactly join window + grace behind it (on time), and a
+    /// payment at 5 001 exactly 2·join window + grace behind it (still buffered); they are exactly one
+    /// join window apart. Every one of those boundaries is inclusive: the pair is counted.
+    @Test func onTimeBufferedAndJoinedAtTheirBoundaries() {
+        var driver = TopologyTestDriver(Self.config)
+        driver.pipe([Self.payment("k", 7, at: 5_001, offset: 0), Self.order("k", 1, at: 17_001, offset: 0),
+                     Self.order("k", 2, at: 10_001, offset: 1)])
+        #expect(driver.view.map(\.description) == ["k [10000, 20000): count 1, sum 7"])
+        #expect(driver.dropped.isEmpty)
+        // Must fail: one millisecond further back, the order is late for the join.
+        var late = TopologyTestDriver(Self.config)
+        late.pipe([Self.payment("k", 7, at: 5_001, offset: 0), Self.order("k", 1, at: 17_002, offset: 0),
+                   Self.order("k", 2, at: 10_001, offset: 1)])
+        #expect(late.view.isEmpty && late.dropped.map(\.reason) == [.lateForJoin])
+    }
+
+    /// A pair on the last millisecond of window [0, 10 000), joined when stream time is exactly its end +
+    /// grace: the window has closed, so the pair is dropped and reported; a millisecond earlier it counts.
+    @Test func aPairOnAWindowsLastMillisecondAtItsClosingIsDropped() {
+        func run(clock: Int64) -> TopologyTestDriver {
+            var driver = TopologyTestDriver(Self.config)
+            driver.pipe([Self.order("k", 1, at: 9_999, offset: 0), Self.payment("k", 3, at: clock, offset: 0),
+                         Self.payment("k", 5, at: 9_999, offset: 1)])
+            return driver
+        }
+        let closed = run(clock: 12_000)
+        #expect(closed.view.map(\.description) == ["k [10000, 20000): count 1, sum 3"])
+        #expect(closed.dropped.map(\.reason) == [.windowClosed])
+        #expect(closed.dropped.first?.record.timestamp == 9_999)
+        let open = run(clock: 11_999)
+        #expect(open.view.map(\.description) == ["k [0, 10000): count 1, sum 5", "k [10000, 20000): count 1, sum 3"])
+        #expect(open.dropped.isEmpty)
+    }
+
     @Test func outOfOrderWithinGraceIsCountedAndBeyondGraceIsDroppedAndReported() {
         var driver = TopologyTestDriver(Self.config)
         driver.pipe([Self.order("a", 1, at: 9_000, offset: 0), Self.order("b", 1, at: 9_500, offset: 1),

@@ -140,6 +140,82 @@ struct MonitoringCheckTests {
                     == ["end-to-end p95 (ms) is 700.0, over the objective of 500"])
     }
 
+    /// Skewed: the median is far under the bound, the tail over it. Slowing every record (as the features'
+    /// negative controls do) cannot tell which percentile a verdict compares; this can.
+    static func skewed(fast: Int, slow: Int) -> [Double] {
+        Array(repeating: 10, count: fast) + Array(repeating: 900, count: slow)
+    }
+
+    @Test func kaf13ObjectivesJudgeTheP95NotTheMedian() {
+        let tail = Self.skewed(fast: 90, slow: 10) // p50 10 ms, p95 900 ms
+        let fast = Self.skewed(fast: 100, slow: 0)
+        let endToEnd = { (ms: [Double]) in
+            EndToEndLatency(ms.enumerated().map { Read(id: UInt64($0.offset), producedAt: 0, readAt: $0.element) })
+        }
+        let slowProduce = SLOCheck.latencyP95(produce: tail, endToEnd: endToEnd(fast), produceUnder: 500,
+                                              endToEndUnder: 500)
+        #expect(SLOCheck.verdict(slowProduce, produced: 100, consumed: 100).problems
+                    == ["produce p95 (ms) is 900.0, over the objective of 500"])
+        let slowEndToEnd = SLOCheck.latencyP95(produce: fast, endToEnd: endToEnd(tail), produceUnder: 500,
+                                               endToEndUnder: 500)
+        #expect(SLOCheck.verdict(slowEndToEnd, produced: 100, consumed: 100).problems
+                    == ["end-to-end p95 (ms) is 900.0, over the objective of 500"])
+        let met = SLOCheck.latencyP95(produce: tail, endToEnd: endToEnd(tail), produceUnder: 901, endToEndUnder: 901)
+        #expect(SLOCheck.verdict(met, produced: 100, consumed: 100).holds)
+    }
+
+    /// The capstone's p99, exact and from the exported buckets: 97 of 100 fast, so p50 and p95 are 10 ms.
+    @Test func capstoneObjectiveJudgesTheP99NotTheMedianOrP95() {
+        let latencies = Self.skewed(fast: 97, slow: 3)
+        let buckets: [(le: Double, count: Double)] = [(0.05, 97), (1.0, 100), (.infinity, 100)]
+        let checks = SLOCheck.commitToSinkP99(latencies, buckets: buckets, under: 500)
+        #expect(checks.map(\.measured).map { $0.rounded() } == [900, 683])
+        #expect(SLOCheck.verdict(checks, produced: 100, consumed: 100).problems.count == 2)
+        let fast = SLOCheck.commitToSinkP99(Self.skewed(fast: 100, slow: 0),
+                                            buckets: [(0.05, 100), (1.0, 100), (.infinity, 100)], under: 500)
+        #expect(SLOCheck.verdict(fast, produced: 100, consumed: 100).holds)
+    }
+
+    @Test func probeGreenJudgesTheP95NotTheMedian() {
+        let probes = HeartbeatProbes(roundTrips: Self.skewed(fast: 90, slow: 10).map { Optional($0) })
+        #expect(!probes.green(p95Under: 250, timeout: 5).holds)
+    }
+
+    /// Three partitions, committed at 40; high watermarks 100…120, 140…160 and 40…40 during the stall.
+    static let measured: [Int32: LagGauge.Measured] = [
+        0: .init(committed: 40, highBefore: 100, highAfter: 120),
+        1: .init(committed: 40, highBefore: 140, highAfter: 160),
+        2: .init(committed: 40, highBefore: 40, highAfter: 40),
+    ]
+
+    static func gauge(_ exported: [Int32: Double]) -> Verdict {
+        LagGauge.verdict(metric: "lag", topic: "orders", partitions: 3, exported: exported, measured: measured)
+    }
+
+    @Test func aLagGaugeWithinTheClusterLagHolds() {
+        #expect(Self.gauge([0: 60, 1: 120, 2: 0]).holds)
+        #expect(Self.gauge([0: 80, 1: 100, 2: 0]).holds)
+    }
+
+    @Test func aLagGaugeStuckAtZeroFails() {
+        #expect(Self.gauge([0: 0, 1: 0, 2: 0]).problems == [
+            "partition 0: lag is 0.0, the cluster's lag was 60…80 (committed 40, high watermark 100…120)",
+            "partition 1: lag is 0.0, the cluster's lag was 100…120 (committed 40, high watermark 140…160)",
+        ])
+    }
+
+    @Test func aLagGaugeOffByAFewOrMissingFails() {
+        #expect(Self.gauge([0: 81, 1: 100, 2: 0]).problems.count == 1)
+        #expect(Self.gauge([0: 70, 1: 100, 2: 1]).problems.count == 1)
+        #expect(Self.gauge([0: 70, 1: 100]).problems == ["no lag for partitions [2] of orders"])
+    }
+
+    @Test func aStallThatBuiltNoLagCannotShowAGaugeIsRight() {
+        let idle: [Int32: LagGauge.Measured] = [0: .init(committed: 5, highBefore: 5, highAfter: 5)]
+        let v = LagGauge.verdict(metric: "lag", topic: "orders", partitions: 1, exported: [0: 0], measured: idle)
+        #expect(v.problems == ["the cluster measured no lag on any partition of orders: a gauge stuck at 0 would pass"])
+    }
+
     @Test func offlinePartitions() {
         typealias P = PartitionAvailability.Partition
         let partitions = [P(id: 0, leader: 1, replicas: [1, 2]), P(id: 1, leader: 3, replicas: [3]),

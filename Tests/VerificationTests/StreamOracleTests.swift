@@ -100,6 +100,45 @@ struct MirrorCheckTests {
         let many = MirrorChecks.Failover(acknowledged: Set(1...10), readOnSource: Array(1...6), readOnTarget: Array(2...10), bound: 2)
         #expect(many.verdict.problems == ["5 records consumed twice, more than the bound 2"])
     }
+
+    typealias Read = MirrorChecks.Failover.Read
+    typealias Switch = MirrorChecks.Failover.Switch
+
+    /// Partition 0 holds records 1…10 at offsets 0…9 on both clusters; the group read 1…6 (committed 6)
+    /// on the source, the newest checkpoint says source offset 4 is target offset `downstream`, and the
+    /// group reads the target from `start`.
+    static func failover(downstream: Int64, start: Int64) -> MirrorChecks.Failover {
+        let source = (0..<6).map { Read(partition: 0, offset: Int64($0), id: UInt64($0) + 1) }
+        let target = (start..<10).map { Read(partition: 0, offset: $0, id: UInt64($0) + 1) }
+        let switches = [Switch(partition: 0, committed: 6, upstream: 4, downstream: downstream)]
+        return MirrorChecks.Failover(acknowledged: Set(1...10), exact: .init(source: source, target: target,
+                                                                           switches: switches))
+    }
+
+    @Test func anExactFailoverRepeatsExactlyTheRecordsReadAfterTheCheckpoint() {
+        let ok = Self.failover(downstream: 4, start: 4)
+        #expect(ok.bound == 2 && ok.duplicates == [5, 6])
+        #expect(ok.verdict.holds, "\(ok.verdict)")
+    }
+
+    /// A translation one past the record's copy loses nothing (record 5 was read on the source) and
+    /// repeats one record fewer: under a bound it passes; exactly, it fails.
+    @Test func aTranslationOnePastTheCopyFails() {
+        let shifted = Self.failover(downstream: 5, start: 5)
+        #expect(shifted.lost.isEmpty && shifted.duplicates.count <= shifted.bound)
+        #expect(shifted.verdict.problems == [
+            "partition 0: source offset 4 (record 5) was translated to target offset 5, which holds record 6",
+            "partition 0: 1 records consumed twice, but the group read 2 after the newest checkpoint "
+                + "(committed 6, checkpoint upstream 4)",
+        ])
+    }
+
+    @Test func aTargetReadThatDoesNotStartAtTheTranslatedOffsetFails() {
+        let early = Self.failover(downstream: 4, start: 3)
+        #expect(early.verdict.problems.first
+                    == "partition 0: the target read started at 3, not at the translated offset 4")
+        #expect(early.verdict.problems.count == 2, "and it repeats 3, not 2")
+    }
 }
 
 @Suite("Late pairs and the grace period")

@@ -12,6 +12,12 @@ Feature: Admin claims that must fail
     When the admin tool adds partitions to "orders" up to 8
     Then topic "orders" has 8 partitions on the cluster
 
+  Scenario: an accepted add-partitions claimed to be refused, also where the cluster cannot send it
+    Given a topic "orders" with 6 partitions and replication factor 3
+    And I produce 1000 messages with 20 distinct keys to "orders"
+    When the admin tool adds partitions to "orders" up to 8, accepting the key remap
+    Then the admin tool refuses it because "holds keyed records"
+
   Scenario: a dry-run create claimed to have created the topic
     When the admin tool creates topic "orders" with 6 partitions and replication factor 3 as a dry run
     Then topic "orders" has 6 partitions on the cluster
