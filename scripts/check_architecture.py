@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
-"""Fails when a target depends on a target outside the allowed pipeline graph.
+"""Fails when a target depends on a target outside the allowed pipeline graph, or imports a module it
+does not declare.
 
 The graph is the one docs/ARCHITECTURE.md draws; change both together, with the reason there.
-Reads `swift package dump-package` (or a saved dump given as the first argument).
+Reads `swift package dump-package` (or a saved dump given as the first argument) and every `import`
+line of every target's sources: SwiftPM on Linux lets a target import a module that only one of its
+dependencies declares, so Package.swift alone would not show such an arrow.
 """
 import json
+import os
+import re
 import subprocess
 import sys
 
@@ -32,7 +37,40 @@ ALLOWED = {
     "kafka-bdd": {"Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "Session", "KafkaClient", "Cluster",
                   "Steps", "Operations", "Streams", "Processing", "ArgumentParser"},
 }
-# Test targets may use anything; they are not part of the pipeline.
+# Test targets may depend on anything (they are not part of the pipeline), but import only what they declare.
+
+# Modules of the platform and the toolchain: importing them is no arrow of the pipeline.
+SYSTEM = {"Foundation", "FoundationEssentials", "FoundationNetworking", "FoundationXML", "Dispatch", "Glibc",
+          "Musl", "Darwin", "Synchronization", "Testing", "XCTest", "_Concurrency", "Observation", "os"}
+# Products whose module is named otherwise than the product.
+PRODUCT_MODULES = {"Histogram": {"Histogram"}, "Prometheus": {"Prometheus"}, "Logging": {"Logging"},
+                   "ArgumentParser": {"ArgumentParser"}, "Yams": {"Yams"}}
+IMPORT = re.compile(r"^\s*(?:@[A-Za-z_]+(?:\([^)]*\))?\s+)*import\s+(?:(?:struct|class|enum|protocol|func|var|let|"
+                    r"typealias)\s+)?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def imports(folder):
+    """(file, line number, module) for every import line of the Swift sources under a folder."""
+    for root, _, files in os.walk(folder):
+        for f in sorted(files):
+            if not f.endswith(".swift"):
+                continue
+            path = os.path.join(root, f)
+            with open(path, encoding="utf-8") as text:
+                in_string = False  # inside a multi-line string literal (a script a test writes, say)
+                for number, line in enumerate(text, 1):
+                    m = None if in_string else IMPORT.match(line)
+                    if m:
+                        yield path, number, m.group(1)
+                    if line.count('"""') % 2 == 1:
+                        in_string = not in_string
+
+
+def target_folder(target, root):
+    if target.get("path"):
+        return os.path.join(root, target["path"])
+    base = "Tests" if target["type"] == "test" else "Sources"
+    return os.path.join(root, base, target["name"])
 
 
 def names(dep):
@@ -49,8 +87,22 @@ def main():
                                             capture_output=True, text=True).stdout)
     problems = []
     seen = set()
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    module_targets = {t["name"] for t in package["targets"]}
+    checked_imports = 0
     for target in package["targets"]:
         name = target["name"]
+        declared = {d for dep in target.get("dependencies", []) for d in names(dep)}
+        modules = set().union(*[PRODUCT_MODULES.get(d, {d}) for d in declared]) if declared else set()
+        folder = target_folder(target, root)
+        for path, number, module in imports(folder) if os.path.isdir(folder) else []:
+            checked_imports += 1
+            if module in SYSTEM or module == name or module in modules:
+                continue
+            where = os.path.relpath(path, root)
+            kind = "a target of this package" if module in module_targets else "a module"
+            problems.append(f"{where}:{number}: {name} imports {module} ({kind}) without declaring it in "
+                            "Package.swift")
         if target["type"] == "test":
             continue
         seen.add(name)
@@ -67,7 +119,8 @@ def main():
         print("FAIL " + p)
     if problems:
         sys.exit(1)
-    print(f"ok   {len(seen)} targets, every dependency an arrow of the pipeline")
+    print(f"ok   {len(seen)} targets, every dependency an arrow of the pipeline; {checked_imports} import lines, "
+          "each of a declared dependency")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,6 @@
 import Cluster
 import Foundation
 import KafkaClient
-import Messages
 import Operations
 import Runtime
 import Verification

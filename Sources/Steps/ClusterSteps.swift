@@ -1,4 +1,3 @@
-import Messages
 import Runtime
 import KafkaClient
 import Cluster

@@ -1,5 +1,4 @@
 import Foundation
-import Messages
 import Runtime
 import KafkaClient
 import Cluster

@@ -7,7 +7,6 @@ import Runtime
 import Reporting
 import KafkaClient
 import Cluster
-import Verification
 
 /// `kafka-bdd backfill`: process exactly one range of one partition.
 struct BackfillCommand: AsyncParsableCommand {

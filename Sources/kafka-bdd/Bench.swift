@@ -7,7 +7,6 @@ import Runtime
 import Reporting
 import KafkaClient
 import Cluster
-import Verification
 
 /// `kafka-bdd bench produce|consume`: client throughput and latency against a cluster.
 struct Bench: AsyncParsableCommand {

@@ -8,7 +8,6 @@ import Runtime
 import Reporting
 import KafkaClient
 import Cluster
-import Verification
 
 /// `kafka-bdd cluster up`: an embedded cluster in the foreground, for kcat and other clients.
 struct ClusterCommand: AsyncParsableCommand {

@@ -7,7 +7,6 @@ import Runtime
 import Reporting
 import KafkaClient
 import Cluster
-import Verification
 
 /// `kafka-bdd format`: renders a saved message stream (ours or any Cucumber tool's).
 struct Format: ParsableCommand {

@@ -6,7 +6,6 @@ import Runtime
 import Reporting
 import KafkaClient
 import Cluster
-import Verification
 
 @main
 struct KafkaBDD: AsyncParsableCommand {

@@ -7,7 +7,6 @@ import Runtime
 import Reporting
 import KafkaClient
 import Cluster
-import Verification
 import Synchronization
 
 /// `kafka-bdd metrics`: a consumer group member's client metrics in the Prometheus text format.

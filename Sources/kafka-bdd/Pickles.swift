@@ -7,7 +7,6 @@ import Runtime
 import Reporting
 import KafkaClient
 import Cluster
-import Verification
 
 /// `kafka-bdd pickles`: the Gherkin stage on its own, printing Cucumber Messages.
 struct Pickles: ParsableCommand {

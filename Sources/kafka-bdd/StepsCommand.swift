@@ -7,7 +7,6 @@ import Runtime
 import Reporting
 import KafkaClient
 import Cluster
-import Verification
 import Steps
 
 /// `kafka-bdd steps`: the vocabulary feature files can use.

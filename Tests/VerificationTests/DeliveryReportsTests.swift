@@ -21,6 +21,12 @@ struct DeliveryReportsTests {
         #expect(v.holds, "\(v)")
     }
 
+    // Found by the empty-evidence test: nothing sent with the callback, the claim passed.
+    @Test func nothingSentWithTheCallbackIsNoEvidence() {
+        #expect(DeliveryReports.verdict(sent: [], reports: [], readBack: [:]).problems
+                    == ["no evidence: 0 orders sent with a delivery callback — a claim about nothing cannot pass"])
+    }
+
     @Test func anOffsetOnePastTheRecordFails() {
         let shifted = Self.reports.map { var r = $0; r.offset += 1; return r }
         let v = DeliveryReports.verdict(sent: Self.sent, reports: shifted, readBack: Self.readBack)
