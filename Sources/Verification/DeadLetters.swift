@@ -28,6 +28,27 @@ public struct DeadLetterPolicy: Sendable, Equatable {
         }
     }
 
+    /// The same, with the ledger as oracle: every record the scenario had acknowledged on the source
+    /// topic is among the source records read back (a source that loses records on read would shrink
+    /// what is judged), and nothing on the dead-letter or processed topic was never acknowledged.
+    public func verdict(acknowledged: Set<UInt64>, source: [SourceRecord], sourceTopic: String,
+                        letters: [DeadLetter], deadLetterTopic: String, processed: [UInt64]) -> Verdict {
+        if let empty = Verdict.noEvidence(acknowledged.count, "records acknowledged on \(sourceTopic)") { return empty }
+        var problems: [String] = []
+        let lost = acknowledged.subtracting(source.map(\.id)).sorted()
+        if !lost.isEmpty {
+            problems.append("\(lost.count) acknowledged records were not read back from \(sourceTopic), e.g. \(lost.prefix(5))")
+        }
+        let foreign = Set(letters.compactMap(\.id) + processed).subtracting(acknowledged).sorted()
+        if !foreign.isEmpty {
+            problems.append("records never acknowledged on \(sourceTopic) were dead-lettered or processed, "
+                            + "e.g. \(foreign.prefix(5))")
+        }
+        let judged = verdict(source: source, sourceTopic: sourceTopic, letters: letters,
+                             deadLetterTopic: deadLetterTopic, processed: processed)
+        return Verdict(problems + judged.problems, context: judged.context)
+    }
+
     /// Judged from what is on the topics: the source topic (`sourceTopic`, as the origin headers name
     /// it), the dead-letter topic's records (`letters`, on `deadLetterTopic`) and the ids of the
     /// records on the processed topic. Exactly the failing source records are dead-lettered, each

@@ -26,6 +26,30 @@ struct DeadLetterTests {
                        processed: processed)
     }
 
+    static func judged(acknowledged: Set<UInt64>, readBack: [DeadLetterPolicy.SourceRecord] = source,
+                       processed: [UInt64] = passing) -> Verdict {
+        policy.verdict(acknowledged: acknowledged, source: readBack, sourceTopic: "payments",
+                       letters: failing.map { letter($0) }, deadLetterTopic: "payments-dlq", processed: processed)
+    }
+
+    @Test func againstTheLedgerACleanRunPasses() {
+        #expect(Self.judged(acknowledged: Set(1...20)).holds)
+    }
+
+    // A source that loses records on read must not shrink what is judged: 3 and 4 never come back.
+    @Test func acknowledgedRecordsTheSourceDoesNotGiveBackFail() {
+        let v = Self.judged(acknowledged: Set(1...20), readBack: Self.source.filter { ![3, 4].contains($0.id) },
+                            processed: Self.passing.filter { ![3, 4].contains($0) })
+        #expect(v.problems == ["2 acknowledged records were not read back from payments, e.g. [3, 4]"])
+    }
+
+    @Test func recordsNeverAcknowledgedFailAndNothingAcknowledgedIsNoEvidence() {
+        #expect(Self.judged(acknowledged: Set(1...19)).problems.first
+                    == "records never acknowledged on payments were dead-lettered or processed, e.g. [20]")
+        #expect(Self.judged(acknowledged: []).problems
+                    == ["no evidence: 0 records acknowledged on payments — a claim about nothing cannot pass"])
+    }
+
     @Test func cleanDeadLetteringPasses() {
         #expect(Self.verdict(Self.failing.map { Self.letter($0) }).holds)
     }
