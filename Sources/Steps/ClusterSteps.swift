@@ -28,7 +28,10 @@ enum ClusterSteps {
         }
 
         code.given("a topic {string} with {int} partition(s) and replication factor {int}",
-                   doc: "Creates a topic.", example: #"Given a topic "events" with 6 partitions and replication factor 3"#) { ctx in
+                   doc: "Creates a topic and reads it back: the cluster must report that many partitions and, where "
+                       + "it models replication, that many distinct replicas of each. On embedded (whose mock lists "
+                       + "every broker as every partition's replicas) a different factor is logged, and the claims "
+                       + "that rest on it skip.", example: #"Given a topic "events" with 6 partitions and replication factor 3"#) { ctx in
             try await createTopic(ctx, env, name: try ctx.string(0), partitions: Int32(try ctx.int(1)), replicationFactor: Int32(try ctx.int(2)))
         }
 
@@ -107,7 +110,8 @@ enum ClusterSteps {
 
         code.then("every partition of {string} has {int} replicas on distinct brokers",
                   doc: "Checks the replica assignment in the cluster's metadata (first checked for plausibility: "
-                      + "no broker twice, none the cluster does not list).",
+                      + "no broker twice, none the cluster does not list); needs a cluster that models replication "
+                      + "(skipped on embedded, whose mock lists every broker as every partition's replicas).",
                   example: #"Then every partition of "events" has 3 replicas on distinct brokers"#) { ctx in
             let topic = try ctx.topic(try ctx.string(0))
             let expected = try ctx.int(1)
@@ -124,7 +128,9 @@ enum ClusterSteps {
             try Placement.replicasOnDistinctBrokers(expected, topic: topic, partitions: partitions, brokers: known).enforce()
         }
 
-        code.then("every replica of {string} is in sync", doc: "Every partition's in-sync replica set holds all its replicas.",
+        code.then("every replica of {string} is in sync",
+                  doc: "Every partition's in-sync replica set holds all its replicas (no broker twice, none the "
+                      + "cluster does not list); needs a cluster that models replication (skipped on embedded).",
                   example: #"Then every replica of "events" is in sync"#) { ctx in
             let topic = try ctx.topic(try ctx.string(0))
             // The mock reports every replica in sync whatever happens: no verdict there.
@@ -155,7 +161,8 @@ enum ClusterSteps {
         }
 
         code.then("no partition of {string} is led by broker {int}",
-                  doc: "Checks leadership moved away from a broker: polls the cluster's metadata until it names "
+                  doc: "Checks leadership moved away from a broker the cluster has (a broker it never had fails the "
+                      + "step): polls the cluster's metadata until it names "
                       + "another leader for every partition (within the failover deadline: 5 s embedded, the "
                       + "broker session timeout 9 s plus 6 s on compose), and each of those leaders answers an "
                       + "ApiVersions probe.",
