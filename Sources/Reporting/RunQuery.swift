@@ -66,6 +66,8 @@ public struct RunQuery: Sendable {
     public private(set) var documents: [GherkinDocument] = []
     public private(set) var parseErrors: [SourcedParseError] = []
     public private(set) var stepDefinitions: [String: StepDefinitionMessage] = [:]
+    /// Shared by every copy of the query: the formatters ask for the same hints.
+    let suggestions = Suggestions()
     public private(set) var hooks: [String: HookMessage] = [:]
     private var pickleById: [String: Pickle] = [:]
     private var pickleStepById: [String: PickleStep] = [:]

@@ -64,33 +64,6 @@ extension RunQuery {
 
     /// The step definition source nearest to `text` by edit distance, when it is near enough to help.
     public func closestDefinition(to text: String) -> String? {
-        let target = Array(text.lowercased())
-        var best: (String, Int)?
-        for def in stepDefinitions.values.sorted(by: { $0.id < $1.id }) {
-            // A parameter stands for a word or value; compare the expression with its braces removed.
-            var shown = def.source
-            if def.isRegularExpression {
-                if shown.hasPrefix("^") { shown.removeFirst() }
-                if shown.hasSuffix("$") { shown.removeLast() }
-            }
-            let source = shown.replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "")
-            let d = Self.editDistance(target, Array(source.lowercased()))
-            if best == nil || d < best!.1 { best = (shown, d) }
-        }
-        guard let best, best.1 <= max(3, target.count / 3) else { return nil }
-        return best.0
-    }
-
-    static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-        if a.isEmpty { return b.count }
-        var previous = Array(0...b.count), current = previous
-        for i in 1...a.count {
-            current[0] = i
-            for j in stride(from: 1, through: b.count, by: 1) {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            swap(&previous, &current)
-        }
-        return previous[b.count]
+        suggestions.closest(to: text, in: stepDefinitions)
     }
 }
