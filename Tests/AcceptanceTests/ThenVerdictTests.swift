@@ -1,4 +1,5 @@
 import Foundation
+@testable import Steps
 import Testing
 
 /// Every Then step leaves its verdict to Verification: its body (read from Sources/Steps, with the Steps
@@ -17,7 +18,8 @@ struct ThenVerdictTests {
         #"\(e.principal) Read \(e.resource) needs a topic"#: input,
         #"\(e.principal) is not a SCRAM user of this scenario"#: input,
         #"\"\(name)\" was not read back after compaction"#: wiring,
-        #"NO_RECORD within 15 s"#: evidence,
+        #"NO_RECORD within 15 s"#: "the permission-matrix drill catches it as the read path's outcome, which "
+            + "PermissionMatrix judges",
         #"broker \(broker)'s certificate was not rotated"#: wiring,
         #"cannot read \(path)"#: cluster,
         #"group \(group) did not scale in this scenario"#: wiring,
@@ -94,6 +96,26 @@ struct ThenVerdictTests {
         #expect(findings.isEmpty, "\(findings.count) findings of Then steps deciding their own verdict:\n\(listing)")
     }
 
+    /// The scan sees what is registered: every Then of the vocabulary is a `code.then(` it read.
+    @Test func theScanFindsEveryRegisteredThen() throws {
+        // The source spells a literal backslash `\\`; the expression holds one.
+        let scanned = Set(StepSource(try Self.sources).thens.map {
+            $0.sentence.replacingOccurrences(of: #"\\"#, with: #"\"#)
+        })
+        let registered = try EmptyEvidenceTests.thens.map(\.expression.source)
+        #expect(registered.count > 80)
+        #expect(registered.filter { !scanned.contains($0) } == [])
+    }
+
+    /// A precondition no Then can throw any more is a stale allowance: it would let a new claim through.
+    @Test func everyListedPreconditionIsStillThrownByAThen() throws {
+        let thrown = StepSource(try Self.sources).thrownByThens
+        let stale = Self.preconditions.keys.filter { key in
+            !thrown.contains { $0.hasPrefix(key) || ($0.hasPrefix("\"") && $0.dropFirst().hasPrefix(key)) }
+        }
+        #expect(stale.isEmpty, "listed but thrown by no Then: \(stale.sorted())")
+    }
+
     @Test func aThenThatComparesAndThrowsItselfIsFound() {
         let body = """
             code.then("the count is {int}", doc: "…", example: "Then the count is 3") { ctx in
@@ -142,10 +164,12 @@ struct StepSource {
                 guard let close = Self.matching(text, from: open),
                       let brace = text[close...].firstIndex(of: UInt8(ascii: "{")),
                       let end = Self.matching(text, from: brace) else { continue }
+                // The sentence: the string literals before `doc:`, joined (a long one is written "…" + "…").
                 let args = String(decoding: text[open..<close], as: UTF8.self)
-                let sentence = args.split(separator: "\"", omittingEmptySubsequences: false).dropFirst().first
-                thens.append(Then(sentence: sentence.map(String.init) ?? args,
-                                  body: String(decoding: text[brace..<end], as: UTF8.self)))
+                let head = args.components(separatedBy: "doc:").first ?? args
+                let sentence = head.split(separator: "\"", omittingEmptySubsequences: false).enumerated()
+                    .filter { $0.offset % 2 == 1 }.map(\.element).joined()
+                thens.append(Then(sentence: sentence, body: String(decoding: text[brace..<end], as: UTF8.self)))
             }
             for start in Self.occurrences(of: "func ", in: text) {
                 var i = start + 5
@@ -175,6 +199,13 @@ struct StepSource {
                 }
             }
             return found
+        }
+    }
+
+    /// Every `StepFailure` message a Then can throw, from its body or a Steps function it calls.
+    var thrownByThens: [String] {
+        thens.flatMap { then in
+            ([then.body] + reached(from: then.body).flatMap { functions[$0] ?? [] }).flatMap(Self.thrownMessages)
         }
     }
 
