@@ -104,28 +104,20 @@ enum AdminStepSupport {
     }
 
     static func expectRefusal(_ ctx: StepContext, containing text: String) throws {
+        let outcome: AdminClaims.Outcome
         switch ctx.world[AdminState.Key.self].outcome {
-        case .refused(let r):
-            guard r.reason.contains(text) else {
-                throw StepFailure("refused, but because \"\(r.reason)\", not \"\(text)\"")
-            }
-        case .plan(let plan, let dry):
-            throw StepFailure("the admin tool did not refuse; it \(dry ? "planned" : "ran"):\n\(plan.text)")
-        case .unsent(let unsupported):
-            throw StepFailure("the admin tool did not refuse: its checks accepted the command, which then "
-                              + "needed what this cluster lacks (\(unsupported))")
+        case .refused(let r): outcome = .refused(reason: r.reason)
+        case .plan(let plan, let dry): outcome = .accepted(text: plan.text, dryRun: dry)
+        case .unsent(let unsupported): outcome = .unsent("\(unsupported)")
         case nil: throw StepFailure("no admin command ran in this scenario")
         }
+        try AdminClaims.refused(outcome, because: text).enforce()
     }
 
     static func expectChange(_ ctx: StepContext, subject: String, before: String?, after: String) throws {
         let plan = try plan(ctx)
-        guard let c = plan.changes.first(where: { $0.subject.contains(subject) }) else {
-            throw StepFailure("the plan changes nothing about \"\(subject)\":\n\(plan.text)")
-        }
-        guard before.map({ c.before == $0 }) ?? true, c.after == after else {
-            throw StepFailure("the plan changes \(c.subject) from \"\(c.before)\" to \"\(c.after)\"")
-        }
+        let changes = plan.changes.map { AdminClaims.Change($0.subject, $0.before, $0.after) }
+        try AdminClaims.changes(subject, before: before, after: after, plan: changes, planText: plan.text).enforce()
     }
 
     /// Each key the plan moves was read back, here and now, from the partition the plan says it leaves.
@@ -229,20 +221,12 @@ enum AdminStepSupport {
         let off = partitions.filter {
             !$0.replicas.isEmpty && $0.leader != $0.replicas[0] && $0.isr.contains($0.replicas[0])
         }
-        guard !off.isEmpty else {
-            throw StepFailure(
-                "every partition of \(topic) is already led by its preferred replica: nothing to elect, "
-                    + "so the plan cannot be judged"
-            )
-        }
         let expected = Set(off.map { "[\($0.id)] leader: \($0.leader) → \($0.replicas[0])" })
         let planned = Set(
             plan.changes.map { c in
                 "[" + (c.subject.split(separator: "[").last.map(String.init) ?? "") + ": \(c.before) → \(c.after)"
             })
-        guard planned == expected else {
-            throw StepFailure("the plan moves \(planned.sorted()), the metadata calls for \(expected.sorted())")
-        }
+        try AdminClaims.electionPlan(topic, planned: planned, expected: expected).enforce()
     }
 
     static func electPreferred(_ ctx: StepContext, topic: String) async throws {
@@ -290,17 +274,17 @@ enum AdminStepSupport {
     static func awaitPreferredLeaders(_ ctx: StepContext, topic: String) async throws {
         let cluster = try ctx.cluster()
         let deadline = ContinuousClock.now + cluster.failoverDeadline
-        var off: [PartitionMetadata] = []
+        var verdict = Verdict()
         repeat {
             let partitions = try await cluster.metadata(topic: topic).topic(topic)?.partitions ?? []
-            guard !partitions.isEmpty else { throw StepFailure("the cluster reports no partitions for \(topic)") }
-            off = partitions.filter { !$0.replicas.isEmpty && preferredLeader($0, on: cluster) != $0.leader }
-            if off.isEmpty { return }
+            let off = partitions.filter { !$0.replicas.isEmpty && preferredLeader($0, on: cluster) != $0.leader }
+            verdict = AdminClaims.ledByPreferred(
+                topic, reported: partitions.count,
+                off: off.map { AdminClaims.OffPreferred(partition: $0.id, leader: $0.leader, replicas: $0.replicas) })
+            if verdict.holds || partitions.isEmpty { break }
             try await Task.sleep(for: .milliseconds(200))  // polling interval of the deadline loop
         } while ContinuousClock.now < deadline
-        throw StepFailure(
-            "partitions of \(topic) not led by their preferred replica: "
-                + off.map { "[\($0.id)] leader \($0.leader), replicas \($0.replicas)" }.joined(separator: ", "))
+        try verdict.enforce()
     }
 
     static func planReassignment(_ ctx: StepContext, topic: String) async throws {
@@ -334,25 +318,13 @@ enum AdminStepSupport {
                 for b in planned["\(name)/\(p.id)"] ?? p.replicas where after[b] != nil { after[b]! += high - low }
             }
         }
-        func gap(_ l: [Int32: Int64]) -> Int64 { (l.values.max() ?? 0) - (l.values.min() ?? 0) }
         ctx.attach(
             Evidence.table(
                 ["broker", "records before", "records after the plan"],
                 before.keys.sorted().map { ["\($0)", "\(before[$0]!)", "\(after[$0]!)"] }), mediaType: "text/markdown")
-        guard gap(before) > 0 else {
-            throw StepFailure("the brokers' loads are already even: the plan cannot narrow anything")
-        }
-        guard !r.reassignment.partitions.isEmpty else {
-            throw StepFailure("the plan moves nothing (gap \(gap(before)) records)")
-        }
-        let narrowed = Double(gap(before) - gap(after)) * 100 / Double(gap(before))
-        ctx.log("load gap \(gap(before)) → \(gap(after)) records (\(Int(narrowed)) % narrower)")
-        guard narrowed >= Double(percent) else {
-            throw StepFailure(
-                "the plan narrows the load gap from \(gap(before)) to \(gap(after)) records, "
-                    + "\(Int(narrowed)) %, not \(percent) %"
-            )
-        }
+        ctx.log("load gap \(AdminClaims.gap(before)) → \(AdminClaims.gap(after)) records")
+        try AdminClaims.gapNarrowed(before: before, after: after, moves: r.reassignment.partitions.count,
+                                    percent: percent).enforce()
     }
 
     /// Loads measured from the metadata and watermarks now, against the plan's prediction.
@@ -368,17 +340,13 @@ enum AdminStepSupport {
                 for b in p.replicas where load[b] != nil { load[b]! += high - low }
             }
         }
-        let gap = (load.values.max() ?? 0) - (load.values.min() ?? 0)
         ctx.attach(
             Evidence.table(
                 ["broker", "records now", "planned"],
                 load.keys.sorted().map {
                     ["\($0)", "\(load[$0]!)", "\(r.after.load[$0].map(String.init) ?? "?")"]
                 }), mediaType: "text/markdown")
-        guard gap == r.after.gap else {
-            throw StepFailure(
-                "the load gap is \(gap) records; the plan predicted \(r.after.gap) (before: \(r.before.gap))")
-        }
+        try AdminClaims.gapAsPredicted(measured: load, predicted: r.after.gap, before: r.before.gap).enforce()
     }
 
     static func executeReassignment(_ ctx: StepContext) async throws {
@@ -416,7 +384,7 @@ enum AdminStepSupport {
             if problems.isEmpty { return }
             try await Task.sleep(for: .milliseconds(500))  // polling interval of the deadline loop
         } while ContinuousClock.now < deadline
-        throw StepFailure("not verified: " + problems.map { localized(ctx, $0) }.joined(separator: "; "))
+        try AdminClaims.reassignmentVerified(problems.map { localized(ctx, $0) }).enforce()
     }
 
     static func rollBack(_ ctx: StepContext) async throws {

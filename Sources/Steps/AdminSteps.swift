@@ -139,7 +139,7 @@ enum AdminSteps {
         ) { ctx in
             let physical = AdminStepSupport.physical(ctx, env, try ctx.string(0))
             let names = try await ctx.cluster().metadata(topic: nil).topics.map(\.name)
-            if names.contains(physical) { throw StepFailure("the cluster lists topic \(physical): \(names.sorted())") }
+            try AdminClaims.topicAbsent(physical, listed: names).enforce()
         }
 
         code.then(
@@ -149,13 +149,8 @@ enum AdminSteps {
         ) { ctx in
             let physical = AdminStepSupport.physical(ctx, env, try ctx.string(0))
             let expected = try ctx.int(1)
-            guard let t = try await ctx.cluster().metadata(topic: nil).topic(physical) else {
-                throw StepFailure("the cluster does not list topic \(physical)")
-            }
-            guard t.partitions.count == expected else {
-                throw StepFailure(
-                    "topic \(physical) has \(t.partitions.count) partitions on the cluster, expected \(expected)")
-            }
+            let reported = try await ctx.cluster().metadata(topic: nil).topic(physical)?.partitions.count
+            try AdminClaims.partitionCount(physical, reported: reported, expected: expected).enforce()
         }
 
         code.then(
@@ -184,11 +179,8 @@ enum AdminSteps {
             ctx.attach(
                 Evidence.table(["config", "value"], entries.map { [$0.name, $0.value ?? "(sensitive)"] }),
                 mediaType: "text/markdown")
-            guard entries.contains(where: { $0.name == key && $0.value == value }) else {
-                throw StepFailure(
-                    "\(physical) has no non-default \(key)=\(value): "
-                        + entries.map { "\($0.name)=\($0.value ?? "?")" }.joined(separator: ", "))
-            }
+            try AdminClaims.nonDefaultConfig(physical, key: key, value: value,
+                                             entries: entries.map { (name: $0.name, value: $0.value) }).enforce()
         }
     }
 
@@ -266,9 +258,8 @@ enum AdminSteps {
             let partition = Int32(try ctx.int(1))
             let expected = Int64(try ctx.int(2))
             let (low, high) = try await ctx.cluster().watermarks(topic: topic, partition: partition)
-            guard low == expected else {
-                throw StepFailure("\(topic)[\(partition)] starts at \(low) (high \(high)), expected \(expected)")
-            }
+            try AdminClaims.lowWatermark(topic, partition: partition, low: low, high: high, expected: expected)
+                .enforce()
         }
 
         code.then(
@@ -287,12 +278,7 @@ enum AdminSteps {
                 config: cluster.config(["group.id": "kafka-bdd-readback", "log_level": "0"]),
                 topic: topic, partition: partition, from: low)
             let offsets = range.records.map(\.offset)
-            guard offsets.first == first, offsets.last == last, offsets.count == Int(last - first + 1) else {
-                throw StepFailure(
-                    "\(topic)[\(partition)] reads back \(offsets.count) records, offsets "
-                        + "\(offsets.first.map(String.init) ?? "-") to \(offsets.last.map(String.init) ?? "-"), "
-                        + "expected \(first) to \(last)")
-            }
+            try AdminClaims.readsBack(topic, partition: partition, offsets: offsets, first: first, last: last).enforce()
         }
 
         code.when(
@@ -319,13 +305,10 @@ enum AdminSteps {
             let topic = try ctx.topic(name)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
             let offsets = try await AdminStepSupport.committed(ctx, group: group, topic: topic, partitions: partitions)
-            let wrong = offsets.filter { $0.offset != expected }
-            guard wrong.isEmpty, offsets.count == Int(partitions) else {
-                throw StepFailure(
-                    "group \(group) has committed "
-                        + "\(offsets.map { "[\($0.partition)]@\($0.offset)" }.joined(separator: " ")), "
-                        + "expected \(expected) on each of \(partitions) partitions")
-            }
+            try AdminClaims.committedOnEveryPartition(
+                group: group, offsets: offsets.map { (partition: $0.partition, offset: $0.offset) }, expected: expected,
+                partitions: partitions
+            ).enforce()
         }
 
         code.when(
@@ -348,13 +331,8 @@ enum AdminSteps {
                 throw StepFailure(
                     "no group listing in this scenario: use `When the admin tool lists the consumer groups`")
             }
-            guard let g = listed.first(where: { $0.name == group }) else {
-                throw StepFailure("group \(group) is not listed: \(listed.map(\.name))")
-            }
-            guard g.members == members else {
-                throw StepFailure(
-                    "group \(group) has \(g.members.map(String.init) ?? "?") members, expected \(members)")
-            }
+            let described = listed.map { (name: $0.name, members: $0.members) }
+            try AdminClaims.groupListed(group, members: members, listed: described).enforce()
         }
     }
 
@@ -394,19 +372,15 @@ enum AdminSteps {
             guard let inventory = ctx.world[AdminState.Key.self].inventory else {
                 throw StepFailure("no inventory taken yet")
             }
-            guard let t = inventory.topics.first(where: { $0.name == physical }) else {
-                throw StepFailure("the inventory does not list \(physical): \(inventory.topics.map(\.name))")
+            let listed = inventory.topics.map {
+                (name: $0.name, partitions: $0.partitions, replicationFactor: $0.replicationFactor)
             }
-            guard t.partitions == partitions else {
-                throw StepFailure("the inventory lists \(physical) with \(t.partitions) partitions, not \(partitions)")
-            }
+            try AdminClaims.inventoryLists(physical, partitions: partitions, replicationFactor: nil, listed: listed)
+                .enforce()
             // The mock lists every broker as a replica of every partition, whatever factor was asked.
             try ctx.cluster().require(.replication)
-            guard t.replicationFactor == rf else {
-                throw StepFailure(
-                    "the inventory lists \(physical) with \(t.partitions) partitions and replication factor "
-                        + "\(t.replicationFactor)")
-            }
+            try AdminClaims.inventoryLists(physical, partitions: partitions, replicationFactor: rf, listed: listed)
+                .enforce()
         }
 
         code.then(
@@ -415,7 +389,7 @@ enum AdminSteps {
             example: "Then the inventory shows no drift from the expected state"
         ) { ctx in
             let drift = try AdminStepSupport.drift(ctx, env)
-            guard drift.isEmpty else { throw StepFailure("drift: " + drift.joined(separator: "; ")) }
+            try AdminClaims.noDrift(drift).enforce()
         }
 
         code.then(
@@ -427,10 +401,7 @@ enum AdminSteps {
             let expected = try ctx.string(0)
             let drift = try AdminStepSupport.drift(ctx, env)
             ctx.log(drift.isEmpty ? "no drift" : drift.joined(separator: "\n"))
-            guard drift.contains(expected) else {
-                throw StepFailure(
-                    "no drift \"\(expected)\"; found: " + (drift.isEmpty ? "none" : drift.joined(separator: "; ")))
-            }
+            try AdminClaims.showsDrift(expected, drift: drift).enforce()
         }
     }
 
@@ -496,10 +467,7 @@ enum AdminSteps {
             guard let r = ctx.world[AdminState.Key.self].reassignment else {
                 throw StepFailure("no reassignment planned yet")
             }
-            guard let first = r.plan.changes.first else { throw StepFailure("the plan moves nothing") }
-            guard first.subject.hasPrefix("\(topic)[\(partition)] ") else {
-                throw StepFailure("the plan moves \(first.subject) first")
-            }
+            try AdminClaims.movesFirst(topic, partition: partition, subjects: r.plan.changes.map(\.subject)).enforce()
         }
 
         code.then(
@@ -521,16 +489,10 @@ enum AdminSteps {
                 throw StepFailure("no reassignment that moves anything was planned")
             }
             let problems = try await AdminDrills(cluster: try ctx.cluster()).verifyReassignment(r.reassignment)
-            let unmoved = r.reassignment.partitions.filter { e in
-                !problems.contains { $0.hasPrefix("\(e.topic)[\(e.partition)] replicas ") }
-            }
-            guard unmoved.isEmpty else {
-                throw StepFailure(
-                    "verification passes partitions that have not moved: "
-                        + "\(unmoved.map { "\($0.topic)[\($0.partition)]" })"
-                )
-            }
             ctx.log(problems.map { AdminStepSupport.localized(ctx, $0) }.joined(separator: "\n"))
+            try AdminClaims.notVerifiedBeforeRun(
+                moved: r.reassignment.partitions.map { (topic: $0.topic, partition: $0.partition) }, problems: problems
+            ).enforce()
         }
 
         code.when(

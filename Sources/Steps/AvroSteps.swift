@@ -44,23 +44,17 @@ enum AvroSteps {
             let name = try ctx.string(0), topic = try ctx.topic(name)
             let (schema, sent) = (ctx.world[AvroState.Key.self].schema, ctx.world[AvroState.Key.self].sent)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
-            guard let schema, !sent.isEmpty else { throw StepFailure("no Avro records were sent in this scenario") }
+            guard let schema else { throw StepFailure("no Avro records were sent in this scenario") }
             let records = try await ConsumingSteps.readTopic(ctx, topic: topic, partitions: partitions)
-            var seen = Set<String>()
-            for r in records {
-                guard let key = r.keyString, let expected = sent[key] else { continue }
-                let fingerprint: UInt64
-                do { fingerprint = try AvroSchema.singleObjectFingerprint(r.value) } catch { throw StepFailure("\(key): \(error)") }
-                guard fingerprint == schema.fingerprint else {
-                    throw StepFailure(String(format: "\(key) names schema fingerprint %016llx, not the schema's %016llx", fingerprint, schema.fingerprint))
-                }
-                let decoded: AvroValue
-                do { decoded = try schema.decodeSingleObject(r.value) } catch { throw StepFailure("\(key) does not decode: \(error)") }
-                guard decoded == expected else { throw StepFailure("\(key) decoded to \(decoded), sent \(expected)") }
-                seen.insert(key)
+            let read = records.compactMap { r -> Avro.ReadBack<AvroValue>? in
+                guard let key = r.keyString else { return nil }
+                return Avro.ReadBack(
+                    key: key,
+                    fingerprint: Result { try AvroSchema.singleObjectFingerprint(r.value) }
+                        .mapError { Avro.Failure("\($0)") },
+                    decoded: Result { try schema.decodeSingleObject(r.value) }.mapError { Avro.Failure("\($0)") })
             }
-            let missing = Set(sent.keys).subtracting(seen).sorted()
-            guard missing.isEmpty else { throw StepFailure("\(missing.count) records never read back: \(missing.prefix(5).joined(separator: ", "))") }
+            try Avro.readBack(sent: sent, read: read, schemaFingerprint: schema.fingerprint).enforce()
         }
     }
 

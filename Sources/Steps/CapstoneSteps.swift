@@ -152,10 +152,7 @@ enum CapstoneSteps {
                 s.0["le"].flatMap { $0 == "+Inf" ? Double.infinity : Double($0) }.map { (le: $0, count: s.1) }
             }
             let exportedCount = ClientMetrics.samples(named: name + "_count", in: exported).first?.1 ?? 0
-            guard Int(exportedCount) == l.count else {
-                throw StepFailure("the exported histogram counts \(Int(exportedCount)) latencies, \(l.count) were "
-                                  + "measured")
-            }
+            try SLOCheck.exportedHistogram(counts: Int(exportedCount), measured: l.count).enforce()
             let checks = SLOCheck.commitToSinkP99(l, buckets: buckets, under: bound)
             MonitoringSteps.attach(ctx, checks)
             try SLOCheck.verdict(checks, produced: run.marks, consumed: l.count).enforce()

@@ -52,18 +52,20 @@ enum ClusterSteps {
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
             var ends: [Int32: Int64] = [:]
             for p in 0..<partitions { ends[p] = try await cluster.watermarks(topic: topic, partition: p).high }
+            let written = ends.values.reduce(0, +)
             let deadline = ContinuousClock.now + .seconds(seconds)
-            var remaining: [Int32: Int64] = [:]
+            var verdict: Verdict
             repeat {
-                remaining = [:]
+                var remaining: [Int32: Int64] = [:]
                 for p in 0..<partitions where (ends[p] ?? 0) > 0 {
                     let low = try await cluster.watermarks(topic: topic, partition: p).low
                     if low < ends[p]! { remaining[p] = ends[p]! - low }
                 }
-                if remaining.isEmpty { return }
+                verdict = Retention.recordsGone(written: written, remaining: remaining, after: seconds)
+                if verdict.holds || written == 0 { break }
                 try await Task.sleep(for: .milliseconds(500)) // polling interval of the deadline loop
             } while ContinuousClock.now < deadline
-            throw StepFailure("after \(seconds) s records are still there: " + remaining.sorted { $0.key < $1.key }.map { "partition \($0.key): \($0.value)" }.joined(separator: ", "))
+            try verdict.enforce()
         }
 
         code.when("broker {int} is killed",
@@ -117,9 +119,7 @@ enum ClusterSteps {
             let expected = try ctx.int(1)
             // More distinct replicas than brokers is false on any cluster: that needs no replication model.
             let brokers = try await ctx.cluster().metadata(topic: nil).brokers.count
-            if brokers > 0, expected > brokers {
-                throw StepFailure("\(expected) replicas on distinct brokers cannot exist on a cluster of \(brokers) brokers")
-            }
+            try Placement.distinctReplicasPossible(expected, brokers: brokers).enforce()
             // The mock gives every partition all its brokers as replicas whatever was asked: no verdict there.
             try ctx.cluster().require(.replication)
             let (partitions, known) = try await placement(ctx, topic)
@@ -152,12 +152,10 @@ enum ClusterSteps {
             let broker = Int32(try ctx.int(0))
             let cluster = try ctx.cluster()
             let probe = try await cluster.probe(broker: broker)
-            guard probe.answered else { throw StepFailure("broker \(broker) is not serving: \(probe)") }
             let listed = try await cluster.metadata(topic: nil).brokers.map(\.id)
-            guard listed.contains(broker) else {
-                throw StepFailure("broker \(broker) is missing from the metadata (brokers \(listed))")
-            }
             ctx.log("broker \(broker) \(probe)")
+            try Placement.brokerBack(Placement.Probe(broker: broker, answered: probe.answered, summary: "\(probe)"),
+                                     listed: listed).enforce()
         }
 
         code.then("no partition of {string} is led by broker {int}",
@@ -173,23 +171,22 @@ enum ClusterSteps {
             let deadline = ContinuousClock.now + cluster.failoverDeadline
             var verdict = Verdict()
             var partitions: [Plausibility.Partition] = []
+            var brokers: [Int32] = []
             repeat {
                 let (current, known) = try await placement(ctx, topic)
-                partitions = current
+                (partitions, brokers) = (current, known)
                 verdict = Placement.noneLedBy(broker, topic: topic, partitions: partitions, brokers: known)
                 if verdict.holds || !known.contains(broker) { break }
                 try await Task.sleep(for: .milliseconds(200)) // polling interval of the deadline loop
             } while ContinuousClock.now < deadline
-            guard verdict.holds else {
-                let waited = verdict.problems.contains { $0.contains("still leads") || $0.contains("no leader") }
-                throw StepFailure("\(verdict)" + (waited ? " (after \(cluster.failoverDeadline.components.seconds) s)" : ""))
-            }
+            try Placement.noneLedBy(broker, topic: topic, partitions: partitions, brokers: brokers,
+                                    waited: cluster.failoverDeadline.components.seconds).enforce()
+            var probes: [Placement.Probe] = []
             for leader in Set(partitions.map(\.leader)).sorted() {
                 let probe = try await cluster.probe(broker: leader)
-                guard probe.answered else {
-                    throw StepFailure("broker \(leader), named leader of partitions of \(topic), is not serving: \(probe)")
-                }
+                probes.append(Placement.Probe(broker: leader, answered: probe.answered, summary: "\(probe)"))
             }
+            try Placement.leadersServing(topic: topic, probes: probes).enforce()
         }
     }
 

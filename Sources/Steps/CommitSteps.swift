@@ -65,12 +65,7 @@ enum CommitSteps {
                   doc: "Each partition's first record read after the restart is at the committed offset.",
                   example: "Then the new consumer started at the first uncommitted record of every partition") { ctx in
             let (crashed, restarted) = try sessions(ctx)
-            var firsts: [Int32: Int64] = [:]
-            for r in restarted.read where firsts[r.partition] == nil { firsts[r.partition] = r.offset }
-            let wrong = firsts.filter { partition, first in first != (crashed.committed[partition] ?? 0) }
-            guard wrong.isEmpty else {
-                throw StepFailure("restarted at " + wrong.sorted { $0.key < $1.key }.map { "[\($0.key)]@\($0.value), committed \(crashed.committed[$0.key] ?? 0)" }.joined(separator: "; "))
-            }
+            try Commits.restartedAtCommitted(committed: crashed.committed, restarted: reads(restarted)).enforce()
         }
 
         code.then("exactly the {int} uncommitted records were delivered twice, and nothing was lost",
@@ -78,14 +73,9 @@ enum CommitSteps {
                   example: "Then exactly the 200 uncommitted records were delivered twice, and nothing was lost") { ctx in
             let expected = try ctx.int(0)
             let (crashed, restarted) = try sessions(ctx)
-            let uncommitted = Set(crashed.read.filter { $0.offset >= (crashed.committed[$0.partition] ?? 0) }.map(\.id))
-            let twice = Set(crashed.read.map(\.id)).intersection(restarted.read.map(\.id))
-            let lost = ctx.ledger.acknowledgedIds().subtracting(crashed.read.map(\.id)).subtracting(restarted.read.map(\.id))
-            var problems: [String] = []
-            if twice != uncommitted { problems.append("redelivered \(twice.count) records, expected the \(uncommitted.count) uncommitted ones") }
-            if twice.count != expected { problems.append("redelivered \(twice.count), expected \(expected)") }
-            if !lost.isEmpty { problems.append("\(lost.count) acknowledged records never read, e.g. \(lost.sorted().prefix(5))") }
-            guard problems.isEmpty else { throw StepFailure(problems.joined(separator: "; ")) }
+            try Commits.redeliveredExactlyUncommitted(expected, crashed: reads(crashed), committed: crashed.committed,
+                                                      restarted: reads(restarted),
+                                                      acknowledged: ctx.ledger.acknowledgedIds()).enforce()
         }
 
         code.when("a consumer in group {string} reads {int} records of {string}, committing only when its partitions are revoked, and leaves",
@@ -123,9 +113,7 @@ enum CommitSteps {
             let committed = try await c.committed((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) })
             await c.close()
             let actual = Dictionary(uniqueKeysWithValues: committed.filter { $0.offset >= 0 }.map { ($0.partition, $0.offset) })
-            guard actual == processed else {
-                throw StepFailure("committed \(actual.sorted { $0.key < $1.key }), processed \(processed.sorted { $0.key < $1.key })")
-            }
+            try Commits.committedAsProcessed(committed: actual, processed: processed).enforce()
         }
 
         code.when("I backfill partition {int} of {string} from offset {int} for {int} records",
@@ -142,11 +130,13 @@ enum CommitSteps {
                   example: "Then the backfill processed exactly offsets 10 to 34 of partition 0") { ctx in
             let first = Int64(try ctx.int(0)), last = Int64(try ctx.int(1)), partition = Int32(try ctx.int(2))
             let read = ctx.world[CommitState.Key.self].backfill
-            let expected = (first...last).map { (partition, $0) }
-            guard read.map(\.0) == expected.map(\.0), read.map(\.1) == expected.map(\.1) else {
-                throw StepFailure("processed \(read.count) records, offsets \(read.first.map { "\($0.1)" } ?? "-")–\(read.last.map { "\($0.1)" } ?? "-") of partitions \(Set(read.map(\.0)).sorted()); expected \(first)–\(last) of \(partition)")
-            }
+            try Commits.backfill(read: read.map { (partition: $0.0, offset: $0.1) }, first: first, last: last,
+                                 partition: partition).enforce()
         }
+    }
+
+    static func reads(_ session: Session) -> [Commits.Read] {
+        session.read.map { Commits.Read(id: $0.id, partition: $0.partition, offset: $0.offset) }
     }
 
     static func tp(_ event: RebalanceEvent, _ partition: Int32) -> String {

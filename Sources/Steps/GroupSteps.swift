@@ -19,11 +19,7 @@ enum GroupSteps {
                   doc: "Every acknowledged record with the same key landed in the same partition.",
                   example: "Then each key's messages are all in one partition") { ctx in
             let partitions = ctx.ledger.partitionsByKey()
-            let spread = partitions.filter { $0.value.count > 1 }
-            guard !partitions.isEmpty else { throw StepFailure("no acknowledged keyed record to check") }
-            guard spread.isEmpty else {
-                throw StepFailure("keys in more than one partition: " + spread.sorted { $0.key < $1.key }.prefix(5).map { "\($0.key) → \($0.value.sorted())" }.joined(separator: ", "))
-            }
+            try Groups.keysInOnePartition(partitions).enforce()
             ctx.attach(Evidence.table(["key", "partition"], partitions.sorted { $0.key < $1.key }.map { [$0.key, "\($0.value.first!)"] }), mediaType: "text/markdown")
         }
 
@@ -37,12 +33,12 @@ enum GroupSteps {
             }
             let producer = try Producer(config: try ctx.cluster().config(["log_level": "0", "acks": "all"]))
             defer { producer.close() }
-            var moved: [String] = []
-            for (key, partition) in seen.sorted(by: { $0.key < $1.key }) {
+            var again: [String: Int32] = [:]
+            for (key, _) in seen.sorted(by: { $0.key < $1.key }) {
                 let report = try await producer.send(topic: topic, key: Array(key.utf8), value: Array("placement probe".utf8))  // no payload id: not part of the ledger
-                if report.partition != partition { moved.append("\(key): \(partition) then \(report.partition)") }
+                again[key] = report.partition
             }
-            guard moved.isEmpty else { throw StepFailure("keys changed partition: \(moved.prefix(5).joined(separator: ", "))") }
+            try Groups.keysStayPut(before: seen, again: again).enforce()
         }
 
         code.then("every partition holds its messages in the order they were sent",
@@ -77,11 +73,7 @@ enum GroupSteps {
             let group = try ctx.string(0)
             let read = Set(ctx.world[GroupState.Key.self].reads[group] ?? [])
             let acknowledged = ctx.ledger.acknowledgedIds()
-            let missing = acknowledged.subtracting(read)
-            guard !acknowledged.isEmpty else { throw StepFailure("nothing was acknowledged, so nothing can be checked") }
-            guard missing.isEmpty else {
-                throw StepFailure("group \(group) missed \(missing.count) of \(acknowledged.count) acknowledged messages, e.g. \(missing.sorted().prefix(5))")
-            }
+            try Groups.receivedEveryAcknowledged(group: group, read: read, acknowledged: acknowledged).enforce()
         }
 
         code.when("{int} consumers join group {string} on {string}",
@@ -133,14 +125,7 @@ enum GroupSteps {
             guard let assignments = ctx.world[GroupState.Key.self].assignments[group] else {
                 throw StepFailure("no consumers of group \(group) joined in this scenario")
             }
-            let all = assignments.flatMap { $0 }
-            let shared = Dictionary(grouping: all, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
-            let missing = Set(0..<partitions).subtracting(all).sorted()
-            var problems: [String] = []
-            if !shared.isEmpty { problems.append("partitions assigned twice: \(shared)") }
-            if !missing.isEmpty { problems.append("partitions nobody reads: \(missing)") }
-            if assignments.count <= Int(partitions), assignments.contains(where: \.isEmpty) { problems.append("an idle consumer while partitions remain: \(assignments)") }
-            guard problems.isEmpty else { throw StepFailure(problems.joined(separator: "; ")) }
+            try Groups.splitWithNoneShared(partitions: partitions, assignments: assignments).enforce()
         }
     }
 }

@@ -174,10 +174,8 @@ enum MirrorSteps {
             let includedPhysical = included.split(separator: ".", maxSplits: 1).last.map(String.init).flatMap { sourceNamed.topics[$0] }
                 .map { "\(state.source ?? "").\($0)" } ?? included
             let names = try await target.metadata(topic: nil).topics.map(\.name)
-            guard names.contains(includedPhysical) else {
-                throw StepFailure("\(included) is not on \(targetName) (topics \(names.sorted())): it was not mirrored "
-                                  + "(excluded, or not yet copied), so the exclusion of \(excludedName) proves nothing")
-            }
+            try MirrorClaims.includedMirrored(included, physical: includedPhysical, target: targetName, topics: names,
+                                              excluded: excludedName).enforce()
             ctx.log("topics on \(targetName): \(names.sorted())")
             try MirrorChecks.excluded([excluded], sourceAlias: state.source ?? "", targetTopics: names).enforce()
         }
@@ -192,10 +190,9 @@ enum MirrorSteps {
             let records = try await TopicReader.readAll(config: target.config(), topic: Mirror.heartbeatsTopic, partitions: [0])
             let newest = records.compactMap { try? JSONDecoder().decode(Mirror.Heartbeat.self, from: Data($0.value)) }
                 .map(\.timestamp).max()
-            guard let newest else { throw StepFailure("no heartbeat on the target") }
-            let age = max(0, asked - newest)
-            ctx.log("newest heartbeat \(age) ms old, \(records.count) heartbeats")
-            guard age <= Int64(bound) else { throw StepFailure("the newest heartbeat is \(age) ms old, more than \(bound) ms") }
+            ctx.log("newest heartbeat \(newest.map { max(0, asked - $0) }.map(String.init) ?? "-") ms old, "
+                    + "\(records.count) heartbeats")
+            try MirrorClaims.heartbeat(newest: newest, asked: asked, bound: bound).enforce()
         }
 
         code.when("the mirror is paused for {int} seconds",
@@ -244,7 +241,6 @@ enum MirrorSteps {
                   example: "Then the mirror lag rose to at least 2500 ms during the pause and stayed under 1500 ms outside it") { ctx in
             guard let lag = ctx.world[MirrorState.Key.self].lag else { throw StepFailure("no lag drill ran") }
             let low = Double(try ctx.int(0)), high = Double(try ctx.int(1))
-            guard lag.read == lag.sent else { throw StepFailure("only \(lag.read) of \(lag.sent) records reached the target") }
             let during = lag.samples.filter { $0.sent >= lag.pause.from && $0.sent < lag.pause.to }.map(\.lag).max() ?? 0
             let outside = lag.samples.filter { $0.sent < lag.pause.from - 1 || $0.sent >= lag.pause.to + 1 }.map(\.lag)
             let peakOutside = outside.max() ?? 0
@@ -252,18 +248,15 @@ enum MirrorSteps {
                                                    ["peak lag outside it", String(format: "%.0f", peakOutside)],
                                                    ["median outside it", String(format: "%.0f", outside.sorted().dropFirst(outside.count / 2).first ?? 0)]]),
                        mediaType: "text/markdown")
-            var problems: [String] = []
-            if during < low { problems.append(String(format: "the lag during the pause peaked at %.0f ms, under %.0f", during, low)) }
-            if peakOutside >= high { problems.append(String(format: "the lag outside the pause reached %.0f ms", peakOutside)) }
-            try Verdict(problems).enforce()
+            try MirrorClaims.lagAroundPause(read: lag.read, sent: lag.sent, during: during, outside: peakOutside,
+                                            low: low, high: high).enforce()
         }
 
         code.then("the mirror caught up within {int} seconds after it resumed",
                   doc: "The last record sent during the pause was read on the target within that time of the resume.",
                   example: "Then the mirror caught up within 3 seconds after it resumed") { ctx in
             guard let lag = ctx.world[MirrorState.Key.self].lag else { throw StepFailure("no lag drill ran") }
-            guard let t = lag.caughtUpAfterResume else { throw StepFailure("no record sent during the pause was read") }
-            guard t <= Double(try ctx.int(0)) else { throw StepFailure(String(format: "caught up %.2f s after the resume", t)) }
+            try MirrorClaims.caughtUp(after: lag.caughtUpAfterResume, within: try ctx.int(0)).enforce()
         }
 
         code.when("group {string} consumes {int} messages of {string} on cluster {string} at {int} messages per second, "
@@ -324,17 +317,14 @@ enum MirrorSteps {
                   example: "Then at most 120 messages were consumed twice in the failover") { ctx in
             guard let f = ctx.world[MirrorState.Key.self].failover else { throw StepFailure("no failover drill ran") }
             let bound = try ctx.int(0)
-            guard f.history.duplicates.count <= bound else {
-                throw StepFailure("\(f.history.duplicates.count) consumed twice, more than \(bound)")
-            }
+            try MirrorClaims.duplicates(f.history.duplicates.count, atMost: bound).enforce()
         }
 
         code.then("the group resumed on the target within {int} seconds of the switch",
                   doc: "The failover's recovery time: from the switch to the first record read on the target.",
                   example: "Then the group resumed on the target within 5 seconds of the switch") { ctx in
             guard let f = ctx.world[MirrorState.Key.self].failover else { throw StepFailure("no failover drill ran") }
-            guard let r = f.recovery else { throw StepFailure("the group read nothing on the target") }
-            guard r <= .seconds(try ctx.int(0)) else { throw StepFailure("the group resumed \(r.milliseconds) ms after the switch") }
+            try MirrorClaims.resumed(after: f.recovery, within: try ctx.int(0)).enforce()
         }
     }
 

@@ -85,17 +85,8 @@ enum ProducerSteps {
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
             let sent = ctx.world[ProducerState.Key.self].sentValues
             let records = try await ConsumingSteps.readTopic(ctx, topic: topic, partitions: partitions)
-            var seen = Set<UInt64>()
-            for r in records {
-                guard let key = r.keyString, key.hasPrefix("order-"), let id = UInt64(key.dropFirst(6)) else { continue }
-                guard let expected = sent[id] else { throw StepFailure("read an order \(id) that was never sent") }
-                let decoded = try JSONSerialization.jsonObject(with: Data(r.value)) as? NSDictionary
-                let original = try JSONSerialization.jsonObject(with: Data(expected.utf8)) as? NSDictionary
-                guard let decoded, decoded == original else { throw StepFailure("order \(id) came back as \(r.valueString), sent \(expected)") }
-                seen.insert(id)
-            }
-            let missing = Set(sent.keys).subtracting(seen)
-            guard missing.isEmpty else { throw StepFailure("\(missing.count) orders never read back, e.g. \(missing.sorted().prefix(5))") }
+            let read = records.map { Producing.KeyedValue(key: $0.keyString, value: $0.value) }
+            try Producing.ordersAsJSON(sent: sent, read: read).enforce()
         }
 
         code.when("I benchmark producing {int} messages of {int} bytes to {string} with these configurations:",
@@ -130,9 +121,8 @@ enum ProducerSteps {
                   example: "Then every configuration delivered all 20000 messages") { ctx in
             let expected = try ctx.int(0)
             let runs = ctx.world[ProducerState.Key.self].benchmarks
-            guard !runs.isEmpty else { throw StepFailure("no benchmark ran in this scenario") }
-            let short = runs.filter { $0.delivered != expected || $0.errors > 0 }
-            guard short.isEmpty else { throw StepFailure(short.map { "\($0.label): \($0.delivered) delivered, \($0.errors) errors" }.joined(separator: "; ")) }
+            let plain = runs.map { Producing.BenchmarkRun(label: $0.label, delivered: $0.delivered, errors: $0.errors) }
+            try Producing.everyConfigurationDelivered(expected, runs: plain).enforce()
         }
 
         code.when("the next {int} produce requests fail with {word}",

@@ -35,8 +35,8 @@ enum SecurityDrill {
         return files
     }
 
-    /// Creating a TLS client with these files must fail at once; the error's text.
-    static func refusal(_ files: ClientFiles) throws -> String {
+    /// Creating a TLS client with these files must fail at once: the error's text, nil when it was created.
+    static func refusal(_ files: ClientFiles) -> String? {
         let config = KafkaConfig(["bootstrap.servers": "127.0.0.1:9", "security.protocol": "SSL",
                                   "ssl.ca.location": files.ca, "ssl.certificate.location": files.certificate,
                                   "ssl.key.location": files.key, "log_level": "0"])
@@ -46,7 +46,7 @@ enum SecurityDrill {
         } catch {
             return "\(error)"
         }
-        throw StepFailure("a TLS client was created with that certificate: nothing refused it before it connects")
+        return nil
     }
 
     static func password() -> String {
@@ -74,9 +74,8 @@ enum SecurityDrill {
         ]) { _, b in b })
     }
 
-    /// Metadata on the mTLS listener: with the client certificate it must come; without, it must not.
-    @discardableResult
-    static func checkMTLS(_ compose: ComposeCluster, withCertificate: Bool) async throws -> String {
+    /// Metadata on the mTLS listener, with or without the client certificate: the error, nil when it came.
+    static func mtlsError(_ compose: ComposeCluster, withCertificate: Bool) async throws -> String? {
         let s = try certificates(compose)
         var config = tlsConfig(s, bootstrap: s.mtlsBootstrap)
         config["security.protocol"] = "SSL"
@@ -89,30 +88,29 @@ enum SecurityDrill {
         do {
             _ = try await admin.metadata(topic: nil, timeout: .seconds(10))
         } catch {
-            if withCertificate { throw StepFailure("a client with its certificate cannot reach the mTLS listener: \(error)") }
             return "\(error)"
         }
-        if !withCertificate { throw StepFailure("a client without a certificate got metadata from the mTLS listener") }
-        return ""
+        return nil
     }
 
-    static func checkPasswords(_ compose: ComposeCluster, user: String, password: String) async throws {
+    /// Metadata on the SASL_SSL listener with a wrong password and with the right one: how each ended.
+    static func passwordAttempts(_ compose: ComposeCluster, user: String, password: String) async throws
+        -> (wrong: Access.Failure?, right: Access.Failure?) {
         let s = try certificates(compose)
-        let wrong = try Admin(config: saslConfig(s, user: user, password: password + "-wrong"))
-        defer { wrong.close() }
-        do {
-            _ = try await wrong.metadata(topic: nil, timeout: .seconds(10))
-            throw StepFailure("\(user) with a wrong password got metadata from the SASL_SSL listener")
-        } catch let error as KafkaError {
-            guard error.name == "_AUTHENTICATION" || error.detail.contains("Authentication failed") else {
-                throw StepFailure("a wrong password failed, but not with an authentication error: \(error.name)")
+        func attempt(_ password: String) async throws -> Access.Failure? {
+            let admin = try Admin(config: saslConfig(s, user: user, password: password))
+            defer { admin.close() }
+            do {
+                _ = try await admin.metadata(topic: nil, timeout: .seconds(10))
+                return nil
+            } catch let error as KafkaError {
+                let authentication = error.name == "_AUTHENTICATION" || error.detail.contains("Authentication failed")
+                return Access.Failure(name: error.name, authentication: authentication, description: "\(error)")
             }
         }
-        let right = try Admin(config: saslConfig(s, user: user, password: password))
-        defer { right.close() }
-        do { _ = try await right.metadata(topic: nil, timeout: .seconds(10)) } catch {
-            throw StepFailure("\(user) with the right password cannot get metadata: \(error)")
-        }
+        let wrong = try await attempt(password + "-wrong")
+        let right = try await attempt(password)
+        return (wrong, right)
     }
 
     /// An allowed row as an ACL on the cluster: the scenario's user and its topic or (scoped) group.

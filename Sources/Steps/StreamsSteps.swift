@@ -174,18 +174,11 @@ enum StreamsSteps {
             let partitions = Array(0..<resultPartitions)
             let first = try await TopicReader.readAll(config: config, topic: a, partitions: partitions)
             let second = try await TopicReader.readAll(config: config, topic: b, partitions: partitions)
-            var problems: [String] = []
-            for p in partitions {
-                let x = first.filter { $0.partition == p }.sorted { $0.offset < $1.offset }
-                let y = second.filter { $0.partition == p }.sorted { $0.offset < $1.offset }
-                if x.count != y.count { problems.append("partition \(p): \(x.count) records against \(y.count)") }
-                if let i = x.indices.first(where: { $0 < y.count && (x[$0].key != y[$0].key || x[$0].value != y[$0].value) }) {
-                    problems.append("partition \(p): record \(i) differs (\(x[i].keyString ?? "") against \(y[i].keyString ?? ""))")
-                }
-            }
             ctx.log("\(first.count) records in \(a), \(second.count) in \(b)")
-            if first.isEmpty { problems.append("\(a) is empty: nothing to compare") }
-            try Verdict(problems).enforce()
+            let plain = { (r: ConsumedRecord) in
+                Replay.Record(partition: r.partition, offset: r.offset, key: r.key, value: r.value)
+            }
+            try Replay.sameRecords(a, first.map(plain), second.map(plain), partitions: partitions).enforce()
         }
 
         code.then("querying stream processor {string} for key {string} gives the oracle's windows",

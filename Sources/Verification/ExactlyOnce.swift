@@ -144,3 +144,11 @@ public enum TransactionIsolation {
         return Verdict(problems)
     }
 }
+
+/// A zombie transactional instance is fenced: its commit failed with a fencing error.
+public enum Fencing {
+    /// `outcome`: how the zombie's commit ended, as the drill wrote it (`fenced: …` when fenced).
+    public static func zombieFenced(_ outcome: String) -> Verdict {
+        outcome.hasPrefix("fenced") ? Verdict() : .fails("the zombie instance was not fenced: its commit \(outcome)")
+    }
+}

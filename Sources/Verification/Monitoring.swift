@@ -304,3 +304,11 @@ public enum Percentile {
         return sorted[min(max(rank, 1), sorted.count) - 1]
     }
 }
+
+extension SLOCheck {
+    /// The exported latency histogram counts every latency measured: the alert rule sees what was measured.
+    public static func exportedHistogram(counts exported: Int, measured: Int) -> Verdict {
+        exported == measured ? Verdict()
+            : .fails("the exported histogram counts \(exported) latencies, \(measured) were measured")
+    }
+}
