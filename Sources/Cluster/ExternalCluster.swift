@@ -37,7 +37,7 @@ public final class ExternalCluster: Cluster, @unchecked Sendable {
         var caps = Self.kafkaCapabilities.union(extraCapabilities)
         if clientConfig["security.protocol"].map({ $0.uppercased() != "PLAINTEXT" }) == true { caps.insert(.security) }
         state = Mutex(State(capabilities: caps))
-        admin = try Admin(config: KafkaConfig(["bootstrap.servers": bootstrapServers, "log_level": "0"]).merging(clientConfig))
+        admin = try Admin(config: KafkaConfig(["bootstrap.servers": bootstrapServers]).merging(clientConfig))
     }
 
     /// From the environment: `KAFKA_BDD_BOOTSTRAP` and, optionally, `KAFKA_BDD_CLIENT_PROPERTIES`
