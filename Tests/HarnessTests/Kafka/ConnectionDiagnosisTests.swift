@@ -226,3 +226,20 @@ final class LoopbackServer: @unchecked Sendable {
         close(fd)
     }
 }
+
+extension ConnectionDiagnosisTests {
+    /// A SASL client and a listener without SASL (librdkafka's mock), the mismatch the foreign-broker trial
+    /// met as "cannot reach".
+    @Test func aSASLFailureIsSASLAndShowsNoCredential() async throws {
+        let cluster = try EmbeddedCluster(brokers: 1)
+        defer { Task { await cluster.shutdown() } }
+        let r = try await Self.reach(cluster.bootstrapServers, config: KafkaConfig([
+            "security.protocol": "SASL_PLAINTEXT", "sasl.mechanism": "SCRAM-SHA-256", "sasl.username": "someone",
+            "sasl.password": "wrong-password"]))
+        #expect(r.message.hasPrefix("_AUTHENTICATION: SASL authentication with the Kafka cluster at "
+            + "\(cluster.bootstrapServers) failed: "), "\(r.message)")
+        #expect(r.message.contains("SASL Handshake not supported by broker"), "\(r.message)")
+        for value in ["someone", "wrong-password", "SCRAM-SHA-256"] { #expect(!r.message.contains(value)) }
+        #expect(r.seconds < 6)
+    }
+}
