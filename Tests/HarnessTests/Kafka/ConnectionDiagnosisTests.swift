@@ -142,6 +142,15 @@ struct ConnectionDiagnosisTests {
         #expect(r.seconds < 6)
     }
 
+    @Test func aConnectThatHangsTimesOut() async throws {
+        let server = try LoopbackServer(answer: nil, full: true)
+        defer { server.stop() }
+        let r = try await Self.reach("127.0.0.1:\(server.port)")
+        #expect(r.message.hasPrefix("_TIMED_OUT: no answer from the Kafka cluster at 127.0.0.1:\(server.port) within "
+            + "0:00:04: connecting timed out — a firewall that drops packets"), "\(r.message)")
+        #expect(r.seconds < 6)
+    }
+
     @Test func anUnknownHostIsNamed() async throws {
         let r = try await Self.reach("no-such-host.invalid:9092")
         #expect(r.message.hasPrefix("_RESOLVE: cannot resolve the host name no-such-host.invalid"), "\(r.message)")
@@ -175,12 +184,15 @@ struct ConnectionDiagnosisTests {
 
 /// A listener on 127.0.0.1 for at most 30 s: with no `answer` it never accepts (the kernel completes the
 /// handshake, nothing is ever read), otherwise it answers each first request with `answer(request)`.
+/// `full`: its accept queue (length 0) is taken by a connection of its own, so the kernel drops every
+/// other connect's SYN — a connect that hangs, as behind a firewall that drops packets.
 final class LoopbackServer: @unchecked Sendable {
     let port: Int
     private let fd: Int32
+    private var filler: Int32 = -1
     private let stopped = Atomic<Bool>(false)
 
-    init(answer: (@Sendable ([UInt8]) -> [UInt8])?) throws {
+    init(answer: (@Sendable ([UInt8]) -> [UInt8])?, full: Bool = false) throws {
         let sock = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         fd = sock
         var address = sockaddr_in()
@@ -189,11 +201,18 @@ final class LoopbackServer: @unchecked Sendable {
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(sock, $0, length) == 0 && listen(sock, 16) == 0 && getsockname(sock, $0, &length) == 0
+                bind(sock, $0, length) == 0 && listen(sock, full ? 0 : 16) == 0 && getsockname(sock, $0, &length) == 0
             }
         }
         guard bound else { close(sock); throw POSIXError(.EADDRINUSE) }
         port = Int(UInt16(bigEndian: address.sin_port))
+        if full {
+            filler = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(filler, $0, length) == 0 }
+            }
+            guard connected else { stop(); throw POSIXError(.ECONNREFUSED) }
+        }
         guard let answer else { return }
         let listener = fd
         Thread { [self] in
@@ -224,6 +243,7 @@ final class LoopbackServer: @unchecked Sendable {
     func stop() {
         stopped.store(true, ordering: .releasing)
         close(fd)
+        if filler >= 0 { close(filler) }
     }
 }
 
