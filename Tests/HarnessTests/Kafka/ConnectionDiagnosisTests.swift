@@ -182,6 +182,39 @@ struct ConnectionDiagnosisTests {
     }
 }
 
+extension ConnectionDiagnosisTests {
+    /// A real TLS server (openssl s_server, the broker certificate of `make certs`) whose CA the client
+    /// does not trust: librdkafka's "certificate verify failed", reported as TLS with what to check.
+    @Test func anUntrustedCertificateIsTLS() async throws {
+        let dir = try await TLSFilesTests.certificates()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let free = try LoopbackServer(answer: nil)
+        let port = free.port
+        free.stop()
+        let keystore = dir.appendingPathComponent("kafka-1/keystore.pem").path
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        // -naccept bounds it even if this process dies; SIGKILL since children inherit a blocked SIGTERM.
+        server.arguments = ["s_server", "-quiet", "-naccept", "40", "-accept", "127.0.0.1:\(port)",
+                            "-cert", keystore, "-key", keystore]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { kill(server.processIdentifier, SIGKILL) }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if ConnectionDiagnosis.look(host: "127.0.0.1", port: port, ask: false, timeoutMs: 200) == .connected {
+                break
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let r = try await Self.reach("127.0.0.1:\(port)", config: KafkaConfig(["security.protocol": "SSL"]))
+        #expect(r.message.hasPrefix("_SSL: TLS with the Kafka cluster at 127.0.0.1:\(port) failed: "), "\(r.message)")
+        #expect(r.message.contains("certificate verify failed"), "\(r.message)")
+        #expect(r.seconds < 6)
+    }
+}
+
 /// A listener on 127.0.0.1 for at most 30 s: with no `answer` it never accepts (the kernel completes the
 /// handshake, nothing is ever read), otherwise it answers each first request with `answer(request)`.
 /// `full`: its accept queue (length 0) is taken by a connection of its own, so the kernel drops every
