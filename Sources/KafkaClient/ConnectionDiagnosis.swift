@@ -25,6 +25,8 @@ public enum ConnectionDiagnosis {
         case answered(errorCode: Int16)
         /// Bytes that are not an answer to the ApiVersions request.
         case notKafka
+        /// A TLS record (an alert): the listener speaks TLS.
+        case speaksTLS
         /// The look did not finish (a name resolution that hangs).
         case unknown
 
@@ -36,7 +38,7 @@ public enum ConnectionDiagnosis {
             case .failed: 2
             case .connectTimedOut: 3
             case .connected, .silent, .closed: 4
-            case .answered, .notKafka: 5
+            case .answered, .notKafka, .speaksTLS: 5
             }
         }
     }
@@ -109,6 +111,7 @@ public enum ConnectionDiagnosis {
         guard let best = servers.max(by: { $0.reach.progress < $1.reach.progress }) else { return .unknown }
         switch best.reach {
         case .notKafka: return .incompatible
+        case .speaksTLS: return .closedByBroker
         case .answered(let code): return code != 0 || !proto.hasPrefix("SASL") ? .incompatible : .sasl
         case .connected: return proto.contains("SSL") ? .tls : .unknown
         case .closed: return .closedByBroker
@@ -171,6 +174,9 @@ public enum ConnectionDiagnosis {
             return KafkaError(code: RD_KAFKA_RESP_ERR__AUTHENTICATION, detail: "SASL authentication with \(at) failed: "
                 + "\(why) — check sasl.mechanism against the mechanisms the listener enables, sasl.username and "
                 + "sasl.password, and security.protocol (SASL_PLAINTEXT or SASL_SSL)")
+        case .closedByBroker where servers.contains { $0.reach == .speaksTLS }:
+            return KafkaError(code: RD_KAFKA_RESP_ERR__TRANSPORT, detail: "\(at) answers in TLS — set "
+                + "security.protocol to SSL (or SASL_SSL) and the ssl.* properties")
         case .closedByBroker:
             return KafkaError(code: RD_KAFKA_RESP_ERR__TRANSPORT, detail: "\(at) closed the connection on the first "
                 + "request — the listener may need TLS or SASL: check security.protocol against the listener's "
@@ -263,10 +269,11 @@ public enum ConnectionDiagnosis {
             }
             let size = Int(BrokerProbe.readInt32(answer, at: 0))
             guard size >= 6, size <= 1 << 20, BrokerProbe.readInt32(answer, at: 4) == correlationId else {
-                return .notKafka
+                return (answer[0] == 0x15 || answer[0] == 0x16) && answer[1] == 0x03 ? .speaksTLS : .notKafka
             }
             return .answered(errorCode: Int16(bitPattern: UInt16(answer[8]) << 8 | UInt16(answer[9])))
         } catch {
+            if seen.count >= 2, seen[0] == 0x15 || seen[0] == 0x16, seen[1] == 0x03 { return .speaksTLS }
             if !seen.isEmpty { return .notKafka }
             return error == .timedOut ? .silent : .closed
         }

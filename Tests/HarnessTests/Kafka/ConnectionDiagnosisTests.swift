@@ -44,6 +44,7 @@ struct ConnectionDiagnosisTests {
             (Self.server(.answered(errorCode: 0)), [], "PLAINTEXT", .incompatible),
             (Self.server(.answered(errorCode: 35)), [], "SASL_PLAINTEXT", .incompatible),
             (Self.server(.notKafka), [], "PLAINTEXT", .incompatible),
+            (Self.server(.speaksTLS), [], "PLAINTEXT", .closedByBroker),
             (Self.server(.closed), [.init(code: -195, reason: "Disconnected while requesting ApiVersion: "
                 + "might be caused by incorrect security.protocol configuration (connecting to a SSL listener?)")],
              "PLAINTEXT",
@@ -82,6 +83,8 @@ struct ConnectionDiagnosisTests {
         #expect(incompatible.contains("answers, but librdkafka \(D.librdkafkaVersion) cannot talk to it: "
             + "127.0.0.1:29092/bootstrap: ApiVersionRequest failed: Local: Read underflow"))
         #expect(incompatible.contains("a newer librdkafka may be needed"))
+        #expect(message(.speaksTLS) == "_TRANSPORT: the Kafka cluster at 127.0.0.1:9092 answers in TLS — set "
+            + "security.protocol to SSL (or SASL_SSL) and the ssl.* properties")
         #expect(message(.connected, [], KafkaConfig(["security.protocol": "SSL"]))
             .hasPrefix("_SSL: TLS with the Kafka"))
     }
@@ -183,9 +186,9 @@ struct ConnectionDiagnosisTests {
 }
 
 extension ConnectionDiagnosisTests {
-    /// A real TLS server (openssl s_server, the broker certificate of `make certs`) whose CA the client
-    /// does not trust: librdkafka's "certificate verify failed", reported as TLS with what to check.
-    @Test func anUntrustedCertificateIsTLS() async throws {
+    /// `body` with the port of a real TLS server (openssl s_server with the broker certificate of
+    /// `make certs`, whose CA no client here trusts).
+    static func withTLSServer(_ body: (Int) async throws -> Void) async throws {
         let dir = try await TLSFilesTests.certificates()
         defer { try? FileManager.default.removeItem(at: dir) }
         let free = try LoopbackServer(answer: nil)
@@ -208,10 +211,28 @@ extension ConnectionDiagnosisTests {
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        let r = try await Self.reach("127.0.0.1:\(port)", config: KafkaConfig(["security.protocol": "SSL"]))
-        #expect(r.message.hasPrefix("_SSL: TLS with the Kafka cluster at 127.0.0.1:\(port) failed: "), "\(r.message)")
-        #expect(r.message.contains("certificate verify failed"), "\(r.message)")
-        #expect(r.seconds < 6)
+        try await body(port)
+    }
+
+    /// librdkafka's "certificate verify failed", reported as TLS with what to check.
+    @Test func anUntrustedCertificateIsTLS() async throws {
+        try await Self.withTLSServer { port in
+            let r = try await Self.reach("127.0.0.1:\(port)", config: KafkaConfig(["security.protocol": "SSL"]))
+            #expect(r.message.hasPrefix("_SSL: TLS with the Kafka cluster at 127.0.0.1:\(port) failed: "),
+                    "\(r.message)")
+            #expect(r.message.contains("certificate verify failed"), "\(r.message)")
+            #expect(r.seconds < 6)
+        }
+    }
+
+    /// A plaintext client on a TLS listener is told to look at security.protocol.
+    @Test func aPlaintextClientOnATLSListenerIsToldAboutSecurityProtocol() async throws {
+        try await Self.withTLSServer { port in
+            let r = try await Self.reach("127.0.0.1:\(port)")
+            #expect(r.message.hasPrefix("_TRANSPORT: the Kafka cluster at 127.0.0.1:\(port) closed the connection on "
+                + "the first request — the listener may need TLS or SASL: check security.protocol"), "\(r.message)")
+            #expect(r.seconds < 6)
+        }
     }
 }
 
