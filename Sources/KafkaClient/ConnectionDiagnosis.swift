@@ -99,9 +99,11 @@ public enum ConnectionDiagnosis {
             || reasons.contains(where: { r in saslWords.contains { r.contains($0) } }) {
             return .sasl
         }
+        // An ApiVersions that timed out is a silent broker, not an unparsable one.
+        let parseWords = ["underflow", "Invalid response size", "parse", "Bad message format"]
         if parseCodes.contains(where: { codes.contains($0.rawValue) })
-            || reasons.contains(where: { $0.contains("ApiVersionRequest failed") || $0.contains("underflow")
-                || $0.contains("Invalid response size") || $0.contains("parse") }) {
+            || reasons.contains(where: { r in parseWords.contains { r.contains($0) }
+                || r.contains("ApiVersionRequest failed") && !r.contains("Timed out") }) {
             return .incompatible
         }
         if reasons.contains(where: { $0.contains("Disconnected while requesting ApiVersion")

@@ -29,6 +29,8 @@ struct ConnectionDiagnosisTests {
             (Self.server(.failed("No route to host")), [], "PLAINTEXT", .unroutable("No route to host")),
             (Self.server(.connectTimedOut), [], "PLAINTEXT", .timedOut),
             (Self.server(.silent), [], "SASL_SSL", .timedOut),
+            (Self.server(.silent), [.init(code: -195, reason: "ApiVersionRequest failed: Local: Timed out: probably "
+                + "due to broker version < 0.10")], "PLAINTEXT", .timedOut),
             (Self.server(.unresolved, "no-such-host.invalid"), [], "PLAINTEXT", .unresolved("no-such-host.invalid")),
             (Self.server(.unknown, "slow-dns.example"), [.init(code: -193, reason: "Failed to resolve")], "PLAINTEXT",
              .unresolved("slow-dns.example")),
