@@ -48,8 +48,7 @@ public final class CDCReader: Sendable {
         // acks=all and in order: one request in flight, so a retry after a broker dies cannot overtake.
         // Not idempotent: on librdkafka's mock an idempotent producer may take records as written that are not.
         for (k, v) in ["acks": "all", "enable.idempotence": "false", "max.in.flight.requests.per.connection": "1",
-                       "retries": "1000", "retry.backoff.ms": "50", "message.timeout.ms": "30000", "linger.ms": "2",
-                       "log_level": "0"] {
+                       "retries": "1000", "retry.backoff.ms": "50", "message.timeout.ms": "30000", "linger.ms": "2"] {
             config[k] = v
         }
         self.config = config

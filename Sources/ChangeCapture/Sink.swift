@@ -66,7 +66,7 @@ public final class TotalsSink: Sendable {
         self.dsn = dsn
         self.writer = writer
         var c = config
-        for (k, v) in ["group.id": group, "enable.auto.commit": "false", "fetch.wait.max.ms": "10", "log_level": "0"] {
+        for (k, v) in ["group.id": group, "enable.auto.commit": "false", "fetch.wait.max.ms": "10"] {
             c[k] = v
         }
         self.config = c

@@ -76,13 +76,12 @@ public final class WindowedTotalsProcessor: Sendable {
         self.windowMillis = windowMillis
         var c = config
         // A group id only because librdkafka's consumer needs one; nothing is committed under it.
-        for (k, v) in ["fetch.wait.max.ms": "10", "log_level": "0", "enable.auto.commit": "false",
+        for (k, v) in ["fetch.wait.max.ms": "10", "enable.auto.commit": "false",
                        "group.id": "kafka-bdd-totals-\(UUID().uuidString)"] { c[k] = v }
         consumerConfig = c
         var p = config
         for (k, v) in ["acks": "all", "enable.idempotence": "false", "max.in.flight.requests.per.connection": "1",
-                       "retries": "1000", "retry.backoff.ms": "50", "message.timeout.ms": "30000", "linger.ms": "2",
-                       "log_level": "0"] { p[k] = v }
+                       "retries": "1000", "retry.backoff.ms": "50", "message.timeout.ms": "30000", "linger.ms": "2"] { p[k] = v }
         producerConfig = p
     }
 

@@ -24,7 +24,7 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
         mock = try MockCluster(brokers: brokers)
         brokerCount = brokers
         metadataClient = try Producer(config: KafkaConfig(["bootstrap.servers": mock.bootstrapServers,
-                                                           "client.id": "kafka-bdd-controller", "log_level": "0"]))
+                                                           "client.id": "kafka-bdd-controller"]))
     }
 
     public func metadata(topic: String?) async throws -> ClusterMetadata {

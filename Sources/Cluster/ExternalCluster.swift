@@ -37,7 +37,7 @@ public final class ExternalCluster: Cluster, @unchecked Sendable {
         var caps = Self.kafkaCapabilities.union(extraCapabilities)
         if clientConfig["security.protocol"].map({ $0.uppercased() != "PLAINTEXT" }) == true { caps.insert(.security) }
         state = Mutex(State(capabilities: caps))
-        admin = try Admin(config: KafkaConfig(["bootstrap.servers": bootstrapServers, "log_level": "0"]).merging(clientConfig))
+        admin = try Admin(config: KafkaConfig(["bootstrap.servers": bootstrapServers]).merging(clientConfig))
     }
 
     /// From the environment: `KAFKA_BDD_BOOTSTRAP` and, optionally, `KAFKA_BDD_CLIENT_PROPERTIES`
@@ -62,12 +62,18 @@ public final class ExternalCluster: Cluster, @unchecked Sendable {
     /// Learns whether the cluster is a librdkafka mock (its cluster id), which narrows what it models.
     public func checkReachable(timeout: Duration = .seconds(10)) async throws {
         let id: String?
+        // A look of our own runs alongside, to tell why if the client fails (ConnectionDiagnosis).
+        let security = clientConfig["security.protocol"] ?? "PLAINTEXT"
+        let look = Task { [bootstrapServers] in
+            await ConnectionDiagnosis.observe(bootstrap: bootstrapServers, securityProtocol: security,
+                                              within: timeout * 6 / 10)
+        }
         do {
             _ = try await admin.metadata(topic: nil, timeout: timeout)
             id = try await admin.clusterId(timeout: timeout)
         } catch {
-            throw KafkaError(code: -195, detail: "cannot reach the Kafka cluster at \(bootstrapServers) within "
-                             + "\(timeout.formatted()): \(error)")
+            throw ConnectionDiagnosis.error(bootstrap: bootstrapServers, timeout: timeout, servers: await look.value,
+                                            errors: admin.recentErrors(), config: clientConfig, underlying: error)
         }
         if let id, id.hasPrefix("mockCluster") {
             state.withLock { s in

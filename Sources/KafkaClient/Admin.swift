@@ -6,6 +6,10 @@ public final class Admin: KafkaClient, @unchecked Sendable {
 
     public init(config: KafkaConfig) throws(KafkaError) {
         let conf = try config.makeConf()
+        // Kept to explain a call that failed: a refused connection, a TLS handshake, an unparsable answer.
+        rd_kafka_conf_set_error_cb(conf) { rk, code, reason, _ in
+            ClientErrors.record(rk, code, reason.map { String(cString: $0) } ?? "")
+        }
         var buffer = [CChar](repeating: 0, count: 512)
         guard let handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &buffer, buffer.count) else {
             throw KafkaError(code: RD_KAFKA_RESP_ERR__INVALID_ARG, detail: text(of: buffer))
@@ -262,6 +266,14 @@ public final class Admin: KafkaClient, @unchecked Sendable {
     public func close() {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         rd_kafka_destroy(handle)
+        ClientErrors.forget(handle)
+    }
+
+    /// The errors librdkafka raised on this client lately (the last 16), oldest first.
+    public func recentErrors() -> [ConnectionDiagnosis.ClientError] {
+        // Serves the error callbacks queued so far; with a zero wait this does not block.
+        if !closed.load(ordering: .acquiring) { rd_kafka_poll(handle, 0) }
+        return ClientErrors.of(handle)
     }
 
     deinit { close() }

@@ -62,7 +62,7 @@ public struct KafkaConfig: Sendable, Equatable, CustomStringConvertible {
         try TLSFiles.check(self)
         let conf = rd_kafka_conf_new()!
         var buffer = [CChar](repeating: 0, count: 512)
-        for (key, value) in properties.sorted(by: { $0.key < $1.key }) {
+        for (key, value) in ClientLog.apply(ClientLog.requested, to: properties).sorted(by: { $0.key < $1.key }) {
             let result = rd_kafka_conf_set(conf, key, value, &buffer, buffer.count)
             if result != RD_KAFKA_CONF_OK {
                 rd_kafka_conf_destroy(conf)

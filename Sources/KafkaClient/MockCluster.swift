@@ -13,7 +13,7 @@ public final class MockCluster: @unchecked Sendable {
     private let ports: [UInt16]
 
     public init(brokers: Int) throws(KafkaError) {
-        let conf = try KafkaConfig(["client.id": "kafka-bdd-mock-host", "log_level": "3"]).makeConf()
+        let conf = try KafkaConfig(["client.id": "kafka-bdd-mock-host"]).makeConf()
         var buffer = [CChar](repeating: 0, count: 512)
         guard let host = rd_kafka_new(RD_KAFKA_PRODUCER, conf, &buffer, buffer.count) else {
             throw KafkaError(code: RD_KAFKA_RESP_ERR__INVALID_ARG, detail: text(of: buffer))

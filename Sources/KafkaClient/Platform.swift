@@ -46,6 +46,14 @@ public enum TCP {
     static func exchange(host: String, port: Int, request: [UInt8], timeoutMs: Int,
                          complete: ([UInt8]) -> Bool) throws(Failure) -> [UInt8] {
         let deadline = monotonicMs() + timeoutMs
+        let fd = try connected(host: host, port: port, deadline: deadline)
+        defer { close(fd) }
+        return try exchange(fd, request: request, deadline: deadline, complete: complete)
+    }
+
+    /// A connected non-blocking socket to the first address of `host`, or why not by `deadline`
+    /// (a connect that neither succeeds nor fails in time is `.timedOut`). Blocking.
+    static func connected(host: String, port: Int, deadline: Int) throws(Failure) -> Int32 {
         var hints = addrinfo()
         hints.ai_socktype = streamSocket
         var list: UnsafeMutablePointer<addrinfo>?
@@ -53,16 +61,26 @@ public enum TCP {
         defer { freeaddrinfo(list) }
         let fd = socket(first.pointee.ai_family, streamSocket, 0)
         guard fd >= 0 else { throw .refused("no socket") }
-        defer { close(fd) }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL, 0) | O_NONBLOCK)
-        if connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) != 0 {
-            guard errno == EINPROGRESS else { throw .refused(String(cString: strerror(errno))) }
-            try wait(fd, for: Int16(POLLOUT), until: deadline)
-            var error: Int32 = 0
-            var length = socklen_t(MemoryLayout<Int32>.size)
-            getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
-            guard error == 0 else { throw .refused(String(cString: strerror(error))) }
+        do throws(Failure) {
+            if connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) != 0 {
+                guard errno == EINPROGRESS else { throw .refused(String(cString: strerror(errno))) }
+                try wait(fd, for: Int16(POLLOUT), until: deadline)
+                var error: Int32 = 0
+                var length = socklen_t(MemoryLayout<Int32>.size)
+                getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
+                guard error == 0 else { throw .refused(String(cString: strerror(error))) }
+            }
+        } catch {
+            close(fd)
+            throw error
         }
+        return fd
+    }
+
+    /// Sends `request` on a connected socket and reads until `complete`, by `deadline`. Blocking.
+    static func exchange(_ fd: Int32, request: [UInt8], deadline: Int,
+                         complete: ([UInt8]) -> Bool) throws(Failure) -> [UInt8] {
         var sent = 0
         while sent < request.count {
             let n = request.withUnsafeBytes { send(fd, $0.baseAddress! + sent, request.count - sent, 0) }

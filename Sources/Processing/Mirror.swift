@@ -131,10 +131,10 @@ public final class Mirror: @unchecked Sendable {
     public func start() async throws {
         let consumer = try Consumer(config: source.merging(KafkaConfig([
             "group.id": "mirror-\(options.sourceAlias)-\(options.targetAlias)", "enable.auto.commit": "false",
-            "auto.offset.reset": "earliest", "fetch.wait.max.ms": "50", "log_level": "0"])))
+            "auto.offset.reset": "earliest", "fetch.wait.max.ms": "50"])))
         let delivered = Locked<[UInt64: (String, Int32, Int64)]>([:])
         let producer = try Producer(config: target.merging(KafkaConfig([
-            "acks": "all", "max.in.flight.requests.per.connection": "1", "linger.ms": "5", "log_level": "0"])),
+            "acks": "all", "max.in.flight.requests.per.connection": "1", "linger.ms": "5"])),
             onDelivery: { [weak self] report in
                 guard let self, report.error == nil, let origin = delivered.withLock({ $0.removeValue(forKey: report.token) })
                 else { return }
@@ -143,7 +143,7 @@ public final class Mirror: @unchecked Sendable {
         try await createTopic(TopicSpec(name: Self.checkpointsTopic(sourceAlias: options.sourceAlias), partitions: 1,
                                         replicationFactor: 1))
         try await createTopic(TopicSpec(name: Self.heartbeatsTopic, partitions: 1, replicationFactor: 1))
-        let beatsProducer = try Producer(config: target.merging(KafkaConfig(["acks": "all", "log_level": "0"])))
+        let beatsProducer = try Producer(config: target.merging(KafkaConfig(["acks": "all"])))
         beatsTask = Task.detached { [self] in
             do { try await beats(producer: beatsProducer) } catch { state.withLock { $0.error = "\(error)" } }
             beatsProducer.close(flushTimeout: .seconds(5))
@@ -265,7 +265,7 @@ public final class Mirror: @unchecked Sendable {
         var token: UInt64 = 1 << 40
         for group in options.groups {
             // Kept across rounds: destroying a client can block the copy loop for most of a second.
-            let client = try clients[group] ?? Consumer(config: source.merging(KafkaConfig(["group.id": group, "log_level": "0"])))
+            let client = try clients[group] ?? Consumer(config: source.merging(KafkaConfig(["group.id": group])))
             clients[group] = client
             let partitions = topics.sorted { $0.key < $1.key }.flatMap { t in (0..<t.value).map { TopicPartitionOffset(topic: t.key, partition: $0) } }
             let committed: [TopicPartitionOffset]
@@ -310,7 +310,7 @@ public enum TopicReader {
     public static func readAll(config: KafkaConfig, topic: String, partitions: [Int32],
                                within timeout: Duration = .seconds(20)) async throws -> [ConsumedRecord] {
         let consumer = try Consumer(config: config.merging(KafkaConfig(["group.id": "kafka-bdd-reader-\(UUID().uuidString)",
-                                                                        "enable.auto.commit": "false", "log_level": "0"])))
+                                                                        "enable.auto.commit": "false"])))
         defer { consumer.kill() }
         var ends: [Int32: Int64] = [:]
         for p in partitions { ends[p] = try await consumer.watermarks(topic: topic, partition: p).high }

@@ -84,9 +84,9 @@ public final class StreamProcessor: @unchecked Sendable {
         state.withLock { $0.topology = topologyState }
         let consumer = try Consumer(config: config.merging(KafkaConfig([
             "group.id": options.group, "enable.auto.commit": "false", "auto.offset.reset": "earliest",
-            "fetch.wait.max.ms": "50", "log_level": "0"])))
+            "fetch.wait.max.ms": "50"])))
         let producer = try Producer(config: config.merging(KafkaConfig([
-            "acks": "all", "max.in.flight.requests.per.connection": "1", "linger.ms": "5", "log_level": "0"])))
+            "acks": "all", "max.in.flight.requests.per.connection": "1", "linger.ms": "5"])))
         task = Task.detached { [self] in
             do {
                 try await loop(consumer: consumer, producer: producer)

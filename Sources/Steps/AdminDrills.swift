@@ -37,7 +37,7 @@ public struct AdminDrills: Sendable {
         }
     }
 
-    func admin() throws -> Admin { try Admin(config: cluster.config(["log_level": "0"])) }
+    func admin() throws -> Admin { try Admin(config: cluster.config()) }
 
     public func snapshot(_ reading: Reading = Reading()) async throws -> Snapshot {
         let md = try await cluster.metadata(topic: nil)
@@ -101,7 +101,7 @@ public struct AdminDrills: Sendable {
     /// Reads each partition's first records (up to `limit`) back and notes their keys.
     func sample(_ topic: Snapshot.Topic, limit: Int) async throws -> Snapshot.KeySample {
         var sample = Snapshot.KeySample()
-        let config = cluster.config(["group.id": "kafka-bdd-admin-sample", "log_level": "0"])
+        let config = cluster.config(["group.id": "kafka-bdd-admin-sample"])
         for p in topic.partitions {
             guard let low = p.low, let high = p.high, high > low else { continue }
             let range = try await Backfill.read(
@@ -123,7 +123,7 @@ public struct AdminDrills: Sendable {
     /// so it never joins the group: it only reads and commits the group's offsets.
     private func groupClient(_ group: String) throws -> Consumer {
         try Consumer(config: KafkaConfig(["bootstrap.servers": cluster.bootstrapServers, "group.id": group,
-                                          "log_level": "0", "enable.auto.commit": "false"])
+                                          "enable.auto.commit": "false"])
             .merging(cluster.clientConfig))
     }
 

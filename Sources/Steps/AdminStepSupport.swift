@@ -133,7 +133,7 @@ enum AdminStepSupport {
             let (low, high) = try await cluster.watermarks(topic: topic, partition: p.id)
             guard high > low else { continue }
             let range = try await Backfill.read(
-                config: cluster.config(["group.id": "kafka-bdd-readback", "log_level": "0"]),
+                config: cluster.config(["group.id": "kafka-bdd-readback"]),
                 topic: topic, partition: p.id, from: low)
             for r in range.records { if let k = r.keyString { found[k, default: []].insert(p.id) } }
         }
@@ -172,7 +172,7 @@ enum AdminStepSupport {
         return try Consumer(
             config: KafkaConfig([
                 "bootstrap.servers": cluster.bootstrapServers, "group.id": group,
-                "log_level": "0", "enable.auto.commit": "false",
+                "enable.auto.commit": "false",
             ]).merging(cluster.clientConfig))
     }
 

@@ -173,7 +173,7 @@ enum AdminSteps {
             let value = try ctx.string(2)
             let cluster = try ctx.cluster()
             try cluster.require(.topicConfigs)
-            let admin = try Admin(config: cluster.config(["log_level": "0"]))
+            let admin = try Admin(config: cluster.config())
             defer { admin.close() }
             let entries = try await admin.configEntries(.topic, physical).filter { !$0.isDefault }
             ctx.attach(
@@ -194,7 +194,7 @@ enum AdminSteps {
             let topic = try ctx.topic(try ctx.string(2))
             try await ctx.ledger.produceUnkeyed(
                 try ctx.int(0), to: topic, partition: Int32(try ctx.int(1)),
-                config: try ctx.cluster().config(["acks": "all", "linger.ms": "5", "log_level": "0"]))
+                config: try ctx.cluster().config(["acks": "all", "linger.ms": "5"]))
         }
 
         code.when(
@@ -204,7 +204,7 @@ enum AdminSteps {
             example: #"When I produce these record counts to the partitions of "logs":"#
         ) { ctx in
             let topic = try ctx.topic(try ctx.string(0))
-            let config = try ctx.cluster().config(["acks": "all", "linger.ms": "5", "log_level": "0"])
+            let config = try ctx.cluster().config(["acks": "all", "linger.ms": "5"])
             for row in (ctx.dataTable ?? []) where Int32(row.first ?? "") != nil {
                 guard row.count == 2, let p = Int32(row[0]), let n = Int(row[1]) else {
                     throw StepFailure("expected rows `| partition | records |`, got \(row)")
@@ -275,7 +275,7 @@ enum AdminSteps {
             let cluster = try ctx.cluster()
             let (low, _) = try await cluster.watermarks(topic: topic, partition: partition)
             let range = try await Backfill.read(
-                config: cluster.config(["group.id": "kafka-bdd-readback", "log_level": "0"]),
+                config: cluster.config(["group.id": "kafka-bdd-readback"]),
                 topic: topic, partition: partition, from: low)
             let offsets = range.records.map(\.offset)
             try AdminClaims.readsBack(topic, partition: partition, offsets: offsets, first: first, last: last).enforce()

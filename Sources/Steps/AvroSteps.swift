@@ -27,7 +27,7 @@ enum AvroSteps {
             guard let table = ctx.dataTable, let header = table.first, table.count > 1 else {
                 throw StepFailure("give the records as a table with a header row of field names")
             }
-            let producer = try Producer(config: try ctx.cluster().config(["acks": "all", "log_level": "0"]))
+            let producer = try Producer(config: try ctx.cluster().config(["acks": "all"]))
             defer { producer.close() }
             for (i, row) in table.dropFirst().enumerated() {
                 let value = try record(schema, header: header, row: row, line: i + 2)

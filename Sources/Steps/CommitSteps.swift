@@ -17,7 +17,7 @@ enum CommitSteps {
         let cluster = try ctx.cluster()
         cluster.registerCoordinatorKey(group, type: .group)
         return try Consumer(config: cluster.config(["group.id": group, "enable.auto.commit": "false", "auto.offset.reset": "earliest",
-                                                    "log_level": "0", "session.timeout.ms": "3000", "heartbeat.interval.ms": "300"]),
+                                                    "session.timeout.ms": "3000", "heartbeat.interval.ms": "300"]),
                             onRebalance: onRebalance)
     }
 
@@ -120,7 +120,7 @@ enum CommitSteps {
                   doc: "Reads exactly that range by assignment, as `kafka-bdd backfill` does.",
                   example: #"When I backfill partition 0 of "orders" from offset 10 for 25 records"#) { ctx in
             let partition = Int32(try ctx.int(0)), topic = try ctx.topic(try ctx.string(1))
-            let range = try await Backfill.read(config: try ctx.cluster().config(["group.id": "kafka-bdd-backfill", "log_level": "0"]),
+            let range = try await Backfill.read(config: try ctx.cluster().config(["group.id": "kafka-bdd-backfill"]),
                                                 topic: topic, partition: partition, from: Int64(try ctx.int(2)), count: try ctx.int(3))
             ctx.world.update(CommitState.Key.self) { $0.backfill = range.records.map { ($0.partition, $0.offset) } }
         }

@@ -9,7 +9,7 @@ import Verification
 enum CompactionDrill {
     static func write(_ cluster: any Cluster, topic: String, keys: Int, updates: Int, deleteEvery: Int) async throws
         -> [LogRecord] {
-        let producer = try Producer(config: cluster.config(["acks": "all", "linger.ms": "5", "log_level": "0"]))
+        let producer = try Producer(config: cluster.config(["acks": "all", "linger.ms": "5"]))
         defer { producer.close() }
         var written: [LogRecord] = []
         func key(_ k: Int) -> String { "key-" + String(format: "%04d", k) }
@@ -40,7 +40,7 @@ enum CompactionDrill {
     /// verdict that holds, or the last one at the deadline.
     static func awaitCompaction(_ cluster: any Cluster, topic: String, written: [LogRecord], within limit: Duration)
         async throws -> Result {
-        let producer = try Producer(config: cluster.config(["acks": "all", "log_level": "0"]))
+        let producer = try Producer(config: cluster.config(["acks": "all"]))
         defer { producer.close() }
         let start = ContinuousClock.now, deadline = start + limit
         var history = written, horizon: Int64?, rolls = 0
@@ -122,7 +122,7 @@ enum CompactionDrill {
     /// Partition 0 from its first offset to its end as it is now.
     static func readPartition(_ cluster: any Cluster, topic: String) async throws -> [ConsumedRecord] {
         let consumer = try Consumer(config: cluster.config([
-            "group.id": "kafka-bdd-reader-\(UUID().uuidString)", "enable.auto.commit": "false", "log_level": "0",
+            "group.id": "kafka-bdd-reader-\(UUID().uuidString)", "enable.auto.commit": "false",
         ]))
         let ends = try await consumer.logEnds(topic, partitions: 1)
         try consumer.assign([TopicPartitionOffset(topic: topic, partition: 0, offset: TopicPartitionOffset.beginning)])

@@ -127,7 +127,7 @@ enum ConnectDrill {
 
     static func writeSinkInput(_ cluster: any Cluster, topic: String, count: Int, malformedEvery: Int) async throws
         -> [ConnectDeadLetterExpectation.Input] {
-        let producer = try Producer(config: cluster.config(["acks": "all", "log_level": "0"]))
+        let producer = try Producer(config: cluster.config(["acks": "all"]))
         defer { producer.close() }
         var input: [ConnectDeadLetterExpectation.Input] = []
         for i in 1...count {

@@ -52,8 +52,7 @@ enum ConsumingSteps {
         let ledger = ctx.ledger
         let cluster = try ctx.cluster()
         let (topics, partitions) = ctx.scenario.state.withLock { s in (s.topics, s.partitions) }
-        let consumer = try Consumer(config: cluster.config(["group.id": "kafka-bdd-verifier-\(UUID().uuidString)", "enable.auto.commit": "false",
-                                                            "log_level": "0"]))
+        let consumer = try Consumer(config: cluster.config(["group.id": "kafka-bdd-verifier-\(UUID().uuidString)", "enable.auto.commit": "false"]))
         defer { Task { await consumer.close() } }
         var assignment: [TopicPartitionOffset] = []
         var ends: [String: Int64] = [:]
@@ -81,7 +80,7 @@ extension ConsumingSteps {
     static func readTopic(_ ctx: StepContext, topic: String, partitions: Int32, readCommitted: Bool = false) async throws -> [ConsumedRecord] {
         let consumer = try Consumer(config: try ctx.cluster().config([
             "group.id": "kafka-bdd-reader-\(UUID().uuidString)", "enable.auto.commit": "false",
-            "isolation.level": readCommitted ? "read_committed" : "read_uncommitted", "log_level": "0",
+            "isolation.level": readCommitted ? "read_committed" : "read_uncommitted",
         ]))
         let ends = try await consumer.logEnds(topic, partitions: partitions)
         try consumer.assign((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0, offset: TopicPartitionOffset.beginning) })

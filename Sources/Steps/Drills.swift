@@ -37,7 +37,7 @@ final class PacedProducer: Sendable {
     }
 
     func run() async throws {
-        let producer = try Producer(config: cluster.config(["acks": "all", "enable.idempotence": "true", "linger.ms": "5", "log_level": "0"]),
+        let producer = try Producer(config: cluster.config(["acks": "all", "enable.idempotence": "true", "linger.ms": "5"]),
                                     onDelivery: { [ledger] in ledger.record($0) })
         defer { producer.close() }
         var next = ContinuousClock.now
@@ -73,7 +73,7 @@ final class LagSampler: Sendable {
         self.topic = topic
         self.partitions = partitions
         self.clock = clock
-        monitor = try Consumer(config: cluster.config(["group.id": group, "enable.auto.commit": "false", "log_level": "0"]))
+        monitor = try Consumer(config: cluster.config(["group.id": group, "enable.auto.commit": "false"]))
     }
 
     var values: [LagSample] { samples.withLock { $0 } }

@@ -35,9 +35,9 @@ final class CopyProcessor: @unchecked Sendable {
     func runInstance(killAfter: Int?, ends: [String: Int64]) async throws -> Int {
         let consumer = try Consumer(config: cluster.config([
             "group.id": group, "enable.auto.commit": "false", "auto.offset.reset": "earliest", "isolation.level": "read_committed",
-            "session.timeout.ms": "3000", "heartbeat.interval.ms": "300", "log_level": "0",
+            "session.timeout.ms": "3000", "heartbeat.interval.ms": "300",
         ]))
-        var producerConfig = ["acks": "all", "enable.idempotence": "true", "linger.ms": "5", "log_level": "0"]
+        var producerConfig = ["acks": "all", "enable.idempotence": "true", "linger.ms": "5"]
         if case .exactlyOnce(let id) = mode { producerConfig["transactional.id"] = id }
         let producer = try Producer(config: cluster.config(producerConfig))
         cluster.registerCoordinatorKey(group, type: .group)
@@ -112,7 +112,7 @@ final class CopyProcessor: @unchecked Sendable {
 
     /// Runs instances one after another, killing each at the next kill point, until the input is done.
     func run(killPoints: [Int]) async throws -> [Int] {
-        let reader = try Consumer(config: cluster.config(["log_level": "0"]))
+        let reader = try Consumer(config: cluster.config())
         let ends = try await reader.logEnds(input, partitions: partitions)
         await reader.close()
         var writtenPerInstance: [Int] = []
@@ -202,7 +202,7 @@ enum ExactlyOnceSteps {
             let count = try ctx.int(0), topic = try ctx.topic(try ctx.string(1)), outcome = try ctx.string(2)
             guard outcome == "committed" || outcome == "aborted" else { throw StepFailure("a transaction is committed or aborted, not \(outcome)") }
             cluster.registerCoordinatorKey("writer-\(outcome)", type: .transaction)
-            let producer = try Producer(config: cluster.config(["transactional.id": "writer-\(outcome)", "log_level": "0"]))
+            let producer = try Producer(config: cluster.config(["transactional.id": "writer-\(outcome)"]))
             defer { producer.close() }
             try await producer.initTransactions()
             try producer.beginTransaction()
@@ -241,8 +241,8 @@ enum ExactlyOnceSteps {
                 return t
             }
             cluster.registerCoordinatorKey(id, type: .transaction)
-            let first = try Producer(config: cluster.config(["transactional.id": id, "log_level": "0"]))
-            let second = try Producer(config: cluster.config(["transactional.id": id, "log_level": "0"]))
+            let first = try Producer(config: cluster.config(["transactional.id": id]))
+            let second = try Producer(config: cluster.config(["transactional.id": id]))
             defer { first.close(flushTimeout: .zero); second.close() }
             try await first.initTransactions()
             try first.beginTransaction()

@@ -31,7 +31,7 @@ enum GroupSteps {
                 guard let t = s.topics.values.first else { throw StepFailure("no topic in this scenario") }
                 return t
             }
-            let producer = try Producer(config: try ctx.cluster().config(["log_level": "0", "acks": "all"]))
+            let producer = try Producer(config: try ctx.cluster().config(["acks": "all"]))
             defer { producer.close() }
             var again: [String: Int32] = [:]
             for (key, _) in seen.sorted(by: { $0.key < $1.key }) {
@@ -56,7 +56,7 @@ enum GroupSteps {
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
             let cluster = try ctx.cluster()
             cluster.registerCoordinatorKey(group, type: .group)
-            let consumer = try Consumer(config: cluster.config(["group.id": group, "auto.offset.reset": "earliest", "log_level": "0",
+            let consumer = try Consumer(config: cluster.config(["group.id": group, "auto.offset.reset": "earliest",
                                                                 "enable.auto.commit": "false"]))
             defer { Task { await consumer.close() } }
             let ends = try await consumer.logEnds(topic, partitions: partitions)
@@ -88,7 +88,7 @@ enum GroupSteps {
             cluster.registerCoordinatorKey(group, type: .group)
             let rebalances = Mutex<[String]>([])
             let consumers = try (0..<count).map { i in
-                try Consumer(config: cluster.config(["group.id": group, "log_level": "0", "session.timeout.ms": "6000",
+                try Consumer(config: cluster.config(["group.id": group, "session.timeout.ms": "6000",
                                                      "heartbeat.interval.ms": "300", "client.id": "\(group)-\(i)"]),
                              onRebalance: { e, _ in
                                  rebalances.withLock { $0.append("consumer \(i): \(e.kind.rawValue) \(e.partitions.map { "\($0.partition)" }.joined(separator: ","))") }

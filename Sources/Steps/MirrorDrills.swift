@@ -53,7 +53,7 @@ enum MirrorDrills {
                     partitions: Int32, rate: Int, seconds: Int, pauseFrom: Int, pauseTo: Int,
                     ledger: DeliveryLedger) async throws -> LagResult {
         let reader = try Consumer(config: target.config(["group.id": "kafka-bdd-lag-\(UUID().uuidString)",
-                                                         "fetch.wait.max.ms": "50", "log_level": "0"]))
+                                                         "fetch.wait.max.ms": "50"]))
         defer { reader.kill() }
         var starts: [TopicPartitionOffset] = []
         for p in 0..<partitions {
@@ -64,7 +64,7 @@ enum MirrorDrills {
         // The reader's first fetches open its connections to the slowed brokers (several round trips):
         // done before the first record, so they are not counted as the mirror's lag.
         _ = try await reader.records(atMost: 1, within: .seconds(1))
-        let producer = try Producer(config: source.config(["linger.ms": "0", "log_level": "0"]),
+        let producer = try Producer(config: source.config(["linger.ms": "0"]),
                                     onDelivery: { ledger.record($0) })
         defer { producer.close() }
         // As the mirror does for its target: without metadata the first record would wait about a second.
@@ -126,7 +126,7 @@ enum MirrorDrills {
                          source: any Cluster, target: any Cluster, sourceAlias: String, remote: String,
                          ledger: DeliveryLedger, deadline: Duration) async throws -> FailoverResult {
         let sourceConfig = source.config(["group.id": group, "enable.auto.commit": "false",
-                                          "auto.offset.reset": "earliest", "log_level": "0"])
+                                          "auto.offset.reset": "earliest"])
         let scopedGroup = sourceConfig["group.id"] ?? group
         let east = try Consumer(config: sourceConfig)
         try east.subscribe([topic])
@@ -162,7 +162,7 @@ enum MirrorDrills {
             return MirrorChecks.Failover.Switch(partition: c.partition, committed: max(0, c.offset),
                                                 upstream: cp?.upstreamOffset, downstream: cp?.downstreamOffset)
         }
-        let west = try Consumer(config: target.config(["group.id": group, "enable.auto.commit": "false", "log_level": "0"]))
+        let west = try Consumer(config: target.config(["group.id": group, "enable.auto.commit": "false"]))
         defer { west.kill() }
         try west.assign((0..<partitions).map { p in
             TopicPartitionOffset(topic: remote, partition: p,

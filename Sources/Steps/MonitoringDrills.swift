@@ -39,7 +39,7 @@ final class StallDrill: @unchecked Sendable {
         let consumer = try Consumer(config: cluster.config([
             "group.id": group, "auto.offset.reset": "earliest", "enable.auto.commit": "true",
             "auto.commit.interval.ms": "200", "statistics.interval.ms": "500", "session.timeout.ms": "6000",
-            "heartbeat.interval.ms": "300", "log_level": "0",
+            "heartbeat.interval.ms": "300",
         ]), onStatistics: { [self] json in
             guard let value = try? ClientStatistics.decode(json) else { return }
             statistics.withLock { $0.append((value.ts, .now, value)) }

@@ -80,7 +80,7 @@ enum MonitoringSteps {
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
             let cluster = try ctx.cluster()
             let consumer = try await tail(cluster, topic, partitions: partitions)
-            let producer = try Producer(config: cluster.config(["acks": "all", "linger.ms": "0", "log_level": "0"]))
+            let producer = try Producer(config: cluster.config(["acks": "all", "linger.ms": "0"]))
             defer { producer.close() }
             var probes: [Double?] = []
             for i in 0..<count {
@@ -128,7 +128,7 @@ enum MonitoringSteps {
                     reads.withLock { $0.stamp(records, at: Date().timeIntervalSince1970 * 1000) >= count }
                 })
             }
-            let producer = try Producer(config: cluster.config(["acks": "all", "linger.ms": "5", "log_level": "0"]),
+            let producer = try Producer(config: cluster.config(["acks": "all", "linger.ms": "5"]),
                                         onDelivery: { r in
                 guard r.error == nil else { return }
                 produceLatencies.withLock { $0.append(Double(r.latencyMicroseconds) / 1000) }
@@ -194,7 +194,7 @@ enum MonitoringSteps {
     /// A consumer assigned every partition at its log end, fetching eagerly: it sees only what comes next.
     static func tail(_ cluster: any Cluster, _ topic: String, partitions: Int32) async throws -> Consumer {
         let consumer = try Consumer(config: cluster.config(["group.id": "kafka-bdd-tail-\(UUID().uuidString)", "enable.auto.commit": "false",
-                                                            "fetch.wait.max.ms": "10", "log_level": "0"]))
+                                                            "fetch.wait.max.ms": "10"]))
         let ends = try await consumer.logEnds(topic, partitions: partitions)
         try consumer.assign((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0, offset: ends["\(topic)/\($0)"] ?? 0) })
         return consumer

@@ -16,7 +16,7 @@ enum ProducerSteps {
                   doc: "A synchronous producer: every send waits for its delivery report before the next one.",
                   example: #"When I send 100 JSON orders to "orders" one at a time, waiting for each acknowledgement"#) { ctx in
             let count = try ctx.int(0), topic = try ctx.topic(try ctx.string(1))
-            let producer = try Producer(config: try ctx.cluster().config(["acks": "all", "linger.ms": "0", "log_level": "0"]))
+            let producer = try Producer(config: try ctx.cluster().config(["acks": "all", "linger.ms": "0"]))
             defer { producer.close() }
             ctx.produced(idempotent: false)
             // Ids continue the scenario's: orders sent to two topics in one scenario never share one.
@@ -36,7 +36,7 @@ enum ProducerSteps {
             let count = try ctx.int(0), topic = try ctx.topic(try ctx.string(1))
             let ledger = ctx.ledger
             let reports = Mutex<[DeliveryReport]>([])
-            let producer = try Producer(config: try ctx.cluster().config(["acks": "all", "linger.ms": "5", "log_level": "0"]),
+            let producer = try Producer(config: try ctx.cluster().config(["acks": "all", "linger.ms": "5"]),
                                         onDelivery: { r in reports.withLock { $0.append(r) }; ledger.record(r) })
             defer { producer.close() }
             ctx.produced(idempotent: false)
@@ -101,7 +101,6 @@ enum ProducerSteps {
             for row in table.dropFirst() {
                 var props = Dictionary(uniqueKeysWithValues: zip(header, row))
                 props["enable.idempotence"] = props["acks"] == "all" ? "true" : "false"
-                props["log_level"] = "0"
                 let result = try await Benchmark.produce(config: try ctx.cluster().config(props), topic: topic, messages: count, size: size)
                 let label = zip(header, row).map { "\($0)=\($1)" }.joined(separator: " ")
                 results.append((label, result))

@@ -40,7 +40,7 @@ enum ProducingSteps {
                         whileDoing fault: (@Sendable () async throws -> Void)?) async throws {
         let ledger = ctx.ledger
         let idempotent = acks == "all" || acks == "-1"
-        let properties = ["acks": acks, "enable.idempotence": String(idempotent), "linger.ms": "5", "message.timeout.ms": "30000", "log_level": "0"]
+        let properties = ["acks": acks, "enable.idempotence": String(idempotent), "linger.ms": "5", "message.timeout.ms": "30000"]
             .merging(settings) { _, b in b }
         ctx.produced(idempotent: properties["enable.idempotence"] == "true")
         let config = try ctx.cluster().config(properties)

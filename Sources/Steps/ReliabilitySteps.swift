@@ -116,8 +116,7 @@ enum ReliabilitySteps {
             ctx.world[DeadLetterRunKey.self] = DeadLetterRun(policy: policy, source: name,
                                                              processedTopic: processedTopic, partitions: partitions)
             let records = try await ConsumingSteps.readTopic(ctx, topic: topic, partitions: partitions)
-            let producer = try Producer(config: cluster.config(["acks": "all", "enable.idempotence": "true",
-                                                                "log_level": "0"]))
+            let producer = try Producer(config: cluster.config(["acks": "all", "enable.idempotence": "true"]))
             defer { producer.close() }
             var processed = 0, retried = 0, deadLettered = 0
             for r in records {

@@ -128,7 +128,7 @@ final class ScalingDrill: @unchecked Sendable {
         let consumer = try Consumer(config: cluster.config([
             "group.id": group, "client.id": name, "auto.offset.reset": "earliest", "enable.auto.commit": "true",
             "auto.commit.interval.ms": "200", "session.timeout.ms": "3000", "heartbeat.interval.ms": "200",
-            "partition.assignment.strategy": strategy, "log_level": "0",
+            "partition.assignment.strategy": strategy,
         ]), onRebalance: { [weak self] event, _ in
             guard let self else { return }
             // Plain values from here on: the checkers never see a Kafka type.

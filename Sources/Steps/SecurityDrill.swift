@@ -39,7 +39,7 @@ enum SecurityDrill {
     static func refusal(_ files: ClientFiles) -> String? {
         let config = KafkaConfig(["bootstrap.servers": "127.0.0.1:9", "security.protocol": "SSL",
                                   "ssl.ca.location": files.ca, "ssl.certificate.location": files.certificate,
-                                  "ssl.key.location": files.key, "log_level": "0"])
+                                  "ssl.key.location": files.key])
         do {
             let producer = try Producer(config: config)
             producer.close()
@@ -64,7 +64,7 @@ enum SecurityDrill {
 
     static func tlsConfig(_ s: ComposeCluster.Extras.Security, bootstrap: String) -> [String: String] {
         ["bootstrap.servers": bootstrap, "ssl.ca.location": s.certificates + "/ca.pem",
-         "ssl.endpoint.identification.algorithm": "https", "log_level": "0"]
+         "ssl.endpoint.identification.algorithm": "https"]
     }
 
     static func saslConfig(_ s: ComposeCluster.Extras.Security, user: String, password: String) -> KafkaConfig {
@@ -184,7 +184,7 @@ enum SecurityDrill {
     static func seed(_ matrix: PermissionMatrix, _ ctx: StepContext) async throws {
         let topics = Set(matrix.entries.filter { $0.resource.kind == .topic }.compactMap { try? ctx.topic($0.resource.name) })
         guard !topics.isEmpty else { return }
-        let producer = try Producer(config: try ctx.cluster().config(["acks": "all", "log_level": "0"]))
+        let producer = try Producer(config: try ctx.cluster().config(["acks": "all"]))
         defer { producer.close() }
         for topic in topics.sorted() { try await producer.send(topic: topic, partition: 0, key: nil, value: Array("seed".utf8)) }
     }

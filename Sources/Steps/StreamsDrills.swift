@@ -80,7 +80,7 @@ enum StreamsDrills {
         -> [StreamOracle.Input] {
         let placed = Mutex<[UInt64: (Int32, Int64)]>([:])
         let failures = Mutex<[String]>([])
-        let producer = try Producer(config: config.merging(KafkaConfig(["acks": "all", "log_level": "0",
+        let producer = try Producer(config: config.merging(KafkaConfig(["acks": "all",
                                                                         "max.in.flight.requests.per.connection": "1"])),
                                     onDelivery: { r in
                                         if let e = r.error { failures.withLock { $0.append("\(e)") } }

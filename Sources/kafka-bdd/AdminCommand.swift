@@ -325,7 +325,7 @@ extension AdminCommand {
                             .init(topics: [topic], watermarks: false, configs: false, groups: false))
                         _ = try AdminCommand.unknownTopic(topic, in: s)
                     }
-                    let admin = try Admin(config: drills.cluster.config(["log_level": "0"]))
+                    let admin = try Admin(config: drills.cluster.config())
                     defer { admin.close() }
                     let entries = try await admin.configEntries(
                         topic == nil ? .broker : .topic, topic ?? String(broker!)

@@ -40,7 +40,7 @@ struct BackfillCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let config = KafkaConfig(["bootstrap.servers": bootstrap, "group.id": "kafka-bdd-backfill", "log_level": "3"]).merging(KafkaConfig(client.values))
+        let config = KafkaConfig(["bootstrap.servers": bootstrap, "group.id": "kafka-bdd-backfill"]).merging(KafkaConfig(client.values))
         let range: Backfill.Range
         do {
             range = try await Backfill.read(config: config, topic: topic, partition: partition, from: offset, count: count)

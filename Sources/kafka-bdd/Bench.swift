@@ -94,7 +94,7 @@ struct Bench: AsyncParsableCommand {
 
         func run() async throws {
             let (cluster, _) = try await target.cluster()
-            let config = cluster.config(settings.properties.merging(target.extra) { _, b in b }.merging(["log_level": "3"]) { a, _ in a })
+            let config = cluster.config(settings.properties.merging(target.extra) { _, b in b })
             let result = try await Benchmark.produce(config: config, topic: target.topic, messages: target.messages, size: target.size,
                                                      batch: batch)
             Bench.report("produce", result)
@@ -113,11 +113,11 @@ struct Bench: AsyncParsableCommand {
         func run() async throws {
             let (cluster, started) = try await target.cluster()
             if started {
-                let fill = try await Benchmark.produce(config: cluster.config(["acks": "1", "linger.ms": "5", "log_level": "3"]),
+                let fill = try await Benchmark.produce(config: cluster.config(["acks": "1", "linger.ms": "5"]),
                                                        topic: target.topic, messages: target.messages, size: target.size)
                 print("filled: \(fill.messages) messages")
             }
-            let config = cluster.config(target.extra.merging(["group.id": "kafka-bdd-bench", "log_level": "3"]) { a, _ in a })
+            let config = cluster.config(target.extra.merging(["group.id": "kafka-bdd-bench"]) { a, _ in a })
             let result = try await Benchmark.consume(config: config, topic: target.topic, partitions: target.partitions,
                                                      messages: target.messages)
             Bench.report("consume", result)

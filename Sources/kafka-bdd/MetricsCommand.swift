@@ -59,7 +59,7 @@ struct MetricsCommand: AsyncParsableCommand {
             try await embedded.createTopic(TopicSpec(name: topic, partitions: partitions, replicationFactor: 3))
             if messages > 0 {
                 // The same number of records in every partition.
-                _ = try await Benchmark.produce(config: embedded.config(["acks": "all", "linger.ms": "5", "log_level": "3"]), topic: topic,
+                _ = try await Benchmark.produce(config: embedded.config(["acks": "all", "linger.ms": "5"]), topic: topic,
                                                 messages: messages, size: 100, batch: max(1, messages / Int(partitions)))
             }
             cluster = embedded
@@ -67,7 +67,7 @@ struct MetricsCommand: AsyncParsableCommand {
         defer { Task { await cluster.shutdown() } }
         let statistics = Mutex<(count: Int, json: String?)>((0, nil))
         let consumer = try Consumer(config: cluster.config(client.values.merging([
-            "group.id": group, "auto.offset.reset": "earliest", "enable.auto.commit": "false", "statistics.interval.ms": "200", "log_level": "3",
+            "group.id": group, "auto.offset.reset": "earliest", "enable.auto.commit": "false", "statistics.interval.ms": "200",
         ]) { a, _ in a }), onStatistics: { json in statistics.withLock { $0 = ($0.count + 1, json) } })
         try consumer.subscribe([topic])
         let deadline = ContinuousClock.now + .seconds(waitSeconds)

@@ -111,8 +111,7 @@ struct ComposeContractTests {
         try await compose.createTopic(TopicSpec(name: "commits", partitions: 1, replicationFactor: 3))
         let group = "committer-\(UUID().uuidString)"
         compose.registerCoordinatorKey(group, type: .group)
-        let consumer = try Consumer(config: compose.config(["group.id": group, "enable.auto.commit": "false",
-                                                            "log_level": "0"]))
+        let consumer = try Consumer(config: compose.config(["group.id": group, "enable.auto.commit": "false"]))
         let offsets = [TopicPartitionOffset(topic: "commits", partition: 0, offset: 0)]
         try consumer.assign(offsets)
         try await consumer.commit(offsets)

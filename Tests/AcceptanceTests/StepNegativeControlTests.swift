@@ -195,7 +195,7 @@ struct StepNegativeControlTests {
         code.when("the consumer sees one message twice at different offsets") { ctx in
             // A duplicate in the log as a broken idempotent producer would leave it.
             let topic = try ctx.topic("t")
-            let producer = try Producer(config: try ctx.cluster().config(["log_level": "0"]))
+            let producer = try Producer(config: try ctx.cluster().config())
             defer { producer.close() }
             _ = try await producer.send(topic: topic, partition: 0, key: Array("key-1".utf8), value: Payload.make(id: 1, size: 100))
         }
@@ -252,7 +252,7 @@ struct GroupStepNegativeControlTests {
             let topic = try ctx.topic("t")
             ctx.ledger.sent(900_011, key: "k")
             ctx.ledger.sent(900_010, key: "k")
-            let producer = try Producer(config: try ctx.cluster().config(["log_level": "0"]))
+            let producer = try Producer(config: try ctx.cluster().config())
             defer { producer.close() }
             for id in [UInt64(900_010), 900_011] {
                 let r = try await producer.send(topic: topic, partition: 0, key: Array("k".utf8), value: Payload.make(id: id))
@@ -420,7 +420,7 @@ struct ProducerStepNegativeControlTests {
         }
         code.when("record {string} on {string} was written with another schema") { ctx in
             let other = try AvroSchema(json: #"{"type":"record","name":"Order","namespace":"shop","fields":[{"name":"id","type":"string"}]}"#)
-            let producer = try Producer(config: try ctx.cluster().config(["log_level": "0"]))
+            let producer = try Producer(config: try ctx.cluster().config())
             defer { producer.close() }
             try await producer.send(topic: try ctx.topic(try ctx.string(1)), key: Array(try ctx.string(0).utf8),
                                     value: try other.encodeSingleObject(.record(["id": .string("x")])))
@@ -594,20 +594,20 @@ struct ReliabilityStepNegativeControlTests {
 
     static func breakers(_ code: inout SupportCode) {
         code.when("a dead letter for record {int} is written to {string} without headers") { ctx in
-            let producer = try Producer(config: try ctx.cluster().config(["log_level": "0"]))
+            let producer = try Producer(config: try ctx.cluster().config())
             defer { producer.close() }
             try await producer.send(topic: try ctx.topic(try ctx.string(1)), key: nil, value: Payload.make(id: UInt64(try ctx.int(0))))
         }
         code.when("record {int} was processed a second time") { ctx in
             // The processing's output shows it twice: what a consumer that reprocessed it would leave.
             guard let run = ctx.world[DeadLetterRunKey.self] else { throw StepFailure("nothing was processed") }
-            let producer = try Producer(config: try ctx.cluster().config(["log_level": "0"]))
+            let producer = try Producer(config: try ctx.cluster().config())
             defer { producer.close() }
             let id = UInt64(try ctx.int(0))
             try await producer.send(topic: run.processedTopic, key: nil, value: Payload.make(id: id))
         }
         code.when("a dead letter for record {int} from offset {int} of {string} is written to {string}") { ctx in
-            let producer = try Producer(config: try ctx.cluster().config(["log_level": "0"]))
+            let producer = try Producer(config: try ctx.cluster().config())
             defer { producer.close() }
             let headers = [("dlq.error", "rejected"), ("dlq.attempts", "2"),
                            ("dlq.topic", try ctx.topic(try ctx.string(2))), ("dlq.partition", "0"),
@@ -780,7 +780,7 @@ struct ExactlyOnceStepNegativeControlTests {
             guard let output = ctx.world[ComparisonKey.self]?.exactlyOnceOutput else {
                 throw StepFailure("no comparison ran")
             }
-            let producer = try Producer(config: try ctx.cluster().config(["log_level": "0"]))
+            let producer = try Producer(config: try ctx.cluster().config())
             defer { producer.close() }
             let id = UInt64(try ctx.int(0))
             try await producer.send(topic: output, key: nil, value: CopyVerdict.outputValue(id: id))

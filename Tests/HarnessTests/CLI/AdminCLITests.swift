@@ -70,7 +70,19 @@ struct AdminCLITests {
     @Test(CLITests.enabled) func anUnreachableClusterIsReportedWithinTenSeconds() async throws {
         let r = try await CLITests.run(["admin", "inventory", "--bootstrap", "127.0.0.1:1"])
         #expect(r.status == 2)
-        #expect(r.err.contains("cannot reach the Kafka cluster at 127.0.0.1:1"))
+        #expect(r.err.contains("cannot reach the Kafka cluster at 127.0.0.1:1: connection refused"), "\(r.err)")
         #expect(r.seconds < 10)
+    }
+
+    /// KAFKA_BDD_LOG_LEVEL shows librdkafka's own lines (here its failed connect), and nothing by default.
+    @Test(CLITests.enabled) func theLogLevelShowsLibrdkafkasLines() async throws {
+        let args = ["admin", "inventory", "--bootstrap", "127.0.0.1:1"]
+        async let quiet = CLITests.run(args)
+        async let debug = CLITests.run(args, environment: ["KAFKA_BDD_LOG_LEVEL": "debug"])
+        let (q, d) = try await (quiet, debug)
+        #expect(d.err.contains("librdkafka"), "\(d.err)")
+        #expect(d.err.contains("Connect to ipv4#127.0.0.1:1 failed: Connection refused"), "\(d.err)")
+        #expect(!q.err.contains("librdkafka"), "\(q.err)")
+        #expect(!q.err.contains("Connect to ipv4#127.0.0.1:1 failed"), "\(q.err)")
     }
 }

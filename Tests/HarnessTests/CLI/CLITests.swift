@@ -144,7 +144,7 @@ struct BackfillCLITests {
         defer { Task { await cluster.shutdown() } }
         try await cluster.createTopic(TopicSpec(name: "orders", partitions: 1, replicationFactor: 1))
         let ledger = DeliveryLedger()
-        try await ledger.produce(100, to: "orders", config: cluster.config(["log_level": "0"]))
+        try await ledger.produce(100, to: "orders", config: cluster.config())
         let r = try await CLITests.run(["backfill", "--bootstrap", cluster.bootstrapServers, "--topic", "orders", "--partition", "0",
                                         "--offset", "10", "--count", "25"])
         #expect(r.status == 0, "\(r.err)")

@@ -14,8 +14,7 @@ struct DeliveryReportPathTests {
         // Every produce request is rejected by the broker with a non-retriable error.
         try await cluster.injectErrors(.produce, Array(repeating: "MSG_SIZE_TOO_LARGE", count: 100))
         let ledger = DeliveryLedger()
-        try await ledger.produce(20, to: "t", config: cluster.config(["enable.idempotence": "false", "linger.ms": "0",
-                                                                       "log_level": "0"]))
+        try await ledger.produce(20, to: "t", config: cluster.config(["enable.idempotence": "false", "linger.ms": "0"]))
         let verdict = ledger.verdict()
         #expect(verdict.acknowledged == 0, "\(verdict)")
         #expect(verdict.failed == 20, "\(verdict)")

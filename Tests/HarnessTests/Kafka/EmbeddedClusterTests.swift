@@ -15,8 +15,7 @@ import Testing
 @Suite("Embedded cluster", .serialized)
 struct EmbeddedClusterTests {
     static func producerConfig(_ cluster: Cluster) -> KafkaConfig {
-        cluster.config(["acks": "all", "enable.idempotence": "true", "linger.ms": "5", "message.timeout.ms": "30000",
-                        "log_level": "0"])
+        cluster.config(["acks": "all", "enable.idempotence": "true", "linger.ms": "5", "message.timeout.ms": "30000"])
     }
 
     /// Sends `count` keyed records through a producer whose reports land in `ledger`, optionally
@@ -28,8 +27,7 @@ struct EmbeddedClusterTests {
 
     static func readEverything(_ topic: String, partitions: Int32, on cluster: Cluster, into ledger: DeliveryLedger,
                                expecting: Int, within: Duration = .seconds(30)) async throws {
-        let consumer = try Consumer(config: cluster.config(["group.id": "reader-\(UUID().uuidString)", "enable.auto.commit": "false",
-                                                            "log_level": "0"]))
+        let consumer = try Consumer(config: cluster.config(["group.id": "reader-\(UUID().uuidString)", "enable.auto.commit": "false"]))
         try consumer.assign((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0, offset: TopicPartitionOffset.beginning) })
         let records = try await consumer.records(within: within, until: { $0.count >= expecting })
         for r in records { ledger.consumed(r) }
@@ -83,7 +81,7 @@ struct EmbeddedClusterTests {
         for p in Int32(0)..<6 { ends.append(try await cluster.watermarks(topic: "bench", partition: p).high) }
         #expect(ends.reduce(0, +) == 10_000, "log ends \(ends)")
         #expect(ends.allSatisfy { $0 > 0 }, "every partition gets records: \(ends)")
-        let consumed = try await Benchmark.consume(config: cluster.config(["group.id": "bench-test", "log_level": "0"]), topic: "bench",
+        let consumed = try await Benchmark.consume(config: cluster.config(["group.id": "bench-test"]), topic: "bench",
                                                    partitions: 6, messages: 10_000, timeout: .seconds(30))
         #expect(consumed.messages == 10_000 && consumed.bytes == 500_000 && consumed.errors == 0, "\(consumed)")
     }
@@ -122,7 +120,7 @@ struct EmbeddedClusterTests {
         try await cluster.placeCoordinator(group, type: .group, on: 2)
         let assigned = Mutex(0)
         let consumer = try Consumer(config: cluster.config(["group.id": group, "enable.auto.commit": "false",
-                                                            "auto.offset.reset": "earliest", "log_level": "0",
+                                                            "auto.offset.reset": "earliest",
                                                             "session.timeout.ms": "6000", "heartbeat.interval.ms": "500"]),
                                     onRebalance: { event, _ in if event.kind == .assigned { assigned.withLock { $0 += event.partitions.count } } })
         try consumer.subscribe(["orders"])
@@ -186,11 +184,11 @@ struct ClientStatisticsTests {
         let cluster = try EmbeddedCluster(brokers: 1)
         defer { Task { await cluster.shutdown() } }
         try await cluster.createTopic(TopicSpec(name: "stats", partitions: 2, replicationFactor: 1))
-        let producer = try Producer(config: cluster.config(["log_level": "0"]))
+        let producer = try Producer(config: cluster.config())
         for i in 0..<10 { _ = try await producer.send(topic: "stats", partition: Int32(i % 2), key: nil, value: Payload.make(id: UInt64(i))) }
         producer.close()
         let latest = Mutex<ClientStatistics?>(nil)
-        let consumer = try Consumer(config: cluster.config(["group.id": "stats-reader", "statistics.interval.ms": "100", "log_level": "0",
+        let consumer = try Consumer(config: cluster.config(["group.id": "stats-reader", "statistics.interval.ms": "100",
                                                             "enable.auto.commit": "false"]),
                                     onStatistics: { json in if let s = try? ClientStatistics.decode(json) { latest.withLock { $0 = s } } })
         try consumer.assign([TopicPartitionOffset(topic: "stats", partition: 0, offset: TopicPartitionOffset.beginning),
@@ -217,7 +215,7 @@ struct GroupAndTransactionTests {
         let events = Mutex<[(String, RebalanceEvent)]>([])
         func consumer(_ name: String) throws -> Consumer {
             try Consumer(config: cluster.config(["group.id": "g-\(strategy)", "partition.assignment.strategy": strategy,
-                                                 "log_level": "0", "session.timeout.ms": "6000", "heartbeat.interval.ms": "300"]),
+                                                 "session.timeout.ms": "6000", "heartbeat.interval.ms": "300"]),
                          onRebalance: { e, _ in events.withLock { $0.append((name, e)) } })
         }
         let a = try consumer("a")
@@ -253,7 +251,7 @@ struct GroupAndTransactionTests {
         let cluster = try EmbeddedCluster(brokers: 3)
         defer { Task { await cluster.shutdown() } }
         try await cluster.createTopic(TopicSpec(name: "tx", partitions: 1, replicationFactor: 3))
-        let producer = try Producer(config: cluster.config(["transactional.id": "tx-1", "log_level": "0"]))
+        let producer = try Producer(config: cluster.config(["transactional.id": "tx-1"]))
         cluster.registerCoordinatorKey("tx-1", type: .transaction)
         try await producer.initTransactions()
         try producer.beginTransaction()
@@ -286,8 +284,7 @@ struct AdminWithoutSupportTests {
         try await cluster.createTopic(TopicSpec(name: "c", partitions: 1, replicationFactor: 3))
         let group = "slow-coordinator-\(UUID().uuidString)"
         try await cluster.placeCoordinator(group, type: .group, on: 2)
-        let consumer = try Consumer(config: cluster.config(["group.id": group, "enable.auto.commit": "false",
-                                                            "log_level": "0"]))
+        let consumer = try Consumer(config: cluster.config(["group.id": group, "enable.auto.commit": "false"]))
         let offsets = [TopicPartitionOffset(topic: "c", partition: 0, offset: 0)]
         try consumer.assign(offsets)
         try await consumer.commit(offsets)
@@ -305,7 +302,7 @@ struct AdminWithoutSupportTests {
         let cluster = try EmbeddedCluster(brokers: 1)
         defer { Task { await cluster.shutdown() } }
         try await cluster.createTopic(TopicSpec(name: "a", partitions: 1, replicationFactor: 1))
-        let admin = try Admin(config: cluster.config(["log_level": "0"]))
+        let admin = try Admin(config: cluster.config())
         defer { admin.close() }
         let clock = ContinuousClock()
         let start = clock.now
