@@ -52,7 +52,7 @@ public final class ExternalCluster: Cluster, @unchecked Sendable {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw KafkaError(code: -186, detail: "cannot read client properties file \(path)")
             }
-            config = KafkaConfig.load(propertiesFile: text)
+            config = try KafkaConfig.load(propertiesFile: text)
         }
         let requests = env["KAFKA_BDD_TOPIC_REQUESTS"].flatMap { $0.isEmpty ? nil : $0 }
         return try ExternalCluster(bootstrapServers: bootstrap, clientConfig: config, topicRequests: requests)

@@ -38,15 +38,33 @@ public struct KafkaConfig: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Reads a Java-style properties file (`key=value`, `#` comments).
-    public static func load(propertiesFile text: String) -> KafkaConfig {
+    public static func load(propertiesFile text: String) throws(KafkaError) -> KafkaConfig {
         var p: [String: String] = [:]
-        for raw in text.split(whereSeparator: \.isNewline) {
-            let line = raw.trimmingCharacters(in: .whitespaces)
+        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("!") { continue }
-            guard let eq = line.firstIndex(where: { $0 == "=" || $0 == ":" }) else { continue }
-            p[line[..<eq].trimmingCharacters(in: .whitespaces)] = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            guard let (key, value) = property(line) else {
+                throw KafkaError(code: -186, detail: "client properties line \(number + 1): no property name before "
+                                 + "'=', ':' or a space")
+            }
+            p[key] = value
         }
         return KafkaConfig(p)
+    }
+
+    /// One `.properties` line as Java reads it: the name ends at the first `=`, `:` or white space, and
+    /// the separator may have white space around it (`KEY=VALUE`, `KEY: VALUE`, `KEY VALUE`). Nil when
+    /// there is no name.
+    public static func property(_ line: some StringProtocol) -> (key: String, value: String)? {
+        let text = line.trimmingCharacters(in: .whitespaces)
+        guard let end = text.firstIndex(where: { $0 == "=" || $0 == ":" || $0 == " " || $0 == "\t" }) else {
+            return text.isEmpty ? nil : (text, "")
+        }
+        let key = String(text[..<end])
+        guard !key.isEmpty else { return nil }
+        var rest = text[end...].drop { $0 == " " || $0 == "\t" }
+        if let first = rest.first, first == "=" || first == ":" { rest = rest.dropFirst() }
+        return (key, rest.trimmingCharacters(in: .whitespaces))
     }
 
     /// librdkafka's reason for refusing a property, without the value (it quotes it): a property value

@@ -116,9 +116,10 @@ struct AdminCommand: AsyncParsableCommand {
 
     static func keyValues(_ pairs: [String], flag: String) throws -> [String: String] {
         var out: [String: String] = [:]
-        for p in pairs {
+        for (n, p) in pairs.enumerated() {
             guard let i = p.firstIndex(of: "="), i != p.startIndex else {
-                throw ValidationError("\(flag) \(p): expected KEY=VALUE")
+                // Never the text: a value may be a secret.
+                throw ValidationError("\(flag) number \(n + 1): expected KEY=VALUE")
             }
             out[String(p[..<i])] = String(p[p.index(after: i)...])
         }

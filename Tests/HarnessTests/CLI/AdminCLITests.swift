@@ -27,6 +27,19 @@ struct AdminCLITests {
         #expect(topics == ["events"])
     }
 
+    // `--property sasl.password:VALUE` printed the value in its error; `:` is a separator there too now.
+    @Test(CLITests.enabled) func aPropertyWithoutASeparatorIsRefusedWithoutItsValue() async throws {
+        let r = try await CLITests.run(["admin", "topics", "list", "--bootstrap", "127.0.0.1:1",
+                                        "--property", "S3cr3tWithoutSeparator"])
+        #expect(r.status == 2, "\(r.err)")
+        #expect(r.err.contains("--property number 1: expected KEY=VALUE"), "\(r.err)")
+        #expect(!r.err.contains("S3cr3t") && !r.out.contains("S3cr3t"))
+        let colon = try await CLITests.run(["admin", "topics", "list", "--bootstrap", "127.0.0.1:1",
+                                            "--property", "sasl.password:S3cr3t"])
+        #expect(!colon.err.contains("expected KEY=VALUE"), "\(colon.err)")
+        #expect(!colon.err.contains("S3cr3t") && !colon.out.contains("S3cr3t"))
+    }
+
     @Test(CLITests.enabled) func refusalsAndBadInputExitTwoWithTheReason() async throws {
         let cluster = try EmbeddedCluster(brokers: 3)
         defer { Task { await cluster.shutdown() } }

@@ -135,7 +135,6 @@ struct ConnectionDiagnosisTests {
         let r = try await Self.reach("127.0.0.1:1")
         #expect(r.message.hasPrefix("_TRANSPORT: cannot reach the Kafka cluster at 127.0.0.1:1: connection refused"),
                 "\(r.message)")
-        #expect(r.seconds < 6)
     }
 
     @Test func aListenerThatNeverAnswersTimesOut() async throws {
@@ -144,7 +143,6 @@ struct ConnectionDiagnosisTests {
         let r = try await Self.reach("127.0.0.1:\(server.port)")
         #expect(r.message.hasPrefix("_TIMED_OUT: no answer from the Kafka cluster at 127.0.0.1:\(server.port) within "
             + "0:00:04: 127.0.0.1:\(server.port) accepts connections but did not answer"), "\(r.message)")
-        #expect(r.seconds < 6)
     }
 
     @Test func aConnectThatHangsTimesOut() async throws {
@@ -153,13 +151,11 @@ struct ConnectionDiagnosisTests {
         let r = try await Self.reach("127.0.0.1:\(server.port)")
         #expect(r.message.hasPrefix("_TIMED_OUT: no answer from the Kafka cluster at 127.0.0.1:\(server.port) within "
             + "0:00:04: connecting timed out — a firewall that drops packets"), "\(r.message)")
-        #expect(r.seconds < 6)
     }
 
     @Test func anUnknownHostIsNamed() async throws {
         let r = try await Self.reach("no-such-host.invalid:9092")
         #expect(r.message.hasPrefix("_RESOLVE: cannot resolve the host name no-such-host.invalid"), "\(r.message)")
-        #expect(r.seconds < 6)
     }
 
     /// ApiVersions answered with the right correlation id, error 0 and nothing more: librdkafka cannot
@@ -173,7 +169,6 @@ struct ConnectionDiagnosisTests {
         #expect(r.message.contains("the Kafka cluster at 127.0.0.1:\(server.port) answers, but librdkafka "
             + "\(D.librdkafkaVersion) cannot talk to it: 127.0.0.1:\(server.port)/bootstrap: ApiVersionRequest failed: "
             + "Local: Read underflow"), "\(r.message)")
-        #expect(r.seconds < 6)
     }
 
     /// A TLS client whose handshake meets plaintext bytes.
@@ -183,7 +178,6 @@ struct ConnectionDiagnosisTests {
         let r = try await Self.reach("127.0.0.1:\(server.port)", config: KafkaConfig(["security.protocol": "SSL"]))
         #expect(r.message.hasPrefix("_SSL: TLS with the Kafka cluster at 127.0.0.1:\(server.port) failed"),
                 "\(r.message)")
-        #expect(r.seconds < 6)
     }
 }
 
@@ -223,7 +217,6 @@ extension ConnectionDiagnosisTests {
             #expect(r.message.hasPrefix("_SSL: TLS with the Kafka cluster at 127.0.0.1:\(port) failed: "),
                     "\(r.message)")
             #expect(r.message.contains("certificate verify failed"), "\(r.message)")
-            #expect(r.seconds < 6)
         }
     }
 
@@ -233,7 +226,6 @@ extension ConnectionDiagnosisTests {
             let r = try await Self.reach("127.0.0.1:\(port)")
             #expect(r.message.hasPrefix("_TRANSPORT: the Kafka cluster at 127.0.0.1:\(port) closed the connection on "
                 + "the first request — the listener may need TLS or SASL: check security.protocol"), "\(r.message)")
-            #expect(r.seconds < 6)
         }
     }
 }
@@ -316,6 +308,5 @@ extension ConnectionDiagnosisTests {
             + "\(cluster.bootstrapServers) failed: "), "\(r.message)")
         #expect(r.message.contains("SASL Handshake not supported by broker"), "\(r.message)")
         for value in ["someone", "wrong-password", "SCRAM-SHA-256"] { #expect(!r.message.contains(value)) }
-        #expect(r.seconds < 6)
     }
 }
