@@ -63,11 +63,17 @@ PY
 echo "Tansu $("$tansu" --version | awk '{print $2}') on 127.0.0.1:$port (pid $tansu_pid)," \
   "librdkafka $(basename "$rdkafka")"
 
-# The chapters start with 3 or 4 brokers and would skip whole on one: the copies start with one.
+# The chapters start with 3 or 4 brokers and would skip whole on one: the copies start with one, and
+# the topics they set up have one replica. A Given asking one broker for 3 replicas fails once Givens
+# read back what they created, and every verdict after it would go unexercised; the claims about
+# replicas listed more than once are made directly in claims.feature. The admin tool's requests and
+# the Then steps are left as written.
 mkdir -p "$work/features"
 for f in Features/*.feature; do
-  sed -e 's/a 3-broker cluster/a 1-broker cluster/; s/a 4-broker cluster/a 1-broker cluster/' "$f" \
-    > "$work/features/$(basename "$f")"
+  sed -E -e 's/a [34]-broker cluster/a 1-broker cluster/' \
+    -e '/^[[:space:]]*(Given|And|But|\*) a topic "/ s/replication factor [0-9]+/replication factor 1/' \
+    -e '/^[[:space:]]*(Given|And|But|\*) a topic "/ s/min\.insync\.replicas=[0-9]+/min.insync.replicas=1/' \
+    "$f" > "$work/features/$(basename "$f")"
 done
 cp ci/foreign-broker/claims.feature "$work/features/tansu-claims.feature"
 printf 'client.id=kafka-bdd-foreign-broker\n' > "$work/client.properties"
