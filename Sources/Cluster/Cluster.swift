@@ -15,6 +15,8 @@ public enum ClusterCapability: String, Sendable, CaseIterable, Comparable {
     case fencing = "producer fencing"
     case admin = "the Admin API"
     case topicConfigs = "topic configurations"
+    case partitionIncrease = "adding partitions (CreatePartitions)"
+    case deleteRecords = "deleting records (DeleteRecords)"
     case compaction = "log compaction"
     case retention = "retention"
     case security = "TLS, SASL and ACLs"
@@ -95,6 +97,8 @@ public protocol Cluster: Sendable {
     /// A client configuration as this cluster's clients use it (a shared cluster scopes group and
     /// transactional ids to the scenario); the default leaves it as it is.
     func scoped(_ config: KafkaConfig) -> KafkaConfig
+    /// What to do about a capability the backend lacks, for the skip reason (default: another backend).
+    func unsupportedHint(_ capability: ClusterCapability) -> String
 }
 
 public enum CoordinatorType: String, Sendable { case group, transaction }
@@ -132,8 +136,12 @@ extension Cluster {
     /// Throws Unsupported unless the backend has the capability.
     public func require(_ capability: ClusterCapability) throws(Unsupported) {
         guard capabilities.contains(capability) else {
-            throw Unsupported(capability: capability, backend: backend, hint: Self.hint(for: capability, backend: backend))
+            throw Unsupported(capability: capability, backend: backend, hint: unsupportedHint(capability))
         }
+    }
+
+    public func unsupportedHint(_ capability: ClusterCapability) -> String {
+        Self.hint(for: capability, backend: backend)
     }
 
     static func hint(for capability: ClusterCapability, backend: String) -> String {

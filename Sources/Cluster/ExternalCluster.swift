@@ -17,6 +17,8 @@ public final class ExternalCluster: Cluster, @unchecked Sendable {
     private struct State {
         var capabilities: Set<ClusterCapability>
         var mockClusterId: String?
+        /// Capabilities the brokers' ApiVersions answers showed missing, with the requests they lack.
+        var missingApis: [ClusterCapability: [ApiCapabilities.Request]] = [:]
     }
     private let state: Mutex<State>
 
@@ -25,7 +27,8 @@ public final class ExternalCluster: Cluster, @unchecked Sendable {
 
     public static let kafkaCapabilities: Set<ClusterCapability> = [
         .consumerGroups, .replication, .idempotentDeduplication, .transactions, .transactionIsolation,
-        .transactionalOffsets, .fencing, .admin, .topicConfigs, .compaction, .retention,
+        .transactionalOffsets, .fencing, .admin, .topicConfigs, .partitionIncrease, .deleteRecords,
+        .compaction, .retention,
     ]
 
     public init(bootstrapServers: String, clientConfig: KafkaConfig = KafkaConfig(), backend: String = "external",
@@ -59,7 +62,8 @@ public final class ExternalCluster: Cluster, @unchecked Sendable {
     }
 
     /// Fails within `timeout` when the cluster cannot be reached, naming the bootstrap servers.
-    /// Learns whether the cluster is a librdkafka mock (its cluster id), which narrows what it models.
+    /// Learns whether the cluster is a librdkafka mock (its cluster id), which narrows what it models,
+    /// and which requests its brokers support (ApiVersions), which narrows it further.
     public func checkReachable(timeout: Duration = .seconds(10)) async throws {
         let id: String?
         // A look of our own runs alongside, to tell why if the client fails (ConnectionDiagnosis).
@@ -68,8 +72,9 @@ public final class ExternalCluster: Cluster, @unchecked Sendable {
             await ConnectionDiagnosis.observe(bootstrap: bootstrapServers, securityProtocol: security,
                                               within: timeout * 6 / 10)
         }
+        let md: ClusterMetadata
         do {
-            _ = try await admin.metadata(topic: nil, timeout: timeout)
+            md = try await admin.metadata(topic: nil, timeout: timeout)
             id = try await admin.clusterId(timeout: timeout)
         } catch {
             throw ConnectionDiagnosis.error(bootstrap: bootstrapServers, timeout: timeout, servers: await look.value,
@@ -81,6 +86,46 @@ public final class ExternalCluster: Cluster, @unchecked Sendable {
                 s.capabilities = Self.mockCapabilities.intersection(s.capabilities)
             }
         }
+        // A mock's capabilities are declared above, exactly; ApiVersions is for a cluster nobody declared.
+        if id?.hasPrefix("mockCluster") != true { await discoverApis(md.brokers) }
+    }
+
+    /// Drops the capabilities whose requests some broker does not list in its ApiVersions answer. The
+    /// probe speaks plaintext: behind TLS it cannot ask (SASL_PLAINTEXT answers ApiVersions before
+    /// authentication), and a broker that does not answer leaves the capabilities as assumed — a step
+    /// then fails with the broker's own "not supported", as before.
+    func discoverApis(
+        _ brokers: [BrokerInfo],
+        probe: @escaping @Sendable (String, Int) async -> BrokerProbe.Discovery = {
+            await BrokerProbe.supportedApis(host: $0, port: $1, timeout: .seconds(2))
+        }
+    ) async {
+        let proto = (clientConfig["security.protocol"] ?? "PLAINTEXT").uppercased()
+        guard proto == "PLAINTEXT" || proto == "SASL_PLAINTEXT", !brokers.isEmpty else { return }
+        // All brokers at once: the whole discovery takes one probe's time limit at most.
+        let results = await withTaskGroup(of: BrokerProbe.Discovery.self) { group in
+            for b in brokers {
+                group.addTask { await probe(b.host, Int(b.port)) }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        var answers: [[BrokerProbe.ApiVersionRange]] = []
+        for case .success(let apis) in results { answers.append(apis) }
+        guard answers.count == brokers.count else { return }
+        let missing = ApiCapabilities.missing(supported: ApiCapabilities.common(answers))
+        state.withLock { s in
+            s.missingApis = missing
+            s.capabilities.subtract(missing.keys)
+        }
+    }
+
+    /// The capabilities the brokers' ApiVersions answers showed missing (known after `checkReachable`).
+    public var missingApis: [ClusterCapability: [ApiCapabilities.Request]] { state.withLock { $0.missingApis } }
+
+    public func unsupportedHint(_ capability: ClusterCapability) -> String {
+        guard let lacking = missingApis[capability] else { return Self.hint(for: capability, backend: backend) }
+        return "its brokers do not list " + lacking.map(\.description).joined(separator: ", ")
+            + " in their ApiVersions answer"
     }
 
     /// The cluster id when the cluster is a librdkafka mock (known after `checkReachable`).

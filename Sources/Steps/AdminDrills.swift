@@ -178,6 +178,7 @@ public struct AdminDrills: Sendable {
         let plan = try TopicChecks.addPartitions(topic, to: count, acceptRemap: acceptRemap, in: snapshot)
         if !dryRun {
             try cluster.require(.admin)
+            try cluster.require(.partitionIncrease)
             let admin = try admin()
             defer { admin.close() }
             try await admin.createPartitions(topic: topic, totalCount: count)
@@ -202,6 +203,7 @@ public struct AdminDrills: Sendable {
         let plan = try TopicChecks.deleteRecords(topic, partition: partition, before: offset, in: snapshot)
         if !dryRun, !plan.changes.isEmpty {
             try cluster.require(.admin)
+            try cluster.require(.deleteRecords)
             let admin = try admin()
             defer { admin.close() }
             _ = try await admin.deleteRecords(before: [
