@@ -69,6 +69,7 @@ public final class IsolatedCluster: Cluster, @unchecked Sendable {
     public var bootstrapServers: String { shared.bootstrapServers }
     public var clientConfig: KafkaConfig { shared.clientConfig }
     public var failoverDeadline: Duration { shared.failoverDeadline }
+    public var minInsyncReplicas: Int32 { shared.minInsyncReplicas }
 
     public func metadata(topic: String?) async throws -> ClusterMetadata { try await shared.metadata(topic: topic) }
     public func watermarks(topic: String, partition: Int32) async throws -> (low: Int64, high: Int64) {

@@ -1,5 +1,6 @@
 import Cluster
 import Foundation
+import Gherkin
 import KafkaClient
 import Runtime
 import Session
@@ -93,6 +94,46 @@ struct ComposeKafkaRulesContractTests {
         #expect(passed >= 8, "\(summary.outcomes.map { "\($0.pickle.name): \($0.status)" })")
         for west in wests.list.withLock({ $0 }) { await west.shutdown() }
         await east.shutdown()
+    }
+
+    /// Every topic a drill creates with a literal replication factor, against the brokers' min.insync.replicas
+    /// read from docker-compose.yml: the feature files' topic steps (but those a scenario expects refused) and
+    /// the factors written in the steps and processors. A topic below it takes no acks=all write on compose.
+    @Test func everyTopicTheDrillsCreateMeetsTheBrokersMinInsyncReplicas() throws {
+        let minInsync = try ComposeFile.brokersMinInsyncReplicas()
+        #expect(minInsync == ComposeCluster.minInsyncReplicas(composeFile: ComposeContractTests.composeFile))
+        let root = AcceptanceSuite.packageRoot
+        var below: [String] = []
+        var seen = 0
+        let step = #/topic "([^"]+)"(?: on cluster "[^"]+")? with \d+ partitions?(?:,| and) replication factor (\d+)/#
+        for path in try FeatureFile.discover([root.appendingPathComponent("Features").path]) {
+            for pickle in try FeatureFile.load(path: path).pickles {
+                let refused = pickle.steps.contains { $0.text.contains("refuses it") }
+                for s in pickle.steps {
+                    guard let m = s.text.firstMatch(of: step), let factor = Int32(m.2), !refused else { continue }
+                    seen += 1
+                    if factor < minInsync { below.append("\(pickle.uri): \(pickle.name): \(s.text)") }
+                }
+            }
+        }
+        #expect(seen > 30, "the step pattern still finds the feature files' topics")
+        // Created to see whether CREATE is allowed, deleted at once and never written.
+        let neverWritten: Set<String> = ["Sources/Steps/SecurityDrill.swift"]
+        for folder in ["Sources/Steps", "Sources/Processing"] {
+            let dir = root.appendingPathComponent(folder)
+            for name in try FileManager.default.contentsOfDirectory(atPath: dir.path) where name.hasSuffix(".swift") {
+                let file = "\(folder)/\(name)"
+                let text = try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
+                for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                    for m in line.matches(of: #/replicationFactor: (\d+)\b/#)
+                    where Int32(m.1).map({ $0 < minInsync }) == true && !neverWritten.contains(file) {
+                        below.append("\(file):\(n + 1): \(line.trimmingCharacters(in: .whitespaces))")
+                    }
+                }
+            }
+        }
+        let report = below.joined(separator: "\n")
+        #expect(below.isEmpty, "replication factor below min.insync.replicas=\(minInsync):\n\(report)")
     }
 
     final class Wests: Sendable {

@@ -369,6 +369,7 @@ final class RuledCluster: Cluster, @unchecked Sendable {
         try await inner.electPreferredLeaders(partitions)
     }
     var failoverDeadline: Duration { inner.failoverDeadline }
+    var minInsyncReplicas: Int32 { proxy.rules.withLock { $0.minInsyncReplicas } }
     func scoped(_ config: KafkaConfig) -> KafkaConfig { inner.scoped(config) }
     func registerCoordinatorKey(_ key: String, type: CoordinatorType) { inner.registerCoordinatorKey(key, type: type) }
     func shutdown() async {
