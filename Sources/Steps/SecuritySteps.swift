@@ -154,7 +154,7 @@ enum SecuritySteps {
 
         code.given("the secured listeners of the compose cluster",
                    doc: "compose/security.yml's listeners (`make certs && make up-secure`, run with KAFKA_BDD_SECURE=1): "
-                       + "SASL_SSL with SCRAM-SHA-512 on localhost:2919N, mTLS on localhost:2929N, the KRaft "
+                       + "SASL_SSL with SCRAM-SHA-512 on localhost:2939N, mTLS on localhost:2929N, the KRaft "
                        + "StandardAuthorizer. A client with the CA and the client certificate must reach both; needs a cluster that "
                        + "models TLS, SASL and ACLs (compose).",
                    example: "Given the secured listeners of the compose cluster") { ctx in
