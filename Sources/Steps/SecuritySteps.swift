@@ -118,13 +118,19 @@ enum SecuritySteps {
             guard let rotation = ctx.world[State.Key.self].rotation, rotation.broker == broker else {
                 throw StepFailure("broker \(broker)'s certificate was not rotated in this scenario")
             }
-            let now = try await compose.presentedSerial(broker: broker)
+            // The broker reloads its keystore when it replays the config change, after the alter returned.
+            let deadline = ContinuousClock.now + .seconds(10)
+            var now = try await compose.presentedSerial(broker: broker)
+            while now == rotation.before, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(500)) // polling interval of the deadline loop
+                now = try await compose.presentedSerial(broker: broker)
+            }
             ctx.attach(Evidence.table(["broker", "serial before", "serial issued", "serial presented now"],
                                       [["\(broker)", rotation.before, rotation.issued, now]]),
                        mediaType: "text/markdown")
             if now == rotation.before {
-                throw StepFailure("broker \(broker) still presents its old certificate (serial \(now)); "
-                                  + "the rotation issued \(rotation.issued)")
+                throw StepFailure("broker \(broker) still presents its old certificate (serial \(now)) 10 s after "
+                                  + "the rotation; it issued \(rotation.issued)")
             }
             guard now == rotation.issued else {
                 throw StepFailure("broker \(broker) presents serial \(now), not the issued \(rotation.issued)")
