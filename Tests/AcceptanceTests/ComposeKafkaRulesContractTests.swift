@@ -37,6 +37,8 @@ struct ComposeKafkaRulesContractTests {
         #expect(try await Self.deliver(compose, topic: "rf1", acks: "1") == nil, "acks=1 needs the leader only")
         #expect(try await Self.deliver(compose, topic: "rf3", acks: "all") == nil)
         #expect(!ruled.refused.isEmpty && ruled.refused.allSatisfy { $0.hasPrefix("rf1/") }, "\(ruled.refused)")
+        // A librdkafka sending flexible versions the proxy does not read would bypass the rules unseen.
+        #expect(ruled.proxy.rules.withLock { $0.unread } == 0, "requests in versions the proxy does not read")
         // A topic's own min.insync.replicas replaces the brokers'.
         try await compose.createTopic(TopicSpec(name: "rf1-own", partitions: 1, replicationFactor: 1,
                                                 configs: ["min.insync.replicas": "1"]))

@@ -128,6 +128,7 @@ final class KafkaRulesProxy: @unchecked Sendable {
         guard let key = r.int16(), let version = r.int16(), let correlation = r.int32() else { return frame }
         var asked = Connection.Asked(apiKey: key, version: version, refused: [])
         defer { connection.pending.withLock { $0[correlation] = asked } }
+        if key == 0, version > 8 { rules.withLock { $0.unread += 1 } }
         // Produce v3–v8 (librdkafka 2.0.2 sends v7): header v1, transactional id, acks, timeout, topics.
         guard key == 0, (3...8).contains(version), r.string() != nil, r.string() != nil,
               let acks = r.int16(), acks == -1, r.int32() != nil else { return frame }

@@ -106,6 +106,11 @@ struct WorkflowContractTests {
                     if backend == "compose", !before.contains("make up") {
                         found.append("\(job.name): --cluster compose and the job never starts the compose cluster")
                     }
+                    // Seven JVMs and a debug Swift build do not share a 2-core, 7 GB runner well: build first.
+                    if backend == "compose", let up = before.range(of: "make up"),
+                       !before[..<up.lowerBound].contains("build") {
+                        found.append("\(job.name): builds the suite only after make up started the cluster")
+                    }
                     if backend == "compose", cards.contains("KAF-10"), !before.contains("make up-mirror") {
                         found.append("\(job.name) KAF-10: needs the mirror profile (make up-mirror)")
                     }
@@ -147,6 +152,13 @@ struct WorkflowContractTests {
         #expect(problems.contains { $0.hasPrefix("chapter KAF-03: --require-verified on compose") }, "\(problems)")
         #expect(problems.contains { $0.contains("PostgreSQL") }, "\(problems)")
         #expect(problems.contains { $0.contains("never starts the compose cluster") }, "\(problems)")
+        let up = "      - run: make up\n      - run: ci/gate-chapter.sh"
+        let gate = "      - run: ci/gate-chapter.sh"
+        let late = try Self.problems([("w.yml", text.replacingOccurrences(of: gate, with: up))])
+        #expect(late.contains { $0.contains("only after make up") }, "\(late)")
+        let early = try Self.problems([("w.yml", text.replacingOccurrences(
+            of: gate, with: "      - run: make -s build\n" + up))])
+        #expect(!early.contains { $0.contains("only after make up") }, "\(early)")
         #expect(problems.contains { $0.contains("python3") }, "\(problems)")
     }
 }
