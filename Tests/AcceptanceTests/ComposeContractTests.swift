@@ -26,7 +26,8 @@ struct ComposeContractTests {
         -> (ComposeCluster, EmbeddedCluster, RuledCluster) {
         let mock = try EmbeddedCluster(brokers: 3)
         let ruled = try RuledCluster(mock)
-        return (ComposeCluster(composeFile: composeFile, topology: topology, runner: MirroredDocker(fake, mock),
+        let docker = MirroredDocker(fake, mock, rules: ruled.proxy)
+        return (ComposeCluster(composeFile: composeFile, topology: topology, runner: docker,
                                kafka: ruled, tools: tools), mock, ruled)
     }
 

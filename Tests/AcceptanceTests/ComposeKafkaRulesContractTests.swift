@@ -47,6 +47,21 @@ struct ComposeKafkaRulesContractTests {
         _ = mock
     }
 
+    /// A killed broker leaves the ISR: an RF-2 partition with a replica on it has one replica in sync.
+    @Test func aKilledBrokersPartitionsBelowMinInsyncRefuseAcksAll() async throws {
+        let fake = try FakeDocker()
+        defer { fake.remove() }
+        let (compose, _, ruled) = try ComposeContractTests.ruledCluster(fake)
+        try await compose.createTopic(TopicSpec(name: "rf2", partitions: 1, replicationFactor: 2))
+        try await compose.createTopic(TopicSpec(name: "rf3", partitions: 1, replicationFactor: 3))
+        try await compose.kill(broker: 2) // rf2's partition 0 is on brokers 1 and 2
+        #expect(try await Self.deliver(compose, topic: "rf2", acks: "all") == 19)
+        #expect(try await Self.deliver(compose, topic: "rf3", acks: "all") == nil, "two of three in sync")
+        try await compose.restart(broker: 2)
+        #expect(try await Self.deliver(compose, topic: "rf2", acks: "all") == nil)
+        await ruled.shutdown()
+    }
+
     @Test func aReplicationFactorAboveTheLiveBrokersIsRefusedAtCreation() async throws {
         let fake = try FakeDocker()
         defer { fake.remove() }

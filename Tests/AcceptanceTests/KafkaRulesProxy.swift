@@ -22,9 +22,16 @@ final class KafkaRulesProxy: @unchecked Sendable {
         /// Answers in a request version the proxy does not read (flexible): passed on, nothing enforced.
         var unread = 0
 
-        func refuses(_ topic: String) -> Bool {
+        /// The brokers, and those stopped (a killed broker leaves every ISR once its session expires).
+        var brokers: Int32 = 3
+        var down: Set<Int32> = []
+
+        /// Partition.scala's check: fewer replicas in sync than min.insync.replicas. A topic's replicas are
+        /// assigned round-robin from the partition's index (brokers 1…N), as Kafka's placement spreads them.
+        func refuses(_ topic: String, partition: Int32) -> Bool {
             guard let factor = replicationFactor[topic] else { return false }
-            return factor < (topicMinInsync[topic] ?? minInsyncReplicas)
+            let replicas = (0..<min(factor, brokers)).map { (partition + $0) % brokers + 1 }
+            return Int32(replicas.filter { !down.contains($0) }.count) < (topicMinInsync[topic] ?? minInsyncReplicas)
         }
     }
 
@@ -48,6 +55,7 @@ final class KafkaRulesProxy: @unchecked Sendable {
         }
         self.listeners = listeners
         portMap = map
+        rules.withLock { $0.brokers = Int32(listeners.count) }
         bootstrapServers = listeners.map { "127.0.0.1:\(map[$0.upstream]!)" }.joined(separator: ",")
         for listener in listeners {
             Thread.detachNewThread { [self] in accept(listener.fd, upstream: listener.upstream) }
@@ -136,17 +144,21 @@ final class KafkaRulesProxy: @unchecked Sendable {
         guard let count = r.int32() else { return frame }
         var kept: [UInt8] = [], keptCount: Int32 = 0
         for _ in 0..<count {
-            let start = r.position
             guard let name = r.string(), let partitions = r.int32() else { return frame }
-            var indexes: [Int32] = []
+            var refused: [Int32] = [], accepted: [UInt8] = [], acceptedCount: Int32 = 0
             for _ in 0..<partitions {
+                let start = r.position
                 guard let index = r.int32(), r.bytes() else { return frame }
-                indexes.append(index)
+                if rules.withLock({ $0.refuses(name ?? "", partition: index) }) {
+                    refused.append(index)
+                } else {
+                    accepted += frame[start..<r.position]
+                    acceptedCount += 1
+                }
             }
-            if rules.withLock({ $0.refuses(name ?? "") }) {
-                asked.refused.append((name ?? "", indexes))
-            } else {
-                kept += frame[start..<r.position]
+            if !refused.isEmpty { asked.refused.append((name ?? "", refused)) }
+            if acceptedCount > 0 {
+                kept += WireWriter.string(name ?? "") + WireWriter.int32(acceptedCount) + accepted
                 keptCount += 1
             }
         }
@@ -346,9 +358,18 @@ final class RuledCluster: Cluster, @unchecked Sendable {
     func brokerAddress(_ id: Int32) async throws -> (host: String, port: Int)? { try await inner.brokerAddress(id) }
     func configuredBrokers() async throws -> [Int32] { try await inner.configuredBrokers() }
     func liveBrokers() async throws -> [Int32] { try await inner.liveBrokers() }
-    func killBroker(_ id: Int32) async throws { try await inner.killBroker(id) }
-    func restartBroker(_ id: Int32) async throws { try await inner.restartBroker(id) }
-    func restoreBrokers(_ ids: [Int32]) async throws { try await inner.restoreBrokers(ids) }
+    func killBroker(_ id: Int32) async throws {
+        try await inner.killBroker(id)
+        _ = proxy.rules.withLock { $0.down.insert(id) }
+    }
+    func restartBroker(_ id: Int32) async throws {
+        try await inner.restartBroker(id)
+        _ = proxy.rules.withLock { $0.down.remove(id) }
+    }
+    func restoreBrokers(_ ids: [Int32]) async throws {
+        try await inner.restoreBrokers(ids)
+        proxy.rules.withLock { $0.down.subtract(ids) }
+    }
     func faultsInPlace() async throws -> [String] { try await inner.faultsInPlace() }
     func deleteTopics(_ names: [String]) async throws { try await inner.deleteTopics(names) }
     func setLatency(broker: Int32, _ latency: Duration) async throws {
