@@ -6,7 +6,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 REPORTS ?= reports
 
 .PHONY: deps build acceptance test bench-gherkin conformance up down up-mirror down-mirror compose-check clean certs \
-	up-secure postgres postgres-stop
+	up-secure postgres postgres-stop compose-v2 up-mm2
 
 deps:
 	@pkg-config --exists rdkafka 2>/dev/null && [ -f /usr/include/librdkafka/rdkafka_mock.h ] || { \
@@ -42,26 +42,41 @@ conformance: build
 	python3 ../shared/tools/check_gherkin.py --testdata Tests/HarnessTests/Gherkin/Fixtures --strict-errors \
 	  --cmd '.build/debug/kafka-bdd pickles --ast {file}'
 
-# The real 3-broker cluster for --cluster compose (needs a Docker engine).
-up:
+# Every profile of docker-compose.yml: `down` without a profile leaves that profile's containers running.
+PROFILES := --profile mirror --profile mm2
+
+# The real 3-broker cluster for --cluster compose (needs a Docker engine with the Compose v2 plugin).
+up: compose-v2
 	docker compose -f docker-compose.yml up -d --wait
 
-down:
-	docker compose -f docker-compose.yml down -v
+down: compose-v2
+	docker compose -f docker-compose.yml $(PROFILES) down -v
 
-# With KAF-10's second cluster "west" and MirrorMaker 2 (the `mirror` profile).
-up-mirror:
+# With KAF-10's second cluster "west" (the `mirror` profile).
+up-mirror: compose-v2
 	docker compose -f docker-compose.yml --profile mirror up -d --wait
 
-down-mirror:
-	docker compose -f docker-compose.yml --profile mirror down -v
+down-mirror: compose-v2
+	docker compose -f docker-compose.yml $(PROFILES) down -v
+
+# MirrorMaker 2 from this cluster to west (profile `mm2`), to compare with the suite's mirror; not while KAF-10 runs.
+up-mm2: compose-v2
+	docker compose -f docker-compose.yml --profile mirror --profile mm2 up -d --wait
+
+# `up --wait` and profiles need Compose v2 (docker-ce's docker-compose-plugin, Docker Desktop); Debian's
+# docker.io has no `docker compose`, and its docker-compose 1.29 no --wait.
+compose-v2:
+	@docker compose version > /dev/null 2>&1 || { \
+	  echo "make: this needs Docker Engine with the Compose v2 plugin ('docker compose'); Debian's docker.io and" \
+	       "docker-compose 1.x lack it: install docker-ce and docker-compose-plugin (docs.docker.com/engine/install)," \
+	       "or Docker Desktop" >&2; exit 1; }
 
 # KAF-11: a development CA, broker and client certificates (openssl) in compose/certs/.
 certs:
 	bash scripts/make-certs.sh compose/certs
 
 # The cluster with the secured listeners of compose/security.yml; run the suite with KAFKA_BDD_SECURE=1.
-up-secure: certs
+up-secure: certs compose-v2
 	docker compose -f docker-compose.yml -f compose/security.yml up -d --wait
 
 # The capstone's database: a throwaway PostgreSQL (wal_level=logical) on the unix socket

@@ -42,7 +42,7 @@ Feature: KAF-01 Meet Kafka
     Scenario: a record past retention.ms is gone
       Given a topic "clicks" with 1 partition, replication factor 3 and retention.ms=2000
       When I produce 100 messages with 5 distinct keys to "clicks"
-      Then within 60 seconds the records of "clicks" written before are gone
+      Then within 50 seconds the records of "clicks" written before are gone
 
   Rule: The card's deliverables exist and name Kafka's parts
 

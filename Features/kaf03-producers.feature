@@ -64,11 +64,13 @@ Feature: KAF-03 Producers
 
   Rule: An idempotent producer keeps per-key order through retries
 
+    @embedded-only
     Scenario: retriable errors do not reorder a key's messages
       When the next 5 produce requests fail with NOT_LEADER_FOR_PARTITION
       And I produce 5000 keyed messages to "orders" with acks=all
       Then every acknowledged message is consumed exactly once
 
+    @embedded-only
     Scenario: without idempotence, retries with several requests in flight reorder a key's messages
       Given a topic "ledger" with 1 partition and replication factor 3
       When the network to every broker is slowed by 5 ms

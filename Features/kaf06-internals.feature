@@ -19,7 +19,7 @@ Feature: KAF-06 Kafka internals
       Given a 3-broker cluster
       And a compacted topic "accounts" with fast cleaner settings
       When I write 20 keys with 5 updates each to "accounts" and delete every 4th key
-      Then within 90 seconds the log of "accounts" keeps only the latest value of each key, and deleted keys are gone
+      Then within 50 seconds the log of "accounts" keeps only the latest value of each key, and deleted keys are gone
       And the segment files of "accounts" on disk, as the broker's own tools list them, hold what was read back
 
   Rule: Symptoms map to internal causes

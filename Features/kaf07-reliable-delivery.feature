@@ -37,6 +37,7 @@ Feature: KAF-07 Reliable delivery
 
   Rule: Weaker settings cost records, and the checker says which
 
+    @embedded-only
     Scenario: acks=0 counts a rejected write as delivered
       When the next 5 produce requests fail with NOT_ENOUGH_REPLICAS
       And I produce 2000 keyed messages to "payments" with these producer settings:
@@ -44,6 +45,7 @@ Feature: KAF-07 Reliable delivery
         | enable.idempotence | false |
       Then the checker finds acknowledged messages that were lost
 
+    @embedded-only
     Scenario: retries without idempotence write a record twice
       When the next 3 produce requests are written but answered only after 1500 ms
       And I produce 2000 keyed messages to "payments" with these producer settings:

@@ -28,7 +28,7 @@ Feature: KAF-09 Kafka Connect
         | InsertField  | static.field=source, static.value=file  |
         | ReplaceField | renames=amount:amount_cents             |
       And the connector "amounts" is restarted and 20 more lines are appended to its file
-      Then within 60 seconds every line of "amounts" arrives on its topic once, in order, as its transforms make it
+      Then within 50 seconds every line of "amounts" arrives on its topic once, in order, as its transforms make it
 
   Rule: A sink tolerates malformed records by dead-lettering them
 
@@ -41,7 +41,7 @@ Feature: KAF-09 Kafka Connect
       And a topic "orders-dlq" with 1 partition and replication factor 3
       When 30 records are written to "orders", every 5th of them not JSON
       And the file sink connector "orders-out" reads "orders" with errors.tolerance=all and the dead-letter topic "orders-dlq"
-      Then within 60 seconds the malformed records of "orders" are on the dead-letter topic with the error in their headers, and the rest reach the sink once
+      Then within 50 seconds the malformed records of "orders" are on the dead-letter topic with the error in their headers, and the rest reach the sink once
 
   Rule: Schemas evolve by rules that keep downstream readers working
 

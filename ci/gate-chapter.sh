@@ -3,19 +3,23 @@
 # each acceptance criterion as verified, skipped (with the reason) or failed, and exits non-zero
 # when the chapter is not ready: any failure, or nothing verified at all.
 #   ci/gate-chapter.sh KAF-07 [--cluster embedded|compose|external] [--reports DIR] [--require-verified]
+#                             [--tags EXPR]
 # --require-verified also fails on any skipped criterion (use it where the cluster models everything).
+# --tags narrows the chapter's scenarios, e.g. "not @embedded-only" on a real cluster (no error injection).
 # Needs: Swift 6, librdkafka-dev (installed when missing on Debian/Ubuntu), python3.
 set -euo pipefail
-card=${1:?usage: ci/gate-chapter.sh KAF-NN [--cluster BACKEND] [--reports DIR] [--require-verified]}
+card=${1:?usage: ci/gate-chapter.sh KAF-NN [--cluster BACKEND] [--reports DIR] [--require-verified] [--tags EXPR]}
 shift
 cluster=${KAFKA_BDD_CLUSTER:-embedded}
 reports=reports/$card
 require_verified=0
+tags="@$card"
 while [ $# -gt 0 ]; do
   case "$1" in
     --cluster) cluster=$2; shift 2 ;;
     --reports) reports=$2; shift 2 ;;
     --require-verified) require_verified=1; shift ;;
+    --tags) tags="@$card and ($2)"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -24,7 +28,7 @@ cd "$(dirname "$0")/.."
 make -s build
 mkdir -p "$reports"
 set +e
-.build/debug/kafka-bdd run Features --tags "@$card" --cluster "$cluster" --format progress \
+.build/debug/kafka-bdd run Features --tags "$tags" --cluster "$cluster" --format progress \
   --report "junit:$reports/junit.xml" --report "html:$reports/index.html" --report "message:$reports/messages.ndjson"
 status=$?
 set -e

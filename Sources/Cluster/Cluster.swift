@@ -94,6 +94,9 @@ public protocol Cluster: Sendable {
     /// The deadline of a wait for leadership to leave a killed broker: how long the controller takes
     /// to notice (a KRaft controller waits for the broker's session to expire) plus a margin.
     var failoverDeadline: Duration { get }
+    /// The brokers' min.insync.replicas: a write with acks=all to a partition with fewer replicas in sync is
+    /// refused (NOT_ENOUGH_REPLICAS). Kafka's default, 1, unless the cluster says otherwise.
+    var minInsyncReplicas: Int32 { get }
     /// A client configuration as this cluster's clients use it (a shared cluster scopes group and
     /// transactional ids to the scenario); the default leaves it as it is.
     func scoped(_ config: KafkaConfig) -> KafkaConfig
@@ -127,6 +130,15 @@ extension Cluster {
     }
     /// Kafka's default broker.session.timeout.ms (9 s) and 6 s of margin.
     public var failoverDeadline: Duration { .seconds(15) }
+    public var minInsyncReplicas: Int32 { 1 }
+
+    /// The replication factor of a topic the suite writes with acks=all (a mirror's copies, a stream
+    /// processor's outputs): 1 where min.insync.replicas is 1; otherwise min.insync.replicas in sync and one
+    /// broker to spare, so a drill's broker kill leaves the writes accepted — at most the brokers there are.
+    public func replicationFactorForAcksAll() async throws -> Int32 {
+        guard minInsyncReplicas > 1 else { return 1 }
+        return min(Int32(try await configuredBrokers().count), minInsyncReplicas + 1)
+    }
     public func scoped(_ config: KafkaConfig) -> KafkaConfig { config }
 
     public func delayResponses(_ request: KafkaRequest, count: Int, by delay: Duration) async throws {

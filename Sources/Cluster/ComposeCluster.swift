@@ -108,6 +108,8 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
     public var bootstrapServers: String { kafka.bootstrapServers }
     public var clientConfig: KafkaConfig { kafka.clientConfig }
     public var failoverDeadline: Duration { topology.brokerSessionTimeout + .seconds(6) }
+    /// What the compose file gives its brokers (KAFKA_MIN_INSYNC_REPLICAS), read when the cluster is made.
+    public let minInsyncReplicas: Int32
 
     public static let defaultBootstrap = "localhost:29091,localhost:29092,localhost:29093"
     /// Names of the toxics the suite adds; latency is split over both directions of a proxy.
@@ -135,6 +137,17 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
         self.kafka = kafka
         self.extras = extras
         self.tools = tools
+        minInsyncReplicas = Self.minInsyncReplicas(composeFile: composeFile)
+    }
+
+    /// The largest KAFKA_MIN_INSYNC_REPLICAS in the compose file (its brokers' min.insync.replicas), Kafka's
+    /// default of 1 when it sets none.
+    public static func minInsyncReplicas(composeFile: String) -> Int32 {
+        let text = (try? String(contentsOfFile: composeFile, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { line -> Int32? in
+            guard let m = line.firstMatch(of: /^\s*KAFKA_MIN_INSYNC_REPLICAS:\s*"?(\d+)"?\s*$/) else { return nil }
+            return Int32(m.1)
+        }.max() ?? 1
     }
 
     /// The compose file from KAFKA_BDD_COMPOSE_FILE, or found from the working directory up.

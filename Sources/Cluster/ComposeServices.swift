@@ -21,7 +21,7 @@ extension ComposeCluster {
             /// compose/certs: ca.pem, client.pem, client.key, …
             public var certificates: String
 
-            public init(saslBootstrap: String = "localhost:29191,localhost:29192,localhost:29193",
+            public init(saslBootstrap: String = "localhost:29391,localhost:29392,localhost:29393",
                         mtlsBootstrap: String = "localhost:29291,localhost:29292,localhost:29293",
                         certificates: String) {
                 self.saslBootstrap = saslBootstrap

@@ -70,6 +70,7 @@ public final class IsolatedCluster: Cluster, @unchecked Sendable {
     public var clientConfig: KafkaConfig { shared.clientConfig }
     public var failoverDeadline: Duration { shared.failoverDeadline }
     public func unsupportedHint(_ capability: ClusterCapability) -> String { shared.unsupportedHint(capability) }
+    public var minInsyncReplicas: Int32 { shared.minInsyncReplicas }
 
     public func metadata(topic: String?) async throws -> ClusterMetadata { try await shared.metadata(topic: topic) }
     public func watermarks(topic: String, partition: Int32) async throws -> (low: Int64, high: Int64) {

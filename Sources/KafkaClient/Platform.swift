@@ -51,31 +51,16 @@ public enum TCP {
         return try exchange(fd, request: request, deadline: deadline, complete: complete)
     }
 
-    /// A connected non-blocking socket to the first address of `host`, or why not by `deadline`
-    /// (a connect that neither succeeds nor fails in time is `.timedOut`). Blocking.
+    /// A connected non-blocking socket to `host` — each of its addresses in turn, as librdkafka tries
+    /// them — or why not by `deadline` (a connect that neither succeeds nor fails in time is `.timedOut`).
+    /// Blocking.
     static func connected(host: String, port: Int, deadline: Int) throws(Failure) -> Int32 {
         var hints = addrinfo()
         hints.ai_socktype = streamSocket
         var list: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host, String(port), &hints, &list) == 0, let first = list else { throw .unresolved(host) }
+        guard getaddrinfo(host, String(port), &hints, &list) == 0, list != nil else { throw .unresolved(host) }
         defer { freeaddrinfo(list) }
-        let fd = socket(first.pointee.ai_family, streamSocket, 0)
-        guard fd >= 0 else { throw .refused("no socket") }
-        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL, 0) | O_NONBLOCK)
-        do throws(Failure) {
-            if connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) != 0 {
-                guard errno == EINPROGRESS else { throw .refused(String(cString: strerror(errno))) }
-                try wait(fd, for: Int16(POLLOUT), until: deadline)
-                var error: Int32 = 0
-                var length = socklen_t(MemoryLayout<Int32>.size)
-                getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
-                guard error == 0 else { throw .refused(String(cString: strerror(error))) }
-            }
-        } catch {
-            close(fd)
-            throw error
-        }
-        return fd
+        return try connectFirst(list, until: deadline)
     }
 
     /// Sends `request` on a connected socket and reads until `complete`, by `deadline`. Blocking.
@@ -101,6 +86,33 @@ public enum TCP {
             answer += buffer[0..<n]
         }
         return answer
+    }
+
+    /// The first address of the list that takes a connection, as librdkafka tries them: `localhost` is
+    /// often ::1 first, and an engine that publishes ports on IPv4 only refuses it.
+    static func connectFirst(_ list: UnsafeMutablePointer<addrinfo>?, until deadline: Int) throws(Failure) -> Int32 {
+        var failure = Failure.refused("no address")
+        var next = list
+        while let candidate = next {
+            next = candidate.pointee.ai_next
+            let fd = socket(candidate.pointee.ai_family, streamSocket, 0)
+            guard fd >= 0 else { failure = .refused("no socket"); continue }
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL, 0) | O_NONBLOCK)
+            if connect(fd, candidate.pointee.ai_addr, candidate.pointee.ai_addrlen) == 0 { return fd }
+            do throws(Failure) {
+                guard errno == EINPROGRESS else { throw Failure.refused(String(cString: strerror(errno))) }
+                try wait(fd, for: Int16(POLLOUT), until: deadline)
+                var error: Int32 = 0
+                var length = socklen_t(MemoryLayout<Int32>.size)
+                getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
+                guard error == 0 else { throw Failure.refused(String(cString: strerror(error))) }
+                return fd
+            } catch {
+                failure = error
+                close(fd)
+            }
+        }
+        throw failure
     }
 
     private static func wait(_ fd: Int32, for events: Int16, until deadline: Int) throws(Failure) {

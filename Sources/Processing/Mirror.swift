@@ -26,6 +26,9 @@ public final class Mirror: @unchecked Sendable {
         public var checkpointInterval: Duration = .seconds(1)
         public var heartbeatInterval: Duration = .seconds(1)
         public var topicRefreshInterval: Duration = .seconds(5)
+        /// Of the topics the mirror creates on the target (copies, checkpoints, heartbeats), which it writes
+        /// with acks=all: at least the target's min.insync.replicas, or Kafka refuses every write.
+        public var replicationFactor: Int32 = 1
         public init() {}
     }
 
@@ -141,8 +144,9 @@ public final class Mirror: @unchecked Sendable {
                 self.state.withLock { $0.offsetMap["\(origin.0)/\(origin.1)", default: [:]][origin.2] = report.offset }
             })
         try await createTopic(TopicSpec(name: Self.checkpointsTopic(sourceAlias: options.sourceAlias), partitions: 1,
-                                        replicationFactor: 1))
-        try await createTopic(TopicSpec(name: Self.heartbeatsTopic, partitions: 1, replicationFactor: 1))
+                                        replicationFactor: options.replicationFactor))
+        try await createTopic(TopicSpec(name: Self.heartbeatsTopic, partitions: 1,
+                                        replicationFactor: options.replicationFactor))
         let beatsProducer = try Producer(config: target.merging(KafkaConfig(["acks": "all"])))
         beatsTask = Task.detached { [self] in
             do { try await beats(producer: beatsProducer) } catch { state.withLock { $0.error = "\(error)" } }
@@ -183,7 +187,8 @@ public final class Mirror: @unchecked Sendable {
                 for t in md.topics where selects(t.name) && state.withLock({ $0.topics[t.name] == nil }) {
                     let count = Int32(t.partitions.count)
                     let remote = Self.remoteTopic(t.name, sourceAlias: options.sourceAlias)
-                    try await createTopic(TopicSpec(name: remote, partitions: count, replicationFactor: 1))
+                    try await createTopic(TopicSpec(name: remote, partitions: count,
+                                                    replicationFactor: options.replicationFactor))
                     // The first record to a topic the producer has no metadata for waits about a second for it
                     // (measured in the capstone's CDC reader): that is start-up, not the mirror's lag.
                     _ = try? await producer.metadata(topic: remote)

@@ -94,7 +94,7 @@ enum ConnectSteps {
                   doc: "Reads the topic back until it holds as many records as the file has lines (or the time is up) "
                       + "and compares each with what Kafka Connect's transforms, as documented, make of its line: "
                       + "nothing lost, nothing twice, nothing untransformed; needs a cluster that models a Kafka Connect worker (compose).",
-                  example: #"Then within 60 seconds every line of "amounts" arrives on its topic once, in order, as its transforms make it"#) { ctx in
+                  example: #"Then within 50 seconds every line of "amounts" arrives on its topic once, in order, as its transforms make it"#) { ctx in
             let seconds = try ctx.int(0), name = try ctx.string(1)
             _ = try ctx.composeCluster(for: .connect, tools: "Kafka Connect workers")
             guard let source = ctx.world[State.Key.self].sources[name] else {
@@ -141,7 +141,7 @@ enum ConnectSteps {
                       + "Connect's context headers (origin topic, partition and offset, stage, exception class and "
                       + "message); each well-formed record once in the sink's file; nothing lost; needs a cluster that models a "
                       + "Kafka Connect worker (compose).",
-                  example: #"Then within 60 seconds the malformed records of "orders" are on the dead-letter topic with the error in their headers, and the rest reach the sink once"#) { ctx in
+                  example: #"Then within 50 seconds the malformed records of "orders" are on the dead-letter topic with the error in their headers, and the rest reach the sink once"#) { ctx in
             let seconds = try ctx.int(0), name = try ctx.string(1)
             let compose = try ctx.composeCluster(for: .connect, tools: "Kafka Connect workers")
             let state = ctx.world[State.Key.self]

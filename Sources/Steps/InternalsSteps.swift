@@ -60,7 +60,7 @@ enum InternalsSteps {
                       + "offsets only increase, each record is what was written at its offset, and the state read "
                       + "back equals the state written. Fails with the oracle's last verdict at the deadline; needs a cluster "
                       + "that models log compaction (compose, external).",
-                  example: #"Then within 90 seconds the log of "accounts" keeps only the latest value of each key, and deleted keys are gone"#) { ctx in
+                  example: #"Then within 50 seconds the log of "accounts" keeps only the latest value of each key, and deleted keys are gone"#) { ctx in
             let seconds = try ctx.int(0), name = try ctx.string(1)
             let cluster = try ctx.cluster()
             try cluster.require(.compaction)

@@ -33,12 +33,14 @@ public final class KafkaEnvironment: Sendable {
         }
     }
 
-    /// One cluster shared by every scenario, made elsewhere (tests: a compose cluster over a fake docker).
-    public init(backend: Backend, shared: any Cluster, stepTimeout: Duration = .seconds(60)) {
+    /// One cluster shared by every scenario, made elsewhere (tests: a compose cluster over a fake docker);
+    /// `second` makes a scenario's second cluster in place of the backend's (tests: a fake west cluster).
+    public init(backend: Backend, shared: any Cluster, stepTimeout: Duration = .seconds(60),
+                second: (@Sendable (Int) async throws -> any Cluster)? = nil) {
         self.backend = backend
         self.stepTimeout = stepTimeout
         self.shared = shared
-        self.factory = nil
+        self.factory = second
     }
 
     /// Clusters made by `factory`, one per scenario (for tests).

@@ -114,6 +114,7 @@ enum MirrorSteps {
             options.exclude = ["(?:\(try ctx.string(3)))\(suffix)"]
             options.groups = [source.config(["group.id": try ctx.string(4)])["group.id"] ?? ""]
             options.checkpointInterval = .milliseconds(try ctx.int(5))
+            options.replicationFactor = try await target.replicationFactorForAcksAll()
             let mirror = Mirror(source: source.config(), target: target.config(), options: options) { spec in
                 do { try await target.createTopic(spec) } catch let e as KafkaError where e.code == 36 {
                     // Already there (a shared cluster keeps heartbeats and checkpoints between scenarios).

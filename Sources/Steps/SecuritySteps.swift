@@ -117,7 +117,13 @@ enum SecuritySteps {
             guard let rotation = ctx.world[State.Key.self].rotation, rotation.broker == broker else {
                 throw StepFailure("broker \(broker)'s certificate was not rotated in this scenario")
             }
-            let now = try await compose.presentedSerial(broker: broker)
+            // The broker reloads its keystore when it replays the config change, after the alter returned.
+            let deadline = ContinuousClock.now + .seconds(10)
+            var now = try await compose.presentedSerial(broker: broker)
+            while now == rotation.before, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(500)) // polling interval of the deadline loop
+                now = try await compose.presentedSerial(broker: broker)
+            }
             ctx.attach(Evidence.table(["broker", "serial before", "serial issued", "serial presented now"],
                                       [["\(broker)", rotation.before, rotation.issued, now]]),
                        mediaType: "text/markdown")
@@ -147,7 +153,7 @@ enum SecuritySteps {
 
         code.given("the secured listeners of the compose cluster",
                    doc: "compose/security.yml's listeners (`make certs && make up-secure`, run with KAFKA_BDD_SECURE=1): "
-                       + "SASL_SSL with SCRAM-SHA-512 on localhost:2919N, mTLS on localhost:2929N, the KRaft "
+                       + "SASL_SSL with SCRAM-SHA-512 on localhost:2939N, mTLS on localhost:2929N, the KRaft "
                        + "StandardAuthorizer. A client with the CA and the client certificate must reach both; needs a cluster that "
                        + "models TLS, SASL and ACLs (compose).",
                    example: "Given the secured listeners of the compose cluster") { ctx in

@@ -213,11 +213,13 @@ enum StreamsSteps {
     static func start(_ ctx: StepContext, _ env: KafkaEnvironment, name: String, orders: String, payments: String,
                       results: String, killAfter: Int? = nil) async throws -> StreamProcessor {
         let config = try topology(ctx)
+        let cluster = try ctx.cluster()
+        // The processor writes them with acks=all (StreamProcessor).
+        let factor = try await cluster.replicationFactorForAcksAll()
         for (topic, partitions) in [(results, resultPartitions), ("\(results)-changelog", 1), ("\(results)-dropped", 1)]
         where ctx.scenario.state.withLock({ $0.topics[topic] == nil }) {
-            try await ClusterSteps.createTopic(ctx, env, name: topic, partitions: partitions, replicationFactor: 1)
+            try await ClusterSteps.createTopic(ctx, env, name: topic, partitions: partitions, replicationFactor: factor)
         }
-        let cluster = try ctx.cluster()
         let topics = (results: try ctx.topic(results), changelog: try ctx.topic("\(results)-changelog"),
                       dropped: try ctx.topic("\(results)-dropped"))
         let group = cluster.config(["group.id": "streams-\(name)"])["group.id"] ?? "streams-\(name)"

@@ -50,6 +50,7 @@ struct MirrorCommand: AsyncParsableCommand {
         let targetConfig = KafkaConfig(["bootstrap.servers": target]).merging(extra)
         let admin = try Admin(config: targetConfig)
         defer { admin.close() }
+        options.replicationFactor = await Self.replicationFactorForAcksAll(admin)
         let mirror = Mirror(source: KafkaConfig(["bootstrap.servers": source]).merging(extra), target: targetConfig,
                             options: options) { spec in
             do { try await admin.createTopics([spec]) } catch let e as KafkaError where e.code == 36 {
@@ -70,5 +71,15 @@ struct MirrorCommand: AsyncParsableCommand {
         }
         await mirror.stop()
         if let e = mirror.status.error { throw ValidationError("the mirror stopped: \(e)") }
+    }
+
+    /// The mirror writes with acks=all: its topics need the target brokers' min.insync.replicas in sync, and
+    /// one broker to spare, at most the brokers there are; 1 where that is 1 or cannot be read (a mock).
+    static func replicationFactorForAcksAll(_ admin: Admin) async -> Int32 {
+        guard let metadata = try? await admin.metadata(topic: nil), let broker = metadata.brokers.first,
+              let entries = try? await admin.configEntries(.broker, String(broker.id), timeout: .seconds(10)),
+              let value = entries.first(where: { $0.name == "min.insync.replicas" })?.value,
+              let minInsync = Int32(value), minInsync > 1 else { return 1 }
+        return min(Int32(metadata.brokers.count), minInsync + 1)
     }
 }

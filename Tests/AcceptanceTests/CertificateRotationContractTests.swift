@@ -138,4 +138,20 @@ struct CertificateRotationContractTests {
                 "\(decisive.result.message ?? "")")
         #expect(run.commands.contains { $0.contains("--entity-type brokers --entity-name 2") })
     }
+
+    /// Desk-check defect 11: the broker reloads its keystore when it replays the config record, after the
+    /// alter returned; a listener that presents the new certificate only from the third look passes.
+    @Test func aBrokerThatReloadsAMomentLaterPassesTheWireCheck() async throws {
+        let run = try await Self.rotate { certs in
+            let dir = certs.appendingPathComponent("kafka-2").path
+            return "n=$(cat \(dir)/.looks 2>/dev/null || echo 0); echo $((n + 1)) > \(dir)/.looks; "
+                + "f=$(ls \(dir)/certificate-*.pem 2>/dev/null | head -1); "
+                + "if [ \"$n\" -lt 2 ]; then f=; fi; cat \"${f:-\(dir)/certificate.pem}\""
+        }
+        defer { try? FileManager.default.removeItem(at: run.certs.deletingLastPathComponent()) }
+        let steps = try #require(run.summary.outcomes.first).steps
+        let wire = try #require(steps.first { $0.text == "broker 2's mTLS listener presents the new certificate" })
+        #expect(wire.result.status == .passed, "\(wire.result.message ?? "")")
+        #expect(run.commands.filter { $0.hasPrefix("openssl s_client") }.count == 3, "one look before, two after")
+    }
 }

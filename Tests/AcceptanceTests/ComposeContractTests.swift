@@ -12,13 +12,23 @@ import Testing
 struct ComposeContractTests {
     static let composeFile = AcceptanceSuite.packageRoot.appendingPathComponent("docker-compose.yml").path
 
-    /// A compose cluster whose brokers are the embedded mock's, stopped and slowed by the fake docker.
+    /// A compose cluster whose brokers are the embedded mock's, stopped and slowed by the fake docker, and
+    /// reached through a proxy that keeps Kafka's rules the mock ignores (KafkaRulesProxy).
     static func cluster(_ fake: FakeDocker, topology: ComposeCluster.Topology = .standard,
                         tools: Set<ClusterCapability> = ComposeCluster.kafkaTools) throws
         -> (ComposeCluster, EmbeddedCluster) {
+        let (compose, mock, _) = try ruledCluster(fake, topology: topology, tools: tools)
+        return (compose, mock)
+    }
+
+    static func ruledCluster(_ fake: FakeDocker, topology: ComposeCluster.Topology = .standard,
+                             tools: Set<ClusterCapability> = ComposeCluster.kafkaTools) throws
+        -> (ComposeCluster, EmbeddedCluster, RuledCluster) {
         let mock = try EmbeddedCluster(brokers: 3)
-        return (ComposeCluster(composeFile: composeFile, topology: topology, runner: MirroredDocker(fake, mock),
-                               kafka: mock, tools: tools), mock)
+        let ruled = try RuledCluster(mock)
+        let docker = MirroredDocker(fake, mock, rules: ruled.proxy)
+        return (ComposeCluster(composeFile: composeFile, topology: topology, runner: docker,
+                               kafka: ruled, tools: tools), mock, ruled)
     }
 
     @Test func killAndStartAreHardKillsAndStartsOfTheBrokerService() async throws {

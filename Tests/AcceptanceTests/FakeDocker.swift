@@ -166,11 +166,14 @@ final class FakeDocker: Sendable {
 final class MirroredDocker: CommandRunner {
     let fake: FakeDocker
     let mock: EmbeddedCluster
+    /// The rules of the proxy in front of the mock, told which brokers are down.
+    let rules: KafkaRulesProxy?
     private let down = Mutex<Set<Int32>>([])
 
-    init(_ fake: FakeDocker, _ mock: EmbeddedCluster) {
+    init(_ fake: FakeDocker, _ mock: EmbeddedCluster, rules: KafkaRulesProxy? = nil) {
         self.fake = fake
         self.mock = mock
+        self.rules = rules
     }
 
     func run(_ arguments: [String], input: String?) async throws -> String {
@@ -180,6 +183,7 @@ final class MirroredDocker: CommandRunner {
         for broker in stopped.subtracting(was).sorted() { try await mock.killBroker(broker) }
         for broker in was.subtracting(stopped).sorted() { try await mock.restartBroker(broker) }
         down.withLock { $0 = stopped }
+        rules?.rules.withLock { $0.down = stopped }
         let latencies = fake.latencies
         for broker in Int32(1)...3 {
             try await mock.setLatency(broker: broker, .milliseconds(latencies[broker] ?? 0))

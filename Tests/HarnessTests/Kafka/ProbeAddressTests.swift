@@ -1,0 +1,56 @@
+import Foundation
+import Glibc
+@testable import KafkaClient
+import Testing
+
+/// The ApiVersions probe connects as librdkafka does: to the first of a name's addresses that takes the
+/// connection (desk-check defect 12: `localhost` as ::1 first, refused where ports are published on IPv4).
+@Suite("Broker probe addresses")
+struct ProbeAddressTests {
+    /// An addrinfo chain of 127.0.0.1 addresses, in this order.
+    static func chain(_ ports: [UInt16]) -> UnsafeMutablePointer<addrinfo>? {
+        var head: UnsafeMutablePointer<addrinfo>?
+        for port in ports.reversed() {
+            let address = UnsafeMutablePointer<sockaddr_in>.allocate(capacity: 1)
+            address.initialize(to: sockaddr_in())
+            address.pointee.sin_family = sa_family_t(AF_INET)
+            address.pointee.sin_port = port.bigEndian
+            address.pointee.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let node = UnsafeMutablePointer<addrinfo>.allocate(capacity: 1)
+            node.initialize(to: addrinfo())
+            node.pointee.ai_family = AF_INET
+            node.pointee.ai_addrlen = socklen_t(MemoryLayout<sockaddr_in>.size)
+            node.pointee.ai_addr = UnsafeMutableRawPointer(address).assumingMemoryBound(to: sockaddr.self)
+            node.pointee.ai_next = head
+            head = node
+        }
+        return head
+    }
+
+    /// A listening socket on 127.0.0.1 and its port.
+    static func listener() throws -> (Int32, UInt16) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && listen(fd, 4) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        try #require(ok)
+        return (fd, UInt16(bigEndian: address.sin_port))
+    }
+
+    @Test func aRefusedFirstAddressFallsThroughToTheNext() throws {
+        let (open, port) = try Self.listener()
+        defer { close(open) }
+        let (closedFd, refused) = try Self.listener()
+        close(closedFd) // nothing listens there now
+        let deadline = TCP.monotonicMs() + 3000
+        let fd = try TCP.connectFirst(Self.chain([refused, port]), until: deadline)
+        close(fd)
+        #expect(throws: TCP.Failure.self) { try TCP.connectFirst(Self.chain([refused]), until: deadline) }
+    }
+}
