@@ -84,9 +84,11 @@ enum ReliabilitySteps {
                   doc: "The counter-scenario's verdict: reads the topics and expects records read more than once — retries without idempotence — reported with their ids.",
                   example: "Then the checker finds messages that were written twice") { ctx in
             let cluster = try ctx.cluster()
-            // On a cluster without sequence checks an idempotent producer's retries duplicate too: a
-            // duplicate there would teach that idempotence does not work.
-            if ctx.conduct.idempotentProducers, !cluster.capabilities.contains(.idempotentDeduplication) {
+            // On a cluster without sequence checks an idempotent producer's retries after a fault duplicate too:
+            // a duplicate there would teach that idempotence does not work. Without a fault nothing makes the
+            // producer retry, and a duplicate would be a real defect.
+            if ctx.conduct.idempotentProducers, !ctx.conduct.faults.isEmpty,
+               !cluster.capabilities.contains(.idempotentDeduplication) {
                 throw StepSkipped("'the checker finds messages that were written twice' cannot be judged on the "
                                   + "\(cluster.backend) cluster: the producer is idempotent and the cluster lacks "
                                   + "\(ClusterCapability.idempotentDeduplication.rawValue), so duplicates here say "

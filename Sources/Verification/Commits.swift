@@ -1,17 +1,7 @@
 /// Claims about committed offsets and redelivery (KAF-05), judged on what consumers read and committed.
 public enum Commits {
     /// One record a consumer read: its payload id and where it was.
-    public struct Read: Sendable, Equatable {
-        public var id: UInt64
-        public var partition: Int32
-        public var offset: Int64
-
-        public init(id: UInt64, partition: Int32, offset: Int64) {
-            self.id = id
-            self.partition = partition
-            self.offset = offset
-        }
-    }
+    public typealias Read = PlacedRecord
 
     /// The restarted consumer's first record of each partition is at the offset the crashed one committed
     /// (0 where it committed nothing).

@@ -16,17 +16,7 @@ public struct DeadLetterPolicy: Sendable, Equatable {
     public func fails(_ id: UInt64) -> Bool { failEvery > 0 && id % failEvery == 0 }
 
     /// A record of the source topic as read back.
-    public struct SourceRecord: Sendable, Equatable {
-        public var id: UInt64
-        public var partition: Int32
-        public var offset: Int64
-
-        public init(id: UInt64, partition: Int32, offset: Int64) {
-            self.id = id
-            self.partition = partition
-            self.offset = offset
-        }
-    }
+    public typealias SourceRecord = PlacedRecord
 
     /// The same, with the ledger as oracle: every record the scenario had acknowledged on the source
     /// topic is among the source records read back (a source that loses records on read would shrink

@@ -21,3 +21,16 @@ public enum Payload {
         return digits > 0 && i < value.count && value[i] == UInt8(ascii: ";") ? n : nil
     }
 }
+
+/// A record that carries a payload id, where it was read: partition and offset.
+public struct PlacedRecord: Sendable, Equatable {
+    public var id: UInt64
+    public var partition: Int32
+    public var offset: Int64
+
+    public init(id: UInt64, partition: Int32, offset: Int64) {
+        self.id = id
+        self.partition = partition
+        self.offset = offset
+    }
+}

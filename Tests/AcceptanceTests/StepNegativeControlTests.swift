@@ -113,6 +113,19 @@ struct StepNegativeControlTests {
                 "\(o.decisive?.result.message ?? "")")
     }
 
+    // A new user's trial: with no fault nothing makes an idempotent producer retry, so "written twice"
+    // can fail on the mock — it was skipped as if a fault had happened.
+    @Test func duplicatesFromAFaultFreeIdempotentRunAreJudgedOnTheMock() async throws {
+        expectFailure(try await outcome("""
+                Given a 3-broker cluster
+                And a topic "t" with 3 partitions and replication factor 3
+                When I produce 300 keyed messages to "t" with these producer settings:
+                  | acks               | all  |
+                  | enable.idempotence | true |
+                Then the checker finds messages that were written twice
+            """), mentioning: "no message was written twice")
+    }
+
     @Test func inventoryReplicationFactorSkipsWhereReplicationIsNotModelled() async throws {
         let o = try await outcome("""
                 Given a 3-broker cluster
