@@ -73,6 +73,17 @@ public class KafkaClient: @unchecked Sendable {
         return handle
     }
 
+    /// A configuration property as this client's librdkafka holds it (what it runs with, not what was
+    /// asked for); nil when librdkafka has no such property.
+    public func configured(_ name: String) -> String? {
+        guard let conf = rd_kafka_conf(handle) else { return nil }
+        var size = 0
+        guard rd_kafka_conf_get(conf, name, nil, &size) == RD_KAFKA_CONF_OK, size > 0 else { return nil }
+        var buffer = [CChar](repeating: 0, count: size)
+        guard rd_kafka_conf_get(conf, name, &buffer, &size) == RD_KAFKA_CONF_OK else { return nil }
+        return text(of: buffer)
+    }
+
     /// The client's name (e.g. `rdkafka#producer-1`).
     public var name: String { String(cString: rd_kafka_name(handle)) }
 

@@ -327,8 +327,10 @@ enum ExactlyOnceSteps {
                 throw StepFailure("no comparison ran in this scenario")
             }
             let input = try await readCommitted(ctx, run.input).map(\.value)
-            let eos = try await ConsumingSteps.readTopic(ctx, topic: eosTopic, partitions: run.partitions,
-                                                         readCommitted: true).map(\.value)
+            let eosRead = try await ConsumingSteps.readTopicReporting(ctx, topic: eosTopic, partitions: run.partitions,
+                                                                      readCommitted: true)
+            try TransactionIsolation.verifyingRead(isolation: eosRead.isolation, of: eosTopic).enforce()
+            let eos = eosRead.records.map(\.value)
             let alo = try await ConsumingSteps.readTopic(ctx, topic: aloTopic, partitions: run.partitions)
                 .map(\.value)
             let rows = [("exactly-once", eos), ("at-least-once", alo)].map { label, values in
@@ -360,7 +362,11 @@ enum ExactlyOnceSteps {
     /// The records of a scenario topic as a read_committed consumer sees them.
     static func readCommitted(_ ctx: StepContext, _ name: String) async throws -> [ConsumedRecord] {
         let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
-        return try await ConsumingSteps.readTopic(ctx, topic: try ctx.topic(name), partitions: partitions, readCommitted: true)
+        let topic = try ctx.topic(name)
+        let read = try await ConsumingSteps.readTopicReporting(ctx, topic: topic, partitions: partitions,
+                                                               readCommitted: true)
+        try TransactionIsolation.verifyingRead(isolation: read.isolation, of: topic).enforce()
+        return read.records
     }
 
     /// Judged against the ledger's acknowledged sends to the input, with the input as read back as evidence.

@@ -130,6 +130,14 @@ public struct CopyVerdict: Sendable, Equatable {
 
 /// What a read_committed consumer read, against the outcome of the transactions that wrote it.
 public enum TransactionIsolation {
+    /// A claim about what read_committed readers see is judged on a read that ran with read_committed, as
+    /// the reading client itself reports its isolation level.
+    public static func verifyingRead(isolation: String?, of topic: String) -> Verdict {
+        isolation == "read_committed" ? Verdict()
+            : .fails("the verifying read of \(topic) ran with isolation.level=\(isolation ?? "unknown"), "
+                     + "not read_committed")
+    }
+
     /// Every committed id read, no aborted one.
     public static func verdict(read: [UInt64], committed: Set<UInt64>, aborted: Set<UInt64>) -> Verdict {
         let abortedRead = aborted.intersection(read).sorted()

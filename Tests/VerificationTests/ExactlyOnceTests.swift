@@ -44,6 +44,14 @@ struct ExactlyOnceTests {
         #expect(v.exactlyOnce().holds)
     }
 
+    // Mutant: the verifying read switched to read_uncommitted; the reading client says which it ran with.
+    @Test func aVerifyingReadThatRanWithoutReadCommittedFails() {
+        #expect(TransactionIsolation.verifyingRead(isolation: "read_committed", of: "t").holds)
+        #expect(TransactionIsolation.verifyingRead(isolation: "read_uncommitted", of: "t").problems
+                    == ["the verifying read of t ran with isolation.level=read_uncommitted, not read_committed"])
+        #expect(!TransactionIsolation.verifyingRead(isolation: nil, of: "t").holds)
+    }
+
     @Test func readCommittedIsolation() {
         #expect(TransactionIsolation.verdict(read: [1, 2, 3], committed: [1, 2, 3], aborted: [4, 5]).holds)
         #expect(TransactionIsolation.verdict(read: [1, 2, 4, 5], committed: [1, 2, 3], aborted: [4, 5]).problems == [
