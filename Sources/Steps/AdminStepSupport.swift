@@ -139,26 +139,34 @@ enum AdminStepSupport {
         }
         var acknowledged: [String: Int32] = [:]
         for send in ctx.ledger.history().sends where send.topic == topic {
-            if case .acked(let partition, _) = send.acknowledgement, let key = send.key { acknowledged[key] = partition }
+            if case .acked(let partition, _) = send.acknowledgement, let key = send.key {
+                acknowledged[key] = partition
+            }
         }
         let counts = plan.changes.first { $0.subject.hasSuffix(" partitions") }.flatMap { c in
             Int(c.before).flatMap { from in Int(c.after).map { (from, $0) } }
         }
-        guard let (from, to) = counts else { throw StepFailure("the plan adds no partitions to \(topic):\n\(plan.text)") }
+        guard let (from, to) = counts else {
+            throw StepFailure("the plan adds no partitions to \(topic):\n\(plan.text)")
+        }
         let remap = KeyRemap(placement: acknowledged, from: from, to: to)
         if !acknowledged.isEmpty, remap.partitioner == nil {
             throw StepFailure("no known partitioner placed the acknowledged keys where they were acknowledged")
         }
         var listed: [String: KeyMoves.Move] = [:]
         for m in plan.changes where m.subject.hasPrefix("key ") {
-            listed[String(m.subject.dropFirst(4))] = KeyMoves.Move(
-                from: Int32(m.before.dropFirst("partition ".count)) ?? -1, to: Int32(m.after.dropFirst("partition ".count)) ?? -1)
+            func partition(_ s: String) -> Int32 { Int32(s.dropFirst("partition ".count)) ?? -1 }
+            listed[String(m.subject.dropFirst(4))] = KeyMoves.Move(from: partition(m.before), to: partition(m.after))
         }
-        let expected = Dictionary(uniqueKeysWithValues: remap.moved.map { ($0.key, KeyMoves.Move(from: $0.from, to: $0.to)) })
+        let expected = Dictionary(uniqueKeysWithValues: remap.moved.map {
+            ($0.key, KeyMoves.Move(from: $0.from, to: $0.to))
+        })
         ctx.attach(
             Evidence.table(
                 ["key", "now", "after adding partitions"],
-                listed.sorted { $0.key < $1.key }.map { [$0.key, "partition \($0.value.from)", "partition \($0.value.to)"] }),
+                listed.sorted { $0.key < $1.key }.map {
+                    [$0.key, "partition \($0.value.from)", "partition \($0.value.to)"]
+                }),
             mediaType: "text/markdown")
         ctx.log("\(listed.count) keys listed; of \(acknowledged.count) keys acknowledged, \(expected.count) move; "
                 + "\(found.count) keys read back")

@@ -31,7 +31,8 @@ enum ClusterSteps {
                    doc: "Creates a topic and reads it back: the cluster must report that many partitions and, where "
                        + "it models replication, that many distinct replicas of each. On embedded (whose mock lists "
                        + "every broker as every partition's replicas) a different factor is logged, and the claims "
-                       + "that rest on it skip.", example: #"Given a topic "events" with 6 partitions and replication factor 3"#) { ctx in
+                       + "that rest on it skip.",
+                   example: #"Given a topic "events" with 6 partitions and replication factor 3"#) { ctx in
             try await createTopic(ctx, env, name: try ctx.string(0), partitions: Int32(try ctx.int(1)), replicationFactor: Int32(try ctx.int(2)))
         }
 
@@ -123,9 +124,11 @@ enum ClusterSteps {
             // The mock gives every partition all its brokers as replicas whatever was asked: no verdict there.
             try ctx.cluster().require(.replication)
             let (partitions, known) = try await placement(ctx, topic)
-            ctx.attach(Evidence.table(["partition", "leader", "replicas"], partitions.map { ["\($0.id)", "\($0.leader)", "\($0.replicas)"] }),
+            let rows = partitions.map { ["\($0.id)", "\($0.leader)", "\($0.replicas)"] }
+            ctx.attach(Evidence.table(["partition", "leader", "replicas"], rows),
                        mediaType: "text/markdown")
-            try Placement.replicasOnDistinctBrokers(expected, topic: topic, partitions: partitions, brokers: known).enforce()
+            try Placement.replicasOnDistinctBrokers(expected, topic: topic, partitions: partitions, brokers: known)
+                .enforce()
         }
 
         code.then("every replica of {string} is in sync",
@@ -143,7 +146,8 @@ enum ClusterSteps {
                   example: #"Then the leaders of "events" are spread over 3 brokers"#) { ctx in
             let topic = try ctx.topic(try ctx.string(0))
             let (partitions, known) = try await placement(ctx, topic)
-            try Placement.leadersSpread(over: try ctx.int(1), topic: topic, partitions: partitions, brokers: known).enforce()
+            try Placement.leadersSpread(over: try ctx.int(1), topic: topic, partitions: partitions, brokers: known)
+                .enforce()
         }
 
         code.then("broker {int} is back in the cluster",
@@ -213,9 +217,10 @@ enum ClusterSteps {
             guard let factor = asked[topic] else { continue }
             let (partitions, _) = try await placement(ctx, topic)
             if let p = partitions.first(where: { $0.replicationFactor != Int(factor) }) {
-                throw StepSkipped("'\(claim)' cannot be judged on the \(cluster.backend) cluster: it does not model "
-                                  + "\(ClusterCapability.replication.rawValue) — \(topic) was created with replication "
-                                  + "factor \(factor), and the cluster lists \(p.replicas) as its partitions' replicas")
+                throw StepSkipped("'\(claim)' cannot be judged on the \(cluster.backend) cluster: it does not "
+                                  + "model \(ClusterCapability.replication.rawValue) — \(topic) was created with "
+                                  + "replication factor \(factor), and the cluster lists \(p.replicas) as its "
+                                  + "partitions' replicas")
             }
         }
     }
@@ -225,7 +230,8 @@ enum ClusterSteps {
                             configs: [String: String] = [:]) async throws {
         let physical = env.physicalTopic(name)
         let cluster = try ctx.cluster()
-        try await cluster.createTopic(TopicSpec(name: physical, partitions: partitions, replicationFactor: replicationFactor, configs: configs))
+        try await cluster.createTopic(TopicSpec(name: physical, partitions: partitions,
+                                                replicationFactor: replicationFactor, configs: configs))
         // Read back what was created; a cluster that answers late gets a few seconds to show it.
         let models = cluster.capabilities.contains(.replication)
         let deadline = ContinuousClock.now + .seconds(10)
@@ -234,7 +240,8 @@ enum ClusterSteps {
         repeat {
             let (current, known) = try await placement(ctx, physical)
             reported = current
-            verdict = Placement.created(topic: name, partitions: Int(partitions), replicationFactor: Int(replicationFactor),
+            verdict = Placement.created(topic: name, partitions: Int(partitions),
+                                        replicationFactor: Int(replicationFactor),
                                         reported: reported, brokers: known, modelsReplication: models)
             if verdict.holds { break }
             try await Task.sleep(for: .milliseconds(200)) // polling interval of the deadline loop

@@ -372,9 +372,10 @@ enum ExactlyOnceSteps {
     /// Judged against the ledger's acknowledged sends to the input, with the input as read back as evidence.
     static func copyVerdict(_ ctx: StepContext, output: String, input: String) async throws -> CopyVerdict {
         let physical = try ctx.topic(input)
-        let acknowledged = Set(ctx.ledger.history().sends.filter { $0.topic == physical && $0.isAcknowledged }.map(\.id))
+        let acknowledged = ctx.ledger.history().acknowledgedIds(on: physical)
         let input = try await readCommitted(ctx, input).map(\.value)
-        return CopyVerdict(acknowledged: acknowledged, input: input, output: try await readCommitted(ctx, output).map(\.value))
+        let output = try await readCommitted(ctx, output).map(\.value)
+        return CopyVerdict(acknowledged: acknowledged, input: input, output: output)
     }
 }
 

@@ -143,14 +143,15 @@ enum MirrorSteps {
             let remote = remoteTopic(remoteName, written: name, physical: topic)
             let sourceRecords = MirrorDrills.records(try await TopicReader.readAll(
                 config: sourceNamed.cluster.config(), topic: topic, partitions: Array(0..<partitions)))
-            let acknowledged = Set(ctx.ledger.history().sends.filter { $0.topic == topic && $0.isAcknowledged }.map(\.id))
+            let acknowledged = ctx.ledger.history().acknowledgedIds(on: topic)
             let deadline = ContinuousClock.now + .seconds(seconds)
             var verdict = Verdict.fails("not read yet")
             var targetRecords: [MirrorChecks.Record] = []
             while true {
                 targetRecords = (try? await TopicReader.readAll(config: target.cluster.config(), topic: remote,
                                                                 partitions: Array(0..<partitions))).map(MirrorDrills.records) ?? []
-                verdict = MirrorChecks.fidelity(acknowledged: acknowledged, source: sourceRecords, target: targetRecords)
+                verdict = MirrorChecks.fidelity(acknowledged: acknowledged, source: sourceRecords,
+                                                target: targetRecords)
                 if verdict.holds || ContinuousClock.now >= deadline { break }
                 try await Task.sleep(for: .milliseconds(250)) // polling interval of the deadline loop
             }

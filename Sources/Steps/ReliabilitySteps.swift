@@ -183,10 +183,9 @@ enum ReliabilitySteps {
             ctx.attach(Evidence.table(["on \(run.source)", "on \(name)", "on the processed topic"],
                                       [["\(source.count)", "\(letters.count)", "\(processed.count)"]]),
                        mediaType: "text/markdown")
-            let acknowledged = Set(ctx.ledger.history().sends.filter { $0.topic == sourceTopic && $0.isAcknowledged }
-                .map(\.id))
-            try run.policy.verdict(acknowledged: acknowledged, source: source, sourceTopic: sourceTopic, letters: letters,
-                                   deadLetterTopic: name, processed: processed).enforce()
+            let acknowledged = ctx.ledger.history().acknowledgedIds(on: sourceTopic)
+            try run.policy.verdict(acknowledged: acknowledged, source: source, sourceTopic: sourceTopic,
+                                   letters: letters, deadLetterTopic: name, processed: processed).enforce()
         }
     }
 }

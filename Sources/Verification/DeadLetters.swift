@@ -27,7 +27,8 @@ public struct DeadLetterPolicy: Sendable, Equatable {
         var problems: [String] = []
         let lost = acknowledged.subtracting(source.map(\.id)).sorted()
         if !lost.isEmpty {
-            problems.append("\(lost.count) acknowledged records were not read back from \(sourceTopic), e.g. \(lost.prefix(5))")
+            problems.append("\(lost.count) acknowledged records were not read back from \(sourceTopic), "
+                            + "e.g. \(lost.prefix(5))")
         }
         let foreign = Set(letters.compactMap(\.id) + processed).subtracting(acknowledged).sorted()
         if !foreign.isEmpty {

@@ -74,6 +74,11 @@ public struct DeliveryHistory: Sendable, Equatable {
         return out
     }
 
+    /// The ids acknowledged on one topic: the oracle of what a reader of that topic must find.
+    public func acknowledgedIds(on topic: String) -> Set<UInt64> {
+        Set(sends.filter { $0.topic == topic && $0.isAcknowledged }.map(\.id))
+    }
+
     public func acknowledgedIds() -> Set<UInt64> { Set(lastSends.values.filter(\.send.isAcknowledged).map(\.send.id)) }
 
     /// The partitions each key's acknowledged records landed in.

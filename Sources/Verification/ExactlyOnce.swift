@@ -89,7 +89,8 @@ public struct CopyVerdict: Sendable, Equatable {
     func ledgerProblems() -> [String] {
         var problems: [String] = []
         if inputIds.isEmpty {
-            problems.append("no evidence: 0 orders " + (inputReadBack == nil ? "in the input" : "acknowledged on the input"))
+            let what = inputReadBack == nil ? "in the input" : "acknowledged on the input"
+            problems.append("no evidence: 0 orders " + what)
         }
         if !lostFromInput.isEmpty {
             problems.append("\(lostFromInput.count) acknowledged orders were not read back from the input, "

@@ -34,7 +34,8 @@ public enum KeyMoves {
         let wrong = listed.filter { key, move in expected[key].map { $0 != move } ?? false }.keys.sorted()
         if !wrong.isEmpty {
             problems.append("keys planned from or to the wrong partition: " + wrong.prefix(5).map {
-                "\($0) plan \(listed[$0]!.from) → \(listed[$0]!.to), acknowledged \(expected[$0]!.from) → \(expected[$0]!.to)"
+                "\($0) plan \(listed[$0]!.from) → \(listed[$0]!.to), "
+                    + "acknowledged \(expected[$0]!.from) → \(expected[$0]!.to)"
             }.joined(separator: "; "))
         }
         let misplaced = listed.filter { key, move in readBack[key] != [move.from] }.keys.sorted()

@@ -59,7 +59,9 @@ public enum MirrorChecks {
     /// shrink what the copy is compared with), and the copy is faithful to them. No record, no pass.
     public static func fidelity(acknowledged: Set<UInt64>, source: [Record], target: [Record],
                                 addedHeaders: Set<String> = []) -> Verdict {
-        if let empty = Verdict.noEvidence(acknowledged.count, "records acknowledged on the source topic") { return empty }
+        if let empty = Verdict.noEvidence(acknowledged.count, "records acknowledged on the source topic") {
+            return empty
+        }
         let readBack = Set(source.compactMap { Payload.id(in: $0.value) })
         let lost = acknowledged.subtracting(readBack).sorted()
         var verdict = fidelity(source: source, target: target, addedHeaders: addedHeaders)

@@ -20,7 +20,9 @@ extension Plausibility {
         var found: [(label: String, lag: Int64)] = []
         for s in samples {
             let at = String(format: "%.1f s", s.seconds)
-            found += s.negative.sorted { $0.key < $1.key }.map { ("group \(group) partition \($0.key) at \(at)", $0.value) }
+            found += s.negative.sorted { $0.key < $1.key }.map {
+                ("group \(group) partition \($0.key) at \(at)", $0.value)
+            }
             if s.lag < 0 { found.append(("group \(group) at \(at)", s.lag)) }
         }
         let verdict = lags(Array(found.prefix(5)))

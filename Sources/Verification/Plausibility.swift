@@ -33,12 +33,18 @@ public enum Plausibility {
         }
         for p in partitions.sorted(by: { $0.id < $1.id }) {
             let here = "\(topic) partition \(p.id)"
-            if let twice = repeated(p.replicas) { problems.append("\(here) lists broker \(twice) twice in its replicas \(p.replicas)") }
+            if let twice = repeated(p.replicas) {
+                problems.append("\(here) lists broker \(twice) twice in its replicas \(p.replicas)")
+            }
             if let twice = repeated(p.isr) { problems.append("\(here) lists broker \(twice) twice in its ISR \(p.isr)") }
             let outside = Set(p.isr).subtracting(p.replicas).sorted()
-            if !outside.isEmpty { problems.append("\(here) has in-sync replicas \(outside) that are not replicas \(p.replicas)") }
+            if !outside.isEmpty {
+                problems.append("\(here) has in-sync replicas \(outside) that are not replicas \(p.replicas)")
+            }
             let unknown = Set(p.replicas + p.isr + (p.leader >= 0 ? [p.leader] : [])).subtracting(known).sorted()
-            if !unknown.isEmpty { problems.append("\(here) names brokers \(unknown) that the metadata does not list \(brokers.sorted())") }
+            if !unknown.isEmpty {
+                problems.append("\(here) names brokers \(unknown) that the metadata does not list \(brokers.sorted())")
+            }
             if p.leader >= 0, !p.replicas.isEmpty, !p.replicas.contains(p.leader) {
                 problems.append("\(here) is led by broker \(p.leader), which is not one of its replicas \(p.replicas)")
             }
@@ -69,7 +75,9 @@ public enum Plausibility {
     public static func watermarks(before: (low: Int64, high: Int64), after: (low: Int64, high: Int64),
                                   what: String) -> Verdict {
         var problems: [String] = []
-        if after.high < before.high { problems.append("\(what): high watermark went back from \(before.high) to \(after.high)") }
+        if after.high < before.high {
+            problems.append("\(what): high watermark went back from \(before.high) to \(after.high)")
+        }
         if after.low < before.low { problems.append("\(what): log start went back from \(before.low) to \(after.low)") }
         return Verdict(problems)
     }
@@ -129,7 +137,8 @@ public enum Placement {
         guard modelsReplication else { return Verdict() }
         let wrong = reported.filter { $0.replicationFactor != replicationFactor }
         return Verdict(wrong.isEmpty ? [] : ["\(topic) was created with replication factor \(replicationFactor); "
-            + "the cluster reports " + wrong.map { "partition \($0.id) replicas \($0.replicas)" }.joined(separator: ", ")])
+            + "the cluster reports "
+            + wrong.map { "partition \($0.id) replicas \($0.replicas)" }.joined(separator: ", ")])
     }
 
     /// No partition is led by `broker`, a broker the cluster has (or had: `brokers` are the configured
