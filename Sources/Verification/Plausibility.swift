@@ -64,24 +64,6 @@ public enum Plausibility {
         return Verdict(negative.map { "\($0.label): lag \($0.lag) is negative (an offset beyond the log end)" })
     }
 
-    /// An offset the cluster reported must lie within the partition's log: [log start, high watermark].
-    public static func offset(_ offset: Int64, low: Int64, high: Int64, what: String) -> Verdict {
-        guard low <= high else { return .fails("\(what): log start \(low) is beyond the high watermark \(high)") }
-        return (low...high).contains(offset) ? Verdict()
-            : .fails("\(what): offset \(offset) is outside the log [\(low), \(high)]")
-    }
-
-    /// Watermarks read twice: neither may go backwards while nothing deletes records.
-    public static func watermarks(before: (low: Int64, high: Int64), after: (low: Int64, high: Int64),
-                                  what: String) -> Verdict {
-        var problems: [String] = []
-        if after.high < before.high {
-            problems.append("\(what): high watermark went back from \(before.high) to \(after.high)")
-        }
-        if after.low < before.low { problems.append("\(what): log start went back from \(before.low) to \(after.low)") }
-        return Verdict(problems)
-    }
-
     static func repeated(_ ids: [Int32]) -> Int32? {
         var seen = Set<Int32>()
         return ids.first { !seen.insert($0).inserted }
