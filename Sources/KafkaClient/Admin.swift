@@ -2,7 +2,6 @@ import CRdKafka
 
 /// Kafka's Admin API, for backends that have one (not the embedded mock).
 public final class Admin: KafkaClient, @unchecked Sendable {
-    private let closed = Synchronization.Atomic<Bool>(false)
 
     public init(config: KafkaConfig) throws(KafkaError) {
         let conf = try config.makeConf()
@@ -18,7 +17,7 @@ public final class Admin: KafkaClient, @unchecked Sendable {
     }
 
     public func createTopics(_ specs: [TopicSpec], timeout: Duration = .seconds(30)) async throws {
-        try await Blocking.run { [handle = UnsafeSendable(handle)] in
+        try await blocking("admin request") { handle in
             var errbuf = [CChar](repeating: 0, count: 512)
             var topics: [OpaquePointer?] = []
             defer { topics.forEach { rd_kafka_NewTopic_destroy($0) } }
@@ -31,8 +30,8 @@ public final class Admin: KafkaClient, @unchecked Sendable {
                 }
                 topics.append(t)
             }
-            try Admin.call(handle.value, RD_KAFKA_ADMIN_OP_CREATETOPICS, timeout: timeout) { options, queue in
-                rd_kafka_CreateTopics(handle.value, &topics, topics.count, options, queue)
+            try Admin.call(handle, RD_KAFKA_ADMIN_OP_CREATETOPICS, timeout: timeout) { options, queue in
+                rd_kafka_CreateTopics(handle, &topics, topics.count, options, queue)
             } results: { event in
                 var count = 0
                 let results = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), &count)
@@ -42,11 +41,11 @@ public final class Admin: KafkaClient, @unchecked Sendable {
     }
 
     public func deleteTopics(_ names: [String], timeout: Duration = .seconds(30)) async throws {
-        try await Blocking.run { [handle = UnsafeSendable(handle)] in
+        try await blocking("admin request") { handle in
             var topics: [OpaquePointer?] = names.map { rd_kafka_DeleteTopic_new($0) }
             defer { topics.forEach { rd_kafka_DeleteTopic_destroy($0) } }
-            try Admin.call(handle.value, RD_KAFKA_ADMIN_OP_DELETETOPICS, timeout: timeout) { options, queue in
-                rd_kafka_DeleteTopics(handle.value, &topics, topics.count, options, queue)
+            try Admin.call(handle, RD_KAFKA_ADMIN_OP_DELETETOPICS, timeout: timeout) { options, queue in
+                rd_kafka_DeleteTopics(handle, &topics, topics.count, options, queue)
             } results: { event in
                 var count = 0
                 let results = rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(event), &count)
@@ -57,15 +56,15 @@ public final class Admin: KafkaClient, @unchecked Sendable {
 
     /// Raises a topic's partition count.
     public func createPartitions(topic: String, totalCount: Int, timeout: Duration = .seconds(30)) async throws {
-        try await Blocking.run { [handle = UnsafeSendable(handle)] in
+        try await blocking("admin request") { handle in
             var errbuf = [CChar](repeating: 0, count: 512)
             guard let p = rd_kafka_NewPartitions_new(topic, totalCount, &errbuf, errbuf.count) else {
                 throw KafkaError(code: RD_KAFKA_RESP_ERR__INVALID_ARG, detail: text(of: errbuf))
             }
             var list: [OpaquePointer?] = [p]
             defer { rd_kafka_NewPartitions_destroy(p) }
-            try Admin.call(handle.value, RD_KAFKA_ADMIN_OP_CREATEPARTITIONS, timeout: timeout) { options, queue in
-                rd_kafka_CreatePartitions(handle.value, &list, 1, options, queue)
+            try Admin.call(handle, RD_KAFKA_ADMIN_OP_CREATEPARTITIONS, timeout: timeout) { options, queue in
+                rd_kafka_CreatePartitions(handle, &list, 1, options, queue)
             } results: { event in
                 var count = 0
                 let results = rd_kafka_CreatePartitions_result_topics(rd_kafka_event_CreatePartitions_result(event), &count)
@@ -76,12 +75,12 @@ public final class Admin: KafkaClient, @unchecked Sendable {
 
     /// A topic's configuration, as the brokers report it (defaults included).
     public func describeConfigs(topic: String, timeout: Duration = .seconds(30)) async throws -> [String: String] {
-        try await Blocking.run { [handle = UnsafeSendable(handle)] in
+        try await blocking("admin request") { handle in
             var resources: [OpaquePointer?] = [rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic)]
             defer { rd_kafka_ConfigResource_destroy(resources[0]) }
             var configs: [String: String] = [:]
-            try Admin.call(handle.value, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, timeout: timeout) { options, queue in
-                rd_kafka_DescribeConfigs(handle.value, &resources, 1, options, queue)
+            try Admin.call(handle, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, timeout: timeout) { options, queue in
+                rd_kafka_DescribeConfigs(handle, &resources, 1, options, queue)
             } results: { event in
                 var count = 0
                 guard let results = rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(event), &count) else { return [] }
@@ -109,13 +108,13 @@ public final class Admin: KafkaClient, @unchecked Sendable {
     /// entry (a password) has no value here: it never leaves this function.
     public func configEntries(_ kind: ConfigEntry.Resource, _ name: String,
                               timeout: Duration = .seconds(30)) async throws -> [ConfigEntry] {
-        try await Blocking.run { [handle = UnsafeSendable(handle)] in
+        try await blocking("admin request") { handle in
             let type = kind == .topic ? RD_KAFKA_RESOURCE_TOPIC : RD_KAFKA_RESOURCE_BROKER
             var resources: [OpaquePointer?] = [rd_kafka_ConfigResource_new(type, name)]
             defer { rd_kafka_ConfigResource_destroy(resources[0]) }
             var out: [ConfigEntry] = []
-            try Admin.call(handle.value, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, timeout: timeout) { options, queue in
-                rd_kafka_DescribeConfigs(handle.value, &resources, 1, options, queue)
+            try Admin.call(handle, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, timeout: timeout) { options, queue in
+                rd_kafka_DescribeConfigs(handle, &resources, 1, options, queue)
             } results: { event in
                 var count = 0
                 let result = rd_kafka_event_DescribeConfigs_result(event)
@@ -149,15 +148,15 @@ public final class Admin: KafkaClient, @unchecked Sendable {
     /// Sets a topic's dynamic configuration. This is Kafka's (non-incremental) AlterConfigs: keys not
     /// given return to their defaults, so pass every override the topic should keep.
     public func alterConfigs(topic: String, _ configs: [String: String], timeout: Duration = .seconds(30)) async throws {
-        try await Blocking.run { [handle = UnsafeSendable(handle)] in
+        try await blocking("admin request") { handle in
             let resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic)
             defer { rd_kafka_ConfigResource_destroy(resource) }
             for (k, v) in configs.sorted(by: { $0.key < $1.key }) {
                 try KafkaError.check(rd_kafka_ConfigResource_set_config(resource, k, v), "topic \(topic) config \(k)")
             }
             var resources: [OpaquePointer?] = [resource]
-            try Admin.call(handle.value, RD_KAFKA_ADMIN_OP_ALTERCONFIGS, timeout: timeout) { options, queue in
-                rd_kafka_AlterConfigs(handle.value, &resources, 1, options, queue)
+            try Admin.call(handle, RD_KAFKA_ADMIN_OP_ALTERCONFIGS, timeout: timeout) { options, queue in
+                rd_kafka_AlterConfigs(handle, &resources, 1, options, queue)
             } results: { event in
                 var count = 0
                 guard let results = rd_kafka_AlterConfigs_result_resources(rd_kafka_event_AlterConfigs_result(event), &count) else { return [] }
@@ -171,14 +170,14 @@ public final class Admin: KafkaClient, @unchecked Sendable {
 
     /// Deletes the records before the given offsets; returns each partition's new low watermark.
     public func deleteRecords(before offsets: [TopicPartitionOffset], timeout: Duration = .seconds(60)) async throws -> [TopicPartitionOffset] {
-        try await Blocking.run { [handle = UnsafeSendable(handle)] in
+        try await blocking("admin request") { handle in
             let list = TopicPartitionOffset.makeList(offsets)
             defer { rd_kafka_topic_partition_list_destroy(list) }
             var request: [OpaquePointer?] = [rd_kafka_DeleteRecords_new(list)]
             defer { rd_kafka_DeleteRecords_destroy(request[0]) }
             var low: [TopicPartitionOffset] = []
-            try Admin.call(handle.value, RD_KAFKA_ADMIN_OP_DELETERECORDS, timeout: timeout) { options, queue in
-                rd_kafka_DeleteRecords(handle.value, &request, 1, options, queue)
+            try Admin.call(handle, RD_KAFKA_ADMIN_OP_DELETERECORDS, timeout: timeout) { options, queue in
+                rd_kafka_DeleteRecords(handle, &request, 1, options, queue)
             } results: { event in
                 guard let result = rd_kafka_DeleteRecords_result_offsets(rd_kafka_event_DeleteRecords_result(event)) else { return [] }
                 var problems: [String] = []
@@ -195,9 +194,9 @@ public final class Admin: KafkaClient, @unchecked Sendable {
 
     /// Consumer groups the cluster knows, with their state.
     public func listGroups(timeout: Duration = .seconds(10)) async throws -> [(name: String, state: String)] {
-        try await Blocking.run { [handle = UnsafeSendable(handle)] in
+        try await blocking("admin request") { handle in
             var list: UnsafePointer<rd_kafka_group_list>?
-            try KafkaError.check(rd_kafka_list_groups(handle.value, nil, &list, timeout.milliseconds), "list groups")
+            try KafkaError.check(rd_kafka_list_groups(handle, nil, &list, timeout.milliseconds), "list groups")
             guard let list else { return [] }
             defer { rd_kafka_group_list_destroy(list) }
             return (0..<Int(list.pointee.group_cnt)).map { i in
@@ -210,9 +209,9 @@ public final class Admin: KafkaClient, @unchecked Sendable {
     /// One group as its coordinator describes it (DescribeGroups): state, protocol and each member
     /// with its decoded partition assignment. Nil when no broker knows the group.
     public func describeGroup(_ name: String, timeout: Duration = .seconds(10)) async throws -> GroupDescription? {
-        try await Blocking.run { [handle = UnsafeSendable(handle)] in
+        try await blocking("admin request") { handle in
             var list: UnsafePointer<rd_kafka_group_list>?
-            try KafkaError.check(rd_kafka_list_groups(handle.value, name, &list, timeout.milliseconds), "describe group \(name)")
+            try KafkaError.check(rd_kafka_list_groups(handle, name, &list, timeout.milliseconds), "describe group \(name)")
             guard let list else { return nil }
             defer { rd_kafka_group_list_destroy(list) }
             guard list.pointee.group_cnt > 0 else { return nil }
@@ -264,19 +263,28 @@ public final class Admin: KafkaClient, @unchecked Sendable {
     }
 
     public func close() {
-        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        rd_kafka_destroy(handle)
-        ClientErrors.forget(handle)
+        life.retire { [handle = UnsafeSendable(handle)] in
+            rd_kafka_destroy(handle.value)
+            ClientErrors.forget(handle.value)
+        }
     }
 
     /// The errors librdkafka raised on this client lately (the last 16), oldest first.
     public func recentErrors() -> [ConnectionDiagnosis.ClientError] {
         // Serves the error callbacks queued so far; with a zero wait this does not block.
-        if !closed.load(ordering: .acquiring) { rd_kafka_poll(handle, 0) }
+        if life.enter() {
+            rd_kafka_poll(handle, 0)
+            leave()
+        }
         return ClientErrors.of(handle)
     }
 
-    deinit { close() }
+    deinit {
+        if life.retireNow() {
+            rd_kafka_destroy(handle)
+            ClientErrors.forget(handle)
+        }
+    }
 }
 
 import Synchronization

@@ -59,7 +59,7 @@ public enum Benchmark {
             Tally.record(batch, into: &tally.histogram, errors: &tally.errors)
         }
         defer { producer.close() }
-        let handle = producer.topic(topic)
+        let handle = try producer.topic(topic)
         let payload = [UInt8](repeating: UInt8(ascii: "x"), count: size)
         // The clock includes the metadata request, as the C reference's first sends wait for it too.
         let start = monotonicNanos()
@@ -108,9 +108,9 @@ extension Consumer {
     /// Reads until `count` records were read or the deadline passed, counting records and value
     /// bytes without copying them: the consumer's fast path, a batch of messages per call.
     func drain(count: Int, within timeout: Duration) async throws -> (records: Int, bytes: Int, errors: Int) {
-        try await Blocking.run { [handle = UnsafeSendable(handle)] in
+        try await blocking("read") { handle in
             let deadline = Benchmark.monotonicNanos() + UInt64(timeout.milliseconds) * 1_000_000
-            guard let queue = rd_kafka_queue_get_consumer(handle.value) else {
+            guard let queue = rd_kafka_queue_get_consumer(handle) else {
                 throw KafkaError(code: RD_KAFKA_RESP_ERR__STATE, detail: "the consumer has no queue")
             }
             defer { rd_kafka_queue_destroy(queue) }

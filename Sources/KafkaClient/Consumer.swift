@@ -129,7 +129,6 @@ public final class Consumer: KafkaClient, @unchecked Sendable {
 
     private let callbacks: ConsumerCallbacks
     private let opaque: UnsafeMutableRawPointer
-    private let closed = Atomic<Bool>(false)
     public let config: KafkaConfig
     public var groupId: String? { config["group.id"] }
 
@@ -153,6 +152,7 @@ public final class Consumer: KafkaClient, @unchecked Sendable {
     public func subscribe(_ topics: [String]) throws(KafkaError) {
         let list = TopicPartitionOffset.makeList(topics.map { TopicPartitionOffset(topic: $0, partition: -1) })
         defer { rd_kafka_topic_partition_list_destroy(list) }
+        try enter("subscribe"); defer { leave() }
         try KafkaError.check(rd_kafka_subscribe(handle, list), "subscribe to \(topics)")
     }
 
@@ -160,11 +160,13 @@ public final class Consumer: KafkaClient, @unchecked Sendable {
     public func assign(_ partitions: [TopicPartitionOffset]) throws(KafkaError) {
         let list = TopicPartitionOffset.makeList(partitions)
         defer { rd_kafka_topic_partition_list_destroy(list) }
+        try enter("assign"); defer { leave() }
         try KafkaError.check(rd_kafka_assign(handle, list), "assign \(partitions)")
     }
 
     public func assignment() throws(KafkaError) -> [TopicPartitionOffset] {
         var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        try enter("assignment"); defer { leave() }
         try KafkaError.check(rd_kafka_assignment(handle, &list), "assignment")
         defer { if let list { rd_kafka_topic_partition_list_destroy(list) } }
         return TopicPartitionOffset.from(list)
@@ -173,6 +175,7 @@ public final class Consumer: KafkaClient, @unchecked Sendable {
     /// One poll, blocking up to `timeout`: a record, nil when none came, or a consumer error.
     /// Blocking: call it from `records(…)`, which runs off the concurrency pool.
     func pollBlocking(timeout: Duration) throws(KafkaError) -> ConsumedRecord? {
+        try enter("poll"); defer { leave() }
         guard let message = rd_kafka_consumer_poll(handle, timeout.milliseconds) else { return nil }
         defer { rd_kafka_message_destroy(message) }
         let m = message.pointee
@@ -216,7 +219,7 @@ public final class Consumer: KafkaClient, @unchecked Sendable {
                 do {
                     if let r = try self.pollBlocking(timeout: min(left, .milliseconds(100))) { out.append(r) }
                 } catch let error as KafkaError {
-                    if error.isFatal { throw error }
+                    if error.isFatal || error.isClosedClient { throw error }
                     onError?(error)
                 }
             }
@@ -228,12 +231,12 @@ public final class Consumer: KafkaClient, @unchecked Sendable {
     /// answer, at most `limit`. librdkafka's synchronous commit has no deadline: with the group's
     /// coordinator on a dead broker it waited for as long as that broker stayed down.
     public func commit(_ offsets: [TopicPartitionOffset]? = nil, within limit: Duration = .seconds(10)) async throws {
-        try await Blocking.run { [handle = UnsafeSendable(handle)] in
+        try await blocking("commit") { handle in
             let list = offsets.map(TopicPartitionOffset.makeList)
             defer { if let list { rd_kafka_topic_partition_list_destroy(list) } }
-            let queue = rd_kafka_queue_new(handle.value)
+            let queue = rd_kafka_queue_new(handle)
             defer { rd_kafka_queue_destroy(queue) }
-            let err = rd_kafka_commit_queue(handle.value, list, queue, nil, nil)
+            let err = rd_kafka_commit_queue(handle, list, queue, nil, nil)
             if err == RD_KAFKA_RESP_ERR__NO_OFFSET { return }
             try KafkaError.check(err, "commit")
             let deadline = ContinuousClock.now + limit
@@ -257,10 +260,10 @@ public final class Consumer: KafkaClient, @unchecked Sendable {
 
     /// The group's committed offsets for these partitions.
     public func committed(_ partitions: [TopicPartitionOffset], timeout: Duration = .seconds(10)) async throws -> [TopicPartitionOffset] {
-        try await Blocking.run { [handle = UnsafeSendable(handle)] in
+        try await blocking("committed offsets") { handle in
             let list = TopicPartitionOffset.makeList(partitions)
             defer { rd_kafka_topic_partition_list_destroy(list) }
-            try KafkaError.check(rd_kafka_committed(handle.value, list, timeout.milliseconds), "committed offsets")
+            try KafkaError.check(rd_kafka_committed(handle, list, timeout.milliseconds), "committed offsets")
             return TopicPartitionOffset.from(list)
         }
     }
@@ -269,16 +272,17 @@ public final class Consumer: KafkaClient, @unchecked Sendable {
     public func positions(_ partitions: [TopicPartitionOffset]) throws(KafkaError) -> [TopicPartitionOffset] {
         let list = TopicPartitionOffset.makeList(partitions)
         defer { rd_kafka_topic_partition_list_destroy(list) }
+        try enter("positions"); defer { leave() }
         try KafkaError.check(rd_kafka_position(handle, list), "positions")
         return TopicPartitionOffset.from(list)
     }
 
     /// Moves the read position of an assigned partition.
     public func seek(_ to: TopicPartitionOffset, timeout: Duration = .seconds(10)) async throws {
-        try await Blocking.run { [handle = UnsafeSendable(handle)] in
+        try await blocking("seek") { handle in
             let list = TopicPartitionOffset.makeList([to])
             defer { rd_kafka_topic_partition_list_destroy(list) }
-            if let e = rd_kafka_seek_partitions(handle.value, list, timeout.milliseconds) { throw KafkaError(consuming: e) }
+            if let e = rd_kafka_seek_partitions(handle, list, timeout.milliseconds) { throw KafkaError(consuming: e) }
             // A partition that could not be moved says so in its own element.
             try KafkaError.check(list.pointee.elems[0].err, "seek to \(to)")
         }
@@ -299,12 +303,20 @@ public final class Consumer: KafkaClient, @unchecked Sendable {
 
     /// Leaves the group (committing per configuration) and destroys the client. Idempotent.
     public func close() async {
-        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        _ = try? await Blocking.run { [handle = UnsafeSendable(handle)] in
-            _ = rd_kafka_consumer_close(handle.value)
-            rd_kafka_destroy(handle.value)
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            // Runs when no call is using the handle; the close blocks, so never on the concurrency pool.
+            let closing = life.retire { [handle = UnsafeSendable(handle), opaque = UnsafeSendable(opaque)] in
+                let thread = Thread {
+                    _ = rd_kafka_consumer_close(handle.value)
+                    rd_kafka_destroy(handle.value)
+                    Unmanaged<ConsumerCallbacks>.fromOpaque(opaque.value).release()
+                    done.resume()
+                }
+                thread.name = "kafka-bdd consumer close"
+                thread.start()
+            }
+            if !closing { done.resume() }
         }
-        Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).release()
     }
 
     /// Closes, waiting at most `limit`: librdkafka's close can block while its group rebalances on a
@@ -326,19 +338,21 @@ public final class Consumer: KafkaClient, @unchecked Sendable {
     public func pause(_ partitions: [TopicPartitionOffset]) throws(KafkaError) {
         let list = TopicPartitionOffset.makeList(partitions)
         defer { rd_kafka_topic_partition_list_destroy(list) }
+        try enter("pause"); defer { leave() }
         try KafkaError.check(rd_kafka_pause_partitions(handle, list), "pause \(partitions)")
     }
 
     /// A crash: the client goes away without leaving its group or committing anything; the group
     /// learns of it only when its session times out. Idempotent with `close`.
     public func kill() {
-        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        rd_kafka_destroy_flags(handle, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE)
-        Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).release()
+        life.retire { [handle = UnsafeSendable(handle), opaque = UnsafeSendable(opaque)] in
+            rd_kafka_destroy_flags(handle.value, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE)
+            Unmanaged<ConsumerCallbacks>.fromOpaque(opaque.value).release()
+        }
     }
 
     deinit {
-        if !closed.exchange(true, ordering: .acquiringAndReleasing) {
+        if life.retireNow() {
             _ = rd_kafka_consumer_close(handle)
             rd_kafka_destroy(handle)
             Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).release()

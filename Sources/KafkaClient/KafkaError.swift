@@ -35,6 +35,13 @@ public struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "\(name): \(detail)" }
 
+    /// A call on a client that was closed or killed (its handle is gone): it stops what it was doing.
+    static func closedClient(_ what: String) -> KafkaError {
+        KafkaError(code: RD_KAFKA_RESP_ERR__DESTROY, detail: "\(what): the client was closed")
+    }
+
+    public var isClosedClient: Bool { code == RD_KAFKA_RESP_ERR__DESTROY.rawValue }
+
     static func check(_ code: rd_kafka_resp_err_t, _ what: @autoclosure () -> String) throws(KafkaError) {
         if code != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: code, detail: "\(what()): \(String(cString: rd_kafka_err2str(code)))") }
     }

@@ -1,4 +1,5 @@
 import CRdKafka
+import Synchronization
 
 public struct BrokerInfo: Sendable, Hashable {
     public let id: Int32
@@ -55,11 +56,30 @@ public struct ClusterMetadata: Sendable {
 
 /// The parts of an `rd_kafka_t` every client shares: its handle, metadata and watermarks.
 public class KafkaClient: @unchecked Sendable {
-    // librdkafka handles are thread-safe; the pointer never changes after init.
+    // librdkafka handles are thread-safe; the pointer never changes after init. Calls that use it
+    // between `enter` and `leave` (or in `blocking`) keep it alive against a close or kill elsewhere.
     let handle: OpaquePointer
+    let life = HandleLife()
 
     init(handle: OpaquePointer) {
         self.handle = handle
+    }
+
+    /// Starts a call on the handle; a client already closed or killed throws instead (its handle is gone
+    /// or going). Every `enter` is paired with a `leave`.
+    func enter(_ what: @autoclosure () -> String) throws(KafkaError) {
+        guard life.enter() else { throw KafkaError.closedClient(what()) }
+    }
+
+    func leave() { life.leave() }
+
+    /// A blocking call on the handle, off the concurrency pool, with the handle kept alive until it returns.
+    func blocking<T: Sendable>(_ what: String, _ body: @escaping @Sendable (OpaquePointer) throws -> T) async throws -> T {
+        try enter(what)
+        return try await Blocking.run { [self] in
+            defer { leave() }
+            return try body(handle)
+        }
     }
 
     /// `rd_kafka_new`, with librdkafka's reason as a KafkaError; `release` undoes what the caller
@@ -76,6 +96,8 @@ public class KafkaClient: @unchecked Sendable {
     /// A configuration property as this client's librdkafka holds it (what it runs with, not what was
     /// asked for); nil when librdkafka has no such property.
     public func configured(_ name: String) -> String? {
+        guard life.enter() else { return nil }
+        defer { leave() }
         guard let conf = rd_kafka_conf(handle) else { return nil }
         var size = 0
         guard rd_kafka_conf_get(conf, name, nil, &size) == RD_KAFKA_CONF_OK, size > 0 else { return nil }
@@ -85,14 +107,18 @@ public class KafkaClient: @unchecked Sendable {
     }
 
     /// The client's name (e.g. `rdkafka#producer-1`).
-    public var name: String { String(cString: rd_kafka_name(handle)) }
+    public var name: String {
+        guard life.enter() else { return "closed client" }
+        defer { leave() }
+        return String(cString: rd_kafka_name(handle))
+    }
 
     /// The id the cluster gives itself in its metadata (a librdkafka mock cluster's starts with
     /// `mockCluster`); nil when no broker answered within `timeout`.
     public func clusterId(timeout: Duration = .seconds(10)) async throws -> String? {
-        try await Blocking.run {
-            guard let id = rd_kafka_clusterid(self.handle, timeout.milliseconds) else { return nil }
-            defer { rd_kafka_mem_free(self.handle, id) }
+        try await blocking("cluster id") { handle in
+            guard let id = rd_kafka_clusterid(handle, timeout.milliseconds) else { return nil }
+            defer { rd_kafka_mem_free(handle, id) }
             return String(cString: id)
         }
     }
@@ -101,7 +127,7 @@ public class KafkaClient: @unchecked Sendable {
     /// The cluster's brokers and the topics' partitions. A request can be handed to a broker that just
     /// died and wait there, so it is asked in attempts of at most two seconds until `timeout`.
     public func metadata(topic: String? = nil, timeout: Duration = .seconds(10)) async throws -> ClusterMetadata {
-        try await Blocking.run {
+        try await blocking("metadata") { _ in
             let deadline = ContinuousClock.now + timeout
             while true {
                 let remaining = deadline - ContinuousClock.now
@@ -142,7 +168,7 @@ public class KafkaClient: @unchecked Sendable {
     /// The low and high watermarks of a partition, asked of its leader. When the leader moved since
     /// this client last looked, it refreshes the topic's metadata and asks again, until `timeout`.
     public func watermarks(topic: String, partition: Int32, timeout: Duration = .seconds(10)) async throws -> (low: Int64, high: Int64) {
-        try await Blocking.run {
+        try await blocking("watermarks") { _ in
             let deadline = ContinuousClock.now + timeout
             while true {
                 var low: Int64 = 0
@@ -168,5 +194,62 @@ extension Duration {
     public var milliseconds: Int32 {
         let c = components
         return max(0, Int32(clamping: c.seconds * 1000 + c.attoseconds / 1_000_000_000_000_000))
+    }
+}
+
+/// How many calls are using a client's handle, and what destroys it once none is. A client closed or
+/// killed by one task while another polls, produces or commits on it had its handle freed under that call.
+final class HandleLife: Sendable {
+    private struct State {
+        var users = 0
+        var retired = false
+        var destroy: (@Sendable () -> Void)?
+    }
+
+    private let state = Mutex(State())
+
+    /// Closed or killed: no new call may start.
+    var retired: Bool { state.withLock { $0.retired } }
+
+    func enter() -> Bool {
+        state.withLock { s in
+            guard !s.retired else { return false }
+            s.users += 1
+            return true
+        }
+    }
+
+    func leave() {
+        let destroy = state.withLock { s -> (@Sendable () -> Void)? in
+            s.users -= 1
+            guard s.users == 0, let d = s.destroy else { return nil }
+            s.destroy = nil
+            return d
+        }
+        destroy?()
+    }
+
+    /// Marks the client closed; `destroy` runs now when no call is using the handle, else when the last
+    /// one ends. False when it was closed already (and `destroy` is dropped).
+    @discardableResult
+    func retire(_ destroy: @escaping @Sendable () -> Void) -> Bool {
+        let now = state.withLock { s -> Bool? in
+            guard !s.retired else { return nil }
+            s.retired = true
+            if s.users == 0 { return true }
+            s.destroy = destroy
+            return false
+        }
+        guard let now else { return false }
+        if now { destroy() }
+        return true
+    }
+
+    /// For `deinit`, where no call can be in flight (each holds the client): true when it was still open.
+    func retireNow() -> Bool {
+        state.withLock { s in
+            defer { s.retired = true }
+            return !s.retired
+        }
     }
 }

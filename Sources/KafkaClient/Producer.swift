@@ -69,17 +69,19 @@ private let producerErrorCallback: @convention(c) (OpaquePointer?, Int32, Unsafe
 }
 
 /// A background thread that serves a client's callbacks until stopped.
-final class PollThread: Sendable {
+// Unchecked: the Thread is only compared by identity, never used across threads.
+final class PollThread: @unchecked Sendable {
     private final class State: Sendable {
         let stopped = Atomic<Bool>(false)
         let done = DispatchSemaphore(value: 0)
     }
 
     private let state = State()
+    private let thread: Thread
 
     init(name: String, poll: @escaping @Sendable () -> Void) {
         let state = self.state
-        let thread = Thread {
+        thread = Thread {
             while !state.stopped.load(ordering: .acquiring) { poll() }
             state.done.signal()
         }
@@ -87,8 +89,11 @@ final class PollThread: Sendable {
         thread.start()
     }
 
+    /// Waits for the thread's last poll, unless called from a callback on that thread (which would wait
+    /// for itself): then the thread ends after the callback returns.
     func stop() {
-        if !state.stopped.exchange(true, ordering: .acquiringAndReleasing) { state.done.wait() }
+        guard !state.stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        if Thread.current !== thread { state.done.wait() }
     }
 }
 
@@ -99,7 +104,6 @@ public final class Producer: KafkaClient, @unchecked Sendable {
     private let opaque: UnsafeMutableRawPointer
     private let poller: PollThread?
     private let topics = Mutex<[String: OpaquePointer]>([:])
-    private let closed = Atomic<Bool>(false)
     public let config: KafkaConfig
 
     /// How delivery reports and other callbacks are served.
@@ -119,6 +123,8 @@ public final class Producer: KafkaClient, @unchecked Sendable {
     /// Serves delivery reports that have arrived, waiting up to `wait` for the first (for `.inline`
     /// polling): each goes to `onDelivery`, or the batch to the internal batch handler.
     public func poll(wait: Duration = .zero) {
+        guard life.enter() else { return }
+        defer { leave() }
         guard polling == .inline else { rd_kafka_poll(handle, wait.milliseconds); return }
         let queue = rd_kafka_queue_get_main(handle)
         defer { rd_kafka_queue_destroy(queue) }
@@ -146,6 +152,7 @@ public final class Producer: KafkaClient, @unchecked Sendable {
 
     /// Flushes in `.inline` mode: delivery events wait in the queue until served, so wait and serve in turns.
     func flushInline(timeout: Duration) throws(KafkaError) {
+        try enter("flush"); defer { leave() }
         let deadline = ContinuousClock.now + timeout
         while rd_kafka_outq_len(handle) > 0 {
             guard ContinuousClock.now < deadline else {
@@ -191,8 +198,9 @@ public final class Producer: KafkaClient, @unchecked Sendable {
     }
 
     /// A topic handle for the fast `produce` path; cached per name.
-    public func topic(_ name: String) -> TopicHandle {
-        topics.withLock { cache in
+    public func topic(_ name: String) throws(KafkaError) -> TopicHandle {
+        try enter("topic \(name)"); defer { leave() }
+        return topics.withLock { cache in
             if let t = cache[name] { return TopicHandle(pointer: t, name: name) }
             let t = rd_kafka_topic_new(handle, name, nil)!
             cache[name] = t
@@ -204,8 +212,11 @@ public final class Producer: KafkaClient, @unchecked Sendable {
     /// When the client's queue is full this waits for room, serving callbacks, up to `queueTimeout`.
     public func produce(_ topic: TopicHandle, partition: Int32 = -1, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer,
                         token: UInt64, queueTimeout: Duration = .seconds(30)) throws(KafkaError) {
+        try enter("produce to \(topic.name)"); defer { leave() }
         var deadline: ContinuousClock.Instant?
         while true {
+            // Closed while waiting for room: the topic handle is about to go.
+            if life.retired { throw KafkaError.closedClient("produce to \(topic.name)") }
             let rc = rd_kafka_produce(topic.pointer, partition, RD_KAFKA_MSG_F_COPY,
                                       UnsafeMutableRawPointer(mutating: value.baseAddress), value.count,
                                       key?.baseAddress, key?.count ?? 0,
@@ -230,6 +241,7 @@ public final class Producer: KafkaClient, @unchecked Sendable {
     public func produceBatch(_ topic: TopicHandle, partition: Int32, value: UnsafeRawBufferPointer, count: Int, firstToken: UInt64,
                              queueTimeout: Duration = .seconds(30)) throws(KafkaError) {
         guard count > 0 else { return }
+        try enter("produce to \(topic.name)"); defer { leave() }
         var failure: KafkaError?
         withUnsafeTemporaryAllocation(of: rd_kafka_message_t.self, capacity: count) { messages in
             for i in 0..<count {
@@ -241,6 +253,7 @@ public final class Producer: KafkaClient, @unchecked Sendable {
             var pending = count
             var deadline: ContinuousClock.Instant?
             while true {
+                if life.retired { failure = KafkaError.closedClient("produce to \(topic.name)"); return }
                 let sent = Int(rd_kafka_produce_batch(topic.pointer, partition, RD_KAFKA_MSG_F_COPY, messages.baseAddress, Int32(pending)))
                 if sent == pending { return }
                 // Keep the ones that failed, in order, and retry them once the queue has room.
@@ -273,7 +286,7 @@ public final class Producer: KafkaClient, @unchecked Sendable {
         let tombstone = tombstone || value == nil
         let value = value ?? []
         if headers.isEmpty, !tombstone, timestamp == nil {
-            let t = self.topic(topic)
+            let t = try self.topic(topic)
             var failure: KafkaError?
             value.withUnsafeBytes { v in
                 func send(_ k: UnsafeRawBufferPointer?) {
@@ -284,6 +297,7 @@ public final class Producer: KafkaClient, @unchecked Sendable {
             if let failure { throw failure }
             return
         }
+        try enter("produce to \(topic)"); defer { leave() }
         let list = rd_kafka_headers_new(headers.count)!
         for (name, bytes) in headers {
             _ = bytes.withUnsafeBytes { rd_kafka_header_add(list, name, -1, $0.baseAddress, $0.count) }
@@ -334,13 +348,17 @@ public final class Producer: KafkaClient, @unchecked Sendable {
             try await Blocking.run { [self] in try flushInline(timeout: timeout) }
             return
         }
-        try await Blocking.run { [handle = UnsafeSendable(handle)] in
-            try KafkaError.check(rd_kafka_flush(handle.value, timeout.milliseconds), "flush")
+        try await blocking("flush") { handle in
+            try KafkaError.check(rd_kafka_flush(handle, timeout.milliseconds), "flush")
         }
     }
 
     /// Records enqueued but not yet reported.
-    public var outstanding: Int { Int(rd_kafka_outq_len(handle)) }
+    public var outstanding: Int {
+        guard life.enter() else { return 0 }
+        defer { leave() }
+        return Int(rd_kafka_outq_len(handle))
+    }
 
     // MARK: Transactions
 
@@ -349,6 +367,7 @@ public final class Producer: KafkaClient, @unchecked Sendable {
     }
 
     public func beginTransaction() throws(KafkaError) {
+        try enter("begin transaction"); defer { leave() }
         if let e = rd_kafka_begin_transaction(handle) { throw KafkaError(consuming: e) }
     }
 
@@ -364,7 +383,10 @@ public final class Producer: KafkaClient, @unchecked Sendable {
     public func sendOffsets(_ offsets: [TopicPartitionOffset], of consumer: Consumer, timeout: Duration = .seconds(30)) async throws {
         let list = TopicPartitionOffset.makeList(offsets)
         defer { rd_kafka_topic_partition_list_destroy(list) }
-        guard let metadata = rd_kafka_consumer_group_metadata(consumer.handle) else {
+        try consumer.enter("send offsets")
+        let groupMetadata = rd_kafka_consumer_group_metadata(consumer.handle)
+        consumer.leave()
+        guard let metadata = groupMetadata else {
             throw KafkaError(code: RD_KAFKA_RESP_ERR__STATE, detail: "the consumer has no group metadata")
         }
         defer { rd_kafka_consumer_group_metadata_destroy(metadata) }
@@ -373,14 +395,18 @@ public final class Producer: KafkaClient, @unchecked Sendable {
     }
 
     private func transactional(_ call: @escaping @Sendable (OpaquePointer) -> OpaquePointer?) async throws {
-        try await Blocking.run { [handle = UnsafeSendable(handle)] in
-            if let e = call(handle.value) { throw KafkaError(consuming: e) }
+        try await blocking("transaction") { handle in
+            if let e = call(handle) { throw KafkaError(consuming: e) }
         }
     }
 
     /// Flushes (bounded), stops the poll thread and destroys the client. Idempotent.
     public func close(flushTimeout: Duration = .seconds(10)) {
-        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        life.retire { [self] in destroy(flushTimeout: flushTimeout) }
+    }
+
+    /// Once no call uses the handle any more.
+    private func destroy(flushTimeout: Duration) {
         _ = rd_kafka_flush(handle, flushTimeout.milliseconds)
         poller?.stop()
         topics.withLock { cache in cache.values.forEach { rd_kafka_topic_destroy($0) }; cache.removeAll() }
@@ -397,12 +423,15 @@ public final class Producer: KafkaClient, @unchecked Sendable {
 
     /// A crash before the records still queued in the client were sent: they are dropped, never written.
     public func killDroppingQueued() {
-        guard !closed.load(ordering: .acquiring) else { return }
+        guard life.enter() else { return }
         _ = rd_kafka_purge(handle, RD_KAFKA_PURGE_F_QUEUE)
+        leave()
         kill()
     }
 
-    deinit { close() }
+    deinit {
+        if life.retireNow() { destroy(flushTimeout: .seconds(10)) }
+    }
 }
 
 /// A cached `rd_kafka_topic_t` for the fast produce path.
