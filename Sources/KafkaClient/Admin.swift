@@ -95,7 +95,7 @@ public final class Admin: KafkaClient, @unchecked Sendable {
                     guard let entries = rd_kafka_ConfigResource_configs(r, &n) else { continue }
                     for j in 0..<n {
                         guard let e = entries[j] else { continue }
-                        configs[String(cString: rd_kafka_ConfigEntry_name(e))] = rd_kafka_ConfigEntry_value(e).map { String(cString: $0) } ?? ""
+                        configs[string(rd_kafka_ConfigEntry_name(e), or: "")] = rd_kafka_ConfigEntry_value(e).map { String(cString: $0) } ?? ""
                     }
                 }
                 return problems
@@ -133,7 +133,7 @@ public final class Admin: KafkaClient, @unchecked Sendable {
                         guard let e = entries[j] else { continue }
                         let sensitive = rd_kafka_ConfigEntry_is_sensitive(e) != 0
                         let value = sensitive ? nil : rd_kafka_ConfigEntry_value(e).map { String(cString: $0) }
-                        out.append(ConfigEntry(name: String(cString: rd_kafka_ConfigEntry_name(e)), value: value,
+                        out.append(ConfigEntry(name: string(rd_kafka_ConfigEntry_name(e), or: ""), value: value,
                                                isDefault: rd_kafka_ConfigEntry_is_default(e) != 0,
                                                isSensitive: sensitive,
                                                isReadOnly: rd_kafka_ConfigEntry_is_read_only(e) != 0))
@@ -183,7 +183,7 @@ public final class Admin: KafkaClient, @unchecked Sendable {
                 var problems: [String] = []
                 for i in 0..<Int(result.pointee.cnt) {
                     let e = result.pointee.elems[i]
-                    let tpo = TopicPartitionOffset(topic: String(cString: e.topic), partition: e.partition, offset: e.offset)
+                    let tpo = TopicPartitionOffset(topic: string(e.topic, or: ""), partition: e.partition, offset: e.offset)
                     if e.err != RD_KAFKA_RESP_ERR_NO_ERROR { problems.append("\(tpo): \(String(cString: rd_kafka_err2name(e.err)))") } else { low.append(tpo) }
                 }
                 return problems
@@ -201,7 +201,7 @@ public final class Admin: KafkaClient, @unchecked Sendable {
             defer { rd_kafka_group_list_destroy(list) }
             return (0..<Int(list.pointee.group_cnt)).map { i in
                 let g = list.pointee.groups[i]
-                return (String(cString: g.group), String(cString: g.state))
+                return (string(g.group, or: ""), string(g.state, or: ""))
             }
         }
     }
@@ -220,9 +220,9 @@ public final class Admin: KafkaClient, @unchecked Sendable {
             let members = (0..<Int(g.member_cnt)).map { i -> GroupDescription.Member in
                 let m = g.members[i]
                 let assignment = m.member_assignment.map { Array(UnsafeRawBufferPointer(start: $0, count: Int(m.member_assignment_size))) } ?? []
-                return GroupDescription.Member(memberId: String(cString: m.member_id), clientId: String(cString: m.client_id),
-                                               host: String(cString: m.client_host),
-                                               assignment: String(cString: g.protocol_type) == "consumer" ? GroupDescription.decodeAssignment(assignment) : nil)
+                return GroupDescription.Member(memberId: string(m.member_id, or: ""), clientId: string(m.client_id, or: ""),
+                                               host: string(m.client_host, or: ""),
+                                               assignment: string(g.protocol_type, or: "") == "consumer" ? GroupDescription.decodeAssignment(assignment) : nil)
             }
             return GroupDescription(name: String(cString: g.group), state: String(cString: g.state), protocolType: String(cString: g.protocol_type),
                                     protocolName: String(cString: g.protocol), members: members)
@@ -233,7 +233,7 @@ public final class Admin: KafkaClient, @unchecked Sendable {
         guard let results else { return [] }
         return (0..<count).compactMap { i in
             guard let r = results[i], rd_kafka_topic_result_error(r) != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
-            let name = String(cString: rd_kafka_topic_result_name(r))
+            let name = string(rd_kafka_topic_result_name(r), or: "")
             let detail = rd_kafka_topic_result_error_string(r).map { String(cString: $0) } ?? ""
             return "\(name): \(String(cString: rd_kafka_err2name(rd_kafka_topic_result_error(r)))) \(detail)"
         }

@@ -32,7 +32,7 @@ public struct TopicPartitionOffset: Sendable, Hashable, CustomStringConvertible 
         guard let list else { return [] }
         return (0..<Int(list.pointee.cnt)).map { i in
             let e = list.pointee.elems[i]
-            return TopicPartitionOffset(topic: String(cString: e.topic), partition: e.partition, offset: e.offset)
+            return TopicPartitionOffset(topic: string(e.topic, or: ""), partition: e.partition, offset: e.offset)
         }
     }
 }
@@ -76,10 +76,22 @@ final class ConsumerCallbacks: Sendable {
     }
 }
 
+private func configuredStrategyIsCooperative(_ rk: OpaquePointer) -> Bool {
+    guard let conf = rd_kafka_conf(rk) else { return false }
+    var buffer = [CChar](repeating: 0, count: 256)
+    var size = buffer.count
+    guard rd_kafka_conf_get(conf, "partition.assignment.strategy", &buffer, &size) == RD_KAFKA_CONF_OK else {
+        return false
+    }
+    return text(of: buffer).contains("cooperative")
+}
+
 private let rebalanceCallback: @convention(c) (OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?) -> Void = { rk, err, partitions, opaque in
     guard let rk, let opaque else { return }
     let callbacks = Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).takeUnretainedValue()
-    let proto = String(cString: rd_kafka_rebalance_protocol(rk))
+    // NULL on error: then the configured strategy says which protocol the group runs.
+    let proto = string(rd_kafka_rebalance_protocol(rk),
+                       or: configuredStrategyIsCooperative(rk) ? "COOPERATIVE" : "EAGER")
     let cooperative = proto == "COOPERATIVE"
     let list = TopicPartitionOffset.from(partitions)
     let kind: RebalanceEvent.Kind
@@ -192,13 +204,13 @@ public final class Consumer: KafkaClient, @unchecked Sendable {
             var value: UnsafeRawPointer?
             var size = 0
             while rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
-                headers.append((String(cString: name!), value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []))
+                headers.append((string(name, or: ""), value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []))
                 i += 1
             }
         }
         var tsType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
         let ts = rd_kafka_message_timestamp(message, &tsType)
-        return ConsumedRecord(topic: String(cString: rd_kafka_topic_name(m.rkt)), partition: m.partition, offset: m.offset,
+        return ConsumedRecord(topic: m.rkt.map { string(rd_kafka_topic_name($0), or: "") } ?? "", partition: m.partition, offset: m.offset,
                               key: m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) },
                               value: m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? [],
                               headers: headers, timestamp: tsType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : ts,

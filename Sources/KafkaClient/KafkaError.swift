@@ -20,7 +20,7 @@ public struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
     /// From an `rd_kafka_error_t`, which it destroys.
     init(consuming error: OpaquePointer) {
         code = rd_kafka_error_code(error).rawValue
-        detail = String(cString: rd_kafka_error_string(error))
+        detail = string(rd_kafka_error_string(error), or: "")
         isFatal = rd_kafka_error_is_fatal(error) != 0
         isRetriable = rd_kafka_error_is_retriable(error) != 0
         rd_kafka_error_destroy(error)
@@ -60,6 +60,11 @@ public struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 /// The text in a NUL-terminated C buffer (librdkafka's errstr buffers).
+/// A C string from librdkafka that may be NULL (some calls return NULL on error), else `fallback`.
+func string(_ pointer: UnsafePointer<CChar>?, or fallback: String) -> String {
+    pointer.map { String(cString: $0) } ?? fallback
+}
+
 func text(of buffer: [CChar]) -> String {
     String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }

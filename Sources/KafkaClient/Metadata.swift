@@ -74,7 +74,8 @@ public class KafkaClient: @unchecked Sendable {
     func leave() { life.leave() }
 
     /// A blocking call on the handle, off the concurrency pool, with the handle kept alive until it returns.
-    func blocking<T: Sendable>(_ what: String, _ body: @escaping @Sendable (OpaquePointer) throws -> T) async throws -> T {
+    func blocking<T: Sendable>(_ what: String,
+                               _ body: @escaping @Sendable (OpaquePointer) throws -> T) async throws -> T {
         try enter(what)
         return try await Blocking.run { [self] in
             defer { leave() }
@@ -150,7 +151,7 @@ public class KafkaClient: @unchecked Sendable {
         defer { rd_kafka_metadata_destroy(md) }
         let m = md.pointee
         let brokers = (0..<Int(m.broker_cnt)).map { i in
-            BrokerInfo(id: m.brokers[i].id, host: String(cString: m.brokers[i].host), port: m.brokers[i].port)
+            BrokerInfo(id: m.brokers[i].id, host: string(m.brokers[i].host, or: ""), port: m.brokers[i].port)
         }
         let topics = (0..<Int(m.topic_cnt)).map { i -> TopicMetadata in
             let t = m.topics[i]
@@ -160,7 +161,7 @@ public class KafkaClient: @unchecked Sendable {
                                          replicas: (0..<Int(p.replica_cnt)).map { p.replicas[$0] },
                                          isr: (0..<Int(p.isr_cnt)).map { p.isrs[$0] }, error: p.err.rawValue)
             }.sorted { $0.id < $1.id }
-            return TopicMetadata(name: String(cString: t.topic), partitions: partitions, error: t.err.rawValue)
+            return TopicMetadata(name: string(t.topic, or: ""), partitions: partitions, error: t.err.rawValue)
         }
         return ClusterMetadata(brokers: brokers.sorted { $0.id < $1.id }, topics: topics)
     }

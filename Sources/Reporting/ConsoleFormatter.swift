@@ -64,7 +64,7 @@ public final class ConsoleFormatter: @unchecked Sendable {
         lock.lock()
         generation += 1
         let mine = generation
-        running = (text, Date(), mine)
+        running = (TerminalText.safe(text), Date(), mine)
         lock.unlock()
         scheduleBeat(mine, after: heartbeat.interval)
     }
@@ -95,7 +95,9 @@ public final class ConsoleFormatter: @unchecked Sendable {
         }
     }
 
+    /// Input text (names, step texts, messages) is made terminal-safe here, before any colour of ours.
     private func paint(_ text: String, _ status: TestStepResultStatus) -> String {
+        let text = TerminalText.safe(text)
         guard colour else { return text }
         let code = switch status {
         case .passed: "32"
@@ -112,21 +114,21 @@ public final class ConsoleFormatter: @unchecked Sendable {
         switch envelope {
         case .parseError(let e):
             parseErrors += 1
-            emit("\(e.uri):\(e.error.location.line):\(e.error.location.column ?? 0): \(e.error.text)\n")
+            emit(TerminalText.safe("\(e.uri):\(e.error.location.line):\(e.error.location.column ?? 0): \(e.error.text)") + "\n")
         case .testCaseStarted(let id, _, _, _):
             guard style == .pretty, let p = q.pickle(startedId: id) else { return }
             let lineage = q.lineage(of: p)
             if let feature = lineage?.feature, currentFeature != p.uri {
                 currentFeature = p.uri
-                emit("\n\(feature.keyword): \(feature.name)  # \(p.uri)\n")
+                emit("\n" + TerminalText.safe("\(feature.keyword): \(feature.name)  # \(p.uri)") + "\n")
             }
             let keyword = lineage?.scenario.keyword ?? "Scenario"
-            emit("\n  \(keyword): \(p.name)  # \(p.uri):\(p.location.line)\n")
+            emit("\n  " + TerminalText.safe("\(keyword): \(p.name)  # \(p.uri):\(p.location.line)") + "\n")
         case .testStepStarted(_, let stepId, _):
             stepStarted(text(ofStep: stepId, q))
         case .attachment(let a):
             guard style == .pretty, a.testCaseStartedId != nil else { return }
-            pendingAttachments.append(Self.shown(a).map { "      \($0)\n" }.joined())
+            pendingAttachments.append(Self.shown(a).map { "      \(TerminalText.safe($0))\n" }.joined())
         case .testCaseFinished(let id, _, _):
             guard style == .pretty, let seconds = q.testCaseSeconds(startedId: id) else { return }
             emit("    " + paint("\(q.status(startedId: id).lowercaseName) in \(Markup.fixed3(seconds)) s",
@@ -180,7 +182,7 @@ public final class ConsoleFormatter: @unchecked Sendable {
                     failures.append(entry)
                 }
             }
-            if !failures.isEmpty { emit("\nNot passed:\n" + failures.map { "  \($0)" }.joined()) }
+            if !failures.isEmpty { emit("\nNot passed:\n" + failures.map { "  \(TerminalText.safe($0))" }.joined()) }
             // With --no-strict, undefined and pending do not fail the run: say so, and do not count them as failed.
             let tolerated: [TestStepResultStatus] = strict ? [] : [.undefined, .pending]
             let failed = counts.filter { $0.key > .skipped && !tolerated.contains($0.key) }.values.reduce(0, +)

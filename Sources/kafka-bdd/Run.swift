@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import Messages
 import Runtime
 import Session
@@ -138,16 +139,30 @@ struct Run: AsyncParsableCommand {
 }
 
 extension Run {
-    /// On Ctrl-C or SIGTERM the reports so far are written before the process ends (130 or 143).
+    /// On Ctrl-C or SIGTERM the reports so far are written before the process ends (130 or 143), within
+    /// a few seconds whatever phase the run is in; a second signal ends it at once. Cancelled, the
+    /// signals' default action is back (the run has written its own reports by then).
     static func writeReportsOnInterrupt(_ session: Session) -> [DispatchSourceSignal] {
-        [SIGINT, SIGTERM].map { signo in
+        let signals = Atomic<Int>(0)
+        return [SIGINT, SIGTERM].map { signo in
             signal(signo, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signo, queue: .global())
             source.setEventHandler {
-                StandardOutput.error("kafka-bdd: interrupted; writing the reports so far")
-                try? session.writeReports()
-                Foundation.exit(128 + signo)
+                guard signals.add(1, ordering: .sequentiallyConsistent).oldValue == 0 else {
+                    _exit(128 + signo)
+                }
+                StandardOutput.error("kafka-bdd: interrupted; writing the reports so far (again to stop at once)")
+                let written = DispatchSemaphore(value: 0)
+                Thread.detachNewThread {
+                    try? session.writeReports()
+                    written.signal()
+                }
+                if written.wait(timeout: .now() + .seconds(5)) == .timedOut {
+                    StandardOutput.error("kafka-bdd: the reports were not written within 5 s")
+                }
+                _exit(128 + signo)
             }
+            source.setCancelHandler { signal(signo, SIG_DFL) }
             source.resume()
             return source
         }
