@@ -26,6 +26,10 @@ public struct HTMLFormatter {
         let verdict = model.success ? "passed" : "failed"
         let icon = Self.icon(model.success ? .passed : .failed)
         h += "<p id=\"verdict\" class=\"verdict \(verdict)\">\(icon) Run \(verdict)</p>"
+        // Why a run failed that no scenario explains (it never started, a BeforeAll hook failed).
+        if !model.success, let m = q.testRunFinished?.message, model.cases.isEmpty {
+            h += "<pre class=\"message\">\(esc(m))</pre>"
+        }
         h += metadata(q, model)
         h += "<section id=\"summary\"><h2>Summary</h2><table class=\"summary\"><tr><th>scenarios</th>"
         let statuses: [TestStepResultStatus] = [.passed, .failed, .skipped, .undefined, .pending, .ambiguous]

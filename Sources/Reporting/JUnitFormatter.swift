@@ -30,10 +30,15 @@ public struct JUnitFormatter {
         let skipped = counts[.skipped] ?? 0
         let failures = counts.filter { $0.key != .passed && $0.key != .skipped }.values.reduce(0, +)
         let parseErrors = q.parseErrors
+        // A run that failed before its first scenario (no case, no parse error) is one error, not 0 tests
+        // (cucumber's reference output has no element for it).
+        let notStarted = !reference && started.isEmpty && parseErrors.isEmpty && q.testRunFinished?.success == false
+            ? q.testRunFinished?.message : nil
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         out += "<testsuite name=\"\(attr(suiteName))\" time=\"\(Self.number(q.testRunSeconds ?? 0))\" "
-        out += "tests=\"\(started.count + parseErrors.count)\" skipped=\"\(skipped)\" failures=\"\(failures)\" "
-        out += "errors=\"\(parseErrors.count)\""
+        let errors = parseErrors.count + (notStarted == nil ? 0 : 1)
+        out += "tests=\"\(started.count + errors)\" skipped=\"\(skipped)\" failures=\"\(failures)\" "
+        out += "errors=\"\(errors)\""
         if let ts = q.testRunStarted?.timestamp { out += " timestamp=\"\(Self.iso8601(RunQuery.millis(ts)))\"" }
         out += ">\n"
 
@@ -99,6 +104,11 @@ public struct JUnitFormatter {
             if fileAttribute { out += " file=\"\(attr(e.uri))\"" }
             out += ">\n<error type=\"ParseError\" message=\"\(attr(e.error.text))\">\n"
             out += "<![CDATA[\(cdata("\(e.uri):\(line)\(column): \(e.error.text)"))]]>\n</error>\n</testcase>\n"
+        }
+        if let notStarted {
+            out += "<testcase classname=\"kafka-bdd\" name=\"the run did not start\" time=\"0\">\n"
+            out += "<error type=\"RunNotStarted\" message=\"\(attr(notStarted))\">"
+            out += "<![CDATA[\(cdata(notStarted))]]></error>\n</testcase>\n"
         }
         out += "</testsuite>\n"
         return out

@@ -202,6 +202,24 @@ public final class Session: Sendable {
         s.observe?(envelope, s.query)
     }
 
+    /// A run that cannot start (an unreachable cluster, say): the reports are written all the same and say
+    /// why, so a CI job shows the reason rather than no report at all. Nothing ran; the run failed.
+    public func abandon(_ reason: String) throws(Problem) {
+        var stream: FileHandle?
+        if let message = configuration.reports.first(where: { $0.kind == .message }),
+           FileManager.default.createFile(atPath: message.path, contents: nil) {
+            stream = FileHandle(forWritingAtPath: message.path)
+        }
+        state.withLock { s in
+            s.stream = stream
+            let runId = ids.newId()
+            write(.testRunStarted(id: runId, timestamp: .now()), &s)
+            write(.testRunFinished(testRunStartedId: runId, success: false, message: reason, exception: nil,
+                                   timestamp: .now()), &s)
+        }
+        try writeReports()
+    }
+
     /// Runs one prepared test case.
     public func execute(_ testCase: Runner.PreparedTestCase) async -> TestCaseOutcome {
         guard let runner = state.withLock({ $0.runner }) else { preconditionFailure("execute before start") }

@@ -107,9 +107,11 @@ struct Run: AsyncParsableCommand {
         // A mistyped tag or path in a CI gate must not go green by running nothing.
         if session.selectedPickles.isEmpty, !allowEmpty, !session.hasParseErrors {
             let what = [tags.map { "--tags \($0)" }, name.map { "--name \($0)" }].compactMap { $0 }
-            throw fail("no scenario matched \(configuration.paths.joined(separator: " "))"
-                       + (what.isEmpty ? "" : " with " + what.joined(separator: " "))
-                       + " (tags are case-sensitive; --allow-empty accepts an empty selection)")
+            let reason = "no scenario matched \(configuration.paths.joined(separator: " "))"
+                + (what.isEmpty ? "" : " with " + what.joined(separator: " "))
+                + " (tags are case-sensitive; --allow-empty accepts an empty selection)"
+            try? session.abandon(reason)
+            throw fail(reason)
         }
 
         let environment: KafkaEnvironment
@@ -117,6 +119,7 @@ struct Run: AsyncParsableCommand {
             environment = try KafkaEnvironment(backend: backend, stepTimeout: configuration.options.stepTimeout)
             if !dryRun { try await environment.checkReachable() }
         } catch {
+            try? session.abandon("\(error)")
             throw fail("\(error)")
         }
 
