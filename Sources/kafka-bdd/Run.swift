@@ -22,7 +22,8 @@ struct Run: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "Feature files or folders, optionally FILE:LINE[:LINE…]. Default: Features.")
+    @Argument(help: ArgumentHelp("Feature files or folders, optionally FILE:LINE[:LINE…], or @FILE: the locations "
+        + "a rerun report listed (an empty one selects nothing, and the run passes). Default: Features."))
     var paths: [String] = []
 
     @Option(help: "Tag expression selecting scenarios, e.g. '@KAF-07 and not @slow'.")
@@ -58,6 +59,9 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Exit 0 when the paths, tags and names select no scenario (by default that is exit 2).")
     var allowEmpty = false
 
+    @Flag(help: "Fail (exit 1) when a selected scenario was skipped or none passed: every claim verified here.")
+    var requireVerified = false
+
     @Option(help: "Scenarios run at once, each on its own embedded cluster; output keeps scenario order.")
     var parallel = 1
 
@@ -79,7 +83,13 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         var configuration = Session.Configuration()
-        configuration.paths = paths.isEmpty ? ["Features"] : paths
+        let (expanded, rerunFiles) = try Self.expandRerunFiles(paths)
+        configuration.paths = paths.isEmpty ? ["Features"] : expanded
+        // An empty rerun file: the run it came from had nothing to run again.
+        if !paths.isEmpty, expanded.isEmpty, rerunFiles > 0 {
+            StandardOutput.error("kafka-bdd: the rerun file lists no scenario; nothing to run")
+            return
+        }
         configuration.tags = tags
         configuration.name = name
         configuration.reports = reports.compactMap(Session.Report.init)
@@ -138,6 +148,31 @@ struct Run: AsyncParsableCommand {
         await environment.shutdown()
         if session.hasParseErrors { throw ExitCode(2) }
         if !summary.success { throw ExitCode(1) }
+        if requireVerified {
+            let skipped = summary.count(.skipped), passed = summary.count(.passed)
+            if skipped > 0 || passed == 0 {
+                StandardOutput.error("kafka-bdd: --require-verified: \(passed) verified, \(skipped) skipped"
+                                     + (passed == 0 ? " — nothing was verified on this cluster" : ""))
+                throw ExitCode(1)
+            }
+        }
+    }
+
+    /// `@FILE` arguments replaced by the locations in the file (whitespace-separated, as the rerun report
+    /// writes them); how many such files there were.
+    static func expandRerunFiles(_ paths: [String]) throws -> ([String], Int) {
+        var out: [String] = [], files = 0
+        for p in paths {
+            guard p.hasPrefix("@"), p.count > 1 else { out.append(p); continue }
+            files += 1
+            let file = String(p.dropFirst())
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                StandardOutput.error("kafka-bdd: \(file): cannot read the rerun file")
+                throw ExitCode(2)
+            }
+            out += text.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).map(String.init)
+        }
+        return (out, files)
     }
 }
 

@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+
+/// `run @rerun.txt` (cucumber's convention for running again what failed) and `run --require-verified`
+/// (a gate that fails on a skipped claim or on nothing verified), as a CI script uses them.
+@Suite("kafka-bdd run @rerun and --require-verified")
+struct RerunAndVerifiedTests {
+    static let feature = """
+        Feature: f
+          Scenario: passes
+            Given a 1-broker cluster
+          Scenario: undefined
+            Given a 1-broker cluster
+            Then nobody defined this step
+          Scenario: skipped on the embedded cluster
+            Given a 3-broker cluster
+            And a topic "events" with 3 partitions and replication factor 3
+            Then every partition of "events" has 3 replicas on distinct brokers
+        """
+
+    @Test(CLITests.enabled) func theRerunReportRunsWhatDidNotPassAgain() async throws {
+        let path = try CLITests.fixture(Self.feature)
+        let rerun = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("rerun.txt").path
+        let first = try await CLITests.run(["run", path, "--format", "summary", "--report", "rerun:\(rerun)"])
+        #expect(first.status == 1)
+        #expect(try String(contentsOfFile: rerun, encoding: .utf8) == "\(path):4\n")
+        let again = try await CLITests.run(["run", "@\(rerun)", "--format", "summary"])
+        #expect(again.status == 1)
+        #expect(again.out.contains("0 passed, 1 failed, 0 skipped"), "\(again.out)")
+
+        try Data().write(to: URL(fileURLWithPath: rerun))
+        let nothing = try await CLITests.run(["run", "@\(rerun)"])
+        #expect(nothing.status == 0, "an empty rerun file: nothing failed before, nothing to run: \(nothing.err)")
+        let missing = try await CLITests.run(["run", "@\(rerun).absent"])
+        #expect(missing.status == 2)
+        #expect(missing.err.contains("cannot read the rerun file"), "\(missing.err)")
+    }
+
+    @Test(CLITests.enabled) func requireVerifiedFailsOnASkippedClaim() async throws {
+        let path = try CLITests.fixture(Self.feature)
+        let verified = try await CLITests.run(["run", "\(path):2", "--require-verified"])
+        #expect(verified.status == 0, "\(verified.err)")
+        let skipped = try await CLITests.run(["run", "\(path):2:7", "--require-verified"])
+        #expect(skipped.status == 1)
+        #expect(skipped.err.contains("--require-verified: 1 verified, 1 skipped"), "\(skipped.err)")
+        let plain = try await CLITests.run(["run", "\(path):2:7"])
+        #expect(plain.status == 0, "without the flag a skip is not a failure")
+    }
+}
