@@ -39,3 +39,8 @@ public struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "refused: \(reason)" }
 }
+
+/// "1 partition", "6 partitions": counts in plans, refusals and the CLI's lines.
+public func counted(_ n: Int, _ noun: String) -> String {
+    "\(n) \(noun)\(n == 1 ? "" : "s")"
+}

@@ -62,7 +62,7 @@ public enum TopicChecks {
             changes: [
                 .init(
                     "topic \(name)", "absent",
-                    "\(partitions) partitions, replication factor \(replicationFactor)"
+                    "\(counted(Int(partitions), "partition")), replication factor \(replicationFactor)"
                         + (settings.isEmpty ? "" : ", " + settings.joined(separator: ", ")))
             ])
     }
@@ -105,7 +105,7 @@ public enum TopicChecks {
         return Plan(
             action: "delete topic \(name)",
             changes: [
-                .init("topic \(name)", "\(topic.partitions.count) partitions, \(records) records", "absent")
+                .init("topic \(name)", "\(counted(topic.partitions.count, "partition")), \(counted(Int(records), "record"))", "absent")
             ], notes: notes)
     }
 
@@ -121,8 +121,8 @@ public enum TopicChecks {
         guard count > current else {
             throw Refusal(
                 count < current
-                    ? "\(name) has \(current) partitions; Kafka cannot decrease a topic's partitions (to \(count))"
-                    : "\(name) already has \(current) partitions")
+                    ? "\(name) has \(counted(Int(current), "partition")); Kafka cannot decrease a topic's partitions (to \(count))"
+                    : "\(name) already has \(counted(Int(current), "partition"))")
         }
         guard !topic.isInternal else { throw Refusal("\(name) is an internal topic") }
         var changes = [Plan.Change("\(name) partitions", "\(current)", "\(count)")]
@@ -189,6 +189,7 @@ public enum TopicChecks {
             changes: [
                 .init("\(name)[\(partition)] low watermark", "\(low)", "\(offset)"),
                 .init("\(name)[\(partition)] records \(low)…\(offset - 1)", "\(offset - low) readable", "deleted"),
-            ], notes: ["records \(offset)…\(high - 1) (\(high - offset)) stay"])
+            ], notes: [high > offset ? "records \(offset)…\(high - 1) (\(high - offset)) stay"
+                        : "no record stays: the log will be empty, starting at \(offset)"])
     }
 }

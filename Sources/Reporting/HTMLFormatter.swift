@@ -25,7 +25,12 @@ public struct HTMLFormatter {
             """
         let verdict = model.success ? "passed" : "failed"
         let icon = Self.icon(model.success ? .passed : .failed)
-        h += "<p id=\"verdict\" class=\"verdict \(verdict)\">\(icon) Run \(verdict)</p>"
+        // The exit status and the readiness matrix below must not read as two headlines: a run that passed
+        // with skipped criteria says how many were not verified on this cluster.
+        let unverified = model.cases.count { $0.status != .passed }
+        let readiness = model.success && unverified > 0
+            ? " — \(unverified) of \(model.cases.count) criteria not verified here (see the readiness below)" : ""
+        h += "<p id=\"verdict\" class=\"verdict \(verdict)\">\(icon) Run \(verdict)\(esc(readiness))</p>"
         // Why a run failed that no scenario explains (it never started, a BeforeAll hook failed).
         if !model.success, let m = q.testRunFinished?.message, model.cases.isEmpty {
             h += "<pre class=\"message\">\(esc(m))</pre>"
@@ -103,7 +108,9 @@ public struct HTMLFormatter {
         }
         if c.status == .skipped, let reason = c.reason { h += "<p class=\"reason\">Skipped: \(esc(reason))</p>" }
         h += "<ol class=\"steps\">"
-        for s in c.steps {
+        // As cucumber's HTML: a hook is shown only when it did not pass or attached something (every domain's
+        // After hook runs in every scenario; listing each buried the steps).
+        for s in c.steps where !(s.isHook && s.status == .passed && s.attachments.isEmpty) {
             let status = s.status.lowercaseName
             h += "<li class=\"step \(status)\">"
             h += "<span class=\"badge \(status)\">\(Self.icon(s.status)) \(status)</span> "

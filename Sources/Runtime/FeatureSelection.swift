@@ -25,7 +25,13 @@ public struct FeatureSelection: Sendable {
                 path = String(path[..<colon])
             }
             let found: [String]
-            do { found = try FeatureFile.discover([path]) } catch { throw Problem(description: error.description) }
+            do { found = try FeatureFile.discover([path]) } catch {
+                // `FILE.feature:abc`: the file exists and what follows its colon is not a line number.
+                if let colon = path.lastIndex(of: ":"), FileManager.default.fileExists(atPath: String(path[..<colon])) {
+                    throw Problem(description: "\(argument): \"\(path[path.index(after: colon)...])\" is not a line number")
+                }
+                throw Problem(description: error.description)
+            }
             if !wanted.isEmpty {
                 guard found == [path] else { throw Problem(description: "\(argument): a line filter needs a feature file, not a folder") }
                 lines[path, default: []].formUnion(wanted)

@@ -613,7 +613,7 @@ extension AdminCommand {
                     case .table:
                         print(
                             problems.isEmpty
-                                ? "verified: \(parsed.partitions.count) partitions as planned"
+                                ? "verified: \(counted(parsed.partitions.count, "partition")) as planned"
                                 : problems.map { "not verified: \($0)" }.joined(separator: "\n"))
                     }
                     if !problems.isEmpty { throw ExitCode(1) }

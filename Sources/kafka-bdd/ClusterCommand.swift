@@ -8,6 +8,7 @@ import Runtime
 import Reporting
 import KafkaClient
 import Cluster
+import Operations
 
 /// `kafka-bdd cluster up`: an embedded cluster in the foreground, for kcat and other clients.
 struct ClusterCommand: AsyncParsableCommand {
@@ -45,7 +46,7 @@ struct ClusterCommand: AsyncParsableCommand {
             let cluster = try EmbeddedCluster(brokers: brokers)
             for t in topics { try await cluster.createTopic(TopicSpec(shorthand: t)!) }
             print("bootstrap.servers=\(cluster.bootstrapServers)")
-            print("embedded cluster: \(brokers) brokers\(topics.isEmpty ? "" : ", topics \(topics.joined(separator: " "))"); Ctrl-C stops it")
+            print("embedded cluster: \(counted(brokers, "broker"))\(topics.isEmpty ? "" : ", topics \(topics.joined(separator: " "))"); Ctrl-C stops it")
             var serving: Task<Void, Never>?
             if let topicRequests {
                 try FileManager.default.createDirectory(atPath: topicRequests, withIntermediateDirectories: true)

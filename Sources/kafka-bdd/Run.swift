@@ -35,7 +35,7 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Cluster backend: embedded, compose or external (KAFKA_BDD_BOOTSTRAP, KAFKA_BDD_CLIENT_PROPERTIES).")
     var cluster: String?
 
-    @Option(help: "Console output: pretty, progress or summary.")
+    @Option(help: "Console output: pretty, progress or summary.", transform: Run.consoleStyle)
     var format: ConsoleFormatter.Style = .progress
 
     @Option(name: .customLong("report"), help: "FORMAT:PATH with FORMAT html, junit, message, json or rerun (repeatable).")
@@ -156,6 +156,15 @@ struct Run: AsyncParsableCommand {
                 throw ExitCode(1)
             }
         }
+    }
+
+    /// A report format given as the console's is pointed to `--report`.
+    static func consoleStyle(_ value: String) throws -> ConsoleFormatter.Style {
+        if let style = ConsoleFormatter.Style(rawValue: value) { return style }
+        let kind = value.split(separator: ":", maxSplits: 1).first.map(String.init) ?? value
+        let report = ["html", "junit", "message", "json", "rerun"].contains(kind)
+            ? "; reports are written with --report \(kind):PATH" : ""
+        throw ValidationError("--format \(value): the console format is pretty, progress or summary\(report)")
     }
 
     /// `@FILE` arguments replaced by the locations in the file (whitespace-separated, as the rerun report

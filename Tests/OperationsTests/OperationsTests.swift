@@ -363,3 +363,9 @@ enum Fixture {
             OffsetTarget("shift:-5") == .shift(-5) && OffsetTarget("-3") == nil && OffsetTarget("12") == .offset(12))
     }
 }
+
+@Test func countsAgreeWithTheirNoun() {
+    #expect(counted(1, "partition") == "1 partition")
+    #expect(counted(6, "partition") == "6 partitions")
+    #expect(counted(0, "record") == "0 records")
+}

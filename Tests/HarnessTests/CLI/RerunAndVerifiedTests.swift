@@ -46,4 +46,14 @@ struct RerunAndVerifiedTests {
         let plain = try await CLITests.run(["run", "\(path):2:7"])
         #expect(plain.status == 0, "without the flag a skip is not a failure")
     }
+
+    @Test(CLITests.enabled) func usageErrorsPointToWhatWasMeant() async throws {
+        let path = try CLITests.fixture(Self.feature)
+        let format = try await CLITests.run(["run", path, "--format", "junit"])
+        #expect(format.status != 0)
+        #expect(format.err.contains("reports are written with --report junit:PATH"), "\(format.err)")
+        let line = try await CLITests.run(["run", "\(path):abc"])
+        #expect(line.status == 2)
+        #expect(line.err.contains("\"abc\" is not a line number"), "\(line.err)")
+    }
 }
