@@ -105,7 +105,8 @@ public enum TopicChecks {
         return Plan(
             action: "delete topic \(name)",
             changes: [
-                .init("topic \(name)", "\(counted(topic.partitions.count, "partition")), \(counted(Int(records), "record"))", "absent")
+                .init("topic \(name)",
+                      "\(counted(topic.partitions.count, "partition")), \(counted(Int(records), "record"))", "absent")
             ], notes: notes)
     }
 
@@ -121,7 +122,8 @@ public enum TopicChecks {
         guard count > current else {
             throw Refusal(
                 count < current
-                    ? "\(name) has \(counted(Int(current), "partition")); Kafka cannot decrease a topic's partitions (to \(count))"
+                    ? "\(name) has \(counted(Int(current), "partition")); "
+                        + "Kafka cannot decrease a topic's partitions (to \(count))"
                     : "\(name) already has \(counted(Int(current), "partition"))")
         }
         guard !topic.isInternal else { throw Refusal("\(name) is an internal topic") }

@@ -28,7 +28,8 @@ public struct FeatureSelection: Sendable {
             do { found = try FeatureFile.discover([path]) } catch {
                 // `FILE.feature:abc`: the file exists and what follows its colon is not a line number.
                 if let colon = path.lastIndex(of: ":"), FileManager.default.fileExists(atPath: String(path[..<colon])) {
-                    throw Problem(description: "\(argument): \"\(path[path.index(after: colon)...])\" is not a line number")
+                    let notLine = path[path.index(after: colon)...]
+                    throw Problem(description: "\(argument): \"\(notLine)\" is not a line number")
                 }
                 throw Problem(description: error.description)
             }

@@ -46,7 +46,8 @@ struct ClusterCommand: AsyncParsableCommand {
             let cluster = try EmbeddedCluster(brokers: brokers)
             for t in topics { try await cluster.createTopic(TopicSpec(shorthand: t)!) }
             print("bootstrap.servers=\(cluster.bootstrapServers)")
-            print("embedded cluster: \(counted(brokers, "broker"))\(topics.isEmpty ? "" : ", topics \(topics.joined(separator: " "))"); Ctrl-C stops it")
+            let listed = topics.isEmpty ? "" : ", topics \(topics.joined(separator: " "))"
+            print("embedded cluster: \(counted(brokers, "broker"))\(listed); Ctrl-C stops it")
             var serving: Task<Void, Never>?
             if let topicRequests {
                 try FileManager.default.createDirectory(atPath: topicRequests, withIntermediateDirectories: true)
