@@ -8,8 +8,37 @@ import Synchronization
 public struct TimeLimitExceeded: Error, Sendable, CustomStringConvertible {
     public let limit: Duration
     public let what: String
+    /// The deadline the step itself states ("within 90 seconds"), when it states one.
+    public var own: Duration?
     public var description: String {
-        "\(what) did not finish within its time limit of \(limit.formatted()); it was abandoned (raise the limit with --step-timeout, or make the step poll with a deadline)"
+        if let own {
+            return "\(what) did not keep its own deadline of \(own.formatted()): it was still running after "
+                + "\(limit.formatted()) and was abandoned (the step, not the cluster, is at fault: it must give up at its deadline)"
+        }
+        return "\(what) did not finish within its time limit of \(limit.formatted()); it was abandoned "
+            + "(raise the limit with --step-timeout, or make the step poll with a deadline)"
+    }
+}
+
+/// A deadline a step states in its own words — "within {int} seconds" — read from its argument. The runner
+/// gives such a step a limit above it, so the step's own message (what it saw by then) is what a report shows.
+public struct StepDeadline: Sendable {
+    public let argument: Int
+    public let unit: Duration
+
+    public static func seconds(argument: Int) -> StepDeadline { StepDeadline(argument: argument, unit: .seconds(1)) }
+    public static func milliseconds(argument: Int) -> StepDeadline {
+        StepDeadline(argument: argument, unit: .milliseconds(1))
+    }
+
+    func duration(_ arguments: [StepMatchArgument]) -> Duration? {
+        guard argument < arguments.count, let n = Int(arguments[argument].text ?? "") else { return nil }
+        return unit * n
+    }
+
+    /// The limit for a step with this deadline: the run's, or the deadline with time to read back and report.
+    static func limit(own: Duration, run: Duration) -> Duration {
+        max(run, own + max(.seconds(15), own / 4))
     }
 }
 
@@ -51,7 +80,8 @@ private final class Race: Sendable {
 /// Runs `body` but returns as soon as `limit` has passed, whether or not the body has finished:
 /// a body stuck in a blocking call cannot hold up the run. The body is cancelled and left to end
 /// on its own.
-func withDeadline(_ limit: Duration, what: String, _ body: @escaping @Sendable () async throws -> Void) async throws {
+func withDeadline(_ limit: Duration, what: String, own: Duration? = nil,
+                  _ body: @escaping @Sendable () async throws -> Void) async throws {
     let race = Race()
     let work = Task {
         do { try await body(); race.finish(.success(())) } catch { race.finish(.failure(error)) }
@@ -60,7 +90,7 @@ func withDeadline(_ limit: Duration, what: String, _ body: @escaping @Sendable (
     // cannot also hold up the clock that ends it.
     let nanos = limit.components.seconds * 1_000_000_000 + limit.components.attoseconds / 1_000_000_000
     DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(clamping: nanos))) {
-        race.finish(.failure(TimeLimitExceeded(limit: limit, what: what)))
+        race.finish(.failure(TimeLimitExceeded(limit: limit, what: what, own: own)))
     }
     let result = await race.outcome()
     if case .failure(let error) = result, error is TimeLimitExceeded { work.cancel() }

@@ -223,8 +223,10 @@ public actor Runner {
                     result = TestStepResult(status: .skipped)
                 } else {
                     let context = StepContext(world: world, step: pickleStep, arguments: matches[0].arguments, sink: sink)
-                    result = await Self.perform(matches[0].definition.body, context, limit: options.stepTimeout,
-                                                what: "step '\(pickleStep.text)'")
+                    let own = matches[0].definition.deadline?.duration(matches[0].arguments)
+                    let limit = own.map { StepDeadline.limit(own: $0, run: options.stepTimeout) } ?? options.stepTimeout
+                    result = await Self.perform(matches[0].definition.body, context, limit: limit,
+                                                what: "step '\(pickleStep.text)'", own: own)
                 }
             }
             for attachment in sink.drain() {
@@ -246,12 +248,13 @@ public actor Runner {
     }
 
     /// Runs a body under its time limit and turns how it ended into a step result.
-    static func perform(_ body: @escaping StepBody, _ context: StepContext, limit: Duration, what: String) async -> TestStepResult {
+    static func perform(_ body: @escaping StepBody, _ context: StepContext, limit: Duration, what: String,
+                        own: Duration? = nil) async -> TestStepResult {
         let clock = ContinuousClock()
         let start = clock.now
         func elapsed() -> Timestamp { Timestamp(clock.now - start) }
         do {
-            try await withDeadline(limit, what: what) { try await body(context) }
+            try await withDeadline(limit, what: what, own: own) { try await body(context) }
             return TestStepResult(status: .passed, duration: elapsed())
         } catch let skip as StepSkipped {
             return TestStepResult(status: .skipped, duration: elapsed(), message: skip.reason)

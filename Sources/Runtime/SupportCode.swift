@@ -12,6 +12,8 @@ public struct StepDefinition: Sendable {
     /// One line for `kafka-bdd steps`, and an example step text using it.
     public let doc: String?
     public let example: String?
+    /// The deadline the sentence states, if any (the runner's limit for it is above that).
+    public let deadline: StepDeadline?
     let body: StepBody
 }
 
@@ -60,13 +62,14 @@ public struct SupportCode: Sendable {
 
     /// Defines a step with a Cucumber Expression. `Given`, `When` and `Then` are the same thing:
     /// a step's keyword does not take part in matching.
-    public mutating func step(_ expression: String, doc: String? = nil, example: String? = nil,
+    public mutating func step(_ expression: String, deadline: StepDeadline? = nil,
+                              doc: String? = nil, example: String? = nil,
                               fileID: String = #fileID, line: Int = #line, _ body: @escaping StepBody) {
         let source = SourceReference(uri: fileID, line: line)
         do {
             let compiled = try CucumberExpression(expression, registry: parameterTypes)
             definitions.append(.step(StepDefinition(expression: compiled, isRegularExpression: false, sourceReference: source,
-                                                    doc: doc, example: example, body: body)))
+                                                    doc: doc, example: example, deadline: deadline, body: body)))
         } catch {
             if let name = Self.undefinedParameterTypeName(in: error.message) {
                 definitions.append(.undefinedParameterType(expression: expression, name: name))
@@ -76,19 +79,22 @@ public struct SupportCode: Sendable {
         }
     }
 
-    public mutating func given(_ expression: String, doc: String? = nil, example: String? = nil,
+    public mutating func given(_ expression: String, deadline: StepDeadline? = nil,
+                               doc: String? = nil, example: String? = nil,
                                fileID: String = #fileID, line: Int = #line, _ body: @escaping StepBody) {
-        step(expression, doc: doc, example: example, fileID: fileID, line: line, body)
+        step(expression, deadline: deadline, doc: doc, example: example, fileID: fileID, line: line, body)
     }
 
-    public mutating func when(_ expression: String, doc: String? = nil, example: String? = nil,
+    public mutating func when(_ expression: String, deadline: StepDeadline? = nil,
+                              doc: String? = nil, example: String? = nil,
                               fileID: String = #fileID, line: Int = #line, _ body: @escaping StepBody) {
-        step(expression, doc: doc, example: example, fileID: fileID, line: line, body)
+        step(expression, deadline: deadline, doc: doc, example: example, fileID: fileID, line: line, body)
     }
 
-    public mutating func then(_ expression: String, doc: String? = nil, example: String? = nil,
+    public mutating func then(_ expression: String, deadline: StepDeadline? = nil,
+                              doc: String? = nil, example: String? = nil,
                               fileID: String = #fileID, line: Int = #line, _ body: @escaping StepBody) {
-        step(expression, doc: doc, example: example, fileID: fileID, line: line, body)
+        step(expression, deadline: deadline, doc: doc, example: example, fileID: fileID, line: line, body)
     }
 
     /// Defines a step with a regular expression (anchor it with `^…$` to match whole steps).
@@ -98,7 +104,7 @@ public struct SupportCode: Sendable {
         do {
             let compiled = try RegularExpression(pattern, registry: parameterTypes)
             definitions.append(.step(StepDefinition(expression: compiled, isRegularExpression: true, sourceReference: source,
-                                                    doc: doc, example: example, body: body)))
+                                                    doc: doc, example: example, deadline: nil, body: body)))
         } catch {
             problems.append("\(source.uri):\(source.line): invalid regular expression /\(pattern)/: \(error)")
         }

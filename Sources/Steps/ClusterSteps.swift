@@ -45,6 +45,7 @@ enum ClusterSteps {
         }
 
         code.then("within {int} seconds the records of {string} written before are gone",
+                  deadline: .seconds(argument: 0),
                   doc: "Polls the partitions' log start offsets until every record written so far has been deleted by retention, or the time is up.",
                   example: #"Then within 50 seconds the records of "clicks" written before are gone"#) { ctx in
             let seconds = try ctx.int(0), name = try ctx.string(1), topic = try ctx.topic(name)

@@ -91,6 +91,7 @@ enum ConnectSteps {
         }
 
         code.then("within {int} seconds every line of {string} arrives on its topic once, in order, as its transforms make it",
+                  deadline: .seconds(argument: 0),
                   doc: "Reads the topic back until it holds as many records as the file has lines (or the time is up) "
                       + "and compares each with what Kafka Connect's transforms, as documented, make of its line: "
                       + "nothing lost, nothing twice, nothing untransformed; needs a cluster that models a Kafka Connect worker (compose).",
@@ -136,6 +137,7 @@ enum ConnectSteps {
         }
 
         code.then("within {int} seconds the malformed records of {string} are on the dead-letter topic with the error in their headers, and the rest reach the sink once",
+                  deadline: .seconds(argument: 0),
                   doc: "Reads the sink's file and the dead-letter topic until both hold what they should (or the time "
                       + "is up) and judges them: each malformed record once on the dead-letter topic, unchanged, with "
                       + "Connect's context headers (origin topic, partition and offset, stage, exception class and "

@@ -53,6 +53,7 @@ enum InternalsSteps {
         }
 
         code.then("within {int} seconds the log of {string} keeps only the latest value of each key, and deleted keys are gone",
+                  deadline: .seconds(argument: 0),
                   doc: "Writes a record under a new key each second (rolling the active segment, so the history "
                       + "becomes cleanable) and reads the partition back from offset 0 until the compaction oracle "
                       + "holds: below the first of those records only each key's latest record survives, every "

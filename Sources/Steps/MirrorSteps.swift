@@ -130,6 +130,7 @@ enum MirrorSteps {
 
         code.then("within {int} seconds {string} on cluster {string} holds every record of {string} on cluster {string} "
                   + "in partition order with keys, values, headers and timestamps",
+                  deadline: .seconds(argument: 0),
                   doc: "Reads both topics back from their clusters until the target's copy is complete or the time "
                       + "is up, then checks that the source gave back every record the scenario had acknowledged on it, "
                       + "and partition by partition that the copy holds the source's records in the "
@@ -198,6 +199,7 @@ enum MirrorSteps {
         }
 
         code.when("the mirror is paused for {int} seconds",
+                  deadline: .seconds(argument: 0),
                   doc: "Pauses the scenario's mirror (no records, checkpoints or heartbeats) for that long, then "
                       + "resumes it.",
                   example: "When the mirror is paused for 3 seconds") { ctx in
@@ -209,6 +211,7 @@ enum MirrorSteps {
 
         code.when("{int} messages per second go to {string} for {int} seconds while the mirror is paused from second "
                   + "{int} to second {int}",
+                  deadline: .seconds(argument: 2),
                   doc: "The lag drill: produces at that rate to a topic of the mirror's source, pauses the mirror for "
                       + "the given span, and measures each record's mirror lag on the target (read time there minus "
                       + "its preserved timestamp). Charted with the pause shaded.",
