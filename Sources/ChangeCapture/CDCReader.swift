@@ -107,8 +107,8 @@ public final class CDCReader: Sendable {
             StageTrace.mark("cdc-acked", "\(acknowledged)")
             if let failure { throw failure }
             guard acknowledged == changes.count else {
-                throw KafkaError(code: -185,
-                                 detail: "\(changes.count - acknowledged) of \(changes.count) changes unacknowledged")
+                throw KafkaError.timedOut(
+                    "\(changes.count - acknowledged) of \(changes.count) changes unacknowledged")
             }
             if confirm == .afterAcknowledged, let last = transactions.last {
                 try await connection.execute("SELECT pg_replication_slot_advance($1, $2::pg_lsn)",

@@ -51,12 +51,12 @@ public struct ProcessRunner: CommandRunner {
             let first = try await group.next()!
             group.cancelAll()
             guard let text = first else {
-                throw KafkaError(code: -185, detail: "`\(command)` did not finish within \(limit.formatted())")
+                throw KafkaError.timedOut("`\(command)` did not finish within \(limit.formatted())")
             }
             return text
         }
         guard process.terminationStatus == 0 else {
-            throw KafkaError(code: -195, detail: "`\(command)` exited \(process.terminationStatus): \(output)")
+            throw KafkaError.transport("`\(command)` exited \(process.terminationStatus): \(output)")
         }
         return output
     }
@@ -169,7 +169,7 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
             let base = URL(fileURLWithPath: directory)
             let absolute = URL(fileURLWithPath: path, relativeTo: base).standardizedFileURL.path
             guard files.fileExists(atPath: absolute) else {
-                throw KafkaError(code: -186, detail: "KAFKA_BDD_COMPOSE_FILE=\(path): no such file")
+                throw KafkaError.invalidArgument("KAFKA_BDD_COMPOSE_FILE=\(path): no such file")
             }
             return absolute
         }
@@ -181,7 +181,7 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
             if parent.path == dir.path { break }
             dir = parent
         }
-        throw KafkaError(code: -186, detail: "--cluster compose: no docker-compose.yml in \(directory) or any "
+        throw KafkaError.invalidArgument("--cluster compose: no docker-compose.yml in \(directory) or any "
                          + "directory above it; run from the KafkaBDD package or set KAFKA_BDD_COMPOSE_FILE")
     }
 
@@ -199,7 +199,7 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
             let ids = topology.brokerIds.map(String.init).joined(separator: ", ")
             let controllers = topology.controllers.keys.contains(broker) ? " (\(broker) is a KRaft controller: "
                 + "controllers are not killed by the steps, so the quorum survives)" : ""
-            throw KafkaError(code: -190, detail: "there is no broker \(broker); the compose cluster has brokers "
+            throw KafkaError.unknownPartition("there is no broker \(broker); the compose cluster has brokers "
                              + "\(ids)\(controllers)")
         }
         return service
@@ -328,11 +328,11 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
     public func moveLeader(topic: String, partition: Int32, to broker: Int32) async throws {
         _ = try service(broker)
         guard let p = try await partitionMetadata(topic, partition), p.replicas.contains(broker) else {
-            throw KafkaError(code: -186, detail: "broker \(broker) holds no replica of \(topic)[\(partition)]")
+            throw KafkaError.invalidArgument("broker \(broker) holds no replica of \(topic)[\(partition)]")
         }
         if p.leader == broker { return }
         guard let tool = try await liveBrokers().first(where: { $0 != broker }).map(service) else {
-            throw KafkaError(code: -186, detail: "no other live broker to run Kafka's tools on")
+            throw KafkaError.invalidArgument("no other live broker to run Kafka's tools on")
         }
         let bootstrap = "\(tool):19092"
         let replicas = [broker] + p.replicas.filter { $0 != broker }
@@ -354,7 +354,7 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
     /// (librdkafka 2.0.2 has neither AlterPartitionReassignments nor ElectLeaders).
     private func kafkaTool(_ script: String, json: String, file: String) async throws {
         guard let tool = try await liveBrokers().first.map(service) else {
-            throw KafkaError(code: -186, detail: "no live broker to run Kafka's tools on")
+            throw KafkaError.invalidArgument("no live broker to run Kafka's tools on")
         }
         _ = try await compose(["exec", "-T", tool, "bash", "-c",
                                "cat > /tmp/\(file) && /opt/kafka/bin/\(script) --bootstrap-server \(tool):19092 "

@@ -90,7 +90,7 @@ extension ComposeCluster {
     func leaderService(topic: String, partition: Int32) async throws -> (Int32, String) {
         guard let p = try await metadata(topic: topic).topic(topic)?.partitions.first(where: { $0.id == partition }),
               let service = topology.brokers[p.leader] else {
-            throw KafkaError(code: -186, detail: "no leader of \(topic)[\(partition)] among the compose brokers")
+            throw KafkaError.invalidArgument("no leader of \(topic)[\(partition)] among the compose brokers")
         }
         return (p.leader, service)
     }
@@ -149,7 +149,7 @@ extension ComposeCluster {
     /// kafka-log-dirs.sh: the bytes of each replica of the topic's partitions, per broker.
     public func replicaSizes(topic: String) async throws -> [(broker: Int32, partition: String, bytes: Int64)] {
         guard let tool = try await liveBrokers().first.flatMap({ topology.brokers[$0] }) else {
-            throw KafkaError(code: -186, detail: "no live broker to run kafka-log-dirs.sh on")
+            throw KafkaError.invalidArgument("no live broker to run kafka-log-dirs.sh on")
         }
         let out = try await compose(["exec", "-T", tool, "/opt/kafka/bin/kafka-log-dirs.sh", "--bootstrap-server",
                                      "\(tool):19092", "--describe", "--topic-list", topic])
@@ -208,7 +208,7 @@ extension ComposeCluster {
                               hint: "start the cluster with `make up-secure` and run with KAFKA_BDD_SECURE=1")
         }
         guard let tool = try await liveBrokers().first.flatMap({ topology.brokers[$0] }) else {
-            throw KafkaError(code: -186, detail: "no live broker to run Kafka's tools on")
+            throw KafkaError.invalidArgument("no live broker to run Kafka's tools on")
         }
         return tool
     }
@@ -380,11 +380,11 @@ extension ComposeCluster {
         let output = try await runner.run(["bash", script, security.certificates, "--rotate", service], input: nil)
         let prefix = "rotated \(service) serial="
         guard let line = output.split(separator: "\n").last(where: { $0.hasPrefix(prefix) }) else {
-            throw KafkaError(code: -186, detail: "make-certs.sh --rotate \(service) did not report a new certificate")
+            throw KafkaError.invalidArgument("make-certs.sh --rotate \(service) did not report a new certificate")
         }
         let serial = String(line.dropFirst(prefix.count))
         guard !serial.isEmpty, serial.allSatisfy(\.isHexDigit) else {
-            throw KafkaError(code: -186, detail: "make-certs.sh --rotate \(service) reported no serial")
+            throw KafkaError.invalidArgument("make-certs.sh --rotate \(service) reported no serial")
         }
         let location = "/etc/kafka-bdd/certs/keystore-\(serial).pem"
         let tool = try await adminTool()
@@ -404,7 +404,7 @@ extension ComposeCluster {
         }
         let addresses = security.mtlsBootstrap.split(separator: ",").map(String.init)
         guard let index = topology.brokerIds.firstIndex(of: broker), index < addresses.count else {
-            throw KafkaError(code: -190, detail: "no mTLS address for broker \(broker)")
+            throw KafkaError.unknownPartition("no mTLS address for broker \(broker)")
         }
         let hello = try await runner.run(["openssl", "s_client", "-connect", addresses[index],
                                           "-servername", "localhost", "-CAfile", security.certificates + "/ca.pem",
@@ -412,13 +412,13 @@ extension ComposeCluster {
                                           "-key", security.certificates + "/client.key"], input: "")
         guard let begin = hello.range(of: "-----BEGIN CERTIFICATE-----"),
               let end = hello.range(of: "-----END CERTIFICATE-----", range: begin.upperBound..<hello.endIndex) else {
-            throw KafkaError(code: -195, detail: "broker \(broker)'s mTLS listener presented no certificate")
+            throw KafkaError.transport("broker \(broker)'s mTLS listener presented no certificate")
         }
         let pem = String(hello[begin.lowerBound..<end.upperBound]) + "\n"
         let serial = try await runner.run(["openssl", "x509", "-noout", "-serial"], input: pem)
         guard let value = serial.split(separator: "\n").first(where: { $0.hasPrefix("serial=") })?.dropFirst(7),
               !value.isEmpty else {
-            throw KafkaError(code: -195, detail: "openssl read no serial from broker \(broker)'s certificate")
+            throw KafkaError.transport("openssl read no serial from broker \(broker)'s certificate")
         }
         return String(value)
     }

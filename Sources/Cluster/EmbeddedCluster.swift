@@ -70,7 +70,7 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
 
     private func checkBroker(_ id: Int32) throws {
         guard (1...Int32(brokerCount)).contains(id) else {
-            throw KafkaError(code: -190, detail: "there is no broker \(id); the embedded cluster has brokers 1–\(brokerCount)")
+            throw KafkaError.unknownPartition("there is no broker \(id); the embedded cluster has brokers 1–\(brokerCount)")
         }
     }
 
@@ -112,7 +112,7 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
     public func injectErrors(_ request: KafkaRequest, _ errorNames: [String]) async throws {
         let codes = try errorNames.map { name in
             guard let code = KafkaError.code(named: name) else {
-                throw KafkaError(code: -186, detail: "unknown Kafka error name \(name) (e.g. NOT_LEADER_FOR_PARTITION, REQUEST_TIMED_OUT)")
+                throw KafkaError.invalidArgument("unknown Kafka error name \(name) (e.g. NOT_LEADER_FOR_PARTITION, REQUEST_TIMED_OUT)")
             }
             return code
         }
@@ -132,7 +132,7 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
             throw KafkaError(code: 3, detail: "no partition \(topic)[\(partition)]")
         }
         guard p.replicas.contains(broker) else {
-            throw KafkaError(code: -186, detail: "broker \(broker) holds no replica of \(topic)[\(partition)] (replicas \(p.replicas))")
+            throw KafkaError.invalidArgument("broker \(broker) holds no replica of \(topic)[\(partition)] (replicas \(p.replicas))")
         }
         guard !state.withLock({ $0.down.contains(broker) }) else {
             throw KafkaError(code: 8, detail: "broker \(broker) is down; it cannot lead \(topic)[\(partition)]")

@@ -48,12 +48,12 @@ public final class ExternalCluster: Cluster, @unchecked Sendable {
     /// property's value: the file may hold secrets, and the names are enough to find a mistake.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> ExternalCluster {
         guard let bootstrap = env["KAFKA_BDD_BOOTSTRAP"], !bootstrap.isEmpty else {
-            throw KafkaError(code: -186, detail: "--cluster external needs KAFKA_BDD_BOOTSTRAP=host:port[,host:port…]")
+            throw KafkaError.invalidArgument("--cluster external needs KAFKA_BDD_BOOTSTRAP=host:port[,host:port…]")
         }
         var config = KafkaConfig()
         if let path = env["KAFKA_BDD_CLIENT_PROPERTIES"] {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw KafkaError(code: -186, detail: "cannot read client properties file \(path)")
+                throw KafkaError.invalidArgument("cannot read client properties file \(path)")
             }
             config = try KafkaConfig.load(propertiesFile: text)
         }

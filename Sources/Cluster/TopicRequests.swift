@@ -30,12 +30,12 @@ public enum TopicRequests {
             }
             if let reason = try? String(contentsOf: failed, encoding: .utf8) {
                 try? FileManager.default.removeItem(at: failed)
-                throw KafkaError(code: -186, detail: "topic \(spec.name) not created: \(reason)")
+                throw KafkaError.invalidArgument("topic \(spec.name) not created: \(reason)")
             }
             try await Task.sleep(for: .milliseconds(20)) // polling interval of the deadline loop
         }
         try? FileManager.default.removeItem(at: request)
-        throw KafkaError(code: -185, detail: "topic \(spec.name): nothing answered the request in \(directory) within "
+        throw KafkaError.timedOut("topic \(spec.name): nothing answered the request in \(directory) within "
                          + "\(limit.seconds) s (is `kafka-bdd cluster up --topic-requests \(directory)` running?)")
     }
 
@@ -51,7 +51,7 @@ public enum TopicRequests {
             try? FileManager.default.removeItem(at: request)
             let numbers = text.split(whereSeparator: \.isWhitespace).compactMap { Int32($0) }
             do {
-                guard numbers.count == 2, validName(name) else { throw KafkaError(code: -186, detail: "bad request") }
+                guard numbers.count == 2, validName(name) else { throw KafkaError.invalidArgument("bad request") }
                 try await create(TopicSpec(name: name, partitions: numbers[0], replicationFactor: numbers[1]))
                 try "".write(to: dir.appendingPathComponent(name + ".done"), atomically: true, encoding: .utf8)
                 served.append("created \(name) (\(numbers[0]) partitions, replication factor \(numbers[1]))")

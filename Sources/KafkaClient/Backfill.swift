@@ -22,7 +22,7 @@ public enum Backfill {
         let records = wanted == 0 ? [] : try await consumer.records(atMost: wanted, within: timeout)
         await consumer.close()
         guard records.count == wanted else {
-            throw KafkaError(code: -185, detail: "read \(records.count) of the \(wanted) records of \(topic)[\(partition)] from \(offset) within \(timeout.formatted())")
+            throw KafkaError.timedOut("read \(records.count) of the \(wanted) records of \(topic)[\(partition)] from \(offset) within \(timeout.formatted())")
         }
         return Range(records: records, logEnd: high)
     }

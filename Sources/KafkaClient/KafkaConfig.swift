@@ -44,7 +44,7 @@ public struct KafkaConfig: Sendable, Equatable, CustomStringConvertible {
             let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("!") { continue }
             guard let (key, value) = property(line) else {
-                throw KafkaError(code: -186, detail: "client properties line \(number + 1): no property name before "
+                throw KafkaError.invalidArgument("client properties line \(number + 1): no property name before "
                                  + "'=', ':' or a space")
             }
             p[key] = value

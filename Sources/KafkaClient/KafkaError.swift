@@ -35,6 +35,20 @@ public struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "\(name): \(detail)" }
 
+    // Named errors for code outside this module (which does not see librdkafka's constants).
+    public static func invalidArgument(_ detail: String) -> KafkaError {
+        KafkaError(code: RD_KAFKA_RESP_ERR__INVALID_ARG, detail: detail)
+    }
+    public static func timedOut(_ detail: String) -> KafkaError {
+        KafkaError(code: RD_KAFKA_RESP_ERR__TIMED_OUT, detail: detail)
+    }
+    public static func transport(_ detail: String) -> KafkaError {
+        KafkaError(code: RD_KAFKA_RESP_ERR__TRANSPORT, detail: detail)
+    }
+    public static func unknownPartition(_ detail: String) -> KafkaError {
+        KafkaError(code: RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION, detail: detail)
+    }
+
     /// A call on a client that was closed or killed (its handle is gone): it stops what it was doing.
     static func closedClient(_ what: String) -> KafkaError {
         KafkaError(code: RD_KAFKA_RESP_ERR__DESTROY, detail: "\(what): the client was closed")

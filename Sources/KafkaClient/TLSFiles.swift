@@ -14,28 +14,28 @@ public enum TLSFiles {
             guard let path = config[key], !path.isEmpty, path != "probe" else { continue }
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw KafkaError(code: -186, detail: "client property \(key): no such file (the path is not shown)")
+                throw KafkaError.invalidArgument("client property \(key): no such file (the path is not shown)")
             }
             if isDirectory.boolValue { continue } // a CA directory of hashed certificates: OpenSSL reads it
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw KafkaError(code: -186, detail: "client property \(key): the file cannot be read")
+                throw KafkaError.invalidArgument("client property \(key): the file cannot be read")
             }
             let certificates = pemCertificates(text)
             guard !certificates.isEmpty else {
-                throw KafkaError(code: -186, detail: "client property \(key): the file holds no PEM certificate")
+                throw KafkaError.invalidArgument("client property \(key): the file holds no PEM certificate")
             }
             for (i, der) in certificates.enumerated() {
                 let which = certificates.count > 1 ? "certificate \(i + 1) of the file" : "the certificate"
                 guard let validity = validity(der) else {
-                    throw KafkaError(code: -186, detail: "client property \(key): \(which) is not a readable X.509 "
+                    throw KafkaError.invalidArgument("client property \(key): \(which) is not a readable X.509 "
                                      + "certificate")
                 }
                 if now > validity.notAfter {
-                    throw KafkaError(code: -186, detail: "client property \(key): \(which) expired on "
+                    throw KafkaError.invalidArgument("client property \(key): \(which) expired on "
                                      + "\(stamp(validity.notAfter)); issue a new one (make certs)")
                 }
                 if now < validity.notBefore {
-                    throw KafkaError(code: -186, detail: "client property \(key): \(which) is not valid before "
+                    throw KafkaError.invalidArgument("client property \(key): \(which) is not valid before "
                                      + "\(stamp(validity.notBefore))")
                 }
             }

@@ -331,7 +331,7 @@ public enum TopicReader {
         let got = Dictionary(grouping: records, by: \.partition).mapValues { ($0.map(\.offset).max() ?? -1) + 1 }
         let short = wanted.filter { (got[$0] ?? 0) < target[$0]! }
         if !short.isEmpty {
-            throw KafkaError(code: -185, detail: "read \(topic) partitions \(short) only up to \(short.map { got[$0] ?? 0 }) of "
+            throw KafkaError.timedOut("read \(topic) partitions \(short) only up to \(short.map { got[$0] ?? 0 }) of "
                              + "\(short.map { target[$0]! }) within \(timeout.formatted())")
         }
         return records.filter { $0.offset < target[$0.partition]! }

@@ -114,11 +114,11 @@ public final class StreamProcessor: @unchecked Sendable {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let s = status
-            if let e = s.error { throw KafkaError(code: -195, detail: "the stream processor failed: \(e)") }
+            if let e = s.error { throw KafkaError.transport("the stream processor failed: \(e)") }
             if s.killed || s.caughtUp { return }
             try await Task.sleep(for: .milliseconds(50)) // polling interval of the deadline loop
         }
-        throw KafkaError(code: -185, detail: "the stream processor did not catch up within \(timeout.formatted()) "
+        throw KafkaError.timedOut("the stream processor did not catch up within \(timeout.formatted()) "
                          + "(processed \(status.processed))")
     }
 
