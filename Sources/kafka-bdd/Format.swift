@@ -31,10 +31,16 @@ struct Format: ParsableCommand {
     func run() throws {
         var query = RunQuery()
         let input = FileHandle.standardInput.readDataToEndOfFile()
+        var envelopes = 0
         do {
-            try EnvelopeDecoder().decode(stream: input) { query.update($0) }
+            try EnvelopeDecoder().decode(stream: input) { query.update($0); envelopes += 1 }
         } catch let error as MessageStreamError {
             StandardOutput.error("kafka-bdd: standard input:\(error.line): not a message envelope: \(error.reason)")
+            throw ExitCode(2)
+        }
+        // An empty report of an empty input would look like a run in which nothing failed.
+        guard envelopes > 0 else {
+            StandardOutput.error("kafka-bdd: standard input holds no message envelope (pipe a run's --report message: file)")
             throw ExitCode(2)
         }
         let text: String = switch kind {
