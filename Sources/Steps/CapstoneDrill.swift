@@ -1,5 +1,6 @@
 import ChangeCapture
 import Cluster
+import Drills
 import Foundation
 import KafkaClient
 import Postgres
