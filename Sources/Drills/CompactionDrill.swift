@@ -6,8 +6,8 @@ import Verification
 /// The KAF-06 drill: write a keyed history with tombstones, keep rolling segments until the cleaner
 /// has compacted it, and read the segments back with the broker's own tools.
 public enum CompactionDrill {
-    public static func write(_ cluster: any Cluster, topic: String, keys: Int, updates: Int, deleteEvery: Int) async throws
-        -> [LogRecord] {
+    public static func write(_ cluster: any Cluster, topic: String, keys: Int, updates: Int, deleteEvery: Int)
+        async throws -> [LogRecord] {
         let producer = try Producer(config: cluster.config(["acks": "all", "linger.ms": "5"]))
         defer { producer.close() }
         var written: [LogRecord] = []
@@ -37,8 +37,8 @@ public enum CompactionDrill {
     /// Once a second: a record under a new key (the active segment rolls, segment.ms being 100, so what
     /// came before becomes cleanable), then the partition read back and judged. Returns the first
     /// verdict that holds, or the last one at the deadline.
-    public static func awaitCompaction(_ cluster: any Cluster, topic: String, written: [LogRecord], within limit: Duration)
-        async throws -> Result {
+    public static func awaitCompaction(_ cluster: any Cluster, topic: String, written: [LogRecord],
+                                       within limit: Duration) async throws -> Result {
         let producer = try Producer(config: cluster.config(["acks": "all"]))
         defer { producer.close() }
         let start = ContinuousClock.now, deadline = start + limit

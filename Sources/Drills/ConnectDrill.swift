@@ -113,8 +113,8 @@ public enum ConnectDrill {
         try await compose.writeConnectFile(source.file, lines: lines, append: true)
     }
 
-    public static func startSink(_ compose: ComposeCluster, name: String, topic: String, file: String, deadLetters: String)
-        async throws {
+    public static func startSink(_ compose: ComposeCluster, name: String, topic: String, file: String,
+                                 deadLetters: String) async throws {
         let rest = try rest(compose)
         try await rest.put(connector: name, config: [
             "connector.class": "org.apache.kafka.connect.file.FileStreamSinkConnector", "tasks.max": "1",
@@ -129,7 +129,8 @@ public enum ConnectDrill {
     }
 
     /// Each connector deleted (a 404 is fine), then the files removed; what was done, for the report.
-    public static func cleanUp(_ compose: ComposeCluster, connectors: [String], files: [String]) async throws -> [String] {
+    public static func cleanUp(_ compose: ComposeCluster, connectors: [String], files: [String]) async throws
+        -> [String] {
         let rest = try rest(compose)
         var done: [String] = []
         for name in connectors {
@@ -141,8 +142,8 @@ public enum ConnectDrill {
         return done
     }
 
-    public static func writeSinkInput(_ cluster: any Cluster, topic: String, count: Int, malformedEvery: Int) async throws
-        -> [ConnectDeadLetterExpectation.Input] {
+    public static func writeSinkInput(_ cluster: any Cluster, topic: String, count: Int, malformedEvery: Int)
+        async throws -> [ConnectDeadLetterExpectation.Input] {
         let producer = try Producer(config: cluster.config(["acks": "all"]))
         defer { producer.close() }
         var input: [ConnectDeadLetterExpectation.Input] = []
@@ -156,8 +157,8 @@ public enum ConnectDrill {
     }
 
     /// The topic read back (JSON objects as records) until it holds `count` records or the time is up.
-    public static func awaitRecords(_ cluster: any Cluster, topic: String, count: Int, within limit: Duration) async throws
-        -> [Record] {
+    public static func awaitRecords(_ cluster: any Cluster, topic: String, count: Int, within limit: Duration)
+        async throws -> [Record] {
         let deadline = ContinuousClock.now + limit
         var records: [ConsumedRecord] = []
         repeat {
@@ -169,7 +170,7 @@ public enum ConnectDrill {
     }
 
     public static func awaitSink(_ compose: ComposeCluster, cluster: any Cluster, file: String, deadLetters: String,
-                          input: [ConnectDeadLetterExpectation.Input], within limit: Duration) async throws
+                                 input: [ConnectDeadLetterExpectation.Input], within limit: Duration) async throws
         -> (letters: [ConnectDeadLetterExpectation.Letter], sunk: [String]) {
         let bad = input.filter(\.malformed).count, good = input.count - bad
         let deadline = ContinuousClock.now + limit

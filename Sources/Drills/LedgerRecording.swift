@@ -57,7 +57,7 @@ extension DeliveryLedger {
 extension DeliveryLedger {
     /// Sends `count` unkeyed records to one partition, recorded as `produce` records them.
     public func produceUnkeyed(_ count: Int, to topic: String, partition: Int32, config: KafkaConfig,
-                        flushTimeout: Duration = .seconds(60)) async throws {
+                               flushTimeout: Duration = .seconds(60)) async throws {
         let producer = try Producer(config: config, onDelivery: { self.record($0) })
         defer { producer.close() }
         let first = UInt64(sentCount) + 1

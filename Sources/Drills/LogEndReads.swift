@@ -1,5 +1,40 @@
+import Cluster
 import Foundation
 import KafkaClient
+
+public enum LogEndReads {
+    /// Every record of one topic, from the beginning to the log ends as they are now. With
+    /// `readCommitted`, as an isolation.level=read_committed consumer sees them (transaction markers
+    /// and aborted records are passed over, so the read ends by position, not by the last record).
+    public static func readTopic(_ cluster: any Cluster, topic: String, partitions: Int32,
+                                 readCommitted: Bool = false) async throws -> [ConsumedRecord] {
+        try await readTopicReporting(cluster, topic: topic, partitions: partitions, readCommitted: readCommitted)
+            .records
+    }
+
+    /// The records, and the isolation level the reading consumer ran with, as its librdkafka reports it.
+    public static func readTopicReporting(_ cluster: any Cluster, topic: String, partitions: Int32,
+                                          readCommitted: Bool = false)
+        async throws -> (records: [ConsumedRecord], isolation: String?) {
+        let consumer = try Consumer(config: cluster.config([
+            "group.id": "kafka-bdd-reader-\(UUID().uuidString)", "enable.auto.commit": "false",
+            "isolation.level": readCommitted ? "read_committed" : "read_uncommitted",
+        ]))
+        let isolation = consumer.configured("isolation.level")
+        let ends = try await consumer.logEnds(topic, partitions: partitions)
+        try consumer.assign((0..<partitions).map {
+            TopicPartitionOffset(topic: topic, partition: $0, offset: TopicPartitionOffset.beginning)
+        })
+        do {
+            let records = try await readCommitted ? consumer.read(pastEnds: ends) : consumer.read(toEnds: ends)
+            await consumer.close()
+            return (records, isolation)
+        } catch {
+            await consumer.close()
+            throw error
+        }
+    }
+}
 
 extension Consumer {
     /// Each partition's log end offset now, keyed `topic/partition`: where a read "to the end" stops.

@@ -14,7 +14,7 @@ public enum MirrorDrills {
     /// Sends `count` keyed records with two headers each and timestamps an hour old (a mirror that
     /// re-stamped them would show), every send and report in the ledger.
     public static func produceWithHeaders(_ count: Int, to topic: String, config: KafkaConfig, ledger: DeliveryLedger,
-                                   timestampBase: Int64? = nil) async throws {
+                                          timestampBase: Int64? = nil) async throws {
         let producer = try Producer(config: config, onDelivery: { ledger.record($0) })
         defer { producer.close() }
         let first = UInt64(ledger.sentCount) + 1
@@ -50,8 +50,8 @@ public enum MirrorDrills {
     /// `pauseFrom` and `pauseTo` seconds; a reader on the target measures each record's lag as the
     /// time it is read there minus its (preserved) timestamp.
     public static func lag(mirror: Mirror, source: any Cluster, target: any Cluster, topic: String, remote: String,
-                    partitions: Int32, rate: Int, seconds: Int, pauseFrom: Int, pauseTo: Int,
-                    ledger: DeliveryLedger) async throws -> LagResult {
+                           partitions: Int32, rate: Int, seconds: Int, pauseFrom: Int, pauseTo: Int,
+                           ledger: DeliveryLedger) async throws -> LagResult {
         let reader = try Consumer(config: target.config(["group.id": "kafka-bdd-lag-\(UUID().uuidString)",
                                                          "fetch.wait.max.ms": "50"]))
         defer { reader.kill() }
@@ -122,9 +122,10 @@ public enum MirrorDrills {
     /// A group reads `count` records of `topic` on the source at `rate` per second, committing every
     /// `commitEvery`; it stops, and starts on the target at the offsets of the newest checkpoints there
     /// (read back from the checkpoints topic), reading until every acknowledged record was consumed.
-    public static func failover(group: String, topic: String, partitions: Int32, count: Int, rate: Int, commitEvery: Int,
-                         source: any Cluster, target: any Cluster, sourceAlias: String, remote: String,
-                         ledger: DeliveryLedger, deadline: Duration) async throws -> FailoverResult {
+    public static func failover(group: String, topic: String, partitions: Int32, count: Int, rate: Int,
+                                commitEvery: Int, source: any Cluster, target: any Cluster, sourceAlias: String,
+                                remote: String, ledger: DeliveryLedger, deadline: Duration) async throws
+        -> FailoverResult {
         let sourceConfig = source.config(["group.id": group, "enable.auto.commit": "false",
                                           "auto.offset.reset": "earliest"])
         let scopedGroup = sourceConfig["group.id"] ?? group

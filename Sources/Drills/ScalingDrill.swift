@@ -22,7 +22,8 @@ public final class ScalingDrill: @unchecked Sendable {
         init(name: String, consumer: Consumer) { self.name = name; self.consumer = consumer }
     }
 
-    public init(cluster: any Cluster, group: String, topic: String, partitions: Int32, strategy: String, ledger: DeliveryLedger) {
+    public init(cluster: any Cluster, group: String, topic: String, partitions: Int32, strategy: String,
+                ledger: DeliveryLedger) {
         self.cluster = cluster
         self.group = group
         self.topic = topic

@@ -104,7 +104,8 @@ public enum StreamsDrills {
     }
 
     /// The result view read back from the results topic, as the oracle's rows.
-    public static func rows(config: KafkaConfig, results: String, partitions: Int32) async throws -> [StreamOracle.Row] {
+    public static func rows(config: KafkaConfig, results: String, partitions: Int32) async throws
+        -> [StreamOracle.Row] {
         try await StreamProcessor.readResults(config: config, topic: results, partitions: partitions).map {
             StreamOracle.Row(key: $0.window.key, start: $0.window.start, count: $0.aggregate.count, sum: $0.aggregate.sum)
         }

@@ -85,20 +85,7 @@ extension ConsumingSteps {
     /// The records, and the isolation level the reading consumer ran with, as its librdkafka reports it.
     static func readTopicReporting(_ ctx: StepContext, topic: String, partitions: Int32, readCommitted: Bool = false)
         async throws -> (records: [ConsumedRecord], isolation: String?) {
-        let consumer = try Consumer(config: try ctx.cluster().config([
-            "group.id": "kafka-bdd-reader-\(UUID().uuidString)", "enable.auto.commit": "false",
-            "isolation.level": readCommitted ? "read_committed" : "read_uncommitted",
-        ]))
-        let isolation = consumer.configured("isolation.level")
-        let ends = try await consumer.logEnds(topic, partitions: partitions)
-        try consumer.assign((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0, offset: TopicPartitionOffset.beginning) })
-        do {
-            let records = try await readCommitted ? consumer.read(pastEnds: ends) : consumer.read(toEnds: ends)
-            await consumer.close()
-            return (records, isolation)
-        } catch {
-            await consumer.close()
-            throw error
-        }
+        try await LogEndReads.readTopicReporting(try ctx.cluster(), topic: topic, partitions: partitions,
+                                                 readCommitted: readCommitted)
     }
 }
