@@ -128,20 +128,7 @@ enum ExactlyOnceSteps {
                 guard let t = s.topics.values.first else { throw StepFailure("no topic in this scenario") }
                 return t
             }
-            cluster.registerCoordinatorKey(id, type: .transaction)
-            let first = try Producer(config: cluster.config(["transactional.id": id]))
-            let second = try Producer(config: cluster.config(["transactional.id": id]))
-            defer { first.close(flushTimeout: .zero); second.close() }
-            try await first.initTransactions()
-            try first.beginTransaction()
-            try first.produce(topic: topic, key: nil, value: Payload.make(id: 1), token: 1)
-            try await second.initTransactions()
-            var outcome = "committed"
-            do { try await first.commitTransaction() } catch let e as KafkaError where e.isFenced {
-                outcome = "fenced: \(e)"
-            } catch {
-                outcome = "failed otherwise: \(error)"
-            }
+            let outcome = try await ZombieDrill.run(cluster, transactionalId: id, topic: topic)
             ctx.world.update(TransactionState.Key.self) { $0.zombieOutcome = outcome }
         }
 
