@@ -174,8 +174,11 @@ enum CapstoneSteps {
             throw StepFailure("no capstone pipeline: start with `Given the capstone pipeline: …`")
         }
         let cluster = try ctx.cluster()
-        if killBroker != nil { try cluster.require(.brokerFaults) }
-        if killBroker != nil { ctx.record(.brokerKill) }
+        if killBroker != nil {
+            try cluster.require(.brokerFaults)
+            // Recorded before the drill kills it: the claims are judged only after the drill returned.
+            ctx.record(.brokerKill)
+        }
         let run = try await CapstoneDrill(cluster: cluster, pipeline: pipeline, writer: state.writer,
                                           confirm: state.confirm)
             .run(changes: changes, perSecond: perSecond, killBroker: killBroker)
