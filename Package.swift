@@ -60,14 +60,17 @@ let package = Package(
         .target(name: "Streams"),
         // KAF-10 and KAF-14's runners over Kafka: the stream processor and the mirror
         .target(name: "Processing", dependencies: ["KafkaClient", "Streams"]),
-        // the step vocabulary: sentences → drills, cluster actions, checkers
+        // cluster actions and histories: faults and workloads run, histories returned; no sentences, no engine
+        .target(name: "Drills", dependencies: ["Cluster", "KafkaClient", "Verification", "Operations", "Streams",
+                                               "Processing", "Postgres", "ChangeCapture"]),
+        // the step vocabulary: sentences → evidence → one call into a drill or a verdict
         .target(name: "Steps", dependencies: ["Runtime", "Cluster", "KafkaClient", "Verification", "Operations",
-                                      "Streams", "Processing", "Postgres", "ChangeCapture"]),
+                                      "Streams", "Processing", "Postgres", "ChangeCapture", "Drills"]),
         .executableTarget(
             name: "kafka-bdd",
             dependencies: [
                 "Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "Session", "KafkaClient", "Cluster",
-                "Steps", "Operations", "Streams", "Processing",
+                "Steps", "Drills", "Operations", "Streams", "Processing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -75,7 +78,7 @@ let package = Package(
             name: "HarnessTests",
             // The CLI is a dependency so that its binary is built for the exit-code tests.
             dependencies: ["Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "KafkaClient", "Cluster",
-                           "Verification", "Steps", "Yams", "kafka-bdd", "Postgres", "ChangeCapture"],
+                           "Verification", "Steps", "Drills", "Yams", "kafka-bdd", "Postgres", "ChangeCapture"],
             // Feature files with their expected messages, read from the source tree.
             exclude: ["Gherkin/Fixtures"]
         ),
@@ -88,7 +91,8 @@ let package = Package(
         .testTarget(
             name: "AcceptanceTests",
             dependencies: ["Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "Session", "Cluster",
-                           "KafkaClient", "Verification", "Steps", "Streams", "Processing", "Postgres", "ChangeCapture"],
+                           "KafkaClient", "Verification", "Steps", "Drills", "Streams", "Processing", "Postgres",
+                           "ChangeCapture"],
             exclude: ["Fixtures"]
         ),
     ]

@@ -1,4 +1,5 @@
 import Cluster
+import Drills
 import Foundation
 import KafkaClient
 import Operations

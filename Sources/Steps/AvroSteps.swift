@@ -2,6 +2,7 @@ import Foundation
 import Runtime
 import KafkaClient
 import Cluster
+import Drills
 import Verification
 
 /// Sentences about Avro values with single-object encoding (KAF-03).

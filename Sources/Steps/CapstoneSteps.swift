@@ -1,4 +1,5 @@
 import ChangeCapture
+import Drills
 import Foundation
 import KafkaClient
 import Postgres
@@ -173,8 +174,13 @@ enum CapstoneSteps {
             throw StepFailure("no capstone pipeline: start with `Given the capstone pipeline: …`")
         }
         let cluster = try ctx.cluster()
-        if killBroker != nil { try cluster.require(.brokerFaults) }
-        let run = try await CapstoneDrill(ctx: ctx, cluster: cluster, state: state, pipeline: pipeline)
+        if killBroker != nil {
+            try cluster.require(.brokerFaults)
+            // Recorded before the drill kills it: the claims are judged only after the drill returned.
+            ctx.record(.brokerKill)
+        }
+        let run = try await CapstoneDrill(cluster: cluster, pipeline: pipeline, writer: state.writer,
+                                          confirm: state.confirm)
             .run(changes: changes, perSecond: perSecond, killBroker: killBroker)
         ctx.world.update(CapstoneState.Key.self) { $0.run = run }
         ctx.attach(Evidence.table(["s", "event"], run.timeline.map { [String(format: "%.2f", $0.seconds), $0.event] }),
@@ -190,4 +196,17 @@ enum CapstoneSteps {
             return (label, e.seconds, e.seconds + 0.5)
         }
     }
+}
+
+/// The capstone pipeline as one scenario sets it up, and what its steps may swap for the negative
+/// controls (a sink writer that drops updates, a CDC reader that confirms before Kafka acknowledged).
+struct CapstoneState: Sendable {
+    enum Key: WorldKey { static var defaultValue: CapstoneState { CapstoneState() } }
+
+    typealias Pipeline = CapstonePipeline
+
+    var pipeline: Pipeline?
+    var writer: @Sendable (String) -> any SinkWriter = { UpsertWriter(table: $0) }
+    var confirm: CDCReader.Confirm = .afterAcknowledged
+    var run: CapstoneRun?
 }

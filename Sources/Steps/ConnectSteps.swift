@@ -2,6 +2,7 @@ import Foundation
 import Runtime
 import KafkaClient
 import Cluster
+import Drills
 import Verification
 
 /// Sentences about Kafka Connect (KAF-09): connectors created, restarted and deleted through the
@@ -9,13 +10,7 @@ import Verification
 enum ConnectSteps {
     struct State: Sendable {
         enum Key: WorldKey { static var defaultValue: State { State() } }
-        struct Source: Sendable {
-            var connector: String
-            var file: String
-            var topic: String
-            var chain: TransformChain
-            var lines: [String]
-        }
+        typealias Source = ConnectDrill.Source
         /// Connector as written in the feature → its source.
         var sources: [String: Source] = [:]
         /// Every connector (physical name) and file this scenario made, for the After hook.

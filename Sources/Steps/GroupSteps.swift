@@ -2,6 +2,7 @@ import Foundation
 import Runtime
 import KafkaClient
 import Cluster
+import Drills
 import Verification
 import Synchronization
 
@@ -31,13 +32,8 @@ enum GroupSteps {
                 guard let t = s.topics.values.first else { throw StepFailure("no topic in this scenario") }
                 return t
             }
-            let producer = try Producer(config: try ctx.cluster().config(["acks": "all"]))
-            defer { producer.close() }
-            var again: [String: Int32] = [:]
-            for (key, _) in seen.sorted(by: { $0.key < $1.key }) {
-                let report = try await producer.send(topic: topic, key: Array(key.utf8), value: Array("placement probe".utf8))  // no payload id: not part of the ledger
-                again[key] = report.partition
-            }
+            let again = try await GroupDrills.placements(try ctx.cluster(), topic: topic,
+                                                         keys: seen.keys.sorted())
             try Groups.keysStayPut(before: seen, again: again).enforce()
         }
 
@@ -54,15 +50,8 @@ enum GroupSteps {
             let name = try ctx.string(1)
             let topic = try ctx.topic(name)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
-            let cluster = try ctx.cluster()
-            cluster.registerCoordinatorKey(group, type: .group)
-            let consumer = try Consumer(config: cluster.config(["group.id": group, "auto.offset.reset": "earliest",
-                                                                "enable.auto.commit": "false"]))
-            defer { Task { await consumer.close() } }
-            let ends = try await consumer.logEnds(topic, partitions: partitions)
-            try consumer.subscribe([topic])
-            let records = try await consumer.read(toEnds: ends)
-            let ids = records.compactMap { Payload.id(in: $0.value) }
+            let ids = try await GroupDrills.readToEnd(try ctx.cluster(), group: group, topic: topic,
+                                                      partitions: partitions)
             ctx.world.update(GroupState.Key.self) { $0.reads[group, default: []] += ids }
             ctx.log("group \(group) read \(ids.count) records of \(topic)")
         }
@@ -84,36 +73,13 @@ enum GroupSteps {
             let name = try ctx.string(2)
             let topic = try ctx.topic(name)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
-            let cluster = try ctx.cluster()
-            cluster.registerCoordinatorKey(group, type: .group)
-            let rebalances = Mutex<[String]>([])
-            let consumers = try (0..<count).map { i in
-                try Consumer(config: cluster.config(["group.id": group, "session.timeout.ms": "6000",
-                                                     "heartbeat.interval.ms": "300", "client.id": "\(group)-\(i)"]),
-                             onRebalance: { e, _ in
-                                 rebalances.withLock { $0.append("consumer \(i): \(e.kind.rawValue) \(e.partitions.map { "\($0.partition)" }.joined(separator: ","))") }
-                             })
-            }
-            for c in consumers { try c.subscribe([topic]) }
-            // Each consumer polls (that is how it takes part in the rebalance) until the group holds every partition.
-            let deadline = ContinuousClock.now + .seconds(30)
-            var assignments: [[Int32]] = []
-            repeat {
-                for c in consumers { _ = try await c.records(within: .milliseconds(100)) }
-                assignments = try consumers.map { try $0.assignment().map(\.partition).sorted() }
-                let settled = assignments.reduce(0, { $0 + $1.count }) == Int(partitions)
-                    && !(count <= partitions && assignments.contains(where: \.isEmpty))
-                if settled { break }
-            } while ContinuousClock.now < deadline
+            let joined = try await GroupDrills.join(try ctx.cluster(), group: group, topic: topic,
+                                                    partitions: partitions, count: count)
+            let assignments = joined.assignments
             ctx.world.update(GroupState.Key.self) { $0.assignments[group] = assignments }
             ctx.attach(Evidence.table(["consumer", "partitions"], assignments.enumerated().map { ["\($0.offset)", $0.element.map(String.init).joined(separator: ", ")] }),
                        mediaType: "text/markdown")
-            ctx.log(rebalances.withLock { $0.joined(separator: "\n") })
-            // All leave at once, each within a deadline: one by one, each close set off a rebalance the
-            // others (no longer polling) had to sit through, and a close could block past the step's limit.
-            await withTaskGroup(of: Void.self) { group in
-                for c in consumers { group.addTask { await c.close(within: .seconds(10)) } }
-            }
+            ctx.log(joined.rebalances.joined(separator: "\n"))
         }
 
         code.then("the consumers of group {string} split the partitions of {string} with none shared",

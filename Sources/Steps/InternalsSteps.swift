@@ -2,6 +2,7 @@ import Foundation
 import Runtime
 import KafkaClient
 import Cluster
+import Drills
 import Verification
 
 /// Sentences about Kafka's internals (KAF-06): log compaction and the segments on disk.

@@ -2,6 +2,7 @@ import Foundation
 import Runtime
 import KafkaClient
 import Cluster
+import Drills
 import Verification
 import Synchronization
 
@@ -78,21 +79,8 @@ enum MonitoringSteps {
                   example: #"When the heartbeat probe makes 50 round trips through "heartbeat""#) { ctx in
             let count = try ctx.int(0), name = try ctx.string(1), topic = try ctx.topic(name)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
-            let cluster = try ctx.cluster()
-            let consumer = try await tail(cluster, topic, partitions: partitions)
-            let producer = try Producer(config: cluster.config(["acks": "all", "linger.ms": "0"]))
-            defer { producer.close() }
-            var probes: [Double?] = []
-            for i in 0..<count {
-                let marker = Array("probe=\(i);\(UUID().uuidString)".utf8)
-                let start = ContinuousClock.now
-                try producer.produce(topic: topic, partition: Int32(i) % partitions, key: nil, value: marker, token: UInt64(i))
-                let got = try await consumer.records(within: probeTimeout,
-                                                     until: { $0.contains { $0.value == marker } })
-                let elapsed = ContinuousClock.now - start
-                probes.append(got.contains { $0.value == marker } ? Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000 : nil)
-            }
-            await consumer.close()
+            let probes = try await ProbeDrills.probeRoundTrips(try ctx.cluster(), topic: topic,
+                                                               partitions: partitions, count: count)
             ctx.world.update(MonitoringState.Key.self) { $0.probes = probes }
             let ok = probes.compactMap { $0 }
             ctx.attach(Evidence.lineChart(title: "Heartbeat round trips (ms)", unit: "x is the probe number",
@@ -108,7 +96,7 @@ enum MonitoringSteps {
             let bound = Double(try ctx.int(0))
             let probes = HeartbeatProbes(roundTrips: ctx.world[MonitoringState.Key.self].probes)
             guard !probes.roundTrips.isEmpty else { throw StepFailure("no probe ran in this scenario") }
-            try probes.green(p95Under: bound, timeout: Int(probeTimeout.components.seconds)).enforce()
+            try probes.green(p95Under: bound, timeout: Int(ProbeDrills.probeTimeout.components.seconds)).enforce()
             ctx.log(String(format: "green: p95 round trip %.1f ms", probes.p95))
         }
 
@@ -119,29 +107,9 @@ enum MonitoringSteps {
                   example: #"When I measure produce and end-to-end latency of 2000 messages on "events""#) { ctx in
             let count = try ctx.int(0), name = try ctx.string(1), topic = try ctx.topic(name)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
-            let cluster = try ctx.cluster()
-            let consumer = try await tail(cluster, topic, partitions: partitions)
-            let produceLatencies = Mutex<[Double]>([])
-            let reads = Mutex(ReadTimes())
-            let reader = Task.detached {
-                _ = try await consumer.records(within: .seconds(30), until: { records in
-                    reads.withLock { $0.stamp(records, at: Date().timeIntervalSince1970 * 1000) >= count }
-                })
-            }
-            let producer = try Producer(config: cluster.config(["acks": "all", "linger.ms": "5"]),
-                                        onDelivery: { r in
-                guard r.error == nil else { return }
-                produceLatencies.withLock { $0.append(Double(r.latencyMicroseconds) / 1000) }
-            })
-            for i in 0..<count {
-                try producer.produce(topic: topic, key: nil, value: Payload.make(id: UInt64(i + 1), size: 100),
-                                     token: UInt64(i + 1))
-            }
-            try await producer.flush()
-            producer.close()
-            try await reader.value
-            await consumer.close()
-            let p = produceLatencies.withLock { $0 }, e = EndToEndLatency(reads.withLock { $0.reads })
+            let measured = try await ProbeDrills.latency(try ctx.cluster(), topic: topic, partitions: partitions,
+                                                         count: count)
+            let p = measured.produce, e = EndToEndLatency(measured.reads)
             let ms = { (v: Double) in String(format: "%.1f", v) }
             ctx.attach(Evidence.table(["latency", "records", "p50 ms", "p95 ms"], [
                 ["produce (acknowledged)", "\(p.count)", ms(Percentile.of(p, 50)), ms(Percentile.of(p, 95))],
@@ -188,18 +156,6 @@ enum MonitoringSteps {
         }
     }
 
-    /// How long the heartbeat probe waits for each round trip.
-    static let probeTimeout = Duration.seconds(5)
-
-    /// A consumer assigned every partition at its log end, fetching eagerly: it sees only what comes next.
-    static func tail(_ cluster: any Cluster, _ topic: String, partitions: Int32) async throws -> Consumer {
-        let consumer = try Consumer(config: cluster.config(["group.id": "kafka-bdd-tail-\(UUID().uuidString)", "enable.auto.commit": "false",
-                                                            "fetch.wait.max.ms": "10"]))
-        let ends = try await consumer.logEnds(topic, partitions: partitions)
-        try consumer.assign((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0, offset: ends["\(topic)/\($0)"] ?? 0) })
-        return consumer
-    }
-
     static func attach(_ ctx: StepContext, _ checks: [SLOCheck]) {
         ctx.attach(Evidence.table(["objective", "measured", "limit", "verdict"], checks.map {
             [$0.objective, String(format: "%.1f", $0.measured), String(format: "%.0f", $0.limit.rounded(.up)), $0.met ? "met" : "BREACHED"]
@@ -218,25 +174,6 @@ enum MonitoringSteps {
         }
         return PartitionAvailability.offline(known.map { .init(id: $0.id, leader: $0.leader, replicas: $0.replicas) },
                                              count: partitions, live: serving)
-    }
-}
-
-/// When each record was first read, as the measuring consumer's polls return it.
-struct ReadTimes: Sendable {
-    private var seen = 0
-    private var ids: Set<UInt64> = []
-    private(set) var reads: [EndToEndLatency.Read] = []
-
-    /// Times the records not seen before at `now` (ms since the epoch); returns how many distinct
-    /// records have been read.
-    mutating func stamp(_ records: [ConsumedRecord], at now: Double) -> Int {
-        for r in records.dropFirst(seen) {
-            guard let id = Payload.id(in: r.value), let produced = r.timestamp else { continue }
-            reads.append(.init(id: id, producedAt: Double(produced), readAt: now))
-            ids.insert(id)
-        }
-        seen = records.count
-        return ids.count
     }
 }
 

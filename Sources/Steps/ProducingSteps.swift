@@ -1,6 +1,7 @@
 import Runtime
 import KafkaClient
 import Cluster
+import Drills
 import Verification
 
 /// Sentences about producing.

@@ -2,6 +2,7 @@ import Foundation
 import Runtime
 import KafkaClient
 import Cluster
+import Drills
 import Verification
 import Synchronization
 
@@ -120,39 +121,13 @@ enum ReliabilitySteps {
             ctx.world[DeadLetterRunKey.self] = DeadLetterRun(policy: policy, source: name,
                                                              processedTopic: processedTopic, partitions: partitions)
             let records = try await ConsumingSteps.readTopic(ctx, topic: topic, partitions: partitions)
-            let producer = try Producer(config: cluster.config(["acks": "all", "enable.idempotence": "true"]))
-            defer { producer.close() }
-            var processed = 0, retried = 0, deadLettered = 0
-            for r in records {
-                guard let id = Payload.id(in: r.value) else { continue }
-                var attempt = 0
-                var backoff = Duration.milliseconds(10)
-                while true {
-                    attempt += 1
-                    if !policy.fails(id) {
-                        try await producer.send(topic: processedTopic, partition: r.partition, key: r.key,
-                                                value: r.value)
-                        processed += 1
-                        break
-                    }
-                    guard attempt > retries else {
-                        retried += 1
-                        try await Task.sleep(for: backoff) // the retry policy's backoff
-                        backoff *= 2
-                        continue
-                    }
-                    let error = "payment \(id) rejected: amount exceeds the account limit"
-                    try await producer.send(topic: dlq, key: r.key, value: r.value, headers: [
-                        ("dlq.error", Array(error.utf8)), ("dlq.attempts", Array(String(attempt).utf8)),
-                        ("dlq.topic", Array(r.topic.utf8)), ("dlq.partition", Array(String(r.partition).utf8)),
-                        ("dlq.offset", Array(String(r.offset).utf8)),
-                    ])
-                    deadLettered += 1
-                    break
-                }
-            }
+            let counts = try await DeadLetterDrill.process(
+                records, policy: policy, retries: retries,
+                producerConfig: cluster.config(["acks": "all", "enable.idempotence": "true"]),
+                processedTopic: processedTopic, deadLetterTopic: dlq)
             ctx.attach(Evidence.table(["read", "processed", "retries", "dead-lettered"],
-                                      [["\(records.count)", "\(processed)", "\(retried)", "\(deadLettered)"]]),
+                                      [["\(records.count)", "\(counts.processed)", "\(counts.retried)",
+                                        "\(counts.deadLettered)"]]),
                        mediaType: "text/markdown")
         }
 

@@ -2,6 +2,7 @@ import Foundation
 import Runtime
 import KafkaClient
 import Cluster
+import Drills
 import Verification
 
 /// Sentences about securing Kafka (KAF-11): client-side certificate checks (any backend), and the
@@ -210,13 +211,16 @@ enum SecuritySteps {
             let compose = try ctx.composeCluster(for: .security, tools: "SCRAM users and ACLs")
             let matrix: PermissionMatrix
             do { matrix = try PermissionMatrix(table: ctx.dataTable ?? []) } catch { throw StepFailure("\(error)") }
-            let acls = try matrix.grants.map { try SecurityDrill.acl($0, ctx) }
+            let users = ctx.world[State.Key.self].users, topics = ctx.scenario.state.withLock { $0.topics }
+            let acls = try matrix.grants.map {
+                try SecurityDrill.acl($0, users: users, topics: topics, scope: ctx.sharedScope)
+            }
             ctx.world.update(State.Key.self) { s in
                 s.matrix = matrix
                 s.acls = acls
             }
             try await compose.addACLs(acls)
-            try await SecurityDrill.seed(matrix, ctx)
+            try await SecurityDrill.seed(matrix, cluster: try ctx.cluster(), topics: topics)
             ctx.attach(Evidence.table(["principal", "operation", "resource"], acls.map { [$0.principal, $0.operation, $0.resource] }),
                        mediaType: "text/markdown")
         }
@@ -233,8 +237,11 @@ enum SecuritySteps {
             guard let matrix = state.matrix else { throw StepFailure("no permission matrix was granted in this scenario") }
             var observed: [PermissionMatrix.Entry.Key: PermissionMatrix.Outcome] = [:]
             var rows: [[String]] = []
+            let topics = ctx.scenario.state.withLock { $0.topics }
             for entry in matrix.entries {
-                let outcome = try await SecurityDrill.attempt(entry, compose: compose, ctx: ctx, users: state.users)
+                let outcome = try await SecurityDrill.attempt(entry, compose: compose, users: state.users,
+                                                              matrix: state.matrix, topics: topics,
+                                                              scope: ctx.sharedScope)
                 observed[entry.key] = outcome
                 rows.append([entry.principal, entry.operation.rawValue, entry.resource.description,
                              entry.allowed ? "allowed" : "denied", outcome.description])

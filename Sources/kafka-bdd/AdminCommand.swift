@@ -1,9 +1,9 @@
 import ArgumentParser
 import Cluster
+import Drills
 import Foundation
 import KafkaClient
 import Operations
-import Steps
 
 /// `kafka-bdd admin`: Kafka administration with a plan before every change. Every mutating command
 /// takes --dry-run (prints the change, before → after, and sends nothing); safety checks refuse with

@@ -2,6 +2,7 @@ import Foundation
 import Gherkin
 import KafkaClient
 import Cluster
+import Drills
 import Runtime
 @testable import Steps
 import Testing

@@ -103,8 +103,8 @@ struct ComposeKafkaRulesContractTests {
         }
         #expect(seen > 30, "the step pattern still finds the feature files' topics")
         // Created to see whether CREATE is allowed, deleted at once and never written.
-        let neverWritten: Set<String> = ["Sources/Steps/SecurityDrill.swift"]
-        for folder in ["Sources/Steps", "Sources/Processing"] {
+        let neverWritten: Set<String> = ["Sources/Drills/SecurityDrill.swift"]
+        for folder in ["Sources/Steps", "Sources/Drills", "Sources/Processing"] {
             let dir = root.appendingPathComponent(folder)
             for name in try FileManager.default.contentsOfDirectory(atPath: dir.path) where name.hasSuffix(".swift") {
                 let file = "\(folder)/\(name)"

@@ -5,6 +5,7 @@ import Runtime
 import Reporting
 import KafkaClient
 import Cluster
+import Drills
 import Verification
 @testable import Steps
 import Testing

@@ -80,11 +80,14 @@ struct ThenVerdictTests {
         "description": "Verdict.enforce() itself",
     ]
 
+    /// Steps' sources and the drills they call into: a Then that decides inside a drill is still found.
     static var sources: [String] {
         get throws {
-            let dir = AcceptanceSuite.packageRoot.appendingPathComponent("Sources/Steps")
-            return try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".swift") }
-                .sorted().map { try String(contentsOf: dir.appendingPathComponent($0), encoding: .utf8) }
+            try ["Sources/Steps", "Sources/Drills"].flatMap { folder in
+                let dir = AcceptanceSuite.packageRoot.appendingPathComponent(folder)
+                return try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".swift") }
+                    .sorted().map { try String(contentsOf: dir.appendingPathComponent($0), encoding: .utf8) }
+            }
         }
     }
 
@@ -235,10 +238,11 @@ struct StepSource {
         return names
     }
 
-    /// What follows each `throw StepFailure(`, leading whitespace skipped, up to the end of its line (or of
+    /// What follows each `throw StepFailure(` or `throw DrillFailure(`, leading whitespace skipped, up to the end of its line (or of
     /// the line's last string literal).
     static func thrownMessages(_ body: String) -> [String] {
-        body.components(separatedBy: "throw StepFailure(").dropFirst().map {
+        body.replacingOccurrences(of: "throw DrillFailure(", with: "throw StepFailure(")
+            .components(separatedBy: "throw StepFailure(").dropFirst().map {
             let line = $0.drop { $0 == " " || $0 == "\n" }.prefix { $0 != "\n" }
             return String(line.lastIndex(of: "\"").map { line[...$0] } ?? line)
         }

@@ -8,6 +8,7 @@ import Testing
 @testable import KafkaClient
 @testable import Cluster
 @testable import Verification
+import Drills
 import Steps
 
 /// The kafka-bdd binary as users meet it: exit codes and messages for bad input.

@@ -1,6 +1,6 @@
 import Cluster
+import Drills
 import KafkaClient
-import Steps
 import Testing
 import Verification
 

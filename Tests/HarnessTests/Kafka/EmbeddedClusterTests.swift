@@ -7,6 +7,7 @@ import Foundation
 @testable import KafkaClient
 @testable import Cluster
 @testable import Verification
+import Drills
 import Steps
 import Synchronization
 import Testing

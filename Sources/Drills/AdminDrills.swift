@@ -37,7 +37,7 @@ public struct AdminDrills: Sendable {
         }
     }
 
-    func admin() throws -> Admin { try Admin(config: cluster.config()) }
+    public func admin() throws -> Admin { try Admin(config: cluster.config()) }
 
     public func snapshot(_ reading: Reading = Reading()) async throws -> Snapshot {
         let md = try await cluster.metadata(topic: nil)
@@ -99,7 +99,7 @@ public struct AdminDrills: Sendable {
     }
 
     /// Reads each partition's first records (up to `limit`) back and notes their keys.
-    func sample(_ topic: Snapshot.Topic, limit: Int) async throws -> Snapshot.KeySample {
+    public func sample(_ topic: Snapshot.Topic, limit: Int) async throws -> Snapshot.KeySample {
         var sample = Snapshot.KeySample()
         let config = cluster.config(["group.id": "kafka-bdd-admin-sample"])
         for p in topic.partitions {
@@ -128,7 +128,7 @@ public struct AdminDrills: Sendable {
     }
 
     /// A group's committed offsets on the given topics (OffsetFetch, as the group's own consumers ask).
-    func committed(group: String, topics: [Snapshot.Topic]) async throws -> [String: [Int32: Int64]] {
+    public func committed(group: String, topics: [Snapshot.Topic]) async throws -> [String: [Int32: Int64]] {
         let partitions = topics.filter { !$0.isInternal }.flatMap { t in
             t.partitions.map { TopicPartitionOffset(topic: t.name, partition: $0.id) }
         }

@@ -1,31 +1,37 @@
 import Cluster
 import Foundation
 import KafkaClient
-import Runtime
 import Synchronization
 import Verification
 
 /// What a lag-alert drill saw, and what the client exported.
-struct StallRecord: Sendable {
-    var history = StallHistory()
+public struct StallRecord: Sendable {
+    public var history = StallHistory()
     /// The client metrics, in Prometheus text, from the last statistics of the stall (lag at its highest).
-    var metrics = ""
+    public var metrics = ""
     /// Each partition's lag measured on the cluster around that sample, to compare the exported gauge with.
-    var measured: [Int32: LagGauge.Measured] = [:]
+    public var measured: [Int32: LagGauge.Measured] = [:]
+
+    public init(history: StallHistory = StallHistory(), metrics: String = "",
+                measured: [Int32: LagGauge.Measured] = [:]) {
+        self.history = history
+        self.metrics = metrics
+        self.measured = measured
+    }
 }
 
 /// A consumer that stalls mid-stream while a paced producer goes on.
-final class StallDrill: @unchecked Sendable {
-    let cluster: any Cluster
-    let group: String, topic: String
-    let partitions: Int32
-    let ledger: DeliveryLedger
+public final class StallDrill: @unchecked Sendable {
+    public let cluster: any Cluster
+    public let group: String, topic: String
+    public let partitions: Int32
+    public let ledger: DeliveryLedger
     private let clock = DrillClock()
     /// The consumer's statistics in the order they arrived: when librdkafka emitted each (its own
     /// clock, µs) and when the callback got it (ours).
     private let statistics = Mutex<[(emitted: Int64, arrived: ContinuousClock.Instant, value: ClientStatistics)]>([])
 
-    init(cluster: any Cluster, group: String, topic: String, partitions: Int32, ledger: DeliveryLedger) {
+    public init(cluster: any Cluster, group: String, topic: String, partitions: Int32, ledger: DeliveryLedger) {
         self.cluster = cluster
         self.group = group
         self.topic = topic
@@ -35,7 +41,7 @@ final class StallDrill: @unchecked Sendable {
 
     private var now: Double { clock.now }
 
-    func run(stallSeconds: Int, messages: Int) async throws -> StallRecord {
+    public func run(stallSeconds: Int, messages: Int) async throws -> StallRecord {
         let consumer = try Consumer(config: cluster.config([
             "group.id": group, "auto.offset.reset": "earliest", "enable.auto.commit": "true",
             "auto.commit.interval.ms": "200", "statistics.interval.ms": "500", "session.timeout.ms": "6000",
@@ -50,7 +56,7 @@ final class StallDrill: @unchecked Sendable {
         while try consumer.assignment().count < Int(partitions) {
             guard ContinuousClock.now < joinedBy else {
                 await consumer.close(within: .seconds(2))
-                throw StepFailure("the consumer of group \(group) was not assigned all \(partitions) partitions of "
+                throw DrillFailure("the consumer of group \(group) was not assigned all \(partitions) partitions of "
                                   + "\(topic) within 20 s")
             }
             _ = try await consumer.records(within: .milliseconds(100))
@@ -107,15 +113,15 @@ final class StallDrill: @unchecked Sendable {
         return record
     }
 
-    struct OffsetsAt {
-        var started: ContinuousClock.Instant, ended: ContinuousClock.Instant
-        var value: [Int32: (committed: Int64, high: Int64)]
+    public struct OffsetsAt {
+        public var started: ContinuousClock.Instant, ended: ContinuousClock.Instant
+        public var value: [Int32: (committed: Int64, high: Int64)]
     }
 
     /// The lag a statistics sample emitted at `emitted` can show: its high watermarks come from fetches
     /// at most fetch.wait.max.ms (0.5 s) older, so above those read 1.5 s before it and below those read
     /// after it; the committed offsets are the last read (none moves during the stall).
-    static func measured(_ offsets: [OffsetsAt], around emitted: ContinuousClock.Instant)
+    public static func measured(_ offsets: [OffsetsAt], around emitted: ContinuousClock.Instant)
         -> [Int32: LagGauge.Measured] {
         guard let committed = offsets.last?.value,
               let before = offsets.last(where: { $0.ended <= emitted - .milliseconds(1500) })?.value,
@@ -143,7 +149,7 @@ final class StallDrill: @unchecked Sendable {
                 .map(\.partition)
             if uncommitted.isEmpty { return }
             guard ContinuousClock.now < deadline else {
-                throw StepFailure("group \(group) committed no offset on partitions \(uncommitted) of \(topic) "
+                throw DrillFailure("group \(group) committed no offset on partitions \(uncommitted) of \(topic) "
                                   + "within 30 s")
             }
             try await read(consumer, for: .milliseconds(100))
@@ -156,7 +162,7 @@ final class StallDrill: @unchecked Sendable {
     private func statistics(endingStall stall: Range<ContinuousClock.Instant>, _ consumer: Consumer) async throws
         -> (value: ClientStatistics, emitted: ContinuousClock.Instant) {
         guard let anchor = statistics.withLock({ $0.last { $0.arrived < stall.lowerBound } }) else {
-            throw StepFailure("the consumer of group \(group) delivered no statistics before it stalled")
+            throw DrillFailure("the consumer of group \(group) delivered no statistics before it stalled")
         }
         func micros(_ d: Duration) -> Int64 {
             d.components.seconds * 1_000_000 + d.components.attoseconds / 1_000_000_000_000
@@ -167,12 +173,12 @@ final class StallDrill: @unchecked Sendable {
         let deadline = ContinuousClock.now + .seconds(10)
         while !statistics.withLock({ $0.contains { $0.emitted > to } }) {
             guard ContinuousClock.now < deadline else {
-                throw StepFailure("the consumer of group \(group) delivered no statistics after its stall within 10 s")
+                throw DrillFailure("the consumer of group \(group) delivered no statistics after its stall within 10 s")
             }
             try await read(consumer, for: .milliseconds(100))
         }
         guard let last = statistics.withLock({ $0.last { $0.emitted > from && $0.emitted <= to } }) else {
-            throw StepFailure("the consumer of group \(group) emitted no statistics during its stall")
+            throw DrillFailure("the consumer of group \(group) emitted no statistics during its stall")
         }
         return (last.value, anchor.arrived + .microseconds(last.emitted - anchor.emitted))
     }

@@ -1,21 +1,20 @@
-import Foundation
-import Runtime
-import KafkaClient
 import Cluster
-import Verification
+import Foundation
+import KafkaClient
 import Synchronization
+import Verification
 
 /// The KAF-11 drills: certificates made with openssl, clients on the secured listeners, the matrix attempted.
-enum SecurityDrill {
-    struct ClientFiles: Sendable {
-        var directory: String
-        var ca: String
-        var certificate: String
-        var key: String
+public enum SecurityDrill {
+    public struct ClientFiles: Sendable {
+        public var directory: String
+        public var ca: String
+        public var certificate: String
+        public var key: String
     }
 
     /// A CA and a client certificate it signed, valid for `days` from now (negative: expired that long ago).
-    static func makeClientCertificate(days: Int) async throws -> ClientFiles {
+    public static func makeClientCertificate(days: Int) async throws -> ClientFiles {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kafka-bdd-certs-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let files = ClientFiles(directory: dir, ca: dir + "/ca.pem", certificate: dir + "/client.pem", key: dir + "/client.key")
@@ -30,13 +29,13 @@ enum SecurityDrill {
                                        "-days", String(days)], input: nil)
         } catch {
             try? FileManager.default.removeItem(atPath: dir)
-            throw StepFailure("openssl could not make the test certificates (is openssl installed?): \(error)")
+            throw DrillFailure("openssl could not make the test certificates (is openssl installed?): \(error)")
         }
         return files
     }
 
     /// Creating a TLS client with these files must fail at once: the error's text, nil when it was created.
-    static func refusal(_ files: ClientFiles) -> String? {
+    public static func refusal(_ files: ClientFiles) -> String? {
         let config = KafkaConfig(["bootstrap.servers": "127.0.0.1:9", "security.protocol": "SSL",
                                   "ssl.ca.location": files.ca, "ssl.certificate.location": files.certificate,
                                   "ssl.key.location": files.key])
@@ -49,12 +48,12 @@ enum SecurityDrill {
         return nil
     }
 
-    static func password() -> String {
+    public static func password() -> String {
         let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789")
         return String((0..<24).map { _ in alphabet.randomElement()! })
     }
 
-    static func certificates(_ compose: ComposeCluster) throws -> ComposeCluster.Extras.Security {
+    public static func certificates(_ compose: ComposeCluster) throws -> ComposeCluster.Extras.Security {
         guard let security = compose.extras.security else {
             throw Unsupported(capability: .security, backend: compose.backend,
                               hint: "start the cluster with `make up-secure` and run with KAFKA_BDD_SECURE=1")
@@ -62,12 +61,12 @@ enum SecurityDrill {
         return security
     }
 
-    static func tlsConfig(_ s: ComposeCluster.Extras.Security, bootstrap: String) -> [String: String] {
+    public static func tlsConfig(_ s: ComposeCluster.Extras.Security, bootstrap: String) -> [String: String] {
         ["bootstrap.servers": bootstrap, "ssl.ca.location": s.certificates + "/ca.pem",
          "ssl.endpoint.identification.algorithm": "https"]
     }
 
-    static func saslConfig(_ s: ComposeCluster.Extras.Security, user: String, password: String) -> KafkaConfig {
+    public static func saslConfig(_ s: ComposeCluster.Extras.Security, user: String, password: String) -> KafkaConfig {
         KafkaConfig(tlsConfig(s, bootstrap: s.saslBootstrap).merging([
             "security.protocol": "SASL_SSL", "sasl.mechanism": "SCRAM-SHA-512", "sasl.username": user,
             "sasl.password": password,
@@ -75,7 +74,7 @@ enum SecurityDrill {
     }
 
     /// Metadata on the mTLS listener, with or without the client certificate: the error, nil when it came.
-    static func mtlsError(_ compose: ComposeCluster, withCertificate: Bool) async throws -> String? {
+    public static func mtlsError(_ compose: ComposeCluster, withCertificate: Bool) async throws -> String? {
         let s = try certificates(compose)
         var config = tlsConfig(s, bootstrap: s.mtlsBootstrap)
         config["security.protocol"] = "SSL"
@@ -94,7 +93,7 @@ enum SecurityDrill {
     }
 
     /// Metadata on the SASL_SSL listener with a wrong password and with the right one: how each ended.
-    static func passwordAttempts(_ compose: ComposeCluster, user: String, password: String) async throws
+    public static func passwordAttempts(_ compose: ComposeCluster, user: String, password: String) async throws
         -> (wrong: Access.Failure?, right: Access.Failure?) {
         let s = try certificates(compose)
         func attempt(_ password: String) async throws -> Access.Failure? {
@@ -114,35 +113,42 @@ enum SecurityDrill {
     }
 
     /// An allowed row as an ACL on the cluster: the scenario's user and its topic or (scoped) group.
-    static func acl(_ e: PermissionMatrix.Entry, _ ctx: StepContext) throws -> ComposeCluster.ACL {
-        ComposeCluster.ACL(principal: try principal(e.principal, ctx), operation: e.operation.rawValue,
-                           resource: try resource(e.resource, ctx))
+    /// - Parameters:
+    ///   - users: user as written → (SCRAM user on the cluster, its password).
+    ///   - topics: topic as written → the scenario's topic; `scope` names the rest.
+    public static func acl(_ e: PermissionMatrix.Entry, users: [String: (name: String, password: String)],
+                           topics: [String: String], scope: String) throws -> ComposeCluster.ACL {
+        ComposeCluster.ACL(principal: try principal(e.principal, users: users), operation: e.operation.rawValue,
+                           resource: resource(e.resource, topics: topics, scope: scope))
     }
 
-    static func principal(_ written: String, _ ctx: StepContext) throws -> String {
+    public static func principal(_ written: String, users: [String: (name: String, password: String)]) throws
+        -> String {
         let name = written.hasPrefix("User:") ? String(written.dropFirst(5)) : written
-        guard let user = ctx.world[SecuritySteps.State.Key.self].users[name] else {
-            throw StepFailure("\(written) is not a SCRAM user of this scenario")
+        guard let user = users[name] else {
+            throw DrillFailure("\(written) is not a SCRAM user of this scenario")
         }
         return "User:" + user.name
     }
 
-    static func resource(_ r: PermissionMatrix.Resource, _ ctx: StepContext) throws -> String {
+    public static func resource(_ r: PermissionMatrix.Resource, topics: [String: String], scope: String) -> String {
         switch r.kind {
         case .cluster: return "cluster"
-        case .topic: return "topic:" + ((try? ctx.topic(r.name)) ?? "\(r.name)-\(ctx.sharedScope)")
-        case .group: return "group:\(r.name)-\(ctx.sharedScope)"
+        case .topic: return "topic:" + (topics[r.name] ?? "\(r.name)-\(scope)")
+        case .group: return "group:\(r.name)-\(scope)"
         }
     }
 
     /// One row attempted as its principal on the SASL_SSL listener.
-    static func attempt(_ e: PermissionMatrix.Entry, compose: ComposeCluster, ctx: StepContext,
-                        users: [String: (name: String, password: String)]) async throws -> PermissionMatrix.Outcome {
+    public static func attempt(_ e: PermissionMatrix.Entry, compose: ComposeCluster,
+                               users: [String: (name: String, password: String)], matrix: PermissionMatrix?,
+                               topics: [String: String], scope: String) async throws -> PermissionMatrix.Outcome {
         let s = try certificates(compose)
         let name = e.principal.hasPrefix("User:") ? String(e.principal.dropFirst(5)) : e.principal
-        guard let user = users[name] else { throw StepFailure("\(e.principal) is not a SCRAM user of this scenario") }
+        guard let user = users[name] else { throw DrillFailure("\(e.principal) is not a SCRAM user of this scenario") }
         let config = saslConfig(s, user: user.name, password: user.password)
-        let target = String(try resource(e.resource, ctx).split(separator: ":", maxSplits: 1).last ?? "")
+        let target = String(resource(e.resource, topics: topics, scope: scope)
+            .split(separator: ":", maxSplits: 1).last ?? "")
         do {
             switch (e.operation, e.resource.kind) {
             case (.write, .topic):
@@ -159,7 +165,7 @@ enum SecurityDrill {
             case (.read, .topic):
                 try await readOne(config, topic: target, group: nil)
             case (.read, .group):
-                let topic = try readableTopic(e, ctx)
+                let topic = try readableTopic(e, matrix: matrix, topics: topics, scope: scope)
                 try await readOne(config, topic: topic, group: target)
             case (.create, .topic):
                 let admin = try Admin(config: config)
@@ -172,7 +178,7 @@ enum SecurityDrill {
             return .succeeded
         } catch let error as KafkaError {
             return PermissionMatrix.outcome(errorName: error.name)
-        } catch let failure as StepFailure {
+        } catch let failure as DrillFailure {
             let words = failure.description.split(whereSeparator: { !$0.isLetter && $0 != "_" }).map(String.init)
             return PermissionMatrix.outcome(errorName: words.first { $0.hasSuffix("AUTHORIZATION_FAILED") }
                                             ?? "NO_RESULT: \(failure.description)")
@@ -181,28 +187,30 @@ enum SecurityDrill {
 
     /// One record on each topic of the matrix that the scenario created, written with the cluster's own
     /// client (not a matrix principal), so that an allowed Read has something to read.
-    static func seed(_ matrix: PermissionMatrix, _ ctx: StepContext) async throws {
-        let topics = Set(matrix.entries.filter { $0.resource.kind == .topic }.compactMap { try? ctx.topic($0.resource.name) })
-        guard !topics.isEmpty else { return }
-        let producer = try Producer(config: try ctx.cluster().config(["acks": "all"]))
+    public static func seed(_ matrix: PermissionMatrix, cluster: any Cluster, topics: [String: String]) async throws {
+        let seeded = Set(matrix.entries.filter { $0.resource.kind == .topic }.compactMap { topics[$0.resource.name] })
+        guard !seeded.isEmpty else { return }
+        let producer = try Producer(config: cluster.config(["acks": "all"]))
         defer { producer.close() }
-        for topic in topics.sorted() { try await producer.send(topic: topic, partition: 0, key: nil, value: Array("seed".utf8)) }
+        for topic in seeded.sorted() {
+            try await producer.send(topic: topic, partition: 0, key: nil, value: Array("seed".utf8))
+        }
     }
 
     /// The group's row needs a topic to join it with: the first topic this principal may read.
-    static func readableTopic(_ e: PermissionMatrix.Entry, _ ctx: StepContext) throws -> String {
-        let matrix = ctx.world[SecuritySteps.State.Key.self].matrix
+    public static func readableTopic(_ e: PermissionMatrix.Entry, matrix: PermissionMatrix?, topics: [String: String],
+                                     scope: String) throws -> String {
         guard let row = matrix?.entries.first(where: {
             $0.principal == e.principal && $0.operation == .read && $0.resource.kind == .topic && $0.allowed
         }) else {
-            throw StepFailure("\(e.principal) Read \(e.resource) needs a topic \(e.principal) may read in the matrix")
+            throw DrillFailure("\(e.principal) Read \(e.resource) needs a topic \(e.principal) may read in the matrix")
         }
-        return String(try resource(row.resource, ctx).dropFirst("topic:".count))
+        return String(resource(row.resource, topics: topics, scope: scope).dropFirst("topic:".count))
     }
 
     /// Reads one record (with `group`, by joining it): an error the consumer reports, or a failure when
     /// nothing came within 15 s.
-    static func readOne(_ config: KafkaConfig, topic: String, group: String?) async throws {
+    public static func readOne(_ config: KafkaConfig, topic: String, group: String?) async throws {
         let consumer = try Consumer(config: config.merging(KafkaConfig([
             "group.id": group ?? "kafka-bdd-matrix-\(UUID().uuidString)", "auto.offset.reset": "earliest",
             "enable.auto.commit": "false",
@@ -217,7 +225,7 @@ enum SecurityDrill {
                                                  onError: { e in seen.withLock { $0 = $0 ?? e } })
         await consumer.close()
         if let error = seen.withLock({ $0 }), records.isEmpty { throw error }
-        if records.isEmpty { throw StepFailure("NO_RECORD within 15 s from \(topic)") }
+        if records.isEmpty { throw DrillFailure("NO_RECORD within 15 s from \(topic)") }
     }
 }
 
@@ -226,22 +234,22 @@ enum SecurityDrill {
 extension SecurityDrill {
     /// What a rotation drill saw: the serial broker `broker` presented on the wire before, the one issued,
     /// and every error the producer reported (error events and failed deliveries), by name.
-    struct Rotation: Sendable {
-        var broker: Int32
-        var before: String
-        var issued: String
-        var errors: [String: Int]
+    public struct Rotation: Sendable {
+        public var broker: Int32
+        public var before: String
+        public var issued: String
+        public var errors: [String: Int]
     }
 
     /// The mTLS client's principal (the client certificate's subject), which the drill's producer writes as.
-    static let clientPrincipal = "User:CN=kafka-bdd-client"
+    public static let clientPrincipal = "User:CN=kafka-bdd-client"
 
     /// Produces `count` records at least, through the mTLS listener with the ledger recording every send and
     /// report; once half are sent and some are in flight, rotates broker `broker`'s certificate and keeps
     /// producing until the rotation returned. Delivery times out after 30 s, so a record the rotation
     /// stranded shows as failed rather than hanging the step.
-    static func produceThroughRotation(_ compose: ComposeCluster, broker: Int32, count: Int, topic: String,
-                                       ledger: DeliveryLedger) async throws -> Rotation {
+    public static func produceThroughRotation(_ compose: ComposeCluster, broker: Int32, count: Int, topic: String,
+                                              ledger: DeliveryLedger) async throws -> Rotation {
         let s = try certificates(compose)
         let before = try await compose.presentedSerial(broker: broker)
         var config = tlsConfig(s, bootstrap: s.mtlsBootstrap)
@@ -273,7 +281,7 @@ extension SecurityDrill {
             // A steady stream, not a burst: records keep going out while the broker reloads its keystore.
             if sent % 5 == 0 { try await Task.sleep(for: .milliseconds(5)) }
         }
-        guard let rotation else { throw StepFailure("the certificate was never rotated") }
+        guard let rotation else { throw DrillFailure("the certificate was never rotated") }
         let issued = try await rotation.value
         try await producer.flush(timeout: .seconds(60))
         return Rotation(broker: broker, before: before, issued: issued, errors: errors.all)

@@ -3,57 +3,58 @@ import Cluster
 import Foundation
 import KafkaClient
 import Postgres
-import Runtime
 import Synchronization
 import Verification
 
-/// The capstone pipeline as one scenario sets it up, and what its steps may swap for the negative
-/// controls (a sink writer that drops updates, a CDC reader that confirms before Kafka acknowledged).
-struct CapstoneState: Sendable {
-    enum Key: WorldKey { static var defaultValue: CapstoneState { CapstoneState() } }
+/// The capstone pipeline's database and topics, as one scenario set them up.
+public struct CapstonePipeline: Sendable {
+    public var database: PipelineDatabase
+    public var cdcTopic: String, cdcName: String, cdcPartitions: Int32
+    public var totalsTopic: String, totalsPartitions: Int32
+    public var windowMillis: Int64
 
-    struct Pipeline: Sendable {
-        var database: PipelineDatabase
-        var cdcTopic: String, cdcName: String, cdcPartitions: Int32
-        var totalsTopic: String, totalsPartitions: Int32
-        var windowMillis: Int64
+    public init(database: PipelineDatabase, cdcTopic: String, cdcName: String, cdcPartitions: Int32,
+                totalsTopic: String, totalsPartitions: Int32, windowMillis: Int64) {
+        self.database = database
+        self.cdcTopic = cdcTopic
+        self.cdcName = cdcName
+        self.cdcPartitions = cdcPartitions
+        self.totalsTopic = totalsTopic
+        self.totalsPartitions = totalsPartitions
+        self.windowMillis = windowMillis
     }
-
-    var pipeline: Pipeline?
-    var writer: @Sendable (String) -> any SinkWriter = { UpsertWriter(table: $0) }
-    var confirm: CDCReader.Confirm = .afterAcknowledged
-    var run: CapstoneRun?
 }
 
 /// What one run of the pipeline left: the source's history and table, the sink table and the CDC topic
 /// as read back, the latencies, and the chaos timeline.
-struct CapstoneRun: Sendable {
-    var history: [SourceChange] = []
-    var table: [SourceChange] = []
-    var sink: [WindowRow] = []
-    var changelog: [ChangelogRecord] = []
-    var totalsRecords = 0
-    var latencies: [Double] = []
+public struct CapstoneRun: Sendable {
+    public var history: [SourceChange] = []
+    public var table: [SourceChange] = []
+    public var sink: [WindowRow] = []
+    public var changelog: [ChangelogRecord] = []
+    public var totalsRecords = 0
+    public var latencies: [Double] = []
     /// Source transactions whose window row never showed them within the drain deadline.
-    var unmeasured = 0
-    var marks = 0
+    public var unmeasured = 0
+    public var marks = 0
     /// (seconds into the drill, latency ms) per measured transaction, in commit order.
-    var latencySeries: [(Double, Double)] = []
-    var timeline: [(seconds: Double, event: String)] = []
-    var readerRestarts = 0
-    var readerBatch = 0
-    var drained = false
+    public var latencySeries: [(Double, Double)] = []
+    public var timeline: [(seconds: Double, event: String)] = []
+    public var readerRestarts = 0
+    public var readerBatch = 0
+    public var drained = false
+
+    public init() {}
 }
 
 /// Source workload → CDC reader → Kafka → windowed totals → Kafka → sink, with the SQL observer timing
 /// each source commit to its sink row; optionally a broker killed and the reader and the sink killed
 /// and restarted mid-stream (at a quarter, a half and three quarters of the changes).
-final class CapstoneDrill: Sendable {
-    let ctx: StepContext
-    let cluster: any Cluster
-    let pipeline: CapstoneState.Pipeline
-    let writer: @Sendable (String) -> any SinkWriter
-    let confirm: CDCReader.Confirm
+public final class CapstoneDrill: Sendable {
+    public let cluster: any Cluster
+    public let pipeline: CapstonePipeline
+    public let writer: @Sendable (String) -> any SinkWriter
+    public let confirm: CDCReader.Confirm
     private let clock = DrillClock()
     private let timeline = Mutex<[(Double, String)]>([])
     private let stopping = Atomic<Bool>(false)
@@ -72,12 +73,15 @@ final class CapstoneDrill: Sendable {
         if let e = failure.withLock({ $0 }) { throw e }
     }
 
-    init(ctx: StepContext, cluster: any Cluster, state: CapstoneState, pipeline: CapstoneState.Pipeline) {
-        self.ctx = ctx
+    /// - Parameters:
+    ///   - writer: the sink's writer for a table (a negative control swaps in one that drops updates).
+    ///   - confirm: when the CDC reader confirms its position (a negative control confirms too early).
+    public init(cluster: any Cluster, pipeline: CapstonePipeline,
+                writer: @escaping @Sendable (String) -> any SinkWriter, confirm: CDCReader.Confirm) {
         self.cluster = cluster
         self.pipeline = pipeline
-        self.writer = state.writer
-        self.confirm = state.confirm
+        self.writer = writer
+        self.confirm = confirm
     }
 
     private func note(_ event: String) {
@@ -88,7 +92,7 @@ final class CapstoneDrill: Sendable {
         }
     }
 
-    func run(changes: Int, perSecond: Int, killBroker: Int32?) async throws -> CapstoneRun {
+    public func run(changes: Int, perSecond: Int, killBroker: Int32?) async throws -> CapstoneRun {
         let db = pipeline.database
         let stop: @Sendable () -> Bool = { [self] in stopping.load(ordering: .acquiring) }
         let observer = SinkObserver(database: db)
@@ -161,7 +165,7 @@ final class CapstoneDrill: Sendable {
             while !(reader.withLock { $0 }?.progress.ready ?? false) || !aggregator.isReady
                     || !(sink.withLock { $0 }?.isReady ?? false) || !observer.isReady {
                 try checkStages()
-                guard ContinuousClock.now < ready else { throw StepFailure("the pipeline was not up within 15 s") }
+                guard ContinuousClock.now < ready else { throw DrillFailure("the pipeline was not up within 15 s") }
                 try await Task.sleep(for: .milliseconds(20))
             }
             note("every stage up")
@@ -175,7 +179,7 @@ final class CapstoneDrill: Sendable {
                 guard let broker = killBroker else { return }
                 if made == changes / 4 {
                     note("broker \(broker) killed")
-                    try await ctx.kill(broker: broker)
+                    try await cluster.kill(broker: broker)
                     note("broker \(broker) confirmed down on the wire")
                 } else if made == changes / 2 {
                     note("CDC reader kill requested")
@@ -210,9 +214,9 @@ final class CapstoneDrill: Sendable {
             note("\(running.joined(separator: ", ")) not stopped after 15 s (in a Kafka client call); left to "
                  + "finish, the sink writes no more")
         } else if !running.isEmpty {
-            throw StepFailure("pipeline stages did not stop within 15 s: \(running.joined(separator: ", ")); "
-                              + "timeline: "
-                              + timeline.withLock { $0 }.map { String(format: "%.1f s %@", $0.0, $0.1) }
+            throw DrillFailure("pipeline stages did not stop within 15 s: \(running.joined(separator: ", ")); "
+                               + "timeline: "
+                               + timeline.withLock { $0 }.map { String(format: "%.1f s %@", $0.0, $0.1) }
                                 .joined(separator: "; "))
         }
         try checkStages()
@@ -229,7 +233,7 @@ final class CapstoneDrill: Sendable {
 
     /// Waits for the stages to end, at most `limit` (a stage blocked in a client call keeps running);
     /// returns the names of those still running.
-    static func settle(_ tasks: [(String, Task<Void, Never>)], within limit: Duration) async -> [String] {
+    public static func settle(_ tasks: [(String, Task<Void, Never>)], within limit: Duration) async -> [String] {
         final class Done: Sendable { let names = Mutex<Set<String>>([]) }
         let done = Done()
         for (name, t) in tasks { Task { await t.value; done.names.withLock { _ = $0.insert(name) } } }
@@ -255,8 +259,8 @@ final class CapstoneDrill: Sendable {
         run.sink = try await db.readSink(c).map {
             WindowRow(customer: $0.key.customer, windowStart: $0.key.windowStart, total: $0.total, orders: $0.orders)
         }
-        let records = try await ConsumingSteps.readTopic(ctx, topic: pipeline.cdcTopic,
-                                                         partitions: pipeline.cdcPartitions)
+        let records = try await LogEndReads.readTopic(cluster, topic: pipeline.cdcTopic,
+                                                      partitions: pipeline.cdcPartitions)
         run.changelog = records.compactMap { r in
             guard let change = CapturedChange(r) else { return nil }
             let row = change.order.map {
@@ -268,7 +272,7 @@ final class CapstoneDrill: Sendable {
                                    commitLSN: change.position.commitLSN, index: change.position.index, row: row,
                                    valueIsNull: r.valueIsNull)
         }
-        run.totalsRecords = try await ConsumingSteps.readTopic(ctx, topic: pipeline.totalsTopic,
-                                                               partitions: pipeline.totalsPartitions).count
+        run.totalsRecords = try await LogEndReads.readTopic(cluster, topic: pipeline.totalsTopic,
+                                                            partitions: pipeline.totalsPartitions).count
     }
 }

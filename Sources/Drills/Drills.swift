@@ -1,15 +1,16 @@
 import Foundation
-import Runtime
 import KafkaClient
 import Cluster
 import Verification
 import Synchronization
 
 /// Seconds since a drill began: the time axis of its samples, phases and charts.
-struct DrillClock: Sendable {
-    let start = ContinuousClock.now
+public struct DrillClock: Sendable {
+    public let start = ContinuousClock.now
 
-    var now: Double {
+    public init() {}
+
+    public var now: Double {
         let d = ContinuousClock.now - start
         return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
@@ -17,9 +18,9 @@ struct DrillClock: Sendable {
 
 /// Records at a steady pace — `perTick` every 100 ms until `total` were sent — with every send and
 /// delivery report in the scenario's ledger: the traffic drills run under.
-final class PacedProducer: Sendable {
+public final class PacedProducer: Sendable {
     /// Records enqueued so far.
-    let sent = Atomic<Int>(0)
+    public let sent = Atomic<Int>(0)
     private let cluster: any Cluster
     private let topic: String
     private let ledger: DeliveryLedger
@@ -27,7 +28,7 @@ final class PacedProducer: Sendable {
     private let keyed: Bool
 
     /// - Parameter keyed: keys rotate over 50 values (`key-N`); otherwise records have no key.
-    init(cluster: any Cluster, topic: String, ledger: DeliveryLedger, total: Int, perTick: Int, keyed: Bool) {
+    public init(cluster: any Cluster, topic: String, ledger: DeliveryLedger, total: Int, perTick: Int, keyed: Bool) {
         self.cluster = cluster
         self.topic = topic
         self.ledger = ledger
@@ -36,7 +37,7 @@ final class PacedProducer: Sendable {
         self.keyed = keyed
     }
 
-    func run() async throws {
+    public func run() async throws {
         let producer = try Producer(config: cluster.config(["acks": "all", "enable.idempotence": "true", "linger.ms": "5"]),
                                     onDelivery: { [ledger] in ledger.record($0) })
         defer { producer.close() }
@@ -59,7 +60,7 @@ final class PacedProducer: Sendable {
 /// A consumer group's lag as Kafka tools report it — log end minus committed offset, summed over
 /// partitions (a partition with nothing committed counts from its log start) — sampled every 200 ms
 /// until stopped, by a consumer configured with the group's id that never joins it.
-final class LagSampler: Sendable {
+public final class LagSampler: Sendable {
     private let cluster: any Cluster
     private let topic: String
     private let partitions: Int32
@@ -68,7 +69,7 @@ final class LagSampler: Sendable {
     private let running = Atomic<Bool>(true)
     private let samples = Mutex<[LagSample]>([])
 
-    init(cluster: any Cluster, group: String, topic: String, partitions: Int32, clock: DrillClock) throws {
+    public init(cluster: any Cluster, group: String, topic: String, partitions: Int32, clock: DrillClock) throws {
         self.cluster = cluster
         self.topic = topic
         self.partitions = partitions
@@ -76,10 +77,10 @@ final class LagSampler: Sendable {
         monitor = try Consumer(config: cluster.config(["group.id": group, "enable.auto.commit": "false"]))
     }
 
-    var values: [LagSample] { samples.withLock { $0 } }
-    var last: LagSample? { samples.withLock { $0.last } }
+    public var values: [LagSample] { samples.withLock { $0 } }
+    public var last: LagSample? { samples.withLock { $0.last } }
 
-    func run() async {
+    public func run() async {
         while running.load(ordering: .acquiring) {
             if let (lag, negative) = try? await sample() {
                 samples.withLock { $0.append(LagSample(seconds: clock.now, lag: lag, negative: negative)) }
@@ -88,12 +89,12 @@ final class LagSampler: Sendable {
         }
     }
 
-    func stop() { running.store(false, ordering: .releasing) }
+    public func stop() { running.store(false, ordering: .releasing) }
 
-    func close() async { await monitor.close() }
+    public func close() async { await monitor.close() }
 
     /// Each partition's committed offset for the group (-1 for none) and high watermark, now.
-    func offsets() async throws -> [Int32: (committed: Int64, high: Int64)] {
+    public func offsets() async throws -> [Int32: (committed: Int64, high: Int64)] {
         let all = (0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) }
         var out: [Int32: (committed: Int64, high: Int64)] = [:]
         for c in try await monitor.committed(all, timeout: .seconds(5)) {

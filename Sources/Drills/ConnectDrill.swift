@@ -1,16 +1,32 @@
 import Foundation
-import Runtime
 import KafkaClient
 import Cluster
 import Verification
 
 /// The KAF-09 drills: connectors through the REST API, their records read back.
-enum ConnectDrill {
-    static let filePlugins = ["org.apache.kafka.connect.file.FileStreamSourceConnector",
-                              "org.apache.kafka.connect.file.FileStreamSinkConnector"]
-    static let runDeadline: Duration = .seconds(30)
+public enum ConnectDrill {
+    /// A FileStreamSource connector: the file it reads, the topic it writes, the transforms between.
+    public struct Source: Sendable {
+        public var connector: String
+        public var file: String
+        public var topic: String
+        public var chain: TransformChain
+        public var lines: [String]
 
-    static func rest(_ compose: ComposeCluster) throws -> ConnectREST {
+        public init(connector: String, file: String, topic: String, chain: TransformChain, lines: [String]) {
+            self.connector = connector
+            self.file = file
+            self.topic = topic
+            self.chain = chain
+            self.lines = lines
+        }
+    }
+
+    public static let filePlugins = ["org.apache.kafka.connect.file.FileStreamSourceConnector",
+                              "org.apache.kafka.connect.file.FileStreamSinkConnector"]
+    public static let runDeadline: Duration = .seconds(30)
+
+    public static func rest(_ compose: ComposeCluster) throws -> ConnectREST {
         guard let url = compose.extras.connectURL else {
             throw Unsupported(capability: .connect, backend: compose.backend, hint: "docker-compose.yml's connect service")
         }
@@ -18,17 +34,17 @@ enum ConnectDrill {
     }
 
     /// The transforms of a `| transform | settings |` table.
-    static func chain(from table: [[String]]?) throws -> TransformChain {
+    public static func chain(from table: [[String]]?) throws -> TransformChain {
         guard let table, table.count > 1, table[0].map({ $0.lowercased() }) == ["transform", "settings"] else {
-            throw StepFailure("the step needs a table with the columns | transform | settings |")
+            throw DrillFailure("the step needs a table with the columns | transform | settings |")
         }
         var transforms: [MessageTransform] = []
         for (i, row) in table.dropFirst().enumerated() {
-            guard row.count == 2 else { throw StepFailure("transform row \(i + 1): two cells needed") }
+            guard row.count == 2 else { throw DrillFailure("transform row \(i + 1): two cells needed") }
             var settings: [String: String] = [:]
             for pair in row[1].split(separator: ",") {
                 let kv = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                guard kv.count == 2 else { throw StepFailure("transform row \(i + 1): \"\(pair)\" is not key=value") }
+                guard kv.count == 2 else { throw DrillFailure("transform row \(i + 1): \"\(pair)\" is not key=value") }
                 settings[kv[0]] = kv[1]
             }
             func pairs(_ key: String) -> [(String, String)] {
@@ -42,29 +58,29 @@ enum ConnectDrill {
             }
             switch row[0].replacingOccurrences(of: "$Value", with: "") {
             case "HoistField":
-                guard let field = settings["field"] else { throw StepFailure("HoistField needs field=NAME") }
+                guard let field = settings["field"] else { throw DrillFailure("HoistField needs field=NAME") }
                 transforms.append(.hoist(field: field))
             case "InsertField":
                 guard let field = settings["static.field"], let value = settings["static.value"] else {
-                    throw StepFailure("InsertField needs static.field=NAME, static.value=VALUE")
+                    throw DrillFailure("InsertField needs static.field=NAME, static.value=VALUE")
                 }
                 transforms.append(.insertStatic(field: field, value: value))
             case "Cast":
                 let spec = pairs("spec")
-                guard !spec.isEmpty else { throw StepFailure("Cast needs spec=FIELD:TYPE") }
+                guard !spec.isEmpty else { throw DrillFailure("Cast needs spec=FIELD:TYPE") }
                 transforms.append(.cast(spec: spec.map { (field: $0.0, type: $0.1) }))
             case "ReplaceField":
                 transforms.append(.replace(exclude: list("exclude").filter { !$0.isEmpty },
                                            include: list("include").filter { !$0.isEmpty },
                                            renames: pairs("renames").map { (from: $0.0, to: $0.1) }))
             default:
-                throw StepFailure("transform row \(i + 1): \"\(row[0])\" is not HoistField, InsertField, Cast or ReplaceField")
+                throw DrillFailure("transform row \(i + 1): \"\(row[0])\" is not HoistField, InsertField, Cast or ReplaceField")
             }
         }
         return TransformChain(transforms)
     }
 
-    static func sourceConfig(_ source: ConnectSteps.State.Source) -> [String: String] {
+    public static func sourceConfig(_ source: Source) -> [String: String] {
         var config = [
             "connector.class": "org.apache.kafka.connect.file.FileStreamSourceConnector", "tasks.max": "1",
             "file": source.file, "topic": source.topic,
@@ -80,7 +96,7 @@ enum ConnectDrill {
     }
 
     /// The file first (the connector reads it from its start), then the connector.
-    static func startSource(_ compose: ComposeCluster, _ source: ConnectSteps.State.Source) async throws -> [String: String] {
+    public static func startSource(_ compose: ComposeCluster, _ source: Source) async throws -> [String: String] {
         try await compose.writeConnectFile(source.file, lines: source.lines, append: false)
         let config = sourceConfig(source)
         let rest = try rest(compose)
@@ -89,7 +105,7 @@ enum ConnectDrill {
         return config
     }
 
-    static func restartAndAppend(_ compose: ComposeCluster, _ source: ConnectSteps.State.Source, lines: [String])
+    public static func restartAndAppend(_ compose: ComposeCluster, _ source: Source, lines: [String])
         async throws {
         let rest = try rest(compose)
         try await rest.restart(source.connector)
@@ -97,8 +113,8 @@ enum ConnectDrill {
         try await compose.writeConnectFile(source.file, lines: lines, append: true)
     }
 
-    static func startSink(_ compose: ComposeCluster, name: String, topic: String, file: String, deadLetters: String)
-        async throws {
+    public static func startSink(_ compose: ComposeCluster, name: String, topic: String, file: String,
+                                 deadLetters: String) async throws {
         let rest = try rest(compose)
         try await rest.put(connector: name, config: [
             "connector.class": "org.apache.kafka.connect.file.FileStreamSinkConnector", "tasks.max": "1",
@@ -113,7 +129,8 @@ enum ConnectDrill {
     }
 
     /// Each connector deleted (a 404 is fine), then the files removed; what was done, for the report.
-    static func cleanUp(_ compose: ComposeCluster, connectors: [String], files: [String]) async throws -> [String] {
+    public static func cleanUp(_ compose: ComposeCluster, connectors: [String], files: [String]) async throws
+        -> [String] {
         let rest = try rest(compose)
         var done: [String] = []
         for name in connectors {
@@ -125,8 +142,8 @@ enum ConnectDrill {
         return done
     }
 
-    static func writeSinkInput(_ cluster: any Cluster, topic: String, count: Int, malformedEvery: Int) async throws
-        -> [ConnectDeadLetterExpectation.Input] {
+    public static func writeSinkInput(_ cluster: any Cluster, topic: String, count: Int, malformedEvery: Int)
+        async throws -> [ConnectDeadLetterExpectation.Input] {
         let producer = try Producer(config: cluster.config(["acks": "all"]))
         defer { producer.close() }
         var input: [ConnectDeadLetterExpectation.Input] = []
@@ -140,8 +157,8 @@ enum ConnectDrill {
     }
 
     /// The topic read back (JSON objects as records) until it holds `count` records or the time is up.
-    static func awaitRecords(_ cluster: any Cluster, topic: String, count: Int, within limit: Duration) async throws
-        -> [Record] {
+    public static func awaitRecords(_ cluster: any Cluster, topic: String, count: Int, within limit: Duration)
+        async throws -> [Record] {
         let deadline = ContinuousClock.now + limit
         var records: [ConsumedRecord] = []
         repeat {
@@ -152,8 +169,8 @@ enum ConnectDrill {
         return records.map { JSONRecord.parse($0.value) }
     }
 
-    static func awaitSink(_ compose: ComposeCluster, cluster: any Cluster, file: String, deadLetters: String,
-                          input: [ConnectDeadLetterExpectation.Input], within limit: Duration) async throws
+    public static func awaitSink(_ compose: ComposeCluster, cluster: any Cluster, file: String, deadLetters: String,
+                                 input: [ConnectDeadLetterExpectation.Input], within limit: Duration) async throws
         -> (letters: [ConnectDeadLetterExpectation.Letter], sunk: [String]) {
         let bad = input.filter(\.malformed).count, good = input.count - bad
         let deadline = ContinuousClock.now + limit
@@ -176,8 +193,8 @@ enum ConnectDrill {
 }
 
 /// A record value as the JSON converter wrote it, as the transform oracle's `Record`.
-enum JSONRecord {
-    static func parse(_ bytes: [UInt8]) -> Record {
+public enum JSONRecord {
+    public static func parse(_ bytes: [UInt8]) -> Record {
         let data = Data(bytes)
         if let object = try? JSONDecoder().decode([String: Scalar].self, from: data) {
             return .fields(object.sorted { $0.key < $1.key }.map { ($0.key, $0.value.field) })
@@ -186,9 +203,9 @@ enum JSONRecord {
         return .primitive(.string(String(decoding: bytes, as: UTF8.self)))
     }
 
-    struct Scalar: Decodable {
-        let field: FieldValue
-        init(from decoder: Decoder) throws {
+    public struct Scalar: Decodable {
+        public let field: FieldValue
+        public init(from decoder: Decoder) throws {
             let c = try decoder.singleValueContainer()
             if c.decodeNil() {
                 field = .null

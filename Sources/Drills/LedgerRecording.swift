@@ -21,7 +21,7 @@ extension DeliveryLedger {
     }
 
     /// Records a send about to be handed to the producer, stamped with the wall clock.
-    func sending(_ id: UInt64, key: String?, topic: String) {
+    public func sending(_ id: UInt64, key: String?, topic: String) {
         sent(id, key: key, topic: topic, timestamp: Int64(Date().timeIntervalSince1970 * 1000))
     }
 
@@ -56,8 +56,8 @@ extension DeliveryLedger {
 
 extension DeliveryLedger {
     /// Sends `count` unkeyed records to one partition, recorded as `produce` records them.
-    func produceUnkeyed(_ count: Int, to topic: String, partition: Int32, config: KafkaConfig,
-                        flushTimeout: Duration = .seconds(60)) async throws {
+    public func produceUnkeyed(_ count: Int, to topic: String, partition: Int32, config: KafkaConfig,
+                               flushTimeout: Duration = .seconds(60)) async throws {
         let producer = try Producer(config: config, onDelivery: { self.record($0) })
         defer { producer.close() }
         let first = UInt64(sentCount) + 1
@@ -73,7 +73,7 @@ extension DeliveryLedger {
 
 extension ConsumedRecord {
     /// Headers as text; of a name given twice, the first value.
-    var headerStrings: [String: String] {
+    public var headerStrings: [String: String] {
         Dictionary(headers.map { ($0.0, String(decoding: $0.1, as: UTF8.self)) }, uniquingKeysWith: { a, _ in a })
     }
 }

@@ -1,14 +1,13 @@
 import Foundation
-import Runtime
 import KafkaClient
 import Cluster
 import Verification
 
 /// The KAF-06 drill: write a keyed history with tombstones, keep rolling segments until the cleaner
 /// has compacted it, and read the segments back with the broker's own tools.
-enum CompactionDrill {
-    static func write(_ cluster: any Cluster, topic: String, keys: Int, updates: Int, deleteEvery: Int) async throws
-        -> [LogRecord] {
+public enum CompactionDrill {
+    public static func write(_ cluster: any Cluster, topic: String, keys: Int, updates: Int, deleteEvery: Int)
+        async throws -> [LogRecord] {
         let producer = try Producer(config: cluster.config(["acks": "all", "linger.ms": "5"]))
         defer { producer.close() }
         var written: [LogRecord] = []
@@ -28,18 +27,18 @@ enum CompactionDrill {
         return written.sorted { $0.offset < $1.offset }
     }
 
-    struct Result {
-        var verdict: Verdict
-        var horizon: Int64
-        var readBack: [LogRecord]
-        var summary: String
+    public struct Result {
+        public var verdict: Verdict
+        public var horizon: Int64
+        public var readBack: [LogRecord]
+        public var summary: String
     }
 
     /// Once a second: a record under a new key (the active segment rolls, segment.ms being 100, so what
     /// came before becomes cleanable), then the partition read back and judged. Returns the first
     /// verdict that holds, or the last one at the deadline.
-    static func awaitCompaction(_ cluster: any Cluster, topic: String, written: [LogRecord], within limit: Duration)
-        async throws -> Result {
+    public static func awaitCompaction(_ cluster: any Cluster, topic: String, written: [LogRecord],
+                                       within limit: Duration) async throws -> Result {
         let producer = try Producer(config: cluster.config(["acks": "all"]))
         defer { producer.close() }
         let start = ContinuousClock.now, deadline = start + limit
@@ -72,18 +71,18 @@ enum CompactionDrill {
         }
     }
 
-    static func secs(_ d: Duration) -> String {
+    public static func secs(_ d: Duration) -> String {
         String(format: "%.1f", Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
     }
 
-    struct Layout {
-        var segmentRows: [[String]]
-        var replicaRows: [[String]]
+    public struct Layout {
+        public var segmentRows: [[String]]
+        public var replicaRows: [[String]]
         /// Every record of the dumped .log files, in offset order.
-        var records: [LogRecord]
+        public var records: [LogRecord]
     }
 
-    static func layout(_ compose: ComposeCluster, topic: String) async throws -> Layout {
+    public static func layout(_ compose: ComposeCluster, topic: String) async throws -> Layout {
         let (broker, files) = try await compose.segmentFiles(topic: topic, partition: 0)
         let dumpable = files.filter { $0.name.hasSuffix(".log") || $0.name.hasSuffix(".index") }
         let dumps = try await compose.dumpLog(topic: topic, partition: 0, files: dumpable.map(\.name))
@@ -108,7 +107,7 @@ enum CompactionDrill {
 
     /// The dump and the consumer agree on which offsets hold which keys and which are tombstones. The
     /// dump may show records written after the read (later roll records); those are left out.
-    static func compare(dumped: [LogRecord], readBack: [LogRecord]) -> Verdict {
+    public static func compare(dumped: [LogRecord], readBack: [LogRecord]) -> Verdict {
         guard let end = readBack.last?.offset else { return .fails("nothing was read back to compare with the dump") }
         let disk = dumped.filter { $0.offset <= end }
         let shape = { (r: LogRecord) in "\(r.key)@\(r.offset)\(r.value == nil ? " (tombstone)" : "")" }
@@ -120,7 +119,7 @@ enum CompactionDrill {
     }
 
     /// Partition 0 from its first offset to its end as it is now.
-    static func readPartition(_ cluster: any Cluster, topic: String) async throws -> [ConsumedRecord] {
+    public static func readPartition(_ cluster: any Cluster, topic: String) async throws -> [ConsumedRecord] {
         let consumer = try Consumer(config: cluster.config([
             "group.id": "kafka-bdd-reader-\(UUID().uuidString)", "enable.auto.commit": "false",
         ]))

@@ -7,14 +7,14 @@ import Verification
 
 /// KAF-10's drills: records with headers and old timestamps, mirror lag under link degradation and
 /// a pause, and a consumer group's planned failover at translated offsets.
-enum MirrorDrills {
-    static let hour: Int64 = 3_600_000
-    static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+public enum MirrorDrills {
+    public static let hour: Int64 = 3_600_000
+    public static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
     /// Sends `count` keyed records with two headers each and timestamps an hour old (a mirror that
     /// re-stamped them would show), every send and report in the ledger.
-    static func produceWithHeaders(_ count: Int, to topic: String, config: KafkaConfig, ledger: DeliveryLedger,
-                                   timestampBase: Int64? = nil) async throws {
+    public static func produceWithHeaders(_ count: Int, to topic: String, config: KafkaConfig, ledger: DeliveryLedger,
+                                          timestampBase: Int64? = nil) async throws {
         let producer = try Producer(config: config, onDelivery: { ledger.record($0) })
         defer { producer.close() }
         let first = UInt64(ledger.sentCount) + 1
@@ -30,7 +30,7 @@ enum MirrorDrills {
         try await producer.flush(timeout: .seconds(60))
     }
 
-    static func records(_ consumed: [ConsumedRecord]) -> [MirrorChecks.Record] {
+    public static func records(_ consumed: [ConsumedRecord]) -> [MirrorChecks.Record] {
         consumed.map {
             MirrorChecks.Record(partition: $0.partition, offset: $0.offset, key: $0.key, value: $0.value,
                                 headers: $0.headers.map { "\($0.0)=\(String(decoding: $0.1, as: UTF8.self))" },
@@ -38,20 +38,20 @@ enum MirrorDrills {
         }
     }
 
-    struct LagResult: Sendable {
-        var samples: [(sent: Double, lag: Double)]
-        var pause: (from: Double, to: Double)
-        var caughtUpAfterResume: Double?
-        var sent: Int
-        var read: Int
+    public struct LagResult: Sendable {
+        public var samples: [(sent: Double, lag: Double)]
+        public var pause: (from: Double, to: Double)
+        public var caughtUpAfterResume: Double?
+        public var sent: Int
+        public var read: Int
     }
 
     /// Produces `rate` records/s to `topic` on the source for `seconds`, pausing the mirror between
     /// `pauseFrom` and `pauseTo` seconds; a reader on the target measures each record's lag as the
     /// time it is read there minus its (preserved) timestamp.
-    static func lag(mirror: Mirror, source: any Cluster, target: any Cluster, topic: String, remote: String,
-                    partitions: Int32, rate: Int, seconds: Int, pauseFrom: Int, pauseTo: Int,
-                    ledger: DeliveryLedger) async throws -> LagResult {
+    public static func lag(mirror: Mirror, source: any Cluster, target: any Cluster, topic: String, remote: String,
+                           partitions: Int32, rate: Int, seconds: Int, pauseFrom: Int, pauseTo: Int,
+                           ledger: DeliveryLedger) async throws -> LagResult {
         let reader = try Consumer(config: target.config(["group.id": "kafka-bdd-lag-\(UUID().uuidString)",
                                                          "fetch.wait.max.ms": "50"]))
         defer { reader.kill() }
@@ -111,20 +111,21 @@ enum MirrorDrills {
                          caughtUpAfterResume: caughtUp, sent: total, read: all.count)
     }
 
-    struct FailoverResult: Sendable {
-        var history: MirrorChecks.Failover
-        var recovery: Duration?
-        var checkpoints: [Mirror.Checkpoint]
-        var committedOnSource: [TopicPartitionOffset]
-        var checkpointAge: Duration?
+    public struct FailoverResult: Sendable {
+        public var history: MirrorChecks.Failover
+        public var recovery: Duration?
+        public var checkpoints: [Mirror.Checkpoint]
+        public var committedOnSource: [TopicPartitionOffset]
+        public var checkpointAge: Duration?
     }
 
     /// A group reads `count` records of `topic` on the source at `rate` per second, committing every
     /// `commitEvery`; it stops, and starts on the target at the offsets of the newest checkpoints there
     /// (read back from the checkpoints topic), reading until every acknowledged record was consumed.
-    static func failover(group: String, topic: String, partitions: Int32, count: Int, rate: Int, commitEvery: Int,
-                         source: any Cluster, target: any Cluster, sourceAlias: String, remote: String,
-                         ledger: DeliveryLedger, deadline: Duration) async throws -> FailoverResult {
+    public static func failover(group: String, topic: String, partitions: Int32, count: Int, rate: Int,
+                                commitEvery: Int, source: any Cluster, target: any Cluster, sourceAlias: String,
+                                remote: String, ledger: DeliveryLedger, deadline: Duration) async throws
+        -> FailoverResult {
         let sourceConfig = source.config(["group.id": group, "enable.auto.commit": "false",
                                           "auto.offset.reset": "earliest"])
         let scopedGroup = sourceConfig["group.id"] ?? group

@@ -7,15 +7,15 @@ import Synchronization
 import Verification
 
 /// KAF-14's drills: the input records with their event times, and the processor's runs.
-enum StreamsDrills {
+public enum StreamsDrills {
     /// A fixed epoch, so that a scenario's windows are the same on every run.
-    static let epoch: Int64 = 1_700_000_000_000
+    public static let epoch: Int64 = 1_700_000_000_000
 
-    struct Planned: Sendable {
-        var isOrder: Bool
-        var key: String
-        var amount: Int64
-        var timestamp: Int64
+    public struct Planned: Sendable {
+        public var isOrder: Bool
+        public var key: String
+        public var amount: Int64
+        public var timestamp: Int64
     }
 
     /// Orders and payments for `keys` keys over `seconds` of event time, in timestamp order, payments
@@ -23,7 +23,7 @@ enum StreamsDrills {
     /// then late pairs written last: `within` pairs (key `late-in-N`) half a grace period behind the
     /// newest time, and `beyond` pairs (key `late-out-N`) a join window, a grace period and a window
     /// behind it.
-    static func plan(keys: Int, seconds: Int, within: Int, beyond: Int, config: TopologyConfig) -> [Planned] {
+    public static func plan(keys: Int, seconds: Int, within: Int, beyond: Int, config: TopologyConfig) -> [Planned] {
         let n = max(1, keys * 12)
         let step = Int64(seconds) * 1000 / Int64(n)
         let w = config.joinWindow
@@ -58,7 +58,7 @@ enum StreamsDrills {
     ///   joining a payment exactly 2·join window + grace behind it (still buffered): one pair counted.
     /// - `edge-closed`: a pair on a window's last millisecond, joined when stream time is exactly that
     ///   window's end + grace (closed: dropped and reported).
-    static func edges(after newest: Int64, config: TopologyConfig) -> [Planned] {
+    public static func edges(after newest: Int64, config: TopologyConfig) -> [Planned] {
         let w = config.joinWindow, g = config.grace, size = config.windowSize
         let b = (newest / size + 3) * size, c = b + 3 * size, e = c + 2 * size
         func order(_ key: String, _ amount: Int64, _ t: Int64) -> Planned {
@@ -76,7 +76,7 @@ enum StreamsDrills {
 
     /// Writes the planned records in order (keyed, with their event times) and returns them as the
     /// oracle's inputs, placed where the cluster acknowledged them.
-    static func produce(_ planned: [Planned], orders: String, payments: String, config: KafkaConfig) async throws
+    public static func produce(_ planned: [Planned], orders: String, payments: String, config: KafkaConfig) async throws
         -> [StreamOracle.Input] {
         let placed = Mutex<[UInt64: (Int32, Int64)]>([:])
         let failures = Mutex<[String]>([])
@@ -104,14 +104,15 @@ enum StreamsDrills {
     }
 
     /// The result view read back from the results topic, as the oracle's rows.
-    static func rows(config: KafkaConfig, results: String, partitions: Int32) async throws -> [StreamOracle.Row] {
+    public static func rows(config: KafkaConfig, results: String, partitions: Int32) async throws
+        -> [StreamOracle.Row] {
         try await StreamProcessor.readResults(config: config, topic: results, partitions: partitions).map {
             StreamOracle.Row(key: $0.window.key, start: $0.window.start, count: $0.aggregate.count, sum: $0.aggregate.sum)
         }
     }
 
     /// The dropped-record reports read back from their topic.
-    static func dropped(config: KafkaConfig, topic: String) async throws -> [DroppedRecord] {
+    public static func dropped(config: KafkaConfig, topic: String) async throws -> [DroppedRecord] {
         try await TopicReader.readAll(config: config, topic: topic, partitions: [0]).map {
             try StreamsCodec.decode(DroppedRecord.self, $0.value)
         }

@@ -1,0 +1,121 @@
+import Cluster
+import Foundation
+import KafkaClient
+import Verification
+
+/// A read-process-write processor, as Kafka's EOS test driver runs one: it copies every order of an
+/// input topic to an output topic, adding the order's amount, either in transactions (the consumer's
+/// offsets committed in the same transaction as the output) or at-least-once (output flushed, then
+/// offsets committed). It can be killed at a chosen record, mid-transaction, and restarted.
+public final class CopyProcessor: @unchecked Sendable {
+    public enum Mode: Sendable { case exactlyOnce(transactionalId: String), atLeastOnce }
+
+    public let cluster: any Cluster
+    public let mode: Mode
+    public let group: String, input: String, output: String
+    public let partitions: Int32
+    public let batch = 100
+    /// Time spent processing, from each instance's first record to its last commit (joining the group excluded).
+    public private(set) var processingTime = Duration.zero
+
+    public init(cluster: any Cluster, mode: Mode, group: String, input: String, output: String, partitions: Int32) {
+        self.cluster = cluster
+        self.mode = mode
+        self.group = group
+        self.input = input
+        self.output = output
+        self.partitions = partitions
+    }
+
+    /// One instance: runs until the input is read to the log ends it had when started, or until
+    /// `killAfter` records were written by it — then it is killed mid-transaction (after writing,
+    /// before committing). Returns the number of records it wrote.
+    public func runInstance(killAfter: Int?, ends: [String: Int64]) async throws -> Int {
+        let consumer = try Consumer(config: cluster.config([
+            "group.id": group, "enable.auto.commit": "false", "auto.offset.reset": "earliest", "isolation.level": "read_committed",
+            "session.timeout.ms": "3000", "heartbeat.interval.ms": "300",
+        ]))
+        var producerConfig = ["acks": "all", "enable.idempotence": "true", "linger.ms": "5"]
+        if case .exactlyOnce(let id) = mode { producerConfig["transactional.id"] = id }
+        let producer = try Producer(config: cluster.config(producerConfig))
+        cluster.registerCoordinatorKey(group, type: .group)
+        if case .exactlyOnce(let id) = mode {
+            cluster.registerCoordinatorKey(id, type: .transaction)
+            try await producer.initTransactions()
+        }
+        try consumer.subscribe([input])
+        // Done when this instance holds every partition and has read each past its end (an instance
+        // restarted after the last commit reads nothing and is done at once).
+        let all = (0..<partitions).map { TopicPartitionOffset(topic: input, partition: $0) }
+        func done() async -> Bool {
+            guard let assigned = try? consumer.assignment(), assigned.count == Int(partitions),
+                  let positions = try? consumer.positions(all), let committed = try? await consumer.committed(all) else { return false }
+            // A partition this instance has not read from yet has no position: its committed offset is where it stands.
+            return zip(positions, committed).allSatisfy { max($0.offset, $1.offset) >= (ends["\(input)/\($0.partition)"] ?? 0) }
+        }
+        var written = 0
+        var finished = false
+        var firstRecord: ContinuousClock.Instant?, lastCommit: ContinuousClock.Instant?
+        defer { if let firstRecord, let lastCommit { processingTime += lastCommit - firstRecord } }
+        let deadline = ContinuousClock.now + .seconds(60)
+        do {
+            while ContinuousClock.now < deadline {
+                let records = try await consumer.records(atMost: batch, within: .milliseconds(300))
+                if records.isEmpty {
+                    if await done() { finished = true; break }
+                    continue
+                }
+                if firstRecord == nil { firstRecord = ContinuousClock.now }
+                if case .exactlyOnce = mode { try producer.beginTransaction() }
+                var next: [Int32: Int64] = [:]
+                for r in records {
+                    guard let id = Payload.id(in: r.value) else { continue }
+                    try producer.produce(topic: output, key: r.key, value: CopyVerdict.outputValue(id: id), token: id)
+                    written += 1
+                    next[r.partition] = r.offset + 1
+                    if case .exactlyOnce = mode, let killAfter, written >= killAfter {
+                        // Killed mid-transaction: records written, nothing committed.
+                        producer.kill()
+                        consumer.kill()
+                        return written
+                    }
+                }
+                let offsets = next.map { TopicPartitionOffset(topic: input, partition: $0.key, offset: $0.value) }
+                switch mode {
+                case .exactlyOnce:
+                    try await producer.sendOffsets(offsets, of: consumer)
+                    try await producer.commitTransaction()
+                case .atLeastOnce:
+                    try await producer.flush()
+                    if let killAfter, written >= killAfter {
+                        // Killed between writing the output and committing the input's offsets.
+                        producer.kill()
+                        consumer.kill()
+                        return written
+                    }
+                    try await consumer.commit(offsets)
+                }
+                lastCommit = ContinuousClock.now
+            }
+        } catch {
+            producer.kill()
+            consumer.kill()
+            throw error
+        }
+        producer.close()
+        await consumer.close()
+        guard finished else { throw DrillFailure("the processor did not reach the end of \(input) within 60 s") }
+        return written
+    }
+
+    /// Runs instances one after another, killing each at the next kill point, until the input is done.
+    public func run(killPoints: [Int]) async throws -> [Int] {
+        let reader = try Consumer(config: cluster.config())
+        let ends = try await reader.logEnds(input, partitions: partitions)
+        await reader.close()
+        var writtenPerInstance: [Int] = []
+        for k in killPoints { writtenPerInstance.append(try await runInstance(killAfter: k, ends: ends)) }
+        writtenPerInstance.append(try await runInstance(killAfter: nil, ends: ends))
+        return writtenPerInstance
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import KafkaClient
+import Verification
+
+/// A consumer's processing loop with a dead-letter topic: each record whose payload id the policy fails is
+/// retried with exponential backoff (10 ms, doubling), then sent to the dead-letter topic with headers error,
+/// attempts and its origin (topic, partition, offset); every other record is written to the processed topic.
+public enum DeadLetterDrill {
+    public struct Counts: Sendable {
+        public var processed = 0, retried = 0, deadLettered = 0
+    }
+
+    public static func process(_ records: [ConsumedRecord], policy: DeadLetterPolicy, retries: Int,
+                               producerConfig: KafkaConfig, processedTopic: String,
+                               deadLetterTopic dlq: String) async throws -> Counts {
+        let producer = try Producer(config: producerConfig)
+        defer { producer.close() }
+        var counts = Counts()
+        for r in records {
+            guard let id = Payload.id(in: r.value) else { continue }
+            var attempt = 0
+            var backoff = Duration.milliseconds(10)
+            while true {
+                attempt += 1
+                if !policy.fails(id) {
+                    try await producer.send(topic: processedTopic, partition: r.partition, key: r.key,
+                                            value: r.value)
+                    counts.processed += 1
+                    break
+                }
+                guard attempt > retries else {
+                    counts.retried += 1
+                    try await Task.sleep(for: backoff) // the retry policy's backoff
+                    backoff *= 2
+                    continue
+                }
+                let error = "payment \(id) rejected: amount exceeds the account limit"
+                try await producer.send(topic: dlq, key: r.key, value: r.value, headers: [
+                    ("dlq.error", Array(error.utf8)), ("dlq.attempts", Array(String(attempt).utf8)),
+                    ("dlq.topic", Array(r.topic.utf8)), ("dlq.partition", Array(String(r.partition).utf8)),
+                    ("dlq.offset", Array(String(r.offset).utf8)),
+                ])
+                counts.deadLettered += 1
+                break
+            }
+        }
+        return counts
+    }
+}
