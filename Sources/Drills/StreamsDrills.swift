@@ -92,11 +92,11 @@ public enum StreamsDrills {
                                  value: StreamsCodec.value(amount: p.amount), timestamp: p.timestamp, token: UInt64(i))
         }
         try await producer.flush(timeout: .seconds(60))
-        if let first = failures.withLock({ $0.first }) { throw KafkaError(code: -195, detail: "an input record failed: \(first)") }
+        if let first = failures.withLock({ $0.first }) { throw KafkaError.transport("an input record failed: \(first)") }
         let where_ = placed.withLock { $0 }
         return try planned.enumerated().map { i, p in
             guard let (partition, offset) = where_[UInt64(i)] else {
-                throw KafkaError(code: -195, detail: "input record \(i) has no delivery report")
+                throw KafkaError.transport("input record \(i) has no delivery report")
             }
             return StreamOracle.Input(isOrder: p.isOrder, partition: partition, offset: offset, key: p.key,
                                       amount: p.amount, timestamp: p.timestamp)

@@ -55,7 +55,7 @@ public final class KafkaEnvironment: Sendable {
     public static func fromEnvironment() throws -> KafkaEnvironment {
         let name = ProcessInfo.processInfo.environment["KAFKA_BDD_CLUSTER"] ?? "embedded"
         guard let backend = Backend(rawValue: name) else {
-            throw KafkaError(code: -186, detail: "KAFKA_BDD_CLUSTER=\(name): expected embedded, compose or external")
+            throw KafkaError.invalidArgument("KAFKA_BDD_CLUSTER=\(name): expected embedded, compose or external")
         }
         return try KafkaEnvironment(backend: backend)
     }
@@ -65,7 +65,7 @@ public final class KafkaEnvironment: Sendable {
         if let external = shared as? ExternalCluster { try await external.checkReachable(timeout: timeout) }
         if let shared, !(shared is ExternalCluster) {
             do { _ = try await shared.metadata(topic: nil) } catch {
-                throw KafkaError(code: -195, detail: "cannot reach the \(backend.rawValue) cluster at \(shared.bootstrapServers): \(error)")
+                throw KafkaError.transport("cannot reach the \(backend.rawValue) cluster at \(shared.bootstrapServers): \(error)")
             }
         }
     }

@@ -29,3 +29,15 @@ struct NullStringTests {
         #expect(bare.isEmpty, "String(cString:) of a librdkafka call that may return NULL: \(bare)")
     }
 }
+
+/// librdkafka's error codes by name: a bare `-186` says nothing to the next reader.
+@Test func noBareLibrdkafkaErrorNumberOutsideKafkaClient() throws {
+    let root = Paths.packageRoot.appendingPathComponent("Sources")
+    let files = FileManager.default.enumerator(atPath: root.path)?.compactMap { $0 as? String } ?? []
+    var bare: [String] = []
+    for file in files where file.hasSuffix(".swift") && !file.hasPrefix("KafkaClient/") {
+        let text = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
+        if text.range(of: #"KafkaError\(code: -\d"#, options: .regularExpression) != nil { bare.append(file) }
+    }
+    #expect(bare.isEmpty, "use KafkaError.invalidArgument/timedOut/transport/unknownPartition: \(bare)")
+}
