@@ -74,7 +74,8 @@ public enum ConnectDrill {
                                            include: list("include").filter { !$0.isEmpty },
                                            renames: pairs("renames").map { (from: $0.0, to: $0.1) }))
             default:
-                throw DrillFailure("transform row \(i + 1): \"\(row[0])\" is not HoistField, InsertField, Cast or ReplaceField")
+                throw DrillFailure("transform row \(i + 1): \"\(row[0])\" is not HoistField, InsertField, Cast "
+                                   + "or ReplaceField")
             }
         }
         return TransformChain(transforms)

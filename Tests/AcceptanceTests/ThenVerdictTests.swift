@@ -238,8 +238,8 @@ struct StepSource {
         return names
     }
 
-    /// What follows each `throw StepFailure(` or `throw DrillFailure(`, leading whitespace skipped, up to the end of its line (or of
-    /// the line's last string literal).
+    /// What follows each `throw StepFailure(` or `throw DrillFailure(`, leading whitespace skipped, up to the
+    /// end of its line (or of the line's last string literal).
     static func thrownMessages(_ body: String) -> [String] {
         body.replacingOccurrences(of: "throw DrillFailure(", with: "throw StepFailure(")
             .components(separatedBy: "throw StepFailure(").dropFirst().map {
