@@ -174,10 +174,14 @@ public final class ConsoleFormatter: @unchecked Sendable {
                 if status > .skipped, let p = q.pickle(startedId: started.id) {
                     let seconds = q.testCaseSeconds(startedId: started.id).map { ", \(Markup.fixed3($0)) s" } ?? ""
                     var entry = "\(p.uri):\(p.location.line) \(p.name) (\(status.lowercaseName)\(seconds))\n"
-                    if let d = q.notPassedStep(startedId: started.id) {
-                        entry += "      \(d.keyword)\(d.text)\(d.location.map { "  # \($0)" } ?? "")\n"
-                        entry += d.explanation.split(separator: "\n", omittingEmptySubsequences: false)
-                            .map { "        \($0)\n" }.joined()
+                    if let first = q.notPassedStep(startedId: started.id) {
+                        let more = first.status == .undefined
+                            ? Array(q.undefinedSteps(startedId: started.id).dropFirst()) : []
+                        for d in [first] + more {
+                            entry += "      \(d.keyword)\(d.text)\(d.location.map { "  # \($0)" } ?? "")\n"
+                            entry += d.explanation.split(separator: "\n", omittingEmptySubsequences: false)
+                                .map { "        \($0)\n" }.joined()
+                        }
                     }
                     failures.append(entry)
                 }

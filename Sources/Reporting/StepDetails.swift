@@ -40,6 +40,12 @@ extension RunQuery {
         return detail(r, startedId: startedId)
     }
 
+    /// Every undefined step of a case, in order: each needs its own snippet (cucumber prints them all).
+    public func undefinedSteps(startedId: String) -> [StepDetail] {
+        stepResults(startedId: startedId).filter { $0.result.status == .undefined }
+            .map { detail($0, startedId: startedId) }
+    }
+
     public func detail(_ r: StepResult, startedId: String) -> StepDetail {
         var d = StepDetail(keyword: "", text: "", status: r.result.status, message: r.result.message, snippets: [])
         switch r.step.kind {

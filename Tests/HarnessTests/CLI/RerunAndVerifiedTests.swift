@@ -56,4 +56,20 @@ struct RerunAndVerifiedTests {
         #expect(line.status == 2)
         #expect(line.err.contains("\"abc\" is not a line number"), "\(line.err)")
     }
+
+    @Test(CLITests.enabled) func everyUndefinedStepOfAScenarioGetsItsSnippet() async throws {
+        let path = try CLITests.fixture("""
+            Feature: u
+              Scenario: three undefined
+                Given first nobody wrote
+                When second nobody wrote
+                Then third nobody wrote
+            """)
+        let r = try await CLITests.run(["run", path, "--format", "summary"])
+        #expect(r.status == 1)
+        for text in ["first nobody wrote", "second nobody wrote", "third nobody wrote"] {
+            #expect(r.out.contains("steps.given(\"\(text)\")") || r.out.contains("\"\(text)\")"), "\(text): \(r.out)")
+        }
+        #expect(r.out.components(separatedBy: "Implement it with").count - 1 == 3, "\(r.out)")
+    }
 }
