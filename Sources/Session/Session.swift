@@ -161,7 +161,17 @@ public final class Session: Sendable {
     /// Every envelope the runner emits; with parallel scenarios, a case's envelopes are held back
     /// until the cases before it are written, so console and reports read as a serial run would.
     private func receive(_ envelope: Envelope) {
-        state.withLock { s in
+        state.withLock { s in receiveLocked(envelope, &s) }
+        // The end of the run is shown outside the lock: the console's summary (did-you-mean for every
+        // undefined step) can take seconds, and an interrupt meanwhile must still get the reports written.
+        if case .testRunFinished = envelope {
+            let (observe, query) = state.withLock { ($0.observe, $0.query) }
+            observe?(envelope, query)
+        }
+    }
+
+    private func receiveLocked(_ envelope: Envelope, _ s: inout State) {
+        do {
             guard configuration.parallel > 1 else { return write(envelope, &s) }
             let position: Int?
             switch envelope {
@@ -196,7 +206,7 @@ public final class Session: Sendable {
         s.query.update(envelope)
         switch envelope {
         case .testRunStarted(let id, _): s.testRunStartedId = id
-        case .testRunFinished: s.finished = true
+        case .testRunFinished: s.finished = true; return // observed by `receive`, outside the lock
         default: break
         }
         s.observe?(envelope, s.query)

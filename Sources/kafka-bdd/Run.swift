@@ -186,9 +186,9 @@ struct Run: AsyncParsableCommand {
 }
 
 extension Run {
-    /// On Ctrl-C or SIGTERM the reports so far are written before the process ends (130 or 143), within
-    /// a few seconds whatever phase the run is in; a second signal ends it at once. Cancelled, the
-    /// signals' default action is back (the run has written its own reports by then).
+    /// On Ctrl-C or SIGTERM the reports so far are written before the process ends (130 or 143), whatever
+    /// phase the run is in (at most 60 s); a second signal ends it at once. Cancelled, the signals' default
+    /// action is back (the run has written its own reports by then).
     static func writeReportsOnInterrupt(_ session: Session) -> [DispatchSourceSignal] {
         let signals = Atomic<Int>(0)
         return [SIGINT, SIGTERM].map { signo in
@@ -199,15 +199,19 @@ extension Run {
                     _exit(128 + signo)
                 }
                 StandardOutput.error("kafka-bdd: interrupted; writing the reports so far (again to stop at once)")
-                let written = DispatchSemaphore(value: 0)
+                // The handler returns at once: a source delivers its next signal only after its handler ended.
                 Thread.detachNewThread {
-                    try? session.writeReports()
-                    written.signal()
+                    let written = DispatchSemaphore(value: 0)
+                    Thread.detachNewThread {
+                        try? session.writeReports()
+                        written.signal()
+                    }
+                    // Large reports take seconds (50,000 scenarios: 7 s in a debug build); a second signal ends it.
+                    if written.wait(timeout: .now() + .seconds(60)) == .timedOut {
+                        StandardOutput.error("kafka-bdd: the reports were not written within 60 s")
+                    }
+                    _exit(128 + signo)
                 }
-                if written.wait(timeout: .now() + .seconds(5)) == .timedOut {
-                    StandardOutput.error("kafka-bdd: the reports were not written within 5 s")
-                }
-                _exit(128 + signo)
             }
             source.setCancelHandler { signal(signo, SIG_DFL) }
             source.resume()
