@@ -171,32 +171,30 @@ public final class Session: Sendable {
     }
 
     private func receiveLocked(_ envelope: Envelope, _ s: inout State) {
-        do {
-            guard configuration.parallel > 1 else { return write(envelope, &s) }
-            let position: Int?
-            switch envelope {
-            case .testCase(let t):
-                s.caseIndex[t.id] = s.caseIndex.count
-                position = nil
-            case .testCaseStarted(let id, let testCaseId, _, _):
-                s.startedIndex[id] = s.caseIndex[testCaseId]
-                position = s.startedIndex[id]
-            case .testStepStarted(let started, _, _), .testStepFinished(let started, _, _, _):
-                position = s.startedIndex[started]
-            case .testCaseFinished(let started, _, _):
-                position = s.startedIndex[started]
-                if let position { s.done.insert(position) }
-            case .attachment(let a):
-                position = a.testCaseStartedId.flatMap { s.startedIndex[$0] }
-            default:
-                position = nil
-            }
-            guard let position else { return write(envelope, &s) }
-            s.held[position, default: []].append(envelope)
-            while s.done.contains(s.nextToWrite) {
-                for e in s.held.removeValue(forKey: s.nextToWrite) ?? [] { write(e, &s) }
-                s.nextToWrite += 1
-            }
+        guard configuration.parallel > 1 else { return write(envelope, &s) }
+        let position: Int?
+        switch envelope {
+        case .testCase(let t):
+            s.caseIndex[t.id] = s.caseIndex.count
+            position = nil
+        case .testCaseStarted(let id, let testCaseId, _, _):
+            s.startedIndex[id] = s.caseIndex[testCaseId]
+            position = s.startedIndex[id]
+        case .testStepStarted(let started, _, _), .testStepFinished(let started, _, _, _):
+            position = s.startedIndex[started]
+        case .testCaseFinished(let started, _, _):
+            position = s.startedIndex[started]
+            if let position { s.done.insert(position) }
+        case .attachment(let a):
+            position = a.testCaseStartedId.flatMap { s.startedIndex[$0] }
+        default:
+            position = nil
+        }
+        guard let position else { return write(envelope, &s) }
+        s.held[position, default: []].append(envelope)
+        while s.done.contains(s.nextToWrite) {
+            for e in s.held.removeValue(forKey: s.nextToWrite) ?? [] { write(e, &s) }
+            s.nextToWrite += 1
         }
     }
 

@@ -200,16 +200,13 @@ extension Run {
                 }
                 StandardOutput.error("kafka-bdd: interrupted; writing the reports so far (again to stop at once)")
                 // The handler returns at once: a source delivers its next signal only after its handler ended.
+                // Large reports take seconds (50,000 scenarios: 7 s in a debug build); a second signal ends it.
                 Thread.detachNewThread {
-                    let written = DispatchSemaphore(value: 0)
-                    Thread.detachNewThread {
-                        try? session.writeReports()
-                        written.signal()
-                    }
-                    // Large reports take seconds (50,000 scenarios: 7 s in a debug build); a second signal ends it.
-                    if written.wait(timeout: .now() + .seconds(60)) == .timedOut {
-                        StandardOutput.error("kafka-bdd: the reports were not written within 60 s")
-                    }
+                    try? session.writeReports()
+                    _exit(128 + signo)
+                }
+                DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(60)) {
+                    StandardOutput.error("kafka-bdd: the reports were not written within 60 s")
                     _exit(128 + signo)
                 }
             }
