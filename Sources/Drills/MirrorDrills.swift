@@ -38,6 +38,31 @@ public enum MirrorDrills {
         }
     }
 
+    /// Reads the source once and the target until `complete` says the copy is whole or `seconds` are up.
+    /// A failed read of the target (a partition without a leader) counts as an empty copy; the last
+    /// such failure is returned, for the step to show.
+    public static func awaitCopy(source: any Cluster, topic: String, target: any Cluster, remote: String,
+                                 partitions: Int32, within seconds: Int,
+                                 complete: ([MirrorChecks.Record], [MirrorChecks.Record]) -> Bool) async throws
+        -> (source: [MirrorChecks.Record], target: [MirrorChecks.Record], readFailure: String?) {
+        let sourceRecords = records(try await TopicReader.readAll(config: source.config(), topic: topic,
+                                                                  partitions: Array(0..<partitions)))
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while true {
+            var targetRecords: [MirrorChecks.Record] = [], failure: String?
+            do {
+                targetRecords = records(try await TopicReader.readAll(config: target.config(), topic: remote,
+                                                                      partitions: Array(0..<partitions)))
+            } catch {
+                failure = "\(error)"
+            }
+            if complete(sourceRecords, targetRecords) || ContinuousClock.now >= deadline {
+                return (sourceRecords, targetRecords, failure)
+            }
+            try await Task.sleep(for: .milliseconds(250)) // polling interval of the deadline loop
+        }
+    }
+
     public struct LagResult: Sendable {
         public var samples: [(sent: Double, lag: Double)]
         public var pause: (from: Double, to: Double)

@@ -143,20 +143,14 @@ enum MirrorSteps {
             guard let topic = sourceNamed.topics[name] else { throw StepFailure("no topic \"\(name)\" on that cluster") }
             let partitions = sourceNamed.partitions[name] ?? 1
             let remote = remoteTopic(remoteName, written: name, physical: topic)
-            let sourceRecords = MirrorDrills.records(try await TopicReader.readAll(
-                config: sourceNamed.cluster.config(), topic: topic, partitions: Array(0..<partitions)))
             let acknowledged = ctx.ledger.history().acknowledgedIds(on: topic)
-            let deadline = ContinuousClock.now + .seconds(seconds)
-            var verdict = Verdict.fails("not read yet")
-            var targetRecords: [MirrorChecks.Record] = []
-            while true {
-                targetRecords = (try? await TopicReader.readAll(config: target.cluster.config(), topic: remote,
-                                                                partitions: Array(0..<partitions))).map(MirrorDrills.records) ?? []
-                verdict = MirrorChecks.fidelity(acknowledged: acknowledged, source: sourceRecords,
-                                                target: targetRecords)
-                if verdict.holds || ContinuousClock.now >= deadline { break }
-                try await Task.sleep(for: .milliseconds(250)) // polling interval of the deadline loop
-            }
+            let copy = try await MirrorDrills.awaitCopy(
+                source: sourceNamed.cluster, topic: topic, target: target.cluster, remote: remote,
+                partitions: partitions, within: seconds
+            ) { MirrorChecks.fidelity(acknowledged: acknowledged, source: $0, target: $1).holds }
+            let (sourceRecords, targetRecords) = (copy.source, copy.target)
+            if let failure = copy.readFailure { ctx.log("the last read of \(remote) failed: \(failure)") }
+            let verdict = MirrorChecks.fidelity(acknowledged: acknowledged, source: sourceRecords, target: targetRecords)
             ctx.attach(Evidence.table(["partition", "on the source", "on the target"], (0..<partitions).map { p in
                 ["\(p)", "\(sourceRecords.filter { $0.partition == p }.count)", "\(targetRecords.filter { $0.partition == p }.count)"]
             }), mediaType: "text/markdown")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KafkaClient
+import Cluster
 import Processing
 
 /// `kafka-bdd mirror`: the KAF-10 mirror between two clusters, outside the tests.
@@ -74,12 +75,12 @@ struct MirrorCommand: AsyncParsableCommand {
     }
 
     /// The mirror writes with acks=all: its topics need the target brokers' min.insync.replicas in sync, and
-    /// one broker to spare, at most the brokers there are; 1 where that is 1 or cannot be read (a mock).
+    /// one broker to spare, at most the brokers there are; min.insync.replicas is taken as 1 where it cannot
+    /// be read (a mock), and 1 replica where not even the brokers can be listed.
     static func replicationFactorForAcksAll(_ admin: Admin) async -> Int32 {
-        guard let metadata = try? await admin.metadata(topic: nil), let broker = metadata.brokers.first,
-              let entries = try? await admin.configEntries(.broker, String(broker.id), timeout: .seconds(10)),
-              let value = entries.first(where: { $0.name == "min.insync.replicas" })?.value,
-              let minInsync = Int32(value), minInsync > 1 else { return 1 }
-        return min(Int32(metadata.brokers.count), minInsync + 1)
+        guard let metadata = try? await admin.metadata(topic: nil), let broker = metadata.brokers.first else { return 1 }
+        let entries = try? await admin.configEntries(.broker, String(broker.id), timeout: .seconds(10))
+        let minInsync = entries?.first(where: { $0.name == "min.insync.replicas" }).flatMap { Int32($0.value ?? "") }
+        return ClusterRules.replicationFactorForAcksAll(minInsyncReplicas: minInsync ?? 1, brokers: metadata.brokers.count)
     }
 }
