@@ -5,13 +5,13 @@ Feature: KAF-12 Administering Kafka (day-2 operations)
   without a dry run and a verification.
 
   Plans come from the cluster's metadata and the partitions' record counts (high − low watermark;
-  librdkafka 2.0.2 cannot ask for log-dir sizes). The embedded cluster (librdkafka's mock) lists
-  brokers 1, 2 and 3 as the replicas of every partition whatever the replication factor, so its
-  preferred replica is always broker 1 and, with a fourth broker, that broker holds nothing: the
-  reassignment plan is judged there on those loads. The mock has no ElectLeaders and no partition
-  reassignment: the election is done by the harness itself (the report says so, and does not count
-  it as the admin command verified), and running a reassignment is skipped with the reason
-  (--cluster compose runs it).
+  librdkafka 2.0.2 cannot ask for log-dir sizes). The plan's scenario states the layout it starts
+  from — every partition on brokers 1, 2 and 3, a fourth broker holding nothing, as after adding a
+  broker — and a cluster that neither made that layout itself nor can reassign partitions skips it
+  (librdkafka 2.0.2's mock makes it: it puts every partition on its first three brokers; 2.16's
+  spreads them round-robin). The mock has no ElectLeaders and no partition reassignment: the
+  election is done by the harness itself (the report says so, and does not count it as the admin
+  command verified), and running a reassignment is skipped with the reason (--cluster compose runs it).
 
   How the bound follows: 1600, 1200, 800 and 400 records on partitions 0–3, each on brokers 1–3,
   load those brokers with 4000 records each and broker 4 with none (a gap of 4000). Moving a
@@ -40,6 +40,7 @@ Feature: KAF-12 Administering Kafka (day-2 operations)
     Scenario: the plan moves the heaviest partition first and narrows the load gap
       Given a 4-broker cluster
       And a topic "logs" with 4 partitions and replication factor 3
+      And every partition of "logs" has its replicas on brokers 1, 2 and 3
       When I produce these record counts to the partitions of "logs":
         | partition | records |
         | 0         | 1600    |

@@ -265,6 +265,22 @@ public struct AdminDrills: Sendable {
         return checked
     }
 
+    /// Moves every partition of `topic` onto `brokers` (preferred leaders rotated over them, as Kafka
+    /// spreads them) unless the cluster placed them there already; returns the replica lists found.
+    /// A cluster that cannot reassign partitions throws Unsupported (the step skips).
+    public func placeReplicas(_ topic: String, on brokers: [Int32]) async throws -> (found: [[Int32]], moved: Bool) {
+        let partitions = try await cluster.metadata(topic: topic).topic(topic)?.partitions ?? []
+        let found = partitions.sorted { $0.id < $1.id }.map(\.replicas)
+        guard partitions.contains(where: { Set($0.replicas) != Set(brokers) || $0.replicas.count != brokers.count })
+        else { return (found, false) }
+        try cluster.require(.reassignment)
+        try await cluster.reassign(partitions.map { p in
+            let shift = Int(p.id) % brokers.count
+            return (topic, p.id, Array(brokers[shift...] + brokers[..<shift]))
+        })
+        return (found, true)
+    }
+
     public func verifyReassignment(_ plan: Reassignment) async throws -> [String] {
         let snapshot = try await snapshot(
             Reading(

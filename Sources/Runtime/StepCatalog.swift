@@ -47,7 +47,10 @@ public enum StepCatalog {
             out += "Write feature files with these sentences (keywords `Given`/`When`/`Then`/`And`/`But` are interchangeable).\n\n"
             if !support.parameterTypes.all.filter({ !$0.isBuiltin }).isEmpty {
                 out += "Parameter types: " + support.parameterTypes.all.filter { !$0.isBuiltin }
-                    .map { "`{\($0.name)}` (\($0.regexps.map { "`\($0)`" }.joined(separator: ", ")))" }.joined(separator: "; ") + ".\n\n"
+                    .map { type in
+                        "`{\(type.name)}` (" + (support.parameterTypeDescriptions[type.name]
+                            ?? type.regexps.map { "`\($0)`" }.joined(separator: ", ")) + ")"
+                    }.joined(separator: "; ") + ".\n\n"
             }
             out += "Every step runs on every backend (`--cluster embedded`, `compose` or `external`); where a backend "
             out += "cannot model what a step needs it is skipped with the reason, never passed. The *backend* column "
@@ -110,6 +113,7 @@ public enum StepCatalog {
                        "short": "a whole number", "biginteger": "a whole number"]
         return names.map { name in
             if let custom = support.parameterTypes.all.first(where: { $0.name == name && !$0.isBuiltin }) {
+                if let description = support.parameterTypeDescriptions[name] { return "`{\(name)}`: \(description)" }
                 return "`{\(name)}`: one of " + custom.regexps.map { "`\($0)`" }.joined(separator: ", ")
             }
             if name == "word", !words.isEmpty {

@@ -43,6 +43,8 @@ public struct SupportCode: Sendable {
     }
 
     public private(set) var parameterTypes = ParameterTypeRegistry()
+    /// What a custom parameter type accepts, in words, for the step docs (its regexps otherwise).
+    public private(set) var parameterTypeDescriptions: [String: String] = [:]
     public private(set) var definitions: [Definition] = []
     /// Definitions that could not be made (bad expression syntax, bad tag expression): the run
     /// fails before any scenario with these.
@@ -114,9 +116,11 @@ public struct SupportCode: Sendable {
 
     public mutating func parameterType(_ name: String, regexps: [String], typeName: String = "String",
                                        useForSnippets: Bool = true, preferForRegexpMatch: Bool = false,
+                                       description: String? = nil,
                                        fileID: String = #fileID, line: Int = #line,
                                        transformer: @escaping ParameterType.Transformer) {
         let source = SourceReference(uri: fileID, line: line)
+        if let description { parameterTypeDescriptions[name] = description }
         do {
             let type = try ParameterType(name: name, regexps: regexps, typeName: typeName, useForSnippets: useForSnippets,
                                          preferForRegexpMatch: preferForRegexpMatch, transformer: transformer)

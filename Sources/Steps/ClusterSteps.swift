@@ -2,6 +2,7 @@ import Runtime
 import KafkaClient
 import Cluster
 import Verification
+import Drills
 
 /// Sentences about the cluster and its topics.
 enum ClusterSteps {
@@ -34,6 +35,21 @@ enum ClusterSteps {
                        + "that rest on it skip.",
                    example: #"Given a topic "events" with 6 partitions and replication factor 3"#) { ctx in
             try await createTopic(ctx, env, name: try ctx.string(0), partitions: Int32(try ctx.int(1)), replicationFactor: Int32(try ctx.int(2)))
+        }
+
+        code.parameterType("brokers", regexps: [#"\d+(?:(?:, | and )\d+)*"#], typeName: "[Int32]",
+                           useForSnippets: false, description: "broker ids, e.g. `1, 2 and 3`") { g in
+            (g[0] ?? "").split(whereSeparator: { !$0.isNumber }).compactMap { Int32($0) }
+        }
+
+        code.given("every partition of {string} has its replicas on brokers {brokers}",
+                   doc: "Puts each partition's replicas on exactly those brokers (preferred leaders rotated over "
+                       + "them) with a partition reassignment, then reads the metadata back. A cluster that placed "
+                       + "them there itself needs no reassignment (librdkafka 2.0.2's mock puts every partition on "
+                       + "the first brokers); one that cannot reassign skips the scenario, naming the layout it made.",
+                   example: #"Given every partition of "logs" has its replicas on brokers 1, 2 and 3"#) { ctx in
+            let name = try ctx.string(0), brokers: [Int32] = try ctx.argument(1)
+            try await placeReplicas(ctx, name: name, on: brokers)
         }
 
         code.given("a topic {string} with {int} partition(s), replication factor {int} and retention.ms={int}",
@@ -224,6 +240,25 @@ enum ClusterSteps {
                                   + "partitions' replicas")
             }
         }
+    }
+
+    static func placeReplicas(_ ctx: StepContext, name: String, on brokers: [Int32]) async throws {
+        let topic = try ctx.topic(name)
+        let (_, known) = try await placement(ctx, topic)
+        try Verdict(brokers.map { Plausibility.knownBroker($0, brokers: known) }.flatMap(\.problems)).enforce()
+        if let twice = Plausibility.repeated(brokers) { throw StepFailure("broker \(twice) is named twice") }
+        do {
+            let (found, moved) = try await AdminDrills(cluster: try ctx.cluster()).placeReplicas(topic, on: brokers)
+            ctx.log("the cluster had placed the replicas of \(name) on \(found.map { "\($0)" }.joined(separator: ", "))"
+                    + (moved ? "; reassigned" : ""))
+        } catch let unsupported as Unsupported {
+            let (found, _) = try await placement(ctx, topic)
+            ctx.log("the cluster placed the replicas of \(name) on "
+                    + found.map { "\($0.replicas)" }.joined(separator: ", ") + " and cannot move them")
+            throw unsupported
+        }
+        let (partitions, brokersNow) = try await placement(ctx, topic)
+        try Placement.replicasOn(brokers, topic: name, partitions: partitions, brokers: brokersNow).enforce()
     }
 
     /// Creates a scenario's topic (under its physical name on a shared cluster) and remembers it.

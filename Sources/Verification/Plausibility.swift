@@ -64,7 +64,7 @@ public enum Plausibility {
         return Verdict(negative.map { "\($0.label): lag \($0.lag) is negative (an offset beyond the log end)" })
     }
 
-    static func repeated(_ ids: [Int32]) -> Int32? {
+    public static func repeated(_ ids: [Int32]) -> Int32? {
         var seen = Set<Int32>()
         return ids.first { !seen.insert($0).inserted }
     }
@@ -125,6 +125,16 @@ public enum Placement {
 
     /// No partition is led by `broker`, a broker the cluster has (or had: `brokers` are the configured
     /// ones), and every partition has a leader.
+    /// Every partition's replicas are exactly these brokers (in any order), each listed once.
+    public static func replicasOn(_ wanted: [Int32], topic: String, partitions: [Plausibility.Partition],
+                                  brokers: [Int32]) -> Verdict {
+        if let empty = Verdict.noEvidence(partitions.count, "partitions of \(topic) in the metadata") { return empty }
+        let plausible = Plausibility.metadata(topic: topic, partitions: partitions, brokers: brokers)
+        guard plausible.holds else { return plausible }
+        return Verdict(partitions.filter { Set($0.replicas) != Set(wanted) || $0.replicas.count != wanted.count }
+            .map { "\(topic)[\($0.id)] has its replicas on brokers \($0.replicas), not \(wanted)" })
+    }
+
     public static func noneLedBy(_ broker: Int32, topic: String, partitions: [Plausibility.Partition],
                                  brokers: [Int32]) -> Verdict {
         if let empty = Verdict.noEvidence(partitions.count, "partitions of \(topic) in the metadata") { return empty }

@@ -46,4 +46,14 @@ struct ClusterClaimsTests {
             == ["after 1 s records are still there: partition 0: 10, partition 1: 4"])
         #expect(!Retention.recordsGone(written: 0, remaining: [:], after: 60).holds)
     }
+
+    @Test func replicasOnTheStatedBrokersInAnyOrderEachOnce() {
+        #expect(Placement.replicasOn([1, 2, 3], topic: "t", partitions: Self.moved, brokers: [1, 2, 3]).holds)
+        #expect(Placement.replicasOn([1, 2, 4], topic: "t", partitions: Self.moved, brokers: [1, 2, 3, 4]).problems
+            == ["t[0] has its replicas on brokers [1, 2, 3], not [1, 2, 4]",
+                "t[1] has its replicas on brokers [2, 3, 1], not [1, 2, 4]"])
+        let twice = [P(id: 0, leader: 1, replicas: [1, 2, 2], isr: [1, 2])]
+        #expect(!Placement.replicasOn([1, 2], topic: "t", partitions: twice, brokers: [1, 2]).holds)
+        #expect(!Placement.replicasOn([1, 2], topic: "t", partitions: [], brokers: [1, 2]).holds)
+    }
 }

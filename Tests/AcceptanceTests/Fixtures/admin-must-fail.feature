@@ -58,3 +58,7 @@ Feature: Admin claims that must fail
     And broker 1 is restarted
     And the admin tool plans a preferred leader election for "orders"
     Then every partition of "orders" is led by its preferred replica
+
+  Scenario: replicas placed on a broker the cluster does not have
+    Given a topic "orders" with 3 partitions and replication factor 3
+    And every partition of "orders" has its replicas on brokers 1, 2 and 4
