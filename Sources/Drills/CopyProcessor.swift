@@ -29,8 +29,10 @@ public final class CopyProcessor: @unchecked Sendable {
 
     /// One instance: runs until the input is read to the log ends it had when started, or until
     /// `killAfter` records were written by it — then it is killed mid-transaction (after writing,
-    /// before committing). Returns the number of records it wrote.
-    public func runInstance(killAfter: Int?, ends: [String: Int64]) async throws -> Int {
+    /// before committing). Returns the records it wrote, whether it was killed, and how many records
+    /// it passed over for carrying no payload id (records the produce steps did not write).
+    public func runInstance(killAfter: Int?, ends: [String: Int64]) async throws
+        -> (written: Int, killed: Bool, skipped: Int) {
         let consumer = try Consumer(config: cluster.config([
             "group.id": group, "enable.auto.commit": "false", "auto.offset.reset": "earliest", "isolation.level": "read_committed",
             "session.timeout.ms": "3000", "heartbeat.interval.ms": "300",
@@ -53,7 +55,7 @@ public final class CopyProcessor: @unchecked Sendable {
             // A partition this instance has not read from yet has no position: its committed offset is where it stands.
             return zip(positions, committed).allSatisfy { max($0.offset, $1.offset) >= (ends["\(input)/\($0.partition)"] ?? 0) }
         }
-        var written = 0
+        var written = 0, skipped = 0
         var finished = false
         var firstRecord: ContinuousClock.Instant?, lastCommit: ContinuousClock.Instant?
         defer { if let firstRecord, let lastCommit { processingTime += lastCommit - firstRecord } }
@@ -69,7 +71,7 @@ public final class CopyProcessor: @unchecked Sendable {
                 if case .exactlyOnce = mode { try producer.beginTransaction() }
                 var next: [Int32: Int64] = [:]
                 for r in records {
-                    guard let id = Payload.id(in: r.value) else { continue }
+                    guard let id = Payload.id(in: r.value) else { skipped += 1; continue }
                     try producer.produce(topic: output, key: r.key, value: CopyVerdict.outputValue(id: id), token: id)
                     written += 1
                     next[r.partition] = r.offset + 1
@@ -77,7 +79,7 @@ public final class CopyProcessor: @unchecked Sendable {
                         // Killed mid-transaction: records written, nothing committed.
                         producer.kill()
                         consumer.kill()
-                        return written
+                        return (written, true, skipped)
                     }
                 }
                 let offsets = next.map { TopicPartitionOffset(topic: input, partition: $0.key, offset: $0.value) }
@@ -91,7 +93,7 @@ public final class CopyProcessor: @unchecked Sendable {
                         // Killed between writing the output and committing the input's offsets.
                         producer.kill()
                         consumer.kill()
-                        return written
+                        return (written, true, skipped)
                     }
                     try await consumer.commit(offsets)
                 }
@@ -105,17 +107,39 @@ public final class CopyProcessor: @unchecked Sendable {
         producer.close()
         await consumer.close()
         guard finished else { throw DrillFailure("the processor did not reach the end of \(input) within 60 s") }
-        return written
+        return (written, false, skipped)
     }
 
-    /// Runs instances one after another, killing each at the next kill point, until the input is done.
-    public func run(killPoints: [Int]) async throws -> [Int] {
+    /// Runs instances one after another, killing each at the next kill point, until the input is done;
+    /// returns the records each instance wrote. With `everyKill`, an instance that reached the end of
+    /// the input before its kill point fails the drill: the fault it was to show never happened.
+    public func run(killPoints: [Int], everyKill: Bool = false) async throws -> [Int] {
         let reader = try Consumer(config: cluster.config())
         let ends = try await reader.logEnds(input, partitions: partitions)
         await reader.close()
-        var writtenPerInstance: [Int] = []
-        for k in killPoints { writtenPerInstance.append(try await runInstance(killAfter: k, ends: ends)) }
-        writtenPerInstance.append(try await runInstance(killAfter: nil, ends: ends))
+        var writtenPerInstance: [Int] = [], skipped = 0
+        for k in killPoints {
+            let instance = try await runInstance(killAfter: k, ends: ends)
+            writtenPerInstance.append(instance.written)
+            skipped += instance.skipped
+            if everyKill, !instance.killed {
+                throw DrillFailure(Self.noKill(k, instance.written, skipped, input))
+            }
+        }
+        let last = try await runInstance(killAfter: nil, ends: ends)
+        writtenPerInstance.append(last.written)
+        skipped += last.skipped
+        if writtenPerInstance.reduce(0, +) == 0, skipped > 0 {
+            throw DrillFailure("the processor wrote nothing: the \(skipped) records it read from \(input) carry no "
+                               + "payload id (it copies records the produce steps wrote, e.g. keyed messages)")
+        }
         return writtenPerInstance
+    }
+
+    static func noKill(_ point: Int, _ written: Int, _ skipped: Int, _ input: String) -> String {
+        "the processor reached the end of \(input) after writing \(written) records, before its kill point of "
+            + "\(point): it was never killed"
+            + (skipped > 0 ? " (\(skipped) records it read carry no payload id: it copies records the produce "
+                + "steps wrote, e.g. keyed messages)" : "")
     }
 }

@@ -54,9 +54,10 @@ enum ReliabilitySteps {
         }
 
         code.when("the next {int} produce requests are written but answered only after {int} ms",
-                  doc: "Delays the brokers' responses: a producer whose request.timeout.ms is shorter retries "
-                      + "records that were already written (embedded cluster only: a real broker's answers cannot "
-                      + "be held back).",
+                  doc: "Delays the brokers' responses: a producer whose socket.timeout.ms is shorter retries "
+                      + "records that were already written (librdkafka's request.timeout.ms is the broker's ack "
+                      + "timeout and does not time a request out in the client; embedded cluster only: a real "
+                      + "broker's answers cannot be held back).",
                   example: "When the next 3 produce requests are written but answered only after 1500 ms") { ctx in
             try await ctx.delayResponses(.produce, count: try ctx.int(0), by: .milliseconds(try ctx.int(1)))
         }

@@ -827,12 +827,23 @@ struct ExactlyOnceStepNegativeControlTests {
             """, on: Self.claimingEOS), mentioning: "100 aborted records were read")
     }
 
-    @Test func atLeastOnceCheckerFailsWithoutARestart() async throws {
+    // A kill point beyond the input: the drill never kills, so it fails before any verdict (the
+    // verdict's own "no order was counted twice" is tested in ExactlyOnceTests).
+    @Test func atLeastOnceDrillFailsWhenItsKillNeverHappens() async throws {
         base.expectFailure(try await run("""
                 When I produce 300 keyed messages to "orders" with acks=all
                 And an at-least-once processor copies "orders" to "totals", killed after 100000 records before committing its offsets, and restarted
                 Then the checker finds orders of "orders" counted twice in "totals", and none missing
-            """), mentioning: "no order was counted twice")
+            """), mentioning: "before its kill point of 100000: it was never killed")
+    }
+
+    // A new user's trial: JSON orders carry no payload id, the processor copied nothing and passed.
+    @Test func processorFailsOnAnInputItCannotCopy() async throws {
+        base.expectFailure(try await run("""
+                When I send 300 JSON orders to "orders" asynchronously with a delivery callback
+                And an at-least-once processor copies "orders" to "totals", killed after 100 records before committing its offsets, and restarted
+                Then the checker finds orders of "orders" counted twice in "totals", and none missing
+            """), mentioning: "300 records it read carry no payload id")
     }
 
     // Mutant: the oracle is the input as read back instead of the ledger — this passes then.
