@@ -167,10 +167,13 @@ public final class ConsoleFormatter: @unchecked Sendable {
                 emit(paint("Run failed: \(parseErrors > 0 ? shown : message)", .failed) + "\n")
             }
             var counts: [TestStepResultStatus: Int] = [:]
-            var failures: [String] = []
+            var failures: [String] = [], flaky: [String] = []
             for started in q.testCasesStarted where q.testCaseFinished(startedId: started.id) != nil {
                 let status = q.status(startedId: started.id)
                 counts[status, default: 0] += 1
+                if started.attempt > 0, status == .passed, let p = q.pickle(startedId: started.id) {
+                    flaky.append("  \(p.uri):\(p.location.line) \(p.name) (passed on attempt \(started.attempt + 1))\n")
+                }
                 if status > .skipped, let p = q.pickle(startedId: started.id) {
                     let seconds = q.testCaseSeconds(startedId: started.id).map { ", \(Markup.fixed3($0)) s" } ?? ""
                     var entry = "\(p.uri):\(p.location.line) \(p.name) (\(status.lowercaseName)\(seconds))\n"
@@ -192,6 +195,9 @@ public final class ConsoleFormatter: @unchecked Sendable {
             let failed = counts.filter { $0.key > .skipped && !tolerated.contains($0.key) }.values.reduce(0, +)
             let allowed = tolerated.compactMap { s in counts[s].map { "\($0) \(s.lowercaseName)" } }
             if !allowed.isEmpty { emit("tolerated by --no-strict: \(allowed.joined(separator: ", "))\n") }
+            if !flaky.isEmpty {
+                emit("\nFlaky (failed, then passed on a retry):\n" + TerminalText.safe(flaky.joined()))
+            }
             emit("\(counts[.passed] ?? 0) passed, \(failed) failed, \(counts[.skipped] ?? 0) skipped\n")
         default:
             break

@@ -56,6 +56,10 @@ public struct JUnitFormatter {
             out += "time=\"\(Self.number(q.testCaseSeconds(startedId: id) ?? 0))\""
             if fileAttribute { out += " file=\"\(attr(pickle.uri))\"" }
             out += ">\n"
+            // Earlier attempts of a retried case, as Surefire writes them: flaky when it passed at last.
+            let final = q.mostSevereResult(startedId: id)?.status ?? .passed
+            let retries = reference ? "" : retried(q, id, flaky: final == .passed)
+            if final == .passed { out += retries }
             if let result = q.mostSevereResult(startedId: id), result.status != .passed {
                 let kind = result.status == .skipped ? "skipped" : "failure"
                 var attrs = ""
@@ -82,11 +86,13 @@ public struct JUnitFormatter {
                     let body = result.exception?.stackTrace ?? explained
                     text = "\(at)\(d.keyword)\(d.text)\n\(body)"
                 }
+                if kind == "skipped" { out += retries }
                 if let stack = text {
                     out += "<\(kind)\(attrs)>\n<![CDATA[\(cdata(stack))]]>\n</\(kind)>\n"
                 } else {
                     out += "<\(kind)\(attrs)/>\n"
                 }
+                if kind == "failure" { out += retries }
             }
             let lines = q.stepResults(startedId: id).compactMap { r -> String? in
                 guard case .pickleStep(let psId, _, _) = r.step.kind, let ps = q.pickleStep(id: psId),
@@ -116,6 +122,20 @@ public struct JUnitFormatter {
 
     /// Dot leaders up to column 77 of a step line.
     private static let dots = (0...76).map { String(repeating: ".", count: $0) }
+
+    /// `<flakyFailure>` (the case passed at last) or `<rerunFailure>` for each retried attempt: the step
+    /// that failed it, with its message.
+    func retried(_ q: RunQuery, _ startedId: String, flaky: Bool) -> String {
+        let element = flaky ? "flakyFailure" : "rerunFailure"
+        return q.retriedAttempts(of: startedId).map { attempt in
+            let d = q.notPassedStep(startedId: attempt.id)
+            let message = d.flatMap { $0.explanation.split(separator: "\n").first.map(String.init) } ?? "failed"
+            let trace = d.map { "\($0.location.map { "\($0): " } ?? "")\($0.keyword)\($0.text)\n\($0.explanation)" }
+                ?? "attempt \(attempt.attempt + 1) failed"
+            return "<\(element) type=\"Failure\" message=\"\(attr("attempt \(attempt.attempt + 1): \(message)"))\">\n"
+                + "<stackTrace><![CDATA[\(cdata(trace))]]></stackTrace>\n</\(element)>\n"
+        }.joined()
+    }
 
     static func name(_ lineage: RunQuery.Lineage?, _ pickle: Pickle) -> String {
         var parts: [String] = []

@@ -55,6 +55,8 @@ public struct RunQuery: Sendable {
         var steps: [StepResult] = []
     }
 
+    private var retriedByTestCase: [String: [String]] = [:]  // test case id → started ids retried
+
     private struct StepKey: Hashable {
         var testCaseStartedId: String
         var testStepId: String
@@ -112,6 +114,9 @@ public struct RunQuery: Sendable {
             }
         case .testCaseFinished(let startedId, let willBeRetried, let timestamp):
             caseByStartedId[startedId]?.finished = TestCaseFinished(willBeRetried: willBeRetried, timestamp: timestamp)
+            if willBeRetried, let testCaseId = caseByStartedId[startedId]?.started.testCaseId {
+                retriedByTestCase[testCaseId, default: []].append(startedId)
+            }
         case .attachment(let a):
             let key = StepKey(testCaseStartedId: a.testCaseStartedId ?? "", testStepId: a.testStepId ?? "")
             attachmentsByStep[key, default: []].append(a)
@@ -189,6 +194,13 @@ public struct RunQuery: Sendable {
             let ta = Self.millis(a.element.timestamp), tb = Self.millis(b.element.timestamp)
             return ta != tb ? ta < tb : a.offset < b.offset
         }.map(\.element)
+    }
+
+    /// The earlier attempts of the test case `startedId` ran (those retried), first attempt first.
+    public func retriedAttempts(of startedId: String) -> [TestCaseStarted] {
+        guard let final = caseByStartedId[startedId]?.started else { return [] }
+        return (retriedByTestCase[final.testCaseId] ?? []).compactMap { caseByStartedId[$0]?.started }
+            .sorted { $0.attempt < $1.attempt }
     }
 
     public func testCaseStarted(id: String) -> TestCaseStarted? { caseByStartedId[id]?.started }

@@ -17,6 +17,9 @@ public struct RunOptions: Sendable {
     public var failFast = false
     /// Run pickles in a random order drawn from this seed (print it to reproduce a run).
     public var shuffleSeed: UInt64?
+    /// A failed test case runs again up to this many times (cucumber-js's --retry); one that passes on
+    /// a retry is flaky. Only failures are retried: undefined, pending and ambiguous steps are not.
+    public var retry = 0
 
     public init() {}
 }
@@ -32,6 +35,11 @@ public struct TestCaseOutcome: Sendable {
     public var pickle: Pickle
     public var status: TestStepResultStatus
     public var steps: [StepOutcome]
+    /// How many times it ran: more than once only with a retry.
+    public var attempts = 1
+
+    /// Passed, but only on a retry.
+    public var flaky: Bool { status == .passed && attempts > 1 }
 
     /// The first step that is not a pass: what decided the outcome.
     public var decisive: StepOutcome? { steps.first { $0.result.status != .passed } }
@@ -186,8 +194,22 @@ public actor Runner {
 
     @discardableResult
     public func execute(_ testCase: PreparedTestCase) async -> TestCaseOutcome {
+        var attempt = 0
+        while true {
+            var outcome = await execute(testCase, attempt: attempt)
+            if outcome.status == .failed, attempt < options.retry {
+                attempt += 1
+                continue
+            }
+            outcome.attempts = attempt + 1
+            outcomes.append(outcome)
+            return outcome
+        }
+    }
+
+    private func execute(_ testCase: PreparedTestCase, attempt: Int) async -> TestCaseOutcome {
         let startedId = ids.newId()
-        emit(.testCaseStarted(id: startedId, testCaseId: testCase.id, attempt: 0, timestamp: .now()))
+        emit(.testCaseStarted(id: startedId, testCaseId: testCase.id, attempt: attempt, timestamp: .now()))
         let world = World(pickle: testCase.pickle)
         var skipping = runHookFailed
         var stepOutcomes: [TestCaseOutcome.StepOutcome] = []
@@ -240,11 +262,10 @@ public actor Runner {
             if result.status != .passed { skipping = true }
             stepOutcomes.append(.init(text: text, result: result))
         }
-        emit(.testCaseFinished(testCaseStartedId: startedId, willBeRetried: false, timestamp: .now()))
         let status = stepOutcomes.map(\.result.status).max() ?? .passed
-        let outcome = TestCaseOutcome(pickle: testCase.pickle, status: status, steps: stepOutcomes)
-        outcomes.append(outcome)
-        return outcome
+        let retried = status == .failed && attempt < options.retry
+        emit(.testCaseFinished(testCaseStartedId: startedId, willBeRetried: retried, timestamp: .now()))
+        return TestCaseOutcome(pickle: testCase.pickle, status: status, steps: stepOutcomes)
     }
 
     /// Runs a body under its time limit and turns how it ended into a step result.

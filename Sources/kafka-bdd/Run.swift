@@ -65,6 +65,12 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Scenarios run at once, each on its own embedded cluster; output keeps scenario order.")
     var parallel = 1
 
+    @Option(help: """
+        Run a failed scenario again, up to N more times (off by default). One that passes on a retry \
+        is flaky: listed as such, a <flakyFailure> per failed attempt in JUnit; the run does not fail.
+        """)
+    var retry = 0
+
     func validate() throws {
         for r in reports where Session.Report(r) == nil {
             throw ValidationError("--report \(r): \(Session.Report.usage)")
@@ -74,6 +80,7 @@ struct Run: AsyncParsableCommand {
         }
         guard stepTimeout > 0 else { throw ValidationError("--step-timeout must be positive") }
         guard (1...64).contains(parallel) else { throw ValidationError("--parallel takes 1 to 64 scenarios at once") }
+        guard (0...10).contains(retry) else { throw ValidationError("--retry takes 0 to 10 retries") }
     }
 
     func fail(_ message: String) -> ExitCode {
@@ -96,6 +103,7 @@ struct Run: AsyncParsableCommand {
         configuration.options.dryRun = dryRun
         configuration.options.strict = strict
         configuration.options.failFast = failFast
+        configuration.options.retry = retry
         configuration.options.stepTimeout = .milliseconds(Int64(stepTimeout * 1000))
         configuration.options.hookTimeout = configuration.options.stepTimeout
         configuration.parallel = parallel
