@@ -169,10 +169,12 @@ public struct Parser: Sendable {
 /// Hands out message ids, numbered from 0 as the reference numbers them.
 public final class IdGenerator: Sendable {
     private let next = Atomic<Int>(0)
+    private let prefix: String
 
-    public init() {}
+    /// `prefix` keeps the ids of one shard of a run apart from another's (`kafka-bdd merge`).
+    public init(prefix: String = "") { self.prefix = prefix }
 
     public func newId() -> String {
-        String(next.wrappingAdd(1, ordering: .relaxed).oldValue)
+        prefix + String(next.wrappingAdd(1, ordering: .relaxed).oldValue)
     }
 }

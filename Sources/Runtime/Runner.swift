@@ -20,6 +20,9 @@ public struct RunOptions: Sendable {
     /// A failed test case runs again up to this many times (cucumber-js's --retry); one that passes on
     /// a retry is flaky. Only failures are retried: undefined, pending and ambiguous steps are not.
     public var retry = 0
+    /// Run only shard `index` (1-based) of `count`: every `count`th selected pickle in file order,
+    /// starting with the `index`th; ids from the test cases on carry the shard, for `kafka-bdd merge`.
+    public var shard: (index: Int, count: Int)?
 
     public init() {}
 }
@@ -76,7 +79,7 @@ public actor Runner {
 
     private let support: SupportCode
     private let options: RunOptions
-    private let ids: IdGenerator
+    private var ids: IdGenerator
     private let emit: @Sendable (Envelope) -> Void
     private var definitionIds: [Int: String] = [:] // index in support.definitions → message id
     private var testRunStartedId = ""
@@ -138,6 +141,11 @@ public actor Runner {
         emit(.testRunStarted(id: testRunStartedId, timestamp: .now()))
 
         var selected = pickles.filter { options.tags.evaluate($0.tags.map(\.name)) && options.pickleFilter($0) }
+        if let shard = options.shard {
+            // Everything up to here is the same in every shard (same files, same ids); the rest is its own.
+            selected = Self.shard(selected, shard)
+            ids = IdGenerator(prefix: "shard\(shard.index)of\(shard.count)-")
+        }
         if let seed = options.shuffleSeed {
             var rng = SeededGenerator(seed: seed)
             selected.shuffle(using: &rng)
@@ -158,6 +166,11 @@ public actor Runner {
             if case .hook(let h) = d, h.type == type { return (i, h) }
             return nil
         }
+    }
+
+    /// The `index`th of every `count` pickles, in the order given: N shards cover each pickle once.
+    public static func shard<T>(_ items: [T], _ shard: (index: Int, count: Int)) -> [T] {
+        items.enumerated().filter { $0.offset % shard.count == shard.index - 1 }.map(\.element)
     }
 
     private func prepare(_ pickle: Pickle) -> PreparedTestCase {

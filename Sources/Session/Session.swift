@@ -128,6 +128,11 @@ public final class Session: Sendable {
 
     /// The pickles this session selects, in file order (before any shuffle).
     public var selectedPickles: [Pickle] {
+        options.shard.map { Runner.shard(selectedInEveryShard, $0) } ?? selectedInEveryShard
+    }
+
+    /// The pickles the paths, tags and names select, before a shard takes its share.
+    public var selectedInEveryShard: [Pickle] {
         files.flatMap(\.pickles).filter { options.tags.evaluate($0.tags.map(\.name)) && options.pickleFilter($0) }
     }
 

@@ -66,6 +66,22 @@ struct Run: AsyncParsableCommand {
     var parallel = 1
 
     @Option(help: """
+        Run shard I of N: every Nth selected scenario in file order, starting with the Ith. N jobs with \
+        the same paths and filters cover every scenario once; `kafka-bdd merge` joins their message streams.
+        """, transform: Run.shard)
+    var shard: Shard?
+
+    struct Shard { var index: Int, count: Int }
+
+    static func shard(_ text: String) throws -> Shard {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, (1...n).contains(i) else {
+            throw ValidationError("--shard \(text): expected I/N with 1 ≤ I ≤ N, e.g. 2/4")
+        }
+        return Shard(index: i, count: n)
+    }
+
+    @Option(help: """
         Run a failed scenario again, up to N more times (off by default). One that passes on a retry \
         is flaky: listed as such, a <flakyFailure> per failed attempt in JUnit; the run does not fail.
         """)
@@ -104,6 +120,7 @@ struct Run: AsyncParsableCommand {
         configuration.options.strict = strict
         configuration.options.failFast = failFast
         configuration.options.retry = retry
+        configuration.options.shard = shard.map { (index: $0.index, count: $0.count) }
         configuration.options.stepTimeout = .milliseconds(Int64(stepTimeout * 1000))
         configuration.options.hookTimeout = configuration.options.stepTimeout
         configuration.parallel = parallel
@@ -123,7 +140,8 @@ struct Run: AsyncParsableCommand {
         let session: Session
         do { session = try Session(configuration) } catch { throw fail(error.description) }
         // A mistyped tag or path in a CI gate must not go green by running nothing.
-        if session.selectedPickles.isEmpty, !allowEmpty, !session.hasParseErrors {
+        // A shard may be empty (more shards than scenarios); it still runs, so its stream can be merged.
+        if session.selectedInEveryShard.isEmpty, !allowEmpty, !session.hasParseErrors {
             let what = [tags.map { "--tags \($0)" }, name.map { "--name \($0)" }].compactMap { $0 }
             let reason = "no scenario matched \(configuration.paths.joined(separator: " "))"
                 + (what.isEmpty ? "" : " with " + what.joined(separator: " "))

@@ -14,6 +14,7 @@ struct WorkflowContractTests {
         var name: String
         var container: String?
         var cards: [String] = []
+        var shards: [String] = []
         /// Every `run:` of the job, in order (a `run: |` block joined into one).
         var runs: [String] = []
     }
@@ -38,6 +39,9 @@ struct WorkflowContractTests {
             if let m = trimmed.wholeMatch(of: /container:\s*(\S+)/) { jobs[jobs.count - 1].container = String(m.1) }
             if let m = trimmed.wholeMatch(of: /card:\s*\[(.*)\]/) {
                 jobs[jobs.count - 1].cards = m.1.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            }
+            if let m = trimmed.wholeMatch(of: /shard:\s*\[(.*)\]/) {
+                jobs[jobs.count - 1].shards = m.1.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             }
             if let m = trimmed.firstMatch(of: /^(?:- )?run:\s*(.*)$/) {
                 jobs[jobs.count - 1].runs.append(String(m.1))
@@ -74,6 +78,27 @@ struct WorkflowContractTests {
             .split(separator: "\n").first { $0.hasPrefix("# Needs:") } ?? ""
         var found: [String] = []
         for (_, text) in workflows {
+            // A sharded run: its matrix is 1…N, and the merge job merges N streams (kafka-bdd merge refuses fewer).
+            var shardCount: Int?
+            for job in jobs(text) {
+                for run in job.runs {
+                    guard let m = run.firstMatch(of: /--shard \$\{\{ matrix\.shard \}\}\/(\d+)/), let n = Int(m.1) else {
+                        continue
+                    }
+                    shardCount = n
+                    if job.shards != (1...max(n, 1)).map(String.init) {
+                        found.append("\(job.name): --shard …/\(n) but the matrix runs shards \(job.shards)")
+                    }
+                }
+            }
+            for job in jobs(text) {
+                for run in job.runs where run.contains("kafka-bdd merge") {
+                    let streams = run.split(separator: " ").filter { $0.hasSuffix(".ndjson") && !$0.contains(":") }
+                    if let n = shardCount, streams.count != n {
+                        found.append("\(job.name): merges \(streams.count) streams of a run split into \(n) shards")
+                    }
+                }
+            }
             for job in jobs(text) {
                 let all = job.runs.joined(separator: "\n")
                 for run in job.runs where run.contains("gate-chapter.sh") {
@@ -160,5 +185,21 @@ struct WorkflowContractTests {
             of: gate, with: "      - run: make -s build\n" + up))])
         #expect(!early.contains { $0.contains("only after make up") }, "\(early)")
         #expect(problems.contains { $0.contains("python3") }, "\(problems)")
+
+        let sharded = """
+        jobs:
+          shard:
+            strategy:
+              matrix:
+                shard: [1, 2, 3]
+            steps:
+              - run: kafka-bdd run Features --shard ${{ matrix.shard }}/4 --report message:s.ndjson
+          merge:
+            steps:
+              - run: kafka-bdd merge s1.ndjson s2.ndjson s3.ndjson --report junit:reports/junit.xml
+        """
+        let shardProblems = try Self.problems([("w.yml", sharded)])
+        #expect(shardProblems.contains { $0.contains("--shard …/4 but the matrix runs shards") }, "\(shardProblems)")
+        #expect(shardProblems.contains { $0.contains("merges 3 streams of a run split into 4") }, "\(shardProblems)")
     }
 }
