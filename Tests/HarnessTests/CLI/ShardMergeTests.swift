@@ -6,17 +6,9 @@ import Testing
 /// belong together are refused (exit 2), never merged into a plausible report.
 @Suite("kafka-bdd run --shard and merge")
 struct ShardMergeTests {
-    static let feature = """
-        Feature: f
-          Scenario: passes one
-            Given a 1-broker cluster
-          Scenario: undefined
-            Given a 1-broker cluster
-            Then nobody defined this step
-          Scenario: skipped on the embedded cluster
-            Given a 3-broker cluster
-            And a topic "events" with 3 partitions and replication factor 3
-            Then every partition of "events" has 3 replicas on distinct brokers
+    /// A pass, an undefined step and a skip (RerunAndVerifiedTests' feature), a failure and an outline.
+    static let feature = RerunAndVerifiedTests.feature + """
+
           Scenario: fails
             Given a 3-broker cluster
             And a topic "fixture" with 2 partitions and replication factor 3
