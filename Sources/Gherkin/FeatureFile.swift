@@ -14,7 +14,15 @@ public struct FeatureFile: Sendable {
     public struct ReadError: Error, CustomStringConvertible, Sendable {
         public let path: String
         public let reason: String
-        public var description: String { "\(path): \(reason)" }
+        /// `LINE:COLUMN` where the problem is in the file, if it is at a place.
+        public var at: String?
+        public var description: String { "\(path):\(at.map { "\($0):" } ?? "") \(reason)" }
+
+        public init(path: String, reason: String, at: String? = nil) {
+            self.path = path
+            self.reason = reason
+            self.at = at
+        }
     }
 
     /// Parses `source` and compiles its pickles (none when it has errors).
@@ -41,7 +49,11 @@ public struct FeatureFile: Sendable {
             let bytes = Array(bytes)
             let offset = firstInvalidUTF8Offset(bytes)
             let line = bytes[..<offset].count { $0 == UInt8(ascii: "\n") } + 1
-            throw ReadError(path: path, reason: "line \(line): not valid UTF-8 (byte offset \(offset)); feature files must be UTF-8")
+            let start = bytes[..<offset].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+            // The line up to the bad byte is valid UTF-8: its characters give the column.
+            let column = String(decoding: bytes[start..<offset], as: UTF8.self).count + 1
+            throw ReadError(path: path, reason: "not valid UTF-8 (byte offset \(offset)); feature files must be UTF-8",
+                            at: "\(line):\(column)")
         }
         return text
     }

@@ -286,22 +286,50 @@ public final class Session: Sendable {
                 query.update(.testRunFinished(testRunStartedId: s.testRunStartedId, success: success,
                                               message: nil, exception: nil, timestamp: .now()))
             }
-            return configuration.reports.compactMap { report -> (String, String)? in
-                switch report.kind {
-                case .message: nil
-                case .html: (report.path, HTMLFormatter(title: configuration.title, cardTags: configuration.cardTags)
-                    .render(query))
-                case .junit: (report.path, JUnitFormatter().render(query))
-                case .json: (report.path, (try? CucumberJSONFormatter().render(query)) ?? "[]")
-                case .rerun: (report.path, RerunFormatter().render(query))
-                }
+            return Self.rendered(query, configuration)
+        }
+        try Self.write(rendered)
+    }
+
+    /// Every report but the message stream, rendered from `query`.
+    static func rendered(_ query: RunQuery, _ configuration: Configuration) -> [(String, String)] {
+        configuration.reports.compactMap { report -> (String, String)? in
+            switch report.kind {
+            case .message: nil
+            case .html: (report.path, HTMLFormatter(title: configuration.title, cardTags: configuration.cardTags)
+                .render(query))
+            case .junit: (report.path, JUnitFormatter().render(query))
+            case .json: (report.path, (try? CucumberJSONFormatter().render(query)) ?? "[]")
+            case .rerun: (report.path, RerunFormatter().render(query))
             }
         }
+    }
+
+    static func write(_ rendered: [(String, String)]) throws(Problem) {
         for (path, text) in rendered {
             do { try Data(text.utf8).write(to: URL(fileURLWithPath: path)) } catch {
                 throw Problem("cannot write \(path): \(error.localizedDescription)")
             }
         }
+    }
+
+    /// As `abandon`, where not even a session could be made (a feature file that cannot be read): the
+    /// reports still say why the run did not start.
+    public static func abandon(_ configuration: Configuration, reason: String) throws(Problem) {
+        let ids = IdGenerator()
+        let runId = ids.newId()
+        let envelopes: [Envelope] = [
+            .meta(Meta()), .testRunStarted(id: runId, timestamp: .now()),
+            .testRunFinished(testRunStartedId: runId, success: false, message: reason, exception: nil,
+                             timestamp: .now()),
+        ]
+        var query = RunQuery()
+        envelopes.forEach { query.update($0) }
+        var files = rendered(query, configuration)
+        if let message = configuration.reports.first(where: { $0.kind == .message }) {
+            files.append((message.path, envelopes.map(\.ndjsonLine).joined()))
+        }
+        try write(files)
     }
 
     private static func checkWritable(_ path: String) throws(Problem) {

@@ -138,7 +138,10 @@ struct Run: AsyncParsableCommand {
         }
         configuration.title = "KafkaBDD — \(backend.rawValue) cluster"
         let session: Session
-        do { session = try Session(configuration) } catch { throw fail(error.description) }
+        do { session = try Session(configuration) } catch {
+            try? Session.abandon(configuration, reason: error.description)
+            throw fail(error.description)
+        }
         // A mistyped tag or path in a CI gate must not go green by running nothing.
         // A shard may be empty (more shards than scenarios); it still runs, so its stream can be merged.
         if session.selectedInEveryShard.isEmpty, !allowEmpty, !session.hasParseErrors {

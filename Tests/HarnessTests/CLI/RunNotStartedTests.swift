@@ -13,13 +13,19 @@ struct RunNotStartedTests {
         return (dir, args)
     }
 
-    @Test(CLITests.enabled, arguments: ["unreachable", "no scenario"])
+    @Test(CLITests.enabled, arguments: ["unreachable", "no scenario", "invalid UTF-8"])
     func theReportsSayWhy(_ cause: String) async throws {
         let (dir, reportArgs) = try Self.reports()
         let feature = try CLITests.fixture("Feature: f\n  @here\n  Scenario: s\n    Given a 1-broker cluster\n")
         let r: CLITests.Result
         let why: String
-        if cause == "unreachable" {
+        if cause == "invalid UTF-8" {
+            // A Latin-1 "é" (0xE9) on line 3, after "  Scenario: caf" — column 16.
+            let bytes = Array("Feature: f\n  @here\n  Scenario: caf".utf8) + [0xE9] + Array("\n".utf8)
+            try Data(bytes).write(to: URL(fileURLWithPath: feature))
+            r = try await CLITests.run(["run", feature] + reportArgs)
+            why = "\(feature):3:16: not valid UTF-8 (byte offset 34)"
+        } else if cause == "unreachable" {
             r = try await CLITests.run(["run", feature, "--cluster", "external"] + reportArgs,
                                        environment: ["KAFKA_BDD_BOOTSTRAP": "127.0.0.1:1"])
             why = "cannot reach the Kafka cluster at 127.0.0.1:1"

@@ -250,8 +250,8 @@ struct FeatureFileTests {
             _ = try FeatureFile.load(path: path)
             Issue.record("expected a read error")
         } catch {
-            #expect(error.reason.contains("line 3"))
-            #expect(error.reason.contains("UTF-8"))
+            #expect(error.at == "3:1", "the bad byte starts line 3")
+            #expect(error.description == "\(path):3:1: not valid UTF-8 (byte offset 25); feature files must be UTF-8")
         }
     }
 
