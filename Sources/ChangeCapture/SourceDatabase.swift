@@ -84,16 +84,18 @@ public struct PipelineDatabase: Sendable {
     /// The change history, in the order the changes were made.
     public func readHistory(_ c: Connection) async throws -> [(op: String, order: Order)] {
         let r = try await c.execute("SELECT op, id, customer, amount, placed_at FROM \(history) ORDER BY seq")
-        return (0..<r.rows.count).map { i in
-            (r.string(i, 0)!,
-             Order(id: r.int(i, 1)!, customer: r.string(i, 2)!, amount: r.int(i, 3)!, placedAt: r.int(i, 4)!))
+        return try (0..<r.rows.count).map { i in
+            (try r.value(i, 0),
+             Order(id: try r.value(i, 1), customer: try r.value(i, 2), amount: try r.value(i, 3),
+                   placedAt: try r.value(i, 4)))
         }
     }
 
     public func readOrders(_ c: Connection) async throws -> [Order] {
         let r = try await c.execute("SELECT id, customer, amount, placed_at FROM \(orders) ORDER BY id")
-        return (0..<r.rows.count).map { i in
-            Order(id: r.int(i, 0)!, customer: r.string(i, 1)!, amount: r.int(i, 2)!, placedAt: r.int(i, 3)!)
+        return try (0..<r.rows.count).map { i in
+            Order(id: try r.value(i, 0), customer: try r.value(i, 1), amount: try r.value(i, 2),
+                  placedAt: try r.value(i, 3))
         }
     }
 
@@ -101,9 +103,10 @@ public struct PipelineDatabase: Sendable {
     public func readSink(_ c: Connection) async throws -> [WindowTotal] {
         let r = try await c.execute("SELECT customer, window_start, total, orders, source_lsn, version FROM \(sink) "
                                     + "ORDER BY customer, window_start")
-        return (0..<r.rows.count).map { i in
-            WindowTotal(key: WindowKey(customer: r.string(i, 0)!, windowStart: r.int(i, 1)!), total: r.int(i, 2)!,
-                        orders: r.int(i, 3)!, sourceLSN: UInt64(r.int(i, 4)!), version: r.int(i, 5)!)
+        return try (0..<r.rows.count).map { i in
+            WindowTotal(key: WindowKey(customer: try r.value(i, 0), windowStart: try r.value(i, 1)),
+                        total: try r.value(i, 2), orders: try r.value(i, 3),
+                        sourceLSN: try r.value(i, 4), version: try r.value(i, 5))
         }
     }
 

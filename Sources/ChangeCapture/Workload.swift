@@ -116,7 +116,8 @@ public final class SinkObserver: Sendable {
             let now = Date().timeIntervalSince1970 * 1000
             var rows: [WindowKey: UInt64] = [:]
             for i in 0..<r.rows.count {
-                rows[WindowKey(customer: r.string(i, 0)!, windowStart: r.int(i, 1)!)] = UInt64(r.int(i, 2)!)
+                rows[WindowKey(customer: try r.value(i, 0), windowStart: try r.value(i, 1))] =
+                    try r.value(i, 2)
             }
             state.withLock { s in
                 s.polls += 1

@@ -135,6 +135,31 @@ public struct QueryResult: Sendable {
     }
 
     public func int(_ row: Int, _ column: Int) -> Int64? { string(row, column).flatMap { Int64($0) } }
+
+    /// A value that must be there: a NULL (or, for `value(…) as Int64`, a non-number) is an error naming
+    /// the row and column, never a crash of the whole run.
+    public func value(_ row: Int, _ column: Int) throws(PostgresError) -> String {
+        guard let v = string(row, column) else { throw PostgresError("row \(row + 1), \(name(column)): NULL") }
+        return v
+    }
+
+    public func value(_ row: Int, _ column: Int) throws(PostgresError) -> Int64 {
+        let text: String = try value(row, column)
+        guard let v = Int64(text) else {
+            throw PostgresError("row \(row + 1), \(name(column)): not a whole number (\(text.count) characters)")
+        }
+        return v
+    }
+
+    public func value(_ row: Int, _ column: Int) throws(PostgresError) -> UInt64 {
+        let v: Int64 = try value(row, column)
+        guard let u = UInt64(exactly: v) else { throw PostgresError("row \(row + 1), \(name(column)): negative") }
+        return u
+    }
+
+    private func name(_ column: Int) -> String {
+        column < columns.count ? "column \(columns[column])" : "column \(column + 1)"
+    }
 }
 
 /// One libpq connection. Calls on it are serialized; each runs off the concurrency pool, and each
