@@ -101,12 +101,17 @@ public struct HTMLFormatter {
         if let rule = c.ruleName { h += "<span class=\"rule\">\(esc(rule)) ›</span> " }
         h += "\(esc(c.name))"
         if let row = c.exampleRow { h += " <span class=\"row\">\(esc(row))</span>" }
+        if c.flaky { h += " <span class=\"badge flaky\">flaky</span>" }
         h += " <small>\(esc(c.uri)):\(c.line) · \(Markup.fixed3(c.seconds)) s</small></h4></summary>"
         h += Self.markdown(c.ruleDescription) + Self.markdown(c.scenarioDescription)
         if !c.tags.isEmpty {
             h += "<p class=\"tags\">" + c.tags.map { "<span>\(esc($0))</span>" }.joined(separator: " ") + "</p>"
         }
         if c.status == .skipped, let reason = c.reason { h += "<p class=\"reason\">Skipped: \(esc(reason))</p>" }
+        if !c.retried.isEmpty {
+            h += "<p class=\"reason\">" + (c.flaky ? "Flaky — failed before it passed: " : "Retried: ")
+                + c.retried.map { esc($0) }.joined(separator: "; ") + "</p>"
+        }
         h += "<ol class=\"steps\">"
         // As cucumber's HTML: a hook is shown only when it did not pass or attached something (every domain's
         // After hook runs in every scenario; listing each buried the steps).
@@ -272,6 +277,7 @@ public struct HTMLFormatter {
         .passed{--c:#2e7d32}.failed{--c:#c62828}.skipped{--c:#795548}.undefined{--c:#b45309}.pending{--c:#8a6100}
         .ambiguous{--c:#6a1b9a}.unknown{--c:#666666}
         .badge.passed,.badge.failed,.badge.skipped,.badge.undefined,.badge.pending,.badge.ambiguous{background:var(--c)}
+        .badge.flaky{background:#b45309}
         td.passed,td.failed,td.skipped,td.undefined,td.pending,td.ambiguous{color:var(--c);font-weight:bold}
         a.cell{display:inline-block;margin:2px;padding:2px 6px;border-radius:3px;color:#fff;font-size:12px}
         a.cell{background:var(--c,#666666);text-decoration:none}

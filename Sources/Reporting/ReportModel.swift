@@ -56,6 +56,10 @@ public struct ReportModel {
         public var scenarioDescription = ""
         /// "Examples #1, row 2" for a scenario outline's row.
         public var exampleRow: String?
+        /// Earlier attempts (with --retry) and the first line of why each failed.
+        public var retried: [String] = []
+        /// Passed, but only on a retry.
+        public var flaky: Bool { status == .passed && !retried.isEmpty }
 
         /// The reason a skipped or failed case shows: its first non-passing step's message.
         public var reason: String? { steps.first { $0.status != .passed && $0.message != nil }?.message }
@@ -83,6 +87,12 @@ public struct ReportModel {
             cases[cases.count - 1].featureDescription = lineage?.feature.description ?? ""
             cases[cases.count - 1].ruleDescription = lineage?.rule?.description ?? ""
             cases[cases.count - 1].scenarioDescription = lineage?.scenario.description ?? ""
+            cases[cases.count - 1].retried = q.retriedAttempts(of: started.id).map { attempt in
+                let why = q.notPassedStep(startedId: attempt.id).flatMap { d in
+                    d.explanation.split(separator: "\n").first.map(String.init)
+                }
+                return "attempt \(attempt.attempt + 1): \(why ?? q.status(startedId: attempt.id).lowercaseName)"
+            }
             if let lineage, lineage.example != nil {
                 let examples = lineage.examples?.name.isEmpty == false ? lineage.examples!.name : "Examples"
                 cases[cases.count - 1].exampleRow =

@@ -78,6 +78,16 @@ struct RetryTests {
         #expect(r.status == 0, "\(r.output)")
     }
 
+    @Test func theHTMLMarksTheFlakyScenarioAndSaysWhyEachAttemptFailed() async {
+        let (_, q) = await Self.run(retry: 2)
+        let html = HTMLFormatter(title: "t", cardTags: .studyPlan).render(q)
+        #expect(html.components(separatedBy: "<span class=\"badge flaky\">flaky</span>").count - 1 == 1, "one flaky")
+        #expect(html.contains("Flaky — failed before it passed: attempt 1: attempt 1 failed"))
+        #expect(html.contains("Retried: attempt 1: it always fails; attempt 2: it always fails"))
+        let model = ReportModel(q)
+        #expect(model.cases.map(\.flaky) == [true, false, false])
+    }
+
     @Test func theConsoleListsTheFlakyScenario() async {
         let (_, q) = await Self.run(retry: 1)
         let out = Mutex("")
