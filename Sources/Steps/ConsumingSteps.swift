@@ -27,9 +27,11 @@ enum ConsumingSteps {
         }
 
         code.then("some key's messages are consumed out of the order they were sent",
-                  doc: "The hazard of retries without idempotence: reads the topics and expects at least one key whose records are not in send order; lists them. "
-                      + "A retried batch reorders a key only when a later record of that key overtakes it: the produce steps rotate 50 keys, "
-                      + "so the batches in flight behind it must hold 50 records or more (small batches or few records in flight may show none).",
+                  doc: "The hazard of retries without idempotence: reads the topics and expects at least one key "
+                      + "whose records are not in send order; lists them. A retried batch reorders a key only when a "
+                      + "later record of that key overtakes it: the produce steps rotate 50 keys, so the batches in "
+                      + "flight behind it must hold 50 records or more (small batches or few records in flight may "
+                      + "show none).",
                   example: "Then some key's messages are consumed out of the order they were sent") { ctx in
             let verdict = try await readAll(ctx)
             try verdict.showsReorderingByKey().enforce()

@@ -33,7 +33,11 @@ enum ExactlyOnceSteps {
 
     static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
         code.when("an exactly-once processor copies {string} to {string}, killed mid-transaction after {int} records and restarted",
-                  doc: "A transactional read-process-write processor (read_committed consumer, offsets committed in the transaction) is killed — not closed — after writing that many records, then restarted with the same transactional id. It copies records the produce steps wrote (they carry a payload id; JSON orders do not); it fails when it reaches the end of the input before the kill.",
+                  doc: "A transactional read-process-write processor (read_committed consumer, offsets committed "
+                      + "in the transaction) is killed — not closed — after writing that many records, then restarted "
+                      + "with the same transactional id. It copies records the produce steps wrote (they carry a "
+                      + "payload id; JSON orders do not); it fails when it reaches the end of the input before the "
+                      + "kill.",
                   example: #"When an exactly-once processor copies "orders" to "totals", killed mid-transaction after 1000 records and restarted"#) { ctx in
             let processor = try processor(ctx, mode: .exactlyOnce(transactionalId: "copier"))
             let written = try await processor.run(killPoints: [try ctx.int(2)], everyKill: true)
@@ -53,7 +57,10 @@ enum ExactlyOnceSteps {
         }
 
         code.when("an at-least-once processor copies {string} to {string}, killed after {int} records before committing its offsets, and restarted",
-                  doc: "The same processor without transactions: output flushed, then offsets committed; killed between the two, it reprocesses what it had written. It copies records the produce steps wrote (they carry a payload id; JSON orders do not); it fails when it reaches the end of the input before the kill.",
+                  doc: "The same processor without transactions: output flushed, then offsets committed; killed "
+                      + "between the two, it reprocesses what it had written. It copies records the produce steps "
+                      + "wrote (they carry a payload id; JSON orders do not); it fails when it reaches the end of the "
+                      + "input before the kill.",
                   example: #"When an at-least-once processor copies "orders" to "totals", killed after 1000 records before committing its offsets, and restarted"#) { ctx in
             let processor = try processor(ctx, mode: .atLeastOnce)
             let written = try await processor.run(killPoints: [try ctx.int(2)], everyKill: true)

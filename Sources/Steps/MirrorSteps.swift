@@ -150,7 +150,8 @@ enum MirrorSteps {
             ) { MirrorChecks.fidelity(acknowledged: acknowledged, source: $0, target: $1).holds }
             let (sourceRecords, targetRecords) = (copy.source, copy.target)
             if let failure = copy.readFailure { ctx.log("the last read of \(remote) failed: \(failure)") }
-            let verdict = MirrorChecks.fidelity(acknowledged: acknowledged, source: sourceRecords, target: targetRecords)
+            let verdict = MirrorChecks.fidelity(acknowledged: acknowledged, source: sourceRecords,
+                                                target: targetRecords)
             ctx.attach(Evidence.table(["partition", "on the source", "on the target"], (0..<partitions).map { p in
                 ["\(p)", "\(sourceRecords.filter { $0.partition == p }.count)", "\(targetRecords.filter { $0.partition == p }.count)"]
             }), mediaType: "text/markdown")

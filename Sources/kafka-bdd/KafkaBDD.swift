@@ -13,7 +13,8 @@ struct KafkaBDD: AsyncParsableCommand {
         commandName: "kafka-bdd",
         abstract: "Executable acceptance tests for Kafka, written in Gherkin.",
         version: "0.1.0 (librdkafka \(Librdkafka.version))",
-        subcommands: [Run.self, Pickles.self, Format.self, Merge.self, StepsCommand.self, ClusterCommand.self, Bench.self,
+        subcommands: [Run.self, Pickles.self, Format.self, Merge.self, StepsCommand.self, ClusterCommand.self,
+                      Bench.self,
                       BackfillCommand.self, MetricsCommand.self, AdminCommand.self, MirrorCommand.self,
                       StreamsCommand.self]
     )

@@ -78,9 +78,12 @@ struct MirrorCommand: AsyncParsableCommand {
     /// one broker to spare, at most the brokers there are; min.insync.replicas is taken as 1 where it cannot
     /// be read (a mock), and 1 replica where not even the brokers can be listed.
     static func replicationFactorForAcksAll(_ admin: Admin) async -> Int32 {
-        guard let metadata = try? await admin.metadata(topic: nil), let broker = metadata.brokers.first else { return 1 }
+        guard let metadata = try? await admin.metadata(topic: nil), let broker = metadata.brokers.first else {
+            return 1
+        }
         let entries = try? await admin.configEntries(.broker, String(broker.id), timeout: .seconds(10))
         let minInsync = entries?.first(where: { $0.name == "min.insync.replicas" }).flatMap { Int32($0.value ?? "") }
-        return ClusterRules.replicationFactorForAcksAll(minInsyncReplicas: minInsync ?? 1, brokers: metadata.brokers.count)
+        return ClusterRules.replicationFactorForAcksAll(minInsyncReplicas: minInsync ?? 1,
+                                                        brokers: metadata.brokers.count)
     }
 }

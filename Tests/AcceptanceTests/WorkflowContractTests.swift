@@ -82,9 +82,8 @@ struct WorkflowContractTests {
             var shardCount: Int?
             for job in jobs(text) {
                 for run in job.runs {
-                    guard let m = run.firstMatch(of: /--shard \$\{\{ matrix\.shard \}\}\/(\d+)/), let n = Int(m.1) else {
-                        continue
-                    }
+                    let shard = /--shard \$\{\{ matrix\.shard \}\}\/(\d+)/
+                    guard let m = run.firstMatch(of: shard), let n = Int(m.1) else { continue }
                     shardCount = n
                     if job.shards != (1...max(n, 1)).map(String.init) {
                         found.append("\(job.name): --shard …/\(n) but the matrix runs shards \(job.shards)")

@@ -60,15 +60,16 @@ struct RetryTests {
         let (_, q) = await Self.run(retry: 2)
         let xml = JUnitFormatter().render(q)
         #expect(xml.contains("tests=\"3\""), "one testcase per scenario, not per attempt")
-        let flaky = try #require(xml.range(of: "<flakyFailure type=\"Failure\" message=\"attempt 1: attempt 1 failed\">"))
+        let flaky = try #require(
+            xml.range(of: "<flakyFailure type=\"Failure\" message=\"attempt 1: attempt 1 failed\">"))
         #expect(xml[flaky.upperBound...].hasPrefix("\n<stackTrace><![CDATA["))
         #expect(xml.components(separatedBy: "<rerunFailure").count - 1 == 2)
         let failure = try #require(xml.range(of: "<failure"))
         let rerun = try #require(xml.range(of: "<rerunFailure"))
         #expect(failure.lowerBound < rerun.lowerBound, "Surefire: failure, then rerunFailure")
         #expect(!JUnitFormatter(reference: true).render(q).contains("flakyFailure"), "cucumber's reference has none")
-        guard let xsd = Paths.sharedFolder("conformance/junit")?.appendingPathComponent("surefire-test-report-3.0.2.xsd")
-        else { return }
+        guard let junit = Paths.sharedFolder("conformance/junit") else { return }
+        let xsd = junit.appendingPathComponent("surefire-test-report-3.0.2.xsd")
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("kafka-bdd-retry-\(UUID()).xml")
         // Surefire's schema has no testsuite timestamp (Jenkins' has); the retry elements are what is checked.
         try Data(xml.replacingOccurrences(of: #" timestamp="[^"]*""#, with: "", options: .regularExpression).utf8)
