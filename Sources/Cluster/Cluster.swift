@@ -174,7 +174,8 @@ extension Cluster {
 
 public enum ClusterRules {
     /// With one replica, a killed broker takes its partitions with it (librdkafka 2.16's mock places an
-    /// RF-1 topic's partitions round-robin; 2.0.2's put them all on broker 1, which hid that).
+    /// RF-1 topic's partitions round-robin; 2.0.2's ignores the factor and lists brokers 1–3 as every
+    /// partition's replicas, which hid that).
     public static func replicationFactorForAcksAll(minInsyncReplicas: Int32, brokers: Int) -> Int32 {
         max(1, min(Int32(brokers), max(minInsyncReplicas, 1) + 1))
     }
