@@ -2,6 +2,7 @@ import Cluster
 import Foundation
 import KafkaClient
 import Operations
+import Verification
 
 /// The admin operations as `kafka-bdd admin` runs them and the KAF-05/KAF-12 steps check them: read a
 /// snapshot from the cluster, let `Operations` plan or refuse, and only then (not in a dry run) send
@@ -266,19 +267,17 @@ public struct AdminDrills: Sendable {
     }
 
     /// Moves every partition of `topic` onto `brokers` (preferred leaders rotated over them, as Kafka
-    /// spreads them) unless the cluster placed them there already; returns the replica lists found.
-    /// A cluster that cannot reassign partitions throws Unsupported (the step skips).
-    public func placeReplicas(_ topic: String, on brokers: [Int32]) async throws -> (found: [[Int32]], moved: Bool) {
+    /// spreads them) unless the cluster placed them there already; true when it reassigned. A cluster
+    /// that cannot reassign partitions throws Unsupported (the step skips).
+    public func placeReplicas(_ topic: String, on brokers: [Int32]) async throws -> Bool {
         let partitions = try await cluster.metadata(topic: topic).topic(topic)?.partitions ?? []
-        let found = partitions.sorted { $0.id < $1.id }.map(\.replicas)
-        guard partitions.contains(where: { Set($0.replicas) != Set(brokers) || $0.replicas.count != brokers.count })
-        else { return (found, false) }
+        guard partitions.contains(where: { !Placement.isOn(brokers, $0.replicas) }) else { return false }
         try cluster.require(.reassignment)
         try await cluster.reassign(partitions.map { p in
             let shift = Int(p.id) % brokers.count
             return (topic, p.id, Array(brokers[shift...] + brokers[..<shift]))
         })
-        return (found, true)
+        return true
     }
 
     public func verifyReassignment(_ plan: Reassignment) async throws -> [String] {

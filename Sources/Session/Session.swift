@@ -218,19 +218,7 @@ public final class Session: Sendable {
     /// A run that cannot start (an unreachable cluster, say): the reports are written all the same and say
     /// why, so a CI job shows the reason rather than no report at all. Nothing ran; the run failed.
     public func abandon(_ reason: String) throws(Problem) {
-        var stream: FileHandle?
-        if let message = configuration.reports.first(where: { $0.kind == .message }),
-           FileManager.default.createFile(atPath: message.path, contents: nil) {
-            stream = FileHandle(forWritingAtPath: message.path)
-        }
-        state.withLock { s in
-            s.stream = stream
-            let runId = ids.newId()
-            write(.testRunStarted(id: runId, timestamp: .now()), &s)
-            write(.testRunFinished(testRunStartedId: runId, success: false, message: reason, exception: nil,
-                                   timestamp: .now()), &s)
-        }
-        try writeReports()
+        try Self.abandon(configuration, reason: reason)
     }
 
     /// Runs one prepared test case.
@@ -292,7 +280,7 @@ public final class Session: Sendable {
     }
 
     /// Every report but the message stream, rendered from `query`.
-    static func rendered(_ query: RunQuery, _ configuration: Configuration) -> [(String, String)] {
+    public static func rendered(_ query: RunQuery, _ configuration: Configuration) -> [(String, String)] {
         configuration.reports.compactMap { report -> (String, String)? in
             switch report.kind {
             case .message: nil
@@ -305,7 +293,7 @@ public final class Session: Sendable {
         }
     }
 
-    static func write(_ rendered: [(String, String)]) throws(Problem) {
+    public static func write(_ rendered: [(String, String)]) throws(Problem) {
         for (path, text) in rendered {
             do { try Data(text.utf8).write(to: URL(fileURLWithPath: path)) } catch {
                 throw Problem("cannot write \(path): \(error.localizedDescription)")

@@ -244,19 +244,12 @@ enum ClusterSteps {
 
     static func placeReplicas(_ ctx: StepContext, name: String, on brokers: [Int32]) async throws {
         let topic = try ctx.topic(name)
-        let (_, known) = try await placement(ctx, topic)
+        let (before, known) = try await placement(ctx, topic)
         try Verdict(brokers.map { Plausibility.knownBroker($0, brokers: known) }.flatMap(\.problems)).enforce()
         if let twice = Plausibility.repeated(brokers) { throw StepFailure("broker \(twice) is named twice") }
-        do {
-            let (found, moved) = try await AdminDrills(cluster: try ctx.cluster()).placeReplicas(topic, on: brokers)
-            ctx.log("the cluster had placed the replicas of \(name) on \(found.map { "\($0)" }.joined(separator: ", "))"
-                    + (moved ? "; reassigned" : ""))
-        } catch let unsupported as Unsupported {
-            let (found, _) = try await placement(ctx, topic)
-            ctx.log("the cluster placed the replicas of \(name) on "
-                    + found.map { "\($0.replicas)" }.joined(separator: ", ") + " and cannot move them")
-            throw unsupported
-        }
+        ctx.log("the cluster had placed the replicas of \(name) on "
+                + before.map { "\($0.replicas)" }.joined(separator: ", "))
+        if try await AdminDrills(cluster: try ctx.cluster()).placeReplicas(topic, on: brokers) { ctx.log("reassigned") }
         let (partitions, brokersNow) = try await placement(ctx, topic)
         try Placement.replicasOn(brokers, topic: name, partitions: partitions, brokers: brokersNow).enforce()
     }

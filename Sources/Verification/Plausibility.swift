@@ -125,13 +125,18 @@ public enum Placement {
 
     /// No partition is led by `broker`, a broker the cluster has (or had: `brokers` are the configured
     /// ones), and every partition has a leader.
+    /// Replicas exactly on these brokers, in any order, each listed once.
+    public static func isOn(_ wanted: [Int32], _ replicas: [Int32]) -> Bool {
+        Set(replicas) == Set(wanted) && replicas.count == wanted.count
+    }
+
     /// Every partition's replicas are exactly these brokers (in any order), each listed once.
     public static func replicasOn(_ wanted: [Int32], topic: String, partitions: [Plausibility.Partition],
                                   brokers: [Int32]) -> Verdict {
         if let empty = Verdict.noEvidence(partitions.count, "partitions of \(topic) in the metadata") { return empty }
         let plausible = Plausibility.metadata(topic: topic, partitions: partitions, brokers: brokers)
         guard plausible.holds else { return plausible }
-        return Verdict(partitions.filter { Set($0.replicas) != Set(wanted) || $0.replicas.count != wanted.count }
+        return Verdict(partitions.filter { !isOn(wanted, $0.replicas) }
             .map { "\(topic)[\($0.id)] has its replicas on brokers \($0.replicas), not \(wanted)" })
     }
 

@@ -57,18 +57,16 @@ struct Merge: ParsableCommand {
         }
         var query = RunQuery()
         for e in merged { query.update(e) }
-        for report in reports.compactMap(Session.Report.init) {
-            let text: String = switch report.kind {
-            case .message: merged.map(\.ndjsonLine).joined()
-            case .html: HTMLFormatter(title: title, cardTags: .studyPlan).render(query)
-            case .junit: JUnitFormatter().render(query)
-            case .json: (try? CucumberJSONFormatter().render(query)) ?? "[]"
-            case .rerun: RerunFormatter().render(query)
-            }
-            do { try Data(text.utf8).write(to: URL(fileURLWithPath: report.path)) } catch {
-                StandardOutput.error("kafka-bdd: cannot write \(report.path): \(error.localizedDescription)")
-                throw ExitCode(2)
-            }
+        var configuration = Session.Configuration()
+        configuration.reports = reports.compactMap(Session.Report.init)
+        configuration.title = title
+        var files = Session.rendered(query, configuration)
+        for report in configuration.reports where report.kind == .message {
+            files.append((report.path, merged.map(\.ndjsonLine).joined()))
+        }
+        do { try Session.write(files) } catch {
+            StandardOutput.error("kafka-bdd: \(error.description)")
+            throw ExitCode(2)
         }
         let cases = query.testCasesStarted.count
         let failed = query.testCasesStarted.filter { query.status(startedId: $0.id) > .skipped }.count
