@@ -36,7 +36,7 @@ extension DeliveryLedger {
         let producer = try Producer(config: config, onDelivery: { self.record($0) })
         defer { producer.close() }
         let first = firstId ?? UInt64(sentCount) + 1
-        var atFault: (sent: Int, acked: Int, pending: Int)?
+        var atFault: (sent: Int, acknowledged: Int, pending: Int)?
         for i in 0..<count {
             let id = first + UInt64(i)
             let key = "key-\(id % UInt64(max(1, keys)))"
@@ -44,13 +44,16 @@ extension DeliveryLedger {
             try producer.produce(topic: topic, key: Array(key.utf8), value: Payload.make(id: id, size: valueSize), token: id)
             // The fault waits for records in flight: one that lands on an idle producer tests nothing.
             if let fault, atFault == nil, i >= count / 2, pendingCount > 0 || i == count - 1 {
-                atFault = (sentCount, acknowledgedCount, pendingCount)
-                try await fault()
+                let now = counts
+                if now.pending > 0 || i == count - 1 {
+                    atFault = now
+                    try await fault()
+                }
             }
         }
         try await producer.flush(timeout: flushTimeout)
-        return atFault.map { DrillTiming(sentAtFault: $0.sent, acknowledgedAtFault: $0.acked, pendingAtFault: $0.pending,
-                                         acknowledgedAfterFault: acknowledgedCount - $0.acked) }
+        return atFault.map { DrillTiming(sentAtFault: $0.sent, acknowledgedAtFault: $0.acknowledged, pendingAtFault: $0.pending,
+                                         acknowledgedAfterFault: acknowledgedCount - $0.acknowledged) }
     }
 }
 

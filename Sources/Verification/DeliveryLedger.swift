@@ -57,6 +57,11 @@ public final class DeliveryLedger: Sendable {
     public var acknowledgedCount: Int { state.withLock { $0.sends.values.count { $0.send.isAcknowledged } } }
     public var readCount: Int { state.withLock { $0.reads.count } }
     public var pendingCount: Int { state.withLock { $0.pending } }
+    /// The three counts at one moment: read one by one, acknowledgements arriving in between could
+    /// show a fault with records in flight as one that found none.
+    public var counts: (sent: Int, acknowledged: Int, pending: Int) {
+        state.withLock { s in (s.sends.count, s.sends.values.count { $0.send.isAcknowledged }, s.pending) }
+    }
 
     private func settle(_ id: UInt64, _ outcome: DeliveryHistory.Acknowledgement) {
         state.withLock { s in
