@@ -167,7 +167,12 @@ enum MonitoringSteps {
     static func offlinePartitions(_ ctx: StepContext, _ name: String) async throws -> [Int32] {
         let topic = try ctx.topic(name), cluster = try ctx.cluster()
         let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
-        let known = (try? await cluster.metadata(topic: topic))?.topic(topic)?.partitions ?? []
+        // With no broker answering a probe, asking for metadata would only wait out its 10 s deadline.
+        var anyAnswers = false
+        for broker in (try? await cluster.configuredBrokers()) ?? [] where !anyAnswers {
+            anyAnswers = try await cluster.probe(broker: broker).answered
+        }
+        let known = anyAnswers ? (try? await cluster.metadata(topic: topic))?.topic(topic)?.partitions ?? [] : []
         var serving: [Int32] = []
         for broker in Set(known.flatMap { [$0.leader] + $0.replicas }).sorted() where broker >= 0 {
             if try await cluster.probe(broker: broker).answered { serving.append(broker) }
