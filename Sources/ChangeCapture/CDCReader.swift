@@ -122,7 +122,7 @@ public final class CDCReader: Sendable {
                 $0.confirmed = transactions.last?.endLSN ?? $0.confirmed
             }
         }
-        producer.close()
+        await producer.close()
     }
 
     /// The next round from the slot: peeked (confirmed later), or consumed at once for `beforePublishing`.

@@ -86,7 +86,7 @@ public final class TotalsSink: Sendable {
         _ = try await consumer.metadata(topic: topic)
         let all = (0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) }
         let committed = try await consumer.committed(all)
-        try consumer.assign(committed.map {
+        try await consumer.assignKnowingLeaders(committed.map {
             TopicPartitionOffset(topic: topic, partition: $0.partition,
                                  offset: $0.offset >= 0 ? $0.offset : TopicPartitionOffset.beginning)
         })

@@ -100,7 +100,7 @@ public final class WindowedTotalsProcessor: Sendable {
         let consumer = try Consumer(config: consumerConfig)
         // Metadata first, for the same reason as the producer's below: the first fetch otherwise waited for it.
         _ = try await consumer.metadata(topic: source)
-        try consumer.assign((0..<partitions).map {
+        try await consumer.assignKnowingLeaders((0..<partitions).map {
             TopicPartitionOffset(topic: source, partition: $0, offset: TopicPartitionOffset.beginning)
         })
         let failure = Mutex<KafkaError?>(nil)
@@ -128,11 +128,11 @@ public final class WindowedTotalsProcessor: Sendable {
             }
             try await producer.flush(timeout: .seconds(40))
         } catch {
-            producer.close(flushTimeout: .zero)
+            await producer.close(flushTimeout: .zero)
             await consumer.close(within: .seconds(2))
             throw error
         }
-        producer.close()
+        await producer.close()
         // librdkafka's close of a group consumer can block for long on a loaded machine; it goes on in
         // the background past this bound, and the stage ends.
         await consumer.close(within: .seconds(2))

@@ -155,6 +155,6 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
     }
 
     public func shutdown() async {
-        metadataClient.close(flushTimeout: .zero)
+        await metadataClient.close(flushTimeout: .zero)
     }
 }

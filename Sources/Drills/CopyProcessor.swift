@@ -104,7 +104,7 @@ public final class CopyProcessor: @unchecked Sendable {
             consumer.kill()
             throw error
         }
-        producer.close()
+        await producer.close()
         await consumer.close()
         guard finished else { throw DrillFailure("the processor did not reach the end of \(input) within 60 s") }
         return (written, false, skipped)

@@ -14,7 +14,7 @@ public enum ProbeDrills {
         let consumer = try Consumer(config: cluster.config(["group.id": "kafka-bdd-tail-\(UUID().uuidString)",
                                                             "enable.auto.commit": "false", "fetch.wait.max.ms": "10"]))
         let ends = try await consumer.logEnds(topic, partitions: partitions)
-        try consumer.assign((0..<partitions).map {
+        try await consumer.assignKnowingLeaders((0..<partitions).map {
             TopicPartitionOffset(topic: topic, partition: $0, offset: ends["\(topic)/\($0)"] ?? 0)
         })
         return consumer
@@ -71,7 +71,7 @@ public enum ProbeDrills {
                                  token: UInt64(i + 1))
         }
         try await producer.flush()
-        producer.close()
+        await producer.close()
         try await reader.value
         await consumer.close()
         return Latencies(produce: produceLatencies.withLock { $0 }, reads: reads.withLock { $0.reads })

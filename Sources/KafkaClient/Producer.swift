@@ -400,26 +400,53 @@ public final class Producer: KafkaClient, @unchecked Sendable {
         }
     }
 
-    /// Flushes (bounded), stops the poll thread and destroys the client. Idempotent.
+    /// Flushes (bounded), then stops the poll thread and destroys the client in the background: the
+    /// teardown takes about 0.1 s (a mock cluster's owner about 1 s) and nothing waits for it. Idempotent.
     public func close(flushTimeout: Duration = .seconds(10)) {
-        life.retire { [self] in destroy(flushTimeout: flushTimeout) }
+        life.retire { [self] in destroy(flushTimeout: flushTimeout, teardown: .background) }
     }
 
+    /// `close`, its flush on a thread of its own: never on the concurrency pool (one thread per core).
+    public func close(flushTimeout: Duration = .seconds(10)) async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let thread = Thread { [self] in
+                close(flushTimeout: flushTimeout)
+                done.resume()
+            }
+            thread.name = "kafka-bdd producer close"
+            thread.start()
+        }
+    }
+
+    private enum Teardown { case now, background }
+
     /// Once no call uses the handle any more.
-    private func destroy(flushTimeout: Duration) {
+    private func destroy(flushTimeout: Duration, teardown: Teardown) {
         _ = rd_kafka_flush(handle, flushTimeout.milliseconds)
-        poller?.stop()
         topics.withLock { cache in cache.values.forEach { rd_kafka_topic_destroy($0) }; cache.removeAll() }
-        rd_kafka_destroy(handle)
-        // Any send still waiting will never be reported now.
-        let stranded = callbacks.waiting.withLock { w in defer { w.removeAll() }; return Array(w.values) }
-        stranded.forEach { $0.resume(throwing: KafkaError(code: RD_KAFKA_RESP_ERR__DESTROY, detail: "producer closed")) }
-        Unmanaged<ProducerCallbacks>.fromOpaque(opaque).release()
+        let parts = UnsafeSendable((handle, poller, callbacks, opaque))
+        let rest: @Sendable () -> Void = {
+            let (handle, poller, callbacks, opaque) = parts.value
+            poller?.stop()
+            rd_kafka_destroy(handle)
+            // Any send still waiting will never be reported now.
+            let stranded = callbacks.waiting.withLock { w in defer { w.removeAll() }; return Array(w.values) }
+            stranded.forEach { $0.resume(throwing: KafkaError(code: RD_KAFKA_RESP_ERR__DESTROY, detail: "producer closed")) }
+            Unmanaged<ProducerCallbacks>.fromOpaque(opaque).release()
+        }
+        switch teardown {
+        case .now: rest()
+        case .background:
+            let thread = Thread(block: rest)
+            thread.name = "kafka-bdd producer teardown"
+            thread.start()
+        }
     }
 
     /// A crash: nothing is flushed, no open transaction is committed or aborted; records not yet
     /// acknowledged are reported failed. Idempotent with `close`.
-    public func kill() { close(flushTimeout: .zero) }
+    /// Returns once the client is gone and every record it held has been reported.
+    public func kill() { life.retire { [self] in destroy(flushTimeout: .zero, teardown: .now) } }
 
     /// A crash before the records still queued in the client were sent: they are dropped, never written.
     public func killDroppingQueued() {
@@ -430,7 +457,7 @@ public final class Producer: KafkaClient, @unchecked Sendable {
     }
 
     deinit {
-        if life.retireNow() { destroy(flushTimeout: .seconds(10)) }
+        if life.retireNow() { destroy(flushTimeout: .seconds(10), teardown: .background) }
     }
 }
 

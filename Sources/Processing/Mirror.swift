@@ -150,7 +150,7 @@ public final class Mirror: @unchecked Sendable {
         let beatsProducer = try Producer(config: target.merging(KafkaConfig(["acks": "all"])))
         beatsTask = Task.detached { [self] in
             do { try await beats(producer: beatsProducer) } catch { state.withLock { $0.error = "\(error)" } }
-            beatsProducer.close(flushTimeout: .seconds(5))
+            await beatsProducer.close(flushTimeout: .seconds(5))
         }
         task = Task.detached { [self] in
             do {
@@ -160,7 +160,7 @@ public final class Mirror: @unchecked Sendable {
             }
             state.withLock { $0.stopping = true }
             await consumer.close(within: .seconds(5))
-            producer.close(flushTimeout: .seconds(5))
+            await producer.close(flushTimeout: .seconds(5))
         }
     }
 
@@ -205,7 +205,7 @@ public final class Mirror: @unchecked Sendable {
                         if let o = byKey["\(tp.topic)/\(tp.partition)"], o >= 0 { tp.offset = o }
                         return tp
                     }
-                    try consumer.assign(assigned)
+                    try await consumer.assignKnowingLeaders(assigned)
                 }
             }
             if !assigned.isEmpty {
@@ -321,7 +321,7 @@ public enum TopicReader {
         for p in partitions { ends[p] = try await consumer.watermarks(topic: topic, partition: p).high }
         let wanted = partitions.filter { (ends[$0] ?? 0) > 0 }
         guard !wanted.isEmpty else { return [] }
-        try consumer.assign(wanted.map { TopicPartitionOffset(topic: topic, partition: $0, offset: TopicPartitionOffset.beginning) })
+        try await consumer.assignKnowingLeaders(wanted.map { TopicPartitionOffset(topic: topic, partition: $0, offset: TopicPartitionOffset.beginning) })
         let target = ends
         let records = try await consumer.records(within: timeout) { got in
             var last: [Int32: Int64] = [:]

@@ -98,7 +98,7 @@ public final class StreamProcessor: @unchecked Sendable {
                 producer.kill()
             } else {
                 await consumer.close(within: .seconds(5))
-                producer.close(flushTimeout: .seconds(5))
+                await producer.close(flushTimeout: .seconds(5))
             }
         }
     }
@@ -137,7 +137,7 @@ public final class StreamProcessor: @unchecked Sendable {
             partitions += t.partitions.map { TopicPartitionOffset(topic: topic, partition: $0.id) }
         }
         let committed = try await consumer.committed(partitions)
-        try consumer.assign(committed.map { c in
+        try await consumer.assignKnowingLeaders(committed.map { c in
             var c = c
             if c.offset < 0 { c.offset = TopicPartitionOffset.beginning }
             return c

@@ -55,7 +55,7 @@ struct TerminalHygieneTests {
         for i in 0..<20 {
             try await producer.send(topic: "keyed", key: Array("k\(i)\(Self.hostile)".utf8), value: [1])
         }
-        producer.close()
+        await producer.close()
         let r = try await CLITests.run([
             "admin", "topics", "add-partitions", "--bootstrap", cluster.bootstrapServers, "--topic", "keyed",
             "--partitions", "4", "--accept-remap", "--dry-run",

@@ -31,7 +31,7 @@ struct AcksAllReplicationTests {
                                  value: Array("v\(i)".utf8), token: UInt64(i))
         }
         try await producer.flush(timeout: .seconds(30))
-        producer.close()
+        await producer.close()
         for broker: Int32 in 1...3 {
             try await cluster.killBroker(broker)
             let md = try await cluster.metadata(topic: "copies")

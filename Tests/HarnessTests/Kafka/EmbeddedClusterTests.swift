@@ -107,7 +107,7 @@ struct EmbeddedClusterTests {
         ledger.sent(1, key: nil)
         let report = try await producer.send(topic: "moves", partition: 0, key: nil, value: Payload.make(id: 1))
         ledger.acknowledged(1, partition: report.partition, offset: report.offset)
-        producer.close()
+        await producer.close()
         try await Self.readEverything("moves", partitions: 3, on: cluster, into: ledger, expecting: 1)
         #expect(ledger.verdict().lost.isEmpty)
     }
@@ -174,7 +174,7 @@ struct EmbeddedClusterTests {
         let start = clock.now
         _ = try await producer.send(topic: "flaky", key: nil, value: Payload.make(id: 2))
         #expect(clock.now - start >= .milliseconds(250), "round trip slowed by the injected latency")
-        producer.close()
+        await producer.close()
         await #expect(throws: KafkaError.self) { try await cluster.injectErrors(.produce, ["NO_SUCH_ERROR"]) }
     }
 }
@@ -187,7 +187,7 @@ struct ClientStatisticsTests {
         try await cluster.createTopic(TopicSpec(name: "stats", partitions: 2, replicationFactor: 1))
         let producer = try Producer(config: cluster.config())
         for i in 0..<10 { _ = try await producer.send(topic: "stats", partition: Int32(i % 2), key: nil, value: Payload.make(id: UInt64(i))) }
-        producer.close()
+        await producer.close()
         let latest = Mutex<ClientStatistics?>(nil)
         let consumer = try Consumer(config: cluster.config(["group.id": "stats-reader", "statistics.interval.ms": "100",
                                                             "enable.auto.commit": "false"]),
@@ -269,7 +269,7 @@ struct GroupAndTransactionTests {
             #expect(error.isFenced, "\(error)")
             #expect(error.isFatal, "\(error)")
         }
-        producer.close(flushTimeout: .zero)
+        await producer.close(flushTimeout: .zero)
     }
 }
 
