@@ -22,7 +22,7 @@ public enum LogEndReads {
         ]))
         let isolation = consumer.configured("isolation.level")
         let ends = try await consumer.logEnds(topic, partitions: partitions)
-        try consumer.assign((0..<partitions).map {
+        try await consumer.assignKnowingLeaders((0..<partitions).map {
             TopicPartitionOffset(topic: topic, partition: $0, offset: TopicPartitionOffset.beginning)
         })
         do {

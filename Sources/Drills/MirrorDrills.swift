@@ -85,7 +85,7 @@ public enum MirrorDrills {
             starts.append(TopicPartitionOffset(topic: remote, partition: p,
                                                offset: try await target.watermarks(topic: remote, partition: p).high))
         }
-        try reader.assign(starts)
+        try await reader.assignKnowingLeaders(starts)
         // The reader's first fetches open its connections to the slowed brokers (several round trips):
         // done before the first record, so they are not counted as the mirror's lag.
         _ = try await reader.records(atMost: 1, within: .seconds(1))
@@ -190,7 +190,7 @@ public enum MirrorDrills {
         }
         let west = try Consumer(config: target.config(["group.id": group, "enable.auto.commit": "false"]))
         defer { west.kill() }
-        try west.assign((0..<partitions).map { p in
+        try await west.assignKnowingLeaders((0..<partitions).map { p in
             TopicPartitionOffset(topic: remote, partition: p,
                                  offset: checkpoints.first { $0.partition == p }?.downstreamOffset ?? TopicPartitionOffset.beginning)
         })

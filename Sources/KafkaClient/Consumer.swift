@@ -176,6 +176,15 @@ public final class Consumer: KafkaClient, @unchecked Sendable {
         try KafkaError.check(rd_kafka_assign(handle, list), "assign \(partitions)")
     }
 
+    /// Asks for the topics' metadata, then assigns. librdkafka starts fetching a partition only once it
+    /// knows its leader; one it does not know waits for the next metadata refresh, half a second later
+    /// (measured on the mock: 0.55 s per verifying read, most of its time). Only a head start: without
+    /// an answer within two seconds the assignment goes ahead and waits as before.
+    public func assignKnowingLeaders(_ partitions: [TopicPartitionOffset]) async throws {
+        for topic in Set(partitions.map(\.topic)).sorted() { _ = try? await metadata(topic: topic, timeout: .seconds(2)) }
+        try assign(partitions)
+    }
+
     public func assignment() throws(KafkaError) -> [TopicPartitionOffset] {
         var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
         try enter("assignment"); defer { leave() }

@@ -66,7 +66,7 @@ enum ConsumingSteps {
             assignment += (0..<count).map { TopicPartitionOffset(topic: physical, partition: $0, offset: TopicPartitionOffset.beginning) }
             ends.merge(try await consumer.logEnds(physical, partitions: count)) { a, _ in a }
         }
-        try consumer.assign(assignment)
+        try await consumer.assignKnowingLeaders(assignment)
         let records = try await consumer.read(toEnds: ends)
         ledger.forgetReads(of: Set(topics.values))
         for r in records { ledger.consumed(r) }
