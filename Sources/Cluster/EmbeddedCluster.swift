@@ -43,11 +43,12 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
         guard spec.replicationFactor <= Int32(brokerCount) else {
             throw KafkaError(code: 38, detail: "replication factor \(spec.replicationFactor) is larger than the \(brokerCount) brokers")
         }
-        try mock.createTopic(spec.name, partitions: spec.partitions, replicationFactor: spec.replicationFactor)
+        try await mock.createTopic(spec.name, partitions: spec.partitions, replicationFactor: spec.replicationFactor)
         // The mock picks each leader at random; Kafka's controller spreads preferred leaders round-robin.
         let md = try await metadata(topic: spec.name)
         for p in md.topic(spec.name)?.partitions ?? [] where !p.replicas.isEmpty {
-            try mock.setLeader(topic: spec.name, partition: p.id, broker: p.replicas[Int(p.id) % p.replicas.count])
+            try await mock.setLeader(topic: spec.name, partition: p.id,
+                                     broker: p.replicas[Int(p.id) % p.replicas.count])
         }
         _ = try await metadata(topic: spec.name) // so that this client's own requests go to the new leaders
     }
@@ -77,7 +78,7 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
     public func killBroker(_ id: Int32) async throws {
         try checkBroker(id)
         let md = try await metadata(topic: nil)
-        try mock.setDown(id)
+        try await mock.setDown(id)
         let (down, keys) = state.withLock { s in
             s.down.insert(id)
             return (s.down, s.coordinatorKeys)
@@ -86,27 +87,27 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
         for topic in md.topics where !topic.name.hasPrefix("__") {
             for p in topic.partitions where p.leader == id {
                 if let next = p.replicas.first(where: { !down.contains($0) }) {
-                    try mock.setLeader(topic: topic.name, partition: p.id, broker: next)
+                    try await mock.setLeader(topic: topic.name, partition: p.id, broker: next)
                 }
             }
         }
         if let live = (1...Int32(brokerCount)).first(where: { !down.contains($0) }) {
             for entry in keys {
                 let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
-                try mock.setCoordinator(type: parts[0], key: parts[1], broker: live)
+                try await mock.setCoordinator(type: parts[0], key: parts[1], broker: live)
             }
         }
     }
 
     public func restartBroker(_ id: Int32) async throws {
         try checkBroker(id)
-        try mock.setUp(id)
+        try await mock.setUp(id)
         _ = state.withLock { $0.down.remove(id) }
     }
 
     public func setLatency(broker: Int32, _ latency: Duration) async throws {
         try checkBroker(broker)
-        try mock.setRoundTripTime(broker, milliseconds: latency.milliseconds)
+        try await mock.setRoundTripTime(broker, milliseconds: latency.milliseconds)
     }
 
     public func injectErrors(_ request: KafkaRequest, _ errorNames: [String]) async throws {
@@ -121,7 +122,8 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
 
     public func delayResponses(_ request: KafkaRequest, count: Int, by delay: Duration) async throws {
         for broker in try await liveBrokers() {
-            try mock.delayResponses(broker: broker, apiKey: request.rawValue, count: count, milliseconds: delay.milliseconds)
+            try await mock.delayResponses(broker: broker, apiKey: request.rawValue, count: count,
+                                          milliseconds: delay.milliseconds)
         }
     }
 
@@ -137,14 +139,14 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
         guard !state.withLock({ $0.down.contains(broker) }) else {
             throw KafkaError(code: 8, detail: "broker \(broker) is down; it cannot lead \(topic)[\(partition)]")
         }
-        try mock.setLeader(topic: topic, partition: partition, broker: broker)
+        try await mock.setLeader(topic: topic, partition: partition, broker: broker)
     }
 
     /// Puts a group's or transactional id's coordinator on a broker (a fault drill's setup).
     public func placeCoordinator(_ key: String, type: CoordinatorType, on broker: Int32) async throws {
         try checkBroker(broker)
         registerCoordinatorKey(key, type: type)
-        try mock.setCoordinator(type: type.rawValue, key: key, broker: broker)
+        try await mock.setCoordinator(type: type.rawValue, key: key, broker: broker)
     }
 
     /// The suite plays the controller: leadership moves inside `killBroker`, before it returns.
@@ -156,5 +158,6 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
 
     public func shutdown() async {
         await metadataClient.close(flushTimeout: .zero)
+        await mock.destroy()
     }
 }
