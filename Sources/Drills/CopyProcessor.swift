@@ -77,7 +77,7 @@ public final class CopyProcessor: @unchecked Sendable {
                     next[r.partition] = r.offset + 1
                     if case .exactlyOnce = mode, let killAfter, written >= killAfter {
                         // Killed mid-transaction: records written, nothing committed.
-                        producer.kill()
+                        await producer.kill()
                         consumer.kill()
                         return (written, true, skipped)
                     }
@@ -91,7 +91,7 @@ public final class CopyProcessor: @unchecked Sendable {
                     try await producer.flush()
                     if let killAfter, written >= killAfter {
                         // Killed between writing the output and committing the input's offsets.
-                        producer.kill()
+                        await producer.kill()
                         consumer.kill()
                         return (written, true, skipped)
                     }
@@ -100,7 +100,7 @@ public final class CopyProcessor: @unchecked Sendable {
                 lastCommit = ContinuousClock.now
             }
         } catch {
-            producer.kill()
+            await producer.kill()
             consumer.kill()
             throw error
         }

@@ -448,6 +448,18 @@ public final class Producer: KafkaClient, @unchecked Sendable {
     /// Returns once the client is gone and every record it held has been reported.
     public func kill() { life.retire { [self] in destroy(flushTimeout: .zero, teardown: .now) } }
 
+    /// `kill`, on a thread of its own (the teardown takes about 0.1 s): never on the concurrency pool.
+    public func kill() async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let thread = Thread { [self] in
+                kill()
+                done.resume()
+            }
+            thread.name = "kafka-bdd producer kill"
+            thread.start()
+        }
+    }
+
     /// A crash before the records still queued in the client were sent: they are dropped, never written.
     public func killDroppingQueued() {
         guard life.enter() else { return }

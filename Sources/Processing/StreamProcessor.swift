@@ -95,7 +95,7 @@ public final class StreamProcessor: @unchecked Sendable {
             }
             if state.withLock({ $0.killed }) {
                 consumer.kill()
-                producer.kill()
+                await producer.kill()
             } else {
                 await consumer.close(within: .seconds(5))
                 await producer.close(flushTimeout: .seconds(5))

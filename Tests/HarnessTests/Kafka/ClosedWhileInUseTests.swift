@@ -66,7 +66,11 @@ struct ClosedWhileInUseTests {
                 }
             }
             try await Task.sleep(for: .milliseconds(Int.random(in: 0...50)))
-            if round.isMultiple(of: 2) { producer.kill() } else { await producer.close(flushTimeout: .seconds(1)) }
+            if round.isMultiple(of: 2) {
+                await producer.kill()
+            } else {
+                await producer.close(flushTimeout: .seconds(1))
+            }
             await producing.value
             #expect(producer.outstanding == 0)
             #expect(refused.load(ordering: .relaxed) == 1, "the producing task met the closed client")
