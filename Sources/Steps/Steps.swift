@@ -43,3 +43,14 @@ extension Verdict {
         if !holds { throw StepFailure(description) }
     }
 }
+
+extension TimedJudgement {
+    /// Fails the step, or skips it when the harness was too starved to tell.
+    func enforce() throws {
+        switch self {
+        case .holds: return
+        case .fails(let message): throw StepFailure(message)
+        case .inconclusive(let message): throw StepSkipped(message)
+        }
+    }
+}
