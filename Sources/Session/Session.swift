@@ -24,6 +24,9 @@ public final class Session: Sendable {
         public var title = "KafkaBDD report"
         /// Scenarios run at once (each on its own cluster); output stays in scenario order.
         public var parallel = 1
+        /// Seconds each scenario took in an earlier run (`ScenarioTimings`): with `parallel`, the longest
+        /// start first.
+        public var timings: [String: Double] = [:]
         /// Which tags name a study-plan card, for the readiness matrix.
         public var cardTags = CardTags.studyPlan
 
@@ -246,7 +249,9 @@ public final class Session: Sendable {
             }
         } else {
             await withTaskGroup(of: TestCaseOutcome.self) { group in
-                var pending = cases[...]
+                var pending = ScenarioTimings.order(cases, timings: configuration.timings) {
+                    ScenarioTimings.key(uri: $0.pickle.uri, line: $0.pickle.location.line)
+                }[...]
                 var stop = false
                 for _ in 0..<configuration.parallel {
                     guard let next = pending.popFirst() else { break }

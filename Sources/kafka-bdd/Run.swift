@@ -82,6 +82,13 @@ struct Run: AsyncParsableCommand {
     }
 
     @Option(help: """
+        The message stream (--report message:) of an earlier run: with --parallel, the scenarios that \
+        took longest there start first (those it does not list before them), so the run ends sooner. \
+        Output and reports keep scenario order.
+        """)
+    var timings: String?
+
+    @Option(help: """
         Run a failed scenario again, up to N more times (off by default). One that passes on a retry \
         is flaky: listed as such, a <flakyFailure> per failed attempt in JUnit; the run does not fail.
         """)
@@ -124,6 +131,7 @@ struct Run: AsyncParsableCommand {
         configuration.options.stepTimeout = .milliseconds(Int64(stepTimeout * 1000))
         configuration.options.hookTimeout = configuration.options.stepTimeout
         configuration.parallel = parallel
+        if let timings { configuration.timings = try Self.readTimings(timings) }
         if order.hasPrefix("random") {
             let seed = order.count > 7 ? UInt64(order.dropFirst(7))! : UInt64.random(in: 0...UInt64(UInt32.max))
             configuration.options.shuffleSeed = seed
@@ -215,6 +223,22 @@ struct Run: AsyncParsableCommand {
 }
 
 extension Run {
+    /// The scenario durations of an earlier run's message stream; an unreadable one is a usage error.
+    static func readTimings(_ path: String) throws -> [String: Double] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            StandardOutput.error("kafka-bdd: --timings \(path): cannot read the file")
+            throw ExitCode(2)
+        }
+        var envelopes: [Envelope] = []
+        do {
+            try EnvelopeDecoder().decode(stream: data) { envelopes.append($0) }
+        } catch let error as MessageStreamError {
+            StandardOutput.error("kafka-bdd: \(path):\(error.line): not a message envelope: \(error.reason)")
+            throw ExitCode(2)
+        }
+        return ScenarioTimings.read(envelopes)
+    }
+
     /// On Ctrl-C or SIGTERM the reports so far are written before the process ends (130 or 143), whatever
     /// phase the run is in (at most 60 s); a second signal ends it at once. Cancelled, the signals' default
     /// action is back (the run has written its own reports by then).

@@ -78,6 +78,7 @@ struct ThenVerdictTests {
         #"failures.joined(separator: "; ")"#: "Falsifiability.judge reports the failures of Verification "
             + "verdicts, apart from the claims this cluster cannot falsify (those skip)",
         "description": "Verdict.enforce() itself",
+        "message": "TimedJudgement.enforce() itself: a Verification verdict, weighed against the harness's delay",
     ]
 
     /// Steps' sources and the drills they call into: a Then that decides inside a drill is still found.
