@@ -119,6 +119,18 @@ struct CLITests {
         #expect(r.status == 2, "\(arguments): \(r.err)")
     }
 
+    @Test(enabled) func timingsThatCannotBeReadAreAUsageError() async throws {
+        let missing = try await Self.run(["run", "--dry-run", "--timings", "/nonexistent/run.ndjson", "Features"])
+        #expect(missing.status == 2)
+        #expect(missing.err.contains("--timings /nonexistent/run.ndjson: cannot read the file"))
+        let notAStream = FileManager.default.temporaryDirectory.appendingPathComponent("timings-\(UUID()).ndjson")
+        try Data("not json\n".utf8).write(to: notAStream)
+        defer { try? FileManager.default.removeItem(at: notAStream) }
+        let bad = try await Self.run(["run", "--dry-run", "--timings", notAStream.path, "Features"])
+        #expect(bad.status == 2)
+        #expect(bad.err.contains("\(notAStream.path):1: not a message envelope"), "\(bad.err)")
+    }
+
     /// A mistyped CI gate must not go green by running nothing.
     @Test(enabled) func anEmptySelectionIsAnError() async throws {
         let r = try await Self.run(["run", "--dry-run", "--tags", "@KAF-99", "Features"])
