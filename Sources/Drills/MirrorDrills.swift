@@ -51,8 +51,10 @@ public enum MirrorDrills {
         while true {
             var targetRecords: [MirrorChecks.Record] = [], failure: String?
             do {
+                // Each attempt within what is left of the deadline: the step keeps its own.
+                let left = max(.seconds(1), deadline - ContinuousClock.now)
                 targetRecords = records(try await TopicReader.readAll(config: target.config(), topic: remote,
-                                                                      partitions: Array(0..<partitions)))
+                                                                      partitions: Array(0..<partitions), within: left))
             } catch {
                 failure = "\(error)"
             }

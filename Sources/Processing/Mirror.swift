@@ -310,20 +310,23 @@ public final class Mirror: @unchecked Sendable {
     }
 }
 
-/// Reads partitions from the beginning up to their high watermarks at the time of the call.
+/// Reads partitions from the beginning up to their high watermarks at the time of the call, all of it
+/// (watermarks, metadata, the read) within `timeout`.
 public enum TopicReader {
     public static func readAll(config: KafkaConfig, topic: String, partitions: [Int32],
                                within timeout: Duration = .seconds(20)) async throws -> [ConsumedRecord] {
         let consumer = try Consumer(config: config.merging(KafkaConfig(["group.id": "kafka-bdd-reader-\(UUID().uuidString)",
                                                                         "enable.auto.commit": "false"])))
         defer { consumer.kill() }
+        let deadline = ContinuousClock.now + timeout
+        let left = { max(.milliseconds(1), deadline - ContinuousClock.now) }
         var ends: [Int32: Int64] = [:]
-        for p in partitions { ends[p] = try await consumer.watermarks(topic: topic, partition: p).high }
+        for p in partitions { ends[p] = try await consumer.watermarks(topic: topic, partition: p, timeout: left()).high }
         let wanted = partitions.filter { (ends[$0] ?? 0) > 0 }
         guard !wanted.isEmpty else { return [] }
         try await consumer.assignKnowingLeaders(wanted.map { TopicPartitionOffset(topic: topic, partition: $0, offset: TopicPartitionOffset.beginning) })
         let target = ends
-        let records = try await consumer.records(within: timeout) { got in
+        let records = try await consumer.records(within: left()) { got in
             var last: [Int32: Int64] = [:]
             for r in got { last[r.partition] = max(last[r.partition] ?? -1, r.offset) }
             return wanted.allSatisfy { (last[$0] ?? -1) + 1 >= target[$0]! }
