@@ -20,7 +20,7 @@ let package = Package(
     ],
     targets: [
         // Typed Cucumber Messages: AST, pickles, run messages, envelopes, the NDJSON writer and decoder.
-        .target(name: "Messages"),
+        .target(name: "Messages", swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // feature text → AST → pickles
         .target(name: "Gherkin", dependencies: ["Messages"]),
         // Cucumber Expressions, regular expressions, tag expressions
@@ -28,7 +28,8 @@ let package = Package(
         // pickles → matched steps → results, as a stream of envelopes
         .target(name: "Runtime", dependencies: ["Messages", "Gherkin", "Expressions"]),
         // envelopes → console, HTML, JUnit, Cucumber JSON, rerun
-        .target(name: "Reporting", dependencies: ["Messages"]),
+        .target(name: "Reporting", dependencies: ["Messages"],
+                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // load → select → run → report: one run, for the CLI and the Swift Testing suite alike
         .target(name: "Session", dependencies: ["Messages", "Gherkin", "Expressions", "Runtime", "Reporting"]),
         .systemLibrary(

@@ -285,17 +285,23 @@ public final class Session: Sendable {
     }
 
     /// Every report but the message stream, rendered from `query`.
+    /// Each on a thread of its own: a large run's HTML and JUnit take seconds each, and an interrupted run
+    /// writes them while the user waits.
     public static func rendered(_ query: RunQuery, _ configuration: Configuration) -> [(String, String)] {
-        configuration.reports.compactMap { report -> (String, String)? in
-            switch report.kind {
-            case .message: nil
-            case .html: (report.path, HTMLFormatter(title: configuration.title, cardTags: configuration.cardTags)
-                .render(query))
-            case .junit: (report.path, JUnitFormatter().render(query))
-            case .json: (report.path, (try? CucumberJSONFormatter().render(query)) ?? "[]")
-            case .rerun: (report.path, RerunFormatter().render(query))
+        let reports = configuration.reports.filter { $0.kind != .message }
+        let texts = Mutex([String?](repeating: nil, count: reports.count))
+        DispatchQueue.concurrentPerform(iterations: reports.count) { i in
+            let report = reports[i]
+            let text = switch report.kind {
+            case .message: ""
+            case .html: HTMLFormatter(title: configuration.title, cardTags: configuration.cardTags).render(query)
+            case .junit: JUnitFormatter().render(query)
+            case .json: (try? CucumberJSONFormatter().render(query)) ?? "[]"
+            case .rerun: RerunFormatter().render(query)
             }
+            texts.withLock { $0[i] = text }
         }
+        return zip(reports, texts.withLock { $0 }).map { ($0.path, $1 ?? "") }
     }
 
     public static func write(_ rendered: [(String, String)]) throws(Problem) {
