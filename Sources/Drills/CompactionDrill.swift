@@ -124,7 +124,9 @@ public enum CompactionDrill {
             "group.id": "kafka-bdd-reader-\(UUID().uuidString)", "enable.auto.commit": "false",
         ]))
         let ends = try await consumer.logEnds(topic, partitions: 1)
-        try await consumer.assignKnowingLeaders([TopicPartitionOffset(topic: topic, partition: 0, offset: TopicPartitionOffset.beginning)])
+        try await consumer.assignKnowingLeaders(
+            [TopicPartitionOffset(topic: topic, partition: 0, offset: TopicPartitionOffset.beginning)]
+        )
         do {
             let records = try await consumer.read(toEnds: ends)
             await consumer.close()

@@ -52,7 +52,8 @@ extension DeliveryLedger {
             }
         }
         try await producer.flush(timeout: flushTimeout)
-        return atFault.map { DrillTiming(sentAtFault: $0.sent, acknowledgedAtFault: $0.acknowledged, pendingAtFault: $0.pending,
+        return atFault.map { DrillTiming(sentAtFault: $0.sent, acknowledgedAtFault: $0.acknowledged,
+                                         pendingAtFault: $0.pending,
                                          acknowledgedAfterFault: acknowledgedCount - $0.acknowledged) }
     }
 }

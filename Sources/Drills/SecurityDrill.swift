@@ -219,7 +219,9 @@ public enum SecurityDrill {
         if group != nil {
             try consumer.subscribe([topic])
         } else {
-            try await consumer.assignKnowingLeaders([TopicPartitionOffset(topic: topic, partition: 0, offset: TopicPartitionOffset.beginning)])
+            try await consumer.assignKnowingLeaders(
+                [TopicPartitionOffset(topic: topic, partition: 0, offset: TopicPartitionOffset.beginning)]
+            )
         }
         let records = try await consumer.records(atMost: 1, within: .seconds(15), until: { _ in seen.withLock { $0 != nil } },
                                                  onError: { e in seen.withLock { $0 = $0 ?? e } })

@@ -18,7 +18,9 @@ public enum Backfill {
             throw KafkaError(code: 1, detail: "offset \(offset) is outside \(topic)[\(partition)], which holds offsets \(low)–\(max(low, high - 1))")
         }
         let wanted = min(count ?? Int(high - offset), Int(high - offset))
-        try await consumer.assignKnowingLeaders([TopicPartitionOffset(topic: topic, partition: partition, offset: offset)])
+        try await consumer.assignKnowingLeaders(
+            [TopicPartitionOffset(topic: topic, partition: partition, offset: offset)]
+        )
         let records = wanted == 0 ? [] : try await consumer.records(atMost: wanted, within: timeout)
         await consumer.close()
         guard records.count == wanted else {

@@ -95,7 +95,11 @@ public enum Benchmark {
     public static func consume(config: KafkaConfig, topic: String, partitions: Int32, messages: Int,
                                timeout: Duration = .seconds(120)) async throws -> BenchmarkResult {
         let consumer = try Consumer(config: config.merging(KafkaConfig(["enable.auto.commit": "false", "enable.partition.eof": "false"])))
-        try await consumer.assignKnowingLeaders((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0, offset: TopicPartitionOffset.beginning) })
+        try await consumer.assignKnowingLeaders(
+            (0..<partitions).map {
+                TopicPartitionOffset(topic: topic, partition: $0, offset: TopicPartitionOffset.beginning)
+            }
+        )
         let start = monotonicNanos()
         let (count, bytes, errors) = try await consumer.drain(count: messages, within: timeout)
         let seconds = Double(monotonicNanos() - start) / 1e9

@@ -181,7 +181,9 @@ public final class Consumer: KafkaClient, @unchecked Sendable {
     /// (measured on the mock: 0.55 s per verifying read, most of its time). Only a head start: without
     /// an answer within two seconds the assignment goes ahead and waits as before.
     public func assignKnowingLeaders(_ partitions: [TopicPartitionOffset]) async throws {
-        for topic in Set(partitions.map(\.topic)).sorted() { _ = try? await metadata(topic: topic, timeout: .seconds(2)) }
+        for topic in Set(partitions.map(\.topic)).sorted() {
+            _ = try? await metadata(topic: topic, timeout: .seconds(2))
+        }
         try assign(partitions)
     }
 

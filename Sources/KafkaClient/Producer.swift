@@ -431,7 +431,8 @@ public final class Producer: KafkaClient, @unchecked Sendable {
             rd_kafka_destroy(handle)
             // Any send still waiting will never be reported now.
             let stranded = callbacks.waiting.withLock { w in defer { w.removeAll() }; return Array(w.values) }
-            stranded.forEach { $0.resume(throwing: KafkaError(code: RD_KAFKA_RESP_ERR__DESTROY, detail: "producer closed")) }
+            let closed = KafkaError(code: RD_KAFKA_RESP_ERR__DESTROY, detail: "producer closed")
+            stranded.forEach { $0.resume(throwing: closed) }
             Unmanaged<ProducerCallbacks>.fromOpaque(opaque).release()
         }
         switch teardown {

@@ -321,10 +321,14 @@ public enum TopicReader {
         let deadline = ContinuousClock.now + timeout
         let left = { max(.milliseconds(1), deadline - ContinuousClock.now) }
         var ends: [Int32: Int64] = [:]
-        for p in partitions { ends[p] = try await consumer.watermarks(topic: topic, partition: p, timeout: left()).high }
+        for p in partitions {
+            ends[p] = try await consumer.watermarks(topic: topic, partition: p, timeout: left()).high
+        }
         let wanted = partitions.filter { (ends[$0] ?? 0) > 0 }
         guard !wanted.isEmpty else { return [] }
-        try await consumer.assignKnowingLeaders(wanted.map { TopicPartitionOffset(topic: topic, partition: $0, offset: TopicPartitionOffset.beginning) })
+        try await consumer.assignKnowingLeaders(
+            wanted.map { TopicPartitionOffset(topic: topic, partition: $0, offset: TopicPartitionOffset.beginning) }
+        )
         let target = ends
         let records = try await consumer.records(within: left()) { got in
             var last: [Int32: Int64] = [:]

@@ -18,7 +18,9 @@ public enum ScenarioTimings {
             case .testCase(let t): cases[t.id] = t.pickleId
             case .testCaseStarted(let id, let testCaseId, _, let timestamp): started[id] = (testCaseId, timestamp)
             case .testCaseFinished(let startedId, _, let timestamp):
-                guard let s = started[startedId], let pickle = cases[s.testCase], let k = pickles[pickle] else { continue }
+                guard let s = started[startedId], let pickle = cases[s.testCase], let k = pickles[pickle] else {
+                    continue
+                }
                 out[k] = seconds(timestamp) - seconds(s.at)
             default: continue
             }

@@ -37,18 +37,7 @@ struct Merge: ParsableCommand {
     func run() throws {
         var inputs: [(name: String, envelopes: [Envelope])] = []
         for path in streams {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                StandardOutput.error("kafka-bdd: cannot read \(path)")
-                throw ExitCode(2)
-            }
-            var envelopes: [Envelope] = []
-            do {
-                try EnvelopeDecoder().decode(stream: data) { envelopes.append($0) }
-            } catch let error as MessageStreamError {
-                StandardOutput.error("kafka-bdd: \(path):\(error.line): not a message envelope: \(error.reason)")
-                throw ExitCode(2)
-            }
-            inputs.append((path, envelopes))
+            inputs.append((path, try StreamFile.envelopes(path, unreadable: "cannot read \(path)")))
         }
         let merged: [Envelope]
         do { merged = try StreamMerge.merge(inputs) } catch {

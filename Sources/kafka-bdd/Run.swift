@@ -225,18 +225,7 @@ struct Run: AsyncParsableCommand {
 extension Run {
     /// The scenario durations of an earlier run's message stream; an unreadable one is a usage error.
     static func readTimings(_ path: String) throws -> [String: Double] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            StandardOutput.error("kafka-bdd: --timings \(path): cannot read the file")
-            throw ExitCode(2)
-        }
-        var envelopes: [Envelope] = []
-        do {
-            try EnvelopeDecoder().decode(stream: data) { envelopes.append($0) }
-        } catch let error as MessageStreamError {
-            StandardOutput.error("kafka-bdd: \(path):\(error.line): not a message envelope: \(error.reason)")
-            throw ExitCode(2)
-        }
-        return ScenarioTimings.read(envelopes)
+        ScenarioTimings.read(try StreamFile.envelopes(path, unreadable: "--timings \(path): cannot read the file"))
     }
 
     /// On Ctrl-C or SIGTERM the reports so far are written before the process ends (130 or 143), whatever

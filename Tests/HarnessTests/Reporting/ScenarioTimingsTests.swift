@@ -15,7 +15,9 @@ struct ScenarioTimingsTests {
             out.append(.testCase(TestCaseMessage(id: "tc\(i)", pickleId: r.pickle, testSteps: [],
                                                  testRunStartedId: "run")))
             out.append(.testCaseStarted(id: "s\(i)", testCaseId: "tc\(i)", attempt: 0, timestamp: r.from))
-            if let to = r.to { out.append(.testCaseFinished(testCaseStartedId: "s\(i)", willBeRetried: false, timestamp: to)) }
+            if let to = r.to {
+                out.append(.testCaseFinished(testCaseStartedId: "s\(i)", willBeRetried: false, timestamp: to))
+            }
         }
         return out
     }
