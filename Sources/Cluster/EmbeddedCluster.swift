@@ -157,7 +157,8 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
     }
 
     public func shutdown() async {
-        await metadataClient.close(flushTimeout: .zero)
+        // The client goes first, wholly: its teardown talks to the brokers the mock's teardown removes.
+        await metadataClient.kill()
         await mock.destroy()
     }
 }
