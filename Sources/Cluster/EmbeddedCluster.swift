@@ -157,8 +157,7 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
     }
 
     public func shutdown() async {
-        // The client goes first, wholly: its teardown talks to the brokers the mock's teardown removes.
-        await metadataClient.kill()
+        await metadataClient.close(flushTimeout: .zero)
         await mock.destroy()
     }
 }

@@ -408,7 +408,14 @@ public final class Producer: KafkaClient, @unchecked Sendable {
 
     /// `close`, its flush on a thread of its own: never on the concurrency pool (one thread per core).
     public func close(flushTimeout: Duration = .seconds(10)) async {
-        _ = try? await Blocking.run { [self] in close(flushTimeout: flushTimeout) }
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let thread = Thread { [self] in
+                close(flushTimeout: flushTimeout)
+                done.resume()
+            }
+            thread.name = "kafka-bdd producer close"
+            thread.start()
+        }
     }
 
     private enum Teardown { case now, background }
@@ -444,7 +451,14 @@ public final class Producer: KafkaClient, @unchecked Sendable {
 
     /// `kill`, on a thread of its own (the teardown takes about 0.1 s): never on the concurrency pool.
     public func kill() async {
-        _ = try? await Blocking.run { [self] in kill() }
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let thread = Thread { [self] in
+                kill()
+                done.resume()
+            }
+            thread.name = "kafka-bdd producer kill"
+            thread.start()
+        }
     }
 
     /// A crash before the records still queued in the client were sent: they are dropped, never written.
