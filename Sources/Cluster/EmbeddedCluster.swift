@@ -19,6 +19,9 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
         var coordinatorKeys: Set<String> = []  // "type:key"
     }
     private let state = Mutex(State())
+    /// Kafka has one controller: a topic created while a broker is being killed must see it down, or a
+    /// partition stays led by it (KAF-10's mirror creates its copy while the scenario kills a target broker).
+    private let controller = OneAtATime()
 
     public init(brokers: Int = 3) throws {
         mock = try MockCluster(brokers: brokers)
@@ -43,14 +46,20 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
         guard spec.replicationFactor <= Int32(brokerCount) else {
             throw KafkaError(code: 38, detail: "replication factor \(spec.replicationFactor) is larger than the \(brokerCount) brokers")
         }
-        try await mock.createTopic(spec.name, partitions: spec.partitions, replicationFactor: spec.replicationFactor)
-        // The mock picks each leader at random; Kafka's controller spreads preferred leaders round-robin.
-        let md = try await metadata(topic: spec.name)
-        for p in md.topic(spec.name)?.partitions ?? [] where !p.replicas.isEmpty {
-            try await mock.setLeader(topic: spec.name, partition: p.id,
-                                     broker: p.replicas[Int(p.id) % p.replicas.count])
+        try await controller.run {
+            try await mock.createTopic(spec.name, partitions: spec.partitions, replicationFactor: spec.replicationFactor)
+            // The mock picks each leader at random; Kafka's controller spreads preferred leaders round-robin,
+            // over the live brokers.
+            let md = try await metadata(topic: spec.name)
+            let down = state.withLock { $0.down }
+            for p in md.topic(spec.name)?.partitions ?? [] where !p.replicas.isEmpty {
+                let preferred = p.replicas[Int(p.id) % p.replicas.count]
+                let live = p.replicas.filter { !down.contains($0) }
+                let leader = live.contains(preferred) ? preferred : live.isEmpty ? nil : live[Int(p.id) % live.count]
+                if let leader { try await mock.setLeader(topic: spec.name, partition: p.id, broker: leader) }
+            }
+            _ = try await metadata(topic: spec.name) // so that this client's own requests go to the new leaders
         }
-        _ = try await metadata(topic: spec.name) // so that this client's own requests go to the new leaders
     }
 
     /// The mock's listeners, in broker order, whatever the metadata says.
@@ -77,6 +86,10 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
 
     public func killBroker(_ id: Int32) async throws {
         try checkBroker(id)
+        try await controller.run { try await kill(id) }
+    }
+
+    private func kill(_ id: Int32) async throws {
         let md = try await metadata(topic: nil)
         try await mock.setDown(id)
         let (down, keys) = state.withLock { s in
@@ -101,8 +114,10 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
 
     public func restartBroker(_ id: Int32) async throws {
         try checkBroker(id)
-        try await mock.setUp(id)
-        _ = state.withLock { $0.down.remove(id) }
+        try await controller.run {
+            try await mock.setUp(id)
+            _ = state.withLock { $0.down.remove(id) }
+        }
     }
 
     public func setLatency(broker: Int32, _ latency: Duration) async throws {
@@ -129,6 +144,10 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
 
     public func moveLeader(topic: String, partition: Int32, to broker: Int32) async throws {
         try checkBroker(broker)
+        try await controller.run { try await move(topic: topic, partition: partition, to: broker) }
+    }
+
+    private func move(topic: String, partition: Int32, to broker: Int32) async throws {
         let md = try await metadata(topic: topic)
         guard let p = md.topic(topic)?.partitions.first(where: { $0.id == partition }) else {
             throw KafkaError(code: 3, detail: "no partition \(topic)[\(partition)]")
@@ -145,8 +164,10 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
     /// Puts a group's or transactional id's coordinator on a broker (a fault drill's setup).
     public func placeCoordinator(_ key: String, type: CoordinatorType, on broker: Int32) async throws {
         try checkBroker(broker)
-        registerCoordinatorKey(key, type: type)
-        try await mock.setCoordinator(type: type.rawValue, key: key, broker: broker)
+        try await controller.run {
+            registerCoordinatorKey(key, type: type)
+            try await mock.setCoordinator(type: type.rawValue, key: key, broker: broker)
+        }
     }
 
     /// The suite plays the controller: leadership moves inside `killBroker`, before it returns.
@@ -157,7 +178,36 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
     }
 
     public func shutdown() async {
-        await metadataClient.close(flushTimeout: .zero)
+        // The client goes first, wholly: its teardown talks to the brokers the mock's teardown removes.
+        await metadataClient.kill()
         await mock.destroy()
+    }
+}
+
+/// An async lock: callers run their bodies one at a time, in the order they arrived.
+final class OneAtATime: Sendable {
+    private struct Queue {
+        var busy = false
+        var waiting: [CheckedContinuation<Void, Never>] = []
+    }
+    private let queue = Mutex(Queue())
+
+    func run<T>(_ body: () async throws -> T) async rethrows -> T {
+        await withCheckedContinuation { (turn: CheckedContinuation<Void, Never>) in
+            let now = queue.withLock { q in
+                if q.busy { q.waiting.append(turn); return false }
+                q.busy = true
+                return true
+            }
+            if now { turn.resume() }
+        }
+        defer {
+            let next = queue.withLock { q in
+                if q.waiting.isEmpty { q.busy = false; return nil as CheckedContinuation<Void, Never>? }
+                return q.waiting.removeFirst()
+            }
+            next?.resume()
+        }
+        return try await body()
     }
 }

@@ -408,14 +408,7 @@ public final class Producer: KafkaClient, @unchecked Sendable {
 
     /// `close`, its flush on a thread of its own: never on the concurrency pool (one thread per core).
     public func close(flushTimeout: Duration = .seconds(10)) async {
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            let thread = Thread { [self] in
-                close(flushTimeout: flushTimeout)
-                done.resume()
-            }
-            thread.name = "kafka-bdd producer close"
-            thread.start()
-        }
+        _ = try? await Blocking.run { [self] in close(flushTimeout: flushTimeout) }
     }
 
     private enum Teardown { case now, background }
@@ -451,14 +444,7 @@ public final class Producer: KafkaClient, @unchecked Sendable {
 
     /// `kill`, on a thread of its own (the teardown takes about 0.1 s): never on the concurrency pool.
     public func kill() async {
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            let thread = Thread { [self] in
-                kill()
-                done.resume()
-            }
-            thread.name = "kafka-bdd producer kill"
-            thread.start()
-        }
+        _ = try? await Blocking.run { [self] in kill() }
     }
 
     /// A crash before the records still queued in the client were sent: they are dropped, never written.

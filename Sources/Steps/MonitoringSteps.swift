@@ -140,13 +140,15 @@ enum MonitoringSteps {
                   example: #"Then the SLOs hold: produce p95 under 200 ms, end-to-end p95 under 500 ms, and no offline partition of "events""#) { ctx in
             guard let m = ctx.world[MonitoringState.Key.self].latencies else { throw StepFailure("no latency was measured in this scenario") }
             let offline = try await offlinePartitions(ctx, try ctx.string(2))
-            let checks = SLOCheck.latencyP95(produce: m.produce, endToEnd: m.endToEnd, produceUnder: Double(try ctx.int(0)),
-                                             endToEndUnder: Double(try ctx.int(1)))
+            let latency = SLOCheck.latencyP95(produce: m.produce, endToEnd: m.endToEnd,
+                                              produceUnder: Double(try ctx.int(0)),
+                                              endToEndUnder: Double(try ctx.int(1)))
+            let checks = latency
                 + [SLOCheck(objective: "offline partitions", measured: Double(offline.count), limit: 0)]
             attach(ctx, checks)
             try TimedJudgement.judge(SLOCheck.verdict(checks, produced: m.produced, consumed: m.consumed),
                                      claim: "the latency objectives",
-                                     excess: checks.dropLast().map { $0.measured - $0.limit },
+                                     excess: latency.map { $0.measured - $0.limit },
                                      otherProblems: !offline.isEmpty || m.produced == 0 || m.consumed < m.produced,
                                      delay: ctx.world[MonitoringState.Key.self].latencyDelay).enforce()
         }

@@ -112,6 +112,20 @@ struct EmbeddedClusterTests {
         #expect(ledger.verdict().lost.isEmpty)
     }
 
+    /// KAF-10's mirror creates its remote topic while the scenario kills a target broker: the controller
+    /// must never leave a new topic's partition led by the broker it has just killed (a 2-in-5 flake).
+    @Test func aTopicCreatedWhileABrokerIsKilledHasNoPartitionLedByIt() async throws {
+        for round in 0..<6 {
+            let cluster = try EmbeddedCluster(brokers: 3)
+            async let created: Void = cluster.createTopic(TopicSpec(name: "copy", partitions: 6, replicationFactor: 3))
+            async let killed: Void = cluster.killBroker(2)
+            _ = try await (created, killed)
+            let leaders = try #require(try await cluster.metadata(topic: "copy").topic("copy")).partitions.map(\.leader)
+            #expect(!leaders.contains(2), "round \(round): leaders \(leaders) include the killed broker 2")
+            await cluster.shutdown()
+        }
+    }
+
     @Test func consumerGroupSurvivesItsCoordinatorsBrokerBeingKilled() async throws {
         let cluster = try EmbeddedCluster(brokers: 3)
         defer { Task { await cluster.shutdown() } }
