@@ -5,9 +5,16 @@ import Foundation
 /// for snippets; one expression per combination of candidate types.
 public struct CucumberExpressionGenerator: Sendable {
     public let registry: ParameterTypeRegistry
+    /// Compiled once per generator: a run suggests snippets for every undefined step with one generator.
+    private let matchers: [Matcher]
 
     public init(registry: ParameterTypeRegistry) {
         self.registry = registry
+        matchers = registry.all.filter(\.useForSnippets).flatMap { type in
+            type.regexps.compactMap { r in
+                (try? NSRegularExpression(pattern: "(\(r))")).map { Matcher(type: type, regex: $0) }
+            }
+        }
     }
 
     public struct GeneratedExpression: Sendable {
@@ -69,9 +76,6 @@ public struct CucumberExpressionGenerator: Sendable {
 
     public func generateExpressions(_ text: String) -> [GeneratedExpression] {
         let ns = text as NSString
-        let matchers: [Matcher] = registry.all.filter(\.useForSnippets).flatMap { type in
-            type.regexps.compactMap { r in (try? NSRegularExpression(pattern: "(\(r))")).map { Matcher(type: type, regex: $0) } }
-        }
         var template = ""
         var combinations: [[ParameterType]] = []
         var position = 0

@@ -25,6 +25,10 @@ public struct CucumberExpression: StepExpression {
     public let source: String
     public let parameterTypes: [ParameterType]
     let tree: TreeRegexp
+    /// The literal text the expression starts and ends with (before its first and after its last parameter,
+    /// optional or alternation): a step text without them cannot match, and needs no regular expression.
+    private let head: [UInt8], tail: [UInt8]
+    private let literal: Bool  // text only: the step text must be the head exactly
 
     /// The regular expression the expression compiles to.
     public var regexp: String { tree.source }
@@ -35,13 +39,20 @@ public struct CucumberExpression: StepExpression {
         var compiler = Compiler(source: source, registry: registry)
         let pattern = try compiler.rewrite(ast)
         self.parameterTypes = compiler.parameterTypes
+        let parts = ast.nodes ?? []
+        head = Array(parts.prefix { $0.kind == .text }.map { $0.token ?? "" }.joined().utf8)
+        literal = parts.allSatisfy { $0.kind == .text }
+        tail = literal ? [] : Array(parts.reversed().prefix { $0.kind == .text }.reversed()
+            .map { $0.token ?? "" }.joined().utf8)
         do { self.tree = try TreeRegexp(pattern) } catch {
             throw CucumberExpressionError("The expression \(source) compiles to an invalid regular expression \(pattern)")
         }
     }
 
     public func match(_ text: String) -> [StepMatchArgument]? {
-        guard let root = tree.match(text) else { return nil }
+        let bytes = text.utf8
+        guard literal ? bytes.count == head.count : bytes.count >= head.count + tail.count, bytes.starts(with: head),
+              bytes.reversed().starts(with: tail.reversed()), let root = tree.match(text) else { return nil }
         return zip(parameterTypes, root.children).map { StepMatchArgument(parameterType: $0, group: $1) }
     }
 

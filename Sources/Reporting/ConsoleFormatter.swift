@@ -168,6 +168,7 @@ public final class ConsoleFormatter: @unchecked Sendable {
             }
             var counts: [TestStepResultStatus: Int] = [:]
             var failures: [String] = [], flaky: [String] = []
+            var snippetsShown: [[String]: String] = [:]  // each set of snippets once, then where it was
             for started in q.testCasesStarted where q.testCaseFinished(startedId: started.id) != nil {
                 let status = q.status(startedId: started.id)
                 counts[status, default: 0] += 1
@@ -182,7 +183,12 @@ public final class ConsoleFormatter: @unchecked Sendable {
                             ? Array(q.undefinedSteps(startedId: started.id).dropFirst()) : []
                         for d in [first] + more {
                             entry += "      \(d.keyword)\(d.text)\(d.location.map { "  # \($0)" } ?? "")\n"
-                            entry += d.explanation.split(separator: "\n", omittingEmptySubsequences: false)
+                            let earlier = d.snippets.isEmpty ? nil : snippetsShown[d.snippets]
+                            if earlier == nil, !d.snippets.isEmpty {
+                                snippetsShown[d.snippets] = d.location ?? d.text
+                            }
+                            entry += d.explanation(sameSnippetsAs: earlier)
+                                .split(separator: "\n", omittingEmptySubsequences: false)
                                 .map { "        \($0)\n" }.joined()
                         }
                     }

@@ -69,6 +69,7 @@ public struct JUnitFormatter {
                     if let message = exception.message { attrs += " message=\"\(attr(message))\"" }
                 }
                 if !reference, kind == "failure", let d = q.notPassedStep(startedId: id) {
+                    let (headline, rest) = d.explanationLines
                     if result.exception == nil {
                         let type = switch d.status {
                         case .undefined: "Undefined"
@@ -76,13 +77,11 @@ public struct JUnitFormatter {
                         case .ambiguous: "Ambiguous"
                         default: "Failure"
                         }
-                        let first = d.explanation.split(separator: "\n").first.map(String.init) ?? type
-                        attrs += " type=\"\(type)\" message=\"\(attr(first))\""
+                        attrs += " type=\"\(type)\" message=\"\(attr(headline ?? type))\""
                     }
                     let at = d.location.map { "\($0): " } ?? ""
                     // The explanation's first line repeats the step when there is no message.
-                    let explained = d.message == nil ? d.explanation.split(separator: "\n", maxSplits: 1).dropFirst()
-                        .joined() : d.explanation
+                    let explained = d.message == nil ? rest : d.explanation
                     let body = result.exception?.stackTrace ?? explained
                     text = "\(at)\(d.keyword)\(d.text)\n\(body)"
                 }
@@ -129,7 +128,7 @@ public struct JUnitFormatter {
         let element = flaky ? "flakyFailure" : "rerunFailure"
         return q.retriedAttempts(of: startedId).map { attempt in
             let d = q.notPassedStep(startedId: attempt.id)
-            let message = d.flatMap { $0.explanation.split(separator: "\n").first.map(String.init) } ?? "failed"
+            let message = d?.explanationLines.first ?? "failed"
             let trace = d.map { "\($0.location.map { "\($0): " } ?? "")\($0.keyword)\($0.text)\n\($0.explanation)" }
                 ?? "attempt \(attempt.attempt + 1) failed"
             return "<\(element) type=\"Failure\" message=\"\(attr("attempt \(attempt.attempt + 1): \(message)"))\">\n"

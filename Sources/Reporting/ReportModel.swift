@@ -88,9 +88,7 @@ public struct ReportModel {
             cases[cases.count - 1].ruleDescription = lineage?.rule?.description ?? ""
             cases[cases.count - 1].scenarioDescription = lineage?.scenario.description ?? ""
             cases[cases.count - 1].retried = q.retriedAttempts(of: started.id).map { attempt in
-                let why = q.notPassedStep(startedId: attempt.id).flatMap { d in
-                    d.explanation.split(separator: "\n").first.map(String.init)
-                }
+                let why = q.notPassedStep(startedId: attempt.id)?.explanationLines.first
                 return "attempt \(attempt.attempt + 1): \(why ?? q.status(startedId: attempt.id).lowercaseName)"
             }
             if let lineage, lineage.example != nil {

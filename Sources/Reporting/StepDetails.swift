@@ -14,19 +14,35 @@ public struct StepDetail: Sendable {
     public var didYouMean: String?
 
     /// The message, or for an undefined step a sentence, the snippets and the nearest definition.
-    public var explanation: String {
+    public var explanation: String { explanation(sameSnippetsAs: nil) }
+
+    /// `sameSnippetsAs`: where the same snippets were shown already (the console's summary shows each once).
+    public func explanation(sameSnippetsAs earlier: String?) -> String {
         var lines: [String] = []
         switch status {
         case .undefined:
             lines.append("Undefined step: \(keyword)\(text)")
             if let didYouMean { lines.append("Did you mean: \(didYouMean)") }
-            if !snippets.isEmpty { lines.append("Implement it with:\n" + snippets.joined(separator: "\n")) }
+            if let earlier, !snippets.isEmpty {
+                lines.append("Implement it with: the snippets shown above for \(earlier)")
+            } else if !snippets.isEmpty {
+                lines.append("Implement it with:\n" + snippets.joined(separator: "\n"))
+            }
         case .pending where message == nil: lines.append("Pending step: \(keyword)\(text)")
         case .ambiguous where message == nil:
             lines.append("Ambiguous step (several definitions match): \(keyword)\(text)")
         default: if let message { lines.append(message) }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The explanation's first non-empty line and what follows that line (without splitting the whole
+    /// text: a report of 50,000 undefined steps did that for every snippet line).
+    public var explanationLines: (first: String?, rest: String) {
+        let text = explanation.drop { $0 == "\n" }
+        guard !text.isEmpty else { return (nil, "") }
+        guard let end = text.firstIndex(of: "\n") else { return (String(text), "") }
+        return (String(text[..<end]), String(text[text.index(after: end)...]))
     }
 }
 

@@ -86,6 +86,9 @@ public actor Runner {
     private var outcomes: [TestCaseOutcome] = []
     private var runHookFailed = false
     private var failure: String?
+    /// Found once, not per test case: a run of 50,000 scenarios would walk every definition 100,000 times.
+    private let hookLists: [HookType: [(Int, Hook)]]
+    private let snippets: CucumberExpressionGenerator
 
     public init(support: SupportCode, options: RunOptions = RunOptions(), ids: IdGenerator = IdGenerator(),
                 emit: @escaping @Sendable (Envelope) -> Void) {
@@ -93,6 +96,12 @@ public actor Runner {
         self.options = options
         self.ids = ids
         self.emit = emit
+        var hooks: [HookType: [(Int, Hook)]] = [:]
+        for (i, d) in support.definitions.enumerated() {
+            if case .hook(let h) = d { hooks[h.type, default: []].append((i, h)) }
+        }
+        hookLists = hooks
+        snippets = CucumberExpressionGenerator(registry: support.parameterTypes)
     }
 
     public func run(_ files: [FeatureFile]) async -> RunSummary {
@@ -161,12 +170,7 @@ public actor Runner {
         return cases
     }
 
-    private func hooks(_ type: HookType) -> [(Int, Hook)] {
-        support.definitions.enumerated().compactMap { i, d in
-            if case .hook(let h) = d, h.type == type { return (i, h) }
-            return nil
-        }
-    }
+    private func hooks(_ type: HookType) -> [(Int, Hook)] { hookLists[type] ?? [] }
 
     /// The `index`th of every `count` pickles, in the order given: N shards cover each pickle once.
     public static func shard<T>(_ items: [T], _ shard: (index: Int, count: Int)) -> [T] {
@@ -248,7 +252,8 @@ public actor Runner {
                 text = pickleStep.text
                 emit(.testStepStarted(testCaseStartedId: startedId, testStepId: id, timestamp: .now()))
                 if matches.isEmpty {
-                    emit(.suggestion(id: ids.newId(), pickleStepId: pickleStep.id, snippets: Snippets.swift(for: pickleStep, registry: support.parameterTypes)))
+                    emit(.suggestion(id: ids.newId(), pickleStepId: pickleStep.id,
+                                     snippets: Snippets.swift(for: pickleStep, generator: snippets)))
                     result = TestStepResult(status: .undefined)
                 } else if matches.count > 1 {
                     let list = matches.map { "  \($0.definition.expression.source)  — \($0.definition.sourceReference)" }.joined(separator: "\n")

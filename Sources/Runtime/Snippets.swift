@@ -4,12 +4,16 @@ import Expressions
 /// Suggested Swift step definitions for an undefined step, one per candidate expression.
 enum Snippets {
     static func swift(for step: PickleStep, registry: ParameterTypeRegistry) -> [Snippet] {
+        swift(for: step, generator: CucumberExpressionGenerator(registry: registry))
+    }
+
+    static func swift(for step: PickleStep, generator: CucumberExpressionGenerator) -> [Snippet] {
         let function = switch step.type {
         case .action: "when"
         case .outcome: "then"
         default: "given"
         }
-        return CucumberExpressionGenerator(registry: registry).generateExpressions(step.text).map { expression in
+        return generator.generateExpressions(step.text).map { expression in
             var lines = ["steps.\(function)(\(literal(expression.source))) { ctx in"]
             for (i, (type, name)) in zip(expression.parameterTypes, expression.parameterNames).enumerated() {
                 lines.append("    let \(name): \(type.typeName) = try ctx.argument(\(i))")

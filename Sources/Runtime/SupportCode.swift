@@ -45,7 +45,13 @@ public struct SupportCode: Sendable {
     public private(set) var parameterTypes = ParameterTypeRegistry()
     /// What a custom parameter type accepts, in words, for the step docs (its regexps otherwise).
     public private(set) var parameterTypeDescriptions: [String: String] = [:]
-    public private(set) var definitions: [Definition] = []
+    public private(set) var definitions: [Definition] = [] {
+        didSet {
+            // Matching walks the step definitions only: kept beside the list, not filtered per step text.
+            if let last = definitions.last, case .step(let s) = last { steps.append((definitions.count - 1, s)) }
+        }
+    }
+    private var steps: [(index: Int, definition: StepDefinition)] = []
     /// Definitions that could not be made (bad expression syntax, bad tag expression): the run
     /// fails before any scenario with these.
     public private(set) var problems: [String] = []
@@ -171,10 +177,7 @@ public struct SupportCode: Sendable {
     /// Every step definition whose expression matches `text` entirely, with its arguments and its
     /// index in `definitions`.
     public func matches(_ text: String) -> [(index: Int, definition: StepDefinition, arguments: [StepMatchArgument])] {
-        definitions.enumerated().compactMap { i, d in
-            guard case .step(let step) = d, let arguments = step.expression.match(text) else { return nil }
-            return (i, step, arguments)
-        }
+        steps.compactMap { i, step in step.expression.match(text).map { (i, step, $0) } }
     }
 
     private static func undefinedParameterTypeName(in message: String) -> String? {

@@ -84,7 +84,13 @@ public final class Session: Sendable {
         var held: [Int: [Envelope]] = [:]
         var done: Set<Int> = []
         var nextToWrite = 0
+        var written = 0  // envelopes written to the stream and the query
     }
+    /// One report writer at a time; the envelope count the reports on disk were rendered from.
+    private let reportsWriter = Mutex<Int?>(nil)
+    /// The signal that interrupted the run (0: none). Set while holding `reportsWriter`.
+    private let interruptedBy = Atomic<Int32>(0)
+    private var stopped: Bool { interruptedBy.load(ordering: .sequentiallyConsistent) != 0 }
 
     /// Loads and selects: reads every feature file, checks the tag expression, the name filter, the
     /// line filters and that every report path can be written.
@@ -210,6 +216,7 @@ public final class Session: Sendable {
         let line = envelope.ndjsonLine
         s.stream?.write(Data(line.utf8))
         s.query.update(envelope)
+        s.written += 1
         switch envelope {
         case .testRunStarted(let id, _): s.testRunStartedId = id
         case .testRunFinished: s.finished = true; return // observed by `receive`, outside the lock
@@ -234,7 +241,7 @@ public final class Session: Sendable {
     public func finish() async throws(Problem) -> RunSummary {
         guard let runner = state.withLock({ $0.runner }) else { preconditionFailure("finish before start") }
         let summary = await runner.end()
-        try writeReports()
+        if !stopped { try writeReports() }
         return summary
     }
 
@@ -244,6 +251,7 @@ public final class Session: Sendable {
         let cases = try await start(support: support, observe: observe)
         if configuration.parallel <= 1 {
             for testCase in cases {
+                if stopped { break }
                 let outcome = await execute(testCase)
                 if options.failFast, outcome.status > .skipped { break }
             }
@@ -259,7 +267,7 @@ public final class Session: Sendable {
                 }
                 for await outcome in group {
                     if options.failFast, outcome.status > .skipped { stop = true }
-                    if !stop, let next = pending.popFirst() { group.addTask { await self.execute(next) } }
+                    if !stop, !stopped, let next = pending.popFirst() { group.addTask { await self.execute(next) } }
                 }
             }
         }
@@ -269,19 +277,51 @@ public final class Session: Sendable {
     /// Writes the rendered reports from what the run has emitted so far. A run that has not
     /// finished (the Swift Testing suite, which has no end) is closed in the reports only, with the
     /// real run id and a success computed from the cases so far.
+    /// An interrupt while the end of the run is writing them waits for those reports rather than
+    /// rendering them a second time (50,000 scenarios: seconds).
     public func writeReports() throws(Problem) {
-        let rendered: [(String, String)] = state.withLock { s in
-            s.stream?.synchronizeFile()
-            var query = s.query
-            if !s.finished {
-                let success = ReportModel(query, cardTags: configuration.cardTags).cases
-                    .allSatisfy { $0.status == .passed || $0.status == .skipped }
-                query.update(.testRunFinished(testRunStartedId: s.testRunStartedId, success: success,
-                                              message: nil, exception: nil, timestamp: .now()))
+        try reportsWriter.withLock { (renderedFrom: inout Int?) throws(Problem) in try writeReports(&renderedFrom) }
+    }
+
+    /// Ctrl-C or SIGTERM: no further case starts and the console stops (the reports get the machine: 50,000
+    /// scenarios take seconds), and the reports of what ran are written now; `finish` does not write them
+    /// again. Returns, when they are on disk, how many test cases they hold.
+    @discardableResult
+    public func interrupt(signal: Int32) throws(Problem) -> Int {
+        try reportsWriter.withLock { (renderedFrom: inout Int?) throws(Problem) in
+            interruptedBy.store(signal, ordering: .sequentiallyConsistent)
+            let cases = state.withLock { s in
+                s.observe = nil
+                return s.query.testCasesStarted.count
             }
-            return Self.rendered(query, configuration)
+            try writeReports(&renderedFrom)
+            return cases
         }
-        try Self.write(rendered)
+    }
+
+    /// The signal that interrupted the run, once the interrupt's reports are on disk; nil when none did.
+    public func interruption() -> Int32? {
+        guard stopped else { return nil }
+        reportsWriter.withLock { _ in } // the interrupt holds it until its reports are written
+        return interruptedBy.load(ordering: .sequentiallyConsistent)
+    }
+
+    private func writeReports(_ renderedFrom: inout Int?) throws(Problem) {
+        let (snapshot, count, finished, runId) = state.withLock { s in
+            s.stream?.synchronizeFile()
+            return (s.query, s.written, s.finished, s.testRunStartedId)
+        }
+        guard renderedFrom != count else { return }
+        var query = snapshot
+        if !finished {
+            let success = query.testCasesStarted.allSatisfy {
+                [.passed, .skipped].contains(query.status(startedId: $0.id))
+            }
+            query.update(.testRunFinished(testRunStartedId: runId, success: success,
+                                          message: nil, exception: nil, timestamp: .now()))
+        }
+        try Self.write(Self.rendered(query, configuration))
+        renderedFrom = count
     }
 
     /// Every report but the message stream, rendered from `query`.

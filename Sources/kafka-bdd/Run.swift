@@ -183,6 +183,8 @@ struct Run: AsyncParsableCommand {
             throw fail(error.description)
         }
         await environment.shutdown()
+        // The interrupt's thread ends the process once its reports are written; this only waits for that.
+        if let signo = session.interruption() { throw ExitCode(128 + signo) }
         if session.hasParseErrors { throw ExitCode(2) }
         if !summary.success { throw ExitCode(1) }
         if requireVerified {
@@ -244,7 +246,9 @@ extension Run {
                 // The handler returns at once: a source delivers its next signal only after its handler ended.
                 // Large reports take seconds (50,000 scenarios: 7 s in a debug build); a second signal ends it.
                 Thread.detachNewThread {
-                    try? session.writeReports()
+                    if let cases = try? session.interrupt(signal: signo) {
+                        StandardOutput.error("kafka-bdd: the reports hold \(cases) scenario\(cases == 1 ? "" : "s")")
+                    }
                     _exit(128 + signo)
                 }
                 DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(60)) {

@@ -245,7 +245,8 @@ struct InterruptCLITests {
         p.arguments = ["run", "Features/kaf04-consumers.feature", "--format", "summary",
                        "--report", "junit:\(junit)", "--report", "message:\(stream)"]
         p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
+        let err = Pipe()
+        p.standardError = err
         try p.run()
         // Wait (with a deadline) until one scenario has finished, then interrupt.
         let deadline = Date().addingTimeInterval(60)
@@ -259,6 +260,13 @@ struct InterruptCLITests {
         #expect(p.terminationStatus == 130)
         let report = try String(contentsOfFile: junit, encoding: .utf8)
         #expect(report.contains("<testcase"), "the finished scenario is in the JUnit report")
+        // No scenario starts after the interrupt: the reports hold what had started, and say how many.
+        let said = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let cases = report.components(separatedBy: "<testcase ").count - 1
+        #expect(said.contains("the reports hold \(cases) scenario"), "\(said)")
+        let scenarios = try String(contentsOfFile: "Features/kaf04-consumers.feature", encoding: .utf8)
+            .components(separatedBy: "Scenario").count - 1
+        #expect(cases < scenarios, "\(cases) of \(scenarios) scenarios in the report")
     }
 }
 

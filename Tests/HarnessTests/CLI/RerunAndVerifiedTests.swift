@@ -72,4 +72,23 @@ struct RerunAndVerifiedTests {
         }
         #expect(r.out.components(separatedBy: "Implement it with").count - 1 == 3, "\(r.out)")
     }
+
+    /// The console's summary shows a set of snippets once; later steps that need the same point to it
+    /// (50,000 undefined scenarios printed 600,000 lines). Every report keeps each step's own snippet.
+    @Test(CLITests.enabled) func theSameSnippetIsShownOnce() async throws {
+        let path = try CLITests.fixture("""
+            Feature: u
+              Scenario: one
+                Given 1 apple nobody wrote
+              Scenario: two
+                Given 2 apple nobody wrote
+            """)
+        let junit = path + ".xml"
+        let r = try await CLITests.run(["run", path, "--format", "summary", "--report", "junit:\(junit)"])
+        #expect(r.status == 1)
+        #expect(r.out.components(separatedBy: "steps.given(\"{int} apple nobody wrote\")").count - 1 == 1, "\(r.out)")
+        #expect(r.out.contains("Implement it with: the snippets shown above for \(path):3"), "\(r.out)")
+        let xml = try String(contentsOfFile: junit, encoding: .utf8)
+        #expect(xml.components(separatedBy: "{int} apple nobody wrote").count - 1 >= 2, "\(xml)")
+    }
 }
