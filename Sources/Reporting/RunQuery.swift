@@ -77,6 +77,7 @@ public struct RunQuery: Sendable {
     private var testStepById: [String: TestStep] = [:]
     private var caseByStartedId: [String: CaseRecord] = [:]
     private var startedOrder: [String] = []
+    private var testCaseOrder: [String: Int] = [:]  // testCase id → place among the announced test cases
     private var attachmentsByStep: [StepKey: [Attachment]] = [:]
     private var snippetsByPickleStep: [String: [Snippet]] = [:]
     private var stepById: [String: Step] = [:]
@@ -99,6 +100,7 @@ public struct RunQuery: Sendable {
         case .testRunStarted(let id, let timestamp): testRunStarted = TestRunStarted(id: id, timestamp: timestamp)
         case .testCase(let t):
             testCaseById[t.id] = t
+            if testCaseOrder[t.id] == nil { testCaseOrder[t.id] = testCaseOrder.count }
             for s in t.testSteps { testStepById[s.id] = s }
         case .testCaseStarted(let id, let testCaseId, let attempt, let timestamp):
             let started = TestCaseStarted(id: id, testCaseId: testCaseId, attempt: attempt, timestamp: timestamp)
@@ -186,14 +188,33 @@ public struct RunQuery: Sendable {
         return nil
     }
 
-    /// Test cases started and not to be retried, in the order they started.
+    /// Test cases started and not to be retried, in the order their test cases were announced (scenario
+    /// order, however they were scheduled: `--timings` starts the longest first), then in the order they started.
     public var testCasesStarted: [TestCaseStarted] {
         let all = startedOrder.compactMap { caseByStartedId[$0] }.filter { $0.finished?.willBeRetried != true }
             .map(\.started)
         return all.enumerated().sorted { a, b in
+            let oa = testCaseOrder[a.element.testCaseId] ?? Int.max, ob = testCaseOrder[b.element.testCaseId] ?? Int.max
+            if oa != ob { return oa < ob }
             let ta = Self.millis(a.element.timestamp), tb = Self.millis(b.element.timestamp)
             return ta != tb ? ta < tb : a.offset < b.offset
         }.map(\.element)
+    }
+
+    /// A case still running when the reports are written (an interrupt) did not pass: the step it was at
+    /// fails with `why`, the steps after it are skipped, and the case is finished.
+    public mutating func closeUnfinishedCases(why: String) {
+        for started in testCasesStarted where testCaseFinished(startedId: started.id) == nil {
+            let done = Set(stepResults(startedId: started.id).map(\.step.id))
+            var first = true
+            for step in testCase(id: started.testCaseId)?.testSteps ?? [] where !done.contains(step.id) {
+                let result = first ? TestStepResult(status: .failed, message: why) : TestStepResult(status: .skipped)
+                first = false
+                update(.testStepFinished(testCaseStartedId: started.id, testStepId: step.id, result: result,
+                                         timestamp: .now()))
+            }
+            update(.testCaseFinished(testCaseStartedId: started.id, willBeRetried: false, timestamp: .now()))
+        }
     }
 
     /// The earlier attempts of the test case `startedId` ran (those retried), first attempt first.

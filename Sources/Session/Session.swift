@@ -314,7 +314,9 @@ public final class Session: Sendable {
         guard renderedFrom != count else { return }
         var query = snapshot
         if !finished {
-            let success = query.testCasesStarted.allSatisfy {
+            let signal = interruptedBy.load(ordering: .sequentiallyConsistent)
+            query.closeUnfinishedCases(why: Self.unfinished(signal: signal))
+            let success = !stopped && query.testCasesStarted.allSatisfy {
                 [.passed, .skipped].contains(query.status(startedId: $0.id))
             }
             query.update(.testRunFinished(testRunStartedId: runId, success: success,
@@ -322,6 +324,16 @@ public final class Session: Sendable {
         }
         try Self.write(Self.rendered(query, configuration))
         renderedFrom = count
+    }
+
+    /// Why a case still running when the reports are written did not finish.
+    static func unfinished(signal: Int32) -> String {
+        switch signal {
+        case 0: "the run ended before this step finished"
+        case SIGINT: "interrupted (Ctrl-C) before this step finished"
+        case SIGTERM: "interrupted (SIGTERM) before this step finished"
+        default: "interrupted (signal \(signal)) before this step finished"
+        }
     }
 
     /// Every report but the message stream, rendered from `query`.
