@@ -44,7 +44,8 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
                               hint: "create \(spec.name) without \(spec.configs.keys.sorted().joined(separator: ", ")) or run with --cluster compose")
         }
         guard spec.replicationFactor <= Int32(brokerCount) else {
-            throw KafkaError(code: 38, detail: "replication factor \(spec.replicationFactor) is larger than the \(brokerCount) brokers")
+            throw KafkaError(code: 38, detail: "replication factor \(spec.replicationFactor) is larger than the "
+                             + "\(brokerCount) broker\(brokerCount == 1 ? "" : "s")")
         }
         try await controller.run {
             try await mock.createTopic(spec.name, partitions: spec.partitions, replicationFactor: spec.replicationFactor)

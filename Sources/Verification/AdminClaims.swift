@@ -79,7 +79,8 @@ public enum AdminClaims {
     public static func readsBack(_ topic: String, partition: Int32, offsets: [Int64], first: Int64,
                                  last: Int64) -> Verdict {
         if offsets.first == first, offsets.last == last, offsets.count == Int(last - first + 1) { return Verdict() }
-        return .fails("\(topic)[\(partition)] reads back \(offsets.count) records, offsets "
+        let records = offsets.count == 1 ? "1 record" : "\(offsets.count) records"
+        return .fails("\(topic)[\(partition)] reads back \(records), offsets "
             + "\(offsets.first.map(String.init) ?? "-") to \(offsets.last.map(String.init) ?? "-"), "
             + "expected \(first) to \(last)")
     }

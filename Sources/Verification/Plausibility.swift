@@ -34,9 +34,11 @@ public enum Plausibility {
         for p in partitions.sorted(by: { $0.id < $1.id }) {
             let here = "\(topic) partition \(p.id)"
             if let twice = repeated(p.replicas) {
-                problems.append("\(here) lists broker \(twice) twice in its replicas \(p.replicas)")
+                problems.append("\(here) lists broker \(twice) more than once in its replicas \(p.replicas)")
             }
-            if let twice = repeated(p.isr) { problems.append("\(here) lists broker \(twice) twice in its ISR \(p.isr)") }
+            if let twice = repeated(p.isr) {
+                problems.append("\(here) lists broker \(twice) more than once in its ISR \(p.isr)")
+            }
             let outside = Set(p.isr).subtracting(p.replicas).sorted()
             if !outside.isEmpty {
                 problems.append("\(here) has in-sync replicas \(outside) that are not replicas \(p.replicas)")
@@ -103,7 +105,8 @@ public enum Placement {
         if !leaderless.isEmpty { return .fails("partitions \(leaderless) of \(topic) have no leader") }
         let leaders = Set(partitions.map(\.leader))
         return leaders.count == expected ? Verdict()
-            : .fails("leaders of \(topic) are on \(leaders.count) brokers \(leaders.sorted()), expected \(expected)")
+            : .fails("leaders of \(topic) are on \(leaders.count) broker\(leaders.count == 1 ? "" : "s") "
+                     + "\(leaders.sorted()), expected \(expected)")
     }
 
     /// A topic as created: the cluster reports the partitions asked for and, where it models per-topic

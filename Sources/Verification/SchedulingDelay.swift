@@ -11,8 +11,11 @@ public struct SchedulingDelay: Sendable, Equatable {
     public var max: Double { samples.max() ?? 0 }
     public var p99: Double { Percentile.of(samples, 99) }
     public var description: String {
-        String(format: "up to %.0f ms (p99 %.0f ms, %d samples)", max, p99, samples.count)
+        "at most \(Self.ms(max)) (p99 \(Self.ms(p99)), \(samples.count) samples)"
     }
+
+    /// Tenths below 10 ms: a miss of 0.4 ms is not "0 ms".
+    static func ms(_ value: Double) -> String { String(format: value < 10 ? "%.1f ms" : "%.0f ms", value) }
 }
 
 /// A timing claim judged with the harness's own delay in view: a measurement that missed its bound by
@@ -34,8 +37,8 @@ public enum TimedJudgement: Sendable, Equatable {
         guard !otherProblems, missedBy > 0, let delay, !delay.samples.isEmpty, delay.max >= missedBy else {
             return .fails(verdict.description)
         }
-        return .inconclusive("inconclusive: \(claim) missed its bound by \(String(format: "%.0f", missedBy)) ms "
-                             + "while the harness itself was held up \(delay.description) during the measurement; "
+        return .inconclusive("inconclusive: \(claim) missed its bound by \(SchedulingDelay.ms(missedBy)) "
+                             + "while the harness itself was held up by \(delay.description) during the measurement; "
                              + "the machine was too busy to tell (\(verdict.description))")
     }
 }

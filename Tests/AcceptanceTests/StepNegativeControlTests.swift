@@ -66,7 +66,7 @@ struct StepNegativeControlTests {
             And a topic "t" with 2 partitions and replication factor 3
             Then every partition of "t" has 3 replicas on distinct brokers
             """, on: KafkaEnvironment(factory: { _ in BrokenReplicasCluster() }))
-        expectFailure(o, mentioning: "t partition 1 lists broker 1 twice in its replicas [1, 1, 2]")
+        expectFailure(o, mentioning: "t partition 1 lists broker 1 more than once in its replicas [1, 1, 2]")
     }
 
     @Test func inSyncFailsForAShrunkISR() async throws {
@@ -75,7 +75,7 @@ struct StepNegativeControlTests {
             And a topic "t" with 2 partitions and replication factor 3
             Then every replica of "t" is in sync
             """, on: KafkaEnvironment(factory: { _ in BrokenReplicasCluster() }))
-        expectFailure(o, mentioning: "partition 1 lists broker 1 twice in its replicas [1, 1, 2]")
+        expectFailure(o, mentioning: "partition 1 lists broker 1 more than once in its replicas [1, 1, 2]")
     }
 
     @Test func retentionFailsWhenRecordsOutliveIt() async throws {

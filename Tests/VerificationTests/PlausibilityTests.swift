@@ -19,8 +19,8 @@ struct PlausibilityTests {
         let tansu = [P(id: 0, leader: 111, replicas: [111, 111, 111], isr: [111, 111, 111])]
         #expect(tansu[0].replicationFactor == 1)
         let v = Plausibility.metadata(topic: "t", partitions: tansu, brokers: [111])
-        #expect(v.problems == ["t partition 0 lists broker 111 twice in its replicas [111, 111, 111]",
-                               "t partition 0 lists broker 111 twice in its ISR [111, 111, 111]"])
+        #expect(v.problems == ["t partition 0 lists broker 111 more than once in its replicas [111, 111, 111]",
+                               "t partition 0 lists broker 111 more than once in its ISR [111, 111, 111]"])
         #expect(!Placement.replicasOnDistinctBrokers(3, topic: "t", partitions: tansu, brokers: [111]).holds)
         #expect(!Placement.allInSync(topic: "t", partitions: tansu, brokers: [111]).holds)
     }

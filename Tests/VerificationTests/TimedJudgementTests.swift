@@ -12,8 +12,17 @@ struct TimedJudgementTests {
                                      delay: SchedulingDelay(samples: [1, 2, 300]))
         guard case .inconclusive(let message) = j else { Issue.record("expected inconclusive, got \(j)"); return }
         #expect(message.contains("missed its bound by 261 ms"))
-        #expect(message.contains("held up up to 300 ms"))
+        #expect(message.contains("held up by at most 300 ms"))
         #expect(message.contains("1260.9"))
+    }
+
+    /// Under 10 ms in tenths: "missed by 0 ms while held up 0 ms" contradicted itself (a new user's trial).
+    @Test func smallMissesAndDelaysKeepTheirTenths() {
+        let j = TimedJudgement.judge(.fails("red"), claim: "the probe's p95", excess: [0.4], otherProblems: false,
+                                     delay: SchedulingDelay(samples: [0.2, 0.6]))
+        guard case .inconclusive(let message) = j else { Issue.record("expected inconclusive, got \(j)"); return }
+        #expect(message.contains("missed its bound by 0.4 ms"), "\(message)")
+        #expect(message.contains("held up by at most 0.6 ms"), "\(message)")
     }
 
     @Test func aMissLargerThanTheDelayFails() {
