@@ -167,13 +167,19 @@ public final class ConsoleFormatter: @unchecked Sendable {
                 emit(paint("Run failed: \(parseErrors > 0 ? shown : message)", .failed) + "\n")
             }
             var counts: [TestStepResultStatus: Int] = [:]
-            var failures: [String] = [], flaky: [String] = []
+            var failures: [String] = [], flaky: [String] = [], skipped: [String] = []
             var snippetsShown: [[String]: String] = [:]  // each set of snippets once, then where it was
             for started in q.testCasesStarted where q.testCaseFinished(startedId: started.id) != nil {
                 let status = q.status(startedId: started.id)
                 counts[status, default: 0] += 1
                 if started.attempt > 0, status == .passed, let p = q.pickle(startedId: started.id) {
                     flaky.append("  \(p.uri):\(p.location.line) \(p.name) (passed on attempt \(started.attempt + 1))\n")
+                }
+                // A skip is a claim this cluster could not check: the summary says which and why, in a line.
+                if status == .skipped, let p = q.pickle(startedId: started.id) {
+                    let why = q.mostSevereResult(startedId: started.id)?.message
+                        .map { " — " + $0.drop { $0 == "\n" }.prefix { $0 != "\n" } } ?? ""
+                    skipped.append("  \(p.uri):\(p.location.line) \(p.name)\(why)\n")
                 }
                 if status > .skipped, let p = q.pickle(startedId: started.id) {
                     let seconds = q.testCaseSeconds(startedId: started.id).map { ", \(Markup.fixed3($0)) s" } ?? ""
@@ -194,6 +200,9 @@ public final class ConsoleFormatter: @unchecked Sendable {
                     }
                     failures.append(entry)
                 }
+            }
+            if !skipped.isEmpty, style != .pretty { // pretty showed each reason in place
+                emit("\nSkipped (not verified here):\n" + TerminalText.safe(skipped.joined()))
             }
             if !failures.isEmpty { emit("\nNot passed:\n" + failures.map { "  \(TerminalText.safe($0))" }.joined()) }
             // With --no-strict, undefined and pending do not fail the run: say so, and do not count them as failed.

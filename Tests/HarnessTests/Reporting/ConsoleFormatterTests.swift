@@ -128,3 +128,42 @@ struct ConsoleFormatterTests {
         #expect(after.contains("\r\u{1B}[K    ✔ Given I have 42 cukes in my belly"), "cleared before the step's line")
     }
 }
+
+/// A skipped scenario is a claim the cluster could not check: the summary and progress styles name each
+/// with the first line of its reason (a new user saw "3 skipped" and no reason).
+@Suite("Console output: skipped scenarios")
+struct ConsoleSkippedTests {
+    static func summary(_ style: ConsoleFormatter.Style) -> String {
+        let t0 = Timestamp(seconds: 0, nanos: 0)
+        let out = ConsoleFormatterTests.Output()
+        let console = ConsoleFormatter(style: style, colour: false, heartbeat: nil) { out.append($0) }
+        var q = RunQuery()
+        let envelopes: [Envelope] = [
+            .pickle(Pickle(id: "p", uri: "a.feature", location: Location(line: 3, column: 3), name: "replicas",
+                           language: "en", steps: [PickleStep(id: "ps", text: "x", astNodeIds: [])], tags: [],
+                           astNodeIds: [])),
+            .testRunStarted(id: "run", timestamp: t0),
+            .testCase(TestCaseMessage(id: "tc", pickleId: "p", testSteps: [
+                TestStep(id: "ts", kind: .pickleStep(pickleStepId: "ps", stepDefinitionIds: [], argumentLists: []))
+            ], testRunStartedId: "run")),
+            .testCaseStarted(id: "s", testCaseId: "tc", attempt: 0, timestamp: t0),
+            .testStepFinished(testCaseStartedId: "s", testStepId: "ts",
+                              result: TestStepResult(status: .skipped, message: "no replication here\nrun with compose"),
+                              timestamp: t0),
+            .testCaseFinished(testCaseStartedId: "s", willBeRetried: false, timestamp: t0),
+            .testRunFinished(testRunStartedId: "run", success: true, message: nil, exception: nil, timestamp: t0),
+        ]
+        for e in envelopes { q.update(e); console.handle(e, query: q) }
+        return out.value
+    }
+
+    @Test func summaryAndProgressNameEachSkipAndWhy() {
+        for style in [ConsoleFormatter.Style.summary, .progress] {
+            let text = Self.summary(style)
+            #expect(text.contains("Skipped (not verified here):\n  a.feature:3 replicas — no replication here\n"),
+                    "\(style): \(text)")
+            #expect(!text.contains("run with compose"), "the first line only")
+        }
+        #expect(!Self.summary(.pretty).contains("Skipped (not verified here)"), "pretty shows it in place")
+    }
+}
