@@ -307,8 +307,9 @@ public final class Session: Sendable {
     }
 
     private func writeReports(_ renderedFrom: inout Int?) throws(Problem) {
+        // No fsync of the message stream: its writes reach the file as they are made and outlive the process
+        // (0.13 s for 50,000 scenarios, while an interrupted user waits).
         let (snapshot, count, finished, runId) = state.withLock { s in
-            s.stream?.synchronizeFile()
             return (s.query, s.written, s.finished, s.testRunStartedId)
         }
         guard renderedFrom != count else { return }
