@@ -12,6 +12,7 @@ enum CommitSteps {
     struct Session: Sendable {
         var read: [(id: UInt64, partition: Int32, offset: Int64)] = []
         var committed: [Int32: Int64] = [:]
+        var logEnds: [Int32: Int64] = [:]  // when the consumer began
     }
 
     static func consumer(_ ctx: StepContext, group: String, onRebalance: (@Sendable (RebalanceEvent, Consumer.RebalanceActions) -> Void)? = nil) throws -> Consumer {
@@ -49,6 +50,9 @@ enum CommitSteps {
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
             let c = try consumer(ctx, group: group)
             var ends = try await c.logEnds(topic, partitions: partitions)
+            let logEnds = Dictionary(uniqueKeysWithValues: (0..<partitions).map {
+                ($0, ends["\(topic)/\($0)"] ?? 0)
+            })
             let committed = try await c.committed((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) })
             // Partitions already read to the end by the crashed consumer need no further reading.
             for tpo in committed where tpo.offset >= 0 && tpo.offset >= (ends["\(topic)/\(tpo.partition)"] ?? 0) {
@@ -57,7 +61,7 @@ enum CommitSteps {
             try c.subscribe([topic])
             let records = try await c.read(toEnds: ends)
             await c.close()
-            var session = Session()
+            var session = Session(logEnds: logEnds)
             for r in records { if let id = Payload.id(in: r.value) { session.read.append((id, r.partition, r.offset)) } }
             ctx.world.update(CommitState.Key.self) { $0.sessions["restarted"] = session }
         }
@@ -66,7 +70,8 @@ enum CommitSteps {
                   doc: "Each partition's first record read after the restart is at the committed offset.",
                   example: "Then the new consumer started at the first uncommitted record of every partition") { ctx in
             let (crashed, restarted) = try sessions(ctx)
-            try Commits.restartedAtCommitted(committed: crashed.committed, restarted: reads(restarted)).enforce()
+            try Commits.restartedAtCommitted(committed: crashed.committed, restarted: reads(restarted),
+                                             logEnds: restarted.logEnds).enforce()
         }
 
         code.then("exactly the {int} uncommitted records were delivered twice, and nothing was lost",

@@ -4,16 +4,28 @@ public enum Commits {
     public typealias Read = PlacedRecord
 
     /// The restarted consumer's first record of each partition is at the offset the crashed one committed
-    /// (0 where it committed nothing).
-    public static func restartedAtCommitted(committed: [Int32: Int64], restarted: [Read]) -> Verdict {
-        if let empty = Verdict.noEvidence(restarted.count, "records read after the restart") { return empty }
+    /// (0 where it committed nothing). `logEnds`, each partition's log end when the restarted consumer began:
+    /// a committed offset beyond it is not plausible (the cluster dropped acknowledged records, or misreports
+    /// offsets), and is named, whatever else was read.
+    public static func restartedAtCommitted(committed: [Int32: Int64], restarted: [Read],
+                                            logEnds: [Int32: Int64] = [:]) -> Verdict {
+        let beyond = committed.filter { p, offset in logEnds[p].map { offset > $0 } ?? false }
+            .sorted { $0.key < $1.key }
+        let implausible = beyond.isEmpty ? [] : [
+            "the group's committed offsets " + beyond.map { "[\($0.key)]@\($0.value)" }.joined(separator: " ")
+                + " lie beyond the log ends the cluster reports ("
+                + beyond.map { "[\($0.key)]@\(logEnds[$0.key] ?? 0)" }.joined(separator: " ") + "): not plausible",
+        ]
+        if let empty = Verdict.noEvidence(restarted.count, "records read after the restart") {
+            return Verdict(empty.problems + implausible)
+        }
         var firsts: [Int32: Int64] = [:]
         for r in restarted where firsts[r.partition] == nil { firsts[r.partition] = r.offset }
         let wrong = firsts.filter { partition, first in first != (committed[partition] ?? 0) }
             .sorted { $0.key < $1.key }
-        guard !wrong.isEmpty else { return Verdict() }
-        return .fails("restarted at "
-            + wrong.map { "[\($0.key)]@\($0.value), committed \(committed[$0.key] ?? 0)" }.joined(separator: "; "))
+        let restartedWrong = wrong.isEmpty ? [] : ["restarted at "
+            + wrong.map { "[\($0.key)]@\($0.value), committed \(committed[$0.key] ?? 0)" }.joined(separator: "; ")]
+        return Verdict(restartedWrong + implausible)
     }
 
     /// Exactly the records read before the crash but not committed are read again — `expected` of them — and

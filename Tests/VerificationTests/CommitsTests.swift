@@ -19,6 +19,19 @@ struct CommitsTests {
         #expect(!Commits.restartedAtCommitted(committed: Self.committed, restarted: []).holds)
     }
 
+    /// Seen on a foreign broker: commits at 40, 192 and 168 over logs that end at 1, 2 and 1, and nothing read
+    /// after the restart; the verdict says the cluster's answers do not add up, not only "no evidence".
+    @Test func aCommitBeyondTheLogEndIsNamed() {
+        let nothing = Commits.restartedAtCommitted(committed: [0: 40, 1: 2], restarted: [], logEnds: [0: 1, 1: 2])
+        #expect(nothing.problems.contains {
+            $0.hasPrefix("the group's committed offsets [0]@40 lie beyond the log ends the cluster reports ([0]@1)")
+        }, "\(nothing.problems)")
+        #expect(nothing.problems.contains { $0.hasPrefix("no evidence") })
+        let read = [R(id: 1, partition: 0, offset: 40)]
+        #expect(Commits.restartedAtCommitted(committed: [0: 40], restarted: read, logEnds: [0: 1]).problems.count == 1)
+        #expect(Commits.restartedAtCommitted(committed: [0: 40], restarted: read, logEnds: [0: 41]).holds)
+    }
+
     @Test func redeliveringOtherRecordsOrLosingOneFails() {
         let restarted = (2..<5).map { R(id: UInt64($0), partition: 0, offset: Int64($0)) }
         #expect(Commits.redeliveredExactlyUncommitted(2, crashed: Self.crashed, committed: Self.committed,
