@@ -39,7 +39,7 @@ bench-gherkin: deps
 conformance: build
 	python3 ../shared/tools/check_gherkin.py --testdata ../shared/conformance/gherkin --include-md --strict-errors \
 	  --cmd '.build/debug/kafka-bdd pickles --ast {file}'
-	python3 ../shared/tools/check_gherkin.py --testdata Tests/HarnessTests/Gherkin/Fixtures --strict-errors \
+	python3 ../shared/tools/check_gherkin.py --testdata Tests/GherkinTests/Fixtures --strict-errors \
 	  --cmd '.build/debug/kafka-bdd pickles --ast {file}'
 
 # Every profile of docker-compose.yml: `down` without a profile leaves that profile's containers running.

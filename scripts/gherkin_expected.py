@@ -3,7 +3,7 @@
 in the layout of cucumber/gherkin's testdata: good/X.feature gets X.feature.ast.ndjson and
 X.feature.pickles.ndjson, bad/X.feature gets X.feature.errors.ndjson.
 
-usage: scripts/gherkin_expected.py [FIXTURES_DIR]   (default Tests/HarnessTests/Gherkin/Fixtures)
+usage: scripts/gherkin_expected.py [FIXTURES_DIR]   (default Tests/GherkinTests/Fixtures)
 Review the diff before committing: the files are the reference our parser is tested against.
 """
 import json, os, sys

@@ -10,6 +10,7 @@ import Testing
 @testable import Verification
 import Drills
 import Steps
+import TestSupport
 
 /// The kafka-bdd binary as users meet it: exit codes and messages for bad input.
 @Suite("kafka-bdd command line")

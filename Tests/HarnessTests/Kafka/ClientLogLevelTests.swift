@@ -1,6 +1,7 @@
 import Foundation
 @testable import KafkaClient
 import Testing
+import TestSupport
 
 /// One place decides a client's librdkafka log level.
 @Suite("Client log level")

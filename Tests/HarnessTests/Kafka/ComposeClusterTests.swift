@@ -10,6 +10,7 @@ import Foundation
 import Synchronization
 import Testing
 import Yams
+import TestSupport
 
 /// The compose backend cannot run here (no Docker engine): these tests check the commands it issues.
 @Suite("Compose cluster commands")

@@ -9,6 +9,7 @@ import Foundation
 @testable import Cluster
 import Testing
 import Yams
+import TestSupport
 
 @Suite("Monitoring: exported metrics, monitoring/ files")
 struct MetricsExportTests {

@@ -1,6 +1,7 @@
 import Foundation
 @testable import KafkaClient
 import Testing
+import TestSupport
 
 /// librdkafka documents NULL returns for some string calls (the rebalance protocol on error; nullable
 /// strings a foreign broker sends for groups and configs): each becomes the caller's fallback, never

@@ -2,6 +2,7 @@ import Foundation
 @testable import KafkaClient
 @testable import Cluster
 import Testing
+import TestSupport
 
 /// Client certificates checked before a client connects, on certificates made by `make certs`'s script
 /// and by openssl with a validity that ended yesterday; and what the compose extras read from the environment.

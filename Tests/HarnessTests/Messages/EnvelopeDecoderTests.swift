@@ -4,6 +4,7 @@ import Gherkin
 import Runtime
 import Synchronization
 import Testing
+import TestSupport
 
 /// NDJSON back into typed envelopes: our own streams byte for byte, other tools' streams without loss
 /// of what the reports read, unknown kinds and fields ignored, a bad line reported by number.

@@ -1,6 +1,7 @@
 import Foundation
 @testable import Postgres
 import Testing
+import TestSupport
 
 /// A row value that must be there is read with `QueryResult.value`: a NULL or a non-number is an error
 /// naming the row and column, not a force-unwrap that ends the whole run without its reports.

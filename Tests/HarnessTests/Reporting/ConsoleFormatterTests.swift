@@ -2,6 +2,7 @@ import Foundation
 @testable import Messages
 @testable import Reporting
 import Testing
+import TestSupport
 
 /// What `kafka-bdd run` prints: each style's end summary explains what did not pass.
 @Suite("Console output")

@@ -8,6 +8,7 @@ import Foundation
 @testable import Cluster
 @testable import Verification
 import Testing
+import TestSupport
 
 /// cucumber/junit-xml-formatter's golden files: each message stream must render to its
 /// `.default.xml`, equal once white space and timestamps are normalised.

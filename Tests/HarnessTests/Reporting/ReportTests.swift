@@ -8,6 +8,7 @@ import Foundation
 @testable import Cluster
 @testable import Verification
 import Testing
+import TestSupport
 
 /// The human-readable reports carry what their readers need.
 @Suite("HTML, Cucumber JSON and rerun reports")

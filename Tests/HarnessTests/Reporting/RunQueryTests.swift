@@ -5,6 +5,7 @@ import Runtime
 @testable import Reporting
 import Synchronization
 import Testing
+import TestSupport
 
 /// The one read model the reports share: fed envelopes as they come, it answers with the same
 /// reports as a saved stream decoded afterwards.

@@ -9,6 +9,7 @@ import Foundation
 @testable import Verification
 import Synchronization
 import Testing
+import TestSupport
 
 /// cucumber/compatibility-kit: each sample's features run against Swift step definitions
 /// equivalent to the kit's reference ones must give the reference message stream, once ids,

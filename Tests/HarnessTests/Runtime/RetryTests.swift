@@ -4,6 +4,7 @@ import Foundation
 @testable import Reporting
 import Synchronization
 import Testing
+import TestSupport
 
 /// --retry N, cucumber-js's semantics: a failed test case runs again (a new attempt, the earlier one
 /// finished with willBeRetried), at most N times; one that passes on a retry is flaky — the run passes,

@@ -9,6 +9,7 @@ import Foundation
 @testable import Verification
 import Synchronization
 import Testing
+import TestSupport
 
 /// Runner semantics, each shown failing where it should: undefined, ambiguous, hanging and
 /// failing-hook runs are never a pass.

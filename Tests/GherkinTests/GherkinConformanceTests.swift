@@ -1,13 +1,8 @@
 import Foundation
 import Messages
 import Gherkin
-import Expressions
-import Runtime
-import Reporting
-import KafkaClient
-import Cluster
-import Verification
 import Testing
+import TestSupport
 
 /// The official cucumber/gherkin testdata: every good file gives the reference AST and pickles
 /// (ids and uris aside), every bad file gives the reference errors, message for message.

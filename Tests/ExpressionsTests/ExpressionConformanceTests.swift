@@ -1,13 +1,7 @@
 import Foundation
-@testable import Messages
-@testable import Gherkin
 @testable import Expressions
-@testable import Runtime
-@testable import Reporting
-@testable import KafkaClient
-@testable import Cluster
-@testable import Verification
 import Testing
+import TestSupport
 import Yams
 
 /// The official cucumber-expressions testdata: tokenizer, parser, transformation and matching,

@@ -2,13 +2,14 @@ import Foundation
 import Messages
 import Gherkin
 import Testing
+import TestSupport
 
 /// Shapes found in real-world feature files where we once differed from the official parser. Each
 /// fixture's expected output was written by the official Python parser (scripts/gherkin_expected.py)
 /// and is compared the way the cucumber/gherkin testdata is.
 @Suite("Gherkin regression fixtures (expected output from the official parser)")
 struct GherkinRegressionTests {
-    static let fixtures = Paths.packageRoot.appendingPathComponent("Tests/HarnessTests/Gherkin/Fixtures")
+    static let fixtures = Paths.packageRoot.appendingPathComponent("Tests/GherkinTests/Fixtures")
 
     static func cases(_ folder: String) -> [String] {
         let dir = fixtures.appendingPathComponent(folder).path
