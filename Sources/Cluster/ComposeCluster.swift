@@ -30,7 +30,7 @@ public struct ProcessRunner: CommandRunner {
         process.standardOutput = out
         process.standardError = out
         process.standardInput = inPipe
-        try process.run()
+        try ChildProcess.launch(process)
         if let input { inPipe.fileHandleForWriting.write(Data(input.utf8)) }
         try? inPipe.fileHandleForWriting.close()
         let limit = timeout

@@ -36,8 +36,12 @@ public final class MockCluster: @unchecked Sendable {
         }
     }
 
+    /// The mock rebinds a downed broker's port at once and aborts if it cannot: no child process may be
+    /// under launch meanwhile (`ChildProcess`).
     public func setDown(_ broker: Int32) async throws {
-        try await call("take broker \(broker) down") { [self] in rd_kafka_mock_broker_set_down(mock, broker) }
+        try await call("take broker \(broker) down") { [self] in
+            ChildProcess.withNoLaunchUnderWay { rd_kafka_mock_broker_set_down(mock, broker) }
+        }
     }
 
     public func setUp(_ broker: Int32) async throws {

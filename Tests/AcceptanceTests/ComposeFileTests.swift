@@ -35,7 +35,7 @@ struct ComposeFileTests {
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", command]
         process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return -1 }
+        guard (try? ChildProcess.launch(process)) != nil else { return -1 }
         process.waitUntilExit()
         return process.terminationStatus
     }

@@ -1,4 +1,5 @@
 import Foundation
+import KafkaClient
 
 /// A fake Kafka Connect REST endpoint on loopback (a small Python http.server): it keeps connectors in
 /// memory, answers as a worker whose connectors and tasks run, and records every request.
@@ -23,7 +24,7 @@ final class FakeConnect: Sendable {
         process.standardInput = lifeline
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try ChildProcess.launch(process)
         let deadline = Date().addingTimeInterval(10)
         var port: String?
         while port == nil, Date() < deadline {

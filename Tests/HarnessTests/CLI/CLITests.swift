@@ -42,7 +42,7 @@ struct CLITests {
         p.standardOutput = out
         p.standardError = err
         let start = Date()
-        try p.run()
+        try ChildProcess.launch(p)
         let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         return Result(status: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self),
@@ -248,7 +248,7 @@ struct InterruptCLITests {
         p.standardOutput = FileHandle.nullDevice
         let err = Pipe()
         p.standardError = err
-        try p.run()
+        try ChildProcess.launch(p)
         // Wait (with a deadline) until one scenario has finished, then interrupt.
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline, p.isRunning,

@@ -1,4 +1,5 @@
 import Foundation
+import KafkaClient
 import Testing
 
 /// `kafka-bdd format KIND < run.ndjson`: a report rendered from a message stream, refused for an empty one.
@@ -12,7 +13,7 @@ struct FormatCommandTests {
         p.standardInput = stdin
         p.standardOutput = out
         p.standardError = err
-        try p.run()
+        try ChildProcess.launch(p)
         stdin.fileHandleForWriting.write(input)
         try stdin.fileHandleForWriting.close()
         let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()

@@ -202,7 +202,7 @@ extension ConnectionDiagnosisTests {
                             "-cert", keystore, "-key", keystore]
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
-        try server.run()
+        try ChildProcess.launch(server)
         defer { kill(server.processIdentifier, SIGKILL) }
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {

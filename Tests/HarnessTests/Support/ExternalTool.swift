@@ -1,4 +1,5 @@
 import Foundation
+import KafkaClient
 import Testing
 
 /// Runs an external checker (python3, xmllint) and returns its exit status and output.
@@ -12,7 +13,7 @@ enum ExternalTool {
         let pipe = Pipe()
         p.standardOutput = pipe
         p.standardError = pipe
-        try p.run()
+        try ChildProcess.launch(p)
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
         return (p.terminationStatus, output)
