@@ -3,10 +3,6 @@ import Gherkin
 import Expressions
 /// Suggested Swift step definitions for an undefined step, one per candidate expression.
 enum Snippets {
-    static func swift(for step: PickleStep, registry: ParameterTypeRegistry) -> [Snippet] {
-        swift(for: step, generator: CucumberExpressionGenerator(registry: registry))
-    }
-
     static func swift(for step: PickleStep, generator: CucumberExpressionGenerator) -> [Snippet] {
         let function = switch step.type {
         case .action: "when"
