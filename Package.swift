@@ -89,6 +89,7 @@ let package = Package(
                     // Feature files with their expected messages, read from the source tree.
                     exclude: ["Fixtures"]),
         .testTarget(name: "ExpressionsTests", dependencies: ["Expressions", "TestSupport", "Yams"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Messages", "Gherkin", "Expressions", "TestSupport"]),
         // The checkers on hand-written histories: nothing but Verification, no cluster.
         .testTarget(name: "VerificationTests", dependencies: ["Verification"]),
         // The admin plans and safety checks on hand-written snapshots: nothing but Operations.

@@ -29,6 +29,18 @@ public struct StepContext: Sendable {
         return typed
     }
 
+    static let narrowerIntegers: Set<String> = ["Int32", "Int64"]
+
+    /// The argument as a typed step parameter: an `Int` may be taken as `Int32` or `Int64` if it fits.
+    func typedArgument<T>(_ index: Int) throws -> T {
+        guard T.self == Int32.self || T.self == Int64.self, let int = try? argument(index, as: Int.self) else {
+            return try argument(index)
+        }
+        let narrowed: Any? = T.self == Int32.self ? Int32(exactly: int) : Int64(exactly: int)
+        guard let typed = narrowed as? T else { throw StepFailure("argument \(index + 1) (\(int)) does not fit \(T.self)") }
+        return typed
+    }
+
     public func int(_ index: Int) throws -> Int { try argument(index) }
     public func string(_ index: Int) throws -> String { try argument(index) }
     public func double(_ index: Int) throws -> Double { try argument(index) }

@@ -105,6 +105,76 @@ public struct SupportCode: Sendable {
         step(expression, deadline: deadline, doc: doc, example: example, fileID: fileID, line: line, body)
     }
 
+    // MARK: Steps with typed parameters
+
+    /// Defines a step whose body takes the expression's arguments as typed parameters, in order:
+    /// `code.when("{string} reads {int} records", ConsumingSteps.read)` with
+    /// `static func read(_ ctx: StepContext, group: String, count: Int) async throws`. The parameters'
+    /// types are checked against the expression's parameter types here, so a mismatch fails the run
+    /// before any scenario, naming this line, instead of the step at run time.
+    public mutating func step<each A>(_ expression: String, deadline: StepDeadline? = nil,
+                                      doc: String? = nil, example: String? = nil,
+                                      fileID: String = #fileID, line: Int = #line,
+                                      _ body: @escaping @Sendable (StepContext, repeat each A) async throws -> Void) {
+        var types: [Any.Type] = []
+        for type in repeat (each A).self { types.append(type) }
+        let before = definitions.count
+        step(expression, deadline: deadline, doc: doc, example: example, fileID: fileID, line: line) { ctx in
+            var index = 0
+            func next<T>(_: T.Type) throws -> T {
+                defer { index += 1 }
+                return try ctx.typedArgument(index)
+            }
+            try await body(ctx, repeat try next((each A).self))
+        }
+        guard definitions.count > before, case .step(let defined) = definitions[definitions.count - 1],
+              let compiled = defined.expression as? CucumberExpression else { return }
+        if let mismatch = Self.mismatch(compiled.parameterTypes, types) {
+            problems.append("\(fileID):\(line): \(mismatch)")
+        }
+    }
+
+    public mutating func given<each A>(_ expression: String, deadline: StepDeadline? = nil,
+                                       doc: String? = nil, example: String? = nil,
+                                       fileID: String = #fileID, line: Int = #line,
+                                       _ body: @escaping @Sendable (StepContext, repeat each A) async throws -> Void) {
+        step(expression, deadline: deadline, doc: doc, example: example, fileID: fileID, line: line, body)
+    }
+
+    public mutating func when<each A>(_ expression: String, deadline: StepDeadline? = nil,
+                                      doc: String? = nil, example: String? = nil,
+                                      fileID: String = #fileID, line: Int = #line,
+                                      _ body: @escaping @Sendable (StepContext, repeat each A) async throws -> Void) {
+        step(expression, deadline: deadline, doc: doc, example: example, fileID: fileID, line: line, body)
+    }
+
+    public mutating func then<each A>(_ expression: String, deadline: StepDeadline? = nil,
+                                      doc: String? = nil, example: String? = nil,
+                                      fileID: String = #fileID, line: Int = #line,
+                                      _ body: @escaping @Sendable (StepContext, repeat each A) async throws -> Void) {
+        step(expression, deadline: deadline, doc: doc, example: example, fileID: fileID, line: line, body)
+    }
+
+    /// Why a body taking `types` cannot receive what `parameters` produce, or nil when it can. An `{int}`
+    /// may also be taken as `Int32` or `Int64` (partitions, broker ids, offsets), checked when it arrives.
+    static func mismatch(_ parameters: [ParameterType], _ types: [Any.Type]) -> String? {
+        let produced = parameters.map { Self.swiftName($0.typeName) }
+        let taken = types.map { "\($0)" }
+        let fits = produced.count == taken.count && zip(produced, taken).allSatisfy { produced, taken in
+            produced == taken || (produced == "Int" && StepContext.narrowerIntegers.contains(taken))
+        }
+        guard !fits else { return nil }
+        let expression = parameters.map { "{\($0.name)}" }.joined(separator: " ")
+        return "the step function takes (\(taken.joined(separator: ", "))) but the expression's parameters"
+            + " \(expression.isEmpty ? "(none)" : expression) give (\(produced.joined(separator: ", ")))"
+    }
+
+    /// A parameter type's declared type name as Swift prints the type: `[Int32]` is `Array<Int32>`.
+    private static func swiftName(_ typeName: String) -> String {
+        guard typeName.hasPrefix("["), typeName.hasSuffix("]"), !typeName.contains(":") else { return typeName }
+        return "Array<\(typeName.dropFirst().dropLast())>"
+    }
+
     /// Defines a step with a regular expression (anchor it with `^…$` to match whole steps).
     public mutating func regex(_ pattern: String, doc: String? = nil, example: String? = nil,
                                fileID: String = #fileID, line: Int = #line, _ body: @escaping StepBody) {
