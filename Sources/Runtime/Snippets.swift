@@ -10,10 +10,12 @@ enum Snippets {
         default: "given"
         }
         return generator.generateExpressions(step.text).map { expression in
-            var lines = ["steps.\(function)(\(literal(expression.source))) { ctx in"]
-            for (i, (type, name)) in zip(expression.parameterTypes, expression.parameterNames).enumerated() {
-                lines.append("    let \(name): \(type.typeName) = try ctx.argument(\(i))")
+            // The typed form (`SupportCode.step<each A>`): the parameters are checked when it is registered.
+            let parameters = zip(expression.parameterTypes, expression.parameterNames).map { type, name in
+                ", \(name): \(type.typeName)"
             }
+            var lines = ["steps.\(function)(\(literal(expression.source))) { (ctx\(parameters.joined())) in"]
+            if parameters.isEmpty { lines[0] = "steps.\(function)(\(literal(expression.source))) { ctx in" }
             if step.argument?.docString != nil { lines.append("    let docString = ctx.docString!") }
             if step.argument?.dataTable != nil { lines.append("    let table = ctx.dataTable!") }
             lines.append("    throw StepPending(\"write this step\")")

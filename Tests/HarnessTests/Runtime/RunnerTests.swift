@@ -48,7 +48,7 @@ struct RunnerTests {
         #expect(summary.outcomes[0].status == .undefined)
         let snippets = stream.envelopes.withLock { $0.compactMap { if case .suggestion(_, _, let s) = $0 { s } else { nil } } }.flatMap { $0 }
         #expect(snippets.first?.code.contains(#"steps.given("I produce {int} messages to {string}")"#) == true)
-        #expect(snippets.first?.code.contains("let int: Int = try ctx.argument(0)") == true)
+        #expect(snippets.first?.code.contains(#"{ (ctx, int: Int, string: String) in"#) == true)
     }
 
     @Test func undefinedStepPassesOnlyWhenNotStrict() async {
