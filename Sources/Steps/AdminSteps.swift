@@ -31,11 +31,10 @@ enum AdminSteps {
                     + "embedded through the mock's own API, which has no CreateTopics)." + dryRunDoc,
                 example: #"When the admin tool creates topic "orders" with 6 partitions and replication factor 3"#
                     + suffix
-            ) { ctx in
-                let name = try ctx.string(0)
+            ) { (ctx, name: String, partitions: Int, replicationFactor: Int) in
                 try await AdminStepSupport.createTopic(
-                    ctx, env, name: name, partitions: try ctx.int(1),
-                    replicationFactor: try ctx.int(2), configs: [:], dryRun: dry)
+                    ctx, env, name: name, partitions: partitions,
+                    replicationFactor: replicationFactor, configs: [:], dryRun: dry)
             }
             code.when(
                 "the admin tool creates topic {string} with {int} partition(s), replication factor {int} and {string} "
@@ -47,11 +46,11 @@ enum AdminSteps {
                     #"When the admin tool creates topic "orders" with 6 partitions, replication factor 2 and "#
                         + #""min.insync.replicas" set to "3""#
                     + suffix
-            ) { ctx in
+            ) { (ctx, name: String, partitions: Int, replicationFactor: Int, key: String, value: String) in
                 try await AdminStepSupport.createTopic(
-                    ctx, env, name: try ctx.string(0), partitions: try ctx.int(1),
-                    replicationFactor: try ctx.int(2),
-                    configs: [try ctx.string(3): try ctx.string(4)], dryRun: dry)
+                    ctx, env, name: name, partitions: partitions,
+                    replicationFactor: replicationFactor,
+                    configs: [key: value], dryRun: dry)
             }
             code.when(
                 "the admin tool adds partitions to {string} up to {int}" + suffix,
@@ -59,9 +58,7 @@ enum AdminSteps {
                     + "they carry keys, and refuses on keyed data (the key → partition map changes). Adding needs "
                     + "the Admin API (CreatePartitions)." + dryRunDoc,
                 example: #"When the admin tool adds partitions to "orders" up to 8"# + suffix
-            ) { ctx in
-                let name = try ctx.string(0)
-                let count = try ctx.int(1)
+            ) { (ctx, name: String, count: Int) in
                 try await AdminStepSupport.run(ctx, env, dryRun: dry) { drills, resolve in
                     try await drills.addPartitions(try resolve(name), to: count, acceptRemap: false, dryRun: dry)
                 }
@@ -71,9 +68,7 @@ enum AdminSteps {
                 doc: "Like add-partitions with `--accept-remap`: allowed on keyed data; the plan lists each key read "
                     + "back that moves." + dryRunDoc,
                 example: #"When the admin tool adds partitions to "orders" up to 8, accepting the key remap"# + suffix
-            ) { ctx in
-                let name = try ctx.string(0)
-                let count = try ctx.int(1)
+            ) { (ctx, name: String, count: Int) in
                 try await AdminStepSupport.run(ctx, env, dryRun: dry) { drills, resolve in
                     try await drills.addPartitions(try resolve(name), to: count, acceptRemap: true, dryRun: dry)
                 }
@@ -84,10 +79,7 @@ enum AdminSteps {
                     + "min.insync.replicas not above the replication factor; the other overrides are kept). "
                     + "Setting needs topic configurations." + dryRunDoc,
                 example: #"When the admin tool sets "retention.ms" to "3600000" on "orders""# + suffix
-            ) { ctx in
-                let key = try ctx.string(0)
-                let value = try ctx.string(1)
-                let name = try ctx.string(2)
+            ) { (ctx, key: String, value: String, name: String) in
                 try await AdminStepSupport.run(ctx, env, dryRun: dry) { drills, resolve in
                     try await drills.alterConfig(try resolve(name), set: [key: value], dryRun: dry)
                 }
@@ -97,8 +89,7 @@ enum AdminSteps {
                 doc: "Runs `kafka-bdd admin topics delete --yes` (refused for internal topics). Deleting needs the "
                     + "Admin API." + dryRunDoc,
                 example: #"When the admin tool deletes topic "orders""# + suffix
-            ) { ctx in
-                let name = try ctx.string(0)
+            ) { (ctx, name: String) in
                 try await AdminStepSupport.run(ctx, env, dryRun: dry) { drills, resolve in
                     try await drills.deleteTopic(try resolve(name), dryRun: dry)
                 }
@@ -110,8 +101,8 @@ enum AdminSteps {
             doc: "The last admin command was refused by a safety check whose reason contains the text; nothing "
                 + "was sent.",
             example: #"Then the admin tool refuses it because "above the 3 live brokers""#
-        ) { ctx in
-            try AdminStepSupport.expectRefusal(ctx, containing: try ctx.string(0))
+        ) { (ctx, containing: String) in
+            try AdminStepSupport.expectRefusal(ctx, containing: containing)
         }
 
         code.then(
@@ -119,9 +110,9 @@ enum AdminSteps {
             doc: "The last admin command's plan has a change whose subject contains the text, with exactly that "
                 + "before and after.",
             example: #"Then the plan changes "topic orders" from "absent" to "6 partitions, replication factor 3""#
-        ) { ctx in
+        ) { (ctx, subject: String, before: String, after: String) in
             try AdminStepSupport.expectChange(
-                ctx, subject: try ctx.string(0), before: try ctx.string(1), after: try ctx.string(2))
+                ctx, subject: subject, before: before, after: after)
         }
 
         code.then(
@@ -129,16 +120,16 @@ enum AdminSteps {
             doc: "The last admin command's plan has a change whose subject contains the text, to exactly that "
                 + "value (whatever it was before: a cluster without DescribeConfigs cannot say).",
             example: #"Then the plan changes "orders retention.ms" to "3600000""#
-        ) { ctx in
-            try AdminStepSupport.expectChange(ctx, subject: try ctx.string(0), before: nil, after: try ctx.string(1))
+        ) { (ctx, subject: String, after: String) in
+            try AdminStepSupport.expectChange(ctx, subject: subject, before: nil, after: after)
         }
 
         code.then(
             "the cluster has no topic {string}",
             doc: "The cluster's metadata (all topics, from a broker) does not list the topic.",
             example: #"Then the cluster has no topic "orders""#
-        ) { ctx in
-            let physical = AdminStepSupport.physical(ctx, env, try ctx.string(0))
+        ) { (ctx, topicName: String) in
+            let physical = AdminStepSupport.physical(ctx, env, topicName)
             let names = try await ctx.cluster().metadata(topic: nil).topics.map(\.name)
             try AdminClaims.topicAbsent(physical, listed: names).enforce()
         }
@@ -147,9 +138,8 @@ enum AdminSteps {
             "topic {string} has {int} partition(s) on the cluster",
             doc: "The cluster's metadata lists the topic with exactly that many partitions.",
             example: #"Then topic "orders" has 6 partitions on the cluster"#
-        ) { ctx in
-            let physical = AdminStepSupport.physical(ctx, env, try ctx.string(0))
-            let expected = try ctx.int(1)
+        ) { (ctx, topicName: String, expected: Int) in
+            let physical = AdminStepSupport.physical(ctx, env, topicName)
             let reported = try await ctx.cluster().metadata(topic: nil).topic(physical)?.partitions.count
             try AdminClaims.partitionCount(physical, reported: reported, expected: expected).enforce()
         }
@@ -159,8 +149,8 @@ enum AdminSteps {
             doc: "The last plan lists moving keys, and each listed key was read back from the cluster in the "
                 + "partition the plan says it leaves (records read back again here, independently of the plan).",
             example: #"Then the plan lists the keys of "orders" that move to another partition"#
-        ) { ctx in
-            try await AdminStepSupport.checkKeyMoves(ctx, env, topic: try ctx.string(0))
+        ) { (ctx, topic: String) in
+            try await AdminStepSupport.checkKeyMoves(ctx, env, topic: topic)
         }
 
         code.then(
@@ -168,10 +158,8 @@ enum AdminSteps {
             doc: "DescribeConfigs on the cluster shows the topic's value for the key, set (not a default). Needs "
                 + "topic configurations.",
             example: #"Then the non-default configs of "orders" include "retention.ms" = "3600000""#
-        ) { ctx in
-            let physical = AdminStepSupport.physical(ctx, env, try ctx.string(0))
-            let key = try ctx.string(1)
-            let value = try ctx.string(2)
+        ) { (ctx, topicName: String, key: String, value: String) in
+            let physical = AdminStepSupport.physical(ctx, env, topicName)
             let cluster = try ctx.cluster()
             try cluster.require(.topicConfigs)
             let admin = try Admin(config: cluster.config())
@@ -191,10 +179,10 @@ enum AdminSteps {
             doc: "Sends records without keys to one partition, each send and delivery report in the scenario's "
                 + "delivery ledger.",
             example: #"When I produce 100 unkeyed records to partition 0 of "orders""#
-        ) { ctx in
-            let topic = try ctx.topic(try ctx.string(2))
+        ) { (ctx, count: Int, partition: Int32, topicName: String) in
+            let topic = try ctx.topic(topicName)
             try await ctx.ledger.produceUnkeyed(
-                try ctx.int(0), to: topic, partition: Int32(try ctx.int(1)),
+                count, to: topic, partition: partition,
                 config: try ctx.cluster().config(["acks": "all", "linger.ms": "5"]))
         }
 
@@ -203,8 +191,8 @@ enum AdminSteps {
             doc: "A `partition | records` table: that many unkeyed records to each partition (uneven sizes), "
                 + "recorded in the delivery ledger.",
             example: #"When I produce these record counts to the partitions of "logs":"#
-        ) { ctx in
-            let topic = try ctx.topic(try ctx.string(0))
+        ) { (ctx, topicName: String) in
+            let topic = try ctx.topic(topicName)
             let config = try ctx.cluster().config(["acks": "all", "linger.ms": "5"])
             for row in (ctx.dataTable ?? []) where Int32(row.first ?? "") != nil {
                 guard row.count == 2, let p = Int32(row[0]), let n = Int(row[1]) else {
@@ -221,10 +209,7 @@ enum AdminSteps {
                 doc: "Runs `kafka-bdd admin records delete --yes` (refused beyond the high watermark). Deleting "
                     + "needs the Admin API (DeleteRecords)." + dryRunDoc,
                 example: #"When the admin tool deletes the records of "orders" partition 0 before offset 40"# + suffix
-            ) { ctx in
-                let name = try ctx.string(0)
-                let partition = Int32(try ctx.int(1))
-                let before = Int64(try ctx.int(2))
+            ) { (ctx, name: String, partition: Int32, before: Int64) in
                 try await AdminStepSupport.run(ctx, env, dryRun: dry) { drills, resolve in
                     try await drills.deleteRecords(
                         try resolve(name), partition: partition, before: before, dryRun: dry)
@@ -237,10 +222,8 @@ enum AdminSteps {
                     + "that can show the group has no members (DescribeGroups)." + dryRunDoc,
                 example: #"When the admin tool resets the offsets of group "billing" on "orders" to "earliest""#
                     + suffix
-            ) { ctx in
-                let group = AdminStepSupport.group(ctx, try ctx.string(0))
-                let name = try ctx.string(1)
-                let target = try ctx.string(2)
+            ) { (ctx, groupName: String, name: String, target: String) in
+                let group = AdminStepSupport.group(ctx, groupName)
                 guard let to = OffsetTarget(target) else {
                     throw StepFailure("\(target): expected earliest, latest, an offset or shift:N")
                 }
@@ -254,10 +237,8 @@ enum AdminSteps {
             "the low watermark of {string} partition {int} is {int}",
             doc: "Asks the partition's leader for its log start offset.",
             example: #"Then the low watermark of "orders" partition 0 is 40"#
-        ) { ctx in
-            let topic = try ctx.topic(try ctx.string(0))
-            let partition = Int32(try ctx.int(1))
-            let expected = Int64(try ctx.int(2))
+        ) { (ctx, topicName: String, partition: Int32, expected: Int64) in
+            let topic = try ctx.topic(topicName)
             let (low, high) = try await ctx.cluster().watermarks(topic: topic, partition: partition)
             try AdminClaims.lowWatermark(topic, partition: partition, low: low, high: high, expected: expected)
                 .enforce()
@@ -268,11 +249,8 @@ enum AdminSteps {
             doc: "Reads the partition from its log start to its end and checks the first and last offsets and "
                 + "that nothing is missing between them.",
             example: #"Then partition 0 of "orders" reads back exactly offsets 40 to 99"#
-        ) { ctx in
-            let partition = Int32(try ctx.int(0))
-            let topic = try ctx.topic(try ctx.string(1))
-            let first = Int64(try ctx.int(2))
-            let last = Int64(try ctx.int(3))
+        ) { (ctx, partition: Int32, topicName: String, first: Int64, last: Int64) in
+            let topic = try ctx.topic(topicName)
             let cluster = try ctx.cluster()
             let (low, _) = try await cluster.watermarks(topic: topic, partition: partition)
             let range = try await Backfill.read(
@@ -286,10 +264,8 @@ enum AdminSteps {
             "group {string} commits offset {int} on every partition of {string}",
             doc: "A client of that group commits the offset for each partition (OffsetCommit, without joining).",
             example: #"When group "billing" commits offset 30 on every partition of "orders""#
-        ) { ctx in
-            let group = AdminStepSupport.group(ctx, try ctx.string(0))
-            let offset = Int64(try ctx.int(1))
-            let name = try ctx.string(2)
+        ) { (ctx, groupName: String, offset: Int64, name: String) in
+            let group = AdminStepSupport.group(ctx, groupName)
             let topic = try ctx.topic(name)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
             try await AdminStepSupport.commit(ctx, group: group, topic: topic, partitions: partitions, offset: offset)
@@ -299,10 +275,8 @@ enum AdminSteps {
             "group {string} has committed offset {int} on every partition of {string}",
             doc: "Reads the group's committed offsets back from the cluster (OffsetFetch).",
             example: #"Then group "billing" has committed offset 0 on every partition of "orders""#
-        ) { ctx in
-            let group = AdminStepSupport.group(ctx, try ctx.string(0))
-            let expected = Int64(try ctx.int(1))
-            let name = try ctx.string(2)
+        ) { (ctx, groupName: String, expected: Int64, name: String) in
+            let group = AdminStepSupport.group(ctx, groupName)
             let topic = try ctx.topic(name)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
             let offsets = try await AdminStepSupport.committed(ctx, group: group, topic: topic, partitions: partitions)
@@ -325,9 +299,8 @@ enum AdminSteps {
             "the admin tool lists group {string} with {int} member(s)",
             doc: "The listed groups include the group, described with that many members.",
             example: #"Then the admin tool lists group "billing" with 0 members"#
-        ) { ctx in
-            let group = AdminStepSupport.group(ctx, try ctx.string(0))
-            let members = try ctx.int(1)
+        ) { (ctx, groupName: String, members: Int) in
+            let group = AdminStepSupport.group(ctx, groupName)
             guard let listed = ctx.world[AdminState.Key.self].groups else {
                 throw StepFailure(
                     "no group listing in this scenario: use `When the admin tool lists the consumer groups`")
@@ -366,10 +339,8 @@ enum AdminSteps {
                 + "brokers). Where the cluster does not model per-topic replication (embedded), the partition "
                 + "count is checked and the replication factor claim skipped.",
             example: #"Then the inventory lists topic "orders" with 6 partitions and replication factor 3"#
-        ) { ctx in
-            let physical = AdminStepSupport.physical(ctx, env, try ctx.string(0))
-            let partitions = try ctx.int(1)
-            let rf = try ctx.int(2)
+        ) { (ctx, topicName: String, partitions: Int, rf: Int) in
+            let physical = AdminStepSupport.physical(ctx, env, topicName)
             guard let inventory = ctx.world[AdminState.Key.self].inventory else {
                 throw StepFailure("no inventory taken yet")
             }
@@ -398,8 +369,7 @@ enum AdminSteps {
             doc: "`inventory --diff` of the last inventory against the kept one reports this drift (as the CLI "
                 + "prints it, with the scenario's topic names).",
             example: #"Then the inventory shows the drift "topic audit: expected absent, found present""#
-        ) { ctx in
-            let expected = try ctx.string(0)
+        ) { (ctx, expected: String) in
             let drift = try AdminStepSupport.drift(ctx, env)
             ctx.log(drift.isEmpty ? "no drift" : drift.joined(separator: "\n"))
             try AdminClaims.showsDrift(expected, drift: drift).enforce()
@@ -412,8 +382,7 @@ enum AdminSteps {
             doc: "Runs `kafka-bdd admin leaders elect --preferred --topic T --dry-run`: every partition not led "
                 + "by its first replica, when that replica is live and in sync.",
             example: #"When the admin tool plans a preferred leader election for "orders""#
-        ) { ctx in
-            let name = try ctx.string(0)
+        ) { (ctx, name: String) in
             try await AdminStepSupport.run(ctx, env, dryRun: true) { drills, resolve in
                 try await drills.preferredElection(topic: try resolve(name), dryRun: true)
             }
@@ -424,8 +393,8 @@ enum AdminSteps {
             doc: "Compares the last plan with the cluster's metadata read again: it moves exactly the partitions "
                 + "whose leader is not their first replica, each to that replica.",
             example: #"Then the plan gives the leadership of "orders" back to each partition's preferred replica"#
-        ) { ctx in
-            try await AdminStepSupport.checkElectionPlan(ctx, topic: try ctx.topic(try ctx.string(0)), env)
+        ) { (ctx, topicName: String) in
+            try await AdminStepSupport.checkElectionPlan(ctx, topic: try ctx.topic(topicName), env)
         }
 
         code.when(
@@ -434,8 +403,8 @@ enum AdminSteps {
                 + "leader election. On the embedded cluster the harness does the equivalent itself (the mock's "
                 + "leader API) and says so: the admin command is not verified there.",
             example: #"When the preferred leaders of "orders" are elected"#
-        ) { ctx in
-            try await AdminStepSupport.electPreferred(ctx, topic: try ctx.topic(try ctx.string(0)))
+        ) { (ctx, topicName: String) in
+            try await AdminStepSupport.electPreferred(ctx, topic: try ctx.topic(topicName))
         }
 
         code.then(
@@ -445,8 +414,8 @@ enum AdminSteps {
                 + "the preferred leader is the one the harness (as controller) gave the partition at creation, "
                 + "round-robin over that list.",
             example: #"Then every partition of "orders" is led by its preferred replica"#
-        ) { ctx in
-            try await AdminStepSupport.awaitPreferredLeaders(ctx, topic: try ctx.topic(try ctx.string(0)))
+        ) { (ctx, topicName: String) in
+            try await AdminStepSupport.awaitPreferredLeaders(ctx, topic: try ctx.topic(topicName))
         }
 
         code.when(
@@ -454,17 +423,16 @@ enum AdminSteps {
             doc: "Runs `kafka-bdd admin replicas plan --topic T`: a balanced assignment from the metadata and "
                 + "the partitions' record counts (high − low watermark), heaviest partitions moved first.",
             example: #"When the admin tool plans a reassignment of "logs""#
-        ) { ctx in
-            try await AdminStepSupport.planReassignment(ctx, topic: try ctx.topic(try ctx.string(0)))
+        ) { (ctx, topicName: String) in
+            try await AdminStepSupport.planReassignment(ctx, topic: try ctx.topic(topicName))
         }
 
         code.then(
             "the planned reassignment moves partition {int} of {string} first",
             doc: "The plan's first move is that partition (the heaviest that moves).",
             example: #"Then the planned reassignment moves partition 0 of "logs" first"#
-        ) { ctx in
-            let partition = Int32(try ctx.int(0))
-            let topic = try ctx.topic(try ctx.string(1))
+        ) { (ctx, partition: Int32, topicName: String) in
+            let topic = try ctx.topic(topicName)
             guard let r = ctx.world[AdminState.Key.self].reassignment else {
                 throw StepFailure("no reassignment planned yet")
             }
@@ -476,8 +444,8 @@ enum AdminSteps {
             doc: "Load is each live broker's share of the records (replicas × records); the gap is heaviest − "
                 + "lightest, computed again from the plan's assignment and the watermarks read now.",
             example: "Then the planned reassignment narrows the load gap between brokers by at least 50 percent"
-        ) { ctx in
-            try await AdminStepSupport.checkPlannedGap(ctx, percent: try ctx.int(0))
+        ) { (ctx, percent: Int) in
+            try await AdminStepSupport.checkPlannedGap(ctx, percent: percent)
         }
 
         code.then(
@@ -535,8 +503,8 @@ enum AdminSteps {
             "the assignment of {string} is as before the reassignment",
             doc: "The metadata shows every partition with the replicas it had before the plan ran.",
             example: #"Then the assignment of "logs" is as before the reassignment"#
-        ) { ctx in
-            _ = try ctx.topic(try ctx.string(0))
+        ) { (ctx, topicName: String) in
+            _ = try ctx.topic(topicName)
             try await AdminStepSupport.verifyReassignment(ctx, rollback: true)
         }
     }

@@ -22,8 +22,9 @@ enum AvroSteps {
 
         code.when("I send these records to {string} as Avro single-object encoded values:",
                   doc: "Each table row (header = field names) becomes a record of the schema, keyed by its first column; an empty cell is null.",
-                  example: #"When I send these records to "orders" as Avro single-object encoded values:"#) { ctx in
-            let topic = try ctx.topic(try ctx.string(0))
+                  example: #"When I send these records to "orders" as Avro single-object encoded values:"#
+        ) { (ctx, topicName: String) in
+            let topic = try ctx.topic(topicName)
             guard let schema = ctx.world[AvroState.Key.self].schema else { throw StepFailure("no Avro schema yet: start with \"Given the Avro schema:\"") }
             guard let table = ctx.dataTable, let header = table.first, table.count > 1 else {
                 throw StepFailure("give the records as a table with a header row of field names")
@@ -41,8 +42,9 @@ enum AvroSteps {
 
         code.then("every value read back from {string} names the schema's fingerprint and decodes to the record sent",
                   doc: "Reads the topic: each value starts with C3 01 and the schema's fingerprint, and decodes to exactly the record sent under its key.",
-                  example: #"Then every value read back from "orders" names the schema's fingerprint and decodes to the record sent"#) { ctx in
-            let name = try ctx.string(0), topic = try ctx.topic(name)
+                  example: #"Then every value read back from "orders" names the schema's fingerprint and decodes to the record sent"#
+        ) { (ctx, name: String) in
+            let topic = try ctx.topic(name)
             let (schema, sent) = (ctx.world[AvroState.Key.self].schema, ctx.world[AvroState.Key.self].sent)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
             guard let schema else { throw StepFailure("no Avro records were sent in this scenario") }

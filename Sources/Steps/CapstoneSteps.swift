@@ -23,8 +23,7 @@ enum CapstoneSteps {
                        + "publication and a logical replication slot (pgoutput). Both topics must exist.",
                    example: #"Given the capstone pipeline: CDC from PostgreSQL into "orders-cdc", totals per "#
                        + #"customer and 1-second window into "order-totals", upserted into a PostgreSQL sink "#
-                       + "table") { ctx in
-            let cdc = try ctx.string(0), seconds = try ctx.int(1), totals = try ctx.string(2)
+                       + "table") { (ctx, cdc: String, seconds: Int, totals: String) in
             guard seconds > 0 else { throw StepFailure("the window must be at least 1 second") }
             let dsn = DSN.fromEnvironment()
             if let reason = await PipelineDatabase.unavailable(dsn) {
@@ -54,8 +53,9 @@ enum CapstoneSteps {
                       + "table by SQL every 20 ms — while one writer makes that many inserts, updates and deletes (a "
                       + "seeded mix, one change per transaction, every tenth transaction three), paced; then waits "
                       + "up to 20 s until every source commit shows in the sink. Attaches the timeline.",
-                  example: "When 600 changes to orders are made in PostgreSQL at 100 per second") { ctx in
-            try await runDrill(ctx, changes: try ctx.int(0), perSecond: try ctx.int(1), killBroker: nil)
+                  example: "When 600 changes to orders are made in PostgreSQL at 100 per second"
+        ) { (ctx, changes: Int, perSecond: Int) in
+            try await runDrill(ctx, changes: changes, perSecond: perSecond, killBroker: nil)
         }
 
         code.when("{int} changes to orders are made in PostgreSQL at {int} per second while broker {int} is killed "
@@ -66,9 +66,10 @@ enum CapstoneSteps {
                       + "started; after three quarters the sink is killed after writing a batch and before "
                       + "committing its offsets, and a new one started. Attaches the chaos timeline.",
                   example: "When 800 changes to orders are made in PostgreSQL at 100 per second while broker 2 is "
-                      + "killed and the CDC reader and the sink are restarted mid-stream") { ctx in
-            try await runDrill(ctx, changes: try ctx.int(0), perSecond: try ctx.int(1),
-                               killBroker: Int32(try ctx.int(2)))
+                      + "killed and the CDC reader and the sink are restarted mid-stream"
+        ) { (ctx, changes: Int, perSecond: Int, killBroker: Int32) in
+            try await runDrill(ctx, changes: changes, perSecond: perSecond,
+                               killBroker: killBroker)
         }
 
         code.then("the sink table equals the oracle computed from the source table's change history",
@@ -104,12 +105,13 @@ enum CapstoneSteps {
                       + "make; a change published again (same commit LSN and index) counts as a duplicate, up to the "
                       + "bound.",
                   example: #"Then every change of each order is on "orders-cdc" in commit order, keyed by its "#
-                      + #"primary key, deletes as tombstones, with at most 0 duplicates"#) { ctx in
+                      + #"primary key, deletes as tombstones, with at most 0 duplicates"#
+        ) { (ctx, topicName: String, maxDuplicates: Int) in
             let (run, pipeline) = try ran(ctx)
-            guard try ctx.string(0) == pipeline.cdcName else {
-                throw StepFailure("the pipeline captured into \"\(pipeline.cdcName)\", not \"\(try ctx.string(0))\"")
+            guard topicName == pipeline.cdcName else {
+                throw StepFailure("the pipeline captured into \"\(pipeline.cdcName)\", not \"\(topicName)\"")
             }
-            let check = ChangelogCheck(history: run.history, records: run.changelog, maxDuplicates: try ctx.int(1))
+            let check = ChangelogCheck(history: run.history, records: run.changelog, maxDuplicates: maxDuplicates)
             ctx.log("\(check.distinct) distinct changes, \(check.duplicates) duplicates; \(run.readerRestarts) CDC "
                     + "reader restarts, at most \(run.readerBatch) messages a round")
             try check.verdict.enforce()
@@ -123,9 +125,10 @@ enum CapstoneSteps {
                       + "histogram, the latency over the run and the Prometheus text. A miss no larger than the "
                       + "harness's own scheduling delay during the drill (measured) is inconclusive: skipped, "
                       + "naming both.",
-                  example: "Then the end-to-end latency from source commit to sink row has p99 under 2000 ms") { ctx in
+                  example: "Then the end-to-end latency from source commit to sink row has p99 under 2000 ms"
+        ) { (ctx, p99Bound: Int) in
             let (run, pipeline) = try ran(ctx)
-            let bound = Double(try ctx.int(0))
+            let bound = Double(p99Bound)
             let l = run.latencies
             let p = (Percentile.of(l, 50), Percentile.of(l, 95), Percentile.of(l, 99))
             let ms = { (v: Double) in String(format: "%.0f", v) }

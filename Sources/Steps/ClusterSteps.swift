@@ -22,8 +22,7 @@ enum ClusterSteps {
                        + "external): it is skipped when it has fewer brokers, and fails when a broker is down or a "
                        + "fault is left in place. After the scenario its brokers are restarted, its latency removed "
                        + "and its topics deleted.",
-                   example: "Given a 3-broker cluster") { ctx in
-            let brokers = try ctx.int(0)
+                   example: "Given a 3-broker cluster") { (ctx, brokers: Int) in
             let cluster = try await env.cluster(brokers: brokers)
             ctx.scenario.state.withLock { $0.cluster = cluster }
         }
@@ -33,8 +32,9 @@ enum ClusterSteps {
                        + "it models replication, that many distinct replicas of each. On embedded (whose mock lists "
                        + "every broker as every partition's replicas) a different factor is logged, and the claims "
                        + "that rest on it skip.",
-                   example: #"Given a topic "events" with 6 partitions and replication factor 3"#) { ctx in
-            try await createTopic(ctx, env, name: try ctx.string(0), partitions: Int32(try ctx.int(1)), replicationFactor: Int32(try ctx.int(2)))
+                   example: #"Given a topic "events" with 6 partitions and replication factor 3"#
+        ) { (ctx, name: String, partitions: Int32, replicationFactor: Int32) in
+            try await createTopic(ctx, env, name: name, partitions: partitions, replicationFactor: replicationFactor)
         }
 
         code.parameterType("brokers", regexps: [#"\d+(?:(?:, | and )\d+)*"#], typeName: "[Int32]",
@@ -47,24 +47,26 @@ enum ClusterSteps {
                        + "them) with a partition reassignment, then reads the metadata back. A cluster that placed "
                        + "them there itself needs no reassignment (librdkafka 2.0.2's mock puts every partition on "
                        + "the first brokers); one that cannot reassign skips the scenario, naming the layout it made.",
-                   example: #"Given every partition of "logs" has its replicas on brokers 1, 2 and 3"#) { ctx in
-            let name = try ctx.string(0), brokers: [Int32] = try ctx.argument(1)
+                   example: #"Given every partition of "logs" has its replicas on brokers 1, 2 and 3"#
+        ) { (ctx, name: String, brokers: [Int32]) in
             try await placeReplicas(ctx, name: name, on: brokers)
         }
 
         code.given("a topic {string} with {int} partition(s), replication factor {int} and retention.ms={int}",
                    doc: "Creates a topic whose records expire after that many milliseconds (needs a cluster that models retention).",
-                   example: #"Given a topic "clicks" with 1 partition, replication factor 3 and retention.ms=2000"#) { ctx in
+                   example: #"Given a topic "clicks" with 1 partition, replication factor 3 and retention.ms=2000"#
+        ) { (ctx, name: String, partitions: Int32, replicationFactor: Int32, retentionMs: Int) in
             try ctx.cluster().require(.retention)
-            try await createTopic(ctx, env, name: try ctx.string(0), partitions: Int32(try ctx.int(1)), replicationFactor: Int32(try ctx.int(2)),
-                                  configs: ["retention.ms": String(try ctx.int(3)), "segment.ms": "1000"])
+            try await createTopic(ctx, env, name: name, partitions: partitions, replicationFactor: replicationFactor,
+                                  configs: ["retention.ms": String(retentionMs), "segment.ms": "1000"])
         }
 
         code.then("within {int} seconds the records of {string} written before are gone",
                   deadline: .seconds(argument: 0),
                   doc: "Polls the partitions' log start offsets until every record written so far has been deleted by retention, or the time is up.",
-                  example: #"Then within 50 seconds the records of "clicks" written before are gone"#) { ctx in
-            let seconds = try ctx.int(0), name = try ctx.string(1), topic = try ctx.topic(name)
+                  example: #"Then within 50 seconds the records of "clicks" written before are gone"#
+        ) { (ctx, seconds: Int, name: String) in
+            let topic = try ctx.topic(name)
             let cluster = try ctx.cluster()
             try cluster.require(.retention)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
@@ -93,18 +95,18 @@ enum ClusterSteps {
                       + "at once on embedded, where the suite plays the controller; on compose within the broker "
                       + "session timeout (9 s) plus 6 s, since the KRaft controller moves leadership only when the "
                       + "broker's session expires. Only brokers: the KRaft controllers are never killed.",
-                  example: "When broker 2 is killed") { ctx in
-            try await ctx.kill(broker: Int32(try ctx.int(0)))
+                  example: "When broker 2 is killed") { (ctx, broker: Int32) in
+            try await ctx.kill(broker: broker)
         }
 
         code.when("broker {int} is restarted",
                   doc: "Brings a killed broker back, and waits (10 s embedded, 45 s otherwise) until it answers an "
                       + "ApiVersions probe and is listed in the metadata. It may still be catching up: the "
                       + "scenario's After hook waits for it to be back in every ISR.",
-                  example: "When broker 2 is restarted") { ctx in
+                  example: "When broker 2 is restarted") { (ctx, broker: Int32) in
             let cluster = try ctx.cluster()
             try cluster.require(.brokerFaults)
-            try await cluster.restart(broker: Int32(try ctx.int(0)))
+            try await cluster.restart(broker: broker)
         }
 
         code.when("the network to broker {int} is slowed by {int} ms",
@@ -113,18 +115,18 @@ enum ClusterSteps {
                       + "Compose: toxiproxy delays the client traffic through the broker's proxy, half on requests "
                       + "(upstream) and half on responses (downstream); replication between brokers and "
                       + "controller traffic bypass toxiproxy and are not slowed. Removed after the scenario.",
-                  example: "When the network to broker 1 is slowed by 50 ms") { ctx in
-            try await ctx.slow(broker: Int32(try ctx.int(0)), by: .milliseconds(try ctx.int(1)))
+                  example: "When the network to broker 1 is slowed by 50 ms") { (ctx, broker: Int32, milliseconds: Int) in
+            try await ctx.slow(broker: broker, by: .milliseconds(milliseconds))
         }
 
         code.when("the network to every broker is slowed by {int} ms",
                   doc: "Slows the network to each live broker as the single-broker step does (client traffic only "
                       + "on compose).",
-                  example: "When the network to every broker is slowed by 20 ms") { ctx in
+                  example: "When the network to every broker is slowed by 20 ms") { (ctx, milliseconds: Int) in
             let cluster = try ctx.cluster()
             try cluster.require(.latency)
             for broker in try await cluster.liveBrokers() {
-                try await ctx.slow(broker: broker, by: .milliseconds(try ctx.int(0)))
+                try await ctx.slow(broker: broker, by: .milliseconds(milliseconds))
             }
         }
 
@@ -132,9 +134,9 @@ enum ClusterSteps {
                   doc: "Checks the replica assignment in the cluster's metadata (first checked for plausibility: "
                       + "no broker twice, none the cluster does not list); needs a cluster that models replication "
                       + "(skipped on embedded, whose mock lists every broker as every partition's replicas).",
-                  example: #"Then every partition of "events" has 3 replicas on distinct brokers"#) { ctx in
-            let topic = try ctx.topic(try ctx.string(0))
-            let expected = try ctx.int(1)
+                  example: #"Then every partition of "events" has 3 replicas on distinct brokers"#
+        ) { (ctx, topicName: String, expected: Int) in
+            let topic = try ctx.topic(topicName)
             // More distinct replicas than brokers is false on any cluster: that needs no replication model.
             let brokers = try await ctx.cluster().metadata(topic: nil).brokers.count
             try Placement.distinctReplicasPossible(expected, brokers: brokers).enforce()
@@ -151,8 +153,8 @@ enum ClusterSteps {
         code.then("every replica of {string} is in sync",
                   doc: "Every partition's in-sync replica set holds all its replicas (no broker twice, none the "
                       + "cluster does not list); needs a cluster that models replication (skipped on embedded).",
-                  example: #"Then every replica of "events" is in sync"#) { ctx in
-            let topic = try ctx.topic(try ctx.string(0))
+                  example: #"Then every replica of "events" is in sync"#) { (ctx, topicName: String) in
+            let topic = try ctx.topic(topicName)
             // The mock reports every replica in sync whatever happens: no verdict there.
             try ctx.cluster().require(.replication)
             let (partitions, known) = try await placement(ctx, topic)
@@ -160,17 +162,17 @@ enum ClusterSteps {
         }
 
         code.then("the leaders of {string} are spread over {int} brokers", doc: "Checks how many distinct brokers lead the topic's partitions.",
-                  example: #"Then the leaders of "events" are spread over 3 brokers"#) { ctx in
-            let topic = try ctx.topic(try ctx.string(0))
+                  example: #"Then the leaders of "events" are spread over 3 brokers"#
+        ) { (ctx, topicName: String, over: Int) in
+            let topic = try ctx.topic(topicName)
             let (partitions, known) = try await placement(ctx, topic)
-            try Placement.leadersSpread(over: try ctx.int(1), topic: topic, partitions: partitions, brokers: known)
+            try Placement.leadersSpread(over: over, topic: topic, partitions: partitions, brokers: known)
                 .enforce()
         }
 
         code.then("broker {int} is back in the cluster",
                   doc: "Checks on the wire that the broker answers an ApiVersions probe, and that the metadata lists it.",
-                  example: "Then broker 2 is back in the cluster") { ctx in
-            let broker = Int32(try ctx.int(0))
+                  example: "Then broker 2 is back in the cluster") { (ctx, broker: Int32) in
             let cluster = try ctx.cluster()
             let probe = try await cluster.probe(broker: broker)
             let listed = try await cluster.metadata(topic: nil).brokers.map(\.id)
@@ -185,9 +187,9 @@ enum ClusterSteps {
                       + "another leader for every partition (within the failover deadline: 5 s embedded, the "
                       + "broker session timeout 9 s plus 6 s on compose), and each of those leaders answers an "
                       + "ApiVersions probe.",
-                  example: #"Then no partition of "events" is led by broker 2"#) { ctx in
-            let topic = try ctx.topic(try ctx.string(0))
-            let broker = Int32(try ctx.int(1))
+                  example: #"Then no partition of "events" is led by broker 2"#
+        ) { (ctx, topicName: String, broker: Int32) in
+            let topic = try ctx.topic(topicName)
             let cluster = try ctx.cluster()
             let deadline = ContinuousClock.now + cluster.failoverDeadline
             var verdict = Verdict()

@@ -26,8 +26,9 @@ enum CommitSteps {
     static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
         code.when("a consumer in group {string} reads {int} records of {string}, commits after the first {int}, and crashes",
                   doc: "Reads with manual commits, commits the offsets of the first records it processed, then stops without committing the rest.",
-                  example: #"When a consumer in group "billing" reads 600 records of "orders", commits after the first 400, and crashes"#) { ctx in
-            let group = try ctx.string(0), total = try ctx.int(1), topic = try ctx.topic(try ctx.string(2)), committedCount = try ctx.int(3)
+                  example: #"When a consumer in group "billing" reads 600 records of "orders", commits after the first 400, and crashes"#
+        ) { (ctx, group: String, total: Int, topicName: String, committedCount: Int) in
+            let topic = try ctx.topic(topicName)
             guard committedCount <= total else { throw StepFailure("cannot commit after \(committedCount) of \(total) records") }
             let c = try consumer(ctx, group: group)
             try c.subscribe([topic])
@@ -45,8 +46,9 @@ enum CommitSteps {
 
         code.when("a new consumer in group {string} reads {string} to the end",
                   doc: "A restarted consumer of the group resumes from the committed offsets and reads to the log end.",
-                  example: #"When a new consumer in group "billing" reads "orders" to the end"#) { ctx in
-            let group = try ctx.string(0), name = try ctx.string(1), topic = try ctx.topic(name)
+                  example: #"When a new consumer in group "billing" reads "orders" to the end"#
+        ) { (ctx, group: String, name: String) in
+            let topic = try ctx.topic(name)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
             let c = try consumer(ctx, group: group)
             var ends = try await c.logEnds(topic, partitions: partitions)
@@ -76,8 +78,8 @@ enum CommitSteps {
 
         code.then("exactly the {int} uncommitted records were delivered twice, and nothing was lost",
                   doc: "The records read before the crash but not committed are read again, no others are, and every acknowledged record was read.",
-                  example: "Then exactly the 200 uncommitted records were delivered twice, and nothing was lost") { ctx in
-            let expected = try ctx.int(0)
+                  example: "Then exactly the 200 uncommitted records were delivered twice, and nothing was lost"
+        ) { (ctx, expected: Int) in
             let (crashed, restarted) = try sessions(ctx)
             try Commits.redeliveredExactlyUncommitted(expected, crashed: reads(crashed), committed: crashed.committed,
                                                       restarted: reads(restarted),
@@ -86,8 +88,9 @@ enum CommitSteps {
 
         code.when("a consumer in group {string} reads {int} records of {string}, committing only when its partitions are revoked, and leaves",
                   doc: "A consumer whose rebalance listener commits the offsets it processed when its partitions are taken away; then it leaves the group.",
-                  example: #"When a consumer in group "billing" reads 300 records of "orders", committing only when its partitions are revoked, and leaves"#) { ctx in
-            let group = try ctx.string(0), total = try ctx.int(1), topic = try ctx.topic(try ctx.string(2))
+                  example: #"When a consumer in group "billing" reads 300 records of "orders", committing only when its partitions are revoked, and leaves"#
+        ) { (ctx, group: String, total: Int, topicName: String) in
+            let topic = try ctx.topic(topicName)
             let processed = Mutex<[Int32: Int64]>([:])
             let committedOnRevoke = Mutex<[Int32: Int64]>([:])
             let c = try consumer(ctx, group: group) { event, actions in
@@ -109,8 +112,9 @@ enum CommitSteps {
 
         code.then("group {string} has committed on {string} exactly the offsets that consumer processed",
                   doc: "The group's committed offsets equal the processed positions recorded by the rebalance-listener consumer.",
-                  example: #"Then group "billing" has committed on "orders" exactly the offsets that consumer processed"#) { ctx in
-            let group = try ctx.string(0), name = try ctx.string(1), topic = try ctx.topic(name)
+                  example: #"Then group "billing" has committed on "orders" exactly the offsets that consumer processed"#
+        ) { (ctx, group: String, name: String) in
+            let topic = try ctx.topic(name)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
             guard let processed = ctx.world[CommitState.Key.self].sessions["listener"]?.committed else {
                 throw StepFailure("no rebalance-listener consumer ran in this scenario")
@@ -124,17 +128,18 @@ enum CommitSteps {
 
         code.when("I backfill partition {int} of {string} from offset {int} for {int} records",
                   doc: "Reads exactly that range by assignment, as `kafka-bdd backfill` does.",
-                  example: #"When I backfill partition 0 of "orders" from offset 10 for 25 records"#) { ctx in
-            let partition = Int32(try ctx.int(0)), topic = try ctx.topic(try ctx.string(1))
+                  example: #"When I backfill partition 0 of "orders" from offset 10 for 25 records"#
+        ) { (ctx, partition: Int32, topicName: String, from: Int64, count: Int) in
+            let topic = try ctx.topic(topicName)
             let range = try await Backfill.read(config: try ctx.cluster().config(["group.id": "kafka-bdd-backfill"]),
-                                                topic: topic, partition: partition, from: Int64(try ctx.int(2)), count: try ctx.int(3))
+                                                topic: topic, partition: partition, from: from, count: count)
             ctx.world.update(CommitState.Key.self) { $0.backfill = range.records.map { ($0.partition, $0.offset) } }
         }
 
         code.then("the backfill processed exactly offsets {int} to {int} of partition {int}",
                   doc: "The backfill read that partition's offsets, first to last, each once and in order.",
-                  example: "Then the backfill processed exactly offsets 10 to 34 of partition 0") { ctx in
-            let first = Int64(try ctx.int(0)), last = Int64(try ctx.int(1)), partition = Int32(try ctx.int(2))
+                  example: "Then the backfill processed exactly offsets 10 to 34 of partition 0"
+        ) { (ctx, first: Int64, last: Int64, partition: Int32) in
             let read = ctx.world[CommitState.Key.self].backfill
             try Commits.backfill(read: read.map { (partition: $0.0, offset: $0.1) }, first: first, last: last,
                                  partition: partition).enforce()

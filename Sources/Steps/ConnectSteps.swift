@@ -52,8 +52,8 @@ enum ConnectSteps {
                       + "(`field=amount`, `spec=amount:int32`, `static.field=source, static.value=file`, "
                       + "`renames=amount:amount_cents`, `exclude=…`, `include=…`). Waits (30 s) until the connector "
                       + "and its task run; needs a cluster that models a Kafka Connect worker (compose).",
-                  example: #"When the file source connector "amounts" reads 40 lines of amounts into "payments" through these transforms:"#) { ctx in
-            let name = try ctx.string(0), count = try ctx.int(1), topicName = try ctx.string(2)
+                  example: #"When the file source connector "amounts" reads 40 lines of amounts into "payments" through these transforms:"#
+        ) { (ctx, name: String, count: Int, topicName: String) in
             let compose = try ctx.composeCluster(for: .connect, tools: "Kafka Connect workers")
             let chain = try ConnectDrill.chain(from: ctx.dataTable)
             let physical = "\(name)-\(ctx.sharedScope)"
@@ -73,8 +73,8 @@ enum ConnectSteps {
                   doc: "Restarts the connector and its tasks (POST /connectors/NAME/restart?includeTasks=true), waits "
                       + "until they run again, and appends lines (continuing the amounts) to its source file; needs a cluster that "
                       + "models a Kafka Connect worker (compose).",
-                  example: #"When the connector "amounts" is restarted and 20 more lines are appended to its file"#) { ctx in
-            let name = try ctx.string(0), more = try ctx.int(1)
+                  example: #"When the connector "amounts" is restarted and 20 more lines are appended to its file"#
+        ) { (ctx, name: String, more: Int) in
             let compose = try ctx.composeCluster(for: .connect, tools: "Kafka Connect workers")
             guard var source = ctx.world[State.Key.self].sources[name] else {
                 throw StepFailure("no connector \"\(name)\" was created in this scenario")
@@ -90,8 +90,8 @@ enum ConnectSteps {
                   doc: "Reads the topic back until it holds as many records as the file has lines (or the time is up) "
                       + "and compares each with what Kafka Connect's transforms, as documented, make of its line: "
                       + "nothing lost, nothing twice, nothing untransformed; needs a cluster that models a Kafka Connect worker (compose).",
-                  example: #"Then within 50 seconds every line of "amounts" arrives on its topic once, in order, as its transforms make it"#) { ctx in
-            let seconds = try ctx.int(0), name = try ctx.string(1)
+                  example: #"Then within 50 seconds every line of "amounts" arrives on its topic once, in order, as its transforms make it"#
+        ) { (ctx, seconds: Int, name: String) in
             _ = try ctx.composeCluster(for: .connect, tools: "Kafka Connect workers")
             guard let source = ctx.world[State.Key.self].sources[name] else {
                 throw StepFailure("no connector \"\(name)\" was created in this scenario")
@@ -106,8 +106,8 @@ enum ConnectSteps {
         code.when("{int} records are written to {string}, every {int}th of them not JSON",
                   doc: "Writes records whose values are JSON numbers (1001, 1002, …), except that every Nth is not "
                       + "JSON at all; their offsets come from the delivery reports.",
-                  example: #"When 30 records are written to "orders", every 5th of them not JSON"#) { ctx in
-            let count = try ctx.int(0), name = try ctx.string(1), every = try ctx.int(2)
+                  example: #"When 30 records are written to "orders", every 5th of them not JSON"#
+        ) { (ctx, count: Int, name: String, every: Int) in
             guard every > 1, count >= every else { throw StepFailure("needs malformed and well-formed records") }
             let input = try await ConnectDrill.writeSinkInput(try ctx.cluster(), topic: try ctx.topic(name), count: count,
                                                               malformedEvery: every)
@@ -118,8 +118,8 @@ enum ConnectSteps {
                   doc: "Creates a FileStreamSink connector on the topic with JSON values, errors.tolerance=all, that "
                       + "dead-letter topic and errors.deadletterqueue.context.headers.enable=true; waits (30 s) until "
                       + "it runs; needs a cluster that models a Kafka Connect worker (compose).",
-                  example: #"When the file sink connector "orders-out" reads "orders" with errors.tolerance=all and the dead-letter topic "orders-dlq""#) { ctx in
-            let name = try ctx.string(0), topicName = try ctx.string(1), dlqName = try ctx.string(2)
+                  example: #"When the file sink connector "orders-out" reads "orders" with errors.tolerance=all and the dead-letter topic "orders-dlq""#
+        ) { (ctx, name: String, topicName: String, dlqName: String) in
             let compose = try ctx.composeCluster(for: .connect, tools: "Kafka Connect workers")
             let physical = "\(name)-\(ctx.sharedScope)", file = "/tmp/kafka-bdd/\(physical).out"
             ctx.world.update(State.Key.self) { s in
@@ -138,8 +138,8 @@ enum ConnectSteps {
                       + "Connect's context headers (origin topic, partition and offset, stage, exception class and "
                       + "message); each well-formed record once in the sink's file; nothing lost; needs a cluster that models a "
                       + "Kafka Connect worker (compose).",
-                  example: #"Then within 50 seconds the malformed records of "orders" are on the dead-letter topic with the error in their headers, and the rest reach the sink once"#) { ctx in
-            let seconds = try ctx.int(0), name = try ctx.string(1)
+                  example: #"Then within 50 seconds the malformed records of "orders" are on the dead-letter topic with the error in their headers, and the rest reach the sink once"#
+        ) { (ctx, seconds: Int, name: String) in
             let compose = try ctx.composeCluster(for: .connect, tools: "Kafka Connect workers")
             let state = ctx.world[State.Key.self]
             guard let input = state.sinkInput[name], let sink = state.sinks[name] else {

@@ -38,20 +38,21 @@ enum ExactlyOnceSteps {
                       + "with the same transactional id. It copies records the produce steps wrote (they carry a "
                       + "payload id; JSON orders do not); it fails when it reaches the end of the input before the "
                       + "kill.",
-                  example: #"When an exactly-once processor copies "orders" to "totals", killed mid-transaction after 1000 records and restarted"#) { ctx in
-            let processor = try processor(ctx, mode: .exactlyOnce(transactionalId: "copier"))
-            let written = try await processor.run(killPoints: [try ctx.int(2)], everyKill: true)
+                  example: #"When an exactly-once processor copies "orders" to "totals", killed mid-transaction after 1000 records and restarted"#
+        ) { (ctx, input: String, output: String, killAfter: Int) in
+            let processor = try processor(ctx, input, output, mode: .exactlyOnce(transactionalId: "copier"))
+            let written = try await processor.run(killPoints: [killAfter], everyKill: true)
             ctx.log("records written per instance: \(written.map(String.init).joined(separator: ", "))")
         }
 
         code.when("an exactly-once processor copies {string} to {string}, killed at {int} points chosen by seed {int} and restarted each time",
                   doc: "The replay test: kill points drawn from a seeded generator (the same seed gives the same run), each kill mid-transaction, each restart with the same transactional id.",
-                  example: #"When an exactly-once processor copies "orders" to "totals", killed at 5 points chosen by seed 42 and restarted each time"#) { ctx in
-            let processor = try processor(ctx, mode: .exactlyOnce(transactionalId: "copier"))
-            var rng = SeededGenerator(seed: UInt64(try ctx.int(3)))
-            let kills = try ctx.int(2)
+                  example: #"When an exactly-once processor copies "orders" to "totals", killed at 5 points chosen by seed 42 and restarted each time"#
+        ) { (ctx, input: String, output: String, kills: Int, seed: Int) in
+            let processor = try processor(ctx, input, output, mode: .exactlyOnce(transactionalId: "copier"))
+            var rng = SeededGenerator(seed: UInt64(seed))
             let points = (0..<kills).map { _ in Int.random(in: 1...(3 * processor.batch), using: &rng) }
-            ctx.log("seed \(try ctx.int(3)): kill after \(points.map(String.init).joined(separator: ", ")) records of each instance")
+            ctx.log("seed \(seed): kill after \(points.map(String.init).joined(separator: ", ")) records of each instance")
             let written = try await processor.run(killPoints: points)
             ctx.log("records written per instance: \(written.map(String.init).joined(separator: ", "))")
         }
@@ -61,9 +62,10 @@ enum ExactlyOnceSteps {
                       + "between the two, it reprocesses what it had written. It copies records the produce steps "
                       + "wrote (they carry a payload id; JSON orders do not); it fails when it reaches the end of the "
                       + "input before the kill.",
-                  example: #"When an at-least-once processor copies "orders" to "totals", killed after 1000 records before committing its offsets, and restarted"#) { ctx in
-            let processor = try processor(ctx, mode: .atLeastOnce)
-            let written = try await processor.run(killPoints: [try ctx.int(2)], everyKill: true)
+                  example: #"When an at-least-once processor copies "orders" to "totals", killed after 1000 records before committing its offsets, and restarted"#
+        ) { (ctx, input: String, output: String, killAfter: Int) in
+            let processor = try processor(ctx, input, output, mode: .atLeastOnce)
+            let written = try await processor.run(killPoints: [killAfter], everyKill: true)
             ctx.log("records written per instance: \(written.map(String.init).joined(separator: ", "))")
         }
 
@@ -73,17 +75,19 @@ enum ExactlyOnceSteps {
                       + "amounts equal those recomputed from them. Needs a cluster that models transactions, "
                       + "transaction isolation and transactional offset commits (skipped on embedded, whose mock "
                       + "shows aborted output to read_committed readers).",
-                  example: #"Then "totals" read with read_committed holds every order of "orders" exactly once, with the count and sum recomputed from the input"#) { ctx in
+                  example: #"Then "totals" read with read_committed holds every order of "orders" exactly once, with the count and sum recomputed from the input"#
+        ) { (ctx, output: String, input: String) in
             try requireEOS(ctx)
-            let verdict = try await copyVerdict(ctx, output: try ctx.string(0), input: try ctx.string(1))
+            let verdict = try await copyVerdict(ctx, output: output, input: input)
             ctx.attach(verdict.table, mediaType: "text/markdown")
             try verdict.exactlyOnce().enforce()
         }
 
         code.then("the checker finds orders of {string} counted twice in {string}, and none missing",
                   doc: "The at-least-once verdict: the output holds every input order, and some of them twice — the records reprocessed after the restart.",
-                  example: #"Then the checker finds orders of "orders" counted twice in "totals", and none missing"#) { ctx in
-            let verdict = try await copyVerdict(ctx, output: try ctx.string(1), input: try ctx.string(0))
+                  example: #"Then the checker finds orders of "orders" counted twice in "totals", and none missing"#
+        ) { (ctx, input: String, output: String) in
+            let verdict = try await copyVerdict(ctx, output: output, input: input)
             ctx.attach(verdict.table, mediaType: "text/markdown")
             try verdict.atLeastOnceWithRedelivery().enforce()
             ctx.log("\(verdict.doubled.count) orders counted twice (sum \(verdict.outputSum) against \(verdict.expectedSum)), e.g. \(verdict.doubled.prefix(10))")
@@ -91,10 +95,11 @@ enum ExactlyOnceSteps {
 
         code.when("a transaction writing {int} records to {string} is {word}",
                   doc: "A transactional producer writes that many records (ids after the ledger's) and then commits or aborts.",
-                  example: #"When a transaction writing 500 records to "totals" is aborted"#) { ctx in
+                  example: #"When a transaction writing 500 records to "totals" is aborted"#
+        ) { (ctx, count: Int, topicName: String, outcome: String) in
             let cluster = try ctx.cluster()
             try cluster.require(.transactions)
-            let count = try ctx.int(0), topic = try ctx.topic(try ctx.string(1)), outcome = try ctx.string(2)
+            let topic = try ctx.topic(topicName)
             guard outcome == "committed" || outcome == "aborted" else { throw StepFailure("a transaction is committed or aborted, not \(outcome)") }
             cluster.registerCoordinatorKey("writer-\(outcome)", type: .transaction)
             let producer = try Producer(config: cluster.config(["transactional.id": "writer-\(outcome)"]))
@@ -117,9 +122,9 @@ enum ExactlyOnceSteps {
 
         code.then("a read_committed consumer of {string} reads the committed records and none of the aborted",
                   doc: "Reads the topic with isolation.level=read_committed: every committed id, no aborted id.",
-                  example: #"Then a read_committed consumer of "totals" reads the committed records and none of the aborted"#) { ctx in
+                  example: #"Then a read_committed consumer of "totals" reads the committed records and none of the aborted"#
+        ) { (ctx, name: String) in
             try requireEOS(ctx)
-            let name = try ctx.string(0)
             let ids = try await readCommitted(ctx, name).compactMap { Payload.id(in: $0.value) }
             let written = ctx.world[TransactionState.Key.self].ids
             let (committed, aborted) = (Set(written["committed"] ?? []), Set(written["aborted"] ?? []))
@@ -128,10 +133,11 @@ enum ExactlyOnceSteps {
 
         code.when("two instances of a transactional producer with id {string} start, the second after the first",
                   doc: "The zombie drill: the first instance begins a transaction, the second initialises with the same transactional id, then the first tries to commit.",
-                  example: #"When two instances of a transactional producer with id "copier" start, the second after the first"#) { ctx in
+                  example: #"When two instances of a transactional producer with id "copier" start, the second after the first"#
+        ) { (ctx, id: String) in
             let cluster = try ctx.cluster()
             try cluster.require(.fencing)
-            let id = try ctx.string(0), topic = try ctx.scenario.state.withLock { s in
+            let topic = try ctx.scenario.state.withLock { s in
                 guard let t = s.topics.values.first else { throw StepFailure("no topic in this scenario") }
                 return t
             }
@@ -152,9 +158,10 @@ enum ExactlyOnceSteps {
                       + "groups, output topics suffixed -eos and -alo) and attaches their throughput as a table and a "
                       + "chart. It measures what the transactional protocol costs, not whether it isolates: on a "
                       + "cluster that runs transactions without modelling isolation (embedded) the table says so.",
-                  example: #"When I compare exactly-once and at-least-once processing of "orders" into "totals""#) { ctx in
+                  example: #"When I compare exactly-once and at-least-once processing of "orders" into "totals""#
+        ) { (ctx, inputName: String, name: String) in
             try ctx.cluster().require(.transactions)
-            let inputName = try ctx.string(0), input = try ctx.topic(inputName), name = try ctx.string(1)
+            let input = try ctx.topic(inputName)
             let cluster = try ctx.cluster()
             let partitions = ctx.scenario.state.withLock { $0.partitions[inputName] ?? 1 }
             let replication = min(3, Int32(try await cluster.liveBrokers().count))
@@ -199,7 +206,7 @@ enum ExactlyOnceSteps {
                       + "isolation.level=read_committed): the input holds that many orders, the exactly-once output "
                       + "holds each once with the count and sum of amounts recomputed from the input, and the "
                       + "at-least-once output holds each at least once.",
-                  example: "Then both processors copied all 5000 records") { ctx in
+                  example: "Then both processors copied all 5000 records") { (ctx, expected: Int) in
             guard let run = ctx.world[ComparisonKey.self],
                   let eosTopic = run.exactlyOnceOutput, let aloTopic = run.atLeastOnceOutput else {
                 throw StepFailure("no comparison ran in this scenario")
@@ -218,7 +225,7 @@ enum ExactlyOnceSteps {
             }
             let header = ["output", "records read back", "orders", "orders twice", "orders missing"]
             ctx.attach(Evidence.table(header, rows), mediaType: "text/markdown")
-            try CopyVerdict.allCopied(input: input, exactlyOnce: eos, atLeastOnce: alo, expected: try ctx.int(0))
+            try CopyVerdict.allCopied(input: input, exactlyOnce: eos, atLeastOnce: alo, expected: expected)
                 .enforce()
         }
     }
@@ -229,9 +236,9 @@ enum ExactlyOnceSteps {
         for c in eosCapabilities { try cluster.require(c) }
     }
 
-    static func processor(_ ctx: StepContext, mode: CopyProcessor.Mode) throws -> CopyProcessor {
+    static func processor(_ ctx: StepContext, _ input: String, _ output: String,
+                          mode: CopyProcessor.Mode) throws -> CopyProcessor {
         if case .exactlyOnce = mode { try requireEOS(ctx) }
-        let input = try ctx.string(0), output = try ctx.string(1)
         let partitions = ctx.scenario.state.withLock { $0.partitions[input] ?? 1 }
         return CopyProcessor(cluster: try ctx.cluster(), mode: mode, group: "copier-\(input)", input: try ctx.topic(input),
                              output: try ctx.topic(output), partitions: partitions)

@@ -11,9 +11,10 @@ enum GroupSteps {
     static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
         code.when("I produce {int} messages with {int} distinct keys to {string}",
                   doc: "Sends that many records whose keys cycle through that many values (key-0, key-1, …).",
-                  example: #"When I produce 1000 messages with 20 distinct keys to "events""#) { ctx in
-            try await ProducingSteps.produce(ctx, count: try ctx.int(0), topic: try ctx.topic(try ctx.string(2)), acks: "all",
-                                             keys: try ctx.int(1), whileDoing: nil)
+                  example: #"When I produce 1000 messages with 20 distinct keys to "events""#
+        ) { (ctx, count: Int, keys: Int, topicName: String) in
+            try await ProducingSteps.produce(ctx, count: count, topic: try ctx.topic(topicName), acks: "all",
+                                             keys: keys, whileDoing: nil)
         }
 
         code.then("each key's messages are all in one partition",
@@ -45,9 +46,8 @@ enum GroupSteps {
 
         code.when("consumer group {string} reads {string} to the end",
                   doc: "One consumer of that group subscribes from the earliest offset and reads until it has every acknowledged record (or 30 s pass).",
-                  example: #"When consumer group "billing" reads "events" to the end"#) { ctx in
-            let group = try ctx.string(0)
-            let name = try ctx.string(1)
+                  example: #"When consumer group "billing" reads "events" to the end"#
+        ) { (ctx, group: String, name: String) in
             let topic = try ctx.topic(name)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
             let ids = try await GroupDrills.readToEnd(try ctx.cluster(), group: group, topic: topic,
@@ -58,8 +58,8 @@ enum GroupSteps {
 
         code.then("consumer group {string} received every acknowledged message",
                   doc: "The group's reads contain every acknowledged payload id.",
-                  example: #"Then consumer group "billing" received every acknowledged message"#) { ctx in
-            let group = try ctx.string(0)
+                  example: #"Then consumer group "billing" received every acknowledged message"#
+        ) { (ctx, group: String) in
             let read = Set(ctx.world[GroupState.Key.self].reads[group] ?? [])
             let acknowledged = ctx.ledger.acknowledgedIds()
             try Groups.receivedEveryAcknowledged(group: group, read: read, acknowledged: acknowledged).enforce()
@@ -67,10 +67,8 @@ enum GroupSteps {
 
         code.when("{int} consumers join group {string} on {string}",
                   doc: "Starts that many consumers in one group subscribed to the topic and waits (up to 30 s) until the group has assigned every partition.",
-                  example: #"When 3 consumers join group "billing" on "events""#) { ctx in
-            let count = try ctx.int(0)
-            let group = try ctx.string(1)
-            let name = try ctx.string(2)
+                  example: #"When 3 consumers join group "billing" on "events""#
+        ) { (ctx, count: Int, group: String, name: String) in
             let topic = try ctx.topic(name)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
             let joined = try await GroupDrills.join(try ctx.cluster(), group: group, topic: topic,
@@ -84,9 +82,8 @@ enum GroupSteps {
 
         code.then("the consumers of group {string} split the partitions of {string} with none shared",
                   doc: "Every partition is assigned to exactly one consumer of the group, and no consumer is idle while partitions remain.",
-                  example: #"Then the consumers of group "billing" split the partitions of "events" with none shared"#) { ctx in
-            let group = try ctx.string(0)
-            let name = try ctx.string(1)
+                  example: #"Then the consumers of group "billing" split the partitions of "events" with none shared"#
+        ) { (ctx, group: String, name: String) in
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
             guard let assignments = ctx.world[GroupState.Key.self].assignments[group] else {
                 throw StepFailure("no consumers of group \(group) joined in this scenario")

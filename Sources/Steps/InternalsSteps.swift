@@ -27,11 +27,11 @@ enum InternalsSteps {
                    doc: "Creates a one-partition topic with cleanup.policy=compact, segment.ms=100, "
                        + "min.cleanable.dirty.ratio=0.01, min.compaction.lag.ms=0 and delete.retention.ms=2000, "
                        + "replicated to every broker up to 3; needs a cluster that models log compaction (compose, external).",
-                   example: #"Given a compacted topic "accounts" with fast cleaner settings"#) { ctx in
+                   example: #"Given a compacted topic "accounts" with fast cleaner settings"#) { (ctx, name: String) in
             let cluster = try ctx.cluster()
             try cluster.require(.compaction)
             let rf = Int32(min(3, try await cluster.configuredBrokers().count))
-            try await ClusterSteps.createTopic(ctx, env, name: try ctx.string(0), partitions: 1, replicationFactor: rf,
+            try await ClusterSteps.createTopic(ctx, env, name: name, partitions: 1, replicationFactor: rf,
                                                configs: fastCleaner)
         }
 
@@ -39,8 +39,8 @@ enum InternalsSteps {
                   doc: "Writes `key-0001` … with values `key-0001:v1` … in rounds (every key once per round), then a "
                       + "tombstone (a record without a value) for every Nth key; each offset comes from its delivery "
                       + "report (acks=all); needs a cluster that models log compaction (compose, external).",
-                  example: #"When I write 20 keys with 5 updates each to "accounts" and delete every 4th key"#) { ctx in
-            let keys = try ctx.int(0), updates = try ctx.int(1), name = try ctx.string(2), every = try ctx.int(3)
+                  example: #"When I write 20 keys with 5 updates each to "accounts" and delete every 4th key"#
+        ) { (ctx, keys: Int, updates: Int, name: String, every: Int) in
             let topic = try ctx.topic(name)
             try ctx.cluster().require(.compaction)
             guard keys > 0, updates > 1, every > 0, every <= keys else {
@@ -62,8 +62,8 @@ enum InternalsSteps {
                       + "offsets only increase, each record is what was written at its offset, and the state read "
                       + "back equals the state written. Fails with the oracle's last verdict at the deadline; needs a cluster "
                       + "that models log compaction (compose, external).",
-                  example: #"Then within 50 seconds the log of "accounts" keeps only the latest value of each key, and deleted keys are gone"#) { ctx in
-            let seconds = try ctx.int(0), name = try ctx.string(1)
+                  example: #"Then within 50 seconds the log of "accounts" keeps only the latest value of each key, and deleted keys are gone"#
+        ) { (ctx, seconds: Int, name: String) in
             let cluster = try ctx.cluster()
             try cluster.require(.compaction)
             guard let written = ctx.world[State.Key.self].written[name] else {
@@ -85,8 +85,8 @@ enum InternalsSteps {
                       + "offset, bytes, records, index entries; replica sizes per broker). The records the dump shows "
                       + "must be exactly those the consumer read back (offsets, keys, tombstones); needs a cluster that models "
                       + "log compaction (compose, whose containers run the tools).",
-                  example: #"Then the segment files of "accounts" on disk, as the broker's own tools list them, hold what was read back"#) { ctx in
-            let name = try ctx.string(0)
+                  example: #"Then the segment files of "accounts" on disk, as the broker's own tools list them, hold what was read back"#
+        ) { (ctx, name: String) in
             let compose = try ctx.composeCluster(for: .compaction, tools: "kafka-dump-log.sh and kafka-log-dirs.sh")
             guard let readBack = ctx.world[State.Key.self].readBack[name] else {
                 throw StepFailure("\"\(name)\" was not read back after compaction in this scenario")

@@ -41,8 +41,8 @@ enum MirrorSteps {
                    doc: "Starts two clusters for a scenario, named for the steps that follow (embedded: two mock "
                        + "clusters side by side; compose: the default cluster and the `mirror` profile's west "
                        + "cluster). The source is the one other steps act on until `the steps below act on cluster`.",
-                   example: #"Given a source cluster "east" and a target cluster "west" with 3 brokers each"#) { ctx in
-            let source = try ctx.string(0), target = try ctx.string(1), brokers = try ctx.int(2)
+                   example: #"Given a source cluster "east" and a target cluster "west" with 3 brokers each"#
+        ) { (ctx, source: String, target: String, brokers: Int) in
             let first = try await env.cluster(brokers: brokers)
             let second = try await env.secondCluster(brokers: brokers)
             ctx.scenario.state.withLock { s in
@@ -57,16 +57,15 @@ enum MirrorSteps {
         code.given("the steps below act on cluster {string}",
                    doc: "Makes a named cluster the one every following step acts on (topics, producing, consuming, "
                        + "faults), until another such step.",
-                   example: #"Given the steps below act on cluster "west""#) { ctx in
-            try ctx.actOn(cluster: try ctx.string(0))
+                   example: #"Given the steps below act on cluster "west""#) { (ctx, clusterName: String) in
+            try ctx.actOn(cluster: clusterName)
         }
 
         code.given("a topic {string} on cluster {string} with {int} partition(s) and replication factor {int}",
                    doc: "Creates a topic on a named cluster.",
-                   example: #"Given a topic "orders" on cluster "east" with 3 partitions and replication factor 3"#) { ctx in
-            let name = try ctx.string(0)
-            let partitions = Int32(try ctx.int(2)), rf = Int32(try ctx.int(3))
-            try await ctx.on(cluster: try ctx.string(1)) {
+                   example: #"Given a topic "orders" on cluster "east" with 3 partitions and replication factor 3"#
+        ) { (ctx, name: String, clusterName: String, partitions: Int32, rf: Int32) in
+            try await ctx.on(cluster: clusterName) {
                 try await ClusterSteps.createTopic(ctx, env, name: name, partitions: partitions, replicationFactor: rf)
             }
         }
@@ -74,9 +73,9 @@ enum MirrorSteps {
         code.when("the network to every broker of cluster {string} is slowed by {int} ms",
                   doc: "Slows every live broker of a named cluster as `the network to broker N is slowed by X ms` "
                       + "does, each confirmed by an ApiVersions probe.",
-                  example: #"When the network to every broker of cluster "west" is slowed by 100 ms"#) { ctx in
-            let ms = try ctx.int(1)
-            try await ctx.on(cluster: try ctx.string(0)) {
+                  example: #"When the network to every broker of cluster "west" is slowed by 100 ms"#
+        ) { (ctx, clusterName: String, ms: Int) in
+            try await ctx.on(cluster: clusterName) {
                 let cluster = try ctx.cluster()
                 try cluster.require(.latency)
                 for broker in try await cluster.liveBrokers() { try await ctx.slow(broker: broker, by: .milliseconds(ms)) }
@@ -86,9 +85,10 @@ enum MirrorSteps {
         code.when("I produce {int} keyed messages with headers to {string}",
                   doc: "Sends records with 20 distinct keys, two headers each (`trace-id`, `origin`) and timestamps "
                       + "an hour old, to the current cluster; every send and acknowledgement goes to the ledger.",
-                  example: #"When I produce 300 keyed messages with headers to "orders""#) { ctx in
-            let topic = try ctx.topic(try ctx.string(1))
-            try await MirrorDrills.produceWithHeaders(try ctx.int(0), to: topic, config: try ctx.cluster().config(),
+                  example: #"When I produce 300 keyed messages with headers to "orders""#
+        ) { (ctx, count: Int, topicName: String) in
+            let topic = try ctx.topic(topicName)
+            try await MirrorDrills.produceWithHeaders(count, to: topic, config: try ctx.cluster().config(),
                                                       ledger: ctx.ledger)
         }
 
@@ -100,11 +100,11 @@ enum MirrorSteps {
                        + "kept; the group's committed offsets are translated and written to "
                        + "`<source>.checkpoints.internal` on the target at that interval; a heartbeat goes to "
                        + "`heartbeats` on the target every second. Stopped after the scenario.",
-                   example: #"Given a mirror from "east" to "west" for topics matching "orders|payments" excluding "audit.*", checkpointing group "billing" every 1000 ms"#) { ctx in
-            let sourceName = try ctx.string(0), targetName = try ctx.string(1)
+                   example: #"Given a mirror from "east" to "west" for topics matching "orders|payments" excluding "audit.*", checkpointing group "billing" every 1000 ms"#
+        ) { (ctx, sourceName: String, targetName: String, include: String, exclude: String, group: String, intervalMs: Int) in
             let source = try ctx.named(sourceName).cluster, target = try ctx.named(targetName).cluster
             // A typo in a pattern would otherwise select nothing and look like a broken mirror.
-            for (what, pattern) in [("include", try ctx.string(2)), ("exclude", try ctx.string(3))]
+            for (what, pattern) in [("include", include), ("exclude", exclude)]
             where (try? Regex(pattern)) == nil {
                 throw StepFailure("the \(what) pattern \"\(pattern)\" is not a valid regular expression")
             }
@@ -113,10 +113,10 @@ enum MirrorSteps {
             options.targetAlias = targetName
             // On a shared cluster a scenario's topics carry a run suffix; the patterns are about the names as written.
             let suffix = env.ownsClusters ? "" : "(?:-[a-z0-9]+-[0-9]+)?"
-            options.include = ["(?:\(try ctx.string(2)))\(suffix)"]
-            options.exclude = ["(?:\(try ctx.string(3)))\(suffix)"]
-            options.groups = [source.config(["group.id": try ctx.string(4)])["group.id"] ?? ""]
-            options.checkpointInterval = .milliseconds(try ctx.int(5))
+            options.include = ["(?:\(include))\(suffix)"]
+            options.exclude = ["(?:\(exclude))\(suffix)"]
+            options.groups = [source.config(["group.id": group])["group.id"] ?? ""]
+            options.checkpointInterval = .milliseconds(intervalMs)
             options.replicationFactor = try await target.replicationFactorForAcksAll()
             let mirror = Mirror(source: source.config(), target: target.config(), options: options) { spec in
                 do { try await target.createTopic(spec) } catch let e as KafkaError where e.code == 36 {
@@ -138,10 +138,10 @@ enum MirrorSteps {
                       + "is up, then checks that the source gave back every record the scenario had acknowledged on it, "
                       + "and partition by partition that the copy holds the source's records in the "
                       + "same order with the same key, value, headers and timestamp (MirrorChecks.fidelity).",
-                  example: #"Then within 30 seconds "east.orders" on cluster "west" holds every record of "orders" on cluster "east" in partition order with keys, values, headers and timestamps"#) { ctx in
-            let seconds = try ctx.int(0)
-            let remoteName = try ctx.string(1), target = try ctx.named(try ctx.string(2))
-            let sourceNamed = try ctx.named(try ctx.string(4)), name = try ctx.string(3)
+                  example: #"Then within 30 seconds "east.orders" on cluster "west" holds every record of "orders" on cluster "east" in partition order with keys, values, headers and timestamps"#
+        ) { (ctx, seconds: Int, remoteName: String, targetName: String, name: String, sourceName: String) in
+            let target = try ctx.named(targetName)
+            let sourceNamed = try ctx.named(sourceName)
             guard let topic = sourceNamed.topics[name] else { throw StepFailure("no topic \"\(name)\" on that cluster") }
             let partitions = sourceNamed.partitions[name] ?? 1
             let remote = remoteTopic(remoteName, written: name, physical: topic)
@@ -164,8 +164,8 @@ enum MirrorSteps {
                   doc: "Reads the target's metadata: the included topic's remote copy is there (so the mirror has "
                       + "looked at the source's topics since the excluded one was created) and no topic is the "
                       + "excluded one or its remote copy.",
-                  example: #"Then cluster "west" has "east.orders" but no copy of "audit""#) { ctx in
-            let targetName = try ctx.string(0), included = try ctx.string(1), excludedName = try ctx.string(2)
+                  example: #"Then cluster "west" has "east.orders" but no copy of "audit""#
+        ) { (ctx, targetName: String, included: String, excludedName: String) in
             let target = try ctx.named(targetName).cluster
             let state = ctx.world[MirrorState.Key.self]
             let sourceNamed = try ctx.named(state.source ?? "")
@@ -185,8 +185,9 @@ enum MirrorSteps {
                   doc: "Reads the target's `heartbeats` topic back and checks the newest heartbeat's timestamp "
                       + "against the clock when the step began: the mirror is alive within that bound (its "
                       + "interval is 1 s).",
-                  example: #"Then the newest heartbeat on cluster "west" is at most 2500 ms old"#) { ctx in
-            let target = try ctx.named(try ctx.string(0)).cluster, bound = try ctx.int(1)
+                  example: #"Then the newest heartbeat on cluster "west" is at most 2500 ms old"#
+        ) { (ctx, clusterName: String, bound: Int) in
+            let target = try ctx.named(clusterName).cluster
             let asked = MirrorDrills.nowMs() // the age at the question, not after the read's own round trips
             let records = try await TopicReader.readAll(config: target.config(), topic: Mirror.heartbeatsTopic, partitions: [0])
             let newest = records.compactMap { try? JSONDecoder().decode(Mirror.Heartbeat.self, from: Data($0.value)) }
@@ -200,10 +201,10 @@ enum MirrorSteps {
                   deadline: .seconds(argument: 0),
                   doc: "Pauses the scenario's mirror (no records, checkpoints or heartbeats) for that long, then "
                       + "resumes it.",
-                  example: "When the mirror is paused for 3 seconds") { ctx in
+                  example: "When the mirror is paused for 3 seconds") { (ctx, seconds: Int) in
             guard let mirror = ctx.world[MirrorState.Key.self].mirror else { throw StepFailure("no mirror in this scenario") }
             mirror.pause()
-            try await Task.sleep(for: .seconds(try ctx.int(0))) // the pause is the drill's parameter
+            try await Task.sleep(for: .seconds(seconds)) // the pause is the drill's parameter
             mirror.resume()
         }
 
@@ -213,9 +214,8 @@ enum MirrorSteps {
                   doc: "The lag drill: produces at that rate to a topic of the mirror's source, pauses the mirror for "
                       + "the given span, and measures each record's mirror lag on the target (read time there minus "
                       + "its preserved timestamp). Charted with the pause shaded.",
-                  example: #"When 50 messages per second go to "orders" for 8 seconds while the mirror is paused from second 2 to second 5"#) { ctx in
-            let rate = try ctx.int(0), name = try ctx.string(1), seconds = try ctx.int(2)
-            let pauseFrom = try ctx.int(3), pauseTo = try ctx.int(4)
+                  example: #"When 50 messages per second go to "orders" for 8 seconds while the mirror is paused from second 2 to second 5"#
+        ) { (ctx, rate: Int, name: String, seconds: Int, pauseFrom: Int, pauseTo: Int) in
             let state = ctx.world[MirrorState.Key.self]
             guard let mirror = state.mirror, let sourceName = state.source, let targetName = state.target else {
                 throw StepFailure("no mirror in this scenario")
@@ -245,9 +245,10 @@ enum MirrorSteps {
                       + "it (records still on their way when it began wait for it too) or at least a second after "
                       + "it (the backlog drained). A miss no larger than the harness's own scheduling delay during "
                       + "the drill (measured) is inconclusive: skipped, naming both.",
-                  example: "Then the mirror lag rose to at least 2500 ms during the pause and stayed under 1500 ms outside it") { ctx in
+                  example: "Then the mirror lag rose to at least 2500 ms during the pause and stayed under 1500 ms outside it"
+        ) { (ctx, duringAtLeastMs: Int, outsideBelowMs: Int) in
             guard let lag = ctx.world[MirrorState.Key.self].lag else { throw StepFailure("no lag drill ran") }
-            let low = Double(try ctx.int(0)), high = Double(try ctx.int(1))
+            let low = Double(duringAtLeastMs), high = Double(outsideBelowMs)
             let during = lag.samples.filter { $0.sent >= lag.pause.from && $0.sent < lag.pause.to }.map(\.lag).max() ?? 0
             let outside = lag.samples.filter { $0.sent < lag.pause.from - 1 || $0.sent >= lag.pause.to + 1 }.map(\.lag)
             let peakOutside = outside.max() ?? 0
@@ -264,9 +265,9 @@ enum MirrorSteps {
 
         code.then("the mirror caught up within {int} seconds after it resumed",
                   doc: "The last record sent during the pause was read on the target within that time of the resume.",
-                  example: "Then the mirror caught up within 3 seconds after it resumed") { ctx in
+                  example: "Then the mirror caught up within 3 seconds after it resumed") { (ctx, within: Int) in
             guard let lag = ctx.world[MirrorState.Key.self].lag else { throw StepFailure("no lag drill ran") }
-            try MirrorClaims.caughtUp(after: lag.caughtUpAfterResume, within: try ctx.int(0)).enforce()
+            try MirrorClaims.caughtUp(after: lag.caughtUpAfterResume, within: within).enforce()
         }
 
         code.when("group {string} consumes {int} messages of {string} on cluster {string} at {int} messages per second, "
@@ -276,9 +277,8 @@ enum MirrorSteps {
                       + "`<source>.checkpoints.internal`), reading `<source>.<topic>` until every acknowledged record "
                       + "of the topic was consumed on one side or the other. Records the recovery time (the switch "
                       + "to the first record read on the target).",
-                  example: #"When group "billing" consumes 200 messages of "orders" on cluster "east" at 100 messages per second, committing every 20, then fails over to cluster "west" at the translated offsets"#) { ctx in
-            let group = try ctx.string(0), count = try ctx.int(1), name = try ctx.string(2)
-            let sourceName = try ctx.string(3), rate = try ctx.int(4), every = try ctx.int(5), targetName = try ctx.string(6)
+                  example: #"When group "billing" consumes 200 messages of "orders" on cluster "east" at 100 messages per second, committing every 20, then fails over to cluster "west" at the translated offsets"#
+        ) { (ctx, group: String, count: Int, name: String, sourceName: String, rate: Int, every: Int, targetName: String) in
             let source = try ctx.named(sourceName), target = try ctx.named(targetName)
             guard let topic = source.topics[name] else { throw StepFailure("no topic \"\(name)\" on \(sourceName)") }
             let remote = Mirror.remoteTopic(topic, sourceAlias: sourceName)
@@ -324,17 +324,17 @@ enum MirrorSteps {
 
         code.then("at most {int} messages were consumed twice in the failover",
                   doc: "A bound written in the feature, derived there from the drill's pace and checkpoint interval.",
-                  example: "Then at most 120 messages were consumed twice in the failover") { ctx in
+                  example: "Then at most 120 messages were consumed twice in the failover") { (ctx, bound: Int) in
             guard let f = ctx.world[MirrorState.Key.self].failover else { throw StepFailure("no failover drill ran") }
-            let bound = try ctx.int(0)
             try MirrorClaims.duplicates(f.history.duplicates.count, atMost: bound).enforce()
         }
 
         code.then("the group resumed on the target within {int} seconds of the switch",
                   doc: "The failover's recovery time: from the switch to the first record read on the target.",
-                  example: "Then the group resumed on the target within 5 seconds of the switch") { ctx in
+                  example: "Then the group resumed on the target within 5 seconds of the switch"
+        ) { (ctx, within: Int) in
             guard let f = ctx.world[MirrorState.Key.self].failover else { throw StepFailure("no failover drill ran") }
-            try MirrorClaims.resumed(after: f.recovery, within: try ctx.int(0)).enforce()
+            try MirrorClaims.resumed(after: f.recovery, within: within).enforce()
         }
     }
 

@@ -14,8 +14,8 @@ enum MonitoringSteps {
                       + "the group has committed an offset on every partition — stops polling for that long, then "
                       + "reads on until the group's lag is back to zero; the lag is sampled every 200 ms, and the "
                       + "consumer's metrics are exported from the last statistics it emitted during the stall.",
-                  example: #"When the consumer of group "billing" on "orders" stalls for 3 seconds while 2000 messages are produced, then catches up"#) { ctx in
-            let group = try ctx.string(0), name = try ctx.string(1), stall = try ctx.int(2), messages = try ctx.int(3)
+                  example: #"When the consumer of group "billing" on "orders" stalls for 3 seconds while 2000 messages are produced, then catches up"#
+        ) { (ctx, group: String, name: String, stall: Int, messages: Int) in
             let topic = try ctx.topic(name)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
             let cluster = try ctx.cluster()
@@ -31,8 +31,9 @@ enum MonitoringSteps {
 
         code.then("the lag alert \\(lag over {int} records for {int} second(s)\\) fired while the consumer stalled and resolved after it caught up",
                   doc: "Evaluates the alert rule over the drill's lag samples as Prometheus would (`for:` semantics): it must not fire before the stall, must fire during it (or within the hold time after it began), and must have resolved by the end. Attaches the lag chart with the stall and the firing shaded.",
-                  example: #"Then the lag alert (lag over 300 records for 1 second) fired while the consumer stalled and resolved after it caught up"#) { ctx in
-            let rule = LagAlertRule(threshold: Int64(try ctx.int(0)), holdFor: Double(try ctx.int(1)))
+                  example: #"Then the lag alert (lag over 300 records for 1 second) fired while the consumer stalled and resolved after it caught up"#
+        ) { (ctx, threshold: Int64, holdSeconds: Int) in
+            let rule = LagAlertRule(threshold: threshold, holdFor: Double(holdSeconds))
             let stall = ctx.world[MonitoringState.Key.self].stalls.first.map { ($0.key, $0.value.history) }
             guard let (group, record) = stall else { throw StepFailure("no consumer stalled in this scenario") }
             let end = record.lag.last?.seconds ?? 0
@@ -52,8 +53,9 @@ enum MonitoringSteps {
                   doc: "The Prometheus text exported during the drill has a kafka_bdd_consumer_lag_records sample for "
                       + "each partition of the topic, equal to a lag measured on the cluster during the stall: the "
                       + "group's committed offset and the high watermarks 1.5 s before the stall's end and at it.",
-                  example: #"Then the exported metrics of group "billing" give the lag of every partition of "orders""#) { ctx in
-            let group = try ctx.string(0), name = try ctx.string(1), topic = try ctx.topic(name)
+                  example: #"Then the exported metrics of group "billing" give the lag of every partition of "orders""#
+        ) { (ctx, group: String, name: String) in
+            let topic = try ctx.topic(name)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
             guard let stall = ctx.world[MonitoringState.Key.self].stalls[group] else {
                 throw StepFailure("no metrics were exported for group \(group)")
@@ -76,8 +78,9 @@ enum MonitoringSteps {
 
         code.when("the heartbeat probe makes {int} round trips through {string}",
                   doc: "Each probe produces one record (acks=all) and waits, up to 5 s, for a consumer to read it back; the round trips are charted.",
-                  example: #"When the heartbeat probe makes 50 round trips through "heartbeat""#) { ctx in
-            let count = try ctx.int(0), name = try ctx.string(1), topic = try ctx.topic(name)
+                  example: #"When the heartbeat probe makes 50 round trips through "heartbeat""#
+        ) { (ctx, count: Int, name: String) in
+            let topic = try ctx.topic(name)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
             let cluster = try ctx.cluster()
             let (probes, delay) = try await HarnessDelay.during {
@@ -97,8 +100,8 @@ enum MonitoringSteps {
                   doc: "Every probe came back, and the 95th percentile round trip is under the bound. A miss no "
                       + "larger than the harness's own scheduling delay during the probes (measured) is "
                       + "inconclusive: skipped, naming both.",
-                  example: "Then the probe is green with a p95 round trip under 250 ms") { ctx in
-            let bound = Double(try ctx.int(0))
+                  example: "Then the probe is green with a p95 round trip under 250 ms") { (ctx, p95BoundMs: Int) in
+            let bound = Double(p95BoundMs)
             let probes = HeartbeatProbes(roundTrips: ctx.world[MonitoringState.Key.self].probes)
             guard !probes.roundTrips.isEmpty else { throw StepFailure("no probe ran in this scenario") }
             let timeout = Int(ProbeDrills.probeTimeout.components.seconds)
@@ -113,8 +116,9 @@ enum MonitoringSteps {
                   doc: "Produces that many records (acks=all) while a consumer reads them: produce latency from the "
                       + "delivery reports; end-to-end latency per record, from its timestamp (set when it was "
                       + "produced) to the first time the consumer read it. Attaches p50 and p95 of both.",
-                  example: #"When I measure produce and end-to-end latency of 2000 messages on "events""#) { ctx in
-            let count = try ctx.int(0), name = try ctx.string(1), topic = try ctx.topic(name)
+                  example: #"When I measure produce and end-to-end latency of 2000 messages on "events""#
+        ) { (ctx, count: Int, name: String) in
+            let topic = try ctx.topic(name)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
             let cluster = try ctx.cluster()
             let (measured, delay) = try await HarnessDelay.during {
@@ -137,12 +141,13 @@ enum MonitoringSteps {
                       + "read, or its latency is unmeasured and the step fails. Attaches the SLO table. A latency "
                       + "miss no larger than the harness's own scheduling delay during the measurement is "
                       + "inconclusive: skipped, naming both.",
-                  example: #"Then the SLOs hold: produce p95 under 200 ms, end-to-end p95 under 500 ms, and no offline partition of "events""#) { ctx in
+                  example: #"Then the SLOs hold: produce p95 under 200 ms, end-to-end p95 under 500 ms, and no offline partition of "events""#
+        ) { (ctx, produceUnderMs: Int, endToEndUnderMs: Int, topicName: String) in
             guard let m = ctx.world[MonitoringState.Key.self].latencies else { throw StepFailure("no latency was measured in this scenario") }
-            let offline = try await offlinePartitions(ctx, try ctx.string(2))
+            let offline = try await offlinePartitions(ctx, topicName)
             let latency = SLOCheck.latencyP95(produce: m.produce, endToEnd: m.endToEnd,
-                                              produceUnder: Double(try ctx.int(0)),
-                                              endToEndUnder: Double(try ctx.int(1)))
+                                              produceUnder: Double(produceUnderMs),
+                                              endToEndUnder: Double(endToEndUnderMs))
             let checks = latency
                 + [SLOCheck(objective: "offline partitions", measured: Double(offline.count), limit: 0)]
             attach(ctx, checks)
@@ -155,10 +160,11 @@ enum MonitoringSteps {
 
         code.when("every replica of partition {int} of {string} is killed",
                   doc: "Kills each broker that holds a replica of the partition.",
-                  example: #"When every replica of partition 0 of "events" is killed"#) { ctx in
+                  example: #"When every replica of partition 0 of "events" is killed"#
+        ) { (ctx, partition: Int32, topicName: String) in
             let cluster = try ctx.cluster()
             try cluster.require(.brokerFaults)
-            let partition = Int32(try ctx.int(0)), topic = try ctx.topic(try ctx.string(1))
+            let topic = try ctx.topic(topicName)
             guard let p = try await cluster.metadata(topic: topic).topic(topic)?.partitions.first(where: { $0.id == partition }) else {
                 throw StepFailure("\(topic) has no partition \(partition)")
             }
@@ -169,8 +175,8 @@ enum MonitoringSteps {
 
         code.then("the offline-partitions SLO of {string} is breached",
                   doc: "The drill's verdict: the SLO check reports at least one offline partition of the topic.",
-                  example: #"Then the offline-partitions SLO of "events" is breached"#) { ctx in
-            let offline = try await offlinePartitions(ctx, try ctx.string(0))
+                  example: #"Then the offline-partitions SLO of "events" is breached"#) { (ctx, topicName: String) in
+            let offline = try await offlinePartitions(ctx, topicName)
             attach(ctx, [SLOCheck(objective: "offline partitions", measured: Double(offline.count), limit: 0)])
             try PartitionAvailability.breached(offline).enforce()
             ctx.log("offline partitions: \(offline)")

@@ -15,8 +15,9 @@ enum ProducerSteps {
     static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
         code.when("I send {int} JSON orders to {string} one at a time, waiting for each acknowledgement",
                   doc: "A synchronous producer: every send waits for its delivery report before the next one.",
-                  example: #"When I send 100 JSON orders to "orders" one at a time, waiting for each acknowledgement"#) { ctx in
-            let count = try ctx.int(0), topic = try ctx.topic(try ctx.string(1))
+                  example: #"When I send 100 JSON orders to "orders" one at a time, waiting for each acknowledgement"#
+        ) { (ctx, count: Int, topicName: String) in
+            let topic = try ctx.topic(topicName)
             let producer = try Producer(config: try ctx.cluster().config(["acks": "all", "linger.ms": "0"]))
             defer { producer.close() }
             ctx.produced(idempotent: false)
@@ -33,8 +34,9 @@ enum ProducerSteps {
 
         code.when("I send {int} JSON orders to {string} asynchronously with a delivery callback",
                   doc: "An asynchronous producer: sends are enqueued at once and a delivery callback reports each one.",
-                  example: #"When I send 1000 JSON orders to "orders" asynchronously with a delivery callback"#) { ctx in
-            let count = try ctx.int(0), topic = try ctx.topic(try ctx.string(1))
+                  example: #"When I send 1000 JSON orders to "orders" asynchronously with a delivery callback"#
+        ) { (ctx, count: Int, topicName: String) in
+            let topic = try ctx.topic(topicName)
             let ledger = ctx.ledger
             let reports = Mutex<[DeliveryReport]>([])
             let producer = try Producer(config: try ctx.cluster().config(["acks": "all", "linger.ms": "5"]),
@@ -81,8 +83,9 @@ enum ProducerSteps {
 
         code.then("every order read back from {string} is the JSON that was sent",
                   doc: "Reads the topic and decodes every value as JSON: each equals the order sent under its key.",
-                  example: #"Then every order read back from "orders" is the JSON that was sent"#) { ctx in
-            let name = try ctx.string(0), topic = try ctx.topic(name)
+                  example: #"Then every order read back from "orders" is the JSON that was sent"#
+        ) { (ctx, name: String) in
+            let topic = try ctx.topic(name)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
             let sent = ctx.world[ProducerState.Key.self].sentValues
             let records = try await ConsumingSteps.readTopic(ctx, topic: topic, partitions: partitions)
@@ -92,8 +95,9 @@ enum ProducerSteps {
 
         code.when("I benchmark producing {int} messages of {int} bytes to {string} with these configurations:",
                   doc: "Runs the producer benchmark once per row (columns acks, linger.ms, compression.type) and attaches a table and a throughput chart.",
-                  example: #"When I benchmark producing 20000 messages of 100 bytes to "bench" with these configurations:"#) { ctx in
-            let count = try ctx.int(0), size = try ctx.int(1), topic = try ctx.topic(try ctx.string(2))
+                  example: #"When I benchmark producing 20000 messages of 100 bytes to "bench" with these configurations:"#
+        ) { (ctx, count: Int, size: Int, topicName: String) in
+            let topic = try ctx.topic(topicName)
             guard let table = ctx.dataTable, let header = table.first, table.count > 1 else {
                 throw StepFailure("give the configurations as a table with a header row, e.g. | acks | linger.ms | compression.type |")
             }
@@ -118,8 +122,7 @@ enum ProducerSteps {
 
         code.then("every configuration delivered all {int} messages",
                   doc: "Each benchmarked configuration got an acknowledgement for every message and no error.",
-                  example: "Then every configuration delivered all 20000 messages") { ctx in
-            let expected = try ctx.int(0)
+                  example: "Then every configuration delivered all 20000 messages") { (ctx, expected: Int) in
             let runs = ctx.world[ProducerState.Key.self].benchmarks
             let plain = runs.map { Producing.BenchmarkRun(label: $0.label, delivered: $0.delivered, errors: $0.errors) }
             try Producing.everyConfigurationDelivered(expected, runs: plain).enforce()
@@ -127,17 +130,18 @@ enum ProducerSteps {
 
         code.when("the next {int} produce requests fail with {word}",
                   doc: "Injects a retriable broker error into the next produce requests (embedded cluster only).",
-                  example: "When the next 5 produce requests fail with NOT_LEADER_FOR_PARTITION") { ctx in
-            try await ctx.injectErrors(.produce, Array(repeating: try ctx.string(1), count: try ctx.int(0)))
+                  example: "When the next 5 produce requests fail with NOT_LEADER_FOR_PARTITION"
+        ) { (ctx, count: Int, repeating: String) in
+            try await ctx.injectErrors(.produce, Array(repeating: repeating, count: count))
         }
 
         code.when("produce request {int} from now fails with {word}",
                   doc: "The produce requests before it succeed and that one fails with the broker error (embedded "
                       + "cluster only): with requests in flight, the ones after it are answered before its retry.",
-                  example: "When produce request 3 from now fails with NOT_ENOUGH_REPLICAS") { ctx in
-            let n = try ctx.int(0)
+                  example: "When produce request 3 from now fails with NOT_ENOUGH_REPLICAS"
+        ) { (ctx, n: Int, error: String) in
             guard n >= 1 else { throw StepFailure("requests are counted from 1") }
-            try await ctx.injectErrors(.produce, Array(repeating: "NO_ERROR", count: n - 1) + [try ctx.string(1)])
+            try await ctx.injectErrors(.produce, Array(repeating: "NO_ERROR", count: n - 1) + [error])
         }
     }
 }

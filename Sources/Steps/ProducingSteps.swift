@@ -13,26 +13,28 @@ enum ProducingSteps {
                   doc: "Sends that many records with 50 rotating keys, each carrying a payload id, and waits for every delivery report. "
                       + "With acks=all (or -1) the producer is idempotent (enable.idempotence=true, Kafka's default since 3.0); "
                       + "the settings form turns it off.",
-                  example: #"When I produce 10000 keyed messages to "events" with acks=all"#) { ctx in
-            try await produce(ctx, count: try ctx.int(0), topic: try ctx.topic(try ctx.string(1)), acks: try ctx.argument(2), keys: 50, whileDoing: nil)
+                  example: #"When I produce 10000 keyed messages to "events" with acks=all"#
+        ) { (ctx, count: Int, topicName: String, acks: String) in
+            try await produce(ctx, count: count, topic: try ctx.topic(topicName), acks: acks, keys: 50, whileDoing: nil)
         }
 
         code.when("I produce {int} keyed message(s) to {string} with acks={acks} while broker {int} is killed",
                   doc: "Kills the broker half-way through sending.",
-                  example: #"When I produce 20000 keyed messages to "events" with acks=all while broker 2 is killed"#) { ctx in
+                  example: #"When I produce 20000 keyed messages to "events" with acks=all while broker 2 is killed"#
+        ) { (ctx, count: Int, topicName: String, acks: String, broker: Int32) in
             let cluster = try ctx.cluster()
             try cluster.require(.brokerFaults)
-            let broker = Int32(try ctx.int(3))
-            try await produce(ctx, count: try ctx.int(0), topic: try ctx.topic(try ctx.string(1)), acks: try ctx.argument(2), keys: 50) {
+            try await produce(ctx, count: count, topic: try ctx.topic(topicName), acks: acks, keys: 50) {
                 try await ctx.kill(broker: broker)
             }
         }
 
         code.when("I produce {int} keyed message(s) to {string} with these producer settings:",
                   doc: "Like the acks form, with any producer properties from a two-column table (acks, enable.idempotence, max.in.flight.requests.per.connection, retries, linger.ms, …).",
-                  example: #"When I produce 2000 keyed messages to "ledger" with these producer settings:"#) { ctx in
+                  example: #"When I produce 2000 keyed messages to "ledger" with these producer settings:"#
+        ) { (ctx, count: Int, topicName: String) in
             let settings = try settings(ctx)
-            try await produce(ctx, count: try ctx.int(0), topic: try ctx.topic(try ctx.string(1)), acks: settings["acks"] ?? "all", keys: 50,
+            try await produce(ctx, count: count, topic: try ctx.topic(topicName), acks: settings["acks"] ?? "all", keys: 50,
                               settings: settings, whileDoing: nil)
         }
     }

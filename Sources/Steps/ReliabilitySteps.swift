@@ -24,26 +24,28 @@ enum ReliabilitySteps {
     static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
         code.given("a topic {string} with {int} partition(s), replication factor {int} and min.insync.replicas={int}",
                    doc: "Creates a topic whose acks=all writes need that many in-sync replicas. Where the cluster does not model replication (embedded), the setting cannot take effect: the topic is created without it and the log says so; the drill's verdict is then about the clients.",
-                   example: #"Given a topic "payments" with 6 partitions, replication factor 3 and min.insync.replicas=2"#) { ctx in
-            let cluster = try ctx.cluster(), minInsync = try ctx.int(3)
+                   example: #"Given a topic "payments" with 6 partitions, replication factor 3 and min.insync.replicas=2"#
+        ) { (ctx, name: String, partitions: Int32, replicationFactor: Int32, minInsync: Int) in
+            let cluster = try ctx.cluster()
             var configs: [String: String] = [:]
             if cluster.capabilities.contains(.replication) && cluster.capabilities.contains(.topicConfigs) {
                 configs["min.insync.replicas"] = String(minInsync)
             } else {
                 ctx.log("the \(cluster.backend) cluster does not model \(ClusterCapability.replication.rawValue): min.insync.replicas=\(minInsync) is not applied — run with --cluster compose for the broker side of this drill")
             }
-            try await ClusterSteps.createTopic(ctx, env, name: try ctx.string(0), partitions: Int32(try ctx.int(1)),
-                                               replicationFactor: Int32(try ctx.int(2)), configs: configs)
+            try await ClusterSteps.createTopic(ctx, env, name: name, partitions: partitions,
+                                               replicationFactor: replicationFactor, configs: configs)
         }
 
         code.when("I produce {int} keyed message(s) to {string} with acks={acks} while the leader of partition {int} is killed",
                   doc: "Kills whichever broker leads that partition half-way through sending.",
-                  example: #"When I produce 20000 keyed messages to "payments" with acks=all while the leader of partition 0 is killed"#) { ctx in
+                  example: #"When I produce 20000 keyed messages to "payments" with acks=all while the leader of partition 0 is killed"#
+        ) { (ctx, count: Int, topicName: String, acks: String, partition: Int32) in
             let cluster = try ctx.cluster()
             try cluster.require(.brokerFaults)
-            let topic = try ctx.topic(try ctx.string(1)), partition = Int32(try ctx.int(3))
+            let topic = try ctx.topic(topicName)
             let killed = Mutex<Int32?>(nil)
-            try await ProducingSteps.produce(ctx, count: try ctx.int(0), topic: topic, acks: try ctx.argument(2), keys: 50) {
+            try await ProducingSteps.produce(ctx, count: count, topic: topic, acks: acks, keys: 50) {
                 guard let p = try await cluster.metadata(topic: topic).topic(topic)?.partitions.first(where: { $0.id == partition }), p.leader >= 0 else {
                     throw StepFailure("partition \(partition) of \(topic) has no leader to kill")
                 }
@@ -58,8 +60,9 @@ enum ReliabilitySteps {
                       + "records that were already written (librdkafka's request.timeout.ms is the broker's ack "
                       + "timeout and does not time a request out in the client; embedded cluster only: a real "
                       + "broker's answers cannot be held back).",
-                  example: "When the next 3 produce requests are written but answered only after 1500 ms") { ctx in
-            try await ctx.delayResponses(.produce, count: try ctx.int(0), by: .milliseconds(try ctx.int(1)))
+                  example: "When the next 3 produce requests are written but answered only after 1500 ms"
+        ) { (ctx, count: Int, milliseconds: Int) in
+            try await ctx.delayResponses(.produce, count: count, by: .milliseconds(milliseconds))
         }
 
         code.then("the checker finds acknowledged messages that were lost",
@@ -106,9 +109,10 @@ enum ReliabilitySteps {
                       + "name suffixed -processed; a record that fails is retried with exponential backoff (10 ms, "
                       + "doubling), then sent to the dead-letter topic with headers error, attempts, and its origin "
                       + "(topic, partition, offset); processing goes on with the next record.",
-                  example: #"When a consumer processes "payments", where every record whose id is a multiple of 50 fails, retrying 3 times before sending it to "payments-dlq""#) { ctx in
-            let name = try ctx.string(0), topic = try ctx.topic(name), every = UInt64(try ctx.int(1))
-            let retries = try ctx.int(2), dlq = try ctx.topic(try ctx.string(3))
+                  example: #"When a consumer processes "payments", where every record whose id is a multiple of 50 fails, retrying 3 times before sending it to "payments-dlq""#
+        ) { (ctx, name: String, period: Int, retries: Int, topicName: String) in
+            let topic = try ctx.topic(name), every = UInt64(period)
+            let dlq = try ctx.topic(topicName)
             guard every > 0, retries >= 0 else {
                 throw StepFailure("the failure period must be positive and the retries not negative")
             }
@@ -138,8 +142,9 @@ enum ReliabilitySteps {
                       + "the source topic, each once, with an error, the policy's number of attempts and an origin "
                       + "(topic, partition, offset) that is that very record; the processing's output topic holds "
                       + "every other record once, and no failing one.",
-                  example: #"Then every failing record is on "payments-dlq" with its error, attempts and origin in headers, and every other record was processed once"#) { ctx in
-            let name = try ctx.string(0), dlq = try ctx.topic(name)
+                  example: #"Then every failing record is on "payments-dlq" with its error, attempts and origin in headers, and every other record was processed once"#
+        ) { (ctx, name: String) in
+            let dlq = try ctx.topic(name)
             guard let run = ctx.world[DeadLetterRunKey.self] else {
                 throw StepFailure("no consumer processed with a dead-letter topic in this scenario")
             }

@@ -55,8 +55,8 @@ enum SecuritySteps {
                   doc: "Creates a client with security.protocol=SSL and the certificate: it must be refused at once "
                       + "(no broker is contacted), with an error that names the given text and shows no file path "
                       + "(no error echoes a property's value).",
-                  example: #"Then a TLS client configured with that certificate is refused before it connects, with an error naming "ssl.certificate.location""#) { ctx in
-            let named = try ctx.string(0)
+                  example: #"Then a TLS client configured with that certificate is refused before it connects, with an error naming "ssl.certificate.location""#
+        ) { (ctx, named: String) in
             guard let files = ctx.world[State.Key.self].certificates else {
                 throw StepFailure("no client certificate was made in this scenario")
             }
@@ -68,10 +68,9 @@ enum SecuritySteps {
 
         code.then("that error says {string}",
                   doc: "The refusal of the step before contains the text.",
-                  example: #"And that error says "expired on""#) { ctx in
-            let text = try ctx.string(0)
+                  example: #"And that error says "expired on""#) { (ctx, expected: String) in
             guard let message = ctx.world[State.Key.self].refusal else { throw StepFailure("no client was refused yet") }
-            try Access.says(text, message: message).enforce()
+            try Access.says(expected, message: message).enforce()
         }
 
         code.when("broker {int}'s certificate is rotated while {int} records are produced through the mTLS listener",
@@ -84,9 +83,8 @@ enum SecuritySteps {
                       + "producer reported is recorded by name; needs a cluster that models TLS, SASL and ACLs "
                       + "(compose).",
                   example: "When broker 2's certificate is rotated while 2000 records are produced "
-                      + "through the mTLS listener") { ctx in
+                      + "through the mTLS listener") { (ctx, broker: Int32, count: Int) in
             let compose = try ctx.composeCluster(for: .security, tools: "certificate rotation")
-            let broker = Int32(try ctx.int(0)), count = try ctx.int(1)
             let topics = ctx.scenario.state.withLock { $0.topics }.sorted { $0.key < $1.key }
             guard let topic = topics.first?.value, count > 1 else {
                 throw StepFailure("the rotation drill needs a topic made in this scenario and at least 2 records")
@@ -112,9 +110,8 @@ enum SecuritySteps {
                       + "serial of the certificate it presents: it must be the one the rotation issued, and not the "
                       + "one presented before (what the broker serves on the wire, not what was written to disk); "
                       + "needs a cluster that models TLS, SASL and ACLs (compose).",
-                  example: "Then broker 2's mTLS listener presents the new certificate") { ctx in
+                  example: "Then broker 2's mTLS listener presents the new certificate") { (ctx, broker: Int32) in
             let compose = try ctx.composeCluster(for: .security, tools: "certificate rotation")
-            let broker = Int32(try ctx.int(0))
             guard let rotation = ctx.world[State.Key.self].rotation, rotation.broker == broker else {
                 throw StepFailure("broker \(broker)'s certificate was not rotated in this scenario")
             }
@@ -178,10 +175,11 @@ enum SecuritySteps {
                    doc: "Creates each user of a comma-separated list (suffixed per scenario on a shared cluster) with a "
                        + "random 24-character password, through kafka-configs.sh's stdin; passwords are never shown; needs a "
                        + "cluster that models TLS, SASL and ACLs (compose).",
-                   example: #"Given the SCRAM-SHA-512 users "alice, bob, mallory" with generated passwords"#) { ctx in
+                   example: #"Given the SCRAM-SHA-512 users "alice, bob, mallory" with generated passwords"#
+        ) { (ctx, users: String) in
             let compose = try ctx.composeCluster(for: .security, tools: "SCRAM users and ACLs")
             let scope = ctx.sharedScope
-            for user in try ctx.string(0).split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            for user in users.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
                 let account = (name: "\(user)-\(scope)", password: SecurityDrill.password())
                 ctx.world.update(State.Key.self) { $0.users[user] = account }
                 try await compose.setScramUser(account.name, password: account.password)
@@ -192,10 +190,11 @@ enum SecuritySteps {
                   doc: "Asks for metadata on the SASL_SSL listener twice: with a wrong password it must fail with "
                       + "SASL authentication failed; with the user's password it must succeed; needs a cluster that models TLS, "
                       + "SASL and ACLs (compose).",
-                  example: #"Then "alice" with a wrong password is refused by the SASL_SSL listener, and with the right one admitted"#) { ctx in
+                  example: #"Then "alice" with a wrong password is refused by the SASL_SSL listener, and with the right one admitted"#
+        ) { (ctx, user: String) in
             let compose = try ctx.composeCluster(for: .security, tools: "SCRAM users and ACLs")
-            guard let account = ctx.world[State.Key.self].users[try ctx.string(0)] else {
-                throw StepFailure("no SCRAM user \"\(try ctx.string(0))\" was made in this scenario")
+            guard let account = ctx.world[State.Key.self].users[user] else {
+                throw StepFailure("no SCRAM user \"\(user)\" was made in this scenario")
             }
             let (wrong, right) = try await SecurityDrill.passwordAttempts(compose, user: account.name,
                                                                           password: account.password)

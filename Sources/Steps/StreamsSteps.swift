@@ -34,9 +34,10 @@ enum StreamsSteps {
                        + "key join when their timestamps differ by at most the join window; each pair is counted "
                        + "(count, sum of payment amounts) in the tumbling window of the later timestamp; records "
                        + "later than the grace period are dropped and reported.",
-                   example: "Given the orders and payments topology with a join window of 5000 ms, tumbling windows of 10000 ms and a grace period of 2000 ms") { ctx in
-            let config = TopologyConfig(joinWindow: Int64(try ctx.int(0)), windowSize: Int64(try ctx.int(1)),
-                                        grace: Int64(try ctx.int(2)))
+                   example: "Given the orders and payments topology with a join window of 5000 ms, tumbling windows of 10000 ms and a grace period of 2000 ms"
+        ) { (ctx, joinWindow: Int64, windowSize: Int64, grace: Int64) in
+            let config = TopologyConfig(joinWindow: joinWindow, windowSize: windowSize,
+                                        grace: grace)
             guard config.joinWindow >= 0, config.windowSize > 0, config.grace >= 0 else {
                 throw StepFailure("the join window and grace must be ≥ 0 and the window size > 0")
             }
@@ -53,11 +54,11 @@ enum StreamsSteps {
                       + "an order exactly join window + grace behind stream time, a pair on a window's last "
                       + "millisecond when that window closes). The records, where the cluster acknowledged them, "
                       + "are the oracle's input.",
-                  example: #"When I produce orders to "orders" and payments to "payments" for 12 keys over 60 seconds of event time, with 3 late pairs within the grace period and 2 beyond it"#) { ctx in
-            let orders = try ctx.topic(try ctx.string(0)), payments = try ctx.topic(try ctx.string(1))
+                  example: #"When I produce orders to "orders" and payments to "payments" for 12 keys over 60 seconds of event time, with 3 late pairs within the grace period and 2 beyond it"#
+        ) { (ctx, ordersName: String, paymentsName: String, keys: Int, seconds: Int, within: Int, beyond: Int) in
+            let orders = try ctx.topic(ordersName), payments = try ctx.topic(paymentsName)
             let config = try topology(ctx)
-            let within = try ctx.int(4), beyond = try ctx.int(5)
-            let planned = StreamsDrills.plan(keys: try ctx.int(2), seconds: try ctx.int(3), within: within, beyond: beyond,
+            let planned = StreamsDrills.plan(keys: keys, seconds: seconds, within: within, beyond: beyond,
                                              config: config)
             let inputs = try await StreamsDrills.produce(planned, orders: orders, payments: payments,
                                                          config: try ctx.cluster().config())
@@ -73,9 +74,10 @@ enum StreamsSteps {
                   doc: "Starts an instance of the stream processor (Processing/StreamProcessor.swift) with its own "
                       + "group, creating the results topic (3 partitions), `<results>-changelog` and "
                       + "`<results>-dropped`; waits until it has caught up with the input (60 s at most) and stops it.",
-                  example: #"When stream processor "p1" runs the topology from "orders" and "payments" into "results""#) { ctx in
-            let processor = try await start(ctx, env, name: try ctx.string(0), orders: try ctx.string(1),
-                                            payments: try ctx.string(2), results: try ctx.string(3))
+                  example: #"When stream processor "p1" runs the topology from "orders" and "payments" into "results""#
+        ) { (ctx, name: String, orders: String, payments: String, results: String) in
+            let processor = try await start(ctx, env, name: name, orders: orders,
+                                            payments: payments, results: results)
             try await runToEnd(ctx, processor, env: env)
         }
 
@@ -84,13 +86,14 @@ enum StreamsSteps {
                   doc: "As the running step, but the instance dies as a crash would right after the changelog of "
                       + "that many processed records is flushed, before their input offsets are committed: nothing "
                       + "more is written or committed.",
-                  example: #"When stream processor "p1" runs the topology from "orders" and "payments" into "results" and is killed after 120 records"#) { ctx in
-            let processor = try await start(ctx, env, name: try ctx.string(0), orders: try ctx.string(1),
-                                            payments: try ctx.string(2), results: try ctx.string(3),
-                                            killAfter: try ctx.int(4))
+                  example: #"When stream processor "p1" runs the topology from "orders" and "payments" into "results" and is killed after 120 records"#
+        ) { (ctx, name: String, orders: String, payments: String, results: String, killAfter: Int) in
+            let processor = try await start(ctx, env, name: name, orders: orders,
+                                            payments: payments, results: results,
+                                            killAfter: killAfter)
             try await processor.waitUntilIdle(within: env.stepTimeout * 0.8)
             let s = processor.status
-            guard s.killed else { throw StepFailure("the processor finished (\(s.processed) records) before the kill at \(try ctx.int(4))") }
+            guard s.killed else { throw StepFailure("the processor finished (\(s.processed) records) before the kill at \(killAfter)") }
             ctx.log("killed after \(s.processed) records")
         }
 
@@ -99,23 +102,25 @@ enum StreamsSteps {
                       + "changelog, re-reads the input from the last committed offsets (skipping what its restored "
                       + "state already applied) and runs until it has caught up. Shows the recovery time and what "
                       + "it restored.",
-                  example: #"When stream processor "p1" is restarted"#) { ctx in
-            try await restart(ctx, env, name: try ctx.string(0), restoring: true)
+                  example: #"When stream processor "p1" is restarted"#) { (ctx, name: String) in
+            try await restart(ctx, env, name: name, restoring: true)
         }
 
         code.when("stream processor {string} is restarted without restoring its state",
                   doc: "A drill of what the changelog is for: the new instance starts from an empty state (the "
                       + "input is still re-read from the last committed offsets).",
-                  example: #"When stream processor "p1" is restarted without restoring its state"#) { ctx in
-            try await restart(ctx, env, name: try ctx.string(0), restoring: false)
+                  example: #"When stream processor "p1" is restarted without restoring its state"#
+        ) { (ctx, name: String) in
+            try await restart(ctx, env, name: name, restoring: false)
         }
 
         code.then("the window results read back from {string} equal the oracle's",
                   doc: "Reads the results topic back (the latest upsert of each window) and compares it with the "
                       + "oracle (Verification/StreamOracle.swift), which computes the expected windows from the "
                       + "input records alone: every window with its count and sum, and no other.",
-                  example: #"Then the window results read back from "results" equal the oracle's"#) { ctx in
-            let results = try ctx.topic(try ctx.string(0))
+                  example: #"Then the window results read back from "results" equal the oracle's"#
+        ) { (ctx, topicName: String) in
+            let results = try ctx.topic(topicName)
             let config = try topology(ctx)
             let inputs = ctx.world[StreamsState.Key.self].inputs
             let expected = oracle(config).expect(inputs)
@@ -138,8 +143,8 @@ enum StreamsSteps {
                   doc: "Reads the processor's `<results>-dropped` topic back and compares the records reported "
                       + "there with those the oracle drops: late for the join, or pairs whose window had closed "
                       + "(reported as the later record of the pair).",
-                  example: #"Then the late records reported by stream processor "p1" are the oracle's"#) { ctx in
-            let name = try ctx.string(0)
+                  example: #"Then the late records reported by stream processor "p1" are the oracle's"#
+        ) { (ctx, name: String) in
             guard let topics = ctx.world[StreamsState.Key.self].topics[name] else { throw StepFailure("no processor \(name)") }
             let dropped = try await StreamsDrills.dropped(config: try ctx.cluster().config(), topic: topics.dropped)
             let expected = oracle(try topology(ctx)).expect(ctx.world[StreamsState.Key.self].inputs)
@@ -169,8 +174,9 @@ enum StreamsSteps {
         code.then("{string} and {string} hold the same records in the same order",
                   doc: "Reads both topics back and compares them partition by partition, record by record (key and "
                       + "value bytes): reprocessing the same input gives the same output.",
-                  example: #"Then "results" and "results-replay" hold the same records in the same order"#) { ctx in
-            let a = try ctx.topic(try ctx.string(0)), b = try ctx.topic(try ctx.string(1))
+                  example: #"Then "results" and "results-replay" hold the same records in the same order"#
+        ) { (ctx, firstName: String, secondName: String) in
+            let a = try ctx.topic(firstName), b = try ctx.topic(secondName)
             let config = try ctx.cluster().config()
             let partitions = Array(0..<resultPartitions)
             let first = try await TopicReader.readAll(config: config, topic: a, partitions: partitions)
@@ -185,8 +191,8 @@ enum StreamsSteps {
         code.then("querying stream processor {string} for key {string} gives the oracle's windows",
                   doc: "The interactive query: the windows of one key in the instance's current state (its state "
                       + "store, restored or built), against the oracle.",
-                  example: #"Then querying stream processor "p1" for key "customer-3" gives the oracle's windows"#) { ctx in
-            let name = try ctx.string(0), key = try ctx.string(1)
+                  example: #"Then querying stream processor "p1" for key "customer-3" gives the oracle's windows"#
+        ) { (ctx, name: String, key: String) in
             guard let processor = ctx.world[StreamsState.Key.self].processors[name] else { throw StepFailure("no processor \(name)") }
             let config = try topology(ctx)
             let view = Topology(config).view(processor.status.state).filter { $0.window.key == key }
