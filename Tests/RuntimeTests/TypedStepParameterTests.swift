@@ -4,6 +4,7 @@ import Gherkin
 @testable import Runtime
 import Synchronization
 import Testing
+import TestSupport
 
 /// A sentence's body takes the expression's arguments as typed parameters, checked when it is
 /// registered: a wrong type or count is a problem of the definition (the run stops before any
@@ -82,5 +83,19 @@ struct TypedStepParameterTests {
         #expect(support.problems.count == 1)
         #expect(support.problems.first?.contains("takes (Array<Int>) but the expression's parameters {brokers} give "
             + "(Array<Int32>)") == true, "\(support.problems)")
+    }
+
+    /// The vocabulary reads no argument by position: each sentence's parameters are typed and checked.
+    @Test func noStepOfTheVocabularyReadsAnArgumentByPosition() throws {
+        let folder = Paths.packageRoot.appendingPathComponent("Sources/Steps")
+        var positional: [String] = []
+        for file in try FileManager.default.contentsOfDirectory(atPath: folder.path) where file.hasSuffix(".swift") {
+            let text = try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)
+            for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+            where line.contains(/ctx\.(string|int|double|argument|text)\(/) {
+                positional.append("\(file):\(n + 1)")
+            }
+        }
+        #expect(positional.isEmpty, "positional argument reads: \(positional)")
     }
 }
