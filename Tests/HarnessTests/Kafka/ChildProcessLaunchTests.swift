@@ -30,29 +30,33 @@ struct ChildProcessLaunchTests {
         }
     }
 
+    static let cycles = 40
+
     /// Without the exclusion this aborted the test process within a few seconds (the same loop in
     /// Python, spawning `/bin/true` from two threads: 3 of 3 runs aborted, after fewer than 50 cycles).
     @Test func brokersGoDownAndComeBackWhileProcessesAreLaunchedBeside() async throws {
         let cluster = try MockCluster(brokers: 3)
         let launcher = Launcher()
         launcher.start(2)
+        // Both sides must run many times for a pass to mean the race was there to lose; on a loaded machine
+        // that takes longer, hence a count with a deadline rather than a duration.
         var cycles = 0
-        let until = ContinuousClock.now + .seconds(6)
-        while ContinuousClock.now < until {
+        let deadline = ContinuousClock.now + .seconds(120)
+        while cycles < Self.cycles || launcher.launched.load(ordering: .relaxed) < Self.cycles,
+              ContinuousClock.now < deadline {
             try await cluster.setDown(2)
             try await cluster.setUp(2)
             cycles += 1
         }
         launcher.stop.store(true, ordering: .releasing)
-        let deadline = ContinuousClock.now + .seconds(10)
-        while launcher.running.load(ordering: .acquiring) > 0, ContinuousClock.now < deadline {
+        let stopped = ContinuousClock.now + .seconds(10)
+        while launcher.running.load(ordering: .acquiring) > 0, ContinuousClock.now < stopped {
             try await Task.sleep(for: .milliseconds(10))
         }
         await cluster.destroy()
         let launched = launcher.launched.load(ordering: .relaxed)
-        // Both sides must have run many times for the pass to mean the race was there to lose.
-        #expect(cycles >= 50, "only \(cycles) down/up cycles")
-        #expect(launched >= 50, "only \(launched) processes launched")
+        #expect(cycles >= Self.cycles, "only \(cycles) down/up cycles in 120 s")
+        #expect(launched >= Self.cycles, "only \(launched) processes launched in 120 s")
     }
 
     /// A launch that bypasses the exclusion brings the abort back.
