@@ -37,10 +37,12 @@ let package = Package(
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"])]
         ),
+        // Child processes launched one at a time against the mock's broker-down command (librdkafka 2.0.2)
+        .target(name: "Launching"),
         // librdkafka wrappers: producer, consumer, admin, mock cluster, metrics
         .target(
             name: "KafkaClient",
-            dependencies: ["CRdKafka", .product(name: "Histogram", package: "hdrhistogram-swift"),
+            dependencies: ["CRdKafka", "Launching", .product(name: "Histogram", package: "hdrhistogram-swift"),
                            .product(name: "Prometheus", package: "swift-prometheus"),
                            .product(name: "Logging", package: "swift-log")]
         ),
@@ -52,7 +54,7 @@ let package = Package(
         .target(name: "ChangeCapture", dependencies: ["Postgres", "KafkaClient", "Streams",
                                                       .product(name: "Prometheus", package: "swift-prometheus")]),
         // cluster backends: embedded, compose, external; faults and capabilities
-        .target(name: "Cluster", dependencies: ["KafkaClient"]),
+        .target(name: "Cluster", dependencies: ["KafkaClient", "Launching"]),
         // pure checkers: histories in, verdicts out
         .target(name: "Verification"),
         // pure admin plans and safety checks: metadata snapshots in, plans or refusals out (`kafka-bdd admin`)
@@ -80,16 +82,20 @@ let package = Package(
             // The CLI is a dependency so that its binary is built for the exit-code tests.
             dependencies: ["Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "KafkaClient", "Cluster",
                            "Verification", "Steps", "Drills", "Yams", "kafka-bdd", "Postgres", "ChangeCapture",
-                           "TestSupport"]
+                           "TestSupport", "Launching"]
         ),
         // Where the package and ../shared are, and JSON-lines comparison, for every test target: no product code.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Launching"], path: "Tests/TestSupport"),
         // The Cucumber engine's parts on their own: these build without librdkafka or libpq.
         .testTarget(name: "GherkinTests", dependencies: ["Gherkin", "Messages", "TestSupport"],
                     // Feature files with their expected messages, read from the source tree.
                     exclude: ["Fixtures"]),
         .testTarget(name: "ExpressionsTests", dependencies: ["Expressions", "TestSupport", "Yams"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Messages", "Gherkin", "Expressions", "TestSupport"]),
+        // The runner, the reports and the messages on their own: no librdkafka, no libpq.
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Messages", "Gherkin", "Expressions", "Reporting",
+                                                         "TestSupport"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Messages", "Runtime", "Gherkin", "Expressions",
+                                                           "TestSupport"]),
         // The checkers on hand-written histories: nothing but Verification, no cluster.
         .testTarget(name: "VerificationTests", dependencies: ["Verification"]),
         // The admin plans and safety checks on hand-written snapshots: nothing but Operations.
@@ -100,7 +106,7 @@ let package = Package(
             name: "AcceptanceTests",
             dependencies: ["Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "Session", "Cluster",
                            "KafkaClient", "Verification", "Steps", "Drills", "Streams", "Processing", "Postgres",
-                           "ChangeCapture"],
+                           "ChangeCapture", "Launching", "TestSupport"],
             exclude: ["Fixtures"]
         ),
     ]

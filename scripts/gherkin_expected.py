@@ -12,7 +12,7 @@ from gherkin.stream.gherkin_events import GherkinEvents
 from gherkin.stream.source_events import source_event
 
 here = os.path.dirname(os.path.abspath(__file__))
-default = os.path.join(here, "..", "Tests", "HarnessTests", "Gherkin", "Fixtures")
+default = os.path.join(here, "..", "Tests", "GherkinTests", "Fixtures")
 fixtures = sys.argv[1] if len(sys.argv) > 1 else default
 os.chdir(fixtures)  # uris read good/X.feature, as in the official testdata
 

@@ -1,4 +1,5 @@
 import KafkaClient
+import Launching
 import Foundation
 
 /// Runs a command and returns its output; ComposeCluster's only way to touch Docker, so its

@@ -1,4 +1,5 @@
 import CRdKafka
+import Launching
 import Dispatch
 import Synchronization
 

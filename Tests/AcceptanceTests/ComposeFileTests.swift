@@ -1,4 +1,5 @@
 import Cluster
+import Launching
 import Foundation
 import Gherkin
 import KafkaClient

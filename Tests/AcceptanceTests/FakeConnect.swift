@@ -1,5 +1,5 @@
 import Foundation
-import KafkaClient
+import Launching
 
 /// A fake Kafka Connect REST endpoint on loopback (a small Python http.server): it keeps connectors in
 /// memory, answers as a worker whose connectors and tasks run, and records every request.

@@ -1,4 +1,5 @@
 import Foundation
+import Launching
 import Testing
 @testable import Messages
 @testable import Gherkin

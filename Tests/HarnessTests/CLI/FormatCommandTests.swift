@@ -1,5 +1,5 @@
 import Foundation
-import KafkaClient
+import Launching
 import Testing
 
 /// `kafka-bdd format KIND < run.ndjson`: a report rendered from a message stream, refused for an empty one.

@@ -1,4 +1,5 @@
 import Foundation
+import Launching
 @testable import KafkaClient
 import Synchronization
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import Launching
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -4,9 +4,6 @@ import Foundation
 @testable import Expressions
 @testable import Runtime
 @testable import Reporting
-@testable import KafkaClient
-@testable import Cluster
-@testable import Verification
 import Testing
 import TestSupport
 
@@ -48,8 +45,7 @@ struct ReportTests {
         #expect(f.esc("<a & \"b\">") == "&lt;a &amp; &quot;b&quot;&gt;")
     }
 
-    static let hostile = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../../scripts/fixtures/hostile.ndjson").standardized
+    static let hostile = Paths.packageRoot.appendingPathComponent("scripts/fixtures/hostile.ndjson")
 
     @Test("a hostile stream renders to markup with no script, handler, inline SVG or javascript: link")
     func hostileStream() throws {

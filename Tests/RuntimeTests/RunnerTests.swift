@@ -4,9 +4,6 @@ import Foundation
 @testable import Expressions
 @testable import Runtime
 @testable import Reporting
-@testable import KafkaClient
-@testable import Cluster
-@testable import Verification
 import Synchronization
 import Testing
 import TestSupport

@@ -1,12 +1,12 @@
 import Foundation
-import KafkaClient
+import Launching
 import Testing
 
 /// Runs an external checker (python3, xmllint) and returns its exit status and output.
-enum ExternalTool {
-    struct Missing: Error, CustomStringConvertible { let description: String }
+public enum ExternalTool {
+    public struct Missing: Error, CustomStringConvertible { public let description: String }
 
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    public static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = arguments
@@ -20,7 +20,7 @@ enum ExternalTool {
     }
 
     /// A Python check; a missing jsonschema module is a known issue, not a failure.
-    static func python(_ arguments: [String]) throws -> (status: Int32, output: String)? {
+    public static func python(_ arguments: [String]) throws -> (status: Int32, output: String)? {
         let r = try run(["python3"] + arguments)
         if r.output.contains("No module named 'jsonschema'") {
             withKnownIssue("python3 jsonschema is not installed (pip install jsonschema)") { throw Missing(description: r.output) }

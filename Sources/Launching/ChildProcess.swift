@@ -17,8 +17,8 @@ public enum ChildProcess {
         try gate.withLock { _ in try process.run() }
     }
 
-    /// Runs `body` while no child process is being launched.
-    static func withNoLaunchUnderWay<T>(_ body: () -> T) -> T {
+    /// Runs `body` while no child process is being launched (`MockCluster.setDown`).
+    public static func withNoLaunchUnderWay<T>(_ body: () -> T) -> T {
         gate.withLock { _ in body() }
     }
 }
