@@ -19,19 +19,22 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
+        // The Cucumber engine, under Sources/Harness: it knows nothing of Kafka.
         // Typed Cucumber Messages: AST, pickles, run messages, envelopes, the NDJSON writer and decoder.
-        .target(name: "Messages", swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        .target(name: "Messages", path: "Sources/Harness/Messages",
+                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // feature text → AST → pickles
-        .target(name: "Gherkin", dependencies: ["Messages"]),
+        .target(name: "Gherkin", dependencies: ["Messages"], path: "Sources/Harness/Gherkin"),
         // Cucumber Expressions, regular expressions, tag expressions
-        .target(name: "Expressions"),
+        .target(name: "Expressions", path: "Sources/Harness/Expressions"),
         // pickles → matched steps → results, as a stream of envelopes
-        .target(name: "Runtime", dependencies: ["Messages", "Gherkin", "Expressions"]),
+        .target(name: "Runtime", dependencies: ["Messages", "Gherkin", "Expressions"], path: "Sources/Harness/Runtime"),
         // envelopes → console, HTML, JUnit, Cucumber JSON, rerun
-        .target(name: "Reporting", dependencies: ["Messages"],
+        .target(name: "Reporting", dependencies: ["Messages"], path: "Sources/Harness/Reporting",
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // load → select → run → report: one run, for the CLI and the Swift Testing suite alike
-        .target(name: "Session", dependencies: ["Messages", "Gherkin", "Expressions", "Runtime", "Reporting"]),
+        .target(name: "Session", dependencies: ["Messages", "Gherkin", "Expressions", "Runtime", "Reporting"],
+                path: "Sources/Harness/Session"),
         .systemLibrary(
             name: "CRdKafka",
             pkgConfig: "rdkafka",

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Compile gherkin-languages.json (cucumber/gherkin, MIT) into Sources/Gherkin/DialectsBuiltin.swift.
+"""Compile gherkin-languages.json (cucumber/gherkin, MIT) into Sources/Harness/Gherkin/DialectsBuiltin.swift.
 
 Usage: scripts/generate-dialects.py PATH/TO/gherkin-languages.json [SOURCE-NOTE]
 The generated file is committed, so a build never needs the JSON.
@@ -32,5 +32,5 @@ for code in sorted(langs):
         sep = ',' if key != 'but' else ')'
         out.append("            %s: %s%s" % (key, arr(d[key]), sep))
 out += ["        return all", "    }()", "}", ""]
-open('Sources/Gherkin/DialectsBuiltin.swift', 'w', encoding='utf-8').write('\n'.join(out))
+open('Sources/Harness/Gherkin/DialectsBuiltin.swift', 'w', encoding='utf-8').write('\n'.join(out))
 print("wrote %d dialects" % len(langs))
