@@ -70,24 +70,6 @@ struct PostgresConnectionTests {
         #expect(dsn.redacted == "<a connection string libpq cannot parse>")
     }
 
-    /// Through the CLI: the capstone's scenarios are skipped with the reason, the password in no output.
-    @Test(CLITests.enabled) func theCapstoneIsSkippedWithARedactedReasonWhenTheDatabaseIsUnreachable() async throws {
-        let (fd, port) = try Self.silentServer()
-        close(fd)
-        let report = FileManager.default.temporaryDirectory
-            .appendingPathComponent("capstone-\(UUID().uuidString).ndjson").path
-        let dsn = "host=127.0.0.1 port=\(port) password=\(Self.password)"
-        let r = try await CLITests.run(["run", "Features/capstone.feature", "--format", "pretty",
-                                        "--report", "message:\(report)"], environment: ["KAFKA_BDD_POSTGRES": dsn])
-        let stream = try String(contentsOfFile: report, encoding: .utf8)
-        #expect(r.status == 0, "\(r.err)")
-        #expect(r.out.contains("0 passed, 0 failed, 2 skipped"), "\(r.out)")
-        #expect(r.out.contains("the capstone needs PostgreSQL: cannot connect to PostgreSQL "
-                               + "(password=*** host=127.0.0.1 port=\(port))"),
-                "\(r.out)")
-        for text in [r.out, r.err, stream] { #expect(!text.contains(Self.password)) }
-    }
-
     @Test func lsnsParseAndPrintAsTheServerWritesThem() {
         #expect(LSN("0/1528610")?.value == 0x1528610)
         #expect(LSN("16/B374D848")?.description == "16/B374D848")
