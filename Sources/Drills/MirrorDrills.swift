@@ -45,9 +45,12 @@ public enum MirrorDrills {
                                  partitions: Int32, within seconds: Int,
                                  complete: ([MirrorChecks.Record], [MirrorChecks.Record]) -> Bool) async throws
         -> (source: [MirrorChecks.Record], target: [MirrorChecks.Record], readFailure: String?) {
-        let sourceRecords = records(try await TopicReader.readAll(config: source.config(), topic: topic,
-                                                                  partitions: Array(0..<partitions)))
+        // One deadline for the source's read and the target's: a busy machine's slow source read once took
+        // the step past its runner limit (twice the stated seconds) when each read had its own.
         let deadline = ContinuousClock.now + .seconds(seconds)
+        let sourceRecords = records(try await TopicReader.readAll(config: source.config(), topic: topic,
+                                                                  partitions: Array(0..<partitions),
+                                                                  within: max(.seconds(1), deadline - .now)))
         while true {
             var targetRecords: [MirrorChecks.Record] = [], failure: String?
             do {

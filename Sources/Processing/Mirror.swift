@@ -130,7 +130,8 @@ public final class Mirror: @unchecked Sendable {
         return map[below]! + 1
     }
 
-    /// Starts mirroring in the background; throws when the clients cannot be made.
+    /// Starts mirroring in the background, the topics selected now with their remote copies made; throws
+    /// when the clients or those copies cannot be made.
     public func start() async throws {
         let consumer = try Consumer(config: source.merging(KafkaConfig([
             "group.id": "mirror-\(options.sourceAlias)-\(options.targetAlias)", "enable.auto.commit": "false",
@@ -147,6 +148,11 @@ public final class Mirror: @unchecked Sendable {
                                         replicationFactor: options.replicationFactor))
         try await createTopic(TopicSpec(name: Self.heartbeatsTopic, partitions: 1,
                                         replicationFactor: options.replicationFactor))
+        // The topics selected now get their remote copies before start returns, so a fault a scenario
+        // injects next (a target broker killed) lands on a running mirror, not on its first topic creation:
+        // under load that creation could come after the kill and be refused (too few live brokers), and the
+        // mirror stopped with nothing copied (a CI run: "200 source records, 0 on the target").
+        let initial = try await refresh(consumer: consumer, producer: producer, assigned: [])
         let beatsProducer = try Producer(config: target.merging(KafkaConfig(["acks": "all"])))
         beatsTask = Task.detached { [self] in
             do { try await beats(producer: beatsProducer) } catch { state.withLock { $0.error = "\(error)" } }
@@ -154,7 +160,7 @@ public final class Mirror: @unchecked Sendable {
         }
         task = Task.detached { [self] in
             do {
-                try await loop(consumer: consumer, producer: producer, delivered: delivered)
+                try await loop(consumer: consumer, producer: producer, delivered: delivered, assigned: initial)
             } catch {
                 state.withLock { $0.error = "\(error)" }
             }
@@ -170,10 +176,11 @@ public final class Mirror: @unchecked Sendable {
         await beatsTask?.value
     }
 
-    private func loop(consumer: Consumer, producer: Producer, delivered: Locked<[UInt64: (String, Int32, Int64)]>) async throws {
+    private func loop(consumer: Consumer, producer: Producer, delivered: Locked<[UInt64: (String, Int32, Int64)]>,
+                      assigned initial: [TopicPartitionOffset]) async throws {
         var token: UInt64 = 0
-        var nextRefresh = ContinuousClock.now
-        var assigned: [TopicPartitionOffset] = []
+        var nextRefresh = ContinuousClock.now + options.topicRefreshInterval
+        var assigned = initial
         while !state.withLock({ $0.stopping }) {
             if state.withLock({ $0.paused }) {
                 try await Task.sleep(for: .milliseconds(20)) // idle while paused; stop and resume are flags
@@ -182,31 +189,7 @@ public final class Mirror: @unchecked Sendable {
             let now = ContinuousClock.now
             if now >= nextRefresh {
                 nextRefresh = now + options.topicRefreshInterval
-                let md = try await consumer.metadata(topic: nil)
-                var changed = false
-                for t in md.topics where selects(t.name) && state.withLock({ $0.topics[t.name] == nil }) {
-                    let count = Int32(t.partitions.count)
-                    let remote = Self.remoteTopic(t.name, sourceAlias: options.sourceAlias)
-                    try await createTopic(TopicSpec(name: remote, partitions: count,
-                                                    replicationFactor: options.replicationFactor))
-                    // The first record to a topic the producer has no metadata for waits about a second for it
-                    // (measured in the capstone's CDC reader): that is start-up, not the mirror's lag.
-                    _ = try? await producer.metadata(topic: remote)
-                    state.withLock { $0.topics[t.name] = count }
-                    assigned += (0..<count).map { TopicPartitionOffset(topic: t.name, partition: $0, offset: TopicPartitionOffset.beginning) }
-                    changed = true
-                }
-                if changed {
-                    // Partitions already read keep their place: assign from the next offset of each.
-                    let positions = (try? consumer.positions(assigned.filter { $0.offset != TopicPartitionOffset.beginning })) ?? []
-                    let byKey = Dictionary(positions.map { ("\($0.topic)/\($0.partition)", $0.offset) }, uniquingKeysWith: { a, _ in a })
-                    assigned = assigned.map { tp in
-                        var tp = tp
-                        if let o = byKey["\(tp.topic)/\(tp.partition)"], o >= 0 { tp.offset = o }
-                        return tp
-                    }
-                    try await consumer.assignKnowingLeaders(assigned)
-                }
+                assigned = try await refresh(consumer: consumer, producer: producer, assigned: assigned)
             }
             if !assigned.isEmpty {
                 let records = try await consumer.records(atMost: 500, within: .milliseconds(50))
@@ -234,6 +217,41 @@ public final class Mirror: @unchecked Sendable {
                 try await Task.sleep(for: .milliseconds(20)) // nothing to mirror yet: wait for the next refresh
             }
         }
+    }
+
+    /// Looks for source topics the mirror selects and has no copy of yet: creates each one's remote topic on
+    /// the target and assigns its partitions (those already read keep their place). Returns the assignment.
+    private func refresh(consumer: Consumer, producer: Producer,
+                         assigned current: [TopicPartitionOffset]) async throws -> [TopicPartitionOffset] {
+        var assigned = current
+        let md = try await consumer.metadata(topic: nil)
+        var changed = false
+        for t in md.topics where selects(t.name) && state.withLock({ $0.topics[t.name] == nil }) {
+            let count = Int32(t.partitions.count)
+            let remote = Self.remoteTopic(t.name, sourceAlias: options.sourceAlias)
+            try await createTopic(TopicSpec(name: remote, partitions: count,
+                                            replicationFactor: options.replicationFactor))
+            // The first record to a topic the producer has no metadata for waits about a second for it
+            // (measured in the capstone's CDC reader): that is start-up, not the mirror's lag.
+            _ = try? await producer.metadata(topic: remote)
+            state.withLock { $0.topics[t.name] = count }
+            assigned += (0..<count).map {
+                TopicPartitionOffset(topic: t.name, partition: $0, offset: TopicPartitionOffset.beginning)
+            }
+            changed = true
+        }
+        guard changed else { return assigned }
+        // Partitions already read keep their place: assign from the next offset of each.
+        let positions = (try? consumer.positions(assigned.filter { $0.offset != TopicPartitionOffset.beginning })) ?? []
+        let byKey = Dictionary(positions.map { ("\($0.topic)/\($0.partition)", $0.offset) },
+                               uniquingKeysWith: { a, _ in a })
+        assigned = assigned.map { tp in
+            var tp = tp
+            if let o = byKey["\(tp.topic)/\(tp.partition)"], o >= 0 { tp.offset = o }
+            return tp
+        }
+        try await consumer.assignKnowingLeaders(assigned)
+        return assigned
     }
 
     /// Checkpoints and heartbeats, on their own task and producer (MM2's checkpoint and heartbeat

@@ -151,9 +151,15 @@ enum MirrorSteps {
                 partitions: partitions, within: seconds
             ) { MirrorChecks.fidelity(acknowledged: acknowledged, source: $0, target: $1).holds }
             let (sourceRecords, targetRecords) = (copy.source, copy.target)
-            if let failure = copy.readFailure { ctx.log("the last read of \(remote) failed: \(failure)") }
-            let verdict = MirrorChecks.fidelity(acknowledged: acknowledged, source: sourceRecords,
+            var verdict = MirrorChecks.fidelity(acknowledged: acknowledged, source: sourceRecords,
                                                 target: targetRecords)
+            // Why a copy is missing, when the harness knows: its last read failed, or the mirror stopped.
+            let stopped = ctx.world[MirrorState.Key.self].mirror?.status.error.map { "the mirror stopped: \($0)" }
+            if let failure = copy.readFailure { ctx.log("the last read of \(remote) failed: \(failure)") }
+            let why = [copy.readFailure.map { "the last read of the copy failed: \($0)" }, stopped].compactMap { $0 }
+            if !why.isEmpty {
+                verdict.context = ([verdict.context].compactMap { $0 } + why).joined(separator: "; ")
+            }
             ctx.attach(Evidence.table(["partition", "on the source", "on the target"], (0..<partitions).map { p in
                 ["\(p)", "\(sourceRecords.filter { $0.partition == p }.count)", "\(targetRecords.filter { $0.partition == p }.count)"]
             }), mediaType: "text/markdown")
