@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+import TestSupport
 
 /// The capstone through the CLI when its database cannot be reached: skipped with the reason, and the
 /// connection string's password in no output.
@@ -8,26 +9,10 @@ import Testing
 struct CapstoneWithoutDatabaseTests {
     static let password = "s3cr3t-Pa55-\(UInt32.random(in: 0...UInt32.max))"
 
-    /// A loopback port nothing listens on (bound, read and closed).
-    static func unusedPort() throws -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-            }
-        }
-        try #require(bound, "cannot bind a loopback port")
-        return UInt16(bigEndian: address.sin_port)
-    }
-
     /// Through the CLI: the capstone's scenarios are skipped with the reason, the password in no output.
     @Test(CLITests.enabled) func theCapstoneIsSkippedWithARedactedReasonWhenTheDatabaseIsUnreachable() async throws {
-        let port = try Self.unusedPort()
+        let (fd, port) = try Loopback.silentListener()
+        close(fd)  // nothing listens there any more: refused
         let report = FileManager.default.temporaryDirectory
             .appendingPathComponent("capstone-\(UUID().uuidString).ndjson").path
         let dsn = "host=127.0.0.1 port=\(port) password=\(Self.password)"

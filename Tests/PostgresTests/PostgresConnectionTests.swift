@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Postgres
 import Testing
+import TestSupport
 
 /// The libpq wrapper's bad-input behaviour: an unreachable database is reported within 10 s, and no
 /// message ever carries the connection string's password.
@@ -9,27 +10,8 @@ import Testing
 struct PostgresConnectionTests {
     static let password = "s3cr3t-Pa55-\(UInt32.random(in: 0...UInt32.max))"
 
-    /// A loopback TCP socket that listens and never answers: the kernel completes the handshake, then
-    /// nothing — libpq waits for the server's reply. Returns (socket, port).
-    static func silentServer() throws -> (Int32, UInt16) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        try withUnsafeMutablePointer(to: &address) { p in
-            try p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
-                guard bind(fd, sa, length) == 0, listen(fd, 16) == 0, getsockname(fd, sa, &length) == 0 else {
-                    throw PostgresError("cannot listen on loopback")
-                }
-            }
-        }
-        return (fd, UInt16(bigEndian: address.sin_port))
-    }
-
     @Test func aSilentServerIsReportedWithinTenSecondsWithThePasswordRedacted() async throws {
-        let (fd, port) = try Self.silentServer()
+        let (fd, port) = try Loopback.silentListener()
         defer { close(fd) }
         let dsn = DSN("host=127.0.0.1 port=\(port) user=kafka dbname=orders password=\(Self.password)")
         let start = ContinuousClock.now
@@ -46,7 +28,7 @@ struct PostgresConnectionTests {
     }
 
     @Test func aRefusedConnectionIsReportedAtOnceWithThePasswordRedacted() async throws {
-        let (fd, port) = try Self.silentServer()
+        let (fd, port) = try Loopback.silentListener()
         close(fd)  // nothing listens there any more: refused
         for dsn in [DSN("host=127.0.0.1 port=\(port) user=kafka password=\(Self.password)"),
                     DSN("postgresql://kafka:\(Self.password)@127.0.0.1:\(port)/orders")] {

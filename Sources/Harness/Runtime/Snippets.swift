@@ -14,8 +14,8 @@ enum Snippets {
             let parameters = zip(expression.parameterTypes, expression.parameterNames).map { type, name in
                 ", \(name): \(type.typeName)"
             }
-            var lines = ["steps.\(function)(\(literal(expression.source))) { (ctx\(parameters.joined())) in"]
-            if parameters.isEmpty { lines[0] = "steps.\(function)(\(literal(expression.source))) { ctx in" }
+            let head = parameters.isEmpty ? "ctx" : "(ctx\(parameters.joined()))"
+            var lines = ["steps.\(function)(\(literal(expression.source))) { \(head) in"]
             if step.argument?.docString != nil { lines.append("    let docString = ctx.docString!") }
             if step.argument?.dataTable != nil { lines.append("    let table = ctx.dataTable!") }
             lines.append("    throw StepPending(\"write this step\")")
