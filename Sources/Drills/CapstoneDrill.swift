@@ -276,3 +276,55 @@ public final class CapstoneDrill: Sendable {
                                                             partitions: pipeline.totalsPartitions).count
     }
 }
+
+/// The capstone's latency evidence: what the report shows and what the alert rule reads back.
+public struct CapstoneLatencyEvidence: Sendable {
+    public var percentiles: (p50: Double, p95: Double, p99: Double)
+    /// Markdown: transactions, measured, p50/p95/p99/max.
+    public var table: String
+    /// SVG: transactions per latency bucket of the exported histogram.
+    public var histogram: String
+    /// SVG: latency by commit time, chaos shaded.
+    public var series: String
+    /// The Prometheus text exported for the run.
+    public var exported: String
+    /// The exported histogram's buckets and count, as the alert rule (monitoring/) reads them.
+    public var buckets: [(le: Double, count: Double)]
+    public var exportedCount: Double
+
+    public init(_ run: CapstoneRun, schema: String) {
+        let l = run.latencies
+        percentiles = (Percentile.of(l, 50), Percentile.of(l, 95), Percentile.of(l, 99))
+        let ms = { (v: Double) in String(format: "%.0f", v) }
+        let p = percentiles
+        table = Evidence.table(["transactions", "measured", "p50 ms", "p95 ms", "p99 ms", "max ms"],
+                               [["\(run.marks)", "\(l.count)", ms(p.p50), ms(p.p95), ms(p.p99), ms(l.max() ?? 0)]])
+        var bars: [(String, Double)] = []
+        var lower = 0.0
+        for edge in PipelineMetrics.buckets.map({ $0 * 1000 }) {
+            let inBucket = l.filter { $0 > lower && $0 <= edge || (lower == 0 && $0 == 0) }.count
+            bars.append(("\(ms(lower))–\(ms(edge)) ms", Double(inBucket)))
+            lower = edge
+        }
+        bars.append(("over \(ms(lower)) ms", Double(l.filter { $0 > lower }.count)))
+        histogram = Evidence.barChart(title: "Commit to sink row: transactions per latency bucket", bars: bars)
+        series = Evidence.lineChart(title: "Commit-to-sink latency (ms) by commit time", unit: "ms; chaos shaded",
+                                    samples: run.latencySeries, spans: Self.chaosSpans(run))
+        exported = PipelineMetrics.prometheusText(latenciesMillis: l, pipeline: schema)
+        let name = PipelineMetrics.latencyName
+        buckets = ClientMetrics.samples(named: name + "_bucket", in: exported).compactMap { s in
+            s.0["le"].flatMap { $0 == "+Inf" ? Double.infinity : Double($0) }.map { (le: $0, count: s.1) }
+        }
+        exportedCount = ClientMetrics.samples(named: name + "_count", in: exported).first?.1 ?? 0
+    }
+
+    /// The chaos events as shaded spans of half a second from each.
+    static func chaosSpans(_ run: CapstoneRun) -> [(label: String, from: Double, to: Double)] {
+        let events = run.timeline.filter { $0.event.contains("killed") || $0.event.contains("kill requested") }
+        return events.map { e in
+            let label = e.event.hasPrefix("broker") ? "broker down"
+                : e.event.hasPrefix("CDC") ? "CDC reader restart" : "sink restart"
+            return (label, e.seconds, e.seconds + 0.5)
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import Cluster
 import Foundation
 import KafkaClient
 import Verification
@@ -45,5 +46,40 @@ public enum DeadLetterDrill {
             }
         }
         return counts
+    }
+}
+
+extension DeadLetterDrill {
+    /// The processing run of a scenario: the output topic made beside the source, the source read to its
+    /// end, and each record processed; returns how many were read and what became of them.
+    public static func run(
+        cluster: any Cluster, source: String, partitions: Int32, policy: DeadLetterPolicy, retries: Int,
+        processedTopic: String, deadLetterTopic: String
+    ) async throws -> (read: Int, counts: Counts) {
+        let replication = min(3, Int32(try await cluster.liveBrokers().count))
+        try await cluster.createTopic(TopicSpec(name: processedTopic, partitions: partitions,
+                                                replicationFactor: replication))
+        let records = try await LogEndReads.readTopic(cluster, topic: source, partitions: partitions)
+        let counts = try await process(
+            records, policy: policy, retries: retries,
+            producerConfig: cluster.config(["acks": "all", "enable.idempotence": "true"]),
+            processedTopic: processedTopic, deadLetterTopic: deadLetterTopic)
+        return (records.count, counts)
+    }
+
+    /// The three topics of a run read back: the source's records with their origin, the dead letters with
+    /// their headers, and the ids on the processed topic.
+    public static func readBack(
+        cluster: any Cluster, source: String, partitions: Int32, deadLetterTopic: String, deadLetterPartitions: Int32,
+        processedTopic: String
+    ) async throws -> (source: [DeadLetterPolicy.SourceRecord], letters: [DeadLetter], processed: [UInt64]) {
+        let source = try await LogEndReads.readTopic(cluster, topic: source, partitions: partitions).compactMap { r in
+            Payload.id(in: r.value).map { DeadLetterPolicy.SourceRecord(id: $0, partition: r.partition, offset: r.offset) }
+        }
+        let letters = try await LogEndReads.readTopic(cluster, topic: deadLetterTopic, partitions: deadLetterPartitions)
+            .map { DeadLetter(id: Payload.id(in: $0.value), offset: $0.offset, headers: $0.headerStrings) }
+        let processed = try await LogEndReads.readTopic(cluster, topic: processedTopic, partitions: partitions)
+            .compactMap { Payload.id(in: $0.value) }
+        return (source, letters, processed)
     }
 }

@@ -1,3 +1,4 @@
+import Cluster
 import Foundation
 import KafkaClient
 import Verification
@@ -79,5 +80,33 @@ extension ConsumedRecord {
     /// Headers as text; of a name given twice, the first value.
     public var headerStrings: [String: String] {
         Dictionary(headers.map { ($0.0, String(decoding: $0.1, as: UTF8.self)) }, uniquingKeysWith: { a, _ in a })
+    }
+}
+
+extension DeliveryLedger {
+    /// Reads every topic (feature name → physical name) from the beginning to its log ends as they are now,
+    /// with a consumer of its own group, as this ledger's reads (earlier reads of those topics forgotten),
+    /// and returns the ledger's verdict.
+    public func readBack(from cluster: any Cluster, topics: [String: String], partitions: [String: Int32])
+        async throws -> DeliveryVerdict
+    {
+        let consumer = try Consumer(config: cluster.config([
+            "group.id": "kafka-bdd-verifier-\(UUID().uuidString)", "enable.auto.commit": "false",
+        ]))
+        defer { Task { await consumer.close() } }
+        var assignment: [TopicPartitionOffset] = []
+        var ends: [String: Int64] = [:]
+        for (name, physical) in topics {
+            let count = partitions[name] ?? 1
+            assignment += (0..<count).map {
+                TopicPartitionOffset(topic: physical, partition: $0, offset: TopicPartitionOffset.beginning)
+            }
+            ends.merge(try await consumer.logEnds(physical, partitions: count)) { a, _ in a }
+        }
+        try await consumer.assignKnowingLeaders(assignment)
+        let records = try await consumer.read(toEnds: ends)
+        forgetReads(of: Set(topics.values))
+        for r in records { consumed(r) }
+        return verdict()
     }
 }

@@ -157,3 +157,29 @@ extension ScalingHistory.RebalanceKind {
         }
     }
 }
+
+extension ScalingHistory {
+    /// The drill's evidence: the lag chart with the phases shaded, the highest lag per phase, the rebalance
+    /// log and the phases' settled assignments. (content, media type) pairs.
+    public func evidence(strategy: String) -> [(String, String)] {
+        let spans = phases.map { (label: $0.label, from: $0.from, to: $0.to) }
+        let list = { (p: [Int32]) in p.map(String.init).joined(separator: ",") }
+        return [
+            (Evidence.lineChart(title: "Lag of the group (records), \(strategy)", unit: "phases shaded",
+                                samples: lag.map { ($0.seconds, Double($0.lag)) }, spans: spans), "image/svg+xml"),
+            (Evidence.barChart(title: "Highest lag per phase (records)",
+                               bars: phases.map { ($0.label, Double(maxLag(in: $0))) }), "image/svg+xml"),
+            (Evidence.table(["s", "consumer", "event", "partitions", "protocol"], rebalances.map {
+                [String(format: "%.2f", $0.seconds), $0.member, $0.kind.rawValue, list($0.partitions), $0.protocolName]
+            }), "text/markdown"),
+            (Evidence.table(["phase", "consumers", "from s", "to s", "settled assignment", "highest lag"],
+                            phases.enumerated().map { i, p in
+                                ["\(i + 1)", "\(p.consumers)", String(format: "%.1f", p.from),
+                                 String(format: "%.1f", p.to),
+                                 p.settled.sorted { $0.key < $1.key }.map { "\($0.key): \(list($0.value))" }
+                                    .joined(separator: "; "),
+                                 "\(maxLag(in: p))"]
+                            }), "text/markdown"),
+        ]
+    }
+}

@@ -302,3 +302,36 @@ private final class Flag: Sendable {
     func set() { value.withLock { $0 = true } }
     var isSet: Bool { value.withLock { $0 } }
 }
+
+extension SecurityDrill {
+    /// Each row of the matrix attempted as its principal; the outcomes by row, and a Markdown table of them.
+    public static func attemptAll(
+        _ matrix: PermissionMatrix, compose: ComposeCluster, users: [String: (name: String, password: String)],
+        topics: [String: String], scope: String
+    ) async throws -> (observed: [PermissionMatrix.Entry.Key: PermissionMatrix.Outcome], table: String) {
+        var observed: [PermissionMatrix.Entry.Key: PermissionMatrix.Outcome] = [:]
+        var rows: [[String]] = []
+        for entry in matrix.entries {
+            let outcome = try await attempt(entry, compose: compose, users: users, matrix: matrix, topics: topics,
+                                            scope: scope)
+            observed[entry.key] = outcome
+            rows.append([entry.principal, entry.operation.rawValue, entry.resource.description,
+                         entry.allowed ? "allowed" : "denied", outcome.description])
+        }
+        return (observed, Evidence.table(["principal", "operation", "resource", "expected", "observed"], rows))
+    }
+
+    /// The serial broker N's mTLS listener presents, read until it differs from `before` or ten seconds
+    /// pass (the broker reloads its keystore when it replays the config change, after the alter returned).
+    public static func awaitPresentedSerial(_ compose: ComposeCluster, broker: Int32, other before: String)
+        async throws -> String
+    {
+        let deadline = ContinuousClock.now + .seconds(10)
+        var now = try await compose.presentedSerial(broker: broker)
+        while now == before, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(500))  // polling interval of the deadline loop
+            now = try await compose.presentedSerial(broker: broker)
+        }
+        return now
+    }
+}

@@ -121,84 +121,25 @@ enum AdminStepSupport {
         try AdminClaims.changes(subject, before: before, after: after, plan: changes, planText: plan.text).enforce()
     }
 
-    /// Each key the plan moves was read back, here and now, from the partition the plan says it leaves.
-    /// Every key the ledger saw acknowledged on the topic is accounted for: the plan lists exactly those
-    /// that move, from the partition they were acknowledged in (and read back from) to where the
-    /// partitioner sends them; the keys read back are evidence about the cluster, not the oracle.
+    /// The key moves a partition increase's plan lists, judged against the ledger and the keys read back.
     static func checkKeyMoves(_ ctx: StepContext, _ env: KafkaEnvironment, topic name: String) async throws {
-        let plan = try plan(ctx)
-        let topic = physical(ctx, env, name)
-        let cluster = try ctx.cluster()
-        var found: [String: Set<Int32>] = [:]
-        for p in try await cluster.metadata(topic: topic).topic(topic)?.partitions ?? [] {
-            let (low, high) = try await cluster.watermarks(topic: topic, partition: p.id)
-            guard high > low else { continue }
-            let range = try await Backfill.read(
-                config: cluster.config(["group.id": "kafka-bdd-readback"]),
-                topic: topic, partition: p.id, from: low)
-            for r in range.records { if let k = r.keyString { found[k, default: []].insert(p.id) } }
-        }
-        var acknowledged: [String: Int32] = [:]
-        for send in ctx.ledger.history().sends where send.topic == topic {
-            if case .acked(let partition, _) = send.acknowledgement, let key = send.key {
-                acknowledged[key] = partition
-            }
-        }
-        let counts = plan.changes.first { $0.subject.hasSuffix(" partitions") }.flatMap { c in
-            Int(c.before).flatMap { from in Int(c.after).map { (from, $0) } }
-        }
-        guard let (from, to) = counts else {
-            throw StepFailure("the plan adds no partitions to \(topic):\n\(plan.text)")
-        }
-        let remap = KeyRemap(placement: acknowledged, from: from, to: to)
-        if !acknowledged.isEmpty, remap.partitioner == nil {
-            throw StepFailure("no known partitioner placed the acknowledged keys where they were acknowledged")
-        }
-        var listed: [String: KeyMoves.Move] = [:]
-        for m in plan.changes where m.subject.hasPrefix("key ") {
-            func partition(_ s: String) -> Int32 { Int32(s.dropFirst("partition ".count)) ?? -1 }
-            listed[String(m.subject.dropFirst(4))] = KeyMoves.Move(from: partition(m.before), to: partition(m.after))
-        }
-        let expected = Dictionary(uniqueKeysWithValues: remap.moved.map {
-            ($0.key, KeyMoves.Move(from: $0.from, to: $0.to))
-        })
-        ctx.attach(
-            Evidence.table(
-                ["key", "now", "after adding partitions"],
-                listed.sorted { $0.key < $1.key }.map {
-                    [$0.key, "partition \($0.value.from)", "partition \($0.value.to)"]
-                }),
-            mediaType: "text/markdown")
-        ctx.log("\(listed.count) keys listed; of \(acknowledged.count) keys acknowledged, \(expected.count) move; "
-                + "\(found.count) keys read back")
-        try KeyMoves.verdict(listed: listed, expected: expected, acknowledgedKeys: acknowledged.count, readBack: found)
-            .enforce()
-    }
-
-    static func consumer(_ ctx: StepContext, group: String) throws -> Consumer {
-        let cluster = try ctx.cluster()
-        // The physical group name as is: `cluster.config` would scope it a second time.
-        return try Consumer(
-            config: KafkaConfig([
-                "bootstrap.servers": cluster.bootstrapServers, "group.id": group,
-                "enable.auto.commit": "false",
-            ]).merging(cluster.clientConfig))
+        let (verdict, table, summary) = try await AdminDrills(cluster: try ctx.cluster())
+            .keyMoves(try plan(ctx), topic: physical(ctx, env, name), history: ctx.ledger.history())
+        ctx.attach(table, mediaType: "text/markdown")
+        ctx.log(summary)
+        try verdict.enforce()
     }
 
     static func commit(_ ctx: StepContext, group: String, topic: String, partitions: Int32, offset: Int64) async throws
     {
-        let c = try consumer(ctx, group: group)
-        defer { Task { await c.close() } }
-        try await c.commit((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0, offset: offset) })
+        try await AdminDrills(cluster: try ctx.cluster())
+            .commit(group: group, topic: topic, partitions: partitions, offset: offset)
     }
 
     static func committed(
         _ ctx: StepContext, group: String, topic: String, partitions: Int32
     ) async throws -> [TopicPartitionOffset] {
-        let c = try consumer(ctx, group: group)
-        defer { Task { await c.close() } }
-        return try await c.committed((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) })
-            .sorted { $0.partition < $1.partition }
+        try await AdminDrills(cluster: try ctx.cluster()).committed(group: group, topic: topic, partitions: partitions)
     }
 
     static func listGroups(_ ctx: StepContext, _ env: KafkaEnvironment) async throws {
@@ -239,61 +180,11 @@ enum AdminStepSupport {
     }
 
     static func electPreferred(_ ctx: StepContext, topic: String) async throws {
-        let cluster = try ctx.cluster()
-        if cluster.capabilities.contains(.leaderElection) {
-            // A restarted broker leads nothing until it is back in sync: wait for that first.
-            let deadline = ContinuousClock.now + cluster.failoverDeadline * 2
-            while ContinuousClock.now < deadline {
-                let partitions = try await cluster.metadata(topic: topic).topic(topic)?.partitions ?? []
-                if partitions.allSatisfy({ $0.replicas.first.map($0.isr.contains) ?? true }) { break }
-                try await Task.sleep(for: .milliseconds(500))  // polling interval of the deadline loop
-            }
-            let plan = try await AdminDrills(cluster: cluster).preferredElection(topic: topic, dryRun: false)
-            ctx.log(localized(ctx, plan.text))
-            return
-        }
-        try cluster.require(.leaderMoves)
-        let partitions = try await cluster.metadata(topic: topic).topic(topic)?.partitions ?? []
-        // Without a replica assignment of its own (the mock lists every broker, in one order, for every
-        // partition) the preferred leader is the one the harness, as controller, chose at creation.
-        let models = cluster.capabilities.contains(.replication)
-        var moved: [String] = []
-        for p in partitions where !p.replicas.isEmpty {
-            let preferred = preferredLeader(p, on: cluster)
-            guard p.leader != preferred else { continue }
-            try await cluster.moveLeader(topic: topic, partition: p.id, to: preferred)
-            moved.append("[\(p.id)] \(p.leader) → \(preferred)")
-        }
-        ctx.log(
-            "the harness moved the leaders itself (\(moved.joined(separator: ", "))): the \(cluster.backend) "
-                + "cluster has no \(ClusterCapability.leaderElection.rawValue), "
-                + "so `kafka-bdd admin leaders elect` is not verified here"
-                + (models ? "" : "; it has no replica assignment either, so the leaders went back to where the "
-                    + "harness placed them when it created \(topic) (round-robin over the brokers)")
-        )
-    }
-
-    /// A partition's preferred leader: its first replica; on a cluster without a replica assignment of its
-    /// own (the mock lists brokers 1…N for every partition, so its first replica is always broker 1) the
-    /// leader the harness, as controller, gave it at creation: round-robin over that list.
-    static func preferredLeader(_ p: PartitionMetadata, on cluster: any Cluster) -> Int32 {
-        cluster.capabilities.contains(.replication) ? p.replicas[0] : p.replicas[Int(p.id) % p.replicas.count]
+        ctx.log(localized(ctx, try await AdminDrills(cluster: try ctx.cluster()).electPreferred(topic: topic)))
     }
 
     static func awaitPreferredLeaders(_ ctx: StepContext, topic: String) async throws {
-        let cluster = try ctx.cluster()
-        let deadline = ContinuousClock.now + cluster.failoverDeadline
-        var verdict = Verdict()
-        repeat {
-            let partitions = try await cluster.metadata(topic: topic).topic(topic)?.partitions ?? []
-            let off = partitions.filter { !$0.replicas.isEmpty && preferredLeader($0, on: cluster) != $0.leader }
-            verdict = AdminClaims.ledByPreferred(
-                topic, reported: partitions.count,
-                off: off.map { AdminClaims.OffPreferred(partition: $0.id, leader: $0.leader, replicas: $0.replicas) })
-            if verdict.holds || partitions.isEmpty { break }
-            try await Task.sleep(for: .milliseconds(200))  // polling interval of the deadline loop
-        } while ContinuousClock.now < deadline
-        try verdict.enforce()
+        try await AdminDrills(cluster: try ctx.cluster()).awaitPreferredLeaders(topic: topic).enforce()
     }
 
     static func planReassignment(_ ctx: StepContext, topic: String) async throws {
@@ -305,28 +196,18 @@ enum AdminStepSupport {
         ctx.log(localized(ctx, r.plan.text))
     }
 
-    /// The gap, computed here from the plan's assignment and watermarks read now, not from the planner's numbers.
+    /// The gap, computed from the plan's assignment and watermarks read now, not from the planner's numbers.
     static func checkPlannedGap(_ ctx: StepContext, percent: Int) async throws {
         guard let r = ctx.world[AdminState.Key.self].reassignment else {
             throw StepFailure("no reassignment planned yet")
         }
-        let cluster = try ctx.cluster()
-        let live = Set(try await cluster.liveBrokers())
-        let topics = Set(r.reassignment.partitions.map(\.topic))
         try await ClusterSteps.requireReplicaLayout(ctx, topics: ctx.world[AdminState.Key.self].reassignedTopics,
                                                     claim: "the planned reassignment narrows the load gap")
         let planned = Dictionary(r.reassignment.partitions.map { ("\($0.topic)/\($0.partition)", $0.replicas) }) {
             a, _ in a
         }
-        var before = Dictionary(uniqueKeysWithValues: live.map { ($0, Int64(0)) })
-        var after = before
-        for name in topics {
-            for p in try await cluster.metadata(topic: name).topic(name)?.partitions ?? [] {
-                let (low, high) = try await cluster.watermarks(topic: name, partition: p.id)
-                for b in p.replicas where before[b] != nil { before[b]! += high - low }
-                for b in planned["\(name)/\(p.id)"] ?? p.replicas where after[b] != nil { after[b]! += high - low }
-            }
-        }
+        let (before, after) = try await AdminDrills(cluster: try ctx.cluster())
+            .replicaLoad(topics: Set(r.reassignment.partitions.map(\.topic)), planned: planned)
         ctx.attach(
             Evidence.table(
                 ["broker", "records before", "records after the plan"],
@@ -341,14 +222,8 @@ enum AdminStepSupport {
         guard let r = ctx.world[AdminState.Key.self].reassignment else {
             throw StepFailure("no reassignment planned yet")
         }
-        let cluster = try ctx.cluster()
-        var load = Dictionary(uniqueKeysWithValues: try await cluster.liveBrokers().map { ($0, Int64(0)) })
-        for name in Set(r.reassignment.partitions.map(\.topic)) {
-            for p in try await cluster.metadata(topic: name).topic(name)?.partitions ?? [] {
-                let (low, high) = try await cluster.watermarks(topic: name, partition: p.id)
-                for b in p.replicas where load[b] != nil { load[b]! += high - low }
-            }
-        }
+        let load = try await AdminDrills(cluster: try ctx.cluster())
+            .replicaLoad(topics: Set(r.reassignment.partitions.map(\.topic))).now
         ctx.attach(
             Evidence.table(
                 ["broker", "records now", "planned"],
@@ -359,8 +234,7 @@ enum AdminStepSupport {
     }
 
     static func executeReassignment(_ ctx: StepContext) async throws {
-        let cluster = try ctx.cluster()
-        try cluster.require(.reassignment)
+        try ctx.cluster().require(.reassignment)
         guard let r = ctx.world[AdminState.Key.self].reassignment else {
             throw StepFailure("no reassignment planned yet")
         }
@@ -368,31 +242,17 @@ enum AdminStepSupport {
             throw StepFailure(
                 "the plan moves nothing, so running it would show nothing:\n\(localized(ctx, r.plan.text))")
         }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "kafka-bdd-rollback-\(UUID().uuidString).json"
-        ).path
-        defer { try? FileManager.default.removeItem(atPath: file) }
-        let plan = try await AdminDrills(cluster: cluster).executeReassignment(
-            r.reassignment, rollbackFile: file, dryRun: false)
-        let rollback = try Reassignment.parse(try String(contentsOfFile: file, encoding: .utf8), source: file)
+        let (plan, rollback) = try await AdminDrills(cluster: try ctx.cluster()).executeReassignment(r.reassignment)
         ctx.world.update(AdminState.Key.self) { $0.rollback = rollback }
         ctx.log(localized(ctx, plan.text))
     }
 
     static func verifyReassignment(_ ctx: StepContext, rollback: Bool) async throws {
-        let cluster = try ctx.cluster()
         let s = ctx.world[AdminState.Key.self]
         guard let plan = rollback ? s.rollback : s.reassignment?.reassignment else {
             throw StepFailure(rollback ? "no reassignment ran in this scenario" : "no reassignment planned yet")
         }
-        let drills = AdminDrills(cluster: cluster)
-        let deadline = ContinuousClock.now + cluster.failoverDeadline * 2
-        var problems: [String] = []
-        repeat {
-            problems = try await drills.verifyReassignment(plan)
-            if problems.isEmpty { return }
-            try await Task.sleep(for: .milliseconds(500))  // polling interval of the deadline loop
-        } while ContinuousClock.now < deadline
+        let problems = try await AdminDrills(cluster: try ctx.cluster()).awaitReassignment(plan)
         try AdminClaims.reassignmentVerified(problems.map { localized(ctx, $0) }).enforce()
     }
 

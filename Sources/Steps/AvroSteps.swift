@@ -29,15 +29,11 @@ enum AvroSteps {
             guard let table = ctx.dataTable, let header = table.first, table.count > 1 else {
                 throw StepFailure("give the records as a table with a header row of field names")
             }
-            let producer = try Producer(config: try ctx.cluster().config(["acks": "all"]))
-            defer { producer.close() }
-            for (i, row) in table.dropFirst().enumerated() {
-                let value = try record(schema, header: header, row: row, line: i + 2)
-                let key = "\(header[0])=\(row[0])"
-                let report = try await producer.send(topic: topic, key: Array(key.utf8), value: try schema.encodeSingleObject(value))
-                ctx.world.update(AvroState.Key.self) { $0.sent[key] = value }
-                ctx.log("\(key) → partition \(report.partition) offset \(report.offset)")
-            }
+            let (sent, log) = try await AvroDrills.sendRows(
+                Array(table.dropFirst()), header: header, schema: schema, to: topic,
+                config: try ctx.cluster().config(["acks": "all"]))
+            ctx.world.update(AvroState.Key.self) { $0.sent.merge(sent) { $1 } }
+            for line in log { ctx.log(line) }
         }
 
         code.then("every value read back from {string} names the schema's fingerprint and decodes to the record sent",
@@ -48,51 +44,8 @@ enum AvroSteps {
             let (schema, sent) = (ctx.world[AvroState.Key.self].schema, ctx.world[AvroState.Key.self].sent)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
             guard let schema else { throw StepFailure("no Avro records were sent in this scenario") }
-            let records = try await ConsumingSteps.readTopic(ctx, topic: topic, partitions: partitions)
-            let read = records.compactMap { r -> Avro.ReadBack<AvroValue>? in
-                guard let key = r.keyString else { return nil }
-                return Avro.ReadBack(
-                    key: key,
-                    fingerprint: Result { try AvroSchema.singleObjectFingerprint(r.value) }
-                        .mapError { Avro.Failure("\($0)") },
-                    decoded: Result { try schema.decodeSingleObject(r.value) }.mapError { Avro.Failure("\($0)") })
-            }
+            let read = try await AvroDrills.readBack(try ctx.cluster(), topic: topic, partitions: partitions, schema: schema)
             try Avro.readBack(sent: sent, read: read, schemaFingerprint: schema.fingerprint).enforce()
-        }
-    }
-
-    /// A record of `schema` from a table row, each cell read as its field's type.
-    static func record(_ schema: AvroSchema, header: [String], row: [String], line: Int) throws -> AvroValue {
-        guard case .record(let name, let fields) = schema.root else { throw StepFailure("the schema is not a record") }
-        var values: [String: AvroValue] = [:]
-        for (column, cell) in zip(header, row) {
-            guard let field = fields.first(where: { $0.name == column }) else {
-                throw StepFailure("table column \"\(column)\" is not a field of \(name) (fields: \(fields.map(\.name).joined(separator: ", ")))")
-            }
-            guard let v = value(cell, as: schema.resolve(field.type), schema) else {
-                throw StepFailure("row \(line), column \(column): \"\(cell)\" is not a value of the field's type")
-            }
-            values[column] = v
-        }
-        return .record(values)
-    }
-
-    static func value(_ cell: String, as type: AvroType, _ schema: AvroSchema) -> AvroValue? {
-        switch type {
-        case .null: return cell.isEmpty ? .null : nil
-        case .boolean: return Bool(cell).map(AvroValue.boolean)
-        case .int: return Int32(cell).map(AvroValue.int)
-        case .long: return Int64(cell).map(AvroValue.long)
-        case .float: return Float(cell).map(AvroValue.float)
-        case .double: return Double(cell).map(AvroValue.double)
-        case .string: return .string(cell)
-        case .bytes: return .bytes(Array(cell.utf8))
-        case .enumeration(_, let symbols): return symbols.contains(cell) ? .enumSymbol(cell) : nil
-        case .union(let branches):
-            if cell.isEmpty, branches.contains(.null) { return .null }
-            for b in branches where b != .null { if let v = value(cell, as: schema.resolve(b), schema) { return v } }
-            return nil
-        default: return nil
         }
     }
 }

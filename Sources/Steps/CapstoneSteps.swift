@@ -130,40 +130,17 @@ enum CapstoneSteps {
             let (run, pipeline) = try ran(ctx)
             let bound = Double(p99Bound)
             let l = run.latencies
-            let p = (Percentile.of(l, 50), Percentile.of(l, 95), Percentile.of(l, 99))
-            let ms = { (v: Double) in String(format: "%.0f", v) }
-            ctx.attach(Evidence.table(["transactions", "measured", "p50 ms", "p95 ms", "p99 ms", "max ms"],
-                                      [["\(run.marks)", "\(l.count)", ms(p.0), ms(p.1), ms(p.2), ms(l.max() ?? 0)]]),
-                       mediaType: "text/markdown")
-            let edges = PipelineMetrics.buckets.map { $0 * 1000 }
-            var bars: [(String, Double)] = []
-            var lower = 0.0
-            for edge in edges {
-                let inBucket = l.filter { $0 > lower && $0 <= edge || (lower == 0 && $0 == 0) }.count
-                bars.append(("\(ms(lower))–\(ms(edge)) ms", Double(inBucket)))
-                lower = edge
-            }
-            bars.append(("over \(ms(lower)) ms", Double(l.filter { $0 > lower }.count)))
-            ctx.attach(Evidence.barChart(title: "Commit to sink row: transactions per latency bucket", bars: bars),
-                       mediaType: "image/svg+xml")
-            let spans = chaosSpans(run)
-            ctx.attach(Evidence.lineChart(title: "Commit-to-sink latency (ms) by commit time",
-                                          unit: "ms; chaos shaded",
-                                          samples: run.latencySeries, spans: spans), mediaType: "image/svg+xml")
-            let exported = PipelineMetrics.prometheusText(latenciesMillis: l, pipeline: pipeline.database.schema)
-            ctx.attach(exported, mediaType: "text/plain", fileName: "pipeline-latency.prom")
-            // What the alert rule (monitoring/: KafkaBddPipelineLatencyHigh) computes from the exported text.
-            let name = PipelineMetrics.latencyName
-            let buckets = ClientMetrics.samples(named: name + "_bucket", in: exported).compactMap { s in
-                s.0["le"].flatMap { $0 == "+Inf" ? Double.infinity : Double($0) }.map { (le: $0, count: s.1) }
-            }
-            let exportedCount = ClientMetrics.samples(named: name + "_count", in: exported).first?.1 ?? 0
-            try SLOCheck.exportedHistogram(counts: Int(exportedCount), measured: l.count).enforce()
-            let checks = SLOCheck.commitToSinkP99(l, buckets: buckets, under: bound)
+            let e = CapstoneLatencyEvidence(run, schema: pipeline.database.schema)
+            ctx.attach(e.table, mediaType: "text/markdown")
+            ctx.attach(e.histogram, mediaType: "image/svg+xml")
+            ctx.attach(e.series, mediaType: "image/svg+xml")
+            ctx.attach(e.exported, mediaType: "text/plain", fileName: "pipeline-latency.prom")
+            try SLOCheck.exportedHistogram(counts: Int(e.exportedCount), measured: l.count).enforce()
+            let checks = SLOCheck.commitToSinkP99(l, buckets: e.buckets, under: bound)
             MonitoringSteps.attach(ctx, checks)
             // The alert rule's quantile is the same samples through coarse buckets: the exact p99 is the miss.
             try TimedJudgement.judge(SLOCheck.verdict(checks, produced: run.marks, consumed: l.count),
-                                     claim: "commit-to-sink p99", excess: [p.2 - bound],
+                                     claim: "commit-to-sink p99", excess: [e.percentiles.p99 - bound],
                                      otherProblems: l.isEmpty || l.count < run.marks,
                                      delay: ctx.world[CapstoneState.Key.self].delay).enforce()
         }
@@ -196,16 +173,6 @@ enum CapstoneSteps {
         ctx.log("the harness's own scheduling delay during the drill: \(delay.description)")
         ctx.attach(Evidence.table(["s", "event"], run.timeline.map { [String(format: "%.2f", $0.seconds), $0.event] }),
                    mediaType: "text/markdown")
-    }
-
-    /// The chaos events as shaded spans of half a second from each.
-    static func chaosSpans(_ run: CapstoneRun) -> [(label: String, from: Double, to: Double)] {
-        let events = run.timeline.filter { $0.event.contains("killed") || $0.event.contains("kill requested") }
-        return events.map { e in
-            let label = e.event.hasPrefix("broker") ? "broker down"
-                : e.event.hasPrefix("CDC") ? "CDC reader restart" : "sink restart"
-            return (label, e.seconds, e.seconds + 0.5)
-        }
     }
 }
 

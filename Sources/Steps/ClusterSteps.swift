@@ -70,22 +70,8 @@ enum ClusterSteps {
             let cluster = try ctx.cluster()
             try cluster.require(.retention)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
-            var ends: [Int32: Int64] = [:]
-            for p in 0..<partitions { ends[p] = try await cluster.watermarks(topic: topic, partition: p).high }
-            let written = ends.values.reduce(0, +)
-            let deadline = ContinuousClock.now + .seconds(seconds)
-            var verdict: Verdict
-            repeat {
-                var remaining: [Int32: Int64] = [:]
-                for p in 0..<partitions where (ends[p] ?? 0) > 0 {
-                    let low = try await cluster.watermarks(topic: topic, partition: p).low
-                    if low < ends[p]! { remaining[p] = ends[p]! - low }
-                }
-                verdict = Retention.recordsGone(written: written, remaining: remaining, after: seconds)
-                if verdict.holds || written == 0 { break }
-                try await Task.sleep(for: .milliseconds(500)) // polling interval of the deadline loop
-            } while ContinuousClock.now < deadline
-            try verdict.enforce()
+            try await RetentionDrill.awaitDeletion(topic: topic, partitions: partitions, cluster: cluster, within: seconds)
+                .enforce()
         }
 
         code.when("broker {int} is killed",
@@ -190,40 +176,14 @@ enum ClusterSteps {
                   example: #"Then no partition of "events" is led by broker 2"#
         ) { (ctx, topicName: String, broker: Int32) in
             let topic = try ctx.topic(topicName)
-            let cluster = try ctx.cluster()
-            let deadline = ContinuousClock.now + cluster.failoverDeadline
-            var verdict = Verdict()
-            var partitions: [Plausibility.Partition] = []
-            var brokers: [Int32] = []
-            repeat {
-                let (current, known) = try await placement(ctx, topic)
-                (partitions, brokers) = (current, known)
-                verdict = Placement.noneLedBy(broker, topic: topic, partitions: partitions, brokers: known)
-                if verdict.holds || !known.contains(broker) { break }
-                try await Task.sleep(for: .milliseconds(200)) // polling interval of the deadline loop
-            } while ContinuousClock.now < deadline
-            try Placement.noneLedBy(broker, topic: topic, partitions: partitions, brokers: brokers,
-                                    waited: cluster.failoverDeadline.components.seconds).enforce()
-            var probes: [Placement.Probe] = []
-            for leader in Set(partitions.map(\.leader)).sorted() {
-                let probe = try await cluster.probe(broker: leader)
-                probes.append(Placement.Probe(broker: leader, answered: probe.answered, summary: "\(probe)"))
+            for verdict in try await PlacementReads.awaitNoneLedBy(broker, topic: topic, on: try ctx.cluster()) {
+                try verdict.enforce()
             }
-            try Placement.leadersServing(topic: topic, probes: probes).enforce()
         }
     }
 
-    /// A topic's partitions as the cluster reports them, and every broker it has or is meant to have
-    /// (a killed broker stays in replica lists while the metadata leaves it out).
     static func placement(_ ctx: StepContext, _ topic: String) async throws -> ([Plausibility.Partition], [Int32]) {
-        let cluster = try ctx.cluster()
-        let md = try await cluster.metadata(topic: topic)
-        let configured = (try? await cluster.configuredBrokers()) ?? []
-        let known = Set(md.brokers.map(\.id)).union(configured).sorted()
-        let partitions = (md.topic(topic)?.partitions ?? []).map {
-            Plausibility.Partition(id: $0.id, leader: $0.leader, replicas: $0.replicas, isr: $0.isr)
-        }
-        return (partitions, known)
+        try await PlacementReads.placement(try ctx.cluster(), topic)
     }
 
     /// A claim that rests on a topic's replica layout skips where the cluster ignored the replication
@@ -261,23 +221,11 @@ enum ClusterSteps {
                             configs: [String: String] = [:]) async throws {
         let physical = env.physicalTopic(name)
         let cluster = try ctx.cluster()
-        try await cluster.createTopic(TopicSpec(name: physical, partitions: partitions,
-                                                replicationFactor: replicationFactor, configs: configs))
-        // Read back what was created; a cluster that answers late gets a few seconds to show it.
-        let models = cluster.capabilities.contains(.replication)
-        let deadline = ContinuousClock.now + .seconds(10)
-        var verdict: Verdict
-        var reported: [Plausibility.Partition] = []
-        repeat {
-            let (current, known) = try await placement(ctx, physical)
-            reported = current
-            verdict = Placement.created(topic: name, partitions: Int(partitions),
-                                        replicationFactor: Int(replicationFactor),
-                                        reported: reported, brokers: known, modelsReplication: models)
-            if verdict.holds { break }
-            try await Task.sleep(for: .milliseconds(200)) // polling interval of the deadline loop
-        } while ContinuousClock.now < deadline
+        let (verdict, reported) = try await PlacementReads.create(
+            TopicSpec(name: physical, partitions: partitions, replicationFactor: replicationFactor, configs: configs),
+            as: name, on: cluster)
         try verdict.enforce()
+        let models = cluster.capabilities.contains(.replication)
         if !models, let first = reported.first, first.replicationFactor != Int(replicationFactor) {
             ctx.log("the \(cluster.backend) cluster does not model per-topic replication: it lists brokers "
                     + "\(first.replicas) as the replicas of every partition of \(name), not \(replicationFactor); "

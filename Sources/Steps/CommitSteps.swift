@@ -8,20 +8,7 @@ import Synchronization
 
 /// Sentences about offsets, commits and replays (KAF-04).
 enum CommitSteps {
-    /// What one consumer read and committed, by payload id and offset.
-    struct Session: Sendable {
-        var read: [(id: UInt64, partition: Int32, offset: Int64)] = []
-        var committed: [Int32: Int64] = [:]
-        var logEnds: [Int32: Int64] = [:]  // when the consumer began
-    }
-
-    static func consumer(_ ctx: StepContext, group: String, onRebalance: (@Sendable (RebalanceEvent, Consumer.RebalanceActions) -> Void)? = nil) throws -> Consumer {
-        let cluster = try ctx.cluster()
-        cluster.registerCoordinatorKey(group, type: .group)
-        return try Consumer(config: cluster.config(["group.id": group, "enable.auto.commit": "false", "auto.offset.reset": "earliest",
-                                                    "session.timeout.ms": "3000", "heartbeat.interval.ms": "300"]),
-                            onRebalance: onRebalance)
-    }
+    typealias Session = CommitDrills.Session
 
     static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
         code.when("a consumer in group {string} reads {int} records of {string}, commits after the first {int}, and crashes",
@@ -30,16 +17,8 @@ enum CommitSteps {
         ) { (ctx, group: String, total: Int, topicName: String, committedCount: Int) in
             let topic = try ctx.topic(topicName)
             guard committedCount <= total else { throw StepFailure("cannot commit after \(committedCount) of \(total) records") }
-            let c = try consumer(ctx, group: group)
-            try c.subscribe([topic])
-            let records = try await c.records(atMost: total, within: .seconds(30))
-            guard records.count == total else { throw StepFailure("read only \(records.count) of \(total) records of \(topic)") }
-            var session = Session()
-            for r in records { if let id = Payload.id(in: r.value) { session.read.append((id, r.partition, r.offset)) } }
-            for r in records.prefix(committedCount) { session.committed[r.partition] = max(session.committed[r.partition] ?? 0, r.offset + 1) }
-            try await c.commit(session.committed.map { TopicPartitionOffset(topic: topic, partition: $0.key, offset: $0.value) })
-            // The crash: the process goes away; nothing more is committed.
-            await c.close()
+            let session = try await CommitDrills.readCommitAndCrash(
+                try ctx.cluster(), group: group, topic: topic, total: total, committing: committedCount)
             ctx.world.update(CommitState.Key.self) { $0.sessions["crashed"] = session }
             ctx.log("read \(total), committed \(session.committed.sorted { $0.key < $1.key }.map { "[\($0.key)]@\($0.value)" }.joined(separator: " "))")
         }
@@ -50,21 +29,8 @@ enum CommitSteps {
         ) { (ctx, group: String, name: String) in
             let topic = try ctx.topic(name)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
-            let c = try consumer(ctx, group: group)
-            var ends = try await c.logEnds(topic, partitions: partitions)
-            let logEnds = Dictionary(uniqueKeysWithValues: (0..<partitions).map {
-                ($0, ends["\(topic)/\($0)"] ?? 0)
-            })
-            let committed = try await c.committed((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) })
-            // Partitions already read to the end by the crashed consumer need no further reading.
-            for tpo in committed where tpo.offset >= 0 && tpo.offset >= (ends["\(topic)/\(tpo.partition)"] ?? 0) {
-                ends["\(topic)/\(tpo.partition)"] = 0
-            }
-            try c.subscribe([topic])
-            let records = try await c.read(toEnds: ends)
-            await c.close()
-            var session = Session(logEnds: logEnds)
-            for r in records { if let id = Payload.id(in: r.value) { session.read.append((id, r.partition, r.offset)) } }
+            let session = try await CommitDrills.resumeToEnd(
+                try ctx.cluster(), group: group, topic: topic, partitions: partitions)
             ctx.world.update(CommitState.Key.self) { $0.sessions["restarted"] = session }
         }
 
@@ -91,23 +57,10 @@ enum CommitSteps {
                   example: #"When a consumer in group "billing" reads 300 records of "orders", committing only when its partitions are revoked, and leaves"#
         ) { (ctx, group: String, total: Int, topicName: String) in
             let topic = try ctx.topic(topicName)
-            let processed = Mutex<[Int32: Int64]>([:])
-            let committedOnRevoke = Mutex<[Int32: Int64]>([:])
-            let c = try consumer(ctx, group: group) { event, actions in
-                guard event.kind == .revoked else { return }
-                let offsets = processed.withLock { p in event.partitions.compactMap { tp in p[tp.partition].map { (tp.partition, $0) } } }
-                try? actions.commit(offsets.map { TopicPartitionOffset(topic: tp(event, $0.0), partition: $0.0, offset: $0.1) })
-                committedOnRevoke.withLock { c in for (p, o) in offsets { c[p] = o } }
-            }
-            try c.subscribe([topic])
-            let records = try await c.records(atMost: total, within: .seconds(30))
-            guard records.count == total else { throw StepFailure("read only \(records.count) of \(total) records") }
-            processed.withLock { p in for r in records { p[r.partition] = max(p[r.partition] ?? 0, r.offset + 1) } }
-            await c.close() // leaving the group revokes every partition
-            var session = Session()
-            session.committed = processed.withLock { $0 }
+            let (session, committedOnRevoke) = try await CommitDrills.commitOnRevoke(
+                try ctx.cluster(), group: group, topic: topic, total: total)
             ctx.world.update(CommitState.Key.self) { $0.sessions["listener"] = session }
-            ctx.log("processed \(session.committed.sorted { $0.key < $1.key }); committed on revocation \(committedOnRevoke.withLock { $0 }.sorted { $0.key < $1.key })")
+            ctx.log("processed \(session.committed.sorted { $0.key < $1.key }); committed on revocation \(committedOnRevoke.sorted { $0.key < $1.key })")
         }
 
         code.then("group {string} has committed on {string} exactly the offsets that consumer processed",
@@ -119,10 +72,8 @@ enum CommitSteps {
             guard let processed = ctx.world[CommitState.Key.self].sessions["listener"]?.committed else {
                 throw StepFailure("no rebalance-listener consumer ran in this scenario")
             }
-            let c = try consumer(ctx, group: group)
-            let committed = try await c.committed((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) })
-            await c.close()
-            let actual = Dictionary(uniqueKeysWithValues: committed.filter { $0.offset >= 0 }.map { ($0.partition, $0.offset) })
+            let actual = try await CommitDrills.committed(try ctx.cluster(), group: group, topic: topic,
+                                                          partitions: partitions)
             try Commits.committedAsProcessed(committed: actual, processed: processed).enforce()
         }
 
@@ -148,10 +99,6 @@ enum CommitSteps {
 
     static func reads(_ session: Session) -> [Commits.Read] {
         session.read.map { Commits.Read(id: $0.id, partition: $0.partition, offset: $0.offset) }
-    }
-
-    static func tp(_ event: RebalanceEvent, _ partition: Int32) -> String {
-        event.partitions.first { $0.partition == partition }?.topic ?? ""
     }
 
     static func sessions(_ ctx: StepContext) throws -> (Session, Session) {

@@ -54,23 +54,8 @@ enum ConsumingSteps {
     /// Reads every scenario topic from the beginning into the ledger, until everything acknowledged
     /// was read or the deadline passed, and returns the verdict (attached to the report).
     static func readAll(_ ctx: StepContext) async throws -> DeliveryVerdict {
-        let ledger = ctx.ledger
-        let cluster = try ctx.cluster()
         let (topics, partitions) = ctx.scenario.state.withLock { s in (s.topics, s.partitions) }
-        let consumer = try Consumer(config: cluster.config(["group.id": "kafka-bdd-verifier-\(UUID().uuidString)", "enable.auto.commit": "false"]))
-        defer { Task { await consumer.close() } }
-        var assignment: [TopicPartitionOffset] = []
-        var ends: [String: Int64] = [:]
-        for (name, physical) in topics {
-            let count = partitions[name] ?? 1
-            assignment += (0..<count).map { TopicPartitionOffset(topic: physical, partition: $0, offset: TopicPartitionOffset.beginning) }
-            ends.merge(try await consumer.logEnds(physical, partitions: count)) { a, _ in a }
-        }
-        try await consumer.assignKnowingLeaders(assignment)
-        let records = try await consumer.read(toEnds: ends)
-        ledger.forgetReads(of: Set(topics.values))
-        for r in records { ledger.consumed(r) }
-        let verdict = ledger.verdict()
+        let verdict = try await ctx.ledger.readBack(from: try ctx.cluster(), topics: topics, partitions: partitions)
         ctx.attach(Evidence.table(["sent", "acknowledged", "read", "lost", "duplicated", "reordered by key"],
                                   [["\(verdict.sent)", "\(verdict.acknowledged)", "\(verdict.distinctRead)", "\(verdict.lost.count)",
                                     "\(verdict.duplicated.count)", "\(verdict.reorderedByKey.count)"]]), mediaType: "text/markdown")

@@ -1,4 +1,5 @@
 import Foundation
+import Drills
 import Runtime
 import KafkaClient
 import Cluster

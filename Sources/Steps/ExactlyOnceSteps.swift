@@ -29,8 +29,6 @@ enum ComparisonKey: WorldKey {
 
 /// Sentences about exactly-once processing and its at-least-once counterpart (KAF-08).
 enum ExactlyOnceSteps {
-    static let eosCapabilities: [ClusterCapability] = [.transactions, .transactionIsolation, .transactionalOffsets]
-
     static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
         code.when("an exactly-once processor copies {string} to {string}, killed mid-transaction after {int} records and restarted",
                   doc: "A transactional read-process-write processor (read_committed consumer, offsets committed "
@@ -101,22 +99,8 @@ enum ExactlyOnceSteps {
             try cluster.require(.transactions)
             let topic = try ctx.topic(topicName)
             guard outcome == "committed" || outcome == "aborted" else { throw StepFailure("a transaction is committed or aborted, not \(outcome)") }
-            cluster.registerCoordinatorKey("writer-\(outcome)", type: .transaction)
-            let producer = try Producer(config: cluster.config(["transactional.id": "writer-\(outcome)"]))
-            defer { producer.close() }
-            try await producer.initTransactions()
-            try producer.beginTransaction()
-            let first = UInt64(ctx.ledger.sentCount) + 1
-            for id in first..<(first + UInt64(count)) {
-                try producer.produce(topic: topic, key: nil, value: Payload.make(id: id), token: id)
-            }
-            try await producer.flush()
-            if outcome == "committed" { try await producer.commitTransaction() } else { try await producer.abortTransaction() }
-            let ids = Array(first..<(first + UInt64(count)))
-            let ledger = ctx.ledger
-            for id in ids { ledger.sent(id, key: nil, topic: topic, producer: "writer-\(outcome)") }
-            // An aborted transaction's records are aborted reads wherever a verifying read meets them.
-            if outcome == "aborted" { ledger.aborted(ids) }
+            let ids = try await TransactionDrill.write(
+                count, to: topic, commit: outcome == "committed", cluster: cluster, ledger: ctx.ledger)
             ctx.world.update(TransactionState.Key.self) { $0.ids[outcome, default: []] += ids }
         }
 
@@ -161,44 +145,15 @@ enum ExactlyOnceSteps {
                   example: #"When I compare exactly-once and at-least-once processing of "orders" into "totals""#
         ) { (ctx, inputName: String, name: String) in
             try ctx.cluster().require(.transactions)
-            let input = try ctx.topic(inputName)
-            let cluster = try ctx.cluster()
             let partitions = ctx.scenario.state.withLock { $0.partitions[inputName] ?? 1 }
-            let replication = min(3, Int32(try await cluster.liveBrokers().count))
-            var rows: [[String]] = [], bars: [(String, Double)] = []
-            var comparison = Comparison(input: inputName, partitions: partitions)
-            let modes = [("exactly-once", CopyProcessor.Mode.exactlyOnce(transactionalId: "compare-eos")),
-                         ("at-least-once", .atLeastOnce)]
-            for (label, mode) in modes {
-                let output = env.physicalTopic("\(name)-\(label == "exactly-once" ? "eos" : "alo")")
-                try await cluster.createTopic(TopicSpec(name: output, partitions: partitions,
-                                                        replicationFactor: replication))
-                if label == "exactly-once" {
-                    comparison.exactlyOnceOutput = output
-                } else {
-                    comparison.atLeastOnceOutput = output
-                }
-                let p = CopyProcessor(cluster: cluster, mode: mode, group: "compare-\(label)", input: input,
-                                      output: output, partitions: partitions)
-                // The processors' own counts measure throughput only; the verdict reads the outputs back.
-                let written = try await p.run(killPoints: []).reduce(0, +)
-                let seconds = max(1e-6, Double(p.processingTime.components.attoseconds) / 1e18
-                                  + Double(p.processingTime.components.seconds))
-                rows.append([label, "\(written)", String(format: "%.2f", seconds),
-                             String(format: "%.0f", Double(written) / seconds)])
-                bars.append((label, Double(written) / seconds))
-            }
-            ctx.world[ComparisonKey.self] = comparison
-            var table = Evidence.table(["processing", "records", "seconds (first record to last commit)", "records/s"],
-                                       rows)
-            if let missing = eosCapabilities.first(where: { !cluster.capabilities.contains($0) }) {
-                table += "\n\nThe \(cluster.backend) cluster runs the transactions but does not model "
-                    + "\(missing.rawValue): these numbers are the cost of the transactional protocol as the clients "
-                    + "pay it, not a measurement of exactly-once delivery."
-            }
-            ctx.attach(table, mediaType: "text/markdown")
-            ctx.attach(Evidence.barChart(title: "Read-process-write throughput (records/s)", bars: bars),
-                       mediaType: "image/svg+xml")
+            let run = try await ProcessingComparison.run(
+                cluster: try ctx.cluster(), input: try ctx.topic(inputName), partitions: partitions,
+                output: { env.physicalTopic("\(name)-\($0)") })
+            ctx.world[ComparisonKey.self] = Comparison(
+                input: inputName, partitions: partitions, exactlyOnceOutput: run.exactlyOnceOutput,
+                atLeastOnceOutput: run.atLeastOnceOutput)
+            ctx.attach(run.table, mediaType: "text/markdown")
+            ctx.attach(run.chart, mediaType: "image/svg+xml")
         }
 
         code.then("both processors copied all {int} records",
@@ -212,19 +167,11 @@ enum ExactlyOnceSteps {
                 throw StepFailure("no comparison ran in this scenario")
             }
             let input = try await readCommitted(ctx, run.input).map(\.value)
-            let eosRead = try await ConsumingSteps.readTopicReporting(ctx, topic: eosTopic, partitions: run.partitions,
-                                                                      readCommitted: true)
-            try TransactionIsolation.verifyingRead(isolation: eosRead.isolation, of: eosTopic).enforce()
-            let eos = eosRead.records.map(\.value)
-            let alo = try await ConsumingSteps.readTopic(ctx, topic: aloTopic, partitions: run.partitions)
-                .map(\.value)
-            let rows = [("exactly-once", eos), ("at-least-once", alo)].map { label, values in
-                let v = CopyVerdict(input: input, output: values)
-                return [label, "\(values.count)", "\(v.outputCounts.count)", "\(v.doubled.count)",
-                        "\(v.missing.count)"]
-            }
-            let header = ["output", "records read back", "orders", "orders twice", "orders missing"]
-            ctx.attach(Evidence.table(header, rows), mediaType: "text/markdown")
+            let (eos, isolation, alo, table) = try await ProcessingComparison.readBack(
+                cluster: try ctx.cluster(), input: input, exactlyOnceOutput: eosTopic, atLeastOnceOutput: aloTopic,
+                partitions: run.partitions)
+            try TransactionIsolation.verifyingRead(isolation: isolation, of: eosTopic).enforce()
+            ctx.attach(table, mediaType: "text/markdown")
             try CopyVerdict.allCopied(input: input, exactlyOnce: eos, atLeastOnce: alo, expected: expected)
                 .enforce()
         }
@@ -233,7 +180,7 @@ enum ExactlyOnceSteps {
     /// Exactly-once verdicts are only trusted where the cluster models transactions fully.
     static func requireEOS(_ ctx: StepContext) throws {
         let cluster = try ctx.cluster()
-        for c in eosCapabilities { try cluster.require(c) }
+        for c in ProcessingComparison.exactlyOnceCapabilities { try cluster.require(c) }
     }
 
     static func processor(_ ctx: StepContext, _ input: String, _ output: String,

@@ -1,26 +1,6 @@
 import Cluster
+import Drills
 import Runtime
-
-/// What a scenario did that decides which claims its cluster could falsify: the faults it applied
-/// and how its producers were configured. The steps that do these things record them here.
-struct Conduct: Sendable {
-    enum Fault: String, Sendable, Comparable {
-        case brokerKill = "a broker was killed"
-        case latency = "latency was added"
-        case requestErrors = "requests were failed with injected errors"
-        case delayedResponses = "responses were delayed"
-
-        static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
-    }
-
-    var faults: Set<Fault> = []
-    var idempotentProducers = false
-    var nonIdempotentProducers = false
-
-    mutating func produced(idempotent: Bool) {
-        if idempotent { idempotentProducers = true } else { nonIdempotentProducers = true }
-    }
-}
 
 enum ConductKey: WorldKey {
     static var defaultValue: Conduct { Conduct() }
@@ -30,80 +10,6 @@ extension StepContext {
     func record(_ fault: Conduct.Fault) { world.update(ConductKey.self) { _ = $0.faults.insert(fault) } }
     func produced(idempotent: Bool) { world.update(ConductKey.self) { $0.produced(idempotent: idempotent) } }
     var conduct: Conduct { world[ConductKey.self] }
-}
-
-/// A part of what a Then step claims about delivery.
-enum DeliveryClaim: String, Sendable, CaseIterable {
-    case noLoss = "no acknowledged record lost"
-    case noDuplicates = "no record written twice"
-    case partitionOrder = "each partition in send order"
-
-    /// The capability without which this claim could not fail here, given what the scenario did —
-    /// or nil when the claim is falsifiable on any cluster.
-    func needs(given conduct: Conduct) -> (capability: ClusterCapability, why: String)? {
-        let faulted = !conduct.faults.isEmpty
-        switch self {
-        case .noLoss:
-            if conduct.faults.contains(.brokerKill) {
-                return (.replication, "a broker was killed, and only a replicated log can lose what its leader acknowledged")
-            }
-            // The idempotent client takes a later batch's success as proof that earlier failed batches
-            // were written (implicit acknowledgement); only a broker that checks sequence numbers makes
-            // that proof true.
-            if conduct.idempotentProducers && faulted {
-                return (.idempotentDeduplication, "the idempotent producer may retry after "
-                        + conduct.faults.sorted().map(\.rawValue).joined(separator: ", ")
-                        + ", and then infers what was written from the broker's sequence checks")
-            }
-        case .noDuplicates:
-            // Without a fault nothing makes the producer retry, so a duplicate would be a real defect.
-            if conduct.idempotentProducers && faulted {
-                return (.idempotentDeduplication, "the producer is idempotent and "
-                        + conduct.faults.sorted().map(\.rawValue).joined(separator: ", ")
-                        + ": only the broker's sequence checks remove the duplicates its retries write")
-            }
-        case .partitionOrder:
-            if conduct.idempotentProducers && faulted {
-                return (.idempotentDeduplication, "the idempotent producer's order after retries rests on the broker's "
-                        + "sequence checks")
-            }
-        }
-        return nil
-    }
-}
-
-/// Judges a delivery claim made of parts: a part that fails where it could fail fails the step; a
-/// part the cluster cannot falsify skips the step, naming the claim and the missing capability,
-/// after every falsifiable part held.
-struct ClaimJudgement {
-    struct Part {
-        let claim: DeliveryClaim
-        let failure: String?
-    }
-
-    let parts: [Part]
-
-    func judge(on cluster: any Cluster, conduct: Conduct, claim text: String, context: String? = nil) throws {
-        var failures: [String] = []
-        var unverifiable: [String] = []
-        for part in parts {
-            if let (capability, why) = part.claim.needs(given: conduct), !cluster.capabilities.contains(capability) {
-                unverifiable.append("\(part.claim.rawValue) needs \(capability.rawValue) (\(why))"
-                                    + (part.failure.map { "; seen here: \($0)" } ?? ""))
-            } else if let failure = part.failure {
-                failures.append(failure)
-            }
-        }
-        if !failures.isEmpty { throw StepFailure(failures.joined(separator: "; ") + (context.map { " — \($0)" } ?? "")) }
-        if !unverifiable.isEmpty {
-            let verified = parts.filter { p in
-                p.failure == nil && !(p.claim.needs(given: conduct).map { !cluster.capabilities.contains($0.capability) } ?? false)
-            }.map(\.claim.rawValue)
-            throw StepSkipped("'\(text)' cannot be falsified on the \(cluster.backend) cluster: "
-                              + unverifiable.joined(separator: "; ")
-                              + (verified.isEmpty ? "" : " — verified: \(verified.joined(separator: ", "))"))
-        }
-    }
 }
 
 // The fault verbs of the step vocabulary: each applies the fault on the scenario's cluster, confirmed

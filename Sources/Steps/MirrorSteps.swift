@@ -102,28 +102,10 @@ enum MirrorSteps {
                        + "`heartbeats` on the target every second. Stopped after the scenario.",
                    example: #"Given a mirror from "east" to "west" for topics matching "orders|payments" excluding "audit.*", checkpointing group "billing" every 1000 ms"#
         ) { (ctx, sourceName: String, targetName: String, include: String, exclude: String, group: String, intervalMs: Int) in
-            let source = try ctx.named(sourceName).cluster, target = try ctx.named(targetName).cluster
-            // A typo in a pattern would otherwise select nothing and look like a broken mirror.
-            for (what, pattern) in [("include", include), ("exclude", exclude)]
-            where (try? Regex(pattern)) == nil {
-                throw StepFailure("the \(what) pattern \"\(pattern)\" is not a valid regular expression")
-            }
-            var options = Mirror.Options()
-            options.sourceAlias = sourceName
-            options.targetAlias = targetName
-            // On a shared cluster a scenario's topics carry a run suffix; the patterns are about the names as written.
-            let suffix = env.ownsClusters ? "" : "(?:-[a-z0-9]+-[0-9]+)?"
-            options.include = ["(?:\(include))\(suffix)"]
-            options.exclude = ["(?:\(exclude))\(suffix)"]
-            options.groups = [source.config(["group.id": group])["group.id"] ?? ""]
-            options.checkpointInterval = .milliseconds(intervalMs)
-            options.replicationFactor = try await target.replicationFactorForAcksAll()
-            let mirror = Mirror(source: source.config(), target: target.config(), options: options) { spec in
-                do { try await target.createTopic(spec) } catch let e as KafkaError where e.code == 36 {
-                    // Already there (a shared cluster keeps heartbeats and checkpoints between scenarios).
-                }
-            }
-            try await mirror.start()
+            let mirror = try await MirrorDrills.startMirror(
+                source: try ctx.named(sourceName).cluster, target: try ctx.named(targetName).cluster,
+                sourceAlias: sourceName, targetAlias: targetName, include: include, exclude: exclude, group: group,
+                checkpointInterval: .milliseconds(intervalMs), sharedSuffix: !env.ownsClusters)
             ctx.world.update(MirrorState.Key.self) { s in
                 s.mirror = mirror
                 s.source = sourceName
@@ -150,19 +132,11 @@ enum MirrorSteps {
                 source: sourceNamed.cluster, topic: topic, target: target.cluster, remote: remote,
                 partitions: partitions, within: seconds
             ) { MirrorChecks.fidelity(acknowledged: acknowledged, source: $0, target: $1).holds }
-            let (sourceRecords, targetRecords) = (copy.source, copy.target)
-            var verdict = MirrorChecks.fidelity(acknowledged: acknowledged, source: sourceRecords,
-                                                target: targetRecords)
-            // Why a copy is missing, when the harness knows: its last read failed, or the mirror stopped.
-            let stopped = ctx.world[MirrorState.Key.self].mirror?.status.error.map { "the mirror stopped: \($0)" }
             if let failure = copy.readFailure { ctx.log("the last read of \(remote) failed: \(failure)") }
-            let why = [copy.readFailure.map { "the last read of the copy failed: \($0)" }, stopped].compactMap { $0 }
-            if !why.isEmpty {
-                verdict.context = ([verdict.context].compactMap { $0 } + why).joined(separator: "; ")
-            }
-            ctx.attach(Evidence.table(["partition", "on the source", "on the target"], (0..<partitions).map { p in
-                ["\(p)", "\(sourceRecords.filter { $0.partition == p }.count)", "\(targetRecords.filter { $0.partition == p }.count)"]
-            }), mediaType: "text/markdown")
+            let (verdict, table) = MirrorDrills.fidelity(
+                acknowledged: acknowledged, source: copy.source, target: copy.target, partitions: partitions,
+                readFailure: copy.readFailure, mirrorError: ctx.world[MirrorState.Key.self].mirror?.status.error)
+            ctx.attach(table, mediaType: "text/markdown")
             try verdict.enforce()
         }
 
@@ -229,7 +203,7 @@ enum MirrorSteps {
             let source = try ctx.named(sourceName), target = try ctx.named(targetName)
             guard let topic = source.topics[name] else { throw StepFailure("no topic \"\(name)\" on \(sourceName)") }
             let remote = Mirror.remoteTopic(topic, sourceAlias: sourceName)
-            try await waitForTopic(remote, on: target.cluster)
+            try await MirrorDrills.awaitRemoteTopic(remote, on: target.cluster)
             let (result, delay) = try await HarnessDelay.during {
                 try await MirrorDrills.lag(mirror: mirror, source: source.cluster, target: target.cluster, topic: topic,
                                            remote: remote, partitions: source.partitions[name] ?? 1, rate: rate,
@@ -255,13 +229,9 @@ enum MirrorSteps {
         ) { (ctx, duringAtLeastMs: Int, outsideBelowMs: Int) in
             guard let lag = ctx.world[MirrorState.Key.self].lag else { throw StepFailure("no lag drill ran") }
             let low = Double(duringAtLeastMs), high = Double(outsideBelowMs)
-            let during = lag.samples.filter { $0.sent >= lag.pause.from && $0.sent < lag.pause.to }.map(\.lag).max() ?? 0
-            let outside = lag.samples.filter { $0.sent < lag.pause.from - 1 || $0.sent >= lag.pause.to + 1 }.map(\.lag)
+            let (during, outside) = lag.aroundThePause
             let peakOutside = outside.max() ?? 0
-            ctx.attach(Evidence.table(["", "ms"], [["peak lag during the pause", String(format: "%.0f", during)],
-                                                   ["peak lag outside it", String(format: "%.0f", peakOutside)],
-                                                   ["median outside it", String(format: "%.0f", outside.sorted().dropFirst(outside.count / 2).first ?? 0)]]),
-                       mediaType: "text/markdown")
+            ctx.attach(lag.pauseTable, mediaType: "text/markdown")
             try TimedJudgement.judge(MirrorClaims.lagAroundPause(read: lag.read, sent: lag.sent, during: during,
                                                                  outside: peakOutside, low: low, high: high),
                                      claim: "the mirror lag", excess: [low - during, peakOutside - high],
@@ -288,7 +258,7 @@ enum MirrorSteps {
             let source = try ctx.named(sourceName), target = try ctx.named(targetName)
             guard let topic = source.topics[name] else { throw StepFailure("no topic \"\(name)\" on \(sourceName)") }
             let remote = Mirror.remoteTopic(topic, sourceAlias: sourceName)
-            try await waitForTopic(remote, on: target.cluster)
+            try await MirrorDrills.awaitRemoteTopic(remote, on: target.cluster)
             let result = try await MirrorDrills.failover(
                 group: group, topic: topic, partitions: source.partitions[name] ?? 1, count: count, rate: rate,
                 commitEvery: every, source: source.cluster, target: target.cluster, sourceAlias: sourceName,
@@ -299,22 +269,9 @@ enum MirrorSteps {
                         + "\(status.heartbeats) heartbeats; last checkpoint round: \(status.lastCheckpoint ?? "none")"
                         + (status.error.map { "; stopped: \($0)" } ?? ""))
             }
-            let h = result.history
-            ctx.attach(Evidence.table(["", ""], [
-                ["recovery time (switch → first record on \(targetName))", result.recovery.map { "\($0.milliseconds) ms" } ?? "none"],
-                ["acknowledged on \(sourceName)", "\(h.acknowledged.count)"],
-                ["read on \(sourceName) before the switch", "\(h.readOnSource.count)"],
-                ["read on \(targetName) after it", "\(h.readOnTarget.count)"],
-                ["lost", "\(h.lost.count)"], ["consumed twice", "\(h.duplicates.count)"],
-                ["bound: read on \(sourceName) after the newest checkpoint", "\(h.bound)"],
-                ["newest checkpoint's age at the switch", result.checkpointAge.map { "\($0.milliseconds) ms" } ?? "no checkpoint"],
-            ]), mediaType: "text/markdown")
-            ctx.attach(Evidence.table(["partition", "committed on \(sourceName)", "checkpoint upstream", "translated offset"],
-                                      result.committedOnSource.map { c in
-                                          let cp = result.checkpoints.first { $0.partition == c.partition }
-                                          return ["\(c.partition)", "\(c.offset)", cp.map { "\($0.upstreamOffset)" } ?? "–",
-                                                  cp.map { "\($0.downstreamOffset)" } ?? "beginning"]
-                                      }), mediaType: "text/markdown")
+            for table in result.tables(source: sourceName, target: targetName) {
+                ctx.attach(table, mediaType: "text/markdown")
+            }
         }
 
         code.then("the failover lost no message and consumed twice only messages read after the last checkpoint",
@@ -347,15 +304,5 @@ enum MirrorSteps {
     /// The physical name of a remote topic written as `<alias>.<name>`.
     static func remoteTopic(_ written: String, written name: String, physical: String) -> String {
         written.hasSuffix("." + name) ? String(written.dropLast(name.count)) + physical : written
-    }
-
-    /// Waits until the mirror has created a remote topic on the target.
-    static func waitForTopic(_ topic: String, on cluster: any Cluster, within limit: Duration = .seconds(15)) async throws {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if try await cluster.metadata(topic: nil).topic(topic) != nil { return }
-            try await Task.sleep(for: .milliseconds(100)) // polling interval of the deadline loop
-        }
-        throw StepFailure("the mirror did not create \(topic) on the target within \(limit.formatted())")
     }
 }

@@ -34,19 +34,12 @@ enum MonitoringSteps {
                   example: #"Then the lag alert (lag over 300 records for 1 second) fired while the consumer stalled and resolved after it caught up"#
         ) { (ctx, threshold: Int64, holdSeconds: Int) in
             let rule = LagAlertRule(threshold: threshold, holdFor: Double(holdSeconds))
-            let stall = ctx.world[MonitoringState.Key.self].stalls.first.map { ($0.key, $0.value.history) }
-            guard let (group, record) = stall else { throw StepFailure("no consumer stalled in this scenario") }
-            let end = record.lag.last?.seconds ?? 0
-            let firing = rule.firing(record.lag).map { (label: "alert firing", from: $0.from, to: $0.to ?? end) }
-            let title = "Lag of group \(group) (records); alert over \(rule.threshold) for \(Int(rule.holdFor)) s"
-            ctx.attach(Evidence.lineChart(title: title, unit: "stall and firing shaded",
-                                          samples: record.lag.map { ($0.seconds, Double($0.lag)) },
-                                          spans: [("consumer stalled", record.stallFrom, record.stallTo)] + firing),
-                       mediaType: "image/svg+xml")
-            ctx.attach(Evidence.table(["s", "alert", "lag"], rule.evaluate(record.lag).map {
-                [String(format: "%.1f", $0.seconds), $0.state.rawValue, "\($0.lag)"]
-            }), mediaType: "text/markdown")
-            try rule.firedDuringStallAndResolved(record, group: group).enforce()
+            guard let (group, stall) = ctx.world[MonitoringState.Key.self].stalls.first.map({ ($0.key, $0.value) })
+            else { throw StepFailure("no consumer stalled in this scenario") }
+            let (chart, table) = stall.alertEvidence(rule, group: group)
+            ctx.attach(chart, mediaType: "image/svg+xml")
+            ctx.attach(table, mediaType: "text/markdown")
+            try rule.firedDuringStallAndResolved(stall.history, group: group).enforce()
         }
 
         code.then("the exported metrics of group {string} give the lag of every partition of {string}",
@@ -60,18 +53,8 @@ enum MonitoringSteps {
             guard let stall = ctx.world[MonitoringState.Key.self].stalls[group] else {
                 throw StepFailure("no metrics were exported for group \(group)")
             }
-            let samples = ClientMetrics.samples(named: ClientMetrics.consumerLag, in: stall.metrics)
-                .filter { $0.0["topic"] == topic }
-            var exported: [Int32: Double] = [:]
-            for s in samples { if let p = s.0["partition"].flatMap({ Int32($0) }) { exported[p] = s.1 } }
-            ctx.attach(Evidence.table(["partition", "exported lag", "committed", "high watermark", "cluster's lag"],
-                                      (0..<partitions).map { p in
-                                          let m = stall.measured[p]
-                                          return ["\(p)", exported[p].map { String(format: "%.0f", $0) } ?? "–",
-                                                  m.map { "\($0.committed)" } ?? "–",
-                                                  m.map { "\($0.highBefore)…\($0.highAfter)" } ?? "–",
-                                                  m.map { "\($0.range.lowerBound)…\($0.range.upperBound)" } ?? "–"]
-                                      }), mediaType: "text/markdown")
+            let (exported, table) = stall.exportedLag(topic: topic, partitions: partitions)
+            ctx.attach(table, mediaType: "text/markdown")
             try LagGauge.verdict(metric: ClientMetrics.consumerLag, topic: topic, partitions: partitions,
                                  exported: exported, measured: stall.measured).enforce()
         }
@@ -88,12 +71,9 @@ enum MonitoringSteps {
             }
             ctx.world.update(MonitoringState.Key.self) { $0.probes = probes; $0.probeDelay = delay }
             ctx.log("the harness's own scheduling delay during the probes: \(delay.description)")
-            let ok = probes.compactMap { $0 }
-            ctx.attach(Evidence.lineChart(title: "Heartbeat round trips (ms)", unit: "x is the probe number",
-                                          samples: probes.enumerated().map { (Double($0.offset), $0.element ?? 5000) }), mediaType: "image/svg+xml")
-            ctx.attach(Evidence.table(["probes", "failed", "p50 ms", "p95 ms", "max ms"],
-                                      [["\(probes.count)", "\(probes.count - ok.count)", String(format: "%.1f", Percentile.of(ok, 50)),
-                                        String(format: "%.1f", Percentile.of(ok, 95)), String(format: "%.1f", ok.max() ?? 0)]]), mediaType: "text/markdown")
+            let (chart, table) = ProbeDrills.roundTripEvidence(probes)
+            ctx.attach(chart, mediaType: "image/svg+xml")
+            ctx.attach(table, mediaType: "text/markdown")
         }
 
         code.then("the probe is green with a p95 round trip under {int} ms",
@@ -127,11 +107,7 @@ enum MonitoringSteps {
             ctx.world.update(MonitoringState.Key.self) { $0.latencyDelay = delay }
             ctx.log("the harness's own scheduling delay during the measurement: \(delay.description)")
             let p = measured.produce, e = EndToEndLatency(measured.reads)
-            let ms = { (v: Double) in String(format: "%.1f", v) }
-            ctx.attach(Evidence.table(["latency", "records", "p50 ms", "p95 ms"], [
-                ["produce (acknowledged)", "\(p.count)", ms(Percentile.of(p, 50)), ms(Percentile.of(p, 95))],
-                ["end to end (first read)", "\(e.count)", ms(e.p50), ms(e.p95)],
-            ]), mediaType: "text/markdown")
+            ctx.attach(ProbeDrills.latencyTable(produce: p, endToEnd: e), mediaType: "text/markdown")
             ctx.world.update(MonitoringState.Key.self) { $0.latencies = (p, e, count, e.count) }
         }
 
@@ -184,28 +160,13 @@ enum MonitoringSteps {
     }
 
     static func attach(_ ctx: StepContext, _ checks: [SLOCheck]) {
-        ctx.attach(Evidence.table(["objective", "measured", "limit", "verdict"], checks.map {
-            [$0.objective, String(format: "%.1f", $0.measured), String(format: "%.0f", $0.limit.rounded(.up)), $0.met ? "met" : "BREACHED"]
-        }), mediaType: "text/markdown")
+        ctx.attach(SLOCheck.table(checks), mediaType: "text/markdown")
     }
 
-    /// Partitions whose leader does not answer: leaders from the metadata a live broker returns, each
-    /// probed on the wire (ApiVersions). When no broker answers metadata, every partition is offline.
     static func offlinePartitions(_ ctx: StepContext, _ name: String) async throws -> [Int32] {
-        let topic = try ctx.topic(name), cluster = try ctx.cluster()
-        let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
-        // With no broker answering a probe, asking for metadata would only wait out its 10 s deadline.
-        var anyAnswers = false
-        for broker in (try? await cluster.configuredBrokers()) ?? [] where !anyAnswers {
-            anyAnswers = try await cluster.probe(broker: broker).answered
-        }
-        let known = anyAnswers ? (try? await cluster.metadata(topic: topic))?.topic(topic)?.partitions ?? [] : []
-        var serving: [Int32] = []
-        for broker in Set(known.flatMap { [$0.leader] + $0.replicas }).sorted() where broker >= 0 {
-            if try await cluster.probe(broker: broker).answered { serving.append(broker) }
-        }
-        return PartitionAvailability.offline(known.map { .init(id: $0.id, leader: $0.leader, replicas: $0.replicas) },
-                                             count: partitions, live: serving)
+        try await ProbeDrills.offlinePartitions(
+            try ctx.cluster(), topic: try ctx.topic(name),
+            partitions: ctx.scenario.state.withLock { $0.partitions[name] ?? 1 })
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Drills
 import Runtime
 import KafkaClient
 import Cluster
@@ -8,35 +9,6 @@ struct NamedCluster: Sendable {
     var cluster: any Cluster
     var topics: [String: String] = [:]
     var partitions: [String: Int32] = [:]
-}
-
-extension KafkaEnvironment {
-    /// A scenario's second cluster: another mock (embedded); the `mirror` profile's west cluster (compose);
-    /// the cluster at KAFKA_BDD_TARGET_BOOTSTRAP (external), or a skip when it is unset.
-    func secondCluster(brokers: Int) async throws -> any Cluster {
-        if let factory { return try await factory(brokers) }
-        switch backend {
-        case .embedded: return try EmbeddedCluster(brokers: brokers)
-        case .compose:
-            let west = try ComposeCluster(bootstrapServers: ComposeCluster.westBootstrap, topology: .west)
-            // The profile is optional: a west cluster that does not answer at all is a missing capability.
-            guard (try? await west.metadata(topic: nil)) != nil else {
-                throw StepSkipped("the compose target cluster (profile mirror) is not running at "
-                                  + "\(ComposeCluster.westBootstrap) — start it with `make up-mirror`")
-            }
-            let problems = await west.healthProblems(expecting: ComposeCluster.Topology.west.brokerIds)
-            guard problems.isEmpty else {
-                throw StepFailure("the compose target cluster (profile mirror) is not healthy: "
-                                  + problems.joined(separator: "; ") + " — start it with `make up-mirror`")
-            }
-            return IsolatedCluster(west, scope: "\(UInt32.random(in: 0...UInt32.max))")
-        case .external:
-            guard let bootstrap = ProcessInfo.processInfo.environment["KAFKA_BDD_TARGET_BOOTSTRAP"] else {
-                throw StepSkipped("a second cluster needs KAFKA_BDD_TARGET_BOOTSTRAP on --cluster external")
-            }
-            return try ExternalCluster(bootstrapServers: bootstrap)
-        }
-    }
 }
 
 extension StepContext {

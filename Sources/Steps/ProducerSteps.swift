@@ -8,28 +8,16 @@ import Synchronization
 
 /// Sentences about producer APIs, value formats and producer tuning (KAF-03).
 enum ProducerSteps {
-    static func order(_ id: UInt64) -> String {
-        #"{"id":\#(id),"customer":"c-\#(id % 7)","amount":\#(Double(id % 1000) / 10),"currency":"EUR"}"#
-    }
-
     static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
         code.when("I send {int} JSON orders to {string} one at a time, waiting for each acknowledgement",
                   doc: "A synchronous producer: every send waits for its delivery report before the next one.",
                   example: #"When I send 100 JSON orders to "orders" one at a time, waiting for each acknowledgement"#
         ) { (ctx, count: Int, topicName: String) in
-            let topic = try ctx.topic(topicName)
-            let producer = try Producer(config: try ctx.cluster().config(["acks": "all", "linger.ms": "0"]))
-            defer { producer.close() }
             ctx.produced(idempotent: false)
-            // Ids continue the scenario's: orders sent to two topics in one scenario never share one.
-            let first = UInt64(ctx.ledger.sentCount) + 1
-            for id in first..<first + UInt64(count) {
-                let json = order(id)
-                ctx.ledger.sending(id, key: "order-\(id)", topic: topic)
-                let report = try await producer.send(topic: topic, key: Array("order-\(id)".utf8), value: Array(json.utf8))
-                ctx.ledger.acknowledged(id, partition: report.partition, offset: report.offset)
-                ctx.world.update(ProducerState.Key.self) { $0.sentValues[id] = json }
-            }
+            let sent = try await ProducerDrills.sendOneAtATime(
+                count, to: try ctx.topic(topicName),
+                config: try ctx.cluster().config(["acks": "all", "linger.ms": "0"]), ledger: ctx.ledger)
+            ctx.world.update(ProducerState.Key.self) { $0.sentValues.merge(sent) { $1 } }
         }
 
         code.when("I send {int} JSON orders to {string} asynchronously with a delivery callback",
@@ -37,25 +25,16 @@ enum ProducerSteps {
                   example: #"When I send 1000 JSON orders to "orders" asynchronously with a delivery callback"#
         ) { (ctx, count: Int, topicName: String) in
             let topic = try ctx.topic(topicName)
-            let ledger = ctx.ledger
-            let reports = Mutex<[DeliveryReport]>([])
-            let producer = try Producer(config: try ctx.cluster().config(["acks": "all", "linger.ms": "5"]),
-                                        onDelivery: { r in reports.withLock { $0.append(r) }; ledger.record(r) })
-            defer { producer.close() }
             ctx.produced(idempotent: false)
-            let first = UInt64(ledger.sentCount) + 1
-            for id in first..<first + UInt64(count) {
-                let json = order(id)
-                ledger.sending(id, key: "order-\(id)", topic: topic)
-                ctx.world.update(ProducerState.Key.self) { s in
-                    s.sentValues[id] = json
-                    s.callbackIds.insert(id)
-                    s.callbackTopics.insert(topic)
-                }
-                try producer.produce(topic: topic, key: Array("order-\(id)".utf8), value: Array(json.utf8), token: id)
+            let (sent, reports) = try await ProducerDrills.sendWithCallback(
+                count, to: topic, config: try ctx.cluster().config(["acks": "all", "linger.ms": "5"]),
+                ledger: ctx.ledger)
+            ctx.world.update(ProducerState.Key.self) { s in
+                s.sentValues.merge(sent) { $1 }
+                s.callbackIds.formUnion(sent.keys)
+                s.callbackTopics.insert(topic)
+                s.deliveryReports += reports
             }
-            try await producer.flush()
-            ctx.world.update(ProducerState.Key.self) { $0.deliveryReports += reports.withLock { $0 } }
         }
 
         code.then("the delivery callback reported every order acknowledged with its partition and offset",
@@ -63,17 +42,12 @@ enum ProducerSteps {
                       + "and offset where the record is read back from the cluster.",
                   example: "Then the delivery callback reported every order acknowledged with its partition and offset") { ctx in
             let state = ctx.world[ProducerState.Key.self]
-            var readBack: [UInt64: [DeliveryReports.Place]] = [:]
-            for topic in state.callbackTopics.sorted() {
-                let partitions = ctx.scenario.state.withLock { s in
+            let topics = state.callbackTopics.sorted().map { topic in
+                (topic, ctx.scenario.state.withLock { s in
                     s.topics.first { $0.value == topic }.flatMap { s.partitions[$0.key] } ?? 1
-                }
-                for r in try await ConsumingSteps.readTopic(ctx, topic: topic, partitions: partitions) {
-                    guard let key = r.keyString, key.hasPrefix("order-"), let id = UInt64(key.dropFirst(6))
-                    else { continue }
-                    readBack[id, default: []].append(.init(partition: r.partition, offset: r.offset))
-                }
+                })
             }
+            let readBack = try await ProducerDrills.orderPlaces(try ctx.cluster(), topics: topics)
             let reports = state.deliveryReports.map {
                 DeliveryReports.Report(id: $0.token, partition: $0.partition, offset: $0.offset,
                                        error: $0.error?.description)
@@ -101,23 +75,14 @@ enum ProducerSteps {
             guard let table = ctx.dataTable, let header = table.first, table.count > 1 else {
                 throw StepFailure("give the configurations as a table with a header row, e.g. | acks | linger.ms | compression.type |")
             }
-            var rows: [[String]] = []
-            var results: [(String, BenchmarkResult)] = []
-            for row in table.dropFirst() {
-                var props = Dictionary(uniqueKeysWithValues: zip(header, row))
-                props["enable.idempotence"] = props["acks"] == "all" ? "true" : "false"
-                let result = try await Benchmark.produce(config: try ctx.cluster().config(props), topic: topic, messages: count, size: size)
-                let label = zip(header, row).map { "\($0)=\($1)" }.joined(separator: " ")
-                results.append((label, result))
-                rows.append(row + [String(format: "%.0f", result.messagesPerSecond), String(format: "%.1f", result.megabytesPerSecond),
-                                   String(format: "%.2f", result.p50 ?? 0), String(format: "%.2f", result.p95 ?? 0), String(format: "%.2f", result.p99 ?? 0),
-                                   "\(result.errors)"])
+            let run = try await ProducerDrills.benchmark(
+                try ctx.cluster(), topic: topic, messages: count, size: size, header: header,
+                rows: Array(table.dropFirst()))
+            ctx.world.update(ProducerState.Key.self) {
+                $0.benchmarks = run.runs.map { ($0.label, $0.result.messages, $0.result.errors) }
             }
-            ctx.world.update(ProducerState.Key.self) { $0.benchmarks = results.map { ($0.0, $0.1.messages, $0.1.errors) } }
-            ctx.attach(Evidence.table(header + ["msg/s", "MB/s", "p50 ms", "p95 ms", "p99 ms", "errors"], rows), mediaType: "text/markdown")
-            ctx.attach(Evidence.barChart(title: "Producer throughput (msg/s)", bars: results.map { ($0.0, $0.1.messagesPerSecond) }),
-                       mediaType: "image/svg+xml")
-            ctx.attach(Evidence.barChart(title: "Delivery latency p99 (ms)", bars: results.map { ($0.0, $0.1.p99 ?? 0) }), mediaType: "image/svg+xml")
+            ctx.attach(run.table, mediaType: "text/markdown")
+            for chart in run.charts { ctx.attach(chart, mediaType: "image/svg+xml") }
         }
 
         code.then("every configuration delivered all {int} messages",

@@ -117,22 +117,15 @@ enum ReliabilitySteps {
                 throw StepFailure("the failure period must be positive and the retries not negative")
             }
             let policy = DeadLetterPolicy(failEvery: every, attempts: retries + 1)
-            let cluster = try ctx.cluster()
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
             let processedTopic = env.physicalTopic("\(name)-processed")
-            let replication = min(3, Int32(try await cluster.liveBrokers().count))
-            try await cluster.createTopic(TopicSpec(name: processedTopic, partitions: partitions,
-                                                    replicationFactor: replication))
             ctx.world[DeadLetterRunKey.self] = DeadLetterRun(policy: policy, source: name,
                                                              processedTopic: processedTopic, partitions: partitions)
-            let records = try await ConsumingSteps.readTopic(ctx, topic: topic, partitions: partitions)
-            let counts = try await DeadLetterDrill.process(
-                records, policy: policy, retries: retries,
-                producerConfig: cluster.config(["acks": "all", "enable.idempotence": "true"]),
+            let (read, counts) = try await DeadLetterDrill.run(
+                cluster: try ctx.cluster(), source: topic, partitions: partitions, policy: policy, retries: retries,
                 processedTopic: processedTopic, deadLetterTopic: dlq)
             ctx.attach(Evidence.table(["read", "processed", "retries", "dead-lettered"],
-                                      [["\(records.count)", "\(counts.processed)", "\(counts.retried)",
-                                        "\(counts.deadLettered)"]]),
+                                      [["\(read)", "\(counts.processed)", "\(counts.retried)", "\(counts.deadLettered)"]]),
                        mediaType: "text/markdown")
         }
 
@@ -149,18 +142,10 @@ enum ReliabilitySteps {
                 throw StepFailure("no consumer processed with a dead-letter topic in this scenario")
             }
             let sourceTopic = try ctx.topic(run.source)
-            let source = try await ConsumingSteps.readTopic(ctx, topic: sourceTopic, partitions: run.partitions)
-                .compactMap { r in
-                    Payload.id(in: r.value).map {
-                        DeadLetterPolicy.SourceRecord(id: $0, partition: r.partition, offset: r.offset)
-                    }
-                }
-            let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
-            let letters = try await ConsumingSteps.readTopic(ctx, topic: dlq, partitions: partitions).map {
-                DeadLetter(id: Payload.id(in: $0.value), offset: $0.offset, headers: $0.headerStrings)
-            }
-            let output = try await ConsumingSteps.readTopic(ctx, topic: run.processedTopic, partitions: run.partitions)
-            let processed = output.compactMap { Payload.id(in: $0.value) }
+            let (source, letters, processed) = try await DeadLetterDrill.readBack(
+                cluster: try ctx.cluster(), source: sourceTopic, partitions: run.partitions, deadLetterTopic: dlq,
+                deadLetterPartitions: ctx.scenario.state.withLock { $0.partitions[name] ?? 1 },
+                processedTopic: run.processedTopic)
             ctx.attach(Evidence.table(["on \(run.source)", "on \(name)", "on the processed topic"],
                                       [["\(source.count)", "\(letters.count)", "\(processed.count)"]]),
                        mediaType: "text/markdown")

@@ -25,7 +25,7 @@ enum ScalingSteps {
             let record = try await drill.run(sizes: sizes, messages: total)
             ctx.world.update(ScalingState.Key.self) { $0.drills[group] = record }
             ctx.world.update(GroupState.Key.self) { $0.reads[group, default: []] += drill.readIds }
-            attachEvidence(ctx, record, sizes: sizes, strategy: strategy)
+            for (content, type) in record.evidence(strategy: strategy) { ctx.attach(content, mediaType: type) }
         }
 
         code.then("each scaling step of group {string} was a logged rebalance after which every partition had exactly one consumer",
@@ -73,25 +73,6 @@ enum ScalingSteps {
             [$0.member, list($0.held), list($0.gaveUp), list($0.kept)]
         }), mediaType: "text/markdown")
         return rows
-    }
-
-    static func attachEvidence(_ ctx: StepContext, _ record: ScalingHistory, sizes: [Int], strategy: String) {
-        let spans = record.phases.map { (label: $0.label, from: $0.from, to: $0.to) }
-        ctx.attach(Evidence.lineChart(title: "Lag of the group (records), \(strategy)", unit: "phases shaded",
-                                      samples: record.lag.map { ($0.seconds, Double($0.lag)) }, spans: spans),
-                   mediaType: "image/svg+xml")
-        ctx.attach(Evidence.barChart(title: "Highest lag per phase (records)",
-                                     bars: record.phases.map { ($0.label, Double(record.maxLag(in: $0))) }),
-                   mediaType: "image/svg+xml")
-        ctx.attach(Evidence.table(["s", "consumer", "event", "partitions", "protocol"], record.rebalances.map {
-            let partitions = $0.partitions.map(String.init).joined(separator: ",")
-            return [String(format: "%.2f", $0.seconds), $0.member, $0.kind.rawValue, partitions, $0.protocolName]
-        }), mediaType: "text/markdown")
-        ctx.attach(Evidence.table(["phase", "consumers", "from s", "to s", "settled assignment", "highest lag"], record.phases.enumerated().map { i, p in
-            ["\(i + 1)", "\(p.consumers)", String(format: "%.1f", p.from), String(format: "%.1f", p.to),
-             p.settled.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.map(String.init).joined(separator: ","))" }.joined(separator: "; "),
-             "\(record.maxLag(in: p))"]
-        }), mediaType: "text/markdown")
     }
 }
 

@@ -115,13 +115,7 @@ enum SecuritySteps {
             guard let rotation = ctx.world[State.Key.self].rotation, rotation.broker == broker else {
                 throw StepFailure("broker \(broker)'s certificate was not rotated in this scenario")
             }
-            // The broker reloads its keystore when it replays the config change, after the alter returned.
-            let deadline = ContinuousClock.now + .seconds(10)
-            var now = try await compose.presentedSerial(broker: broker)
-            while now == rotation.before, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(500)) // polling interval of the deadline loop
-                now = try await compose.presentedSerial(broker: broker)
-            }
+            let now = try await SecurityDrill.awaitPresentedSerial(compose, broker: broker, other: rotation.before)
             ctx.attach(Evidence.table(["broker", "serial before", "serial issued", "serial presented now"],
                                       [["\(broker)", rotation.before, rotation.issued, now]]),
                        mediaType: "text/markdown")
@@ -234,19 +228,10 @@ enum SecuritySteps {
             let compose = try ctx.composeCluster(for: .security, tools: "SCRAM users and ACLs")
             let state = ctx.world[State.Key.self]
             guard let matrix = state.matrix else { throw StepFailure("no permission matrix was granted in this scenario") }
-            var observed: [PermissionMatrix.Entry.Key: PermissionMatrix.Outcome] = [:]
-            var rows: [[String]] = []
-            let topics = ctx.scenario.state.withLock { $0.topics }
-            for entry in matrix.entries {
-                let outcome = try await SecurityDrill.attempt(entry, compose: compose, users: state.users,
-                                                              matrix: state.matrix, topics: topics,
-                                                              scope: ctx.sharedScope)
-                observed[entry.key] = outcome
-                rows.append([entry.principal, entry.operation.rawValue, entry.resource.description,
-                             entry.allowed ? "allowed" : "denied", outcome.description])
-            }
-            ctx.attach(Evidence.table(["principal", "operation", "resource", "expected", "observed"], rows),
-                       mediaType: "text/markdown")
+            let (observed, table) = try await SecurityDrill.attemptAll(
+                matrix, compose: compose, users: state.users, topics: ctx.scenario.state.withLock { $0.topics },
+                scope: ctx.sharedScope)
+            ctx.attach(table, mediaType: "text/markdown")
             try matrix.verdict(observed: observed).enforce()
         }
     }

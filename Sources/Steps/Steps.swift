@@ -1,3 +1,4 @@
+import Drills
 import Runtime
 import KafkaClient
 import Cluster
@@ -34,6 +35,10 @@ public enum Steps {
 
 // What the cluster cannot model is never a verdict: the runner skips the step with this reason.
 extension Unsupported: SkipsStep {
+    public var skipReason: String { description }
+}
+
+extension CannotRunHere: SkipsStep {
     public var skipReason: String { description }
 }
 

@@ -253,24 +253,9 @@ enum StreamsSteps {
 
     static func restart(_ ctx: StepContext, _ env: KafkaEnvironment, name: String, restoring: Bool) async throws {
         guard let old = ctx.world[StreamsState.Key.self].processors[name] else { throw StepFailure("no processor \(name)") }
-        await old.stop()
-        var options = old.options
-        options.restoreState = restoring
-        let began = ContinuousClock.now
-        let processor = StreamProcessor(config: try ctx.cluster().config(), options: options)
-        try await processor.start()
-        let restored = ContinuousClock.now
+        let (processor, table) = try await StreamsRestart.run(
+            old, config: try ctx.cluster().config(), restoring: restoring, within: env.stepTimeout * 0.8)
         ctx.world.update(StreamsState.Key.self) { $0.processors[name] = processor }
-        try await processor.waitUntilIdle(within: env.stepTimeout * 0.8)
-        let caughtUp = ContinuousClock.now
-        await processor.stop()
-        let s = processor.status
-        if let e = s.error { throw StepFailure("the stream processor failed: \(e)") }
-        ctx.attach(Evidence.table(["", ""], [
-            ["state restored", restoring ? "\(s.restored) changelog entries in \((restored - began).milliseconds) ms" : "no (drill)"],
-            ["re-delivered records skipped (already in the restored state)", "\(s.skipped)"],
-            ["records processed after the restart", "\(s.processed)"],
-            ["recovery time (restart → caught up with the input)", "\((caughtUp - began).milliseconds) ms"],
-        ]), mediaType: "text/markdown")
+        ctx.attach(table, mediaType: "text/markdown")
     }
 }

@@ -8,6 +8,7 @@ import Reporting
 import KafkaClient
 import Cluster
 import Steps
+import Drills
 
 /// `kafka-bdd run`: the acceptance suite against a cluster, with reports.
 struct Run: AsyncParsableCommand {

@@ -8,6 +8,7 @@ import Reporting
 import KafkaClient
 import Cluster
 import Steps
+import Drills
 
 /// `kafka-bdd steps`: the vocabulary feature files can use.
 struct StepsCommand: AsyncParsableCommand {

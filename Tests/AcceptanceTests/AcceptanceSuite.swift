@@ -7,6 +7,7 @@ import Session
 import Steps
 import Synchronization
 import Testing
+import Drills
 
 /// One scenario of the study plan as a Swift Testing case:
 /// `KAF-02 · Rule › Scenario (Features/kaf02-installing-kafka.feature:16)`.

@@ -8,6 +8,7 @@ import Runtime
 @testable import Steps
 import Synchronization
 import Testing
+import Drills
 
 /// The capstone's scenarios, unchanged, with a pipeline component that misbehaves for real: each must
 /// FAIL. A sink that drops updates leaves the sink table behind the oracle; a CDC reader that consumes

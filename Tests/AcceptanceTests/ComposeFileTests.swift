@@ -5,6 +5,7 @@ import Gherkin
 import KafkaClient
 import Steps
 import Testing
+import Drills
 
 /// docker-compose.yml, compose/security.yml and the Makefile read as text (no Docker engine here): the
 /// desk check's defects 4, 6, 8, 9, 10, 13, 14 and 15 each stay fixed.

@@ -7,6 +7,7 @@ import Session
 import Steps
 import Synchronization
 import Testing
+import Drills
 
 /// The compose fake keeps the Kafka rules librdkafka's mock ignores (KafkaRulesProxy), with the
 /// min.insync.replicas docker-compose.yml gives its brokers; the drills that write with acks=all

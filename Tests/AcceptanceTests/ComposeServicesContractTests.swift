@@ -6,6 +6,7 @@ import Session
 import Steps
 import Testing
 import Verification
+import Drills
 
 /// The KAF-06, KAF-09 and KAF-11 sides of ComposeCluster against a fake `docker` and a fake Connect REST
 /// endpoint: the commands and requests each step issues, the cleanup after it, and that no password

@@ -3,6 +3,7 @@ import Gherkin
 import Runtime
 @testable import Steps
 import Testing
+import Drills
 
 /// Empty evidence never passes: every Then sentence of the vocabulary, run as its documented example
 /// right after a fresh cluster started — nothing produced, no topic created, no drill run — must fail

@@ -5,6 +5,7 @@ import Runtime
 import Session
 import Steps
 import Testing
+import Drills
 
 extension WholeChapterRuns {
     @Suite("Every chapter on compose (fake docker)")

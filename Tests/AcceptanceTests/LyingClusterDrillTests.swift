@@ -5,6 +5,7 @@ import Messages
 import Runtime
 @testable import Steps
 import Testing
+import Drills
 
 extension WholeChapterRuns {
     /// Every chapter scenario that applies a fault, run on a cluster where that fault is a no-op

@@ -8,6 +8,7 @@ import Cluster
 import Verification
 import Steps
 import Testing
+import Drills
 
 /// docs/steps.md is what users write feature files from: it must list the vocabulary as it is.
 @Suite("Step documentation")

@@ -4,6 +4,7 @@ import Expressions
 import Runtime
 import Steps
 import Testing
+import Drills
 
 /// The GitHub workflows in ci/github are copied by users and run nowhere here: this reads them as text and
 /// checks what a run would meet — a `--require-verified` gate whose chapter holds a scenario that must skip

@@ -39,7 +39,7 @@ final class ClaimingCluster: Cluster, @unchecked Sendable {
 struct ExactlyOnceStepNegativeControlTests {
     let base = StepNegativeControlTests()
     static let claimingEOS = KafkaEnvironment(factory: { brokers in
-        try ClaimingCluster(brokers: brokers, claiming: Set(ExactlyOnceSteps.eosCapabilities + [.fencing]))
+        try ClaimingCluster(brokers: brokers, claiming: Set(ProcessingComparison.exactlyOnceCapabilities + [.fencing]))
     })
 
     static func breakers(_ code: inout SupportCode) {

@@ -1,8 +1,6 @@
 import Foundation
-import Runtime
 import KafkaClient
 import Cluster
-import Verification
 import Synchronization
 
 /// Which cluster a run uses, and the scenario-scoped state the steps share.
@@ -12,9 +10,9 @@ public final class KafkaEnvironment: Sendable {
     }
 
     public let backend: Backend
-    let shared: (any Cluster)?
+    public let shared: (any Cluster)?
     /// Tests substitute clusters (a fake that misbehaves) here.
-    let factory: (@Sendable (Int) async throws -> any Cluster)?
+    public let factory: (@Sendable (Int) async throws -> any Cluster)?
     /// Makes topic names unique per scenario on shared clusters.
     private let counter = Atomic<Int>(0)
     private let runId = String(UInt32.random(in: 0...UInt32.max), radix: 36)
@@ -44,7 +42,7 @@ public final class KafkaEnvironment: Sendable {
     }
 
     /// Clusters made by `factory`, one per scenario (for tests).
-    init(factory: @escaping @Sendable (Int) async throws -> any Cluster) {
+    public init(factory: @escaping @Sendable (Int) async throws -> any Cluster) {
         backend = .embedded
         stepTimeout = .seconds(60)
         shared = nil
@@ -75,16 +73,16 @@ public final class KafkaEnvironment: Sendable {
     /// start of a scenario: a broker down or a fault left in place fails the scenario with that reason,
     /// since its verdict would be about an earlier scenario's leftovers. Too few brokers for the
     /// scenario is what the cluster is, not a fault: a skip.
-    func cluster(brokers: Int) async throws -> any Cluster {
+    public func cluster(brokers: Int) async throws -> any Cluster {
         if let shared {
             let configured = try await configuredBrokers(shared)
             guard configured.count >= brokers else {
-                throw StepSkipped("the \(backend.rawValue) cluster has \(configured.count) brokers; "
+                throw CannotRunHere("the \(backend.rawValue) cluster has \(configured.count) brokers; "
                                   + "this scenario needs \(brokers)")
             }
             let problems = await shared.healthProblems(expecting: configured)
             guard problems.isEmpty else {
-                throw StepFailure("the shared \(backend.rawValue) cluster is not healthy at the start of this "
+                throw DrillFailure("the shared \(backend.rawValue) cluster is not healthy at the start of this "
                                   + "scenario: " + problems.joined(separator: "; ")
                                   + " (an earlier scenario or someone else left it so)")
             }
@@ -105,62 +103,51 @@ public final class KafkaEnvironment: Sendable {
 
     /// What the After hook may spend restoring a shared cluster: the hook's time limit less a margin,
     /// so that its own message, not the runner's, says what could not be restored.
-    var restoreDeadline: Duration { max(stepTimeout - .seconds(5), stepTimeout * 0.8) }
+    public var restoreDeadline: Duration { max(stepTimeout - .seconds(5), stepTimeout * 0.8) }
 
     /// The physical name of a scenario's topic: as written on a per-scenario cluster, suffixed on a shared one.
-    func physicalTopic(_ name: String) -> String {
+    public func physicalTopic(_ name: String) -> String {
         shared == nil ? name : "\(name)-\(runId)-\(counter.wrappingAdd(1, ordering: .relaxed).oldValue)"
     }
 
-    var ownsClusters: Bool { shared == nil }
+    public var ownsClusters: Bool { shared == nil }
 
     public func shutdown() async { await shared?.shutdown() }
 }
 
-/// What every domain of one scenario shares: its cluster, its topics and the delivery ledger. Each
-/// domain keeps the rest under its own World key, beside its steps.
-final class ScenarioState: Sendable {
-    let state = Mutex(State())
-
-    struct State {
-        var cluster: (any Cluster)?
-        var topics: [String: String] = [:] // as written → physical
-        var partitions: [String: Int32] = [:]
-        /// The replication factor each topic was created with, as asked (physical name → factor).
-        var replicationFactors: [String: Int32] = [:]
-        var ledger = DeliveryLedger()
-        /// An admin command its safety checks accepted but this cluster has no API to send: the cluster is
-        /// not as the scenario expects after it, so every later step that reads the cluster skips with this.
-        var unsent: Unsupported?
-        /// Clusters a scenario named (KAF-10's source and target), and which one the steps act on now:
-        /// `cluster`, `topics` and `partitions` above are the current one's (NamedClusters.swift).
-        var named: [String: NamedCluster] = [:]
-        var current: String?
+extension KafkaEnvironment {
+    /// A scenario's second cluster: another mock (embedded); the `mirror` profile's west cluster (compose);
+    /// the cluster at KAFKA_BDD_TARGET_BOOTSTRAP (external), or a skip when it is unset.
+    public func secondCluster(brokers: Int) async throws -> any Cluster {
+        if let factory { return try await factory(brokers) }
+        switch backend {
+        case .embedded: return try EmbeddedCluster(brokers: brokers)
+        case .compose:
+            let west = try ComposeCluster(bootstrapServers: ComposeCluster.westBootstrap, topology: .west)
+            // The profile is optional: a west cluster that does not answer at all is a missing capability.
+            guard (try? await west.metadata(topic: nil)) != nil else {
+                throw CannotRunHere("the compose target cluster (profile mirror) is not running at "
+                                  + "\(ComposeCluster.westBootstrap) — start it with `make up-mirror`")
+            }
+            let problems = await west.healthProblems(expecting: ComposeCluster.Topology.west.brokerIds)
+            guard problems.isEmpty else {
+                throw DrillFailure("the compose target cluster (profile mirror) is not healthy: "
+                                  + problems.joined(separator: "; ") + " — start it with `make up-mirror`")
+            }
+            return IsolatedCluster(west, scope: "\(UInt32.random(in: 0...UInt32.max))")
+        case .external:
+            guard let bootstrap = ProcessInfo.processInfo.environment["KAFKA_BDD_TARGET_BOOTSTRAP"] else {
+                throw CannotRunHere("a second cluster needs KAFKA_BDD_TARGET_BOOTSTRAP on --cluster external")
+            }
+            return try ExternalCluster(bootstrapServers: bootstrap)
+        }
     }
 }
 
-enum ScenarioKey: WorldKey {
-    static var defaultValue: ScenarioState { ScenarioState() }
-}
-
-extension StepContext {
-    var scenario: ScenarioState { world[ScenarioKey.self] }
-
-    func cluster() throws -> any Cluster {
-        if let unsent = scenario.state.withLock({ $0.unsent }) { throw unsent }
-        guard let c = scenario.state.withLock({ $0.cluster }) else {
-            throw StepFailure("no cluster yet: start the scenario with `Given a 3-broker cluster`")
-        }
-        return c
-    }
-
-    /// The physical topic behind a name the feature file uses.
-    func topic(_ name: String) throws -> String {
-        guard let t = scenario.state.withLock({ $0.topics[name] }) else {
-            throw StepFailure("topic \"\(name)\" was not created in this scenario (use `Given a topic \"\(name)\" with 6 partitions and replication factor 3`)")
-        }
-        return t
-    }
-
-    var ledger: DeliveryLedger { scenario.state.withLock { $0.ledger } }
+/// What a scenario asked for cannot be had or shown here (too few brokers, an optional profile not started,
+/// a claim this cluster cannot falsify): a skip with the reason, not a failure (Steps makes it skip).
+public struct CannotRunHere: Error, Sendable, CustomStringConvertible {
+    public let reason: String
+    public init(_ reason: String) { self.reason = reason }
+    public var description: String { reason }
 }

@@ -1,9 +1,9 @@
 import Foundation
 
 /// Evidence attached to a report.
-enum Evidence {
+public enum Evidence {
     /// A horizontal bar chart as inline SVG (no scripts, no external resources).
-    static func barChart(title: String, bars: [(String, Double)]) -> String {
+    public static func barChart(title: String, bars: [(String, Double)]) -> String {
         let width = 640.0, barHeight = 22.0, gap = 8.0, labelWidth = 260.0
         let height = 40 + Double(bars.count) * (barHeight + gap)
         let top = max(bars.map(\.1).max() ?? 1, 1e-9)
@@ -22,13 +22,13 @@ enum Evidence {
         return svg + "</svg>"
     }
 
-    static func escape(_ s: String) -> String {
+    public static func escape(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
     /// A line chart of (seconds, value) samples as inline SVG, with labelled spans shaded behind it
     /// (e.g. the phases of a scaling drill).
-    static func lineChart(title: String, unit: String, samples: [(Double, Double)], spans: [(label: String, from: Double, to: Double)] = []) -> String {
+    public static func lineChart(title: String, unit: String, samples: [(Double, Double)], spans: [(label: String, from: Double, to: Double)] = []) -> String {
         let width = 640.0, height = 240.0, left = 56.0, right = 16.0, top = 28.0, bottom = 36.0
         let maxX = max(samples.map(\.0).max() ?? 1, spans.map(\.to).max() ?? 0, 1e-9)
         let maxY = max(samples.map(\.1).max() ?? 1, 1)
@@ -54,7 +54,7 @@ enum Evidence {
         return svg + "</svg>"
     }
 
-    static func table(_ header: [String], _ rows: [[String]]) -> String {
+    public static func table(_ header: [String], _ rows: [[String]]) -> String {
         ([header, header.map { _ in "---" }] + rows).map { "| " + $0.joined(separator: " | ") + " |" }.joined(separator: "\n")
     }
 }

@@ -1,0 +1,186 @@
+import Cluster
+import Foundation
+import KafkaClient
+import Operations
+import Verification
+
+/// What the KAF-05/KAF-12 Then steps read from the cluster to judge an admin command: each read here,
+/// at the time of the claim, never taken from the admin tool's own plan.
+extension AdminDrills {
+    /// Every key read back from the topic, with the partitions it was found in.
+    public func keysReadBack(topic: String) async throws -> [String: Set<Int32>] {
+        var found: [String: Set<Int32>] = [:]
+        for p in try await cluster.metadata(topic: topic).topic(topic)?.partitions ?? [] {
+            let (low, high) = try await cluster.watermarks(topic: topic, partition: p.id)
+            guard high > low else { continue }
+            let range = try await Backfill.read(
+                config: cluster.config(["group.id": "kafka-bdd-readback"]),
+                topic: topic, partition: p.id, from: low)
+            for r in range.records { if let k = r.keyString { found[k, default: []].insert(p.id) } }
+        }
+        return found
+    }
+
+    /// A partition's preferred leader: its first replica; on a cluster without a replica assignment of its
+    /// own (the mock lists brokers 1…N for every partition, so its first replica is always broker 1) the
+    /// leader the harness, as controller, gave it at creation: round-robin over that list.
+    public static func preferredLeader(_ p: PartitionMetadata, on cluster: any Cluster) -> Int32 {
+        cluster.capabilities.contains(.replication) ? p.replicas[0] : p.replicas[Int(p.id) % p.replicas.count]
+    }
+
+    /// Gives every partition of `topic` back to its preferred leader: by the admin tool's election where the
+    /// cluster has one, else (the harness as controller) by moving the leaders itself. The text says which.
+    public func electPreferred(topic: String) async throws -> String {
+        if cluster.capabilities.contains(.leaderElection) {
+            // A restarted broker leads nothing until it is back in sync: wait for that first.
+            let deadline = ContinuousClock.now + cluster.failoverDeadline * 2
+            while ContinuousClock.now < deadline {
+                let partitions = try await cluster.metadata(topic: topic).topic(topic)?.partitions ?? []
+                if partitions.allSatisfy({ $0.replicas.first.map($0.isr.contains) ?? true }) { break }
+                try await Task.sleep(for: .milliseconds(500))  // polling interval of the deadline loop
+            }
+            return try await preferredElection(topic: topic, dryRun: false).text
+        }
+        try cluster.require(.leaderMoves)
+        let partitions = try await cluster.metadata(topic: topic).topic(topic)?.partitions ?? []
+        // Without a replica assignment of its own (the mock lists every broker, in one order, for every
+        // partition) the preferred leader is the one the harness, as controller, chose at creation.
+        let models = cluster.capabilities.contains(.replication)
+        var moved: [String] = []
+        for p in partitions where !p.replicas.isEmpty {
+            let preferred = Self.preferredLeader(p, on: cluster)
+            guard p.leader != preferred else { continue }
+            try await cluster.moveLeader(topic: topic, partition: p.id, to: preferred)
+            moved.append("[\(p.id)] \(p.leader) → \(preferred)")
+        }
+        return "the harness moved the leaders itself (\(moved.joined(separator: ", "))): the \(cluster.backend) "
+            + "cluster has no \(ClusterCapability.leaderElection.rawValue), "
+            + "so `kafka-bdd admin leaders elect` is not verified here"
+            + (models ? "" : "; it has no replica assignment either, so the leaders went back to where the "
+                + "harness placed them when it created \(topic) (round-robin over the brokers)")
+    }
+
+    /// The verdict that every partition of `topic` is led by its preferred leader, read until it holds or
+    /// the cluster's failover deadline passes.
+    public func awaitPreferredLeaders(topic: String) async throws -> Verdict {
+        let deadline = ContinuousClock.now + cluster.failoverDeadline
+        var verdict = Verdict()
+        repeat {
+            let partitions = try await cluster.metadata(topic: topic).topic(topic)?.partitions ?? []
+            let off = partitions.filter { !$0.replicas.isEmpty && Self.preferredLeader($0, on: cluster) != $0.leader }
+            verdict = AdminClaims.ledByPreferred(
+                topic, reported: partitions.count,
+                off: off.map { AdminClaims.OffPreferred(partition: $0.id, leader: $0.leader, replicas: $0.replicas) })
+            if verdict.holds || partitions.isEmpty { break }
+            try await Task.sleep(for: .milliseconds(200))  // polling interval of the deadline loop
+        } while ContinuousClock.now < deadline
+        return verdict
+    }
+
+    /// Records per live broker, summed over the replicas it holds of `topics`, from the metadata and the
+    /// watermarks read now; `planned` replaces a partition's replicas (`"topic/partition"` → brokers).
+    public func replicaLoad(
+        topics: Set<String>, planned: [String: [Int32]] = [:]
+    ) async throws -> (now: [Int32: Int64], planned: [Int32: Int64]) {
+        var now = Dictionary(uniqueKeysWithValues: try await cluster.liveBrokers().map { ($0, Int64(0)) })
+        var after = now
+        for name in topics {
+            for p in try await cluster.metadata(topic: name).topic(name)?.partitions ?? [] {
+                let (low, high) = try await cluster.watermarks(topic: name, partition: p.id)
+                for b in p.replicas where now[b] != nil { now[b]! += high - low }
+                for b in planned["\(name)/\(p.id)"] ?? p.replicas where after[b] != nil { after[b]! += high - low }
+            }
+        }
+        return (now, after)
+    }
+
+    /// Runs a reassignment as `kafka-bdd admin reassign execute` does, with its rollback file read back.
+    public func executeReassignment(_ plan: Reassignment) async throws -> (plan: Plan, rollback: Reassignment) {
+        try cluster.require(.reassignment)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "kafka-bdd-rollback-\(UUID().uuidString).json"
+        ).path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let done = try await executeReassignment(plan, rollbackFile: file, dryRun: false)
+        return (done, try Reassignment.parse(try String(contentsOfFile: file, encoding: .utf8), source: file))
+    }
+
+    /// What still differs from `plan`, read until nothing does or twice the failover deadline passes.
+    public func awaitReassignment(_ plan: Reassignment) async throws -> [String] {
+        let deadline = ContinuousClock.now + cluster.failoverDeadline * 2
+        var problems: [String] = []
+        repeat {
+            problems = try await verifyReassignment(plan)
+            if problems.isEmpty { return [] }
+            try await Task.sleep(for: .milliseconds(500))  // polling interval of the deadline loop
+        } while ContinuousClock.now < deadline
+        return problems
+    }
+
+    /// A consumer of `group` as named on the cluster (already scoped), committing only when told to.
+    public func consumer(group: String) throws -> Consumer {
+        // The physical group name as is: `cluster.config` would scope it a second time.
+        try Consumer(
+            config: KafkaConfig([
+                "bootstrap.servers": cluster.bootstrapServers, "group.id": group,
+                "enable.auto.commit": "false",
+            ]).merging(cluster.clientConfig))
+    }
+
+    /// Commits `offset` for every partition of `topic` on behalf of `group`.
+    public func commit(group: String, topic: String, partitions: Int32, offset: Int64) async throws {
+        let c = try consumer(group: group)
+        defer { Task { await c.close() } }
+        try await c.commit((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0, offset: offset) })
+    }
+
+    /// The offsets `group` has committed on each partition of `topic`, in partition order.
+    public func committed(group: String, topic: String, partitions: Int32) async throws -> [TopicPartitionOffset] {
+        let c = try consumer(group: group)
+        defer { Task { await c.close() } }
+        return try await c.committed((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) })
+            .sorted { $0.partition < $1.partition }
+    }
+}
+
+extension AdminDrills {
+    /// Each key a partition increase's plan moves, judged: every key the ledger saw acknowledged on the topic
+    /// is accounted for (the plan lists exactly those that move, from the partition they were acknowledged in
+    /// to where the partitioner sends them), and each listed key is read back, now, from the partition the
+    /// plan says it leaves. The keys read back are evidence about the cluster, not the oracle.
+    public func keyMoves(_ plan: Plan, topic: String, history: DeliveryHistory)
+        async throws -> (verdict: Verdict, table: String, summary: String)
+    {
+        let found = try await keysReadBack(topic: topic)
+        var acknowledged: [String: Int32] = [:]
+        for send in history.sends where send.topic == topic {
+            if case .acked(let partition, _) = send.acknowledgement, let key = send.key { acknowledged[key] = partition }
+        }
+        let counts = plan.changes.first { $0.subject.hasSuffix(" partitions") }.flatMap { c in
+            Int(c.before).flatMap { from in Int(c.after).map { (from, $0) } }
+        }
+        guard let (from, to) = counts else {
+            throw DrillFailure("the plan adds no partitions to \(topic):\n\(plan.text)")
+        }
+        let remap = KeyRemap(placement: acknowledged, from: from, to: to)
+        if !acknowledged.isEmpty, remap.partitioner == nil {
+            throw DrillFailure("no known partitioner placed the acknowledged keys where they were acknowledged")
+        }
+        var listed: [String: KeyMoves.Move] = [:]
+        for m in plan.changes where m.subject.hasPrefix("key ") {
+            func partition(_ s: String) -> Int32 { Int32(s.dropFirst("partition ".count)) ?? -1 }
+            listed[String(m.subject.dropFirst(4))] = KeyMoves.Move(from: partition(m.before), to: partition(m.after))
+        }
+        let expected = Dictionary(uniqueKeysWithValues: remap.moved.map {
+            ($0.key, KeyMoves.Move(from: $0.from, to: $0.to))
+        })
+        let table = Evidence.table(["key", "now", "after adding partitions"], listed.sorted { $0.key < $1.key }.map {
+            [$0.key, "partition \($0.value.from)", "partition \($0.value.to)"]
+        })
+        let summary = "\(listed.count) keys listed; of \(acknowledged.count) keys acknowledged, \(expected.count) "
+            + "move; \(found.count) keys read back"
+        let verdict = KeyMoves.verdict(listed: listed, expected: expected, acknowledgedKeys: acknowledged.count,
+                                       readBack: found)
+        return (verdict, table, summary)
+    }
+}

@@ -1,0 +1,112 @@
+import Cluster
+import Foundation
+import KafkaClient
+import Processing
+import Verification
+
+extension MirrorDrills {
+    /// Starts a mirror following MirrorMaker 2's conventions between two clusters of a scenario. The patterns
+    /// are about topic names as the feature writes them: `sharedSuffix` lets them match a shared cluster's
+    /// run-suffixed names. A pattern that is no regular expression is refused before anything starts.
+    public static func startMirror(
+        source: any Cluster, target: any Cluster, sourceAlias: String, targetAlias: String,
+        include: String, exclude: String, group: String, checkpointInterval: Duration, sharedSuffix: Bool
+    ) async throws -> Mirror {
+        // A typo in a pattern would otherwise select nothing and look like a broken mirror.
+        for (what, pattern) in [("include", include), ("exclude", exclude)] where (try? Regex(pattern)) == nil {
+            throw DrillFailure("the \(what) pattern \"\(pattern)\" is not a valid regular expression")
+        }
+        var options = Mirror.Options()
+        options.sourceAlias = sourceAlias
+        options.targetAlias = targetAlias
+        let suffix = sharedSuffix ? "(?:-[a-z0-9]+-[0-9]+)?" : ""
+        options.include = ["(?:\(include))\(suffix)"]
+        options.exclude = ["(?:\(exclude))\(suffix)"]
+        options.groups = [source.config(["group.id": group])["group.id"] ?? ""]
+        options.checkpointInterval = checkpointInterval
+        options.replicationFactor = try await target.replicationFactorForAcksAll()
+        let mirror = Mirror(source: source.config(), target: target.config(), options: options) { spec in
+            do { try await target.createTopic(spec) } catch let e as KafkaError where e.code == 36 {
+                // Already there (a shared cluster keeps heartbeats and checkpoints between scenarios).
+            }
+        }
+        try await mirror.start()
+        return mirror
+    }
+
+    /// Waits until the mirror has created a remote topic on the target.
+    public static func awaitRemoteTopic(
+        _ topic: String, on cluster: any Cluster, within limit: Duration = .seconds(15)
+    ) async throws {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if try await cluster.metadata(topic: nil).topic(topic) != nil { return }
+            try await Task.sleep(for: .milliseconds(100))  // polling interval of the deadline loop
+        }
+        throw DrillFailure("the mirror did not create \(topic) on the target within \(limit.formatted())")
+    }
+}
+
+extension MirrorDrills.LagResult {
+    /// The largest lag of a record sent during the pause, and the lags of those sent more than a second
+    /// before it (records still on their way when it began wait for it too) or a second after it.
+    public var aroundThePause: (during: Double, outside: [Double]) {
+        let during = samples.filter { $0.sent >= pause.from && $0.sent < pause.to }.map(\.lag).max() ?? 0
+        return (during, samples.filter { $0.sent < pause.from - 1 || $0.sent >= pause.to + 1 }.map(\.lag))
+    }
+
+    /// Markdown: the peak during the pause, the peak and the median outside it.
+    public var pauseTable: String {
+        let (during, outside) = aroundThePause
+        let ms = { (v: Double) in String(format: "%.0f", v) }
+        return Evidence.table(["", "ms"], [
+            ["peak lag during the pause", ms(during)], ["peak lag outside it", ms(outside.max() ?? 0)],
+            ["median outside it", ms(outside.sorted().dropFirst(outside.count / 2).first ?? 0)],
+        ])
+    }
+}
+
+extension MirrorDrills.FailoverResult {
+    /// Markdown tables: the failover's counts and recovery, and each partition's committed, checkpointed and
+    /// translated offsets.
+    public func tables(source: String, target: String) -> [String] {
+        let h = history
+        let ms = { (d: Duration?) in d.map { "\($0.milliseconds) ms" } }
+        return [
+            Evidence.table(["", ""], [
+                ["recovery time (switch → first record on \(target))", ms(recovery) ?? "none"],
+                ["acknowledged on \(source)", "\(h.acknowledged.count)"],
+                ["read on \(source) before the switch", "\(h.readOnSource.count)"],
+                ["read on \(target) after it", "\(h.readOnTarget.count)"],
+                ["lost", "\(h.lost.count)"], ["consumed twice", "\(h.duplicates.count)"],
+                ["bound: read on \(source) after the newest checkpoint", "\(h.bound)"],
+                ["newest checkpoint's age at the switch", ms(checkpointAge) ?? "no checkpoint"],
+            ]),
+            Evidence.table(
+                ["partition", "committed on \(source)", "checkpoint upstream", "translated offset"],
+                committedOnSource.map { c in
+                    let cp = checkpoints.first { $0.partition == c.partition }
+                    return ["\(c.partition)", "\(c.offset)", cp.map { "\($0.upstreamOffset)" } ?? "–",
+                            cp.map { "\($0.downstreamOffset)" } ?? "beginning"]
+                }),
+        ]
+    }
+}
+
+extension MirrorDrills {
+    /// The fidelity verdict of a copy read back, with why a copy is missing where the harness knows (its last
+    /// read failed, or the mirror stopped), and a Markdown table of the records per partition on each side.
+    public static func fidelity(
+        acknowledged: Set<UInt64>, source: [MirrorChecks.Record], target: [MirrorChecks.Record], partitions: Int32,
+        readFailure: String?, mirrorError: String?
+    ) -> (verdict: Verdict, table: String) {
+        var verdict = MirrorChecks.fidelity(acknowledged: acknowledged, source: source, target: target)
+        let why = [readFailure.map { "the last read of the copy failed: \($0)" },
+                   mirrorError.map { "the mirror stopped: \($0)" }].compactMap { $0 }
+        if !why.isEmpty { verdict.context = ([verdict.context].compactMap { $0 } + why).joined(separator: "; ") }
+        let table = Evidence.table(["partition", "on the source", "on the target"], (0..<partitions).map { p in
+            ["\(p)", "\(source.filter { $0.partition == p }.count)", "\(target.filter { $0.partition == p }.count)"]
+        })
+        return (verdict, table)
+    }
+}

@@ -1,0 +1,95 @@
+import Cluster
+import Foundation
+import KafkaClient
+import Verification
+
+/// What the KAF-13 steps attach and read: charts and tables of the drills' samples, the lag the client
+/// exported, and which partitions are offline as probed on the wire.
+extension StallRecord {
+    /// The lag chart with the stall and the alert's firing shaded, and the rule's state at each sample.
+    public func alertEvidence(_ rule: LagAlertRule, group: String) -> (chart: String, table: String) {
+        let record = history
+        let end = record.lag.last?.seconds ?? 0
+        let firing = rule.firing(record.lag).map { (label: "alert firing", from: $0.from, to: $0.to ?? end) }
+        let title = "Lag of group \(group) (records); alert over \(rule.threshold) for \(Int(rule.holdFor)) s"
+        let chart = Evidence.lineChart(title: title, unit: "stall and firing shaded",
+                                       samples: record.lag.map { ($0.seconds, Double($0.lag)) },
+                                       spans: [("consumer stalled", record.stallFrom, record.stallTo)] + firing)
+        let table = Evidence.table(["s", "alert", "lag"], rule.evaluate(record.lag).map {
+            [String(format: "%.1f", $0.seconds), $0.state.rawValue, "\($0.lag)"]
+        })
+        return (chart, table)
+    }
+
+    /// The consumer-lag gauge the client exported for each partition of `topic`, and a table of it beside the
+    /// lag measured on the cluster.
+    public func exportedLag(topic: String, partitions: Int32) -> (exported: [Int32: Double], table: String) {
+        var exported: [Int32: Double] = [:]
+        for s in ClientMetrics.samples(named: ClientMetrics.consumerLag, in: metrics) where s.0["topic"] == topic {
+            if let p = s.0["partition"].flatMap({ Int32($0) }) { exported[p] = s.1 }
+        }
+        let table = Evidence.table(
+            ["partition", "exported lag", "committed", "high watermark", "cluster's lag"],
+            (0..<partitions).map { p in
+                let m = measured[p]
+                return ["\(p)", exported[p].map { String(format: "%.0f", $0) } ?? "–",
+                        m.map { "\($0.committed)" } ?? "–",
+                        m.map { "\($0.highBefore)…\($0.highAfter)" } ?? "–",
+                        m.map { "\($0.range.lowerBound)…\($0.range.upperBound)" } ?? "–"]
+            })
+        return (exported, table)
+    }
+}
+
+extension ProbeDrills {
+    /// The heartbeat probes' round trips charted (a lost one at 5000 ms) and summed up in a table.
+    public static func roundTripEvidence(_ probes: [Double?]) -> (chart: String, table: String) {
+        let ok = probes.compactMap { $0 }
+        let ms = { (v: Double) in String(format: "%.1f", v) }
+        return (
+            Evidence.lineChart(title: "Heartbeat round trips (ms)", unit: "x is the probe number",
+                               samples: probes.enumerated().map { (Double($0.offset), $0.element ?? 5000) }),
+            Evidence.table(["probes", "failed", "p50 ms", "p95 ms", "max ms"],
+                           [["\(probes.count)", "\(probes.count - ok.count)", ms(Percentile.of(ok, 50)),
+                             ms(Percentile.of(ok, 95)), ms(ok.max() ?? 0)]])
+        )
+    }
+
+    /// Produce and end-to-end latency percentiles as a table.
+    public static func latencyTable(produce p: [Double], endToEnd e: EndToEndLatency) -> String {
+        let ms = { (v: Double) in String(format: "%.1f", v) }
+        return Evidence.table(["latency", "records", "p50 ms", "p95 ms"], [
+            ["produce (acknowledged)", "\(p.count)", ms(Percentile.of(p, 50)), ms(Percentile.of(p, 95))],
+            ["end to end (first read)", "\(e.count)", ms(e.p50), ms(e.p95)],
+        ])
+    }
+
+    /// Partitions whose leader does not answer: leaders from the metadata a live broker returns, each
+    /// probed on the wire (ApiVersions). When no broker answers metadata, every partition is offline.
+    public static func offlinePartitions(_ cluster: any Cluster, topic: String, partitions: Int32)
+        async throws -> [Int32]
+    {
+        // With no broker answering a probe, asking for metadata would only wait out its 10 s deadline.
+        var anyAnswers = false
+        for broker in (try? await cluster.configuredBrokers()) ?? [] where !anyAnswers {
+            anyAnswers = try await cluster.probe(broker: broker).answered
+        }
+        let known = anyAnswers ? (try? await cluster.metadata(topic: topic))?.topic(topic)?.partitions ?? [] : []
+        var serving: [Int32] = []
+        for broker in Set(known.flatMap { [$0.leader] + $0.replicas }).sorted() where broker >= 0 {
+            if try await cluster.probe(broker: broker).answered { serving.append(broker) }
+        }
+        return PartitionAvailability.offline(
+            known.map { .init(id: $0.id, leader: $0.leader, replicas: $0.replicas) }, count: partitions, live: serving)
+    }
+}
+
+extension SLOCheck {
+    /// Markdown: each objective with what was measured, its limit and whether it was met.
+    public static func table(_ checks: [SLOCheck]) -> String {
+        Evidence.table(["objective", "measured", "limit", "verdict"], checks.map {
+            [$0.objective, String(format: "%.1f", $0.measured), String(format: "%.0f", $0.limit.rounded(.up)),
+             $0.met ? "met" : "BREACHED"]
+        })
+    }
+}
