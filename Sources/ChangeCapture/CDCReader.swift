@@ -38,8 +38,10 @@ public final class CDCReader: Sendable {
     public var progress: Progress { state.withLock { $0 } }
 
     /// - Parameter config: the cluster's client configuration; producer settings are added here.
-    public init(database: PipelineDatabase, topic: String, config: KafkaConfig, batch: Int = 100,
-                confirm: Confirm = .afterAcknowledged) {
+    public init(
+        database: PipelineDatabase, topic: String, config: KafkaConfig, batch: Int = 100,
+        confirm: Confirm = .afterAcknowledged
+    ) {
         self.database = database
         self.topic = topic
         self.batch = batch
@@ -47,8 +49,10 @@ public final class CDCReader: Sendable {
         var config = config
         // acks=all and in order: one request in flight, so a retry after a broker dies cannot overtake.
         // Not idempotent: on librdkafka's mock an idempotent producer may take records as written that are not.
-        for (k, v) in ["acks": "all", "enable.idempotence": "false", "max.in.flight.requests.per.connection": "1",
-                       "retries": "1000", "retry.backoff.ms": "50", "message.timeout.ms": "30000", "linger.ms": "2"] {
+        for (k, v) in [
+            "acks": "all", "enable.idempotence": "false", "max.in.flight.requests.per.connection": "1",
+            "retries": "1000", "retry.backoff.ms": "50", "message.timeout.ms": "30000", "linger.ms": "2",
+        ] {
             config[k] = v
         }
         self.config = config
@@ -64,11 +68,13 @@ public final class CDCReader: Sendable {
         let connection = try await Connection.connect(database.dsn)
         defer { connection.close() }
         let round = Mutex((acknowledged: 0, failure: KafkaError?.none))
-        let producer = try Producer(config: config, onDelivery: { report in
-            round.withLock { r in
-                if let error = report.error { r.failure = r.failure ?? error } else { r.acknowledged += 1 }
-            }
-        })
+        let producer = try Producer(
+            config: config,
+            onDelivery: { report in
+                round.withLock { r in
+                    if let error = report.error { r.failure = r.failure ?? error } else { r.acknowledged += 1 }
+                }
+            })
         // The topic's partitions and leaders are learnt before the first round: a producer's first record
         // to a topic it has no metadata for waited about a second for it (measured: the first change took
         // 0.9 s from the slot to Kafka's acknowledgement, the next ones 10 ms).
@@ -98,7 +104,9 @@ public final class CDCReader: Sendable {
                     try send(producer, change, UInt64(half + i))
                 }
                 producer.killDroppingQueued()
-                state.withLock { $0.crashed = true; $0.published += half }
+                state.withLock {
+                    $0.crashed = true; $0.published += half
+                }
                 return
             }
             for (i, change) in changes.enumerated() {
@@ -113,8 +121,9 @@ public final class CDCReader: Sendable {
                     "\(changes.count - acknowledged) of \(changes.count) changes unacknowledged")
             }
             if confirm == .afterAcknowledged, let last = transactions.last {
-                try await connection.execute("SELECT pg_replication_slot_advance($1, $2::pg_lsn)",
-                                             [database.slot, "\(last.endLSN)"])
+                try await connection.execute(
+                    "SELECT pg_replication_slot_advance($1, $2::pg_lsn)",
+                    [database.slot, "\(last.endLSN)"])
             }
             state.withLock {
                 $0.rounds += 1
@@ -127,11 +136,14 @@ public final class CDCReader: Sendable {
 
     /// The next round from the slot: peeked (confirmed later), or consumed at once for `beforePublishing`.
     private func take(_ c: Connection, _ decoder: inout PgOutputDecoder) async throws -> ([DecodedTransaction], Int) {
-        let function = confirm == .afterAcknowledged ? "pg_logical_slot_peek_binary_changes"
+        let function =
+            confirm == .afterAcknowledged
+            ? "pg_logical_slot_peek_binary_changes"
             : "pg_logical_slot_get_binary_changes"
-        let r = try await c.execute("SELECT data FROM \(function)($1, NULL, $2, 'proto_version', '1', "
-                                    + "'publication_names', $3)",
-                                    [database.slot, String(batch), database.publication], binary: true)
+        let r = try await c.execute(
+            "SELECT data FROM \(function)($1, NULL, $2, 'proto_version', '1', "
+                + "'publication_names', $3)",
+            [database.slot, String(batch), database.publication], binary: true)
         var out: [DecodedTransaction] = []
         for row in r.rows {
             if let t = try decoder.decode(row[0] ?? []) { out.append(t) }
@@ -147,9 +159,11 @@ public final class CDCReader: Sendable {
     static func captured(_ t: DecodedTransaction) -> [CapturedChange] {
         var out: [CapturedChange] = []
         func add(_ op: CapturedChange.Operation, _ id: Int64, _ order: Order?) {
-            out.append(CapturedChange(operation: op, id: id, order: order,
-                                      position: ChangePosition(commitLSN: t.commitLSN.value, index: out.count),
-                                      committedAt: t.committedAt))
+            out.append(
+                CapturedChange(
+                    operation: op, id: id, order: order,
+                    position: ChangePosition(commitLSN: t.commitLSN.value, index: out.count),
+                    committedAt: t.committedAt))
         }
         func id(_ row: [String: String?]) -> Int64? { (row["id"] ?? nil).flatMap { Int64($0) } }
         for change in t.changes {

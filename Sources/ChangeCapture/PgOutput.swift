@@ -51,8 +51,9 @@ public struct PgOutputDecoder: Sendable {
         case UInt8(ascii: "B"):
             let final = try r.uint64()
             let ts = Int64(bitPattern: try r.uint64())
-            open = DecodedTransaction(commitLSN: LSN(final), endLSN: LSN(final),
-                                      committedAt: ts + Self.postgresEpochMicros, changes: [])
+            open = DecodedTransaction(
+                commitLSN: LSN(final), endLSN: LSN(final),
+                committedAt: ts + Self.postgresEpochMicros, changes: [])
         case UInt8(ascii: "C"):
             _ = try r.byte()
             let commit = try r.uint64(), end = try r.uint64()
@@ -94,11 +95,15 @@ public struct PgOutputDecoder: Sendable {
                 guard marker == UInt8(ascii: "N") else { throw DecodeError(description: "expected a new tuple") }
                 row = try r.tuple(relation)
             }
-            let op: RowChange.Operation = kind == UInt8(ascii: "I") ? .insert
+            let op: RowChange.Operation =
+                kind == UInt8(ascii: "I")
+                ? .insert
                 : kind == UInt8(ascii: "U") ? .update : .delete
             let keys = relation.columns.filter(\.key).map(\.name)
-            open?.changes.append(RowChange(operation: op, table: relation.name, row: row, oldKey: oldKey,
-                                           keyColumns: keys))
+            open?.changes.append(
+                RowChange(
+                    operation: op, table: relation.name, row: row, oldKey: oldKey,
+                    keyColumns: keys))
         default:
             break  // origin, type, truncate and logical messages: none in the capstone's publication
         }

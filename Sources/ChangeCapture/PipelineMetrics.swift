@@ -5,8 +5,10 @@ import Prometheus
 public enum PipelineMetrics {
     public static let latencyName = "kafka_bdd_pipeline_latency_seconds"
     /// The histogram's series, as PromQL names them.
-    public static let names: Set<String> = [latencyName, latencyName + "_bucket", latencyName + "_count",
-                                            latencyName + "_sum"]
+    public static let names: Set<String> = [
+        latencyName, latencyName + "_bucket", latencyName + "_count",
+        latencyName + "_sum",
+    ]
     public static let buckets: [Double] = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
 
     /// A histogram of commit-to-sink latencies (given in milliseconds).
@@ -15,8 +17,9 @@ public enum PipelineMetrics {
         let descriptor = MetricNameDescriptor(
             namespace: "kafka_bdd", metricName: "pipeline_latency", unitName: "seconds",
             helpText: "Time from a commit in the source table to its row in the sink table.")
-        let histogram = registry.makeValueHistogram(descriptor: descriptor, labels: [("pipeline", pipeline)],
-                                                    buckets: buckets)
+        let histogram = registry.makeValueHistogram(
+            descriptor: descriptor, labels: [("pipeline", pipeline)],
+            buckets: buckets)
         for ms in latenciesMillis { histogram.record(ms / 1000) }
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)

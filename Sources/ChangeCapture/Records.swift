@@ -22,7 +22,8 @@ public struct Order: Sendable, Equatable, Codable {
     init?(_ row: [String: String?]) {
         func number(_ name: String) -> Int64? { (row[name] ?? nil).flatMap { Int64($0) } }
         guard let id = number("id"), let customer = row["customer"] ?? nil, let amount = number("amount"),
-              let placed = number("placed_at") else { return nil }
+            let placed = number("placed_at")
+        else { return nil }
         self.init(id: id, customer: customer, amount: amount, placedAt: placed)
     }
 }
@@ -66,8 +67,10 @@ public struct CapturedChange: Sendable, Equatable {
     public var key: [UInt8] { Array(String(id).utf8) }
     public var value: [UInt8]? { order.map { try! JSONEncoder.sorted.encode($0) }.map { Array($0) } }
     public var headers: [(String, [UInt8])] {
-        [("op", Array(operation.rawValue.utf8)), ("commit_lsn", Array(String(position.commitLSN).utf8)),
-         ("index", Array(String(position.index).utf8)), ("committed_at", Array(String(committedAt).utf8))]
+        [
+            ("op", Array(operation.rawValue.utf8)), ("commit_lsn", Array(String(position.commitLSN).utf8)),
+            ("index", Array(String(position.index).utf8)), ("committed_at", Array(String(committedAt).utf8)),
+        ]
     }
 
     /// Reads one back from the topic; nil for a record that is not a change of `orders`.
@@ -76,13 +79,15 @@ public struct CapturedChange: Sendable, Equatable {
             record.headers.last { $0.0 == name }.map { String(decoding: $0.1, as: UTF8.self) }
         }
         guard let op = header("op").flatMap(Operation.init(rawValue:)),
-              let lsn = header("commit_lsn").flatMap({ UInt64($0) }),
-              let index = header("index").flatMap({ Int($0) }), let at = header("committed_at").flatMap({ Int64($0) }),
-              let id = record.keyString.flatMap({ Int64($0) }) else { return nil }
+            let lsn = header("commit_lsn").flatMap({ UInt64($0) }),
+            let index = header("index").flatMap({ Int($0) }), let at = header("committed_at").flatMap({ Int64($0) }),
+            let id = record.keyString.flatMap({ Int64($0) })
+        else { return nil }
         let order = record.valueIsNull ? nil : try? JSONDecoder().decode(Order.self, from: Data(record.value))
         if op != .delete, order == nil { return nil }
-        self.init(operation: op, id: id, order: order, position: ChangePosition(commitLSN: lsn, index: index),
-                  committedAt: at)
+        self.init(
+            operation: op, id: id, order: order, position: ChangePosition(commitLSN: lsn, index: index),
+            committedAt: at)
     }
 }
 

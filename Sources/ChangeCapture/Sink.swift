@@ -20,15 +20,19 @@ public struct UpsertWriter: SinkWriter {
         try await c.execute("BEGIN")
         do {
             for t in totals {
-                try await c.execute("""
+                try await c.execute(
+                    """
                     INSERT INTO \(table) AS s (customer, window_start, total, orders, source_lsn, version)
                     VALUES ($1, $2, $3, $4, $5, $6)
                     ON CONFLICT (customer, window_start) DO UPDATE
                       SET total = EXCLUDED.total, orders = EXCLUDED.orders, source_lsn = EXCLUDED.source_lsn,
                           version = EXCLUDED.version
                       WHERE s.version < EXCLUDED.version
-                    """, [t.key.customer, String(t.key.windowStart), String(t.total), String(t.orders),
-                          String(Int64(bitPattern: t.sourceLSN)), String(t.version)])
+                    """,
+                    [
+                        t.key.customer, String(t.key.windowStart), String(t.total), String(t.orders),
+                        String(Int64(bitPattern: t.sourceLSN)), String(t.version),
+                    ])
             }
             try await c.execute("COMMIT")
         } catch {
@@ -59,8 +63,10 @@ public final class TotalsSink: Sendable {
     /// True while a batch is being written to the table.
     public var isWriting: Bool { writing.load(ordering: .acquiring) }
 
-    public init(topic: String, partitions: Int32, group: String, dsn: DSN, writer: any SinkWriter,
-                config: KafkaConfig) {
+    public init(
+        topic: String, partitions: Int32, group: String, dsn: DSN, writer: any SinkWriter,
+        config: KafkaConfig
+    ) {
         self.topic = topic
         self.partitions = partitions
         self.dsn = dsn
@@ -86,10 +92,12 @@ public final class TotalsSink: Sendable {
         _ = try await consumer.metadata(topic: topic)
         let all = (0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) }
         let committed = try await consumer.committed(all)
-        try await consumer.assignKnowingLeaders(committed.map {
-            TopicPartitionOffset(topic: topic, partition: $0.partition,
-                                 offset: $0.offset >= 0 ? $0.offset : TopicPartitionOffset.beginning)
-        })
+        try await consumer.assignKnowingLeaders(
+            committed.map {
+                TopicPartitionOffset(
+                    topic: topic, partition: $0.partition,
+                    offset: $0.offset >= 0 ? $0.offset : TopicPartitionOffset.beginning)
+            })
         do {
             while !stop() {
                 let records = try await consumer.records(atMost: 500, within: .milliseconds(50))
@@ -105,16 +113,19 @@ public final class TotalsSink: Sendable {
                 try await writer.write(records.compactMap(WindowTotal.init), connection)
                 writing.store(false, ordering: .releasing)
                 StageTrace.mark("sink-written", "\(records.count)")
-                counts.withLock { $0.records += records.count; $0.batches += 1 }
+                counts.withLock {
+                    $0.records += records.count; $0.batches += 1
+                }
                 if crashRequested.load(ordering: .acquiring) {
                     consumer.kill()
                     return
                 }
                 var next: [Int32: Int64] = [:]
                 for r in records { next[r.partition] = max(next[r.partition] ?? 0, r.offset + 1) }
-                try await consumer.commit(next.map {
-                    TopicPartitionOffset(topic: topic, partition: $0.key, offset: $0.value)
-                })
+                try await consumer.commit(
+                    next.map {
+                        TopicPartitionOffset(topic: topic, partition: $0.key, offset: $0.value)
+                    })
             }
         } catch {
             consumer.kill()

@@ -9,7 +9,9 @@ public enum StageTrace {
 
     public static func mark(_ stage: String, _ detail: @autoclosure () -> String) {
         guard enabled else { return }
-        let n = counts.withLock { c -> Int in c[stage, default: 0] += 1; return c[stage]! }
+        let n = counts.withLock { c -> Int in
+            c[stage, default: 0] += 1; return c[stage]!
+        }
         guard n <= 15 else { return }
         let ms = Int64(Date().timeIntervalSince1970 * 1000) % 100_000
         FileHandle.standardError.write(Data("trace \(ms) \(stage) \(detail())\n".utf8))

@@ -76,12 +76,16 @@ public final class WindowedTotalsProcessor: Sendable {
         self.windowMillis = windowMillis
         var c = config
         // A group id only because librdkafka's consumer needs one; nothing is committed under it.
-        for (k, v) in ["fetch.wait.max.ms": "10", "enable.auto.commit": "false",
-                       "group.id": "kafka-bdd-totals-\(UUID().uuidString)"] { c[k] = v }
+        for (k, v) in [
+            "fetch.wait.max.ms": "10", "enable.auto.commit": "false",
+            "group.id": "kafka-bdd-totals-\(UUID().uuidString)",
+        ] { c[k] = v }
         consumerConfig = c
         var p = config
-        for (k, v) in ["acks": "all", "enable.idempotence": "false", "max.in.flight.requests.per.connection": "1",
-                       "retries": "1000", "retry.backoff.ms": "50", "message.timeout.ms": "30000", "linger.ms": "2"] { p[k] = v }
+        for (k, v) in [
+            "acks": "all", "enable.idempotence": "false", "max.in.flight.requests.per.connection": "1",
+            "retries": "1000", "retry.backoff.ms": "50", "message.timeout.ms": "30000", "linger.ms": "2",
+        ] { p[k] = v }
         producerConfig = p
     }
 
@@ -100,13 +104,16 @@ public final class WindowedTotalsProcessor: Sendable {
         let consumer = try Consumer(config: consumerConfig)
         // Metadata first, for the same reason as the producer's below: the first fetch otherwise waited for it.
         _ = try await consumer.metadata(topic: source)
-        try await consumer.assignKnowingLeaders((0..<partitions).map {
-            TopicPartitionOffset(topic: source, partition: $0, offset: TopicPartitionOffset.beginning)
-        })
+        try await consumer.assignKnowingLeaders(
+            (0..<partitions).map {
+                TopicPartitionOffset(topic: source, partition: $0, offset: TopicPartitionOffset.beginning)
+            })
         let failure = Mutex<KafkaError?>(nil)
-        let producer = try Producer(config: producerConfig, onDelivery: { r in
-            if let e = r.error { failure.withLock { $0 = $0 ?? e } }
-        })
+        let producer = try Producer(
+            config: producerConfig,
+            onDelivery: { r in
+                if let e = r.error { failure.withLock { $0 = $0 ?? e } }
+            })
         var totals = WindowedTotals(windowMillis: windowMillis)
         do {
             // As in the CDC reader: the first record to a topic without metadata waits about a second.
@@ -123,7 +130,9 @@ public final class WindowedTotalsProcessor: Sendable {
                         counts.withLock { $0.published += 1 }
                     }
                 }
-                counts.withLock { $0.read += records.count; $0.duplicates = totals.duplicates }
+                counts.withLock {
+                    $0.read += records.count; $0.duplicates = totals.duplicates
+                }
                 if let e = failure.withLock({ $0 }) { throw e }
             }
             try await producer.flush(timeout: .seconds(40))

@@ -34,8 +34,10 @@ public struct SourceWorkload: Sendable {
 
     /// Makes the changes; after each commit, `committed` gets its marks and `made` the number of changes
     /// made so far.
-    public func run(_ database: PipelineDatabase, committed: @escaping @Sendable ([ChangeMark]) -> Void,
-                    made: @escaping @Sendable (Int) async throws -> Void) async throws {
+    public func run(
+        _ database: PipelineDatabase, committed: @escaping @Sendable ([ChangeMark]) -> Void,
+        made: @escaping @Sendable (Int) async throws -> Void
+    ) async throws {
         let c = try await Connection.connect(database.dsn)
         defer { c.close() }
         var random = SplitMix(seed)
@@ -54,18 +56,21 @@ public struct SourceWorkload: Sendable {
                 let at = epochStart + Int64(done) * 1000 / Int64(perSecond)
                 let pick = random.next() % 100
                 if live.count < 4 || pick < 50 {
-                    let o = Order(id: nextId, customer: "c\(random.next() % UInt64(customers) + 1)",
-                                  amount: Int64(random.next() % 100 + 1), placedAt: at)
+                    let o = Order(
+                        id: nextId, customer: "c\(random.next() % UInt64(customers) + 1)",
+                        amount: Int64(random.next() % 100 + 1), placedAt: at)
                     nextId += 1
-                    try await c.execute("INSERT INTO \(database.orders) VALUES ($1, $2, $3, $4)",
-                                        [String(o.id), o.customer, String(o.amount), String(o.placedAt)])
+                    try await c.execute(
+                        "INSERT INTO \(database.orders) VALUES ($1, $2, $3, $4)",
+                        [String(o.id), o.customer, String(o.amount), String(o.placedAt)])
                     live.append(o)
                     windows.append(WindowKey(o, windowMillis: windowMillis))
                 } else if pick < 83 {
                     let i = Int(random.next() % UInt64(live.count))
                     live[i].amount = Int64(random.next() % 100 + 1)
-                    try await c.execute("UPDATE \(database.orders) SET amount = $1 WHERE id = $2",
-                                        [String(live[i].amount), String(live[i].id)])
+                    try await c.execute(
+                        "UPDATE \(database.orders) SET amount = $1 WHERE id = $2",
+                        [String(live[i].amount), String(live[i].id)])
                     windows.append(WindowKey(live[i], windowMillis: windowMillis))
                 } else {
                     let o = live.remove(at: Int(random.next() % UInt64(live.count)))
@@ -91,8 +96,11 @@ public struct SourceWorkload: Sendable {
 public final class SinkObserver: Sendable {
     public let database: PipelineDatabase
     let interval: Duration
-    private let state = Mutex((pending: [ChangeMark](), measured: [(committedAt: Double, latency: Double)](),
-                               polls: 0))
+    private let state = Mutex(
+        (
+            pending: [ChangeMark](), measured: [(committedAt: Double, latency: Double)](),
+            polls: 0
+        ))
 
     public init(database: PipelineDatabase, interval: Duration = .milliseconds(20)) {
         self.database = database

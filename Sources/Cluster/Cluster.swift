@@ -124,9 +124,10 @@ extension Cluster {
         throw Unsupported(capability: .leaderElection, backend: backend, hint: Self.adminToolHint(backend))
     }
     static func adminToolHint(_ backend: String) -> String {
-        backend == "embedded" ? "run with --cluster compose"
+        backend == "embedded"
+            ? "run with --cluster compose"
             : "librdkafka 2.0.2 has no request for it; run Kafka's own tool (kafka-reassign-partitions.sh, "
-              + "kafka-leader-election.sh) with the plan file"
+                + "kafka-leader-election.sh) with the plan file"
     }
     /// Kafka's default broker.session.timeout.ms (9 s) and 6 s of margin.
     public var failoverDeadline: Duration { .seconds(15) }
@@ -136,13 +137,15 @@ extension Cluster {
     /// processor's outputs): min.insync.replicas in sync and one broker to spare, so a drill's broker kill
     /// leaves every partition led and the writes accepted — at most the brokers there are.
     public func replicationFactorForAcksAll() async throws -> Int32 {
-        ClusterRules.replicationFactorForAcksAll(minInsyncReplicas: minInsyncReplicas,
-                                                 brokers: try await configuredBrokers().count)
+        ClusterRules.replicationFactorForAcksAll(
+            minInsyncReplicas: minInsyncReplicas,
+            brokers: try await configuredBrokers().count)
     }
     public func scoped(_ config: KafkaConfig) -> KafkaConfig { config }
 
     public func delayResponses(_ request: KafkaRequest, count: Int, by delay: Duration) async throws {
-        throw Unsupported(capability: .errorInjection, backend: backend, hint: "delayed responses need --cluster embedded")
+        throw Unsupported(
+            capability: .errorInjection, backend: backend, hint: "delayed responses need --cluster embedded")
     }
 
     /// Throws Unsupported unless the backend has the capability.

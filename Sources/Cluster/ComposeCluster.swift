@@ -83,8 +83,10 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
         /// The controllers' broker.session.timeout.ms: a SIGKILLed broker keeps its leaderships this long.
         public var brokerSessionTimeout: Duration
 
-        public init(brokers: [Int32: String], controllers: [Int32: String], proxy: String = "toxiproxy",
-                    brokerSessionTimeout: Duration = .seconds(9)) {
+        public init(
+            brokers: [Int32: String], controllers: [Int32: String], proxy: String = "toxiproxy",
+            brokerSessionTimeout: Duration = .seconds(9)
+        ) {
             self.brokers = brokers
             self.controllers = controllers
             self.proxy = proxy
@@ -130,8 +132,10 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
 
     /// `kafka` is the cluster the clients talk to (the brokers through toxiproxy); tests put the
     /// embedded mock there, with a fake `docker` that stops and slows its brokers.
-    public init(composeFile: String, topology: Topology = .standard, runner: CommandRunner, kafka: any Cluster,
-                extras: Extras = Extras(), tools: Set<ClusterCapability> = ComposeCluster.kafkaTools) {
+    public init(
+        composeFile: String, topology: Topology = .standard, runner: CommandRunner, kafka: any Cluster,
+        extras: Extras = Extras(), tools: Set<ClusterCapability> = ComposeCluster.kafkaTools
+    ) {
         self.composeFile = composeFile
         self.topology = topology
         self.runner = runner
@@ -152,19 +156,25 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
     }
 
     /// The compose file from KAFKA_BDD_COMPOSE_FILE, or found from the working directory up.
-    public convenience init(composeFile: String? = nil, bootstrapServers: String = ComposeCluster.defaultBootstrap,
-                            topology: Topology = .standard, runner: CommandRunner = ProcessRunner()) throws {
+    public convenience init(
+        composeFile: String? = nil, bootstrapServers: String = ComposeCluster.defaultBootstrap,
+        topology: Topology = .standard, runner: CommandRunner = ProcessRunner()
+    ) throws {
         let file = try composeFile ?? Self.locateComposeFile()
-        self.init(composeFile: file, topology: topology, runner: runner,
-                  kafka: try ExternalCluster(bootstrapServers: bootstrapServers, backend: "compose"),
-                  extras: .fromEnvironment(composeFile: file))
+        self.init(
+            composeFile: file, topology: topology, runner: runner,
+            kafka: try ExternalCluster(bootstrapServers: bootstrapServers, backend: "compose"),
+            extras: .fromEnvironment(composeFile: file))
     }
 
     /// KAFKA_BDD_COMPOSE_FILE when set; otherwise the first docker-compose.yml in `directory` or a
     /// parent of it, so a run from anywhere inside the package finds the package's cluster.
-    public static func locateComposeFile(environment: [String: String] = ProcessInfo.processInfo.environment,
-                                         from directory: String = FileManager.default.currentDirectoryPath)
-        throws -> String {
+    public static func locateComposeFile(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        from directory: String = FileManager.default.currentDirectoryPath
+    )
+        throws -> String
+    {
         let files = FileManager.default
         if let path = environment["KAFKA_BDD_COMPOSE_FILE"], !path.isEmpty {
             let base = URL(fileURLWithPath: directory)
@@ -182,8 +192,9 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
             if parent.path == dir.path { break }
             dir = parent
         }
-        throw KafkaError.invalidArgument("--cluster compose: no docker-compose.yml in \(directory) or any "
-                         + "directory above it; run from the KafkaBDD package or set KAFKA_BDD_COMPOSE_FILE")
+        throw KafkaError.invalidArgument(
+            "--cluster compose: no docker-compose.yml in \(directory) or any "
+                + "directory above it; run from the KafkaBDD package or set KAFKA_BDD_COMPOSE_FILE")
     }
 
     /// `docker compose -f FILE …`
@@ -198,10 +209,13 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
     func service(_ broker: Int32) throws -> String {
         guard let service = topology.brokers[broker] else {
             let ids = topology.brokerIds.map(String.init).joined(separator: ", ")
-            let controllers = topology.controllers.keys.contains(broker) ? " (\(broker) is a KRaft controller: "
-                + "controllers are not killed by the steps, so the quorum survives)" : ""
-            throw KafkaError.unknownPartition("there is no broker \(broker); the compose cluster has brokers "
-                             + "\(ids)\(controllers)")
+            let controllers =
+                topology.controllers.keys.contains(broker)
+                ? " (\(broker) is a KRaft controller: "
+                    + "controllers are not killed by the steps, so the quorum survives)" : ""
+            throw KafkaError.unknownPartition(
+                "there is no broker \(broker); the compose cluster has brokers "
+                    + "\(ids)\(controllers)")
         }
         return service
     }
@@ -218,8 +232,9 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
     public func brokerAddress(_ id: Int32) async throws -> (host: String, port: Int)? {
         let entries = bootstrapServers.split(separator: ",").map(String.init)
         guard let index = topology.brokerIds.firstIndex(of: id), index < entries.count,
-              let colon = entries[index].lastIndex(of: ":"),
-              let port = Int(entries[index][entries[index].index(after: colon)...]) else { return nil }
+            let colon = entries[index].lastIndex(of: ":"),
+            let port = Int(entries[index][entries[index].index(after: colon)...])
+        else { return nil }
         return (String(entries[index][..<colon]), port)
     }
 
@@ -250,10 +265,12 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
             let running = try await runningServices()
             let left = topology.controllers.values.filter { $0 != service && running.contains($0) }.count
             if left < topology.majority {
-                throw QuorumProtection(description: "refusing to kill broker \(id): \(service) is also KRaft "
-                    + "controller \(voter), and without it \(left) of \(topology.controllers.count) controllers would "
-                    + "run, fewer than the \(topology.majority) the metadata quorum needs; run the brokers apart "
-                    + "from the controllers (docker-compose.yml)")
+                throw QuorumProtection(
+                    description: "refusing to kill broker \(id): \(service) is also KRaft "
+                        + "controller \(voter), and without it \(left) of \(topology.controllers.count) controllers "
+                        + "would "
+                        + "run, fewer than the \(topology.majority) the metadata quorum needs; run the brokers apart "
+                        + "from the controllers (docker-compose.yml)")
             }
         }
         _ = try await compose(["kill", "-s", "SIGKILL", service])
@@ -295,10 +312,14 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
         }
         guard latency > .zero else { return }
         let total = latency.milliseconds, up = total / 2
-        _ = try await toxiproxy(["toxic", "add", "-t", "latency", "-n", Self.upstreamToxic, "-u",
-                                 "-a", "latency=\(up)", proxy])
-        _ = try await toxiproxy(["toxic", "add", "-t", "latency", "-n", Self.downstreamToxic, "-d",
-                                 "-a", "latency=\(total - up)", proxy])
+        _ = try await toxiproxy([
+            "toxic", "add", "-t", "latency", "-n", Self.upstreamToxic, "-u",
+            "-a", "latency=\(up)", proxy,
+        ])
+        _ = try await toxiproxy([
+            "toxic", "add", "-t", "latency", "-n", Self.downstreamToxic, "-d",
+            "-a", "latency=\(total - up)", proxy,
+        ])
     }
 
     /// Services of the topology that are not running, and toxics or disabled proxies on toxiproxy.
@@ -320,7 +341,8 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
     }
 
     public func injectErrors(_ request: KafkaRequest, _ errorNames: [String]) async throws {
-        throw Unsupported(capability: .errorInjection, backend: backend, hint: "Kafka error injection needs --cluster embedded")
+        throw Unsupported(
+            capability: .errorInjection, backend: backend, hint: "Kafka error injection needs --cluster embedded")
     }
 
     /// Makes `broker` the preferred (first) replica and runs a preferred leader election, waiting
@@ -338,16 +360,22 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
         let bootstrap = "\(tool):19092"
         let replicas = [broker] + p.replicas.filter { $0 != broker }
         let list = replicas.map(String.init).joined(separator: ",")
-        let plan = #"{"version":1,"partitions":[{"topic":"\#(topic)","partition":\#(partition),"#
+        let plan =
+            #"{"version":1,"partitions":[{"topic":"\#(topic)","partition":\#(partition),"#
             + #""replicas":[\#(list)]}]}"#
-        _ = try await compose(["exec", "-T", tool, "bash", "-c",
-                               "cat > /tmp/kafka-bdd-move.json && /opt/kafka/bin/kafka-reassign-partitions.sh "
-                               + "--bootstrap-server \(bootstrap) --reassignment-json-file /tmp/kafka-bdd-move.json "
-                               + "--execute"], input: plan)
+        _ = try await compose(
+            [
+                "exec", "-T", tool, "bash", "-c",
+                "cat > /tmp/kafka-bdd-move.json && /opt/kafka/bin/kafka-reassign-partitions.sh "
+                    + "--bootstrap-server \(bootstrap) --reassignment-json-file /tmp/kafka-bdd-move.json "
+                    + "--execute",
+            ], input: plan)
         try await awaitPartition(topic, partition, "replicas \(replicas)") { $0.replicas == replicas }
-        _ = try await compose(["exec", "-T", tool, "/opt/kafka/bin/kafka-leader-election.sh", "--bootstrap-server",
-                               bootstrap, "--election-type", "preferred", "--topic", topic,
-                               "--partition", String(partition)])
+        _ = try await compose([
+            "exec", "-T", tool, "/opt/kafka/bin/kafka-leader-election.sh", "--bootstrap-server",
+            bootstrap, "--election-type", "preferred", "--topic", topic,
+            "--partition", String(partition),
+        ])
         try await awaitPartition(topic, partition, "leader \(broker)") { $0.leader == broker }
     }
 
@@ -357,10 +385,14 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
         guard let tool = try await liveBrokers().first.map(service) else {
             throw KafkaError.invalidArgument("no live broker to run Kafka's tools on")
         }
-        _ = try await compose(["exec", "-T", tool, "bash", "-c",
-                               "cat > /tmp/\(file) && /opt/kafka/bin/\(script) --bootstrap-server \(tool):19092 "
-                               + (script.hasPrefix("kafka-reassign") ? "--reassignment-json-file /tmp/\(file) --execute"
-                                  : "--election-type preferred --path-to-json-file /tmp/\(file)")], input: json)
+        _ = try await compose(
+            [
+                "exec", "-T", tool, "bash", "-c",
+                "cat > /tmp/\(file) && /opt/kafka/bin/\(script) --bootstrap-server \(tool):19092 "
+                    + (script.hasPrefix("kafka-reassign")
+                        ? "--reassignment-json-file /tmp/\(file) --execute"
+                        : "--election-type preferred --path-to-json-file /tmp/\(file)"),
+            ], input: json)
     }
 
     static func quoted(_ s: String) -> String {
@@ -375,9 +407,10 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
             let replicas = p.replicas.map(String.init).joined(separator: ",")
             return #"{"topic":\#(Self.quoted(p.topic)),"partition":\#(p.partition),"replicas":[\#(replicas)]}"#
         }
-        try await kafkaTool("kafka-reassign-partitions.sh",
-                            json: #"{"version":1,"partitions":[\#(entries.joined(separator: ","))]}"#,
-                            file: "kafka-bdd-reassign.json")
+        try await kafkaTool(
+            "kafka-reassign-partitions.sh",
+            json: #"{"version":1,"partitions":[\#(entries.joined(separator: ","))]}"#,
+            file: "kafka-bdd-reassign.json")
         for p in partitions {
             try await awaitPartition(p.topic, p.partition, "replicas \(p.replicas)", within: failoverDeadline * 2) {
                 $0.replicas == p.replicas && Set($0.isr) == Set(p.replicas)
@@ -391,8 +424,9 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
     public func electPreferredLeaders(_ partitions: [(topic: String, partition: Int32)]) async throws {
         guard !partitions.isEmpty else { return }
         let entries = partitions.map { #"{"topic":\#(Self.quoted($0.topic)),"partition":\#($0.partition)}"# }
-        try await kafkaTool("kafka-leader-election.sh", json: #"{"partitions":[\#(entries.joined(separator: ","))]}"#,
-                            file: "kafka-bdd-elect.json")
+        try await kafkaTool(
+            "kafka-leader-election.sh", json: #"{"partitions":[\#(entries.joined(separator: ","))]}"#,
+            file: "kafka-bdd-elect.json")
         for p in partitions {
             try await awaitPartition(p.topic, p.partition, "its preferred leader") { $0.replicas.first == $0.leader }
         }
@@ -402,18 +436,21 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
         try await metadata(topic: topic).topic(topic)?.partitions.first { $0.id == partition }
     }
 
-    private func awaitPartition(_ topic: String, _ partition: Int32, _ what: String, within limit: Duration? = nil,
-                                until done: (PartitionMetadata) -> Bool) async throws {
+    private func awaitPartition(
+        _ topic: String, _ partition: Int32, _ what: String, within limit: Duration? = nil,
+        until done: (PartitionMetadata) -> Bool
+    ) async throws {
         let deadline = ContinuousClock.now + (limit ?? failoverDeadline)
         var last: PartitionMetadata?
         repeat {
             last = try await partitionMetadata(topic, partition)
             if let last, done(last) { return }
-            try await Task.sleep(for: .milliseconds(200)) // polling interval of the deadline loop
+            try await Task.sleep(for: .milliseconds(200))  // polling interval of the deadline loop
         } while ContinuousClock.now < deadline
-        throw FaultNotObserved("\(topic)[\(partition)] did not reach \(what) within "
-                               + "\((limit ?? failoverDeadline).seconds) s "
-                               + "(now leader \(last?.leader ?? -1), replicas \(last?.replicas ?? []))")
+        throw FaultNotObserved(
+            "\(topic)[\(partition)] did not reach \(what) within "
+                + "\((limit ?? failoverDeadline).seconds) s "
+                + "(now leader \(last?.leader ?? -1), replicas \(last?.replicas ?? []))")
     }
 
     /// Passed to the cluster the clients talk to: real Kafka moves coordinators itself (a no-op there), a

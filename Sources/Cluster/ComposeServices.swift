@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 import KafkaClient
 
@@ -21,9 +21,11 @@ extension ComposeCluster {
             /// compose/certs: ca.pem, client.pem, client.key, …
             public var certificates: String
 
-            public init(saslBootstrap: String = "localhost:29391,localhost:29392,localhost:29393",
-                        mtlsBootstrap: String = "localhost:29291,localhost:29292,localhost:29293",
-                        certificates: String) {
+            public init(
+                saslBootstrap: String = "localhost:29391,localhost:29392,localhost:29393",
+                mtlsBootstrap: String = "localhost:29291,localhost:29292,localhost:29293",
+                certificates: String
+            ) {
                 self.saslBootstrap = saslBootstrap
                 self.mtlsBootstrap = mtlsBootstrap
                 self.certificates = certificates
@@ -46,12 +48,15 @@ extension ComposeCluster {
         /// docker-compose.yml always runs the worker (KAFKA_BDD_CONNECT_URL moves it); the secured listeners
         /// exist when the project was started with compose/security.yml (`make up-secure`), which the
         /// run is told with KAFKA_BDD_SECURE=1.
-        public static func fromEnvironment(composeFile: String,
-                                           _ env: [String: String] = ProcessInfo.processInfo.environment) -> Extras {
+        public static func fromEnvironment(
+            composeFile: String,
+            _ env: [String: String] = ProcessInfo.processInfo.environment
+        ) -> Extras {
             let given = env["KAFKA_BDD_CONNECT_URL"].flatMap { $0.isEmpty ? nil : $0 }
             let url = URL(string: given ?? "http://localhost:8083")
             let root = URL(fileURLWithPath: composeFile).deletingLastPathComponent()
-            let security = env["KAFKA_BDD_SECURE"] == "1"
+            let security =
+                env["KAFKA_BDD_SECURE"] == "1"
                 ? Security(certificates: root.appendingPathComponent("compose/certs").path) : nil
             return Extras(connectURL: url, security: security)
         }
@@ -89,7 +94,8 @@ extension ComposeCluster {
     /// The broker service leading a partition, where its log is read.
     func leaderService(topic: String, partition: Int32) async throws -> (Int32, String) {
         guard let p = try await metadata(topic: topic).topic(topic)?.partitions.first(where: { $0.id == partition }),
-              let service = topology.brokers[p.leader] else {
+            let service = topology.brokers[p.leader]
+        else {
             throw KafkaError.invalidArgument("no leader of \(topic)[\(partition)] among the compose brokers")
         }
         return (p.leader, service)
@@ -115,8 +121,10 @@ extension ComposeCluster {
         guard !files.isEmpty else { return [] }
         let (_, service) = try await leaderService(topic: topic, partition: partition)
         let dir = "\(Self.logDirectory)/\(topic)-\(partition)"
-        let out = try await compose(["exec", "-T", service, "/opt/kafka/bin/kafka-dump-log.sh", "--print-data-log",
-                                     "--files", files.map { "\(dir)/\($0)" }.joined(separator: ",")])
+        let out = try await compose([
+            "exec", "-T", service, "/opt/kafka/bin/kafka-dump-log.sh", "--print-data-log",
+            "--files", files.map { "\(dir)/\($0)" }.joined(separator: ","),
+        ])
         return Self.parseDump(out)
     }
 
@@ -130,8 +138,11 @@ extension ComposeCluster {
             }
             guard !files.isEmpty else { continue }
             func field(_ name: String) -> String? {
-                guard let r = line.range(of: " \(name): ") ?? (line.hasPrefix("\(name): ")
-                        ? line.range(of: "\(name): ") : nil) else { return nil }
+                guard
+                    let r = line.range(of: " \(name): ")
+                        ?? (line.hasPrefix("\(name): ")
+                            ? line.range(of: "\(name): ") : nil)
+                else { return nil }
                 let rest = line[r.upperBound...]
                 return String(rest.prefix { $0 != " " })
             }
@@ -151,15 +162,18 @@ extension ComposeCluster {
         guard let tool = try await liveBrokers().first.flatMap({ topology.brokers[$0] }) else {
             throw KafkaError.invalidArgument("no live broker to run kafka-log-dirs.sh on")
         }
-        let out = try await compose(["exec", "-T", tool, "/opt/kafka/bin/kafka-log-dirs.sh", "--bootstrap-server",
-                                     "\(tool):19092", "--describe", "--topic-list", topic])
+        let out = try await compose([
+            "exec", "-T", tool, "/opt/kafka/bin/kafka-log-dirs.sh", "--bootstrap-server",
+            "\(tool):19092", "--describe", "--topic-list", topic,
+        ])
         return Self.parseLogDirs(out)
     }
 
     static func parseLogDirs(_ out: String) -> [(broker: Int32, partition: String, bytes: Int64)] {
         guard let line = out.split(whereSeparator: \.isNewline).first(where: { $0.hasPrefix("{") }),
-              let json = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-              let brokers = json["brokers"] as? [[String: Any]] else { return [] }
+            let json = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+            let brokers = json["brokers"] as? [[String: Any]]
+        else { return [] }
         var rows: [(broker: Int32, partition: String, bytes: Int64)] = []
         for b in brokers {
             let id = (b["broker"] as? NSNumber)?.int32Value ?? -1
@@ -184,9 +198,12 @@ extension ComposeCluster {
     /// Writes (or appends) lines to a file in the worker's container, through stdin.
     public func writeConnectFile(_ path: String, lines: [String], append: Bool) async throws {
         let dir = (path as NSString).deletingLastPathComponent
-        _ = try await compose(["exec", "-T", try connectService(), "sh", "-c",
-                               "mkdir -p \(dir) && cat \(append ? ">>" : ">") \(path)"],
-                              input: lines.map { $0 + "\n" }.joined())
+        _ = try await compose(
+            [
+                "exec", "-T", try connectService(), "sh", "-c",
+                "mkdir -p \(dir) && cat \(append ? ">>" : ">") \(path)",
+            ],
+            input: lines.map { $0 + "\n" }.joined())
     }
 
     /// The lines of a file in the worker's container; none when it does not exist yet.
@@ -204,8 +221,9 @@ extension ComposeCluster {
 
     private func adminTool() async throws -> String {
         guard extras.security != nil else {
-            throw Unsupported(capability: .security, backend: backend,
-                              hint: "start the cluster with `make up-secure` and run with KAFKA_BDD_SECURE=1")
+            throw Unsupported(
+                capability: .security, backend: backend,
+                hint: "start the cluster with `make up-secure` and run with KAFKA_BDD_SECURE=1")
         }
         guard let tool = try await liveBrokers().first.flatMap({ topology.brokers[$0] }) else {
             throw KafkaError.invalidArgument("no live broker to run Kafka's tools on")
@@ -216,18 +234,23 @@ extension ComposeCluster {
     /// Creates (or resets) a SCRAM-SHA-512 user. The password goes through stdin, never on a command line.
     public func setScramUser(_ name: String, password: String) async throws {
         let tool = try await adminTool()
-        _ = try await compose(["exec", "-T", tool, "bash", "-c",
-                               "read -r p && /opt/kafka/bin/kafka-configs.sh --bootstrap-server \(tool):19092 --alter "
-                               + "--entity-type users --entity-name \(name) "
-                               + "--add-config \"SCRAM-SHA-512=[iterations=8192,password=$p]\""],
-                              input: password + "\n")
+        _ = try await compose(
+            [
+                "exec", "-T", tool, "bash", "-c",
+                "read -r p && /opt/kafka/bin/kafka-configs.sh --bootstrap-server \(tool):19092 --alter "
+                    + "--entity-type users --entity-name \(name) "
+                    + "--add-config \"SCRAM-SHA-512=[iterations=8192,password=$p]\"",
+            ],
+            input: password + "\n")
     }
 
     public func deleteScramUser(_ name: String) async throws {
         let tool = try await adminTool()
-        _ = try await compose(["exec", "-T", tool, "/opt/kafka/bin/kafka-configs.sh", "--bootstrap-server",
-                               "\(tool):19092", "--alter", "--entity-type", "users", "--entity-name", name,
-                               "--delete-config", "SCRAM-SHA-512"])
+        _ = try await compose([
+            "exec", "-T", tool, "/opt/kafka/bin/kafka-configs.sh", "--bootstrap-server",
+            "\(tool):19092", "--alter", "--entity-type", "users", "--entity-name", name,
+            "--delete-config", "SCRAM-SHA-512",
+        ])
     }
 
     /// An ACL: `principal` (User:NAME) may do `operation` on `resource` (`topic:T`, `group:G`, `cluster`).
@@ -249,18 +272,24 @@ extension ComposeCluster {
     public func addACLs(_ acls: [ACL]) async throws {
         let tool = try await adminTool()
         for acl in acls {
-            _ = try await compose(["exec", "-T", tool, "/opt/kafka/bin/kafka-acls.sh", "--bootstrap-server",
-                                   "\(tool):19092", "--add", "--allow-principal", acl.principal,
-                                   "--operation", acl.operation] + acl.resourceArguments)
+            _ = try await compose(
+                [
+                    "exec", "-T", tool, "/opt/kafka/bin/kafka-acls.sh", "--bootstrap-server",
+                    "\(tool):19092", "--add", "--allow-principal", acl.principal,
+                    "--operation", acl.operation,
+                ] + acl.resourceArguments)
         }
     }
 
     public func removeACLs(_ acls: [ACL]) async throws {
         let tool = try await adminTool()
         for acl in acls {
-            _ = try await compose(["exec", "-T", tool, "/opt/kafka/bin/kafka-acls.sh", "--bootstrap-server",
-                                   "\(tool):19092", "--remove", "--force", "--allow-principal", acl.principal,
-                                   "--operation", acl.operation] + acl.resourceArguments)
+            _ = try await compose(
+                [
+                    "exec", "-T", tool, "/opt/kafka/bin/kafka-acls.sh", "--bootstrap-server",
+                    "\(tool):19092", "--remove", "--force", "--allow-principal", acl.principal,
+                    "--operation", acl.operation,
+                ] + acl.resourceArguments)
         }
     }
 }
@@ -282,7 +311,8 @@ public struct ConnectREST: Sendable {
     /// One request; a status outside 2xx (other than those `accepting`) is a Failure naming the endpoint.
     @discardableResult
     public func send(_ method: String, _ path: String, body: Any? = nil, accepting: Set<Int> = []) async throws
-        -> (status: Int, json: Any?) {
+        -> (status: Int, json: Any?)
+    {
         guard let url = URL(string: path, relativeTo: base) else {
             throw Failure(description: "Connect REST: bad path \(path)")
         }
@@ -298,13 +328,15 @@ public struct ConnectREST: Sendable {
         do {
             (data, response) = try await URLSession.shared.data(for: request)
         } catch {
-            throw Failure(description: "Connect REST \(method) \(path) at \(base.absoluteString): "
-                          + error.localizedDescription)
+            throw Failure(
+                description: "Connect REST \(method) \(path) at \(base.absoluteString): "
+                    + error.localizedDescription)
         }
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         let json = data.isEmpty ? nil : try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         guard (200..<300).contains(status) || accepting.contains(status) else {
-            let message = (json as? [String: Any])?["message"] as? String
+            let message =
+                (json as? [String: Any])?["message"] as? String
                 ?? String(decoding: data.prefix(300), as: UTF8.self)
             throw Failure(description: "Connect REST \(method) \(path) answered \(status): \(message)")
         }
@@ -351,11 +383,12 @@ public struct ConnectREST: Sendable {
             if let last, last.connector == "RUNNING", !last.tasks.isEmpty, last.tasks.allSatisfy({ $0 == "RUNNING" }) {
                 return
             }
-            try await Task.sleep(for: .milliseconds(500)) // polling interval of the deadline loop
+            try await Task.sleep(for: .milliseconds(500))  // polling interval of the deadline loop
         } while ContinuousClock.now < end
         let trace = last?.trace.map { ": " + ($0.split(separator: "\n").first.map(String.init) ?? "") } ?? ""
-        throw Failure(description: "connector \(name) is not running within \(deadline.formatted()) (connector "
-                      + "\(last?.connector ?? "absent"), tasks \(last?.tasks ?? []))\(trace)")
+        throw Failure(
+            description: "connector \(name) is not running within \(deadline.formatted()) (connector "
+                + "\(last?.connector ?? "absent"), tasks \(last?.tasks ?? []))\(trace)")
     }
 }
 
@@ -371,8 +404,9 @@ extension ComposeCluster {
     /// lines; the key stays in its file. Returns the new certificate's serial, as the script printed it.
     public func rotateCertificate(broker: Int32) async throws -> String {
         guard let security = extras.security else {
-            throw Unsupported(capability: .security, backend: backend,
-                              hint: "start the cluster with `make up-secure` and run with KAFKA_BDD_SECURE=1")
+            throw Unsupported(
+                capability: .security, backend: backend,
+                hint: "start the cluster with `make up-secure` and run with KAFKA_BDD_SECURE=1")
         }
         let service = try service(broker)
         let script = URL(fileURLWithPath: composeFile).deletingLastPathComponent()
@@ -388,10 +422,13 @@ extension ComposeCluster {
         }
         let location = "/etc/kafka-bdd/certs/keystore-\(serial).pem"
         let tool = try await adminTool()
-        _ = try await compose(["exec", "-T", tool, "/opt/kafka/bin/kafka-configs.sh", "--bootstrap-server",
-                               "\(tool):19092", "--alter", "--entity-type", "brokers", "--entity-name", String(broker),
-                               "--add-config", "listener.name.secured.ssl.keystore.location=\(location),"
-                                   + "listener.name.mtls.ssl.keystore.location=\(location)"])
+        _ = try await compose([
+            "exec", "-T", tool, "/opt/kafka/bin/kafka-configs.sh", "--bootstrap-server",
+            "\(tool):19092", "--alter", "--entity-type", "brokers", "--entity-name", String(broker),
+            "--add-config",
+            "listener.name.secured.ssl.keystore.location=\(location),"
+                + "listener.name.mtls.ssl.keystore.location=\(location)",
+        ])
         return serial
     }
 
@@ -399,25 +436,31 @@ extension ComposeCluster {
     /// read on the wire (`openssl s_client`), not from the files: what the broker serves, not what was issued.
     public func presentedSerial(broker: Int32) async throws -> String {
         guard let security = extras.security else {
-            throw Unsupported(capability: .security, backend: backend,
-                              hint: "start the cluster with `make up-secure` and run with KAFKA_BDD_SECURE=1")
+            throw Unsupported(
+                capability: .security, backend: backend,
+                hint: "start the cluster with `make up-secure` and run with KAFKA_BDD_SECURE=1")
         }
         let addresses = security.mtlsBootstrap.split(separator: ",").map(String.init)
         guard let index = topology.brokerIds.firstIndex(of: broker), index < addresses.count else {
             throw KafkaError.unknownPartition("no mTLS address for broker \(broker)")
         }
-        let hello = try await runner.run(["openssl", "s_client", "-connect", addresses[index],
-                                          "-servername", "localhost", "-CAfile", security.certificates + "/ca.pem",
-                                          "-cert", security.certificates + "/client.pem",
-                                          "-key", security.certificates + "/client.key"], input: "")
+        let hello = try await runner.run(
+            [
+                "openssl", "s_client", "-connect", addresses[index],
+                "-servername", "localhost", "-CAfile", security.certificates + "/ca.pem",
+                "-cert", security.certificates + "/client.pem",
+                "-key", security.certificates + "/client.key",
+            ], input: "")
         guard let begin = hello.range(of: "-----BEGIN CERTIFICATE-----"),
-              let end = hello.range(of: "-----END CERTIFICATE-----", range: begin.upperBound..<hello.endIndex) else {
+            let end = hello.range(of: "-----END CERTIFICATE-----", range: begin.upperBound..<hello.endIndex)
+        else {
             throw KafkaError.transport("broker \(broker)'s mTLS listener presented no certificate")
         }
         let pem = String(hello[begin.lowerBound..<end.upperBound]) + "\n"
         let serial = try await runner.run(["openssl", "x509", "-noout", "-serial"], input: pem)
         guard let value = serial.split(separator: "\n").first(where: { $0.hasPrefix("serial=") })?.dropFirst(7),
-              !value.isEmpty else {
+            !value.isEmpty
+        else {
             throw KafkaError.transport("openssl read no serial from broker \(broker)'s certificate")
         }
         return String(value)

@@ -7,7 +7,9 @@ import Synchronization
 /// its coordinators to a live broker, as real Kafka would.
 public final class EmbeddedCluster: Cluster, @unchecked Sendable {
     public let backend = "embedded"
-    public let capabilities: Set<ClusterCapability> = [.brokerFaults, .latency, .errorInjection, .leaderMoves, .consumerGroups, .transactions]
+    public let capabilities: Set<ClusterCapability> = [
+        .brokerFaults, .latency, .errorInjection, .leaderMoves, .consumerGroups, .transactions,
+    ]
     public var bootstrapServers: String { mock.bootstrapServers }
     public let clientConfig = KafkaConfig()
     public let brokerCount: Int
@@ -26,8 +28,11 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
     public init(brokers: Int = 3) throws {
         mock = try MockCluster(brokers: brokers)
         brokerCount = brokers
-        metadataClient = try Producer(config: KafkaConfig(["bootstrap.servers": mock.bootstrapServers,
-                                                           "client.id": "kafka-bdd-controller"]))
+        metadataClient = try Producer(
+            config: KafkaConfig([
+                "bootstrap.servers": mock.bootstrapServers,
+                "client.id": "kafka-bdd-controller",
+            ]))
     }
 
     public func metadata(topic: String?) async throws -> ClusterMetadata {
@@ -40,15 +45,22 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
 
     public func createTopic(_ spec: TopicSpec) async throws {
         if !spec.configs.isEmpty {
-            throw Unsupported(capability: .topicConfigs, backend: backend,
-                              hint: "create \(spec.name) without \(spec.configs.keys.sorted().joined(separator: ", ")) or run with --cluster compose")
+            throw Unsupported(
+                capability: .topicConfigs, backend: backend,
+                hint:
+                    "create \(spec.name) without \(spec.configs.keys.sorted().joined(separator: ", ")) or run with "
+                    + "--cluster compose"
+            )
         }
         guard spec.replicationFactor <= Int32(brokerCount) else {
-            throw KafkaError(code: 38, detail: "replication factor \(spec.replicationFactor) is larger than the "
-                             + "\(brokerCount) broker\(brokerCount == 1 ? "" : "s")")
+            throw KafkaError(
+                code: 38,
+                detail: "replication factor \(spec.replicationFactor) is larger than the "
+                    + "\(brokerCount) broker\(brokerCount == 1 ? "" : "s")")
         }
         try await controller.run {
-            try await mock.createTopic(spec.name, partitions: spec.partitions, replicationFactor: spec.replicationFactor)
+            try await mock.createTopic(
+                spec.name, partitions: spec.partitions, replicationFactor: spec.replicationFactor)
             // The mock picks each leader at random; Kafka's controller spreads preferred leaders round-robin,
             // over the live brokers.
             let md = try await metadata(topic: spec.name)
@@ -59,7 +71,7 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
                 let leader = live.contains(preferred) ? preferred : live.isEmpty ? nil : live[Int(p.id) % live.count]
                 if let leader { try await mock.setLeader(topic: spec.name, partition: p.id, broker: leader) }
             }
-            _ = try await metadata(topic: spec.name) // so that this client's own requests go to the new leaders
+            _ = try await metadata(topic: spec.name)  // so that this client's own requests go to the new leaders
         }
     }
 
@@ -67,7 +79,8 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
     public func brokerAddress(_ id: Int32) async throws -> (host: String, port: Int)? {
         let entries = mock.bootstrapServers.split(separator: ",")
         guard id >= 1, Int(id) <= entries.count, let colon = entries[Int(id) - 1].lastIndex(of: ":"),
-              let port = Int(entries[Int(id) - 1][entries[Int(id) - 1].index(after: colon)...]) else { return nil }
+            let port = Int(entries[Int(id) - 1][entries[Int(id) - 1].index(after: colon)...])
+        else { return nil }
         return (String(entries[Int(id) - 1][..<colon]), port)
     }
 
@@ -81,7 +94,8 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
 
     private func checkBroker(_ id: Int32) throws {
         guard (1...Int32(brokerCount)).contains(id) else {
-            throw KafkaError.unknownPartition("there is no broker \(id); the embedded cluster has brokers 1–\(brokerCount)")
+            throw KafkaError.unknownPartition(
+                "there is no broker \(id); the embedded cluster has brokers 1–\(brokerCount)")
         }
     }
 
@@ -129,7 +143,8 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
     public func injectErrors(_ request: KafkaRequest, _ errorNames: [String]) async throws {
         let codes = try errorNames.map { name in
             guard let code = KafkaError.code(named: name) else {
-                throw KafkaError.invalidArgument("unknown Kafka error name \(name) (e.g. NOT_LEADER_FOR_PARTITION, REQUEST_TIMED_OUT)")
+                throw KafkaError.invalidArgument(
+                    "unknown Kafka error name \(name) (e.g. NOT_LEADER_FOR_PARTITION, REQUEST_TIMED_OUT)")
             }
             return code
         }
@@ -138,8 +153,9 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
 
     public func delayResponses(_ request: KafkaRequest, count: Int, by delay: Duration) async throws {
         for broker in try await liveBrokers() {
-            try await mock.delayResponses(broker: broker, apiKey: request.rawValue, count: count,
-                                          milliseconds: delay.milliseconds)
+            try await mock.delayResponses(
+                broker: broker, apiKey: request.rawValue, count: count,
+                milliseconds: delay.milliseconds)
         }
     }
 
@@ -154,7 +170,8 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
             throw KafkaError(code: 3, detail: "no partition \(topic)[\(partition)]")
         }
         guard p.replicas.contains(broker) else {
-            throw KafkaError.invalidArgument("broker \(broker) holds no replica of \(topic)[\(partition)] (replicas \(p.replicas))")
+            throw KafkaError.invalidArgument(
+                "broker \(broker) holds no replica of \(topic)[\(partition)] (replicas \(p.replicas))")
         }
         guard !state.withLock({ $0.down.contains(broker) }) else {
             throw KafkaError(code: 8, detail: "broker \(broker) is down; it cannot lead \(topic)[\(partition)]")

@@ -31,8 +31,10 @@ public final class ExternalCluster: Cluster, @unchecked Sendable {
         .compaction, .retention,
     ]
 
-    public init(bootstrapServers: String, clientConfig: KafkaConfig = KafkaConfig(), backend: String = "external",
-                extraCapabilities: Set<ClusterCapability> = [], topicRequests: String? = nil) throws {
+    public init(
+        bootstrapServers: String, clientConfig: KafkaConfig = KafkaConfig(), backend: String = "external",
+        extraCapabilities: Set<ClusterCapability> = [], topicRequests: String? = nil
+    ) throws {
         self.backend = backend
         self.bootstrapServers = bootstrapServers
         self.clientConfig = clientConfig
@@ -46,7 +48,9 @@ public final class ExternalCluster: Cluster, @unchecked Sendable {
     /// From the environment: `KAFKA_BDD_BOOTSTRAP` and, optionally, `KAFKA_BDD_CLIENT_PROPERTIES`
     /// (a properties file with security settings) and `KAFKA_BDD_TOPIC_REQUESTS`. No error shows a
     /// property's value: the file may hold secrets, and the names are enough to find a mistake.
-    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> ExternalCluster {
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> ExternalCluster
+    {
         guard let bootstrap = env["KAFKA_BDD_BOOTSTRAP"], !bootstrap.isEmpty else {
             throw KafkaError.invalidArgument("--cluster external needs KAFKA_BDD_BOOTSTRAP=host:port[,host:port…]")
         }
@@ -69,16 +73,18 @@ public final class ExternalCluster: Cluster, @unchecked Sendable {
         // A look of our own runs alongside, to tell why if the client fails (ConnectionDiagnosis).
         let security = clientConfig["security.protocol"] ?? "PLAINTEXT"
         let look = Task { [bootstrapServers] in
-            await ConnectionDiagnosis.observe(bootstrap: bootstrapServers, securityProtocol: security,
-                                              within: timeout * 6 / 10)
+            await ConnectionDiagnosis.observe(
+                bootstrap: bootstrapServers, securityProtocol: security,
+                within: timeout * 6 / 10)
         }
         let md: ClusterMetadata
         do {
             md = try await admin.metadata(topic: nil, timeout: timeout)
             id = try await admin.clusterId(timeout: timeout)
         } catch {
-            throw ConnectionDiagnosis.error(bootstrap: bootstrapServers, timeout: timeout, servers: await look.value,
-                                            errors: admin.recentErrors(), config: clientConfig, underlying: error)
+            throw ConnectionDiagnosis.error(
+                bootstrap: bootstrapServers, timeout: timeout, servers: await look.value,
+                errors: admin.recentErrors(), config: clientConfig, underlying: error)
         }
         if let id, id.hasPrefix("mockCluster") {
             state.withLock { s in
@@ -142,23 +148,26 @@ public final class ExternalCluster: Cluster, @unchecked Sendable {
     public func createTopic(_ spec: TopicSpec) async throws {
         guard mockClusterId != nil else { return try await admin.createTopics([spec]) }
         if !spec.configs.isEmpty {
-            throw Unsupported(capability: .topicConfigs, backend: backend,
-                              hint: "a librdkafka mock cluster has none; a real Kafka has (make up, --cluster compose)")
+            throw Unsupported(
+                capability: .topicConfigs, backend: backend,
+                hint: "a librdkafka mock cluster has none; a real Kafka has (make up, --cluster compose)")
         }
         guard let topicRequests else {
-            throw Unsupported(capability: .admin, backend: backend,
-                              hint: "this librdkafka mock cluster creates topics only through "
-                                  + "`kafka-bdd cluster up --topic-requests DIR` and KAFKA_BDD_TOPIC_REQUESTS=DIR; "
-                                  + "a real Kafka through its Admin API (make up, --cluster compose)")
+            throw Unsupported(
+                capability: .admin, backend: backend,
+                hint: "this librdkafka mock cluster creates topics only through "
+                    + "`kafka-bdd cluster up --topic-requests DIR` and KAFKA_BDD_TOPIC_REQUESTS=DIR; "
+                    + "a real Kafka through its Admin API (make up, --cluster compose)")
         }
         try await TopicRequests.request(spec, in: topicRequests)
     }
 
     public func deleteTopics(_ names: [String]) async throws {
         guard mockClusterId == nil else {
-            throw Unsupported(capability: .admin, backend: backend,
-                              hint: "a librdkafka mock cluster deletes no topics; a real Kafka does "
-                                  + "(make up, --cluster compose)")
+            throw Unsupported(
+                capability: .admin, backend: backend,
+                hint: "a librdkafka mock cluster deletes no topics; a real Kafka does "
+                    + "(make up, --cluster compose)")
         }
         try await admin.deleteTopics(names)
     }
@@ -174,8 +183,12 @@ public final class ExternalCluster: Cluster, @unchecked Sendable {
     public func killBroker(_ id: Int32) async throws { throw unsupported(.brokerFaults) }
     public func restartBroker(_ id: Int32) async throws { throw unsupported(.brokerFaults) }
     public func setLatency(broker: Int32, _ latency: Duration) async throws { throw unsupported(.latency) }
-    public func injectErrors(_ request: KafkaRequest, _ errorNames: [String]) async throws { throw unsupported(.errorInjection) }
-    public func moveLeader(topic: String, partition: Int32, to broker: Int32) async throws { throw unsupported(.leaderMoves) }
+    public func injectErrors(_ request: KafkaRequest, _ errorNames: [String]) async throws {
+        throw unsupported(.errorInjection)
+    }
+    public func moveLeader(topic: String, partition: Int32, to broker: Int32) async throws {
+        throw unsupported(.leaderMoves)
+    }
     public func registerCoordinatorKey(_ key: String, type: CoordinatorType) {}
     public func shutdown() async { admin.close() }
 }

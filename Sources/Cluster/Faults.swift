@@ -17,7 +17,9 @@ extension Cluster {
 
     /// One ApiVersions round trip to the broker, from outside any client.
     public func probe(broker id: Int32, timeout: Duration = .seconds(2)) async throws -> BrokerProbe.Outcome {
-        guard let (host, port) = try await brokerAddress(id) else { return .unreachable("not in the cluster's metadata") }
+        guard let (host, port) = try await brokerAddress(id) else {
+            return .unreachable("not in the cluster's metadata")
+        }
         return await BrokerProbe.apiVersions(host: host, port: port, timeout: timeout)
     }
 
@@ -38,7 +40,7 @@ extension Cluster {
                 if backend != "embedded" { try await awaitLeadershipMoved(from: id) }
                 return clock.now - start
             }
-            try await Task.sleep(for: .milliseconds(50)) // polling interval of the deadline loop
+            try await Task.sleep(for: .milliseconds(50))  // polling interval of the deadline loop
         } while clock.now - start < limit
         throw FaultNotObserved("broker \(id) was killed but still \(last) \(limit.seconds) s later")
     }
@@ -70,11 +72,12 @@ extension Cluster {
             } catch {
                 led = ["(no metadata: \(error))"]
             }
-            try await Task.sleep(for: .milliseconds(200)) // polling interval of the deadline loop
+            try await Task.sleep(for: .milliseconds(200))  // polling interval of the deadline loop
         } while ContinuousClock.now < deadline
-        throw FaultNotObserved("broker \(broker) is dead but after \(failoverDeadline.seconds) s (the controller's "
-                               + "broker session timeout and a margin) it still leads "
-                               + led.prefix(10).joined(separator: ", "))
+        throw FaultNotObserved(
+            "broker \(broker) is dead but after \(failoverDeadline.seconds) s (the controller's "
+                + "broker session timeout and a margin) it still leads "
+                + led.prefix(10).joined(separator: ", "))
     }
 
     /// Polls until the broker answers ApiVersions and the metadata lists it, within `limit`.
@@ -91,7 +94,7 @@ extension Cluster {
             } else {
                 last = "\(outcome)"
             }
-            try await Task.sleep(for: .milliseconds(100)) // polling interval of the deadline loop
+            try await Task.sleep(for: .milliseconds(100))  // polling interval of the deadline loop
         }
         throw FaultNotObserved("broker \(id) was restarted but after \(limit.seconds) s it \(last)")
     }
@@ -111,10 +114,11 @@ extension Cluster {
         repeat {
             lagging = try await partitionsOutOfSync(broker)
             if lagging.isEmpty { return }
-            try await Task.sleep(for: .milliseconds(250)) // polling interval of the deadline loop
+            try await Task.sleep(for: .milliseconds(250))  // polling interval of the deadline loop
         } while ContinuousClock.now < deadline
-        throw FaultNotObserved("broker \(broker) is back but after \(limit.seconds) s not in the ISR of "
-                               + "\(lagging.count) partitions, e.g. \(lagging.prefix(5).joined(separator: ", "))")
+        throw FaultNotObserved(
+            "broker \(broker) is back but after \(limit.seconds) s not in the ISR of "
+                + "\(lagging.count) partitions, e.g. \(lagging.prefix(5).joined(separator: ", "))")
     }
 
     /// Restarts a broker and waits until it answers again (ApiVersions, and listed in the metadata
@@ -138,11 +142,13 @@ extension Cluster {
         try await setLatency(broker: id, latency)
         let after = try await probe(broker: id, timeout: latency * 2 + .seconds(2))
         guard let b = before.roundTrip, let a = after.roundTrip else {
-            throw FaultNotObserved("broker \(id) did not answer a probe around the latency change (before: \(before), after: \(after))")
+            throw FaultNotObserved(
+                "broker \(id) did not answer a probe around the latency change (before: \(before), after: \(after))")
         }
         // A round trip is at least the injected delay; 90 % of it allows for clock granularity.
         guard a >= latency * 0.9 else {
-            throw FaultNotObserved("broker \(id) was slowed by \(latency.milliseconds) ms but answers in \(a.milliseconds) ms")
+            throw FaultNotObserved(
+                "broker \(id) was slowed by \(latency.milliseconds) ms but answers in \(a.milliseconds) ms")
         }
         return (b, a)
     }

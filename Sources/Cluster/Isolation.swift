@@ -44,8 +44,8 @@ public final class IsolatedCluster: Cluster, @unchecked Sendable {
     /// Appended to group.id and transactional.id, e.g. `k3x9-12`.
     public let scope: String
     private struct Record {
-        var down: Set<Int32> = []      // killed and not restarted
-        var bounced: Set<Int32> = []   // killed at some point: must be back in every ISR
+        var down: Set<Int32> = []  // killed and not restarted
+        var bounced: Set<Int32> = []  // killed at some point: must be back in every ISR
         var slowed: Set<Int32> = []
         var topics: [String] = []
     }
@@ -95,7 +95,9 @@ public final class IsolatedCluster: Cluster, @unchecked Sendable {
     public func faultsInPlace() async throws -> [String] { try await shared.faultsInPlace() }
 
     public func killBroker(_ id: Int32) async throws {
-        record.withLock { _ = $0.down.insert(id); _ = $0.bounced.insert(id) }
+        record.withLock {
+            _ = $0.down.insert(id); _ = $0.bounced.insert(id)
+        }
         try await shared.killBroker(id)
     }
     public func restartBroker(_ id: Int32) async throws {
@@ -183,8 +185,9 @@ public final class IsolatedCluster: Cluster, @unchecked Sendable {
             record.withLock { $0.topics.removeAll() }
         }
         guard problems.isEmpty else {
-            throw ClusterNotRestored(description: "the shared \(backend) cluster could not be restored after the "
-                                     + "scenario: " + problems.joined(separator: "; "))
+            throw ClusterNotRestored(
+                description: "the shared \(backend) cluster could not be restored after the "
+                    + "scenario: " + problems.joined(separator: "; "))
         }
         return done
     }

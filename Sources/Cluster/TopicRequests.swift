@@ -13,7 +13,8 @@ public enum TopicRequests {
 
     /// Asks the server watching `directory` for the topic and waits for its answer, within `limit`.
     public static func request(_ spec: TopicSpec, in directory: String, within limit: Duration = .seconds(10))
-        async throws {
+        async throws
+    {
         guard validName(spec.name) else { throw KafkaError(code: 17, detail: "invalid topic name \(spec.name)") }
         let dir = URL(fileURLWithPath: directory)
         let request = dir.appendingPathComponent(spec.name + ".request")
@@ -21,7 +22,7 @@ public enum TopicRequests {
         let failed = dir.appendingPathComponent(spec.name + ".error")
         let staging = dir.appendingPathComponent(".\(spec.name).\(UUID().uuidString)")
         try "\(spec.partitions) \(spec.replicationFactor)\n".write(to: staging, atomically: false, encoding: .utf8)
-        try FileManager.default.moveItem(at: staging, to: request) // whole, or not at all
+        try FileManager.default.moveItem(at: staging, to: request)  // whole, or not at all
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             if FileManager.default.fileExists(atPath: done.path) {
@@ -32,11 +33,12 @@ public enum TopicRequests {
                 try? FileManager.default.removeItem(at: failed)
                 throw KafkaError.invalidArgument("topic \(spec.name) not created: \(reason)")
             }
-            try await Task.sleep(for: .milliseconds(20)) // polling interval of the deadline loop
+            try await Task.sleep(for: .milliseconds(20))  // polling interval of the deadline loop
         }
         try? FileManager.default.removeItem(at: request)
-        throw KafkaError.timedOut("topic \(spec.name): nothing answered the request in \(directory) within "
-                         + "\(limit.seconds) s (is `kafka-bdd cluster up --topic-requests \(directory)` running?)")
+        throw KafkaError.timedOut(
+            "topic \(spec.name): nothing answered the request in \(directory) within "
+                + "\(limit.seconds) s (is `kafka-bdd cluster up --topic-requests \(directory)` running?)")
     }
 
     /// Serves the requests that are in `directory` now: creates each topic and answers. Returns what it did.

@@ -123,8 +123,11 @@ public struct AdminDrills: Sendable {
     /// A consumer under the group's own name, as given (not scoped to a scenario), that never subscribes,
     /// so it never joins the group: it only reads and commits the group's offsets.
     private func groupClient(_ group: String) throws -> Consumer {
-        try Consumer(config: KafkaConfig(["bootstrap.servers": cluster.bootstrapServers, "group.id": group,
-                                          "enable.auto.commit": "false"])
+        try Consumer(
+            config: KafkaConfig([
+                "bootstrap.servers": cluster.bootstrapServers, "group.id": group,
+                "enable.auto.commit": "false",
+            ])
             .merging(cluster.clientConfig))
     }
 
@@ -216,8 +219,7 @@ public struct AdminDrills: Sendable {
 
     /// Commits the new offsets as the group itself would (OffsetCommit without joining), which Kafka
     /// accepts only while the group has no members.
-    public func resetOffsets(group: String, topic: String, to target: OffsetTarget, dryRun: Bool) async throws -> Plan
-    {
+    public func resetOffsets(group: String, topic: String, to target: OffsetTarget, dryRun: Bool) async throws -> Plan {
         let snapshot = try await snapshot(Reading(topics: [topic], configs: false, group: group))
         let (plan, offsets) = try GroupChecks.resetOffsets(group: group, topic: topic, to: target, in: snapshot)
         if !dryRun {
@@ -273,10 +275,11 @@ public struct AdminDrills: Sendable {
         let partitions = try await cluster.metadata(topic: topic).topic(topic)?.partitions ?? []
         guard partitions.contains(where: { !Placement.isOn(brokers, $0.replicas) }) else { return false }
         try cluster.require(.reassignment)
-        try await cluster.reassign(partitions.map { p in
-            let shift = Int(p.id) % brokers.count
-            return (topic, p.id, Array(brokers[shift...] + brokers[..<shift]))
-        })
+        try await cluster.reassign(
+            partitions.map { p in
+                let shift = Int(p.id) % brokers.count
+                return (topic, p.id, Array(brokers[shift...] + brokers[..<shift]))
+            })
         return true
     }
 

@@ -56,8 +56,10 @@ extension AdminDrills {
         return "the harness moved the leaders itself (\(moved.joined(separator: ", "))): the \(cluster.backend) "
             + "cluster has no \(ClusterCapability.leaderElection.rawValue), "
             + "so `kafka-bdd admin leaders elect` is not verified here"
-            + (models ? "" : "; it has no replica assignment either, so the leaders went back to where the "
-                + "harness placed them when it created \(topic) (round-robin over the brokers)")
+            + (models
+                ? ""
+                : "; it has no replica assignment either, so the leaders went back to where the "
+                    + "harness placed them when it created \(topic) (round-robin over the brokers)")
     }
 
     /// The verdict that every partition of `topic` is led by its preferred leader, read until it holds or
@@ -154,7 +156,9 @@ extension AdminDrills {
         let found = try await keysReadBack(topic: topic)
         var acknowledged: [String: Int32] = [:]
         for send in history.sends where send.topic == topic {
-            if case .acked(let partition, _) = send.acknowledgement, let key = send.key { acknowledged[key] = partition }
+            if case .acked(let partition, _) = send.acknowledgement, let key = send.key {
+                acknowledged[key] = partition
+            }
         }
         let counts = plan.changes.first { $0.subject.hasSuffix(" partitions") }.flatMap { c in
             Int(c.before).flatMap { from in Int(c.after).map { (from, $0) } }
@@ -171,16 +175,21 @@ extension AdminDrills {
             func partition(_ s: String) -> Int32 { Int32(s.dropFirst("partition ".count)) ?? -1 }
             listed[String(m.subject.dropFirst(4))] = KeyMoves.Move(from: partition(m.before), to: partition(m.after))
         }
-        let expected = Dictionary(uniqueKeysWithValues: remap.moved.map {
-            ($0.key, KeyMoves.Move(from: $0.from, to: $0.to))
-        })
-        let table = Evidence.table(["key", "now", "after adding partitions"], listed.sorted { $0.key < $1.key }.map {
-            [$0.key, "partition \($0.value.from)", "partition \($0.value.to)"]
-        })
-        let summary = "\(listed.count) keys listed; of \(acknowledged.count) keys acknowledged, \(expected.count) "
+        let expected = Dictionary(
+            uniqueKeysWithValues: remap.moved.map {
+                ($0.key, KeyMoves.Move(from: $0.from, to: $0.to))
+            })
+        let table = Evidence.table(
+            ["key", "now", "after adding partitions"],
+            listed.sorted { $0.key < $1.key }.map {
+                [$0.key, "partition \($0.value.from)", "partition \($0.value.to)"]
+            })
+        let summary =
+            "\(listed.count) keys listed; of \(acknowledged.count) keys acknowledged, \(expected.count) "
             + "move; \(found.count) keys read back"
-        let verdict = KeyMoves.verdict(listed: listed, expected: expected, acknowledgedKeys: acknowledged.count,
-                                       readBack: found)
+        let verdict = KeyMoves.verdict(
+            listed: listed, expected: expected, acknowledgedKeys: acknowledged.count,
+            readBack: found)
         return (verdict, table, summary)
     }
 }

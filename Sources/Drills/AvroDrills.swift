@@ -12,8 +12,9 @@ public enum AvroDrills {
         var values: [String: AvroValue] = [:]
         for (column, cell) in zip(header, row) {
             guard let field = fields.first(where: { $0.name == column }) else {
-                throw DrillFailure("table column \"\(column)\" is not a field of \(name) "
-                                   + "(fields: \(fields.map(\.name).joined(separator: ", ")))")
+                throw DrillFailure(
+                    "table column \"\(column)\" is not a field of \(name) "
+                        + "(fields: \(fields.map(\.name).joined(separator: ", ")))")
             }
             guard let v = value(cell, as: schema.resolve(field.type), schema) else {
                 throw DrillFailure("row \(line), column \(column): \"\(cell)\" is not a value of the field's type")
@@ -53,8 +54,9 @@ public enum AvroDrills {
         for (i, row) in rows.enumerated() {
             let value = try recordOf(schema, header: header, row: row, line: i + 2)
             let key = "\(header[0])=\(row[0])"
-            let report = try await producer.send(topic: topic, key: Array(key.utf8),
-                                                 value: try schema.encodeSingleObject(value))
+            let report = try await producer.send(
+                topic: topic, key: Array(key.utf8),
+                value: try schema.encodeSingleObject(value))
             sent[key] = value
             log.append("\(key) → partition \(report.partition) offset \(report.offset)")
         }
@@ -69,7 +71,9 @@ public enum AvroDrills {
             guard let key = r.keyString else { return nil }
             return Avro.ReadBack(
                 key: key,
-                fingerprint: Result { try AvroSchema.singleObjectFingerprint(r.value) }.mapError { Avro.Failure("\($0)") },
+                fingerprint: Result { try AvroSchema.singleObjectFingerprint(r.value) }.mapError {
+                    Avro.Failure("\($0)")
+                },
                 decoded: Result { try schema.decodeSingleObject(r.value) }.mapError { Avro.Failure("\($0)") })
         }
     }

@@ -13,8 +13,10 @@ public struct CapstonePipeline: Sendable {
     public var totalsTopic: String, totalsPartitions: Int32
     public var windowMillis: Int64
 
-    public init(database: PipelineDatabase, cdcTopic: String, cdcName: String, cdcPartitions: Int32,
-                totalsTopic: String, totalsPartitions: Int32, windowMillis: Int64) {
+    public init(
+        database: PipelineDatabase, cdcTopic: String, cdcName: String, cdcPartitions: Int32,
+        totalsTopic: String, totalsPartitions: Int32, windowMillis: Int64
+    ) {
         self.database = database
         self.cdcTopic = cdcTopic
         self.cdcName = cdcName
@@ -76,8 +78,10 @@ public final class CapstoneDrill: Sendable {
     /// - Parameters:
     ///   - writer: the sink's writer for a table (a negative control swaps in one that drops updates).
     ///   - confirm: when the CDC reader confirms its position (a negative control confirms too early).
-    public init(cluster: any Cluster, pipeline: CapstonePipeline,
-                writer: @escaping @Sendable (String) -> any SinkWriter, confirm: CDCReader.Confirm) {
+    public init(
+        cluster: any Cluster, pipeline: CapstonePipeline,
+        writer: @escaping @Sendable (String) -> any SinkWriter, confirm: CDCReader.Confirm
+    ) {
         self.cluster = cluster
         self.pipeline = pipeline
         self.writer = writer
@@ -101,9 +105,10 @@ public final class CapstoneDrill: Sendable {
         // a killed broker only if the cluster knows the group.
         cluster.registerCoordinatorKey(group, type: .group)
         let config = cluster.config()
-        let aggregator = WindowedTotalsProcessor(from: pipeline.cdcTopic, partitions: pipeline.cdcPartitions,
-                                                 to: pipeline.totalsTopic, windowMillis: pipeline.windowMillis,
-                                                 config: config)
+        let aggregator = WindowedTotalsProcessor(
+            from: pipeline.cdcTopic, partitions: pipeline.cdcPartitions,
+            to: pipeline.totalsTopic, windowMillis: pipeline.windowMillis,
+            config: config)
         let readers = Task.detached { [self] in
             // A reader that crashed (asked to) or failed is replaced at once; five failures end the drill.
             var failures = 0
@@ -113,8 +118,9 @@ public final class CapstoneDrill: Sendable {
                 do {
                     try await r.run(until: stop)
                     if r.progress.crashed {
-                        note("CDC reader killed mid-round: \(r.progress.rounds) rounds confirmed, "
-                             + "the last unconfirmed")
+                        note(
+                            "CDC reader killed mid-round: \(r.progress.rounds) rounds confirmed, "
+                                + "the last unconfirmed")
                         restarts.wrappingAdd(1, ordering: .relaxed)
                         note("CDC reader restarted from the slot's confirmed position")
                     }
@@ -128,8 +134,9 @@ public final class CapstoneDrill: Sendable {
         let sinks = Task.detached { [self] in
             var failures = 0
             while !stop() {
-                let s = TotalsSink(topic: pipeline.totalsTopic, partitions: pipeline.totalsPartitions, group: group,
-                                   dsn: db.dsn, writer: writer(db.sink), config: config)
+                let s = TotalsSink(
+                    topic: pipeline.totalsTopic, partitions: pipeline.totalsPartitions, group: group,
+                    dsn: db.dsn, writer: writer(db.sink), config: config)
                 sink.withLock { $0 = s }
                 do {
                     try await s.run(until: stop)
@@ -153,8 +160,10 @@ public final class CapstoneDrill: Sendable {
         let observing = Task.detached { [self] in
             do { try await observer.run(until: stop) } catch { fail(error) }
         }
-        let stages = [("CDC reader", readers), ("sink", sinks), ("windowed totals", aggregating),
-                      ("observer", observing)]
+        let stages = [
+            ("CDC reader", readers), ("sink", sinks), ("windowed totals", aggregating),
+            ("observer", observing),
+        ]
         note("pipeline started")
         let startedAt = Date().timeIntervalSince1970 * 1000 - clock.now * 1000
         var run = CapstoneRun()
@@ -163,7 +172,8 @@ public final class CapstoneDrill: Sendable {
             // table read): the latency measured is the pipeline's, not its clients' start-up.
             let ready = ContinuousClock.now + .seconds(15)
             while !(reader.withLock { $0 }?.progress.ready ?? false) || !aggregator.isReady
-                    || !(sink.withLock { $0 }?.isReady ?? false) || !observer.isReady {
+                || !(sink.withLock { $0 }?.isReady ?? false) || !observer.isReady
+            {
                 try checkStages()
                 guard ContinuousClock.now < ready else { throw DrillFailure("the pipeline was not up within 15 s") }
                 try await Task.sleep(for: .milliseconds(20))
@@ -171,24 +181,27 @@ public final class CapstoneDrill: Sendable {
             note("every stage up")
             let workload = SourceWorkload(changes: changes, perSecond: perSecond, windowMillis: pipeline.windowMillis)
             let total = Mutex(0)
-            try await workload.run(db, committed: { marks in
-                observer.expect(marks)
-                total.withLock { $0 += marks.count }
-            }, made: { [self] made in
-                try checkStages()
-                guard let broker = killBroker else { return }
-                if made == changes / 4 {
-                    note("broker \(broker) killed")
-                    try await cluster.kill(broker: broker)
-                    note("broker \(broker) confirmed down on the wire")
-                } else if made == changes / 2 {
-                    note("CDC reader kill requested")
-                    reader.withLock { $0 }?.crash()
-                } else if made == changes * 3 / 4 {
-                    note("sink kill requested")
-                    sink.withLock { $0 }?.crash()
-                }
-            })
+            try await workload.run(
+                db,
+                committed: { marks in
+                    observer.expect(marks)
+                    total.withLock { $0 += marks.count }
+                },
+                made: { [self] made in
+                    try checkStages()
+                    guard let broker = killBroker else { return }
+                    if made == changes / 4 {
+                        note("broker \(broker) killed")
+                        try await cluster.kill(broker: broker)
+                        note("broker \(broker) confirmed down on the wire")
+                    } else if made == changes / 2 {
+                        note("CDC reader kill requested")
+                        reader.withLock { $0 }?.crash()
+                    } else if made == changes * 3 / 4 {
+                        note("sink kill requested")
+                        sink.withLock { $0 }?.crash()
+                    }
+                })
             note("source workload done: \(changes) changes")
             run.marks = total.withLock { $0 }
             // Drained when every source transaction shows in the sink, or 20 s pass.
@@ -198,8 +211,10 @@ public final class CapstoneDrill: Sendable {
                 try await Task.sleep(for: .milliseconds(50))
             }
             run.drained = observer.pending == 0
-            note(run.drained ? "every source commit visible in the sink"
-                 : "\(observer.pending) source commits never visible")
+            note(
+                run.drained
+                    ? "every source commit visible in the sink"
+                    : "\(observer.pending) source commits never visible")
         } catch {
             stopping.store(true, ordering: .releasing)
             _ = await Self.settle(stages, within: .seconds(10))
@@ -211,13 +226,15 @@ public final class CapstoneDrill: Sendable {
         // (librdkafka's close and flush can block for long on a loaded machine); a sink still writing
         // to the table is not, as the table is read next.
         if !running.isEmpty, !(sink.withLock { $0 }?.isWriting ?? false) {
-            note("\(running.joined(separator: ", ")) not stopped after 15 s (in a Kafka client call); left to "
-                 + "finish, the sink writes no more")
+            note(
+                "\(running.joined(separator: ", ")) not stopped after 15 s (in a Kafka client call); left to "
+                    + "finish, the sink writes no more")
         } else if !running.isEmpty {
-            throw DrillFailure("pipeline stages did not stop within 15 s: \(running.joined(separator: ", ")); "
-                               + "timeline: "
-                               + timeline.withLock { $0 }.map { String(format: "%.1f s %@", $0.0, $0.1) }
-                                .joined(separator: "; "))
+            throw DrillFailure(
+                "pipeline stages did not stop within 15 s: \(running.joined(separator: ", ")); "
+                    + "timeline: "
+                    + timeline.withLock { $0 }.map { String(format: "%.1f s %@", $0.0, $0.1) }
+                    .joined(separator: "; "))
         }
         try checkStages()
         let measured = observer.measured.sorted { $0.committedAt < $1.committedAt }
@@ -236,7 +253,11 @@ public final class CapstoneDrill: Sendable {
     public static func settle(_ tasks: [(String, Task<Void, Never>)], within limit: Duration) async -> [String] {
         final class Done: Sendable { let names = Mutex<Set<String>>([]) }
         let done = Done()
-        for (name, t) in tasks { Task { await t.value; done.names.withLock { _ = $0.insert(name) } } }
+        for (name, t) in tasks {
+            Task {
+                await t.value; done.names.withLock { _ = $0.insert(name) }
+            }
+        }
         let deadline = ContinuousClock.now + limit
         while done.names.withLock({ $0.count }) < tasks.count, ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(20))
@@ -250,8 +271,9 @@ public final class CapstoneDrill: Sendable {
         let c = try await Connection.connect(db.dsn)
         defer { c.close() }
         run.history = try await db.readHistory(c).map { h in
-            SourceChange(SourceChange.Operation(rawValue: h.op) ?? .update, id: h.order.id, customer: h.order.customer,
-                         amount: h.order.amount, placedAt: h.order.placedAt)
+            SourceChange(
+                SourceChange.Operation(rawValue: h.op) ?? .update, id: h.order.id, customer: h.order.customer,
+                amount: h.order.amount, placedAt: h.order.placedAt)
         }
         run.table = try await db.readOrders(c).map {
             SourceChange(.insert, id: $0.id, customer: $0.customer, amount: $0.amount, placedAt: $0.placedAt)
@@ -259,21 +281,26 @@ public final class CapstoneDrill: Sendable {
         run.sink = try await db.readSink(c).map {
             WindowRow(customer: $0.key.customer, windowStart: $0.key.windowStart, total: $0.total, orders: $0.orders)
         }
-        let records = try await LogEndReads.readTopic(cluster, topic: pipeline.cdcTopic,
-                                                      partitions: pipeline.cdcPartitions)
+        let records = try await LogEndReads.readTopic(
+            cluster, topic: pipeline.cdcTopic,
+            partitions: pipeline.cdcPartitions)
         run.changelog = records.compactMap { r in
             guard let change = CapturedChange(r) else { return nil }
             let row = change.order.map {
-                SourceChange(change.operation == .insert ? .insert : .update, id: $0.id, customer: $0.customer,
-                             amount: $0.amount, placedAt: $0.placedAt)
+                SourceChange(
+                    change.operation == .insert ? .insert : .update, id: $0.id, customer: $0.customer,
+                    amount: $0.amount, placedAt: $0.placedAt)
             }
-            return ChangelogRecord(partition: r.partition, offset: r.offset, key: r.keyString,
-                                   operation: SourceChange.Operation(rawValue: change.operation.rawValue)!,
-                                   commitLSN: change.position.commitLSN, index: change.position.index, row: row,
-                                   valueIsNull: r.valueIsNull)
+            return ChangelogRecord(
+                partition: r.partition, offset: r.offset, key: r.keyString,
+                operation: SourceChange.Operation(rawValue: change.operation.rawValue)!,
+                commitLSN: change.position.commitLSN, index: change.position.index, row: row,
+                valueIsNull: r.valueIsNull)
         }
-        run.totalsRecords = try await LogEndReads.readTopic(cluster, topic: pipeline.totalsTopic,
-                                                            partitions: pipeline.totalsPartitions).count
+        run.totalsRecords = try await LogEndReads.readTopic(
+            cluster, topic: pipeline.totalsTopic,
+            partitions: pipeline.totalsPartitions
+        ).count
     }
 }
 
@@ -297,8 +324,9 @@ public struct CapstoneLatencyEvidence: Sendable {
         percentiles = (Percentile.of(l, 50), Percentile.of(l, 95), Percentile.of(l, 99))
         let ms = { (v: Double) in String(format: "%.0f", v) }
         let p = percentiles
-        table = Evidence.table(["transactions", "measured", "p50 ms", "p95 ms", "p99 ms", "max ms"],
-                               [["\(run.marks)", "\(l.count)", ms(p.p50), ms(p.p95), ms(p.p99), ms(l.max() ?? 0)]])
+        table = Evidence.table(
+            ["transactions", "measured", "p50 ms", "p95 ms", "p99 ms", "max ms"],
+            [["\(run.marks)", "\(l.count)", ms(p.p50), ms(p.p95), ms(p.p99), ms(l.max() ?? 0)]])
         var bars: [(String, Double)] = []
         var lower = 0.0
         for edge in PipelineMetrics.buckets.map({ $0 * 1000 }) {
@@ -308,8 +336,9 @@ public struct CapstoneLatencyEvidence: Sendable {
         }
         bars.append(("over \(ms(lower)) ms", Double(l.filter { $0 > lower }.count)))
         histogram = Evidence.barChart(title: "Commit to sink row: transactions per latency bucket", bars: bars)
-        series = Evidence.lineChart(title: "Commit-to-sink latency (ms) by commit time", unit: "ms; chaos shaded",
-                                    samples: run.latencySeries, spans: Self.chaosSpans(run))
+        series = Evidence.lineChart(
+            title: "Commit-to-sink latency (ms) by commit time", unit: "ms; chaos shaded",
+            samples: run.latencySeries, spans: Self.chaosSpans(run))
         exported = PipelineMetrics.prometheusText(latenciesMillis: l, pipeline: schema)
         let name = PipelineMetrics.latencyName
         buckets = ClientMetrics.samples(named: name + "_bucket", in: exported).compactMap { s in
@@ -322,7 +351,9 @@ public struct CapstoneLatencyEvidence: Sendable {
     static func chaosSpans(_ run: CapstoneRun) -> [(label: String, from: Double, to: Double)] {
         let events = run.timeline.filter { $0.event.contains("killed") || $0.event.contains("kill requested") }
         return events.map { e in
-            let label = e.event.hasPrefix("broker") ? "broker down"
+            let label =
+                e.event.hasPrefix("broker")
+                ? "broker down"
                 : e.event.hasPrefix("CDC") ? "CDC reader restart" : "sink restart"
             return (label, e.seconds, e.seconds + 0.5)
         }

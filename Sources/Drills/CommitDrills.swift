@@ -50,7 +50,8 @@ public enum CommitDrills {
         for r in records.prefix(committing) {
             session.committed[r.partition] = max(session.committed[r.partition] ?? 0, r.offset + 1)
         }
-        try await c.commit(session.committed.map { TopicPartitionOffset(topic: topic, partition: $0.key, offset: $0.value) })
+        try await c.commit(
+            session.committed.map { TopicPartitionOffset(topic: topic, partition: $0.key, offset: $0.value) })
         // The crash: the process goes away; nothing more is committed.
         await c.close()
         return session
@@ -63,10 +64,13 @@ public enum CommitDrills {
     {
         let c = try consumer(cluster, group: group)
         var ends = try await c.logEnds(topic, partitions: partitions)
-        var session = Session(logEnds: Dictionary(uniqueKeysWithValues: (0..<partitions).map {
-            ($0, ends["\(topic)/\($0)"] ?? 0)
-        }))
-        let committed = try await c.committed((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) })
+        var session = Session(
+            logEnds: Dictionary(
+                uniqueKeysWithValues: (0..<partitions).map {
+                    ($0, ends["\(topic)/\($0)"] ?? 0)
+                }))
+        let committed = try await c.committed(
+            (0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) })
         // Partitions already read to the end by the crashed consumer need no further reading.
         for tpo in committed where tpo.offset >= 0 && tpo.offset >= (ends["\(topic)/\(tpo.partition)"] ?? 0) {
             ends["\(topic)/\(tpo.partition)"] = 0
@@ -95,8 +99,12 @@ public enum CommitDrills {
             let offsets = processed.withLock { p in
                 event.partitions.compactMap { tp in p[tp.partition].map { (tp, $0) } }
             }
-            try? actions.commit(offsets.map { TopicPartitionOffset(topic: $0.0.topic, partition: $0.0.partition,
-                                                                   offset: $0.1) })
+            try? actions.commit(
+                offsets.map {
+                    TopicPartitionOffset(
+                        topic: $0.0.topic, partition: $0.0.partition,
+                        offset: $0.1)
+                })
             committedOnRevoke.withLock { c in for (tp, o) in offsets { c[tp.partition] = o } }
         }
         try c.subscribe([topic])
@@ -119,7 +127,8 @@ public enum CommitDrills {
         let c = try consumer(cluster, group: group)
         let committed: [TopicPartitionOffset]
         do {
-            committed = try await c.committed((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) })
+            committed = try await c.committed(
+                (0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) })
         } catch {
             await c.close()
             throw error

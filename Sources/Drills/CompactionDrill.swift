@@ -7,7 +7,8 @@ import Verification
 /// has compacted it, and read the segments back with the broker's own tools.
 public enum CompactionDrill {
     public static func write(_ cluster: any Cluster, topic: String, keys: Int, updates: Int, deleteEvery: Int)
-        async throws -> [LogRecord] {
+        async throws -> [LogRecord]
+    {
         let producer = try Producer(config: cluster.config(["acks": "all", "linger.ms": "5"]))
         defer { producer.close() }
         var written: [LogRecord] = []
@@ -15,13 +16,15 @@ public enum CompactionDrill {
         for round in 1...updates {
             for k in 1...keys {
                 let value = "\(key(k)):v\(round)"
-                let report = try await producer.send(topic: topic, partition: 0, key: Array(key(k).utf8), value: Array(value.utf8))
+                let report = try await producer.send(
+                    topic: topic, partition: 0, key: Array(key(k).utf8), value: Array(value.utf8))
                 written.append(LogRecord(offset: report.offset, key: key(k), value: value))
             }
         }
         for k in stride(from: deleteEvery, through: keys, by: deleteEvery) {
-            let report = try await producer.send(topic: topic, partition: 0, key: Array(key(k).utf8), value: [],
-                                                 tombstone: true)
+            let report = try await producer.send(
+                topic: topic, partition: 0, key: Array(key(k).utf8), value: [],
+                tombstone: true)
             written.append(LogRecord(offset: report.offset, key: key(k), value: nil))
         }
         return written.sorted { $0.offset < $1.offset }
@@ -37,8 +40,10 @@ public enum CompactionDrill {
     /// Once a second: a record under a new key (the active segment rolls, segment.ms being 100, so what
     /// came before becomes cleanable), then the partition read back and judged. Returns the first
     /// verdict that holds, or the last one at the deadline.
-    public static func awaitCompaction(_ cluster: any Cluster, topic: String, written: [LogRecord],
-                                       within limit: Duration) async throws -> Result {
+    public static func awaitCompaction(
+        _ cluster: any Cluster, topic: String, written: [LogRecord],
+        within limit: Duration
+    ) async throws -> Result {
         let producer = try Producer(config: cluster.config(["acks": "all"]))
         defer { producer.close() }
         let start = ContinuousClock.now, deadline = start + limit
@@ -46,10 +51,11 @@ public enum CompactionDrill {
         var last: Result?
         var firstCompacted: Duration?
         while true {
-            try await Task.sleep(for: .seconds(1)) // lets segment.ms pass, so the next record rolls the segment
+            try await Task.sleep(for: .seconds(1))  // lets segment.ms pass, so the next record rolls the segment
             rolls += 1
             let key = "roll-\(rolls)", value = "roll-\(rolls)"
-            let report = try await producer.send(topic: topic, partition: 0, key: Array(key.utf8), value: Array(value.utf8))
+            let report = try await producer.send(
+                topic: topic, partition: 0, key: Array(key.utf8), value: Array(value.utf8))
             history.append(LogRecord(offset: report.offset, key: key, value: value))
             let h = horizon ?? report.offset
             horizon = h
@@ -58,7 +64,9 @@ public enum CompactionDrill {
                 LogRecord(offset: $0.offset, key: $0.keyString ?? "", value: $0.valueIsNull ? nil : $0.valueString)
             }
             let pending = CompactionExpectation(written: history, cleanedBelow: h, tombstonesExpired: false)
-            if firstCompacted == nil, pending.verdict(readBack: readBack).holds { firstCompacted = start.duration(to: .now) }
+            if firstCompacted == nil, pending.verdict(readBack: readBack).holds {
+                firstCompacted = start.duration(to: .now)
+            }
             let verdict = CompactionExpectation(written: history, cleanedBelow: h, tombstonesExpired: true)
                 .verdict(readBack: readBack)
             let elapsed = start.duration(to: .now)
@@ -91,14 +99,18 @@ public enum CompactionDrill {
         for f in files {
             let d = byName[f.name]
             let isLog = f.name.hasSuffix(".log"), isIndex = f.name.hasSuffix(".index")
-            rows.append([f.name + (f == files.last(where: { $0.name.hasSuffix(".log") }) ? " (active)" : ""),
-                         f.baseOffset.map(String.init) ?? "", String(f.bytes),
-                         isLog ? String(d?.records.count ?? 0) : "",
-                         isLog ? String(d?.records.filter { $0.valueSize < 0 }.count ?? 0) : "",
-                         isIndex ? String(d?.indexEntries ?? 0) : ""])
+            rows.append([
+                f.name + (f == files.last(where: { $0.name.hasSuffix(".log") }) ? " (active)" : ""),
+                f.baseOffset.map(String.init) ?? "", String(f.bytes),
+                isLog ? String(d?.records.count ?? 0) : "",
+                isLog ? String(d?.records.filter { $0.valueSize < 0 }.count ?? 0) : "",
+                isIndex ? String(d?.indexEntries ?? 0) : "",
+            ])
         }
         rows.append(["leader", "broker \(broker)", "", "", "", ""])
-        let replicas = try await compose.replicaSizes(topic: topic).map { [String($0.broker), $0.partition, String($0.bytes)] }
+        let replicas = try await compose.replicaSizes(topic: topic).map {
+            [String($0.broker), $0.partition, String($0.bytes)]
+        }
         let records = dumps.filter { $0.name.hasSuffix(".log") }.flatMap(\.records).map {
             LogRecord(offset: $0.offset, key: $0.key ?? "", value: $0.valueSize < 0 ? nil : "")
         }
@@ -114,15 +126,17 @@ public enum CompactionDrill {
         let a = disk.map(shape), b = readBack.map(shape)
         guard a != b else { return Verdict() }
         let onlyDisk = Set(a).subtracting(b).sorted().prefix(3), onlyRead = Set(b).subtracting(a).sorted().prefix(3)
-        return .fails("the segments on disk hold \(disk.count) records up to offset \(end), the consumer read "
-                      + "\(readBack.count): only on disk \(Array(onlyDisk)), only read \(Array(onlyRead))")
+        return .fails(
+            "the segments on disk hold \(disk.count) records up to offset \(end), the consumer read "
+                + "\(readBack.count): only on disk \(Array(onlyDisk)), only read \(Array(onlyRead))")
     }
 
     /// Partition 0 from its first offset to its end as it is now.
     public static func readPartition(_ cluster: any Cluster, topic: String) async throws -> [ConsumedRecord] {
-        let consumer = try Consumer(config: cluster.config([
-            "group.id": "kafka-bdd-reader-\(UUID().uuidString)", "enable.auto.commit": "false",
-        ]))
+        let consumer = try Consumer(
+            config: cluster.config([
+                "group.id": "kafka-bdd-reader-\(UUID().uuidString)", "enable.auto.commit": "false",
+            ]))
         let ends = try await consumer.logEnds(topic, partitions: 1)
         try await consumer.assignKnowingLeaders(
             [TopicPartitionOffset(topic: topic, partition: 0, offset: TopicPartitionOffset.beginning)]

@@ -22,13 +22,16 @@ public enum ConnectDrill {
         }
     }
 
-    public static let filePlugins = ["org.apache.kafka.connect.file.FileStreamSourceConnector",
-                              "org.apache.kafka.connect.file.FileStreamSinkConnector"]
+    public static let filePlugins = [
+        "org.apache.kafka.connect.file.FileStreamSourceConnector",
+        "org.apache.kafka.connect.file.FileStreamSinkConnector",
+    ]
     public static let runDeadline: Duration = .seconds(30)
 
     public static func rest(_ compose: ComposeCluster) throws -> ConnectREST {
         guard let url = compose.extras.connectURL else {
-            throw Unsupported(capability: .connect, backend: compose.backend, hint: "docker-compose.yml's connect service")
+            throw Unsupported(
+                capability: .connect, backend: compose.backend, hint: "docker-compose.yml's connect service")
         }
         return ConnectREST(base: url)
     }
@@ -70,12 +73,15 @@ public enum ConnectDrill {
                 guard !spec.isEmpty else { throw DrillFailure("Cast needs spec=FIELD:TYPE") }
                 transforms.append(.cast(spec: spec.map { (field: $0.0, type: $0.1) }))
             case "ReplaceField":
-                transforms.append(.replace(exclude: list("exclude").filter { !$0.isEmpty },
-                                           include: list("include").filter { !$0.isEmpty },
-                                           renames: pairs("renames").map { (from: $0.0, to: $0.1) }))
+                transforms.append(
+                    .replace(
+                        exclude: list("exclude").filter { !$0.isEmpty },
+                        include: list("include").filter { !$0.isEmpty },
+                        renames: pairs("renames").map { (from: $0.0, to: $0.1) }))
             default:
-                throw DrillFailure("transform row \(i + 1): \"\(row[0])\" is not HoistField, InsertField, Cast "
-                                   + "or ReplaceField")
+                throw DrillFailure(
+                    "transform row \(i + 1): \"\(row[0])\" is not HoistField, InsertField, Cast "
+                        + "or ReplaceField")
             }
         }
         return TransformChain(transforms)
@@ -107,31 +113,38 @@ public enum ConnectDrill {
     }
 
     public static func restartAndAppend(_ compose: ComposeCluster, _ source: Source, lines: [String])
-        async throws {
+        async throws
+    {
         let rest = try rest(compose)
         try await rest.restart(source.connector)
         try await rest.awaitRunning(source.connector, within: runDeadline)
         try await compose.writeConnectFile(source.file, lines: lines, append: true)
     }
 
-    public static func startSink(_ compose: ComposeCluster, name: String, topic: String, file: String,
-                                 deadLetters: String) async throws {
+    public static func startSink(
+        _ compose: ComposeCluster, name: String, topic: String, file: String,
+        deadLetters: String
+    ) async throws {
         let rest = try rest(compose)
-        try await rest.put(connector: name, config: [
-            "connector.class": "org.apache.kafka.connect.file.FileStreamSinkConnector", "tasks.max": "1",
-            "topics": topic, "file": file,
-            "key.converter": "org.apache.kafka.connect.storage.StringConverter",
-            "value.converter": "org.apache.kafka.connect.json.JsonConverter", "value.converter.schemas.enable": "false",
-            "errors.tolerance": "all", "errors.log.enable": "true",
-            "errors.deadletterqueue.topic.name": deadLetters,
-            "errors.deadletterqueue.context.headers.enable": "true",
-        ])
+        try await rest.put(
+            connector: name,
+            config: [
+                "connector.class": "org.apache.kafka.connect.file.FileStreamSinkConnector", "tasks.max": "1",
+                "topics": topic, "file": file,
+                "key.converter": "org.apache.kafka.connect.storage.StringConverter",
+                "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+                "value.converter.schemas.enable": "false",
+                "errors.tolerance": "all", "errors.log.enable": "true",
+                "errors.deadletterqueue.topic.name": deadLetters,
+                "errors.deadletterqueue.context.headers.enable": "true",
+            ])
         try await rest.awaitRunning(name, within: runDeadline)
     }
 
     /// Each connector deleted (a 404 is fine), then the files removed; what was done, for the report.
     public static func cleanUp(_ compose: ComposeCluster, connectors: [String], files: [String]) async throws
-        -> [String] {
+        -> [String]
+    {
         let rest = try rest(compose)
         var done: [String] = []
         for name in connectors {
@@ -144,14 +157,16 @@ public enum ConnectDrill {
     }
 
     public static func writeSinkInput(_ cluster: any Cluster, topic: String, count: Int, malformedEvery: Int)
-        async throws -> [ConnectDeadLetterExpectation.Input] {
+        async throws -> [ConnectDeadLetterExpectation.Input]
+    {
         let producer = try Producer(config: cluster.config(["acks": "all"]))
         defer { producer.close() }
         var input: [ConnectDeadLetterExpectation.Input] = []
         for i in 1...count {
             let malformed = i % malformedEvery == 0
             let value = malformed ? "{not json \(i)" : String(1000 + i)
-            let report = try await producer.send(topic: topic, partition: 0, key: Array("k\(i)".utf8), value: Array(value.utf8))
+            let report = try await producer.send(
+                topic: topic, partition: 0, key: Array("k\(i)".utf8), value: Array(value.utf8))
             input.append(.init(partition: report.partition, offset: report.offset, value: value, malformed: malformed))
         }
         return input
@@ -159,20 +174,24 @@ public enum ConnectDrill {
 
     /// The topic read back (JSON objects as records) until it holds `count` records or the time is up.
     public static func awaitRecords(_ cluster: any Cluster, topic: String, count: Int, within limit: Duration)
-        async throws -> [Record] {
+        async throws -> [Record]
+    {
         let deadline = ContinuousClock.now + limit
         var records: [ConsumedRecord] = []
         repeat {
             records = try await CompactionDrill.readPartition(cluster, topic: topic)
             if records.count >= count { break }
-            try await Task.sleep(for: .seconds(1)) // polling interval of the deadline loop
+            try await Task.sleep(for: .seconds(1))  // polling interval of the deadline loop
         } while ContinuousClock.now < deadline
         return records.map { JSONRecord.parse($0.value) }
     }
 
-    public static func awaitSink(_ compose: ComposeCluster, cluster: any Cluster, file: String, deadLetters: String,
-                                 input: [ConnectDeadLetterExpectation.Input], within limit: Duration) async throws
-        -> (letters: [ConnectDeadLetterExpectation.Letter], sunk: [String]) {
+    public static func awaitSink(
+        _ compose: ComposeCluster, cluster: any Cluster, file: String, deadLetters: String,
+        input: [ConnectDeadLetterExpectation.Input], within limit: Duration
+    ) async throws
+        -> (letters: [ConnectDeadLetterExpectation.Letter], sunk: [String])
+    {
         let bad = input.filter(\.malformed).count, good = input.count - bad
         let deadline = ContinuousClock.now + limit
         var letters: [ConnectDeadLetterExpectation.Letter] = [], sunk: [String] = []
@@ -181,13 +200,17 @@ public enum ConnectDrill {
             let high = try await cluster.watermarks(topic: deadLetters, partition: 0).high
             if high >= bad {
                 letters = try await CompactionDrill.readPartition(cluster, topic: deadLetters).map { r in
-                    .init(value: r.valueString, headers: Dictionary(r.headers.map {
-                        ($0.0, String(decoding: $0.1, as: UTF8.self))
-                    }) { a, _ in a })
+                    .init(
+                        value: r.valueString,
+                        headers: Dictionary(
+                            r.headers.map {
+                                ($0.0, String(decoding: $0.1, as: UTF8.self))
+                            }
+                        ) { a, _ in a })
                 }
             }
             if sunk.count >= good && letters.count >= bad { break }
-            try await Task.sleep(for: .seconds(1)) // polling interval of the deadline loop
+            try await Task.sleep(for: .seconds(1))  // polling interval of the deadline loop
         } while ContinuousClock.now < deadline
         return (letters, sunk)
     }

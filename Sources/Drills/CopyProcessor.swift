@@ -32,11 +32,14 @@ public final class CopyProcessor: @unchecked Sendable {
     /// before committing). Returns the records it wrote, whether it was killed, and how many records
     /// it passed over for carrying no payload id (records the produce steps did not write).
     public func runInstance(killAfter: Int?, ends: [String: Int64]) async throws
-        -> (written: Int, killed: Bool, skipped: Int) {
-        let consumer = try Consumer(config: cluster.config([
-            "group.id": group, "enable.auto.commit": "false", "auto.offset.reset": "earliest", "isolation.level": "read_committed",
-            "session.timeout.ms": "3000", "heartbeat.interval.ms": "300",
-        ]))
+        -> (written: Int, killed: Bool, skipped: Int)
+    {
+        let consumer = try Consumer(
+            config: cluster.config([
+                "group.id": group, "enable.auto.commit": "false", "auto.offset.reset": "earliest",
+                "isolation.level": "read_committed",
+                "session.timeout.ms": "3000", "heartbeat.interval.ms": "300",
+            ]))
         var producerConfig = ["acks": "all", "enable.idempotence": "true", "linger.ms": "5"]
         if case .exactlyOnce(let id) = mode { producerConfig["transactional.id"] = id }
         let producer = try Producer(config: cluster.config(producerConfig))
@@ -51,9 +54,12 @@ public final class CopyProcessor: @unchecked Sendable {
         let all = (0..<partitions).map { TopicPartitionOffset(topic: input, partition: $0) }
         func done() async -> Bool {
             guard let assigned = try? consumer.assignment(), assigned.count == Int(partitions),
-                  let positions = try? consumer.positions(all), let committed = try? await consumer.committed(all) else { return false }
+                let positions = try? consumer.positions(all), let committed = try? await consumer.committed(all)
+            else { return false }
             // A partition this instance has not read from yet has no position: its committed offset is where it stands.
-            return zip(positions, committed).allSatisfy { max($0.offset, $1.offset) >= (ends["\(input)/\($0.partition)"] ?? 0) }
+            return zip(positions, committed).allSatisfy {
+                max($0.offset, $1.offset) >= (ends["\(input)/\($0.partition)"] ?? 0)
+            }
         }
         var written = 0, skipped = 0
         var finished = false
@@ -130,8 +136,9 @@ public final class CopyProcessor: @unchecked Sendable {
         writtenPerInstance.append(last.written)
         skipped += last.skipped
         if writtenPerInstance.reduce(0, +) == 0, skipped > 0 {
-            throw DrillFailure("the processor wrote nothing: the \(skipped) records it read from \(input) carry no "
-                               + "payload id (it copies records the produce steps wrote, e.g. keyed messages)")
+            throw DrillFailure(
+                "the processor wrote nothing: the \(skipped) records it read from \(input) carry no "
+                    + "payload id (it copies records the produce steps wrote, e.g. keyed messages)")
         }
         return writtenPerInstance
     }
@@ -139,7 +146,8 @@ public final class CopyProcessor: @unchecked Sendable {
     static func noKill(_ point: Int, _ written: Int, _ skipped: Int, _ input: String) -> String {
         "the processor reached the end of \(input) after writing \(written) records, before its kill point of "
             + "\(point): it was never killed"
-            + (skipped > 0 ? " (\(skipped) records it read carry no payload id: it copies records the produce "
-                + "steps wrote, e.g. keyed messages)" : "")
+            + (skipped > 0
+                ? " (\(skipped) records it read carry no payload id: it copies records the produce "
+                    + "steps wrote, e.g. keyed messages)" : "")
     }
 }

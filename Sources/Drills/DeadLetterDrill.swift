@@ -11,9 +11,11 @@ public enum DeadLetterDrill {
         public var processed = 0, retried = 0, deadLettered = 0
     }
 
-    public static func process(_ records: [ConsumedRecord], policy: DeadLetterPolicy, retries: Int,
-                               producerConfig: KafkaConfig, processedTopic: String,
-                               deadLetterTopic dlq: String) async throws -> Counts {
+    public static func process(
+        _ records: [ConsumedRecord], policy: DeadLetterPolicy, retries: Int,
+        producerConfig: KafkaConfig, processedTopic: String,
+        deadLetterTopic dlq: String
+    ) async throws -> Counts {
         let producer = try Producer(config: producerConfig)
         defer { producer.close() }
         var counts = Counts()
@@ -24,23 +26,26 @@ public enum DeadLetterDrill {
             while true {
                 attempt += 1
                 if !policy.fails(id) {
-                    try await producer.send(topic: processedTopic, partition: r.partition, key: r.key,
-                                            value: r.value)
+                    try await producer.send(
+                        topic: processedTopic, partition: r.partition, key: r.key,
+                        value: r.value)
                     counts.processed += 1
                     break
                 }
                 guard attempt > retries else {
                     counts.retried += 1
-                    try await Task.sleep(for: backoff) // the retry policy's backoff
+                    try await Task.sleep(for: backoff)  // the retry policy's backoff
                     backoff *= 2
                     continue
                 }
                 let error = "payment \(id) rejected: amount exceeds the account limit"
-                try await producer.send(topic: dlq, key: r.key, value: r.value, headers: [
-                    ("dlq.error", Array(error.utf8)), ("dlq.attempts", Array(String(attempt).utf8)),
-                    ("dlq.topic", Array(r.topic.utf8)), ("dlq.partition", Array(String(r.partition).utf8)),
-                    ("dlq.offset", Array(String(r.offset).utf8)),
-                ])
+                try await producer.send(
+                    topic: dlq, key: r.key, value: r.value,
+                    headers: [
+                        ("dlq.error", Array(error.utf8)), ("dlq.attempts", Array(String(attempt).utf8)),
+                        ("dlq.topic", Array(r.topic.utf8)), ("dlq.partition", Array(String(r.partition).utf8)),
+                        ("dlq.offset", Array(String(r.offset).utf8)),
+                    ])
                 counts.deadLettered += 1
                 break
             }
@@ -57,8 +62,10 @@ extension DeadLetterDrill {
         processedTopic: String, deadLetterTopic: String
     ) async throws -> (read: Int, counts: Counts) {
         let replication = min(3, Int32(try await cluster.liveBrokers().count))
-        try await cluster.createTopic(TopicSpec(name: processedTopic, partitions: partitions,
-                                                replicationFactor: replication))
+        try await cluster.createTopic(
+            TopicSpec(
+                name: processedTopic, partitions: partitions,
+                replicationFactor: replication))
         let records = try await LogEndReads.readTopic(cluster, topic: source, partitions: partitions)
         let counts = try await process(
             records, policy: policy, retries: retries,
@@ -74,7 +81,9 @@ extension DeadLetterDrill {
         processedTopic: String
     ) async throws -> (source: [DeadLetterPolicy.SourceRecord], letters: [DeadLetter], processed: [UInt64]) {
         let source = try await LogEndReads.readTopic(cluster, topic: source, partitions: partitions).compactMap { r in
-            Payload.id(in: r.value).map { DeadLetterPolicy.SourceRecord(id: $0, partition: r.partition, offset: r.offset) }
+            Payload.id(in: r.value).map {
+                DeadLetterPolicy.SourceRecord(id: $0, partition: r.partition, offset: r.offset)
+            }
         }
         let letters = try await LogEndReads.readTopic(cluster, topic: deadLetterTopic, partitions: deadLetterPartitions)
             .map { DeadLetter(id: Payload.id(in: $0.value), offset: $0.offset, headers: $0.headerStrings) }

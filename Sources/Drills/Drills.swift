@@ -38,8 +38,9 @@ public final class PacedProducer: Sendable {
     }
 
     public func run() async throws {
-        let producer = try Producer(config: cluster.config(["acks": "all", "enable.idempotence": "true", "linger.ms": "5"]),
-                                    onDelivery: { [ledger] in ledger.record($0) })
+        let producer = try Producer(
+            config: cluster.config(["acks": "all", "enable.idempotence": "true", "linger.ms": "5"]),
+            onDelivery: { [ledger] in ledger.record($0) })
         defer { producer.close() }
         var next = ContinuousClock.now
         while sent.load(ordering: .acquiring) < total {
@@ -47,11 +48,12 @@ public final class PacedProducer: Sendable {
                 let id = UInt64(ledger.sentCount) + 1
                 let key = keyed ? "key-\(id % 50)" : nil
                 ledger.sending(id, key: key, topic: topic)
-                try producer.produce(topic: topic, key: key.map { Array($0.utf8) }, value: Payload.make(id: id), token: id)
+                try producer.produce(
+                    topic: topic, key: key.map { Array($0.utf8) }, value: Payload.make(id: id), token: id)
                 sent.add(1, ordering: .releasing)
             }
             next += .milliseconds(100)
-            try await Task.sleep(until: next) // the producer's pace
+            try await Task.sleep(until: next)  // the producer's pace
         }
         try await producer.flush(timeout: .seconds(30))
     }
@@ -85,7 +87,7 @@ public final class LagSampler: Sendable {
             if let (lag, negative) = try? await sample() {
                 samples.withLock { $0.append(LagSample(seconds: clock.now, lag: lag, negative: negative)) }
             }
-            try? await Task.sleep(for: .milliseconds(200)) // the sampling interval
+            try? await Task.sleep(for: .milliseconds(200))  // the sampling interval
         }
     }
 

@@ -9,26 +9,34 @@ public enum Evidence {
         let top = max(bars.map(\.1).max() ?? 1, 1e-9)
         let esc = escape
         // xmlns: an SVG shown through <img> (as the HTML report shows attachments) renders only with it.
-        var svg = #"<svg xmlns="http://www.w3.org/2000/svg" width="\#(Int(width))" height="\#(Int(height))" "#
+        var svg =
+            #"<svg xmlns="http://www.w3.org/2000/svg" width="\#(Int(width))" height="\#(Int(height))" "#
             + #"font-family="sans-serif" font-size="12">"#
         svg += #"<text x="4" y="16" font-weight="bold">\#(esc(title))</text>"#
         for (i, (label, value)) in bars.enumerated() {
             let y = 28 + Double(i) * (barHeight + gap)
             let w = (width - labelWidth - 90) * value / top
             svg += #"<text x="4" y="\#(y + 15)">\#(esc(label))</text>"#
-            svg += "<rect x=\"\(labelWidth)\" y=\"\(y)\" width=\"\(String(format: "%.1f", w))\" height=\"\(barHeight)\" fill=\"#3f51b5\"/>"
-            svg += #"<text x="\#(String(format: "%.1f", labelWidth + w + 6))" y="\#(y + 15)">\#(String(format: value >= 100 ? "%.0f" : "%.2f", value))</text>"#
+            let barWidth = String(format: "%.1f", w), shown = String(format: value >= 100 ? "%.0f" : "%.2f", value)
+            svg +=
+                "<rect x=\"\(labelWidth)\" y=\"\(y)\" width=\"\(barWidth)\" height=\"\(barHeight)\" "
+                + "fill=\"#3f51b5\"/>"
+            svg += #"<text x="\#(String(format: "%.1f", labelWidth + w + 6))" y="\#(y + 15)">\#(shown)</text>"#
         }
         return svg + "</svg>"
     }
 
     public static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: "\"", with: "&quot;")
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(
+            of: "\"", with: "&quot;")
     }
 
     /// A line chart of (seconds, value) samples as inline SVG, with labelled spans shaded behind it
     /// (e.g. the phases of a scaling drill).
-    public static func lineChart(title: String, unit: String, samples: [(Double, Double)], spans: [(label: String, from: Double, to: Double)] = []) -> String {
+    public static func lineChart(
+        title: String, unit: String, samples: [(Double, Double)],
+        spans: [(label: String, from: Double, to: Double)] = []
+    ) -> String {
         let width = 640.0, height = 240.0, left = 56.0, right = 16.0, top = 28.0, bottom = 36.0
         let maxX = max(samples.map(\.0).max() ?? 1, spans.map(\.to).max() ?? 0, 1e-9)
         let maxY = max(samples.map(\.1).max() ?? 1, 1)
@@ -36,12 +44,16 @@ public enum Evidence {
         func y(_ v: Double) -> String { String(format: "%.1f", height - bottom - (height - top - bottom) * v / maxY) }
         let plotHeight = String(format: "%.1f", height - top - bottom)
         let shades = ["#e8eaf6", "#fff3e0", "#e8f5e9", "#fce4ec"]
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
+        var svg =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
             + "font-family=\"sans-serif\" font-size=\"11\">"
         svg += "<text x=\"4\" y=\"16\" font-weight=\"bold\" font-size=\"12\">\(escape(title))</text>"
         for (i, span) in spans.enumerated() {
             let w = String(format: "%.1f", max(0, (width - left - right) * (span.to - span.from) / maxX))
-            svg += "<rect x=\"\(x(span.from))\" y=\"\(top)\" width=\"\(w)\" height=\"\(plotHeight)\" fill=\"\(shades[i % shades.count])\"/>"
+            let shade = shades[i % shades.count]
+            svg +=
+                "<rect x=\"\(x(span.from))\" y=\"\(top)\" width=\"\(w)\" height=\"\(plotHeight)\" "
+                + "fill=\"\(shade)\"/>"
             svg += "<text x=\"\(x(span.from))\" y=\"\(top + 12)\">\(escape(span.label))</text>"
         }
         svg += "<line x1=\"\(left)\" y1=\"\(y(0))\" x2=\"\(width - right)\" y2=\"\(y(0))\" stroke=\"#555\"/>"
@@ -55,6 +67,7 @@ public enum Evidence {
     }
 
     public static func table(_ header: [String], _ rows: [[String]]) -> String {
-        ([header, header.map { _ in "---" }] + rows).map { "| " + $0.joined(separator: " | ") + " |" }.joined(separator: "\n")
+        ([header, header.map { _ in "---" }] + rows).map { "| " + $0.joined(separator: " | ") + " |" }.joined(
+            separator: "\n")
     }
 }

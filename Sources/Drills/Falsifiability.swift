@@ -36,27 +36,38 @@ public enum DeliveryClaim: String, Sendable, CaseIterable {
         switch self {
         case .noLoss:
             if conduct.faults.contains(.brokerKill) {
-                return (.replication, "a broker was killed, and only a replicated log can lose what its leader acknowledged")
+                return (
+                    .replication, "a broker was killed, and only a replicated log can lose what its leader acknowledged"
+                )
             }
             // The idempotent client takes a later batch's success as proof that earlier failed batches
             // were written (implicit acknowledgement); only a broker that checks sequence numbers makes
             // that proof true.
             if conduct.idempotentProducers && faulted {
-                return (.idempotentDeduplication, "the idempotent producer may retry after "
+                return (
+                    .idempotentDeduplication,
+                    "the idempotent producer may retry after "
                         + conduct.faults.sorted().map(\.rawValue).joined(separator: ", ")
-                        + ", and then infers what was written from the broker's sequence checks")
+                        + ", and then infers what was written from the broker's sequence checks"
+                )
             }
         case .noDuplicates:
             // Without a fault nothing makes the producer retry, so a duplicate would be a real defect.
             if conduct.idempotentProducers && faulted {
-                return (.idempotentDeduplication, "the producer is idempotent and "
+                return (
+                    .idempotentDeduplication,
+                    "the producer is idempotent and "
                         + conduct.faults.sorted().map(\.rawValue).joined(separator: ", ")
-                        + ": only the broker's sequence checks remove the duplicates its retries write")
+                        + ": only the broker's sequence checks remove the duplicates its retries write"
+                )
             }
         case .partitionOrder:
             if conduct.idempotentProducers && faulted {
-                return (.idempotentDeduplication, "the idempotent producer's order after retries rests on the broker's "
-                        + "sequence checks")
+                return (
+                    .idempotentDeduplication,
+                    "the idempotent producer's order after retries rests on the broker's "
+                        + "sequence checks"
+                )
             }
         }
         return nil
@@ -86,20 +97,25 @@ public struct ClaimJudgement {
         var unverifiable: [String] = []
         for part in parts {
             if let (capability, why) = part.claim.needs(given: conduct), !cluster.capabilities.contains(capability) {
-                unverifiable.append("\(part.claim.rawValue) needs \(capability.rawValue) (\(why))"
-                                    + (part.failure.map { "; seen here: \($0)" } ?? ""))
+                unverifiable.append(
+                    "\(part.claim.rawValue) needs \(capability.rawValue) (\(why))"
+                        + (part.failure.map { "; seen here: \($0)" } ?? ""))
             } else if let failure = part.failure {
                 failures.append(failure)
             }
         }
-        if !failures.isEmpty { throw DrillFailure(failures.joined(separator: "; ") + (context.map { " — \($0)" } ?? "")) }
+        if !failures.isEmpty {
+            throw DrillFailure(failures.joined(separator: "; ") + (context.map { " — \($0)" } ?? ""))
+        }
         if !unverifiable.isEmpty {
             let verified = parts.filter { p in
-                p.failure == nil && !(p.claim.needs(given: conduct).map { !cluster.capabilities.contains($0.capability) } ?? false)
+                p.failure == nil
+                    && !(p.claim.needs(given: conduct).map { !cluster.capabilities.contains($0.capability) } ?? false)
             }.map(\.claim.rawValue)
-            throw CannotRunHere("'\(text)' cannot be falsified on the \(cluster.backend) cluster: "
-                              + unverifiable.joined(separator: "; ")
-                              + (verified.isEmpty ? "" : " — verified: \(verified.joined(separator: ", "))"))
+            throw CannotRunHere(
+                "'\(text)' cannot be falsified on the \(cluster.backend) cluster: "
+                    + unverifiable.joined(separator: "; ")
+                    + (verified.isEmpty ? "" : " — verified: \(verified.joined(separator: ", "))"))
         }
     }
 }

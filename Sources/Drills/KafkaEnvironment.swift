@@ -33,8 +33,10 @@ public final class KafkaEnvironment: Sendable {
 
     /// One cluster shared by every scenario, made elsewhere (tests: a compose cluster over a fake docker);
     /// `second` makes a scenario's second cluster in place of the backend's (tests: a fake west cluster).
-    public init(backend: Backend, shared: any Cluster, stepTimeout: Duration = .seconds(60),
-                second: (@Sendable (Int) async throws -> any Cluster)? = nil) {
+    public init(
+        backend: Backend, shared: any Cluster, stepTimeout: Duration = .seconds(60),
+        second: (@Sendable (Int) async throws -> any Cluster)? = nil
+    ) {
         self.backend = backend
         self.stepTimeout = stepTimeout
         self.shared = shared
@@ -63,7 +65,8 @@ public final class KafkaEnvironment: Sendable {
         if let external = shared as? ExternalCluster { try await external.checkReachable(timeout: timeout) }
         if let shared, !(shared is ExternalCluster) {
             do { _ = try await shared.metadata(topic: nil) } catch {
-                throw KafkaError.transport("cannot reach the \(backend.rawValue) cluster at \(shared.bootstrapServers): \(error)")
+                throw KafkaError.transport(
+                    "cannot reach the \(backend.rawValue) cluster at \(shared.bootstrapServers): \(error)")
             }
         }
     }
@@ -77,14 +80,16 @@ public final class KafkaEnvironment: Sendable {
         if let shared {
             let configured = try await configuredBrokers(shared)
             guard configured.count >= brokers else {
-                throw CannotRunHere("the \(backend.rawValue) cluster has \(configured.count) brokers; "
-                                  + "this scenario needs \(brokers)")
+                throw CannotRunHere(
+                    "the \(backend.rawValue) cluster has \(configured.count) brokers; "
+                        + "this scenario needs \(brokers)")
             }
             let problems = await shared.healthProblems(expecting: configured)
             guard problems.isEmpty else {
-                throw DrillFailure("the shared \(backend.rawValue) cluster is not healthy at the start of this "
-                                  + "scenario: " + problems.joined(separator: "; ")
-                                  + " (an earlier scenario or someone else left it so)")
+                throw DrillFailure(
+                    "the shared \(backend.rawValue) cluster is not healthy at the start of this "
+                        + "scenario: " + problems.joined(separator: "; ")
+                        + " (an earlier scenario or someone else left it so)")
             }
             return IsolatedCluster(shared, scope: "\(runId)-\(counter.wrappingAdd(1, ordering: .relaxed).oldValue)")
         }
@@ -126,13 +131,15 @@ extension KafkaEnvironment {
             let west = try ComposeCluster(bootstrapServers: ComposeCluster.westBootstrap, topology: .west)
             // The profile is optional: a west cluster that does not answer at all is a missing capability.
             guard (try? await west.metadata(topic: nil)) != nil else {
-                throw CannotRunHere("the compose target cluster (profile mirror) is not running at "
-                                  + "\(ComposeCluster.westBootstrap) — start it with `make up-mirror`")
+                throw CannotRunHere(
+                    "the compose target cluster (profile mirror) is not running at "
+                        + "\(ComposeCluster.westBootstrap) — start it with `make up-mirror`")
             }
             let problems = await west.healthProblems(expecting: ComposeCluster.Topology.west.brokerIds)
             guard problems.isEmpty else {
-                throw DrillFailure("the compose target cluster (profile mirror) is not healthy: "
-                                  + problems.joined(separator: "; ") + " — start it with `make up-mirror`")
+                throw DrillFailure(
+                    "the compose target cluster (profile mirror) is not healthy: "
+                        + problems.joined(separator: "; ") + " — start it with `make up-mirror`")
             }
             return IsolatedCluster(west, scope: "\(UInt32.random(in: 0...UInt32.max))")
         case .external:

@@ -7,7 +7,9 @@ import Verification
 extension DeliveryLedger {
     /// Applies a delivery report whose token is the payload id.
     public func record(_ report: DeliveryReport) {
-        if let error = report.error { failed(report.token, error: error.description) } else {
+        if let error = report.error {
+            failed(report.token, error: error.description)
+        } else {
             acknowledged(report.token, partition: report.partition, offset: report.offset)
         }
     }
@@ -16,8 +18,9 @@ extension DeliveryLedger {
     @discardableResult
     public func consumed(_ record: ConsumedRecord) -> Bool {
         guard let id = Payload.id(in: record.value) else { return false }
-        consumed(id, key: record.keyString, topic: record.topic, partition: record.partition, offset: record.offset,
-                 headers: record.headerStrings, timestamp: record.timestamp)
+        consumed(
+            id, key: record.keyString, topic: record.topic, partition: record.partition, offset: record.offset,
+            headers: record.headerStrings, timestamp: record.timestamp)
         return true
     }
 
@@ -31,9 +34,11 @@ extension DeliveryLedger {
     /// waits for every report. With `fault`, runs it once half the records are sent and some are in
     /// flight (a fault drill's moment), and returns when it landed and what was acknowledged after.
     @discardableResult
-    public func produce(_ count: Int, to topic: String, config: KafkaConfig, keys: Int = 50, firstId: UInt64? = nil,
-                        valueSize: Int = 100, flushTimeout: Duration = .seconds(60),
-                        fault: (@Sendable () async throws -> Void)? = nil) async throws -> DrillTiming? {
+    public func produce(
+        _ count: Int, to topic: String, config: KafkaConfig, keys: Int = 50, firstId: UInt64? = nil,
+        valueSize: Int = 100, flushTimeout: Duration = .seconds(60),
+        fault: (@Sendable () async throws -> Void)? = nil
+    ) async throws -> DrillTiming? {
         let producer = try Producer(config: config, onDelivery: { self.record($0) })
         defer { producer.close() }
         let first = firstId ?? UInt64(sentCount) + 1
@@ -42,7 +47,8 @@ extension DeliveryLedger {
             let id = first + UInt64(i)
             let key = "key-\(id % UInt64(max(1, keys)))"
             sending(id, key: key, topic: topic)
-            try producer.produce(topic: topic, key: Array(key.utf8), value: Payload.make(id: id, size: valueSize), token: id)
+            try producer.produce(
+                topic: topic, key: Array(key.utf8), value: Payload.make(id: id, size: valueSize), token: id)
             // The fault waits for records in flight: one that lands on an idle producer tests nothing.
             if let fault, atFault == nil, i >= count / 2, pendingCount > 0 || i == count - 1 {
                 let now = counts
@@ -53,24 +59,30 @@ extension DeliveryLedger {
             }
         }
         try await producer.flush(timeout: flushTimeout)
-        return atFault.map { DrillTiming(sentAtFault: $0.sent, acknowledgedAtFault: $0.acknowledged,
-                                         pendingAtFault: $0.pending,
-                                         acknowledgedAfterFault: acknowledgedCount - $0.acknowledged) }
+        return atFault.map {
+            DrillTiming(
+                sentAtFault: $0.sent, acknowledgedAtFault: $0.acknowledged,
+                pendingAtFault: $0.pending,
+                acknowledgedAfterFault: acknowledgedCount - $0.acknowledged)
+        }
     }
 }
 
 extension DeliveryLedger {
     /// Sends `count` unkeyed records to one partition, recorded as `produce` records them.
-    public func produceUnkeyed(_ count: Int, to topic: String, partition: Int32, config: KafkaConfig,
-                               flushTimeout: Duration = .seconds(60)) async throws {
+    public func produceUnkeyed(
+        _ count: Int, to topic: String, partition: Int32, config: KafkaConfig,
+        flushTimeout: Duration = .seconds(60)
+    ) async throws {
         let producer = try Producer(config: config, onDelivery: { self.record($0) })
         defer { producer.close() }
         let first = UInt64(sentCount) + 1
         for i in 0..<count {
             let id = first + UInt64(i)
             sending(id, key: nil, topic: topic)
-            try producer.produce(topic: topic, partition: partition, key: nil, value: Payload.make(id: id, size: 100),
-                                 token: id)
+            try producer.produce(
+                topic: topic, partition: partition, key: nil, value: Payload.make(id: id, size: 100),
+                token: id)
         }
         try await producer.flush(timeout: flushTimeout)
     }
@@ -90,9 +102,10 @@ extension DeliveryLedger {
     public func readBack(from cluster: any Cluster, topics: [String: String], partitions: [String: Int32])
         async throws -> DeliveryVerdict
     {
-        let consumer = try Consumer(config: cluster.config([
-            "group.id": "kafka-bdd-verifier-\(UUID().uuidString)", "enable.auto.commit": "false",
-        ]))
+        let consumer = try Consumer(
+            config: cluster.config([
+                "group.id": "kafka-bdd-verifier-\(UUID().uuidString)", "enable.auto.commit": "false",
+            ]))
         defer { Task { await consumer.close() } }
         var assignment: [TopicPartitionOffset] = []
         var ends: [String: Int64] = [:]

@@ -6,25 +6,32 @@ public enum LogEndReads {
     /// Every record of one topic, from the beginning to the log ends as they are now. With
     /// `readCommitted`, as an isolation.level=read_committed consumer sees them (transaction markers
     /// and aborted records are passed over, so the read ends by position, not by the last record).
-    public static func readTopic(_ cluster: any Cluster, topic: String, partitions: Int32,
-                                 readCommitted: Bool = false) async throws -> [ConsumedRecord] {
+    public static func readTopic(
+        _ cluster: any Cluster, topic: String, partitions: Int32,
+        readCommitted: Bool = false
+    ) async throws -> [ConsumedRecord] {
         try await readTopicReporting(cluster, topic: topic, partitions: partitions, readCommitted: readCommitted)
             .records
     }
 
     /// The records, and the isolation level the reading consumer ran with, as its librdkafka reports it.
-    public static func readTopicReporting(_ cluster: any Cluster, topic: String, partitions: Int32,
-                                          readCommitted: Bool = false)
-        async throws -> (records: [ConsumedRecord], isolation: String?) {
-        let consumer = try Consumer(config: cluster.config([
-            "group.id": "kafka-bdd-reader-\(UUID().uuidString)", "enable.auto.commit": "false",
-            "isolation.level": readCommitted ? "read_committed" : "read_uncommitted",
-        ]))
+    public static func readTopicReporting(
+        _ cluster: any Cluster, topic: String, partitions: Int32,
+        readCommitted: Bool = false
+    )
+        async throws -> (records: [ConsumedRecord], isolation: String?)
+    {
+        let consumer = try Consumer(
+            config: cluster.config([
+                "group.id": "kafka-bdd-reader-\(UUID().uuidString)", "enable.auto.commit": "false",
+                "isolation.level": readCommitted ? "read_committed" : "read_uncommitted",
+            ]))
         let isolation = consumer.configured("isolation.level")
         let ends = try await consumer.logEnds(topic, partitions: partitions)
-        try await consumer.assignKnowingLeaders((0..<partitions).map {
-            TopicPartitionOffset(topic: topic, partition: $0, offset: TopicPartitionOffset.beginning)
-        })
+        try await consumer.assignKnowingLeaders(
+            (0..<partitions).map {
+                TopicPartitionOffset(topic: topic, partition: $0, offset: TopicPartitionOffset.beginning)
+            })
         do {
             let records = try await readCommitted ? consumer.read(pastEnds: ends) : consumer.read(toEnds: ends)
             await consumer.close()
@@ -52,8 +59,9 @@ extension Consumer {
         // A partial read is no evidence: what was not read would count as lost, or hide a duplicate.
         guard progress.done else {
             let unfinished = progress.unfinished.joined(separator: ", ")
-            throw DrillFailure("the verifying read did not reach the log end of \(unfinished) "
-                               + "within 30 s (\(records.count) records read)")
+            throw DrillFailure(
+                "the verifying read did not reach the log end of \(unfinished) "
+                    + "within 30 s (\(records.count) records read)")
         }
         return records
     }
@@ -67,10 +75,12 @@ extension Consumer {
             let i = key.lastIndex(of: "/")!
             return (TopicPartitionOffset(topic: String(key[..<i]), partition: Int32(key[key.index(after: i)...])!), end)
         }
-        return try await records(within: .seconds(30), until: { [self] _ in
-            guard let positions = try? self.positions(wanted.map(\.0)) else { return false }
-            return zip(positions, wanted).allSatisfy { $0.offset >= $1.1 }
-        })
+        return try await records(
+            within: .seconds(30),
+            until: { [self] _ in
+                guard let positions = try? self.positions(wanted.map(\.0)) else { return false }
+                return zip(positions, wanted).allSatisfy { $0.offset >= $1.1 }
+            })
     }
 }
 

@@ -13,8 +13,10 @@ public enum MirrorDrills {
 
     /// Sends `count` keyed records with two headers each and timestamps an hour old (a mirror that
     /// re-stamped them would show), every send and report in the ledger.
-    public static func produceWithHeaders(_ count: Int, to topic: String, config: KafkaConfig, ledger: DeliveryLedger,
-                                          timestampBase: Int64? = nil) async throws {
+    public static func produceWithHeaders(
+        _ count: Int, to topic: String, config: KafkaConfig, ledger: DeliveryLedger,
+        timestampBase: Int64? = nil
+    ) async throws {
         let producer = try Producer(config: config, onDelivery: { ledger.record($0) })
         defer { producer.close() }
         let first = UInt64(ledger.sentCount) + 1
@@ -23,48 +25,57 @@ public enum MirrorDrills {
             let id = first + UInt64(i)
             let key = "key-\(id % 20)"
             ledger.sent(id, key: key, topic: topic, timestamp: base + Int64(i))
-            try producer.produce(topic: topic, key: Array(key.utf8), value: Payload.make(id: id, size: 64),
-                                 headers: [("trace-id", Array("t-\(id)".utf8)), ("origin", Array("kafka-bdd".utf8))],
-                                 timestamp: base + Int64(i), token: id)
+            try producer.produce(
+                topic: topic, key: Array(key.utf8), value: Payload.make(id: id, size: 64),
+                headers: [("trace-id", Array("t-\(id)".utf8)), ("origin", Array("kafka-bdd".utf8))],
+                timestamp: base + Int64(i), token: id)
         }
         try await producer.flush(timeout: .seconds(60))
     }
 
     public static func records(_ consumed: [ConsumedRecord]) -> [MirrorChecks.Record] {
         consumed.map {
-            MirrorChecks.Record(partition: $0.partition, offset: $0.offset, key: $0.key, value: $0.value,
-                                headers: $0.headers.map { "\($0.0)=\(String(decoding: $0.1, as: UTF8.self))" },
-                                timestamp: $0.timestamp)
+            MirrorChecks.Record(
+                partition: $0.partition, offset: $0.offset, key: $0.key, value: $0.value,
+                headers: $0.headers.map { "\($0.0)=\(String(decoding: $0.1, as: UTF8.self))" },
+                timestamp: $0.timestamp)
         }
     }
 
     /// Reads the source once and the target until `complete` says the copy is whole or `seconds` are up.
     /// A failed read of the target (a partition without a leader) counts as an empty copy; the last
     /// such failure is returned, for the step to show.
-    public static func awaitCopy(source: any Cluster, topic: String, target: any Cluster, remote: String,
-                                 partitions: Int32, within seconds: Int,
-                                 complete: ([MirrorChecks.Record], [MirrorChecks.Record]) -> Bool) async throws
-        -> (source: [MirrorChecks.Record], target: [MirrorChecks.Record], readFailure: String?) {
+    public static func awaitCopy(
+        source: any Cluster, topic: String, target: any Cluster, remote: String,
+        partitions: Int32, within seconds: Int,
+        complete: ([MirrorChecks.Record], [MirrorChecks.Record]) -> Bool
+    ) async throws
+        -> (source: [MirrorChecks.Record], target: [MirrorChecks.Record], readFailure: String?)
+    {
         // One deadline for the source's read and the target's: a busy machine's slow source read once took
         // the step past its runner limit (twice the stated seconds) when each read had its own.
         let deadline = ContinuousClock.now + .seconds(seconds)
-        let sourceRecords = records(try await TopicReader.readAll(config: source.config(), topic: topic,
-                                                                  partitions: Array(0..<partitions),
-                                                                  within: max(.seconds(1), deadline - .now)))
+        let sourceRecords = records(
+            try await TopicReader.readAll(
+                config: source.config(), topic: topic,
+                partitions: Array(0..<partitions),
+                within: max(.seconds(1), deadline - .now)))
         while true {
             var targetRecords: [MirrorChecks.Record] = [], failure: String?
             do {
                 // Each attempt within what is left of the deadline: the step keeps its own.
                 let left = max(.seconds(1), deadline - ContinuousClock.now)
-                targetRecords = records(try await TopicReader.readAll(config: target.config(), topic: remote,
-                                                                      partitions: Array(0..<partitions), within: left))
+                targetRecords = records(
+                    try await TopicReader.readAll(
+                        config: target.config(), topic: remote,
+                        partitions: Array(0..<partitions), within: left))
             } catch {
                 failure = "\(error)"
             }
             if complete(sourceRecords, targetRecords) || ContinuousClock.now >= deadline {
                 return (sourceRecords, targetRecords, failure)
             }
-            try await Task.sleep(for: .milliseconds(250)) // polling interval of the deadline loop
+            try await Task.sleep(for: .milliseconds(250))  // polling interval of the deadline loop
         }
     }
 
@@ -79,23 +90,31 @@ public enum MirrorDrills {
     /// Produces `rate` records/s to `topic` on the source for `seconds`, pausing the mirror between
     /// `pauseFrom` and `pauseTo` seconds; a reader on the target measures each record's lag as the
     /// time it is read there minus its (preserved) timestamp.
-    public static func lag(mirror: Mirror, source: any Cluster, target: any Cluster, topic: String, remote: String,
-                           partitions: Int32, rate: Int, seconds: Int, pauseFrom: Int, pauseTo: Int,
-                           ledger: DeliveryLedger) async throws -> LagResult {
-        let reader = try Consumer(config: target.config(["group.id": "kafka-bdd-lag-\(UUID().uuidString)",
-                                                         "fetch.wait.max.ms": "50"]))
+    public static func lag(
+        mirror: Mirror, source: any Cluster, target: any Cluster, topic: String, remote: String,
+        partitions: Int32, rate: Int, seconds: Int, pauseFrom: Int, pauseTo: Int,
+        ledger: DeliveryLedger
+    ) async throws -> LagResult {
+        let reader = try Consumer(
+            config: target.config([
+                "group.id": "kafka-bdd-lag-\(UUID().uuidString)",
+                "fetch.wait.max.ms": "50",
+            ]))
         defer { reader.kill() }
         var starts: [TopicPartitionOffset] = []
         for p in 0..<partitions {
-            starts.append(TopicPartitionOffset(topic: remote, partition: p,
-                                               offset: try await target.watermarks(topic: remote, partition: p).high))
+            starts.append(
+                TopicPartitionOffset(
+                    topic: remote, partition: p,
+                    offset: try await target.watermarks(topic: remote, partition: p).high))
         }
         try await reader.assignKnowingLeaders(starts)
         // The reader's first fetches open its connections to the slowed brokers (several round trips):
         // done before the first record, so they are not counted as the mirror's lag.
         _ = try await reader.records(atMost: 1, within: .seconds(1))
-        let producer = try Producer(config: source.config(["linger.ms": "0"]),
-                                    onDelivery: { ledger.record($0) })
+        let producer = try Producer(
+            config: source.config(["linger.ms": "0"]),
+            onDelivery: { ledger.record($0) })
         defer { producer.close() }
         // As the mirror does for its target: without metadata the first record would wait about a second.
         _ = try await producer.metadata(topic: topic)
@@ -121,14 +140,15 @@ public enum MirrorDrills {
         var paused = false, resumed = false
         for i in 0..<total {
             let due = start + .milliseconds(i * 1000 / rate)
-            if due > ContinuousClock.now { try await Task.sleep(until: due) } // the producer's pace
+            if due > ContinuousClock.now { try await Task.sleep(until: due) }  // the producer's pace
             let elapsed = (ContinuousClock.now - start) / .seconds(1)
             if !paused, elapsed >= Double(pauseFrom) { mirror.pause(); paused = true }
             if paused, !resumed, elapsed >= Double(pauseTo) { mirror.resume(); resumed = true }
             let id = first + UInt64(i)
             ledger.sent(id, key: "key-\(id % 20)", topic: topic, timestamp: nowMs())
-            try producer.produce(topic: topic, key: Array("key-\(id % 20)".utf8), value: Payload.make(id: id, size: 64),
-                                 timestamp: nowMs(), token: id)
+            try producer.produce(
+                topic: topic, key: Array("key-\(id % 20)".utf8), value: Payload.make(id: id, size: 64),
+                timestamp: nowMs(), token: id)
         }
         if !resumed { mirror.resume() }
         try await producer.flush(timeout: .seconds(30))
@@ -137,8 +157,9 @@ public enum MirrorDrills {
         let during = all.filter { $0.0 >= Double(pauseFrom) && $0.0 < Double(pauseTo) }
         // When the last record sent during the pause was read, counted from the resume.
         let caughtUp = during.map { $0.0 + $0.1 / 1000 }.max().map { $0 - Double(pauseTo) }
-        return LagResult(samples: all.map { (sent: $0.0, lag: $0.1) }, pause: (Double(pauseFrom), Double(pauseTo)),
-                         caughtUpAfterResume: caughtUp, sent: total, read: all.count)
+        return LagResult(
+            samples: all.map { (sent: $0.0, lag: $0.1) }, pause: (Double(pauseFrom), Double(pauseTo)),
+            caughtUpAfterResume: caughtUp, sent: total, read: all.count)
     }
 
     public struct FailoverResult: Sendable {
@@ -152,12 +173,17 @@ public enum MirrorDrills {
     /// A group reads `count` records of `topic` on the source at `rate` per second, committing every
     /// `commitEvery`; it stops, and starts on the target at the offsets of the newest checkpoints there
     /// (read back from the checkpoints topic), reading until every acknowledged record was consumed.
-    public static func failover(group: String, topic: String, partitions: Int32, count: Int, rate: Int,
-                                commitEvery: Int, source: any Cluster, target: any Cluster, sourceAlias: String,
-                                remote: String, ledger: DeliveryLedger, deadline: Duration) async throws
-        -> FailoverResult {
-        let sourceConfig = source.config(["group.id": group, "enable.auto.commit": "false",
-                                          "auto.offset.reset": "earliest"])
+    public static func failover(
+        group: String, topic: String, partitions: Int32, count: Int, rate: Int,
+        commitEvery: Int, source: any Cluster, target: any Cluster, sourceAlias: String,
+        remote: String, ledger: DeliveryLedger, deadline: Duration
+    ) async throws
+        -> FailoverResult
+    {
+        let sourceConfig = source.config([
+            "group.id": group, "enable.auto.commit": "false",
+            "auto.offset.reset": "earliest",
+        ])
         let scopedGroup = sourceConfig["group.id"] ?? group
         let east = try Consumer(config: sourceConfig)
         try east.subscribe([topic])
@@ -166,39 +192,46 @@ public enum MirrorDrills {
         var start: ContinuousClock.Instant?  // the pace counts from the first record, after the group's join
         let limit = ContinuousClock.now + deadline
         while readOnSource.count < count, ContinuousClock.now < limit {
-            let batch = try await east.records(atMost: min(commitEvery, count - readOnSource.count), within: .seconds(1))
+            let batch = try await east.records(
+                atMost: min(commitEvery, count - readOnSource.count), within: .seconds(1))
             if start == nil, !batch.isEmpty { start = ContinuousClock.now }
             guard let start else { continue }
             readOnSource += batch.compactMap { r in
                 Payload.id(in: r.value).map { Read(partition: r.partition, offset: r.offset, id: $0) }
             }
             if !batch.isEmpty { try await east.commit() }
-            if readOnSource.count >= count { break } // the switch follows the last commit at once
+            if readOnSource.count >= count { break }  // the switch follows the last commit at once
             let due = start + .milliseconds(readOnSource.count * 1000 / rate)
-            if due > ContinuousClock.now { try await Task.sleep(until: due) } // the consumer's pace
+            if due > ContinuousClock.now { try await Task.sleep(until: due) }  // the consumer's pace
         }
         // The switch, right after the group's last commit: whatever checkpoints the target holds now.
         let switchedAt = ContinuousClock.now
-        let checkpoints = try await Mirror.readCheckpoints(target: target.config(), sourceAlias: sourceAlias, group: scopedGroup)
-            .filter { $0.topic == remote }
+        let checkpoints = try await Mirror.readCheckpoints(
+            target: target.config(), sourceAlias: sourceAlias, group: scopedGroup
+        )
+        .filter { $0.topic == remote }
         await east.close(within: .seconds(10))
         // Nothing commits after the last explicit commit (auto-commit is off): these are the offsets at the switch.
         let probe = try Consumer(config: sourceConfig)
-        let committed = try await probe.committed((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) })
+        let committed = try await probe.committed(
+            (0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) })
         probe.kill()
         let newest = checkpoints.map(\.timestamp).max()
         let checkpointAge = newest.map { Duration.milliseconds(nowMs() - $0) }
         let switches = committed.map { c in
             let cp = checkpoints.first { $0.partition == c.partition }
-            return MirrorChecks.Failover.Switch(partition: c.partition, committed: max(0, c.offset),
-                                                upstream: cp?.upstreamOffset, downstream: cp?.downstreamOffset)
+            return MirrorChecks.Failover.Switch(
+                partition: c.partition, committed: max(0, c.offset),
+                upstream: cp?.upstreamOffset, downstream: cp?.downstreamOffset)
         }
         let west = try Consumer(config: target.config(["group.id": group, "enable.auto.commit": "false"]))
         defer { west.kill() }
-        try await west.assignKnowingLeaders((0..<partitions).map { p in
-            TopicPartitionOffset(topic: remote, partition: p,
-                                 offset: checkpoints.first { $0.partition == p }?.downstreamOffset ?? TopicPartitionOffset.beginning)
-        })
+        try await west.assignKnowingLeaders(
+            (0..<partitions).map { p in
+                TopicPartitionOffset(
+                    topic: remote, partition: p,
+                    offset: checkpoints.first { $0.partition == p }?.downstreamOffset ?? TopicPartitionOffset.beginning)
+            })
         let history = ledger.history()
         let ofTopic = Set(history.sends.filter { $0.topic == topic }.map(\.id))
         let acknowledged = history.acknowledgedIds().intersection(ofTopic)
@@ -218,7 +251,8 @@ public enum MirrorDrills {
             var atEnd = true
             for p in 0..<partitions {
                 let high = try await target.watermarks(topic: remote, partition: p).high
-                let next = readOnTarget.last { $0.partition == p }.map { $0.offset + 1 }
+                let next =
+                    readOnTarget.last { $0.partition == p }.map { $0.offset + 1 }
                     ?? switches.first { $0.partition == p }?.downstream ?? 0
                 if next < high { atEnd = false }
             }
@@ -226,8 +260,10 @@ public enum MirrorDrills {
         }
         if !readOnTarget.isEmpty { try await west.commit() }
         return FailoverResult(
-            history: MirrorChecks.Failover(acknowledged: acknowledged, exact: .init(
-                source: readOnSource, target: readOnTarget, switches: switches)),
+            history: MirrorChecks.Failover(
+                acknowledged: acknowledged,
+                exact: .init(
+                    source: readOnSource, target: readOnTarget, switches: switches)),
             recovery: firstAt.map { $0 - switchedAt }, checkpoints: checkpoints, committedOnSource: committed,
             checkpointAge: checkpointAge)
     }

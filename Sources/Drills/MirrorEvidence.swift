@@ -59,10 +59,12 @@ extension MirrorDrills.LagResult {
     public var pauseTable: String {
         let (during, outside) = aroundThePause
         let ms = { (v: Double) in String(format: "%.0f", v) }
-        return Evidence.table(["", "ms"], [
-            ["peak lag during the pause", ms(during)], ["peak lag outside it", ms(outside.max() ?? 0)],
-            ["median outside it", ms(outside.sorted().dropFirst(outside.count / 2).first ?? 0)],
-        ])
+        return Evidence.table(
+            ["", "ms"],
+            [
+                ["peak lag during the pause", ms(during)], ["peak lag outside it", ms(outside.max() ?? 0)],
+                ["median outside it", ms(outside.sorted().dropFirst(outside.count / 2).first ?? 0)],
+            ])
     }
 }
 
@@ -73,21 +75,25 @@ extension MirrorDrills.FailoverResult {
         let h = history
         let ms = { (d: Duration?) in d.map { "\($0.milliseconds) ms" } }
         return [
-            Evidence.table(["", ""], [
-                ["recovery time (switch → first record on \(target))", ms(recovery) ?? "none"],
-                ["acknowledged on \(source)", "\(h.acknowledged.count)"],
-                ["read on \(source) before the switch", "\(h.readOnSource.count)"],
-                ["read on \(target) after it", "\(h.readOnTarget.count)"],
-                ["lost", "\(h.lost.count)"], ["consumed twice", "\(h.duplicates.count)"],
-                ["bound: read on \(source) after the newest checkpoint", "\(h.bound)"],
-                ["newest checkpoint's age at the switch", ms(checkpointAge) ?? "no checkpoint"],
-            ]),
+            Evidence.table(
+                ["", ""],
+                [
+                    ["recovery time (switch → first record on \(target))", ms(recovery) ?? "none"],
+                    ["acknowledged on \(source)", "\(h.acknowledged.count)"],
+                    ["read on \(source) before the switch", "\(h.readOnSource.count)"],
+                    ["read on \(target) after it", "\(h.readOnTarget.count)"],
+                    ["lost", "\(h.lost.count)"], ["consumed twice", "\(h.duplicates.count)"],
+                    ["bound: read on \(source) after the newest checkpoint", "\(h.bound)"],
+                    ["newest checkpoint's age at the switch", ms(checkpointAge) ?? "no checkpoint"],
+                ]),
             Evidence.table(
                 ["partition", "committed on \(source)", "checkpoint upstream", "translated offset"],
                 committedOnSource.map { c in
                     let cp = checkpoints.first { $0.partition == c.partition }
-                    return ["\(c.partition)", "\(c.offset)", cp.map { "\($0.upstreamOffset)" } ?? "–",
-                            cp.map { "\($0.downstreamOffset)" } ?? "beginning"]
+                    return [
+                        "\(c.partition)", "\(c.offset)", cp.map { "\($0.upstreamOffset)" } ?? "–",
+                        cp.map { "\($0.downstreamOffset)" } ?? "beginning",
+                    ]
                 }),
         ]
     }
@@ -101,12 +107,19 @@ extension MirrorDrills {
         readFailure: String?, mirrorError: String?
     ) -> (verdict: Verdict, table: String) {
         var verdict = MirrorChecks.fidelity(acknowledged: acknowledged, source: source, target: target)
-        let why = [readFailure.map { "the last read of the copy failed: \($0)" },
-                   mirrorError.map { "the mirror stopped: \($0)" }].compactMap { $0 }
+        let why = [
+            readFailure.map { "the last read of the copy failed: \($0)" },
+            mirrorError.map { "the mirror stopped: \($0)" },
+        ].compactMap { $0 }
         if !why.isEmpty { verdict.context = ([verdict.context].compactMap { $0 } + why).joined(separator: "; ") }
-        let table = Evidence.table(["partition", "on the source", "on the target"], (0..<partitions).map { p in
-            ["\(p)", "\(source.filter { $0.partition == p }.count)", "\(target.filter { $0.partition == p }.count)"]
-        })
+        let table = Evidence.table(
+            ["partition", "on the source", "on the target"],
+            (0..<partitions).map { p in
+                [
+                    "\(p)", "\(source.filter { $0.partition == p }.count)",
+                    "\(target.filter { $0.partition == p }.count)",
+                ]
+            })
         return (verdict, table)
     }
 }

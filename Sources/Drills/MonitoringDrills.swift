@@ -12,8 +12,10 @@ public struct StallRecord: Sendable {
     /// Each partition's lag measured on the cluster around that sample, to compare the exported gauge with.
     public var measured: [Int32: LagGauge.Measured] = [:]
 
-    public init(history: StallHistory = StallHistory(), metrics: String = "",
-                measured: [Int32: LagGauge.Measured] = [:]) {
+    public init(
+        history: StallHistory = StallHistory(), metrics: String = "",
+        measured: [Int32: LagGauge.Measured] = [:]
+    ) {
         self.history = history
         self.metrics = metrics
         self.measured = measured
@@ -42,22 +44,25 @@ public final class StallDrill: @unchecked Sendable {
     private var now: Double { clock.now }
 
     public func run(stallSeconds: Int, messages: Int) async throws -> StallRecord {
-        let consumer = try Consumer(config: cluster.config([
-            "group.id": group, "auto.offset.reset": "earliest", "enable.auto.commit": "true",
-            "auto.commit.interval.ms": "200", "statistics.interval.ms": "500", "session.timeout.ms": "6000",
-            "heartbeat.interval.ms": "300",
-        ]), onStatistics: { [self] json in
-            guard let value = try? ClientStatistics.decode(json) else { return }
-            statistics.withLock { $0.append((value.ts, .now, value)) }
-        })
+        let consumer = try Consumer(
+            config: cluster.config([
+                "group.id": group, "auto.offset.reset": "earliest", "enable.auto.commit": "true",
+                "auto.commit.interval.ms": "200", "statistics.interval.ms": "500", "session.timeout.ms": "6000",
+                "heartbeat.interval.ms": "300",
+            ]),
+            onStatistics: { [self] json in
+                guard let value = try? ClientStatistics.decode(json) else { return }
+                statistics.withLock { $0.append((value.ts, .now, value)) }
+            })
         try consumer.subscribe([topic])
         // Join first: the drill is about a running consumer that stops.
         let joinedBy = ContinuousClock.now + .seconds(20)
         while try consumer.assignment().count < Int(partitions) {
             guard ContinuousClock.now < joinedBy else {
                 await consumer.close(within: .seconds(2))
-                throw DrillFailure("the consumer of group \(group) was not assigned all \(partitions) partitions of "
-                                  + "\(topic) within 20 s")
+                throw DrillFailure(
+                    "the consumer of group \(group) was not assigned all \(partitions) partitions of "
+                        + "\(topic) within 20 s")
             }
             _ = try await consumer.records(within: .milliseconds(100))
         }
@@ -65,8 +70,9 @@ public final class StallDrill: @unchecked Sendable {
         let sampler = try LagSampler(cluster: cluster, group: group, topic: topic, partitions: partitions, clock: clock)
         let sampling = Task.detached { await sampler.run() }
         // Records at a steady pace over two seconds of reading, the stall, and two more seconds.
-        let paced = PacedProducer(cluster: cluster, topic: topic, ledger: ledger, total: messages,
-                                  perTick: messages / ((4 + stallSeconds) * 10), keyed: false)
+        let paced = PacedProducer(
+            cluster: cluster, topic: topic, ledger: ledger, total: messages,
+            perTick: messages / ((4 + stallSeconds) * 10), keyed: false)
         let producer = Task.detached { try await paced.run() }
         do {
             try await read(consumer, for: .seconds(2))
@@ -94,7 +100,7 @@ public final class StallDrill: @unchecked Sendable {
                 try await read(consumer, for: .milliseconds(200))
                 if let last = sampler.last, last.seconds > record.history.stallTo, last.lag == 0 { break }
             }
-            try await read(consumer, for: .milliseconds(400)) // two more samples at zero
+            try await read(consumer, for: .milliseconds(400))  // two more samples at zero
             let last = try await statistics(endingStall: stallStart..<stallEnd, consumer)
             record.metrics = ClientMetrics.prometheusText([last.value], group: group)
             record.measured = Self.measured(offsets, around: last.emitted)
@@ -122,10 +128,12 @@ public final class StallDrill: @unchecked Sendable {
     /// at most fetch.wait.max.ms (0.5 s) older, so above those read 1.5 s before it and below those read
     /// after it; the committed offsets are the last read (none moves during the stall).
     public static func measured(_ offsets: [OffsetsAt], around emitted: ContinuousClock.Instant)
-        -> [Int32: LagGauge.Measured] {
+        -> [Int32: LagGauge.Measured]
+    {
         guard let committed = offsets.last?.value,
-              let before = offsets.last(where: { $0.ended <= emitted - .milliseconds(1500) })?.value,
-              let after = (offsets.first { $0.started >= emitted } ?? offsets.last)?.value else { return [:] }
+            let before = offsets.last(where: { $0.ended <= emitted - .milliseconds(1500) })?.value,
+            let after = (offsets.first { $0.started >= emitted } ?? offsets.last)?.value
+        else { return [:] }
         var out: [Int32: LagGauge.Measured] = [:]
         for (p, c) in committed where c.committed >= 0 {
             guard let low = before[p]?.high, let high = after[p]?.high else { continue }
@@ -149,8 +157,9 @@ public final class StallDrill: @unchecked Sendable {
                 .map(\.partition)
             if uncommitted.isEmpty { return }
             guard ContinuousClock.now < deadline else {
-                throw DrillFailure("group \(group) committed no offset on partitions \(uncommitted) of \(topic) "
-                                  + "within 30 s")
+                throw DrillFailure(
+                    "group \(group) committed no offset on partitions \(uncommitted) of \(topic) "
+                        + "within 30 s")
             }
             try await read(consumer, for: .milliseconds(100))
         }
@@ -160,7 +169,8 @@ public final class StallDrill: @unchecked Sendable {
     /// emits them on its own clock and hands them over only when polled, so those of the stall arrive
     /// after it; the last to arrive before the stall ties its clock to ours.
     private func statistics(endingStall stall: Range<ContinuousClock.Instant>, _ consumer: Consumer) async throws
-        -> (value: ClientStatistics, emitted: ContinuousClock.Instant) {
+        -> (value: ClientStatistics, emitted: ContinuousClock.Instant)
+    {
         guard let anchor = statistics.withLock({ $0.last { $0.arrived < stall.lowerBound } }) else {
             throw DrillFailure("the consumer of group \(group) delivered no statistics before it stalled")
         }

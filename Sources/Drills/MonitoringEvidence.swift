@@ -12,12 +12,15 @@ extension StallRecord {
         let end = record.lag.last?.seconds ?? 0
         let firing = rule.firing(record.lag).map { (label: "alert firing", from: $0.from, to: $0.to ?? end) }
         let title = "Lag of group \(group) (records); alert over \(rule.threshold) for \(Int(rule.holdFor)) s"
-        let chart = Evidence.lineChart(title: title, unit: "stall and firing shaded",
-                                       samples: record.lag.map { ($0.seconds, Double($0.lag)) },
-                                       spans: [("consumer stalled", record.stallFrom, record.stallTo)] + firing)
-        let table = Evidence.table(["s", "alert", "lag"], rule.evaluate(record.lag).map {
-            [String(format: "%.1f", $0.seconds), $0.state.rawValue, "\($0.lag)"]
-        })
+        let chart = Evidence.lineChart(
+            title: title, unit: "stall and firing shaded",
+            samples: record.lag.map { ($0.seconds, Double($0.lag)) },
+            spans: [("consumer stalled", record.stallFrom, record.stallTo)] + firing)
+        let table = Evidence.table(
+            ["s", "alert", "lag"],
+            rule.evaluate(record.lag).map {
+                [String(format: "%.1f", $0.seconds), $0.state.rawValue, "\($0.lag)"]
+            })
         return (chart, table)
     }
 
@@ -32,10 +35,12 @@ extension StallRecord {
             ["partition", "exported lag", "committed", "high watermark", "cluster's lag"],
             (0..<partitions).map { p in
                 let m = measured[p]
-                return ["\(p)", exported[p].map { String(format: "%.0f", $0) } ?? "–",
-                        m.map { "\($0.committed)" } ?? "–",
-                        m.map { "\($0.highBefore)…\($0.highAfter)" } ?? "–",
-                        m.map { "\($0.range.lowerBound)…\($0.range.upperBound)" } ?? "–"]
+                return [
+                    "\(p)", exported[p].map { String(format: "%.0f", $0) } ?? "–",
+                    m.map { "\($0.committed)" } ?? "–",
+                    m.map { "\($0.highBefore)…\($0.highAfter)" } ?? "–",
+                    m.map { "\($0.range.lowerBound)…\($0.range.upperBound)" } ?? "–",
+                ]
             })
         return (exported, table)
     }
@@ -47,21 +52,29 @@ extension ProbeDrills {
         let ok = probes.compactMap { $0 }
         let ms = { (v: Double) in String(format: "%.1f", v) }
         return (
-            Evidence.lineChart(title: "Heartbeat round trips (ms)", unit: "x is the probe number",
-                               samples: probes.enumerated().map { (Double($0.offset), $0.element ?? 5000) }),
-            Evidence.table(["probes", "failed", "p50 ms", "p95 ms", "max ms"],
-                           [["\(probes.count)", "\(probes.count - ok.count)", ms(Percentile.of(ok, 50)),
-                             ms(Percentile.of(ok, 95)), ms(ok.max() ?? 0)]])
+            Evidence.lineChart(
+                title: "Heartbeat round trips (ms)", unit: "x is the probe number",
+                samples: probes.enumerated().map { (Double($0.offset), $0.element ?? 5000) }),
+            Evidence.table(
+                ["probes", "failed", "p50 ms", "p95 ms", "max ms"],
+                [
+                    [
+                        "\(probes.count)", "\(probes.count - ok.count)", ms(Percentile.of(ok, 50)),
+                        ms(Percentile.of(ok, 95)), ms(ok.max() ?? 0),
+                    ]
+                ])
         )
     }
 
     /// Produce and end-to-end latency percentiles as a table.
     public static func latencyTable(produce p: [Double], endToEnd e: EndToEndLatency) -> String {
         let ms = { (v: Double) in String(format: "%.1f", v) }
-        return Evidence.table(["latency", "records", "p50 ms", "p95 ms"], [
-            ["produce (acknowledged)", "\(p.count)", ms(Percentile.of(p, 50)), ms(Percentile.of(p, 95))],
-            ["end to end (first read)", "\(e.count)", ms(e.p50), ms(e.p95)],
-        ])
+        return Evidence.table(
+            ["latency", "records", "p50 ms", "p95 ms"],
+            [
+                ["produce (acknowledged)", "\(p.count)", ms(Percentile.of(p, 50)), ms(Percentile.of(p, 95))],
+                ["end to end (first read)", "\(e.count)", ms(e.p50), ms(e.p95)],
+            ])
     }
 
     /// Partitions whose leader does not answer: leaders from the metadata a live broker returns, each
@@ -87,9 +100,13 @@ extension ProbeDrills {
 extension SLOCheck {
     /// Markdown: each objective with what was measured, its limit and whether it was met.
     public static func table(_ checks: [SLOCheck]) -> String {
-        Evidence.table(["objective", "measured", "limit", "verdict"], checks.map {
-            [$0.objective, String(format: "%.1f", $0.measured), String(format: "%.0f", $0.limit.rounded(.up)),
-             $0.met ? "met" : "BREACHED"]
-        })
+        Evidence.table(
+            ["objective", "measured", "limit", "verdict"],
+            checks.map {
+                [
+                    $0.objective, String(format: "%.1f", $0.measured), String(format: "%.0f", $0.limit.rounded(.up)),
+                    $0.met ? "met" : "BREACHED",
+                ]
+            })
     }
 }

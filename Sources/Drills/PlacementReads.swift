@@ -33,9 +33,10 @@ public enum PlacementReads {
         repeat {
             let (current, known) = try await placement(cluster, spec.name)
             reported = current
-            verdict = Placement.created(topic: name, partitions: Int(spec.partitions),
-                                        replicationFactor: Int(spec.replicationFactor),
-                                        reported: reported, brokers: known, modelsReplication: models)
+            verdict = Placement.created(
+                topic: name, partitions: Int(spec.partitions),
+                replicationFactor: Int(spec.replicationFactor),
+                reported: reported, brokers: known, modelsReplication: models)
             if verdict.holds { break }
             try await Task.sleep(for: .milliseconds(200))  // polling interval of the deadline loop
         } while ContinuousClock.now < deadline
@@ -56,8 +57,9 @@ public enum PlacementReads {
             if verdict.holds || !brokers.contains(broker) { break }
             try await Task.sleep(for: .milliseconds(200))  // polling interval of the deadline loop
         } while ContinuousClock.now < deadline
-        let moved = Placement.noneLedBy(broker, topic: topic, partitions: partitions, brokers: brokers,
-                                        waited: cluster.failoverDeadline.components.seconds)
+        let moved = Placement.noneLedBy(
+            broker, topic: topic, partitions: partitions, brokers: brokers,
+            waited: cluster.failoverDeadline.components.seconds)
         guard moved.holds else { return [moved] }
         var probes: [Placement.Probe] = []
         for leader in Set(partitions.map(\.leader)).sorted() {

@@ -26,26 +26,35 @@ public struct ProcessingComparison: Sendable {
         let replication = min(3, Int32(try await cluster.liveBrokers().count))
         var rows: [[String]] = [], bars: [(String, Double)] = []
         var result = ProcessingComparison()
-        let modes = [("exactly-once", CopyProcessor.Mode.exactlyOnce(transactionalId: "compare-eos")),
-                     ("at-least-once", .atLeastOnce)]
+        let modes = [
+            ("exactly-once", CopyProcessor.Mode.exactlyOnce(transactionalId: "compare-eos")),
+            ("at-least-once", .atLeastOnce),
+        ]
         for (label, mode) in modes {
             let topic = output(label == "exactly-once" ? "eos" : "alo")
-            try await cluster.createTopic(TopicSpec(name: topic, partitions: partitions, replicationFactor: replication))
+            try await cluster.createTopic(
+                TopicSpec(name: topic, partitions: partitions, replicationFactor: replication))
             if label == "exactly-once" { result.exactlyOnceOutput = topic } else { result.atLeastOnceOutput = topic }
-            let p = CopyProcessor(cluster: cluster, mode: mode, group: "compare-\(label)", input: input,
-                                  output: topic, partitions: partitions)
+            let p = CopyProcessor(
+                cluster: cluster, mode: mode, group: "compare-\(label)", input: input,
+                output: topic, partitions: partitions)
             // The processors' own counts measure throughput only; the verdict reads the outputs back.
             let written = try await p.run(killPoints: []).reduce(0, +)
-            let seconds = max(1e-6, Double(p.processingTime.components.attoseconds) / 1e18
-                              + Double(p.processingTime.components.seconds))
-            rows.append([label, "\(written)", String(format: "%.2f", seconds),
-                         String(format: "%.0f", Double(written) / seconds)])
+            let seconds = max(
+                1e-6,
+                Double(p.processingTime.components.attoseconds) / 1e18
+                    + Double(p.processingTime.components.seconds))
+            rows.append([
+                label, "\(written)", String(format: "%.2f", seconds),
+                String(format: "%.0f", Double(written) / seconds),
+            ])
             bars.append((label, Double(written) / seconds))
         }
         result.table = Evidence.table(
             ["processing", "records", "seconds (first record to last commit)", "records/s"], rows)
         if let missing = exactlyOnceCapabilities.first(where: { !cluster.capabilities.contains($0) }) {
-            result.table += "\n\nThe \(cluster.backend) cluster runs the transactions but does not model "
+            result.table +=
+                "\n\nThe \(cluster.backend) cluster runs the transactions but does not model "
                 + "\(missing.rawValue): these numbers are the cost of the transactional protocol as the clients "
                 + "pay it, not a measurement of exactly-once delivery."
         }
@@ -60,10 +69,12 @@ extension ProcessingComparison {
     public static func readBack(
         cluster: any Cluster, input: [[UInt8]], exactlyOnceOutput: String, atLeastOnceOutput: String, partitions: Int32
     ) async throws -> (exactlyOnce: [[UInt8]], isolation: String?, atLeastOnce: [[UInt8]], table: String) {
-        let eosRead = try await LogEndReads.readTopicReporting(cluster, topic: exactlyOnceOutput,
-                                                               partitions: partitions, readCommitted: true)
+        let eosRead = try await LogEndReads.readTopicReporting(
+            cluster, topic: exactlyOnceOutput,
+            partitions: partitions, readCommitted: true)
         let eos = eosRead.records.map(\.value)
-        let alo = try await LogEndReads.readTopic(cluster, topic: atLeastOnceOutput, partitions: partitions).map(\.value)
+        let alo = try await LogEndReads.readTopic(cluster, topic: atLeastOnceOutput, partitions: partitions).map(
+            \.value)
         let rows = [("exactly-once", eos), ("at-least-once", alo)].map { label, values in
             let v = CopyVerdict(input: input, output: values)
             return [label, "\(values.count)", "\(v.outputCounts.count)", "\(v.doubled.count)", "\(v.missing.count)"]

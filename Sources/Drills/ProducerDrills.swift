@@ -41,10 +41,12 @@ public enum ProducerDrills {
         async throws -> (sent: [UInt64: String], reports: [DeliveryReport])
     {
         let reports = Mutex<[DeliveryReport]>([])
-        let producer = try Producer(config: config, onDelivery: { r in
-            reports.withLock { $0.append(r) }
-            ledger.record(r)
-        })
+        let producer = try Producer(
+            config: config,
+            onDelivery: { r in
+                reports.withLock { $0.append(r) }
+                ledger.record(r)
+            })
         defer { producer.close() }
         var sent: [UInt64: String] = [:]
         for id in ids(count, after: ledger) {
@@ -64,7 +66,9 @@ public enum ProducerDrills {
         var readBack: [UInt64: [DeliveryReports.Place]] = [:]
         for (topic, partitions) in topics {
             for r in try await LogEndReads.readTopic(cluster, topic: topic, partitions: partitions) {
-                guard let key = r.keyString, key.hasPrefix("order-"), let id = UInt64(key.dropFirst(6)) else { continue }
+                guard let key = r.keyString, key.hasPrefix("order-"), let id = UInt64(key.dropFirst(6)) else {
+                    continue
+                }
                 readBack[id, default: []].append(.init(partition: r.partition, offset: r.offset))
             }
         }
@@ -92,15 +96,20 @@ public enum ProducerDrills {
             let result = try await Benchmark.produce(
                 config: cluster.config(props), topic: topic, messages: messages, size: size)
             out.runs.append((zip(header, row).map { "\($0)=\($1)" }.joined(separator: " "), result))
-            cells.append(row + [f("%.0f", result.messagesPerSecond), f("%.1f", result.megabytesPerSecond),
-                                f("%.2f", result.p50 ?? 0), f("%.2f", result.p95 ?? 0), f("%.2f", result.p99 ?? 0),
-                                "\(result.errors)"])
+            cells.append(
+                row + [
+                    f("%.0f", result.messagesPerSecond), f("%.1f", result.megabytesPerSecond),
+                    f("%.2f", result.p50 ?? 0), f("%.2f", result.p95 ?? 0), f("%.2f", result.p99 ?? 0),
+                    "\(result.errors)",
+                ])
         }
         out.table = Evidence.table(header + ["msg/s", "MB/s", "p50 ms", "p95 ms", "p99 ms", "errors"], cells)
         out.charts = [
-            Evidence.barChart(title: "Producer throughput (msg/s)",
-                              bars: out.runs.map { ($0.label, $0.result.messagesPerSecond) }),
-            Evidence.barChart(title: "Delivery latency p99 (ms)", bars: out.runs.map { ($0.label, $0.result.p99 ?? 0) }),
+            Evidence.barChart(
+                title: "Producer throughput (msg/s)",
+                bars: out.runs.map { ($0.label, $0.result.messagesPerSecond) }),
+            Evidence.barChart(
+                title: "Delivery latency p99 (ms)", bars: out.runs.map { ($0.label, $0.result.p99 ?? 0) }),
         ]
         return out
     }

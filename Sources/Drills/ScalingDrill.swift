@@ -22,8 +22,10 @@ public final class ScalingDrill: @unchecked Sendable {
         init(name: String, consumer: Consumer) { self.name = name; self.consumer = consumer }
     }
 
-    public init(cluster: any Cluster, group: String, topic: String, partitions: Int32, strategy: String,
-                ledger: DeliveryLedger) {
+    public init(
+        cluster: any Cluster, group: String, topic: String, partitions: Int32, strategy: String,
+        ledger: DeliveryLedger
+    ) {
         self.cluster = cluster
         self.group = group
         self.topic = topic
@@ -38,18 +40,21 @@ public final class ScalingDrill: @unchecked Sendable {
 
     private func join(_ index: Int) throws -> Member {
         let name = "consumer-\(index)"
-        let consumer = try Consumer(config: cluster.config([
-            "group.id": group, "client.id": name, "auto.offset.reset": "earliest", "enable.auto.commit": "true",
-            "auto.commit.interval.ms": "200", "session.timeout.ms": "3000", "heartbeat.interval.ms": "200",
-            "partition.assignment.strategy": strategy,
-        ]), onRebalance: { [weak self] event, _ in
-            guard let self else { return }
-            // Plain values from here on: the checkers never see a Kafka type.
-            let r = ScalingHistory.Rebalance(seconds: self.now, member: name, kind: .init(event.kind),
-                                             partitions: event.partitions.map(\.partition).sorted(),
-                                             protocolName: event.protocolName)
-            self.state.withLock { $0.rebalances.append(r) }
-        })
+        let consumer = try Consumer(
+            config: cluster.config([
+                "group.id": group, "client.id": name, "auto.offset.reset": "earliest", "enable.auto.commit": "true",
+                "auto.commit.interval.ms": "200", "session.timeout.ms": "3000", "heartbeat.interval.ms": "200",
+                "partition.assignment.strategy": strategy,
+            ]),
+            onRebalance: { [weak self] event, _ in
+                guard let self else { return }
+                // Plain values from here on: the checkers never see a Kafka type.
+                let r = ScalingHistory.Rebalance(
+                    seconds: self.now, member: name, kind: .init(event.kind),
+                    partitions: event.partitions.map(\.partition).sorted(),
+                    protocolName: event.protocolName)
+                self.state.withLock { $0.rebalances.append(r) }
+            })
         try consumer.subscribe([topic])
         let member = Member(name: name, consumer: consumer)
         member.loop = Task.detached { [ledger, self] in
@@ -75,11 +80,14 @@ public final class ScalingDrill: @unchecked Sendable {
         let deadline = ContinuousClock.now + .seconds(30)
         var last: [String: [Int32]] = [:]
         while ContinuousClock.now < deadline {
-            last = Dictionary(uniqueKeysWithValues: try members.map { ($0.name, try $0.consumer.assignment().map(\.partition).sorted()) })
+            last = Dictionary(
+                uniqueKeysWithValues: try members.map {
+                    ($0.name, try $0.consumer.assignment().map(\.partition).sorted())
+                })
             let owned = last.values.flatMap { $0 }
             let idle = members.count <= partitions && last.values.contains(where: \.isEmpty)
             if owned.count == Int(partitions), Set(owned).count == Int(partitions), !idle { return last }
-            try await Task.sleep(for: .milliseconds(50)) // polling interval of the deadline loop
+            try await Task.sleep(for: .milliseconds(50))  // polling interval of the deadline loop
         }
         return last  // the Then step reports what was wrong with it
     }
@@ -88,7 +96,7 @@ public final class ScalingDrill: @unchecked Sendable {
         let deadline = ContinuousClock.now + .seconds(60)
         while paced.sent.load(ordering: .acquiring) < count, ContinuousClock.now < deadline {
             if producer.isCancelled { break }
-            try await Task.sleep(for: .milliseconds(20)) // polling interval of the deadline loop
+            try await Task.sleep(for: .milliseconds(20))  // polling interval of the deadline loop
         }
     }
 
@@ -97,7 +105,9 @@ public final class ScalingDrill: @unchecked Sendable {
         let sampler = try LagSampler(cluster: cluster, group: group, topic: topic, partitions: partitions, clock: clock)
         let sampling = Task.detached { await sampler.run() }
         // Two and a half seconds' worth of records per phase.
-        let paced = PacedProducer(cluster: cluster, topic: topic, ledger: ledger, total: messages, perTick: messages / (25 * sizes.count), keyed: true)
+        let paced = PacedProducer(
+            cluster: cluster, topic: topic, ledger: ledger, total: messages, perTick: messages / (25 * sizes.count),
+            keyed: true)
 
         var members: [Member] = []
         var joined = 0
@@ -124,12 +134,12 @@ public final class ScalingDrill: @unchecked Sendable {
             let acknowledged = ledger.acknowledgedIds()
             let deadline = ContinuousClock.now + .seconds(30)
             while ContinuousClock.now < deadline, !acknowledged.isSubset(of: Set(reads.withLock { $0 })) {
-                try await Task.sleep(for: .milliseconds(50)) // polling interval of the deadline loop
+                try await Task.sleep(for: .milliseconds(50))  // polling interval of the deadline loop
             }
             // Then until the members committed what they read: the lag comes back to zero (or 5 s pass).
             let settledBy = ContinuousClock.now + .seconds(5)
             while ContinuousClock.now < settledBy, (sampler.last?.lag ?? 1) > 0 {
-                try await Task.sleep(for: .milliseconds(50)) // polling interval of the deadline loop
+                try await Task.sleep(for: .milliseconds(50))  // polling interval of the deadline loop
             }
             state.withLock { s in s.phases[s.phases.count - 1].to = now }
         } catch {
@@ -144,7 +154,9 @@ public final class ScalingDrill: @unchecked Sendable {
         for m in members { await leave(m) }
         await sampler.close()
         let lag = sampler.values
-        return state.withLock { $0.lag = lag; return $0 }
+        return state.withLock {
+            $0.lag = lag; return $0
+        }
     }
 }
 
@@ -165,21 +177,39 @@ extension ScalingHistory {
         let spans = phases.map { (label: $0.label, from: $0.from, to: $0.to) }
         let list = { (p: [Int32]) in p.map(String.init).joined(separator: ",") }
         return [
-            (Evidence.lineChart(title: "Lag of the group (records), \(strategy)", unit: "phases shaded",
-                                samples: lag.map { ($0.seconds, Double($0.lag)) }, spans: spans), "image/svg+xml"),
-            (Evidence.barChart(title: "Highest lag per phase (records)",
-                               bars: phases.map { ($0.label, Double(maxLag(in: $0))) }), "image/svg+xml"),
-            (Evidence.table(["s", "consumer", "event", "partitions", "protocol"], rebalances.map {
-                [String(format: "%.2f", $0.seconds), $0.member, $0.kind.rawValue, list($0.partitions), $0.protocolName]
-            }), "text/markdown"),
-            (Evidence.table(["phase", "consumers", "from s", "to s", "settled assignment", "highest lag"],
-                            phases.enumerated().map { i, p in
-                                ["\(i + 1)", "\(p.consumers)", String(format: "%.1f", p.from),
-                                 String(format: "%.1f", p.to),
-                                 p.settled.sorted { $0.key < $1.key }.map { "\($0.key): \(list($0.value))" }
-                                    .joined(separator: "; "),
-                                 "\(maxLag(in: p))"]
-                            }), "text/markdown"),
+            (
+                Evidence.lineChart(
+                    title: "Lag of the group (records), \(strategy)", unit: "phases shaded",
+                    samples: lag.map { ($0.seconds, Double($0.lag)) }, spans: spans), "image/svg+xml"
+            ),
+            (
+                Evidence.barChart(
+                    title: "Highest lag per phase (records)",
+                    bars: phases.map { ($0.label, Double(maxLag(in: $0))) }), "image/svg+xml"
+            ),
+            (
+                Evidence.table(
+                    ["s", "consumer", "event", "partitions", "protocol"],
+                    rebalances.map {
+                        [
+                            String(format: "%.2f", $0.seconds), $0.member, $0.kind.rawValue, list($0.partitions),
+                            $0.protocolName,
+                        ]
+                    }), "text/markdown"
+            ),
+            (
+                Evidence.table(
+                    ["phase", "consumers", "from s", "to s", "settled assignment", "highest lag"],
+                    phases.enumerated().map { i, p in
+                        [
+                            "\(i + 1)", "\(p.consumers)", String(format: "%.1f", p.from),
+                            String(format: "%.1f", p.to),
+                            p.settled.sorted { $0.key < $1.key }.map { "\($0.key): \(list($0.value))" }
+                                .joined(separator: "; "),
+                            "\(maxLag(in: p))",
+                        ]
+                    }), "text/markdown"
+            ),
         ]
     }
 }

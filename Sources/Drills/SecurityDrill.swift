@@ -15,18 +15,29 @@ public enum SecurityDrill {
 
     /// A CA and a client certificate it signed, valid for `days` from now (negative: expired that long ago).
     public static func makeClientCertificate(days: Int) async throws -> ClientFiles {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kafka-bdd-certs-\(UUID().uuidString)").path
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kafka-bdd-certs-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let files = ClientFiles(directory: dir, ca: dir + "/ca.pem", certificate: dir + "/client.pem", key: dir + "/client.key")
+        let files = ClientFiles(
+            directory: dir, ca: dir + "/ca.pem", certificate: dir + "/client.pem", key: dir + "/client.key")
         let openssl = ProcessRunner(timeout: .seconds(30))
         do {
-            _ = try await openssl.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/ca.key",
-                                       "-out", files.ca, "-days", "2", "-subj", "/CN=kafka-bdd test CA"], input: nil)
-            _ = try await openssl.run(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", files.key,
-                                       "-out", dir + "/client.csr", "-subj", "/CN=kafka-bdd-client"], input: nil)
-            _ = try await openssl.run(["openssl", "x509", "-req", "-in", dir + "/client.csr", "-CA", files.ca,
-                                       "-CAkey", dir + "/ca.key", "-CAcreateserial", "-out", files.certificate,
-                                       "-days", String(days)], input: nil)
+            _ = try await openssl.run(
+                [
+                    "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/ca.key",
+                    "-out", files.ca, "-days", "2", "-subj", "/CN=kafka-bdd test CA",
+                ], input: nil)
+            _ = try await openssl.run(
+                [
+                    "openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", files.key,
+                    "-out", dir + "/client.csr", "-subj", "/CN=kafka-bdd-client",
+                ], input: nil)
+            _ = try await openssl.run(
+                [
+                    "openssl", "x509", "-req", "-in", dir + "/client.csr", "-CA", files.ca,
+                    "-CAkey", dir + "/ca.key", "-CAcreateserial", "-out", files.certificate,
+                    "-days", String(days),
+                ], input: nil)
         } catch {
             try? FileManager.default.removeItem(atPath: dir)
             throw DrillFailure("openssl could not make the test certificates (is openssl installed?): \(error)")
@@ -36,9 +47,11 @@ public enum SecurityDrill {
 
     /// Creating a TLS client with these files must fail at once: the error's text, nil when it was created.
     public static func refusal(_ files: ClientFiles) -> String? {
-        let config = KafkaConfig(["bootstrap.servers": "127.0.0.1:9", "security.protocol": "SSL",
-                                  "ssl.ca.location": files.ca, "ssl.certificate.location": files.certificate,
-                                  "ssl.key.location": files.key])
+        let config = KafkaConfig([
+            "bootstrap.servers": "127.0.0.1:9", "security.protocol": "SSL",
+            "ssl.ca.location": files.ca, "ssl.certificate.location": files.certificate,
+            "ssl.key.location": files.key,
+        ])
         do {
             let producer = try Producer(config: config)
             producer.close()
@@ -55,22 +68,26 @@ public enum SecurityDrill {
 
     public static func certificates(_ compose: ComposeCluster) throws -> ComposeCluster.Extras.Security {
         guard let security = compose.extras.security else {
-            throw Unsupported(capability: .security, backend: compose.backend,
-                              hint: "start the cluster with `make up-secure` and run with KAFKA_BDD_SECURE=1")
+            throw Unsupported(
+                capability: .security, backend: compose.backend,
+                hint: "start the cluster with `make up-secure` and run with KAFKA_BDD_SECURE=1")
         }
         return security
     }
 
     public static func tlsConfig(_ s: ComposeCluster.Extras.Security, bootstrap: String) -> [String: String] {
-        ["bootstrap.servers": bootstrap, "ssl.ca.location": s.certificates + "/ca.pem",
-         "ssl.endpoint.identification.algorithm": "https"]
+        [
+            "bootstrap.servers": bootstrap, "ssl.ca.location": s.certificates + "/ca.pem",
+            "ssl.endpoint.identification.algorithm": "https",
+        ]
     }
 
     public static func saslConfig(_ s: ComposeCluster.Extras.Security, user: String, password: String) -> KafkaConfig {
-        KafkaConfig(tlsConfig(s, bootstrap: s.saslBootstrap).merging([
-            "security.protocol": "SASL_SSL", "sasl.mechanism": "SCRAM-SHA-512", "sasl.username": user,
-            "sasl.password": password,
-        ]) { _, b in b })
+        KafkaConfig(
+            tlsConfig(s, bootstrap: s.saslBootstrap).merging([
+                "security.protocol": "SASL_SSL", "sasl.mechanism": "SCRAM-SHA-512", "sasl.username": user,
+                "sasl.password": password,
+            ]) { _, b in b })
     }
 
     /// Metadata on the mTLS listener, with or without the client certificate: the error, nil when it came.
@@ -94,7 +111,8 @@ public enum SecurityDrill {
 
     /// Metadata on the SASL_SSL listener with a wrong password and with the right one: how each ended.
     public static func passwordAttempts(_ compose: ComposeCluster, user: String, password: String) async throws
-        -> (wrong: Access.Failure?, right: Access.Failure?) {
+        -> (wrong: Access.Failure?, right: Access.Failure?)
+    {
         let s = try certificates(compose)
         func attempt(_ password: String) async throws -> Access.Failure? {
             let admin = try Admin(config: saslConfig(s, user: user, password: password))
@@ -116,14 +134,18 @@ public enum SecurityDrill {
     /// - Parameters:
     ///   - users: user as written → (SCRAM user on the cluster, its password).
     ///   - topics: topic as written → the scenario's topic; `scope` names the rest.
-    public static func acl(_ e: PermissionMatrix.Entry, users: [String: (name: String, password: String)],
-                           topics: [String: String], scope: String) throws -> ComposeCluster.ACL {
-        ComposeCluster.ACL(principal: try principal(e.principal, users: users), operation: e.operation.rawValue,
-                           resource: resource(e.resource, topics: topics, scope: scope))
+    public static func acl(
+        _ e: PermissionMatrix.Entry, users: [String: (name: String, password: String)],
+        topics: [String: String], scope: String
+    ) throws -> ComposeCluster.ACL {
+        ComposeCluster.ACL(
+            principal: try principal(e.principal, users: users), operation: e.operation.rawValue,
+            resource: resource(e.resource, topics: topics, scope: scope))
     }
 
     public static func principal(_ written: String, users: [String: (name: String, password: String)]) throws
-        -> String {
+        -> String
+    {
         let name = written.hasPrefix("User:") ? String(written.dropFirst(5)) : written
         guard let user = users[name] else {
             throw DrillFailure("\(written) is not a SCRAM user of this scenario")
@@ -140,15 +162,18 @@ public enum SecurityDrill {
     }
 
     /// One row attempted as its principal on the SASL_SSL listener.
-    public static func attempt(_ e: PermissionMatrix.Entry, compose: ComposeCluster,
-                               users: [String: (name: String, password: String)], matrix: PermissionMatrix?,
-                               topics: [String: String], scope: String) async throws -> PermissionMatrix.Outcome {
+    public static func attempt(
+        _ e: PermissionMatrix.Entry, compose: ComposeCluster,
+        users: [String: (name: String, password: String)], matrix: PermissionMatrix?,
+        topics: [String: String], scope: String
+    ) async throws -> PermissionMatrix.Outcome {
         let s = try certificates(compose)
         let name = e.principal.hasPrefix("User:") ? String(e.principal.dropFirst(5)) : e.principal
         guard let user = users[name] else { throw DrillFailure("\(e.principal) is not a SCRAM user of this scenario") }
         let config = saslConfig(s, user: user.name, password: user.password)
-        let target = String(resource(e.resource, topics: topics, scope: scope)
-            .split(separator: ":", maxSplits: 1).last ?? "")
+        let target = String(
+            resource(e.resource, topics: topics, scope: scope)
+                .split(separator: ":", maxSplits: 1).last ?? "")
         do {
             switch (e.operation, e.resource.kind) {
             case (.write, .topic):
@@ -173,15 +198,17 @@ public enum SecurityDrill {
                 try await admin.createTopics([TopicSpec(name: target, partitions: 1, replicationFactor: 1)])
                 try? await compose.deleteTopics([target])
             default:
-                return .failed(error: "this step does not attempt \(e.operation.rawValue) on a \(e.resource.kind.rawValue)")
+                return .failed(
+                    error: "this step does not attempt \(e.operation.rawValue) on a \(e.resource.kind.rawValue)")
             }
             return .succeeded
         } catch let error as KafkaError {
             return PermissionMatrix.outcome(errorName: error.name)
         } catch let failure as DrillFailure {
             let words = failure.description.split(whereSeparator: { !$0.isLetter && $0 != "_" }).map(String.init)
-            return PermissionMatrix.outcome(errorName: words.first { $0.hasSuffix("AUTHORIZATION_FAILED") }
-                                            ?? "NO_RESULT: \(failure.description)")
+            return PermissionMatrix.outcome(
+                errorName: words.first { $0.hasSuffix("AUTHORIZATION_FAILED") }
+                    ?? "NO_RESULT: \(failure.description)")
         }
     }
 
@@ -198,11 +225,15 @@ public enum SecurityDrill {
     }
 
     /// The group's row needs a topic to join it with: the first topic this principal may read.
-    public static func readableTopic(_ e: PermissionMatrix.Entry, matrix: PermissionMatrix?, topics: [String: String],
-                                     scope: String) throws -> String {
-        guard let row = matrix?.entries.first(where: {
-            $0.principal == e.principal && $0.operation == .read && $0.resource.kind == .topic && $0.allowed
-        }) else {
+    public static func readableTopic(
+        _ e: PermissionMatrix.Entry, matrix: PermissionMatrix?, topics: [String: String],
+        scope: String
+    ) throws -> String {
+        guard
+            let row = matrix?.entries.first(where: {
+                $0.principal == e.principal && $0.operation == .read && $0.resource.kind == .topic && $0.allowed
+            })
+        else {
             throw DrillFailure("\(e.principal) Read \(e.resource) needs a topic \(e.principal) may read in the matrix")
         }
         return String(resource(row.resource, topics: topics, scope: scope).dropFirst("topic:".count))
@@ -211,10 +242,12 @@ public enum SecurityDrill {
     /// Reads one record (with `group`, by joining it): an error the consumer reports, or a failure when
     /// nothing came within 15 s.
     public static func readOne(_ config: KafkaConfig, topic: String, group: String?) async throws {
-        let consumer = try Consumer(config: config.merging(KafkaConfig([
-            "group.id": group ?? "kafka-bdd-matrix-\(UUID().uuidString)", "auto.offset.reset": "earliest",
-            "enable.auto.commit": "false",
-        ])))
+        let consumer = try Consumer(
+            config: config.merging(
+                KafkaConfig([
+                    "group.id": group ?? "kafka-bdd-matrix-\(UUID().uuidString)", "auto.offset.reset": "earliest",
+                    "enable.auto.commit": "false",
+                ])))
         let seen = Mutex<KafkaError?>(nil)
         if group != nil {
             try consumer.subscribe([topic])
@@ -223,8 +256,9 @@ public enum SecurityDrill {
                 [TopicPartitionOffset(topic: topic, partition: 0, offset: TopicPartitionOffset.beginning)]
             )
         }
-        let records = try await consumer.records(atMost: 1, within: .seconds(15), until: { _ in seen.withLock { $0 != nil } },
-                                                 onError: { e in seen.withLock { $0 = $0 ?? e } })
+        let records = try await consumer.records(
+            atMost: 1, within: .seconds(15), until: { _ in seen.withLock { $0 != nil } },
+            onError: { e in seen.withLock { $0 = $0 ?? e } })
         await consumer.close()
         if let error = seen.withLock({ $0 }), records.isEmpty { throw error }
         if records.isEmpty { throw DrillFailure("NO_RECORD within 15 s from \(topic)") }
@@ -250,19 +284,25 @@ extension SecurityDrill {
     /// report; once half are sent and some are in flight, rotates broker `broker`'s certificate and keeps
     /// producing until the rotation returned. Delivery times out after 30 s, so a record the rotation
     /// stranded shows as failed rather than hanging the step.
-    public static func produceThroughRotation(_ compose: ComposeCluster, broker: Int32, count: Int, topic: String,
-                                              ledger: DeliveryLedger) async throws -> Rotation {
+    public static func produceThroughRotation(
+        _ compose: ComposeCluster, broker: Int32, count: Int, topic: String,
+        ledger: DeliveryLedger
+    ) async throws -> Rotation {
         let s = try certificates(compose)
         let before = try await compose.presentedSerial(broker: broker)
         var config = tlsConfig(s, bootstrap: s.mtlsBootstrap)
-        config.merge(["security.protocol": "SSL", "ssl.certificate.location": s.certificates + "/client.pem",
-                      "ssl.key.location": s.certificates + "/client.key", "acks": "all",
-                      "enable.idempotence": "true", "message.timeout.ms": "30000"]) { _, new in new }
+        config.merge([
+            "security.protocol": "SSL", "ssl.certificate.location": s.certificates + "/client.pem",
+            "ssl.key.location": s.certificates + "/client.key", "acks": "all",
+            "enable.idempotence": "true", "message.timeout.ms": "30000",
+        ]) { _, new in new }
         let errors = Counts()
-        let producer = try Producer(config: KafkaConfig(config), onDelivery: { report in
-            if let error = report.error { errors.add(error.name) }
-            ledger.record(report)
-        }, onError: { error in errors.add(error.name) })
+        let producer = try Producer(
+            config: KafkaConfig(config),
+            onDelivery: { report in
+                if let error = report.error { errors.add(error.name) }
+                ledger.record(report)
+            }, onError: { error in errors.add(error.name) })
         defer { producer.close() }
         var rotation: Task<String, any Error>?
         let rotated = Flag()
@@ -312,11 +352,14 @@ extension SecurityDrill {
         var observed: [PermissionMatrix.Entry.Key: PermissionMatrix.Outcome] = [:]
         var rows: [[String]] = []
         for entry in matrix.entries {
-            let outcome = try await attempt(entry, compose: compose, users: users, matrix: matrix, topics: topics,
-                                            scope: scope)
+            let outcome = try await attempt(
+                entry, compose: compose, users: users, matrix: matrix, topics: topics,
+                scope: scope)
             observed[entry.key] = outcome
-            rows.append([entry.principal, entry.operation.rawValue, entry.resource.description,
-                         entry.allowed ? "allowed" : "denied", outcome.description])
+            rows.append([
+                entry.principal, entry.operation.rawValue, entry.resource.description,
+                entry.allowed ? "allowed" : "denied", outcome.description,
+            ])
         }
         return (observed, Evidence.table(["principal", "operation", "resource", "expected", "observed"], rows))
     }

@@ -33,7 +33,8 @@ public enum StreamsDrills {
             let t = epoch + Int64(j) * step
             let key = "customer-\(j % keys)"
             out.append(Planned(isOrder: true, key: key, amount: Int64(10 + j % 7), timestamp: t))
-            out.append(Planned(isOrder: false, key: key, amount: Int64(5 + j % 11), timestamp: t + offsets[j % offsets.count]))
+            out.append(
+                Planned(isOrder: false, key: key, amount: Int64(5 + j % 11), timestamp: t + offsets[j % offsets.count]))
         }
         out.sort { $0.timestamp < $1.timestamp }
         let newest = out.map(\.timestamp).max() ?? epoch
@@ -67,47 +68,63 @@ public enum StreamsDrills {
         func payment(_ key: String, _ amount: Int64, _ t: Int64) -> Planned {
             Planned(isOrder: false, key: key, amount: amount, timestamp: t)
         }
-        return [order("edge-join", 1, b + 100), order("edge-apart", 2, b + 200),
-                payment("edge-join", 31, b + 100 + w), payment("edge-apart", 32, b + 201 + w),
-                payment("edge-retained", 33, c + 1 - w), order("edge-retained", 3, c + 1 + w + g),
-                order("edge-retained", 4, c + 1),
-                order("edge-closed", 5, e - 1), payment("edge-closed", 35, e + g), payment("edge-closed", 36, e - 1)]
+        return [
+            order("edge-join", 1, b + 100), order("edge-apart", 2, b + 200),
+            payment("edge-join", 31, b + 100 + w), payment("edge-apart", 32, b + 201 + w),
+            payment("edge-retained", 33, c + 1 - w), order("edge-retained", 3, c + 1 + w + g),
+            order("edge-retained", 4, c + 1),
+            order("edge-closed", 5, e - 1), payment("edge-closed", 35, e + g), payment("edge-closed", 36, e - 1),
+        ]
     }
 
     /// Writes the planned records in order (keyed, with their event times) and returns them as the
     /// oracle's inputs, placed where the cluster acknowledged them.
     public static func produce(_ planned: [Planned], orders: String, payments: String, config: KafkaConfig) async throws
-        -> [StreamOracle.Input] {
+        -> [StreamOracle.Input]
+    {
         let placed = Mutex<[UInt64: (Int32, Int64)]>([:])
         let failures = Mutex<[String]>([])
-        let producer = try Producer(config: config.merging(KafkaConfig(["acks": "all",
-                                                                        "max.in.flight.requests.per.connection": "1"])),
-                                    onDelivery: { r in
-                                        if let e = r.error { failures.withLock { $0.append("\(e)") } }
-                                        else { placed.withLock { $0[r.token] = (r.partition, r.offset) } }
-                                    })
+        let producer = try Producer(
+            config: config.merging(
+                KafkaConfig([
+                    "acks": "all",
+                    "max.in.flight.requests.per.connection": "1",
+                ])),
+            onDelivery: { r in
+                if let e = r.error {
+                    failures.withLock { $0.append("\(e)") }
+                } else {
+                    placed.withLock { $0[r.token] = (r.partition, r.offset) }
+                }
+            })
         defer { producer.close() }
         for (i, p) in planned.enumerated() {
-            try producer.produce(topic: p.isOrder ? orders : payments, key: Array(p.key.utf8),
-                                 value: StreamsCodec.value(amount: p.amount), timestamp: p.timestamp, token: UInt64(i))
+            try producer.produce(
+                topic: p.isOrder ? orders : payments, key: Array(p.key.utf8),
+                value: StreamsCodec.value(amount: p.amount), timestamp: p.timestamp, token: UInt64(i))
         }
         try await producer.flush(timeout: .seconds(60))
-        if let first = failures.withLock({ $0.first }) { throw KafkaError.transport("an input record failed: \(first)") }
+        if let first = failures.withLock({ $0.first }) {
+            throw KafkaError.transport("an input record failed: \(first)")
+        }
         let where_ = placed.withLock { $0 }
         return try planned.enumerated().map { i, p in
             guard let (partition, offset) = where_[UInt64(i)] else {
                 throw KafkaError.transport("input record \(i) has no delivery report")
             }
-            return StreamOracle.Input(isOrder: p.isOrder, partition: partition, offset: offset, key: p.key,
-                                      amount: p.amount, timestamp: p.timestamp)
+            return StreamOracle.Input(
+                isOrder: p.isOrder, partition: partition, offset: offset, key: p.key,
+                amount: p.amount, timestamp: p.timestamp)
         }
     }
 
     /// The result view read back from the results topic, as the oracle's rows.
     public static func rows(config: KafkaConfig, results: String, partitions: Int32) async throws
-        -> [StreamOracle.Row] {
+        -> [StreamOracle.Row]
+    {
         try await StreamProcessor.readResults(config: config, topic: results, partitions: partitions).map {
-            StreamOracle.Row(key: $0.window.key, start: $0.window.start, count: $0.aggregate.count, sum: $0.aggregate.sum)
+            StreamOracle.Row(
+                key: $0.window.key, start: $0.window.start, count: $0.aggregate.count, sum: $0.aggregate.sum)
         }
     }
 
@@ -143,11 +160,16 @@ public enum StreamsRestart {
         let s = processor.status
         if let e = s.error { throw DrillFailure("the stream processor failed: \(e)") }
         let restore = "\(s.restored) changelog entries in \((restored - began).milliseconds) ms"
-        return (processor, Evidence.table(["", ""], [
-            ["state restored", restoring ? restore : "no (drill)"],
-            ["re-delivered records skipped (already in the restored state)", "\(s.skipped)"],
-            ["records processed after the restart", "\(s.processed)"],
-            ["recovery time (restart → caught up with the input)", "\((caughtUp - began).milliseconds) ms"],
-        ]))
+        return (
+            processor,
+            Evidence.table(
+                ["", ""],
+                [
+                    ["state restored", restoring ? restore : "no (drill)"],
+                    ["re-delivered records skipped (already in the restored state)", "\(s.skipped)"],
+                    ["records processed after the restart", "\(s.processed)"],
+                    ["recovery time (restart → caught up with the input)", "\((caughtUp - began).milliseconds) ms"],
+                ])
+        )
     }
 }

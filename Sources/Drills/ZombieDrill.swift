@@ -7,7 +7,8 @@ import Verification
 /// ended: "committed", "fenced: …" or "failed otherwise: …".
 public enum ZombieDrill {
     public static func run(_ cluster: any Cluster, transactionalId id: String, topic: String) async throws
-        -> String {
+        -> String
+    {
         cluster.registerCoordinatorKey(id, type: .transaction)
         let first = try Producer(config: cluster.config(["transactional.id": id]))
         let second = try Producer(config: cluster.config(["transactional.id": id]))

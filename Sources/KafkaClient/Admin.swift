@@ -22,8 +22,12 @@ public final class Admin: KafkaClient, @unchecked Sendable {
             var topics: [OpaquePointer?] = []
             defer { topics.forEach { rd_kafka_NewTopic_destroy($0) } }
             for spec in specs {
-                guard let t = rd_kafka_NewTopic_new(spec.name, spec.partitions, spec.replicationFactor, &errbuf, errbuf.count) else {
-                    throw KafkaError(code: RD_KAFKA_RESP_ERR__INVALID_ARG, detail: "topic \(spec.name): \(text(of: errbuf))")
+                guard
+                    let t = rd_kafka_NewTopic_new(
+                        spec.name, spec.partitions, spec.replicationFactor, &errbuf, errbuf.count)
+                else {
+                    throw KafkaError(
+                        code: RD_KAFKA_RESP_ERR__INVALID_ARG, detail: "topic \(spec.name): \(text(of: errbuf))")
                 }
                 for (k, v) in spec.configs.sorted(by: { $0.key < $1.key }) {
                     try KafkaError.check(rd_kafka_NewTopic_set_config(t, k, v), "topic \(spec.name) config \(k)=\(v)")
@@ -67,7 +71,8 @@ public final class Admin: KafkaClient, @unchecked Sendable {
                 rd_kafka_CreatePartitions(handle, &list, 1, options, queue)
             } results: { event in
                 var count = 0
-                let results = rd_kafka_CreatePartitions_result_topics(rd_kafka_event_CreatePartitions_result(event), &count)
+                let results = rd_kafka_CreatePartitions_result_topics(
+                    rd_kafka_event_CreatePartitions_result(event), &count)
                 return Admin.topicErrors(results, count)
             }
         }
@@ -83,19 +88,24 @@ public final class Admin: KafkaClient, @unchecked Sendable {
                 rd_kafka_DescribeConfigs(handle, &resources, 1, options, queue)
             } results: { event in
                 var count = 0
-                guard let results = rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(event), &count) else { return [] }
+                guard
+                    let results = rd_kafka_DescribeConfigs_result_resources(
+                        rd_kafka_event_DescribeConfigs_result(event), &count)
+                else { return [] }
                 var problems: [String] = []
                 for i in 0..<count {
                     guard let r = results[i] else { continue }
                     if rd_kafka_ConfigResource_error(r) != RD_KAFKA_RESP_ERR_NO_ERROR {
-                        problems.append("\(topic): \(rd_kafka_ConfigResource_error_string(r).map { String(cString: $0) } ?? "")")
+                        problems.append(
+                            "\(topic): \(rd_kafka_ConfigResource_error_string(r).map { String(cString: $0) } ?? "")")
                         continue
                     }
                     var n = 0
                     guard let entries = rd_kafka_ConfigResource_configs(r, &n) else { continue }
                     for j in 0..<n {
                         guard let e = entries[j] else { continue }
-                        configs[string(rd_kafka_ConfigEntry_name(e), or: "")] = rd_kafka_ConfigEntry_value(e).map { String(cString: $0) } ?? ""
+                        configs[string(rd_kafka_ConfigEntry_name(e), or: "")] =
+                            rd_kafka_ConfigEntry_value(e).map { String(cString: $0) } ?? ""
                     }
                 }
                 return problems
@@ -106,8 +116,10 @@ public final class Admin: KafkaClient, @unchecked Sendable {
 
     /// A topic's or a broker's configuration entries with where each value comes from. A sensitive
     /// entry (a password) has no value here: it never leaves this function.
-    public func configEntries(_ kind: ConfigEntry.Resource, _ name: String,
-                              timeout: Duration = .seconds(30)) async throws -> [ConfigEntry] {
+    public func configEntries(
+        _ kind: ConfigEntry.Resource, _ name: String,
+        timeout: Duration = .seconds(30)
+    ) async throws -> [ConfigEntry] {
         try await blocking("admin request") { handle in
             let type = kind == .topic ? RD_KAFKA_RESOURCE_TOPIC : RD_KAFKA_RESOURCE_BROKER
             var resources: [OpaquePointer?] = [rd_kafka_ConfigResource_new(type, name)]
@@ -133,10 +145,12 @@ public final class Admin: KafkaClient, @unchecked Sendable {
                         guard let e = entries[j] else { continue }
                         let sensitive = rd_kafka_ConfigEntry_is_sensitive(e) != 0
                         let value = sensitive ? nil : rd_kafka_ConfigEntry_value(e).map { String(cString: $0) }
-                        out.append(ConfigEntry(name: string(rd_kafka_ConfigEntry_name(e), or: ""), value: value,
-                                               isDefault: rd_kafka_ConfigEntry_is_default(e) != 0,
-                                               isSensitive: sensitive,
-                                               isReadOnly: rd_kafka_ConfigEntry_is_read_only(e) != 0))
+                        out.append(
+                            ConfigEntry(
+                                name: string(rd_kafka_ConfigEntry_name(e), or: ""), value: value,
+                                isDefault: rd_kafka_ConfigEntry_is_default(e) != 0,
+                                isSensitive: sensitive,
+                                isReadOnly: rd_kafka_ConfigEntry_is_read_only(e) != 0))
                     }
                 }
                 return problems
@@ -147,7 +161,8 @@ public final class Admin: KafkaClient, @unchecked Sendable {
 
     /// Sets a topic's dynamic configuration. This is Kafka's (non-incremental) AlterConfigs: keys not
     /// given return to their defaults, so pass every override the topic should keep.
-    public func alterConfigs(topic: String, _ configs: [String: String], timeout: Duration = .seconds(30)) async throws {
+    public func alterConfigs(topic: String, _ configs: [String: String], timeout: Duration = .seconds(30)) async throws
+    {
         try await blocking("admin request") { handle in
             let resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic)
             defer { rd_kafka_ConfigResource_destroy(resource) }
@@ -159,9 +174,14 @@ public final class Admin: KafkaClient, @unchecked Sendable {
                 rd_kafka_AlterConfigs(handle, &resources, 1, options, queue)
             } results: { event in
                 var count = 0
-                guard let results = rd_kafka_AlterConfigs_result_resources(rd_kafka_event_AlterConfigs_result(event), &count) else { return [] }
+                guard
+                    let results = rd_kafka_AlterConfigs_result_resources(
+                        rd_kafka_event_AlterConfigs_result(event), &count)
+                else { return [] }
                 return (0..<count).compactMap { i in
-                    guard let r = results[i], rd_kafka_ConfigResource_error(r) != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+                    guard let r = results[i], rd_kafka_ConfigResource_error(r) != RD_KAFKA_RESP_ERR_NO_ERROR else {
+                        return nil
+                    }
                     return "\(topic): \(rd_kafka_ConfigResource_error_string(r).map { String(cString: $0) } ?? "")"
                 }
             }
@@ -169,7 +189,9 @@ public final class Admin: KafkaClient, @unchecked Sendable {
     }
 
     /// Deletes the records before the given offsets; returns each partition's new low watermark.
-    public func deleteRecords(before offsets: [TopicPartitionOffset], timeout: Duration = .seconds(60)) async throws -> [TopicPartitionOffset] {
+    public func deleteRecords(before offsets: [TopicPartitionOffset], timeout: Duration = .seconds(60)) async throws
+        -> [TopicPartitionOffset]
+    {
         try await blocking("admin request") { handle in
             let list = TopicPartitionOffset.makeList(offsets)
             defer { rd_kafka_topic_partition_list_destroy(list) }
@@ -179,12 +201,18 @@ public final class Admin: KafkaClient, @unchecked Sendable {
             try Admin.call(handle, RD_KAFKA_ADMIN_OP_DELETERECORDS, timeout: timeout) { options, queue in
                 rd_kafka_DeleteRecords(handle, &request, 1, options, queue)
             } results: { event in
-                guard let result = rd_kafka_DeleteRecords_result_offsets(rd_kafka_event_DeleteRecords_result(event)) else { return [] }
+                guard let result = rd_kafka_DeleteRecords_result_offsets(rd_kafka_event_DeleteRecords_result(event))
+                else { return [] }
                 var problems: [String] = []
                 for i in 0..<Int(result.pointee.cnt) {
                     let e = result.pointee.elems[i]
-                    let tpo = TopicPartitionOffset(topic: string(e.topic, or: ""), partition: e.partition, offset: e.offset)
-                    if e.err != RD_KAFKA_RESP_ERR_NO_ERROR { problems.append("\(tpo): \(String(cString: rd_kafka_err2name(e.err)))") } else { low.append(tpo) }
+                    let tpo = TopicPartitionOffset(
+                        topic: string(e.topic, or: ""), partition: e.partition, offset: e.offset)
+                    if e.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                        problems.append("\(tpo): \(String(cString: rd_kafka_err2name(e.err)))")
+                    } else {
+                        low.append(tpo)
+                    }
                 }
                 return problems
             }
@@ -211,7 +239,8 @@ public final class Admin: KafkaClient, @unchecked Sendable {
     public func describeGroup(_ name: String, timeout: Duration = .seconds(10)) async throws -> GroupDescription? {
         try await blocking("admin request") { handle in
             var list: UnsafePointer<rd_kafka_group_list>?
-            try KafkaError.check(rd_kafka_list_groups(handle, name, &list, timeout.milliseconds), "describe group \(name)")
+            try KafkaError.check(
+                rd_kafka_list_groups(handle, name, &list, timeout.milliseconds), "describe group \(name)")
             guard let list else { return nil }
             defer { rd_kafka_group_list_destroy(list) }
             guard list.pointee.group_cnt > 0 else { return nil }
@@ -219,13 +248,20 @@ public final class Admin: KafkaClient, @unchecked Sendable {
             try KafkaError.check(g.err, "describe group \(name)")
             let members = (0..<Int(g.member_cnt)).map { i -> GroupDescription.Member in
                 let m = g.members[i]
-                let assignment = m.member_assignment.map { Array(UnsafeRawBufferPointer(start: $0, count: Int(m.member_assignment_size))) } ?? []
-                return GroupDescription.Member(memberId: string(m.member_id, or: ""), clientId: string(m.client_id, or: ""),
-                                               host: string(m.client_host, or: ""),
-                                               assignment: string(g.protocol_type, or: "") == "consumer" ? GroupDescription.decodeAssignment(assignment) : nil)
+                let assignment =
+                    m.member_assignment.map {
+                        Array(UnsafeRawBufferPointer(start: $0, count: Int(m.member_assignment_size)))
+                    } ?? []
+                return GroupDescription.Member(
+                    memberId: string(m.member_id, or: ""), clientId: string(m.client_id, or: ""),
+                    host: string(m.client_host, or: ""),
+                    assignment: string(g.protocol_type, or: "") == "consumer"
+                        ? GroupDescription.decodeAssignment(assignment) : nil)
             }
-            return GroupDescription(name: String(cString: g.group), state: String(cString: g.state), protocolType: String(cString: g.protocol_type),
-                                    protocolName: String(cString: g.protocol), members: members)
+            return GroupDescription(
+                name: String(cString: g.group), state: String(cString: g.state),
+                protocolType: String(cString: g.protocol_type),
+                protocolName: String(cString: g.protocol), members: members)
         }
     }
 
@@ -240,9 +276,11 @@ public final class Admin: KafkaClient, @unchecked Sendable {
     }
 
     /// Runs one admin request on a private queue and waits, bounded, for its result event.
-    private static func call(_ handle: OpaquePointer, _ op: rd_kafka_admin_op_t, timeout: Duration,
-                             _ request: (OpaquePointer?, OpaquePointer?) -> Void,
-                             results: (OpaquePointer) -> [String]) throws {
+    private static func call(
+        _ handle: OpaquePointer, _ op: rd_kafka_admin_op_t, timeout: Duration,
+        _ request: (OpaquePointer?, OpaquePointer?) -> Void,
+        results: (OpaquePointer) -> [String]
+    ) throws {
         let queue = rd_kafka_queue_new(handle)
         defer { rd_kafka_queue_destroy(queue) }
         let options = rd_kafka_AdminOptions_new(handle, op)
@@ -251,7 +289,9 @@ public final class Admin: KafkaClient, @unchecked Sendable {
         _ = rd_kafka_AdminOptions_set_request_timeout(options, timeout.milliseconds, &errbuf, errbuf.count)
         request(options, queue)
         guard let event = rd_kafka_queue_poll(queue, timeout.milliseconds + 5000) else {
-            throw KafkaError(code: RD_KAFKA_RESP_ERR__TIMED_OUT, detail: "the admin request got no answer within \(timeout.formatted())")
+            throw KafkaError(
+                code: RD_KAFKA_RESP_ERR__TIMED_OUT,
+                detail: "the admin request got no answer within \(timeout.formatted())")
         }
         defer { rd_kafka_event_destroy(event) }
         let err = rd_kafka_event_error(event)
@@ -259,7 +299,9 @@ public final class Admin: KafkaClient, @unchecked Sendable {
             throw KafkaError(code: err, detail: rd_kafka_event_error_string(event).map { String(cString: $0) } ?? "")
         }
         let problems = results(event)
-        if !problems.isEmpty { throw KafkaError(code: RD_KAFKA_RESP_ERR__FAIL, detail: problems.joined(separator: "; ")) }
+        if !problems.isEmpty {
+            throw KafkaError(code: RD_KAFKA_RESP_ERR__FAIL, detail: problems.joined(separator: "; "))
+        }
     }
 
     public func close() {
@@ -306,7 +348,8 @@ public struct GroupDescription: Sendable, Equatable {
         public let memberId: String
         public let clientId: String
         public let host: String
-        /// Topic → partitions, decoded from the consumer protocol's assignment (nil for other protocols or bad bytes).
+        /// Topic → partitions, decoded from the consumer protocol's assignment (nil for other protocols or bad
+        /// bytes).
         public let assignment: [String: [Int32]]?
     }
     public let name: String

@@ -68,7 +68,8 @@ public struct AvroSchema: Sendable, Equatable {
     }
 
     private static let primitives: [String: AvroType] = [
-        "null": .null, "boolean": .boolean, "int": .int, "long": .long, "float": .float, "double": .double, "bytes": .bytes, "string": .string,
+        "null": .null, "boolean": .boolean, "int": .int, "long": .long, "float": .float, "double": .double,
+        "bytes": .bytes, "string": .string,
     ]
 
     private static func fullName(_ name: String, _ namespace: String?) -> String {
@@ -91,7 +92,9 @@ public struct AvroSchema: Sendable, Equatable {
         }
         guard let typeName = type as? String else { return try parse(type, namespace: namespace, named: &named) }
         func name() throws -> (full: String, namespace: String?) {
-            guard let n = object["name"] as? String, !n.isEmpty else { throw AvroError("a \(typeName) needs a \"name\"") }
+            guard let n = object["name"] as? String, !n.isEmpty else {
+                throw AvroError("a \(typeName) needs a \"name\"")
+            }
             let ns = (object["namespace"] as? String) ?? namespace
             let full = fullName(n, ns)
             let enclosing = full.contains(".") ? String(full[..<full.lastIndex(of: ".")!]) : nil
@@ -101,9 +104,13 @@ public struct AvroSchema: Sendable, Equatable {
         case "record", "error":
             let (full, ns) = try name()
             named[full] = .reference(full)  // visible to its own fields
-            guard let fields = object["fields"] as? [[String: Any]] else { throw AvroError("record \(full) needs \"fields\"") }
+            guard let fields = object["fields"] as? [[String: Any]] else {
+                throw AvroError("record \(full) needs \"fields\"")
+            }
             let parsed = try fields.map { f -> AvroField in
-                guard let n = f["name"] as? String, let t = f["type"] else { throw AvroError("a field of \(full) needs a \"name\" and a \"type\"") }
+                guard let n = f["name"] as? String, let t = f["type"] else {
+                    throw AvroError("a field of \(full) needs a \"name\" and a \"type\"")
+                }
                 return AvroField(name: n, type: try parse(t, namespace: ns, named: &named))
             }
             let record = AvroType.record(name: full, fields: parsed)
@@ -111,12 +118,16 @@ public struct AvroSchema: Sendable, Equatable {
             return record
         case "enum":
             let (full, _) = try name()
-            guard let symbols = object["symbols"] as? [String] else { throw AvroError("enum \(full) needs \"symbols\"") }
+            guard let symbols = object["symbols"] as? [String] else {
+                throw AvroError("enum \(full) needs \"symbols\"")
+            }
             named[full] = .enumeration(name: full, symbols: symbols)
             return named[full]!
         case "fixed":
             let (full, _) = try name()
-            guard let size = object["size"] as? Int, size >= 0 else { throw AvroError("fixed \(full) needs a \"size\"") }
+            guard let size = object["size"] as? Int, size >= 0 else {
+                throw AvroError("fixed \(full) needs a \"size\"")
+            }
             named[full] = .fixed(name: full, size: size)
             return named[full]!
         case "array":
@@ -162,7 +173,8 @@ public struct AvroSchema: Sendable, Equatable {
             return #"{"name":"# + quoted(name) + #","type":"record","fields":["# + f.joined(separator: ",") + "]}"
         case .enumeration(let name, let symbols):
             if !seen.insert(name).inserted { return quoted(name) }
-            return #"{"name":"# + quoted(name) + #","type":"enum","symbols":["# + symbols.map(quoted).joined(separator: ",") + "]}"
+            return #"{"name":"# + quoted(name) + #","type":"enum","symbols":["#
+                + symbols.map(quoted).joined(separator: ",") + "]}"
         case .fixed(let name, let size):
             if !seen.insert(name).inserted { return quoted(name) }
             return #"{"name":"# + quoted(name) + #","type":"fixed","size":\#(size)}"#
@@ -253,9 +265,11 @@ public struct AvroSchema: Sendable, Equatable {
 
     private func fits(_ value: AvroValue, _ type: AvroType) -> Bool {
         switch (type, value) {
-        case (.null, .null), (.boolean, .boolean), (.int, .int), (.long, .long), (.long, .int), (.float, .float), (.double, .double),
-             (.bytes, .bytes), (.string, .string), (.fixed, .fixed), (.enumeration, .enumSymbol), (.record, .record), (.array, .array),
-             (.map, .map):
+        case (.null, .null), (.boolean, .boolean), (.int, .int), (.long, .long), (.long, .int), (.float, .float),
+            (.double, .double),
+            (.bytes, .bytes), (.string, .string), (.fixed, .fixed), (.enumeration, .enumSymbol), (.record, .record),
+            (.array, .array),
+            (.map, .map):
             return true
         default:
             return false
@@ -267,7 +281,9 @@ public struct AvroSchema: Sendable, Equatable {
     public func decode(_ bytes: [UInt8]) throws -> AvroValue {
         var reader = Reader(bytes: bytes)
         let value = try decode(root, from: &reader, path: "value")
-        guard reader.offset == bytes.count else { throw AvroError("\(bytes.count - reader.offset) bytes left over after the value") }
+        guard reader.offset == bytes.count else {
+            throw AvroError("\(bytes.count - reader.offset) bytes left over after the value")
+        }
         return value
     }
 
@@ -276,7 +292,9 @@ public struct AvroSchema: Sendable, Equatable {
         var offset = 0
 
         mutating func take(_ n: Int, _ path: String) throws -> ArraySlice<UInt8> {
-            guard n >= 0, offset + n <= bytes.count else { throw AvroError("\(path): the data ends early (needs \(n) bytes at \(offset))") }
+            guard n >= 0, offset + n <= bytes.count else {
+                throw AvroError("\(path): the data ends early (needs \(n) bytes at \(offset))")
+            }
             defer { offset += n }
             return bytes[offset..<(offset + n)]
         }
@@ -295,7 +313,9 @@ public struct AvroSchema: Sendable, Equatable {
 
         mutating func length(_ path: String) throws -> Int {
             let n = try long(path)
-            guard n >= 0, n <= Int64(bytes.count - offset) else { throw AvroError("\(path): length \(n) exceeds the data") }
+            guard n >= 0, n <= Int64(bytes.count - offset) else {
+                throw AvroError("\(path): length \(n) exceeds the data")
+            }
             return Int(n)
         }
     }
@@ -321,7 +341,9 @@ public struct AvroSchema: Sendable, Equatable {
         case .bytes: return .bytes(Array(try r.take(try r.length(path), path)))
         case .string:
             let b = try r.take(try r.length(path), path)
-            guard let s = String(validating: b, as: UTF8.self) else { throw AvroError("\(path): a string that is not UTF-8") }
+            guard let s = String(validating: b, as: UTF8.self) else {
+                throw AvroError("\(path): a string that is not UTF-8")
+            }
             return .string(s)
         case .fixed(_, let size): return .fixed(Array(try r.take(size, path)))
         case .enumeration(let name, let symbols):
@@ -386,7 +408,9 @@ public struct AvroSchema: Sendable, Equatable {
     public func decodeSingleObject(_ bytes: [UInt8]) throws -> AvroValue {
         let fp = try Self.singleObjectFingerprint(bytes)
         guard fp == fingerprint else {
-            throw AvroError(String(format: "the record names schema fingerprint %016llx, not this schema's %016llx", fp, fingerprint))
+            throw AvroError(
+                String(
+                    format: "the record names schema fingerprint %016llx, not this schema's %016llx", fp, fingerprint))
         }
         return try decode(Array(bytes.dropFirst(10)))
     }

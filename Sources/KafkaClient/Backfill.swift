@@ -9,13 +9,21 @@ public enum Backfill {
         public var last: Int64? { records.last?.offset }
     }
 
-    public static func read(config: KafkaConfig, topic: String, partition: Int32, from offset: Int64, count: Int? = nil,
-                            within timeout: Duration = .seconds(30)) async throws -> Range {
-        let consumer = try Consumer(config: config.merging(KafkaConfig(["enable.auto.commit": "false", "enable.partition.eof": "false"])))
+    public static func read(
+        config: KafkaConfig, topic: String, partition: Int32, from offset: Int64, count: Int? = nil,
+        within timeout: Duration = .seconds(30)
+    ) async throws -> Range {
+        let consumer = try Consumer(
+            config: config.merging(KafkaConfig(["enable.auto.commit": "false", "enable.partition.eof": "false"])))
         let (low, high) = try await consumer.watermarks(topic: topic, partition: partition)
         guard offset >= low, offset <= high else {
             await consumer.close()
-            throw KafkaError(code: 1, detail: "offset \(offset) is outside \(topic)[\(partition)], which holds offsets \(low)–\(max(low, high - 1))")
+            throw KafkaError(
+                code: 1,
+                detail:
+                    "offset \(offset) is outside \(topic)[\(partition)], which holds offsets "
+                    + "\(low)–\(max(low, high - 1))"
+            )
         }
         let wanted = min(count ?? Int(high - offset), Int(high - offset))
         try await consumer.assignKnowingLeaders(
@@ -24,7 +32,10 @@ public enum Backfill {
         let records = wanted == 0 ? [] : try await consumer.records(atMost: wanted, within: timeout)
         await consumer.close()
         guard records.count == wanted else {
-            throw KafkaError.timedOut("read \(records.count) of the \(wanted) records of \(topic)[\(partition)] from \(offset) within \(timeout.formatted())")
+            throw KafkaError.timedOut(
+                "read \(records.count) of the \(wanted) records of \(topic)[\(partition)] from \(offset) within "
+                    + "\(timeout.formatted())"
+            )
         }
         return Range(records: records, logEnd: high)
     }

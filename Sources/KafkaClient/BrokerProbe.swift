@@ -23,7 +23,7 @@ public enum BrokerProbe {
         }
     }
 
-    static let correlationId: Int32 = 0x6B62_6464 // "kbdd"
+    static let correlationId: Int32 = 0x6B62_6464  // "kbdd"
     /// A v0 answer lists each request type in 6 bytes; no broker lists a thousandth of this.
     static let answerLimit = 1 << 20
 

@@ -80,8 +80,10 @@ public enum ConnectionDiagnosis {
     public static var librdkafkaVersion: String { String(cString: rd_kafka_version_str()) }
 
     /// librdkafka's codes for an answer it could not parse or a feature the broker lacks.
-    static let parseCodes = [RD_KAFKA_RESP_ERR__UNDERFLOW, RD_KAFKA_RESP_ERR__BAD_MSG,
-                             RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE]
+    static let parseCodes = [
+        RD_KAFKA_RESP_ERR__UNDERFLOW, RD_KAFKA_RESP_ERR__BAD_MSG,
+        RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE,
+    ]
 
     /// The cause, from the furthest any bootstrap server got and librdkafka's errors.
     public static func classify(_ servers: [Server], _ errors: [ClientError], securityProtocol: String) -> Cause {
@@ -91,23 +93,30 @@ public enum ConnectionDiagnosis {
         // Not any "SSL" or "SASL": librdkafka's hints on a closed connection name both as guesses.
         let tlsWords = ["SSL handshake", "certificate", "ssl.ca"]
         if codes.contains(RD_KAFKA_RESP_ERR__SSL.rawValue)
-            || reasons.contains(where: { r in tlsWords.contains { r.contains($0) } }) {
+            || reasons.contains(where: { r in tlsWords.contains { r.contains($0) } })
+        {
             return .tls
         }
         let saslWords = ["SASL authentication", "SASL handshake", "SASL mechanism"]
         if codes.contains(RD_KAFKA_RESP_ERR__AUTHENTICATION.rawValue)
-            || reasons.contains(where: { r in saslWords.contains { r.contains($0) } }) {
+            || reasons.contains(where: { r in saslWords.contains { r.contains($0) } })
+        {
             return .sasl
         }
         // An ApiVersions that timed out is a silent broker, not an unparsable one.
         let parseWords = ["underflow", "Invalid response size", "parse", "Bad message format"]
         if parseCodes.contains(where: { codes.contains($0.rawValue) })
-            || reasons.contains(where: { r in parseWords.contains { r.contains($0) }
-                || r.contains("ApiVersionRequest failed") && !r.contains("Timed out") }) {
+            || reasons.contains(where: { r in
+                parseWords.contains { r.contains($0) }
+                    || r.contains("ApiVersionRequest failed") && !r.contains("Timed out")
+            })
+        {
             return .incompatible
         }
-        if reasons.contains(where: { $0.contains("Disconnected while requesting ApiVersion")
-            || $0.contains("might require SASL") }) {
+        if reasons.contains(where: {
+            $0.contains("Disconnected while requesting ApiVersion")
+                || $0.contains("might require SASL")
+        }) {
             return .closedByBroker
         }
         guard let best = servers.max(by: { $0.reach.progress < $1.reach.progress }) else { return .unknown }
@@ -130,8 +139,10 @@ public enum ConnectionDiagnosis {
 
     /// The error to show: what happened and the next thing to try. No property value appears in it
     /// (a librdkafka reason may quote one: a certificate path, a user name).
-    public static func error(bootstrap: String, timeout: Duration, servers: [Server], errors: [ClientError],
-                             config: KafkaConfig, underlying: any Error) -> KafkaError {
+    public static func error(
+        bootstrap: String, timeout: Duration, servers: [Server], errors: [ClientError],
+        config: KafkaConfig, underlying: any Error
+    ) -> KafkaError {
         let cause = classify(servers, errors, securityProtocol: config["security.protocol"] ?? "PLAINTEXT")
         let at = "the Kafka cluster at \(bootstrap)"
         let within = "within \(timeout.formatted())"
@@ -147,42 +158,62 @@ public enum ConnectionDiagnosis {
         switch cause {
         case .refused:
             let refused = reached { if case .failed = $0 { true } else { false } }
-            return KafkaError(code: RD_KAFKA_RESP_ERR__TRANSPORT, detail: "cannot reach \(at): connection refused"
-                + (refused.isEmpty ? "" : " by \(refused)")
-                + " — nothing listens there: is the broker running, and is the port right?")
+            return KafkaError(
+                code: RD_KAFKA_RESP_ERR__TRANSPORT,
+                detail: "cannot reach \(at): connection refused"
+                    + (refused.isEmpty ? "" : " by \(refused)")
+                    + " — nothing listens there: is the broker running, and is the port right?")
         case .unroutable(let why):
-            return KafkaError(code: RD_KAFKA_RESP_ERR__TRANSPORT, detail: "cannot reach \(at): \(why) — check the "
-                + "address and the network path to it (firewall, VPN, routing)")
+            return KafkaError(
+                code: RD_KAFKA_RESP_ERR__TRANSPORT,
+                detail: "cannot reach \(at): \(why) — check the "
+                    + "address and the network path to it (firewall, VPN, routing)")
         case .timedOut:
             let silent = reached { $0 == .silent }
             if !silent.isEmpty {
-                return KafkaError(code: RD_KAFKA_RESP_ERR__TIMED_OUT, detail: "no answer from \(at) \(within): "
-                    + "\(silent) accepts connections but did not answer an ApiVersions request — "
-                    + "is it a Kafka listener's port, "
-                    + "and is the broker up and not overloaded?")
+                return KafkaError(
+                    code: RD_KAFKA_RESP_ERR__TIMED_OUT,
+                    detail: "no answer from \(at) \(within): "
+                        + "\(silent) accepts connections but did not answer an ApiVersions request — "
+                        + "is it a Kafka listener's port, "
+                        + "and is the broker up and not overloaded?")
             }
-            return KafkaError(code: RD_KAFKA_RESP_ERR__TIMED_OUT, detail: "no answer from \(at) \(within): connecting "
-                + "timed out — a firewall that drops packets, a wrong address, or a broker host that is down")
+            return KafkaError(
+                code: RD_KAFKA_RESP_ERR__TIMED_OUT,
+                detail: "no answer from \(at) \(within): connecting "
+                    + "timed out — a firewall that drops packets, a wrong address, or a broker host that is down")
         case .unresolved(let host):
-            return KafkaError(code: RD_KAFKA_RESP_ERR__RESOLVE, detail: "cannot resolve the host name \(host) of \(at) "
-                + "— check its spelling in the bootstrap servers (KAFKA_BDD_BOOTSTRAP or --bootstrap) and the DNS")
+            return KafkaError(
+                code: RD_KAFKA_RESP_ERR__RESOLVE,
+                detail: "cannot resolve the host name \(host) of \(at) "
+                    + "— check its spelling in the bootstrap servers (KAFKA_BDD_BOOTSTRAP or --bootstrap) "
+                    + "and the DNS")
         case .tls:
             let why = reason([RD_KAFKA_RESP_ERR__SSL], ["SSL"])
-            return KafkaError(code: RD_KAFKA_RESP_ERR__SSL, detail: "TLS with \(at) failed: \(why) — check "
-                + "security.protocol (SSL or SASL_SSL for a TLS listener) and the ssl.* properties: ssl.ca.location "
-                + "for the broker's CA, the client certificate and key, ssl.endpoint.identification.algorithm")
+            return KafkaError(
+                code: RD_KAFKA_RESP_ERR__SSL,
+                detail: "TLS with \(at) failed: \(why) — check "
+                    + "security.protocol (SSL or SASL_SSL for a TLS listener) and the ssl.* properties: "
+                    + "ssl.ca.location "
+                    + "for the broker's CA, the client certificate and key, ssl.endpoint.identification.algorithm")
         case .sasl:
             let why = reason([RD_KAFKA_RESP_ERR__AUTHENTICATION], ["SASL"])
-            return KafkaError(code: RD_KAFKA_RESP_ERR__AUTHENTICATION, detail: "SASL authentication with \(at) failed: "
-                + "\(why) — check sasl.mechanism against the mechanisms the listener enables, sasl.username and "
-                + "sasl.password, and security.protocol (SASL_PLAINTEXT or SASL_SSL)")
+            return KafkaError(
+                code: RD_KAFKA_RESP_ERR__AUTHENTICATION,
+                detail: "SASL authentication with \(at) failed: "
+                    + "\(why) — check sasl.mechanism against the mechanisms the listener enables, sasl.username and "
+                    + "sasl.password, and security.protocol (SASL_PLAINTEXT or SASL_SSL)")
         case .closedByBroker where servers.contains { $0.reach == .speaksTLS }:
-            return KafkaError(code: RD_KAFKA_RESP_ERR__TRANSPORT, detail: "\(at) answers in TLS — set "
-                + "security.protocol to SSL (or SASL_SSL) and the ssl.* properties")
+            return KafkaError(
+                code: RD_KAFKA_RESP_ERR__TRANSPORT,
+                detail: "\(at) answers in TLS — set "
+                    + "security.protocol to SSL (or SASL_SSL) and the ssl.* properties")
         case .closedByBroker:
-            return KafkaError(code: RD_KAFKA_RESP_ERR__TRANSPORT, detail: "\(at) closed the connection on the first "
-                + "request — the listener may need TLS or SASL: check security.protocol against the listener's "
-                + "(PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL)")
+            return KafkaError(
+                code: RD_KAFKA_RESP_ERR__TRANSPORT,
+                detail: "\(at) closed the connection on the first "
+                    + "request — the listener may need TLS or SASL: check security.protocol against the listener's "
+                    + "(PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL)")
         case .incompatible:
             var why = reason(parseCodes, ["ApiVersion", "underflow", "Invalid response size", "parse"])
             if servers.contains(where: { $0.reach == .notKafka }) {
@@ -192,9 +223,12 @@ public enum ConnectionDiagnosis {
             }).first {
                 why = "it answers ApiVersions with error \(code); librdkafka: \(why)"
             }
-            return KafkaError(code: RD_KAFKA_RESP_ERR__TRANSPORT, detail: "\(at) answers, but librdkafka "
-                + "\(librdkafkaVersion) cannot talk to it: \(why) — it may speak a protocol version this librdkafka "
-                + "does not parse; a newer librdkafka may be needed (this process loaded \(librdkafkaVersion))")
+            return KafkaError(
+                code: RD_KAFKA_RESP_ERR__TRANSPORT,
+                detail: "\(at) answers, but librdkafka "
+                    + "\(librdkafkaVersion) cannot talk to it: \(why) — it may speak a protocol version this "
+                    + "librdkafka "
+                    + "does not parse; a newer librdkafka may be needed (this process loaded \(librdkafkaVersion))")
         case .unknown:
             return KafkaError(code: RD_KAFKA_RESP_ERR__TRANSPORT, detail: "cannot reach \(at) \(within): \(underlying)")
         }
@@ -261,8 +295,10 @@ public enum ConnectionDiagnosis {
         let correlationId: Int32 = 0x6B62_6464
         var seen: [UInt8] = []
         do throws(TCP.Failure) {
-            let answer = try TCP.exchange(fd, request: BrokerProbe.apiVersionsRequest(correlationId: correlationId),
-                                          deadline: deadline) { bytes in
+            let answer = try TCP.exchange(
+                fd, request: BrokerProbe.apiVersionsRequest(correlationId: correlationId),
+                deadline: deadline
+            ) { bytes in
                 seen = bytes
                 guard bytes.count >= 4 else { return false }
                 let size = Int(BrokerProbe.readInt32(bytes, at: 0))
@@ -283,8 +319,10 @@ public enum ConnectionDiagnosis {
 
     /// `body` on a thread of its own, or `fallback` when it has not finished within `limit`
     /// (getaddrinfo has no timeout of its own; the thread is left to finish).
-    static func bounded<T: Sendable>(_ limit: Duration, otherwise fallback: T,
-                                     _ body: @escaping @Sendable () -> T) async -> T {
+    static func bounded<T: Sendable>(
+        _ limit: Duration, otherwise fallback: T,
+        _ body: @escaping @Sendable () -> T
+    ) async -> T {
         let once = Once()
         return await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
             let thread = Thread {

@@ -68,8 +68,11 @@ final class ConsumerCallbacks: Sendable {
     let onStatistics: (@Sendable (String) -> Void)?
     let onError: (@Sendable (KafkaError) -> Void)?
 
-    init(onRebalance: (@Sendable (RebalanceEvent, Consumer.RebalanceActions) -> Void)?, onStatistics: (@Sendable (String) -> Void)?,
-         onError: (@Sendable (KafkaError) -> Void)?) {
+    init(
+        onRebalance: (@Sendable (RebalanceEvent, Consumer.RebalanceActions) -> Void)?,
+        onStatistics: (@Sendable (String) -> Void)?,
+        onError: (@Sendable (KafkaError) -> Void)?
+    ) {
         self.onRebalance = onRebalance
         self.onStatistics = onStatistics
         self.onError = onError
@@ -86,42 +89,63 @@ private func configuredStrategyIsCooperative(_ rk: OpaquePointer) -> Bool {
     return text(of: buffer).contains("cooperative")
 }
 
-private let rebalanceCallback: @convention(c) (OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?) -> Void = { rk, err, partitions, opaque in
-    guard let rk, let opaque else { return }
-    let callbacks = Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).takeUnretainedValue()
-    // NULL on error: then the configured strategy says which protocol the group runs.
-    let proto = string(rd_kafka_rebalance_protocol(rk),
-                       or: configuredStrategyIsCooperative(rk) ? "COOPERATIVE" : "EAGER")
-    let cooperative = proto == "COOPERATIVE"
-    let list = TopicPartitionOffset.from(partitions)
-    let kind: RebalanceEvent.Kind
-    if err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
-        kind = .assigned
-    } else {
-        kind = rd_kafka_assignment_lost(rk) != 0 ? .lost : .revoked
+private let rebalanceCallback:
+    @convention(c) (
+        OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?,
+        UnsafeMutableRawPointer?
+    ) -> Void = { rk, err, partitions, opaque in
+        guard let rk, let opaque else { return }
+        let callbacks = Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).takeUnretainedValue()
+        // NULL on error: then the configured strategy says which protocol the group runs.
+        let proto = string(
+            rd_kafka_rebalance_protocol(rk),
+            or: configuredStrategyIsCooperative(rk) ? "COOPERATIVE" : "EAGER")
+        let cooperative = proto == "COOPERATIVE"
+        let list = TopicPartitionOffset.from(partitions)
+        let kind: RebalanceEvent.Kind
+        if err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
+            kind = .assigned
+        } else {
+            kind = rd_kafka_assignment_lost(rk) != 0 ? .lost : .revoked
+        }
+        // The listener sees a revocation before it takes effect, so it can commit what it processed.
+        if kind != .assigned {
+            callbacks.onRebalance?(RebalanceEvent(kind: kind, partitions: list, protocolName: proto), .init(handle: rk))
+        }
+        if kind == .assigned {
+            if cooperative {
+                if let e = rd_kafka_incremental_assign(rk, partitions) { rd_kafka_error_destroy(e) }
+            } else {
+                rd_kafka_assign(rk, partitions)
+            }
+        } else {
+            if cooperative {
+                if let e = rd_kafka_incremental_unassign(rk, partitions) { rd_kafka_error_destroy(e) }
+            } else {
+                rd_kafka_assign(rk, nil)
+            }
+        }
+        if kind == .assigned {
+            callbacks.onRebalance?(RebalanceEvent(kind: kind, partitions: list, protocolName: proto), .init(handle: rk))
+        }
     }
-    // The listener sees a revocation before it takes effect, so it can commit what it processed.
-    if kind != .assigned { callbacks.onRebalance?(RebalanceEvent(kind: kind, partitions: list, protocolName: proto), .init(handle: rk)) }
-    if kind == .assigned {
-        if cooperative { if let e = rd_kafka_incremental_assign(rk, partitions) { rd_kafka_error_destroy(e) } } else { rd_kafka_assign(rk, partitions) }
-    } else {
-        if cooperative { if let e = rd_kafka_incremental_unassign(rk, partitions) { rd_kafka_error_destroy(e) } } else { rd_kafka_assign(rk, nil) }
+
+private let consumerStatsCallback:
+    @convention(c) (OpaquePointer?, UnsafeMutablePointer<CChar>?, Int, UnsafeMutableRawPointer?) -> Int32 = {
+        _, json, length, opaque in
+        guard let json, let opaque else { return 0 }
+        Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).takeUnretainedValue()
+            .onStatistics?(String(decoding: UnsafeRawBufferPointer(start: json, count: length), as: UTF8.self))
+        return 0
     }
-    if kind == .assigned { callbacks.onRebalance?(RebalanceEvent(kind: kind, partitions: list, protocolName: proto), .init(handle: rk)) }
-}
 
-private let consumerStatsCallback: @convention(c) (OpaquePointer?, UnsafeMutablePointer<CChar>?, Int, UnsafeMutableRawPointer?) -> Int32 = { _, json, length, opaque in
-    guard let json, let opaque else { return 0 }
-    Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).takeUnretainedValue()
-        .onStatistics?(String(decoding: UnsafeRawBufferPointer(start: json, count: length), as: UTF8.self))
-    return 0
-}
-
-private let consumerErrorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void = { _, code, reason, opaque in
-    guard let opaque else { return }
-    Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).takeUnretainedValue()
-        .onError?(KafkaError(code: code, detail: reason.map { String(cString: $0) } ?? ""))
-}
+private let consumerErrorCallback:
+    @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void = {
+        _, code, reason, opaque in
+        guard let opaque else { return }
+        Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).takeUnretainedValue()
+            .onError?(KafkaError(code: code, detail: reason.map { String(cString: $0) } ?? ""))
+    }
 
 /// A Kafka consumer: group subscription with a rebalance listener (eager or cooperative-sticky,
 /// as `partition.assignment.strategy` says), or manual assignment; polling with deadlines; commits;
@@ -144,8 +168,10 @@ public final class Consumer: KafkaClient, @unchecked Sendable {
     public let config: KafkaConfig
     public var groupId: String? { config["group.id"] }
 
-    public init(config: KafkaConfig, onRebalance: (@Sendable (RebalanceEvent, RebalanceActions) -> Void)? = nil,
-                onStatistics: (@Sendable (String) -> Void)? = nil, onError: (@Sendable (KafkaError) -> Void)? = nil) throws(KafkaError) {
+    public init(
+        config: KafkaConfig, onRebalance: (@Sendable (RebalanceEvent, RebalanceActions) -> Void)? = nil,
+        onStatistics: (@Sendable (String) -> Void)? = nil, onError: (@Sendable (KafkaError) -> Void)? = nil
+    ) throws(KafkaError) {
         self.config = config
         let callbacks = ConsumerCallbacks(onRebalance: onRebalance, onStatistics: onStatistics, onError: onError)
         let conf = try config.makeConf()
@@ -154,7 +180,9 @@ public final class Consumer: KafkaClient, @unchecked Sendable {
         if config["group.id"] != nil { rd_kafka_conf_set_rebalance_cb(conf, rebalanceCallback) }
         rd_kafka_conf_set_stats_cb(conf, consumerStatsCallback)
         rd_kafka_conf_set_error_cb(conf, consumerErrorCallback)
-        let handle = try KafkaClient.makeHandle(RD_KAFKA_CONSUMER, conf) { Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).release() }
+        let handle = try KafkaClient.makeHandle(RD_KAFKA_CONSUMER, conf) {
+            Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).release()
+        }
         rd_kafka_poll_set_consumer(handle)
         self.callbacks = callbacks
         self.opaque = opaque
@@ -204,8 +232,12 @@ public final class Consumer: KafkaClient, @unchecked Sendable {
         let m = message.pointee
         if m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF { return nil }
         if m.err != RD_KAFKA_RESP_ERR_NO_ERROR {
-            throw KafkaError(code: m.err, detail: m.payload.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: m.len), as: UTF8.self) }
-                             ?? String(cString: rd_kafka_err2str(m.err)))
+            throw KafkaError(
+                code: m.err,
+                detail: m.payload.map {
+                    String(decoding: UnsafeRawBufferPointer(start: $0, count: m.len), as: UTF8.self)
+                }
+                    ?? String(cString: rd_kafka_err2str(m.err)))
         }
         var headers: [(String, [UInt8])] = []
         var hdrs: OpaquePointer?
@@ -215,25 +247,30 @@ public final class Consumer: KafkaClient, @unchecked Sendable {
             var value: UnsafeRawPointer?
             var size = 0
             while rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
-                headers.append((string(name, or: ""), value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []))
+                headers.append(
+                    (string(name, or: ""), value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []))
                 i += 1
             }
         }
         var tsType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
         let ts = rd_kafka_message_timestamp(message, &tsType)
-        return ConsumedRecord(topic: m.rkt.map { string(rd_kafka_topic_name($0), or: "") } ?? "", partition: m.partition, offset: m.offset,
-                              key: m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) },
-                              value: m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? [],
-                              headers: headers, timestamp: tsType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : ts,
-                              valueIsNull: m.payload == nil)
+        return ConsumedRecord(
+            topic: m.rkt.map { string(rd_kafka_topic_name($0), or: "") } ?? "", partition: m.partition,
+            offset: m.offset,
+            key: m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) },
+            value: m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? [],
+            headers: headers, timestamp: tsType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : ts,
+            valueIsNull: m.payload == nil)
     }
 
     /// Polls until `count` records arrived, `until` returns true for the records so far, or the
     /// deadline passes — whichever is first. Consumer errors that are not fatal are passed to
     /// `onError` and polling goes on.
-    public func records(atMost count: Int = .max, within timeout: Duration,
-                        until done: @escaping @Sendable ([ConsumedRecord]) -> Bool = { _ in false },
-                        onError: (@Sendable (KafkaError) -> Void)? = nil) async throws -> [ConsumedRecord] {
+    public func records(
+        atMost count: Int = .max, within timeout: Duration,
+        until done: @escaping @Sendable ([ConsumedRecord]) -> Bool = { _ in false },
+        onError: (@Sendable (KafkaError) -> Void)? = nil
+    ) async throws -> [ConsumedRecord] {
         try await Blocking.run { [self] in
             let deadline = ContinuousClock.now + timeout
             var out: [ConsumedRecord] = []
@@ -276,13 +313,16 @@ public final class Consumer: KafkaClient, @unchecked Sendable {
                 return
             }
             let seconds = limit.components.seconds
-            throw KafkaError(code: RD_KAFKA_RESP_ERR__TIMED_OUT,
-                             detail: "commit: the group's coordinator did not answer within \(seconds) s")
+            throw KafkaError(
+                code: RD_KAFKA_RESP_ERR__TIMED_OUT,
+                detail: "commit: the group's coordinator did not answer within \(seconds) s")
         }
     }
 
     /// The group's committed offsets for these partitions.
-    public func committed(_ partitions: [TopicPartitionOffset], timeout: Duration = .seconds(10)) async throws -> [TopicPartitionOffset] {
+    public func committed(_ partitions: [TopicPartitionOffset], timeout: Duration = .seconds(10)) async throws
+        -> [TopicPartitionOffset]
+    {
         try await blocking("committed offsets") { handle in
             let list = TopicPartitionOffset.makeList(partitions)
             defer { rd_kafka_topic_partition_list_destroy(list) }
@@ -348,7 +388,9 @@ public final class Consumer: KafkaClient, @unchecked Sendable {
     public func close(within limit: Duration) async -> Bool {
         final class Done: Sendable { let value = Mutex(false) }
         let done = Done()
-        Task { await self.close(); done.value.withLock { $0 = true } }
+        Task {
+            await self.close(); done.value.withLock { $0 = true }
+        }
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             if done.value.withLock({ $0 }) { return true }

@@ -34,7 +34,8 @@ public struct KafkaConfig: Sendable, Equatable, CustomStringConvertible {
 
     /// `key=value` lines, secrets shown as `[redacted]`.
     public var description: String {
-        properties.keys.sorted().map { "\($0)=\(Self.isSecret($0) ? "[redacted]" : properties[$0]!)" }.joined(separator: "\n")
+        properties.keys.sorted().map { "\($0)=\(Self.isSecret($0) ? "[redacted]" : properties[$0]!)" }.joined(
+            separator: "\n")
     }
 
     /// Reads a Java-style properties file (`key=value`, `#` comments).
@@ -44,8 +45,9 @@ public struct KafkaConfig: Sendable, Equatable, CustomStringConvertible {
             let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("!") { continue }
             guard let (key, value) = property(line) else {
-                throw KafkaError.invalidArgument("client properties line \(number + 1): no property name before "
-                                 + "'=', ':' or a space")
+                throw KafkaError.invalidArgument(
+                    "client properties line \(number + 1): no property name before "
+                        + "'=', ':' or a space")
             }
             p[key] = value
         }
@@ -85,8 +87,9 @@ public struct KafkaConfig: Sendable, Equatable, CustomStringConvertible {
             if result != RD_KAFKA_CONF_OK {
                 rd_kafka_conf_destroy(conf)
                 let reason = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                throw KafkaError(code: RD_KAFKA_RESP_ERR__INVALID_ARG,
-                                 detail: "client property \(key): \(Self.withoutValue(value, reason))")
+                throw KafkaError(
+                    code: RD_KAFKA_RESP_ERR__INVALID_ARG,
+                    detail: "client property \(key): \(Self.withoutValue(value, reason))")
             }
         }
         ClientLog.install(on: conf)

@@ -30,8 +30,10 @@ public struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
     public var name: String { String(cString: rd_kafka_err2name(rd_kafka_resp_err_t(rawValue: code))) }
 
     /// This producer was fenced by a newer instance with the same transactional.id.
-    public var isFenced: Bool { code == RD_KAFKA_RESP_ERR__FENCED.rawValue || code == RD_KAFKA_RESP_ERR_PRODUCER_FENCED.rawValue
-        || code == RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH.rawValue }
+    public var isFenced: Bool {
+        code == RD_KAFKA_RESP_ERR__FENCED.rawValue || code == RD_KAFKA_RESP_ERR_PRODUCER_FENCED.rawValue
+            || code == RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH.rawValue
+    }
 
     public var description: String { "\(name): \(detail)" }
 
@@ -57,7 +59,9 @@ public struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
     public var isClosedClient: Bool { code == RD_KAFKA_RESP_ERR__DESTROY.rawValue }
 
     static func check(_ code: rd_kafka_resp_err_t, _ what: @autoclosure () -> String) throws(KafkaError) {
-        if code != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: code, detail: "\(what()): \(String(cString: rd_kafka_err2str(code)))") }
+        if code != RD_KAFKA_RESP_ERR_NO_ERROR {
+            throw KafkaError(code: code, detail: "\(what()): \(String(cString: rd_kafka_err2str(code)))")
+        }
     }
 
     /// Codes by name, for steps and injected faults: `NOT_LEADER_FOR_PARTITION` → its code.

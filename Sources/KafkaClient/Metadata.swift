@@ -74,8 +74,10 @@ public class KafkaClient: @unchecked Sendable {
     func leave() { life.leave() }
 
     /// A blocking call on the handle, off the concurrency pool, with the handle kept alive until it returns.
-    func blocking<T: Sendable>(_ what: String,
-                               _ body: @escaping @Sendable (OpaquePointer) throws -> T) async throws -> T {
+    func blocking<T: Sendable>(
+        _ what: String,
+        _ body: @escaping @Sendable (OpaquePointer) throws -> T
+    ) async throws -> T {
         try enter(what)
         return try await Blocking.run { [self] in
             defer { leave() }
@@ -85,7 +87,9 @@ public class KafkaClient: @unchecked Sendable {
 
     /// `rd_kafka_new`, with librdkafka's reason as a KafkaError; `release` undoes what the caller
     /// attached to `conf` when no client comes of it.
-    static func makeHandle(_ type: rd_kafka_type_t, _ conf: OpaquePointer, release: () -> Void) throws(KafkaError) -> OpaquePointer {
+    static func makeHandle(_ type: rd_kafka_type_t, _ conf: OpaquePointer, release: () -> Void) throws(KafkaError)
+        -> OpaquePointer
+    {
         var buffer = [CChar](repeating: 0, count: 512)
         guard let handle = rd_kafka_new(type, conf, &buffer, buffer.count) else {
             release()
@@ -134,7 +138,10 @@ public class KafkaClient: @unchecked Sendable {
                 let remaining = deadline - ContinuousClock.now
                 do {
                     return try self.metadataBlocking(topic: topic, timeout: min(remaining, .seconds(2)))
-                } catch let error as KafkaError where error.code == RD_KAFKA_RESP_ERR__TIMED_OUT.rawValue || error.code == RD_KAFKA_RESP_ERR__TRANSPORT.rawValue {
+                } catch let error as KafkaError
+                    where error.code == RD_KAFKA_RESP_ERR__TIMED_OUT.rawValue
+                    || error.code == RD_KAFKA_RESP_ERR__TRANSPORT.rawValue
+                {
                     guard ContinuousClock.now + .milliseconds(1) < deadline else { throw error }
                 }
             }
@@ -157,9 +164,10 @@ public class KafkaClient: @unchecked Sendable {
             let t = m.topics[i]
             let partitions = (0..<Int(t.partition_cnt)).map { j -> PartitionMetadata in
                 let p = t.partitions[j]
-                return PartitionMetadata(id: p.id, leader: p.leader,
-                                         replicas: (0..<Int(p.replica_cnt)).map { p.replicas[$0] },
-                                         isr: (0..<Int(p.isr_cnt)).map { p.isrs[$0] }, error: p.err.rawValue)
+                return PartitionMetadata(
+                    id: p.id, leader: p.leader,
+                    replicas: (0..<Int(p.replica_cnt)).map { p.replicas[$0] },
+                    isr: (0..<Int(p.isr_cnt)).map { p.isrs[$0] }, error: p.err.rawValue)
             }.sorted { $0.id < $1.id }
             return TopicMetadata(name: string(t.topic, or: ""), partitions: partitions, error: t.err.rawValue)
         }
@@ -168,17 +176,22 @@ public class KafkaClient: @unchecked Sendable {
 
     /// The low and high watermarks of a partition, asked of its leader. When the leader moved since
     /// this client last looked, it refreshes the topic's metadata and asks again, until `timeout`.
-    public func watermarks(topic: String, partition: Int32, timeout: Duration = .seconds(10)) async throws -> (low: Int64, high: Int64) {
+    public func watermarks(topic: String, partition: Int32, timeout: Duration = .seconds(10)) async throws -> (
+        low: Int64, high: Int64
+    ) {
         try await blocking("watermarks") { _ in
             let deadline = ContinuousClock.now + timeout
             while true {
                 var low: Int64 = 0
                 var high: Int64 = 0
                 let remaining = deadline - ContinuousClock.now
-                let err = rd_kafka_query_watermark_offsets(self.handle, topic, partition, &low, &high, max(remaining, .milliseconds(1)).milliseconds)
-                let leaderMoved = err == RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION || err == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE
+                let err = rd_kafka_query_watermark_offsets(
+                    self.handle, topic, partition, &low, &high, max(remaining, .milliseconds(1)).milliseconds)
+                let leaderMoved =
+                    err == RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION || err == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE
                 if leaderMoved, ContinuousClock.now < deadline {
-                    _ = try? self.metadataBlocking(topic: topic, timeout: max(deadline - ContinuousClock.now, .milliseconds(1)))
+                    _ = try? self.metadataBlocking(
+                        topic: topic, timeout: max(deadline - ContinuousClock.now, .milliseconds(1)))
                     continue
                 }
                 try KafkaError.check(err, "watermarks of \(topic)[\(partition)]")

@@ -8,25 +8,45 @@ public enum ClientMetrics {
     static func metric(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "kafka_bdd", metricName: name, unitName: unit, helpText: help)
     }
-    static var lagMetric: MetricNameDescriptor { metric("consumer_lag", "records", "Records between the partition's end and the consumer group's committed offset.") }
-    static var committedMetric: MetricNameDescriptor { metric("consumer_committed", "offset", "The consumer group's committed offset.") }
-    static var highWatermarkMetric: MetricNameDescriptor { metric("partition_high_watermark", "offset", "The partition's high watermark as the client last saw it.") }
-    static var brokerUpMetric: MetricNameDescriptor { metric("broker_up", "", "1 when the client's connection to the broker is up.") }
-    static var rttMetric: MetricNameDescriptor { metric("broker_rtt_p95", "seconds", "95th percentile request round-trip time to the broker.") }
-    static var transmittedMetric: MetricNameDescriptor { metric("client_transmitted_messages", "total", "Messages the client has sent to brokers.") }
-    static var receivedMetric: MetricNameDescriptor { metric("client_received_messages", "total", "Messages the client has received from brokers.") }
-    static var rebalancesMetric: MetricNameDescriptor { metric("consumer_group_rebalances", "total", "Rebalances the consumer took part in.") }
+    static var lagMetric: MetricNameDescriptor {
+        metric(
+            "consumer_lag", "records", "Records between the partition's end and the consumer group's committed offset.")
+    }
+    static var committedMetric: MetricNameDescriptor {
+        metric("consumer_committed", "offset", "The consumer group's committed offset.")
+    }
+    static var highWatermarkMetric: MetricNameDescriptor {
+        metric("partition_high_watermark", "offset", "The partition's high watermark as the client last saw it.")
+    }
+    static var brokerUpMetric: MetricNameDescriptor {
+        metric("broker_up", "", "1 when the client's connection to the broker is up.")
+    }
+    static var rttMetric: MetricNameDescriptor {
+        metric("broker_rtt_p95", "seconds", "95th percentile request round-trip time to the broker.")
+    }
+    static var transmittedMetric: MetricNameDescriptor {
+        metric("client_transmitted_messages", "total", "Messages the client has sent to brokers.")
+    }
+    static var receivedMetric: MetricNameDescriptor {
+        metric("client_received_messages", "total", "Messages the client has received from brokers.")
+    }
+    static var rebalancesMetric: MetricNameDescriptor {
+        metric("consumer_group_rebalances", "total", "Rebalances the consumer took part in.")
+    }
 
     public static let consumerLag = lagMetric.name
-    public static let all = [lagMetric, committedMetric, highWatermarkMetric, brokerUpMetric, rttMetric, transmittedMetric, receivedMetric,
-                             rebalancesMetric].map(\.name)
+    public static let all = [
+        lagMetric, committedMetric, highWatermarkMetric, brokerUpMetric, rttMetric, transmittedMetric, receivedMetric,
+        rebalancesMetric,
+    ].map(\.name)
 
     /// The latest statistics of each client, rendered once.
     public static func prometheusText(_ statistics: [ClientStatistics], group: String? = nil) -> String {
         let registry = PrometheusCollectorRegistry()
         for s in statistics {
             let client = [("client_id", s.client_id)]
-            registry.makeCounter(descriptor: transmittedMetric, labels: client).increment(by: Int64(max(0, s.txmsgs ?? 0)))
+            registry.makeCounter(descriptor: transmittedMetric, labels: client).increment(
+                by: Int64(max(0, s.txmsgs ?? 0)))
             registry.makeCounter(descriptor: receivedMetric, labels: client).increment(by: Int64(max(0, s.rxmsgs ?? 0)))
             for b in s.brokers.values where b.nodeid >= 0 {
                 let labels = client + [("broker", String(b.nodeid))]
@@ -36,11 +56,13 @@ public enum ClientMetrics {
                 }
             }
             if let cgrp = s.cgrp, let n = cgrp.rebalance_cnt {
-                registry.makeCounter(descriptor: rebalancesMetric, labels: client + [("group", group ?? "")]).increment(by: n)
+                registry.makeCounter(descriptor: rebalancesMetric, labels: client + [("group", group ?? "")]).increment(
+                    by: n)
             }
             for t in s.topics.values {
                 for p in t.partitions.values where p.partition >= 0 {
-                    let labels = client + [("group", group ?? ""), ("topic", t.topic), ("partition", String(p.partition))]
+                    let labels =
+                        client + [("group", group ?? ""), ("topic", t.topic), ("partition", String(p.partition))]
                     if let lag = p.consumer_lag, lag >= 0 {
                         registry.makeGauge(descriptor: lagMetric, labels: labels).set(to: Double(lag))
                     }
@@ -48,7 +70,10 @@ public enum ClientMetrics {
                         registry.makeGauge(descriptor: committedMetric, labels: labels).set(to: Double(c))
                     }
                     if let hi = p.hi_offset, hi >= 0 {
-                        registry.makeGauge(descriptor: highWatermarkMetric, labels: client + [("topic", t.topic), ("partition", String(p.partition))]).set(to: Double(hi))
+                        registry.makeGauge(
+                            descriptor: highWatermarkMetric,
+                            labels: client + [("topic", t.topic), ("partition", String(p.partition))]
+                        ).set(to: Double(hi))
                     }
                 }
             }

@@ -22,13 +22,16 @@ public final class MockCluster: @unchecked Sendable {
         }
         guard let mock = rd_kafka_mock_cluster_new(host, Int32(brokers)) else {
             rd_kafka_destroy(host)
-            throw KafkaError(code: RD_KAFKA_RESP_ERR__FAIL, detail: "could not start a mock cluster of \(brokers) brokers")
+            throw KafkaError(
+                code: RD_KAFKA_RESP_ERR__FAIL, detail: "could not start a mock cluster of \(brokers) brokers")
         }
         self.host = host
         self.mock = mock
         self.brokerCount = brokers
         self.bootstrapServers = String(cString: rd_kafka_mock_cluster_bootstraps(mock))
-        self.ports = bootstrapServers.split(separator: ",").compactMap { $0.split(separator: ":").last.flatMap { UInt16($0) } }
+        self.ports = bootstrapServers.split(separator: ",").compactMap {
+            $0.split(separator: ":").last.flatMap { UInt16($0) }
+        }
     }
 
     public func createTopic(_ name: String, partitions: Int32, replicationFactor: Int32) async throws {

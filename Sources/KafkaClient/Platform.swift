@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
-private let streamSocket = Int32(SOCK_STREAM.rawValue)
+    import Glibc
+    private let streamSocket = Int32(SOCK_STREAM.rawValue)
 #elseif canImport(Darwin)
-import Darwin
-private let streamSocket = SOCK_STREAM
+    import Darwin
+    private let streamSocket = SOCK_STREAM
 #endif
 
 // The only file that calls the C library's socket API: everything platform-specific stays here.
@@ -37,14 +37,18 @@ public enum TCP {
         address.sin_port = port.bigEndian
         address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
         _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
     }
 
     /// Connects, sends `request`, and reads until `complete` says the bytes so far are a whole
     /// answer, all within `timeoutMs`. Blocking: call it through `Blocking.run`.
-    static func exchange(host: String, port: Int, request: [UInt8], timeoutMs: Int,
-                         complete: ([UInt8]) -> Bool) throws(Failure) -> [UInt8] {
+    static func exchange(
+        host: String, port: Int, request: [UInt8], timeoutMs: Int,
+        complete: ([UInt8]) -> Bool
+    ) throws(Failure) -> [UInt8] {
         let deadline = monotonicMs() + timeoutMs
         let fd = try connected(host: host, port: port, deadline: deadline)
         defer { close(fd) }
@@ -64,8 +68,10 @@ public enum TCP {
     }
 
     /// Sends `request` on a connected socket and reads until `complete`, by `deadline`. Blocking.
-    static func exchange(_ fd: Int32, request: [UInt8], deadline: Int,
-                         complete: ([UInt8]) -> Bool) throws(Failure) -> [UInt8] {
+    static func exchange(
+        _ fd: Int32, request: [UInt8], deadline: Int,
+        complete: ([UInt8]) -> Bool
+    ) throws(Failure) -> [UInt8] {
         var sent = 0
         while sent < request.count {
             let n = request.withUnsafeBytes { send(fd, $0.baseAddress! + sent, request.count - sent, 0) }

@@ -30,8 +30,10 @@ final class ProducerCallbacks: Sendable {
     /// Tokens for `send`, out of the range callers use.
     let nextToken = Atomic<UInt64>(1 << 62)
 
-    init(onDelivery: (@Sendable (DeliveryReport) -> Void)?, onStatistics: (@Sendable (String) -> Void)?,
-         onError: (@Sendable (KafkaError) -> Void)?) {
+    init(
+        onDelivery: (@Sendable (DeliveryReport) -> Void)?, onStatistics: (@Sendable (String) -> Void)?,
+        onError: (@Sendable (KafkaError) -> Void)?
+    ) {
         self.onDelivery = onDelivery
         self.onStatistics = onStatistics
         self.onError = onError
@@ -46,27 +48,35 @@ final class ProducerCallbacks: Sendable {
     }
 }
 
-private let deliveryCallback: @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = { _, message, opaque in
-    guard let message, let opaque else { return }
-    let callbacks = Unmanaged<ProducerCallbacks>.fromOpaque(opaque).takeUnretainedValue()
-    let m = message.pointee
-    let error = m.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(code: m.err)
-    callbacks.deliver(DeliveryReport(token: UInt64(UInt(bitPattern: m._private)), partition: m.partition, offset: m.offset, error: error,
-                                     latencyMicroseconds: rd_kafka_message_latency(message)))
-}
+private let deliveryCallback:
+    @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = {
+        _, message, opaque in
+        guard let message, let opaque else { return }
+        let callbacks = Unmanaged<ProducerCallbacks>.fromOpaque(opaque).takeUnretainedValue()
+        let m = message.pointee
+        let error = m.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(code: m.err)
+        callbacks.deliver(
+            DeliveryReport(
+                token: UInt64(UInt(bitPattern: m._private)), partition: m.partition, offset: m.offset, error: error,
+                latencyMicroseconds: rd_kafka_message_latency(message)))
+    }
 
-private let producerStatsCallback: @convention(c) (OpaquePointer?, UnsafeMutablePointer<CChar>?, Int, UnsafeMutableRawPointer?) -> Int32 = { _, json, length, opaque in
-    guard let json, let opaque else { return 0 }
-    let callbacks = Unmanaged<ProducerCallbacks>.fromOpaque(opaque).takeUnretainedValue()
-    callbacks.onStatistics?(String(decoding: UnsafeRawBufferPointer(start: json, count: length), as: UTF8.self))
-    return 0
-}
+private let producerStatsCallback:
+    @convention(c) (OpaquePointer?, UnsafeMutablePointer<CChar>?, Int, UnsafeMutableRawPointer?) -> Int32 = {
+        _, json, length, opaque in
+        guard let json, let opaque else { return 0 }
+        let callbacks = Unmanaged<ProducerCallbacks>.fromOpaque(opaque).takeUnretainedValue()
+        callbacks.onStatistics?(String(decoding: UnsafeRawBufferPointer(start: json, count: length), as: UTF8.self))
+        return 0
+    }
 
-private let producerErrorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void = { _, code, reason, opaque in
-    guard let opaque else { return }
-    let callbacks = Unmanaged<ProducerCallbacks>.fromOpaque(opaque).takeUnretainedValue()
-    callbacks.onError?(KafkaError(code: code, detail: reason.map { String(cString: $0) } ?? ""))
-}
+private let producerErrorCallback:
+    @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void = {
+        _, code, reason, opaque in
+        guard let opaque else { return }
+        let callbacks = Unmanaged<ProducerCallbacks>.fromOpaque(opaque).takeUnretainedValue()
+        callbacks.onError?(KafkaError(code: code, detail: reason.map { String(cString: $0) } ?? ""))
+    }
 
 /// A background thread that serves a client's callbacks until stopped.
 // Unchecked: the Thread is only compared by identity, never used across threads.
@@ -141,9 +151,11 @@ public final class Producer: KafkaClient, @unchecked Sendable {
                     if let batchHandler { batchHandler(batch); continue }
                     for m in batch {
                         let r = m!.pointee
-                        callbacks.deliver(DeliveryReport(token: UInt64(UInt(bitPattern: r._private)), partition: r.partition, offset: r.offset,
-                                                         error: r.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(code: r.err),
-                                                         latencyMicroseconds: rd_kafka_message_latency(m)))
+                        callbacks.deliver(
+                            DeliveryReport(
+                                token: UInt64(UInt(bitPattern: r._private)), partition: r.partition, offset: r.offset,
+                                error: r.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(code: r.err),
+                                latencyMicroseconds: rd_kafka_message_latency(m)))
                     }
                 }
             }
@@ -156,7 +168,9 @@ public final class Producer: KafkaClient, @unchecked Sendable {
         let deadline = ContinuousClock.now + timeout
         while rd_kafka_outq_len(handle) > 0 {
             guard ContinuousClock.now < deadline else {
-                throw KafkaError(code: RD_KAFKA_RESP_ERR__TIMED_OUT, detail: "flush: \(rd_kafka_outq_len(handle)) records unreported after \(timeout.formatted())")
+                throw KafkaError(
+                    code: RD_KAFKA_RESP_ERR__TIMED_OUT,
+                    detail: "flush: \(rd_kafka_outq_len(handle)) records unreported after \(timeout.formatted())")
             }
             poll(wait: .milliseconds(10))
         }
@@ -164,14 +178,21 @@ public final class Producer: KafkaClient, @unchecked Sendable {
 
     /// - Parameter onDelivery: called for every record sent with `produce` (on the poll thread, or
     ///   on the producing thread with `.inline` polling).
-    public convenience init(config: KafkaConfig, polling: Polling = .background, onDelivery: (@Sendable (DeliveryReport) -> Void)? = nil,
-                            onStatistics: (@Sendable (String) -> Void)? = nil, onError: (@Sendable (KafkaError) -> Void)? = nil) throws(KafkaError) {
-        try self.init(config: config, polling: polling, onDelivery: onDelivery, onStatistics: onStatistics, onError: onError, batchHandler: nil)
+    public convenience init(
+        config: KafkaConfig, polling: Polling = .background, onDelivery: (@Sendable (DeliveryReport) -> Void)? = nil,
+        onStatistics: (@Sendable (String) -> Void)? = nil, onError: (@Sendable (KafkaError) -> Void)? = nil
+    ) throws(KafkaError) {
+        try self.init(
+            config: config, polling: polling, onDelivery: onDelivery, onStatistics: onStatistics, onError: onError,
+            batchHandler: nil)
     }
 
-    init(config: KafkaConfig, polling: Polling, onDelivery: (@Sendable (DeliveryReport) -> Void)?, onStatistics: (@Sendable (String) -> Void)?,
-         onError: (@Sendable (KafkaError) -> Void)?,
-         batchHandler: (@Sendable (UnsafeBufferPointer<UnsafePointer<rd_kafka_message_t>?>) -> Void)?) throws(KafkaError) {
+    init(
+        config: KafkaConfig, polling: Polling, onDelivery: (@Sendable (DeliveryReport) -> Void)?,
+        onStatistics: (@Sendable (String) -> Void)?,
+        onError: (@Sendable (KafkaError) -> Void)?,
+        batchHandler: (@Sendable (UnsafeBufferPointer<UnsafePointer<rd_kafka_message_t>?>) -> Void)?
+    ) throws(KafkaError) {
         self.batchHandler = batchHandler
         self.polling = polling
         self.config = config
@@ -188,12 +209,17 @@ public final class Producer: KafkaClient, @unchecked Sendable {
         }
         rd_kafka_conf_set_stats_cb(conf, producerStatsCallback)
         rd_kafka_conf_set_error_cb(conf, producerErrorCallback)
-        let handle = try KafkaClient.makeHandle(RD_KAFKA_PRODUCER, conf) { Unmanaged<ProducerCallbacks>.fromOpaque(opaque).release() }
+        let handle = try KafkaClient.makeHandle(RD_KAFKA_PRODUCER, conf) {
+            Unmanaged<ProducerCallbacks>.fromOpaque(opaque).release()
+        }
         self.callbacks = callbacks
         self.opaque = opaque
-        self.poller = polling == .inline ? nil : PollThread(name: "kafka-bdd producer poll") { [handle = UnsafeSendable(handle)] in
-            rd_kafka_poll(handle.value, 100)
-        }
+        self.poller =
+            polling == .inline
+            ? nil
+            : PollThread(name: "kafka-bdd producer poll") { [handle = UnsafeSendable(handle)] in
+                rd_kafka_poll(handle.value, 100)
+            }
         super.init(handle: handle)
     }
 
@@ -210,24 +236,27 @@ public final class Producer: KafkaClient, @unchecked Sendable {
 
     /// Enqueues one record without waiting; its delivery report goes to `onDelivery` with `token`.
     /// When the client's queue is full this waits for room, serving callbacks, up to `queueTimeout`.
-    public func produce(_ topic: TopicHandle, partition: Int32 = -1, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer,
-                        token: UInt64, queueTimeout: Duration = .seconds(30)) throws(KafkaError) {
+    public func produce(
+        _ topic: TopicHandle, partition: Int32 = -1, key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer,
+        token: UInt64, queueTimeout: Duration = .seconds(30)
+    ) throws(KafkaError) {
         try enter("produce to \(topic.name)"); defer { leave() }
         var deadline: ContinuousClock.Instant?
         while true {
             // Closed while waiting for room: the topic handle is about to go.
             if life.retired { throw KafkaError.closedClient("produce to \(topic.name)") }
-            let rc = rd_kafka_produce(topic.pointer, partition, RD_KAFKA_MSG_F_COPY,
-                                      UnsafeMutableRawPointer(mutating: value.baseAddress), value.count,
-                                      key?.baseAddress, key?.count ?? 0,
-                                      UnsafeMutableRawPointer(bitPattern: UInt(token)))
+            let rc = rd_kafka_produce(
+                topic.pointer, partition, RD_KAFKA_MSG_F_COPY,
+                UnsafeMutableRawPointer(mutating: value.baseAddress), value.count,
+                key?.baseAddress, key?.count ?? 0,
+                UnsafeMutableRawPointer(bitPattern: UInt(token)))
             if rc == 0 { return }
             let err = rd_kafka_last_error()
             if err == RD_KAFKA_RESP_ERR__QUEUE_FULL {
                 let limit = deadline ?? ContinuousClock.now + queueTimeout
                 deadline = limit
                 if ContinuousClock.now < limit {
-                    poll(wait: .milliseconds(10)) // waits for deliveries to make room
+                    poll(wait: .milliseconds(10))  // waits for deliveries to make room
                     continue
                 }
             }
@@ -238,8 +267,10 @@ public final class Producer: KafkaClient, @unchecked Sendable {
     /// Enqueues `count` keyless records with the same value to one partition in a single call: librdkafka
     /// appends them to the partition's queue under one lock, which is what makes bulk producing cheap.
     /// Record `i` gets token `firstToken + i`. Waits for queue room (serving callbacks) up to `queueTimeout`.
-    public func produceBatch(_ topic: TopicHandle, partition: Int32, value: UnsafeRawBufferPointer, count: Int, firstToken: UInt64,
-                             queueTimeout: Duration = .seconds(30)) throws(KafkaError) {
+    public func produceBatch(
+        _ topic: TopicHandle, partition: Int32, value: UnsafeRawBufferPointer, count: Int, firstToken: UInt64,
+        queueTimeout: Duration = .seconds(30)
+    ) throws(KafkaError) {
         guard count > 0 else { return }
         try enter("produce to \(topic.name)"); defer { leave() }
         var failure: KafkaError?
@@ -254,12 +285,16 @@ public final class Producer: KafkaClient, @unchecked Sendable {
             var deadline: ContinuousClock.Instant?
             while true {
                 if life.retired { failure = KafkaError.closedClient("produce to \(topic.name)"); return }
-                let sent = Int(rd_kafka_produce_batch(topic.pointer, partition, RD_KAFKA_MSG_F_COPY, messages.baseAddress, Int32(pending)))
+                let sent = Int(
+                    rd_kafka_produce_batch(
+                        topic.pointer, partition, RD_KAFKA_MSG_F_COPY, messages.baseAddress, Int32(pending)))
                 if sent == pending { return }
                 // Keep the ones that failed, in order, and retry them once the queue has room.
                 var kept = 0, error = RD_KAFKA_RESP_ERR_NO_ERROR
                 for i in 0..<pending where messages[i].err != RD_KAFKA_RESP_ERR_NO_ERROR {
-                    if error == RD_KAFKA_RESP_ERR_NO_ERROR || error == RD_KAFKA_RESP_ERR__QUEUE_FULL { error = messages[i].err }
+                    if error == RD_KAFKA_RESP_ERR_NO_ERROR || error == RD_KAFKA_RESP_ERR__QUEUE_FULL {
+                        error = messages[i].err
+                    }
                     messages[kept] = messages[i]
                     messages[kept].err = RD_KAFKA_RESP_ERR_NO_ERROR
                     kept += 1
@@ -268,7 +303,8 @@ public final class Producer: KafkaClient, @unchecked Sendable {
                 let limit = deadline ?? ContinuousClock.now + queueTimeout
                 deadline = limit
                 guard error == RD_KAFKA_RESP_ERR__QUEUE_FULL, ContinuousClock.now < limit else {
-                    failure = KafkaError(code: error, detail: "produce to \(topic.name): \(String(cString: rd_kafka_err2str(error)))")
+                    failure = KafkaError(
+                        code: error, detail: "produce to \(topic.name): \(String(cString: rd_kafka_err2str(error)))")
                     return
                 }
                 poll(wait: .milliseconds(10))
@@ -280,9 +316,11 @@ public final class Producer: KafkaClient, @unchecked Sendable {
     /// Enqueues one record with optional headers. A nil `value` or `tombstone` sends a tombstone: no value
     /// at all (not an empty one), which compaction treats as deleting its key. A `timestamp` (milliseconds
     /// since the epoch) replaces the producer's clock: a mirror keeps the source's, a stream drill writes event times.
-    public func produce(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8]?,
-                        headers: [(String, [UInt8])] = [], timestamp: Int64? = nil, token: UInt64,
-                        tombstone: Bool = false) throws(KafkaError) {
+    public func produce(
+        topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8]?,
+        headers: [(String, [UInt8])] = [], timestamp: Int64? = nil, token: UInt64,
+        tombstone: Bool = false
+    ) throws(KafkaError) {
         let tombstone = tombstone || value == nil
         let value = value ?? []
         if headers.isEmpty, !tombstone, timestamp == nil {
@@ -290,7 +328,9 @@ public final class Producer: KafkaClient, @unchecked Sendable {
             var failure: KafkaError?
             value.withUnsafeBytes { v in
                 func send(_ k: UnsafeRawBufferPointer?) {
-                    do { try produce(t, partition: partition ?? -1, key: k, value: v, token: token) } catch { failure = error }
+                    do { try produce(t, partition: partition ?? -1, key: k, value: v, token: token) } catch {
+                        failure = error
+                    }
                 }
                 if let key { key.withUnsafeBytes { send($0) } } else { send(nil) }
             }
@@ -311,9 +351,12 @@ public final class Producer: KafkaClient, @unchecked Sendable {
                     vus[2].vtype = RD_KAFKA_VTYPE_VALUE
                     vus[2].u.mem.ptr = tombstone ? nil : UnsafeMutableRawPointer(mutating: v.baseAddress)
                     vus[2].u.mem.size = tombstone ? 0 : v.count
-                    vus[3].vtype = RD_KAFKA_VTYPE_KEY; vus[3].u.mem.ptr = key == nil ? nil : UnsafeMutableRawPointer(mutating: k.baseAddress); vus[3].u.mem.size = key == nil ? 0 : k.count
+                    vus[3].vtype = RD_KAFKA_VTYPE_KEY;
+                    vus[3].u.mem.ptr = key == nil ? nil : UnsafeMutableRawPointer(mutating: k.baseAddress);
+                    vus[3].u.mem.size = key == nil ? 0 : k.count
                     vus[4].vtype = RD_KAFKA_VTYPE_HEADERS; vus[4].u.headers = list
-                    vus[5].vtype = RD_KAFKA_VTYPE_OPAQUE; vus[5].u.ptr = UnsafeMutableRawPointer(bitPattern: UInt(token))
+                    vus[5].vtype = RD_KAFKA_VTYPE_OPAQUE;
+                    vus[5].u.ptr = UnsafeMutableRawPointer(bitPattern: UInt(token))
                     vus[6].vtype = RD_KAFKA_VTYPE_MSGFLAGS; vus[6].u.i = RD_KAFKA_MSG_F_COPY
                     if let timestamp { vus[7].vtype = RD_KAFKA_VTYPE_TIMESTAMP; vus[7].u.i64 = timestamp }
                     return rd_kafka_produceva(handle, vus, vus.count)
@@ -321,21 +364,24 @@ public final class Producer: KafkaClient, @unchecked Sendable {
             }
         }
         if let error {
-            rd_kafka_headers_destroy(list) // not taken over on failure
+            rd_kafka_headers_destroy(list)  // not taken over on failure
             throw KafkaError(consuming: error)
         }
     }
 
     /// Sends one record and waits for its delivery report.
     @discardableResult
-    public func send(topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8]?,
-                     headers: [(String, [UInt8])] = [], tombstone: Bool = false) async throws -> DeliveryReport {
+    public func send(
+        topic: String, partition: Int32? = nil, key: [UInt8]?, value: [UInt8]?,
+        headers: [(String, [UInt8])] = [], tombstone: Bool = false
+    ) async throws -> DeliveryReport {
         let token = callbacks.nextToken.wrappingAdd(1, ordering: .relaxed).oldValue
         return try await withCheckedThrowingContinuation { continuation in
             callbacks.waiting.withLock { $0[token] = continuation }
             do {
-                try produce(topic: topic, partition: partition, key: key, value: value, headers: headers, token: token,
-                            tombstone: tombstone)
+                try produce(
+                    topic: topic, partition: partition, key: key, value: value, headers: headers, token: token,
+                    tombstone: tombstone)
             } catch {
                 if let c = callbacks.waiting.withLock({ $0.removeValue(forKey: token) }) { c.resume(throwing: error) }
             }
@@ -380,7 +426,9 @@ public final class Producer: KafkaClient, @unchecked Sendable {
     }
 
     /// Commits a consumer's positions as part of the current transaction (read-process-write).
-    public func sendOffsets(_ offsets: [TopicPartitionOffset], of consumer: Consumer, timeout: Duration = .seconds(30)) async throws {
+    public func sendOffsets(_ offsets: [TopicPartitionOffset], of consumer: Consumer, timeout: Duration = .seconds(30))
+        async throws
+    {
         let list = TopicPartitionOffset.makeList(offsets)
         defer { rd_kafka_topic_partition_list_destroy(list) }
         try consumer.enter("send offsets")
@@ -391,7 +439,9 @@ public final class Producer: KafkaClient, @unchecked Sendable {
         }
         defer { rd_kafka_consumer_group_metadata_destroy(metadata) }
         let pointers = UnsafeSendable((list, metadata))
-        try await transactional { rd_kafka_send_offsets_to_transaction($0, pointers.value.0, pointers.value.1, timeout.milliseconds) }
+        try await transactional {
+            rd_kafka_send_offsets_to_transaction($0, pointers.value.0, pointers.value.1, timeout.milliseconds)
+        }
     }
 
     private func transactional(_ call: @escaping @Sendable (OpaquePointer) -> OpaquePointer?) async throws {
@@ -416,14 +466,18 @@ public final class Producer: KafkaClient, @unchecked Sendable {
     /// Once no call uses the handle any more.
     private func destroy(flushTimeout: Duration, teardown: Teardown) {
         _ = rd_kafka_flush(handle, flushTimeout.milliseconds)
-        topics.withLock { cache in cache.values.forEach { rd_kafka_topic_destroy($0) }; cache.removeAll() }
+        topics.withLock { cache in
+            cache.values.forEach { rd_kafka_topic_destroy($0) }; cache.removeAll()
+        }
         let parts = UnsafeSendable((handle, poller, callbacks, opaque))
         let rest: @Sendable () -> Void = {
             let (handle, poller, callbacks, opaque) = parts.value
             poller?.stop()
             rd_kafka_destroy(handle)
             // Any send still waiting will never be reported now.
-            let stranded = callbacks.waiting.withLock { w in defer { w.removeAll() }; return Array(w.values) }
+            let stranded = callbacks.waiting.withLock { w in
+                defer { w.removeAll() }; return Array(w.values)
+            }
             let closed = KafkaError(code: RD_KAFKA_RESP_ERR__DESTROY, detail: "producer closed")
             stranded.forEach { $0.resume(throwing: closed) }
             Unmanaged<ProducerCallbacks>.fromOpaque(opaque).release()

@@ -71,7 +71,9 @@ public struct ClientStatistics: Decodable, Sendable {
         var out: [TopicPartitionOffset: Int64] = [:]
         for t in topics.values {
             for p in t.partitions.values where p.partition >= 0 {
-                if let lag = p.consumer_lag, lag >= 0 { out[TopicPartitionOffset(topic: t.topic, partition: p.partition)] = lag }
+                if let lag = p.consumer_lag, lag >= 0 {
+                    out[TopicPartitionOffset(topic: t.topic, partition: p.partition)] = lag
+                }
             }
         }
         return out

@@ -16,7 +16,7 @@ public enum TLSFiles {
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
                 throw KafkaError.invalidArgument("client property \(key): no such file (the path is not shown)")
             }
-            if isDirectory.boolValue { continue } // a CA directory of hashed certificates: OpenSSL reads it
+            if isDirectory.boolValue { continue }  // a CA directory of hashed certificates: OpenSSL reads it
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                 throw KafkaError.invalidArgument("client property \(key): the file cannot be read")
             }
@@ -27,16 +27,19 @@ public enum TLSFiles {
             for (i, der) in certificates.enumerated() {
                 let which = certificates.count > 1 ? "certificate \(i + 1) of the file" : "the certificate"
                 guard let validity = validity(der) else {
-                    throw KafkaError.invalidArgument("client property \(key): \(which) is not a readable X.509 "
-                                     + "certificate")
+                    throw KafkaError.invalidArgument(
+                        "client property \(key): \(which) is not a readable X.509 "
+                            + "certificate")
                 }
                 if now > validity.notAfter {
-                    throw KafkaError.invalidArgument("client property \(key): \(which) expired on "
-                                     + "\(stamp(validity.notAfter)); issue a new one (make certs)")
+                    throw KafkaError.invalidArgument(
+                        "client property \(key): \(which) expired on "
+                            + "\(stamp(validity.notAfter)); issue a new one (make certs)")
                 }
                 if now < validity.notBefore {
-                    throw KafkaError.invalidArgument("client property \(key): \(which) is not valid before "
-                                     + "\(stamp(validity.notBefore))")
+                    throw KafkaError.invalidArgument(
+                        "client property \(key): \(which) is not valid before "
+                            + "\(stamp(validity.notBefore))")
                 }
             }
         }
@@ -69,7 +72,8 @@ public enum TLSFiles {
     /// { [0] version OPTIONAL, serial INTEGER, signature SEQUENCE, issuer SEQUENCE, validity SEQUENCE {…} …
     public static func validity(_ der: [UInt8]) -> (notBefore: Date, notAfter: Date)? {
         guard let cert = element(der, at: 0), cert.tag == 0x30,
-              let tbs = element(der, at: cert.body.lowerBound), tbs.tag == 0x30 else { return nil }
+            let tbs = element(der, at: cert.body.lowerBound), tbs.tag == 0x30
+        else { return nil }
         var fields: [(tag: UInt8, body: Range<Int>)] = []
         var i = tbs.body.lowerBound
         while i < tbs.body.upperBound, fields.count < 6, let e = element(der, at: i) {
@@ -80,7 +84,8 @@ public enum TLSFiles {
         guard fields.count >= 4 + skip, fields[3 + skip].tag == 0x30 else { return nil }
         let validity = fields[3 + skip].body
         guard let a = element(der, at: validity.lowerBound), let b = element(der, at: a.body.upperBound),
-              let notBefore = time(a.tag, der[a.body]), let notAfter = time(b.tag, der[b.body]) else { return nil }
+            let notBefore = time(a.tag, der[a.body]), let notAfter = time(b.tag, der[b.body])
+        else { return nil }
         return (notBefore, notAfter)
     }
 

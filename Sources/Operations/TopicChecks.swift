@@ -105,8 +105,9 @@ public enum TopicChecks {
         return Plan(
             action: "delete topic \(name)",
             changes: [
-                .init("topic \(name)",
-                      "\(counted(topic.partitions.count, "partition")), \(counted(Int(records), "record"))", "absent")
+                .init(
+                    "topic \(name)",
+                    "\(counted(topic.partitions.count, "partition")), \(counted(Int(records), "record"))", "absent")
             ], notes: notes)
     }
 
@@ -191,7 +192,11 @@ public enum TopicChecks {
             changes: [
                 .init("\(name)[\(partition)] low watermark", "\(low)", "\(offset)"),
                 .init("\(name)[\(partition)] records \(low)…\(offset - 1)", "\(offset - low) readable", "deleted"),
-            ], notes: [high > offset ? "records \(offset)…\(high - 1) (\(high - offset)) stay"
-                        : "no record stays: the log will be empty, starting at \(offset)"])
+            ],
+            notes: [
+                high > offset
+                    ? "records \(offset)…\(high - 1) (\(high - offset)) stay"
+                    : "no record stays: the log will be empty, starting at \(offset)"
+            ])
     }
 }

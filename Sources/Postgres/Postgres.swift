@@ -178,8 +178,10 @@ public final class Connection: @unchecked Sendable {
 
     /// Connects within `timeout` (10 s by default) whatever the server does: refused, absent or silent.
     /// A statement then runs for at most `statementTimeout`.
-    public static func connect(_ dsn: DSN, timeout: Duration = .seconds(10),
-                               statementTimeout: Duration = .seconds(30)) async throws -> Connection {
+    public static func connect(
+        _ dsn: DSN, timeout: Duration = .seconds(10),
+        statementTimeout: Duration = .seconds(30)
+    ) async throws -> Connection {
         let thread = BlockingThread(name: "kafka-bdd postgres")
         let c: Connection
         do {
@@ -205,13 +207,15 @@ public final class Connection: @unchecked Sendable {
             let detail = (conn.map { String(cString: PQerrorMessage($0)) } ?? "")
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             if let conn { PQfinish(conn) }
-            let message = "cannot connect to PostgreSQL (\(dsn.redacted)): "
+            let message =
+                "cannot connect to PostgreSQL (\(dsn.redacted)): "
                 + dsn.scrub(what + (detail.isEmpty ? "" : ": " + detail))
             return PostgresError(message, unreachable: true)
         }
         guard !dsn.options.isEmpty || dsn.text.isEmpty else {
-            throw PostgresError("cannot connect to PostgreSQL: \(DSN.environmentVariable) is not a connection string "
-                                + "libpq can parse (key=value pairs or a postgresql:// URI)")
+            throw PostgresError(
+                "cannot connect to PostgreSQL: \(DSN.environmentVariable) is not a connection string "
+                    + "libpq can parse (key=value pairs or a postgresql:// URI)")
         }
         guard let conn = PQconnectStart(dsn.text) else { throw failure("out of memory", nil) }
         if PQstatus(conn) == CONNECTION_BAD { throw failure("bad connection settings", conn) }
@@ -227,10 +231,14 @@ public final class Connection: @unchecked Sendable {
                 guard left > .zero else {
                     throw failure("no answer within \(timeout.components.seconds) s", conn)
                 }
-                var fd = pollfd(fd: PQsocket(conn), events: Int16(state == PGRES_POLLING_READING ? POLLIN : POLLOUT),
-                                revents: 0)
-                let ms = Int32(max(1, left.components.seconds * 1000
-                                      + left.components.attoseconds / 1_000_000_000_000_000))
+                var fd = pollfd(
+                    fd: PQsocket(conn), events: Int16(state == PGRES_POLLING_READING ? POLLIN : POLLOUT),
+                    revents: 0)
+                let ms = Int32(
+                    max(
+                        1,
+                        left.components.seconds * 1000
+                            + left.components.attoseconds / 1_000_000_000_000_000))
                 let ready = poll(&fd, 1, ms)
                 if ready == 0 { throw failure("no answer within \(timeout.components.seconds) s", conn) }
                 if ready < 0, errno != EINTR { throw failure("poll failed (errno \(errno))", conn) }
@@ -242,7 +250,8 @@ public final class Connection: @unchecked Sendable {
     /// Runs one statement with text parameters ($1, $2, …); `binary` asks for binary result values.
     @discardableResult
     public func execute(_ sql: String, _ parameters: [String?] = [], binary: Bool = false) async throws
-        -> QueryResult {
+        -> QueryResult
+    {
         try await thread.run { [self] in try executeBlocking(sql, parameters, binary: binary) }
     }
 
@@ -254,8 +263,9 @@ public final class Connection: @unchecked Sendable {
             let values = cStrings.map { UnsafePointer($0) }
             let format: Int32 = binary ? 1 : 0
             guard let result = PQexecParams(conn, sql, Int32(parameters.count), nil, values, nil, nil, format) else {
-                throw PostgresError(dsn.scrub(String(cString: PQerrorMessage(conn))),
-                                    unreachable: PQstatus(conn) == CONNECTION_BAD)
+                throw PostgresError(
+                    dsn.scrub(String(cString: PQerrorMessage(conn))),
+                    unreachable: PQstatus(conn) == CONNECTION_BAD)
             }
             defer { PQclear(result) }
             let status = PQresultStatus(result)
@@ -268,13 +278,14 @@ public final class Connection: @unchecked Sendable {
             let columns = (0..<PQnfields(result)).map { String(cString: PQfname(result, $0)) }
             var rows: [[[UInt8]?]] = []
             for r in 0..<PQntuples(result) {
-                rows.append((0..<Int32(columns.count)).map { c in
-                    if PQgetisnull(result, r, c) == 1 { return nil }
-                    let length = Int(PQgetlength(result, r, c))
-                    return PQgetvalue(result, r, c).withMemoryRebound(to: UInt8.self, capacity: length) {
-                        Array(UnsafeBufferPointer(start: $0, count: length))
-                    }
-                })
+                rows.append(
+                    (0..<Int32(columns.count)).map { c in
+                        if PQgetisnull(result, r, c) == 1 { return nil }
+                        let length = Int(PQgetlength(result, r, c))
+                        return PQgetvalue(result, r, c).withMemoryRebound(to: UInt8.self, capacity: length) {
+                            Array(UnsafeBufferPointer(start: $0, count: length))
+                        }
+                    })
             }
             return QueryResult(columns: columns, rows: rows, affected: Int(String(cString: PQcmdTuples(result))) ?? 0)
         }

@@ -72,7 +72,7 @@ public final class Mirror: @unchecked Sendable {
         var checkpoints = 0
         var heartbeats = 0
         var lastCheckpoint: String?
-        var offsetMap: [String: [Int64: Int64]] = [:] // "topic/partition" → source → target
+        var offsetMap: [String: [Int64: Int64]] = [:]  // "topic/partition" → source → target
         var topics: [String: Int32] = [:]
         var error: String?
     }
@@ -81,8 +81,10 @@ public final class Mirror: @unchecked Sendable {
     private var beatsTask: Task<Void, Never>?
 
     /// - Parameter createTopic: creates a topic on the target (the embedded mock has no CreateTopics API).
-    public init(source: KafkaConfig, target: KafkaConfig, options: Options,
-                createTopic: @escaping @Sendable (TopicSpec) async throws -> Void) {
+    public init(
+        source: KafkaConfig, target: KafkaConfig, options: Options,
+        createTopic: @escaping @Sendable (TopicSpec) async throws -> Void
+    ) {
         self.source = source
         self.target = target
         self.options = options
@@ -91,7 +93,10 @@ public final class Mirror: @unchecked Sendable {
 
     public func selects(_ topic: String) -> Bool {
         if topic.hasPrefix("__") || topic == Self.heartbeatsTopic || topic.hasSuffix(".internal")
-            || topic.hasPrefix(options.targetAlias + ".") || topic.hasPrefix("mm2-") { return false }
+            || topic.hasPrefix(options.targetAlias + ".") || topic.hasPrefix("mm2-")
+        {
+            return false
+        }
         func matches(_ patterns: [String]) -> Bool {
             patterns.contains { p in (try? Regex(p)).map { topic.wholeMatch(of: $0) != nil } ?? false }
         }
@@ -111,9 +116,12 @@ public final class Mirror: @unchecked Sendable {
         public var lastCheckpoint: String?
     }
     public var status: Status {
-        state.withLock { Status(mirrored: $0.mirrored, dropped: $0.dropped, checkpoints: $0.checkpoints,
-                                heartbeats: $0.heartbeats, topics: $0.topics, paused: $0.paused, error: $0.error,
-                                lastCheckpoint: $0.lastCheckpoint) }
+        state.withLock {
+            Status(
+                mirrored: $0.mirrored, dropped: $0.dropped, checkpoints: $0.checkpoints,
+                heartbeats: $0.heartbeats, topics: $0.topics, paused: $0.paused, error: $0.error,
+                lastCheckpoint: $0.lastCheckpoint)
+        }
     }
 
     /// The target offset a consumer should start from for a committed source offset `upstream`.
@@ -133,21 +141,32 @@ public final class Mirror: @unchecked Sendable {
     /// Starts mirroring in the background, the topics selected now with their remote copies made; throws
     /// when the clients or those copies cannot be made.
     public func start() async throws {
-        let consumer = try Consumer(config: source.merging(KafkaConfig([
-            "group.id": "mirror-\(options.sourceAlias)-\(options.targetAlias)", "enable.auto.commit": "false",
-            "auto.offset.reset": "earliest", "fetch.wait.max.ms": "50"])))
+        let consumer = try Consumer(
+            config: source.merging(
+                KafkaConfig([
+                    "group.id": "mirror-\(options.sourceAlias)-\(options.targetAlias)", "enable.auto.commit": "false",
+                    "auto.offset.reset": "earliest", "fetch.wait.max.ms": "50",
+                ])))
         let delivered = Locked<[UInt64: (String, Int32, Int64)]>([:])
-        let producer = try Producer(config: target.merging(KafkaConfig([
-            "acks": "all", "max.in.flight.requests.per.connection": "1", "linger.ms": "5"])),
+        let producer = try Producer(
+            config: target.merging(
+                KafkaConfig([
+                    "acks": "all", "max.in.flight.requests.per.connection": "1", "linger.ms": "5",
+                ])),
             onDelivery: { [weak self] report in
-                guard let self, report.error == nil, let origin = delivered.withLock({ $0.removeValue(forKey: report.token) })
+                guard let self, report.error == nil,
+                    let origin = delivered.withLock({ $0.removeValue(forKey: report.token) })
                 else { return }
                 self.state.withLock { $0.offsetMap["\(origin.0)/\(origin.1)", default: [:]][origin.2] = report.offset }
             })
-        try await createTopic(TopicSpec(name: Self.checkpointsTopic(sourceAlias: options.sourceAlias), partitions: 1,
-                                        replicationFactor: options.replicationFactor))
-        try await createTopic(TopicSpec(name: Self.heartbeatsTopic, partitions: 1,
-                                        replicationFactor: options.replicationFactor))
+        try await createTopic(
+            TopicSpec(
+                name: Self.checkpointsTopic(sourceAlias: options.sourceAlias), partitions: 1,
+                replicationFactor: options.replicationFactor))
+        try await createTopic(
+            TopicSpec(
+                name: Self.heartbeatsTopic, partitions: 1,
+                replicationFactor: options.replicationFactor))
         // The topics selected now get their remote copies before start returns, so a fault a scenario
         // injects next (a target broker killed) lands on a running mirror, not on its first topic creation:
         // under load that creation could come after the kill and be refused (too few live brokers), and the
@@ -176,14 +195,16 @@ public final class Mirror: @unchecked Sendable {
         await beatsTask?.value
     }
 
-    private func loop(consumer: Consumer, producer: Producer, delivered: Locked<[UInt64: (String, Int32, Int64)]>,
-                      assigned initial: [TopicPartitionOffset]) async throws {
+    private func loop(
+        consumer: Consumer, producer: Producer, delivered: Locked<[UInt64: (String, Int32, Int64)]>,
+        assigned initial: [TopicPartitionOffset]
+    ) async throws {
         var token: UInt64 = 0
         var nextRefresh = ContinuousClock.now + options.topicRefreshInterval
         var assigned = initial
         while !state.withLock({ $0.stopping }) {
             if state.withLock({ $0.paused }) {
-                try await Task.sleep(for: .milliseconds(20)) // idle while paused; stop and resume are flags
+                try await Task.sleep(for: .milliseconds(20))  // idle while paused; stop and resume are flags
                 continue
             }
             let now = ContinuousClock.now
@@ -200,37 +221,46 @@ public final class Mirror: @unchecked Sendable {
                             s.defect = nil
                             s.dropped += 1
                             return true
-                        }) { continue }
+                        }) {
+                            continue
+                        }
                         token += 1
                         delivered.withLock { $0[token] = (r.topic, r.partition, r.offset) }
-                        try producer.produce(topic: Self.remoteTopic(r.topic, sourceAlias: options.sourceAlias),
-                                             partition: r.partition, key: r.key, value: r.value, headers: r.headers,
-                                             timestamp: r.timestamp ?? Int64(Date().timeIntervalSince1970 * 1000), token: token)
+                        try producer.produce(
+                            topic: Self.remoteTopic(r.topic, sourceAlias: options.sourceAlias),
+                            partition: r.partition, key: r.key, value: r.value, headers: r.headers,
+                            timestamp: r.timestamp ?? Int64(Date().timeIntervalSince1970 * 1000), token: token)
                     }
                     try await producer.flush(timeout: .seconds(30))
                     let n = records.count
                     state.withLock { $0.mirrored += n }
                 }
                 // Only records are progress; an assignment keeps its offsets in the consumer itself.
-                assigned = assigned.map { var tp = $0; tp.offset = -1001; return tp }
+                assigned = assigned.map {
+                    var tp = $0; tp.offset = -1001; return tp
+                }
             } else {
-                try await Task.sleep(for: .milliseconds(20)) // nothing to mirror yet: wait for the next refresh
+                try await Task.sleep(for: .milliseconds(20))  // nothing to mirror yet: wait for the next refresh
             }
         }
     }
 
     /// Looks for source topics the mirror selects and has no copy of yet: creates each one's remote topic on
     /// the target and assigns its partitions (those already read keep their place). Returns the assignment.
-    private func refresh(consumer: Consumer, producer: Producer,
-                         assigned current: [TopicPartitionOffset]) async throws -> [TopicPartitionOffset] {
+    private func refresh(
+        consumer: Consumer, producer: Producer,
+        assigned current: [TopicPartitionOffset]
+    ) async throws -> [TopicPartitionOffset] {
         var assigned = current
         let md = try await consumer.metadata(topic: nil)
         var changed = false
         for t in md.topics where selects(t.name) && state.withLock({ $0.topics[t.name] == nil }) {
             let count = Int32(t.partitions.count)
             let remote = Self.remoteTopic(t.name, sourceAlias: options.sourceAlias)
-            try await createTopic(TopicSpec(name: remote, partitions: count,
-                                            replicationFactor: options.replicationFactor))
+            try await createTopic(
+                TopicSpec(
+                    name: remote, partitions: count,
+                    replicationFactor: options.replicationFactor))
             // The first record to a topic the producer has no metadata for waits about a second for it
             // (measured in the capstone's CDC reader): that is start-up, not the mirror's lag.
             _ = try? await producer.metadata(topic: remote)
@@ -243,8 +273,9 @@ public final class Mirror: @unchecked Sendable {
         guard changed else { return assigned }
         // Partitions already read keep their place: assign from the next offset of each.
         let positions = (try? consumer.positions(assigned.filter { $0.offset != TopicPartitionOffset.beginning })) ?? []
-        let byKey = Dictionary(positions.map { ("\($0.topic)/\($0.partition)", $0.offset) },
-                               uniquingKeysWith: { a, _ in a })
+        let byKey = Dictionary(
+            positions.map { ("\($0.topic)/\($0.partition)", $0.offset) },
+            uniquingKeysWith: { a, _ in a })
         assigned = assigned.map { tp in
             var tp = tp
             if let o = byKey["\(tp.topic)/\(tp.partition)"], o >= 0 { tp.offset = o }
@@ -262,21 +293,25 @@ public final class Mirror: @unchecked Sendable {
         defer { for c in groupClients.values { c.kill() } }
         var token: UInt64 = 0
         while !state.withLock({ $0.stopping }) {
-            try await Task.sleep(for: .milliseconds(20)) // the rounds' clock: they are due at their intervals
+            try await Task.sleep(for: .milliseconds(20))  // the rounds' clock: they are due at their intervals
             if state.withLock({ $0.paused }) { continue }
             if ContinuousClock.now >= nextCheckpoint {
                 nextCheckpoint = nextCheckpoint + options.checkpointInterval
-                if nextCheckpoint < ContinuousClock.now { nextCheckpoint = ContinuousClock.now + options.checkpointInterval }
+                if nextCheckpoint < ContinuousClock.now {
+                    nextCheckpoint = ContinuousClock.now + options.checkpointInterval
+                }
                 try await checkpoint(producer: producer, clients: &groupClients)
             }
             if ContinuousClock.now >= nextHeartbeat {
                 nextHeartbeat = ContinuousClock.now + options.heartbeatInterval
-                let beat = Heartbeat(sourceClusterAlias: options.sourceAlias, targetClusterAlias: options.targetAlias,
-                                     timestamp: Int64(Date().timeIntervalSince1970 * 1000))
+                let beat = Heartbeat(
+                    sourceClusterAlias: options.sourceAlias, targetClusterAlias: options.targetAlias,
+                    timestamp: Int64(Date().timeIntervalSince1970 * 1000))
                 token += 1
-                try producer.produce(topic: Self.heartbeatsTopic, partition: 0,
-                                     key: Array("\(options.sourceAlias)->\(options.targetAlias)".utf8),
-                                     value: Array(try JSONEncoder().encode(beat)), token: token)
+                try producer.produce(
+                    topic: Self.heartbeatsTopic, partition: 0,
+                    key: Array("\(options.sourceAlias)->\(options.targetAlias)".utf8),
+                    value: Array(try JSONEncoder().encode(beat)), token: token)
                 state.withLock { $0.heartbeats += 1 }
             }
         }
@@ -290,24 +325,34 @@ public final class Mirror: @unchecked Sendable {
             // Kept across rounds: destroying a client can block the copy loop for most of a second.
             let client = try clients[group] ?? Consumer(config: source.merging(KafkaConfig(["group.id": group])))
             clients[group] = client
-            let partitions = topics.sorted { $0.key < $1.key }.flatMap { t in (0..<t.value).map { TopicPartitionOffset(topic: t.key, partition: $0) } }
+            let partitions = topics.sorted { $0.key < $1.key }.flatMap { t in
+                (0..<t.value).map { TopicPartitionOffset(topic: t.key, partition: $0) }
+            }
             let committed: [TopicPartitionOffset]
             do { committed = try await client.committed(partitions, timeout: .seconds(5)) } catch {
                 state.withLock { $0.lastCheckpoint = "group \(group): committed offsets unreadable: \(error)" }
                 continue
             }
             var written = 0
-            defer { state.withLock { $0.lastCheckpoint = "group \(group): \(written) partitions checkpointed of \(committed)" } }
+            defer {
+                state.withLock {
+                    $0.lastCheckpoint = "group \(group): \(written) partitions checkpointed of \(committed)"
+                }
+            }
             for c in committed where c.offset >= 0 {
-                guard let downstream = translate(topic: c.topic, partition: c.partition, upstream: c.offset) else { continue }
+                guard let downstream = translate(topic: c.topic, partition: c.partition, upstream: c.offset) else {
+                    continue
+                }
                 written += 1
-                let cp = Checkpoint(group: group, topic: Self.remoteTopic(c.topic, sourceAlias: options.sourceAlias),
-                                    partition: c.partition, upstreamOffset: c.offset, downstreamOffset: downstream,
-                                    timestamp: Int64(Date().timeIntervalSince1970 * 1000))
+                let cp = Checkpoint(
+                    group: group, topic: Self.remoteTopic(c.topic, sourceAlias: options.sourceAlias),
+                    partition: c.partition, upstreamOffset: c.offset, downstreamOffset: downstream,
+                    timestamp: Int64(Date().timeIntervalSince1970 * 1000))
                 token += 1
-                try producer.produce(topic: Self.checkpointsTopic(sourceAlias: options.sourceAlias), partition: 0,
-                                     key: Array("\(group)|\(cp.topic)|\(c.partition)".utf8),
-                                     value: Array(try JSONEncoder().encode(cp)), token: token)
+                try producer.produce(
+                    topic: Self.checkpointsTopic(sourceAlias: options.sourceAlias), partition: 0,
+                    key: Array("\(group)|\(cp.topic)|\(c.partition)".utf8),
+                    value: Array(try JSONEncoder().encode(cp)), token: token)
             }
         }
         try await producer.flush(timeout: .seconds(30))
@@ -315,13 +360,17 @@ public final class Mirror: @unchecked Sendable {
     }
 
     /// The newest checkpoint of each partition for `group`, read back from the target's checkpoints topic.
-    public static func readCheckpoints(target: KafkaConfig, sourceAlias: String, group: String,
-                                       within timeout: Duration = .seconds(10)) async throws -> [Checkpoint] {
+    public static func readCheckpoints(
+        target: KafkaConfig, sourceAlias: String, group: String,
+        within timeout: Duration = .seconds(10)
+    ) async throws -> [Checkpoint] {
         let topic = checkpointsTopic(sourceAlias: sourceAlias)
         let records = try await TopicReader.readAll(config: target, topic: topic, partitions: [0], within: timeout)
         var latest: [String: Checkpoint] = [:]
         for r in records {
-            guard let cp = try? JSONDecoder().decode(Checkpoint.self, from: Data(r.value)), cp.group == group else { continue }
+            guard let cp = try? JSONDecoder().decode(Checkpoint.self, from: Data(r.value)), cp.group == group else {
+                continue
+            }
             latest["\(cp.topic)/\(cp.partition)"] = cp
         }
         return latest.values.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
@@ -331,10 +380,16 @@ public final class Mirror: @unchecked Sendable {
 /// Reads partitions from the beginning up to their high watermarks at the time of the call, all of it
 /// (watermarks, metadata, the read) within `timeout`.
 public enum TopicReader {
-    public static func readAll(config: KafkaConfig, topic: String, partitions: [Int32],
-                               within timeout: Duration = .seconds(20)) async throws -> [ConsumedRecord] {
-        let consumer = try Consumer(config: config.merging(KafkaConfig(["group.id": "kafka-bdd-reader-\(UUID().uuidString)",
-                                                                        "enable.auto.commit": "false"])))
+    public static func readAll(
+        config: KafkaConfig, topic: String, partitions: [Int32],
+        within timeout: Duration = .seconds(20)
+    ) async throws -> [ConsumedRecord] {
+        let consumer = try Consumer(
+            config: config.merging(
+                KafkaConfig([
+                    "group.id": "kafka-bdd-reader-\(UUID().uuidString)",
+                    "enable.auto.commit": "false",
+                ])))
         defer { consumer.kill() }
         let deadline = ContinuousClock.now + timeout
         let left = { max(.milliseconds(1), deadline - ContinuousClock.now) }
@@ -356,8 +411,9 @@ public enum TopicReader {
         let got = Dictionary(grouping: records, by: \.partition).mapValues { ($0.map(\.offset).max() ?? -1) + 1 }
         let short = wanted.filter { (got[$0] ?? 0) < target[$0]! }
         if !short.isEmpty {
-            throw KafkaError.timedOut("read \(topic) partitions \(short) only up to \(short.map { got[$0] ?? 0 }) of "
-                             + "\(short.map { target[$0]! }) within \(timeout.formatted())")
+            throw KafkaError.timedOut(
+                "read \(topic) partitions \(short) only up to \(short.map { got[$0] ?? 0 }) of "
+                    + "\(short.map { target[$0]! }) within \(timeout.formatted())")
         }
         return records.filter { $0.offset < target[$0.partition]! }
     }

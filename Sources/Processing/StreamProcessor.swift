@@ -31,8 +31,10 @@ public final class StreamProcessor: @unchecked Sendable {
         public var restoreState = true
         public var batchSize = 20
 
-        public init(orders: String, payments: String, results: String, changelog: String, dropped: String,
-                    group: String, topology: TopologyConfig) {
+        public init(
+            orders: String, payments: String, results: String, changelog: String, dropped: String,
+            group: String, topology: TopologyConfig
+        ) {
             self.orders = orders
             self.payments = payments
             self.results = results
@@ -71,8 +73,11 @@ public final class StreamProcessor: @unchecked Sendable {
         public var state: TopologyState
     }
     public var status: Status {
-        state.withLock { Status(processed: $0.processed, skipped: $0.skipped, restored: $0.restored, killed: $0.killed,
-                                caughtUp: $0.caughtUp, error: $0.error, state: $0.topology) }
+        state.withLock {
+            Status(
+                processed: $0.processed, skipped: $0.skipped, restored: $0.restored, killed: $0.killed,
+                caughtUp: $0.caughtUp, error: $0.error, state: $0.topology)
+        }
     }
 
     /// Dies as a crash would, right after the changelog of its `count`th processed record is flushed and
@@ -82,11 +87,17 @@ public final class StreamProcessor: @unchecked Sendable {
     public func start() async throws {
         let topologyState = options.restoreState ? try await restore() : TopologyState()
         state.withLock { $0.topology = topologyState }
-        let consumer = try Consumer(config: config.merging(KafkaConfig([
-            "group.id": options.group, "enable.auto.commit": "false", "auto.offset.reset": "earliest",
-            "fetch.wait.max.ms": "50"])))
-        let producer = try Producer(config: config.merging(KafkaConfig([
-            "acks": "all", "max.in.flight.requests.per.connection": "1", "linger.ms": "5"])))
+        let consumer = try Consumer(
+            config: config.merging(
+                KafkaConfig([
+                    "group.id": options.group, "enable.auto.commit": "false", "auto.offset.reset": "earliest",
+                    "fetch.wait.max.ms": "50",
+                ])))
+        let producer = try Producer(
+            config: config.merging(
+                KafkaConfig([
+                    "acks": "all", "max.in.flight.requests.per.connection": "1", "linger.ms": "5",
+                ])))
         task = Task.detached { [self] in
             do {
                 try await loop(consumer: consumer, producer: producer)
@@ -116,10 +127,11 @@ public final class StreamProcessor: @unchecked Sendable {
             let s = status
             if let e = s.error { throw KafkaError.transport("the stream processor failed: \(e)") }
             if s.killed || s.caughtUp { return }
-            try await Task.sleep(for: .milliseconds(50)) // polling interval of the deadline loop
+            try await Task.sleep(for: .milliseconds(50))  // polling interval of the deadline loop
         }
-        throw KafkaError.timedOut("the stream processor did not catch up within \(timeout.formatted()) "
-                         + "(processed \(status.processed))")
+        throw KafkaError.timedOut(
+            "the stream processor did not catch up within \(timeout.formatted()) "
+                + "(processed \(status.processed))")
     }
 
     private func restore() async throws -> TopologyState {
@@ -137,22 +149,25 @@ public final class StreamProcessor: @unchecked Sendable {
             partitions += t.partitions.map { TopicPartitionOffset(topic: topic, partition: $0.id) }
         }
         let committed = try await consumer.committed(partitions)
-        try await consumer.assignKnowingLeaders(committed.map { c in
-            var c = c
-            if c.offset < 0 { c.offset = TopicPartitionOffset.beginning }
-            return c
-        })
+        try await consumer.assignKnowingLeaders(
+            committed.map { c in
+                var c = c
+                if c.offset < 0 { c.offset = TopicPartitionOffset.beginning }
+                return c
+            })
         let topology = Topology(options.topology)
         var buffers: [Source: [InputRecord]] = [:]
-        var next: [Source: Int64] = [:] // the next offset to read per partition
+        var next: [Source: Int64] = [:]  // the next offset to read per partition
         for c in committed { next[source(c.topic, c.partition)] = max(0, c.offset) }
         while !state.withLock({ $0.stopping }) {
             for r in try await consumer.records(atMost: 500, within: .milliseconds(50)) {
                 let s = source(r.topic, r.partition)
                 next[s] = r.offset + 1
                 guard let amount = StreamsCodec.amount(r.value), let key = r.keyString else { continue }
-                buffers[s, default: []].append(InputRecord(side: s.side, partition: r.partition, offset: r.offset, key: key,
-                                                           amount: amount, timestamp: r.timestamp ?? 0))
+                buffers[s, default: []].append(
+                    InputRecord(
+                        side: s.side, partition: r.partition, offset: r.offset, key: key,
+                        amount: amount, timestamp: r.timestamp ?? 0))
             }
             // A partition with nothing buffered must be caught up before the others move on without it.
             var caughtUp = true
@@ -170,7 +185,7 @@ public final class StreamProcessor: @unchecked Sendable {
                 let live = sources.filter { !(buffers[$0]?.isEmpty ?? true) }
                 guard let pick = ProcessingOrder.next(live.map { buffers[$0]![0] }) else { break }
                 batch.append(buffers[live[pick]]!.removeFirst())
-                if buffers[live[pick]]!.isEmpty { break } // re-check its high watermark before going on
+                if buffers[live[pick]]!.isEmpty { break }  // re-check its high watermark before going on
             }
             if batch.isEmpty {
                 state.withLock { $0.caughtUp = caughtUp && buffers.values.allSatisfy(\.isEmpty) }
@@ -184,12 +199,13 @@ public final class StreamProcessor: @unchecked Sendable {
             try await process(batch, topology: topology, producer: producer)
             if state.withLock({ s in s.killAfter.map { s.processed >= $0 } ?? false }) {
                 state.withLock { $0.killed = true }
-                return // a crash: the input offsets of this batch are never committed
+                return  // a crash: the input offsets of this batch are never committed
             }
             var offsets: [String: TopicPartitionOffset] = [:]
             for r in batch {
                 let topic = r.side == .order ? options.orders : options.payments
-                offsets["\(topic)/\(r.partition)"] = TopicPartitionOffset(topic: topic, partition: r.partition, offset: r.offset + 1)
+                offsets["\(topic)/\(r.partition)"] = TopicPartitionOffset(
+                    topic: topic, partition: r.partition, offset: r.offset + 1)
             }
             try await consumer.commit(Array(offsets.values))
         }
@@ -208,20 +224,23 @@ public final class StreamProcessor: @unchecked Sendable {
         for out in outputs {
             for result in out.results {
                 token += 1
-                try producer.produce(topic: options.results, key: StreamsCodec.resultKey(result.window),
-                                     value: StreamsCodec.encode(result), token: token)
+                try producer.produce(
+                    topic: options.results, key: StreamsCodec.resultKey(result.window),
+                    value: StreamsCodec.encode(result), token: token)
             }
             for d in out.dropped {
                 token += 1
-                try producer.produce(topic: options.dropped, key: Array(d.record.key.utf8), value: StreamsCodec.encode(d),
-                                     token: token)
+                try producer.produce(
+                    topic: options.dropped, key: Array(d.record.key.utf8), value: StreamsCodec.encode(d),
+                    token: token)
             }
         }
         try await producer.flush(timeout: .seconds(30))
         for entry in outputs.compactMap(\.changelog) {
             token += 1
-            try producer.produce(topic: options.changelog, partition: 0, key: Array("\(entry.source)".utf8),
-                                 value: StreamsCodec.encode(entry), token: token)
+            try producer.produce(
+                topic: options.changelog, partition: 0, key: Array("\(entry.source)".utf8),
+                value: StreamsCodec.encode(entry), token: token)
         }
         try await producer.flush(timeout: .seconds(30))
         let applied = outputs.filter { !$0.skipped }.count
@@ -233,9 +252,12 @@ public final class StreamProcessor: @unchecked Sendable {
     }
 
     /// The result view as read back from the results topic: the latest upsert of each window.
-    public static func readResults(config: KafkaConfig, topic: String, partitions: Int32,
-                                   within timeout: Duration = .seconds(20)) async throws -> [WindowResult] {
-        let records = try await TopicReader.readAll(config: config, topic: topic, partitions: Array(0..<partitions), within: timeout)
+    public static func readResults(
+        config: KafkaConfig, topic: String, partitions: Int32,
+        within timeout: Duration = .seconds(20)
+    ) async throws -> [WindowResult] {
+        let records = try await TopicReader.readAll(
+            config: config, topic: topic, partitions: Array(0..<partitions), within: timeout)
         var latest: [WindowKey: WindowResult] = [:]
         for r in records.sorted(by: { ($0.partition, $0.offset) < ($1.partition, $1.offset) }) {
             let result = try StreamsCodec.decode(WindowResult.self, r.value)

@@ -48,14 +48,18 @@ public struct Topology: Sendable, Hashable {
             entry.buffered = record
             for partner in state.buffer(record.side.other)
             where partner.key == record.key && abs(partner.timestamp - record.timestamp) <= config.joinWindow {
-                let pair = record.side == .order ? JoinedRecord(key: record.key, order: record, payment: partner)
-                                                 : JoinedRecord(key: record.key, order: partner, payment: record)
+                let pair =
+                    record.side == .order
+                    ? JoinedRecord(key: record.key, order: record, payment: partner)
+                    : JoinedRecord(key: record.key, order: partner, payment: record)
                 out.joined.append(pair)
                 let window = WindowKey(key: record.key, start: windowStart(pair.timestamp))
                 let end = window.start + config.windowSize
                 if end + config.grace <= streamTime {
-                    out.dropped.append(DroppedRecord(record: record, reason: .windowClosed, streamTime: streamTime,
-                                                     window: window))
+                    out.dropped.append(
+                        DroppedRecord(
+                            record: record, reason: .windowClosed, streamTime: streamTime,
+                            window: window))
                     continue
                 }
                 var aggregate = state.windows[window] ?? WindowAggregate()
@@ -94,7 +98,9 @@ public enum ProcessingOrder {
     /// The index of the head to take next.
     public static func next(_ heads: [InputRecord]) -> Int? {
         heads.indices.min { a, b in
-            (heads[a].timestamp, heads[a].side, heads[a].partition) < (heads[b].timestamp, heads[b].side, heads[b].partition)
+            (heads[a].timestamp, heads[a].side, heads[a].partition) < (
+                heads[b].timestamp, heads[b].side, heads[b].partition
+            )
         }
     }
 

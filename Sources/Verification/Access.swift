@@ -54,16 +54,19 @@ public enum Access {
     /// After a rotation the broker presents the issued certificate (serials), not the one from before.
     public static func presentsNewCertificate(broker: Int32, before: String, issued: String, now: String) -> Verdict {
         if now == before {
-            return .fails("broker \(broker) still presents its old certificate (serial \(now)); "
-                          + "the rotation issued \(issued)")
+            return .fails(
+                "broker \(broker) still presents its old certificate (serial \(now)); "
+                    + "the rotation issued \(issued)")
         }
         return now == issued ? Verdict() : .fails("broker \(broker) presents serial \(now), not the issued \(issued)")
     }
 
     /// Producing through a rotation: no send failed, nothing was lost (`lost`: the delivery verdict's
     /// loss claim), and every error the producer saw was retriable; `context` is the delivery summary.
-    public static func survivedRotation(failed: Int, sent: Int, lost: Verdict, errors: [String: Int],
-                                        context: String) -> Verdict {
+    public static func survivedRotation(
+        failed: Int, sent: Int, lost: Verdict, errors: [String: Int],
+        context: String
+    ) -> Verdict {
         var problems = lost.problems + ProducerErrors.onlyRetriable(errors).problems
         if failed > 0 { problems.insert("\(failed) of \(sent) sends failed", at: 0) }
         return Verdict(problems, context: context)

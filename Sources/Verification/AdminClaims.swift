@@ -18,8 +18,9 @@ public enum AdminClaims {
         case .accepted(let plan, let dry):
             return .fails("the admin tool did not refuse; it \(dry ? "planned" : "ran"):\n\(plan)")
         case .unsent(let unsupported):
-            return .fails("the admin tool did not refuse: its checks accepted the command, which then "
-                          + "needed what this cluster lacks (\(unsupported))")
+            return .fails(
+                "the admin tool did not refuse: its checks accepted the command, which then "
+                    + "needed what this cluster lacks (\(unsupported))")
         }
     }
 
@@ -37,8 +38,10 @@ public enum AdminClaims {
     }
 
     /// The plan's first change whose subject contains `subject` goes from `before` (when given) to `after`.
-    public static func changes(_ subject: String, before: String?, after: String, plan: [Change],
-                               planText: String) -> Verdict {
+    public static func changes(
+        _ subject: String, before: String?, after: String, plan: [Change],
+        planText: String
+    ) -> Verdict {
         guard let c = plan.first(where: { $0.subject.contains(subject) }) else {
             return .fails("the plan changes nothing about \"\(subject)\":\n\(planText)")
         }
@@ -56,42 +59,55 @@ public enum AdminClaims {
     /// The cluster lists `topic` (`reported` partitions; nil when it does not list it) with `expected` partitions.
     public static func partitionCount(_ topic: String, reported: Int?, expected: Int) -> Verdict {
         guard let reported else { return .fails("the cluster does not list topic \(topic)") }
-        return reported == expected ? Verdict()
+        return reported == expected
+            ? Verdict()
             : .fails("topic \(topic) has \(reported) partitions on the cluster, expected \(expected)")
     }
 
     /// The topic's non-default configuration entries include `key` = `value` (nil values are sensitive).
-    public static func nonDefaultConfig(_ topic: String, key: String, value: String,
-                                        entries: [(name: String, value: String?)]) -> Verdict {
+    public static func nonDefaultConfig(
+        _ topic: String, key: String, value: String,
+        entries: [(name: String, value: String?)]
+    ) -> Verdict {
         guard !entries.contains(where: { $0.name == key && $0.value == value }) else { return Verdict() }
-        return .fails("\(topic) has no non-default \(key)=\(value): "
-            + entries.map { "\($0.name)=\($0.value ?? "?")" }.joined(separator: ", "))
+        return .fails(
+            "\(topic) has no non-default \(key)=\(value): "
+                + entries.map { "\($0.name)=\($0.value ?? "?")" }.joined(separator: ", "))
     }
 
     /// The partition's log starts at `expected`.
-    public static func lowWatermark(_ topic: String, partition: Int32, low: Int64, high: Int64,
-                                    expected: Int64) -> Verdict {
-        low == expected ? Verdict()
+    public static func lowWatermark(
+        _ topic: String, partition: Int32, low: Int64, high: Int64,
+        expected: Int64
+    ) -> Verdict {
+        low == expected
+            ? Verdict()
             : .fails("\(topic)[\(partition)] starts at \(low) (high \(high)), expected \(expected)")
     }
 
     /// Reading the partition from its log start gives exactly offsets `first`…`last`, none missing.
-    public static func readsBack(_ topic: String, partition: Int32, offsets: [Int64], first: Int64,
-                                 last: Int64) -> Verdict {
+    public static func readsBack(
+        _ topic: String, partition: Int32, offsets: [Int64], first: Int64,
+        last: Int64
+    ) -> Verdict {
         if offsets.first == first, offsets.last == last, offsets.count == Int(last - first + 1) { return Verdict() }
         let records = offsets.count == 1 ? "1 record" : "\(offsets.count) records"
-        return .fails("\(topic)[\(partition)] reads back \(records), offsets "
-            + "\(offsets.first.map(String.init) ?? "-") to \(offsets.last.map(String.init) ?? "-"), "
-            + "expected \(first) to \(last)")
+        return .fails(
+            "\(topic)[\(partition)] reads back \(records), offsets "
+                + "\(offsets.first.map(String.init) ?? "-") to \(offsets.last.map(String.init) ?? "-"), "
+                + "expected \(first) to \(last)")
     }
 
     /// The group has committed `expected` on each of the topic's `partitions` partitions.
-    public static func committedOnEveryPartition(group: String, offsets: [(partition: Int32, offset: Int64)],
-                                                 expected: Int64, partitions: Int32) -> Verdict {
+    public static func committedOnEveryPartition(
+        group: String, offsets: [(partition: Int32, offset: Int64)],
+        expected: Int64, partitions: Int32
+    ) -> Verdict {
         if offsets.count == Int(partitions), offsets.allSatisfy({ $0.offset == expected }) { return Verdict() }
-        return .fails("group \(group) has committed "
-            + "\(offsets.map { "[\($0.partition)]@\($0.offset)" }.joined(separator: " ")), "
-            + "expected \(expected) on each of \(partitions) partitions")
+        return .fails(
+            "group \(group) has committed "
+                + "\(offsets.map { "[\($0.partition)]@\($0.offset)" }.joined(separator: " ")), "
+                + "expected \(expected) on each of \(partitions) partitions")
     }
 
     /// The group listing names `group`, described with `members` members (nil: not described).
@@ -99,14 +115,17 @@ public enum AdminClaims {
         guard let g = listed.first(where: { $0.name == group }) else {
             return .fails("group \(group) is not listed: \(listed.map(\.name))")
         }
-        return g.members == members ? Verdict()
+        return g.members == members
+            ? Verdict()
             : .fails("group \(group) has \(g.members.map(String.init) ?? "?") members, expected \(members)")
     }
 
     /// The inventory lists `topic` with `partitions` partitions and, when `replicationFactor` is given, that
     /// replication factor (nil: the cluster cannot say, and the caller skips that claim).
-    public static func inventoryLists(_ topic: String, partitions: Int, replicationFactor: Int?,
-                                      listed: [(name: String, partitions: Int, replicationFactor: Int)]) -> Verdict {
+    public static func inventoryLists(
+        _ topic: String, partitions: Int, replicationFactor: Int?,
+        listed: [(name: String, partitions: Int, replicationFactor: Int)]
+    ) -> Verdict {
         guard let t = listed.first(where: { $0.name == topic }) else {
             return .fails("the inventory does not list \(topic): \(listed.map(\.name))")
         }
@@ -114,8 +133,9 @@ public enum AdminClaims {
             return .fails("the inventory lists \(topic) with \(t.partitions) partitions, not \(partitions)")
         }
         guard let replicationFactor, t.replicationFactor != replicationFactor else { return Verdict() }
-        return .fails("the inventory lists \(topic) with \(t.partitions) partitions and replication factor "
-            + "\(t.replicationFactor)")
+        return .fails(
+            "the inventory lists \(topic) with \(t.partitions) partitions and replication factor "
+                + "\(t.replicationFactor)")
     }
 
     /// `inventory --diff` found nothing.
@@ -125,7 +145,8 @@ public enum AdminClaims {
 
     /// `inventory --diff` reported exactly this line of drift.
     public static func showsDrift(_ expected: String, drift: [String]) -> Verdict {
-        drift.contains(expected) ? Verdict()
+        drift.contains(expected)
+            ? Verdict()
             : .fails("no drift \"\(expected)\"; found: " + (drift.isEmpty ? "none" : drift.joined(separator: "; ")))
     }
 
@@ -140,19 +161,23 @@ public enum AdminClaims {
     public static func notVerifiedBeforeRun(moved: [(topic: String, partition: Int32)], problems: [String]) -> Verdict {
         if let empty = Verdict.noEvidence(moved.count, "partitions the plan moves") { return empty }
         let unmoved = moved.filter { e in !problems.contains { $0.hasPrefix("\(e.topic)[\(e.partition)] replicas ") } }
-        return unmoved.isEmpty ? Verdict()
-            : .fails("verification passes partitions that have not moved: "
-                     + "\(unmoved.map { "\($0.topic)[\($0.partition)]" })")
+        return unmoved.isEmpty
+            ? Verdict()
+            : .fails(
+                "verification passes partitions that have not moved: "
+                    + "\(unmoved.map { "\($0.topic)[\($0.partition)]" })")
     }
 
     /// A preferred-leader election plan moves exactly the partitions whose in-sync first replica does not
     /// lead, each to that replica. `planned` and `expected` are lines `[p] leader: a → b`.
     public static func electionPlan(_ topic: String, planned: Set<String>, expected: Set<String>) -> Verdict {
         guard !expected.isEmpty else {
-            return .fails("every partition of \(topic) is already led by its preferred replica: nothing to elect, "
-                          + "so the plan cannot be judged")
+            return .fails(
+                "every partition of \(topic) is already led by its preferred replica: nothing to elect, "
+                    + "so the plan cannot be judged")
         }
-        return planned == expected ? Verdict()
+        return planned == expected
+            ? Verdict()
             : .fails("the plan moves \(planned.sorted()), the metadata calls for \(expected.sorted())")
     }
 
@@ -172,10 +197,12 @@ public enum AdminClaims {
     /// Every one of the topic's `reported` partitions is led by its preferred replica (`off`: those that are not).
     public static func ledByPreferred(_ topic: String, reported: Int, off: [OffPreferred]) -> Verdict {
         guard reported > 0 else { return .fails("the cluster reports no partitions for \(topic)") }
-        return off.isEmpty ? Verdict()
-            : .fails("partitions of \(topic) not led by their preferred replica: "
-                     + off.map { "[\($0.partition)] leader \($0.leader), replicas \($0.replicas)" }
-                         .joined(separator: ", "))
+        return off.isEmpty
+            ? Verdict()
+            : .fails(
+                "partitions of \(topic) not led by their preferred replica: "
+                    + off.map { "[\($0.partition)] leader \($0.leader), replicas \($0.replicas)" }
+                    .joined(separator: ", "))
     }
 
     /// The gap between the heaviest and lightest broker's load.
@@ -188,15 +215,18 @@ public enum AdminClaims {
         guard from > 0 else { return .fails("the brokers' loads are already even: the plan cannot narrow anything") }
         guard moves > 0 else { return .fails("the plan moves nothing (gap \(from) records)") }
         let narrowed = Double(from - to) * 100 / Double(from)
-        return narrowed >= Double(percent) ? Verdict()
-            : .fails("the plan narrows the load gap from \(from) to \(to) records, "
-                     + "\(Int(narrowed)) %, not \(percent) %")
+        return narrowed >= Double(percent)
+            ? Verdict()
+            : .fails(
+                "the plan narrows the load gap from \(from) to \(to) records, "
+                    + "\(Int(narrowed)) %, not \(percent) %")
     }
 
     /// The load gap measured after the reassignment ran is the one the plan predicted.
     public static func gapAsPredicted(measured load: [Int32: Int64], predicted: Int64, before: Int64) -> Verdict {
         let measured = gap(load)
-        return measured == predicted ? Verdict()
+        return measured == predicted
+            ? Verdict()
             : .fails("the load gap is \(measured) records; the plan predicted \(predicted) (before: \(before))")
     }
 

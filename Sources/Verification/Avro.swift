@@ -22,8 +22,10 @@ public enum Avro {
 
     /// Every record sent (keyed) is read back exactly as sent, under the schema's fingerprint. Records whose
     /// key was not sent are someone else's and ignored.
-    public static func readBack<Value>(sent: [String: Value], read: [ReadBack<Value>],
-                                       schemaFingerprint: UInt64) -> Verdict {
+    public static func readBack<Value>(
+        sent: [String: Value], read: [ReadBack<Value>],
+        schemaFingerprint: UInt64
+    ) -> Verdict {
         guard !sent.isEmpty else { return .fails("no Avro records were sent in this scenario") }
         var problems: [String] = []
         var seen = Set<String>()  // keys read back, right or wrong
@@ -33,8 +35,9 @@ public enum Avro {
             switch r.fingerprint {
             case .failure(let error): problems.append("\(r.key): \(error)"); continue
             case .success(let fingerprint) where fingerprint != schemaFingerprint:
-                problems.append("\(r.key) names schema fingerprint \(hex(fingerprint)), not the schema's "
-                    + hex(schemaFingerprint))
+                problems.append(
+                    "\(r.key) names schema fingerprint \(hex(fingerprint)), not the schema's "
+                        + hex(schemaFingerprint))
                 continue
             case .success: break
             }

@@ -10,8 +10,10 @@ extension Placement {
 
     /// `noneLedBy`, judged after waiting `seconds` for leadership to move: a partition still led by the
     /// broker, or without a leader, is reported with how long was waited.
-    public static func noneLedBy(_ broker: Int32, topic: String, partitions: [Plausibility.Partition],
-                                 brokers: [Int32], waited seconds: Int64) -> Verdict {
+    public static func noneLedBy(
+        _ broker: Int32, topic: String, partitions: [Plausibility.Partition],
+        brokers: [Int32], waited seconds: Int64
+    ) -> Verdict {
         let verdict = noneLedBy(broker, topic: topic, partitions: partitions, brokers: brokers)
         let waited = verdict.problems.contains { $0.contains("still leads") || $0.contains("no leader") }
         return waited ? Verdict(["\(verdict) (after \(seconds) s)"]) : verdict
@@ -33,15 +35,17 @@ extension Placement {
     /// Every broker named leader of the topic's partitions answered its probe.
     public static func leadersServing(topic: String, probes: [Probe]) -> Verdict {
         if let empty = Verdict.noEvidence(probes.count, "leaders of \(topic) probed") { return empty }
-        return Verdict(probes.filter { !$0.answered }.map {
-            "broker \($0.broker), named leader of partitions of \(topic), is not serving: \($0.summary)"
-        })
+        return Verdict(
+            probes.filter { !$0.answered }.map {
+                "broker \($0.broker), named leader of partitions of \(topic), is not serving: \($0.summary)"
+            })
     }
 
     /// A restarted broker is back: it answers a probe and the metadata lists it.
     public static func brokerBack(_ probe: Probe, listed: [Int32]) -> Verdict {
         guard probe.answered else { return .fails("broker \(probe.broker) is not serving: \(probe.summary)") }
-        return listed.contains(probe.broker) ? Verdict()
+        return listed.contains(probe.broker)
+            ? Verdict()
             : .fails("broker \(probe.broker) is missing from the metadata (brokers \(listed))")
     }
 }
@@ -53,8 +57,10 @@ public enum Retention {
     public static func recordsGone(written: Int64, remaining: [Int32: Int64], after seconds: Int) -> Verdict {
         if let empty = Verdict.noEvidence(Int(clamping: written), "records written before") { return empty }
         let left = remaining.filter { $0.value > 0 }.sorted { $0.key < $1.key }
-        return left.isEmpty ? Verdict()
-            : .fails("after \(seconds) s records are still there: "
-                     + left.map { "partition \($0.key): \($0.value)" }.joined(separator: ", "))
+        return left.isEmpty
+            ? Verdict()
+            : .fails(
+                "after \(seconds) s records are still there: "
+                    + left.map { "partition \($0.key): \($0.value)" }.joined(separator: ", "))
     }
 }

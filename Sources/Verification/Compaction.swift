@@ -89,8 +89,9 @@ public struct CompactionExpectation: Sendable {
             problems.append("\(keptOld.count) superseded records survived compaction, e.g. \(keptOld.prefix(3))")
         }
         if !keptTombstone.isEmpty {
-            problems.append("\(keptTombstone.count) tombstones outlived delete.retention.ms, e.g. "
-                            + "\(keptTombstone.prefix(3))")
+            problems.append(
+                "\(keptTombstone.count) tombstones outlived delete.retention.ms, e.g. "
+                    + "\(keptTombstone.prefix(3))")
         }
         if !lost.isEmpty { problems.append("\(lost.count) records that must survive are gone, e.g. \(lost.prefix(3))") }
         let expected = Self.state(of: written), observed = Self.state(of: readBack)
@@ -101,7 +102,9 @@ public struct CompactionExpectation: Sendable {
             }
             problems.append("the state read back differs on \(wrongKeys.count) keys, e.g. \(shown)")
         }
-        return Verdict(problems, context: "\(written.count) written, \(readBack.count) read back, cleaned below "
-                       + "offset \(cleanedBelow)")
+        return Verdict(
+            problems,
+            context: "\(written.count) written, \(readBack.count) read back, cleaned below "
+                + "offset \(cleanedBelow)")
     }
 }

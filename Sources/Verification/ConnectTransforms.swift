@@ -37,11 +37,15 @@ public enum MessageTransform: Sendable, Equatable {
         case .hoist(let field):
             return [p + "type": "org.apache.kafka.connect.transforms.HoistField$Value", p + "field": field]
         case .insertStatic(let field, let value):
-            return [p + "type": "org.apache.kafka.connect.transforms.InsertField$Value",
-                    p + "static.field": field, p + "static.value": value]
+            return [
+                p + "type": "org.apache.kafka.connect.transforms.InsertField$Value",
+                p + "static.field": field, p + "static.value": value,
+            ]
         case .cast(let spec):
-            return [p + "type": "org.apache.kafka.connect.transforms.Cast$Value",
-                    p + "spec": spec.map { "\($0.field):\($0.type)" }.joined(separator: ",")]
+            return [
+                p + "type": "org.apache.kafka.connect.transforms.Cast$Value",
+                p + "spec": spec.map { "\($0.field):\($0.type)" }.joined(separator: ","),
+            ]
         case .replace(let exclude, let include, let renames):
             var c = [p + "type": "org.apache.kafka.connect.transforms.ReplaceField$Value"]
             if !exclude.isEmpty { c[p + "exclude"] = exclude.joined(separator: ",") }
@@ -122,8 +126,9 @@ public enum Record: Sendable, Equatable, CustomStringConvertible {
         case (.primitive(let x), .primitive(let y)): x == y
         // JSON objects compare by content: the converter's field order is not part of the claim.
         case (.fields(let x), .fields(let y)):
-            x.count == y.count && Dictionary(x, uniquingKeysWith: { a, _ in a })
-                == Dictionary(y, uniquingKeysWith: { a, _ in a })
+            x.count == y.count
+                && Dictionary(x, uniquingKeysWith: { a, _ in a })
+                    == Dictionary(y, uniquingKeysWith: { a, _ in a })
         default: false
         }
     }
@@ -171,11 +176,13 @@ public struct TransformChain: Sendable {
             if problems.count > 5 { break }
         }
         if observed.count < expected.count {
-            problems.append("\(expected.count - observed.count) of \(expected.count) records did not arrive, "
-                            + "from \(expected[observed.count])")
+            problems.append(
+                "\(expected.count - observed.count) of \(expected.count) records did not arrive, "
+                    + "from \(expected[observed.count])")
         } else if observed.count > expected.count {
-            problems.append("\(observed.count - expected.count) records more than the source had, from "
-                            + "\(observed[expected.count])")
+            problems.append(
+                "\(observed.count - expected.count) records more than the source had, from "
+                    + "\(observed[expected.count])")
         }
         return Verdict(problems)
     }

@@ -21,22 +21,27 @@ public struct DeadLetterPolicy: Sendable, Equatable {
     /// The same, with the ledger as oracle: every record the scenario had acknowledged on the source
     /// topic is among the source records read back (a source that loses records on read would shrink
     /// what is judged), and nothing on the dead-letter or processed topic was never acknowledged.
-    public func verdict(acknowledged: Set<UInt64>, source: [SourceRecord], sourceTopic: String,
-                        letters: [DeadLetter], deadLetterTopic: String, processed: [UInt64]) -> Verdict {
+    public func verdict(
+        acknowledged: Set<UInt64>, source: [SourceRecord], sourceTopic: String,
+        letters: [DeadLetter], deadLetterTopic: String, processed: [UInt64]
+    ) -> Verdict {
         if let empty = Verdict.noEvidence(acknowledged.count, "records acknowledged on \(sourceTopic)") { return empty }
         var problems: [String] = []
         let lost = acknowledged.subtracting(source.map(\.id)).sorted()
         if !lost.isEmpty {
-            problems.append("\(lost.count) acknowledged records were not read back from \(sourceTopic), "
-                            + "e.g. \(lost.prefix(5))")
+            problems.append(
+                "\(lost.count) acknowledged records were not read back from \(sourceTopic), "
+                    + "e.g. \(lost.prefix(5))")
         }
         let foreign = Set(letters.compactMap(\.id) + processed).subtracting(acknowledged).sorted()
         if !foreign.isEmpty {
-            problems.append("records never acknowledged on \(sourceTopic) were dead-lettered or processed, "
-                            + "e.g. \(foreign.prefix(5))")
+            problems.append(
+                "records never acknowledged on \(sourceTopic) were dead-lettered or processed, "
+                    + "e.g. \(foreign.prefix(5))")
         }
-        let judged = verdict(source: source, sourceTopic: sourceTopic, letters: letters,
-                             deadLetterTopic: deadLetterTopic, processed: processed)
+        let judged = verdict(
+            source: source, sourceTopic: sourceTopic, letters: letters,
+            deadLetterTopic: deadLetterTopic, processed: processed)
         return Verdict(problems + judged.problems, context: judged.context)
     }
 
@@ -45,8 +50,10 @@ public struct DeadLetterPolicy: Sendable, Equatable {
     /// records on the processed topic. Exactly the failing source records are dead-lettered, each
     /// once, with an error, the policy's number of attempts and an origin that is that very record;
     /// every other source record was processed once, and no failing one.
-    public func verdict(source: [SourceRecord], sourceTopic: String, letters: [DeadLetter], deadLetterTopic: String,
-                        processed: [UInt64]) -> Verdict {
+    public func verdict(
+        source: [SourceRecord], sourceTopic: String, letters: [DeadLetter], deadLetterTopic: String,
+        processed: [UInt64]
+    ) -> Verdict {
         let inSource = Self.counts(source.map(\.id))
         let failing = inSource.filter { fails($0.key) }, passing = inSource.filter { !fails($0.key) }
         guard !failing.isEmpty else {
@@ -70,7 +77,8 @@ public struct DeadLetterPolicy: Sendable, Equatable {
                 problems.append("dead letter \(id) says \(a) attempts, the policy allows \(attempts)")
             }
             if let topic = letter.headers["dlq.topic"], let p = letter.headers["dlq.partition"],
-               let o = letter.headers["dlq.offset"], !topic.isEmpty, !p.isEmpty, !o.isEmpty {
+                let o = letter.headers["dlq.offset"], !topic.isEmpty, !p.isEmpty, !o.isEmpty
+            {
                 let there = topic == sourceTopic ? byOrigin["\(p)@\(o)"] : nil
                 if there != id {
                     let holds = there.map { "record \($0)" } ?? "no record"
@@ -111,7 +119,6 @@ public struct DeadLetterPolicy: Sendable, Equatable {
         ids.reduce(into: [:]) { $0[$1, default: 0] += 1 }
     }
 }
-
 
 /// A record read back from a dead-letter topic.
 public struct DeadLetter: Sendable, Equatable {

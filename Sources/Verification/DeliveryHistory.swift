@@ -18,8 +18,10 @@ public struct DeliveryHistory: Sendable, Equatable {
         public var timestamp: Int64?
         public var acknowledgement: Acknowledgement
 
-        public init(id: UInt64, key: String? = nil, topic: String? = nil, producer: String? = nil,
-                    timestamp: Int64? = nil, acknowledgement: Acknowledgement = .pending) {
+        public init(
+            id: UInt64, key: String? = nil, topic: String? = nil, producer: String? = nil,
+            timestamp: Int64? = nil, acknowledgement: Acknowledgement = .pending
+        ) {
             self.id = id
             self.key = key
             self.topic = topic
@@ -42,8 +44,10 @@ public struct DeliveryHistory: Sendable, Equatable {
         /// The record's timestamp, in milliseconds since the epoch.
         public var timestamp: Int64?
 
-        public init(id: UInt64, key: String? = nil, topic: String? = nil, partition: Int32, offset: Int64,
-                    headers: [String: String] = [:], timestamp: Int64? = nil) {
+        public init(
+            id: UInt64, key: String? = nil, topic: String? = nil, partition: Int32, offset: Int64,
+            headers: [String: String] = [:], timestamp: Int64? = nil
+        ) {
             self.id = id
             self.key = key
             self.topic = topic

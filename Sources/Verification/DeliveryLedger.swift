@@ -17,8 +17,10 @@ public final class DeliveryLedger: Sendable {
     public init() {}
 
     /// Records a send before it is handed to the producer.
-    public func sent(_ id: UInt64, key: String?, topic: String? = nil, producer: String? = nil,
-                     timestamp: Int64? = nil) {
+    public func sent(
+        _ id: UInt64, key: String?, topic: String? = nil, producer: String? = nil,
+        timestamp: Int64? = nil
+    ) {
         let send = DeliveryHistory.Send(id: id, key: key, topic: topic, producer: producer, timestamp: timestamp)
         state.withLock { s in
             if s.sends[id]?.send.acknowledgement != .pending { s.pending += 1 }
@@ -40,10 +42,13 @@ public final class DeliveryLedger: Sendable {
         state.withLock { $0.aborted.formUnion(ids) }
     }
 
-    public func consumed(_ id: UInt64, key: String?, topic: String? = nil, partition: Int32, offset: Int64,
-                         headers: [String: String] = [:], timestamp: Int64? = nil) {
-        let read = DeliveryHistory.Read(id: id, key: key, topic: topic, partition: partition, offset: offset,
-                                        headers: headers, timestamp: timestamp)
+    public func consumed(
+        _ id: UInt64, key: String?, topic: String? = nil, partition: Int32, offset: Int64,
+        headers: [String: String] = [:], timestamp: Int64? = nil
+    ) {
+        let read = DeliveryHistory.Read(
+            id: id, key: key, topic: topic, partition: partition, offset: offset,
+            headers: headers, timestamp: timestamp)
         state.withLock { $0.reads.append(read) }
     }
 
@@ -74,8 +79,9 @@ public final class DeliveryLedger: Sendable {
     /// Everything recorded so far.
     public func history() -> DeliveryHistory {
         state.withLock { s in
-            DeliveryHistory(sends: s.sends.values.sorted { $0.sequence < $1.sequence }.map(\.send), reads: s.reads,
-                            aborted: s.aborted)
+            DeliveryHistory(
+                sends: s.sends.values.sorted { $0.sequence < $1.sequence }.map(\.send), reads: s.reads,
+                aborted: s.aborted)
         }
     }
 

@@ -44,7 +44,8 @@ public enum DeliveryReports {
         }
         let stranger = reported.subtracting(sent).sorted()
         if !stranger.isEmpty {
-            problems.append("\(stranger.count) reports for orders not sent with the callback, e.g. \(stranger.prefix(5))")
+            problems.append(
+                "\(stranger.count) reports for orders not sent with the callback, e.g. \(stranger.prefix(5))")
         }
         let failed = reports.filter { $0.error != nil || $0.offset < 0 || $0.partition < 0 }
         if let f = failed.first {
@@ -56,15 +57,19 @@ public enum DeliveryReports {
             let places = readBack[r.id] ?? []
             let said = Place(partition: r.partition, offset: r.offset)
             if !places.contains(said) {
-                misplaced.append("order \(r.id) reported at \(said), "
-                                 + (places.isEmpty ? "never read back" : "read back at \(places.map(\.description))"))
+                misplaced.append(
+                    "order \(r.id) reported at \(said), "
+                        + (places.isEmpty ? "never read back" : "read back at \(places.map(\.description))"))
             }
         }
         if !misplaced.isEmpty {
-            problems.append("\(misplaced.count) reports name a place the record is not read from: "
-                            + misplaced.prefix(3).joined(separator: "; "))
+            problems.append(
+                "\(misplaced.count) reports name a place the record is not read from: "
+                    + misplaced.prefix(3).joined(separator: "; "))
         }
-        return Verdict(problems, context: "\(sent.count) sent with the callback, \(reports.count) reports, "
-                       + "\(readBack.count) of the scenario's orders read back")
+        return Verdict(
+            problems,
+            context: "\(sent.count) sent with the callback, \(reports.count) reports, "
+                + "\(readBack.count) of the scenario's orders read back")
     }
 }

@@ -84,8 +84,10 @@ public struct DeliveryVerdict: Sendable, CustomStringConvertible {
         reorderedInPartition = Dictionary(grouping: ordered, by: stream).values.flatMap(outOfOrder).sorted()
         struct KeyStream: Hashable { let topic: String?, producer: String?, key: String }
         let keyed = ordered.filter { $0.key != nil }
-        reorderedByKey = Dictionary(grouping: keyed) { KeyStream(topic: $0.topic, producer: sends[$0.id]?.send.producer, key: $0.key!) }
-            .values.flatMap(outOfOrder).sorted()
+        reorderedByKey = Dictionary(grouping: keyed) {
+            KeyStream(topic: $0.topic, producer: sends[$0.id]?.send.producer, key: $0.key!)
+        }
+        .values.flatMap(outOfOrder).sorted()
     }
 
     /// No acknowledged record lost, none duplicated in the log, none reordered, no aborted read.
@@ -121,7 +123,9 @@ extension DeliveryVerdict {
         if let first = failures.first {
             problems.append("\(failed) sends failed unexpectedly, e.g. id \(first.id): \(first.error)")
         }
-        if !neverSent.isEmpty { problems.append("\(neverSent.count) records read that were never sent, e.g. \(neverSent.prefix(5))") }
+        if !neverSent.isEmpty {
+            problems.append("\(neverSent.count) records read that were never sent, e.g. \(neverSent.prefix(5))")
+        }
         return Verdict(problems, context: description)
     }
 
@@ -144,8 +148,9 @@ extension DeliveryVerdict {
     public func orderProblem() -> String? {
         var problems: [String] = []
         if !reorderedInPartition.isEmpty {
-            problems.append("\(reorderedInPartition.count) out of send order within their partition, "
-                            + "e.g. \(reorderedInPartition.prefix(5))")
+            problems.append(
+                "\(reorderedInPartition.count) out of send order within their partition, "
+                    + "e.g. \(reorderedInPartition.prefix(5))")
         }
         if !reorderedByKey.isEmpty {
             problems.append("\(reorderedByKey.count) reordered within a key, e.g. \(reorderedByKey.prefix(5))")

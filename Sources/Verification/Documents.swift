@@ -50,8 +50,9 @@ public enum DocumentChecks {
             case (.forward, .producer, .topic), (.forward, .topic, .topic), (.forward, .topic, .consumer):
                 along.append(edge)
             case (.forward, .producer, .consumer):
-                problems.append("\(path): the edge \(name) runs from a producer straight to a consumer, "
-                                + "not through a topic")
+                problems.append(
+                    "\(path): the edge \(name) runs from a producer straight to a consumer, "
+                        + "not through a topic")
             case (.forward, _, _):
                 problems.append("\(path): the edge \(name) runs from a \(from.rawValue) to a \(to.rawValue)")
             }
@@ -60,11 +61,14 @@ public enum DocumentChecks {
         if topics.isEmpty { problems.append("\(path) has no topic") }
         // Paths follow only the edges that run the right way.
         let written = MermaidFlow.reachable(from: flow.nodes.filter { flow.role($0) == .producer }, along: along)
-        let read = MermaidFlow.reachable(from: flow.nodes.filter { flow.role($0) == .consumer }, along: along,
-                                         backwards: true)
+        let read = MermaidFlow.reachable(
+            from: flow.nodes.filter { flow.role($0) == .consumer }, along: along,
+            backwards: true)
         for topic in topics where !written.contains(topic) || !read.contains(topic) {
-            let missing = [written.contains(topic) ? nil : "fed by no producer",
-                           read.contains(topic) ? nil : "read by no consumer"].compactMap { $0 }
+            let missing = [
+                written.contains(topic) ? nil : "fed by no producer",
+                read.contains(topic) ? nil : "read by no consumer",
+            ].compactMap { $0 }
             problems.append("\(path): the topic \(topic) is \(missing.joined(separator: " and "))")
         }
         for node in flow.nodes where flow.role(node) == .producer && !read.contains(node) {

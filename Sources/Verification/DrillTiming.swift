@@ -19,8 +19,9 @@ public struct DrillTiming: Sendable, Equatable {
     public func verdict() -> Verdict {
         var problems: [String] = []
         if pendingAtFault == 0 {
-            problems.append("the drill is void: the fault landed with nothing in flight "
-                            + "(\(sentAtFault) sent, \(acknowledgedAtFault) acknowledged)")
+            problems.append(
+                "the drill is void: the fault landed with nothing in flight "
+                    + "(\(sentAtFault) sent, \(acknowledgedAtFault) acknowledged)")
         }
         if acknowledgedAfterFault == 0 {
             problems.append("no acknowledgement came after the fault: producing did not go on")
@@ -29,7 +30,9 @@ public struct DrillTiming: Sendable, Equatable {
     }
 
     public var table: (header: [String], rows: [[String]]) {
-        (["sent at fault", "acknowledged at fault", "in flight at fault", "acknowledged after fault"],
-         [["\(sentAtFault)", "\(acknowledgedAtFault)", "\(pendingAtFault)", "\(acknowledgedAfterFault)"]])
+        (
+            ["sent at fault", "acknowledged at fault", "in flight at fault", "acknowledged after fault"],
+            [["\(sentAtFault)", "\(acknowledgedAtFault)", "\(pendingAtFault)", "\(acknowledgedAfterFault)"]]
+        )
     }
 }

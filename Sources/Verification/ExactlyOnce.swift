@@ -93,13 +93,16 @@ public struct CopyVerdict: Sendable, Equatable {
             problems.append("no evidence: 0 orders " + what)
         }
         if !lostFromInput.isEmpty {
-            problems.append("\(lostFromInput.count) acknowledged orders were not read back from the input, "
-                            + "e.g. \(lostFromInput.prefix(5))")
+            problems.append(
+                "\(lostFromInput.count) acknowledged orders were not read back from the input, "
+                    + "e.g. \(lostFromInput.prefix(5))")
         }
         if !unexpected.isEmpty {
-            problems.append(inputReadBack == nil ? "orders not in the input, e.g. \(unexpected.prefix(5))"
-                : "\(unexpected.count) orders in the output were never acknowledged on the input, "
-                    + "e.g. \(unexpected.prefix(5))")
+            problems.append(
+                inputReadBack == nil
+                    ? "orders not in the input, e.g. \(unexpected.prefix(5))"
+                    : "\(unexpected.count) orders in the output were never acknowledged on the input, "
+                        + "e.g. \(unexpected.prefix(5))")
         }
         return problems
     }
@@ -108,8 +111,10 @@ public struct CopyVerdict: Sendable, Equatable {
     /// orders; the exactly-once output (read with read_committed) holds each once, with the count and
     /// sum recomputed from the input; the at-least-once output holds each at least once — a repeat
     /// there is what at-least-once allows.
-    public static func allCopied(input: [[UInt8]], exactlyOnce: [[UInt8]], atLeastOnce: [[UInt8]],
-                                 expected: Int) -> Verdict {
+    public static func allCopied(
+        input: [[UInt8]], exactlyOnce: [[UInt8]], atLeastOnce: [[UInt8]],
+        expected: Int
+    ) -> Verdict {
         let eos = CopyVerdict(input: input, output: exactlyOnce)
         let alo = CopyVerdict(input: input, output: atLeastOnce)
         var problems: [String] = []
@@ -134,9 +139,11 @@ public enum TransactionIsolation {
     /// A claim about what read_committed readers see is judged on a read that ran with read_committed, as
     /// the reading client itself reports its isolation level.
     public static func verifyingRead(isolation: String?, of topic: String) -> Verdict {
-        isolation == "read_committed" ? Verdict()
-            : .fails("the verifying read of \(topic) ran with isolation.level=\(isolation ?? "unknown"), "
-                     + "not read_committed")
+        isolation == "read_committed"
+            ? Verdict()
+            : .fails(
+                "the verifying read of \(topic) ran with isolation.level=\(isolation ?? "unknown"), "
+                    + "not read_committed")
     }
 
     /// Every committed id read, no aborted one.

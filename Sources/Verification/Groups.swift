@@ -5,8 +5,9 @@ public enum Groups {
         guard !partitionsByKey.isEmpty else { return .fails("no acknowledged keyed record to check") }
         let spread = partitionsByKey.filter { $0.value.count > 1 }.sorted { $0.key < $1.key }
         guard !spread.isEmpty else { return Verdict() }
-        return .fails("keys in more than one partition: "
-            + spread.prefix(5).map { "\($0.key) → \($0.value.sorted())" }.joined(separator: ", "))
+        return .fails(
+            "keys in more than one partition: "
+                + spread.prefix(5).map { "\($0.key) → \($0.value.sorted())" }.joined(separator: ", "))
     }
 
     /// A fresh producer sends every key already seen to the partition it went to before.
@@ -20,13 +21,16 @@ public enum Groups {
     }
 
     /// A group's reads hold every acknowledged payload id.
-    public static func receivedEveryAcknowledged(group: String, read: Set<UInt64>,
-                                                 acknowledged: Set<UInt64>) -> Verdict {
+    public static func receivedEveryAcknowledged(
+        group: String, read: Set<UInt64>,
+        acknowledged: Set<UInt64>
+    ) -> Verdict {
         guard !acknowledged.isEmpty else { return .fails("nothing was acknowledged, so nothing can be checked") }
         let missing = acknowledged.subtracting(read)
         guard !missing.isEmpty else { return Verdict() }
-        return .fails("group \(group) missed \(missing.count) of \(acknowledged.count) acknowledged messages, "
-            + "e.g. \(missing.sorted().prefix(5))")
+        return .fails(
+            "group \(group) missed \(missing.count) of \(acknowledged.count) acknowledged messages, "
+                + "e.g. \(missing.sorted().prefix(5))")
     }
 
     /// Each of `partitions` partitions is assigned to exactly one consumer, and no consumer is idle while

@@ -4,11 +4,15 @@ import Foundation
 public enum MirrorClaims {
     /// The included topic's remote copy is on the target: the mirror looked at the source's topics, so
     /// the absence of the excluded one means something.
-    public static func includedMirrored(_ included: String, physical: String, target: String, topics: [String],
-                                        excluded: String) -> Verdict {
-        topics.contains(physical) ? Verdict()
-            : .fails("\(included) is not on \(target) (topics \(topics.sorted())): it was not mirrored "
-                     + "(excluded, or not yet copied), so the exclusion of \(excluded) proves nothing")
+    public static func includedMirrored(
+        _ included: String, physical: String, target: String, topics: [String],
+        excluded: String
+    ) -> Verdict {
+        topics.contains(physical)
+            ? Verdict()
+            : .fails(
+                "\(included) is not on \(target) (topics \(topics.sorted())): it was not mirrored "
+                    + "(excluded, or not yet copied), so the exclusion of \(excluded) proves nothing")
     }
 
     /// The newest heartbeat (ms timestamp; nil: none read) is at most `bound` ms older than `asked`.
@@ -20,8 +24,10 @@ public enum MirrorClaims {
 
     /// Every record reached the target, the lag peaked at `low` ms or more during the pause (`during`) and
     /// stayed under `high` ms outside it (`outside`).
-    public static func lagAroundPause(read: Int, sent: Int, during: Double, outside: Double, low: Double,
-                                      high: Double) -> Verdict {
+    public static func lagAroundPause(
+        read: Int, sent: Int, during: Double, outside: Double, low: Double,
+        high: Double
+    ) -> Verdict {
         guard read == sent else { return .fails("only \(read) of \(sent) records reached the target") }
         var problems: [String] = []
         if during < low {

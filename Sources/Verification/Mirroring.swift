@@ -9,7 +9,9 @@ public enum MirrorChecks {
         public var value: [UInt8]
         public var headers: [String]
         public var timestamp: Int64?
-        public init(partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8], headers: [String], timestamp: Int64?) {
+        public init(
+            partition: Int32, offset: Int64, key: [UInt8]?, value: [UInt8], headers: [String], timestamp: Int64?
+        ) {
             self.partition = partition
             self.offset = offset
             self.key = key
@@ -20,8 +22,10 @@ public enum MirrorChecks {
         public var description: String { "[\(partition)]@\(offset)" }
         /// Everything the mirror must carry over unchanged.
         var content: [String] {
-            [key.map { String(decoding: $0, as: UTF8.self) } ?? "∅", String(decoding: value, as: UTF8.self),
-             headers.joined(separator: ","), timestamp.map(String.init) ?? "∅"]
+            [
+                key.map { String(decoding: $0, as: UTF8.self) } ?? "∅", String(decoding: value, as: UTF8.self),
+                headers.joined(separator: ","), timestamp.map(String.init) ?? "∅",
+            ]
         }
     }
 
@@ -33,22 +37,28 @@ public enum MirrorChecks {
         let src = Dictionary(grouping: source, by: \.partition).mapValues { $0.sorted { $0.offset < $1.offset } }
         let dst = Dictionary(grouping: target, by: \.partition).mapValues { $0.sorted { $0.offset < $1.offset } }
         for partition in Set(src.keys).union(dst.keys).sorted() {
-            let s = src[partition] ?? [], t = (dst[partition] ?? []).map { r -> Record in
-                var r = r
-                r.headers.removeAll { h in addedHeaders.contains(where: { h.hasPrefix($0 + "=") }) }
-                return r
-            }
+            let s = src[partition] ?? [],
+                t = (dst[partition] ?? []).map { r -> Record in
+                    var r = r
+                    r.headers.removeAll { h in addedHeaders.contains(where: { h.hasPrefix($0 + "=") }) }
+                    return r
+                }
             if t.count < s.count {
                 let missing = s.count - t.count
                 problems.append("partition \(partition): \(missing) of \(s.count) records missing on the target")
             } else if t.count > s.count {
-                problems.append("partition \(partition): \(t.count - s.count) records more on the target than the source's \(s.count)")
+                problems.append(
+                    "partition \(partition): \(t.count - s.count) records more on the target than the source's "
+                        + "\(s.count)"
+                )
             }
             if let i = s.indices.first(where: { $0 < t.count && s[$0].content != t[$0].content }) {
                 let a = s[i], b = t[i]
-                let field = ["key", "value", "headers", "timestamp"][a.content.indices.first { a.content[$0] != b.content[$0] }!]
-                problems.append("partition \(partition): the \(i + 1)th record differs in its \(field) "
-                                + "(source \(a), target \(b))")
+                let field = ["key", "value", "headers", "timestamp"][
+                    a.content.indices.first { a.content[$0] != b.content[$0] }!]
+                problems.append(
+                    "partition \(partition): the \(i + 1)th record differs in its \(field) "
+                        + "(source \(a), target \(b))")
             }
         }
         return Verdict(problems, context: "\(source.count) source records, \(target.count) on the target")
@@ -57,8 +67,10 @@ public enum MirrorChecks {
     /// Fidelity with the ledger as oracle: every record the scenario had acknowledged on the source
     /// topic is among the source records read back (a source that loses records on read would otherwise
     /// shrink what the copy is compared with), and the copy is faithful to them. No record, no pass.
-    public static func fidelity(acknowledged: Set<UInt64>, source: [Record], target: [Record],
-                                addedHeaders: Set<String> = []) -> Verdict {
+    public static func fidelity(
+        acknowledged: Set<UInt64>, source: [Record], target: [Record],
+        addedHeaders: Set<String> = []
+    ) -> Verdict {
         if let empty = Verdict.noEvidence(acknowledged.count, "records acknowledged on the source topic") {
             return empty
         }
@@ -66,8 +78,9 @@ public enum MirrorChecks {
         let lost = acknowledged.subtracting(readBack).sorted()
         var verdict = fidelity(source: source, target: target, addedHeaders: addedHeaders)
         if !lost.isEmpty {
-            verdict.problems.insert("\(lost.count) acknowledged records were not read back from the source, "
-                                    + "e.g. \(lost.prefix(5))", at: 0)
+            verdict.problems.insert(
+                "\(lost.count) acknowledged records were not read back from the source, "
+                    + "e.g. \(lost.prefix(5))", at: 0)
         }
         return verdict
     }
@@ -75,7 +88,8 @@ public enum MirrorChecks {
     /// No topic on the target is the remote copy of an excluded source topic.
     public static func excluded(_ excludedTopics: [String], sourceAlias: String, targetTopics: [String]) -> Verdict {
         let found = excludedTopics.filter { targetTopics.contains("\(sourceAlias).\($0)") || targetTopics.contains($0) }
-        return found.isEmpty ? Verdict()
+        return found.isEmpty
+            ? Verdict()
             : .fails("excluded topics appear on the target: \(found.sorted()) (target has \(targetTopics.sorted()))")
     }
 
@@ -141,8 +155,9 @@ public enum MirrorChecks {
         }
 
         public init(acknowledged: Set<UInt64>, exact: Exact) {
-            self.init(acknowledged: acknowledged, readOnSource: exact.source.map(\.id),
-                      readOnTarget: exact.target.map(\.id), bound: Self.bound(exact.switches))
+            self.init(
+                acknowledged: acknowledged, readOnSource: exact.source.map(\.id),
+                readOnTarget: exact.target.map(\.id), bound: Self.bound(exact.switches))
             self.exact = exact
         }
 
@@ -156,21 +171,25 @@ public enum MirrorChecks {
             for s in exact.switches.sorted(by: { $0.partition < $1.partition }) {
                 let target = exact.target.filter { $0.partition == s.partition }
                 if let down = s.downstream, let first = target.first, first.offset != down {
-                    problems.append("partition \(s.partition): the target read started at \(first.offset), "
-                                    + "not at the translated offset \(down)")
+                    problems.append(
+                        "partition \(s.partition): the target read started at \(first.offset), "
+                            + "not at the translated offset \(down)")
                 }
                 if let up = s.upstream, let down = s.downstream, up < s.committed,
-                   let origin = exact.source.first(where: { $0.partition == s.partition && $0.offset == up }),
-                   let there = target.first(where: { $0.offset == down }), there.id != origin.id {
-                    problems.append("partition \(s.partition): source offset \(up) (record \(origin.id)) was "
-                                    + "translated to target offset \(down), which holds record \(there.id)")
+                    let origin = exact.source.first(where: { $0.partition == s.partition && $0.offset == up }),
+                    let there = target.first(where: { $0.offset == down }), there.id != origin.id
+                {
+                    problems.append(
+                        "partition \(s.partition): source offset \(up) (record \(origin.id)) was "
+                            + "translated to target offset \(down), which holds record \(there.id)")
                 }
                 let twice = Set(target.map(\.id)).intersection(onSource).count
                 let expected = Int(max(0, s.committed - (s.upstream ?? 0)))
                 if twice != expected {
-                    problems.append("partition \(s.partition): \(twice) records consumed twice, but the group read "
-                                    + "\(expected) after the newest checkpoint (committed \(s.committed), checkpoint "
-                                    + "upstream \(s.upstream.map(String.init) ?? "none"))")
+                    problems.append(
+                        "partition \(s.partition): \(twice) records consumed twice, but the group read "
+                            + "\(expected) after the newest checkpoint (committed \(s.committed), checkpoint "
+                            + "upstream \(s.upstream.map(String.init) ?? "none"))")
                 }
             }
             return problems
@@ -186,14 +205,18 @@ public enum MirrorChecks {
 
         public var verdict: Verdict {
             var problems: [String] = []
-            if !lost.isEmpty { problems.append("\(lost.count) acknowledged records never consumed, e.g. \(lost.prefix(5))") }
+            if !lost.isEmpty {
+                problems.append("\(lost.count) acknowledged records never consumed, e.g. \(lost.prefix(5))")
+            }
             if exact != nil {
                 problems += exactProblems
             } else if duplicates.count > bound {
                 problems.append("\(duplicates.count) records consumed twice, more than the bound \(bound)")
             }
-            return Verdict(problems, context: "\(acknowledged.count) acknowledged, \(readOnSource.count) read on the "
-                           + "source, \(readOnTarget.count) on the target, \(duplicates.count) twice (bound \(bound))")
+            return Verdict(
+                problems,
+                context: "\(acknowledged.count) acknowledged, \(readOnSource.count) read on the "
+                    + "source, \(readOnTarget.count) on the target, \(duplicates.count) twice (bound \(bound))")
         }
     }
 }

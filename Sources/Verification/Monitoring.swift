@@ -91,16 +91,22 @@ public struct LagAlertRule: Sendable, Equatable {
             return .fails("the alert never fired: the highest lag was \(history.lag.map(\.lag).max() ?? 0) records")
         }
         if first.from < history.stallFrom {
-            return .fails(String(format: "the alert fired at %.1f s, before the consumer stalled at %.1f s",
-                                 first.from, history.stallFrom))
+            return .fails(
+                String(
+                    format: "the alert fired at %.1f s, before the consumer stalled at %.1f s",
+                    first.from, history.stallFrom))
         }
         if first.from > history.stallTo + holdFor + 1 {
-            return .fails(String(format: "the alert fired only at %.1f s, after the stall ended at %.1f s",
-                                 first.from, history.stallTo))
+            return .fails(
+                String(
+                    format: "the alert fired only at %.1f s, after the stall ended at %.1f s",
+                    first.from, history.stallTo))
         }
         if let open = firing.last, open.to == nil {
-            return .fails(String(format: "the alert was still firing at the end (%.1f s): the consumer never caught up",
-                                 history.lag.last?.seconds ?? 0))
+            return .fails(
+                String(
+                    format: "the alert was still firing at the end (%.1f s): the consumer never caught up",
+                    history.lag.last?.seconds ?? 0))
         }
         return Verdict()
     }
@@ -144,10 +150,14 @@ public enum LagGauge {
         public var range: ClosedRange<Int64> { highBefore - committed...max(highBefore, highAfter) - committed }
     }
 
-    public static func verdict(metric: String, topic: String, partitions: Int32, exported: [Int32: Double],
-                               measured: [Int32: Measured]) -> Verdict {
-        var problems = PartitionCoverage.verdict(metric: metric, topic: topic, partitions: partitions,
-                                                 covered: Set(exported.keys)).problems
+    public static func verdict(
+        metric: String, topic: String, partitions: Int32, exported: [Int32: Double],
+        measured: [Int32: Measured]
+    ) -> Verdict {
+        var problems = PartitionCoverage.verdict(
+            metric: metric, topic: topic, partitions: partitions,
+            covered: Set(exported.keys)
+        ).problems
         for p in 0..<partitions {
             guard let gauge = exported[p] else { continue }
             guard let m = measured[p] else {
@@ -155,9 +165,10 @@ public enum LagGauge {
                 continue
             }
             if !gauge.isFinite || gauge != gauge.rounded() || !m.range.contains(Int64(gauge)) {
-                problems.append("partition \(p): \(metric) is \(gauge), the cluster's lag was \(m.range.lowerBound)"
-                                + "…\(m.range.upperBound) (committed \(m.committed), high watermark "
-                                + "\(m.highBefore)…\(m.highAfter))")
+                problems.append(
+                    "partition \(p): \(metric) is \(gauge), the cluster's lag was \(m.range.lowerBound)"
+                        + "…\(m.range.upperBound) (committed \(m.committed), high watermark "
+                        + "\(m.highBefore)…\(m.highAfter))")
             }
         }
         if problems.isEmpty, !measured.values.contains(where: { $0.range.lowerBound > 0 }) {
@@ -205,7 +216,8 @@ public struct SLOCheck: Sendable, Equatable {
     /// produced (`consumed`: the records whose end-to-end latency was measured).
     public static func verdict(_ checks: [SLOCheck], produced: Int, consumed: Int) -> Verdict {
         var problems = checks.filter { !$0.met }.map {
-            "\($0.objective) is \(String(format: "%.1f", $0.measured)), over the objective of \(String(format: "%g", $0.limit))"
+            "\($0.objective) is \(String(format: "%.1f", $0.measured)), over the objective of "
+                + "\(String(format: "%g", $0.limit))"
         }
         if produced == 0 || consumed == 0 {
             problems.append("nothing was measured (\(produced) produced, \(consumed) consumed)")
@@ -220,21 +232,30 @@ public struct SLOCheck: Sendable, Equatable {
 extension SLOCheck {
     /// KAF-13's latency objectives, "under" each bound: the 95th percentile of produce latency and of
     /// end-to-end latency, from the measured distributions (milliseconds).
-    public static func latencyP95(produce: [Double], endToEnd: EndToEndLatency, produceUnder: Double,
-                                  endToEndUnder: Double) -> [SLOCheck] {
-        [SLOCheck(objective: "produce p95 (ms)", measured: Percentile.of(produce, 95), limit: produceUnder - 1e-9),
-         SLOCheck(objective: "end-to-end p95 (ms)", measured: endToEnd.p95, limit: endToEndUnder - 1e-9)]
+    public static func latencyP95(
+        produce: [Double], endToEnd: EndToEndLatency, produceUnder: Double,
+        endToEndUnder: Double
+    ) -> [SLOCheck] {
+        [
+            SLOCheck(objective: "produce p95 (ms)", measured: Percentile.of(produce, 95), limit: produceUnder - 1e-9),
+            SLOCheck(objective: "end-to-end p95 (ms)", measured: endToEnd.p95, limit: endToEndUnder - 1e-9),
+        ]
     }
 
     /// The capstone's objective, "under" the bound: the 99th percentile of commit-to-sink latency
     /// (milliseconds), exactly and as the alert rule's histogram_quantile(0.99) sees it in the exported
     /// buckets (seconds).
-    public static func commitToSinkP99(_ latencies: [Double], buckets: [(le: Double, count: Double)],
-                                       under bound: Double) -> [SLOCheck] {
+    public static func commitToSinkP99(
+        _ latencies: [Double], buckets: [(le: Double, count: Double)],
+        under bound: Double
+    ) -> [SLOCheck] {
         let rule = (HistogramQuantile.of(0.99, buckets: buckets) ?? 0) * 1000
-        return [SLOCheck(objective: "commit-to-sink p99 (ms)", measured: Percentile.of(latencies, 99),
-                         limit: bound - 1e-9),
-                SLOCheck(objective: "alert rule's histogram_quantile(0.99) (ms)", measured: rule, limit: bound - 1e-9)]
+        return [
+            SLOCheck(
+                objective: "commit-to-sink p99 (ms)", measured: Percentile.of(latencies, 99),
+                limit: bound - 1e-9),
+            SLOCheck(objective: "alert rule's histogram_quantile(0.99) (ms)", measured: rule, limit: bound - 1e-9),
+        ]
     }
 }
 
@@ -310,7 +331,8 @@ public enum Percentile {
 extension SLOCheck {
     /// The exported latency histogram counts every latency measured: the alert rule sees what was measured.
     public static func exportedHistogram(counts exported: Int, measured: Int) -> Verdict {
-        exported == measured ? Verdict()
+        exported == measured
+            ? Verdict()
             : .fails("the exported histogram counts \(exported) latencies, \(measured) were measured")
     }
 }

@@ -9,7 +9,8 @@ public enum Payload {
 
     public static func id(in value: [UInt8]) -> UInt64? {
         guard value.count > 4, value[0] == UInt8(ascii: "i"), value[1] == UInt8(ascii: "d"),
-              value[2] == UInt8(ascii: "=") else { return nil }
+            value[2] == UInt8(ascii: "=")
+        else { return nil }
         var n: UInt64 = 0
         var i = 3
         var digits = 0

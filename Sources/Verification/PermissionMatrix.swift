@@ -4,7 +4,7 @@
 public struct PermissionMatrix: Sendable, Equatable {
     public enum Operation: String, Sendable, CaseIterable {
         case read = "Read", write = "Write", describe = "Describe", create = "Create", delete = "Delete",
-             alter = "Alter", describeConfigs = "DescribeConfigs", alterConfigs = "AlterConfigs"
+            alter = "Alter", describeConfigs = "DescribeConfigs", alterConfigs = "AlterConfigs"
     }
 
     public struct Resource: Sendable, Hashable, CustomStringConvertible {
@@ -50,23 +50,26 @@ public struct PermissionMatrix: Sendable, Equatable {
     public init(table: [[String]]) throws(TableError) {
         let expected = ["principal", "operation", "resource", "access"]
         guard let header = table.first, header.map({ $0.lowercased() }) == expected else {
-            throw TableError(description: "the permission table needs the columns | "
-                             + expected.joined(separator: " | ") + " |")
+            throw TableError(
+                description: "the permission table needs the columns | "
+                    + expected.joined(separator: " | ") + " |")
         }
         var entries: [Entry] = []
         for (i, row) in table.dropFirst().enumerated() {
             let at = "row \(i + 1)"
             guard row.count == 4, !row[0].isEmpty else { throw TableError(description: "\(at): four cells needed") }
             guard let op = Operation.allCases.first(where: { $0.rawValue.lowercased() == row[1].lowercased() }) else {
-                throw TableError(description: "\(at): operation \"\(row[1])\" is not one of "
-                                 + Operation.allCases.map(\.rawValue).joined(separator: ", "))
+                throw TableError(
+                    description: "\(at): operation \"\(row[1])\" is not one of "
+                        + Operation.allCases.map(\.rawValue).joined(separator: ", "))
             }
             let resource: Resource
             if row[2].lowercased() == "cluster" {
                 resource = Resource(kind: .cluster, name: "kafka-cluster")
             } else if let colon = row[2].firstIndex(of: ":"),
-                      let kind = Resource.Kind(rawValue: row[2][..<colon].lowercased()), kind != .cluster,
-                      !row[2][row[2].index(after: colon)...].isEmpty {
+                let kind = Resource.Kind(rawValue: row[2][..<colon].lowercased()), kind != .cluster,
+                !row[2][row[2].index(after: colon)...].isEmpty
+            {
                 resource = Resource(kind: kind, name: String(row[2][row[2].index(after: colon)...]))
             } else {
                 throw TableError(description: "\(at): resource \"\(row[2])\" is not topic:NAME, group:NAME or cluster")
@@ -77,8 +80,9 @@ public struct PermissionMatrix: Sendable, Equatable {
             entries.append(Entry(principal: row[0], operation: op, resource: resource, allowed: allowed))
         }
         guard entries.contains(where: \.allowed), entries.contains(where: { !$0.allowed }) else {
-            throw TableError(description: "the table needs allowed and denied rows: a matrix checked in one "
-                             + "direction only cannot tell least privilege from no security or no access")
+            throw TableError(
+                description: "the table needs allowed and denied rows: a matrix checked in one "
+                    + "direction only cannot tell least privilege from no security or no access")
         }
         self.init(entries: entries)
     }
@@ -128,13 +132,16 @@ public struct PermissionMatrix: Sendable, Equatable {
             switch (e.allowed, outcome) {
             case (true, .succeeded), (false, .denied): continue
             case (true, _), (false, _):
-                problems.append("\(e.principal) \(e.operation.rawValue) \(e.resource) must be "
-                                + "\(e.allowed ? "allowed" : "denied by the authorizer"), but it \(outcome)")
+                problems.append(
+                    "\(e.principal) \(e.operation.rawValue) \(e.resource) must be "
+                        + "\(e.allowed ? "allowed" : "denied by the authorizer"), but it \(outcome)")
             }
         }
         let allowed = entries.filter(\.allowed).count
-        return Verdict(problems, context: "\(entries.count) entries: \(allowed) allowed, "
-                       + "\(entries.count - allowed) denied")
+        return Verdict(
+            problems,
+            context: "\(entries.count) entries: \(allowed) allowed, "
+                + "\(entries.count - allowed) denied")
     }
 }
 

@@ -61,9 +61,10 @@ public enum PipelineOracle {
             "\(c.customer)\u{0}\(windowStart(c.placedAt, windowMillis: windowMillis))"
         }
         for c in history where windows[key(c)] == nil {
-            windows[key(c)] = WindowRow(customer: c.customer,
-                                        windowStart: windowStart(c.placedAt, windowMillis: windowMillis),
-                                        total: 0, orders: 0)
+            windows[key(c)] = WindowRow(
+                customer: c.customer,
+                windowStart: windowStart(c.placedAt, windowMillis: windowMillis),
+                total: 0, orders: 0)
         }
         for row in finalRows(history).values {
             windows[key(row)]!.total += row.amount
@@ -77,8 +78,9 @@ public enum PipelineOracle {
         let replayed = finalRows(history)
         var problems: [String] = []
         for row in table where replayed[row.id].map({ !same($0, row) }) ?? true {
-            problems.append("order \(row.id) is \(describe(row)) in the table, "
-                            + "\(replayed[row.id].map(describe) ?? "absent") by its history")
+            problems.append(
+                "order \(row.id) is \(describe(row)) in the table, "
+                    + "\(replayed[row.id].map(describe) ?? "absent") by its history")
         }
         let present = Set(table.map(\.id))
         for id in replayed.keys.sorted() where !present.contains(id) {
@@ -107,8 +109,9 @@ public enum PipelineOracle {
         }
         let shown = Array(problems.prefix(5)) + (problems.count > 5 ? ["… \(problems.count - 5) more"] : [])
         guard !shown.isEmpty else { return Verdict() }
-        return .fails("the sink table differs from the oracle in \(problems.count) of "
-                      + "\(max(sink.count, expected.count)) rows: " + shown.joined(separator: "; "))
+        return .fails(
+            "the sink table differs from the oracle in \(problems.count) of "
+                + "\(max(sink.count, expected.count)) rows: " + shown.joined(separator: "; "))
     }
 
     private static func same(_ a: SourceChange, _ b: SourceChange) -> Bool {
@@ -132,8 +135,10 @@ public struct ChangelogRecord: Sendable, Equatable {
     public var row: SourceChange?
     public var valueIsNull: Bool
 
-    public init(partition: Int32, offset: Int64, key: String?, operation: SourceChange.Operation, commitLSN: UInt64,
-                index: Int, row: SourceChange?, valueIsNull: Bool) {
+    public init(
+        partition: Int32, offset: Int64, key: String?, operation: SourceChange.Operation, commitLSN: UInt64,
+        index: Int, row: SourceChange?, valueIsNull: Bool
+    ) {
         self.partition = partition
         self.offset = offset
         self.key = key
@@ -166,8 +171,9 @@ public struct ChangelogCheck: Sendable {
             }
             let id = r.operation == .delete ? r.key.flatMap { Int64($0) } : r.row?.id
             guard let id, r.key == String(id) else {
-                problems.append("record \(r.partition)@\(r.offset) is keyed \(r.key ?? "null"), "
-                                + "not by its primary key")
+                problems.append(
+                    "record \(r.partition)@\(r.offset) is keyed \(r.key ?? "null"), "
+                        + "not by its primary key")
                 continue
             }
             if r.operation == .delete, !r.valueIsNull {
@@ -185,19 +191,25 @@ public struct ChangelogCheck: Sendable {
             let want = expected[id] ?? [], got = byOrder[id] ?? []
             for (i, w) in want.enumerated() {
                 guard i < got.count else {
-                    problems.append("order \(id): \(want.count - i) of its \(want.count) changes never reached the "
-                                    + "topic, from its \(w.operation.rawValue) \(PipelineOracle.describe(w)) on")
+                    problems.append(
+                        "order \(id): \(want.count - i) of its \(want.count) changes never reached the "
+                            + "topic, from its \(w.operation.rawValue) \(PipelineOracle.describe(w)) on")
                     break
                 }
                 let g = got[i]
-                let matches = g.operation == w.operation
-                    && (w.operation == .delete || g.row.map { $0.customer == w.customer && $0.amount == w.amount
-                        && $0.placedAt == w.placedAt } == true)
+                let matches =
+                    g.operation == w.operation
+                    && (w.operation == .delete
+                        || g.row.map {
+                            $0.customer == w.customer && $0.amount == w.amount
+                                && $0.placedAt == w.placedAt
+                        } == true)
                 if !matches {
-                    problems.append("order \(id): change \(i + 1) is \(w.operation.rawValue) "
-                                    + "\(PipelineOracle.describe(w)) in the source, \(g.operation.rawValue) "
-                                    + "\(g.row.map(PipelineOracle.describe) ?? "") "
-                                    + "at \(g.partition)@\(g.offset) on the topic")
+                    problems.append(
+                        "order \(id): change \(i + 1) is \(w.operation.rawValue) "
+                            + "\(PipelineOracle.describe(w)) in the source, \(g.operation.rawValue) "
+                            + "\(g.row.map(PipelineOracle.describe) ?? "") "
+                            + "at \(g.partition)@\(g.offset) on the topic")
                     break
                 }
             }

@@ -56,7 +56,8 @@ public enum Plausibility {
 
     /// A claim about broker `id` is only meaningful on a cluster that has it.
     public static func knownBroker(_ id: Int32, brokers: [Int32]) -> Verdict {
-        brokers.contains(id) ? Verdict()
+        brokers.contains(id)
+            ? Verdict()
             : .fails("the cluster has no broker \(id) (its metadata lists brokers \(brokers.sorted()))")
     }
 
@@ -75,14 +76,21 @@ public enum Plausibility {
 /// Claims about where a topic's partitions live, judged on metadata that first passed `Plausibility`.
 public enum Placement {
     /// Every partition has `expected` replicas, each on a different broker.
-    public static func replicasOnDistinctBrokers(_ expected: Int, topic: String, partitions: [Plausibility.Partition],
-                                                 brokers: [Int32]) -> Verdict {
+    public static func replicasOnDistinctBrokers(
+        _ expected: Int, topic: String, partitions: [Plausibility.Partition],
+        brokers: [Int32]
+    ) -> Verdict {
         if let empty = Verdict.noEvidence(partitions.count, "partitions of \(topic) in the metadata") { return empty }
         let plausible = Plausibility.metadata(topic: topic, partitions: partitions, brokers: brokers)
         guard plausible.holds else { return plausible }
         let wrong = partitions.filter { $0.replicas.count != expected || $0.replicationFactor != expected }
-        return Verdict(wrong.isEmpty ? [] : ["partitions without \(expected) distinct replicas: "
-            + wrong.map { "\($0.id) → \($0.replicas)" }.joined(separator: ", ")])
+        return Verdict(
+            wrong.isEmpty
+                ? []
+                : [
+                    "partitions without \(expected) distinct replicas: "
+                        + wrong.map { "\($0.id) → \($0.replicas)" }.joined(separator: ", ")
+                ])
     }
 
     /// Every partition's in-sync set holds all its replicas.
@@ -91,29 +99,40 @@ public enum Placement {
         let plausible = Plausibility.metadata(topic: topic, partitions: partitions, brokers: brokers)
         guard plausible.holds else { return plausible }
         let lagging = partitions.filter { Set($0.isr) != Set($0.replicas) }
-        return Verdict(lagging.isEmpty ? [] : ["partitions with replicas out of sync: "
-            + lagging.map { "\($0.id) replicas \($0.replicas) isr \($0.isr)" }.joined(separator: ", ")])
+        return Verdict(
+            lagging.isEmpty
+                ? []
+                : [
+                    "partitions with replicas out of sync: "
+                        + lagging.map { "\($0.id) replicas \($0.replicas) isr \($0.isr)" }.joined(separator: ", ")
+                ])
     }
 
     /// The partitions' leaders are exactly `expected` distinct brokers, every partition led.
-    public static func leadersSpread(over expected: Int, topic: String, partitions: [Plausibility.Partition],
-                                     brokers: [Int32]) -> Verdict {
+    public static func leadersSpread(
+        over expected: Int, topic: String, partitions: [Plausibility.Partition],
+        brokers: [Int32]
+    ) -> Verdict {
         if let empty = Verdict.noEvidence(partitions.count, "partitions of \(topic) in the metadata") { return empty }
         let plausible = Plausibility.metadata(topic: topic, partitions: partitions, brokers: brokers)
         guard plausible.holds else { return plausible }
         let leaderless = partitions.filter { $0.leader < 0 }.map(\.id).sorted()
         if !leaderless.isEmpty { return .fails("partitions \(leaderless) of \(topic) have no leader") }
         let leaders = Set(partitions.map(\.leader))
-        return leaders.count == expected ? Verdict()
-            : .fails("leaders of \(topic) are on \(leaders.count) broker\(leaders.count == 1 ? "" : "s") "
-                     + "\(leaders.sorted()), expected \(expected)")
+        return leaders.count == expected
+            ? Verdict()
+            : .fails(
+                "leaders of \(topic) are on \(leaders.count) broker\(leaders.count == 1 ? "" : "s") "
+                    + "\(leaders.sorted()), expected \(expected)")
     }
 
     /// A topic as created: the cluster reports the partitions asked for and, where it models per-topic
     /// replication, that many distinct replicas on each (after the metadata passed `Plausibility`).
-    public static func created(topic: String, partitions expected: Int, replicationFactor: Int,
-                               reported: [Plausibility.Partition], brokers: [Int32],
-                               modelsReplication: Bool) -> Verdict {
+    public static func created(
+        topic: String, partitions expected: Int, replicationFactor: Int,
+        reported: [Plausibility.Partition], brokers: [Int32],
+        modelsReplication: Bool
+    ) -> Verdict {
         let plausible = Plausibility.metadata(topic: topic, partitions: reported, brokers: brokers)
         guard plausible.holds else { return plausible }
         guard reported.count == expected else {
@@ -121,9 +140,14 @@ public enum Placement {
         }
         guard modelsReplication else { return Verdict() }
         let wrong = reported.filter { $0.replicationFactor != replicationFactor }
-        return Verdict(wrong.isEmpty ? [] : ["\(topic) was created with replication factor \(replicationFactor); "
-            + "the cluster reports "
-            + wrong.map { "partition \($0.id) replicas \($0.replicas)" }.joined(separator: ", ")])
+        return Verdict(
+            wrong.isEmpty
+                ? []
+                : [
+                    "\(topic) was created with replication factor \(replicationFactor); "
+                        + "the cluster reports "
+                        + wrong.map { "partition \($0.id) replicas \($0.replicas)" }.joined(separator: ", ")
+                ])
     }
 
     /// No partition is led by `broker`, a broker the cluster has (or had: `brokers` are the configured
@@ -134,17 +158,22 @@ public enum Placement {
     }
 
     /// Every partition's replicas are exactly these brokers (in any order), each listed once.
-    public static func replicasOn(_ wanted: [Int32], topic: String, partitions: [Plausibility.Partition],
-                                  brokers: [Int32]) -> Verdict {
+    public static func replicasOn(
+        _ wanted: [Int32], topic: String, partitions: [Plausibility.Partition],
+        brokers: [Int32]
+    ) -> Verdict {
         if let empty = Verdict.noEvidence(partitions.count, "partitions of \(topic) in the metadata") { return empty }
         let plausible = Plausibility.metadata(topic: topic, partitions: partitions, brokers: brokers)
         guard plausible.holds else { return plausible }
-        return Verdict(partitions.filter { !isOn(wanted, $0.replicas) }
-            .map { "\(topic)[\($0.id)] has its replicas on brokers \($0.replicas), not \(wanted)" })
+        return Verdict(
+            partitions.filter { !isOn(wanted, $0.replicas) }
+                .map { "\(topic)[\($0.id)] has its replicas on brokers \($0.replicas), not \(wanted)" })
     }
 
-    public static func noneLedBy(_ broker: Int32, topic: String, partitions: [Plausibility.Partition],
-                                 brokers: [Int32]) -> Verdict {
+    public static func noneLedBy(
+        _ broker: Int32, topic: String, partitions: [Plausibility.Partition],
+        brokers: [Int32]
+    ) -> Verdict {
         if let empty = Verdict.noEvidence(partitions.count, "partitions of \(topic) in the metadata") { return empty }
         let known = Plausibility.knownBroker(broker, brokers: brokers)
         guard known.holds else { return known }

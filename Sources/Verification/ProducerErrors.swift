@@ -15,7 +15,9 @@ public enum ProducerErrors {
     public static func onlyRetriable(_ seen: [String: Int]) -> Verdict {
         let bad = seen.filter { !retriable.contains($0.key) }.sorted { $0.key < $1.key }
         guard !bad.isEmpty else { return Verdict() }
-        return Verdict(["the producer saw errors that are not retriable: "
-                        + bad.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")])
+        return Verdict([
+            "the producer saw errors that are not retriable: "
+                + bad.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+        ])
     }
 }

@@ -54,7 +54,9 @@ public enum Producing {
     public static func everyConfigurationDelivered(_ expected: Int, runs: [BenchmarkRun]) -> Verdict {
         guard !runs.isEmpty else { return .fails("no benchmark ran in this scenario") }
         let short = runs.filter { $0.delivered != expected || $0.errors > 0 }
-        return Verdict(short.isEmpty ? []
-            : [short.map { "\($0.label): \($0.delivered) delivered, \($0.errors) errors" }.joined(separator: "; ")])
+        return Verdict(
+            short.isEmpty
+                ? []
+                : [short.map { "\($0.label): \($0.delivered) delivered, \($0.errors) errors" }.joined(separator: "; ")])
     }
 }

@@ -85,8 +85,9 @@ public struct ScalingHistory: Sendable, Equatable {
                 $0.member == member && $0.kind != .assigned && window.contains($0.seconds)
             }
             let held = Set(before[member] ?? [])
-            return Revocation(member: member, held: held, gaveUp: Set(gaveUp.flatMap(\.partitions)),
-                              kept: held.intersection(after[member] ?? []))
+            return Revocation(
+                member: member, held: held, gaveUp: Set(gaveUp.flatMap(\.partitions)),
+                kept: held.intersection(after[member] ?? []))
         }
     }
 
@@ -121,18 +122,20 @@ public struct ScalingHistory: Sendable, Equatable {
 
     /// Eager rebalancing stops the world: every consumer gave up every partition it held.
     public static func gaveUpEverything(_ rows: [Revocation]) -> Verdict {
-        Verdict(rows.filter { !$0.held.isSubset(of: $0.gaveUp) }.map {
-            "\($0.member) held \($0.held.sorted()) but gave up only \($0.gaveUp.sorted())"
-        })
+        Verdict(
+            rows.filter { !$0.held.isSubset(of: $0.gaveUp) }.map {
+                "\($0.member) held \($0.held.sorted()) but gave up only \($0.gaveUp.sorted())"
+            })
     }
 
     /// Cooperative rebalancing is incremental: no consumer gave up a partition it kept, and some moved.
     public static func gaveUpOnlyWhatMoved(_ rows: [Revocation]) -> Verdict {
         let needless = rows.filter { !$0.gaveUp.isDisjoint(with: $0.kept) }
         guard needless.isEmpty else {
-            return Verdict(needless.map {
-                "\($0.member) gave up \($0.gaveUp.sorted()) though it kept \($0.kept.sorted())"
-            })
+            return Verdict(
+                needless.map {
+                    "\($0.member) gave up \($0.gaveUp.sorted()) though it kept \($0.kept.sorted())"
+                })
         }
         guard rows.contains(where: { !$0.gaveUp.isEmpty }) else {
             return .fails("no consumer gave up a partition: nothing moved to the new consumer")

@@ -30,15 +30,18 @@ public enum TimedJudgement: Sendable, Equatable {
     /// `excess`: how far past its bound the measurement is, in milliseconds (positive when it missed),
     /// for each timing objective the verdict judged; a verdict that failed for any other reason (records
     /// unmeasured, a partition offline) fails whatever the delay.
-    public static func judge(_ verdict: Verdict, claim: String, excess: [Double], otherProblems: Bool,
-                             delay: SchedulingDelay?) -> TimedJudgement {
+    public static func judge(
+        _ verdict: Verdict, claim: String, excess: [Double], otherProblems: Bool,
+        delay: SchedulingDelay?
+    ) -> TimedJudgement {
         guard !verdict.holds else { return .holds }
         let missedBy = excess.filter { $0 > 0 }.max() ?? 0
         guard !otherProblems, missedBy > 0, let delay, !delay.samples.isEmpty, delay.max >= missedBy else {
             return .fails(verdict.description)
         }
-        return .inconclusive("inconclusive: \(claim) missed its bound by \(SchedulingDelay.ms(missedBy)) "
-                             + "while the harness itself was held up by \(delay.description) during the measurement; "
-                             + "the machine was too busy to tell (\(verdict.description))")
+        return .inconclusive(
+            "inconclusive: \(claim) missed its bound by \(SchedulingDelay.ms(missedBy)) "
+                + "while the harness itself was held up by \(delay.description) during the measurement; "
+                + "the machine was too busy to tell (\(verdict.description))")
     }
 }

@@ -103,12 +103,14 @@ public struct StreamOracle: Sendable {
                     continue
                 }
                 pairs += 1
-                rows["\(order.key)\u{0}\(start)", default: Row(key: order.key, start: start, count: 0, sum: 0)].count += 1
+                rows["\(order.key)\u{0}\(start)", default: Row(key: order.key, start: start, count: 0, sum: 0)].count +=
+                    1
                 rows["\(order.key)\u{0}\(start)"]!.sum += payment.amount
             }
         }
-        return Expectation(rows: rows.values.sorted(), lateInputs: late.map { ordered[$0] },
-                           closedWindowPairs: closed, pairs: pairs)
+        return Expectation(
+            rows: rows.values.sorted(), lateInputs: late.map { ordered[$0] },
+            closedWindowPairs: closed, pairs: pairs)
     }
 
     /// The result view read back against the oracle: every expected window with its count and sum,
@@ -125,28 +127,39 @@ public struct StreamOracle: Sendable {
         let missing = want.keys.filter { got[$0] == nil }.sorted()
         if !missing.isEmpty { problems.append("\(missing.count) expected windows missing, e.g. \(missing.prefix(5))") }
         let extra = got.keys.filter { want[$0] == nil }.sorted()
-        if !extra.isEmpty { problems.append("\(extra.count) windows the oracle does not have, e.g. \(extra.prefix(5))") }
+        if !extra.isEmpty {
+            problems.append("\(extra.count) windows the oracle does not have, e.g. \(extra.prefix(5))")
+        }
         let wrong = want.keys.sorted().compactMap { id -> String? in
             guard let g = got[id], let w = want[id], g != w else { return nil }
             return "\(id): count \(g.count) sum \(g.sum), expected count \(w.count) sum \(w.sum)"
         }
         if !wrong.isEmpty { problems.append("\(wrong.count) windows with wrong results, e.g. \(wrong.prefix(3))") }
-        return Verdict(problems, context: "\(expected.rows.count) windows expected from \(expected.pairs) pairs, "
-                       + "\(actual.count) read back")
+        return Verdict(
+            problems,
+            context: "\(expected.rows.count) windows expected from \(expected.pairs) pairs, "
+                + "\(actual.count) read back")
     }
 
     /// The dropped records a processor reported against the oracle's: the same inputs, by partition and offset.
-    public static func droppedVerdict(reported: [(isOrder: Bool, partition: Int32, offset: Int64)],
-                                      expected: Expectation) -> Verdict {
+    public static func droppedVerdict(
+        reported: [(isOrder: Bool, partition: Int32, offset: Int64)],
+        expected: Expectation
+    ) -> Verdict {
         func id(_ isOrder: Bool, _ p: Int32, _ o: Int64) -> String { "\(isOrder ? "order" : "payment") \(p):\(o)" }
-        let want = Set(expected.lateInputs.map { id($0.isOrder, $0.partition, $0.offset) }
-                       + expected.closedWindowPairs.map { id($0.later.isOrder, $0.later.partition, $0.later.offset) })
+        let want = Set(
+            expected.lateInputs.map { id($0.isOrder, $0.partition, $0.offset) }
+                + expected.closedWindowPairs.map { id($0.later.isOrder, $0.later.partition, $0.later.offset) })
         let got = Set(reported.map { id($0.isOrder, $0.partition, $0.offset) })
         var problems: [String] = []
         let unreported = want.subtracting(got).sorted()
-        if !unreported.isEmpty { problems.append("\(unreported.count) late records not reported, e.g. \(unreported.prefix(5))") }
+        if !unreported.isEmpty {
+            problems.append("\(unreported.count) late records not reported, e.g. \(unreported.prefix(5))")
+        }
         let wrongly = got.subtracting(want).sorted()
-        if !wrongly.isEmpty { problems.append("\(wrongly.count) reported as dropped but on time, e.g. \(wrongly.prefix(5))") }
+        if !wrongly.isEmpty {
+            problems.append("\(wrongly.count) reported as dropped but on time, e.g. \(wrongly.prefix(5))")
+        }
         return Verdict(problems)
     }
 }

@@ -215,8 +215,8 @@ extension AdminCommand {
             @Option(help: "The topic.") var topic: String
             @Option(help: "Partitions.") var partitions: Int
             @Option(name: .customLong("replication-factor"), help: "Replication factor.") var replicationFactor: Int
-            @Option(name: .customLong("config"), help: "A topic config KEY=VALUE (repeatable).") var configs:
-                [String] = []
+            @Option(name: .customLong("config"), help: "A topic config KEY=VALUE (repeatable).") var configs: [String] =
+                []
             @Flag(help: "Print the plan and change nothing.") var dryRun = false
 
             func validate() throws { _ = try AdminCommand.keyValues(configs, flag: "--config") }
@@ -259,7 +259,7 @@ extension AdminCommand {
                 commandName: "add-partitions",
                 abstract:
                     "Raise a topic's partition count; refused on keyed data unless --accept-remap "
-                        + "(the keys that move are listed)."
+                    + "(the keys that move are listed)."
             )
             @OptionGroup var connection: Connection
             @Option(help: "The topic.") var topic: String
@@ -440,7 +440,7 @@ extension AdminCommand {
                 commandName: "reset-offsets",
                 abstract:
                     "Move a group's committed offsets on a topic (a dry run unless --execute; "
-                        + "refused while it has members)."
+                    + "refused while it has members)."
             )
             @OptionGroup var connection: Connection
             @Option(help: "The group.") var group: String
@@ -474,7 +474,7 @@ extension AdminCommand {
             static let configuration = CommandConfiguration(
                 abstract:
                     "Delete a partition's records before an offset (guarded: shows what goes, needs --yes; "
-                        + "beyond the high watermark is refused)."
+                    + "beyond the high watermark is refused)."
             )
             @OptionGroup var connection: Connection
             @Option(help: "The topic.") var topic: String
@@ -525,7 +525,7 @@ extension AdminCommand {
         static let configuration = CommandConfiguration(
             abstract:
                 "Plan, run, verify and roll back partition reassignments "
-                    + "(files in kafka-reassign-partitions.sh's format).",
+                + "(files in kafka-reassign-partitions.sh's format).",
             subcommands: [PlanCommand.self, Execute.self, Verify.self, Rollback.self])
 
         struct PlanCommand: AsyncParsableCommand {
@@ -533,7 +533,7 @@ extension AdminCommand {
                 commandName: "plan",
                 abstract:
                     "A balanced assignment from the metadata and partition sizes, heaviest partitions moved first "
-                        + "(racks kept where the metadata has them).",
+                    + "(racks kept where the metadata has them).",
                 discussion:
                     "Sizes are record counts (high − low watermark): librdkafka 2.0.2 cannot ask for log-dir sizes.")
             @OptionGroup var connection: Connection
@@ -644,7 +644,7 @@ extension AdminCommand {
                 "A read-only snapshot: topics, partitions, RF, ISR health, non-default configs, groups with lag.",
             discussion:
                 "With --diff EXPECTED (an earlier `inventory --format json`), lists the drift and exits 1 "
-                    + "when there is any."
+                + "when there is any."
         )
         @OptionGroup var connection: Connection
         @Option(help: "An expected inventory (JSON) to compare with.") var diff: String?

@@ -12,8 +12,11 @@ import Cluster
 struct BackfillCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backfill",
-        abstract: "Read exactly one range of a partition (from an offset, for a count or to the end) and print one line per record.",
-        discussion: "Each line reads OFFSET<TAB>KEY<TAB>VALUE; the last line reads `backfill: N records, offsets FIRST–LAST`."
+        abstract:
+            "Read exactly one range of a partition (from an offset, for a count or to the end) and print one line per "
+            + "record.",
+        discussion:
+            "Each line reads OFFSET<TAB>KEY<TAB>VALUE; the last line reads `backfill: N records, offsets FIRST–LAST`."
     )
 
     @Option(help: "Bootstrap servers.")
@@ -40,17 +43,21 @@ struct BackfillCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let config = KafkaConfig(["bootstrap.servers": bootstrap, "group.id": "kafka-bdd-backfill"]).merging(KafkaConfig(client.values))
+        let config = KafkaConfig(["bootstrap.servers": bootstrap, "group.id": "kafka-bdd-backfill"]).merging(
+            KafkaConfig(client.values))
         let range: Backfill.Range
         do {
-            range = try await Backfill.read(config: config, topic: topic, partition: partition, from: offset, count: count)
+            range = try await Backfill.read(
+                config: config, topic: topic, partition: partition, from: offset, count: count)
         } catch {
             StandardOutput.error("kafka-bdd: \(error)")
             throw ExitCode(1)
         }
         var out = ""
         for r in range.records { out += "\(r.offset)\t\(r.keyString ?? "")\t\(r.valueString)\n" }
-        out += "backfill: \(range.records.count) records, offsets \(range.first.map(String.init) ?? "-")–\(range.last.map(String.init) ?? "-")\n"
+        out +=
+            "backfill: \(range.records.count) records, offsets "
+            + "\(range.first.map(String.init) ?? "-")–\(range.last.map(String.init) ?? "-")\n"
         StandardOutput.write(out)
     }
 }

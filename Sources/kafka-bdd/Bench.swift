@@ -40,7 +40,9 @@ struct Bench: AsyncParsableCommand {
         @OptionGroup var client: ClientProperties
 
         func validate() throws {
-            guard messages > 0, size >= 0 else { throw ValidationError("--messages must be positive and --size not negative") }
+            guard messages > 0, size >= 0 else {
+                throw ValidationError("--messages must be positive and --size not negative")
+            }
         }
 
         var extra: [String: String] { client.values }
@@ -49,7 +51,8 @@ struct Bench: AsyncParsableCommand {
         func cluster() async throws -> (Cluster, Bool) {
             if let bootstrap { return (try ExternalCluster(bootstrapServers: bootstrap), false) }
             let c = try EmbeddedCluster(brokers: brokers)
-            try await c.createTopic(TopicSpec(name: topic, partitions: partitions, replicationFactor: replicationFactor))
+            try await c.createTopic(
+                TopicSpec(name: topic, partitions: partitions, replicationFactor: replicationFactor))
             return (c, true)
         }
     }
@@ -68,14 +71,18 @@ struct Bench: AsyncParsableCommand {
         var idempotence = true
 
         var properties: [String: String] {
-            ["acks": acks, "linger.ms": String(lingerMs), "compression.type": compression, "enable.idempotence": String(idempotence)]
+            [
+                "acks": acks, "linger.ms": String(lingerMs), "compression.type": compression,
+                "enable.idempotence": String(idempotence),
+            ]
         }
     }
 
     static func report(_ what: String, _ result: BenchmarkResult) {
         print("\(what): \(result)")
-        var line = String(format: "msgs_per_sec=%.0f mb_per_sec=%.2f messages=%d seconds=%.3f", result.messagesPerSecond,
-                          result.megabytesPerSecond, result.messages, result.seconds)
+        var line = String(
+            format: "msgs_per_sec=%.0f mb_per_sec=%.2f messages=%d seconds=%.3f", result.messagesPerSecond,
+            result.megabytesPerSecond, result.messages, result.seconds)
         if let p50 = result.p50, let p99 = result.p99 { line += String(format: " p50_ms=%.3f p99_ms=%.3f", p50, p99) }
         print(line)
     }
@@ -95,8 +102,9 @@ struct Bench: AsyncParsableCommand {
         func run() async throws {
             let (cluster, _) = try await target.cluster()
             let config = cluster.config(settings.properties.merging(target.extra) { _, b in b })
-            let result = try await Benchmark.produce(config: config, topic: target.topic, messages: target.messages, size: target.size,
-                                                     batch: batch)
+            let result = try await Benchmark.produce(
+                config: config, topic: target.topic, messages: target.messages, size: target.size,
+                batch: batch)
             Bench.report("produce", result)
             await cluster.shutdown()
             if result.errors > 0 { throw ExitCode(1) }
@@ -106,20 +114,24 @@ struct Bench: AsyncParsableCommand {
     struct Consume: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Consumer throughput, reading every partition from the beginning by assignment.",
-            discussion: "On the embedded cluster the topic is first filled with --messages messages (the mock keeps about 5 MiB per partition, so keep it at 200,000 or fewer)."
+            discussion:
+                "On the embedded cluster the topic is first filled with --messages messages (the mock keeps about 5 "
+                + "MiB per partition, so keep it at 200,000 or fewer)."
         )
         @OptionGroup var target: Target
 
         func run() async throws {
             let (cluster, started) = try await target.cluster()
             if started {
-                let fill = try await Benchmark.produce(config: cluster.config(["acks": "1", "linger.ms": "5"]),
-                                                       topic: target.topic, messages: target.messages, size: target.size)
+                let fill = try await Benchmark.produce(
+                    config: cluster.config(["acks": "1", "linger.ms": "5"]),
+                    topic: target.topic, messages: target.messages, size: target.size)
                 print("filled: \(fill.messages) messages")
             }
             let config = cluster.config(target.extra.merging(["group.id": "kafka-bdd-bench"]) { a, _ in a })
-            let result = try await Benchmark.consume(config: config, topic: target.topic, partitions: target.partitions,
-                                                     messages: target.messages)
+            let result = try await Benchmark.consume(
+                config: config, topic: target.topic, partitions: target.partitions,
+                messages: target.messages)
             Bench.report("consume", result)
             await cluster.shutdown()
             if result.messages < target.messages { throw ExitCode(1) }

@@ -4,8 +4,9 @@ import KafkaClient
 /// `--property KEY=VALUE` (repeatable): extra librdkafka client properties for a command's clients, read
 /// as a line of client.properties is (`KEY=VALUE`, `KEY:VALUE`, `KEY VALUE`).
 struct ClientProperties: ParsableArguments {
-    @Option(name: .customLong("property"),
-            help: "Extra client property KEY=VALUE (repeatable; KEY:VALUE and KEY VALUE as in client.properties).")
+    @Option(
+        name: .customLong("property"),
+        help: "Extra client property KEY=VALUE (repeatable; KEY:VALUE and KEY VALUE as in client.properties).")
     var properties: [String] = []
 
     func validate() throws {

@@ -30,8 +30,10 @@ struct ClusterCommand: AsyncParsableCommand {
         @Option(name: .customLong("topic"), help: "A topic to create, as NAME[:PARTITIONS[:REPLICATION]] (repeatable).")
         var topics: [String] = []
 
-        @Option(name: .customLong("topic-requests"),
-                help: ArgumentHelp("A folder to create topics from while running (the mock has no CreateTopics "
+        @Option(
+            name: .customLong("topic-requests"),
+            help: ArgumentHelp(
+                "A folder to create topics from while running (the mock has no CreateTopics "
                     + "API): `kafka-bdd run --cluster external` uses it with KAFKA_BDD_TOPIC_REQUESTS=DIR."))
         var topicRequests: String?
 
@@ -56,7 +58,7 @@ struct ClusterCommand: AsyncParsableCommand {
                     while !Task.isCancelled {
                         for line in await TopicRequests.serve(topicRequests, cluster.createTopic) { print(line) }
                         fflush(nil)
-                        try? await Task.sleep(for: .milliseconds(20)) // polling interval of the folder
+                        try? await Task.sleep(for: .milliseconds(20))  // polling interval of the folder
                     }
                 }
             }

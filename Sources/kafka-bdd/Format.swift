@@ -11,7 +11,9 @@ import Cluster
 /// `kafka-bdd format`: renders a saved message stream (ours or any Cucumber tool's).
 struct Format: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Render a Cucumber Messages NDJSON stream from standard input as JUnit XML, HTML, Cucumber JSON or a rerun list."
+        abstract:
+            "Render a Cucumber Messages NDJSON stream from standard input as JUnit XML, HTML, Cucumber JSON or a rerun "
+            + "list."
     )
 
     enum Kind: String, ExpressibleByArgument, CaseIterable { case junit, html, json, rerun }
@@ -33,22 +35,26 @@ struct Format: ParsableCommand {
         let input = FileHandle.standardInput.readDataToEndOfFile()
         var envelopes = 0
         do {
-            try EnvelopeDecoder().decode(stream: input) { query.update($0); envelopes += 1 }
+            try EnvelopeDecoder().decode(stream: input) {
+                query.update($0); envelopes += 1
+            }
         } catch let error as MessageStreamError {
             StandardOutput.error("kafka-bdd: standard input:\(error.line): not a message envelope: \(error.reason)")
             throw ExitCode(2)
         }
         // An empty report of an empty input would look like a run in which nothing failed.
         guard envelopes > 0 else {
-            StandardOutput.error("kafka-bdd: standard input holds no message envelope (pipe a run's --report message: file)")
+            StandardOutput.error(
+                "kafka-bdd: standard input holds no message envelope (pipe a run's --report message: file)")
             throw ExitCode(2)
         }
-        let text: String = switch kind {
-        case .junit: JUnitFormatter(reference: reference, fileAttribute: fileAttribute).render(query)
-        case .html: HTMLFormatter(title: title, cardTags: .studyPlan).render(query)
-        case .json: try CucumberJSONFormatter().render(query)
-        case .rerun: RerunFormatter().render(query)
-        }
+        let text: String =
+            switch kind {
+            case .junit: JUnitFormatter(reference: reference, fileAttribute: fileAttribute).render(query)
+            case .html: HTMLFormatter(title: title, cardTags: .studyPlan).render(query)
+            case .json: try CucumberJSONFormatter().render(query)
+            case .rerun: RerunFormatter().render(query)
+            }
         StandardOutput.write(text)
         // The process ends here; tearing down a large run's query first would only cost time
         // (0.1 s at 10,000 scenarios).

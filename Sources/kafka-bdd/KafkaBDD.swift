@@ -13,10 +13,12 @@ struct KafkaBDD: AsyncParsableCommand {
         commandName: "kafka-bdd",
         abstract: "Executable acceptance tests for Kafka, written in Gherkin.",
         version: "0.1.0 (librdkafka \(Librdkafka.version))",
-        subcommands: [Run.self, Pickles.self, Format.self, Merge.self, StepsCommand.self, ClusterCommand.self,
-                      Bench.self,
-                      BackfillCommand.self, MetricsCommand.self, AdminCommand.self, MirrorCommand.self,
-                      StreamsCommand.self]
+        subcommands: [
+            Run.self, Pickles.self, Format.self, Merge.self, StepsCommand.self, ClusterCommand.self,
+            Bench.self,
+            BackfillCommand.self, MetricsCommand.self, AdminCommand.self, MirrorCommand.self,
+            StreamsCommand.self,
+        ]
     )
 
     /// Exit status 2 for every usage error, as documented (ArgumentParser's own is EX_USAGE, 64).

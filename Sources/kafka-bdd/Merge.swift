@@ -19,8 +19,9 @@ struct Merge: ParsableCommand {
     @Argument(help: "The shards' message streams (NDJSON).")
     var streams: [String]
 
-    @Option(name: .customLong("report"),
-            help: "FORMAT:PATH with FORMAT html, junit, message, json or rerun (repeatable).")
+    @Option(
+        name: .customLong("report"),
+        help: "FORMAT:PATH with FORMAT html, junit, message, json or rerun (repeatable).")
     var reports: [String] = []
 
     @Option(help: "The HTML report's title.")

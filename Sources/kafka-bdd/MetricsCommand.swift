@@ -13,11 +13,14 @@ import Synchronization
 struct MetricsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "metrics",
-        abstract: "Print a consumer's client metrics (lag per partition, committed offsets, brokers) in the Prometheus text format.",
+        abstract:
+            "Print a consumer's client metrics (lag per partition, committed offsets, brokers) in the Prometheus text "
+            + "format.",
         discussion: """
             Joins --group on --topic, reads --read records and commits them, then waits for librdkafka's statistics \
-            and prints them as Prometheus metrics. Without --bootstrap an embedded cluster is started and the topic filled \
-            with --messages records first. Write the output where a node_exporter textfile collector reads it to scrape it.
+            and prints them as Prometheus metrics. Without --bootstrap an embedded cluster is started and the topic \
+            filled with --messages records first. Write the output where a node_exporter textfile collector reads it \
+            to scrape it.
             """
     )
 
@@ -46,7 +49,8 @@ struct MetricsCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard partitions > 0, messages >= 0, read >= 0, waitSeconds > 0 else {
-            throw ValidationError("--partitions and --wait-seconds must be positive, --messages and --read not negative")
+            throw ValidationError(
+                "--partitions and --wait-seconds must be positive, --messages and --read not negative")
         }
     }
 
@@ -59,16 +63,20 @@ struct MetricsCommand: AsyncParsableCommand {
             try await embedded.createTopic(TopicSpec(name: topic, partitions: partitions, replicationFactor: 3))
             if messages > 0 {
                 // The same number of records in every partition.
-                _ = try await Benchmark.produce(config: embedded.config(["acks": "all", "linger.ms": "5"]), topic: topic,
-                                                messages: messages, size: 100, batch: max(1, messages / Int(partitions)))
+                _ = try await Benchmark.produce(
+                    config: embedded.config(["acks": "all", "linger.ms": "5"]), topic: topic,
+                    messages: messages, size: 100, batch: max(1, messages / Int(partitions)))
             }
             cluster = embedded
         }
         defer { Task { await cluster.shutdown() } }
         let statistics = Mutex<(count: Int, json: String?)>((0, nil))
-        let consumer = try Consumer(config: cluster.config(client.values.merging([
-            "group.id": group, "auto.offset.reset": "earliest", "enable.auto.commit": "false", "statistics.interval.ms": "200",
-        ]) { a, _ in a }), onStatistics: { json in statistics.withLock { $0 = ($0.count + 1, json) } })
+        let consumer = try Consumer(
+            config: cluster.config(
+                client.values.merging([
+                    "group.id": group, "auto.offset.reset": "earliest", "enable.auto.commit": "false",
+                    "statistics.interval.ms": "200",
+                ]) { a, _ in a }), onStatistics: { json in statistics.withLock { $0 = ($0.count + 1, json) } })
         try consumer.subscribe([topic])
         let deadline = ContinuousClock.now + .seconds(waitSeconds)
         var records: [ConsumedRecord] = []
@@ -86,7 +94,10 @@ struct MetricsCommand: AsyncParsableCommand {
         }
         var next: [Int32: Int64] = [:]
         for r in records { next[r.partition] = max(next[r.partition] ?? 0, r.offset + 1) }
-        if !next.isEmpty { try await consumer.commit(next.map { TopicPartitionOffset(topic: topic, partition: $0.key, offset: $0.value) }) }
+        if !next.isEmpty {
+            try await consumer.commit(
+                next.map { TopicPartitionOffset(topic: topic, partition: $0.key, offset: $0.value) })
+        }
         try consumer.pause(assigned)
         // Statistics emitted after the commit, with the lag of every partition it committed (a partition
         // the group never committed has no lag, as in kafka-consumer-groups).
@@ -101,7 +112,8 @@ struct MetricsCommand: AsyncParsableCommand {
         }
         await consumer.close()
         guard let latest else {
-            StandardOutput.error("kafka-bdd: no statistics with the lag of the committed partitions within \(waitSeconds) s")
+            StandardOutput.error(
+                "kafka-bdd: no statistics with the lag of the committed partitions within \(waitSeconds) s")
             throw ExitCode(1)
         }
         print(ClientMetrics.prometheusText([latest], group: group), terminator: "")

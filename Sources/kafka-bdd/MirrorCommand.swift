@@ -20,13 +20,16 @@ struct MirrorCommand: AsyncParsableCommand {
 
     @Option(help: "Bootstrap servers of the source cluster.") var source: String
     @Option(help: "Bootstrap servers of the target cluster.") var target: String
-    @Option(name: .customLong("source-alias"), help: "The source's name in remote topic names.") var sourceAlias = "east"
+    @Option(name: .customLong("source-alias"), help: "The source's name in remote topic names.") var sourceAlias =
+        "east"
     @Option(name: .customLong("target-alias"), help: "The target's name (its remote topics are never mirrored back).")
     var targetAlias = "west"
     @Option(help: "Regular expression of topics to mirror (whole name; repeatable).") var include: [String] = []
-    @Option(help: "Regular expression of topics never to mirror (repeatable; wins over --include).") var exclude: [String] = []
+    @Option(help: "Regular expression of topics never to mirror (repeatable; wins over --include).") var exclude:
+        [String] = []
     @Option(help: "Consumer group whose offsets are checkpointed (repeatable).") var group: [String] = []
-    @Option(name: .customLong("checkpoint-interval-ms"), help: "How often offsets are checkpointed.") var checkpointIntervalMs = 1000
+    @Option(name: .customLong("checkpoint-interval-ms"), help: "How often offsets are checkpointed.")
+    var checkpointIntervalMs = 1000
     @Option(help: "Stop after this many seconds (default: run until Ctrl-C).") var seconds: Int?
     @OptionGroup var client: ClientProperties
 
@@ -52,8 +55,10 @@ struct MirrorCommand: AsyncParsableCommand {
         let admin = try Admin(config: targetConfig)
         defer { admin.close() }
         options.replicationFactor = await Self.replicationFactorForAcksAll(admin)
-        let mirror = Mirror(source: KafkaConfig(["bootstrap.servers": source]).merging(extra), target: targetConfig,
-                            options: options) { spec in
+        let mirror = Mirror(
+            source: KafkaConfig(["bootstrap.servers": source]).merging(extra), target: targetConfig,
+            options: options
+        ) { spec in
             do { try await admin.createTopics([spec]) } catch let e as KafkaError where e.code == 36 {
                 // already there
             } catch {
@@ -64,10 +69,11 @@ struct MirrorCommand: AsyncParsableCommand {
         try await mirror.start()
         let deadline = seconds.map { ContinuousClock.now + .seconds($0) }
         while deadline.map({ ContinuousClock.now < $0 }) ?? true {
-            try await Task.sleep(for: .seconds(min(5, seconds ?? 5))) // the status line's period
+            try await Task.sleep(for: .seconds(min(5, seconds ?? 5)))  // the status line's period
             let s = mirror.status
-            print("mirrored \(s.mirrored) records of \(s.topics.keys.sorted()), \(s.checkpoints) checkpoint rounds, "
-                  + "\(s.heartbeats) heartbeats" + (s.error.map { "; stopped: \($0)" } ?? ""))
+            print(
+                "mirrored \(s.mirrored) records of \(s.topics.keys.sorted()), \(s.checkpoints) checkpoint rounds, "
+                    + "\(s.heartbeats) heartbeats" + (s.error.map { "; stopped: \($0)" } ?? ""))
             if s.error != nil { break }
         }
         await mirror.stop()
@@ -83,7 +89,8 @@ struct MirrorCommand: AsyncParsableCommand {
         }
         let entries = try? await admin.configEntries(.broker, String(broker.id), timeout: .seconds(10))
         let minInsync = entries?.first(where: { $0.name == "min.insync.replicas" }).flatMap { Int32($0.value ?? "") }
-        return ClusterRules.replicationFactorForAcksAll(minInsyncReplicas: minInsync ?? 1,
-                                                        brokers: metadata.brokers.count)
+        return ClusterRules.replicationFactorForAcksAll(
+            minInsyncReplicas: minInsync ?? 1,
+            brokers: metadata.brokers.count)
     }
 }

@@ -27,7 +27,11 @@ struct Pickles: ParsableCommand {
     @Flag(name: .customLong("no-pickles"), help: "Do not print pickle envelopes.")
     var noPickles = false
 
-    @Flag(help: "Benchmark: parse and compile every feature file under PATHs, serialise the pickles, and print files, pickles, bytes, seconds and MB/s instead of messages.")
+    @Flag(
+        help: ArgumentHelp(
+            "Benchmark: parse and compile every feature file under PATHs, serialise the pickles, and print files, "
+                + "pickles, bytes, seconds and MB/s instead of messages.")
+    )
     var stats = false
 
     @Argument(help: "Feature files (.feature, .feature.md), or directories to search for them.")
@@ -106,7 +110,10 @@ struct Pickles: ParsableCommand {
         }
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let megabytes = Double(bytes) / 1_000_000
-        StandardOutput.write(String(format: "files %d\npickles %d\nfiles-with-errors %d\nbytes %d\noutput-bytes %d\nseconds %.3f\nMB/s %.1f\n",
-                                    files.count, pickles, withErrors, bytes, output, seconds, megabytes / max(seconds, 1e-9)))
+        StandardOutput.write(
+            String(
+                format:
+                    "files %d\npickles %d\nfiles-with-errors %d\nbytes %d\noutput-bytes %d\nseconds %.3f\nMB/s %.1f\n",
+                files.count, pickles, withErrors, bytes, output, seconds, megabytes / max(seconds, 1e-9)))
     }
 }

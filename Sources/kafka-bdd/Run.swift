@@ -23,8 +23,10 @@ struct Run: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("Feature files or folders, optionally FILE:LINE[:LINE…], or @FILE: the locations "
-        + "a rerun report listed (an empty one selects nothing, and the run passes). Default: Features."))
+    @Argument(
+        help: ArgumentHelp(
+            "Feature files or folders, optionally FILE:LINE[:LINE…], or @FILE: the locations "
+                + "a rerun report listed (an empty one selects nothing, and the run passes). Default: Features."))
     var paths: [String] = []
 
     @Option(help: "Tag expression selecting scenarios, e.g. '@KAF-07 and not @slow'.")
@@ -39,7 +41,8 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Console output: pretty, progress or summary.", transform: Run.consoleStyle)
     var format: ConsoleFormatter.Style = .progress
 
-    @Option(name: .customLong("report"), help: "FORMAT:PATH with FORMAT html, junit, message, json or rerun (repeatable).")
+    @Option(
+        name: .customLong("report"), help: "FORMAT:PATH with FORMAT html, junit, message, json or rerun (repeatable).")
     var reports: [String] = []
 
     @Flag(help: "Match every step against the definitions but run nothing.")
@@ -66,10 +69,11 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Scenarios run at once, each on its own embedded cluster; output keeps scenario order.")
     var parallel = 1
 
-    @Option(help: """
-        Run shard I of N: every Nth selected scenario in file order, starting with the Ith. N jobs with \
-        the same paths and filters cover every scenario once; `kafka-bdd merge` joins their message streams.
-        """, transform: Run.shard)
+    @Option(
+        help: """
+            Run shard I of N: every Nth selected scenario in file order, starting with the Ith. N jobs with \
+            the same paths and filters cover every scenario once; `kafka-bdd merge` joins their message streams.
+            """, transform: Run.shard)
     var shard: Shard?
 
     struct Shard { var index: Int, count: Int }
@@ -82,24 +86,28 @@ struct Run: AsyncParsableCommand {
         return Shard(index: i, count: n)
     }
 
-    @Option(help: """
-        The message stream (--report message:) of an earlier run: with --parallel, the scenarios that \
-        took longest there start first (those it does not list before them), so the run ends sooner. \
-        Output and reports keep scenario order.
-        """)
+    @Option(
+        help: """
+            The message stream (--report message:) of an earlier run: with --parallel, the scenarios that \
+            took longest there start first (those it does not list before them), so the run ends sooner. \
+            Output and reports keep scenario order.
+            """)
     var timings: String?
 
-    @Option(help: """
-        Run a failed scenario again, up to N more times (off by default). One that passes on a retry \
-        is flaky: listed as such, a <flakyFailure> per failed attempt in JUnit; the run does not fail.
-        """)
+    @Option(
+        help: """
+            Run a failed scenario again, up to N more times (off by default). One that passes on a retry \
+            is flaky: listed as such, a <flakyFailure> per failed attempt in JUnit; the run does not fail.
+            """)
     var retry = 0
 
     func validate() throws {
         for r in reports where Session.Report(r) == nil {
             throw ValidationError("--report \(r): \(Session.Report.usage)")
         }
-        guard order == "defined" || order == "random" || (order.hasPrefix("random:") && UInt64(order.dropFirst(7)) != nil) else {
+        guard
+            order == "defined" || order == "random" || (order.hasPrefix("random:") && UInt64(order.dropFirst(7)) != nil)
+        else {
             throw ValidationError("--order \(order): expected defined, random or random:SEED")
         }
         guard stepTimeout > 0 else { throw ValidationError("--step-timeout must be positive") }
@@ -155,7 +163,8 @@ struct Run: AsyncParsableCommand {
         // A shard may be empty (more shards than scenarios); it still runs, so its stream can be merged.
         if session.selectedInEveryShard.isEmpty, !allowEmpty, !session.hasParseErrors {
             let what = [tags.map { "--tags \($0)" }, name.map { "--name \($0)" }].compactMap { $0 }
-            let reason = "no scenario matched \(configuration.paths.joined(separator: " "))"
+            let reason =
+                "no scenario matched \(configuration.paths.joined(separator: " "))"
                 + (what.isEmpty ? "" : " with " + what.joined(separator: " "))
                 + " (tags are case-sensitive; --allow-empty accepts an empty selection)"
             try? session.abandon(reason)
@@ -178,7 +187,9 @@ struct Run: AsyncParsableCommand {
         defer { interrupted.forEach { $0.cancel() } }
         let summary: RunSummary
         do {
-            summary = try await session.run(support: Steps.supportCode(environment: environment)) { console.handle($0, query: $1) }
+            summary = try await session.run(support: Steps.supportCode(environment: environment)) {
+                console.handle($0, query: $1)
+            }
         } catch {
             await environment.shutdown()
             throw fail(error.description)
@@ -191,8 +202,9 @@ struct Run: AsyncParsableCommand {
         if requireVerified {
             let skipped = summary.count(.skipped), passed = summary.count(.passed)
             if skipped > 0 || passed == 0 {
-                StandardOutput.error("kafka-bdd: --require-verified: \(passed) verified, \(skipped) skipped"
-                                     + (passed == 0 ? " — nothing was verified on this cluster" : ""))
+                StandardOutput.error(
+                    "kafka-bdd: --require-verified: \(passed) verified, \(skipped) skipped"
+                        + (passed == 0 ? " — nothing was verified on this cluster" : ""))
                 throw ExitCode(1)
             }
         }
@@ -202,7 +214,8 @@ struct Run: AsyncParsableCommand {
     static func consoleStyle(_ value: String) throws -> ConsoleFormatter.Style {
         if let style = ConsoleFormatter.Style(rawValue: value) { return style }
         let kind = value.split(separator: ":", maxSplits: 1).first.map(String.init) ?? value
-        let report = ["html", "junit", "message", "json", "rerun"].contains(kind)
+        let report =
+            ["html", "junit", "message", "json", "rerun"].contains(kind)
             ? "; reports are written with --report \(kind):PATH" : ""
         throw ValidationError("--format \(value): the console format is pretty, progress or summary\(report)")
     }

@@ -8,7 +8,7 @@ enum StandardOutput {
     static func write(_ text: String) { FileHandle.standardOutput.write(Data(text.utf8)) }
 
     static func error(_ text: String) {
-        fflush(nil) // every C stream: what `print` buffered comes first: a refusal follows the plan it refers to
+        fflush(nil)  // every C stream: what `print` buffered comes first: a refusal follows the plan it refers to
         let safe = TerminalText.safe(text)
         FileHandle.standardError.write(Data((safe.hasSuffix("\n") ? safe : safe + "\n").utf8))
     }

@@ -14,7 +14,9 @@ import Drills
 struct StepsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "steps",
-        abstract: "List every step definition: expression, what it does, an example, where it is defined and how often Features/ uses it."
+        abstract:
+            "List every step definition: expression, what it does, an example, where it is defined and how often "
+            + "Features/ uses it."
     )
 
     enum Output: String, ExpressibleByArgument, CaseIterable { case text, markdown, json }
@@ -27,6 +29,8 @@ struct StepsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = try KafkaEnvironment(backend: .embedded)
-        StandardOutput.write(try StepCatalog.render(Steps.supportCode(environment: environment), features: features, format: format.rawValue))
+        StandardOutput.write(
+            try StepCatalog.render(
+                Steps.supportCode(environment: environment), features: features, format: format.rawValue))
     }
 }

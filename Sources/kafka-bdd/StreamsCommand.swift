@@ -19,7 +19,8 @@ struct StreamsCommand: AsyncParsableCommand {
 
         func validate() throws {
             guard joinWindowMs >= 0, windowMs > 0, graceMs >= 0 else {
-                throw ValidationError("--join-window-ms and --grace-ms must not be negative, --window-ms must be positive")
+                throw ValidationError(
+                    "--join-window-ms and --grace-ms must not be negative, --window-ms must be positive")
             }
         }
         var config: TopologyConfig { TopologyConfig(joinWindow: joinWindowMs, windowSize: windowMs, grace: graceMs) }
@@ -27,7 +28,8 @@ struct StreamsCommand: AsyncParsableCommand {
 
     struct Replay: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Process the input topics from the beginning into a new output topic, and compare it with another.",
+            abstract:
+                "Process the input topics from the beginning into a new output topic, and compare it with another.",
             discussion: """
                 Runs a fresh instance (its own group, changelog <output>-changelog and <output>-dropped) until it has \
                 caught up with the input, prints the window results, and with --compare checks that the two topics \
@@ -45,20 +47,26 @@ struct StreamsCommand: AsyncParsableCommand {
         @OptionGroup var client: ClientProperties
 
         func validate() throws {
-            guard partitions > 0, waitSeconds > 0 else { throw ValidationError("--partitions and --wait-seconds must be positive") }
+            guard partitions > 0, waitSeconds > 0 else {
+                throw ValidationError("--partitions and --wait-seconds must be positive")
+            }
         }
 
         func run() async throws {
             let config = KafkaConfig(["bootstrap.servers": bootstrap]).merging(KafkaConfig(client.values))
             let admin = try Admin(config: config)
             for (topic, n) in [(output, partitions), ("\(output)-changelog", 1), ("\(output)-dropped", 1)] {
-                do { try await admin.createTopics([TopicSpec(name: topic, partitions: n, replicationFactor: 1)]) }
-                catch let e as KafkaError where e.code == 36 {}
+                do {
+                    try await admin.createTopics([TopicSpec(name: topic, partitions: n, replicationFactor: 1)])
+                } catch let e as KafkaError where e.code == 36 {}
             }
             admin.close()
-            let processor = StreamProcessor(config: config, options: .init(
-                orders: orders, payments: payments, results: output, changelog: "\(output)-changelog",
-                dropped: "\(output)-dropped", group: "kafka-bdd-replay-\(UUID().uuidString)", topology: topology.config))
+            let processor = StreamProcessor(
+                config: config,
+                options: .init(
+                    orders: orders, payments: payments, results: output, changelog: "\(output)-changelog",
+                    dropped: "\(output)-dropped", group: "kafka-bdd-replay-\(UUID().uuidString)",
+                    topology: topology.config))
             try await processor.start()
             try await processor.waitUntilIdle(within: .seconds(waitSeconds))
             await processor.stop()
@@ -97,11 +105,13 @@ struct StreamsCommand: AsyncParsableCommand {
         func run() async throws {
             let config = KafkaConfig(["bootstrap.servers": bootstrap]).merging(KafkaConfig(client.values))
             let records = try await TopicReader.readAll(config: config, topic: changelog, partitions: [0])
-            let state = TopologyState.restore(from: try records.map { try StreamsCodec.decode(ChangelogEntry.self, $0.value) })
+            let state = TopologyState.restore(
+                from: try records.map { try StreamsCodec.decode(ChangelogEntry.self, $0.value) })
             let view = Topology(topology.config).view(state).filter { key == nil || $0.window.key == key }
             for r in view { print(r) }
-            print("\(view.count) windows; stream time \(state.streamTime.map(String.init) ?? "none"); "
-                  + "\(state.dropped.count) records dropped as late")
+            print(
+                "\(view.count) windows; stream time \(state.streamTime.map(String.init) ?? "none"); "
+                    + "\(state.dropped.count) records dropped as late")
         }
     }
 }
