@@ -1,6 +1,7 @@
 import Cluster
 import Foundation
 import KafkaClient
+import Processing
 import Verification
 
 /// KAF-08's comparison: the transactional and the at-least-once processor over the same input, each into
@@ -81,5 +82,19 @@ extension ProcessingComparison {
         }
         let header = ["output", "records read back", "orders", "orders twice", "orders missing"]
         return (eos, eosRead.isolation, alo, Evidence.table(header, rows))
+    }
+}
+
+extension CopyProcessor {
+    /// A processor on a cluster of a scenario: its client configuration, and its group and transactional id
+    /// registered with the cluster's coordinator.
+    public convenience init(
+        cluster: any Cluster, mode: Mode, group: String, input: String, output: String, partitions: Int32
+    ) {
+        let connection = Connection(
+            config: { cluster.config($0) },
+            uses: { cluster.registerCoordinatorKey($0, type: $1 ? .transaction : .group) })
+        self.init(
+            connection: connection, mode: mode, group: group, input: input, output: output, partitions: partitions)
     }
 }

@@ -3,6 +3,7 @@ import Runtime
 import KafkaClient
 import Cluster
 import Drills
+import Processing
 import Verification
 import Synchronization
 

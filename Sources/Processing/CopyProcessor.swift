@@ -1,7 +1,5 @@
-import Cluster
 import Foundation
 import KafkaClient
-import Verification
 
 /// A read-process-write processor, as Kafka's EOS test driver runs one: it copies every order of an
 /// input topic to an output topic, adding the order's amount, either in transactions (the consumer's
@@ -10,7 +8,28 @@ import Verification
 public final class CopyProcessor: @unchecked Sendable {
     public enum Mode: Sendable { case exactlyOnce(transactionalId: String), atLeastOnce }
 
-    public let cluster: any Cluster
+    /// How the processor reaches its cluster: the client configuration with extra properties, and a hook
+    /// told each group and transactional id it uses (the embedded cluster's harness plays their coordinator).
+    public struct Connection: Sendable {
+        public var config: @Sendable ([String: String]) -> KafkaConfig
+        public var uses: @Sendable (_ id: String, _ transactional: Bool) -> Void
+
+        public init(
+            config: @escaping @Sendable ([String: String]) -> KafkaConfig,
+            uses: @escaping @Sendable (_ id: String, _ transactional: Bool) -> Void = { _, _ in }
+        ) {
+            self.config = config
+            self.uses = uses
+        }
+    }
+
+    /// The processor could not do its work; the message is the whole of what a failed step says.
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public let description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    public let connection: Connection
     public let mode: Mode
     public let group: String, input: String, output: String
     public let partitions: Int32
@@ -18,8 +37,10 @@ public final class CopyProcessor: @unchecked Sendable {
     /// Time spent processing, from each instance's first record to its last commit (joining the group excluded).
     public private(set) var processingTime = Duration.zero
 
-    public init(cluster: any Cluster, mode: Mode, group: String, input: String, output: String, partitions: Int32) {
-        self.cluster = cluster
+    public init(
+        connection: Connection, mode: Mode, group: String, input: String, output: String, partitions: Int32
+    ) {
+        self.connection = connection
         self.mode = mode
         self.group = group
         self.input = input
@@ -35,17 +56,17 @@ public final class CopyProcessor: @unchecked Sendable {
         -> (written: Int, killed: Bool, skipped: Int)
     {
         let consumer = try Consumer(
-            config: cluster.config([
+            config: connection.config([
                 "group.id": group, "enable.auto.commit": "false", "auto.offset.reset": "earliest",
                 "isolation.level": "read_committed",
                 "session.timeout.ms": "3000", "heartbeat.interval.ms": "300",
             ]))
         var producerConfig = ["acks": "all", "enable.idempotence": "true", "linger.ms": "5"]
         if case .exactlyOnce(let id) = mode { producerConfig["transactional.id"] = id }
-        let producer = try Producer(config: cluster.config(producerConfig))
-        cluster.registerCoordinatorKey(group, type: .group)
+        let producer = try Producer(config: connection.config(producerConfig))
+        connection.uses(group, false)
         if case .exactlyOnce(let id) = mode {
-            cluster.registerCoordinatorKey(id, type: .transaction)
+            connection.uses(id, true)
             try await producer.initTransactions()
         }
         try consumer.subscribe([input])
@@ -77,8 +98,8 @@ public final class CopyProcessor: @unchecked Sendable {
                 if case .exactlyOnce = mode { try producer.beginTransaction() }
                 var next: [Int32: Int64] = [:]
                 for r in records {
-                    guard let id = Payload.id(in: r.value) else { skipped += 1; continue }
-                    try producer.produce(topic: output, key: r.key, value: CopyVerdict.outputValue(id: id), token: id)
+                    guard let (id, value) = Self.output(for: r.value) else { skipped += 1; continue }
+                    try producer.produce(topic: output, key: r.key, value: value, token: id)
                     written += 1
                     next[r.partition] = r.offset + 1
                     if case .exactlyOnce = mode, let killAfter, written >= killAfter {
@@ -112,7 +133,7 @@ public final class CopyProcessor: @unchecked Sendable {
         }
         await producer.close()
         await consumer.close()
-        guard finished else { throw DrillFailure("the processor did not reach the end of \(input) within 60 s") }
+        guard finished else { throw Failure("the processor did not reach the end of \(input) within 60 s") }
         return (written, false, skipped)
     }
 
@@ -120,8 +141,9 @@ public final class CopyProcessor: @unchecked Sendable {
     /// returns the records each instance wrote. With `everyKill`, an instance that reached the end of
     /// the input before its kill point fails the drill: the fault it was to show never happened.
     public func run(killPoints: [Int], everyKill: Bool = false) async throws -> [Int] {
-        let reader = try Consumer(config: cluster.config())
-        let ends = try await reader.logEnds(input, partitions: partitions)
+        let reader = try Consumer(config: connection.config([:]))
+        var ends: [String: Int64] = [:]
+        for p in 0..<partitions { ends["\(input)/\(p)"] = try await reader.watermarks(topic: input, partition: p).high }
         await reader.close()
         var writtenPerInstance: [Int] = [], skipped = 0
         for k in killPoints {
@@ -129,14 +151,14 @@ public final class CopyProcessor: @unchecked Sendable {
             writtenPerInstance.append(instance.written)
             skipped += instance.skipped
             if everyKill, !instance.killed {
-                throw DrillFailure(Self.noKill(k, instance.written, skipped, input))
+                throw Failure(Self.noKill(k, instance.written, skipped, input))
             }
         }
         let last = try await runInstance(killAfter: nil, ends: ends)
         writtenPerInstance.append(last.written)
         skipped += last.skipped
         if writtenPerInstance.reduce(0, +) == 0, skipped > 0 {
-            throw DrillFailure(
+            throw Failure(
                 "the processor wrote nothing: the \(skipped) records it read from \(input) carry no "
                     + "payload id (it copies records the produce steps wrote, e.g. keyed messages)")
         }
@@ -149,5 +171,15 @@ public final class CopyProcessor: @unchecked Sendable {
             + (skipped > 0
                 ? " (\(skipped) records it read carry no payload id: it copies records the produce "
                     + "steps wrote, e.g. keyed messages)" : "")
+    }
+
+    /// What the processor writes for an order it reads (`id=N;…`): the order with its amount,
+    /// `id=N;amount=A` where A is N mod 100 + 1; nil for a record with no order id. Written apart from the
+    /// checker's own (Verification's CopyVerdict), which judges what this writes.
+    public static func output(for value: [UInt8]) -> (id: UInt64, value: [UInt8])? {
+        guard value.starts(with: Array("id=".utf8)), let end = value.firstIndex(of: UInt8(ascii: ";")), end > 3,
+            let id = UInt64(String(decoding: value[3..<end], as: UTF8.self))
+        else { return nil }
+        return (id, Array("id=\(id);amount=\(id % 100 + 1)".utf8))
     }
 }
