@@ -1,9 +1,9 @@
 import Foundation
 
-// The Cucumber Messages a test run produces (besides the Gherkin stage's). Plain data with
-// sorted-key JSON; the runner builds them and every report reads them.
+// The Cucumber Messages a test run produces (besides the Gherkin stage's). Plain data (their JSON is
+// generated: MessagesCoding.swift); the runner builds them and every report reads them.
 
-public struct Timestamp: Sendable, Hashable, JSONWritable {
+public struct Timestamp: Sendable, Hashable {
     public var seconds: Int64
     public var nanos: Int32
 
@@ -25,16 +25,9 @@ public struct Timestamp: Sendable, Hashable, JSONWritable {
     }
 
     public var duration: Duration { .seconds(seconds) + .nanoseconds(Int64(nanos)) }
-
-    public func write(to json: inout JSONWriter) {
-        json.objectStart()
-        json.field("nanos", Int(nanos))
-        json.field("seconds", Int(seconds))
-        json.objectEnd()
-    }
 }
 
-public struct Meta: Sendable, JSONWritable {
+public struct Meta: Sendable {
     public var protocolVersion = "30.1.0"
     public var implementation = (name: "kafka-bdd", version: "0.1.0")
     public var runtime = (name: "swift", version: "6")
@@ -89,31 +82,6 @@ public struct Meta: Sendable, JSONWritable {
         self.os = os
         self.cpu = cpu
     }
-
-    public func write(to json: inout JSONWriter) {
-        json.objectStart()
-        if let ci {
-            json.key("ci"); json.objectStart()
-            json.fieldIfPresent("buildNumber", ci.buildNumber)
-            if let git = ci.git {
-                json.key("git"); json.objectStart()
-                json.fieldIfPresent("branch", git.branch)
-                json.field("remote", git.remote)
-                json.field("revision", git.revision)
-                json.fieldIfPresent("tag", git.tag)
-                json.objectEnd()
-            }
-            json.field("name", ci.name)
-            json.fieldIfPresent("url", ci.url)
-            json.objectEnd()
-        }
-        json.key("cpu"); json.objectStart(); json.field("name", cpu); json.objectEnd()
-        json.key("implementation"); json.objectStart(); json.field("name", implementation.name); json.field("version", implementation.version); json.objectEnd()
-        json.key("os"); json.objectStart(); json.field("name", os.name); json.fieldIfPresent("version", os.version); json.objectEnd()
-        json.field("protocolVersion", protocolVersion)
-        json.key("runtime"); json.objectStart(); json.field("name", runtime.name); json.field("version", runtime.version); json.objectEnd()
-        json.objectEnd()
-    }
 }
 
 /// A place in a source file: a step definition's or hook's origin.
@@ -131,16 +99,7 @@ public struct SourceReference: Sendable, Hashable {
     }
 }
 
-extension SourceReference: JSONWritable {
-    public func write(to json: inout JSONWriter) {
-        json.objectStart()
-        json.key("location"); json.objectStart(); json.field("line", line); json.objectEnd()
-        json.field("uri", uri)
-        json.objectEnd()
-    }
-}
-
-public struct StepDefinitionMessage: Sendable, JSONWritable {
+public struct StepDefinitionMessage: Sendable {
     public var id: String
     public var source: String
     public var isRegularExpression: Bool
@@ -152,18 +111,6 @@ public struct StepDefinitionMessage: Sendable, JSONWritable {
         self.isRegularExpression = isRegularExpression
         self.sourceReference = sourceReference
     }
-
-    public func write(to json: inout JSONWriter) {
-        json.objectStart()
-        json.field("id", id)
-        json.key("pattern")
-        json.objectStart()
-        json.field("source", source)
-        json.field("type", isRegularExpression ? "REGULAR_EXPRESSION" : "CUCUMBER_EXPRESSION")
-        json.objectEnd()
-        json.field("sourceReference", sourceReference)
-        json.objectEnd()
-    }
 }
 
 public enum HookType: String, Sendable {
@@ -171,7 +118,7 @@ public enum HookType: String, Sendable {
     case beforeTestRun = "BEFORE_TEST_RUN", afterTestRun = "AFTER_TEST_RUN"
 }
 
-public struct HookMessage: Sendable, JSONWritable {
+public struct HookMessage: Sendable {
     public var id: String
     public var name: String?
     public var tagExpression: String?
@@ -187,19 +134,9 @@ public struct HookMessage: Sendable, JSONWritable {
         self.type = type
         self.sourceReference = sourceReference
     }
-
-    public func write(to json: inout JSONWriter) {
-        json.objectStart()
-        json.field("id", id)
-        json.fieldIfPresent("name", name)
-        json.field("sourceReference", sourceReference)
-        json.fieldIfPresent("tagExpression", tagExpression)
-        json.fieldIfPresent("type", type?.rawValue)
-        json.objectEnd()
-    }
 }
 
-public struct ParameterTypeMessage: Sendable, JSONWritable {
+public struct ParameterTypeMessage: Sendable {
     public var id: String
     public var name: String
     public var regularExpressions: [String]
@@ -216,20 +153,9 @@ public struct ParameterTypeMessage: Sendable, JSONWritable {
         self.useForSnippets = useForSnippets
         self.sourceReference = sourceReference
     }
-
-    public func write(to json: inout JSONWriter) {
-        json.objectStart()
-        json.field("id", id)
-        json.field("name", name)
-        json.field("preferForRegularExpressionMatch", preferForRegularExpressionMatch)
-        json.stringArray("regularExpressions", regularExpressions)
-        json.fieldIfPresent("sourceReference", sourceReference)
-        json.field("useForSnippets", useForSnippets)
-        json.objectEnd()
-    }
 }
 
-public struct UndefinedParameterTypeMessage: Sendable, JSONWritable {
+public struct UndefinedParameterTypeMessage: Sendable {
     public var expression: String
     public var name: String
 
@@ -237,17 +163,10 @@ public struct UndefinedParameterTypeMessage: Sendable, JSONWritable {
         self.expression = expression
         self.name = name
     }
-
-    public func write(to json: inout JSONWriter) {
-        json.objectStart()
-        json.field("expression", expression)
-        json.field("name", name)
-        json.objectEnd()
-    }
 }
 
 /// A matched group as the `testCase` message describes it.
-public struct MatchedGroup: Sendable, JSONWritable {
+public struct MatchedGroup: Sendable {
     public var start: Int?
     public var value: String?
     public var children: [MatchedGroup]
@@ -257,17 +176,9 @@ public struct MatchedGroup: Sendable, JSONWritable {
         self.value = value
         self.children = children
     }
-
-    public func write(to json: inout JSONWriter) {
-        json.objectStart()
-        if !children.isEmpty { json.array("children", children) }
-        if let start { json.field("start", start) }
-        json.fieldIfPresent("value", value)
-        json.objectEnd()
-    }
 }
 
-public struct TestStep: Sendable, JSONWritable {
+public struct TestStep: Sendable {
     public enum Kind: Sendable {
         case hook(hookId: String)
         case pickleStep(pickleStepId: String, stepDefinitionIds: [String], argumentLists: [[(group: MatchedGroup, parameterTypeName: String?)]])
@@ -280,39 +191,9 @@ public struct TestStep: Sendable, JSONWritable {
         self.id = id
         self.kind = kind
     }
-
-    public func write(to json: inout JSONWriter) {
-        json.objectStart()
-        switch kind {
-        case .hook(let hookId):
-            json.field("hookId", hookId)
-            json.field("id", id)
-        case .pickleStep(let pickleStepId, let definitionIds, let lists):
-            json.field("id", id)
-            json.field("pickleStepId", pickleStepId)
-            json.stringArray("stepDefinitionIds", definitionIds)
-            json.key("stepMatchArgumentsLists")
-            json.arrayStart()
-            for list in lists {
-                json.objectStart()
-                json.key("stepMatchArguments")
-                json.arrayStart()
-                for argument in list {
-                    json.objectStart()
-                    json.field("group", argument.group)
-                    if let name = argument.parameterTypeName, !name.isEmpty { json.field("parameterTypeName", name) }
-                    json.objectEnd()
-                }
-                json.arrayEnd()
-                json.objectEnd()
-            }
-            json.arrayEnd()
-        }
-        json.objectEnd()
-    }
 }
 
-public struct TestCaseMessage: Sendable, JSONWritable {
+public struct TestCaseMessage: Sendable {
     public var id: String
     public var pickleId: String
     public var testSteps: [TestStep]
@@ -323,15 +204,6 @@ public struct TestCaseMessage: Sendable, JSONWritable {
         self.pickleId = pickleId
         self.testSteps = testSteps
         self.testRunStartedId = testRunStartedId
-    }
-
-    public func write(to json: inout JSONWriter) {
-        json.objectStart()
-        json.field("id", id)
-        json.field("pickleId", pickleId)
-        json.field("testRunStartedId", testRunStartedId)
-        json.array("testSteps", testSteps)
-        json.objectEnd()
     }
 }
 
@@ -344,7 +216,7 @@ public enum TestStepResultStatus: String, Sendable, Comparable, CaseIterable {
     public static func < (a: Self, b: Self) -> Bool { a.severity < b.severity }
 }
 
-public struct ExceptionInfo: Sendable, JSONWritable {
+public struct ExceptionInfo: Sendable {
     public var type: String
     public var message: String?
     public var stackTrace: String?
@@ -354,17 +226,9 @@ public struct ExceptionInfo: Sendable, JSONWritable {
         self.message = message
         self.stackTrace = stackTrace
     }
-
-    public func write(to json: inout JSONWriter) {
-        json.objectStart()
-        json.fieldIfPresent("message", message)
-        json.fieldIfPresent("stackTrace", stackTrace)
-        json.field("type", type)
-        json.objectEnd()
-    }
 }
 
-public struct TestStepResult: Sendable, JSONWritable {
+public struct TestStepResult: Sendable {
     public var status: TestStepResultStatus
     public var duration: Timestamp
     public var message: String?
@@ -377,18 +241,9 @@ public struct TestStepResult: Sendable, JSONWritable {
         self.message = message
         self.exception = exception
     }
-
-    public func write(to json: inout JSONWriter) {
-        json.objectStart()
-        json.field("duration", duration)
-        json.fieldIfPresent("exception", exception)
-        json.fieldIfPresent("message", message)
-        json.field("status", status.rawValue)
-        json.objectEnd()
-    }
 }
 
-public struct Snippet: Sendable, JSONWritable {
+public struct Snippet: Sendable {
     public var language: String
     public var code: String
 
@@ -396,16 +251,9 @@ public struct Snippet: Sendable, JSONWritable {
         self.language = language
         self.code = code
     }
-
-    public func write(to json: inout JSONWriter) {
-        json.objectStart()
-        json.field("code", code)
-        json.field("language", language)
-        json.objectEnd()
-    }
 }
 
-public struct Attachment: Sendable, JSONWritable {
+public struct Attachment: Sendable {
     public enum Encoding: String, Sendable { case identity = "IDENTITY", base64 = "BASE64" }
 
     public var body: String
@@ -426,18 +274,5 @@ public struct Attachment: Sendable, JSONWritable {
         self.testStepId = testStepId
         self.testRunHookStartedId = testRunHookStartedId
         self.timestamp = timestamp
-    }
-
-    public func write(to json: inout JSONWriter) {
-        json.objectStart()
-        json.field("body", body)
-        json.field("contentEncoding", contentEncoding.rawValue)
-        json.fieldIfPresent("fileName", fileName)
-        json.field("mediaType", mediaType)
-        json.fieldIfPresent("testCaseStartedId", testCaseStartedId)
-        json.fieldIfPresent("testRunHookStartedId", testRunHookStartedId)
-        json.fieldIfPresent("testStepId", testStepId)
-        json.fieldIfPresent("timestamp", timestamp)
-        json.objectEnd()
     }
 }
