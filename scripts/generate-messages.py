@@ -1,21 +1,22 @@
 #!/usr/bin/env python3
-"""Generate Sources/Harness/Messages/MessagesCoding.swift from the Cucumber Messages JSON schema.
+"""Generate the Cucumber Messages types and their JSON coding from the Cucumber Messages JSON schema.
 
-Usage: scripts/generate-messages.py [--schema PATH] [--stdout]
-The generated file holds the JSON reading and writing of every schema type the package models, on
-the JSONReader and JSONWriter primitives; it is committed, so a build never needs Python or the
-schema. The types themselves stay hand-written: their shapes are the public API the other targets
-use. MODEL below is the one place where they differ from the schema.
+Usage: scripts/generate-messages.py [--schema PATH] [--out DIR]
+Writes Sources/Harness/Messages/MessagesTypes.swift (the types whose shape is the schema's) and
+MessagesCoding.swift (the JSON reading and writing of every schema type the package models, on the
+JSONReader and JSONWriter primitives). Both are committed, so a build never needs Python or the
+schema. Types whose shape the other targets rely on and the schema does not have (Meta's products as
+tuples, TestStep.Kind, Envelope's events, ...) stay hand-written; MODEL below is the one place that
+says how each schema type maps to a Swift one and where they differ.
 """
 import argparse
 import json
 import os
 import re
-import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCHEMA = os.path.join(ROOT, "scripts", "messages-schema", "messages.schema.json")
-OUT = os.path.join(ROOT, "Sources", "Harness", "Messages", "MessagesCoding.swift")
+OUT = os.path.join(ROOT, "Sources", "Harness", "Messages")
 
 
 class M:
@@ -28,15 +29,21 @@ class M:
     put: a field's value when written, where it is not the value's own field; "?" first: optional.
     enums: the Swift enumeration of a string field; "!" last: a value it does not know is an error.
     via: the MODEL entry a field is read and written with, where it is not the field's schema type.
+    declare: the generator declares the type too (public, Sendable, an initializer in args order whose
+    optional parameters default to nil, but for those in fixed; defaults gives other defaults);
+    doc and docs: the documentation comments of the type and of its fields.
     In read and make, @field is the field as read, checked present when the schema requires it;
     @?field is the bare optional (our own default follows).
     """
 
     def __init__(self, swift, args="", read=None, make=None, put=None, enums=None, via=None, schema=None,
-                 case=False, oneof=False, writable=None):
+                 case=False, oneof=False, writable=None, declare=False, doc=None, docs=None, defaults=None,
+                 fixed=""):
         self.swift, self.read, self.make, self.put = swift, read or {}, make, put or {}
         self.labels = [(a.split("=")[0], a.split("=")[-1]) for a in args.split()]
         self.enums, self.via, self.schema, self.case, self.oneof = enums or {}, via or {}, schema, case, oneof
+        self.declare, self.doc, self.docs, self.defaults = declare, doc, docs or {}, defaults or {}
+        self.fixed = set(fixed.split())
         self.writable = re.fullmatch(r"[A-Z]\w*", swift) is not None and swift != "String" and not case \
             if writable is None else writable
 
@@ -45,29 +52,33 @@ def event(args, **kw):
     return M("Envelope", args, case=True, **kw)
 
 
+def D(swift, args="", **kw):
+    return M(swift, args, declare=True, **kw)
+
+
 # The one table: every schema type the package models (keyed by schema name), with every deviation.
 MODEL = {
-    # AST.swift: the Gherkin document.
+    # The Gherkin document (AST.swift has Location, ParseError and StepKeywordType).
     "Location": M("Location", "line column"),
-    "Tag": M("Tag", "location name id"),
-    "Comment": M("Comment", "location text"),
-    "TableCell": M("TableCell", "location value"),
-    "TableRow": M("TableRow", "id location cells"),
-    "DataTable": M("DataTable", "location rows"),
-    "DocString": M("DocString", "location mediaType content delimiter"),
-    "Step": M("Step", "id location keyword keywordType text docString dataTable",
+    "Tag": D("Tag", "location name id"),
+    "Comment": D("Comment", "location text"),
+    "TableCell": D("TableCell", "location value"),
+    "TableRow": D("TableRow", "id location cells"),
+    "DataTable": D("DataTable", "location rows"),
+    "DocString": D("DocString", "location mediaType content delimiter"),
+    "Step": D("Step", "id location keyword keywordType text docString dataTable",
               enums={"keywordType": "StepKeywordType"}),
-    "Background": M("Background", "id location keyword name description steps"),
-    "Examples": M("Examples", "id location tags keyword name description tableHeader tableBody"),
-    "Scenario": M("Scenario", "id location tags keyword name description steps examples"),
-    "RuleChild": M("RuleChild", oneof=True),
-    "Rule": M("Rule", "id location tags keyword name description children"),
-    "FeatureChild": M("FeatureChild", oneof=True),
+    "Background": D("Background", "id location keyword name description steps"),
+    "Examples": D("Examples", "id location tags keyword name description tableHeader tableBody"),
+    "Scenario": D("Scenario", "id location tags keyword name description steps examples"),
+    "RuleChild": D("RuleChild", oneof=True),
+    "Rule": D("Rule", "id location tags keyword name description children"),
+    "FeatureChild": D("FeatureChild", oneof=True),
     # Older streams leave a feature's keyword out; an empty one is left out when written.
-    "Feature": M("Feature", "location tags language keyword name description children",
+    "Feature": D("Feature", "location tags language keyword name description children",
                  read={"keyword": '@?keyword ?? ""'}, put={"keyword": "?v.keyword.isEmpty ? nil : v.keyword"}),
-    "GherkinDocument": M("GherkinDocument", "uri feature comments"),
-    "Source": M("Source", "uri data mediaType"),
+    "GherkinDocument": D("GherkinDocument", "uri feature comments"),
+    "Source": D("Source", "uri data mediaType", doc="A feature file's text as the `source` message."),
     # The message starts with the location, "(line:column): ", which ParseError.message adds back.
     "ParseError": M("SourcedParseError", via={"source": "ParseErrorSource"}, make=[
         "let text = @message, s = @source",
@@ -78,17 +89,18 @@ MODEL = {
     ], put={"message": "v.error.message", "source": "(v.uri, v.error.location)"}),
     # A parse error's source keeps the column, which SourceReference drops.
     "ParseErrorSource": M("(uri: String?, location: Location?)", "uri location", schema="SourceReference"),
-    # Pickle.swift
-    "PickleTag": M("PickleTag", "name astNodeId"),
-    "PickleDocString": M("PickleDocString", "mediaType content argumentIndex"),
-    "PickleTable": M("PickleTable", "rows argumentIndex"),
+    # Pickles (Pickle.swift has PickleStepType)
+    "PickleTag": D("PickleTag", "name astNodeId"),
+    "PickleDocString": D("PickleDocString", "mediaType content argumentIndex", docs={
+        "argumentIndex": "1 or 2 when the step has both a doc string and a data table: their order in the file."}),
+    "PickleTable": D("PickleTable", "rows argumentIndex"),
     "PickleTableRow": M("[String]", make=["@cells"], put={"cells": "v"}),
     "PickleTableCell": M("String", make=["@value"], put={"value": "v"}),
-    "PickleStepArgument": M("PickleStepArgument", "docString dataTable"),
-    "PickleStep": M("PickleStep", "id text type argument astNodeIds", enums={"type": "PickleStepType"}),
-    "Pickle": M("Pickle", "id uri location name language steps tags astNodeIds",
+    "PickleStepArgument": D("PickleStepArgument", "docString dataTable"),
+    "PickleStep": D("PickleStep", "id text type argument astNodeIds", enums={"type": "PickleStepType"}),
+    "Pickle": D("Pickle", "id uri location name language steps tags astNodeIds",
                 read={"location": "@location ?? Location(line: 0, column: nil)"}),
-    # RunMessages.swift
+    # The run (RunMessages.swift has the rest)
     "Timestamp": M("Timestamp", make=[
         "let n = @nanos",
         'guard let nanos32 = Int32(exactly: n) else { throw r.failure("nanos out of range") }',
@@ -119,13 +131,16 @@ MODEL = {
         "                             sourceReference: @sourceReference)",
     ], put={"pattern": '(v.source, v.isRegularExpression ? "REGULAR_EXPRESSION" : "CUCUMBER_EXPRESSION")'}),
     "StepDefinitionPattern": M("(source: String, type: String)", "source type"),
-    "Hook": M("HookMessage", "id name tagExpression type sourceReference", enums={"type": "HookType"}),
-    "ParameterType": M("ParameterTypeMessage",
-                       "id name regularExpressions preferForRegularExpressionMatch useForSnippets sourceReference"),
-    "UndefinedParameterType": M("UndefinedParameterTypeMessage", "expression name"),
+    "Hook": D("HookMessage", "id name tagExpression type sourceReference", enums={"type": "HookType"},
+              fixed="type"),
+    "ParameterType": D("ParameterTypeMessage",
+                       "id name regularExpressions preferForRegularExpressionMatch useForSnippets sourceReference",
+                       fixed="sourceReference"),
+    "UndefinedParameterType": D("UndefinedParameterTypeMessage", "expression name"),
     # No children reads as none, and none is left out when written; so is an empty parameter type name.
-    "Group": M("MatchedGroup", "start value children", read={"children": "@children ?? []"},
-               put={"children": "?v.children.isEmpty ? nil : v.children"}),
+    "Group": D("MatchedGroup", "start value children", read={"children": "@children ?? []"},
+               put={"children": "?v.children.isEmpty ? nil : v.children"}, fixed="start value",
+               doc="A matched group as the `testCase` message describes it."),
     "StepMatchArgument": M("(group: MatchedGroup, parameterTypeName: String?)", "group parameterTypeName",
                            put={"parameterTypeName": "?v.parameterTypeName.flatMap { $0.isEmpty ? nil : $0 }"}),
     "StepMatchArgumentsList": M("[(group: MatchedGroup, parameterTypeName: String?)]",
@@ -141,13 +156,14 @@ MODEL = {
             "pickleStepId": "?if case .pickleStep(let id, _, _) = v.kind { id } else { nil }",
             "stepDefinitionIds": "?if case .pickleStep(_, let ids, _) = v.kind { ids } else { nil }",
             "stepMatchArgumentsLists": "?if case .pickleStep(_, _, let lists) = v.kind { lists } else { nil }"}),
-    "TestCase": M("TestCaseMessage", "id pickleId testSteps testRunStartedId",
+    "TestCase": D("TestCaseMessage", "id pickleId testSteps testRunStartedId",
                   read={"testRunStartedId": '@testRunStartedId ?? ""'}),
-    "Exception": M("ExceptionInfo", "type message stackTrace"),
-    "TestStepResult": M("TestStepResult", "status duration message exception",
-                        enums={"status": "TestStepResultStatus!"}),
-    "Snippet": M("Snippet", "language code"),
-    "Attachment": M("Attachment", "body contentEncoding mediaType fileName testCaseStartedId testStepId "
+    "Exception": D("ExceptionInfo", "type message stackTrace"),
+    "TestStepResult": D("TestStepResult", "status duration message exception",
+                        enums={"status": "TestStepResultStatus!"},
+                        defaults={"duration": "Timestamp(seconds: 0, nanos: 0)"}),
+    "Snippet": D("Snippet", "language code"),
+    "Attachment": D("Attachment", "body contentEncoding mediaType fileName testCaseStartedId testStepId "
                                   "testRunHookStartedId timestamp", enums={"contentEncoding": "Attachment.Encoding!"}),
     # Envelope.swift: the run's events are cases of Envelope itself.
     "TestRunStarted": event("id timestamp", read={"id": '@id ?? ""'}),
@@ -220,7 +236,9 @@ class Generator:
         assert target in self.model, f"{owner}.{field.name}: {target} is not modelled"
         return target
 
-    def swift_type(self, owner, f):
+    def swift_type(self, owner, f, public=False):
+        """The Swift type of a field's value; public: spelled without MessageCoding's short names."""
+        name = (lambda n: self.model[n].swift) if public else self.type_name
         m = self.model[owner]
         if f.kind == "string":
             return m.enums[f.name].rstrip("!") if f.name in m.enums else "String"
@@ -229,11 +247,11 @@ class Generator:
         if f.kind == "boolean":
             return "Bool"
         if f.kind == "ref":
-            return self.type_name(self.fn[self.binding(owner, f)])
+            return name(self.fn[self.binding(owner, f)])
         assert f.kind == "array", f.kind
         if f.item == "string":
             return "[String]"
-        return "[" + self.type_name(self.fn[self.binding(owner, f)]) + "]"
+        return "[" + name(self.fn[self.binding(owner, f)]) + "]"
 
     def make_lines(self, name):
         """The construction, with @ placeholders, and whether it is a default `Swift(label: …)` call."""
@@ -402,6 +420,46 @@ class Generator:
         write += ["        }", "        json.objectEnd()", "    }"]
         return read + [""] + write
 
+    def declaration(self, name):
+        m = self.model[name]
+        fields = self.fields(name)
+        out = [f"/// {m.doc}"] if m.doc else []
+        if m.oneof:
+            out.append(f"public enum {m.swift}: Sendable {{")
+            for field in sorted(fields):
+                out.append(f"    case {field}({self.swift_type(name, fields[field], public=True)})")
+            return out + ["}"]
+        out.append(f"public struct {m.swift}: Sendable {{")
+        params, inits = [], []
+        for label, field in m.labels:
+            f = fields[field]
+            optional = not f.required and label not in m.read
+            type_name = self.swift_type(name, f, public=True) + ("?" if optional else "")
+            if label in m.docs:
+                out.append(f"    /// {m.docs[label]}")
+            out.append(f"    public var {label}: {type_name}")
+            default = m.defaults.get(label) or ("nil" if optional and label not in m.fixed else None)
+            params.append(f"{label}: {type_name}" + (f" = {default}" if default else ""))
+            inits.append(f"        self.{label} = {label}")
+        head = "    public init(" + ", ".join(params) + ") {"
+        if len(head) >= 120:
+            head = "\n".join(["    public init("] + [f"        {p}," for p in params[:-1]] + [f"        {params[-1]}",
+                                                                                     "    ) {"])
+        return out + ["", head] + inits + ["    }", "}"]
+
+    def types_file(self, source_note):
+        out = [
+            "// Generated by scripts/generate-messages.py — do not edit.",
+            "// The Cucumber Messages types whose shape is the schema's, from messages.schema.json:",
+            f"// {source_note}",
+            "// (Copyright (c) Cucumber Ltd, MIT License; see scripts/messages-schema/SOURCE.txt).",
+            "// The other types are hand-written; the generator's MODEL table says how each maps to the schema.",
+        ]
+        for name, m in MODEL.items():
+            if not isinstance(m, str) and m.declare:
+                out += [""] + self.declaration(name)
+        return check("\n".join(out) + "\n")
+
     def generate(self, source_note):
         out = [
             "// Generated by scripts/generate-messages.py — do not edit.",
@@ -430,10 +488,13 @@ class Generator:
             out += ["", f"extension {m.swift}: JSONWritable {{",
                     f"    public func write(to json: inout JSONWriter) {{ MessageCoding.write{name}(self, &json) }}",
                     "}"]
-        text = "\n".join(out) + "\n"
-        long = [line for line in text.splitlines() if len(line) >= 120]
-        assert not long, "lines of 120 characters or more:\n" + "\n".join(long)
-        return text
+        return check("\n".join(out) + "\n")
+
+
+def check(text):
+    long = [line for line in text.splitlines() if len(line) >= 120]
+    assert not long, "lines of 120 characters or more:\n" + "\n".join(long)
+    return text
 
 
 def let_lines(pad, name, type_name, value):
@@ -468,18 +529,18 @@ def wrap_call(line, indent):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--schema", default=SCHEMA)
-    ap.add_argument("--stdout", action="store_true", help="print the file instead of writing it")
+    ap.add_argument("--out", default=OUT, help="the folder to write to (default: the Messages target's)")
     args = ap.parse_args()
     types, envelope = load_schema(args.schema)
     note_file = os.path.join(os.path.dirname(args.schema), "SOURCE.txt")
     commit = re.search(r"commit ([0-9a-f]{40})", open(note_file, encoding="utf-8").read())
     note = "github.com/cucumber/messages jsonschema/" + (f" at commit {commit.group(1)}" if commit else "")
-    text = Generator(types, envelope).generate(note)
-    if args.stdout:
-        sys.stdout.write(text)
-    else:
-        open(OUT, "w", encoding="utf-8").write(text)
-        print(f"wrote {os.path.relpath(OUT, ROOT)}")
+    generator = Generator(types, envelope)
+    for name, text in [("MessagesTypes.swift", generator.types_file(note)),
+                       ("MessagesCoding.swift", generator.generate(note))]:
+        path = os.path.join(args.out, name)
+        open(path, "w", encoding="utf-8").write(text)
+        print(f"wrote {path}")
 
 
 if __name__ == "__main__":

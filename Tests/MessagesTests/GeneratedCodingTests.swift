@@ -2,8 +2,8 @@ import Foundation
 @testable import Messages
 import Testing
 
-/// MessagesCoding.swift is what scripts/generate-messages.py writes from the schema in the repository, and
-/// what it writes reads back to the same bytes for every envelope kind the package models.
+/// MessagesTypes.swift and MessagesCoding.swift are what scripts/generate-messages.py writes from the schema in
+/// the repository, and what they write reads back to the same bytes for every envelope kind the package models.
 @Suite("Generated message coding")
 struct GeneratedCodingTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -11,32 +11,37 @@ struct GeneratedCodingTests {
     static let python3 = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
         .map { "\($0)/python3" }.first { FileManager.default.isExecutableFile(atPath: $0) }
 
-    @Test("the committed MessagesCoding.swift is the generator's output",
+    @Test("the committed MessagesTypes.swift and MessagesCoding.swift are the generator's output",
           .enabled(if: python3 != nil, "python3 is not on PATH: scripts/generate-messages.py cannot run"))
-    func committedFileIsGenerated() throws {
+    func committedFilesAreGenerated() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("generate-messages-\(UUID())")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: out) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.python3!)
-        process.arguments = [Self.root.appendingPathComponent("scripts/generate-messages.py").path, "--stdout"]
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
+        process.arguments = [Self.root.appendingPathComponent("scripts/generate-messages.py").path, "--out", out.path]
+        let errors = Pipe()
+        process.standardOutput = FileHandle.nullDevice
         process.standardError = errors
         try process.run()
-        let generated = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let failure = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         try #require(process.terminationStatus == 0, "the generator failed: \(failure)")
-        let path = Self.root.appendingPathComponent("Sources/Harness/Messages/MessagesCoding.swift")
-        let committed = try String(contentsOf: path, encoding: .utf8)
-        let (want, have) = (generated.split(separator: "\n", omittingEmptySubsequences: false),
-                            committed.split(separator: "\n", omittingEmptySubsequences: false))
-        let first = zip(want, have).enumerated().first { $1.0 != $1.1 }?.offset ?? min(want.count, have.count)
-        let upToDate = generated == committed
-        #expect(upToDate, """
-            MessagesCoding.swift differs from the generator's output at line \(first + 1) \
-            (run python3 scripts/generate-messages.py): \
-            generated \(first < want.count ? String(want[first]) : "<end>"), \
-            committed \(first < have.count ? String(have[first]) : "<end>")
-            """)
+        for name in ["MessagesTypes.swift", "MessagesCoding.swift"] {
+            let generated = try String(contentsOf: out.appendingPathComponent(name), encoding: .utf8)
+            let path = Self.root.appendingPathComponent("Sources/Harness/Messages/\(name)")
+            let committed = try String(contentsOf: path, encoding: .utf8)
+            let (want, have) = (generated.split(separator: "\n", omittingEmptySubsequences: false),
+                                committed.split(separator: "\n", omittingEmptySubsequences: false))
+            let first = zip(want, have).enumerated().first { $1.0 != $1.1 }?.offset ?? min(want.count, have.count)
+            let upToDate = generated == committed
+            #expect(upToDate, """
+                \(name) differs from the generator's output at line \(first + 1) \
+                (run python3 scripts/generate-messages.py): \
+                generated \(first < want.count ? String(want[first]) : "<end>"), \
+                committed \(first < have.count ? String(have[first]) : "<end>")
+                """)
+        }
     }
 
     /// One line of every kind, every optional field present somewhere, keys sorted as the writer sorts them.

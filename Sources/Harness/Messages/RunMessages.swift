@@ -1,7 +1,8 @@
 import Foundation
 
-// The Cucumber Messages a test run produces (besides the Gherkin stage's). Plain data (their JSON is
-// generated: MessagesCoding.swift); the runner builds them and every report reads them.
+// The run's hand-written message types: those whose shape is not the schema's (Meta, SourceReference,
+// StepDefinitionMessage, TestStep) and the enumerations. The rest is generated (MessagesTypes.swift),
+// and so is every type's JSON (MessagesCoding.swift).
 
 public struct Timestamp: Sendable, Hashable {
     public var seconds: Int64
@@ -118,70 +119,11 @@ public enum HookType: String, Sendable {
     case beforeTestRun = "BEFORE_TEST_RUN", afterTestRun = "AFTER_TEST_RUN"
 }
 
-public struct HookMessage: Sendable {
-    public var id: String
-    public var name: String?
-    public var tagExpression: String?
-    /// Optional in the schema: older streams leave it out.
-    public var type: HookType?
-    public var sourceReference: SourceReference
-
-    public init(id: String, name: String? = nil, tagExpression: String? = nil, type: HookType?,
-                sourceReference: SourceReference) {
-        self.id = id
-        self.name = name
-        self.tagExpression = tagExpression
-        self.type = type
-        self.sourceReference = sourceReference
-    }
-}
-
-public struct ParameterTypeMessage: Sendable {
-    public var id: String
-    public var name: String
-    public var regularExpressions: [String]
-    public var preferForRegularExpressionMatch: Bool
-    public var useForSnippets: Bool
-    public var sourceReference: SourceReference?
-
-    public init(id: String, name: String, regularExpressions: [String], preferForRegularExpressionMatch: Bool,
-                useForSnippets: Bool, sourceReference: SourceReference?) {
-        self.id = id
-        self.name = name
-        self.regularExpressions = regularExpressions
-        self.preferForRegularExpressionMatch = preferForRegularExpressionMatch
-        self.useForSnippets = useForSnippets
-        self.sourceReference = sourceReference
-    }
-}
-
-public struct UndefinedParameterTypeMessage: Sendable {
-    public var expression: String
-    public var name: String
-
-    public init(expression: String, name: String) {
-        self.expression = expression
-        self.name = name
-    }
-}
-
-/// A matched group as the `testCase` message describes it.
-public struct MatchedGroup: Sendable {
-    public var start: Int?
-    public var value: String?
-    public var children: [MatchedGroup]
-
-    public init(start: Int?, value: String?, children: [MatchedGroup]) {
-        self.start = start
-        self.value = value
-        self.children = children
-    }
-}
-
 public struct TestStep: Sendable {
     public enum Kind: Sendable {
         case hook(hookId: String)
-        case pickleStep(pickleStepId: String, stepDefinitionIds: [String], argumentLists: [[(group: MatchedGroup, parameterTypeName: String?)]])
+        case pickleStep(pickleStepId: String, stepDefinitionIds: [String],
+                        argumentLists: [[(group: MatchedGroup, parameterTypeName: String?)]])
     }
 
     public var id: String
@@ -190,20 +132,6 @@ public struct TestStep: Sendable {
     public init(id: String, kind: Kind) {
         self.id = id
         self.kind = kind
-    }
-}
-
-public struct TestCaseMessage: Sendable {
-    public var id: String
-    public var pickleId: String
-    public var testSteps: [TestStep]
-    public var testRunStartedId: String
-
-    public init(id: String, pickleId: String, testSteps: [TestStep], testRunStartedId: String) {
-        self.id = id
-        self.pickleId = pickleId
-        self.testSteps = testSteps
-        self.testRunStartedId = testRunStartedId
     }
 }
 
@@ -216,63 +144,6 @@ public enum TestStepResultStatus: String, Sendable, Comparable, CaseIterable {
     public static func < (a: Self, b: Self) -> Bool { a.severity < b.severity }
 }
 
-public struct ExceptionInfo: Sendable {
-    public var type: String
-    public var message: String?
-    public var stackTrace: String?
-
-    public init(type: String, message: String? = nil, stackTrace: String? = nil) {
-        self.type = type
-        self.message = message
-        self.stackTrace = stackTrace
-    }
-}
-
-public struct TestStepResult: Sendable {
-    public var status: TestStepResultStatus
-    public var duration: Timestamp
-    public var message: String?
-    public var exception: ExceptionInfo?
-
-    public init(status: TestStepResultStatus, duration: Timestamp = Timestamp(seconds: 0, nanos: 0),
-                message: String? = nil, exception: ExceptionInfo? = nil) {
-        self.status = status
-        self.duration = duration
-        self.message = message
-        self.exception = exception
-    }
-}
-
-public struct Snippet: Sendable {
-    public var language: String
-    public var code: String
-
-    public init(language: String, code: String) {
-        self.language = language
-        self.code = code
-    }
-}
-
-public struct Attachment: Sendable {
+extension Attachment {
     public enum Encoding: String, Sendable { case identity = "IDENTITY", base64 = "BASE64" }
-
-    public var body: String
-    public var contentEncoding: Encoding
-    public var mediaType: String
-    public var fileName: String?
-    public var testCaseStartedId: String?
-    public var testStepId: String?
-    public var testRunHookStartedId: String?
-    public var timestamp: Timestamp?
-
-    public init(body: String, contentEncoding: Encoding, mediaType: String, fileName: String? = nil, testCaseStartedId: String? = nil, testStepId: String? = nil, testRunHookStartedId: String? = nil, timestamp: Timestamp? = nil) {
-        self.body = body
-        self.contentEncoding = contentEncoding
-        self.mediaType = mediaType
-        self.fileName = fileName
-        self.testCaseStartedId = testCaseStartedId
-        self.testStepId = testStepId
-        self.testRunHookStartedId = testRunHookStartedId
-        self.timestamp = timestamp
-    }
 }
