@@ -220,6 +220,12 @@ class Generator:
             if isinstance(m, str):
                 assert sorted(types[name]) == sorted(types[m]), f"{name} is not the same shape as {m}"
         self.fn = {name: (m if isinstance(m, str) else name) for name, m in MODEL.items()}
+        for name, m in self.model.items():
+            labels = {label for label, _ in m.labels}
+            for option in (m.read, m.docs, m.defaults, m.fixed):
+                assert set(option) <= labels, f"{name}: {set(option) - labels} are not among its labels"
+            for field in m.enums:
+                assert self.fields(name)[field].enum, f"{name}.{field} has no enumeration in the schema"
         # Tuples, arrays and nested types get a short name of their own in MessageCoding.
         self.aliases = {name: m.swift for name, m in MODEL.items()
                         if not isinstance(m, str) and not re.fullmatch(r"[A-Z]\w*", m.swift)}
@@ -254,7 +260,7 @@ class Generator:
         return "[" + name(self.fn[self.binding(owner, f)]) + "]"
 
     def make_lines(self, name):
-        """The construction, with @ placeholders, and whether it is a default `Swift(label: …)` call."""
+        """The construction, with @ placeholders."""
         m = self.model[name]
         if m.make:
             return list(m.make)
