@@ -112,8 +112,9 @@ MODEL = {
         "let version = @protocolVersion",
         "let i = @implementation, rt = @runtime",
         "let system = @os, processor = @cpu",
-        'var meta = Meta(protocolVersion: version, implementation: (i.name, i.version ?? ""),',
-        '                runtime: (rt.name, rt.version ?? ""), os: system, cpu: processor.name)',
+        "var meta = Meta(",
+        '    protocolVersion: version, implementation: (i.name, i.version ?? ""),',
+        '    runtime: (rt.name, rt.version ?? ""), os: system, cpu: processor.name)',
         "meta.ci = @ci",
         "meta",
     ], put={"implementation": "(v.implementation.name, v.implementation.version)",
@@ -127,8 +128,9 @@ MODEL = {
     # A step definition's pattern is its source and whether it is a regular expression.
     "StepDefinition": M("StepDefinitionMessage", make=[
         'let p = @pattern, regular = p.type == "REGULAR_EXPRESSION"',
-        "StepDefinitionMessage(id: @id, source: p.source, isRegularExpression: regular,",
-        "                             sourceReference: @sourceReference)",
+        "StepDefinitionMessage(",
+        "    id: @id, source: p.source, isRegularExpression: regular,",
+        "    sourceReference: @sourceReference)",
     ], put={"pattern": '(v.source, v.isRegularExpression ? "REGULAR_EXPRESSION" : "CUCUMBER_EXPRESSION")'}),
     "StepDefinitionPattern": M("(source: String, type: String)", "source type"),
     "Hook": D("HookMessage", "id name tagExpression type sourceReference", enums={"type": "HookType"},
@@ -147,10 +149,12 @@ MODEL = {
                                 make=["@?stepMatchArguments ?? []"], put={"stepMatchArguments": "v"}),
     # A test step runs a hook or a pickle step: TestStep.Kind.
     "TestStep": M("TestStep", make=[
-        "let kind: TestStep.Kind = if let hookId = @hookId { .hook(hookId: hookId) } else {",
-        '    .pickleStep(pickleStepId: @pickleStepId ?? "", stepDefinitionIds: @stepDefinitionIds ?? [],',
-        "                argumentLists: @stepMatchArgumentsLists ?? [])",
-        "}",
+        "let kind: TestStep.Kind =",
+        "    if let hookId = @hookId { .hook(hookId: hookId) } else {",
+        "        .pickleStep(",
+        '            pickleStepId: @pickleStepId ?? "", stepDefinitionIds: @stepDefinitionIds ?? [],',
+        "            argumentLists: @stepMatchArgumentsLists ?? [])",
+        "    }",
         "TestStep(id: @id, kind: kind)",
     ], put={"hookId": "?if case .hook(let id) = v.kind { id } else { nil }",
             "pickleStepId": "?if case .pickleStep(let id, _, _) = v.kind { id } else { nil }",
@@ -542,8 +546,8 @@ def main():
     commit = re.search(r"commit ([0-9a-f]{40})", open(note_file, encoding="utf-8").read())
     note = "github.com/cucumber/messages jsonschema/" + (f" at commit {commit.group(1)}" if commit else "")
     generator = Generator(types, envelope)
-    for name, text in [("MessagesTypes.swift", generator.types_file(note)),
-                       ("MessagesCoding.swift", generator.generate(note))]:
+    files = [("MessagesTypes.swift", generator.types_file(note)), ("MessagesCoding.swift", generator.generate(note))]
+    for name, text in files:
         path = os.path.join(args.out, name)
         open(path, "w", encoding="utf-8").write(text)
         print(f"wrote {path}")

@@ -1079,8 +1079,9 @@ enum MessageCoding {
         let version = try r.required(protocolVersion, "protocolVersion")
         let i = try r.required(implementation, "implementation"), rt = try r.required(runtime, "runtime")
         let system = try r.required(os, "os"), processor = try r.required(cpu, "cpu")
-        var meta = Meta(protocolVersion: version, implementation: (i.name, i.version ?? ""),
-                        runtime: (rt.name, rt.version ?? ""), os: system, cpu: processor.name)
+        var meta = Meta(
+            protocolVersion: version, implementation: (i.name, i.version ?? ""),
+            runtime: (rt.name, rt.version ?? ""), os: system, cpu: processor.name)
         meta.ci = ci
         return meta
     }
@@ -1227,8 +1228,9 @@ enum MessageCoding {
             }
         }
         let p = try r.required(pattern, "pattern"), regular = p.type == "REGULAR_EXPRESSION"
-        return StepDefinitionMessage(id: try r.required(id, "id"), source: p.source, isRegularExpression: regular,
-                                     sourceReference: try r.required(sourceReference, "sourceReference"))
+        return StepDefinitionMessage(
+            id: try r.required(id, "id"), source: p.source, isRegularExpression: regular,
+            sourceReference: try r.required(sourceReference, "sourceReference"))
     }
 
     static func writeStepDefinition(_ v: StepDefinitionMessage, _ json: inout JSONWriter) {
@@ -1465,10 +1467,12 @@ enum MessageCoding {
             default: try r.skip()
             }
         }
-        let kind: TestStep.Kind = if let hookId = hookId { .hook(hookId: hookId) } else {
-            .pickleStep(pickleStepId: pickleStepId ?? "", stepDefinitionIds: stepDefinitionIds ?? [],
-                        argumentLists: stepMatchArgumentsLists ?? [])
-        }
+        let kind: TestStep.Kind =
+            if let hookId = hookId { .hook(hookId: hookId) } else {
+                .pickleStep(
+                    pickleStepId: pickleStepId ?? "", stepDefinitionIds: stepDefinitionIds ?? [],
+                    argumentLists: stepMatchArgumentsLists ?? [])
+            }
         return TestStep(id: try r.required(id, "id"), kind: kind)
     }
 
