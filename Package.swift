@@ -97,6 +97,8 @@ let package = Package(
         // Where the package and ../shared are, and JSON-lines comparison, for every test target: no product code.
         .target(name: "TestSupport", dependencies: ["Launching"], path: "Tests/TestSupport"),
         // The Cucumber engine's parts on their own: these build without librdkafka or libpq.
+        // The messages' JSON coding, and the generated part against its generator: nothing but Messages.
+        .testTarget(name: "MessagesTests", dependencies: ["Messages"]),
         .testTarget(name: "GherkinTests", dependencies: ["Gherkin", "Messages", "TestSupport"],
                     // Feature files with their expected messages, read from the source tree.
                     exclude: ["Fixtures"]),

@@ -116,8 +116,6 @@ struct JSONReader {
         }
     }
 
-    mutating func read<T: JSONReadable>(_: T.Type = T.self) throws -> T { try T(json: &self) }
-    mutating func array<T: JSONReadable>(of _: T.Type = T.self) throws -> [T] { try array { try T(json: &$0) } }
     mutating func strings() throws -> [String] { try array { try $0.string() } }
 
     // MARK: Scalars
@@ -253,9 +251,4 @@ struct JSONReader {
             if Double(text) == nil { offset = start; throw failure("expected a JSON value") }
         }
     }
-}
-
-/// A message type `JSONReader` can read.
-protocol JSONReadable {
-    init(json: inout JSONReader) throws
 }
