@@ -40,11 +40,16 @@ public struct CucumberExpressionGenerator: Sendable {
         func find(in text: NSString, from position: Int) -> NSRange? {
             var p = position
             while p < text.length {
-                guard let m = regex.firstMatch(in: text as String, options: [], range: NSRange(location: p, length: text.length - p)) else {
+                guard
+                    let m = regex.firstMatch(
+                        in: text as String, options: [], range: NSRange(location: p, length: text.length - p))
+                else {
                     return nil
                 }
                 let r = m.range
-                if r.length > 0, Self.isBoundary(text, before: r.location), Self.isBoundary(text, at: r.location + r.length) {
+                if r.length > 0, Self.isBoundary(text, before: r.location),
+                    Self.isBoundary(text, at: r.location + r.length)
+                {
                     return r
                 }
                 p += 1
@@ -64,9 +69,9 @@ public struct CucumberExpressionGenerator: Sendable {
             guard let scalar = Unicode.Scalar(text.character(at: index)) else { return false }
             switch scalar.properties.generalCategory {
             case .spaceSeparator, .lineSeparator, .paragraphSeparator,
-                 .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
-                 .initialPunctuation, .finalPunctuation, .otherPunctuation,
-                 .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol:
+                .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
+                .initialPunctuation, .finalPunctuation, .otherPunctuation,
+                .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol:
                 return true
             default:
                 return false
@@ -83,7 +88,9 @@ public struct CucumberExpressionGenerator: Sendable {
             let found = matchers.compactMap { m in m.find(in: ns, from: position).map { (m, $0) } }
             guard !found.isEmpty else { break }
             // Earliest first, then longest; every matcher as good as the best is a candidate.
-            let best = found.min { a, b in a.1.location != b.1.location ? a.1.location < b.1.location : a.1.length > b.1.length }!
+            let best = found.min { a, b in
+                a.1.location != b.1.location ? a.1.location < b.1.location : a.1.length > b.1.length
+            }!
             var types: [ParameterType] = []
             for (m, r) in found where r.location == best.1.location && r.length == best.1.length {
                 if !types.contains(where: { $0.name == m.type.name }) { types.append(m.type) }
@@ -100,7 +107,9 @@ public struct CucumberExpressionGenerator: Sendable {
             guard results.count < 256 else { return }
             if depth == combinations.count {
                 var source = template
-                for (i, t) in chosen.enumerated() { source = source.replacingOccurrences(of: "\u{0}\(i)\u{0}", with: "{\(t.name)}") }
+                for (i, t) in chosen.enumerated() {
+                    source = source.replacingOccurrences(of: "\u{0}\(i)\u{0}", with: "{\(t.name)}")
+                }
                 results.append(GeneratedExpression(source: source, parameterTypes: chosen))
                 return
             }
@@ -111,6 +120,7 @@ public struct CucumberExpressionGenerator: Sendable {
     }
 
     static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "(", with: "\\(").replacingOccurrences(of: "{", with: "\\{").replacingOccurrences(of: "/", with: "\\/")
+        s.replacingOccurrences(of: "(", with: "\\(").replacingOccurrences(of: "{", with: "\\{").replacingOccurrences(
+            of: "/", with: "\\/")
     }
 }

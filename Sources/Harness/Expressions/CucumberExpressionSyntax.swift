@@ -60,7 +60,9 @@ public struct CucumberExpressionError: Error, Sendable, Equatable, CustomStringC
     init(_ message: String) { self.message = message }
 
     init(at index: Int, in expression: String, pointer: String, problem: String, solution: String) {
-        message = "This Cucumber Expression has a problem at column \(index + 1):\n\n\(expression)\n\(pointer)\n\(problem).\n\(solution)"
+        message =
+            "This Cucumber Expression has a problem at column "
+            + "\(index + 1):\n\n\(expression)\n\(pointer)\n\(problem).\n\(solution)"
     }
 
     static func pointer(start: Int, end: Int) -> String {
@@ -69,43 +71,61 @@ public struct CucumberExpressionError: Error, Sendable, Equatable, CustomStringC
         return p
     }
 
-    static func missingEnd(_ expression: String, begin: CucumberExpressionToken.Kind, end: CucumberExpressionToken.Kind,
-                           at token: CucumberExpressionToken) -> Self {
-        Self(at: token.start, in: expression, pointer: pointer(start: token.start, end: token.end),
-             problem: "The '\(begin.symbol)' does not have a matching '\(end.symbol)'",
-             solution: "If you did not intend to use \(begin.purpose) you can use '\\\(begin.symbol)' to escape the \(begin.purpose)")
+    static func missingEnd(
+        _ expression: String, begin: CucumberExpressionToken.Kind, end: CucumberExpressionToken.Kind,
+        at token: CucumberExpressionToken
+    ) -> Self {
+        Self(
+            at: token.start, in: expression, pointer: pointer(start: token.start, end: token.end),
+            problem: "The '\(begin.symbol)' does not have a matching '\(end.symbol)'",
+            solution:
+                "If you did not intend to use \(begin.purpose) you can use '\\\(begin.symbol)' to escape the "
+                + "\(begin.purpose)"
+        )
     }
 
     static func alternationInOptional(_ expression: String, at token: CucumberExpressionToken) -> Self {
-        Self(at: token.start, in: expression, pointer: pointer(start: token.start, end: token.end),
-             problem: "An alternation can not be used inside an optional",
-             solution: "If you did not mean to use an alternation you can use '\\/' to escape the '/'. Otherwise rephrase your expression or consider using a regular expression instead.")
+        Self(
+            at: token.start, in: expression, pointer: pointer(start: token.start, end: token.end),
+            problem: "An alternation can not be used inside an optional",
+            solution:
+                "If you did not mean to use an alternation you can use '\\/' to escape the '/'. Otherwise rephrase "
+                + "your expression or consider using a regular expression instead."
+        )
     }
 
     static func endOfLineEscaped(_ expression: String) -> Self {
         let index = expression.unicodeScalars.count - 1
-        return Self(at: index, in: expression, pointer: pointer(start: index, end: index + 1),
-                    problem: "The end of line can not be escaped", solution: "You can use '\\\\' to escape the '\\'")
+        return Self(
+            at: index, in: expression, pointer: pointer(start: index, end: index + 1),
+            problem: "The end of line can not be escaped", solution: "You can use '\\\\' to escape the '\\'")
     }
 
     static func cannotEscape(_ expression: String, at index: Int) -> Self {
-        Self(at: index, in: expression, pointer: pointer(start: index, end: index + 1),
-             problem: "Only the characters '{', '}', '(', ')', '\\', '/' and whitespace can be escaped",
-             solution: "If you did mean to use an '\\' you can use '\\\\' to escape it")
+        Self(
+            at: index, in: expression, pointer: pointer(start: index, end: index + 1),
+            problem: "Only the characters '{', '}', '(', ')', '\\', '/' and whitespace can be escaped",
+            solution: "If you did mean to use an '\\' you can use '\\\\' to escape it")
     }
 
-    static func node(_ node: CucumberExpressionNode, _ expression: String, _ problem: String, _ solution: String) -> Self {
-        Self(at: node.start, in: expression, pointer: pointer(start: node.start, end: node.end), problem: problem, solution: solution)
+    static func node(_ node: CucumberExpressionNode, _ expression: String, _ problem: String, _ solution: String)
+        -> Self
+    {
+        Self(
+            at: node.start, in: expression, pointer: pointer(start: node.start, end: node.end), problem: problem,
+            solution: solution)
     }
 
     static func invalidParameterName(_ expression: String, at token: CucumberExpressionToken) -> Self {
-        Self(at: token.start, in: expression, pointer: pointer(start: token.start, end: token.end),
-             problem: "Parameter names may not contain '{', '}', '(', ')', '\\' or '/'",
-             solution: "Did you mean to use a regular expression?")
+        Self(
+            at: token.start, in: expression, pointer: pointer(start: token.start, end: token.end),
+            problem: "Parameter names may not contain '{', '}', '(', ')', '\\' or '/'",
+            solution: "Did you mean to use a regular expression?")
     }
 
     static func undefinedParameterType(_ name: String, _ node: CucumberExpressionNode, _ expression: String) -> Self {
-        Self.node(node, expression, "Undefined parameter type '\(name)'", "Please register a ParameterType for '\(name)'")
+        Self.node(
+            node, expression, "Undefined parameter type '\(name)'", "Please register a ParameterType for '\(name)'")
     }
 }
 
@@ -187,10 +207,14 @@ struct CucumberExpressionParser {
     let tokens: [Token]
 
     static func parse(_ expression: String) throws(CucumberExpressionError) -> Node {
-        let parser = CucumberExpressionParser(expression: expression, tokens: try CucumberExpressionTokenizer.tokenize(expression))
-        let (consumed, node) = try parser.between(.expression, .startOfLine, .endOfLine,
-                                                  [alternation, optional, parameter, text], at: 0)
-        guard let node, consumed == parser.tokens.count else { throw CucumberExpressionError("Could not parse \(expression)") }
+        let parser = CucumberExpressionParser(
+            expression: expression, tokens: try CucumberExpressionTokenizer.tokenize(expression))
+        let (consumed, node) = try parser.between(
+            .expression, .startOfLine, .endOfLine,
+            [alternation, optional, parameter, text], at: 0)
+        guard let node, consumed == parser.tokens.count else {
+            throw CucumberExpressionError("Could not parse \(expression)")
+        }
         return node
     }
 
@@ -248,21 +272,30 @@ struct CucumberExpressionParser {
     // left-boundary := whitespace | '}' | ^ ; right-boundary := whitespace | '{' | $
     static let alternation: Rule = { p, at throws(CucumberExpressionError) in
         guard p.lookingAtAny(at - 1, [.startOfLine, .whiteSpace, .endParameter]) else { return (0, nil) }
-        let (consumed, nodes) = try p.until([alternativeSeparator, optional, parameter, text], at: at,
-                                            endingAt: [.whiteSpace, .endOfLine, .beginParameter])
+        let (consumed, nodes) = try p.until(
+            [alternativeSeparator, optional, parameter, text], at: at,
+            endingAt: [.whiteSpace, .endOfLine, .beginParameter])
         guard nodes.contains(where: { $0.kind == .alternative }) else { return (0, nil) }
         // The right-hand boundary token is not consumed.
         let start = p.tokens[at].start
         let end = p.tokens[at + consumed].start
-        return (consumed, Node(kind: .alternation, start: start, end: end, token: nil,
-                               nodes: splitAlternatives(start: start, end: end, nodes)))
+        return (
+            consumed,
+            Node(
+                kind: .alternation, start: start, end: end, token: nil,
+                nodes: splitAlternatives(start: start, end: end, nodes))
+        )
     }
 
     static func splitAlternatives(start: Int, end: Int, _ nodes: [Node]) -> [Node] {
         var separators: [Node] = []
         var groups: [[Node]] = [[]]
         for n in nodes {
-            if n.kind == .alternative { separators.append(n); groups.append([]) } else { groups[groups.count - 1].append(n) }
+            if n.kind == .alternative {
+                separators.append(n); groups.append([])
+            } else {
+                groups[groups.count - 1].append(n)
+            }
         }
         return groups.enumerated().map { i, group in
             let from = i == 0 ? start : separators[i - 1].end
@@ -272,15 +305,21 @@ struct CucumberExpressionParser {
     }
 
     func between(_ kind: Node.Kind, _ begin: Token.Kind, _ end: Token.Kind, _ rules: [Rule], at: Int)
-        throws(CucumberExpressionError) -> (Int, Node?) {
+        throws(CucumberExpressionError) -> (Int, Node?)
+    {
         guard lookingAt(at, begin) else { return (0, nil) }
         let (consumed, nodes) = try until(rules, at: at + 1, endingAt: [end, .endOfLine])
         let closing = at + 1 + consumed
         guard lookingAt(closing, end) else { throw .missingEnd(expression, begin: begin, end: end, at: tokens[at]) }
-        return (closing + 1 - at, Node(kind: kind, start: tokens[at].start, end: tokens[closing].end, token: nil, nodes: nodes))
+        return (
+            closing + 1 - at,
+            Node(kind: kind, start: tokens[at].start, end: tokens[closing].end, token: nil, nodes: nodes)
+        )
     }
 
-    func until(_ rules: [Rule], at start: Int, endingAt ends: [Token.Kind]) throws(CucumberExpressionError) -> (Int, [Node]) {
+    func until(_ rules: [Rule], at start: Int, endingAt ends: [Token.Kind]) throws(CucumberExpressionError) -> (
+        Int, [Node]
+    ) {
         var nodes: [Node] = []
         var current = start
         tokenLoop: while current < tokens.count {

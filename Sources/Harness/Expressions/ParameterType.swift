@@ -13,19 +13,27 @@ public struct ParameterType: Sendable {
     /// Where it was defined, for messages.
     let transformer: Transformer
 
-    public init(name: String, regexps: [String], typeName: String = "String", useForSnippets: Bool = true,
-                preferForRegexpMatch: Bool = false,
-                transformer: @escaping Transformer) throws(CucumberExpressionError) {
+    public init(
+        name: String, regexps: [String], typeName: String = "String", useForSnippets: Bool = true,
+        preferForRegexpMatch: Bool = false,
+        transformer: @escaping Transformer
+    ) throws(CucumberExpressionError) {
         if name.unicodeScalars.contains(where: { "{}()\\/".unicodeScalars.contains($0) }) {
-            throw CucumberExpressionError("Illegal character in parameter name {\(name)}. Parameter names may not contain '{', '}', '(', ')', '\\' or '/'")
+            throw CucumberExpressionError(
+                "Illegal character in parameter name {\(name)}. Parameter names may not contain '{', '}', '(', ')', "
+                    + "'\\' or '/'"
+            )
         }
-        self.init(unchecked: name, regexps: regexps, typeName: typeName, useForSnippets: useForSnippets,
-                  preferForRegexpMatch: preferForRegexpMatch, builtin: false,
-                  transformer: transformer)
+        self.init(
+            unchecked: name, regexps: regexps, typeName: typeName, useForSnippets: useForSnippets,
+            preferForRegexpMatch: preferForRegexpMatch, builtin: false,
+            transformer: transformer)
     }
 
-    init(unchecked name: String, regexps: [String], typeName: String, useForSnippets: Bool, preferForRegexpMatch: Bool,
-         builtin: Bool, transformer: @escaping Transformer) {
+    init(
+        unchecked name: String, regexps: [String], typeName: String, useForSnippets: Bool, preferForRegexpMatch: Bool,
+        builtin: Bool, transformer: @escaping Transformer
+    ) {
         self.name = name
         self.regexps = regexps
         self.typeName = typeName
@@ -60,10 +68,13 @@ public struct ParameterTypeRegistry: Sendable {
     public static let stringRegexp = #""([^"\\]*(\\.[^"\\]*)*)"|'([^'\\]*(\\.[^'\\]*)*)'"#
 
     public init() {
-        func builtin(_ name: String, _ regexps: [String], _ typeName: String, snippets: Bool, prefer: Bool,
-                     _ transform: @escaping ParameterType.Transformer) -> ParameterType {
-            ParameterType(unchecked: name, regexps: regexps, typeName: typeName, useForSnippets: snippets,
-                          preferForRegexpMatch: prefer, builtin: true, transformer: transform)
+        func builtin(
+            _ name: String, _ regexps: [String], _ typeName: String, snippets: Bool, prefer: Bool,
+            _ transform: @escaping ParameterType.Transformer
+        ) -> ParameterType {
+            ParameterType(
+                unchecked: name, regexps: regexps, typeName: typeName, useForSnippets: snippets,
+                preferForRegexpMatch: prefer, builtin: true, transformer: transform)
         }
         func number<T: LosslessStringConvertible & Sendable>(_: T.Type) -> ParameterType.Transformer {
             { groups in
@@ -97,13 +108,18 @@ public struct ParameterTypeRegistry: Sendable {
 
     public mutating func define(_ type: ParameterType) throws(CucumberExpressionError) {
         if byName[type.name] != nil {
-            throw CucumberExpressionError(type.name.isEmpty ? "The anonymous parameter type has already been defined"
-                                                            : "There is already a parameter type with name \(type.name)")
+            throw CucumberExpressionError(
+                type.name.isEmpty
+                    ? "The anonymous parameter type has already been defined"
+                    : "There is already a parameter type with name \(type.name)")
         }
         for regexp in type.regexps {
             var types = byRegexp[regexp] ?? []
             if let existing = types.first, existing.preferForRegexpMatch, type.preferForRegexpMatch {
-                throw CucumberExpressionError("There can only be one preferential parameter type per regexp. The regexp /\(regexp)/ is used for two preferential parameter types, {\(existing.name)} and {\(type.name)}")
+                throw CucumberExpressionError(
+                    "There can only be one preferential parameter type per regexp. The regexp /\(regexp)/ is used for "
+                        + "two preferential parameter types, {\(existing.name)} and {\(type.name)}"
+                )
             }
             types.append(type)
             byRegexp[regexp] = types.sorted(by: ParameterType.ordered)

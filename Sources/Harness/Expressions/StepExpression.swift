@@ -33,7 +33,9 @@ public struct CucumberExpression: StepExpression {
     /// The regular expression the expression compiles to.
     public var regexp: String { tree.source }
 
-    public init(_ source: String, registry: ParameterTypeRegistry = ParameterTypeRegistry()) throws(CucumberExpressionError) {
+    public init(_ source: String, registry: ParameterTypeRegistry = ParameterTypeRegistry())
+        throws(CucumberExpressionError)
+    {
         self.source = source
         let ast = try CucumberExpressionParser.parse(source)
         var compiler = Compiler(source: source, registry: registry)
@@ -42,17 +44,23 @@ public struct CucumberExpression: StepExpression {
         let parts = ast.nodes ?? []
         head = Array(parts.prefix { $0.kind == .text }.map { $0.token ?? "" }.joined().utf8)
         literal = parts.allSatisfy { $0.kind == .text }
-        tail = literal ? [] : Array(parts.reversed().prefix { $0.kind == .text }.reversed()
-            .map { $0.token ?? "" }.joined().utf8)
+        tail =
+            literal
+            ? []
+            : Array(
+                parts.reversed().prefix { $0.kind == .text }.reversed()
+                    .map { $0.token ?? "" }.joined().utf8)
         do { self.tree = try TreeRegexp(pattern) } catch {
-            throw CucumberExpressionError("The expression \(source) compiles to an invalid regular expression \(pattern)")
+            throw CucumberExpressionError(
+                "The expression \(source) compiles to an invalid regular expression \(pattern)")
         }
     }
 
     public func match(_ text: String) -> [StepMatchArgument]? {
         let bytes = text.utf8
         guard literal ? bytes.count == head.count : bytes.count >= head.count + tail.count, bytes.starts(with: head),
-              bytes.reversed().starts(with: tail.reversed()), let root = tree.match(text) else { return nil }
+            bytes.reversed().starts(with: tail.reversed()), let root = tree.match(text)
+        else { return nil }
         return zip(parameterTypes, root.children).map { StepMatchArgument(parameterType: $0, group: $1) }
     }
 
@@ -70,27 +78,34 @@ public struct CucumberExpression: StepExpression {
                 return Compiler.escapeRegex(node.token ?? "")
             case .optional:
                 if let p = children.first(where: { $0.kind == .parameter }) {
-                    throw .node(p, source, "An optional may not contain a parameter type",
-                                "If you did not mean to use an parameter type you can use '\\{' to escape the '{'")
+                    throw .node(
+                        p, source, "An optional may not contain a parameter type",
+                        "If you did not mean to use an parameter type you can use '\\{' to escape the '{'")
                 }
                 if let o = children.first(where: { $0.kind == .optional }) {
-                    throw .node(o, source, "An optional may not contain an other optional",
-                                "If you did not mean to use an optional type you can use '\\(' to escape the '('. For more complicated expressions consider using a regular expression instead.")
+                    throw .node(
+                        o, source, "An optional may not contain an other optional",
+                        "If you did not mean to use an optional type you can use '\\(' to escape the '('. For more "
+                            + "complicated expressions consider using a regular expression instead."
+                    )
                 }
                 if !children.contains(where: { $0.kind == .text }) {
-                    throw .node(node, source, "An optional must contain some text",
-                                "If you did not mean to use an optional you can use '\\(' to escape the '('")
+                    throw .node(
+                        node, source, "An optional must contain some text",
+                        "If you did not mean to use an optional you can use '\\(' to escape the '('")
                 }
                 return try join(children, "", "(?:", ")?")
             case .alternation:
                 for alternative in children {
                     if (alternative.nodes ?? []).isEmpty {
-                        throw .node(alternative, source, "Alternative may not be empty",
-                                    "If you did not mean to use an alternative you can use '\\/' to escape the '/'")
+                        throw .node(
+                            alternative, source, "Alternative may not be empty",
+                            "If you did not mean to use an alternative you can use '\\/' to escape the '/'")
                     }
                     if !(alternative.nodes ?? []).contains(where: { $0.kind == .text }) {
-                        throw .node(alternative, source, "An alternative may not exclusively contain optionals",
-                                    "If you did not mean to use an optional you can use '\\(' to escape the '('")
+                        throw .node(
+                            alternative, source, "An alternative may not exclusively contain optionals",
+                            "If you did not mean to use an optional you can use '\\(' to escape the '('")
                     }
                 }
                 return try join(children, "|", "(?:", ")")
@@ -107,7 +122,9 @@ public struct CucumberExpression: StepExpression {
             }
         }
 
-        mutating func join(_ nodes: [Node], _ separator: String, _ prefix: String, _ suffix: String) throws(CucumberExpressionError) -> String {
+        mutating func join(_ nodes: [Node], _ separator: String, _ prefix: String, _ suffix: String)
+            throws(CucumberExpressionError) -> String
+        {
             var out = prefix
             for (i, n) in nodes.enumerated() {
                 if i > 0 { out += separator }

@@ -88,7 +88,8 @@ public indirect enum TagExpression: Sendable, Equatable, CustomStringConvertible
             case .word(let op) where op == "and" || op == "or":
                 try check(.operator)
                 // Both binary operators are left-associative.
-                while let top = operators.last, ["and", "or", "not"].contains(top), precedence[op]! <= precedence[top]! {
+                while let top = operators.last, ["and", "or", "not"].contains(top), precedence[op]! <= precedence[top]!
+                {
                     try reduce(operators.removeLast())
                 }
                 operators.append(op)

@@ -23,7 +23,9 @@ public struct TreeRegexp: @unchecked Sendable {
     /// into their parent).
     static func shape(of source: String) -> GroupShape {
         let chars = Array(source.unicodeScalars)
-        var stack: [(shape: GroupShape, start: Int, capturing: Bool)] = [(GroupShape(source: source, children: []), -1, true)]
+        var stack: [(shape: GroupShape, start: Int, capturing: Bool)] = [
+            (GroupShape(source: source, children: []), -1, true)
+        ]
         var escaping = false
         var charClass = false
         for (i, c) in chars.enumerated() {
@@ -69,7 +71,9 @@ public struct TreeRegexp: @unchecked Sendable {
     /// The whole-text match as a tree of groups, or nil.
     func match(_ text: String) -> Group? {
         let ns = text as NSString
-        guard let m = regex.firstMatch(in: text, options: [], range: NSRange(location: 0, length: ns.length)) else { return nil }
+        guard let m = regex.firstMatch(in: text, options: [], range: NSRange(location: 0, length: ns.length)) else {
+            return nil
+        }
         var next = 0
         func build(_ shape: GroupShape) -> Group {
             let index = next

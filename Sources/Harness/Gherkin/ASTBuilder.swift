@@ -99,9 +99,11 @@ final class ASTBuilder {
         switch node.rule {
         case .step:
             let line = node.line!
-            parent.steps.append(Step(id: ids.newId(), location: line.location, keyword: line.keyword,
-                                     keywordType: line.keywordType, text: line.text,
-                                     docString: node.docString, dataTable: node.dataTable))
+            parent.steps.append(
+                Step(
+                    id: ids.newId(), location: line.location, keyword: line.keyword,
+                    keywordType: line.keywordType, text: line.text,
+                    docString: node.docString, dataTable: node.dataTable))
         case .docString:
             let separator = node.line!
             var content = ""
@@ -109,9 +111,10 @@ final class ASTBuilder {
                 if i > 0 { content.append("\n") }
                 content.append(token.text)
             }
-            parent.docString = DocString(location: separator.location,
-                                         mediaType: separator.text.isEmpty ? nil : separator.text,
-                                         content: content, delimiter: separator.keyword)
+            parent.docString = DocString(
+                location: separator.location,
+                mediaType: separator.text.isEmpty ? nil : separator.text,
+                content: content, delimiter: separator.keyword)
         case .dataTable:
             let rows = tableRows(node, &error)
             parent.dataTable = DataTable(location: rows[0].location, rows: rows)
@@ -119,8 +122,9 @@ final class ASTBuilder {
             parent.rows = tableRows(node, &error)
         case .background:
             let line = node.line!
-            let background = Background(id: ids.newId(), location: line.location, keyword: line.keyword,
-                                        name: line.text, description: node.description, steps: take(&node.steps))
+            let background = Background(
+                id: ids.newId(), location: line.location, keyword: line.keyword,
+                name: line.text, description: node.description, steps: take(&node.steps))
             if parent.rule == .rule {
                 parent.ruleChildren.append(.background(background))
             } else {
@@ -128,9 +132,10 @@ final class ASTBuilder {
             }
         case .scenarioDefinition:
             guard node.hasInner, let line = node.line else { break }
-            let scenario = Scenario(id: ids.newId(), location: line.location, tags: take(&node.tags),
-                                    keyword: line.keyword, name: line.text, description: node.description,
-                                    steps: take(&node.steps), examples: take(&node.examples))
+            let scenario = Scenario(
+                id: ids.newId(), location: line.location, tags: take(&node.tags),
+                keyword: line.keyword, name: line.text, description: node.description,
+                steps: take(&node.steps), examples: take(&node.examples))
             if parent.rule == .rule {
                 parent.ruleChildren.append(.scenario(scenario))
             } else {
@@ -139,15 +144,19 @@ final class ASTBuilder {
         case .examplesDefinition:
             guard node.hasInner, let line = node.line else { break }
             let rows = take(&node.rows)
-            parent.examples.append(Examples(id: ids.newId(), location: line.location, tags: take(&node.tags),
-                                            keyword: line.keyword, name: line.text, description: node.description,
-                                            tableHeader: rows.first, tableBody: Array(rows.dropFirst())))
+            parent.examples.append(
+                Examples(
+                    id: ids.newId(), location: line.location, tags: take(&node.tags),
+                    keyword: line.keyword, name: line.text, description: node.description,
+                    tableHeader: rows.first, tableBody: Array(rows.dropFirst())))
         case .tags:
             var tags: [Tag] = []
             for token in node.tokens {
                 for item in token.items {
-                    tags.append(Tag(location: Location(line: token.line, column: item.column), name: item.text,
-                                    id: ids.newId()))
+                    tags.append(
+                        Tag(
+                            location: Location(line: token.line, column: item.column), name: item.text,
+                            id: ids.newId()))
                 }
             }
             parent.tags = tags
@@ -162,15 +171,19 @@ final class ASTBuilder {
             parent.description = description
         case .feature:
             guard node.hasInner, let line = node.line else { break }
-            parent.feature = Feature(location: line.location, tags: take(&node.tags), language: line.dialect,
-                                     keyword: line.keyword, name: line.text, description: node.description,
-                                     children: take(&node.featureChildren))
+            parent.feature = Feature(
+                location: line.location, tags: take(&node.tags), language: line.dialect,
+                keyword: line.keyword, name: line.text, description: node.description,
+                children: take(&node.featureChildren))
         case .rule:
             guard node.hasInner, let line = node.line else { break }
-            parent.featureChildren.append(.rule(Rule(id: ids.newId(), location: line.location, tags: take(&node.tags),
-                                                     keyword: line.keyword, name: line.text,
-                                                     description: node.description,
-                                                     children: take(&node.ruleChildren))))
+            parent.featureChildren.append(
+                .rule(
+                    Rule(
+                        id: ids.newId(), location: line.location, tags: take(&node.tags),
+                        keyword: line.keyword, name: line.text,
+                        description: node.description,
+                        children: take(&node.ruleChildren))))
         case .featureHeader, .ruleHeader, .scenario, .examples:
             // Their content belongs to the feature, rule, scenario or examples definition around them.
             guard let line = node.line else { break }
@@ -182,7 +195,7 @@ final class ASTBuilder {
             parent.examples = take(&node.examples)
             parent.rows = take(&node.rows)
         case .gherkinDocument, .stepArg, .dataTableAndMaybeDocString, .docStringAndMaybeDataTable, .descriptionHelper,
-             .descriptionLine:
+            .descriptionLine:
             break
         }
         return error
@@ -204,7 +217,8 @@ final class ASTBuilder {
             rows.append(TableRow(id: ids.newId(), location: token.location, cells: cells))
         }
         if let width = rows.first?.cells.count,
-           let ragged = rows.first(where: { $0.cells.count != width }) {
+            let ragged = rows.first(where: { $0.cells.count != width })
+        {
             error = ParseError(message: "inconsistent cell count within the table", location: ragged.location)
         }
         return rows

@@ -23,9 +23,11 @@ public struct Dialect: Sendable {
     /// The type of each of `stepKeywordsLongestFirst`, in the same order.
     let stepKeywordTypesLongestFirst: [StepKeywordType]
 
-    init(language: String, name: String, native: String, feature: [String], rule: [String],
-         background: [String], scenario: [String], scenarioOutline: [String], examples: [String],
-         given: [String], when: [String], then: [String], and: [String], but: [String]) {
+    init(
+        language: String, name: String, native: String, feature: [String], rule: [String],
+        background: [String], scenario: [String], scenarioOutline: [String], examples: [String],
+        given: [String], when: [String], then: [String], and: [String], but: [String]
+    ) {
         self.language = language
         self.name = name
         self.native = native
@@ -43,7 +45,9 @@ public struct Dialect: Sendable {
         let all = given + when + then + and + but
         // A stable sort keeps the dialect's own order among keywords of equal length.
         self.stepKeywordsLongestFirst = all.enumerated()
-            .sorted { $0.element.count != $1.element.count ? $0.element.count > $1.element.count : $0.offset < $1.offset }
+            .sorted {
+                $0.element.count != $1.element.count ? $0.element.count > $1.element.count : $0.offset < $1.offset
+            }
             .map(\.element)
         var kinds: [String: [StepKeywordType]] = [:]
         for k in given { kinds[k, default: []].append(.context) }

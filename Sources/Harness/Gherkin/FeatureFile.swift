@@ -52,8 +52,9 @@ public struct FeatureFile: Sendable {
             let start = bytes[..<offset].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
             // The line up to the bad byte is valid UTF-8: its characters give the column.
             let column = String(decoding: bytes[start..<offset], as: UTF8.self).count + 1
-            throw ReadError(path: path, reason: "not valid UTF-8 (byte offset \(offset)); feature files must be UTF-8",
-                            at: "\(line):\(column)")
+            throw ReadError(
+                path: path, reason: "not valid UTF-8 (byte offset \(offset)); feature files must be UTF-8",
+                at: "\(line):\(column)")
         }
         return text
     }

@@ -39,27 +39,35 @@ struct Grammar {
     let productions: [RuleType: Production]
 
     static let gherkin: Grammar = {
-        func t(_ type: TokenType, _ m: Multiplicity = .one) -> Element { Element(symbol: .token(type), multiplicity: m) }
+        func t(_ type: TokenType, _ m: Multiplicity = .one) -> Element {
+            Element(symbol: .token(type), multiplicity: m)
+        }
         func r(_ rule: RuleType, _ m: Multiplicity = .one) -> Element { Element(symbol: .rule(rule), multiplicity: m) }
         func seq(_ elements: Element..., lookahead: Lookahead? = nil) -> Production {
             Production(alternatives: [elements], lookahead: lookahead)
         }
         let p: [RuleType: Production] = [
             .gherkinDocument: seq(r(.feature, .optional)),
-            .feature: seq(r(.featureHeader), r(.background, .optional), r(.scenarioDefinition, .zeroOrMore), r(.rule, .zeroOrMore)),
+            .feature: seq(
+                r(.featureHeader), r(.background, .optional), r(.scenarioDefinition, .zeroOrMore), r(.rule, .zeroOrMore)
+            ),
             .featureHeader: seq(t(.language, .optional), r(.tags, .optional), t(.featureLine), r(.descriptionHelper)),
             .rule: seq(r(.ruleHeader), r(.background, .optional), r(.scenarioDefinition, .zeroOrMore)),
             .ruleHeader: seq(r(.tags, .optional), t(.ruleLine), r(.descriptionHelper)),
             .background: seq(t(.backgroundLine), r(.descriptionHelper), r(.step, .zeroOrMore)),
-            .scenarioDefinition: seq(r(.tags, .optional), r(.scenario),
-                                     lookahead: Lookahead(skip: [.empty, .comment, .tagLine], target: .scenarioLine)),
-            .scenario: seq(t(.scenarioLine), r(.descriptionHelper), r(.step, .zeroOrMore), r(.examplesDefinition, .zeroOrMore)),
-            .examplesDefinition: seq(r(.tags, .optional), r(.examples),
-                                     lookahead: Lookahead(skip: [.empty, .comment, .tagLine], target: .examplesLine)),
+            .scenarioDefinition: seq(
+                r(.tags, .optional), r(.scenario),
+                lookahead: Lookahead(skip: [.empty, .comment, .tagLine], target: .scenarioLine)),
+            .scenario: seq(
+                t(.scenarioLine), r(.descriptionHelper), r(.step, .zeroOrMore), r(.examplesDefinition, .zeroOrMore)),
+            .examplesDefinition: seq(
+                r(.tags, .optional), r(.examples),
+                lookahead: Lookahead(skip: [.empty, .comment, .tagLine], target: .examplesLine)),
             .examples: seq(t(.examplesLine), r(.descriptionHelper), r(.examplesTable, .optional)),
             .examplesTable: seq(t(.tableRow), t(.tableRow, .zeroOrMore)),
             .step: seq(t(.stepLine), r(.stepArg, .optional)),
-            .stepArg: Production(alternatives: [[r(.dataTableAndMaybeDocString)], [r(.docStringAndMaybeDataTable)]], lookahead: nil),
+            .stepArg: Production(
+                alternatives: [[r(.dataTableAndMaybeDocString)], [r(.docStringAndMaybeDataTable)]], lookahead: nil),
             .dataTableAndMaybeDocString: seq(r(.dataTable), r(.docString, .optional)),
             .docStringAndMaybeDataTable: seq(r(.docString), r(.dataTable, .optional)),
             .dataTable: seq(t(.tableRow, .oneOrMore)),
@@ -140,7 +148,8 @@ struct StateMachine {
         var next = 0
         while next < paths.count {
             let path = paths[next]
-            let state = next == end
+            let state =
+                next == end
                 ? State(transitions: [], expected: "")
                 : StateMachine.state(for: path, grammar: grammar, id: next, end: end, intern: intern)
             states.append(state)
@@ -158,26 +167,33 @@ struct StateMachine {
         let target: [Frame]?
     }
 
-    private static func state(for path: [Frame], grammar: Grammar, id selfID: Int, end: Int,
-                              intern: ([Frame]) -> Int) -> State {
+    private static func state(
+        for path: [Frame], grammar: Grammar, id selfID: Int, end: Int,
+        intern: ([Frame]) -> Int
+    ) -> State {
         var raw: [RawTransition] = []
 
         // Every token that can start `element`, reached from `prefix` (the path up to the frame that
         // holds the element).
-        func first(_ element: Grammar.Element, at frame: Frame, prefix: ArraySlice<Frame>, ends: [RuleType],
-                   starts: [RuleType], lookahead: Grammar.Lookahead?) {
+        func first(
+            _ element: Grammar.Element, at frame: Frame, prefix: ArraySlice<Frame>, ends: [RuleType],
+            starts: [RuleType], lookahead: Grammar.Lookahead?
+        ) {
             switch element.symbol {
             case .token(let type):
                 let la = lookahead.flatMap { $0.skip.contains(type) ? $0 : nil }
-                raw.append(RawTransition(token: type, lookahead: la, ends: ends, starts: starts, target: Array(prefix) + [frame]))
+                raw.append(
+                    RawTransition(
+                        token: type, lookahead: la, ends: ends, starts: starts, target: Array(prefix) + [frame]))
             case .rule(let rule):
                 let production = grammar.productions[rule]!
                 let starts = rule.buildsNode ? starts + [rule] : starts
                 let lookahead = production.lookahead ?? lookahead
                 for (a, alternative) in production.alternatives.enumerated() {
                     for (i, inner) in alternative.enumerated() {
-                        first(inner, at: Frame(rule: rule, alternative: a, element: i), prefix: prefix + [frame],
-                              ends: ends, starts: starts, lookahead: lookahead)
+                        first(
+                            inner, at: Frame(rule: rule, alternative: a, element: i), prefix: prefix + [frame],
+                            ends: ends, starts: starts, lookahead: lookahead)
                         if !grammar.isNullable(inner) { break }
                     }
                 }
@@ -195,8 +211,9 @@ struct StateMachine {
             }
             var j = frame.element + 1
             while j < elements.count {
-                first(elements[j], at: Frame(rule: frame.rule, alternative: frame.alternative, element: j),
-                      prefix: prefix, ends: ends, starts: [], lookahead: nil)
+                first(
+                    elements[j], at: Frame(rule: frame.rule, alternative: frame.alternative, element: j),
+                    prefix: prefix, ends: ends, starts: [], lookahead: nil)
                 if !grammar.isNullable(elements[j]) { break }
                 j += 1
             }
@@ -217,7 +234,8 @@ struct StateMachine {
         for type in order {
             for t in raw where t.token == type {
                 let target = t.target.map(intern) ?? end
-                transitions.append(Transition(token: t.token, lookahead: t.lookahead, ends: t.ends, starts: t.starts, target: target))
+                transitions.append(
+                    Transition(token: t.token, lookahead: t.lookahead, ends: t.ends, starts: t.starts, target: target))
             }
         }
         if !order.contains(.other) {

@@ -1,8 +1,8 @@
 import Messages
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 /// One line of a feature file, as the token matchers see it.
 struct Line {

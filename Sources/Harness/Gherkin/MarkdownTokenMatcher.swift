@@ -32,8 +32,10 @@ final class MarkdownTokenMatcher: TokenMatcher {
             return nil
         case .empty:
             // A line no other matcher takes is neutered into an empty line.
-            let others: [TokenType] = [.tagLine, .featureLine, .scenarioLine, .backgroundLine, .examplesLine, .ruleLine,
-                                       .tableRow, .comment, .docStringSeparator, .stepLine]
+            let others: [TokenType] = [
+                .tagLine, .featureLine, .scenarioLine, .backgroundLine, .examplesLine, .ruleLine,
+                .tableRow, .comment, .docStringSeparator, .stepLine,
+            ]
             guard line.isEmpty || !others.contains(where: { matchToken($0, line) != nil }) else { return nil }
             return (token(.empty, line, column: line.indent + 1), nil)
         case .other:
@@ -41,7 +43,9 @@ final class MarkdownTokenMatcher: TokenMatcher {
             t.text = String(line.text(removingIndent: indentToRemove))
             return (t, nil)
         case .comment:
-            guard line.startsWith(byte: UInt8(ascii: "|")), isSeparatorRow(TableRowScanner.cells(in: line)) else { return nil }
+            guard line.startsWith(byte: UInt8(ascii: "|")), isSeparatorRow(TableRowScanner.cells(in: line)) else {
+                return nil
+            }
             var t = token(.comment, line, column: line.indent + 1)
             t.isMarkup = true
             return (t, nil)
@@ -59,7 +63,8 @@ final class MarkdownTokenMatcher: TokenMatcher {
         case .ruleLine:
             return title(line, dialect.rule, type: .ruleLine)
         case .scenarioLine:
-            return title(line, dialect.scenario, type: .scenarioLine) ?? title(line, dialect.scenarioOutline, type: .scenarioLine)
+            return title(line, dialect.scenario, type: .scenarioLine)
+                ?? title(line, dialect.scenarioOutline, type: .scenarioLine)
         case .examplesLine:
             return title(line, dialect.examples, type: .examplesLine)
         case .stepLine:
@@ -96,9 +101,12 @@ final class MarkdownTokenMatcher: TokenMatcher {
             var i = 0
             while i < scalars.count {
                 if scalars[i] == "`", i + 2 < scalars.count, scalars[i + 1] == "@",
-                   let close = scalars[(i + 2)...].firstIndex(of: "`"), close > i + 2 {
-                    tags.append(LineSpan(column: line.indent + i + 2,
-                                         text: String(String.UnicodeScalarView(scalars[(i + 1)..<close]))))
+                    let close = scalars[(i + 2)...].firstIndex(of: "`"), close > i + 2
+                {
+                    tags.append(
+                        LineSpan(
+                            column: line.indent + i + 2,
+                            text: String(String.UnicodeScalarView(scalars[(i + 1)..<close]))))
                     i = close + 1
                 } else {
                     i += 1
@@ -128,7 +136,8 @@ final class MarkdownTokenMatcher: TokenMatcher {
         let rest = line.trimmed[i...]
         for keyword in keywords {
             guard rest.utf8.starts(with: keyword.utf8),
-                  rest.utf8.dropFirst(keyword.utf8.count).first == UInt8(ascii: ":") else { continue }
+                rest.utf8.dropFirst(keyword.utf8.count).first == UInt8(ascii: ":")
+            else { continue }
             var t = token(type, line, column: line.indent + hashes + 2)
             t.keyword = keyword
             let after = rest.utf8.index(rest.startIndex, offsetBy: keyword.utf8.count + 1)

@@ -1,9 +1,9 @@
 import Messages
 import Synchronization
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Runs the grammar's state machine over the lines of a document, feeding an ASTBuilder.
@@ -46,8 +46,10 @@ public struct Parser: Sendable {
         }
     }
 
-    private static func run<Matcher: TokenMatcher>(_ matcher: Matcher, _ source: String, uri: String?,
-                                                   ids: IdGenerator) -> Result {
+    private static func run<Matcher: TokenMatcher>(
+        _ matcher: Matcher, _ source: String, uri: String?,
+        ids: IdGenerator
+    ) -> Result {
         let lines = Parser.lines(of: source)
         let machine = StateMachine.gherkin
         let builder = ASTBuilder(ids: ids)
@@ -78,7 +80,10 @@ public struct Parser: Sendable {
                 }
                 let transition = machine.states[state].transitions[k]
                 if let lookahead = transition.lookahead,
-                   !Parser.lookahead(lookahead, after: index, in: lines, matcher: matcher, record: record) { continue }
+                    !Parser.lookahead(lookahead, after: index, in: lines, matcher: matcher, record: record)
+                {
+                    continue
+                }
                 for rule in transition.ends { if let e = builder.endRule(rule) { record(e) } }
                 for rule in transition.starts { builder.startRule(rule) }
                 builder.build(token)
@@ -89,12 +94,16 @@ public struct Parser: Sendable {
             if !matched {
                 let expected = machine.states[state].expected
                 if line.isEOF {
-                    record(ParseError(message: "unexpected end of file, expected: \(expected)",
-                                      location: Location(line: line.number, column: nil)))
+                    record(
+                        ParseError(
+                            message: "unexpected end of file, expected: \(expected)",
+                            location: Location(line: line.number, column: nil)))
                 } else {
                     let got = line.text.trimmingGherkinWhitespace()
-                    record(ParseError(message: "expected: \(expected), got '\(got)'",
-                                      location: Location(line: line.number, column: line.indent + 1)))
+                    record(
+                        ParseError(
+                            message: "expected: \(expected), got '\(got)'",
+                            location: Location(line: line.number, column: line.indent + 1)))
                 }
             }
             if errors.count > Parser.maxErrors || line.isEOF { break }
@@ -107,8 +116,10 @@ public struct Parser: Sendable {
         return Result(document: document, errors: [])
     }
 
-    private static func lookahead<Matcher: TokenMatcher>(_ hint: Grammar.Lookahead, after index: Int, in lines: [Line],
-                                                         matcher: Matcher, record: (ParseError) -> Void) -> Bool {
+    private static func lookahead<Matcher: TokenMatcher>(
+        _ hint: Grammar.Lookahead, after index: Int, in lines: [Line],
+        matcher: Matcher, record: (ParseError) -> Void
+    ) -> Bool {
         var token = Token(type: .eof, line: 0, column: 0)
         func matches(_ type: TokenType, _ line: Line) -> Bool {
             switch matcher.match(type, line, into: &token) {
@@ -144,7 +155,8 @@ public struct Parser: Sendable {
             guard let base = bytes.baseAddress else { return }
             var start = 0
             while start < bytes.count,
-                  let found = memchr(base + start, Int32(UInt8(ascii: "\n")), bytes.count - start) {
+                let found = memchr(base + start, Int32(UInt8(ascii: "\n")), bytes.count - start)
+            {
                 let end = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
                 add(utf8.index(utf8.startIndex, offsetBy: start), utf8.index(utf8.startIndex, offsetBy: end))
                 start = end + 1

@@ -43,10 +43,12 @@ public struct PickleCompiler: Sendable {
         mutating func compile(_ scenario: Scenario, background: [Step], inheritedTags: [Tag]) {
             if scenario.examples.isEmpty {
                 let steps = pickleSteps(background, scenario.steps, row: nil)
-                pickles.append(Pickle(id: ids.newId(), uri: uri, location: scenario.location, name: scenario.name,
-                                      language: language, steps: steps,
-                                      tags: (inheritedTags + scenario.tags).map(pickleTag),
-                                      astNodeIds: [scenario.id]))
+                pickles.append(
+                    Pickle(
+                        id: ids.newId(), uri: uri, location: scenario.location, name: scenario.name,
+                        language: language, steps: steps,
+                        tags: (inheritedTags + scenario.tags).map(pickleTag),
+                        astNodeIds: [scenario.id]))
                 return
             }
             for examples in scenario.examples {
@@ -57,9 +59,11 @@ public struct PickleCompiler: Sendable {
                 for row in examples.tableBody {
                     let values = Values(patterns: patterns, values: row.cells.map(\.value))
                     let steps = pickleSteps(background, scenario.steps, row: (row.id, values))
-                    pickles.append(Pickle(id: ids.newId(), uri: uri, location: row.location,
-                                          name: values.interpolate(scenario.name), language: language, steps: steps,
-                                          tags: tags, astNodeIds: [scenario.id, row.id]))
+                    pickles.append(
+                        Pickle(
+                            id: ids.newId(), uri: uri, location: row.location,
+                            name: values.interpolate(scenario.name), language: language, steps: steps,
+                            tags: tags, astNodeIds: [scenario.id, row.id]))
                 }
             }
         }
@@ -70,7 +74,8 @@ public struct PickleCompiler: Sendable {
         /// Like the reference, an And or But takes the type of the step before it, even when that step
         /// is the background's last: the type is carried from one list into the other.
         private func pickleSteps(_ background: [Step], _ steps: [Step], row: (id: String, values: Values)?)
-            -> [PickleStep] {
+            -> [PickleStep]
+        {
             guard !steps.isEmpty else { return [] }
             var previous = PickleStepType.unknown
             var out: [PickleStep] = []
@@ -80,23 +85,27 @@ public struct PickleCompiler: Sendable {
             return out
         }
 
-        private func pickleStep(_ step: Step, row: (id: String, values: Values)?,
-                                previous: inout PickleStepType) -> PickleStep {
-            let type: PickleStepType = switch step.keywordType {
-            case .context: .context
-            case .action: .action
-            case .outcome: .outcome
-            case .conjunction: previous
-            case .unknown, nil: .unknown
-            }
+        private func pickleStep(
+            _ step: Step, row: (id: String, values: Values)?,
+            previous: inout PickleStepType
+        ) -> PickleStep {
+            let type: PickleStepType =
+                switch step.keywordType {
+                case .context: .context
+                case .action: .action
+                case .outcome: .outcome
+                case .conjunction: previous
+                case .unknown, nil: .unknown
+                }
             previous = type
             let values = row?.values ?? Values.none
             var argument: PickleStepArgument?
             if step.docString != nil || step.dataTable != nil {
                 var a = PickleStepArgument()
                 if let d = step.docString {
-                    a.docString = PickleDocString(mediaType: d.mediaType.map(values.interpolate),
-                                                  content: values.interpolate(d.content))
+                    a.docString = PickleDocString(
+                        mediaType: d.mediaType.map(values.interpolate),
+                        content: values.interpolate(d.content))
                 }
                 if let t = step.dataTable {
                     a.dataTable = PickleTable(rows: t.rows.map { $0.cells.map { values.interpolate($0.value) } })
@@ -108,8 +117,9 @@ public struct PickleCompiler: Sendable {
                 }
                 argument = a
             }
-            return PickleStep(id: ids.newId(), text: values.interpolate(step.text), type: type, argument: argument,
-                              astNodeIds: row.map { [step.id, $0.id] } ?? [step.id])
+            return PickleStep(
+                id: ids.newId(), text: values.interpolate(step.text), type: type, argument: argument,
+                astNodeIds: row.map { [step.id, $0.id] } ?? [step.id])
         }
     }
 
@@ -133,7 +143,7 @@ public struct PickleCompiler: Sendable {
 
         func interpolate(_ text: String) -> String {
             guard !patterns.isEmpty,
-                  text.utf8.withContiguousStorageIfAvailable({ $0.contains(UInt8(ascii: "<")) }) ?? true
+                text.utf8.withContiguousStorageIfAvailable({ $0.contains(UInt8(ascii: "<")) }) ?? true
             else { return text }
             var bytes = Array(text.utf8)
             var changed = false

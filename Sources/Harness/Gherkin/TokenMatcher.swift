@@ -1,8 +1,8 @@
 import Messages
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 /// Decides whether a line is a token of a given type. Matchers are stateful: they track the
 /// dialect (`# language:`) and whether a doc string is open.
@@ -139,9 +139,10 @@ final class ClassicTokenMatcher: TokenMatcher {
 
     private func unescapeDocString(_ text: Substring) -> String {
         // Escaped separators are rare; looking for a backslash first spares most lines the search.
-        let backslash = text.utf8.withContiguousStorageIfAvailable {
-            $0.isEmpty ? false : memchr($0.baseAddress!, Int32(UInt8(ascii: "\\")), $0.count) != nil
-        } ?? text.utf8.contains(UInt8(ascii: "\\"))
+        let backslash =
+            text.utf8.withContiguousStorageIfAvailable {
+                $0.isEmpty ? false : memchr($0.baseAddress!, Int32(UInt8(ascii: "\\")), $0.count) != nil
+            } ?? text.utf8.contains(UInt8(ascii: "\\"))
         guard backslash else { return String(text) }
         return switch activeDocStringSeparator {
         case "\"\"\"": String(text.replacing(#"\"\"\""#, with: "\"\"\""))
@@ -194,7 +195,8 @@ enum TagLineScanner {
             if trimmedEnd == from { return nil }
             defer { column += (to - from) + 1 }
             if scalars[from..<trimmedEnd].contains(where: \.isGherkinWhitespace) {
-                return ParseError(message: "A tag may not contain whitespace", location: Location(line: line.number, column: column))
+                return ParseError(
+                    message: "A tag may not contain whitespace", location: Location(line: line.number, column: column))
             }
             var text = String.UnicodeScalarView()
             text.append("@")
@@ -255,7 +257,7 @@ enum TableRowScanner {
         }
         var cells: [LineSpan] = []
         var cell: [UInt8] = []
-        var cellStartColumn = 1 // column (within the trimmed text, 1-based) after the separator
+        var cellStartColumn = 1  // column (within the trimmed text, 1-based) after the separator
         var firstSeparator = true
         var column = 0
         let bytes = line.trimmed.utf8

@@ -20,8 +20,9 @@ public enum Envelope: Sendable {
     case testCaseFinished(testCaseStartedId: String, willBeRetried: Bool, timestamp: Timestamp)
     case testRunHookStarted(id: String, testRunStartedId: String, hookId: String, timestamp: Timestamp)
     case testRunHookFinished(testRunHookStartedId: String, result: TestStepResult, timestamp: Timestamp)
-    case testRunFinished(testRunStartedId: String, success: Bool, message: String?, exception: ExceptionInfo?,
-                         timestamp: Timestamp)
+    case testRunFinished(
+        testRunStartedId: String, success: Bool, message: String?, exception: ExceptionInfo?,
+        timestamp: Timestamp)
 
     /// The envelope as one NDJSON line.
     public var ndjsonLine: String {

@@ -44,7 +44,8 @@ public struct EnvelopeDecoder: Sendable {
         var start = 0
         while start < all.count {
             number += 1
-            let end = memchr(base + start, 0x0A, all.count - start)
+            let end =
+                memchr(base + start, 0x0A, all.count - start)
                 .map { UnsafeRawPointer(base).distance(to: UnsafeRawPointer($0)) } ?? all.count
             if let envelope = try decode(UnsafeBufferPointer(rebasing: all[start..<end]), number: number) {
                 try body(envelope)
@@ -59,8 +60,10 @@ public struct EnvelopeDecoder: Sendable {
         return envelopes
     }
 
-    private static func decode(_ line: UnsafeBufferPointer<UInt8>,
-                               number: Int) throws(MessageStreamError) -> Envelope? {
+    private static func decode(
+        _ line: UnsafeBufferPointer<UInt8>,
+        number: Int
+    ) throws(MessageStreamError) -> Envelope? {
         if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil }
         var reader = JSONReader(line)
         do {
@@ -109,4 +112,3 @@ extension JSONReader {
         return value
     }
 }
-

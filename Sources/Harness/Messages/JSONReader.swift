@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads JSON from a byte buffer straight into message types: the counterpart of `JSONWriter`.
@@ -85,7 +85,7 @@ struct JSONReader {
     }
 
     private mutating func keyBytes() throws -> Key {
-        offset += 1 // the opening quote
+        offset += 1  // the opening quote
         let start = offset
         while offset < bytes.count {
             let b = bytes[offset]
@@ -157,7 +157,8 @@ struct JSONReader {
             case UInt8(ascii: "u"):
                 var scalar = try hex4()
                 if (0xD800..<0xDC00).contains(scalar), offset + 1 < bytes.count,
-                   bytes[offset] == UInt8(ascii: "\\"), bytes[offset + 1] == UInt8(ascii: "u") {
+                    bytes[offset] == UInt8(ascii: "\\"), bytes[offset + 1] == UInt8(ascii: "u")
+                {
                     offset += 2
                     let low = try hex4()
                     let paired = (0xDC00..<0xE000).contains(low)

@@ -57,14 +57,11 @@ public struct JSONWriter {
         needsComma = true
     }
 
-
     public mutating func bool(_ value: Bool) {
         comma()
         if value { out.append(contentsOf: "true") } else { out.append(contentsOf: "false") }
         needsComma = true
     }
-
-
 
     public mutating func field(_ name: StaticString, _ value: String) { key(name); string(value) }
     public mutating func field(_ name: StaticString, _ value: Int) { key(name); int(value) }
@@ -112,7 +109,8 @@ public struct JSONWriter {
         while i < count {
             // Eight bytes at a time while none of them is a control character, '"' or '\\'.
             while i + 8 <= count,
-                  !JSONWriter.needsEscape(UnsafeRawPointer(utf8.baseAddress! + i).loadUnaligned(as: UInt64.self)) {
+                !JSONWriter.needsEscape(UnsafeRawPointer(utf8.baseAddress! + i).loadUnaligned(as: UInt64.self))
+            {
                 i += 8
             }
             if i >= count { break }

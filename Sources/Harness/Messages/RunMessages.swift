@@ -75,8 +75,10 @@ public struct Meta: Sendable {
         cpu = text(u.machine)
     }
 
-    public init(protocolVersion: String, implementation: (name: String, version: String),
-                runtime: (name: String, version: String), os: (name: String, version: String?), cpu: String) {
+    public init(
+        protocolVersion: String, implementation: (name: String, version: String),
+        runtime: (name: String, version: String), os: (name: String, version: String?), cpu: String
+    ) {
         self.protocolVersion = protocolVersion
         self.implementation = implementation
         self.runtime = runtime
@@ -122,8 +124,9 @@ public enum HookType: String, Sendable {
 public struct TestStep: Sendable {
     public enum Kind: Sendable {
         case hook(hookId: String)
-        case pickleStep(pickleStepId: String, stepDefinitionIds: [String],
-                        argumentLists: [[(group: MatchedGroup, parameterTypeName: String?)]])
+        case pickleStep(
+            pickleStepId: String, stepDefinitionIds: [String],
+            argumentLists: [[(group: MatchedGroup, parameterTypeName: String?)]])
     }
 
     public var id: String

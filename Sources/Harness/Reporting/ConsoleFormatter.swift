@@ -39,8 +39,10 @@ public final class ConsoleFormatter: @unchecked Sendable {
     private var generation = 0
     private var statusLineShown = false
 
-    public init(style: Style, colour: Bool, heartbeat: Heartbeat? = .automatic, strict: Bool = true,
-                write: @escaping (String) -> Void) {
+    public init(
+        style: Style, colour: Bool, heartbeat: Heartbeat? = .automatic, strict: Bool = true,
+        write: @escaping (String) -> Void
+    ) {
         self.strict = strict
         self.style = style
         self.colour = colour
@@ -99,13 +101,14 @@ public final class ConsoleFormatter: @unchecked Sendable {
     private func paint(_ text: String, _ status: TestStepResultStatus) -> String {
         let text = TerminalText.safe(text)
         guard colour else { return text }
-        let code = switch status {
-        case .passed: "32"
-        case .failed, .ambiguous: "31"
-        case .undefined, .pending: "33"
-        case .skipped: "36"
-        case .unknown: "37"
-        }
+        let code =
+            switch status {
+            case .passed: "32"
+            case .failed, .ambiguous: "31"
+            case .undefined, .pending: "33"
+            case .skipped: "36"
+            case .unknown: "37"
+            }
         return "\u{1B}[\(code)m\(text)\u{1B}[0m"
     }
 
@@ -114,7 +117,9 @@ public final class ConsoleFormatter: @unchecked Sendable {
         switch envelope {
         case .parseError(let e):
             parseErrors += 1
-            emit(TerminalText.safe("\(e.uri):\(e.error.location.line):\(e.error.location.column ?? 0): \(e.error.text)") + "\n")
+            emit(
+                TerminalText.safe("\(e.uri):\(e.error.location.line):\(e.error.location.column ?? 0): \(e.error.text)")
+                    + "\n")
         case .testCaseStarted(let id, _, _, _):
             guard style == .pretty, let p = q.pickle(startedId: id) else { return }
             let lineage = q.lineage(of: p)
@@ -131,8 +136,11 @@ public final class ConsoleFormatter: @unchecked Sendable {
             pendingAttachments.append(Self.shown(a).map { "      \(TerminalText.safe($0))\n" }.joined())
         case .testCaseFinished(let id, _, _):
             guard style == .pretty, let seconds = q.testCaseSeconds(startedId: id) else { return }
-            emit("    " + paint("\(q.status(startedId: id).lowercaseName) in \(Markup.fixed3(seconds)) s",
-                               q.status(startedId: id)) + "\n")
+            emit(
+                "    "
+                    + paint(
+                        "\(q.status(startedId: id).lowercaseName) in \(Markup.fixed3(seconds)) s",
+                        q.status(startedId: id)) + "\n")
         case .testStepFinished(let caseId, let stepId, let result, _):
             stepEnded()
             guard q.pickle(startedId: caseId) != nil else { return }
@@ -143,7 +151,9 @@ public final class ConsoleFormatter: @unchecked Sendable {
                 if case .hook? = q.testStep(id: stepId)?.kind, result.status == .passed, pendingAttachments.isEmpty {
                     break
                 }
-                emit("    " + paint("\(HTMLFormatter.icon(result.status)) \(text(ofStep: stepId, q))", result.status) + "\n")
+                emit(
+                    "    " + paint("\(HTMLFormatter.icon(result.status)) \(text(ofStep: stepId, q))", result.status)
+                        + "\n")
                 if let m = result.message, result.status != .passed {
                     let indented = m.split(separator: "\n").map { "        \($0)" }.joined(separator: "\n")
                     emit(paint(indented, result.status) + "\n")
@@ -162,7 +172,9 @@ public final class ConsoleFormatter: @unchecked Sendable {
         case .testRunFinished(_, let success, let message, _, _):
             if style == .progress { emit("\n") }
             if let message, !success {
-                let shown = parseErrors == 1 ? "1 parse error, shown above"
+                let shown =
+                    parseErrors == 1
+                    ? "1 parse error, shown above"
                     : "\(parseErrors) parse errors, shown above"
                 emit(paint("Run failed: \(parseErrors > 0 ? shown : message)", .failed) + "\n")
             }
@@ -177,7 +189,8 @@ public final class ConsoleFormatter: @unchecked Sendable {
                 }
                 // A skip is a claim this cluster could not check: the summary says which and why, in a line.
                 if status == .skipped, let p = q.pickle(startedId: started.id) {
-                    let why = q.mostSevereResult(startedId: started.id)?.message
+                    let why =
+                        q.mostSevereResult(startedId: started.id)?.message
                         .map { " — " + $0.drop { $0 == "\n" }.prefix { $0 != "\n" } } ?? ""
                     skipped.append("  \(p.uri):\(p.location.line) \(p.name)\(why)\n")
                 }
@@ -185,7 +198,8 @@ public final class ConsoleFormatter: @unchecked Sendable {
                     let seconds = q.testCaseSeconds(startedId: started.id).map { ", \(Markup.fixed3($0)) s" } ?? ""
                     var entry = "\(p.uri):\(p.location.line) \(p.name) (\(status.lowercaseName)\(seconds))\n"
                     if let first = q.notPassedStep(startedId: started.id) {
-                        let more = first.status == .undefined
+                        let more =
+                            first.status == .undefined
                             ? Array(q.undefinedSteps(startedId: started.id).dropFirst()) : []
                         for d in [first] + more {
                             entry += "      \(d.keyword)\(d.text)\(d.location.map { "  # \($0)" } ?? "")\n"
@@ -201,7 +215,7 @@ public final class ConsoleFormatter: @unchecked Sendable {
                     failures.append(entry)
                 }
             }
-            if !skipped.isEmpty, style != .pretty { // pretty showed each reason in place
+            if !skipped.isEmpty, style != .pretty {  // pretty showed each reason in place
                 emit("\nSkipped (not verified here):\n" + TerminalText.safe(skipped.joined()))
             }
             if !failures.isEmpty { emit("\nNot passed:\n" + failures.map { "  \(TerminalText.safe($0))" }.joined()) }
@@ -238,9 +252,11 @@ public final class ConsoleFormatter: @unchecked Sendable {
     /// one-line summary. Control characters from the input are shown as "�", never sent to the terminal.
     static func shown(_ a: Attachment, maxLines: Int = 8, width: Int = 160) -> [String] {
         func clean(_ line: Substring) -> String {
-            let text = String(String.UnicodeScalarView(line.unicodeScalars.map {
-                $0.properties.generalCategory == .control ? "\u{FFFD}" : $0
-            }))
+            let text = String(
+                String.UnicodeScalarView(
+                    line.unicodeScalars.map {
+                        $0.properties.generalCategory == .control ? "\u{FFFD}" : $0
+                    }))
             return text.count > width ? String(text.prefix(width)) + "…" : text
         }
         guard a.contentEncoding == .identity else { return ["📎 " + summary(of: a)] }
@@ -271,7 +287,6 @@ public final class ConsoleFormatter: @unchecked Sendable {
         let size = bytes >= 1024 ? String(format: "%.1f kB", Double(bytes) / 1024) : "\(bytes) B"
         return "\(a.mediaType) \(size)\(name)"
     }
-
 
     private func progressChar(_ s: TestStepResultStatus) -> String {
         switch s {

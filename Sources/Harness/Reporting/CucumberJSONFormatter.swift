@@ -12,27 +12,31 @@ public struct CucumberJSONFormatter {
         for document in q.documents {
             guard let feature = document.feature, let uri = document.uri else { continue }
             featureIndex[uri] = features.count
-            features.append(JSONFeature(
-                uri: uri, id: slug(feature.name), keyword: feature.keyword.isEmpty ? "Feature" : feature.keyword,
-                name: feature.name, description: feature.description, line: feature.location.line,
-                tags: feature.tags.map { JSONTag(name: $0.name, line: $0.location.line) }, elements: []))
+            features.append(
+                JSONFeature(
+                    uri: uri, id: slug(feature.name), keyword: feature.keyword.isEmpty ? "Feature" : feature.keyword,
+                    name: feature.name, description: feature.description, line: feature.location.line,
+                    tags: feature.tags.map { JSONTag(name: $0.name, line: $0.location.line) }, elements: []))
         }
         for c in ReportModel(q).cases {
             guard let fi = featureIndex[c.uri] else { continue }
             let steps = c.steps.map { s in
-                let result = JSONResult(status: Self.status(s.status), duration: Int(s.seconds * 1e9),
-                                        errorMessage: s.status != .passed ? s.message : nil)
+                let result = JSONResult(
+                    status: Self.status(s.status), duration: Int(s.seconds * 1e9),
+                    errorMessage: s.status != .passed ? s.message : nil)
                 if s.isHook { return JSONStep(keyword: s.keyword, hidden: true, result: result) }
                 var arguments: [JSONArgument] = []
                 if let d = s.docString { arguments.append(JSONArgument(content: d, line: (s.line ?? 0) + 1)) }
                 if let t = s.table { arguments.append(JSONArgument(rows: t.map { JSONArgument.Row(cells: $0) })) }
-                return JSONStep(keyword: s.keyword + " ", name: s.text, line: s.line ?? 0, result: result,
-                                arguments: arguments, isBackground: s.isBackground ? true : nil,
-                                match: s.location.map { JSONStep.Match(location: $0) })
+                return JSONStep(
+                    keyword: s.keyword + " ", name: s.text, line: s.line ?? 0, result: result,
+                    arguments: arguments, isBackground: s.isBackground ? true : nil,
+                    match: s.location.map { JSONStep.Match(location: $0) })
             }
-            features[fi].elements.append(JSONElement(
-                id: "\(features[fi].id);\(slug(c.name))", name: c.name, line: c.line,
-                tags: c.tags.map { JSONTag(name: $0, line: c.line - 1) }, steps: steps))
+            features[fi].elements.append(
+                JSONElement(
+                    id: "\(features[fi].id);\(slug(c.name))", name: c.name, line: c.line,
+                    tags: c.tags.map { JSONTag(name: $0, line: c.line - 1) }, steps: steps))
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -120,8 +124,13 @@ public struct RerunFormatter {
     public func render(_ q: RunQuery) -> String {
         var byUri: [(String, [Int])] = []
         for c in ReportModel(q).cases where c.status != .passed && c.status != .skipped {
-            if let i = byUri.firstIndex(where: { $0.0 == c.uri }) { byUri[i].1.append(c.line) } else { byUri.append((c.uri, [c.line])) }
+            if let i = byUri.firstIndex(where: { $0.0 == c.uri }) {
+                byUri[i].1.append(c.line)
+            } else {
+                byUri.append((c.uri, [c.line]))
+            }
         }
-        return byUri.map { uri, lines in ([uri] + lines.map(String.init)).joined(separator: ":") }.joined(separator: "\n") + (byUri.isEmpty ? "" : "\n")
+        return byUri.map { uri, lines in ([uri] + lines.map(String.init)).joined(separator: ":") }.joined(
+            separator: "\n") + (byUri.isEmpty ? "" : "\n")
     }
 }

@@ -32,7 +32,8 @@ public struct JUnitFormatter {
         let parseErrors = q.parseErrors
         // A run that failed before its first scenario (no case, no parse error) is one error, not 0 tests
         // (cucumber's reference output has no element for it).
-        let notStarted = !reference && started.isEmpty && parseErrors.isEmpty && q.testRunFinished?.success == false
+        let notStarted =
+            !reference && started.isEmpty && parseErrors.isEmpty && q.testRunFinished?.success == false
             ? q.testRunFinished?.message : nil
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         out += "<testsuite name=\"\(attr(suiteName))\" time=\"\(Self.number(q.testRunSeconds ?? 0))\" "
@@ -71,12 +72,13 @@ public struct JUnitFormatter {
                 if !reference, kind == "failure", let d = q.notPassedStep(startedId: id) {
                     let (headline, rest) = d.explanationLines
                     if result.exception == nil {
-                        let type = switch d.status {
-                        case .undefined: "Undefined"
-                        case .pending: "Pending"
-                        case .ambiguous: "Ambiguous"
-                        default: "Failure"
-                        }
+                        let type =
+                            switch d.status {
+                            case .undefined: "Undefined"
+                            case .pending: "Pending"
+                            case .ambiguous: "Ambiguous"
+                            default: "Failure"
+                            }
                         attrs += " type=\"\(type)\" message=\"\(attr(headline ?? type))\""
                     }
                     let at = d.location.map { "\($0): " } ?? ""
@@ -95,12 +97,15 @@ public struct JUnitFormatter {
             }
             let lines = q.stepResults(startedId: id).compactMap { r -> String? in
                 guard case .pickleStep(let psId, _, _) = r.step.kind, let ps = q.pickleStep(id: psId),
-                      let astId = ps.astNodeIds.first, let gherkinStep = q.step(id: astId) else { return nil }
+                    let astId = ps.astNodeIds.first, let gherkinStep = q.step(id: astId)
+                else { return nil }
                 let keyword = gherkinStep.keyword.trimmingWhitespace(newlines: false)
                 let text = "\(keyword) \(ps.text.trimmingWhitespace(newlines: true))."
                 return text + Self.dots[max(1, 76 - text.count)] + r.result.status.lowercaseName
             }
-            if !lines.isEmpty { out += "<system-out><![CDATA[\n\(cdata(lines.joined(separator: "\n")))\n]]></system-out>\n" }
+            if !lines.isEmpty {
+                out += "<system-out><![CDATA[\n\(cdata(lines.joined(separator: "\n")))\n]]></system-out>\n"
+            }
             out += "</testcase>\n"
         }
         for e in parseErrors {
@@ -129,7 +134,8 @@ public struct JUnitFormatter {
         return q.retriedAttempts(of: startedId).map { attempt in
             let d = q.notPassedStep(startedId: attempt.id)
             let message = d?.explanationLines.first ?? "failed"
-            let trace = d.map { "\($0.location.map { "\($0): " } ?? "")\($0.keyword)\($0.text)\n\($0.explanation)" }
+            let trace =
+                d.map { "\($0.location.map { "\($0): " } ?? "")\($0.keyword)\($0.text)\n\($0.explanation)" }
                 ?? "attempt \(attempt.attempt + 1) failed"
             return "<\(element) type=\"Failure\" message=\"\(attr("attempt \(attempt.attempt + 1): \(message)"))\">\n"
                 + "<stackTrace><![CDATA[\(cdata(trace))]]></stackTrace>\n</\(element)>\n"
@@ -168,7 +174,9 @@ public struct JUnitFormatter {
         let date = Date(timeIntervalSince1970: millis / 1000)
         let f = ISO8601DateFormatter()
         f.timeZone = TimeZone(identifier: "UTC")
-        f.formatOptions = millis.truncatingRemainder(dividingBy: 1000) == 0 ? [.withInternetDateTime] : [.withInternetDateTime, .withFractionalSeconds]
+        f.formatOptions =
+            millis.truncatingRemainder(dividingBy: 1000) == 0
+            ? [.withInternetDateTime] : [.withInternetDateTime, .withFractionalSeconds]
         return f.string(from: date)
     }
 

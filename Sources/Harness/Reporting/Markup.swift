@@ -37,10 +37,12 @@ enum Markup {
             return true
         }
         if clean { return text }
-        return String(String.UnicodeScalarView(text.unicodeScalars.filter { c in
-            c == "\t" || c == "\n" || c == "\r" || (c.value >= 0x20 && c.value <= 0xD7FF)
-                || (c.value >= 0xE000 && c.value <= 0xFFFD) || c.value >= 0x10000
-        }))
+        return String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.filter { c in
+                    c == "\t" || c == "\n" || c == "\r" || (c.value >= 0x20 && c.value <= 0xD7FF)
+                        || (c.value >= 0xE000 && c.value <= 0xFFFD) || c.value >= 0x10000
+                }))
     }
 
     /// `String(format: "%.3f", value)`, exactly: the binary value rounded half to even.
@@ -49,13 +51,13 @@ enum Markup {
         let m = value.magnitude
         let subnormal = m.exponentBitPattern == 0
         let mantissa = subnormal ? m.significandBitPattern : m.significandBitPattern | 1 << 52
-        let shift = subnormal ? 1074 : 1075 - Int(m.exponentBitPattern) // m = mantissa / 2^shift
-        let n = mantissa * 1000 // < 2^63
+        let shift = subnormal ? 1074 : 1075 - Int(m.exponentBitPattern)  // m = mantissa / 2^shift
+        let n = mantissa * 1000  // < 2^63
         var q: UInt64
         if shift <= 0 {
             q = n << UInt64(-shift)
         } else if shift >= 64 {
-            q = 0 // below 0.5 thousandths
+            q = 0  // below 0.5 thousandths
         } else {
             q = n >> UInt64(shift)
             let rest = n & (1 << UInt64(shift) - 1), half: UInt64 = 1 << UInt64(shift - 1)

@@ -79,11 +79,13 @@ public struct ReportModel {
             let lineage = q.lineage(of: pickle)
             let steps = q.stepResults(startedId: started.id).map { Self.line($0, startedId: started.id, q) }
             let tags = pickle.tags.map(\.name)
-            cases.append(Case(uri: pickle.uri, line: pickle.location.line, name: pickle.name,
-                              featureName: lineage?.feature.name ?? "", ruleName: lineage?.rule?.name, tags: tags,
-                              status: q.status(startedId: started.id),
-                              seconds: q.testCaseSeconds(startedId: started.id) ?? 0, steps: steps,
-                              card: cardTags.card(of: tags)))
+            cases.append(
+                Case(
+                    uri: pickle.uri, line: pickle.location.line, name: pickle.name,
+                    featureName: lineage?.feature.name ?? "", ruleName: lineage?.rule?.name, tags: tags,
+                    status: q.status(startedId: started.id),
+                    seconds: q.testCaseSeconds(startedId: started.id) ?? 0, steps: steps,
+                    card: cardTags.card(of: tags)))
             cases[cases.count - 1].featureDescription = lineage?.feature.description ?? ""
             cases[cases.count - 1].ruleDescription = lineage?.rule?.description ?? ""
             cases[cases.count - 1].scenarioDescription = lineage?.scenario.description ?? ""
@@ -113,17 +115,19 @@ public struct ReportModel {
                 let near = q.closestDefinition(to: ps.text).map { "Did you mean: \($0)\n" } ?? ""
                 message = "Undefined step. \(near)Define it with:\n" + (snippet ?? "(no snippet)")
             }
-            return StepLine(keyword: (ast?.keyword ?? "").trimmingWhitespace(newlines: false), text: ps.text,
-                            line: ast?.location.line, isHook: false, isBackground: q.isFeatureBackgroundStep(id: astId),
-                            status: result.status, seconds: seconds, message: message,
-                            location: definition.map { "\($0.sourceReference.uri):\($0.sourceReference.line)" },
-                            attachments: attachments, docString: ps.argument?.docString?.content,
-                            table: ps.argument?.dataTable?.rows)
+            return StepLine(
+                keyword: (ast?.keyword ?? "").trimmingWhitespace(newlines: false), text: ps.text,
+                line: ast?.location.line, isHook: false, isBackground: q.isFeatureBackgroundStep(id: astId),
+                status: result.status, seconds: seconds, message: message,
+                location: definition.map { "\($0.sourceReference.uri):\($0.sourceReference.line)" },
+                attachments: attachments, docString: ps.argument?.docString?.content,
+                table: ps.argument?.dataTable?.rows)
         }
         let hookId = if case .hook(let id) = r.step.kind { id } else { "" }
-        return StepLine(keyword: q.hookKeyword(hookId: hookId) + (q.hooks[hookId]?.name.map { " \($0)" } ?? ""),
-                        text: "", line: nil, isHook: true, isBackground: false, status: result.status, seconds: seconds,
-                        message: result.message, location: nil, attachments: attachments, docString: nil, table: nil)
+        return StepLine(
+            keyword: q.hookKeyword(hookId: hookId) + (q.hooks[hookId]?.name.map { " \($0)" } ?? ""),
+            text: "", line: nil, isHook: true, isBackground: false, status: result.status, seconds: seconds,
+            message: result.message, location: nil, attachments: attachments, docString: nil, table: nil)
     }
 
     public func count(_ status: TestStepResultStatus) -> Int { cases.count { $0.status == status } }

@@ -124,10 +124,11 @@ public struct RunQuery: Sendable {
             attachmentsByStep[key, default: []].append(a)
         case .suggestion(_, let pickleStepId, let snippets): snippetsByPickleStep[pickleStepId, default: []] += snippets
         case .testRunFinished(let runId, let success, let message, let exception, let timestamp):
-            testRunFinished = TestRunFinished(testRunStartedId: runId, success: success, message: message,
-                                              exception: exception, timestamp: timestamp)
+            testRunFinished = TestRunFinished(
+                testRunStartedId: runId, success: success, message: message,
+                exception: exception, timestamp: timestamp)
         case .source, .parameterType, .undefinedParameterType, .testStepStarted, .testRunHookStarted,
-             .testRunHookFinished:
+            .testRunHookFinished:
             break
         }
     }
@@ -210,8 +211,10 @@ public struct RunQuery: Sendable {
             for step in testCase(id: started.testCaseId)?.testSteps ?? [] where !done.contains(step.id) {
                 let result = first ? TestStepResult(status: .failed, message: why) : TestStepResult(status: .skipped)
                 first = false
-                update(.testStepFinished(testCaseStartedId: started.id, testStepId: step.id, result: result,
-                                         timestamp: .now()))
+                update(
+                    .testStepFinished(
+                        testCaseStartedId: started.id, testStepId: step.id, result: result,
+                        timestamp: .now()))
             }
             update(.testCaseFinished(testCaseStartedId: started.id, willBeRetried: false, timestamp: .now()))
         }
@@ -229,7 +232,8 @@ public struct RunQuery: Sendable {
 
     public func pickle(startedId: String) -> Pickle? {
         guard let record = caseByStartedId[startedId],
-              let pickleId = record.pickleId ?? testCaseById[record.started.testCaseId]?.pickleId else { return nil }
+            let pickleId = record.pickleId ?? testCaseById[record.started.testCaseId]?.pickleId
+        else { return nil }
         return pickleById[pickleId]
     }
 

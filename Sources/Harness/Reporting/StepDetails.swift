@@ -51,7 +51,7 @@ extension RunQuery {
     public func notPassedStep(startedId: String) -> StepDetail? {
         let status = self.status(startedId: startedId)
         guard status != .passed,
-              let r = stepResults(startedId: startedId).first(where: { $0.result.status == status })
+            let r = stepResults(startedId: startedId).first(where: { $0.result.status == status })
         else { return nil }
         return detail(r, startedId: startedId)
     }

@@ -24,8 +24,9 @@ public enum StreamMerge {
                 if case .testRunStarted(let id, let timestamp) = e {
                     if runStartedId == nil { runStartedId = id }
                     guard id == runStartedId else {
-                        throw Refused(description: "\(name) is not a shard of the same run as \(base.name) "
-                            + "(run ids \(id) and \(runStartedId ?? "")): \(hint)")
+                        throw Refused(
+                            description: "\(name) is not a shard of the same run as \(base.name) "
+                                + "(run ids \(id) and \(runStartedId ?? "")): \(hint)")
                     }
                     started.append(timestamp)
                     sawStart = true
@@ -42,10 +43,12 @@ public enum StreamMerge {
             }
             if name == base.name { baseKeys = keys; continue }
             if let differing = keys.keys.sorted().first(where: { keys[$0] != baseKeys[$0] })
-                ?? baseKeys.keys.sorted().first(where: { keys[$0] == nil }) {
-                throw Refused(description: "\(name) and \(base.name) did not run the same features and steps "
-                    + "(\(differing): \(baseKeys[differing] ?? "absent") in one, \(keys[differing] ?? "absent") "
-                    + "in the other): \(hint)")
+                ?? baseKeys.keys.sorted().first(where: { keys[$0] == nil })
+            {
+                throw Refused(
+                    description: "\(name) and \(base.name) did not run the same features and steps "
+                        + "(\(differing): \(baseKeys[differing] ?? "absent") in one, \(keys[differing] ?? "absent") "
+                        + "in the other): \(hint)")
             }
         }
         var ran: [String: String] = [:]  // pickle id → the stream that ran it
@@ -67,14 +70,16 @@ public enum StreamMerge {
                     finished.append(timestamp)
                 case .testCase(let t) where afterStart:
                     if let other = ran[t.pickleId] {
-                        throw Refused(description: "the scenario of pickle \(t.pickleId) ran in both \(other) and "
-                            + "\(name): give each job its own --shard I/N")
+                        throw Refused(
+                            description: "the scenario of pickle \(t.pickleId) ran in both \(other) and "
+                                + "\(name): give each job its own --shard I/N")
                     }
                     ran[t.pickleId] = name
                     for id in [t.id] + t.testSteps.map(\.id) {
                         if let other = runtimeIds.updateValue(name, forKey: id) {
-                            throw Refused(description: "id \(id) is in both \(other) and \(name): were they run "
-                                + "with --shard I/N? \(hint)")
+                            throw Refused(
+                                description: "id \(id) is in both \(other) and \(name): were they run "
+                                    + "with --shard I/N? \(hint)")
                         }
                     }
                     body.append(e)
@@ -90,23 +95,29 @@ public enum StreamMerge {
             shards[String(id[of.upperBound..<dash.lowerBound]), default: []].insert(name)
         }
         if shards.count > 1 {
-            throw Refused(description: "the streams come from runs split into different numbers of shards "
-                + "(\(shards.keys.sorted().joined(separator: " and "))): \(hint)")
+            throw Refused(
+                description: "the streams come from runs split into different numbers of shards "
+                    + "(\(shards.keys.sorted().joined(separator: " and "))): \(hint)")
         }
         if let (count, _) = shards.first, let n = Int(count), n != streams.count {
-            throw Refused(description: "the run was split into \(n) shards and \(streams.count) streams were "
-                + "given: merge every shard's stream, each once")
+            throw Refused(
+                description: "the run was split into \(n) shards and \(streams.count) streams were "
+                    + "given: merge every shard's stream, each once")
         }
         let id = runStartedId ?? ""
         let first = started.min { RunQuery.millis($0) < RunQuery.millis($1) } ?? .now()
         let last = finished.max { RunQuery.millis($0) < RunQuery.millis($1) } ?? .now()
         return shared + [.testRunStarted(id: id, timestamp: first)] + body
-            + [.testRunFinished(testRunStartedId: id, success: success,
-                                message: messages.isEmpty ? nil : messages.joined(separator: "\n"),
-                                exception: exception, timestamp: last)]
+            + [
+                .testRunFinished(
+                    testRunStartedId: id, success: success,
+                    message: messages.isEmpty ? nil : messages.joined(separator: "\n"),
+                    exception: exception, timestamp: last)
+            ]
     }
 
-    static let hint = "merge the streams of one run's shards, each made by the same kafka-bdd with the same "
+    static let hint =
+        "merge the streams of one run's shards, each made by the same kafka-bdd with the same "
         + "paths and filters and its own --shard I/N"
 
     /// What must agree between shards, keyed by id (or uri): the files, the pickles, the definitions.

@@ -13,7 +13,8 @@ public struct TimeLimitExceeded: Error, Sendable, CustomStringConvertible {
     public var description: String {
         if let own {
             return "\(what) did not keep its own deadline of \(own.formatted()): it was still running after "
-                + "\(limit.formatted()) and was abandoned (the step, not the cluster, is at fault: it must give up at its deadline)"
+                + "\(limit.formatted()) and was abandoned (the step, not the cluster, is at fault: it must give up at "
+                + "its deadline)"
         }
         return "\(what) did not finish within its time limit of \(limit.formatted()); it was abandoned "
             + "(raise the limit with --step-timeout, or make the step poll with a deadline)"
@@ -52,7 +53,8 @@ extension Duration {
 
 /// The first outcome of a race between a body and its timer, and whoever waits for it.
 private final class Race: Sendable {
-    private let state = Mutex<(outcome: Result<Void, any Error>?, waiter: CheckedContinuation<Void, Never>?)>((nil, nil))
+    private let state = Mutex<(outcome: Result<Void, any Error>?, waiter: CheckedContinuation<Void, Never>?)>(
+        (nil, nil))
 
     func finish(_ result: Result<Void, any Error>) {
         let waiter: CheckedContinuation<Void, Never>? = state.withLock { s in
@@ -80,8 +82,10 @@ private final class Race: Sendable {
 /// Runs `body` but returns as soon as `limit` has passed, whether or not the body has finished:
 /// a body stuck in a blocking call cannot hold up the run. The body is cancelled and left to end
 /// on its own.
-func withDeadline(_ limit: Duration, what: String, own: Duration? = nil,
-                  _ body: @escaping @Sendable () async throws -> Void) async throws {
+func withDeadline(
+    _ limit: Duration, what: String, own: Duration? = nil,
+    _ body: @escaping @Sendable () async throws -> Void
+) async throws {
     let race = Race()
     let work = Task {
         do { try await body(); race.finish(.success(())) } catch { race.finish(.failure(error)) }

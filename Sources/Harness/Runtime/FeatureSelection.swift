@@ -34,7 +34,9 @@ public struct FeatureSelection: Sendable {
                 throw Problem(description: error.description)
             }
             if !wanted.isEmpty {
-                guard found == [path] else { throw Problem(description: "\(argument): a line filter needs a feature file, not a folder") }
+                guard found == [path] else {
+                    throw Problem(description: "\(argument): a line filter needs a feature file, not a folder")
+                }
                 lines[path, default: []].formUnion(wanted)
             }
             for f in found where !files.contains(f) { files.append(f) }
@@ -70,7 +72,9 @@ public struct FeatureSelection: Sendable {
             result.insert(s.location.line)
             if let rule { result.insert(rule.location.line) }
             result.insert(feature.location.line)
-            for e in s.examples where e.tableBody.contains(where: { ids.contains($0.id) }) { result.insert(e.location.line) }
+            for e in s.examples where e.tableBody.contains(where: { ids.contains($0.id) }) {
+                result.insert(e.location.line)
+            }
         }
         for child in feature.children {
             switch child {

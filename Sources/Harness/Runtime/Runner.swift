@@ -81,7 +81,7 @@ public actor Runner {
     private let options: RunOptions
     private var ids: IdGenerator
     private let emit: @Sendable (Envelope) -> Void
-    private var definitionIds: [Int: String] = [:] // index in support.definitions → message id
+    private var definitionIds: [Int: String] = [:]  // index in support.definitions → message id
     private var testRunStartedId = ""
     private var outcomes: [TestCaseOutcome] = []
     private var runHookFailed = false
@@ -90,8 +90,10 @@ public actor Runner {
     private let hookLists: [HookType: [(Int, Hook)]]
     private let snippets: CucumberExpressionGenerator
 
-    public init(support: SupportCode, options: RunOptions = RunOptions(), ids: IdGenerator = IdGenerator(),
-                emit: @escaping @Sendable (Envelope) -> Void) {
+    public init(
+        support: SupportCode, options: RunOptions = RunOptions(), ids: IdGenerator = IdGenerator(),
+        emit: @escaping @Sendable (Envelope) -> Void
+    ) {
         self.support = support
         self.options = options
         self.ids = ids
@@ -127,21 +129,30 @@ public actor Runner {
         for (index, definition) in support.definitions.enumerated() {
             switch definition {
             case .parameterType(let type, let source):
-                emit(.parameterType(ParameterTypeMessage(
-                    id: ids.newId(), name: type.name, regularExpressions: type.regexps,
-                    preferForRegularExpressionMatch: type.preferForRegexpMatch, useForSnippets: type.useForSnippets,
-                    sourceReference: source)))
+                emit(
+                    .parameterType(
+                        ParameterTypeMessage(
+                            id: ids.newId(), name: type.name, regularExpressions: type.regexps,
+                            preferForRegularExpressionMatch: type.preferForRegexpMatch,
+                            useForSnippets: type.useForSnippets,
+                            sourceReference: source)))
             case .step(let step):
                 let id = ids.newId()
                 definitionIds[index] = id
-                emit(.stepDefinition(StepDefinitionMessage(id: id, source: step.expression.source,
-                                                           isRegularExpression: step.isRegularExpression,
-                                                           sourceReference: step.sourceReference)))
+                emit(
+                    .stepDefinition(
+                        StepDefinitionMessage(
+                            id: id, source: step.expression.source,
+                            isRegularExpression: step.isRegularExpression,
+                            sourceReference: step.sourceReference)))
             case .hook(let hook):
                 let id = ids.newId()
                 definitionIds[index] = id
-                emit(.hook(HookMessage(id: id, name: hook.name, tagExpression: hook.tagSource, type: hook.type,
-                                       sourceReference: hook.sourceReference)))
+                emit(
+                    .hook(
+                        HookMessage(
+                            id: id, name: hook.name, tagExpression: hook.tagSource, type: hook.type,
+                            sourceReference: hook.sourceReference)))
             case .undefinedParameterType(let expression, let name):
                 emit(.undefinedParameterType(UndefinedParameterTypeMessage(expression: expression, name: name)))
             }
@@ -161,8 +172,11 @@ public actor Runner {
         }
         let cases = selected.map(prepare)
         for c in cases {
-            emit(.testCase(TestCaseMessage(id: c.id, pickleId: c.pickle.id, testSteps: c.steps.map(Self.message),
-                                           testRunStartedId: testRunStartedId)))
+            emit(
+                .testCase(
+                    TestCaseMessage(
+                        id: c.id, pickleId: c.pickle.id, testSteps: c.steps.map(Self.message),
+                        testRunStartedId: testRunStartedId)))
         }
         for (index, hook) in hooks(.beforeTestRun) {
             await runTestRunHook(hook, hookId: definitionIds[index]!)
@@ -200,10 +214,14 @@ public actor Runner {
         case .hook(let id, let hookId, _):
             return TestStep(id: id, kind: .hook(hookId: hookId))
         case .pickleStep(let id, let pickleStep, let matches):
-            return TestStep(id: id, kind: .pickleStep(
-                pickleStepId: pickleStep.id,
-                stepDefinitionIds: matches.map(\.definitionId),
-                argumentLists: matches.map { m in m.arguments.map { (MatchedGroup($0.group), $0.parameterType.name) } }))
+            return TestStep(
+                id: id,
+                kind: .pickleStep(
+                    pickleStepId: pickleStep.id,
+                    stepDefinitionIds: matches.map(\.definitionId),
+                    argumentLists: matches.map { m in
+                        m.arguments.map { (MatchedGroup($0.group), $0.parameterType.name) }
+                    }))
         }
     }
 
@@ -244,29 +262,37 @@ public actor Runner {
                     result = TestStepResult(status: .skipped)
                 } else {
                     let context = StepContext(world: world, step: nil, arguments: [], sink: sink)
-                    result = await Self.perform(hook.body, context, limit: options.hookTimeout,
-                                                what: "\(text) hook (\(hook.sourceReference))")
+                    result = await Self.perform(
+                        hook.body, context, limit: options.hookTimeout,
+                        what: "\(text) hook (\(hook.sourceReference))")
                 }
             case .pickleStep(let id, let pickleStep, let matches):
                 stepId = id
                 text = pickleStep.text
                 emit(.testStepStarted(testCaseStartedId: startedId, testStepId: id, timestamp: .now()))
                 if matches.isEmpty {
-                    emit(.suggestion(id: ids.newId(), pickleStepId: pickleStep.id,
-                                     snippets: Snippets.swift(for: pickleStep, generator: snippets)))
+                    emit(
+                        .suggestion(
+                            id: ids.newId(), pickleStepId: pickleStep.id,
+                            snippets: Snippets.swift(for: pickleStep, generator: snippets)))
                     result = TestStepResult(status: .undefined)
                 } else if matches.count > 1 {
-                    let list = matches.map { "  \($0.definition.expression.source)  — \($0.definition.sourceReference)" }.joined(separator: "\n")
-                    result = TestStepResult(status: .ambiguous,
-                                            message: "Step '\(pickleStep.text)' matches \(matches.count) step definitions:\n\(list)")
+                    let list = matches.map {
+                        "  \($0.definition.expression.source)  — \($0.definition.sourceReference)"
+                    }.joined(separator: "\n")
+                    result = TestStepResult(
+                        status: .ambiguous,
+                        message: "Step '\(pickleStep.text)' matches \(matches.count) step definitions:\n\(list)")
                 } else if skipping || options.dryRun {
                     result = TestStepResult(status: .skipped)
                 } else {
-                    let context = StepContext(world: world, step: pickleStep, arguments: matches[0].arguments, sink: sink)
+                    let context = StepContext(
+                        world: world, step: pickleStep, arguments: matches[0].arguments, sink: sink)
                     let own = matches[0].definition.deadline?.duration(matches[0].arguments)
                     let limit = own.map { StepDeadline.limit(own: $0, run: options.stepTimeout) } ?? options.stepTimeout
-                    result = await Self.perform(matches[0].definition.body, context, limit: limit,
-                                                what: "step '\(pickleStep.text)'", own: own)
+                    result = await Self.perform(
+                        matches[0].definition.body, context, limit: limit,
+                        what: "step '\(pickleStep.text)'", own: own)
                 }
             }
             for attachment in sink.drain() {
@@ -287,8 +313,10 @@ public actor Runner {
     }
 
     /// Runs a body under its time limit and turns how it ended into a step result.
-    static func perform(_ body: @escaping StepBody, _ context: StepContext, limit: Duration, what: String,
-                        own: Duration? = nil) async -> TestStepResult {
+    static func perform(
+        _ body: @escaping StepBody, _ context: StepContext, limit: Duration, what: String,
+        own: Duration? = nil
+    ) async -> TestStepResult {
         let clock = ContinuousClock()
         let start = clock.now
         func elapsed() -> Timestamp { Timestamp(clock.now - start) }
@@ -299,13 +327,15 @@ public actor Runner {
             return TestStepResult(status: .skipped, duration: elapsed(), message: skip.reason)
         } catch let skip as any SkipsStep {
             // What the backend cannot model is never a verdict: the scenario is skipped, naming the claim.
-            return TestStepResult(status: .skipped, duration: elapsed(), message: "\(what) was not verified: \(skip.skipReason)")
+            return TestStepResult(
+                status: .skipped, duration: elapsed(), message: "\(what) was not verified: \(skip.skipReason)")
         } catch let pending as StepPending {
             return TestStepResult(status: .pending, duration: elapsed(), message: pending.reason)
         } catch {
             let message = "\(error)"
-            return TestStepResult(status: .failed, duration: elapsed(), message: message,
-                                  exception: ExceptionInfo(type: String(reflecting: type(of: error)), message: message))
+            return TestStepResult(
+                status: .failed, duration: elapsed(), message: message,
+                exception: ExceptionInfo(type: String(reflecting: type(of: error)), message: message))
         }
     }
 
@@ -314,9 +344,12 @@ public actor Runner {
         emit(.testRunHookStarted(id: startedId, testRunStartedId: testRunStartedId, hookId: hookId, timestamp: .now()))
         let sink = AttachmentSink()
         let context = StepContext(world: World(pickle: Runner.runPickle), step: nil, arguments: [], sink: sink)
-        let result = options.dryRun ? TestStepResult(status: .skipped)
-            : await Self.perform(hook.body, context, limit: options.hookTimeout,
-                                 what: "\(hook.type == .beforeTestRun ? "BeforeAll" : "AfterAll") hook (\(hook.sourceReference))")
+        let result =
+            options.dryRun
+            ? TestStepResult(status: .skipped)
+            : await Self.perform(
+                hook.body, context, limit: options.hookTimeout,
+                what: "\(hook.type == .beforeTestRun ? "BeforeAll" : "AfterAll") hook (\(hook.sourceReference))")
         for attachment in sink.drain() {
             var a = attachment
             a.testRunHookStartedId = startedId
@@ -330,8 +363,9 @@ public actor Runner {
         }
     }
 
-    static let runPickle = Pickle(id: "", uri: "", location: Location(line: 0, column: 0), name: "test run", language: "en",
-                                  steps: [], tags: [], astNodeIds: [])
+    static let runPickle = Pickle(
+        id: "", uri: "", location: Location(line: 0, column: 0), name: "test run", language: "en",
+        steps: [], tags: [], astNodeIds: [])
 
     // MARK: Closing the run
 
@@ -339,9 +373,13 @@ public actor Runner {
         for (index, hook) in hooks(.afterTestRun).reversed() {
             await runTestRunHook(hook, hookId: definitionIds[index]!)
         }
-        let bad: Set<TestStepResultStatus> = options.strict ? [.failed, .ambiguous, .undefined, .pending] : [.failed, .ambiguous]
+        let bad: Set<TestStepResultStatus> =
+            options.strict ? [.failed, .ambiguous, .undefined, .pending] : [.failed, .ambiguous]
         let success = failure == nil && !outcomes.contains { bad.contains($0.status) }
-        emit(.testRunFinished(testRunStartedId: testRunStartedId, success: success, message: failure, exception: nil, timestamp: .now()))
+        emit(
+            .testRunFinished(
+                testRunStartedId: testRunStartedId, success: success, message: failure, exception: nil,
+                timestamp: .now()))
         return RunSummary(success: success, outcomes: outcomes)
     }
 }
@@ -365,7 +403,8 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 
 extension MatchedGroup {
     init(_ group: TreeRegexp.Group) {
-        self.init(start: group.start >= 0 ? group.start : nil, value: group.value,
-                  children: group.children.map(MatchedGroup.init))
+        self.init(
+            start: group.start >= 0 ? group.start : nil, value: group.value,
+            children: group.children.map(MatchedGroup.init))
     }
 }

@@ -4,11 +4,12 @@ import Expressions
 /// Suggested Swift step definitions for an undefined step, one per candidate expression.
 enum Snippets {
     static func swift(for step: PickleStep, generator: CucumberExpressionGenerator) -> [Snippet] {
-        let function = switch step.type {
-        case .action: "when"
-        case .outcome: "then"
-        default: "given"
-        }
+        let function =
+            switch step.type {
+            case .action: "when"
+            case .outcome: "then"
+            default: "given"
+            }
         return generator.generateExpressions(step.text).map { expression in
             // The typed form (`SupportCode.step<each A>`): the parameters are checked when it is registered.
             let parameters = zip(expression.parameterTypes, expression.parameterNames).map { type, name in

@@ -20,11 +20,15 @@ public struct StepContext: Sendable {
     /// The `index`th argument transformed by its parameter type, as `T`.
     public func argument<T>(_ index: Int, as _: T.Type = T.self) throws -> T {
         guard index < arguments.count else {
-            throw StepFailure("step definition asks for argument \(index + 1) but its expression captures \(arguments.count)")
+            throw StepFailure(
+                "step definition asks for argument \(index + 1) but its expression captures \(arguments.count)")
         }
         let value = try arguments[index].value()
         guard let typed = value as? T else {
-            throw StepFailure("argument \(index + 1) ({\(arguments[index].parameterType.name)}) is \(value.map { "\(type(of: $0))" } ?? "nil"), not \(T.self)")
+            throw StepFailure(
+                "argument \(index + 1) ({\(arguments[index].parameterType.name)}) is "
+                    + "\(value.map { "\(type(of: $0))" } ?? "nil"), not \(T.self)"
+            )
         }
         return typed
     }
@@ -37,7 +41,9 @@ public struct StepContext: Sendable {
             return try argument(index)
         }
         let narrowed: Any? = T.self == Int32.self ? Int32(exactly: int) : Int64(exactly: int)
-        guard let typed = narrowed as? T else { throw StepFailure("argument \(index + 1) (\(int)) does not fit \(T.self)") }
+        guard let typed = narrowed as? T else {
+            throw StepFailure("argument \(index + 1) (\(int)) does not fit \(T.self)")
+        }
         return typed
     }
 
@@ -54,7 +60,8 @@ public struct StepContext: Sendable {
     }
 
     public func attach(bytes: [UInt8], mediaType: String, fileName: String? = nil) {
-        sink.attach(Attachment(body: Base64.encode(bytes), contentEncoding: .base64, mediaType: mediaType, fileName: fileName))
+        sink.attach(
+            Attachment(body: Base64.encode(bytes), contentEncoding: .base64, mediaType: mediaType, fileName: fileName))
     }
 
     /// A line of text in the report (media type `text/x.cucumber.log+plain`).
@@ -65,7 +72,11 @@ public struct StepContext: Sendable {
 final class AttachmentSink: Sendable {
     private let pending = Mutex<[Attachment]>([])
     func attach(_ a: Attachment) { pending.withLock { $0.append(a) } }
-    func drain() -> [Attachment] { pending.withLock { p in defer { p.removeAll() }; return p } }
+    func drain() -> [Attachment] {
+        pending.withLock { p in
+            defer { p.removeAll() }; return p
+        }
+    }
 }
 
 enum Base64 {

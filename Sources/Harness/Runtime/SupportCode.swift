@@ -70,14 +70,19 @@ public struct SupportCode: Sendable {
 
     /// Defines a step with a Cucumber Expression. `Given`, `When` and `Then` are the same thing:
     /// a step's keyword does not take part in matching.
-    public mutating func step(_ expression: String, deadline: StepDeadline? = nil,
-                              doc: String? = nil, example: String? = nil,
-                              fileID: String = #fileID, line: Int = #line, _ body: @escaping StepBody) {
+    public mutating func step(
+        _ expression: String, deadline: StepDeadline? = nil,
+        doc: String? = nil, example: String? = nil,
+        fileID: String = #fileID, line: Int = #line, _ body: @escaping StepBody
+    ) {
         let source = SourceReference(uri: fileID, line: line)
         do {
             let compiled = try CucumberExpression(expression, registry: parameterTypes)
-            definitions.append(.step(StepDefinition(expression: compiled, isRegularExpression: false, sourceReference: source,
-                                                    doc: doc, example: example, deadline: deadline, body: body)))
+            definitions.append(
+                .step(
+                    StepDefinition(
+                        expression: compiled, isRegularExpression: false, sourceReference: source,
+                        doc: doc, example: example, deadline: deadline, body: body)))
         } catch {
             if let name = Self.undefinedParameterTypeName(in: error.message) {
                 definitions.append(.undefinedParameterType(expression: expression, name: name))
@@ -87,21 +92,27 @@ public struct SupportCode: Sendable {
         }
     }
 
-    public mutating func given(_ expression: String, deadline: StepDeadline? = nil,
-                               doc: String? = nil, example: String? = nil,
-                               fileID: String = #fileID, line: Int = #line, _ body: @escaping StepBody) {
+    public mutating func given(
+        _ expression: String, deadline: StepDeadline? = nil,
+        doc: String? = nil, example: String? = nil,
+        fileID: String = #fileID, line: Int = #line, _ body: @escaping StepBody
+    ) {
         step(expression, deadline: deadline, doc: doc, example: example, fileID: fileID, line: line, body)
     }
 
-    public mutating func when(_ expression: String, deadline: StepDeadline? = nil,
-                              doc: String? = nil, example: String? = nil,
-                              fileID: String = #fileID, line: Int = #line, _ body: @escaping StepBody) {
+    public mutating func when(
+        _ expression: String, deadline: StepDeadline? = nil,
+        doc: String? = nil, example: String? = nil,
+        fileID: String = #fileID, line: Int = #line, _ body: @escaping StepBody
+    ) {
         step(expression, deadline: deadline, doc: doc, example: example, fileID: fileID, line: line, body)
     }
 
-    public mutating func then(_ expression: String, deadline: StepDeadline? = nil,
-                              doc: String? = nil, example: String? = nil,
-                              fileID: String = #fileID, line: Int = #line, _ body: @escaping StepBody) {
+    public mutating func then(
+        _ expression: String, deadline: StepDeadline? = nil,
+        doc: String? = nil, example: String? = nil,
+        fileID: String = #fileID, line: Int = #line, _ body: @escaping StepBody
+    ) {
         step(expression, deadline: deadline, doc: doc, example: example, fileID: fileID, line: line, body)
     }
 
@@ -112,10 +123,12 @@ public struct SupportCode: Sendable {
     /// `static func read(_ ctx: StepContext, group: String, count: Int) async throws`. The parameters'
     /// types are checked against the expression's parameter types here, so a mismatch fails the run
     /// before any scenario, naming this line, instead of the step at run time.
-    public mutating func step<each A>(_ expression: String, deadline: StepDeadline? = nil,
-                                      doc: String? = nil, example: String? = nil,
-                                      fileID: String = #fileID, line: Int = #line,
-                                      _ body: @escaping @Sendable (StepContext, repeat each A) async throws -> Void) {
+    public mutating func step<each A>(
+        _ expression: String, deadline: StepDeadline? = nil,
+        doc: String? = nil, example: String? = nil,
+        fileID: String = #fileID, line: Int = #line,
+        _ body: @escaping @Sendable (StepContext, repeat each A) async throws -> Void
+    ) {
         var types: [Any.Type] = []
         for type in repeat (each A).self { types.append(type) }
         let before = definitions.count
@@ -128,30 +141,37 @@ public struct SupportCode: Sendable {
             try await body(ctx, repeat try next((each A).self))
         }
         guard definitions.count > before, case .step(let defined) = definitions[definitions.count - 1],
-              let compiled = defined.expression as? CucumberExpression else { return }
+            let compiled = defined.expression as? CucumberExpression
+        else { return }
         if let mismatch = Self.mismatch(compiled.parameterTypes, types) {
             problems.append("\(fileID):\(line): \(mismatch)")
         }
     }
 
-    public mutating func given<each A>(_ expression: String, deadline: StepDeadline? = nil,
-                                       doc: String? = nil, example: String? = nil,
-                                       fileID: String = #fileID, line: Int = #line,
-                                       _ body: @escaping @Sendable (StepContext, repeat each A) async throws -> Void) {
+    public mutating func given<each A>(
+        _ expression: String, deadline: StepDeadline? = nil,
+        doc: String? = nil, example: String? = nil,
+        fileID: String = #fileID, line: Int = #line,
+        _ body: @escaping @Sendable (StepContext, repeat each A) async throws -> Void
+    ) {
         step(expression, deadline: deadline, doc: doc, example: example, fileID: fileID, line: line, body)
     }
 
-    public mutating func when<each A>(_ expression: String, deadline: StepDeadline? = nil,
-                                      doc: String? = nil, example: String? = nil,
-                                      fileID: String = #fileID, line: Int = #line,
-                                      _ body: @escaping @Sendable (StepContext, repeat each A) async throws -> Void) {
+    public mutating func when<each A>(
+        _ expression: String, deadline: StepDeadline? = nil,
+        doc: String? = nil, example: String? = nil,
+        fileID: String = #fileID, line: Int = #line,
+        _ body: @escaping @Sendable (StepContext, repeat each A) async throws -> Void
+    ) {
         step(expression, deadline: deadline, doc: doc, example: example, fileID: fileID, line: line, body)
     }
 
-    public mutating func then<each A>(_ expression: String, deadline: StepDeadline? = nil,
-                                      doc: String? = nil, example: String? = nil,
-                                      fileID: String = #fileID, line: Int = #line,
-                                      _ body: @escaping @Sendable (StepContext, repeat each A) async throws -> Void) {
+    public mutating func then<each A>(
+        _ expression: String, deadline: StepDeadline? = nil,
+        doc: String? = nil, example: String? = nil,
+        fileID: String = #fileID, line: Int = #line,
+        _ body: @escaping @Sendable (StepContext, repeat each A) async throws -> Void
+    ) {
         step(expression, deadline: deadline, doc: doc, example: example, fileID: fileID, line: line, body)
     }
 
@@ -160,9 +180,11 @@ public struct SupportCode: Sendable {
     static func mismatch(_ parameters: [ParameterType], _ types: [Any.Type]) -> String? {
         let produced = parameters.map { Self.swiftName($0.typeName) }
         let taken = types.map { "\($0)" }
-        let fits = produced.count == taken.count && zip(produced, taken).allSatisfy { produced, taken in
-            produced == taken || (produced == "Int" && StepContext.narrowerIntegers.contains(taken))
-        }
+        let fits =
+            produced.count == taken.count
+            && zip(produced, taken).allSatisfy { produced, taken in
+                produced == taken || (produced == "Int" && StepContext.narrowerIntegers.contains(taken))
+            }
         guard !fits else { return nil }
         let expression = parameters.map { "{\($0.name)}" }.joined(separator: " ")
         return "the step function takes (\(taken.joined(separator: ", "))) but the expression's parameters"
@@ -176,13 +198,18 @@ public struct SupportCode: Sendable {
     }
 
     /// Defines a step with a regular expression (anchor it with `^…$` to match whole steps).
-    public mutating func regex(_ pattern: String, doc: String? = nil, example: String? = nil,
-                               fileID: String = #fileID, line: Int = #line, _ body: @escaping StepBody) {
+    public mutating func regex(
+        _ pattern: String, doc: String? = nil, example: String? = nil,
+        fileID: String = #fileID, line: Int = #line, _ body: @escaping StepBody
+    ) {
         let source = SourceReference(uri: fileID, line: line)
         do {
             let compiled = try RegularExpression(pattern, registry: parameterTypes)
-            definitions.append(.step(StepDefinition(expression: compiled, isRegularExpression: true, sourceReference: source,
-                                                    doc: doc, example: example, deadline: nil, body: body)))
+            definitions.append(
+                .step(
+                    StepDefinition(
+                        expression: compiled, isRegularExpression: true, sourceReference: source,
+                        doc: doc, example: example, deadline: nil, body: body)))
         } catch {
             problems.append("\(source.uri):\(source.line): invalid regular expression /\(pattern)/: \(error)")
         }
@@ -190,16 +217,19 @@ public struct SupportCode: Sendable {
 
     // MARK: Parameter types
 
-    public mutating func parameterType(_ name: String, regexps: [String], typeName: String = "String",
-                                       useForSnippets: Bool = true, preferForRegexpMatch: Bool = false,
-                                       description: String? = nil,
-                                       fileID: String = #fileID, line: Int = #line,
-                                       transformer: @escaping ParameterType.Transformer) {
+    public mutating func parameterType(
+        _ name: String, regexps: [String], typeName: String = "String",
+        useForSnippets: Bool = true, preferForRegexpMatch: Bool = false,
+        description: String? = nil,
+        fileID: String = #fileID, line: Int = #line,
+        transformer: @escaping ParameterType.Transformer
+    ) {
         let source = SourceReference(uri: fileID, line: line)
         if let description { parameterTypeDescriptions[name] = description }
         do {
-            let type = try ParameterType(name: name, regexps: regexps, typeName: typeName, useForSnippets: useForSnippets,
-                                         preferForRegexpMatch: preferForRegexpMatch, transformer: transformer)
+            let type = try ParameterType(
+                name: name, regexps: regexps, typeName: typeName, useForSnippets: useForSnippets,
+                preferForRegexpMatch: preferForRegexpMatch, transformer: transformer)
             try parameterTypes.define(type)
             definitions.append(.parameterType(type, source))
         } catch {
@@ -209,27 +239,37 @@ public struct SupportCode: Sendable {
 
     // MARK: Hooks
 
-    public mutating func before(tags: String? = nil, name: String? = nil, fileID: String = #fileID, line: Int = #line,
-                                _ body: @escaping StepBody) {
+    public mutating func before(
+        tags: String? = nil, name: String? = nil, fileID: String = #fileID, line: Int = #line,
+        _ body: @escaping StepBody
+    ) {
         hook(.beforeTestCase, tags: tags, name: name, fileID: fileID, line: line, body)
     }
 
-    public mutating func after(tags: String? = nil, name: String? = nil, fileID: String = #fileID, line: Int = #line,
-                               _ body: @escaping StepBody) {
+    public mutating func after(
+        tags: String? = nil, name: String? = nil, fileID: String = #fileID, line: Int = #line,
+        _ body: @escaping StepBody
+    ) {
         hook(.afterTestCase, tags: tags, name: name, fileID: fileID, line: line, body)
     }
 
     /// Runs once before the first scenario; its context has an empty pickle.
-    public mutating func beforeAll(name: String? = nil, fileID: String = #fileID, line: Int = #line, _ body: @escaping StepBody) {
+    public mutating func beforeAll(
+        name: String? = nil, fileID: String = #fileID, line: Int = #line, _ body: @escaping StepBody
+    ) {
         hook(.beforeTestRun, tags: nil, name: name, fileID: fileID, line: line, body)
     }
 
     /// Runs once after the last scenario, in reverse order of definition.
-    public mutating func afterAll(name: String? = nil, fileID: String = #fileID, line: Int = #line, _ body: @escaping StepBody) {
+    public mutating func afterAll(
+        name: String? = nil, fileID: String = #fileID, line: Int = #line, _ body: @escaping StepBody
+    ) {
         hook(.afterTestRun, tags: nil, name: name, fileID: fileID, line: line, body)
     }
 
-    private mutating func hook(_ type: HookType, tags: String?, name: String?, fileID: String, line: Int, _ body: @escaping StepBody) {
+    private mutating func hook(
+        _ type: HookType, tags: String?, name: String?, fileID: String, line: Int, _ body: @escaping StepBody
+    ) {
         let source = SourceReference(uri: fileID, line: line)
         var expression: TagExpression?
         if let tags {
@@ -238,8 +278,11 @@ public struct SupportCode: Sendable {
                 return
             }
         }
-        definitions.append(.hook(Hook(type: type, name: name, tagExpression: expression, tagSource: tags,
-                                      sourceReference: source, body: body)))
+        definitions.append(
+            .hook(
+                Hook(
+                    type: type, name: name, tagExpression: expression, tagSource: tags,
+                    sourceReference: source, body: body)))
     }
 
     // MARK: Matching

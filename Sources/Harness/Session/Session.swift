@@ -122,13 +122,15 @@ public final class Session: Sendable {
         let root = configuration.root
         let unmatched = selection.unmatchedLines(in: files) { Self.absolute($0.uri, root: root) }
         if !unmatched.isEmpty { throw Problem(unmatched.joined(separator: "\n")) }
-        let documents = Dictionary(files.map { (Self.absolute($0.uri, root: configuration.root), $0.document) },
-                                   uniquingKeysWith: { a, _ in a })
+        let documents = Dictionary(
+            files.map { (Self.absolute($0.uri, root: configuration.root), $0.document) },
+            uniquingKeysWith: { a, _ in a })
         options.pickleFilter = { [previous = options.pickleFilter] pickle in
             let path = Self.absolute(pickle.uri, root: root)
             let name = pickle.name
             return previous(pickle) && selection.includes(pickle, in: documents[path] ?? nil, path: path)
-                && nameFilter.map { $0.firstMatch(in: name, range: NSRange(name.startIndex..., in: name)) != nil } ?? true
+                && nameFilter.map { $0.firstMatch(in: name, range: NSRange(name.startIndex..., in: name)) != nil }
+                    ?? true
         }
         self.options = options
         self.files = files
@@ -149,12 +151,15 @@ public final class Session: Sendable {
 
     /// Announces the run and runs BeforeAll hooks; `observe` sees every envelope (a console, say).
     @discardableResult
-    public func start(support: SupportCode, observe: (@Sendable (Envelope, RunQuery) -> Void)? = nil) async throws(Problem)
-        -> [Runner.PreparedTestCase] {
+    public func start(support: SupportCode, observe: (@Sendable (Envelope, RunQuery) -> Void)? = nil)
+        async throws(Problem)
+        -> [Runner.PreparedTestCase]
+    {
         var stream: FileHandle?
         if let message = configuration.reports.first(where: { $0.kind == .message }) {
             guard FileManager.default.createFile(atPath: message.path, contents: nil),
-                  let handle = FileHandle(forWritingAtPath: message.path) else {
+                let handle = FileHandle(forWritingAtPath: message.path)
+            else {
                 throw Problem("cannot write \(message.path)")
             }
             stream = handle
@@ -219,7 +224,7 @@ public final class Session: Sendable {
         s.written += 1
         switch envelope {
         case .testRunStarted(let id, _): s.testRunStartedId = id
-        case .testRunFinished: s.finished = true; return // observed by `receive`, outside the lock
+        case .testRunFinished: s.finished = true; return  // observed by `receive`, outside the lock
         default: break
         }
         s.observe?(envelope, s.query)
@@ -246,8 +251,10 @@ public final class Session: Sendable {
     }
 
     /// The whole run: start, every selected case in order (stopping early with --fail-fast), finish.
-    public func run(support: SupportCode, observe: (@Sendable (Envelope, RunQuery) -> Void)? = nil) async throws(Problem)
-        -> RunSummary {
+    public func run(support: SupportCode, observe: (@Sendable (Envelope, RunQuery) -> Void)? = nil)
+        async throws(Problem)
+        -> RunSummary
+    {
         let cases = try await start(support: support, observe: observe)
         if configuration.parallel <= 1 {
             for testCase in cases {
@@ -302,7 +309,7 @@ public final class Session: Sendable {
     /// The signal that interrupted the run, once the interrupt's reports are on disk; nil when none did.
     public func interruption() -> Int32? {
         guard stopped else { return nil }
-        reportsWriter.withLock { _ in } // the interrupt holds it until its reports are written
+        reportsWriter.withLock { _ in }  // the interrupt holds it until its reports are written
         return interruptedBy.load(ordering: .sequentiallyConsistent)
     }
 
@@ -317,11 +324,15 @@ public final class Session: Sendable {
         if !finished {
             let signal = interruptedBy.load(ordering: .sequentiallyConsistent)
             query.closeUnfinishedCases(why: Self.unfinished(signal: signal))
-            let success = !stopped && query.testCasesStarted.allSatisfy {
-                [.passed, .skipped].contains(query.status(startedId: $0.id))
-            }
-            query.update(.testRunFinished(testRunStartedId: runId, success: success,
-                                          message: nil, exception: nil, timestamp: .now()))
+            let success =
+                !stopped
+                && query.testCasesStarted.allSatisfy {
+                    [.passed, .skipped].contains(query.status(startedId: $0.id))
+                }
+            query.update(
+                .testRunFinished(
+                    testRunStartedId: runId, success: success,
+                    message: nil, exception: nil, timestamp: .now()))
         }
         try Self.write(Self.rendered(query, configuration))
         renderedFrom = count
@@ -345,13 +356,14 @@ public final class Session: Sendable {
         let texts = Mutex([String?](repeating: nil, count: reports.count))
         DispatchQueue.concurrentPerform(iterations: reports.count) { i in
             let report = reports[i]
-            let text = switch report.kind {
-            case .message: ""
-            case .html: HTMLFormatter(title: configuration.title, cardTags: configuration.cardTags).render(query)
-            case .junit: JUnitFormatter().render(query)
-            case .json: (try? CucumberJSONFormatter().render(query)) ?? "[]"
-            case .rerun: RerunFormatter().render(query)
-            }
+            let text =
+                switch report.kind {
+                case .message: ""
+                case .html: HTMLFormatter(title: configuration.title, cardTags: configuration.cardTags).render(query)
+                case .junit: JUnitFormatter().render(query)
+                case .json: (try? CucumberJSONFormatter().render(query)) ?? "[]"
+                case .rerun: RerunFormatter().render(query)
+                }
             texts.withLock { $0[i] = text }
         }
         return zip(reports, texts.withLock { $0 }).map { ($0.path, $1 ?? "") }
@@ -372,8 +384,9 @@ public final class Session: Sendable {
         let runId = ids.newId()
         let envelopes: [Envelope] = [
             .meta(Meta()), .testRunStarted(id: runId, timestamp: .now()),
-            .testRunFinished(testRunStartedId: runId, success: false, message: reason, exception: nil,
-                             timestamp: .now()),
+            .testRunFinished(
+                testRunStartedId: runId, success: false, message: reason, exception: nil,
+                timestamp: .now()),
         ]
         var query = RunQuery()
         envelopes.forEach { query.update($0) }
@@ -387,7 +400,8 @@ public final class Session: Sendable {
     private static func checkWritable(_ path: String) throws(Problem) {
         let url = URL(fileURLWithPath: path)
         do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         } catch {
             throw Problem("cannot write \(path): \(error.localizedDescription)")
         }
