@@ -6,8 +6,9 @@ import Drills
 import Verification
 import Synchronization
 
-/// Sentences about producer APIs, value formats and producer tuning (KAF-03).
-enum ProducerSteps {
+/// Sentences about the producer APIs (synchronous, with a delivery callback), JSON values and producer
+/// tuning by benchmark (KAF-03).
+enum ProducerAPISteps {
     static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
         code.when("I send {int} JSON orders to {string} one at a time, waiting for each acknowledgement",
                   doc: "A synchronous producer: every send waits for its delivery report before the next one.",
