@@ -98,7 +98,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Launching"], path: "Tests/TestSupport"),
         // The Cucumber engine's parts on their own: these build without librdkafka or libpq.
         // The messages' JSON coding, and the generated part against its generator: nothing but Messages.
-        .testTarget(name: "MessagesTests", dependencies: ["Messages"]),
+        .testTarget(name: "MessagesTests", dependencies: ["Messages", "TestSupport"]),
         .testTarget(name: "GherkinTests", dependencies: ["Gherkin", "Messages", "TestSupport"],
                     // Feature files with their expected messages, read from the source tree.
                     exclude: ["Fixtures"]),

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Messages
+import TestSupport
 import Testing
 
 /// MessagesTypes.swift and MessagesCoding.swift are what scripts/generate-messages.py writes from the schema in
@@ -17,16 +18,10 @@ struct GeneratedCodingTests {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("generate-messages-\(UUID())")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: out) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.python3!)
-        process.arguments = [Self.root.appendingPathComponent("scripts/generate-messages.py").path, "--out", out.path]
-        let errors = Pipe()
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
-        try process.run()
-        let failure = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "the generator failed: \(failure)")
+        // Through TestSupport's launcher: a child process must not start while a mock broker goes down.
+        let run = try ExternalTool.run(
+            [Self.python3!, Self.root.appendingPathComponent("scripts/generate-messages.py").path, "--out", out.path])
+        try #require(run.status == 0, "the generator failed: \(run.output)")
         for name in ["MessagesTypes.swift", "MessagesCoding.swift"] {
             let generated = try String(contentsOf: out.appendingPathComponent(name), encoding: .utf8)
             let path = Self.root.appendingPathComponent("Sources/Harness/Messages/\(name)")
