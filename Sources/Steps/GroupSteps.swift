@@ -13,7 +13,7 @@ enum GroupSteps {
                   doc: "Sends that many records whose keys cycle through that many values (key-0, key-1, …).",
                   example: #"When I produce 1000 messages with 20 distinct keys to "events""#
         ) { (ctx, count: Int, keys: Int, topicName: String) in
-            try await KeyedMessageSteps.produce(ctx, count: count, topic: try ctx.topic(topicName), acks: "all",
+            try await KeyedMessagesSteps.produce(ctx, count: count, topic: try ctx.topic(topicName), acks: "all",
                                              keys: keys, whileDoing: nil)
         }
 

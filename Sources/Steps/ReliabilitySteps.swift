@@ -45,7 +45,7 @@ enum ReliabilitySteps {
             try cluster.require(.brokerFaults)
             let topic = try ctx.topic(topicName)
             let killed = Mutex<Int32?>(nil)
-            try await KeyedMessageSteps.produce(ctx, count: count, topic: topic, acks: acks, keys: 50) {
+            try await KeyedMessagesSteps.produce(ctx, count: count, topic: topic, acks: acks, keys: 50) {
                 guard let p = try await cluster.metadata(topic: topic).topic(topic)?.partitions.first(where: { $0.id == partition }), p.leader >= 0 else {
                     throw StepFailure("partition \(partition) of \(topic) has no leader to kill")
                 }

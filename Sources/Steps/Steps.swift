@@ -11,7 +11,7 @@ public enum Steps {
     public static func supportCode(environment: KafkaEnvironment) -> SupportCode {
         var code = SupportCode()
         ClusterSteps.register(&code, environment)
-        KeyedMessageSteps.register(&code, environment)
+        KeyedMessagesSteps.register(&code, environment)
         ConsumingSteps.register(&code, environment)
         GroupSteps.register(&code, environment)
         DocumentSteps.register(&code, environment)

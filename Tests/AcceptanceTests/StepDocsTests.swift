@@ -27,7 +27,8 @@ struct StepDocsTests {
         let support = Steps.supportCode(environment: try KafkaEnvironment(backend: .embedded))
         let features = AcceptanceSuite.packageRoot.appendingPathComponent("Features").path
         let markdown = try StepCatalog.render(support, features: [features], format: "markdown")
-        #expect(markdown.contains("\n## Cluster\n") && markdown.contains("\n## Producing\n"))
+        #expect(markdown.contains("\n## Cluster\n") && markdown.contains("\n## Keyed messages\n"))
+        #expect(markdown.contains("\n## Producer API\n"))
         #expect(markdown.contains("`{acks}`: one of `0`, `1`, `all`, `-1`"))
         #expect(markdown.contains("`{word}`: one word; the examples and Features/ use `aborted`, `committed`"))
         let injection = "| `When the next 5 produce requests fail with NOT_LEADER_FOR_PARTITION` | embedded |"

@@ -100,15 +100,19 @@ public enum StepCatalog {
             let file = e.source.split(separator: ":").first.map(String.init) ?? e.source
             var name = file.split(separator: "/").last.map(String.init) ?? file
             for suffix in [".swift", "Steps"] where name.hasSuffix(suffix) { name.removeLast(suffix.count) }
-            // "ExactlyOnce" → "Exactly once"
-            var words = ""
-            for (i, c) in name.enumerated() {
-                words += i > 0 && c.isUppercase ? " " + c.lowercased() : String(c)
-            }
+            let words = domainName(name)
             if members[words] == nil { order.append(words) }
             members[words, default: []].append(e)
         }
         return order.map { ($0, members[$0]!) }
+    }
+
+    /// A type name as a heading: "ExactlyOnce" → "Exactly once", "ProducerAPI" → "Producer API".
+    static func domainName(_ name: String) -> String {
+        let words = name.matches(of: #/[A-Z]+(?![a-z])|[A-Z]?[a-z0-9]+/#).map { String($0.output) }
+        return words.enumerated().map { i, w in
+            i == 0 || (w.count > 1 && w.allSatisfy(\.isUppercase)) ? w : w.lowercased()
+        }.joined(separator: " ")
     }
 
     /// What each parameter of these expressions accepts.

@@ -6,7 +6,7 @@ import Verification
 
 /// Sentences about the keyed-message workload: sent under acks or any producer settings, optionally while a
 /// fault is applied half-way (the workload the reliability and fault drills judge).
-enum KeyedMessageSteps {
+enum KeyedMessagesSteps {
     static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
         code.parameterType("acks", regexps: ["0", "1", "all", "-1"], typeName: "String", useForSnippets: false) { g in g[0] ?? "all" }
 
