@@ -80,11 +80,20 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // The Kafka layer against the embedded cluster, Tansu or compose: clients, clusters, faults, drills.
+        // librdkafka in Swift: clients, the mock, statistics and metrics, C strings, child processes.
         .testTarget(
-            name: "KafkaTests",
-            dependencies: ["Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "KafkaClient", "Cluster",
-                           "Verification", "Steps", "Drills", "Yams", "ChangeCapture", "TestSupport", "Launching"]
+            name: "KafkaClientTests",
+            dependencies: ["KafkaClient", "ChangeCapture", "Launching", "TestSupport", "Yams"]
+        ),
+        // The cluster backends: embedded, compose (over a fake docker), external; faults and diagnosis.
+        .testTarget(
+            name: "ClusterTests",
+            dependencies: ["Cluster", "KafkaClient", "Launching", "TestSupport", "Yams"]
+        ),
+        // Drills on the embedded cluster: brokers and coordinators killed mid-stream, histories, the harness's delay.
+        .testTarget(
+            name: "DrillsTests",
+            dependencies: ["Drills", "Cluster", "KafkaClient", "Verification", "TestSupport"]
         ),
         // The kafka-bdd binary as users meet it; it is a dependency so that the binary is built.
         .testTarget(

@@ -40,7 +40,7 @@ suites+="|ConnectionDiagnosisTests|DeliveryReportPathTests|EmbeddedClusterTests|
 suites+="|GroupAndTransactionTests|AdminWithoutSupportTests|MetricsExportTests|NullStringTests|ProbeAddressTests"
 suites+="|PropertiesTests|TLSFilesTests|ChildProcessLaunchTests"
 set +e
-timeout 900 swift test --skip-build --filter "KafkaTests\.($suites)" > "$work/tests.out" 2>&1
+timeout 900 swift test --skip-build --filter "(KafkaClientTests|ClusterTests|DrillsTests)\.($suites)" > "$work/tests.out" 2>&1
 status=$?
 set -e
 result=$(grep -E "^. Test run with" "$work/tests.out" | tail -n 1)

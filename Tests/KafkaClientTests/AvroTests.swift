@@ -1,12 +1,5 @@
 import Foundation
-@testable import Messages
-@testable import Gherkin
-@testable import Expressions
-@testable import Runtime
-@testable import Reporting
 @testable import KafkaClient
-@testable import Cluster
-@testable import Verification
 import Testing
 
 /// Avro against an independent implementation: every expected canonical form, fingerprint and

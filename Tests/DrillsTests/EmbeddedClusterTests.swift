@@ -1,14 +1,8 @@
 import Foundation
-@testable import Messages
-@testable import Gherkin
-@testable import Expressions
-@testable import Runtime
-@testable import Reporting
 @testable import KafkaClient
 @testable import Cluster
 @testable import Verification
 import Drills
-import Steps
 import Synchronization
 import Testing
 

@@ -1,12 +1,6 @@
 import ChangeCapture
 import Foundation
-@testable import Messages
-@testable import Gherkin
-@testable import Expressions
-@testable import Runtime
-@testable import Reporting
 @testable import KafkaClient
-@testable import Cluster
 import Testing
 import Yams
 import TestSupport
