@@ -122,7 +122,7 @@ public struct AdminDrills: Sendable {
 
     /// A consumer under the group's own name, as given (not scoped to a scenario), that never subscribes,
     /// so it never joins the group: it only reads and commits the group's offsets.
-    private func groupClient(_ group: String) throws -> Consumer {
+    func groupClient(_ group: String) throws -> Consumer {
         try Consumer(
             config: KafkaConfig([
                 "bootstrap.servers": cluster.bootstrapServers, "group.id": group,

@@ -119,26 +119,16 @@ extension AdminDrills {
         return problems
     }
 
-    /// A consumer of `group` as named on the cluster (already scoped), committing only when told to.
-    public func consumer(group: String) throws -> Consumer {
-        // The physical group name as is: `cluster.config` would scope it a second time.
-        try Consumer(
-            config: KafkaConfig([
-                "bootstrap.servers": cluster.bootstrapServers, "group.id": group,
-                "enable.auto.commit": "false",
-            ]).merging(cluster.clientConfig))
-    }
-
     /// Commits `offset` for every partition of `topic` on behalf of `group`.
     public func commit(group: String, topic: String, partitions: Int32, offset: Int64) async throws {
-        let c = try consumer(group: group)
+        let c = try groupClient(group)
         defer { Task { await c.close() } }
         try await c.commit((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0, offset: offset) })
     }
 
     /// The offsets `group` has committed on each partition of `topic`, in partition order.
     public func committed(group: String, topic: String, partitions: Int32) async throws -> [TopicPartitionOffset] {
-        let c = try consumer(group: group)
+        let c = try groupClient(group)
         defer { Task { await c.close() } }
         return try await c.committed((0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) })
             .sorted { $0.partition < $1.partition }

@@ -10,9 +10,9 @@ public final class KafkaEnvironment: Sendable {
     }
 
     public let backend: Backend
-    public let shared: (any Cluster)?
+    let shared: (any Cluster)?
     /// Tests substitute clusters (a fake that misbehaves) here.
-    public let factory: (@Sendable (Int) async throws -> any Cluster)?
+    let factory: (@Sendable (Int) async throws -> any Cluster)?
     /// Makes topic names unique per scenario on shared clusters.
     private let counter = Atomic<Int>(0)
     private let runId = String(UInt32.random(in: 0...UInt32.max), radix: 36)

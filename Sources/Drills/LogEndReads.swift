@@ -44,13 +44,6 @@ public enum LogEndReads {
 }
 
 extension Consumer {
-    /// Each partition's log end offset now, keyed `topic/partition`: where a read "to the end" stops.
-    public func logEnds(_ topic: String, partitions: Int32) async throws -> [String: Int64] {
-        var ends: [String: Int64] = [:]
-        for p in 0..<partitions { ends["\(topic)/\(p)"] = try await watermarks(topic: topic, partition: p).high }
-        return ends
-    }
-
     /// Polls (as assigned or subscribed) until every partition has been read up to its end in `ends`,
     /// or 30 s pass: no idle timeout decides when to stop.
     public func read(toEnds ends: [String: Int64]) async throws -> [ConsumedRecord] {

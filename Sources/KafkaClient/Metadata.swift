@@ -199,6 +199,13 @@ public class KafkaClient: @unchecked Sendable {
             }
         }
     }
+
+    /// Each partition's log end offset now, keyed `topic/partition`: where a read "to the end" stops.
+    public func logEnds(_ topic: String, partitions: Int32) async throws -> [String: Int64] {
+        var ends: [String: Int64] = [:]
+        for p in 0..<partitions { ends["\(topic)/\(p)"] = try await watermarks(topic: topic, partition: p).high }
+        return ends
+    }
 }
 
 extension Duration {

@@ -142,8 +142,7 @@ public final class CopyProcessor: @unchecked Sendable {
     /// the input before its kill point fails the drill: the fault it was to show never happened.
     public func run(killPoints: [Int], everyKill: Bool = false) async throws -> [Int] {
         let reader = try Consumer(config: connection.config([:]))
-        var ends: [String: Int64] = [:]
-        for p in 0..<partitions { ends["\(input)/\(p)"] = try await reader.watermarks(topic: input, partition: p).high }
+        let ends = try await reader.logEnds(input, partitions: partitions)
         await reader.close()
         var writtenPerInstance: [Int] = [], skipped = 0
         for k in killPoints {

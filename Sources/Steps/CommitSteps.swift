@@ -4,7 +4,6 @@ import KafkaClient
 import Cluster
 import Drills
 import Verification
-import Synchronization
 
 /// Sentences about offsets, commits and replays (KAF-04).
 enum CommitSteps {

@@ -5,7 +5,6 @@ import Cluster
 import Drills
 import Processing
 import Verification
-import Synchronization
 
 extension CopyVerdict {
     var table: String {

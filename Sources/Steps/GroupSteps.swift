@@ -4,7 +4,6 @@ import KafkaClient
 import Cluster
 import Drills
 import Verification
-import Synchronization
 
 /// Sentences about keys, partitions and consumer groups (KAF-01, KAF-04).
 enum GroupSteps {

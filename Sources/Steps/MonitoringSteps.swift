@@ -4,7 +4,6 @@ import KafkaClient
 import Cluster
 import Drills
 import Verification
-import Synchronization
 
 /// Sentences about monitoring: exported client metrics, a lag alert, a heartbeat probe and SLOs (KAF-13).
 enum MonitoringSteps {

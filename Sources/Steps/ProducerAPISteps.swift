@@ -4,7 +4,6 @@ import KafkaClient
 import Cluster
 import Drills
 import Verification
-import Synchronization
 
 /// Sentences about the producer APIs (synchronous, with a delivery callback), JSON values and producer
 /// tuning by benchmark (KAF-03).

@@ -4,7 +4,6 @@ import KafkaClient
 import Cluster
 import Drills
 import Verification
-import Synchronization
 
 /// Sentences about a consumer group that grows and shrinks while records are produced (KAF-04).
 enum ScalingSteps {
