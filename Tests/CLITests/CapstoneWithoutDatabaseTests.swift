@@ -11,8 +11,8 @@ struct CapstoneWithoutDatabaseTests {
 
     /// Through the CLI: the capstone's scenarios are skipped with the reason, the password in no output.
     @Test(CLITests.enabled) func theCapstoneIsSkippedWithARedactedReasonWhenTheDatabaseIsUnreachable() async throws {
-        let (fd, port) = try Loopback.silentListener()
-        close(fd)  // nothing listens there any more: refused
+        let (fd, port) = try Loopback.refusingPort()
+        defer { close(fd) }
         let report = FileManager.default.temporaryDirectory
             .appendingPathComponent("capstone-\(UUID().uuidString).ndjson").path
         let dsn = "host=127.0.0.1 port=\(port) password=\(Self.password)"

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 @testable import KafkaClient
 import Testing
+import TestSupport
 
 /// The ApiVersions probe connects as librdkafka does: to the first of a name's addresses that takes the
 /// connection (desk-check defect 12: `localhost` as ::1 first, refused where ports are published on IPv4).
@@ -46,8 +47,8 @@ struct ProbeAddressTests {
     @Test func aRefusedFirstAddressFallsThroughToTheNext() throws {
         let (open, port) = try Self.listener()
         defer { close(open) }
-        let (closedFd, refused) = try Self.listener()
-        close(closedFd) // nothing listens there now
+        let (refusing, refused) = try Loopback.refusingPort()
+        defer { close(refusing) }
         let deadline = TCP.monotonicMs() + 3000
         let fd = try TCP.connectFirst(Self.chain([refused, port]), until: deadline)
         close(fd)

@@ -28,8 +28,8 @@ struct PostgresConnectionTests {
     }
 
     @Test func aRefusedConnectionIsReportedAtOnceWithThePasswordRedacted() async throws {
-        let (fd, port) = try Loopback.silentListener()
-        close(fd)  // nothing listens there any more: refused
+        let (fd, port) = try Loopback.refusingPort()
+        defer { close(fd) }
         for dsn in [DSN("host=127.0.0.1 port=\(port) user=kafka password=\(Self.password)"),
                     DSN("postgresql://kafka:\(Self.password)@127.0.0.1:\(port)/orders")] {
             let error = await #expect(throws: PostgresError.self) { try await Connection.connect(dsn) }
