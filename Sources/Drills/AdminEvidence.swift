@@ -183,3 +183,57 @@ extension AdminDrills {
         return (verdict, table, summary)
     }
 }
+
+extension AdminDrills {
+    /// An election plan judged against the metadata read now: it moves exactly the partitions whose preferred
+    /// replica is in sync and does not lead (only such a replica can take the leadership back).
+    public func electionPlanVerdict(_ plan: Plan, topic: String) async throws -> Verdict {
+        let partitions = try await cluster.metadata(topic: topic).topic(topic)?.partitions ?? []
+        let off = partitions.filter {
+            !$0.replicas.isEmpty && $0.leader != $0.replicas[0] && $0.isr.contains($0.replicas[0])
+        }
+        let expected = Set(off.map { "[\($0.id)] leader: \($0.leader) → \($0.replicas[0])" })
+        let planned = Set(
+            plan.changes.map { c in
+                "[" + (c.subject.split(separator: "[").last.map(String.init) ?? "") + ": \(c.before) → \(c.after)"
+            })
+        return AdminClaims.electionPlan(topic, planned: planned, expected: expected)
+    }
+
+    /// The load gap a reassignment plan promises, computed from its assignment and the watermarks read now,
+    /// not from the planner's own numbers.
+    public func plannedGap(_ r: ReplicaPlanner.Result, percent: Int) async throws
+        -> (verdict: Verdict, table: String, summary: String)
+    {
+        let planned = Dictionary(r.reassignment.partitions.map { ("\($0.topic)/\($0.partition)", $0.replicas) }) {
+            a, _ in a
+        }
+        let (before, after) = try await replicaLoad(
+            topics: Set(r.reassignment.partitions.map(\.topic)), planned: planned)
+        let table = Evidence.table(
+            ["broker", "records before", "records after the plan"],
+            before.keys.sorted().map { ["\($0)", "\(before[$0]!)", "\(after[$0]!)"] })
+        let verdict = AdminClaims.gapNarrowed(
+            before: before, after: after, moves: r.reassignment.partitions.count, percent: percent)
+        return (verdict, table, "load gap \(AdminClaims.gap(before)) → \(AdminClaims.gap(after)) records")
+    }
+
+    /// The loads measured from the metadata and watermarks now, against the plan's prediction.
+    public func measuredGap(_ r: ReplicaPlanner.Result) async throws -> (verdict: Verdict, table: String) {
+        let load = try await replicaLoad(topics: Set(r.reassignment.partitions.map(\.topic))).now
+        let table = Evidence.table(
+            ["broker", "records now", "planned"],
+            load.keys.sorted().map { ["\($0)", "\(load[$0]!)", "\(r.after.load[$0].map(String.init) ?? "?")"] })
+        return (AdminClaims.gapAsPredicted(measured: load, predicted: r.after.gap, before: r.before.gap), table)
+    }
+
+    /// The groups `kafka-bdd admin groups list` shows, with their table; needs a cluster that lists them.
+    public func listedGroups() async throws -> (groups: [Snapshot.Group], table: String) {
+        let snapshot = try await snapshot(.init(configs: false))
+        if !snapshot.groupsListed { try cluster.require(.admin) }
+        let table = Evidence.table(
+            ["group", "state", "members"],
+            snapshot.groups.map { [$0.name, $0.state, $0.members.map(String.init) ?? "?"] })
+        return (snapshot.groups, table)
+    }
+}

@@ -56,11 +56,11 @@ public enum DeadLetterDrill {
 
 extension DeadLetterDrill {
     /// The processing run of a scenario: the output topic made beside the source, the source read to its
-    /// end, and each record processed; returns how many were read and what became of them.
+    /// end, and each record processed; returns a table of how many were read and what became of them.
     public static func run(
         cluster: any Cluster, source: String, partitions: Int32, policy: DeadLetterPolicy, retries: Int,
         processedTopic: String, deadLetterTopic: String
-    ) async throws -> (read: Int, counts: Counts) {
+    ) async throws -> String {
         let replication = min(3, Int32(try await cluster.liveBrokers().count))
         try await cluster.createTopic(
             TopicSpec(
@@ -71,16 +71,21 @@ extension DeadLetterDrill {
             records, policy: policy, retries: retries,
             producerConfig: cluster.config(["acks": "all", "enable.idempotence": "true"]),
             processedTopic: processedTopic, deadLetterTopic: deadLetterTopic)
-        return (records.count, counts)
+        return Evidence.table(
+            ["read", "processed", "retries", "dead-lettered"],
+            [["\(records.count)", "\(counts.processed)", "\(counts.retried)", "\(counts.deadLettered)"]])
     }
 
-    /// The three topics of a run read back: the source's records with their origin, the dead letters with
-    /// their headers, and the ids on the processed topic.
-    public static func readBack(
-        cluster: any Cluster, source: String, partitions: Int32, deadLetterTopic: String, deadLetterPartitions: Int32,
-        processedTopic: String
-    ) async throws -> (source: [DeadLetterPolicy.SourceRecord], letters: [DeadLetter], processed: [UInt64]) {
-        let source = try await LogEndReads.readTopic(cluster, topic: source, partitions: partitions).compactMap { r in
+    /// The three topics of a run read back — the source's records with their origin, the dead letters with
+    /// their headers, and the ids on the processed topic — and judged by `policy` against the acknowledged ids.
+    /// `names` are the source and dead-letter topics as the scenario wrote them, for the table and the verdict.
+    public static func judge(
+        _ policy: DeadLetterPolicy, acknowledged: Set<UInt64>, cluster: any Cluster, source sourceTopic: String,
+        partitions: Int32, deadLetterTopic: String, deadLetterPartitions: Int32, processedTopic: String,
+        names: (source: String, deadLetters: String)
+    ) async throws -> (verdict: Verdict, table: String) {
+        let source = try await LogEndReads.readTopic(cluster, topic: sourceTopic, partitions: partitions).compactMap {
+            r in
             Payload.id(in: r.value).map {
                 DeadLetterPolicy.SourceRecord(id: $0, partition: r.partition, offset: r.offset)
             }
@@ -89,6 +94,12 @@ extension DeadLetterDrill {
             .map { DeadLetter(id: Payload.id(in: $0.value), offset: $0.offset, headers: $0.headerStrings) }
         let processed = try await LogEndReads.readTopic(cluster, topic: processedTopic, partitions: partitions)
             .compactMap { Payload.id(in: $0.value) }
-        return (source, letters, processed)
+        let table = Evidence.table(
+            ["on \(names.source)", "on \(names.deadLetters)", "on the processed topic"],
+            [["\(source.count)", "\(letters.count)", "\(processed.count)"]])
+        let verdict = policy.verdict(
+            acknowledged: acknowledged, source: source, sourceTopic: sourceTopic, letters: letters,
+            deadLetterTopic: names.deadLetters, processed: processed)
+        return (verdict, table)
     }
 }

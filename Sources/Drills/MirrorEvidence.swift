@@ -123,3 +123,52 @@ extension MirrorDrills {
         return (verdict, table)
     }
 }
+
+extension MirrorDrills {
+    /// The lag drill as KAF-10 states it: once the mirror has created the remote topic, the drill with the
+    /// harness's own scheduling delay measured beside it; its chart and a summary for the log.
+    public static func lagDrill(
+        mirror: Mirror, source: any Cluster, target: any Cluster, sourceAlias: String, targetAlias: String,
+        topic: String, partitions: Int32, rate: Int, seconds: Int, pauseFrom: Int, pauseTo: Int,
+        ledger: DeliveryLedger
+    ) async throws -> (result: LagResult, delay: SchedulingDelay, chart: String, summary: String) {
+        let remote = Mirror.remoteTopic(topic, sourceAlias: sourceAlias)
+        try await awaitRemoteTopic(remote, on: target)
+        let (result, delay) = try await HarnessDelay.during {
+            try await lag(
+                mirror: mirror, source: source, target: target, topic: topic, remote: remote,
+                partitions: partitions, rate: rate, seconds: seconds, pauseFrom: pauseFrom, pauseTo: pauseTo,
+                ledger: ledger)
+        }
+        let chart = Evidence.lineChart(
+            title: "Mirror lag on \(targetAlias), by send time", unit: "lag in ms",
+            samples: result.samples.map { ($0.sent, $0.lag) },
+            spans: [(label: "paused", from: result.pause.from, to: result.pause.to)])
+        let caughtUp = result.caughtUpAfterResume.map { String(format: "%.2f s after the resume", $0) } ?? "never"
+        let summary =
+            "the harness's own scheduling delay during the drill: \(delay.description)\n"
+            + "\(result.read) of \(result.sent) records read on \(targetAlias); caught up \(caughtUp)"
+        return (result, delay, chart, summary)
+    }
+
+    /// The planned failover as KAF-10 states it: once the mirror has created the remote topic, the drill, its
+    /// tables and the mirror's own account of what it did.
+    public static func failoverDrill(
+        mirror: Mirror?, group: String, topic: String, partitions: Int32, count: Int, rate: Int, commitEvery: Int,
+        source: any Cluster, target: any Cluster, sourceAlias: String, targetAlias: String, ledger: DeliveryLedger,
+        deadline: Duration
+    ) async throws -> (result: FailoverResult, tables: [String], summary: String?) {
+        let remote = Mirror.remoteTopic(topic, sourceAlias: sourceAlias)
+        try await awaitRemoteTopic(remote, on: target)
+        let result = try await failover(
+            group: group, topic: topic, partitions: partitions, count: count, rate: rate, commitEvery: commitEvery,
+            source: source, target: target, sourceAlias: sourceAlias, remote: remote, ledger: ledger,
+            deadline: deadline)
+        let summary = mirror.map(\.status).map { status in
+            "mirror: \(status.mirrored) records mirrored, \(status.checkpoints) checkpoint rounds, "
+                + "\(status.heartbeats) heartbeats; last checkpoint round: \(status.lastCheckpoint ?? "none")"
+                + (status.error.map { "; stopped: \($0)" } ?? "")
+        }
+        return (result, result.tables(source: sourceAlias, target: targetAlias), summary)
+    }
+}

@@ -378,3 +378,50 @@ extension SecurityDrill {
         return now
     }
 }
+
+extension SecurityDrill {
+    /// The rotation drill as KAF-11 states it: the mTLS client granted Write and Describe on the scenario's
+    /// topics (each told to `granting` before it is added, for the clean-up), then `produceThroughRotation` on
+    /// the first of them. Returns what the drill saw, the producer's errors as a table and a summary for the log.
+    public static func rotationDrill(
+        _ compose: ComposeCluster, broker: Int32, count: Int, topics: [String: String], ledger: DeliveryLedger,
+        granting: ([ComposeCluster.ACL]) -> Void
+    ) async throws -> (rotation: Rotation, table: String, summary: String) {
+        let sorted = topics.sorted { $0.key < $1.key }
+        guard let topic = sorted.first?.value, count > 1 else {
+            throw DrillFailure("the rotation drill needs a topic made in this scenario and at least 2 records")
+        }
+        let acls = sorted.flatMap { _, physical in
+            ["Write", "Describe"].map {
+                ComposeCluster.ACL(principal: clientPrincipal, operation: $0, resource: "topic:" + physical)
+            }
+        }
+        granting(acls)
+        try await compose.addACLs(acls)
+        let rotation = try await produceThroughRotation(
+            compose, broker: broker, count: count, topic: topic, ledger: ledger)
+        let table = Evidence.table(
+            ["error seen by the producer", "times"],
+            rotation.errors.sorted { $0.key < $1.key }.map { [$0.key, "\($0.value)"] })
+        let summary =
+            "broker \(broker) presented serial \(rotation.before), was issued \(rotation.issued); "
+            + "\(ledger.sentCount) records sent"
+        return (rotation, table, summary)
+    }
+
+    /// The permission matrix granted as KAF-11 states it: one ACL per allowed row and nothing more, then the
+    /// topics the denied reads need seeded. The ACLs are told to `granting` before they are added (for the
+    /// clean-up); returns their table.
+    public static func grant(
+        _ matrix: PermissionMatrix, compose: ComposeCluster, cluster: any Cluster,
+        users: [String: (name: String, password: String)], topics: [String: String], scope: String,
+        granting: ([ComposeCluster.ACL]) -> Void
+    ) async throws -> String {
+        let acls = try matrix.grants.map { try acl($0, users: users, topics: topics, scope: scope) }
+        granting(acls)
+        try await compose.addACLs(acls)
+        try await seed(matrix, cluster: cluster, topics: topics)
+        return Evidence.table(
+            ["principal", "operation", "resource"], acls.map { [$0.principal, $0.operation, $0.resource] })
+    }
+}

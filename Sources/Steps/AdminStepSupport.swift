@@ -130,28 +130,10 @@ enum AdminStepSupport {
         try verdict.enforce()
     }
 
-    static func commit(_ ctx: StepContext, group: String, topic: String, partitions: Int32, offset: Int64) async throws
-    {
-        try await AdminDrills(cluster: try ctx.cluster())
-            .commit(group: group, topic: topic, partitions: partitions, offset: offset)
-    }
-
-    static func committed(
-        _ ctx: StepContext, group: String, topic: String, partitions: Int32
-    ) async throws -> [TopicPartitionOffset] {
-        try await AdminDrills(cluster: try ctx.cluster()).committed(group: group, topic: topic, partitions: partitions)
-    }
-
     static func listGroups(_ ctx: StepContext, _ env: KafkaEnvironment) async throws {
-        let cluster = try ctx.cluster()
-        let snapshot = try await AdminDrills(cluster: cluster).snapshot(.init(configs: false))
-        if !snapshot.groupsListed { try cluster.require(.admin) }
-        ctx.world.update(AdminState.Key.self) { $0.groups = snapshot.groups }
-        ctx.attach(
-            Evidence.table(
-                ["group", "state", "members"],
-                snapshot.groups.map { [$0.name, $0.state, $0.members.map(String.init) ?? "?"] }),
-            mediaType: "text/markdown")
+        let (groups, table) = try await AdminDrills(cluster: try ctx.cluster()).listedGroups()
+        ctx.world.update(AdminState.Key.self) { $0.groups = groups }
+        ctx.attach(table, mediaType: "text/markdown")
     }
 
     static func drift(_ ctx: StepContext, _ env: KafkaEnvironment) throws -> [String] {
@@ -163,28 +145,8 @@ enum AdminStepSupport {
         return Inventory.diff(expected: expected, actual: inventory).map { localized(ctx, $0.description) }
     }
 
-    /// The plan moves exactly the partitions the metadata, read again, shows off their first replica.
     static func checkElectionPlan(_ ctx: StepContext, topic: String, _ env: KafkaEnvironment) async throws {
-        let plan = try plan(ctx)
-        let partitions = try await ctx.cluster().metadata(topic: topic).topic(topic)?.partitions ?? []
-        // As the election does: only a preferred replica that is in sync can take the leadership back.
-        let off = partitions.filter {
-            !$0.replicas.isEmpty && $0.leader != $0.replicas[0] && $0.isr.contains($0.replicas[0])
-        }
-        let expected = Set(off.map { "[\($0.id)] leader: \($0.leader) → \($0.replicas[0])" })
-        let planned = Set(
-            plan.changes.map { c in
-                "[" + (c.subject.split(separator: "[").last.map(String.init) ?? "") + ": \(c.before) → \(c.after)"
-            })
-        try AdminClaims.electionPlan(topic, planned: planned, expected: expected).enforce()
-    }
-
-    static func electPreferred(_ ctx: StepContext, topic: String) async throws {
-        ctx.log(localized(ctx, try await AdminDrills(cluster: try ctx.cluster()).electPreferred(topic: topic)))
-    }
-
-    static func awaitPreferredLeaders(_ ctx: StepContext, topic: String) async throws {
-        try await AdminDrills(cluster: try ctx.cluster()).awaitPreferredLeaders(topic: topic).enforce()
+        try await AdminDrills(cluster: try ctx.cluster()).electionPlanVerdict(try plan(ctx), topic: topic).enforce()
     }
 
     static func planReassignment(_ ctx: StepContext, topic: String) async throws {
@@ -196,48 +158,35 @@ enum AdminStepSupport {
         ctx.log(localized(ctx, r.plan.text))
     }
 
-    /// The gap, computed from the plan's assignment and watermarks read now, not from the planner's numbers.
     static func checkPlannedGap(_ ctx: StepContext, percent: Int) async throws {
-        guard let r = ctx.world[AdminState.Key.self].reassignment else {
-            throw StepFailure("no reassignment planned yet")
-        }
-        try await ClusterSteps.requireReplicaLayout(ctx, topics: ctx.world[AdminState.Key.self].reassignedTopics,
-                                                    claim: "the planned reassignment narrows the load gap")
-        let planned = Dictionary(r.reassignment.partitions.map { ("\($0.topic)/\($0.partition)", $0.replicas) }) {
-            a, _ in a
-        }
-        let (before, after) = try await AdminDrills(cluster: try ctx.cluster())
-            .replicaLoad(topics: Set(r.reassignment.partitions.map(\.topic)), planned: planned)
-        ctx.attach(
-            Evidence.table(
-                ["broker", "records before", "records after the plan"],
-                before.keys.sorted().map { ["\($0)", "\(before[$0]!)", "\(after[$0]!)"] }), mediaType: "text/markdown")
-        ctx.log("load gap \(AdminClaims.gap(before)) → \(AdminClaims.gap(after)) records")
-        try AdminClaims.gapNarrowed(before: before, after: after, moves: r.reassignment.partitions.count,
-                                    percent: percent).enforce()
+        let r = try reassignment(ctx)
+        try await ClusterSteps.requireReplicaLayout(
+            ctx, topics: ctx.world[AdminState.Key.self].reassignedTopics,
+            claim: "the planned reassignment narrows the load gap")
+        let (verdict, table, summary) = try await AdminDrills(cluster: try ctx.cluster()).plannedGap(
+            r, percent: percent)
+        ctx.attach(table, mediaType: "text/markdown")
+        ctx.log(summary)
+        try verdict.enforce()
     }
 
-    /// Loads measured from the metadata and watermarks now, against the plan's prediction.
-    static func checkMeasuredGap(_ ctx: StepContext) async throws {
+    static func reassignment(_ ctx: StepContext) throws -> ReplicaPlanner.Result {
         guard let r = ctx.world[AdminState.Key.self].reassignment else {
-            throw StepFailure("no reassignment planned yet")
+            throw StepFailure(
+                "no reassignment planned yet")
         }
-        let load = try await AdminDrills(cluster: try ctx.cluster())
-            .replicaLoad(topics: Set(r.reassignment.partitions.map(\.topic))).now
-        ctx.attach(
-            Evidence.table(
-                ["broker", "records now", "planned"],
-                load.keys.sorted().map {
-                    ["\($0)", "\(load[$0]!)", "\(r.after.load[$0].map(String.init) ?? "?")"]
-                }), mediaType: "text/markdown")
-        try AdminClaims.gapAsPredicted(measured: load, predicted: r.after.gap, before: r.before.gap).enforce()
+        return r
+    }
+
+    static func checkMeasuredGap(_ ctx: StepContext) async throws {
+        let (verdict, table) = try await AdminDrills(cluster: try ctx.cluster()).measuredGap(try reassignment(ctx))
+        ctx.attach(table, mediaType: "text/markdown")
+        try verdict.enforce()
     }
 
     static func executeReassignment(_ ctx: StepContext) async throws {
         try ctx.cluster().require(.reassignment)
-        guard let r = ctx.world[AdminState.Key.self].reassignment else {
-            throw StepFailure("no reassignment planned yet")
-        }
+        let r = try reassignment(ctx)
         guard !r.reassignment.partitions.isEmpty else {
             throw StepFailure(
                 "the plan moves nothing, so running it would show nothing:\n\(localized(ctx, r.plan.text))")

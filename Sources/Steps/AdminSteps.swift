@@ -44,7 +44,7 @@ enum AdminSteps {
                     + "above the replication factor)." + dryRunDoc,
                 example:
                     #"When the admin tool creates topic "orders" with 6 partitions, replication factor 2 and "#
-                        + #""min.insync.replicas" set to "3""#
+                    + #""min.insync.replicas" set to "3""#
                     + suffix
             ) { (ctx, name: String, partitions: Int, replicationFactor: Int, key: String, value: String) in
                 try await AdminStepSupport.createTopic(
@@ -168,8 +168,10 @@ enum AdminSteps {
             ctx.attach(
                 Evidence.table(["config", "value"], entries.map { [$0.name, $0.value ?? "(sensitive)"] }),
                 mediaType: "text/markdown")
-            try AdminClaims.nonDefaultConfig(physical, key: key, value: value,
-                                             entries: entries.map { (name: $0.name, value: $0.value) }).enforce()
+            try AdminClaims.nonDefaultConfig(
+                physical, key: key, value: value,
+                entries: entries.map { (name: $0.name, value: $0.value) }
+            ).enforce()
         }
     }
 
@@ -268,7 +270,8 @@ enum AdminSteps {
             let group = AdminStepSupport.group(ctx, groupName)
             let topic = try ctx.topic(name)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
-            try await AdminStepSupport.commit(ctx, group: group, topic: topic, partitions: partitions, offset: offset)
+            try await AdminDrills(cluster: try ctx.cluster())
+                .commit(group: group, topic: topic, partitions: partitions, offset: offset)
         }
 
         code.then(
@@ -279,7 +282,8 @@ enum AdminSteps {
             let group = AdminStepSupport.group(ctx, groupName)
             let topic = try ctx.topic(name)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
-            let offsets = try await AdminStepSupport.committed(ctx, group: group, topic: topic, partitions: partitions)
+            let offsets = try await AdminDrills(cluster: try ctx.cluster())
+                .committed(group: group, topic: topic, partitions: partitions)
             try AdminClaims.committedOnEveryPartition(
                 group: group, offsets: offsets.map { (partition: $0.partition, offset: $0.offset) }, expected: expected,
                 partitions: partitions
@@ -404,7 +408,8 @@ enum AdminSteps {
                 + "leader API) and says so: the admin command is not verified there.",
             example: #"When the preferred leaders of "orders" are elected"#
         ) { (ctx, topicName: String) in
-            try await AdminStepSupport.electPreferred(ctx, topic: try ctx.topic(topicName))
+            let text = try await AdminDrills(cluster: try ctx.cluster()).electPreferred(topic: try ctx.topic(topicName))
+            ctx.log(AdminStepSupport.localized(ctx, text))
         }
 
         code.then(
@@ -415,7 +420,8 @@ enum AdminSteps {
                 + "round-robin over that list.",
             example: #"Then every partition of "orders" is led by its preferred replica"#
         ) { (ctx, topicName: String) in
-            try await AdminStepSupport.awaitPreferredLeaders(ctx, topic: try ctx.topic(topicName))
+            try await AdminDrills(cluster: try ctx.cluster()).awaitPreferredLeaders(topic: try ctx.topic(topicName))
+                .enforce()
         }
 
         code.when(
@@ -433,9 +439,7 @@ enum AdminSteps {
             example: #"Then the planned reassignment moves partition 0 of "logs" first"#
         ) { (ctx, partition: Int32, topicName: String) in
             let topic = try ctx.topic(topicName)
-            guard let r = ctx.world[AdminState.Key.self].reassignment else {
-                throw StepFailure("no reassignment planned yet")
-            }
+            let r = try AdminStepSupport.reassignment(ctx)
             try AdminClaims.movesFirst(topic, partition: partition, subjects: r.plan.changes.map(\.subject)).enforce()
         }
 

@@ -14,16 +14,18 @@ enum CapstoneSteps {
             if let db = ctx.world[CapstoneState.Key.self].pipeline?.database { await db.drop() }
         }
 
-        code.given("the capstone pipeline: CDC from PostgreSQL into {string}, totals per customer and {int}-second "
-                   + "window into {string}, upserted into a PostgreSQL sink table",
-                   doc: "Needs PostgreSQL with wal_level=logical at `KAFKA_BDD_POSTGRES` (a libpq connection string; "
-                       + "default `\(DSN.default)`, what `make postgres` starts); skipped with the reason when it "
-                       + "cannot be reached within 10 s. Creates the scenario's own schema: the source table "
-                       + "`orders` with a change history kept by a trigger, the sink table `window_totals`, a "
-                       + "publication and a logical replication slot (pgoutput). Both topics must exist.",
-                   example: #"Given the capstone pipeline: CDC from PostgreSQL into "orders-cdc", totals per "#
-                       + #"customer and 1-second window into "order-totals", upserted into a PostgreSQL sink "#
-                       + "table") { (ctx, cdc: String, seconds: Int, totals: String) in
+        code.given(
+            "the capstone pipeline: CDC from PostgreSQL into {string}, totals per customer and {int}-second "
+                + "window into {string}, upserted into a PostgreSQL sink table",
+            doc: "Needs PostgreSQL with wal_level=logical at `KAFKA_BDD_POSTGRES` (a libpq connection string; "
+                + "default `\(DSN.default)`, what `make postgres` starts); skipped with the reason when it "
+                + "cannot be reached within 10 s. Creates the scenario's own schema: the source table "
+                + "`orders` with a change history kept by a trigger, the sink table `window_totals`, a "
+                + "publication and a logical replication slot (pgoutput). Both topics must exist.",
+            example: #"Given the capstone pipeline: CDC from PostgreSQL into "orders-cdc", totals per "#
+                + #"customer and 1-second window into "order-totals", upserted into a PostgreSQL sink "#
+                + "table"
+        ) { (ctx, cdc: String, seconds: Int, totals: String) in
             guard seconds > 0 else { throw StepFailure("the window must be at least 1 second") }
             let dsn = DSN.fromEnvironment()
             if let reason = await PipelineDatabase.unavailable(dsn) {
@@ -34,9 +36,10 @@ enum CapstoneSteps {
             }
             let database = PipelineDatabase(dsn: dsn, scope: String(UUID().uuidString.prefix(12)))
             ctx.world.update(CapstoneState.Key.self) {
-                $0.pipeline = .init(database: database, cdcTopic: "", cdcName: cdc, cdcPartitions: cdcPartitions,
-                                    totalsTopic: "", totalsPartitions: totalsPartitions,
-                                    windowMillis: Int64(seconds) * 1000)
+                $0.pipeline = .init(
+                    database: database, cdcTopic: "", cdcName: cdc, cdcPartitions: cdcPartitions,
+                    totalsTopic: "", totalsPartitions: totalsPartitions,
+                    windowMillis: Int64(seconds) * 1000)
             }
             let (cdcTopic, totalsTopic) = (try ctx.topic(cdc), try ctx.topic(totals))
             ctx.world.update(CapstoneState.Key.self) {
@@ -44,51 +47,65 @@ enum CapstoneSteps {
                 $0.pipeline?.totalsTopic = totalsTopic
             }
             try await database.create()
-            ctx.log("schema \(database.schema) on \(dsn.redacted); slot \(database.slot), "
+            ctx.log(
+                "schema \(database.schema) on \(dsn.redacted); slot \(database.slot), "
                     + "publication \(database.publication)")
         }
 
-        code.when("{int} changes to orders are made in PostgreSQL at {int} per second",
-                  doc: "Runs the pipeline — CDC reader, windowed totals, sink, and an observer reading the sink "
-                      + "table by SQL every 20 ms — while one writer makes that many inserts, updates and deletes (a "
-                      + "seeded mix, one change per transaction, every tenth transaction three), paced; then waits "
-                      + "up to 20 s until every source commit shows in the sink. Attaches the timeline.",
-                  example: "When 600 changes to orders are made in PostgreSQL at 100 per second"
+        code.when(
+            "{int} changes to orders are made in PostgreSQL at {int} per second",
+            doc: "Runs the pipeline — CDC reader, windowed totals, sink, and an observer reading the sink "
+                + "table by SQL every 20 ms — while one writer makes that many inserts, updates and deletes (a "
+                + "seeded mix, one change per transaction, every tenth transaction three), paced; then waits "
+                + "up to 20 s until every source commit shows in the sink. Attaches the timeline.",
+            example: "When 600 changes to orders are made in PostgreSQL at 100 per second"
         ) { (ctx, changes: Int, perSecond: Int) in
             try await runDrill(ctx, changes: changes, perSecond: perSecond, killBroker: nil)
         }
 
-        code.when("{int} changes to orders are made in PostgreSQL at {int} per second while broker {int} is killed "
-                  + "and the CDC reader and the sink are restarted mid-stream",
-                  doc: "As the step above, and: after a quarter of the changes the broker is killed (confirmed on "
-                      + "the wire); after half the CDC reader is killed in the middle of a round (half of it "
-                      + "acknowledged by Kafka, the rest dropped unsent, the slot not confirmed) and a new one "
-                      + "started; after three quarters the sink is killed after writing a batch and before "
-                      + "committing its offsets, and a new one started. Attaches the chaos timeline.",
-                  example: "When 800 changes to orders are made in PostgreSQL at 100 per second while broker 2 is "
-                      + "killed and the CDC reader and the sink are restarted mid-stream"
+        code.when(
+            "{int} changes to orders are made in PostgreSQL at {int} per second while broker {int} is killed "
+                + "and the CDC reader and the sink are restarted mid-stream",
+            doc: "As the step above, and: after a quarter of the changes the broker is killed (confirmed on "
+                + "the wire); after half the CDC reader is killed in the middle of a round (half of it "
+                + "acknowledged by Kafka, the rest dropped unsent, the slot not confirmed) and a new one "
+                + "started; after three quarters the sink is killed after writing a batch and before "
+                + "committing its offsets, and a new one started. Attaches the chaos timeline.",
+            example: "When 800 changes to orders are made in PostgreSQL at 100 per second while broker 2 is "
+                + "killed and the CDC reader and the sink are restarted mid-stream"
         ) { (ctx, changes: Int, perSecond: Int, killBroker: Int32) in
-            try await runDrill(ctx, changes: changes, perSecond: perSecond,
-                               killBroker: killBroker)
+            try await runDrill(
+                ctx, changes: changes, perSecond: perSecond,
+                killBroker: killBroker)
         }
 
-        code.then("the sink table equals the oracle computed from the source table's change history",
-                  doc: "Reads the source table, its change history and the sink table by SQL. The history must "
-                      + "explain the source table; the oracle (Verification, independent of the pipeline) folds the "
-                      + "history into the expected sink table — per customer and window, the sum and count of the "
-                      + "live orders, a window emptied by deletes at zero — and the sink table must equal it row for "
-                      + "row. Attaches row counts.",
-                  example: "Then the sink table equals the oracle computed from the source table's change history") {
+        code.then(
+            "the sink table equals the oracle computed from the source table's change history",
+            doc: "Reads the source table, its change history and the sink table by SQL. The history must "
+                + "explain the source table; the oracle (Verification, independent of the pipeline) folds the "
+                + "history into the expected sink table — per customer and window, the sum and count of the "
+                + "live orders, a window emptied by deletes at zero — and the sink table must equal it row for "
+                + "row. Attaches row counts.",
+            example: "Then the sink table equals the oracle computed from the source table's change history"
+        ) {
             ctx in
             let (run, pipeline) = try ran(ctx)
             let expected = PipelineOracle.expectedSink(run.history, windowMillis: pipeline.windowMillis)
             let distinct = ChangelogCheck(history: run.history, records: run.changelog, maxDuplicates: .max).distinct
-            ctx.attach(Evidence.table(["source rows", "history rows", "CDC records", "distinct changes on CDC",
-                                       "totals records", "sink rows", "oracle rows"],
-                                      [["\(run.table.count)", "\(run.history.count)", "\(run.changelog.count)",
-                                        "\(distinct)", "\(run.totalsRecords)", "\(run.sink.count)",
-                                        "\(expected.count)"]]),
-                       mediaType: "text/markdown")
+            ctx.attach(
+                Evidence.table(
+                    [
+                        "source rows", "history rows", "CDC records", "distinct changes on CDC",
+                        "totals records", "sink rows", "oracle rows",
+                    ],
+                    [
+                        [
+                            "\(run.table.count)", "\(run.history.count)", "\(run.changelog.count)",
+                            "\(distinct)", "\(run.totalsRecords)", "\(run.sink.count)",
+                            "\(expected.count)",
+                        ]
+                    ]),
+                mediaType: "text/markdown")
             try PipelineOracle.historyExplains(run.table, run.history).enforce()
             guard !run.history.isEmpty else { throw StepFailure("the source made no change: nothing to compare") }
             var verdict = PipelineOracle.sinkMatches(run.sink, expected: expected)
@@ -98,34 +115,37 @@ enum CapstoneSteps {
             try verdict.enforce()
         }
 
-        code.then("every change of each order is on {string} in commit order, keyed by its primary key, deletes as "
-                  + "tombstones, with at most {int} duplicates",
-                  doc: "Reads the CDC topic back from the beginning and checks it against the source's change "
-                      + "history: per order, every change once or more, in the order made, none the source did not "
-                      + "make; a change published again (same commit LSN and index) counts as a duplicate, up to the "
-                      + "bound.",
-                  example: #"Then every change of each order is on "orders-cdc" in commit order, keyed by its "#
-                      + #"primary key, deletes as tombstones, with at most 0 duplicates"#
+        code.then(
+            "every change of each order is on {string} in commit order, keyed by its primary key, deletes as "
+                + "tombstones, with at most {int} duplicates",
+            doc: "Reads the CDC topic back from the beginning and checks it against the source's change "
+                + "history: per order, every change once or more, in the order made, none the source did not "
+                + "make; a change published again (same commit LSN and index) counts as a duplicate, up to the "
+                + "bound.",
+            example: #"Then every change of each order is on "orders-cdc" in commit order, keyed by its "#
+                + #"primary key, deletes as tombstones, with at most 0 duplicates"#
         ) { (ctx, topicName: String, maxDuplicates: Int) in
             let (run, pipeline) = try ran(ctx)
             guard topicName == pipeline.cdcName else {
                 throw StepFailure("the pipeline captured into \"\(pipeline.cdcName)\", not \"\(topicName)\"")
             }
             let check = ChangelogCheck(history: run.history, records: run.changelog, maxDuplicates: maxDuplicates)
-            ctx.log("\(check.distinct) distinct changes, \(check.duplicates) duplicates; \(run.readerRestarts) CDC "
+            ctx.log(
+                "\(check.distinct) distinct changes, \(check.duplicates) duplicates; \(run.readerRestarts) CDC "
                     + "reader restarts, at most \(run.readerBatch) messages a round")
             try check.verdict.enforce()
         }
 
-        code.then("the end-to-end latency from source commit to sink row has p99 under {int} ms",
-                  doc: "Every source transaction must have been seen in the sink table (or its latency is unmeasured "
-                      + "and the step fails), and the 99th percentile of commit-to-visible must be under the bound, "
-                      + "both exactly and as the alert rule KafkaBddPipelineLatencyHigh (monitoring/) computes it "
-                      + "from the exported histogram kafka_bdd_pipeline_latency_seconds. Attaches p50/p95/p99, a "
-                      + "histogram, the latency over the run and the Prometheus text. A miss no larger than the "
-                      + "harness's own scheduling delay during the drill (measured) is inconclusive: skipped, "
-                      + "naming both.",
-                  example: "Then the end-to-end latency from source commit to sink row has p99 under 2000 ms"
+        code.then(
+            "the end-to-end latency from source commit to sink row has p99 under {int} ms",
+            doc: "Every source transaction must have been seen in the sink table (or its latency is unmeasured "
+                + "and the step fails), and the 99th percentile of commit-to-visible must be under the bound, "
+                + "both exactly and as the alert rule KafkaBddPipelineLatencyHigh (monitoring/) computes it "
+                + "from the exported histogram kafka_bdd_pipeline_latency_seconds. Attaches p50/p95/p99, a "
+                + "histogram, the latency over the run and the Prometheus text. A miss no larger than the "
+                + "harness's own scheduling delay during the drill (measured) is inconclusive: skipped, "
+                + "naming both.",
+            example: "Then the end-to-end latency from source commit to sink row has p99 under 2000 ms"
         ) { (ctx, p99Bound: Int) in
             let (run, pipeline) = try ran(ctx)
             let bound = Double(p99Bound)
@@ -139,10 +159,12 @@ enum CapstoneSteps {
             let checks = SLOCheck.commitToSinkP99(l, buckets: e.buckets, under: bound)
             MonitoringSteps.attach(ctx, checks)
             // The alert rule's quantile is the same samples through coarse buckets: the exact p99 is the miss.
-            try TimedJudgement.judge(SLOCheck.verdict(checks, produced: run.marks, consumed: l.count),
-                                     claim: "commit-to-sink p99", excess: [e.percentiles.p99 - bound],
-                                     otherProblems: l.isEmpty || l.count < run.marks,
-                                     delay: ctx.world[CapstoneState.Key.self].delay).enforce()
+            try TimedJudgement.judge(
+                SLOCheck.verdict(checks, produced: run.marks, consumed: l.count),
+                claim: "commit-to-sink p99", excess: [e.percentiles.p99 - bound],
+                otherProblems: l.isEmpty || l.count < run.marks,
+                delay: ctx.world[CapstoneState.Key.self].delay
+            ).enforce()
         }
     }
 
@@ -169,10 +191,13 @@ enum CapstoneSteps {
         let (run, delay) = try await HarnessDelay.during {
             try await drill.run(changes: changes, perSecond: perSecond, killBroker: killBroker)
         }
-        ctx.world.update(CapstoneState.Key.self) { $0.run = run; $0.delay = delay }
+        ctx.world.update(CapstoneState.Key.self) {
+            $0.run = run; $0.delay = delay
+        }
         ctx.log("the harness's own scheduling delay during the drill: \(delay.description)")
-        ctx.attach(Evidence.table(["s", "event"], run.timeline.map { [String(format: "%.2f", $0.seconds), $0.event] }),
-                   mediaType: "text/markdown")
+        ctx.attach(
+            Evidence.table(["s", "event"], run.timeline.map { [String(format: "%.2f", $0.seconds), $0.event] }),
+            mediaType: "text/markdown")
     }
 }
 

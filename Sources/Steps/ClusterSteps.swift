@@ -8,7 +8,9 @@ import Drills
 enum ClusterSteps {
     static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
         code.after(name: "stop the scenario's cluster") { ctx in
-            let cluster = ctx.scenario.state.withLock { s in defer { s.cluster = nil }; return s.cluster }
+            let cluster = ctx.scenario.state.withLock { s in
+                defer { s.cluster = nil }; return s.cluster
+            }
             // A shared cluster is handed to the next scenario as this one found it.
             if let isolated = cluster as? IsolatedCluster {
                 for line in try await isolated.restore(within: env.restoreDeadline) { ctx.log(line) }
@@ -17,98 +19,120 @@ enum ClusterSteps {
             if env.ownsClusters, let cluster { Task.detached { await cluster.shutdown() } }
         }
 
-        code.given("a {int}-broker cluster",
-                   doc: "Starts a fresh cluster of that many brokers (embedded), or takes the shared one (compose, "
-                       + "external): it is skipped when it has fewer brokers, and fails when a broker is down or a "
-                       + "fault is left in place. After the scenario its brokers are restarted, its latency removed "
-                       + "and its topics deleted.",
-                   example: "Given a 3-broker cluster") { (ctx, brokers: Int) in
+        code.given(
+            "a {int}-broker cluster",
+            doc: "Starts a fresh cluster of that many brokers (embedded), or takes the shared one (compose, "
+                + "external): it is skipped when it has fewer brokers, and fails when a broker is down or a "
+                + "fault is left in place. After the scenario its brokers are restarted, its latency removed "
+                + "and its topics deleted.",
+            example: "Given a 3-broker cluster"
+        ) { (ctx, brokers: Int) in
             let cluster = try await env.cluster(brokers: brokers)
             ctx.scenario.state.withLock { $0.cluster = cluster }
         }
 
-        code.given("a topic {string} with {int} partition(s) and replication factor {int}",
-                   doc: "Creates a topic and reads it back: the cluster must report that many partitions and, where "
-                       + "it models replication, that many distinct replicas of each. On embedded (whose mock lists "
-                       + "every broker as every partition's replicas) a different factor is logged, and the claims "
-                       + "that rest on it skip.",
-                   example: #"Given a topic "events" with 6 partitions and replication factor 3"#
+        code.given(
+            "a topic {string} with {int} partition(s) and replication factor {int}",
+            doc: "Creates a topic and reads it back: the cluster must report that many partitions and, where "
+                + "it models replication, that many distinct replicas of each. On embedded (whose mock lists "
+                + "every broker as every partition's replicas) a different factor is logged, and the claims "
+                + "that rest on it skip.",
+            example: #"Given a topic "events" with 6 partitions and replication factor 3"#
         ) { (ctx, name: String, partitions: Int32, replicationFactor: Int32) in
             try await createTopic(ctx, env, name: name, partitions: partitions, replicationFactor: replicationFactor)
         }
 
-        code.parameterType("brokers", regexps: [#"\d+(?:(?:, | and )\d+)*"#], typeName: "[Int32]",
-                           useForSnippets: false, description: "broker ids, e.g. `1, 2 and 3`") { g in
+        code.parameterType(
+            "brokers", regexps: [#"\d+(?:(?:, | and )\d+)*"#], typeName: "[Int32]",
+            useForSnippets: false, description: "broker ids, e.g. `1, 2 and 3`"
+        ) { g in
             (g[0] ?? "").split(whereSeparator: { !$0.isNumber }).compactMap { Int32($0) }
         }
 
-        code.given("every partition of {string} has its replicas on brokers {brokers}",
-                   doc: "Puts each partition's replicas on exactly those brokers (preferred leaders rotated over "
-                       + "them) with a partition reassignment, then reads the metadata back. A cluster that placed "
-                       + "them there itself needs no reassignment (librdkafka 2.0.2's mock puts every partition on "
-                       + "the first brokers); one that cannot reassign skips the scenario, naming the layout it made.",
-                   example: #"Given every partition of "logs" has its replicas on brokers 1, 2 and 3"#
+        code.given(
+            "every partition of {string} has its replicas on brokers {brokers}",
+            doc: "Puts each partition's replicas on exactly those brokers (preferred leaders rotated over "
+                + "them) with a partition reassignment, then reads the metadata back. A cluster that placed "
+                + "them there itself needs no reassignment (librdkafka 2.0.2's mock puts every partition on "
+                + "the first brokers); one that cannot reassign skips the scenario, naming the layout it made.",
+            example: #"Given every partition of "logs" has its replicas on brokers 1, 2 and 3"#
         ) { (ctx, name: String, brokers: [Int32]) in
             try await placeReplicas(ctx, name: name, on: brokers)
         }
 
-        code.given("a topic {string} with {int} partition(s), replication factor {int} and retention.ms={int}",
-                   doc: "Creates a topic whose records expire after that many milliseconds (needs a cluster that models retention).",
-                   example: #"Given a topic "clicks" with 1 partition, replication factor 3 and retention.ms=2000"#
+        code.given(
+            "a topic {string} with {int} partition(s), replication factor {int} and retention.ms={int}",
+            doc: "Creates a topic whose records expire after that many milliseconds (needs a cluster that "
+                + "models retention).",
+            example: #"Given a topic "clicks" with 1 partition, replication factor 3 and retention.ms=2000"#
         ) { (ctx, name: String, partitions: Int32, replicationFactor: Int32, retentionMs: Int) in
             try ctx.cluster().require(.retention)
-            try await createTopic(ctx, env, name: name, partitions: partitions, replicationFactor: replicationFactor,
-                                  configs: ["retention.ms": String(retentionMs), "segment.ms": "1000"])
+            try await createTopic(
+                ctx, env, name: name, partitions: partitions, replicationFactor: replicationFactor,
+                configs: ["retention.ms": String(retentionMs), "segment.ms": "1000"])
         }
 
-        code.then("within {int} seconds the records of {string} written before are gone",
-                  deadline: .seconds(argument: 0),
-                  doc: "Polls the partitions' log start offsets until every record written so far has been deleted by retention, or the time is up.",
-                  example: #"Then within 50 seconds the records of "clicks" written before are gone"#
+        code.then(
+            "within {int} seconds the records of {string} written before are gone",
+            deadline: .seconds(argument: 0),
+            doc: "Polls the partitions' log start offsets until every record written so far has been deleted by "
+                + "retention, or the time is up.",
+            example: #"Then within 50 seconds the records of "clicks" written before are gone"#
         ) { (ctx, seconds: Int, name: String) in
             let topic = try ctx.topic(name)
             let cluster = try ctx.cluster()
             try cluster.require(.retention)
             let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
-            try await RetentionDrill.awaitDeletion(topic: topic, partitions: partitions, cluster: cluster, within: seconds)
-                .enforce()
+            try await RetentionDrill.awaitDeletion(
+                topic: topic, partitions: partitions, cluster: cluster, within: seconds
+            )
+            .enforce()
         }
 
-        code.when("broker {int} is killed",
-                  doc: "Kills a broker (SIGKILL on compose) and confirms it on the wire: the broker stops answering "
-                      + "an ApiVersions probe within 10 s. Then waits until the metadata names no partition led "
-                      + "by it: "
-                      + "at once on embedded, where the suite plays the controller; on compose within the broker "
-                      + "session timeout (9 s) plus 6 s, since the KRaft controller moves leadership only when the "
-                      + "broker's session expires. Only brokers: the KRaft controllers are never killed.",
-                  example: "When broker 2 is killed") { (ctx, broker: Int32) in
+        code.when(
+            "broker {int} is killed",
+            doc: "Kills a broker (SIGKILL on compose) and confirms it on the wire: the broker stops answering "
+                + "an ApiVersions probe within 10 s. Then waits until the metadata names no partition led "
+                + "by it: "
+                + "at once on embedded, where the suite plays the controller; on compose within the broker "
+                + "session timeout (9 s) plus 6 s, since the KRaft controller moves leadership only when the "
+                + "broker's session expires. Only brokers: the KRaft controllers are never killed.",
+            example: "When broker 2 is killed"
+        ) { (ctx, broker: Int32) in
             try await ctx.kill(broker: broker)
         }
 
-        code.when("broker {int} is restarted",
-                  doc: "Brings a killed broker back, and waits (10 s embedded, 45 s otherwise) until it answers an "
-                      + "ApiVersions probe and is listed in the metadata. It may still be catching up: the "
-                      + "scenario's After hook waits for it to be back in every ISR.",
-                  example: "When broker 2 is restarted") { (ctx, broker: Int32) in
+        code.when(
+            "broker {int} is restarted",
+            doc: "Brings a killed broker back, and waits (10 s embedded, 45 s otherwise) until it answers an "
+                + "ApiVersions probe and is listed in the metadata. It may still be catching up: the "
+                + "scenario's After hook waits for it to be back in every ISR.",
+            example: "When broker 2 is restarted"
+        ) { (ctx, broker: Int32) in
             let cluster = try ctx.cluster()
             try cluster.require(.brokerFaults)
             try await cluster.restart(broker: broker)
         }
 
-        code.when("the network to broker {int} is slowed by {int} ms",
-                  doc: "Adds that much to a client's round trip to the broker, confirmed by an ApiVersions probe. "
-                      + "Embedded: the mock delays every response of that broker (its RTT), to every client. "
-                      + "Compose: toxiproxy delays the client traffic through the broker's proxy, half on requests "
-                      + "(upstream) and half on responses (downstream); replication between brokers and "
-                      + "controller traffic bypass toxiproxy and are not slowed. Removed after the scenario.",
-                  example: "When the network to broker 1 is slowed by 50 ms") { (ctx, broker: Int32, milliseconds: Int) in
+        code.when(
+            "the network to broker {int} is slowed by {int} ms",
+            doc: "Adds that much to a client's round trip to the broker, confirmed by an ApiVersions probe. "
+                + "Embedded: the mock delays every response of that broker (its RTT), to every client. "
+                + "Compose: toxiproxy delays the client traffic through the broker's proxy, half on requests "
+                + "(upstream) and half on responses (downstream); replication between brokers and "
+                + "controller traffic bypass toxiproxy and are not slowed. Removed after the scenario.",
+            example: "When the network to broker 1 is slowed by 50 "
+                + "ms"
+        ) { (ctx, broker: Int32, milliseconds: Int) in
             try await ctx.slow(broker: broker, by: .milliseconds(milliseconds))
         }
 
-        code.when("the network to every broker is slowed by {int} ms",
-                  doc: "Slows the network to each live broker as the single-broker step does (client traffic only "
-                      + "on compose).",
-                  example: "When the network to every broker is slowed by 20 ms") { (ctx, milliseconds: Int) in
+        code.when(
+            "the network to every broker is slowed by {int} ms",
+            doc: "Slows the network to each live broker as the single-broker step does (client traffic only "
+                + "on compose).",
+            example: "When the network to every broker is slowed by 20 ms"
+        ) { (ctx, milliseconds: Int) in
             let cluster = try ctx.cluster()
             try cluster.require(.latency)
             for broker in try await cluster.liveBrokers() {
@@ -116,11 +140,12 @@ enum ClusterSteps {
             }
         }
 
-        code.then("every partition of {string} has {int} replicas on distinct brokers",
-                  doc: "Checks the replica assignment in the cluster's metadata (first checked for plausibility: "
-                      + "no broker twice, none the cluster does not list); needs a cluster that models replication "
-                      + "(skipped on embedded, whose mock lists every broker as every partition's replicas).",
-                  example: #"Then every partition of "events" has 3 replicas on distinct brokers"#
+        code.then(
+            "every partition of {string} has {int} replicas on distinct brokers",
+            doc: "Checks the replica assignment in the cluster's metadata (first checked for plausibility: "
+                + "no broker twice, none the cluster does not list); needs a cluster that models replication "
+                + "(skipped on embedded, whose mock lists every broker as every partition's replicas).",
+            example: #"Then every partition of "events" has 3 replicas on distinct brokers"#
         ) { (ctx, topicName: String, expected: Int) in
             let topic = try ctx.topic(topicName)
             // More distinct replicas than brokers is false on any cluster: that needs no replication model.
@@ -130,16 +155,19 @@ enum ClusterSteps {
             try ctx.cluster().require(.replication)
             let (partitions, known) = try await placement(ctx, topic)
             let rows = partitions.map { ["\($0.id)", "\($0.leader)", "\($0.replicas)"] }
-            ctx.attach(Evidence.table(["partition", "leader", "replicas"], rows),
-                       mediaType: "text/markdown")
+            ctx.attach(
+                Evidence.table(["partition", "leader", "replicas"], rows),
+                mediaType: "text/markdown")
             try Placement.replicasOnDistinctBrokers(expected, topic: topic, partitions: partitions, brokers: known)
                 .enforce()
         }
 
-        code.then("every replica of {string} is in sync",
-                  doc: "Every partition's in-sync replica set holds all its replicas (no broker twice, none the "
-                      + "cluster does not list); needs a cluster that models replication (skipped on embedded).",
-                  example: #"Then every replica of "events" is in sync"#) { (ctx, topicName: String) in
+        code.then(
+            "every replica of {string} is in sync",
+            doc: "Every partition's in-sync replica set holds all its replicas (no broker twice, none the "
+                + "cluster does not list); needs a cluster that models replication (skipped on embedded).",
+            example: #"Then every replica of "events" is in sync"#
+        ) { (ctx, topicName: String) in
             let topic = try ctx.topic(topicName)
             // The mock reports every replica in sync whatever happens: no verdict there.
             try ctx.cluster().require(.replication)
@@ -147,8 +175,11 @@ enum ClusterSteps {
             try Placement.allInSync(topic: topic, partitions: partitions, brokers: known).enforce()
         }
 
-        code.then("the leaders of {string} are spread over {int} brokers", doc: "Checks how many distinct brokers lead the topic's partitions.",
-                  example: #"Then the leaders of "events" are spread over 3 brokers"#
+        code.then(
+            "the leaders of {string} are spread over {int} brokers",
+            doc: "Checks how many distinct brokers "
+                + "lead the topic's partitions.",
+            example: #"Then the leaders of "events" are spread over 3 brokers"#
         ) { (ctx, topicName: String, over: Int) in
             let topic = try ctx.topic(topicName)
             let (partitions, known) = try await placement(ctx, topic)
@@ -156,24 +187,30 @@ enum ClusterSteps {
                 .enforce()
         }
 
-        code.then("broker {int} is back in the cluster",
-                  doc: "Checks on the wire that the broker answers an ApiVersions probe, and that the metadata lists it.",
-                  example: "Then broker 2 is back in the cluster") { (ctx, broker: Int32) in
+        code.then(
+            "broker {int} is back in the cluster",
+            doc: "Checks on the wire that the broker answers an ApiVersions probe, and that the metadata lists "
+                + "it.",
+            example: "Then broker 2 is back in the cluster"
+        ) { (ctx, broker: Int32) in
             let cluster = try ctx.cluster()
             let probe = try await cluster.probe(broker: broker)
             let listed = try await cluster.metadata(topic: nil).brokers.map(\.id)
             ctx.log("broker \(broker) \(probe)")
-            try Placement.brokerBack(Placement.Probe(broker: broker, answered: probe.answered, summary: "\(probe)"),
-                                     listed: listed).enforce()
+            try Placement.brokerBack(
+                Placement.Probe(broker: broker, answered: probe.answered, summary: "\(probe)"),
+                listed: listed
+            ).enforce()
         }
 
-        code.then("no partition of {string} is led by broker {int}",
-                  doc: "Checks leadership moved away from a broker the cluster has (a broker it never had fails the "
-                      + "step): polls the cluster's metadata until it names "
-                      + "another leader for every partition (within the failover deadline: 5 s embedded, the "
-                      + "broker session timeout 9 s plus 6 s on compose), and each of those leaders answers an "
-                      + "ApiVersions probe.",
-                  example: #"Then no partition of "events" is led by broker 2"#
+        code.then(
+            "no partition of {string} is led by broker {int}",
+            doc: "Checks leadership moved away from a broker the cluster has (a broker it never had fails the "
+                + "step): polls the cluster's metadata until it names "
+                + "another leader for every partition (within the failover deadline: 5 s embedded, the "
+                + "broker session timeout 9 s plus 6 s on compose), and each of those leaders answers an "
+                + "ApiVersions probe.",
+            example: #"Then no partition of "events" is led by broker 2"#
         ) { (ctx, topicName: String, broker: Int32) in
             let topic = try ctx.topic(topicName)
             for verdict in try await PlacementReads.awaitNoneLedBy(broker, topic: topic, on: try ctx.cluster()) {
@@ -196,10 +233,11 @@ enum ClusterSteps {
             guard let factor = asked[topic] else { continue }
             let (partitions, _) = try await placement(ctx, topic)
             if let p = partitions.first(where: { $0.replicationFactor != Int(factor) }) {
-                throw StepSkipped("'\(claim)' cannot be judged on the \(cluster.backend) cluster: it does not "
-                                  + "model \(ClusterCapability.replication.rawValue) — \(topic) was created with "
-                                  + "replication factor \(factor), and the cluster lists \(p.replicas) as its "
-                                  + "partitions' replicas")
+                throw StepSkipped(
+                    "'\(claim)' cannot be judged on the \(cluster.backend) cluster: it does not model "
+                        + "\(ClusterCapability.replication.rawValue) — \(topic) was created with replication factor "
+                        + "\(factor), and the cluster lists \(p.replicas) as its partitions' replicas"
+                )
             }
         }
     }
@@ -209,7 +247,8 @@ enum ClusterSteps {
         let (before, known) = try await placement(ctx, topic)
         try Verdict(brokers.map { Plausibility.knownBroker($0, brokers: known) }.flatMap(\.problems)).enforce()
         if let twice = Plausibility.repeated(brokers) { throw StepFailure("broker \(twice) is named twice") }
-        ctx.log("the cluster had placed the replicas of \(name) on "
+        ctx.log(
+            "the cluster had placed the replicas of \(name) on "
                 + before.map { "\($0.replicas)" }.joined(separator: ", "))
         if try await AdminDrills(cluster: try ctx.cluster()).placeReplicas(topic, on: brokers) { ctx.log("reassigned") }
         let (partitions, brokersNow) = try await placement(ctx, topic)
@@ -217,8 +256,10 @@ enum ClusterSteps {
     }
 
     /// Creates a scenario's topic (under its physical name on a shared cluster) and remembers it.
-    static func createTopic(_ ctx: StepContext, _ env: KafkaEnvironment, name: String, partitions: Int32, replicationFactor: Int32,
-                            configs: [String: String] = [:]) async throws {
+    static func createTopic(
+        _ ctx: StepContext, _ env: KafkaEnvironment, name: String, partitions: Int32, replicationFactor: Int32,
+        configs: [String: String] = [:]
+    ) async throws {
         let physical = env.physicalTopic(name)
         let cluster = try ctx.cluster()
         let (verdict, reported) = try await PlacementReads.create(
@@ -227,7 +268,8 @@ enum ClusterSteps {
         try verdict.enforce()
         let models = cluster.capabilities.contains(.replication)
         if !models, let first = reported.first, first.replicationFactor != Int(replicationFactor) {
-            ctx.log("the \(cluster.backend) cluster does not model per-topic replication: it lists brokers "
+            ctx.log(
+                "the \(cluster.backend) cluster does not model per-topic replication: it lists brokers "
                     + "\(first.replicas) as the replicas of every partition of \(name), not \(replicationFactor); "
                     + "claims about its replication skip here")
         }

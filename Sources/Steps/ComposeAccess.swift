@@ -9,8 +9,9 @@ extension StepContext {
         let cluster = try cluster()
         try cluster.require(capability)
         guard let compose = ((cluster as? IsolatedCluster)?.shared ?? cluster) as? ComposeCluster else {
-            throw Unsupported(capability: capability, backend: cluster.backend,
-                              hint: "\(tools) run in the containers of --cluster compose")
+            throw Unsupported(
+                capability: capability, backend: cluster.backend,
+                hint: "\(tools) run in the containers of --cluster compose")
         }
         return compose
     }

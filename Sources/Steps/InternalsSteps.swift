@@ -19,58 +19,72 @@ enum InternalsSteps {
     /// The topic settings of a compacted topic whose cleaner runs within seconds (with the brokers'
     /// log.cleaner.backoff.ms of docker-compose.yml): a segment rolls 100 ms after it was opened, any
     /// dirty share makes the log cleanable, and a tombstone is kept 2 s after its segment was cleaned.
-    static let fastCleaner = ["cleanup.policy": "compact", "segment.ms": "100", "min.cleanable.dirty.ratio": "0.01",
-                              "min.compaction.lag.ms": "0", "delete.retention.ms": "2000"]
+    static let fastCleaner = [
+        "cleanup.policy": "compact", "segment.ms": "100", "min.cleanable.dirty.ratio": "0.01",
+        "min.compaction.lag.ms": "0", "delete.retention.ms": "2000",
+    ]
 
     static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
-        code.given("a compacted topic {string} with fast cleaner settings",
-                   doc: "Creates a one-partition topic with cleanup.policy=compact, segment.ms=100, "
-                       + "min.cleanable.dirty.ratio=0.01, min.compaction.lag.ms=0 and delete.retention.ms=2000, "
-                       + "replicated to every broker up to 3; needs a cluster that models log compaction (compose, external).",
-                   example: #"Given a compacted topic "accounts" with fast cleaner settings"#) { (ctx, name: String) in
+        code.given(
+            "a compacted topic {string} with fast cleaner settings",
+            doc: "Creates a one-partition topic with cleanup.policy=compact, segment.ms=100, "
+                + "min.cleanable.dirty.ratio=0.01, min.compaction.lag.ms=0 and delete.retention.ms=2000, "
+                + "replicated to every broker up to 3; needs a cluster that models log compaction (compose, "
+                + "external).",
+            example: #"Given a compacted topic "accounts" with fast cleaner settings"#
+        ) { (ctx, name: String) in
             let cluster = try ctx.cluster()
             try cluster.require(.compaction)
             let rf = Int32(min(3, try await cluster.configuredBrokers().count))
-            try await ClusterSteps.createTopic(ctx, env, name: name, partitions: 1, replicationFactor: rf,
-                                               configs: fastCleaner)
+            try await ClusterSteps.createTopic(
+                ctx, env, name: name, partitions: 1, replicationFactor: rf,
+                configs: fastCleaner)
         }
 
-        code.when("I write {int} keys with {int} updates each to {string} and delete every {int}th key",
-                  doc: "Writes `key-0001` … with values `key-0001:v1` … in rounds (every key once per round), then a "
-                      + "tombstone (a record without a value) for every Nth key; each offset comes from its delivery "
-                      + "report (acks=all); needs a cluster that models log compaction (compose, external).",
-                  example: #"When I write 20 keys with 5 updates each to "accounts" and delete every 4th key"#
+        code.when(
+            "I write {int} keys with {int} updates each to {string} and delete every {int}th key",
+            doc: "Writes `key-0001` … with values `key-0001:v1` … in rounds (every key once per round), then a "
+                + "tombstone (a record without a value) for every Nth key; each offset comes from its delivery "
+                + "report (acks=all); needs a cluster that models log compaction (compose, external).",
+            example: #"When I write 20 keys with 5 updates each to "accounts" and delete every 4th key"#
         ) { (ctx, keys: Int, updates: Int, name: String, every: Int) in
             let topic = try ctx.topic(name)
             try ctx.cluster().require(.compaction)
             guard keys > 0, updates > 1, every > 0, every <= keys else {
                 throw StepFailure("needs at least one key, two updates and a deletion among the keys")
             }
-            let written = try await CompactionDrill.write(try ctx.cluster(), topic: topic, keys: keys, updates: updates,
-                                                          deleteEvery: every)
+            let written = try await CompactionDrill.write(
+                try ctx.cluster(), topic: topic, keys: keys, updates: updates,
+                deleteEvery: every)
             ctx.world.update(State.Key.self) { $0.written[name] = written }
-            ctx.log("wrote \(written.count) records to \(topic): \(keys * updates) updates, "
+            ctx.log(
+                "wrote \(written.count) records to \(topic): \(keys * updates) updates, "
                     + "\(written.filter { $0.value == nil }.count) tombstones, offsets 0…\(written.last?.offset ?? -1)")
         }
 
-        code.then("within {int} seconds the log of {string} keeps only the latest value of each key, and deleted keys are gone",
-                  deadline: .seconds(argument: 0),
-                  doc: "Writes a record under a new key each second (rolling the active segment, so the history "
-                      + "becomes cleanable) and reads the partition back from offset 0 until the compaction oracle "
-                      + "holds: below the first of those records only each key's latest record survives, every "
-                      + "tombstoned key is gone (delete.retention.ms has passed), every later record survives, "
-                      + "offsets only increase, each record is what was written at its offset, and the state read "
-                      + "back equals the state written. Fails with the oracle's last verdict at the deadline; needs a cluster "
-                      + "that models log compaction (compose, external).",
-                  example: #"Then within 50 seconds the log of "accounts" keeps only the latest value of each key, and deleted keys are gone"#
+        code.then(
+            "within {int} seconds the log of {string} keeps only the latest value of each key, and deleted keys "
+                + "are gone",
+            deadline: .seconds(argument: 0),
+            doc: "Writes a record under a new key each second (rolling the active segment, so the history "
+                + "becomes cleanable) and reads the partition back from offset 0 until the compaction oracle "
+                + "holds: below the first of those records only each key's latest record survives, every "
+                + "tombstoned key is gone (delete.retention.ms has passed), every later record survives, "
+                + "offsets only increase, each record is what was written at its offset, and the state read "
+                + "back equals the state written. Fails with the oracle's last verdict at the deadline; needs a "
+                + "cluster "
+                + "that models log compaction (compose, external).",
+            example: #"Then within 50 seconds the log of "accounts" keeps only the latest value of each key, "#
+                + #"and deleted keys are gone"#
         ) { (ctx, seconds: Int, name: String) in
             let cluster = try ctx.cluster()
             try cluster.require(.compaction)
             guard let written = ctx.world[State.Key.self].written[name] else {
                 throw StepFailure("nothing was written to \"\(name)\" in this scenario")
             }
-            let result = try await CompactionDrill.awaitCompaction(cluster, topic: try ctx.topic(name), written: written,
-                                                                   within: .seconds(seconds))
+            let result = try await CompactionDrill.awaitCompaction(
+                cluster, topic: try ctx.topic(name), written: written,
+                within: .seconds(seconds))
             ctx.world.update(State.Key.self) { s in
                 s.horizon[name] = result.horizon
                 s.readBack[name] = result.readBack
@@ -79,22 +93,28 @@ enum InternalsSteps {
             try result.verdict.enforce()
         }
 
-        code.then("the segment files of {string} on disk, as the broker's own tools list them, hold what was read back",
-                  doc: "On the partition's leader (compose): `ls -ln` of the partition directory, kafka-dump-log.sh "
-                      + "over its segments and indexes, and kafka-log-dirs.sh, attached as tables (segment, base "
-                      + "offset, bytes, records, index entries; replica sizes per broker). The records the dump shows "
-                      + "must be exactly those the consumer read back (offsets, keys, tombstones); needs a cluster that models "
-                      + "log compaction (compose, whose containers run the tools).",
-                  example: #"Then the segment files of "accounts" on disk, as the broker's own tools list them, hold what was read back"#
+        code.then(
+            "the segment files of {string} on disk, as the broker's own tools list them, hold what was read back",
+            doc: "On the partition's leader (compose): `ls -ln` of the partition directory, kafka-dump-log.sh "
+                + "over its segments and indexes, and kafka-log-dirs.sh, attached as tables (segment, base "
+                + "offset, bytes, records, index entries; replica sizes per broker). The records the dump shows "
+                + "must be exactly those the consumer read back (offsets, keys, tombstones); needs a cluster "
+                + "that models "
+                + "log compaction (compose, whose containers run the tools).",
+            example: #"Then the segment files of "accounts" on disk, as the broker's own tools list them, hold "#
+                + #"what was read back"#
         ) { (ctx, name: String) in
             let compose = try ctx.composeCluster(for: .compaction, tools: "kafka-dump-log.sh and kafka-log-dirs.sh")
             guard let readBack = ctx.world[State.Key.self].readBack[name] else {
                 throw StepFailure("\"\(name)\" was not read back after compaction in this scenario")
             }
             let layout = try await CompactionDrill.layout(compose, topic: try ctx.topic(name))
-            ctx.attach(Evidence.table(["file", "base offset", "bytes", "records", "tombstones", "index entries"],
-                                      layout.segmentRows), mediaType: "text/markdown")
-            ctx.attach(Evidence.table(["broker", "partition", "bytes"], layout.replicaRows), mediaType: "text/markdown")
+            ctx.attach(
+                Evidence.table(
+                    ["file", "base offset", "bytes", "records", "tombstones", "index entries"],
+                    layout.segmentRows), mediaType: "text/markdown")
+            ctx.attach(
+                Evidence.table(["broker", "partition", "bytes"], layout.replicaRows), mediaType: "text/markdown")
             try CompactionDrill.compare(dumped: layout.records, readBack: readBack).enforce()
         }
     }

@@ -22,7 +22,12 @@ struct MirrorState: Sendable {
 enum MirrorSteps {
     static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
         code.after(name: "stop the scenario's mirror and its other clusters") { ctx in
-            if let mirror = ctx.world.update(MirrorState.Key.self, { s in defer { s.mirror = nil }; return s.mirror }) {
+            if let mirror = ctx.world.update(
+                MirrorState.Key.self,
+                { s in
+                    defer { s.mirror = nil }; return s.mirror
+                })
+            {
                 await mirror.stop()
             }
             let others = ctx.scenario.state.withLock { s in
@@ -37,11 +42,12 @@ enum MirrorSteps {
             }
         }
 
-        code.given("a source cluster {string} and a target cluster {string} with {int} brokers each",
-                   doc: "Starts two clusters for a scenario, named for the steps that follow (embedded: two mock "
-                       + "clusters side by side; compose: the default cluster and the `mirror` profile's west "
-                       + "cluster). The source is the one other steps act on until `the steps below act on cluster`.",
-                   example: #"Given a source cluster "east" and a target cluster "west" with 3 brokers each"#
+        code.given(
+            "a source cluster {string} and a target cluster {string} with {int} brokers each",
+            doc: "Starts two clusters for a scenario, named for the steps that follow (embedded: two mock "
+                + "clusters side by side; compose: the default cluster and the `mirror` profile's west "
+                + "cluster). The source is the one other steps act on until `the steps below act on cluster`.",
+            example: #"Given a source cluster "east" and a target cluster "west" with 3 brokers each"#
         ) { (ctx, source: String, target: String, brokers: Int) in
             let first = try await env.cluster(brokers: brokers)
             let second = try await env.secondCluster(brokers: brokers)
@@ -51,57 +57,73 @@ enum MirrorSteps {
                 s.cluster = first
                 s.current = source
             }
-            ctx.world.update(MirrorState.Key.self) { $0.source = source; $0.target = target }
+            ctx.world.update(MirrorState.Key.self) {
+                $0.source = source; $0.target = target
+            }
         }
 
-        code.given("the steps below act on cluster {string}",
-                   doc: "Makes a named cluster the one every following step acts on (topics, producing, consuming, "
-                       + "faults), until another such step.",
-                   example: #"Given the steps below act on cluster "west""#) { (ctx, clusterName: String) in
+        code.given(
+            "the steps below act on cluster {string}",
+            doc: "Makes a named cluster the one every following step acts on (topics, producing, consuming, "
+                + "faults), until another such step.",
+            example: #"Given the steps below act on cluster "west""#
+        ) { (ctx, clusterName: String) in
             try ctx.actOn(cluster: clusterName)
         }
 
-        code.given("a topic {string} on cluster {string} with {int} partition(s) and replication factor {int}",
-                   doc: "Creates a topic on a named cluster.",
-                   example: #"Given a topic "orders" on cluster "east" with 3 partitions and replication factor 3"#
+        code.given(
+            "a topic {string} on cluster {string} with {int} partition(s) and replication factor {int}",
+            doc: "Creates a topic on a named cluster.",
+            example: #"Given a topic "orders" on cluster "east" with 3 partitions and replication factor 3"#
         ) { (ctx, name: String, clusterName: String, partitions: Int32, rf: Int32) in
             try await ctx.on(cluster: clusterName) {
                 try await ClusterSteps.createTopic(ctx, env, name: name, partitions: partitions, replicationFactor: rf)
             }
         }
 
-        code.when("the network to every broker of cluster {string} is slowed by {int} ms",
-                  doc: "Slows every live broker of a named cluster as `the network to broker N is slowed by X ms` "
-                      + "does, each confirmed by an ApiVersions probe.",
-                  example: #"When the network to every broker of cluster "west" is slowed by 100 ms"#
+        code.when(
+            "the network to every broker of cluster {string} is slowed by {int} ms",
+            doc: "Slows every live broker of a named cluster as `the network to broker N is slowed by X ms` "
+                + "does, each confirmed by an ApiVersions probe.",
+            example: #"When the network to every broker of cluster "west" is slowed by 100 ms"#
         ) { (ctx, clusterName: String, ms: Int) in
             try await ctx.on(cluster: clusterName) {
                 let cluster = try ctx.cluster()
                 try cluster.require(.latency)
-                for broker in try await cluster.liveBrokers() { try await ctx.slow(broker: broker, by: .milliseconds(ms)) }
+                for broker in try await cluster.liveBrokers() {
+                    try await ctx.slow(broker: broker, by: .milliseconds(ms))
+                }
             }
         }
 
-        code.when("I produce {int} keyed messages with headers to {string}",
-                  doc: "Sends records with 20 distinct keys, two headers each (`trace-id`, `origin`) and timestamps "
-                      + "an hour old, to the current cluster; every send and acknowledgement goes to the ledger.",
-                  example: #"When I produce 300 keyed messages with headers to "orders""#
+        code.when(
+            "I produce {int} keyed messages with headers to {string}",
+            doc: "Sends records with 20 distinct keys, two headers each (`trace-id`, `origin`) and timestamps "
+                + "an hour old, to the current cluster; every send and acknowledgement goes to the ledger.",
+            example: #"When I produce 300 keyed messages with headers to "orders""#
         ) { (ctx, count: Int, topicName: String) in
             let topic = try ctx.topic(topicName)
-            try await MirrorDrills.produceWithHeaders(count, to: topic, config: try ctx.cluster().config(),
-                                                      ledger: ctx.ledger)
+            try await MirrorDrills.produceWithHeaders(
+                count, to: topic, config: try ctx.cluster().config(),
+                ledger: ctx.ledger)
         }
 
-        code.given("a mirror from {string} to {string} for topics matching {string} excluding {string}, "
-                   + "checkpointing group {string} every {int} ms",
-                   doc: "Starts a mirror following MirrorMaker 2's conventions (Processing/Mirror.swift): source "
-                       + "topics whose whole name matches the include pattern and not the exclude pattern become "
-                       + "`<source>.<topic>` on the target, same partition, keys, values, headers and timestamps "
-                       + "kept; the group's committed offsets are translated and written to "
-                       + "`<source>.checkpoints.internal` on the target at that interval; a heartbeat goes to "
-                       + "`heartbeats` on the target every second. Stopped after the scenario.",
-                   example: #"Given a mirror from "east" to "west" for topics matching "orders|payments" excluding "audit.*", checkpointing group "billing" every 1000 ms"#
-        ) { (ctx, sourceName: String, targetName: String, include: String, exclude: String, group: String, intervalMs: Int) in
+        code.given(
+            "a mirror from {string} to {string} for topics matching {string} excluding {string}, "
+                + "checkpointing group {string} every {int} ms",
+            doc: "Starts a mirror following MirrorMaker 2's conventions (Processing/Mirror.swift): source "
+                + "topics whose whole name matches the include pattern and not the exclude pattern become "
+                + "`<source>.<topic>` on the target, same partition, keys, values, headers and timestamps "
+                + "kept; the group's committed offsets are translated and written to "
+                + "`<source>.checkpoints.internal` on the target at that interval; a heartbeat goes to "
+                + "`heartbeats` on the target every second. Stopped after the scenario.",
+            example: #"Given a mirror from "east" to "west" for topics matching "orders|payments" excluding "#
+                + #""audit.*", checkpointing group "billing" every 1000 ms"#
+        ) {
+            (
+                ctx, sourceName: String, targetName: String, include: String, exclude: String, group: String,
+                intervalMs: Int
+            ) in
             let mirror = try await MirrorDrills.startMirror(
                 source: try ctx.named(sourceName).cluster, target: try ctx.named(targetName).cluster,
                 sourceAlias: sourceName, targetAlias: targetName, include: include, exclude: exclude, group: group,
@@ -113,18 +135,25 @@ enum MirrorSteps {
             }
         }
 
-        code.then("within {int} seconds {string} on cluster {string} holds every record of {string} on cluster {string} "
-                  + "in partition order with keys, values, headers and timestamps",
-                  deadline: .seconds(argument: 0),
-                  doc: "Reads both topics back from their clusters until the target's copy is complete or the time "
-                      + "is up, then checks that the source gave back every record the scenario had acknowledged on it, "
-                      + "and partition by partition that the copy holds the source's records in the "
-                      + "same order with the same key, value, headers and timestamp (MirrorChecks.fidelity).",
-                  example: #"Then within 30 seconds "east.orders" on cluster "west" holds every record of "orders" on cluster "east" in partition order with keys, values, headers and timestamps"#
+        code.then(
+            "within {int} seconds {string} on cluster {string} holds every record of {string} on cluster "
+                + "{string} "
+                + "in partition order with keys, values, headers and timestamps",
+            deadline: .seconds(argument: 0),
+            doc: "Reads both topics back from their clusters until the target's copy is complete or the time "
+                + "is up, then checks that the source gave back every record the scenario had acknowledged on "
+                + "it, "
+                + "and partition by partition that the copy holds the source's records in the "
+                + "same order with the same key, value, headers and timestamp (MirrorChecks.fidelity).",
+            example: #"Then within 30 seconds "east.orders" on cluster "west" holds every record of "orders" on "#
+                + #"cluster "east" in partition order with keys, values, headers and timestamps"#
         ) { (ctx, seconds: Int, remoteName: String, targetName: String, name: String, sourceName: String) in
             let target = try ctx.named(targetName)
             let sourceNamed = try ctx.named(sourceName)
-            guard let topic = sourceNamed.topics[name] else { throw StepFailure("no topic \"\(name)\" on that cluster") }
+            guard let topic = sourceNamed.topics[name] else {
+                throw StepFailure(
+                    "no topic \"\(name)\" on that cluster")
+            }
             let partitions = sourceNamed.partitions[name] ?? 1
             let remote = remoteTopic(remoteName, written: name, physical: topic)
             let acknowledged = ctx.ledger.history().acknowledgedIds(on: topic)
@@ -140,11 +169,12 @@ enum MirrorSteps {
             try verdict.enforce()
         }
 
-        code.then("cluster {string} has {string} but no copy of {string}",
-                  doc: "Reads the target's metadata: the included topic's remote copy is there (so the mirror has "
-                      + "looked at the source's topics since the excluded one was created) and no topic is the "
-                      + "excluded one or its remote copy.",
-                  example: #"Then cluster "west" has "east.orders" but no copy of "audit""#
+        code.then(
+            "cluster {string} has {string} but no copy of {string}",
+            doc: "Reads the target's metadata: the included topic's remote copy is there (so the mirror has "
+                + "looked at the source's topics since the excluded one was created) and no topic is the "
+                + "excluded one or its remote copy.",
+            example: #"Then cluster "west" has "east.orders" but no copy of "audit""#
         ) { (ctx, targetName: String, included: String, excludedName: String) in
             let target = try ctx.named(targetName).cluster
             let state = ctx.world[MirrorState.Key.self]
@@ -152,49 +182,62 @@ enum MirrorSteps {
             guard let excluded = sourceNamed.topics[excludedName] else {
                 throw StepFailure("no topic \"\(excludedName)\" on the source cluster: create it first")
             }
-            let includedPhysical = included.split(separator: ".", maxSplits: 1).last.map(String.init).flatMap { sourceNamed.topics[$0] }
+            let includedPhysical =
+                included.split(separator: ".", maxSplits: 1).last.map(String.init).flatMap { sourceNamed.topics[$0] }
                 .map { "\(state.source ?? "").\($0)" } ?? included
             let names = try await target.metadata(topic: nil).topics.map(\.name)
-            try MirrorClaims.includedMirrored(included, physical: includedPhysical, target: targetName, topics: names,
-                                              excluded: excludedName).enforce()
+            try MirrorClaims.includedMirrored(
+                included, physical: includedPhysical, target: targetName, topics: names,
+                excluded: excludedName
+            ).enforce()
             ctx.log("topics on \(targetName): \(names.sorted())")
             try MirrorChecks.excluded([excluded], sourceAlias: state.source ?? "", targetTopics: names).enforce()
         }
 
-        code.then("the newest heartbeat on cluster {string} is at most {int} ms old",
-                  doc: "Reads the target's `heartbeats` topic back and checks the newest heartbeat's timestamp "
-                      + "against the clock when the step began: the mirror is alive within that bound (its "
-                      + "interval is 1 s).",
-                  example: #"Then the newest heartbeat on cluster "west" is at most 2500 ms old"#
+        code.then(
+            "the newest heartbeat on cluster {string} is at most {int} ms old",
+            doc: "Reads the target's `heartbeats` topic back and checks the newest heartbeat's timestamp "
+                + "against the clock when the step began: the mirror is alive within that bound (its "
+                + "interval is 1 s).",
+            example: #"Then the newest heartbeat on cluster "west" is at most 2500 ms old"#
         ) { (ctx, clusterName: String, bound: Int) in
             let target = try ctx.named(clusterName).cluster
-            let asked = MirrorDrills.nowMs() // the age at the question, not after the read's own round trips
-            let records = try await TopicReader.readAll(config: target.config(), topic: Mirror.heartbeatsTopic, partitions: [0])
+            let asked = MirrorDrills.nowMs()  // the age at the question, not after the read's own round trips
+            let records = try await TopicReader.readAll(
+                config: target.config(), topic: Mirror.heartbeatsTopic, partitions: [0])
             let newest = records.compactMap { try? JSONDecoder().decode(Mirror.Heartbeat.self, from: Data($0.value)) }
                 .map(\.timestamp).max()
-            ctx.log("newest heartbeat \(newest.map { max(0, asked - $0) }.map(String.init) ?? "-") ms old, "
+            ctx.log(
+                "newest heartbeat \(newest.map { max(0, asked - $0) }.map(String.init) ?? "-") ms old, "
                     + "\(records.count) heartbeats")
             try MirrorClaims.heartbeat(newest: newest, asked: asked, bound: bound).enforce()
         }
 
-        code.when("the mirror is paused for {int} seconds",
-                  deadline: .seconds(argument: 0),
-                  doc: "Pauses the scenario's mirror (no records, checkpoints or heartbeats) for that long, then "
-                      + "resumes it.",
-                  example: "When the mirror is paused for 3 seconds") { (ctx, seconds: Int) in
-            guard let mirror = ctx.world[MirrorState.Key.self].mirror else { throw StepFailure("no mirror in this scenario") }
+        code.when(
+            "the mirror is paused for {int} seconds",
+            deadline: .seconds(argument: 0),
+            doc: "Pauses the scenario's mirror (no records, checkpoints or heartbeats) for that long, then "
+                + "resumes it.",
+            example: "When the mirror is paused for 3 seconds"
+        ) { (ctx, seconds: Int) in
+            guard let mirror = ctx.world[MirrorState.Key.self].mirror else {
+                throw StepFailure(
+                    "no mirror in this scenario")
+            }
             mirror.pause()
-            try await Task.sleep(for: .seconds(seconds)) // the pause is the drill's parameter
+            try await Task.sleep(for: .seconds(seconds))  // the pause is the drill's parameter
             mirror.resume()
         }
 
-        code.when("{int} messages per second go to {string} for {int} seconds while the mirror is paused from second "
-                  + "{int} to second {int}",
-                  deadline: .seconds(argument: 2),
-                  doc: "The lag drill: produces at that rate to a topic of the mirror's source, pauses the mirror for "
-                      + "the given span, and measures each record's mirror lag on the target (read time there minus "
-                      + "its preserved timestamp). Charted with the pause shaded.",
-                  example: #"When 50 messages per second go to "orders" for 8 seconds while the mirror is paused from second 2 to second 5"#
+        code.when(
+            "{int} messages per second go to {string} for {int} seconds while the mirror is paused from second "
+                + "{int} to second {int}",
+            deadline: .seconds(argument: 2),
+            doc: "The lag drill: produces at that rate to a topic of the mirror's source, pauses the mirror for "
+                + "the given span, and measures each record's mirror lag on the target (read time there minus "
+                + "its preserved timestamp). Charted with the pause shaded.",
+            example: #"When 50 messages per second go to "orders" for 8 seconds while the mirror is paused from "#
+                + #"second 2 to second 5"#
         ) { (ctx, rate: Int, name: String, seconds: Int, pauseFrom: Int, pauseTo: Int) in
             let state = ctx.world[MirrorState.Key.self]
             guard let mirror = state.mirror, let sourceName = state.source, let targetName = state.target else {
@@ -202,99 +245,106 @@ enum MirrorSteps {
             }
             let source = try ctx.named(sourceName), target = try ctx.named(targetName)
             guard let topic = source.topics[name] else { throw StepFailure("no topic \"\(name)\" on \(sourceName)") }
-            let remote = Mirror.remoteTopic(topic, sourceAlias: sourceName)
-            try await MirrorDrills.awaitRemoteTopic(remote, on: target.cluster)
-            let (result, delay) = try await HarnessDelay.during {
-                try await MirrorDrills.lag(mirror: mirror, source: source.cluster, target: target.cluster, topic: topic,
-                                           remote: remote, partitions: source.partitions[name] ?? 1, rate: rate,
-                                           seconds: seconds, pauseFrom: pauseFrom, pauseTo: pauseTo, ledger: ctx.ledger)
+            let run = try await MirrorDrills.lagDrill(
+                mirror: mirror, source: source.cluster, target: target.cluster, sourceAlias: sourceName,
+                targetAlias: targetName, topic: topic, partitions: source.partitions[name] ?? 1, rate: rate,
+                seconds: seconds, pauseFrom: pauseFrom, pauseTo: pauseTo, ledger: ctx.ledger)
+            ctx.world.update(MirrorState.Key.self) {
+                $0.lag = run.result; $0.lagDelay = run.delay
             }
-            ctx.world.update(MirrorState.Key.self) { $0.lag = result; $0.lagDelay = delay }
-            ctx.log("the harness's own scheduling delay during the drill: \(delay.description)")
-            ctx.attach(Evidence.lineChart(title: "Mirror lag on \(targetName), by send time", unit: "lag in ms",
-                                          samples: result.samples.map { ($0.sent, $0.lag) },
-                                          spans: [(label: "paused", from: result.pause.from, to: result.pause.to)]),
-                       mediaType: "image/svg+xml")
-            ctx.log("\(result.read) of \(result.sent) records read on \(targetName); caught up "
-                    + (result.caughtUpAfterResume.map { String(format: "%.2f s after the resume", $0) } ?? "never"))
+            ctx.attach(run.chart, mediaType: "image/svg+xml")
+            ctx.log(run.summary)
         }
 
-        code.then("the mirror lag rose to at least {int} ms during the pause and stayed under {int} ms outside it",
-                  doc: "Judges the lag drill's samples: the largest lag of a record sent during the pause (the "
-                      + "pause was real, seen on the target) and the largest of one sent more than a second before "
-                      + "it (records still on their way when it began wait for it too) or at least a second after "
-                      + "it (the backlog drained). A miss no larger than the harness's own scheduling delay during "
-                      + "the drill (measured) is inconclusive: skipped, naming both.",
-                  example: "Then the mirror lag rose to at least 2500 ms during the pause and stayed under 1500 ms outside it"
+        code.then(
+            "the mirror lag rose to at least {int} ms during the pause and stayed under {int} ms outside it",
+            doc: "Judges the lag drill's samples: the largest lag of a record sent during the pause (the "
+                + "pause was real, seen on the target) and the largest of one sent more than a second before "
+                + "it (records still on their way when it began wait for it too) or at least a second after "
+                + "it (the backlog drained). A miss no larger than the harness's own scheduling delay during "
+                + "the drill (measured) is inconclusive: skipped, naming both.",
+            example: "Then the mirror lag rose to at least 2500 ms during the pause and stayed under 1500 ms "
+                + "outside it"
         ) { (ctx, duringAtLeastMs: Int, outsideBelowMs: Int) in
             guard let lag = ctx.world[MirrorState.Key.self].lag else { throw StepFailure("no lag drill ran") }
             let low = Double(duringAtLeastMs), high = Double(outsideBelowMs)
             let (during, outside) = lag.aroundThePause
             let peakOutside = outside.max() ?? 0
             ctx.attach(lag.pauseTable, mediaType: "text/markdown")
-            try TimedJudgement.judge(MirrorClaims.lagAroundPause(read: lag.read, sent: lag.sent, during: during,
-                                                                 outside: peakOutside, low: low, high: high),
-                                     claim: "the mirror lag", excess: [low - during, peakOutside - high],
-                                     otherProblems: lag.read < lag.sent || lag.samples.isEmpty,
-                                     delay: ctx.world[MirrorState.Key.self].lagDelay).enforce()
+            try TimedJudgement.judge(
+                MirrorClaims.lagAroundPause(
+                    read: lag.read, sent: lag.sent, during: during,
+                    outside: peakOutside, low: low, high: high),
+                claim: "the mirror lag", excess: [low - during, peakOutside - high],
+                otherProblems: lag.read < lag.sent || lag.samples.isEmpty,
+                delay: ctx.world[MirrorState.Key.self].lagDelay
+            ).enforce()
         }
 
-        code.then("the mirror caught up within {int} seconds after it resumed",
-                  doc: "The last record sent during the pause was read on the target within that time of the resume.",
-                  example: "Then the mirror caught up within 3 seconds after it resumed") { (ctx, within: Int) in
+        code.then(
+            "the mirror caught up within {int} seconds after it resumed",
+            doc: "The last record sent during the pause was read on the target within that time of the resume.",
+            example: "Then the mirror caught up within 3 seconds after it resumed"
+        ) { (ctx, within: Int) in
             guard let lag = ctx.world[MirrorState.Key.self].lag else { throw StepFailure("no lag drill ran") }
             try MirrorClaims.caughtUp(after: lag.caughtUpAfterResume, within: within).enforce()
         }
 
-        code.when("group {string} consumes {int} messages of {string} on cluster {string} at {int} messages per second, "
-                  + "committing every {int}, then fails over to cluster {string} at the translated offsets",
-                  doc: "The planned failover drill: the group reads and commits on the source at that pace, stops, and "
-                      + "starts on the target at the offsets of the newest checkpoints there (read back from "
-                      + "`<source>.checkpoints.internal`), reading `<source>.<topic>` until every acknowledged record "
-                      + "of the topic was consumed on one side or the other. Records the recovery time (the switch "
-                      + "to the first record read on the target).",
-                  example: #"When group "billing" consumes 200 messages of "orders" on cluster "east" at 100 messages per second, committing every 20, then fails over to cluster "west" at the translated offsets"#
-        ) { (ctx, group: String, count: Int, name: String, sourceName: String, rate: Int, every: Int, targetName: String) in
+        code.when(
+            "group {string} consumes {int} messages of {string} on cluster {string} at {int} messages per "
+                + "second, "
+                + "committing every {int}, then fails over to cluster {string} at the translated offsets",
+            doc: "The planned failover drill: the group reads and commits on the source at that pace, stops, and "
+                + "starts on the target at the offsets of the newest checkpoints there (read back from "
+                + "`<source>.checkpoints.internal`), reading `<source>.<topic>` until every acknowledged record "
+                + "of the topic was consumed on one side or the other. Records the recovery time (the switch "
+                + "to the first record read on the target).",
+            example: #"When group "billing" consumes 200 messages of "orders" on cluster "east" at 100 messages "#
+                + #"per second, committing every 20, then fails over to cluster "west" at the translated offsets"#
+        ) {
+            (
+                ctx, group: String, count: Int, name: String, sourceName: String, rate: Int, every: Int,
+                targetName: String
+            ) in
             let source = try ctx.named(sourceName), target = try ctx.named(targetName)
             guard let topic = source.topics[name] else { throw StepFailure("no topic \"\(name)\" on \(sourceName)") }
-            let remote = Mirror.remoteTopic(topic, sourceAlias: sourceName)
-            try await MirrorDrills.awaitRemoteTopic(remote, on: target.cluster)
-            let result = try await MirrorDrills.failover(
-                group: group, topic: topic, partitions: source.partitions[name] ?? 1, count: count, rate: rate,
-                commitEvery: every, source: source.cluster, target: target.cluster, sourceAlias: sourceName,
-                remote: remote, ledger: ctx.ledger, deadline: env.stepTimeout * 0.4)
-            ctx.world.update(MirrorState.Key.self) { $0.failover = result }
-            if let status = ctx.world[MirrorState.Key.self].mirror?.status {
-                ctx.log("mirror: \(status.mirrored) records mirrored, \(status.checkpoints) checkpoint rounds, "
-                        + "\(status.heartbeats) heartbeats; last checkpoint round: \(status.lastCheckpoint ?? "none")"
-                        + (status.error.map { "; stopped: \($0)" } ?? ""))
-            }
-            for table in result.tables(source: sourceName, target: targetName) {
-                ctx.attach(table, mediaType: "text/markdown")
-            }
+            let run = try await MirrorDrills.failoverDrill(
+                mirror: ctx.world[MirrorState.Key.self].mirror, group: group, topic: topic,
+                partitions: source.partitions[name] ?? 1, count: count, rate: rate, commitEvery: every,
+                source: source.cluster, target: target.cluster, sourceAlias: sourceName, targetAlias: targetName,
+                ledger: ctx.ledger, deadline: env.stepTimeout * 0.4)
+            ctx.world.update(MirrorState.Key.self) { $0.failover = run.result }
+            if let summary = run.summary { ctx.log(summary) }
+            for table in run.tables { ctx.attach(table, mediaType: "text/markdown") }
         }
 
-        code.then("the failover lost no message and consumed twice only messages read after the last checkpoint",
-                  doc: "Judges the failover drill with the delivery checker: every acknowledged record consumed on "
-                      + "one cluster or the other; per partition, the target read starts at the translated offset, "
-                      + "which holds the record at the checkpoint's upstream offset, and exactly the records the "
-                      + "group read on the source after the newest checkpoint (committed offset minus the "
-                      + "checkpoint's upstream offset, both read back from the clusters) are consumed twice.",
-                  example: "Then the failover lost no message and consumed twice only messages read after the last checkpoint") { ctx in
+        code.then(
+            "the failover lost no message and consumed twice only messages read after the last checkpoint",
+            doc: "Judges the failover drill with the delivery checker: every acknowledged record consumed on "
+                + "one cluster or the other; per partition, the target read starts at the translated offset, "
+                + "which holds the record at the checkpoint's upstream offset, and exactly the records the "
+                + "group read on the source after the newest checkpoint (committed offset minus the "
+                + "checkpoint's upstream offset, both read back from the clusters) are consumed twice.",
+            example: "Then the failover lost no message and consumed twice only messages read after the last "
+                + "checkpoint"
+        ) { ctx in
             guard let f = ctx.world[MirrorState.Key.self].failover else { throw StepFailure("no failover drill ran") }
             try f.history.verdict.enforce()
         }
 
-        code.then("at most {int} messages were consumed twice in the failover",
-                  doc: "A bound written in the feature, derived there from the drill's pace and checkpoint interval.",
-                  example: "Then at most 120 messages were consumed twice in the failover") { (ctx, bound: Int) in
+        code.then(
+            "at most {int} messages were consumed twice in the failover",
+            doc: "A bound written in the feature, derived there from the drill's pace and checkpoint interval.",
+            example: "Then at most 120 messages were consumed twice in the failover"
+        ) { (ctx, bound: Int) in
             guard let f = ctx.world[MirrorState.Key.self].failover else { throw StepFailure("no failover drill ran") }
             try MirrorClaims.duplicates(f.history.duplicates.count, atMost: bound).enforce()
         }
 
-        code.then("the group resumed on the target within {int} seconds of the switch",
-                  doc: "The failover's recovery time: from the switch to the first record read on the target.",
-                  example: "Then the group resumed on the target within 5 seconds of the switch"
+        code.then(
+            "the group resumed on the target within {int} seconds of the switch",
+            doc: "The failover's recovery time: from the switch to the first record read on the target.",
+            example: "Then the group resumed on the target within 5 seconds of the switch"
         ) { (ctx, within: Int) in
             guard let f = ctx.world[MirrorState.Key.self].failover else { throw StepFailure("no failover drill ran") }
             try MirrorClaims.resumed(after: f.recovery, within: within).enforce()

@@ -19,9 +19,10 @@ extension StepContext {
                 s.named[current] = NamedCluster(cluster: cluster, topics: s.topics, partitions: s.partitions)
             }
             guard let target = s.named[name] else {
-                throw StepFailure("no cluster \"\(name)\" in this scenario (clusters: \(s.named.keys.sorted())); "
-                                  + "start it with `Given a source cluster \"east\" and a target cluster \"west\" "
-                                  + "with 3 brokers each`")
+                throw StepFailure(
+                    "no cluster \"\(name)\" in this scenario (clusters: \(s.named.keys.sorted())); start it with "
+                        + "`Given a source cluster \"east\" and a target cluster \"west\" with 3 brokers each`"
+                )
             }
             s.current = name
             s.cluster = target.cluster
@@ -41,7 +42,9 @@ extension StepContext {
     /// A named cluster, whether or not it is the current one.
     func named(_ name: String) throws -> NamedCluster {
         try scenario.state.withLock { s in
-            if s.current == name, let c = s.cluster { return NamedCluster(cluster: c, topics: s.topics, partitions: s.partitions) }
+            if s.current == name, let c = s.cluster {
+                return NamedCluster(cluster: c, topics: s.topics, partitions: s.partitions)
+            }
             guard let n = s.named[name] else { throw StepFailure("no cluster \"\(name)\" in this scenario") }
             return n
         }

@@ -13,7 +13,7 @@ final class ScenarioState: Sendable {
 
     struct State {
         var cluster: (any Cluster)?
-        var topics: [String: String] = [:] // as written → physical
+        var topics: [String: String] = [:]  // as written → physical
         var partitions: [String: Int32] = [:]
         /// The replication factor each topic was created with, as asked (physical name → factor).
         var replicationFactors: [String: Int32] = [:]
@@ -46,7 +46,10 @@ extension StepContext {
     /// The physical topic behind a name the feature file uses.
     func topic(_ name: String) throws -> String {
         guard let t = scenario.state.withLock({ $0.topics[name] }) else {
-            throw StepFailure("topic \"\(name)\" was not created in this scenario (use `Given a topic \"\(name)\" with 6 partitions and replication factor 3`)")
+            throw StepFailure(
+                "topic \"\(name)\" was not created in this scenario (use `Given a topic \"\(name)\" with 6 partitions "
+                    + "and replication factor 3`)"
+            )
         }
         return t
     }

@@ -27,35 +27,42 @@ enum SecuritySteps {
             let state = ctx.world[State.Key.self]
             if let files = state.certificates { try? FileManager.default.removeItem(atPath: files.directory) }
             guard !state.users.isEmpty || !state.acls.isEmpty,
-                  let compose = try? ctx.composeCluster(for: .security, tools: "kafka-configs.sh and kafka-acls.sh")
+                let compose = try? ctx.composeCluster(for: .security, tools: "kafka-configs.sh and kafka-acls.sh")
             else { return }
             try await compose.removeACLs(state.acls)
             for user in state.users.values.map(\.name).sorted() { try await compose.deleteScramUser(user) }
             ctx.log("removed \(state.acls.count) ACLs and the users \(state.users.values.map(\.name).sorted())")
         }
 
-        code.given("a client certificate that expired yesterday",
-                   doc: "Makes a CA and a client certificate signed by it whose validity ended a day ago (openssl, in "
-                       + "a temporary folder removed after the scenario). Needs no broker.",
-                   example: "Given a client certificate that expired yesterday") { ctx in
+        code.given(
+            "a client certificate that expired yesterday",
+            doc: "Makes a CA and a client certificate signed by it whose validity ended a day ago (openssl, in "
+                + "a temporary folder removed after the scenario). Needs no broker.",
+            example: "Given a client certificate that expired yesterday"
+        ) { ctx in
             let files = try await SecurityDrill.makeClientCertificate(days: -1)
             ctx.world.update(State.Key.self) { $0.certificates = files }
         }
 
-        code.given("a client certificate file that does not exist",
-                   doc: "A CA that exists and a client certificate path that does not. Needs no broker.",
-                   example: "Given a client certificate file that does not exist") { ctx in
+        code.given(
+            "a client certificate file that does not exist",
+            doc: "A CA that exists and a client certificate path that does not. Needs no broker.",
+            example: "Given a client certificate file that does not exist"
+        ) { ctx in
             var files = try await SecurityDrill.makeClientCertificate(days: 1)
             try FileManager.default.removeItem(atPath: files.certificate)
             files.certificate += ".missing"
             ctx.world.update(State.Key.self) { $0.certificates = files }
         }
 
-        code.then("a TLS client configured with that certificate is refused before it connects, with an error naming {string}",
-                  doc: "Creates a client with security.protocol=SSL and the certificate: it must be refused at once "
-                      + "(no broker is contacted), with an error that names the given text and shows no file path "
-                      + "(no error echoes a property's value).",
-                  example: #"Then a TLS client configured with that certificate is refused before it connects, with an error naming "ssl.certificate.location""#
+        code.then(
+            "a TLS client configured with that certificate is refused before it connects, with an error naming "
+                + "{string}",
+            doc: "Creates a client with security.protocol=SSL and the certificate: it must be refused at once "
+                + "(no broker is contacted), with an error that names the given text and shows no file path "
+                + "(no error echoes a property's value).",
+            example: #"Then a TLS client configured with that certificate is refused before it connects, with "#
+                + #"an error naming "ssl.certificate.location""#
         ) { (ctx, named: String) in
             guard let files = ctx.world[State.Key.self].certificates else {
                 throw StepFailure("no client certificate was made in this scenario")
@@ -66,72 +73,79 @@ enum SecuritySteps {
             try Access.refusedNaming(named, message: message, directory: files.directory).enforce()
         }
 
-        code.then("that error says {string}",
-                  doc: "The refusal of the step before contains the text.",
-                  example: #"And that error says "expired on""#) { (ctx, expected: String) in
-            guard let message = ctx.world[State.Key.self].refusal else { throw StepFailure("no client was refused yet") }
+        code.then(
+            "that error says {string}",
+            doc: "The refusal of the step before contains the text.",
+            example: #"And that error says "expired on""#
+        ) { (ctx, expected: String) in
+            guard let message = ctx.world[State.Key.self].refusal else {
+                throw StepFailure(
+                    "no client was refused yet")
+            }
             try Access.says(expected, message: message).enforce()
         }
 
-        code.when("broker {int}'s certificate is rotated while {int} records are produced through the mTLS listener",
-                  doc: "Reads the serial broker N's mTLS listener presents (openssl s_client), grants the mTLS client "
-                      + "Write and Describe on the scenario's topics, then produces at least that many records "
-                      + "(idempotent, acks=all, every send and report in the delivery ledger) through the mTLS "
-                      + "listener; halfway, with records in flight, issues broker N a new certificate from the same "
-                      + "CA (scripts/make-certs.sh --rotate) and has the broker reload it with a dynamic "
-                      + "listener.name.*.ssl.keystore.location, producing on until that returned. Every error the "
-                      + "producer reported is recorded by name; needs a cluster that models TLS, SASL and ACLs "
-                      + "(compose).",
-                  example: "When broker 2's certificate is rotated while 2000 records are produced "
-                      + "through the mTLS listener") { (ctx, broker: Int32, count: Int) in
+        code.when(
+            "broker {int}'s certificate is rotated while {int} records are produced through the mTLS listener",
+            doc: "Reads the serial broker N's mTLS listener presents (openssl s_client), grants the mTLS client "
+                + "Write and Describe on the scenario's topics, then produces at least that many records "
+                + "(idempotent, acks=all, every send and report in the delivery ledger) through the mTLS "
+                + "listener; halfway, with records in flight, issues broker N a new certificate from the same "
+                + "CA (scripts/make-certs.sh --rotate) and has the broker reload it with a dynamic "
+                + "listener.name.*.ssl.keystore.location, producing on until that returned. Every error the "
+                + "producer reported is recorded by name; needs a cluster that models TLS, SASL and ACLs "
+                + "(compose).",
+            example: "When broker 2's certificate is rotated while 2000 records are produced "
+                + "through the mTLS listener"
+        ) { (ctx, broker: Int32, count: Int) in
             let compose = try ctx.composeCluster(for: .security, tools: "certificate rotation")
-            let topics = ctx.scenario.state.withLock { $0.topics }.sorted { $0.key < $1.key }
-            guard let topic = topics.first?.value, count > 1 else {
-                throw StepFailure("the rotation drill needs a topic made in this scenario and at least 2 records")
+            let topics = ctx.scenario.state.withLock { $0.topics }
+            let run = try await SecurityDrill.rotationDrill(
+                compose, broker: broker, count: count, topics: topics,
+                ledger: ctx.ledger
+            ) { acls in
+                ctx.world.update(State.Key.self) { $0.acls += acls }
             }
-            let acls = topics.flatMap { _, physical in ["Write", "Describe"].map {
-                ComposeCluster.ACL(principal: SecurityDrill.clientPrincipal, operation: $0,
-                                   resource: "topic:" + physical)
-            } }
-            ctx.world.update(State.Key.self) { $0.acls += acls }
-            try await compose.addACLs(acls)
-            let rotation = try await SecurityDrill.produceThroughRotation(compose, broker: broker, count: count,
-                                                                          topic: topic, ledger: ctx.ledger)
-            ctx.world.update(State.Key.self) { $0.rotation = rotation }
-            ctx.attach(Evidence.table(["error seen by the producer", "times"],
-                                      rotation.errors.sorted { $0.key < $1.key }.map { [$0.key, "\($0.value)"] }),
-                       mediaType: "text/markdown")
-            ctx.log("broker \(broker) presented serial \(rotation.before), was issued \(rotation.issued); "
-                    + "\(ctx.ledger.sentCount) records sent")
+            ctx.world.update(State.Key.self) { $0.rotation = run.rotation }
+            ctx.attach(run.table, mediaType: "text/markdown")
+            ctx.log(run.summary)
         }
 
-        code.then("broker {int}'s mTLS listener presents the new certificate",
-                  doc: "Opens a new TLS connection to broker N's mTLS listener (openssl s_client) and reads the "
-                      + "serial of the certificate it presents: it must be the one the rotation issued, and not the "
-                      + "one presented before (what the broker serves on the wire, not what was written to disk); "
-                      + "needs a cluster that models TLS, SASL and ACLs (compose).",
-                  example: "Then broker 2's mTLS listener presents the new certificate") { (ctx, broker: Int32) in
+        code.then(
+            "broker {int}'s mTLS listener presents the new certificate",
+            doc: "Opens a new TLS connection to broker N's mTLS listener (openssl s_client) and reads the "
+                + "serial of the certificate it presents: it must be the one the rotation issued, and not the "
+                + "one presented before (what the broker serves on the wire, not what was written to disk); "
+                + "needs a cluster that models TLS, SASL and ACLs (compose).",
+            example: "Then broker 2's mTLS listener presents the new certificate"
+        ) { (ctx, broker: Int32) in
             let compose = try ctx.composeCluster(for: .security, tools: "certificate rotation")
             guard let rotation = ctx.world[State.Key.self].rotation, rotation.broker == broker else {
                 throw StepFailure("broker \(broker)'s certificate was not rotated in this scenario")
             }
             let now = try await SecurityDrill.awaitPresentedSerial(compose, broker: broker, other: rotation.before)
-            ctx.attach(Evidence.table(["broker", "serial before", "serial issued", "serial presented now"],
-                                      [["\(broker)", rotation.before, rotation.issued, now]]),
-                       mediaType: "text/markdown")
-            try Access.presentsNewCertificate(broker: broker, before: rotation.before, issued: rotation.issued,
-                                              now: now).enforce()
+            ctx.attach(
+                Evidence.table(
+                    ["broker", "serial before", "serial issued", "serial presented now"],
+                    [["\(broker)", rotation.before, rotation.issued, now]]),
+                mediaType: "text/markdown")
+            try Access.presentsNewCertificate(
+                broker: broker, before: rotation.before, issued: rotation.issued,
+                now: now
+            ).enforce()
         }
 
-        code.then("nothing produced through the rotation is lost and every error the producer saw was retriable",
-                  doc: "Reads the scenario's topics back from the beginning into the delivery ledger: every record "
-                      + "sent must have been acknowledged and read (none failed, none lost), and every error the "
-                      + "producer reported during the rotation must be a retriable one (a connection dropped, a "
-                      + "leader moving; a TLS or authorization error, or a timed-out delivery, fails); the error "
-                      + "names and counts are in the message; needs a cluster that models TLS, SASL and ACLs "
-                      + "(compose).",
-                  example: "Then nothing produced through the rotation is lost and every error the producer "
-                      + "saw was retriable") { ctx in
+        code.then(
+            "nothing produced through the rotation is lost and every error the producer saw was retriable",
+            doc: "Reads the scenario's topics back from the beginning into the delivery ledger: every record "
+                + "sent must have been acknowledged and read (none failed, none lost), and every error the "
+                + "producer reported during the rotation must be a retriable one (a connection dropped, a "
+                + "leader moving; a TLS or authorization error, or a timed-out delivery, fails); the error "
+                + "names and counts are in the message; needs a cluster that models TLS, SASL and ACLs "
+                + "(compose).",
+            example: "Then nothing produced through the rotation is lost and every error the producer "
+                + "saw was retriable"
+        ) { ctx in
             _ = try ctx.composeCluster(for: .security, tools: "certificate rotation")
             guard let rotation = ctx.world[State.Key.self].rotation else {
                 throw StepFailure("no certificate was rotated in this scenario")
@@ -139,37 +153,48 @@ enum SecuritySteps {
             let verdict = try await ConsumingSteps.readAll(ctx)
             let seen = rotation.errors.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }
             ctx.log("errors the producer saw: \(seen.isEmpty ? "none" : seen.joined(separator: ", ")); \(verdict)")
-            try Access.survivedRotation(failed: verdict.failed, sent: verdict.sent, lost: verdict.noneLost(),
-                                        errors: rotation.errors, context: verdict.description).enforce()
+            try Access.survivedRotation(
+                failed: verdict.failed, sent: verdict.sent, lost: verdict.noneLost(),
+                errors: rotation.errors, context: verdict.description
+            ).enforce()
         }
 
-        code.given("the secured listeners of the compose cluster",
-                   doc: "compose/security.yml's listeners (`make certs && make up-secure`, run with KAFKA_BDD_SECURE=1): "
-                       + "SASL_SSL with SCRAM-SHA-512 on localhost:2939N, mTLS on localhost:2929N, the KRaft "
-                       + "StandardAuthorizer. A client with the CA and the client certificate must reach both; needs a cluster that "
-                       + "models TLS, SASL and ACLs (compose).",
-                   example: "Given the secured listeners of the compose cluster") { ctx in
+        code.given(
+            "the secured listeners of the compose cluster",
+            doc: "compose/security.yml's listeners (`make certs && make up-secure`, run with "
+                + "KAFKA_BDD_SECURE=1): "
+                + "SASL_SSL with SCRAM-SHA-512 on localhost:2939N, mTLS on localhost:2929N, the KRaft "
+                + "StandardAuthorizer. A client with the CA and the client certificate must reach both; needs "
+                + "a cluster that "
+                + "models TLS, SASL and ACLs (compose).",
+            example: "Given the secured listeners of the compose cluster"
+        ) { ctx in
             let compose = try ctx.composeCluster(for: .security, tools: "SCRAM users and ACLs")
             let error = try await SecurityDrill.mtlsError(compose, withCertificate: true)
             try Access.mutualTLS(withCertificate: true, error: error).enforce()
         }
 
-        code.then("a client without a certificate cannot connect to the mTLS listener",
-                  doc: "A TLS client with the CA but no certificate of its own asks for metadata on the mTLS "
-                      + "listener: the handshake must fail within 10 s (the step before showed that the same client "
-                      + "with its certificate gets in); needs a cluster that models TLS, SASL and ACLs (compose).",
-                  example: "Then a client without a certificate cannot connect to the mTLS listener") { ctx in
+        code.then(
+            "a client without a certificate cannot connect to the mTLS listener",
+            doc: "A TLS client with the CA but no certificate of its own asks for metadata on the mTLS "
+                + "listener: the handshake must fail within 10 s (the step before showed that the same client "
+                + "with its certificate gets in); needs a cluster that models TLS, SASL and ACLs (compose).",
+            example: "Then a client without a certificate cannot connect to the mTLS listener"
+        ) { ctx in
             let compose = try ctx.composeCluster(for: .security, tools: "SCRAM users and ACLs")
             let refusal = try await SecurityDrill.mtlsError(compose, withCertificate: false)
             ctx.log("refused: \(refusal ?? "no")")
             try Access.mutualTLS(withCertificate: false, error: refusal).enforce()
         }
 
-        code.given("the SCRAM-SHA-512 users {string} with generated passwords",
-                   doc: "Creates each user of a comma-separated list (suffixed per scenario on a shared cluster) with a "
-                       + "random 24-character password, through kafka-configs.sh's stdin; passwords are never shown; needs a "
-                       + "cluster that models TLS, SASL and ACLs (compose).",
-                   example: #"Given the SCRAM-SHA-512 users "alice, bob, mallory" with generated passwords"#
+        code.given(
+            "the SCRAM-SHA-512 users {string} with generated passwords",
+            doc: "Creates each user of a comma-separated list (suffixed per scenario on a shared cluster) with "
+                + "a "
+                + "random 24-character password, through kafka-configs.sh's stdin; passwords are never shown; "
+                + "needs a "
+                + "cluster that models TLS, SASL and ACLs (compose).",
+            example: #"Given the SCRAM-SHA-512 users "alice, bob, mallory" with generated passwords"#
         ) { (ctx, users: String) in
             let compose = try ctx.composeCluster(for: .security, tools: "SCRAM users and ACLs")
             let scope = ctx.sharedScope
@@ -180,54 +205,65 @@ enum SecuritySteps {
             }
         }
 
-        code.then("{string} with a wrong password is refused by the SASL_SSL listener, and with the right one admitted",
-                  doc: "Asks for metadata on the SASL_SSL listener twice: with a wrong password it must fail with "
-                      + "SASL authentication failed; with the user's password it must succeed; needs a cluster that models TLS, "
-                      + "SASL and ACLs (compose).",
-                  example: #"Then "alice" with a wrong password is refused by the SASL_SSL listener, and with the right one admitted"#
+        code.then(
+            "{string} with a wrong password is refused by the SASL_SSL listener, and with the right one admitted",
+            doc: "Asks for metadata on the SASL_SSL listener twice: with a wrong password it must fail with "
+                + "SASL authentication failed; with the user's password it must succeed; needs a cluster that "
+                + "models TLS, "
+                + "SASL and ACLs (compose).",
+            example: #"Then "alice" with a wrong password is refused by the SASL_SSL listener, and with the "#
+                + #"right one admitted"#
         ) { (ctx, user: String) in
             let compose = try ctx.composeCluster(for: .security, tools: "SCRAM users and ACLs")
             guard let account = ctx.world[State.Key.self].users[user] else {
                 throw StepFailure("no SCRAM user \"\(user)\" was made in this scenario")
             }
-            let (wrong, right) = try await SecurityDrill.passwordAttempts(compose, user: account.name,
-                                                                          password: account.password)
+            let (wrong, right) = try await SecurityDrill.passwordAttempts(
+                compose, user: account.name,
+                password: account.password)
             try Access.scram(account.name, wrongPassword: wrong, rightPassword: right).enforce()
         }
 
-        code.when("only the allowed rows of this permission matrix are granted:",
-                  doc: "Reads a `| principal | operation | resource | access |` table (principals `User:NAME` of the "
-                      + "scenario's users; resources `topic:NAME` of its topics, `group:NAME`, `cluster`; access "
-                      + "allowed or denied; both kinds needed) and adds one ACL per allowed row, nothing more "
-                      + "(kafka-acls.sh); needs a cluster that models TLS, SASL and ACLs (compose).",
-                  example: "When only the allowed rows of this permission matrix are granted:") { ctx in
+        code.when(
+            "only the allowed rows of this permission matrix are granted:",
+            doc: "Reads a `| principal | operation | resource | access |` table (principals `User:NAME` of the "
+                + "scenario's users; resources `topic:NAME` of its topics, `group:NAME`, `cluster`; access "
+                + "allowed or denied; both kinds needed) and adds one ACL per allowed row, nothing more "
+                + "(kafka-acls.sh); needs a cluster that models TLS, SASL and ACLs (compose).",
+            example: "When only the allowed rows of this permission matrix are granted:"
+        ) { ctx in
             let compose = try ctx.composeCluster(for: .security, tools: "SCRAM users and ACLs")
             let matrix: PermissionMatrix
             do { matrix = try PermissionMatrix(table: ctx.dataTable ?? []) } catch { throw StepFailure("\(error)") }
             let users = ctx.world[State.Key.self].users, topics = ctx.scenario.state.withLock { $0.topics }
-            let acls = try matrix.grants.map {
-                try SecurityDrill.acl($0, users: users, topics: topics, scope: ctx.sharedScope)
+            ctx.world.update(State.Key.self) { $0.matrix = matrix }
+            let table = try await SecurityDrill.grant(
+                matrix, compose: compose, cluster: try ctx.cluster(),
+                users: users, topics: topics, scope: ctx.sharedScope
+            ) { acls in
+                ctx.world.update(State.Key.self) { $0.acls = acls }
             }
-            ctx.world.update(State.Key.self) { s in
-                s.matrix = matrix
-                s.acls = acls
-            }
-            try await compose.addACLs(acls)
-            try await SecurityDrill.seed(matrix, cluster: try ctx.cluster(), topics: topics)
-            ctx.attach(Evidence.table(["principal", "operation", "resource"], acls.map { [$0.principal, $0.operation, $0.resource] }),
-                       mediaType: "text/markdown")
+            ctx.attach(table, mediaType: "text/markdown")
         }
 
-        code.then("every allowed path of the matrix succeeds and every denied path fails with an authorization error",
-                  doc: "Attempts each row as its principal on the SASL_SSL listener (Write: produce a record; Read on a "
-                      + "topic: fetch from its start; Describe on a topic: its metadata; Read on a group: join it; "
-                      + "Create on a topic: create it) and judges the outcomes with the permission-matrix evaluator: "
-                      + "an allowed row must succeed, a denied one must meet the broker's authorization error (a "
-                      + "timeout proves nothing). The outcomes are attached; needs a cluster that models TLS, SASL and ACLs (compose).",
-                  example: "Then every allowed path of the matrix succeeds and every denied path fails with an authorization error") { ctx in
+        code.then(
+            "every allowed path of the matrix succeeds and every denied path fails with an authorization error",
+            doc: "Attempts each row as its principal on the SASL_SSL listener (Write: produce a record; Read on "
+                + "a "
+                + "topic: fetch from its start; Describe on a topic: its metadata; Read on a group: join it; "
+                + "Create on a topic: create it) and judges the outcomes with the permission-matrix evaluator: "
+                + "an allowed row must succeed, a denied one must meet the broker's authorization error (a "
+                + "timeout proves nothing). The outcomes are attached; needs a cluster that models TLS, SASL "
+                + "and ACLs (compose).",
+            example: "Then every allowed path of the matrix succeeds and every denied path fails with an "
+                + "authorization error"
+        ) { ctx in
             let compose = try ctx.composeCluster(for: .security, tools: "SCRAM users and ACLs")
             let state = ctx.world[State.Key.self]
-            guard let matrix = state.matrix else { throw StepFailure("no permission matrix was granted in this scenario") }
+            guard let matrix = state.matrix else {
+                throw StepFailure(
+                    "no permission matrix was granted in this scenario")
+            }
             let (observed, table) = try await SecurityDrill.attemptAll(
                 matrix, compose: compose, users: state.users, topics: ctx.scenario.state.withLock { $0.topics },
                 scope: ctx.sharedScope)

@@ -24,182 +24,212 @@ enum StreamsSteps {
 
     static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
         code.after(name: "stop the scenario's stream processors") { ctx in
-            let running = ctx.world.update(StreamsState.Key.self) { s in defer { s.processors = [:] }; return Array(s.processors.values) }
+            let running = ctx.world.update(StreamsState.Key.self) { s in
+                defer { s.processors = [:] }; return Array(s.processors.values)
+            }
             for p in running { await p.stop() }
         }
 
-        code.given("the orders and payments topology with a join window of {int} ms, tumbling windows of {int} ms and "
-                   + "a grace period of {int} ms",
-                   doc: "Sets the topology under test (Streams/Topology.swift): an order and a payment with the same "
-                       + "key join when their timestamps differ by at most the join window; each pair is counted "
-                       + "(count, sum of payment amounts) in the tumbling window of the later timestamp; records "
-                       + "later than the grace period are dropped and reported.",
-                   example: "Given the orders and payments topology with a join window of 5000 ms, tumbling windows of 10000 ms and a grace period of 2000 ms"
+        code.given(
+            "the orders and payments topology with a join window of {int} ms, tumbling windows of {int} ms and "
+                + "a grace period of {int} ms",
+            doc: "Sets the topology under test (Streams/Topology.swift): an order and a payment with the same "
+                + "key join when their timestamps differ by at most the join window; each pair is counted "
+                + "(count, sum of payment amounts) in the tumbling window of the later timestamp; records "
+                + "later than the grace period are dropped and reported.",
+            example: "Given the orders and payments topology with a join window of 5000 ms, tumbling windows "
+                + "of 10000 ms and a grace period of 2000 ms"
         ) { (ctx, joinWindow: Int64, windowSize: Int64, grace: Int64) in
-            let config = TopologyConfig(joinWindow: joinWindow, windowSize: windowSize,
-                                        grace: grace)
+            let config = TopologyConfig(
+                joinWindow: joinWindow, windowSize: windowSize,
+                grace: grace)
             guard config.joinWindow >= 0, config.windowSize > 0, config.grace >= 0 else {
                 throw StepFailure("the join window and grace must be ≥ 0 and the window size > 0")
             }
             ctx.world.update(StreamsState.Key.self) { $0.topology = config }
         }
 
-        code.when("I produce orders to {string} and payments to {string} for {int} keys over {int} seconds of event "
-                  + "time, with {int} late pair(s) within the grace period and {int} beyond it",
-                  doc: "Writes orders and payments keyed by customer with event times from a fixed epoch, some "
-                      + "payments inside and some outside the join window, in timestamp order; then late pairs, "
-                      + "written last: `late-in-N` half a grace period behind the newest time (to be counted), and "
-                      + "`late-out-N` a join window, a grace period and a window behind it (to be dropped); then "
-                      + "ten `edge-*` records on the topology's boundaries (a pair exactly one join window apart, "
-                      + "an order exactly join window + grace behind stream time, a pair on a window's last "
-                      + "millisecond when that window closes). The records, where the cluster acknowledged them, "
-                      + "are the oracle's input.",
-                  example: #"When I produce orders to "orders" and payments to "payments" for 12 keys over 60 seconds of event time, with 3 late pairs within the grace period and 2 beyond it"#
+        code.when(
+            "I produce orders to {string} and payments to {string} for {int} keys over {int} seconds of event "
+                + "time, with {int} late pair(s) within the grace period and {int} beyond it",
+            doc: "Writes orders and payments keyed by customer with event times from a fixed epoch, some "
+                + "payments inside and some outside the join window, in timestamp order; then late pairs, "
+                + "written last: `late-in-N` half a grace period behind the newest time (to be counted), and "
+                + "`late-out-N` a join window, a grace period and a window behind it (to be dropped); then "
+                + "ten `edge-*` records on the topology's boundaries (a pair exactly one join window apart, "
+                + "an order exactly join window + grace behind stream time, a pair on a window's last "
+                + "millisecond when that window closes). The records, where the cluster acknowledged them, "
+                + "are the oracle's input.",
+            example: #"When I produce orders to "orders" and payments to "payments" for 12 keys over 60 seconds "#
+                + #"of event time, with 3 late pairs within the grace period and 2 beyond it"#
         ) { (ctx, ordersName: String, paymentsName: String, keys: Int, seconds: Int, within: Int, beyond: Int) in
             let orders = try ctx.topic(ordersName), payments = try ctx.topic(paymentsName)
             let config = try topology(ctx)
-            let planned = StreamsDrills.plan(keys: keys, seconds: seconds, within: within, beyond: beyond,
-                                             config: config)
-            let inputs = try await StreamsDrills.produce(planned, orders: orders, payments: payments,
-                                                         config: try ctx.cluster().config())
+            let planned = StreamsDrills.plan(
+                keys: keys, seconds: seconds, within: within, beyond: beyond,
+                config: config)
+            let inputs = try await StreamsDrills.produce(
+                planned, orders: orders, payments: payments,
+                config: try ctx.cluster().config())
             ctx.world.update(StreamsState.Key.self) { s in
                 s.inputs += inputs
                 s.lateWithin += within
                 s.lateBeyond += beyond
             }
-            ctx.log("\(inputs.filter(\.isOrder).count) orders and \(inputs.filter { !$0.isOrder }.count) payments written")
+            ctx.log(
+                "\(inputs.filter(\.isOrder).count) orders and \(inputs.filter { !$0.isOrder }.count) payments "
+                    + "written")
         }
 
-        code.when("stream processor {string} runs the topology from {string} and {string} into {string}",
-                  doc: "Starts an instance of the stream processor (Processing/StreamProcessor.swift) with its own "
-                      + "group, creating the results topic (3 partitions), `<results>-changelog` and "
-                      + "`<results>-dropped`; waits until it has caught up with the input (60 s at most) and stops it.",
-                  example: #"When stream processor "p1" runs the topology from "orders" and "payments" into "results""#
+        code.when(
+            "stream processor {string} runs the topology from {string} and {string} into {string}",
+            doc: "Starts an instance of the stream processor (Processing/StreamProcessor.swift) with its own "
+                + "group, creating the results topic (3 partitions), `<results>-changelog` and "
+                + "`<results>-dropped`; waits until it has caught up with the input (60 s at most) and stops it.",
+            example: #"When stream processor "p1" runs the topology from "orders" and "payments" into "results""#
         ) { (ctx, name: String, orders: String, payments: String, results: String) in
-            let processor = try await start(ctx, env, name: name, orders: orders,
-                                            payments: payments, results: results)
+            let processor = try await start(
+                ctx, env, name: name, orders: orders,
+                payments: payments, results: results)
             try await runToEnd(ctx, processor, env: env)
         }
 
-        code.when("stream processor {string} runs the topology from {string} and {string} into {string} and is killed "
-                  + "after {int} records",
-                  doc: "As the running step, but the instance dies as a crash would right after the changelog of "
-                      + "that many processed records is flushed, before their input offsets are committed: nothing "
-                      + "more is written or committed.",
-                  example: #"When stream processor "p1" runs the topology from "orders" and "payments" into "results" and is killed after 120 records"#
+        code.when(
+            "stream processor {string} runs the topology from {string} and {string} into {string} and is killed "
+                + "after {int} records",
+            doc: "As the running step, but the instance dies as a crash would right after the changelog of "
+                + "that many processed records is flushed, before their input offsets are committed: nothing "
+                + "more is written or committed.",
+            example: #"When stream processor "p1" runs the topology from "orders" and "payments" into "results" "#
+                + #"and is killed after 120 records"#
         ) { (ctx, name: String, orders: String, payments: String, results: String, killAfter: Int) in
-            let processor = try await start(ctx, env, name: name, orders: orders,
-                                            payments: payments, results: results,
-                                            killAfter: killAfter)
+            let processor = try await start(
+                ctx, env, name: name, orders: orders,
+                payments: payments, results: results,
+                killAfter: killAfter)
             try await processor.waitUntilIdle(within: env.stepTimeout * 0.8)
             let s = processor.status
-            guard s.killed else { throw StepFailure("the processor finished (\(s.processed) records) before the kill at \(killAfter)") }
+            guard s.killed else {
+                throw StepFailure(
+                    "the processor finished (\(s.processed) records) before the kill at \(killAfter)")
+            }
             ctx.log("killed after \(s.processed) records")
         }
 
-        code.when("stream processor {string} is restarted",
-                  doc: "Starts a new instance with the same group and topics: it restores its state from the "
-                      + "changelog, re-reads the input from the last committed offsets (skipping what its restored "
-                      + "state already applied) and runs until it has caught up. Shows the recovery time and what "
-                      + "it restored.",
-                  example: #"When stream processor "p1" is restarted"#) { (ctx, name: String) in
+        code.when(
+            "stream processor {string} is restarted",
+            doc: "Starts a new instance with the same group and topics: it restores its state from the "
+                + "changelog, re-reads the input from the last committed offsets (skipping what its restored "
+                + "state already applied) and runs until it has caught up. Shows the recovery time and what "
+                + "it restored.",
+            example: #"When stream processor "p1" is restarted"#
+        ) { (ctx, name: String) in
             try await restart(ctx, env, name: name, restoring: true)
         }
 
-        code.when("stream processor {string} is restarted without restoring its state",
-                  doc: "A drill of what the changelog is for: the new instance starts from an empty state (the "
-                      + "input is still re-read from the last committed offsets).",
-                  example: #"When stream processor "p1" is restarted without restoring its state"#
+        code.when(
+            "stream processor {string} is restarted without restoring its state",
+            doc: "A drill of what the changelog is for: the new instance starts from an empty state (the "
+                + "input is still re-read from the last committed offsets).",
+            example: #"When stream processor "p1" is restarted without restoring its state"#
         ) { (ctx, name: String) in
             try await restart(ctx, env, name: name, restoring: false)
         }
 
-        code.then("the window results read back from {string} equal the oracle's",
-                  doc: "Reads the results topic back (the latest upsert of each window) and compares it with the "
-                      + "oracle (Verification/StreamOracle.swift), which computes the expected windows from the "
-                      + "input records alone: every window with its count and sum, and no other.",
-                  example: #"Then the window results read back from "results" equal the oracle's"#
+        code.then(
+            "the window results read back from {string} equal the oracle's",
+            doc: "Reads the results topic back (the latest upsert of each window) and compares it with the "
+                + "oracle (Verification/StreamOracle.swift), which computes the expected windows from the "
+                + "input records alone: every window with its count and sum, and no other.",
+            example: #"Then the window results read back from "results" equal the oracle's"#
         ) { (ctx, topicName: String) in
             let results = try ctx.topic(topicName)
             let config = try topology(ctx)
             let inputs = ctx.world[StreamsState.Key.self].inputs
             let expected = oracle(config).expect(inputs)
-            let rows = try await StreamsDrills.rows(config: try ctx.cluster().config(), results: results,
-                                                    partitions: resultPartitions)
-            let verdict = StreamOracle.verdict(actual: rows, expected: expected)
-            let want = Dictionary(uniqueKeysWithValues: expected.rows.map { ("\($0.key)@\($0.start)", $0) })
-            ctx.attach(Evidence.table(["window", "count · sum read back", "oracle"], rows.prefix(12).map { r in
-                let w = want["\(r.key)@\(r.start)"]
-                return ["\(r.key) @ \(r.start - StreamsDrills.epoch) ms", "\(r.count) · \(r.sum)",
-                        w.map { "\($0.count) · \($0.sum)" } ?? "–"]
-            }), mediaType: "text/markdown")
-            ctx.log("\(rows.count) windows read back, \(expected.rows.count) expected from \(inputs.count) inputs "
-                    + "(\(expected.pairs) pairs counted, \(expected.lateInputs.count) inputs late for the join, "
-                    + "\(expected.closedWindowPairs.count) pairs for closed windows)")
+            let (verdict, table, summary) = try await StreamsDrills.windowResults(
+                config: try ctx.cluster().config(), results: results, partitions: resultPartitions,
+                expected: expected, inputs: inputs.count)
+            ctx.attach(table, mediaType: "text/markdown")
+            ctx.log(summary)
             try verdict.enforce()
         }
 
-        code.then("the late records reported by stream processor {string} are the oracle's",
-                  doc: "Reads the processor's `<results>-dropped` topic back and compares the records reported "
-                      + "there with those the oracle drops: late for the join, or pairs whose window had closed "
-                      + "(reported as the later record of the pair).",
-                  example: #"Then the late records reported by stream processor "p1" are the oracle's"#
+        code.then(
+            "the late records reported by stream processor {string} are the oracle's",
+            doc: "Reads the processor's `<results>-dropped` topic back and compares the records reported "
+                + "there with those the oracle drops: late for the join, or pairs whose window had closed "
+                + "(reported as the later record of the pair).",
+            example: #"Then the late records reported by stream processor "p1" are the oracle's"#
         ) { (ctx, name: String) in
-            guard let topics = ctx.world[StreamsState.Key.self].topics[name] else { throw StepFailure("no processor \(name)") }
-            let dropped = try await StreamsDrills.dropped(config: try ctx.cluster().config(), topic: topics.dropped)
+            guard let topics = ctx.world[StreamsState.Key.self].topics[name] else {
+                throw StepFailure(
+                    "no processor \(name)")
+            }
             let expected = oracle(try topology(ctx)).expect(ctx.world[StreamsState.Key.self].inputs)
-            ctx.attach(Evidence.table(["record", "reason", "stream time"], dropped.prefix(12).map {
-                ["\($0.record.side) \($0.record.key) @ \($0.record.timestamp - StreamsDrills.epoch) ms",
-                 $0.reason.rawValue, "\($0.streamTime - StreamsDrills.epoch) ms"]
-            }), mediaType: "text/markdown")
-            try StreamOracle.droppedVerdict(reported: dropped.map { ($0.record.side == .order, $0.record.partition, $0.record.offset) },
-                                            expected: expected).enforce()
+            let (verdict, table) = try await StreamsDrills.droppedRecords(
+                config: try ctx.cluster().config(), topic: topics.dropped, expected: expected)
+            ctx.attach(table, mediaType: "text/markdown")
+            try verdict.enforce()
         }
 
-        code.then("the late pairs within the grace period were counted and those beyond it were dropped and reported",
-                  doc: "Reads back the results and the dropped records of every processor of the scenario's last "
-                      + "run: each `late-in-N` key has a window with its pair counted and none of its records was "
-                      + "reported; each `late-out-N` record was reported dropped and its key has no window.",
-                  example: "Then the late pairs within the grace period were counted and those beyond it were dropped and reported") { ctx in
+        code.then(
+            "the late pairs within the grace period were counted and those beyond it were dropped and reported",
+            doc: "Reads back the results and the dropped records of every processor of the scenario's last "
+                + "run: each `late-in-N` key has a window with its pair counted and none of its records was "
+                + "reported; each `late-out-N` record was reported dropped and its key has no window.",
+            example: "Then the late pairs within the grace period were counted and those beyond it were dropped "
+                + "and reported"
+        ) { ctx in
             let state = ctx.world[StreamsState.Key.self]
             guard let (_, topics) = state.topics.first else { throw StepFailure("no processor ran") }
             let config = try ctx.cluster().config()
-            let rows = try await StreamsDrills.rows(config: config, results: topics.results, partitions: resultPartitions)
+            let rows = try await StreamsDrills.rows(
+                config: config, results: topics.results, partitions: resultPartitions)
             let dropped = try await StreamsDrills.dropped(config: config, topic: topics.dropped)
-            ctx.log("\(state.lateWithin) pairs within grace, \(state.lateBeyond) beyond; \(dropped.count) drop reports read back")
-            try LatePairs.verdict(within: state.lateWithin, beyond: state.lateBeyond,
-                                  rows: rows, droppedKeys: dropped.map(\.record.key)).enforce()
+            ctx.log(
+                "\(state.lateWithin) pairs within grace, \(state.lateBeyond) beyond; \(dropped.count) drop "
+                    + "reports read back")
+            try LatePairs.verdict(
+                within: state.lateWithin, beyond: state.lateBeyond,
+                rows: rows, droppedKeys: dropped.map(\.record.key)
+            ).enforce()
         }
 
-        code.then("{string} and {string} hold the same records in the same order",
-                  doc: "Reads both topics back and compares them partition by partition, record by record (key and "
-                      + "value bytes): reprocessing the same input gives the same output.",
-                  example: #"Then "results" and "results-replay" hold the same records in the same order"#
+        code.then(
+            "{string} and {string} hold the same records in the same order",
+            doc: "Reads both topics back and compares them partition by partition, record by record (key and "
+                + "value bytes): reprocessing the same input gives the same output.",
+            example: #"Then "results" and "results-replay" hold the same records in the same order"#
         ) { (ctx, firstName: String, secondName: String) in
             let a = try ctx.topic(firstName), b = try ctx.topic(secondName)
-            let config = try ctx.cluster().config()
-            let partitions = Array(0..<resultPartitions)
-            let first = try await TopicReader.readAll(config: config, topic: a, partitions: partitions)
-            let second = try await TopicReader.readAll(config: config, topic: b, partitions: partitions)
-            ctx.log("\(first.count) records in \(a), \(second.count) in \(b)")
-            let plain = { (r: ConsumedRecord) in
-                Replay.Record(partition: r.partition, offset: r.offset, key: r.key, value: r.value)
-            }
-            try Replay.sameRecords(a, first.map(plain), second.map(plain), partitions: partitions).enforce()
+            let (verdict, summary) = try await StreamsDrills.sameRecords(
+                config: try ctx.cluster().config(), a, b, partitions: resultPartitions)
+            ctx.log(summary)
+            try verdict.enforce()
         }
 
-        code.then("querying stream processor {string} for key {string} gives the oracle's windows",
-                  doc: "The interactive query: the windows of one key in the instance's current state (its state "
-                      + "store, restored or built), against the oracle.",
-                  example: #"Then querying stream processor "p1" for key "customer-3" gives the oracle's windows"#
+        code.then(
+            "querying stream processor {string} for key {string} gives the oracle's windows",
+            doc: "The interactive query: the windows of one key in the instance's current state (its state "
+                + "store, restored or built), against the oracle.",
+            example: #"Then querying stream processor "p1" for key "customer-3" gives the oracle's windows"#
         ) { (ctx, name: String, key: String) in
-            guard let processor = ctx.world[StreamsState.Key.self].processors[name] else { throw StepFailure("no processor \(name)") }
+            guard let processor = ctx.world[StreamsState.Key.self].processors[name] else {
+                throw StepFailure(
+                    "no processor \(name)")
+            }
             let config = try topology(ctx)
             let view = Topology(config).view(processor.status.state).filter { $0.window.key == key }
-                .map { StreamOracle.Row(key: key, start: $0.window.start, count: $0.aggregate.count, sum: $0.aggregate.sum) }
+                .map {
+                    StreamOracle.Row(key: key, start: $0.window.start, count: $0.aggregate.count, sum: $0.aggregate.sum)
+                }
             var expected = oracle(config).expect(ctx.world[StreamsState.Key.self].inputs)
             expected.rows = expected.rows.filter { $0.key == key }
-            guard !expected.rows.isEmpty else { throw StepFailure("the oracle has no window for \(key): choose a key with results") }
+            guard !expected.rows.isEmpty else {
+                throw StepFailure(
+                    "the oracle has no window for \(key): choose a key with results")
+            }
             ctx.log(view.map(\.description).joined(separator: "\n"))
             try StreamOracle.verdict(actual: view, expected: expected).enforce()
         }
@@ -207,8 +237,10 @@ enum StreamsSteps {
 
     static func topology(_ ctx: StepContext) throws -> TopologyConfig {
         guard let t = ctx.world[StreamsState.Key.self].topology else {
-            throw StepFailure("no topology yet: start with `Given the orders and payments topology with a join window of "
-                              + "5000 ms, tumbling windows of 10000 ms and a grace period of 2000 ms`")
+            throw StepFailure(
+                "no topology yet: start with `Given the orders and payments topology with a join window of 5000 ms, "
+                    + "tumbling windows of 10000 ms and a grace period of 2000 ms`"
+            )
         }
         return t
     }
@@ -217,22 +249,29 @@ enum StreamsSteps {
         StreamOracle(joinWindowMs: c.joinWindow, windowSizeMs: c.windowSize, graceMs: c.grace)
     }
 
-    static func start(_ ctx: StepContext, _ env: KafkaEnvironment, name: String, orders: String, payments: String,
-                      results: String, killAfter: Int? = nil) async throws -> StreamProcessor {
+    static func start(
+        _ ctx: StepContext, _ env: KafkaEnvironment, name: String, orders: String, payments: String,
+        results: String, killAfter: Int? = nil
+    ) async throws -> StreamProcessor {
         let config = try topology(ctx)
         let cluster = try ctx.cluster()
         // The processor writes them with acks=all (StreamProcessor).
         let factor = try await cluster.replicationFactorForAcksAll()
-        for (topic, partitions) in [(results, resultPartitions), ("\(results)-changelog", 1), ("\(results)-dropped", 1)]
+        for (topic, partitions) in [
+            (results, resultPartitions), ("\(results)-changelog", 1), ("\(results)-dropped", 1),
+        ]
         where ctx.scenario.state.withLock({ $0.topics[topic] == nil }) {
             try await ClusterSteps.createTopic(ctx, env, name: topic, partitions: partitions, replicationFactor: factor)
         }
-        let topics = (results: try ctx.topic(results), changelog: try ctx.topic("\(results)-changelog"),
-                      dropped: try ctx.topic("\(results)-dropped"))
+        let topics = (
+            results: try ctx.topic(results), changelog: try ctx.topic("\(results)-changelog"),
+            dropped: try ctx.topic("\(results)-dropped")
+        )
         let group = cluster.config(["group.id": "streams-\(name)"])["group.id"] ?? "streams-\(name)"
-        let options = StreamProcessor.Options(orders: try ctx.topic(orders), payments: try ctx.topic(payments),
-                                              results: topics.results, changelog: topics.changelog,
-                                              dropped: topics.dropped, group: group, topology: config)
+        let options = StreamProcessor.Options(
+            orders: try ctx.topic(orders), payments: try ctx.topic(payments),
+            results: topics.results, changelog: topics.changelog,
+            dropped: topics.dropped, group: group, topology: config)
         let processor = StreamProcessor(config: cluster.config(), options: options)
         if let killAfter { processor.kill(afterProcessing: killAfter) }
         try await processor.start()
@@ -248,11 +287,16 @@ enum StreamsSteps {
         await processor.stop()
         let s = processor.status
         if let e = s.error { throw StepFailure("the stream processor failed: \(e)") }
-        ctx.log("processed \(s.processed) records, skipped \(s.skipped) already applied, restored \(s.restored) changelog entries")
+        ctx.log(
+            "processed \(s.processed) records, skipped \(s.skipped) already applied, restored \(s.restored) "
+                + "changelog entries")
     }
 
     static func restart(_ ctx: StepContext, _ env: KafkaEnvironment, name: String, restoring: Bool) async throws {
-        guard let old = ctx.world[StreamsState.Key.self].processors[name] else { throw StepFailure("no processor \(name)") }
+        guard let old = ctx.world[StreamsState.Key.self].processors[name] else {
+            throw StepFailure(
+                "no processor \(name)")
+        }
         let (processor, table) = try await StreamsRestart.run(
             old, config: try ctx.cluster().config(), restoring: restoring, within: env.stepTimeout * 0.8)
         ctx.world.update(StreamsState.Key.self) { $0.processors[name] = processor }

@@ -1,0 +1,61 @@
+import KafkaClient
+import Processing
+import Verification
+
+/// What the KAF-14 Then steps read back from the cluster, with the tables that show it beside the oracle.
+extension StreamsDrills {
+    /// The window results read back from `results`, judged against the oracle's expectation.
+    public static func windowResults(
+        config: KafkaConfig, results: String, partitions: Int32, expected: StreamOracle.Expectation, inputs: Int
+    ) async throws -> (verdict: Verdict, table: String, summary: String) {
+        let rows = try await rows(config: config, results: results, partitions: partitions)
+        let want = Dictionary(uniqueKeysWithValues: expected.rows.map { ("\($0.key)@\($0.start)", $0) })
+        let table = Evidence.table(
+            ["window", "count · sum read back", "oracle"],
+            rows.prefix(12).map { r in
+                let w = want["\(r.key)@\(r.start)"]
+                return [
+                    "\(r.key) @ \(r.start - epoch) ms", "\(r.count) · \(r.sum)",
+                    w.map { "\($0.count) · \($0.sum)" } ?? "–",
+                ]
+            })
+        let summary =
+            "\(rows.count) windows read back, \(expected.rows.count) expected from \(inputs) inputs "
+            + "(\(expected.pairs) pairs counted, \(expected.lateInputs.count) inputs late for the join, "
+            + "\(expected.closedWindowPairs.count) pairs for closed windows)"
+        return (StreamOracle.verdict(actual: rows, expected: expected), table, summary)
+    }
+
+    /// The records a processor reported dropped, read back from `topic`, judged against the oracle's.
+    public static func droppedRecords(config: KafkaConfig, topic: String, expected: StreamOracle.Expectation)
+        async throws -> (verdict: Verdict, table: String)
+    {
+        let dropped = try await dropped(config: config, topic: topic)
+        let table = Evidence.table(
+            ["record", "reason", "stream time"],
+            dropped.prefix(12).map {
+                [
+                    "\($0.record.side) \($0.record.key) @ \($0.record.timestamp - epoch) ms",
+                    $0.reason.rawValue, "\($0.streamTime - epoch) ms",
+                ]
+            })
+        let reported = dropped.map { ($0.record.side == .order, $0.record.partition, $0.record.offset) }
+        return (StreamOracle.droppedVerdict(reported: reported, expected: expected), table)
+    }
+
+    /// Two topics read back, compared partition by partition, record by record.
+    public static func sameRecords(config: KafkaConfig, _ a: String, _ b: String, partitions: Int32)
+        async throws -> (verdict: Verdict, summary: String)
+    {
+        let partitions = Array(0..<partitions)
+        let first = try await TopicReader.readAll(config: config, topic: a, partitions: partitions)
+        let second = try await TopicReader.readAll(config: config, topic: b, partitions: partitions)
+        let plain = { (r: ConsumedRecord) in
+            Replay.Record(partition: r.partition, offset: r.offset, key: r.key, value: r.value)
+        }
+        return (
+            Replay.sameRecords(a, first.map(plain), second.map(plain), partitions: partitions),
+            "\(first.count) records in \(a), \(second.count) in \(b)"
+        )
+    }
+}
