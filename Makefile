@@ -19,10 +19,11 @@ deps:
 build: deps
 	$(SWIFT) build
 
-# The main job: the acceptance suite on the embedded cluster, with reports.
+# The main job: the acceptance suite on the embedded cluster, with reports; four scenarios at a time, each on
+# its own embedded cluster (the README's soak: the same verdicts as one at a time, beside a saturated core).
 acceptance: build postgres
 	@mkdir -p $(REPORTS)
-	.build/debug/kafka-bdd run Features --format progress \
+	.build/debug/kafka-bdd run Features --parallel 4 --format progress \
 	  --report html:$(REPORTS)/index.html --report junit:$(REPORTS)/junit.xml \
 	  --report message:$(REPORTS)/messages.ndjson --report json:$(REPORTS)/cucumber.json --report rerun:$(REPORTS)/rerun.txt
 	@echo "reports: $(REPORTS)/index.html $(REPORTS)/junit.xml"

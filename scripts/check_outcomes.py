@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Each scenario's outcome in a Cucumber Messages stream, checked against the allowed outcomes.
 
-  check_outcomes.py STREAM.ndjson EXPECTED.tsv    exit 1 on any outcome not allowed, any scenario
-                                                  missing from either side
-  check_outcomes.py STREAM.ndjson --list          prints feature, scenario, outcome, first non-passed
-                                                  step's message (to write or review EXPECTED.tsv)
+  check_outcomes.py STREAM.ndjson... EXPECTED.tsv    exit 1 on any outcome not allowed, any scenario
+                                                     missing from either side
+  check_outcomes.py STREAM.ndjson... --list          prints feature, scenario, outcome, first non-passed
+                                                     step's message (to write or review EXPECTED.tsv)
+
+Several streams (runs of disjoint feature files, e.g. shards) are read as one; a feature file in two of
+them is an error.
 
 EXPECTED.tsv: feature file (base name) <TAB> scenario name <TAB> allowed outcomes (passed, failed,
 skipped; several joined by "/") <TAB> reason. Lines starting with # are comments. Pickles of one file
@@ -71,14 +74,20 @@ def expected(path):
 
 
 def main(argv):
-    if len(argv) != 3:
+    if len(argv) < 3:
         sys.exit(__doc__)
-    got = outcomes(argv[1])
-    if argv[2] == "--list":
+    got = {}
+    for path in argv[1:-1]:
+        part = outcomes(path)
+        twice = {feature for feature, _ in part} & {feature for feature, _ in got}
+        if twice:
+            sys.exit(f"{path}: {', '.join(sorted(twice))} also in another stream")
+        got.update(part)
+    if argv[-1] == "--list":
         for (feature, name), (status, message) in sorted(got.items()):
             print("\t".join([feature, name, status, " ".join(message.split())[:160]]))
         return 0
-    want = expected(argv[2])
+    want = expected(argv[-1])
     bad = []
     for key in sorted(set(want) | set(got)):
         status = got.get(key, ("not run", ""))[0]
@@ -92,7 +101,7 @@ def main(argv):
     for line in bad:
         print("FAIL " + line)
     met = sum(1 for k in want if k in got and got[k][0] in want[k])
-    print(f"{'ok  ' if not bad else 'FAIL'} {met} of {len(want)} scenarios as expected in {os.path.basename(argv[2])}")
+    print(f"{'ok  ' if not bad else 'FAIL'} {met} of {len(want)} scenarios as expected in {os.path.basename(argv[-1])}")
     return 1 if bad else 0
 
 
