@@ -82,3 +82,12 @@ Feature: KAF-10 Cross-cluster mirroring
 
     Scenario: the playbook's mirroring use cases name their producers, topics, partitions and consumers
       Then the document "docs/kaf-10/playbook.md" has 3 use cases that each name producers, topics and partitions, and consumers
+
+    Scenario: the playbook covers naming, ACLs, offset sync, planned and unplanned failover, and failback
+      Then the document "docs/kaf-10/playbook.md" has a section of at least 40 words for each of:
+        | Naming and filtering |
+        | ACLs                 |
+        | Offset sync          |
+        | Planned failover     |
+        | Unplanned failover   |
+        | Failback             |

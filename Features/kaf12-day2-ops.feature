@@ -87,3 +87,18 @@ Feature: KAF-12 Administering Kafka (day-2 operations)
       When the admin tool deletes topic "orders" as a dry run
       Then the plan changes "topic orders" from "2 partitions, 50 records" to "absent"
       And topic "orders" has 2 partitions on the cluster
+
+  Rule: Every risky operation has a written procedure and rollback plan
+
+    Scenario: each procedure has its dry run, its verification and its rollback
+      Then the document "docs/kaf-12/safe-delete-and-rollback.md" has a section of at least 60 words for each of:
+        | Deleting a topic            |
+        | Deleting records            |
+        | Resetting a group's offsets |
+        | Changing a topic config     |
+        | Adding partitions           |
+        | Reassigning replicas        |
+      And the document "docs/kaf-12/safe-delete-and-rollback.md" has at least 6 sections that each mention:
+        | Dry run  |
+        | Verify   |
+        | Rollback |
