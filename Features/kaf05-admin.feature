@@ -26,6 +26,18 @@ Feature: KAF-05 Administering Kafka programmatically
       When the admin tool creates topic "orders" with 6 partitions and replication factor 3
       Then topic "orders" has 6 partitions on the cluster
 
+  Rule: Topics are listed and described from the cluster's metadata
+
+    Scenario: the listing shows the topics made, and a description shows each partition led by an in-sync replica
+      Given a topic "orders" with 6 partitions and replication factor 3
+      And a topic "payments" with 2 partitions and replication factor 3
+      When the admin tool lists the topics
+      Then the topic listing shows "orders" with 6 partitions
+      And the topic listing shows "payments" with 2 partitions
+      And the topic listing does not show "audit"
+      When the admin tool describes topic "orders"
+      Then the description shows 6 partitions, each led by one of its in-sync replicas
+
   Rule: Safety checks refuse with the reason, and nothing changes
 
     Scenario: a replication factor above the live brokers is refused
@@ -58,6 +70,33 @@ Feature: KAF-05 Administering Kafka programmatically
       Given a topic "orders" with 6 partitions and replication factor 3
       When the admin tool sets "retention.ms" to "3600000" on "orders"
       Then the non-default configs of "orders" include "retention.ms" = "3600000"
+
+    Scenario: several configs in one dry-run change, each before → after
+      Given a topic "orders" with 6 partitions and replication factor 3
+      When the admin tool sets these configs on "orders" as a dry run:
+        | config         | value   |
+        | retention.ms   | 3600000 |
+        | cleanup.policy | compact |
+      Then the plan changes "orders retention.ms" to "3600000"
+      And the plan changes "orders cleanup.policy" to "compact"
+
+    Scenario: several configs set in one change, then one removed: the default applies again, the other stays
+      Given a topic "orders" with 6 partitions and replication factor 3
+      When the admin tool sets these configs on "orders":
+        | config       | value   |
+        | retention.ms | 3600000 |
+        | segment.ms   | 600000  |
+      Then the non-default configs of "orders" include "retention.ms" = "3600000"
+      And the non-default configs of "orders" include "segment.ms" = "600000"
+      When the admin tool removes the config "retention.ms" from "orders"
+      Then the plan changes "orders retention.ms" from "3600000" to "(default)"
+      And the non-default configs of "orders" do not include "retention.ms"
+      And the non-default configs of "orders" include "segment.ms" = "600000"
+
+    Scenario: an unknown key is refused for removal too
+      Given a topic "orders" with 6 partitions and replication factor 3
+      When the admin tool removes the config "retention.msec" from "orders" as a dry run
+      Then the admin tool refuses it because "unknown topic config key retention.msec"
 
   Rule: Adding partitions to keyed data is refused unless the key remap is accepted
 

@@ -62,7 +62,7 @@ while time.monotonic() < deadline:
 sys.exit(1)
 PY
 done
-echo "Tansu $("$tansu" --version | awk '{print $2}') on 127.0.0.1:${ports[*]} (one per shard)," \
+echo "Tansu $("$tansu" --version | awk '{print $2}') on 127.0.0.1, ports ${ports[*]} (one per shard)," \
   "librdkafka $(basename "$rdkafka")"
 
 # The chapters start with 3 or 4 brokers and would skip whole on one: the copies start with one, and

@@ -165,14 +165,17 @@ public struct AdminDrills: Sendable {
         return plan
     }
 
-    public func alterConfig(_ topic: String, set: [String: String], dryRun: Bool) async throws -> Plan {
+    public func alterConfig(
+        _ topic: String, set: [String: String], remove: [String] = [], dryRun: Bool
+    ) async throws -> Plan {
         let snapshot = try await snapshot(Reading(topics: [topic], watermarks: false, groups: false))
-        let plan = try TopicChecks.alterConfig(topic, set: set, in: snapshot)
+        let plan = try TopicChecks.alterConfig(topic, set: set, remove: remove, in: snapshot)
         if !dryRun {
             try cluster.require(.topicConfigs)
             let admin = try admin()
             defer { admin.close() }
-            try await admin.alterConfigs(topic: topic, TopicChecks.fullConfig(snapshot.topic(topic)!, set: set))
+            let full = TopicChecks.fullConfig(snapshot.topic(topic)!, set: set, remove: remove)
+            try await admin.alterConfigs(topic: topic, full)
         }
         return plan
     }

@@ -237,3 +237,43 @@ extension AdminDrills {
         return (snapshot.groups, table)
     }
 }
+
+extension AdminDrills {
+    /// The topics `kafka-bdd admin topics list` shows, and their table.
+    public func listedTopics() async throws -> (topics: [(name: String, partitions: Int)], table: String) {
+        let s = try await snapshot(.init(watermarks: false, configs: false, groups: false))
+        let topics = s.topics.sorted { $0.name < $1.name }
+        let table = Evidence.table(
+            ["topic", "partitions", "replication factor"],
+            topics.map { [$0.name, "\($0.partitions.count)", "\($0.replicationFactor)"] })
+        return (topics.map { ($0.name, $0.partitions.count) }, table)
+    }
+
+    /// What `kafka-bdd admin topics describe` shows of a topic: its partitions as the metadata reports them,
+    /// the brokers the metadata lists, and the table.
+    public func describedTopic(_ topic: String) async throws
+        -> (partitions: [Plausibility.Partition], brokers: [Int32], table: String)
+    {
+        let s = try await snapshot(.init(topics: [topic], watermarks: false, configs: false, groups: false))
+        guard let t = s.topic(topic) else { throw DrillFailure("the cluster's metadata does not list \(topic)") }
+        let partitions = t.partitions.sorted { $0.id < $1.id }.map {
+            Plausibility.Partition(id: $0.id, leader: $0.leader, replicas: $0.replicas, isr: $0.isr)
+        }
+        let table = Evidence.table(
+            ["partition", "leader", "replicas", "in sync"],
+            partitions.map { ["\($0.id)", "\($0.leader)", "\($0.replicas)", "\($0.isr)"] })
+        return (partitions, s.brokers.map(\.id), table)
+    }
+
+    /// The topic's non-default config entries (DescribeConfigs), and their table.
+    public func nonDefaultConfigs(_ topic: String) async throws
+        -> (entries: [(name: String, value: String?)], table: String)
+    {
+        try cluster.require(.topicConfigs)
+        let admin = try admin()
+        defer { admin.close() }
+        let entries = try await admin.configEntries(.topic, topic).filter { !$0.isDefault }
+        let table = Evidence.table(["config", "value"], entries.map { [$0.name, $0.value ?? "(sensitive)"] })
+        return (entries.map { (name: $0.name, value: $0.value) }, table)
+    }
+}

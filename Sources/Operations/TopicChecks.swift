@@ -74,23 +74,43 @@ public enum TopicChecks {
 
     /// Sets topic configs. Kafka's (non-incremental) AlterConfigs resets every key it is not given, so
     /// the request carries the topic's other overrides too; the plan lists only what changes.
+    /// Sets the `set` overrides and removes the `remove` ones (the topic falls back to the broker's default);
+    /// the other overrides are kept. Removing a key that is not overridden is refused: nothing would change.
     public static func alterConfig(
-        _ name: String, set: [String: String], in snapshot: Snapshot
+        _ name: String, set: [String: String], remove: [String] = [], in snapshot: Snapshot
     ) throws(Refusal) -> Plan {
         let topic = try existing(name, in: snapshot)
-        guard !set.isEmpty else { throw Refusal("no config to set (--set KEY=VALUE)") }
-        try checkConfigs(set, replicationFactor: topic.replicationFactor)
-        let current = topic.configs
-        let changes = set.sorted { $0.key < $1.key }.map { key, value in
-            Plan.Change(
-                "\(name) \(key)", current.map { $0[key] ?? "(default)" } ?? "(unknown: no DescribeConfigs)", value)
+        guard !set.isEmpty || !remove.isEmpty else {
+            throw Refusal("no config to set or remove (--set KEY=VALUE, --delete-config KEY)")
         }
+        try checkConfigs(set, replicationFactor: topic.replicationFactor)
+        let unknown = remove.filter { !knownConfigKeys.contains($0) }.sorted()
+        if !unknown.isEmpty {
+            throw Refusal("unknown topic config key\(unknown.count > 1 ? "s" : "") \(unknown.joined(separator: ", "))")
+        }
+        if let both = remove.first(where: { set[$0] != nil }) {
+            throw Refusal("\(both) is both set and removed: choose one")
+        }
+        let current = topic.configs
+        if let current, let absent = remove.sorted().first(where: { current[$0] == nil }) {
+            throw Refusal("\(absent) is not set on \(name) (it has its default): nothing to remove")
+        }
+        let unknownBefore = "(unknown: no DescribeConfigs)"
+        let changes =
+            set.sorted { $0.key < $1.key }.map { key, value in
+                Plan.Change("\(name) \(key)", current.map { $0[key] ?? "(default)" } ?? unknownBefore, value)
+            }
+            + Set(remove).sorted().map { key in
+                Plan.Change("\(name) \(key)", current.map { $0[key] ?? "(default)" } ?? unknownBefore, "(default)")
+            }
         return Plan(action: "alter config of topic \(name)", changes: changes)
     }
 
-    /// The request AlterConfigs needs: the topic's overrides with `set` applied.
-    public static func fullConfig(_ topic: Snapshot.Topic, set: [String: String]) -> [String: String] {
-        (topic.configs ?? [:]).merging(set) { _, new in new }
+    /// The request AlterConfigs needs: the topic's overrides with `set` applied and `remove` taken out.
+    public static func fullConfig(_ topic: Snapshot.Topic, set: [String: String], remove: [String] = [])
+        -> [String: String]
+    {
+        (topic.configs ?? [:]).merging(set) { _, new in new }.filter { !remove.contains($0.key) }
     }
 
     public static func deleteTopic(_ name: String, in snapshot: Snapshot) throws(Refusal) -> Plan {

@@ -95,6 +95,26 @@ enum AdminStepSupport {
         }
     }
 
+    /// A `| config | value |` table (the first row is its header), each key once.
+    static func configTable(_ ctx: StepContext) throws -> [String: String] {
+        let rows = ctx.dataTable ?? []
+        guard rows.first == ["config", "value"], rows.count > 1, rows.dropFirst().allSatisfy({ $0.count == 2 }) else {
+            throw StepFailure("expected a table `| config | value |` with a row per config")
+        }
+        var settings: [String: String] = [:]
+        for row in rows.dropFirst() where settings.updateValue(row[1], forKey: row[0]) != nil {
+            throw StepFailure("\(row[0]) is in the table twice")
+        }
+        return settings
+    }
+
+    static func listing(_ ctx: StepContext) throws -> [(name: String, partitions: Int)] {
+        guard let listing = ctx.world[AdminState.Key.self].listing else {
+            throw StepFailure("no topic listing in this scenario: use `When the admin tool lists the topics`")
+        }
+        return listing
+    }
+
     static func plan(_ ctx: StepContext) throws -> Plan {
         switch ctx.world[AdminState.Key.self].outcome {
         case .plan(let plan, _): return plan

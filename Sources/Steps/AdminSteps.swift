@@ -94,6 +94,30 @@ enum AdminSteps {
                     try await drills.deleteTopic(try resolve(name), dryRun: dry)
                 }
             }
+            code.when(
+                "the admin tool sets these configs on {string}" + suffix + ":",
+                doc: "Runs `kafka-bdd admin topics alter-config` with one `--set KEY=VALUE` per row of a "
+                    + "`| config | value |` table (its first row), all in one change, checked as the one-key form "
+                    + "is. Setting needs topic configurations." + dryRunDoc,
+                example: #"When the admin tool sets these configs on "orders""# + suffix + ":"
+            ) { (ctx, name: String) in
+                let settings = try AdminStepSupport.configTable(ctx)
+                try await AdminStepSupport.run(ctx, env, dryRun: dry) { drills, resolve in
+                    try await drills.alterConfig(try resolve(name), set: settings, dryRun: dry)
+                }
+            }
+            code.when(
+                "the admin tool removes the config {string} from {string}" + suffix,
+                doc: "Runs `kafka-bdd admin topics alter-config --delete-config KEY`: the topic's override goes and "
+                    + "the broker's default applies again; refused for an unknown key, and, where the cluster "
+                    + "describes configs, for a key the topic does not override. Removing needs topic "
+                    + "configurations." + dryRunDoc,
+                example: #"When the admin tool removes the config "retention.ms" from "orders""# + suffix
+            ) { (ctx, key: String, name: String) in
+                try await AdminStepSupport.run(ctx, env, dryRun: dry) { drills, resolve in
+                    try await drills.alterConfig(try resolve(name), set: [:], remove: [key], dryRun: dry)
+                }
+            }
         }
 
         code.then(
@@ -160,18 +184,82 @@ enum AdminSteps {
             example: #"Then the non-default configs of "orders" include "retention.ms" = "3600000""#
         ) { (ctx, topicName: String, key: String, value: String) in
             let physical = AdminStepSupport.physical(ctx, env, topicName)
-            let cluster = try ctx.cluster()
-            try cluster.require(.topicConfigs)
-            let admin = try Admin(config: cluster.config())
-            defer { admin.close() }
-            let entries = try await admin.configEntries(.topic, physical).filter { !$0.isDefault }
-            ctx.attach(
-                Evidence.table(["config", "value"], entries.map { [$0.name, $0.value ?? "(sensitive)"] }),
-                mediaType: "text/markdown")
-            try AdminClaims.nonDefaultConfig(
-                physical, key: key, value: value,
-                entries: entries.map { (name: $0.name, value: $0.value) }
-            ).enforce()
+            let (entries, table) = try await AdminDrills(cluster: try ctx.cluster()).nonDefaultConfigs(physical)
+            ctx.attach(table, mediaType: "text/markdown")
+            try AdminClaims.nonDefaultConfig(physical, key: key, value: value, entries: entries).enforce()
+        }
+
+        code.then(
+            "the non-default configs of {string} do not include {string}",
+            doc: "DescribeConfigs on the cluster shows no override of the key on the topic (it has the broker's "
+                + "default). Needs topic configurations.",
+            example: #"Then the non-default configs of "orders" do not include "retention.ms""#
+        ) { (ctx, topicName: String, key: String) in
+            let physical = AdminStepSupport.physical(ctx, env, topicName)
+            let (entries, table) = try await AdminDrills(cluster: try ctx.cluster()).nonDefaultConfigs(physical)
+            ctx.attach(table, mediaType: "text/markdown")
+            try AdminClaims.noNonDefaultConfig(physical, key: key, entries: entries).enforce()
+        }
+
+        code.when(
+            "the admin tool lists the topics",
+            doc: "Runs `kafka-bdd admin topics list`: every topic the cluster's metadata lists, with its partition "
+                + "count and replication factor; kept for the Then steps and attached.",
+            example: "When the admin tool lists the topics"
+        ) { ctx in
+            let (topics, table) = try await AdminDrills(cluster: try ctx.cluster()).listedTopics()
+            ctx.world.update(AdminState.Key.self) { $0.listing = topics }
+            ctx.attach(table, mediaType: "text/markdown")
+        }
+
+        code.then(
+            "the topic listing shows {string} with {int} partition(s)",
+            doc: "The last topic listing shows the topic with exactly that many partitions (an empty listing "
+                + "shows nothing).",
+            example: #"Then the topic listing shows "orders" with 6 partitions"#
+        ) { (ctx, topicName: String, partitions: Int) in
+            let physical = AdminStepSupport.physical(ctx, env, topicName)
+            try AdminClaims.topicListed(physical, partitions: partitions, listed: try AdminStepSupport.listing(ctx))
+                .enforce()
+        }
+
+        code.then(
+            "the topic listing does not show {string}",
+            doc: "The last topic listing does not show the topic.",
+            example: #"Then the topic listing does not show "audit""#
+        ) { (ctx, topicName: String) in
+            let physical = AdminStepSupport.physical(ctx, env, topicName)
+            try AdminClaims.topicAbsent(physical, listed: try AdminStepSupport.listing(ctx).map(\.name)).enforce()
+        }
+
+        code.when(
+            "the admin tool describes topic {string}",
+            doc: "Runs `kafka-bdd admin topics describe --topic T`: each partition's leader, replicas and in-sync "
+                + "replicas from the cluster's metadata, with the brokers it lists; kept for the Then steps and "
+                + "attached.",
+            example: #"When the admin tool describes topic "orders""#
+        ) { (ctx, topicName: String) in
+            let physical = AdminStepSupport.physical(ctx, env, topicName)
+            let (partitions, brokers, table) = try await AdminDrills(cluster: try ctx.cluster())
+                .describedTopic(physical)
+            ctx.world.update(AdminState.Key.self) {
+                $0.described = .init(topic: physical, partitions: partitions, brokers: brokers)
+            }
+            ctx.attach(table, mediaType: "text/markdown")
+        }
+
+        code.then(
+            "the description shows {int} partition(s), each led by one of its in-sync replicas",
+            doc: "The last topic description: the metadata plausible (no broker twice in a replica or in-sync "
+                + "set, none the cluster does not list, a leader among the replicas), exactly that many "
+                + "partitions, and each led by a broker in its in-sync set.",
+            example: "Then the description shows 6 partitions, each led by one of its in-sync replicas"
+        ) { (ctx, partitions: Int) in
+            guard let d = ctx.world[AdminState.Key.self].described else {
+                throw StepFailure("no topic was described in this scenario: use `When the admin tool describes topic`")
+            }
+            try AdminClaims.described(d.topic, partitions: partitions, partitions: d.partitions, brokers: d.brokers)
+                .enforce()
         }
     }
 
@@ -538,4 +626,14 @@ struct AdminState: Sendable {
     var reassignment: ReplicaPlanner.Result?
     var snapshotBeforePlan: Snapshot?
     var rollback: Reassignment?
+    /// The last `topics list`: each topic with its partition count.
+    var listing: [(name: String, partitions: Int)]?
+    /// The last `topics describe`.
+    var described: Described?
+
+    struct Described: Sendable {
+        var topic: String
+        var partitions: [Plausibility.Partition]
+        var brokers: [Int32]
+    }
 }

@@ -75,6 +75,14 @@ public enum AdminClaims {
                 + entries.map { "\($0.name)=\($0.value ?? "?")" }.joined(separator: ", "))
     }
 
+    /// The topic's non-default configuration entries do not include `key`: its override was removed.
+    public static func noNonDefaultConfig(_ topic: String, key: String, entries: [(name: String, value: String?)])
+        -> Verdict
+    {
+        guard let e = entries.first(where: { $0.name == key }) else { return Verdict() }
+        return .fails("\(topic) still has a non-default \(key)=\(e.value ?? "?")")
+    }
+
     /// The partition's log starts at `expected`.
     public static func lowWatermark(
         _ topic: String, partition: Int32, low: Int64, high: Int64,
@@ -136,6 +144,43 @@ public enum AdminClaims {
         return .fails(
             "the inventory lists \(topic) with \(t.partitions) partitions and replication factor "
                 + "\(t.replicationFactor)")
+    }
+
+    /// `topics list` shows the topic with that many partitions (a listing that is empty shows nothing).
+    public static func topicListed(_ topic: String, partitions: Int, listed: [(name: String, partitions: Int)])
+        -> Verdict
+    {
+        if let empty = Verdict.noEvidence(listed.count, "topics in the listing") { return empty }
+        guard let t = listed.first(where: { $0.name == topic }) else {
+            return .fails("the topic listing does not show \(topic): \(listed.map(\.name).sorted())")
+        }
+        return t.partitions == partitions
+            ? Verdict() : .fails("the topic listing shows \(topic) with \(t.partitions) partitions, not \(partitions)")
+    }
+
+    /// `topics describe` shows that many partitions, the metadata plausible, and each partition led by a
+    /// live broker that is one of its in-sync replicas.
+    public static func described(
+        _ topic: String, partitions expected: Int, partitions: [Plausibility.Partition], brokers: [Int32]
+    ) -> Verdict {
+        if let empty = Verdict.noEvidence(partitions.count, "partitions in the description of \(topic)") {
+            return empty
+        }
+        let plausible = Plausibility.metadata(topic: topic, partitions: partitions, brokers: brokers)
+        guard plausible.holds else { return plausible }
+        var problems: [String] = []
+        if partitions.count != expected {
+            problems.append("the description of \(topic) shows \(partitions.count) partitions, not \(expected)")
+        }
+        for p in partitions.sorted(by: { $0.id < $1.id }) where p.leader < 0 || !p.isr.contains(p.leader) {
+            problems.append(
+                p.leader < 0
+                    ? "\(topic) partition \(p.id) has no leader"
+                    : "\(topic) partition \(p.id) is led by broker \(p.leader), not one of its in-sync replicas "
+                        + "\(p.isr)"
+            )
+        }
+        return Verdict(problems)
     }
 
     /// `inventory --diff` found nothing.

@@ -234,21 +234,30 @@ extension AdminCommand {
         struct AlterConfig: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 commandName: "alter-config",
-                abstract: "Set topic configs (the other overrides are kept; --dry-run prints before → after only).")
+                abstract:
+                    "Set or remove topic configs (the other overrides are kept; --dry-run prints before → after "
+                    + "only).")
             @OptionGroup var connection: Connection
             @Option(help: "The topic.") var topic: String
             @Option(name: .customLong("set"), help: "KEY=VALUE to set (repeatable).") var settings: [String] = []
+            @Option(
+                name: .customLong("delete-config"),
+                help: "KEY whose override to remove: the broker's default applies again (repeatable).")
+            var removals: [String] = []
             @Flag(help: "Print the plan and change nothing.") var dryRun = false
 
             func validate() throws {
-                guard !settings.isEmpty else { throw ValidationError("nothing to set: pass --set KEY=VALUE") }
+                guard !settings.isEmpty || !removals.isEmpty else {
+                    throw ValidationError("nothing to set: pass --set KEY=VALUE (or --delete-config KEY)")
+                }
                 _ = try AdminCommand.keyValues(settings, flag: "--set")
             }
 
             func run() async throws {
                 try await connection.run { drills, c in
                     let plan = try await drills.alterConfig(
-                        topic, set: try AdminCommand.keyValues(settings, flag: "--set"), dryRun: dryRun)
+                        topic, set: try AdminCommand.keyValues(settings, flag: "--set"), remove: removals,
+                        dryRun: dryRun)
                     c.show(plan, dryRun: dryRun, executed: !dryRun)
                 }
             }

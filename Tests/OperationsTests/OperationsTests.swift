@@ -118,6 +118,27 @@ enum Fixture {
                 == ["retention.ms": "86400000", "cleanup.policy": "compact"])
     }
 
+    @Test func removingAConfigGoesBackToTheDefaultAndKeepsTheOthers() throws {
+        let plan = try TopicChecks.alterConfig("orders", set: [:], remove: ["retention.ms"], in: s)
+        #expect(plan.changes == [.init("orders retention.ms", "86400000", "(default)")])
+        #expect(TopicChecks.fullConfig(s.topic("orders")!, set: [:], remove: ["retention.ms"]).isEmpty)
+        #expect(
+            TopicChecks.fullConfig(s.topic("orders")!, set: ["segment.ms": "1000"], remove: ["retention.ms"])
+                == ["segment.ms": "1000"])
+        #expect(throws: Refusal("cleanup.policy is not set on orders (it has its default): nothing to remove")) {
+            try TopicChecks.alterConfig("orders", set: [:], remove: ["cleanup.policy"], in: s)
+        }
+        #expect(throws: Refusal("unknown topic config key colour")) {
+            try TopicChecks.alterConfig("orders", set: [:], remove: ["colour"], in: s)
+        }
+        #expect(throws: Refusal("retention.ms is both set and removed: choose one")) {
+            try TopicChecks.alterConfig("orders", set: ["retention.ms": "1"], remove: ["retention.ms"], in: s)
+        }
+        #expect(throws: Refusal("no config to set or remove (--set KEY=VALUE, --delete-config KEY)")) {
+            try TopicChecks.alterConfig("orders", set: [:], in: s)
+        }
+    }
+
     @Test func addPartitionsRefusedOnKeyedTopicUnlessAccepted() throws {
         #expect(throws: Refusal.self) { try TopicChecks.addPartitions("orders", to: 8, acceptRemap: false, in: s) }
         let plan = try TopicChecks.addPartitions("orders", to: 8, acceptRemap: true, in: s)

@@ -76,6 +76,38 @@ struct AdminClaimsTests {
         #expect(AdminClaims.showsDrift("a", drift: []).problems == [#"no drift "a"; found: none"#])
     }
 
+    @Test func aRemovedOverrideIsNotListed() {
+        let entries: [(name: String, value: String?)] = [("segment.ms", "600000"), ("retention.ms", "3600000")]
+        #expect(AdminClaims.noNonDefaultConfig("t", key: "cleanup.policy", entries: entries).holds)
+        #expect(AdminClaims.noNonDefaultConfig("t", key: "retention.ms", entries: entries).problems
+            == ["t still has a non-default retention.ms=3600000"])
+    }
+
+    @Test func topicListingAndDescription() {
+        let listed: [(name: String, partitions: Int)] = [("t", 6), ("u", 1)]
+        #expect(AdminClaims.topicListed("t", partitions: 6, listed: listed).holds)
+        #expect(AdminClaims.topicListed("t", partitions: 3, listed: listed).problems
+            == ["the topic listing shows t with 6 partitions, not 3"])
+        #expect(AdminClaims.topicListed("x", partitions: 1, listed: listed).problems
+            == [#"the topic listing does not show x: ["t", "u"]"#])
+        #expect(!AdminClaims.topicListed("x", partitions: 1, listed: []).holds)
+        typealias P = Plausibility.Partition
+        let good = [P(id: 0, leader: 1, replicas: [1, 2], isr: [1, 2]), P(id: 1, leader: 2, replicas: [2, 1], isr: [2])]
+        #expect(AdminClaims.described("t", partitions: 2, partitions: good, brokers: [1, 2]).holds)
+        #expect(AdminClaims.described("t", partitions: 3, partitions: good, brokers: [1, 2]).problems
+            == ["the description of t shows 2 partitions, not 3"])
+        let outOfSync = [P(id: 0, leader: 1, replicas: [1, 2], isr: [2])]
+        #expect(AdminClaims.described("t", partitions: 1, partitions: outOfSync, brokers: [1, 2]).problems
+            == ["t partition 0 is led by broker 1, not one of its in-sync replicas [2]"])
+        let leaderless = [P(id: 0, leader: -1, replicas: [1, 2], isr: [2])]
+        #expect(AdminClaims.described("t", partitions: 1, partitions: leaderless, brokers: [1, 2]).problems
+            == ["t partition 0 has no leader"])
+        // A lying cluster: broker 1 twice is not two replicas, and the description is not judged further.
+        let twice = [P(id: 0, leader: 1, replicas: [1, 1], isr: [1, 1])]
+        #expect(!AdminClaims.described("t", partitions: 1, partitions: twice, brokers: [1]).holds)
+        #expect(!AdminClaims.described("t", partitions: 0, partitions: [], brokers: [1]).holds)
+    }
+
     @Test func reassignmentPlansAndTheirVerification() {
         #expect(AdminClaims.movesFirst("logs", partition: 0, subjects: ["logs[0] replicas", "logs[1] replicas"]).holds)
         #expect(AdminClaims.movesFirst("logs", partition: 1, subjects: ["logs[0] replicas"]).problems

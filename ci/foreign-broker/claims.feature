@@ -16,6 +16,11 @@ Feature: Claims a one-node Tansu does not meet, made directly
     When the admin tool takes an inventory
     Then the inventory lists topic "orders" with 6 partitions and replication factor 3
 
+  Scenario: a description whose replicas name one broker three times
+    Given a topic "orders" with 6 partitions and replication factor 3
+    When the admin tool describes topic "orders"
+    Then the description shows 6 partitions, each led by one of its in-sync replicas
+
   Scenario: a broker the cluster does not have leads nothing, which proves nothing
     Given a topic "events" with 3 partitions and replication factor 1
     Then no partition of "events" is led by broker 2

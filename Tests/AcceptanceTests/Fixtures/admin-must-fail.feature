@@ -62,3 +62,31 @@ Feature: Admin claims that must fail
   Scenario: replicas placed on a broker the cluster does not have
     Given a topic "orders" with 3 partitions and replication factor 3
     And every partition of "orders" has its replicas on brokers 1, 2 and 4
+
+  Scenario: a listed topic claimed to have another partition count
+    Given a topic "orders" with 6 partitions and replication factor 3
+    When the admin tool lists the topics
+    Then the topic listing shows "orders" with 4 partitions
+
+  Scenario: a listed topic claimed not to be listed
+    Given a topic "orders" with 6 partitions and replication factor 3
+    When the admin tool lists the topics
+    Then the topic listing does not show "orders"
+
+  Scenario: a described topic claimed to have another partition count
+    Given a topic "orders" with 6 partitions and replication factor 3
+    When the admin tool describes topic "orders"
+    Then the description shows 3 partitions, each led by one of its in-sync replicas
+
+  Scenario: a config of a several-config change claimed with another value
+    Given a topic "orders" with 6 partitions and replication factor 3
+    When the admin tool sets these configs on "orders" as a dry run:
+      | config         | value   |
+      | retention.ms   | 3600000 |
+      | cleanup.policy | compact |
+    Then the plan changes "orders cleanup.policy" to "delete"
+
+  Scenario: a removed config claimed to take a value instead of the default
+    Given a topic "orders" with 6 partitions and replication factor 3
+    When the admin tool removes the config "retention.ms" from "orders" as a dry run
+    Then the plan changes "orders retention.ms" to "3600000"
