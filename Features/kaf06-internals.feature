@@ -28,3 +28,17 @@ Feature: KAF-06 Kafka internals
       Then the document "docs/kaf-06/symptoms.md" has at least 8 sections that each mention:
         | likely cause |
         | check        |
+
+  Rule: A partition's log is the records written, tombstones included, at the offsets acknowledged
+
+    Scenario: records and tombstones written from a table read back at their offsets
+      Given a 3-broker cluster
+      And a topic "accounts" with 1 partition and replication factor 3
+      When I write these records to "accounts":
+        | key   | value |
+        | alice | 10    |
+        | bob   | 20    |
+        | alice | 15    |
+        | bob   |       |
+        | carol | 5     |
+      Then "accounts" reads back exactly the records written, tombstones included, at their offsets

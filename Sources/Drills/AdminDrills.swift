@@ -170,6 +170,12 @@ public struct AdminDrills: Sendable {
     ) async throws -> Plan {
         let snapshot = try await snapshot(Reading(topics: [topic], watermarks: false, groups: false))
         let plan = try TopicChecks.alterConfig(topic, set: set, remove: remove, in: snapshot)
+        // Whether a key is overridden, and so can be removed, is known only from DescribeConfigs.
+        if !remove.isEmpty, snapshot.topic(topic)?.configs == nil {
+            throw CannotRunHere(
+                "removing a config of \(topic) needs its overrides, and the \(cluster.backend) cluster does not "
+                    + "model \(ClusterCapability.topicConfigs.rawValue) (DescribeConfigs)")
+        }
         if !dryRun {
             try cluster.require(.topicConfigs)
             let admin = try admin()

@@ -30,6 +30,36 @@ public enum CompactionDrill {
         return written.sorted { $0.offset < $1.offset }
     }
 
+    /// Writes `records` in order to partition 0 of `topic` (acks=all): a nil value is a tombstone. Each
+    /// record's offset comes from its delivery report.
+    public static func write(_ cluster: any Cluster, topic: String, records: [(key: String, value: String?)])
+        async throws -> [LogRecord]
+    {
+        let producer = try Producer(config: cluster.config(["acks": "all", "linger.ms": "5"]))
+        defer { producer.close() }
+        var written: [LogRecord] = []
+        for r in records {
+            let report = try await producer.send(
+                topic: topic, partition: 0, key: Array(r.key.utf8), value: Array((r.value ?? "").utf8),
+                tombstone: r.value == nil)
+            written.append(LogRecord(offset: report.offset, key: r.key, value: r.value))
+        }
+        return written
+    }
+
+    /// Partition 0 of `topic` read from its start, as records, judged against what was written; and the table.
+    public static func readBackAsWritten(_ cluster: any Cluster, topic: String, written: [LogRecord])
+        async throws -> (verdict: Verdict, table: String)
+    {
+        let readBack = try await readPartition(cluster, topic: topic).map {
+            LogRecord(offset: $0.offset, key: $0.keyString ?? "", value: $0.valueIsNull ? nil : $0.valueString)
+        }
+        let table = Evidence.table(
+            ["offset", "key", "value read back"],
+            readBack.prefix(20).map { ["\($0.offset)", $0.key, $0.value ?? "(tombstone)"] })
+        return (WrittenLog.readsBackAsWritten(written, readBack: readBack), table)
+    }
+
     public struct Result {
         public var verdict: Verdict
         public var horizon: Int64

@@ -14,6 +14,37 @@ public enum TopicChecks {
         "segment.index.bytes", "segment.jitter.ms", "segment.ms", "unclean.leader.election.enable",
     ]
 
+    /// What a value must be, for the keys whose type Kafka's topic config defines as a number, a boolean or
+    /// one of a few words (LogConfig); the message names the key and the rule, never the value given.
+    static func valueProblem(_ key: String, _ value: String) -> String? {
+        switch key {
+        case "cleanup.policy":
+            let policies = value.split(separator: ",", omittingEmptySubsequences: false)
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+            return policies.allSatisfy({ ["compact", "delete"].contains($0) })
+                ? nil : "cleanup.policy must be compact, delete or both (compact,delete)"
+        case "compression.type":
+            return ["uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"].contains(value)
+                ? nil : "compression.type must be uncompressed, zstd, lz4, snappy, gzip or producer"
+        case "message.timestamp.type":
+            return ["CreateTime", "LogAppendTime"].contains(value)
+                ? nil : "message.timestamp.type must be CreateTime or LogAppendTime"
+        case "min.cleanable.dirty.ratio":
+            return Double(value).map { (0...1).contains($0) } == true
+                ? nil : "min.cleanable.dirty.ratio must be a number from 0 to 1"
+        case "message.downconversion.enable", "preallocate", "remote.storage.enable",
+            "unclean.leader.election.enable":
+            return ["true", "false"].contains(value) ? nil : "\(key) must be true or false"
+        case "retention.ms", "retention.bytes":
+            return Int64(value).map { $0 >= -1 } == true ? nil : "\(key) must be a whole number, -1 for no limit"
+        case "follower.replication.throttled.replicas", "leader.replication.throttled.replicas",
+            "message.format.version", "min.insync.replicas":
+            return nil
+        default:
+            return Int64(value).map { $0 >= -2 } == true ? nil : "\(key) must be a whole number"
+        }
+    }
+
     /// Kafka's rule for topic names.
     public static func validName(_ name: String) -> Bool {
         !name.isEmpty && name.count <= 249 && name != "." && name != ".."
@@ -24,6 +55,11 @@ public enum TopicChecks {
         let unknown = configs.keys.filter { !knownConfigKeys.contains($0) }.sorted()
         if !unknown.isEmpty {
             throw Refusal("unknown topic config key\(unknown.count > 1 ? "s" : "") \(unknown.joined(separator: ", "))")
+        }
+        if let problem = configs.sorted(by: { $0.key < $1.key }).lazy.compactMap({ valueProblem($0.key, $0.value) })
+            .first
+        {
+            throw Refusal(problem)
         }
         if let text = configs["min.insync.replicas"] {
             guard let value = Int(text), value >= 1 else {

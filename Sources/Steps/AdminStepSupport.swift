@@ -102,10 +102,24 @@ enum AdminStepSupport {
             throw StepFailure("expected a table `| config | value |` with a row per config")
         }
         var settings: [String: String] = [:]
-        for row in rows.dropFirst() where settings.updateValue(row[1], forKey: row[0]) != nil {
-            throw StepFailure("\(row[0]) is in the table twice")
+        for row in rows.dropFirst() {
+            guard !row[1].isEmpty else {
+                throw StepFailure("\(row[0]) has no value: to go back to the default, remove the config")
+            }
+            guard settings.updateValue(row[1], forKey: row[0]) == nil else {
+                throw StepFailure("\(row[0]) is in the table twice")
+            }
         }
         return settings
+    }
+
+    /// Where the scenario's name for a topic is not its name on the cluster (a shared cluster scopes it),
+    /// the verdict says so: a topic of that name made outside the scenario is another topic.
+    static func naming(_ verdict: Verdict, _ name: String, _ physical: String) -> Verdict {
+        guard physical != name, !verdict.holds else { return verdict }
+        var v = verdict
+        v.context = "the scenario's topic \"\(name)\" is \(physical) on this shared cluster"
+        return v
     }
 
     static func listing(_ ctx: StepContext) throws -> [(name: String, partitions: Int)] {

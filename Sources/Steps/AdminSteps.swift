@@ -96,9 +96,10 @@ enum AdminSteps {
             }
             code.when(
                 "the admin tool sets these configs on {string}" + suffix + ":",
-                doc: "Runs `kafka-bdd admin topics alter-config` with one `--set KEY=VALUE` per row of a "
-                    + "`| config | value |` table (its first row), all in one change, checked as the one-key form "
-                    + "is. Setting needs topic configurations." + dryRunDoc,
+                doc: "Runs `kafka-bdd admin topics alter-config` with one `--set KEY=VALUE` per row of a table "
+                    + "whose header row is `| config | value |`, all in one change, checked as the one-key form is "
+                    + "(a value left empty is an error: remove the config instead)"
+                    + (dry ? "." : "; needs a cluster that models topic configurations.") + dryRunDoc,
                 example: #"When the admin tool sets these configs on "orders""# + suffix + ":"
             ) { (ctx, name: String) in
                 let settings = try AdminStepSupport.configTable(ctx)
@@ -109,9 +110,9 @@ enum AdminSteps {
             code.when(
                 "the admin tool removes the config {string} from {string}" + suffix,
                 doc: "Runs `kafka-bdd admin topics alter-config --delete-config KEY`: the topic's override goes and "
-                    + "the broker's default applies again; refused for an unknown key, and, where the cluster "
-                    + "describes configs, for a key the topic does not override. Removing needs topic "
-                    + "configurations." + dryRunDoc,
+                    + "the broker's default applies again; refused for an unknown key or one the topic does not "
+                    + "override. Knowing the overrides, even to plan, needs a cluster that models topic "
+                    + "configurations (skipped elsewhere)." + dryRunDoc,
                 example: #"When the admin tool removes the config "retention.ms" from "orders""# + suffix
             ) { (ctx, key: String, name: String) in
                 try await AdminStepSupport.run(ctx, env, dryRun: dry) { drills, resolve in
@@ -179,8 +180,8 @@ enum AdminSteps {
 
         code.then(
             "the non-default configs of {string} include {string} = {string}",
-            doc: "DescribeConfigs on the cluster shows the topic's value for the key, set (not a default). Needs "
-                + "topic configurations.",
+            doc: "DescribeConfigs on the cluster shows the topic's value for the key, set (not a default); needs a "
+                + "cluster that models topic configurations.",
             example: #"Then the non-default configs of "orders" include "retention.ms" = "3600000""#
         ) { (ctx, topicName: String, key: String, value: String) in
             let physical = AdminStepSupport.physical(ctx, env, topicName)
@@ -192,7 +193,7 @@ enum AdminSteps {
         code.then(
             "the non-default configs of {string} do not include {string}",
             doc: "DescribeConfigs on the cluster shows no override of the key on the topic (it has the broker's "
-                + "default). Needs topic configurations.",
+                + "default); needs a cluster that models topic configurations.",
             example: #"Then the non-default configs of "orders" do not include "retention.ms""#
         ) { (ctx, topicName: String, key: String) in
             let physical = AdminStepSupport.physical(ctx, env, topicName)
@@ -204,7 +205,9 @@ enum AdminSteps {
         code.when(
             "the admin tool lists the topics",
             doc: "Runs `kafka-bdd admin topics list`: every topic the cluster's metadata lists, with its partition "
-                + "count and replication factor; kept for the Then steps and attached.",
+                + "count and replication factor; kept for the Then steps and attached. On a shared cluster "
+                + "(compose, external) a scenario's topic `orders` is `orders-RUN-N` there, as every topic step "
+                + "names it: a topic of the plain name made outside the scenario is another topic.",
             example: "When the admin tool lists the topics"
         ) { ctx in
             let (topics, table) = try await AdminDrills(cluster: try ctx.cluster()).listedTopics()
@@ -219,8 +222,9 @@ enum AdminSteps {
             example: #"Then the topic listing shows "orders" with 6 partitions"#
         ) { (ctx, topicName: String, partitions: Int) in
             let physical = AdminStepSupport.physical(ctx, env, topicName)
-            try AdminClaims.topicListed(physical, partitions: partitions, listed: try AdminStepSupport.listing(ctx))
-                .enforce()
+            let verdict = AdminClaims.topicListed(
+                physical, partitions: partitions, listed: try AdminStepSupport.listing(ctx))
+            try AdminStepSupport.naming(verdict, topicName, physical).enforce()
         }
 
         code.then(
@@ -229,7 +233,8 @@ enum AdminSteps {
             example: #"Then the topic listing does not show "audit""#
         ) { (ctx, topicName: String) in
             let physical = AdminStepSupport.physical(ctx, env, topicName)
-            try AdminClaims.topicAbsent(physical, listed: try AdminStepSupport.listing(ctx).map(\.name)).enforce()
+            let verdict = AdminClaims.topicAbsent(physical, listed: try AdminStepSupport.listing(ctx).map(\.name))
+            try AdminStepSupport.naming(verdict, topicName, physical).enforce()
         }
 
         code.when(

@@ -24,6 +24,15 @@ enum InternalsSteps {
         "min.compaction.lag.ms": "0", "delete.retention.ms": "2000",
     ]
 
+    /// A `| key | value |` table (the first row is its header); an empty value is a tombstone.
+    static func recordTable(_ ctx: StepContext) throws -> [(key: String, value: String?)] {
+        let rows = ctx.dataTable ?? []
+        guard rows.first == ["key", "value"], rows.count > 1, rows.dropFirst().allSatisfy({ $0.count == 2 }) else {
+            throw StepFailure("expected a table `| key | value |` with a row per record (an empty value: a tombstone)")
+        }
+        return rows.dropFirst().map { (key: $0[0], value: $0[1].isEmpty ? nil : $0[1]) }
+    }
+
     static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
         code.given(
             "a compacted topic {string} with fast cleaner settings",
@@ -39,6 +48,36 @@ enum InternalsSteps {
             try await ClusterSteps.createTopic(
                 ctx, env, name: name, partitions: 1, replicationFactor: rf,
                 configs: fastCleaner)
+        }
+
+        code.when(
+            "I write these records to {string}:",
+            doc: "Writes the rows of a `| key | value |` table (its first row) in order to partition 0 of the "
+                + "topic, acks=all; an empty value cell writes a tombstone (a record without a value). Each offset "
+                + "comes from its delivery report, for the Then steps (the compaction step too).",
+            example: #"When I write these records to "accounts":"#
+        ) { (ctx, name: String) in
+            let topic = try ctx.topic(name)
+            let records = try recordTable(ctx)
+            let written = try await CompactionDrill.write(try ctx.cluster(), topic: topic, records: records)
+            ctx.world.update(State.Key.self) { $0.written[name, default: []] += written }
+            ctx.log("wrote \(written.count) records, \(written.filter { $0.value == nil }.count) tombstones")
+        }
+
+        code.then(
+            "{string} reads back exactly the records written, tombstones included, at their offsets",
+            doc: "Reads partition 0 from its start: every record written in this scenario is there at the offset "
+                + "its delivery report gave, with its key and value (a tombstone as a tombstone), in offset "
+                + "order, and nothing else. Before compaction, on any cluster.",
+            example: #"Then "accounts" reads back exactly the records written, tombstones included, at their offsets"#
+        ) { (ctx, name: String) in
+            guard let written = ctx.world[State.Key.self].written[name] else {
+                throw StepFailure("nothing was written to \"\(name)\" in this scenario")
+            }
+            let (verdict, table) = try await CompactionDrill.readBackAsWritten(
+                try ctx.cluster(), topic: try ctx.topic(name), written: written)
+            ctx.attach(table, mediaType: "text/markdown")
+            try verdict.enforce()
         }
 
         code.when(

@@ -108,3 +108,27 @@ public struct CompactionExpectation: Sendable {
                 + "offset \(cleanedBelow)")
     }
 }
+
+/// A partition before any compaction: it reads back exactly what was written.
+public enum WrittenLog {
+    /// Every record written is read back at the offset its delivery report gave, with its key and its value
+    /// (a tombstone as a tombstone), in offset order, and nothing else is read back.
+    public static func readsBackAsWritten(_ written: [LogRecord], readBack: [LogRecord]) -> Verdict {
+        if let empty = Verdict.noEvidence(written.count, "records written") { return empty }
+        var problems: [String] = []
+        let wanted = Dictionary(written.map { ($0.offset, $0) }) { a, _ in a }
+        let got = Dictionary(readBack.map { ($0.offset, $0) }) { a, _ in a }
+        let missing = written.filter { got[$0.offset] == nil }
+        if !missing.isEmpty { problems.append("written, not read back: \(missing.map(\.description))") }
+        for r in readBack {
+            guard let w = wanted[r.offset] else { continue }
+            if w != r { problems.append("read back \(r) where \(w) was written") }
+        }
+        let extra = readBack.filter { wanted[$0.offset] == nil }
+        if !extra.isEmpty { problems.append("read back, never written: \(extra.map(\.description))") }
+        for (previous, next) in zip(readBack, readBack.dropFirst()) where next.offset <= previous.offset {
+            problems.append("offsets do not only increase: \(previous) then \(next)")
+        }
+        return Verdict(problems)
+    }
+}

@@ -73,6 +73,9 @@ struct AdminCommand: AsyncParsableCommand {
             } catch let unsupported as Unsupported {
                 StandardOutput.error("kafka-bdd admin: not possible on this cluster: \(unsupported)")
                 throw ExitCode(2)
+            } catch let cannot as CannotRunHere {
+                StandardOutput.error("kafka-bdd admin: not possible on this cluster: \(cannot)")
+                throw ExitCode(2)
             } catch let exit as ExitCode {
                 throw exit
             } catch {

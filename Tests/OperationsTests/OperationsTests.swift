@@ -118,6 +118,26 @@ enum Fixture {
                 == ["retention.ms": "86400000", "cleanup.policy": "compact"])
     }
 
+    @Test func aValueOfTheWrongKindIsRefusedWithoutEchoingIt() throws {
+        for (key, bad) in [
+            ("retention.ms", "abc"), ("retention.ms", "-5"), ("segment.ms", "1.5"), ("cleanup.policy", "bogus"),
+            ("cleanup.policy", ""), ("compression.type", "brotli"), ("min.cleanable.dirty.ratio", "2"),
+            ("preallocate", "yes"), ("message.timestamp.type", "Now"),
+        ] {
+            #expect(throws: Refusal.self, "\(key)=\(bad)") {
+                try TopicChecks.alterConfig("orders", set: [key: bad], in: s)
+            }
+            #expect(TopicChecks.valueProblem(key, bad).map { !$0.contains(bad) || bad.isEmpty } == true)
+        }
+        for (key, good) in [
+            ("retention.ms", "-1"), ("retention.ms", "3600000"), ("cleanup.policy", "compact,delete"),
+            ("compression.type", "zstd"), ("min.cleanable.dirty.ratio", "0.01"), ("preallocate", "false"),
+            ("segment.bytes", "1048576"), ("local.retention.ms", "-2"),
+        ] {
+            #expect(TopicChecks.valueProblem(key, good) == nil, "\(key)=\(good)")
+        }
+    }
+
     @Test func removingAConfigGoesBackToTheDefaultAndKeepsTheOthers() throws {
         let plan = try TopicChecks.alterConfig("orders", set: [:], remove: ["retention.ms"], in: s)
         #expect(plan.changes == [.init("orders retention.ms", "86400000", "(default)")])

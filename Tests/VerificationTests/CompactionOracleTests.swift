@@ -16,6 +16,23 @@ struct CompactionOracleTests {
     }
     static func at(_ offsets: Int64...) -> [LogRecord] { offsets.map { o in written.first { $0.offset == o }! } }
 
+    @Test func beforeCompactionTheLogReadsBackAsWritten() {
+        let all = Self.at(0, 1, 2, 3, 4, 5, 6, 7)
+        #expect(WrittenLog.readsBackAsWritten(Self.written, readBack: all).holds)
+        #expect(WrittenLog.readsBackAsWritten(Self.written, readBack: Self.at(0, 1, 2, 3, 5, 6, 7)).problems
+            == ["written, not read back: [\"b=<tombstone>@4\"]"])
+        // A tombstone read back as an empty value is not a tombstone.
+        var emptied = all
+        emptied[4].value = ""
+        #expect(WrittenLog.readsBackAsWritten(Self.written, readBack: emptied).problems
+            == ["read back b=@4 where b=<tombstone>@4 was written"])
+        let extra = all + [LogRecord(offset: 8, key: "e", value: "1")]
+        #expect(WrittenLog.readsBackAsWritten(Self.written, readBack: extra).problems
+            == ["read back, never written: [\"e=1@8\"]"])
+        #expect(!WrittenLog.readsBackAsWritten(Self.written, readBack: all.reversed()).holds)
+        #expect(!WrittenLog.readsBackAsWritten([], readBack: []).holds)
+    }
+
     @Test func aCleanCompactionHolds() {
         #expect(Self.expectation().verdict(readBack: Self.at(3, 5, 6, 7)).holds)
         #expect(CompactionExpectation.state(of: Self.at(3, 5, 6, 7)) == ["a": "4", "c": "1", "d": "1"])
