@@ -38,6 +38,12 @@ Feature: KAF-14 Stream processing
       Then "results" and "results-replay" hold the same records in the same order
       And the window results read back from "results-replay" equal the oracle's
 
+    Scenario: the streams replay command reprocesses into an identical output
+      When stream processor "p1" runs the topology from "orders" and "payments" into "results"
+      And the streams replay command reprocesses "orders" and "payments" into "results-replay"
+      Then "results" and "results-replay" hold the same records in the same order
+      And the window results read back from "results-replay" equal the oracle's
+
   Rule: An instance killed mid-stream restores its state from the changelog
 
     Scenario: killed after 70 of its 164 records and restarted, the results are correct

@@ -1,5 +1,6 @@
 import KafkaClient
 import Processing
+import Streams
 import Verification
 
 /// What the KAF-14 Then steps read back from the cluster, with the tables that show it beside the oracle.
@@ -57,5 +58,32 @@ extension StreamsDrills {
             Replay.sameRecords(a, first.map(plain), second.map(plain), partitions: partitions),
             "\(first.count) records in \(a), \(second.count) in \(b)"
         )
+    }
+}
+
+extension StreamsDrills {
+    /// What a replay did: the fresh instance's counts and its window results as `kafka-bdd streams query`
+    /// prints them.
+    public struct Replayed: Sendable {
+        public var processed: Int
+        public var droppedAsLate: Int
+        public var windows: [String]
+        public var summary: String { "processed \(processed) records, \(droppedAsLate) dropped as late" }
+    }
+
+    /// `kafka-bdd streams replay`: a fresh instance of the processor (the options name its own group, changelog
+    /// and dropped topic, which must exist) reads the input topics from the beginning until it has caught up
+    /// with them, then stops. A processor that failed is a failed replay.
+    public static func replay(config: KafkaConfig, options: StreamProcessor.Options, within: Duration)
+        async throws -> Replayed
+    {
+        let processor = StreamProcessor(config: config, options: options)
+        try await processor.start()
+        try await processor.waitUntilIdle(within: within)
+        await processor.stop()
+        let s = processor.status
+        if let e = s.error { throw DrillFailure("the replay's stream processor failed: \(e)") }
+        let windows = Topology(options.topology).view(s.state).map { "\($0)" }
+        return Replayed(processed: s.processed, droppedAsLate: s.state.dropped.count, windows: windows)
     }
 }

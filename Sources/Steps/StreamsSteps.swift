@@ -117,6 +117,26 @@ enum StreamsSteps {
         }
 
         code.when(
+            "the streams replay command reprocesses {string} and {string} into {string}",
+            doc: "Runs what `kafka-bdd streams replay` runs: a fresh instance of the processor, with a group of its "
+                + "own, reads both input topics from the beginning into the output topic (made with "
+                + "`<output>-changelog` and `<output>-dropped` where the scenario has not made them) until it "
+                + "has caught up, then stops; the window results it printed are attached. Compare its output "
+                + "with `{string} and {string} hold the same records in the same order`.",
+            example: #"When the streams replay command reprocesses "orders" and "payments" into "results-replay""#
+        ) { (ctx, orders: String, payments: String, output: String) in
+            let topics = try await outputTopics(ctx, env, output)
+            let options = StreamProcessor.Options(
+                orders: try ctx.topic(orders), payments: try ctx.topic(payments), results: topics.results,
+                changelog: topics.changelog, dropped: topics.dropped,
+                group: "kafka-bdd-replay-\(UUID().uuidString)", topology: try topology(ctx))
+            let replayed = try await StreamsDrills.replay(
+                config: try ctx.cluster().config(), options: options, within: env.stepTimeout * 0.8)
+            ctx.attach(replayed.windows.joined(separator: "\n"), mediaType: "text/plain", fileName: "windows.txt")
+            ctx.log(replayed.summary)
+        }
+
+        code.when(
             "stream processor {string} is restarted",
             doc: "Starts a new instance with the same group and topics: it restores its state from the "
                 + "changelog, re-reads the input from the last committed offsets (skipping what its restored "
@@ -249,24 +269,32 @@ enum StreamsSteps {
         StreamOracle(joinWindowMs: c.joinWindow, windowSizeMs: c.windowSize, graceMs: c.grace)
     }
 
-    static func start(
-        _ ctx: StepContext, _ env: KafkaEnvironment, name: String, orders: String, payments: String,
-        results: String, killAfter: Int? = nil
-    ) async throws -> StreamProcessor {
-        let config = try topology(ctx)
-        let cluster = try ctx.cluster()
+    /// The results topic and its changelog and dropped topics (`<results>-changelog`, `<results>-dropped`),
+    /// made where the scenario has not made them yet; their physical names.
+    static func outputTopics(_ ctx: StepContext, _ env: KafkaEnvironment, _ results: String) async throws
+        -> (results: String, changelog: String, dropped: String)
+    {
         // The processor writes them with acks=all (StreamProcessor).
-        let factor = try await cluster.replicationFactorForAcksAll()
+        let factor = try await ctx.cluster().replicationFactorForAcksAll()
         for (topic, partitions) in [
             (results, resultPartitions), ("\(results)-changelog", 1), ("\(results)-dropped", 1),
         ]
         where ctx.scenario.state.withLock({ $0.topics[topic] == nil }) {
             try await ClusterSteps.createTopic(ctx, env, name: topic, partitions: partitions, replicationFactor: factor)
         }
-        let topics = (
+        return (
             results: try ctx.topic(results), changelog: try ctx.topic("\(results)-changelog"),
             dropped: try ctx.topic("\(results)-dropped")
         )
+    }
+
+    static func start(
+        _ ctx: StepContext, _ env: KafkaEnvironment, name: String, orders: String, payments: String,
+        results: String, killAfter: Int? = nil
+    ) async throws -> StreamProcessor {
+        let config = try topology(ctx)
+        let cluster = try ctx.cluster()
+        let topics = try await outputTopics(ctx, env, results)
         let group = cluster.config(["group.id": "streams-\(name)"])["group.id"] ?? "streams-\(name)"
         let options = StreamProcessor.Options(
             orders: try ctx.topic(orders), payments: try ctx.topic(payments),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Drills
 import Foundation
 import KafkaClient
 import Processing
@@ -61,18 +62,15 @@ struct StreamsCommand: AsyncParsableCommand {
                 } catch let e as KafkaError where e.code == 36 {}
             }
             admin.close()
-            let processor = StreamProcessor(
+            let replayed = try await StreamsDrills.replay(
                 config: config,
                 options: .init(
                     orders: orders, payments: payments, results: output, changelog: "\(output)-changelog",
                     dropped: "\(output)-dropped", group: "kafka-bdd-replay-\(UUID().uuidString)",
-                    topology: topology.config))
-            try await processor.start()
-            try await processor.waitUntilIdle(within: .seconds(waitSeconds))
-            await processor.stop()
-            let s = processor.status
-            for r in Topology(topology.config).view(s.state) { print(r) }
-            print("processed \(s.processed) records, \(s.state.dropped.count) dropped as late")
+                    topology: topology.config),
+                within: .seconds(waitSeconds))
+            for r in replayed.windows { print(r) }
+            print(replayed.summary)
             guard let compare else { return }
             let a = try await TopicReader.readAll(config: config, topic: compare, partitions: Array(0..<partitions))
             let b = try await TopicReader.readAll(config: config, topic: output, partitions: Array(0..<partitions))
