@@ -160,6 +160,10 @@ Feature: KAF-05 Administering Kafka programmatically
       When the admin tool lists the consumer groups
       Then the admin tool lists group "billing" with 0 members
 
+    Scenario: a described group shows its committed offsets, lagging by the records acknowledged after them
+      When the admin tool describes group "billing"
+      Then the group description shows committed offset 30 on every partition of "orders", each lagging by the records acknowledged after it
+
     Scenario: a dry-run offset reset shows before → after and commits nothing
       When the admin tool resets the offsets of group "billing" on "orders" to "earliest" as a dry run
       Then the plan changes "billing orders[0]" from "30" to "0"

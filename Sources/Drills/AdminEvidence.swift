@@ -277,3 +277,35 @@ extension AdminDrills {
         return (entries.map { (name: $0.name, value: $0.value) }, table)
     }
 }
+
+extension AdminDrills {
+    /// One partition of `kafka-bdd admin groups describe`: the group's committed offset, the partition's high
+    /// watermark read now, and the lag between them — not clamped, so that a cluster reporting a commit
+    /// beyond the log end shows it.
+    public struct GroupPartition: Sendable, Equatable {
+        public var topic: String
+        public var partition: Int32
+        public var committed: Int64
+        public var high: Int64?
+        public var lag: Int64? { high.map { $0 - committed } }
+    }
+
+    /// `kafka-bdd admin groups describe --group G`: the group (state, members) and, per partition it has
+    /// committed on, its offset, the high watermark and the lag. Refused when the cluster has no such group.
+    public func describeGroup(_ group: String) async throws -> (group: Snapshot.Group, partitions: [GroupPartition]) {
+        let s = try await snapshot(.init(configs: false, group: group))
+        guard let g = s.group(group) else {
+            throw Refusal(
+                "no consumer group \(group) on this cluster"
+                    + (s.groupsListed ? "" : " (none with committed offsets; this cluster cannot list groups)"))
+        }
+        var partitions: [GroupPartition] = []
+        for (topic, offsets) in (g.committed ?? [:]).sorted(by: { $0.key < $1.key }) {
+            for (p, offset) in offsets.sorted(by: { $0.key < $1.key }) {
+                let high = s.topic(topic)?.partitions.first { $0.id == p }?.high
+                partitions.append(GroupPartition(topic: topic, partition: p, committed: offset, high: high))
+            }
+        }
+        return (g, partitions)
+    }
+}

@@ -384,6 +384,49 @@ enum AdminSteps {
         }
 
         code.when(
+            "the admin tool describes group {string}",
+            doc: "Runs `kafka-bdd admin groups describe --group G`: the group's committed offset on each partition, "
+                + "the partition's high watermark read now and the lag between them; kept for the Then steps "
+                + "and attached. A cluster that cannot list groups still describes one by name.",
+            example: #"When the admin tool describes group "billing""#
+        ) { (ctx, groupName: String) in
+            let group = AdminStepSupport.group(ctx, groupName)
+            let (_, partitions) = try await AdminDrills(cluster: try ctx.cluster()).describeGroup(group)
+            ctx.world.update(AdminState.Key.self) { $0.groupDescription = (group, partitions) }
+            ctx.attach(
+                Evidence.table(
+                    ["topic", "partition", "committed", "high watermark", "lag"],
+                    partitions.map {
+                        [
+                            AdminStepSupport.localized(ctx, $0.topic), "\($0.partition)", "\($0.committed)",
+                            $0.high.map(String.init) ?? "?", $0.lag.map(String.init) ?? "?",
+                        ]
+                    }), mediaType: "text/markdown")
+        }
+
+        code.then(
+            "the group description shows committed offset {int} on every partition of {string}, each lagging by "
+                + "the records acknowledged after it",
+            doc: "The last group description, judged against the delivery ledger: on every partition of the "
+                + "topic, that committed offset, and a lag equal to the records the scenario saw acknowledged "
+                + "after it (the last acknowledged offset + 1, minus the committed offset); a negative lag "
+                + "(a commit beyond the log end) fails as implausible.",
+            example: #"Then the group description shows committed offset 30 on every partition of "orders", "#
+                + "each lagging by the records acknowledged after it"
+        ) { (ctx, expected: Int64, name: String) in
+            guard let (group, described) = ctx.world[AdminState.Key.self].groupDescription else {
+                throw StepFailure("no group was described in this scenario: use `When the admin tool describes group`")
+            }
+            let topic = try ctx.topic(name)
+            let partitions = ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }
+            try AdminClaims.groupDescribed(
+                group, topic: topic, partitions: partitions, expected: expected,
+                described: described.filter { $0.topic == topic }.map { ($0.partition, $0.committed, $0.lag) },
+                acknowledgedEnds: ctx.ledger.history().acknowledgedEnds(on: topic)
+            ).enforce()
+        }
+
+        code.when(
             "the admin tool lists the consumer groups",
             doc: "Runs `kafka-bdd admin groups list`. Needs a cluster that lists and describes groups (the Admin "
                 + "API; the librdkafka mock has neither ListGroups nor DescribeGroups).",
@@ -635,6 +678,8 @@ struct AdminState: Sendable {
     var listing: [(name: String, partitions: Int)]?
     /// The last `topics describe`.
     var described: Described?
+    /// The last `groups describe`: one row per partition the group committed on.
+    var groupDescription: (group: String, partitions: [AdminDrills.GroupPartition])?
 
     struct Described: Sendable {
         var topic: String

@@ -183,6 +183,37 @@ public enum AdminClaims {
         return Verdict(problems)
     }
 
+    /// `groups describe` shows, on every partition of the topic, the committed offset `expected` and a lag equal
+    /// to the records acknowledged after it (the ledger's end: the last acknowledged offset + 1); no lag
+    /// negative (a commit beyond the log end is the cluster's implausible answer).
+    public static func groupDescribed(
+        _ group: String, topic: String, partitions: Int32, expected: Int64,
+        described: [(partition: Int32, committed: Int64, lag: Int64?)], acknowledgedEnds: [Int32: Int64]
+    ) -> Verdict {
+        if let empty = Verdict.noEvidence(described.count, "partitions of \(topic) in the description of \(group)") {
+            return empty
+        }
+        let plausible = Plausibility.lags(described.compactMap { d in d.lag.map { ("\(topic)[\(d.partition)]", $0) } })
+        guard plausible.holds else { return plausible }
+        var problems: [String] = []
+        for p in 0..<partitions {
+            guard let d = described.first(where: { $0.partition == p }) else {
+                problems.append("the description of \(group) shows nothing for \(topic)[\(p)]")
+                continue
+            }
+            if d.committed != expected {
+                problems.append("\(topic)[\(p)]: committed \(d.committed), expected \(expected)")
+            }
+            let end = acknowledgedEnds[p] ?? 0
+            if d.lag != end - d.committed {
+                problems.append(
+                    "\(topic)[\(p)]: lag \(d.lag.map(String.init) ?? "unknown"), but \(end - d.committed) records "
+                        + "were acknowledged after the committed offset")
+            }
+        }
+        return Verdict(problems)
+    }
+
     /// `inventory --diff` found nothing.
     public static func noDrift(_ drift: [String]) -> Verdict {
         drift.isEmpty ? Verdict() : .fails("drift: " + drift.joined(separator: "; "))

@@ -79,6 +79,18 @@ public struct DeliveryHistory: Sendable, Equatable {
     }
 
     /// The ids acknowledged on one topic: the oracle of what a reader of that topic must find.
+    /// Per partition of `topic`, the offset after the last record acknowledged there: where its log ends, as far
+    /// as this history knows.
+    public func acknowledgedEnds(on topic: String) -> [Int32: Int64] {
+        var ends: [Int32: Int64] = [:]
+        for send in sends where send.topic == topic {
+            if case .acked(let partition, let offset) = send.acknowledgement {
+                ends[partition] = max(ends[partition] ?? 0, offset + 1)
+            }
+        }
+        return ends
+    }
+
     public func acknowledgedIds(on topic: String) -> Set<UInt64> {
         Set(sends.filter { $0.topic == topic && $0.isAcknowledged }.map(\.id))
     }

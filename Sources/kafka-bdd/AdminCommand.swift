@@ -418,22 +418,13 @@ extension AdminCommand {
 
             func run() async throws {
                 try await connection.run { drills, c in
-                    let s = try await drills.snapshot(.init(configs: false, group: group))
-                    guard let g = s.group(group) else {
-                        throw Refusal(
-                            "no consumer group \(group) on this cluster"
-                                + (s.groupsListed
-                                    ? "" : " (none with committed offsets; this cluster cannot list groups)"))
-                    }
-                    var rows: [[String]] = []
-                    for (topic, offsets) in (g.committed ?? [:]).sorted(by: { $0.key < $1.key }) {
-                        for (p, offset) in offsets.sorted(by: { $0.key < $1.key }) {
-                            let high = s.topic(topic)?.partitions.first { $0.id == p }?.high
-                            rows.append([
-                                topic, "\(p)", "\(offset)", high.map(String.init) ?? "?",
-                                high.map { "\(max(0, $0 - offset))" } ?? "?",
-                            ])
-                        }
+                    let (g, partitions) = try await drills.describeGroup(group)
+                    // The lag as the cluster's numbers give it: a negative one is the cluster's to explain.
+                    let rows = partitions.map {
+                        [
+                            $0.topic, "\($0.partition)", "\($0.committed)", $0.high.map(String.init) ?? "?",
+                            $0.lag.map(String.init) ?? "?",
+                        ]
                     }
                     switch c.format {
                     case .json: print(c.json(g))

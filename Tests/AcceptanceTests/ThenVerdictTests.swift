@@ -29,6 +29,7 @@ struct ThenVerdictTests {
         "no admin command ran in this scenario": wiring,
         "no topic listing in this scenario": wiring,
         "no topic was described in this scenario": wiring,
+        "no group was described in this scenario": wiring,
         "no capstone pipeline in this scenario": wiring,
         "no certificate was rotated in this scenario": wiring,
         "no client certificate was made in this scenario": wiring,

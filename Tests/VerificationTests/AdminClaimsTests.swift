@@ -76,6 +76,30 @@ struct AdminClaimsTests {
         #expect(AdminClaims.showsDrift("a", drift: []).problems == [#"no drift "a"; found: none"#])
     }
 
+    @Test func aGroupDescriptionAgainstTheLedger() {
+        let ends: [Int32: Int64] = [0: 50, 1: 50]
+        func described(_ rows: [(Int32, Int64, Int64?)]) -> [(partition: Int32, committed: Int64, lag: Int64?)] {
+            rows.map { (partition: $0.0, committed: $0.1, lag: $0.2) }
+        }
+        #expect(AdminClaims.groupDescribed("g", topic: "t", partitions: 2, expected: 30,
+                                           described: described([(0, 30, 20), (1, 30, 20)]), acknowledgedEnds: ends).holds)
+        #expect(AdminClaims.groupDescribed("g", topic: "t", partitions: 2, expected: 30,
+                                           described: described([(0, 30, 20), (1, 30, 0)]), acknowledgedEnds: ends)
+            .problems == ["t[1]: lag 0, but 20 records were acknowledged after the committed offset"])
+        #expect(AdminClaims.groupDescribed("g", topic: "t", partitions: 2, expected: 30,
+                                           described: described([(0, 30, 20)]), acknowledgedEnds: ends)
+            .problems == ["the description of g shows nothing for t[1]"])
+        #expect(AdminClaims.groupDescribed("g", topic: "t", partitions: 2, expected: 0,
+                                           described: described([(0, 30, 20), (1, 30, 20)]), acknowledgedEnds: ends)
+            .problems.count == 2)
+        // A lying cluster: a commit beyond the log end.
+        #expect(AdminClaims.groupDescribed("g", topic: "t", partitions: 1, expected: 60,
+                                           described: described([(0, 60, -10)]), acknowledgedEnds: ends)
+            .problems == ["t[0]: lag -10 is negative (an offset beyond the log end)"])
+        #expect(!AdminClaims.groupDescribed("g", topic: "t", partitions: 1, expected: 0, described: [],
+                                            acknowledgedEnds: ends).holds)
+    }
+
     @Test func aRemovedOverrideIsNotListed() {
         let entries: [(name: String, value: String?)] = [("segment.ms", "600000"), ("retention.ms", "3600000")]
         #expect(AdminClaims.noNonDefaultConfig("t", key: "cleanup.policy", entries: entries).holds)

@@ -93,3 +93,13 @@ Feature: Admin claims that must fail
       | retention.ms | 3600000 |
       | segment.ms   | 600000  |
     Then the admin tool refuses it because "unknown topic config key"
+
+  Scenario: a described group claimed to have committed further
+    Given a topic "orders" with 2 partitions and replication factor 3
+    And I produce these record counts to the partitions of "orders":
+      | partition | records |
+      | 0         | 50      |
+      | 1         | 50      |
+    And group "billing" commits offset 30 on every partition of "orders"
+    When the admin tool describes group "billing"
+    Then the group description shows committed offset 40 on every partition of "orders", each lagging by the records acknowledged after it
