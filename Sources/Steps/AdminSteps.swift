@@ -156,7 +156,7 @@ enum AdminSteps {
         ) { (ctx, topicName: String) in
             let physical = AdminStepSupport.physical(ctx, env, topicName)
             let names = try await ctx.cluster().metadata(topic: nil).topics.map(\.name)
-            try AdminClaims.topicAbsent(physical, listed: names).enforce()
+            try AdminStepSupport.naming(AdminClaims.topicAbsent(physical, listed: names), topicName, physical).enforce()
         }
 
         code.then(
