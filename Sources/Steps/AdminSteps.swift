@@ -257,12 +257,15 @@ enum AdminSteps {
             "the description shows {int} partition(s), each led by one of its in-sync replicas",
             doc: "The last topic description: the metadata plausible (no broker twice in a replica or in-sync "
                 + "set, none the cluster does not list, a leader among the replicas), exactly that many "
-                + "partitions, and each led by a broker in its in-sync set.",
+                + "partitions, and each led by a broker in its in-sync set; needs a cluster that models "
+                + "replication, acks and ISR (the embedded mock lists every broker in every in-sync set, a killed "
+                + "one too).",
             example: "Then the description shows 6 partitions, each led by one of its in-sync replicas"
         ) { (ctx, partitions: Int) in
             guard let d = ctx.world[AdminState.Key.self].described else {
                 throw StepFailure("no topic was described in this scenario: use `When the admin tool describes topic`")
             }
+            try ctx.cluster().require(.replication)
             try AdminClaims.described(d.topic, partitions: partitions, partitions: d.partitions, brokers: d.brokers)
                 .enforce()
         }

@@ -8,7 +8,7 @@ struct AdminMustFailTests {
     static let fixtures = HarnessBehaviourTests.fixtures
     static let cases = fixtures.cases(card: "KAF-00-admin")
 
-    @Test func everyScenarioIsThere() { #expect(Self.cases.count == 16) }
+    @Test func everyScenarioIsThere() { #expect(Self.cases.count == 15) }
 
     @Test(arguments: cases)
     func failsAtItsClaim(_ c: AcceptanceCase) async throws {

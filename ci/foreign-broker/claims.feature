@@ -2,7 +2,9 @@ Feature: Claims a one-node Tansu does not meet, made directly
   In the chapters some of these claims come only after a fault step, which skips on an external
   cluster. Here each is made on its own: none may pass on Tansu 0.6.0 (one broker, node 111, which
   reports a replication factor of 3 as broker 111 listed three times and assigns one offset per
-  produced batch). The last one is the control: a defect the suite already catches.
+  produced batch). The last one is the control: a defect the suite already catches. "a described topic
+  claimed with another partition count" is the must-fail of a claim the embedded mock cannot judge (it
+  models no ISR).
 
   Background:
     Given a 1-broker cluster
@@ -20,6 +22,11 @@ Feature: Claims a one-node Tansu does not meet, made directly
     Given a topic "orders" with 6 partitions and replication factor 3
     When the admin tool describes topic "orders"
     Then the description shows 6 partitions, each led by one of its in-sync replicas
+
+  Scenario: a described topic claimed with another partition count
+    Given a topic "orders" with 6 partitions and replication factor 1
+    When the admin tool describes topic "orders"
+    Then the description shows 3 partitions, each led by one of its in-sync replicas
 
   Scenario: a broker the cluster does not have leads nothing, which proves nothing
     Given a topic "events" with 3 partitions and replication factor 1

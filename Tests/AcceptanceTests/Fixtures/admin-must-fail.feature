@@ -73,11 +73,6 @@ Feature: Admin claims that must fail
     When the admin tool lists the topics
     Then the topic listing does not show "orders"
 
-  Scenario: a described topic claimed to have another partition count
-    Given a topic "orders" with 6 partitions and replication factor 3
-    When the admin tool describes topic "orders"
-    Then the description shows 3 partitions, each led by one of its in-sync replicas
-
   Scenario: a config of a several-config change claimed with another value
     Given a topic "orders" with 6 partitions and replication factor 3
     When the admin tool sets these configs on "orders" as a dry run:
