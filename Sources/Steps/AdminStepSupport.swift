@@ -97,12 +97,8 @@ enum AdminStepSupport {
 
     /// A `| config | value |` table (the first row is its header), each key once.
     static func configTable(_ ctx: StepContext) throws -> [String: String] {
-        let rows = ctx.dataTable ?? []
-        guard rows.first == ["config", "value"], rows.count > 1, rows.dropFirst().allSatisfy({ $0.count == 2 }) else {
-            throw StepFailure("expected a table `| config | value |` with a row per config")
-        }
         var settings: [String: String] = [:]
-        for row in rows.dropFirst() {
+        for row in try ctx.tableRows(under: ["config", "value"], each: "config") {
             guard !row[1].isEmpty else {
                 throw StepFailure("\(row[0]) has no value: to go back to the default, remove the config")
             }

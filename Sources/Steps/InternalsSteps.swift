@@ -26,11 +26,9 @@ enum InternalsSteps {
 
     /// A `| key | value |` table (the first row is its header); an empty value is a tombstone.
     static func recordTable(_ ctx: StepContext) throws -> [(key: String, value: String?)] {
-        let rows = ctx.dataTable ?? []
-        guard rows.first == ["key", "value"], rows.count > 1, rows.dropFirst().allSatisfy({ $0.count == 2 }) else {
-            throw StepFailure("expected a table `| key | value |` with a row per record (an empty value: a tombstone)")
+        try ctx.tableRows(under: ["key", "value"], each: "record (an empty value: a tombstone)").map {
+            (key: $0[0], value: $0[1].isEmpty ? nil : $0[1])
         }
-        return rows.dropFirst().map { (key: $0[0], value: $0[1].isEmpty ? nil : $0[1]) }
     }
 
     static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {

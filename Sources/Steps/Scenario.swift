@@ -56,3 +56,16 @@ extension StepContext {
 
     var ledger: DeliveryLedger { scenario.state.withLock { $0.ledger } }
 }
+
+extension StepContext {
+    /// The rows of the step's table under its header row, which must be exactly `header`; each row as wide.
+    /// The failure names the table's form and `what` a row is.
+    func tableRows(under header: [String], each what: String) throws -> [[String]] {
+        let rows = dataTable ?? []
+        guard rows.first == header, rows.count > 1, rows.dropFirst().allSatisfy({ $0.count == header.count }) else {
+            let form = "| " + header.joined(separator: " | ") + " |"
+            throw StepFailure("expected a table `\(form)` with a row per \(what)")
+        }
+        return Array(rows.dropFirst())
+    }
+}

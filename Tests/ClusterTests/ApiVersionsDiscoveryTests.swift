@@ -3,6 +3,7 @@ import Foundation
 @testable import Cluster
 import Synchronization
 import Testing
+import TestSupport
 
 /// An external cluster's capabilities come from its brokers' ApiVersions answers: the parser of the v0
 /// answer (bounds-checked against truncated and hostile bytes), the map from request types to
@@ -18,16 +19,7 @@ import Testing
             + "001500000002001000000005002e00000000001400000006001100000001002c00000001001d00000003001a00000004"
             + "003c00000001001e00000003000200000009000c00000004000d00000005003200000000")
 
-    static func hex(_ s: String) -> [UInt8] {
-        var out: [UInt8] = []
-        var i = s.startIndex
-        while i < s.endIndex {
-            let j = s.index(i, offsetBy: 2)
-            out.append(UInt8(s[i..<j], radix: 16)!)
-            i = j
-        }
-        return out
-    }
+    static func hex(_ s: String) -> [UInt8] { Hex.bytes(s) }
 
     /// A v0 answer as a broker frames it: size, correlation id, error code, the counted triples.
     static func answer(_ keys: [Int16], error: Int16 = 0, count: Int32? = nil, correlation: Int32 = id) -> [UInt8] {

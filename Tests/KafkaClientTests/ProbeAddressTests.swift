@@ -28,24 +28,8 @@ struct ProbeAddressTests {
         return head
     }
 
-    /// A listening socket on 127.0.0.1 and its port.
-    static func listener() throws -> (Int32, UInt16) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && listen(fd, 4) == 0 && getsockname(fd, $0, &length) == 0
-            }
-        }
-        try #require(ok)
-        return (fd, UInt16(bigEndian: address.sin_port))
-    }
-
     @Test func aRefusedFirstAddressFallsThroughToTheNext() throws {
-        let (open, port) = try Self.listener()
+        let (open, port) = try Loopback.silentListener()
         defer { close(open) }
         let (refusing, refused) = try Loopback.refusingPort()
         defer { close(refusing) }

@@ -2,21 +2,13 @@ import ChangeCapture
 import Foundation
 import Postgres
 import Testing
+import TestSupport
 
 /// The capstone's pipeline pieces that need no server: the pgoutput decoder on bytes PostgreSQL 15
 /// sent, and the windowed totals on hand-written changes.
 @Suite("Change capture")
 struct ChangeCaptureTests {
-    static func bytes(_ hex: String) -> [UInt8] {
-        var out: [UInt8] = []
-        var i = hex.startIndex
-        while i < hex.endIndex {
-            let j = hex.index(i, offsetBy: 2)
-            out.append(UInt8(hex[i..<j], radix: 16)!)
-            i = j
-        }
-        return out
-    }
+    static func bytes(_ hex: String) -> [UInt8] { Hex.bytes(hex) }
 
     /// `pg_logical_slot_peek_binary_changes(…, 'proto_version', '1', …)` for: INSERT (1,'x',5); UPDATE a=6;
     /// DELETE, on `t(id int primary key, c text, a int)`, as PostgreSQL 15.18 returned them.
