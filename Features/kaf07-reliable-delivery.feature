@@ -55,6 +55,38 @@ Feature: KAF-07 Reliable delivery
       Then the checker finds messages that were written twice
       And no acknowledged message is lost
 
+  Rule: Each fault meets each workload, and each row states the guarantee its settings keep
+
+    Kafka's own system tests cross failure modes with client settings; so does this table. A row's
+    guarantee is what Kafka promises for its settings under its fault, not what one run happened to
+    show: acks=all with idempotence keeps exactly once; without idempotence a retry may write twice; acks=1
+    loses what a killed leader acknowledged but had not replicated; acks=0 never retries. On the
+    embedded cluster a row whose claim the mock cannot falsify (no loss after a kill, no duplicates from
+    an idempotent producer after a fault) is skipped, naming it.
+
+    Scenario Outline: <fault>, acks=<acks>, idempotence <idempotence>: <guarantee>
+      When I produce 2000 keyed messages to "payments" with acks=<acks> and idempotence <idempotence> while <fault>
+      Then the delivery is <guarantee>
+
+      Examples:
+        | fault                                                                               | acks | idempotence | guarantee     |
+        | nothing fails                                                                       | all  | on          | exactly once  |
+        | the leader of partition 0 is killed                                                 | all  | on          | exactly once  |
+        | the network to broker 2 is slowed by 100 ms                                         | all  | on          | exactly once  |
+        | the network to broker 2 is slowed by 100 ms and the leader of partition 1 is killed | all  | on          | exactly once  |
+        | nothing fails                                                                       | all  | off         | at least once |
+        | the leader of partition 0 is killed                                                 | all  | off         | at least once |
+        | the network to broker 2 is slowed by 100 ms                                         | all  | off         | at least once |
+        | the network to broker 2 is slowed by 100 ms and the leader of partition 1 is killed | all  | off         | at least once |
+        | nothing fails                                                                       | 1    | off         | at least once |
+        | the leader of partition 0 is killed                                                 | 1    | off         | best effort   |
+        | the network to broker 2 is slowed by 100 ms                                         | 1    | off         | at least once |
+        | the network to broker 2 is slowed by 100 ms and the leader of partition 1 is killed | 1    | off         | best effort   |
+        | nothing fails                                                                       | 0    | off         | at most once  |
+        | the leader of partition 0 is killed                                                 | 0    | off         | at most once  |
+        | the network to broker 2 is slowed by 100 ms                                         | 0    | off         | at most once  |
+        | the network to broker 2 is slowed by 100 ms and the leader of partition 1 is killed | 0    | off         | at most once  |
+
   Rule: A record that cannot be processed goes to a dead-letter topic and the flow goes on
 
     Scenario: retry with backoff, then dead-letter with the error in headers

@@ -1,4 +1,5 @@
 import Cluster
+import Verification
 
 /// What a scenario did that decides which claims its cluster could falsify: the faults it applied
 /// and how its producers were configured. The steps that do these things record them here.
@@ -91,6 +92,17 @@ public struct ClaimJudgement {
     public let parts: [Part]
 
     public init(parts: [Part]) { self.parts = parts }
+
+    /// The parts a stated guarantee claims, each with what the verdict found against it.
+    public init(_ guarantee: DeliveryGuarantee, _ verdict: DeliveryVerdict) {
+        var parts: [Part] = []
+        if guarantee.claimsNoLoss { parts.append(.init(claim: .noLoss, failure: verdict.lossProblem())) }
+        if guarantee.claimsNoDuplicates {
+            parts.append(.init(claim: .noDuplicates, failure: verdict.duplicateProblem()))
+        }
+        if guarantee.claimsOrder { parts.append(.init(claim: .partitionOrder, failure: verdict.orderProblem())) }
+        self.parts = parts
+    }
 
     public func judge(on cluster: any Cluster, conduct: Conduct, claim text: String, context: String? = nil) throws {
         var failures: [String] = []

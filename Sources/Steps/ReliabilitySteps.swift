@@ -4,7 +4,6 @@ import KafkaClient
 import Cluster
 import Drills
 import Verification
-import Synchronization
 
 /// A dead-lettering consumer's run: its policy, the source it read (as the scenario names it), and
 /// the topic it wrote what it processed to.
@@ -52,24 +51,83 @@ enum ReliabilitySteps {
             example: #"When I produce 20000 keyed messages to "payments" with acks=all while the leader of "#
                 + #"partition 0 is killed"#
         ) { (ctx, count: Int, topicName: String, acks: String, partition: Int32) in
-            let cluster = try ctx.cluster()
-            try cluster.require(.brokerFaults)
+            try ctx.cluster().require(.brokerFaults)
             let topic = try ctx.topic(topicName)
-            let killed = Mutex<Int32?>(nil)
             try await KeyedMessagesSteps.produce(ctx, count: count, topic: topic, acks: acks, keys: 50) {
-                guard
-                    let p = try await cluster.metadata(topic: topic).topic(topic)?.partitions.first(where: {
-                        $0.id == partition
-                    }), p.leader >= 0
-                else {
-                    throw StepFailure("partition \(partition) of \(topic) has no leader to kill")
-                }
-                try await ctx.kill(broker: p.leader)
-                killed.withLock { $0 = p.leader }
+                try await killLeader(ctx, topic: topic, partition: partition)
             }
-            ctx.log(
-                "killed broker \(killed.withLock { $0 }.map(String.init) ?? "?"), the leader of partition "
-                    + "\(partition), half-way")
+        }
+
+        code.parameterType(
+            "fault", regexps: WorkloadFault.patterns, typeName: "WorkloadFault", useForSnippets: false,
+            description: "`nothing fails`, `the leader of partition N is killed`, `the network to broker N is "
+                + "slowed by M ms`, or both: `the network to broker N is slowed by M ms and the leader of "
+                + "partition P is killed`"
+        ) { g in
+            try WorkloadFault(g[0] ?? "")
+        }
+        code.parameterType(
+            "on-off", regexps: ["on", "off"], typeName: "Bool", useForSnippets: false, description: "`on` or `off`"
+        ) { g in
+            g[0] == "on"
+        }
+        code.parameterType(
+            "guarantee", regexps: DeliveryGuarantee.allCases.map(\.rawValue), typeName: "DeliveryGuarantee",
+            useForSnippets: false,
+            description: DeliveryGuarantee.allCases.map { "`\($0.rawValue)`" }.joined(separator: ", ")
+        ) { g in
+            DeliveryGuarantee(rawValue: g[0] ?? "")
+        }
+
+        code.when(
+            "I produce {int} keyed message(s) to {string} with acks={acks} and idempotence {on-off} while {fault}",
+            doc: "One row of a fault × workload table: sends that many records as the acks form does, with "
+                + "enable.idempotence as stated (on needs acks=all, as in Kafka), while the fault is applied: "
+                + "the network slowed before the first send, the partition's leader killed half-way, both, or "
+                + "nothing (each fault confirmed on the wire as its own step does). A fault needs a cluster "
+                + "with fault operations (embedded, compose).",
+            example: #"When I produce 2000 keyed messages to "payments" with acks=1 and idempotence off while "#
+                + #"the leader of partition 0 is killed"#
+        ) { (ctx, count: Int, topicName: String, acks: String, idempotence: Bool, fault: WorkloadFault) in
+            let topic = try ctx.topic(topicName)
+            if idempotence, acks != "all", acks != "-1" {
+                throw StepFailure(
+                    "idempotence on needs acks=all (Kafka refuses an idempotent producer with acks=\(acks))")
+            }
+            if let (broker, milliseconds) = fault.slowed {
+                try await ctx.slow(broker: broker, by: .milliseconds(milliseconds))
+            }
+            let settings = ["acks": acks, "enable.idempotence": String(idempotence)]
+            if let partition = fault.killedLeaderOf {
+                try ctx.cluster().require(.brokerFaults)
+                try await KeyedMessagesSteps.produce(
+                    ctx, count: count, topic: topic, acks: acks, keys: 50, settings: settings
+                ) {
+                    try await killLeader(ctx, topic: topic, partition: partition)
+                }
+            } else {
+                try await KeyedMessagesSteps.produce(
+                    ctx, count: count, topic: topic, acks: acks, keys: 50, settings: settings, whileDoing: nil)
+            }
+        }
+
+        code.then(
+            "the delivery is {guarantee}",
+            doc: "The row's stated outcome, judged against the ledger after reading the scenario's topics "
+                + "from the beginning: `exactly once` — no acknowledged record lost, none written twice, each "
+                + "partition in send order; `at least once` — none lost (duplicates and reordering allowed); "
+                + "`at most once` — none written twice (loss allowed); `best effort` — only what voids any "
+                + "claim. Every guarantee needs something acknowledged and read back and nothing read that "
+                + "was not sent; one that claims no loss also needs every send to succeed. A part the cluster "
+                + "cannot falsify given the scenario's faults skips the step, naming it, as the exactly-once "
+                + "step does.",
+            example: "Then the delivery is at least once"
+        ) { (ctx, guarantee: DeliveryGuarantee) in
+            let verdict = try await ConsumingSteps.readAll(ctx)
+            try verdict.preconditions(of: guarantee).enforce()
+            try ClaimJudgement(guarantee, verdict).judge(
+                on: try ctx.cluster(), conduct: ctx.conduct, claim: "the delivery is \(guarantee.rawValue)",
+                context: verdict.description)
         }
 
         code.when(
@@ -183,6 +241,42 @@ enum ReliabilitySteps {
                 processedTopic: run.processedTopic, names: (run.source, name))
             ctx.attach(table, mediaType: "text/markdown")
             try verdict.enforce()
+        }
+    }
+
+    /// Kills whichever broker leads the partition now, as the metadata names it, and logs which.
+    static func killLeader(_ ctx: StepContext, topic: String, partition: Int32) async throws {
+        guard
+            let p = try await ctx.cluster().metadata(topic: topic).topic(topic)?.partitions.first(where: {
+                $0.id == partition
+            }), p.leader >= 0
+        else {
+            throw StepFailure("partition \(partition) of \(topic) has no leader to kill")
+        }
+        try await ctx.kill(broker: p.leader)
+        ctx.log("killed broker \(p.leader), the leader of partition \(partition), half-way")
+    }
+}
+
+/// A fault × workload row's fault, as its sentence names it: the network to one broker slowed before the
+/// first send, a partition's leader killed half-way, both, or nothing.
+struct WorkloadFault: Sendable {
+    static let patterns = [
+        "nothing fails", #"the leader of partition \d+ is killed"#,
+        #"the network to broker \d+ is slowed by \d+ ms(?: and the leader of partition \d+ is killed)?"#,
+    ]
+    var slowed: (broker: Int32, milliseconds: Int)?
+    var killedLeaderOf: Int32?
+
+    init(_ text: String) throws {
+        let numbers = text.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+        switch (text.hasPrefix("the network"), text.hasSuffix("is killed"), numbers.count) {
+        case (false, false, 0): break
+        case (false, true, 1): killedLeaderOf = Int32(clamping: numbers[0])
+        case (true, false, 2): slowed = (Int32(clamping: numbers[0]), numbers[1])
+        case (true, true, 3):
+            (slowed, killedLeaderOf) = ((Int32(clamping: numbers[0]), numbers[1]), Int32(clamping: numbers[2]))
+        default: throw StepFailure("not a fault this sentence knows: \(text)")
         }
     }
 }

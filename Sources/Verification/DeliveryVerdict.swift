@@ -209,3 +209,40 @@ extension DeliveryVerdict {
         return .fails("every key's messages were consumed in send order — no reordering to show (\(self))")
     }
 }
+
+/// The delivery guarantee a scenario states for a workload (a KAF-07 fault × workload row): which
+/// parts of the exactly-once claim it makes. Each weaker guarantee drops the parts its settings cannot keep.
+public enum DeliveryGuarantee: String, Sendable, CaseIterable {
+    /// None lost, none written twice, each partition in send order.
+    case exactlyOnce = "exactly once"
+    /// None lost; retries may write a record twice and reorder.
+    case atLeastOnce = "at least once"
+    /// None written twice; acknowledged records may be lost.
+    case atMostOnce = "at most once"
+    /// Only what voids any claim: nothing acknowledged, nothing read back, records nobody sent.
+    case bestEffort = "best effort"
+
+    public var claimsNoLoss: Bool { self == .exactlyOnce || self == .atLeastOnce }
+    public var claimsNoDuplicates: Bool { self == .exactlyOnce || self == .atMostOnce }
+    public var claimsOrder: Bool { self == .exactlyOnce }
+}
+
+extension DeliveryVerdict {
+    /// What voids a stated guarantee whatever the cluster: nothing acknowledged or nothing read back (no
+    /// evidence), records read that nobody sent, and — where the guarantee claims no loss — sends that failed.
+    public func preconditions(of guarantee: DeliveryGuarantee) -> Verdict {
+        var problems: [String] = []
+        if acknowledged == 0 {
+            problems.append("nothing was acknowledged (\(sent) sent), so there is nothing to verify")
+        } else if distinctRead == 0 {
+            problems.append("nothing was read back (\(acknowledged) acknowledged), so the log shows nothing to judge")
+        }
+        if guarantee.claimsNoLoss, let first = failures.first {
+            problems.append("\(failed) sends failed, e.g. id \(first.id): \(first.error)")
+        }
+        if !neverSent.isEmpty {
+            problems.append("\(neverSent.count) records read that were never sent, e.g. \(neverSent.prefix(5))")
+        }
+        return Verdict(problems, context: description)
+    }
+}
