@@ -9,8 +9,10 @@ Feature: KAF-09 Kafka Connect
   to each source line) and the dead-letter check (each malformed record once on the dead-letter
   topic with Connect's error context headers, each well-formed record once in the sink).
 
-  The embedded cluster has no Connect worker: these scenarios are skipped there, naming the missing
-  capability; run them with --cluster compose. The checkers' negative controls are in
+  The embedded cluster has no Connect worker: the pipeline scenarios are skipped there, naming the
+  missing capability; run them with --cluster compose. Schema changes are judged on any cluster: a
+  subject's versions and a proposed schema, by Avro's schema resolution rules for the registry's
+  compatibility levels (Verification/SchemaCompatibility.swift). The checkers' negative controls are in
   Tests/VerificationTests/ConnectChecksTests.swift.
 
   Rule: A source with transforms delivers every record, transformed, through a restart
@@ -52,3 +54,57 @@ Feature: KAF-09 Kafka Connect
         | FULL                    |
         | What breaks downstream  |
         | Adding a Postgres sink  |
+
+    Scenario: a field added with a default keeps every reader working
+      Given subject "orders-value" has the Avro schema:
+        """json
+        {"type": "record", "name": "Order", "fields": [{"name": "id", "type": "long"}, {"name": "amount", "type": "int"}]}
+        """
+      When a new Avro schema is proposed for subject "orders-value":
+        """json
+        {"type": "record", "name": "Order", "fields": [{"name": "id", "type": "long"}, {"name": "amount", "type": "int"},
+         {"name": "currency", "type": "string", "default": "EUR"}]}
+        """
+      Then the new schema of subject "orders-value" is FULL compatible
+
+    Scenario: a field added without a default breaks new readers of old data
+      Given subject "orders-value" has the Avro schema:
+        """json
+        {"type": "record", "name": "Order", "fields": [{"name": "id", "type": "long"}, {"name": "amount", "type": "int"}]}
+        """
+      When a new Avro schema is proposed for subject "orders-value":
+        """json
+        {"type": "record", "name": "Order", "fields": [{"name": "id", "type": "long"}, {"name": "amount", "type": "int"},
+         {"name": "currency", "type": "string"}]}
+        """
+      Then the new schema of subject "orders-value" is not BACKWARD compatible
+      And the new schema of subject "orders-value" is FORWARD compatible
+
+    Scenario: widening int to long is BACKWARD but not FORWARD compatible
+      Given subject "orders-value" has the Avro schema:
+        """json
+        {"type": "record", "name": "Order", "fields": [{"name": "id", "type": "long"}, {"name": "amount", "type": "int"}]}
+        """
+      When a new Avro schema is proposed for subject "orders-value":
+        """json
+        {"type": "record", "name": "Order", "fields": [{"name": "id", "type": "long"}, {"name": "amount", "type": "long"}]}
+        """
+      Then the new schema of subject "orders-value" is BACKWARD compatible
+      And the new schema of subject "orders-value" is not FORWARD compatible
+
+    Scenario: a change compatible with the last version may still break an older one
+      Given subject "orders-value" has the Avro schema:
+        """json
+        {"type": "record", "name": "Order", "fields": [{"name": "id", "type": "long"}]}
+        """
+      And subject "orders-value" has the Avro schema:
+        """json
+        {"type": "record", "name": "Order", "fields": [{"name": "id", "type": "long"},
+         {"name": "note", "type": "string", "default": ""}]}
+        """
+      When a new Avro schema is proposed for subject "orders-value":
+        """json
+        {"type": "record", "name": "Order", "fields": [{"name": "id", "type": "long"}, {"name": "note", "type": "string"}]}
+        """
+      Then the new schema of subject "orders-value" is BACKWARD compatible
+      And the new schema of subject "orders-value" is not BACKWARD_TRANSITIVE compatible

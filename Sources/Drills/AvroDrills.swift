@@ -78,3 +78,35 @@ public enum AvroDrills {
         }
     }
 }
+
+extension AvroDrills {
+    /// A parsed schema as the compatibility rules read it (KAF-09's schema evolution).
+    public static func evolution(_ schema: AvroSchema) -> SchemaCompatibility.Schema {
+        func node(_ type: AvroType) -> SchemaCompatibility.Node {
+            switch type {
+            case .null: .primitive("null")
+            case .boolean: .primitive("boolean")
+            case .int: .primitive("int")
+            case .long: .primitive("long")
+            case .float: .primitive("float")
+            case .double: .primitive("double")
+            case .bytes: .primitive("bytes")
+            case .string: .primitive("string")
+            case .record(let name, let fields):
+                .record(
+                    name: name,
+                    fields: fields.map {
+                        .init(name: $0.name, type: node($0.type), hasDefault: $0.hasDefault, aliases: $0.aliases)
+                    })
+            case .enumeration(let name, let symbols):
+                .enumeration(name: name, symbols: symbols, default: schema.enumDefaults[name])
+            case .array(let items): .array(node(items))
+            case .map(let values): .map(node(values))
+            case .union(let branches): .union(branches.map(node))
+            case .fixed(let name, let size): .fixed(name: name, size: size)
+            case .reference(let name): .reference(name)
+            }
+        }
+        return .init(root: node(schema.root), named: schema.named.mapValues(node))
+    }
+}

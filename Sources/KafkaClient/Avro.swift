@@ -25,6 +25,9 @@ public indirect enum AvroType: Sendable, Equatable {
 public struct AvroField: Sendable, Equatable {
     public let name: String
     public let type: AvroType
+    /// Whether the field declares a default: a reader uses it when the writer has no such field.
+    public var hasDefault = false
+    public var aliases: [String] = []
 }
 
 public indirect enum AvroValue: Sendable, Equatable {
@@ -45,7 +48,10 @@ public indirect enum AvroValue: Sendable, Equatable {
 
 public struct AvroSchema: Sendable, Equatable {
     public let root: AvroType
-    let named: [String: AvroType]
+    /// Every named type by its full name (a `.reference` names one).
+    public let named: [String: AvroType]
+    /// The default symbol of each enum that declares one, by the enum's full name.
+    public let enumDefaults: [String: String]
     /// The schema's Parsing Canonical Form: full names, only the attributes that matter to reading,
     /// in a fixed order, no whitespace; each named type spelled out once, then referred to by name.
     public let canonicalForm: String
@@ -60,8 +66,10 @@ public struct AvroSchema: Sendable, Equatable {
             throw AvroError("the schema is not JSON: \(error.localizedDescription)")
         }
         var named: [String: AvroType] = [:]
-        root = try Self.parse(object, namespace: nil, named: &named)
+        var enumDefaults: [String: String] = [:]
+        root = try Self.parse(object, namespace: nil, named: &named, enumDefaults: &enumDefaults)
         self.named = named
+        self.enumDefaults = enumDefaults
         var seen = Set<String>()
         canonicalForm = Self.canonical(root, seen: &seen)
         fingerprint = Self.rabin(canonicalForm)
@@ -76,7 +84,9 @@ public struct AvroSchema: Sendable, Equatable {
         name.contains(".") || (namespace ?? "").isEmpty ? name : "\(namespace!).\(name)"
     }
 
-    private static func parse(_ json: Any, namespace: String?, named: inout [String: AvroType]) throws -> AvroType {
+    private static func parse(
+        _ json: Any, namespace: String?, named: inout [String: AvroType], enumDefaults: inout [String: String]
+    ) throws -> AvroType {
         if let name = json as? String {
             if let p = primitives[name] { return p }
             let full = fullName(name, namespace)
@@ -85,12 +95,15 @@ public struct AvroSchema: Sendable, Equatable {
             throw AvroError("unknown type \"\(name)\"")
         }
         if let branches = json as? [Any] {
-            return .union(try branches.map { try parse($0, namespace: namespace, named: &named) })
+            return .union(
+                try branches.map { try parse($0, namespace: namespace, named: &named, enumDefaults: &enumDefaults) })
         }
         guard let object = json as? [String: Any], let type = object["type"] else {
             throw AvroError("a schema is a type name, an array (union) or an object with a \"type\"")
         }
-        guard let typeName = type as? String else { return try parse(type, namespace: namespace, named: &named) }
+        guard let typeName = type as? String else {
+            return try parse(type, namespace: namespace, named: &named, enumDefaults: &enumDefaults)
+        }
         func name() throws -> (full: String, namespace: String?) {
             guard let n = object["name"] as? String, !n.isEmpty else {
                 throw AvroError("a \(typeName) needs a \"name\"")
@@ -111,7 +124,9 @@ public struct AvroSchema: Sendable, Equatable {
                 guard let n = f["name"] as? String, let t = f["type"] else {
                     throw AvroError("a field of \(full) needs a \"name\" and a \"type\"")
                 }
-                return AvroField(name: n, type: try parse(t, namespace: ns, named: &named))
+                return AvroField(
+                    name: n, type: try parse(t, namespace: ns, named: &named, enumDefaults: &enumDefaults),
+                    hasDefault: f.keys.contains("default"), aliases: f["aliases"] as? [String] ?? [])
             }
             let record = AvroType.record(name: full, fields: parsed)
             named[full] = record
@@ -122,6 +137,7 @@ public struct AvroSchema: Sendable, Equatable {
                 throw AvroError("enum \(full) needs \"symbols\"")
             }
             named[full] = .enumeration(name: full, symbols: symbols)
+            if let fallback = object["default"] as? String { enumDefaults[full] = fallback }
             return named[full]!
         case "fixed":
             let (full, _) = try name()
@@ -132,12 +148,12 @@ public struct AvroSchema: Sendable, Equatable {
             return named[full]!
         case "array":
             guard let items = object["items"] else { throw AvroError("an array needs \"items\"") }
-            return .array(try parse(items, namespace: namespace, named: &named))
+            return .array(try parse(items, namespace: namespace, named: &named, enumDefaults: &enumDefaults))
         case "map":
             guard let values = object["values"] else { throw AvroError("a map needs \"values\"") }
-            return .map(try parse(values, namespace: namespace, named: &named))
+            return .map(try parse(values, namespace: namespace, named: &named, enumDefaults: &enumDefaults))
         default:
-            return try parse(typeName, namespace: namespace, named: &named)
+            return try parse(typeName, namespace: namespace, named: &named, enumDefaults: &enumDefaults)
         }
     }
 

@@ -18,6 +18,7 @@ public enum Steps {
         CommitSteps.register(&code, environment)
         ProducerAPISteps.register(&code, environment)
         AvroSteps.register(&code, environment)
+        SchemaEvolutionSteps.register(&code, environment)
         ScalingSteps.register(&code, environment)
         ReliabilitySteps.register(&code, environment)
         ExactlyOnceSteps.register(&code, environment)

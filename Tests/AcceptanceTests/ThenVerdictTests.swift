@@ -21,6 +21,7 @@ struct ThenVerdictTests {
         #"NO_RECORD within 15 s"#: "the permission-matrix drill catches it as the read path's outcome, which "
             + "PermissionMatrix judges",
         #"broker \(broker)'s certificate was not rotated"#: wiring,
+        #"no new Avro schema was proposed for subject"#: wiring,
         #"cannot read \(path)"#: cluster,
         #"group \(group) did not scale in this scenario"#: wiring,
         #"group \(group) never grew"#: wiring,
