@@ -26,7 +26,10 @@ Feature: Capstone: change data capture into Kafka, a windowed aggregate and an i
   bucket (0.5–1 s) so that histogram_quantile, which interpolates inside a bucket, reads no more than
   the bound: 1000 ms. Every stage has its topic's metadata and has fetched before the first change
   (without that, the first second of changes waited ~1 s for a producer's metadata and ~0.5 s for a
-  consumer's first fetch). Measured here: p50/p95/p99 89/127/137 ms.
+  consumer's first fetch). Measured here: p50/p95/p99 89/127/137 ms. The p95 bound is the p99's: the
+  same waits can all fall on one change. At the median a change waits on average half of each wait
+  (77 ms) and a round trip is allowed half the tail's (50 ms): 77 + 400 = 477 ms, rounded up to the
+  bucket edge: 500 ms.
 
   Background:
     Given a 3-broker cluster
@@ -40,7 +43,11 @@ Feature: Capstone: change data capture into Kafka, a windowed aggregate and an i
       When 600 changes to orders are made in PostgreSQL at 100 per second
       Then every change of each order is on "orders-cdc" in commit order, keyed by its primary key, deletes as tombstones, with at most 0 duplicates
       And the sink table equals the oracle computed from the source table's change history
-      And the end-to-end latency from source commit to sink row has p99 under 1000 ms
+      And the end-to-end latency from source commit to sink row stays under these bounds:
+        | percentile | under ms |
+        | p50        | 500      |
+        | p95        | 1000     |
+        | p99        | 1000     |
 
   Rule: Chaos does not change the result
 

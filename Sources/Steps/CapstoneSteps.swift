@@ -166,6 +166,47 @@ enum CapstoneSteps {
                 delay: ctx.world[CapstoneState.Key.self].delay
             ).enforce()
         }
+
+        code.then(
+            "the end-to-end latency from source commit to sink row stays under these bounds:",
+            doc: "The p99 step with a `| percentile | under ms |` table (its first row), one objective per row "
+                + "(`p50`, `p95`, `p99`, `p99.9`, …): each percentile of commit-to-visible under its bound, "
+                + "exactly and as histogram_quantile reads it from the exported histogram. Every source "
+                + "transaction must have been seen in the sink table; a miss no larger than the harness's own "
+                + "scheduling delay is inconclusive (skipped, naming both), as in the p99 step.",
+            example: "Then the end-to-end latency from source commit to sink row stays under these bounds:"
+        ) { ctx in
+            let (run, pipeline) = try ran(ctx)
+            let bounds = try latencyBounds(ctx)
+            let l = run.latencies
+            let e = CapstoneLatencyEvidence(run, schema: pipeline.database.schema)
+            ctx.attach(e.table, mediaType: "text/markdown")
+            ctx.attach(e.histogram, mediaType: "image/svg+xml")
+            ctx.attach(e.exported, mediaType: "text/plain", fileName: "pipeline-latency.prom")
+            try SLOCheck.exportedHistogram(counts: Int(e.exportedCount), measured: l.count).enforce()
+            let checks = SLOCheck.commitToSink(l, buckets: e.buckets, bounds: bounds)
+            MonitoringSteps.attach(ctx, checks)
+            try TimedJudgement.judge(
+                SLOCheck.verdict(checks, produced: run.marks, consumed: l.count),
+                claim: "commit-to-sink " + bounds.map { PercentileName.of($0.percentile) }.joined(separator: "/"),
+                excess: bounds.map { Percentile.of(l, $0.percentile) - $0.under },
+                otherProblems: l.isEmpty || l.count < run.marks,
+                delay: ctx.world[CapstoneState.Key.self].delay
+            ).enforce()
+        }
+    }
+
+    /// The `| percentile | under ms |` rows of the step's table: `p50 | 500`.
+    static func latencyBounds(_ ctx: StepContext) throws -> [(percentile: Double, under: Double)] {
+        let rows = try ctx.tableRows(under: ["percentile", "under ms"], each: "latency objective")
+        return try rows.map { row -> (percentile: Double, under: Double) in
+            guard let p = PercentileName.parse(row[0]), let bound = Double(row[1]), bound > 0, bound.isFinite else {
+                throw StepFailure(
+                    "each row of the bounds table is a percentile (p50, p99.9: above 0, at most 100) and a "
+                        + "positive bound in ms")
+            }
+            return (p, bound)
+        }
     }
 
     static func ran(_ ctx: StepContext) throws -> (CapstoneRun, CapstoneState.Pipeline) {

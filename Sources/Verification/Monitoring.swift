@@ -249,13 +249,46 @@ extension SLOCheck {
         _ latencies: [Double], buckets: [(le: Double, count: Double)],
         under bound: Double
     ) -> [SLOCheck] {
-        let rule = (HistogramQuantile.of(0.99, buckets: buckets) ?? 0) * 1000
-        return [
-            SLOCheck(
-                objective: "commit-to-sink p99 (ms)", measured: Percentile.of(latencies, 99),
-                limit: bound - 1e-9),
-            SLOCheck(objective: "alert rule's histogram_quantile(0.99) (ms)", measured: rule, limit: bound - 1e-9),
-        ]
+        commitToSink(latencies, buckets: buckets, bounds: [(99, bound)])
+    }
+
+    /// The capstone's objectives as a table states them: for each percentile (0 < p ≤ 100), "under" its bound
+    /// (milliseconds), exactly and as a histogram_quantile of the exported buckets (seconds) would read it.
+    public static func commitToSink(
+        _ latencies: [Double], buckets: [(le: Double, count: Double)],
+        bounds: [(percentile: Double, under: Double)]
+    ) -> [SLOCheck] {
+        bounds.flatMap { percentile, bound -> [SLOCheck] in
+            let name = PercentileName.of(percentile)
+            let rule = (HistogramQuantile.of(percentile / 100, buckets: buckets) ?? 0) * 1000
+            return [
+                SLOCheck(
+                    objective: "commit-to-sink \(name) (ms)", measured: Percentile.of(latencies, percentile),
+                    limit: bound - 1e-9),
+                SLOCheck(
+                    objective: (percentile == 99 ? "alert rule's " : "")
+                        + "histogram_quantile(\(PercentileName.fraction(percentile))) (ms)", measured: rule,
+                    limit: bound - 1e-9),
+            ]
+        }
+    }
+}
+
+/// A percentile as an objective names it: `p99`, `p99.9`, and as histogram_quantile takes it: `0.99`.
+public enum PercentileName {
+    public static func of(_ percentile: Double) -> String {
+        "p" + (percentile == percentile.rounded() ? String(Int(percentile)) : String(percentile))
+    }
+
+    static func fraction(_ percentile: Double) -> String {
+        let f = percentile / 100
+        return f == 1 ? "1" : String(f)
+    }
+
+    /// `p50`, `p99.9` → 50, 99.9; nil unless 0 < p ≤ 100.
+    public static func parse(_ text: String) -> Double? {
+        guard text.hasPrefix("p"), let p = Double(text.dropFirst()), p > 0, p <= 100 else { return nil }
+        return p
     }
 }
 

@@ -22,6 +22,8 @@ struct ThenVerdictTests {
             + "PermissionMatrix judges",
         #"broker \(broker)'s certificate was not rotated"#: wiring,
         #"no new Avro schema was proposed for subject"#: wiring,
+        #"each row of the bounds table is a percentile"#: input,
+        #"expected a table `\(form)` with a row per \(what)"#: input,
         #"cannot read \(path)"#: cluster,
         #"group \(group) did not scale in this scenario"#: wiring,
         #"group \(group) never grew"#: wiring,

@@ -176,6 +176,26 @@ struct MonitoringCheckTests {
         #expect(SLOCheck.verdict(fast, produced: 100, consumed: 100).holds)
     }
 
+    @Test func aTableOfBoundsJudgesEachPercentileItNames() {
+        let latencies = Self.skewed(fast: 97, slow: 3)
+        let buckets: [(le: Double, count: Double)] = [(0.05, 97), (1.0, 100), (.infinity, 100)]
+        let checks = SLOCheck.commitToSink(latencies, buckets: buckets, bounds: [(50, 5), (99, 1000)])
+        #expect(checks.map(\.objective) == [
+            "commit-to-sink p50 (ms)", "histogram_quantile(0.5) (ms)", "commit-to-sink p99 (ms)",
+            "alert rule's histogram_quantile(0.99) (ms)",
+        ])
+        let verdict = SLOCheck.verdict(checks, produced: 100, consumed: 100)
+        #expect(verdict.problems.count == 2)
+        #expect(verdict.problems.allSatisfy { $0.contains("p50") || $0.contains("(0.5)") })
+        #expect(SLOCheck.verdict(
+            SLOCheck.commitToSink(latencies, buckets: buckets, bounds: [(50, 100), (99.9, 1000)]),
+            produced: 100, consumed: 100).holds)
+        #expect([PercentileName.parse("p50"), PercentileName.parse("p99.9"), PercentileName.parse("p0"),
+                 PercentileName.parse("p101"), PercentileName.parse("50"), PercentileName.parse("pnan")]
+                    == [50, 99.9, nil, nil, nil, nil])
+        #expect(PercentileName.of(99.9) == "p99.9" && PercentileName.of(95) == "p95")
+    }
+
     @Test func probeGreenJudgesTheP95NotTheMedian() {
         let probes = HeartbeatProbes(roundTrips: Self.skewed(fast: 90, slow: 10).map { Optional($0) })
         #expect(!probes.green(p95Under: 250, timeout: 5).holds)
