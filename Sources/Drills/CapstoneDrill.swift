@@ -49,6 +49,37 @@ public struct CapstoneRun: Sendable {
     public init() {}
 }
 
+/// One chaos action of a capstone run, done once the source workload has made `afterChanges` changes.
+public struct ChaosAction: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// The broker killed (confirmed on the wire).
+        case killBroker(Int32)
+        /// The CDC reader killed in the middle of a round (half of it acknowledged by Kafka, the rest dropped
+        /// unsent, the slot not confirmed); a new one starts from the slot's confirmed position.
+        case killReader
+        /// The sink killed after writing a batch and before committing its offsets; a new one starts from
+        /// its group's committed offsets.
+        case killSink
+    }
+
+    public var afterChanges: Int
+    public var kind: Kind
+
+    public init(afterChanges: Int, _ kind: Kind) {
+        self.afterChanges = afterChanges
+        self.kind = kind
+    }
+
+    /// The chaos of the one-sentence drill: the broker at a quarter, the reader at a half, the sink at three
+    /// quarters of the changes.
+    public static func standard(changes: Int, killBroker broker: Int32) -> [ChaosAction] {
+        [
+            .init(afterChanges: changes / 4, .killBroker(broker)), .init(afterChanges: changes / 2, .killReader),
+            .init(afterChanges: changes * 3 / 4, .killSink),
+        ]
+    }
+}
+
 /// Source workload → CDC reader → Kafka → windowed totals → Kafka → sink, with the SQL observer timing
 /// each source commit to its sink row; optionally a broker killed and the reader and the sink killed
 /// and restarted mid-stream (at a quarter, a half and three quarters of the changes).
@@ -96,7 +127,12 @@ public final class CapstoneDrill: Sendable {
         }
     }
 
-    public func run(changes: Int, perSecond: Int, killBroker: Int32?) async throws -> CapstoneRun {
+    public func run(changes: Int, perSecond: Int, chaos: [ChaosAction] = []) async throws -> CapstoneRun {
+        if let late = chaos.first(where: { $0.afterChanges < 1 || $0.afterChanges >= changes }) {
+            throw DrillFailure(
+                "a chaos action after \(late.afterChanges) changes never happens in a run of \(changes): it must "
+                    + "come after 1 to \(changes - 1)")
+        }
         let db = pipeline.database
         let stop: @Sendable () -> Bool = { [self] in stopping.load(ordering: .acquiring) }
         let observer = SinkObserver(database: db)
@@ -189,17 +225,19 @@ public final class CapstoneDrill: Sendable {
                 },
                 made: { [self] made in
                     try checkStages()
-                    guard let broker = killBroker else { return }
-                    if made == changes / 4 {
-                        note("broker \(broker) killed")
-                        try await cluster.kill(broker: broker)
-                        note("broker \(broker) confirmed down on the wire")
-                    } else if made == changes / 2 {
-                        note("CDC reader kill requested")
-                        reader.withLock { $0 }?.crash()
-                    } else if made == changes * 3 / 4 {
-                        note("sink kill requested")
-                        sink.withLock { $0 }?.crash()
+                    for action in chaos where action.afterChanges == made {
+                        switch action.kind {
+                        case .killBroker(let broker):
+                            note("broker \(broker) killed")
+                            try await cluster.kill(broker: broker)
+                            note("broker \(broker) confirmed down on the wire")
+                        case .killReader:
+                            note("CDC reader kill requested")
+                            reader.withLock { $0 }?.crash()
+                        case .killSink:
+                            note("sink kill requested")
+                            sink.withLock { $0 }?.crash()
+                        }
                     }
                 })
             note("source workload done: \(changes) changes")

@@ -57,10 +57,11 @@ enum CapstoneSteps {
             doc: "Runs the pipeline — CDC reader, windowed totals, sink, and an observer reading the sink "
                 + "table by SQL every 20 ms — while one writer makes that many inserts, updates and deletes (a "
                 + "seeded mix, one change per transaction, every tenth transaction three), paced; then waits "
-                + "up to 20 s until every source commit shows in the sink. Attaches the timeline.",
+                + "up to 20 s until every source commit shows in the sink. The chaos plan's actions, if any, "
+                + "happen as the changes reach them. Attaches the timeline.",
             example: "When 600 changes to orders are made in PostgreSQL at 100 per second"
         ) { (ctx, changes: Int, perSecond: Int) in
-            try await runDrill(ctx, changes: changes, perSecond: perSecond, killBroker: nil)
+            try await runDrill(ctx, changes: changes, perSecond: perSecond, chaos: [])
         }
 
         code.when(
@@ -76,7 +77,41 @@ enum CapstoneSteps {
         ) { (ctx, changes: Int, perSecond: Int, killBroker: Int32) in
             try await runDrill(
                 ctx, changes: changes, perSecond: perSecond,
-                killBroker: killBroker)
+                chaos: ChaosAction.standard(changes: changes, killBroker: killBroker))
+        }
+
+        code.given(
+            "the chaos plan kills broker {int} after {int} changes",
+            doc: "Schedules a chaos action for the next run of the pipeline: once the source has made that "
+                + "many changes the broker is killed, confirmed on the wire (needs a cluster with fault "
+                + "operations). Each action of the plan is its own step; the run fails if one falls outside "
+                + "its changes.",
+            example: "Given the chaos plan kills broker 2 after 200 changes"
+        ) { (ctx, broker: Int32, after: Int) in
+            try ctx.cluster().require(.brokerFaults)
+            ctx.world.update(CapstoneState.Key.self) {
+                $0.chaos.append(.init(afterChanges: after, .killBroker(broker)))
+            }
+        }
+
+        code.given(
+            "the chaos plan kills the CDC reader mid-round after {int} changes",
+            doc: "Schedules the CDC reader's kill for the next run: in the middle of a round (half of it "
+                + "acknowledged by Kafka, the rest dropped unsent, the slot not confirmed); a new reader starts "
+                + "from the slot's confirmed position and publishes the unconfirmed round again.",
+            example: "Given the chaos plan kills the CDC reader mid-round after 400 changes"
+        ) { (ctx, after: Int) in
+            ctx.world.update(CapstoneState.Key.self) { $0.chaos.append(.init(afterChanges: after, .killReader)) }
+        }
+
+        code.given(
+            "the chaos plan kills the sink before it commits its offsets after {int} changes",
+            doc: "Schedules the sink's kill for the next run: after it wrote a batch and before it committed "
+                + "its offsets; a new sink starts from its group's committed offsets and writes the batch again "
+                + "(its upserts make that harmless).",
+            example: "Given the chaos plan kills the sink before it commits its offsets after 600 changes"
+        ) { (ctx, after: Int) in
+            ctx.world.update(CapstoneState.Key.self) { $0.chaos.append(.init(afterChanges: after, .killSink)) }
         }
 
         code.then(
@@ -216,21 +251,22 @@ enum CapstoneSteps {
         return (run, pipeline)
     }
 
-    static func runDrill(_ ctx: StepContext, changes: Int, perSecond: Int, killBroker: Int32?) async throws {
+    static func runDrill(_ ctx: StepContext, changes: Int, perSecond: Int, chaos: [ChaosAction]) async throws {
         guard changes > 0, perSecond > 0 else { throw StepFailure("changes and rate must be positive") }
         let state = ctx.world[CapstoneState.Key.self]
         guard let pipeline = state.pipeline else {
             throw StepFailure("no capstone pipeline: start with `Given the capstone pipeline: …`")
         }
         let cluster = try ctx.cluster()
-        if killBroker != nil {
+        let chaos = state.chaos + chaos
+        if chaos.contains(where: { if case .killBroker = $0.kind { true } else { false } }) {
             try cluster.require(.brokerFaults)
             // Recorded before the drill kills it: the claims are judged only after the drill returned.
             ctx.record(.brokerKill)
         }
         let drill = CapstoneDrill(cluster: cluster, pipeline: pipeline, writer: state.writer, confirm: state.confirm)
         let (run, delay) = try await HarnessDelay.during {
-            try await drill.run(changes: changes, perSecond: perSecond, killBroker: killBroker)
+            try await drill.run(changes: changes, perSecond: perSecond, chaos: chaos)
         }
         ctx.world.update(CapstoneState.Key.self) {
             $0.run = run; $0.delay = delay
@@ -253,6 +289,8 @@ struct CapstoneState: Sendable {
     var writer: @Sendable (String) -> any SinkWriter = { UpsertWriter(table: $0) }
     var confirm: CDCReader.Confirm = .afterAcknowledged
     var run: CapstoneRun?
+    /// What the chaos plan's steps scheduled for the next run.
+    var chaos: [ChaosAction] = []
     /// The harness's own scheduling delay while the drill ran.
     var delay: SchedulingDelay?
 }
