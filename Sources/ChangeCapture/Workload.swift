@@ -23,6 +23,12 @@ public struct SourceWorkload: Sendable {
     public let customers: Int
     public let windowMillis: Int64
     public let seed: UInt64
+    /// The changes a feature states, made instead of the seeded mix, one per transaction; an insert's event
+    /// time is `base` plus its second.
+    public var script: [ScriptedChange]?
+    /// Event time 0 of a script: the start of the window after the one the drill started in, so that a
+    /// script's seconds fall in the windows it names.
+    public var base: Int64 = 0
 
     public init(changes: Int, perSecond: Int, customers: Int = 4, windowMillis: Int64, seed: UInt64 = 14) {
         self.changes = changes
@@ -40,6 +46,10 @@ public struct SourceWorkload: Sendable {
     ) async throws {
         let c = try await Connection.connect(database.dsn)
         defer { c.close() }
+        if let script {
+            try await run(script, database, c, committed: committed, made: made)
+            return
+        }
         var random = SplitMix(seed)
         var live: [Order] = []
         var nextId: Int64 = 1
@@ -88,6 +98,81 @@ public struct SourceWorkload: Sendable {
             let due = start + .milliseconds(done * 1000 / perSecond)
             if due > .now { try await Task.sleep(until: due) }
         }
+    }
+}
+
+extension SourceWorkload {
+    private func run(
+        _ script: [ScriptedChange], _ database: PipelineDatabase, _ c: Connection,
+        committed: @escaping @Sendable ([ChangeMark]) -> Void, made: @escaping @Sendable (Int) async throws -> Void
+    ) async throws {
+        var live: [Int64: Order] = [:]
+        let start = ContinuousClock.now
+        for (done, change) in script.enumerated() {
+            try await c.execute("BEGIN")
+            let wal = try await c.execute("SELECT (pg_current_wal_insert_lsn() - '0/0')::bigint").int(0, 0) ?? 0
+            let touched: Order
+            switch change.kind {
+            case .insert(let customer, let amount, let second):
+                let o = Order(id: change.order, customer: customer, amount: amount, placedAt: base + second * 1000)
+                try await c.execute(
+                    "INSERT INTO \(database.orders) VALUES ($1, $2, $3, $4)",
+                    [String(o.id), o.customer, String(o.amount), String(o.placedAt)])
+                live[o.id] = o
+                touched = o
+            case .update(let amount):
+                guard var o = live[change.order] else { throw ScriptError(change, "updates an order not inserted") }
+                o.amount = amount
+                try await c.execute(
+                    "UPDATE \(database.orders) SET amount = $1 WHERE id = $2", [String(amount), String(o.id)])
+                live[o.id] = o
+                touched = o
+            case .delete:
+                guard let o = live.removeValue(forKey: change.order) else {
+                    throw ScriptError(change, "deletes an order not inserted")
+                }
+                try await c.execute("DELETE FROM \(database.orders) WHERE id = $1", [String(o.id)])
+                touched = o
+            }
+            try await c.execute("COMMIT")
+            let committedAt = Date().timeIntervalSince1970 * 1000
+            committed([
+                ChangeMark(
+                    window: WindowKey(touched, windowMillis: windowMillis), walBefore: UInt64(wal),
+                    committedAt: committedAt)
+            ])
+            try await made(done + 1)
+            let due = start + .milliseconds((done + 1) * 1000 / perSecond)
+            if due > .now { try await Task.sleep(until: due) }
+        }
+    }
+}
+
+/// One change a feature states for the capstone's source table (its row number, for errors).
+public struct ScriptedChange: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// An order placed at that second of the script's event time.
+        case insert(customer: String, amount: Int64, second: Int64)
+        case update(amount: Int64)
+        case delete
+    }
+
+    public var order: Int64
+    public var kind: Kind
+    public var line: Int
+
+    public init(order: Int64, _ kind: Kind, line: Int) {
+        self.order = order
+        self.kind = kind
+        self.line = line
+    }
+}
+
+/// A stated change that cannot be made: it names the change's line.
+public struct ScriptError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ change: ScriptedChange, _ problem: String) {
+        description = "line \(change.line): order \(change.order) \(problem)"
     }
 }
 

@@ -45,6 +45,8 @@ public struct CapstoneRun: Sendable {
     public var readerRestarts = 0
     public var readerBatch = 0
     public var drained = false
+    /// Event time 0 of a stated script (ms since the Unix epoch, a window start): window N starts N windows later.
+    public var windowBase: Int64 = 0
 
     public init() {}
 }
@@ -127,7 +129,9 @@ public final class CapstoneDrill: Sendable {
         }
     }
 
-    public func run(changes: Int, perSecond: Int, chaos: [ChaosAction] = []) async throws -> CapstoneRun {
+    public func run(
+        changes: Int, perSecond: Int, chaos: [ChaosAction] = [], script: [ScriptedChange]? = nil
+    ) async throws -> CapstoneRun {
         if let late = chaos.first(where: { $0.afterChanges < 1 || $0.afterChanges >= changes }) {
             throw DrillFailure(
                 "a chaos action after \(late.afterChanges) changes never happens in a run of \(changes): it must "
@@ -215,7 +219,13 @@ public final class CapstoneDrill: Sendable {
                 try await Task.sleep(for: .milliseconds(20))
             }
             note("every stage up")
-            let workload = SourceWorkload(changes: changes, perSecond: perSecond, windowMillis: pipeline.windowMillis)
+            var workload = SourceWorkload(changes: changes, perSecond: perSecond, windowMillis: pipeline.windowMillis)
+            if let script {
+                let now = Int64(Date().timeIntervalSince1970 * 1000)
+                workload.script = script
+                workload.base = (now / pipeline.windowMillis + 1) * pipeline.windowMillis
+                run.windowBase = workload.base
+            }
             let total = Mutex(0)
             try await workload.run(
                 db,

@@ -80,6 +80,41 @@ enum CapstoneSteps {
                 chaos: ChaosAction.standard(changes: changes, killBroker: killBroker))
         }
 
+        code.when(
+            "these changes to orders are made in PostgreSQL at {int} per second:",
+            doc: "Runs the pipeline as the step above does, making the changes of a `| change | order | customer "
+                + "| amount | second |` table (its first row) instead of the seeded mix, one per transaction, in "
+                + "order: `insert` (customer, amount, and the second of event time it was placed at, counted "
+                + "from the start of a window: second 0 is in window 0), `update` (the new amount) or `delete` "
+                + "of an order the table inserted. The chaos plan's actions, if any, happen as the changes "
+                + "reach them.",
+            example: "When these changes to orders are made in PostgreSQL at 20 per second:"
+        ) { (ctx, perSecond: Int) in
+            let script = try scriptedChanges(ctx)
+            try await runDrill(ctx, changes: script.count, perSecond: perSecond, chaos: [], script: script)
+        }
+
+        code.then(
+            "the sink table holds exactly these totals:",
+            doc: "The sink table, read by SQL, against the rows a `| customer | window | total | orders |` table "
+                + "states (windows numbered from the stated changes' second 0; a window whose orders were all "
+                + "deleted stays, at total 0 and 0 orders): an oracle the pipeline never saw, written by hand. "
+                + "Every row of either side must be in the other, equal.",
+            example: "Then the sink table holds exactly these totals:"
+        ) { ctx in
+            let (run, pipeline) = try ran(ctx)
+            let rows = try ctx.tableRows(under: ["customer", "window", "total", "orders"], each: "window total")
+            let stated = try rows.map { row -> WindowRow in
+                guard let window = Int64(row[1]), let total = Int64(row[2]), let orders = Int64(row[3]) else {
+                    throw StepFailure("window, total and orders of a stated row are whole numbers")
+                }
+                return WindowRow(customer: row[0], windowStart: window, total: total, orders: orders)
+            }
+            try PipelineOracle.sinkHoldsStated(
+                run.sink, stated: stated, base: run.windowBase, windowMillis: pipeline.windowMillis
+            ).enforce()
+        }
+
         code.given(
             "the chaos plan kills broker {int} after {int} changes",
             doc: "Schedules a chaos action for the next run of the pipeline: once the source has made that "
@@ -231,6 +266,46 @@ enum CapstoneSteps {
         }
     }
 
+    /// The `| change | order | customer | amount | second |` rows: each update and delete of an order inserted
+    /// before it and still there.
+    static func scriptedChanges(_ ctx: StepContext) throws -> [ScriptedChange] {
+        let rows = try ctx.tableRows(
+            under: ["change", "order", "customer", "amount", "second"], each: "change to the orders table")
+        var live = Set<Int64>()
+        return try rows.enumerated().map { index, row in
+            let n = index + 1
+            guard let order = Int64(row[1]), order > 0 else {
+                throw StepFailure("change \(n) of the table: the order is a positive whole number")
+            }
+            // Bounded so that no window's sum can overflow.
+            let amount = Int64(row[3]).flatMap { (0...1_000_000_000).contains($0) ? $0 : nil }
+            switch (row[0], live.contains(order)) {
+            case ("insert", false):
+                guard !row[2].isEmpty, let amount, let second = Int64(row[4]), second >= 0, second < 86_400 else {
+                    throw StepFailure(
+                        "change \(n) of the table: an insert names a customer, an amount (0 to 10^9) and a "
+                            + "second (0 to 86399)")
+                }
+                live.insert(order)
+                return ScriptedChange(order: order, .insert(customer: row[2], amount: amount, second: second), line: n)
+            case ("update", true):
+                guard let amount else {
+                    throw StepFailure("change \(n) of the table: an update names an amount (0 to 10^9)")
+                }
+                return ScriptedChange(order: order, .update(amount: amount), line: n)
+            case ("delete", true):
+                live.remove(order)
+                return ScriptedChange(order: order, .delete, line: n)
+            case ("insert", true), ("update", false), ("delete", false):
+                throw StepFailure(
+                    "change \(n) of the table: \(row[0]) of order \(order), which "
+                        + (row[0] == "insert" ? "is already there" : "is not there"))
+            default:
+                throw StepFailure("change \(n) of the table: a change is insert, update or delete")
+            }
+        }
+    }
+
     /// The `| percentile | under ms |` rows of the step's table: `p50 | 500`.
     static func latencyBounds(_ ctx: StepContext) throws -> [(percentile: Double, under: Double)] {
         let rows = try ctx.tableRows(under: ["percentile", "under ms"], each: "latency objective")
@@ -251,7 +326,9 @@ enum CapstoneSteps {
         return (run, pipeline)
     }
 
-    static func runDrill(_ ctx: StepContext, changes: Int, perSecond: Int, chaos: [ChaosAction]) async throws {
+    static func runDrill(
+        _ ctx: StepContext, changes: Int, perSecond: Int, chaos: [ChaosAction], script: [ScriptedChange]? = nil
+    ) async throws {
         guard changes > 0, perSecond > 0 else { throw StepFailure("changes and rate must be positive") }
         let state = ctx.world[CapstoneState.Key.self]
         guard let pipeline = state.pipeline else {
@@ -266,7 +343,7 @@ enum CapstoneSteps {
         }
         let drill = CapstoneDrill(cluster: cluster, pipeline: pipeline, writer: state.writer, confirm: state.confirm)
         let (run, delay) = try await HarnessDelay.during {
-            try await drill.run(changes: changes, perSecond: perSecond, chaos: chaos)
+            try await drill.run(changes: changes, perSecond: perSecond, chaos: chaos, script: script)
         }
         ctx.world.update(CapstoneState.Key.self) {
             $0.run = run; $0.delay = delay

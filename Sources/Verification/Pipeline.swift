@@ -90,7 +90,10 @@ public enum PipelineOracle {
     }
 
     /// The sink table, as SQL read it, equals the oracle's.
-    public static func sinkMatches(_ sink: [WindowRow], expected: [WindowRow]) -> Verdict {
+    public static func sinkMatches(
+        _ sink: [WindowRow], expected: [WindowRow], oracle: String = "the oracle", row: String = "the oracle",
+        unexplained: String = "which no change of the source explains"
+    ) -> Verdict {
         var expectedByKey: [String: WindowRow] = [:]
         for r in expected { expectedByKey["\(r.customer)\u{0}\(r.windowStart)"] = r }
         var problems: [String] = []
@@ -99,10 +102,10 @@ public enum PipelineOracle {
             let k = "\(r.customer)\u{0}\(r.windowStart)"
             seen.insert(k)
             guard let e = expectedByKey[k] else {
-                problems.append("sink has \(r), which no change of the source explains")
+                problems.append("sink has \(r), \(unexplained)")
                 continue
             }
-            if e != r { problems.append("sink has \(r), the oracle \(e)") }
+            if e != r { problems.append("sink has \(r), \(row) \(e)") }
         }
         for e in expected.sorted() where !seen.contains("\(e.customer)\u{0}\(e.windowStart)") {
             problems.append("sink lacks \(e)")
@@ -110,8 +113,24 @@ public enum PipelineOracle {
         let shown = Array(problems.prefix(5)) + (problems.count > 5 ? ["… \(problems.count - 5) more"] : [])
         guard !shown.isEmpty else { return Verdict() }
         return .fails(
-            "the sink table differs from the oracle in \(problems.count) of "
+            "the sink table differs from \(oracle) in \(problems.count) of "
                 + "\(max(sink.count, expected.count)) rows: " + shown.joined(separator: "; "))
+    }
+
+    /// The sink against the rows a feature states, windows numbered from the script's event time 0 (`base`):
+    /// the stated values are an oracle the pipeline never saw. No stated row is no evidence.
+    public static func sinkHoldsStated(
+        _ sink: [WindowRow], stated: [WindowRow], base: Int64, windowMillis: Int64
+    ) -> Verdict {
+        if let empty = Verdict.noEvidence(stated.count, "stated sink rows") { return empty }
+        let numbered = sink.map { r in
+            WindowRow(
+                customer: r.customer, windowStart: (r.windowStart - base) / windowMillis, total: r.total,
+                orders: r.orders)
+        }
+        return sinkMatches(
+            numbered, expected: stated, oracle: "the rows stated", row: "stated",
+            unexplained: "which no stated row names")
     }
 
     private static func same(_ a: SourceChange, _ b: SourceChange) -> Bool {

@@ -23,6 +23,7 @@ struct ThenVerdictTests {
         #"broker \(broker)'s certificate was not rotated"#: wiring,
         #"no new Avro schema was proposed for subject"#: wiring,
         #"each row of the bounds table is a percentile"#: input,
+        #"window, total and orders of a stated row are whole numbers"#: input,
         #"expected a table `\(form)` with a row per \(what)"#: input,
         #"cannot read \(path)"#: cluster,
         #"group \(group) did not scale in this scenario"#: wiring,

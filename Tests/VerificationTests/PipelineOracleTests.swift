@@ -120,4 +120,25 @@ struct HistogramQuantileTests {
         #expect(HistogramQuantile.of(0.99, buckets: [(0.1, 0), (1, 1), (.infinity, 100)]) == 1)
         #expect(HistogramQuantile.of(0.5, buckets: [(0.1, 0), (.infinity, 0)]) == nil)
     }
+
+    @Test func statedRowsAreJudgedWithWindowsNumberedFromTheBase() {
+        let base: Int64 = 1_796_000_000_000
+        let sink = [
+            WindowRow(customer: "alice", windowStart: base, total: 40, orders: 1),
+            WindowRow(customer: "bob", windowStart: base + 1000, total: 0, orders: 0),
+        ]
+        let stated = [
+            WindowRow(customer: "alice", windowStart: 0, total: 40, orders: 1),
+            WindowRow(customer: "bob", windowStart: 1, total: 0, orders: 0),
+        ]
+        #expect(PipelineOracle.sinkHoldsStated(sink, stated: stated, base: base, windowMillis: 1000).holds)
+        let wrong = [WindowRow(customer: "alice", windowStart: 0, total: 30, orders: 1)]
+        #expect(
+            PipelineOracle.sinkHoldsStated(sink, stated: wrong, base: base, windowMillis: 1000).problems == [
+                "the sink table differs from the rows stated in 2 of 2 rows: sink has (alice, 0): total 40, 1 orders, "
+                    + "stated (alice, 0): total 30, 1 orders; sink has (bob, 1): total 0, 0 orders, which no stated "
+                    + "row names"
+            ])
+        #expect(!PipelineOracle.sinkHoldsStated(sink, stated: [], base: base, windowMillis: 1000).holds)
+    }
 }
