@@ -1,12 +1,13 @@
 @KAF-14
 Feature: KAF-14 Stream processing
   As an application developer I run a join + tumbling-window aggregate over orders and payments, and
-  its results are correct under reprocessing and restart.
+  its results are correct under reprocessing and restart; with hopping windows too.
 
   The topology (Sources/Streams, tested there like Kafka Streams' TopologyTestDriver) joins an order
   and a payment of the same customer when their event times differ by at most 5 s, and counts the
   pairs and sums the payments per customer in tumbling windows of 10 s (the window of the later of
-  the two times). Stream time is the largest event time processed; a record older than stream time −
+  the two times; hopping windows of 10 s starting every 5 s count a pair in both windows holding it).
+  Stream time is the largest event time processed; a record older than stream time −
   join window − grace (5 s + 2 s) is late for the join, and a pair whose window ended more than the
   2 s grace before stream time is too late for it: both are dropped and reported on
   `<results>-dropped`. Every expectation comes from an oracle (Sources/Verification/StreamOracle.swift)
@@ -43,6 +44,12 @@ Feature: KAF-14 Stream processing
       And the streams replay command reprocesses "orders" and "payments" into "results-replay"
       Then "results" and "results-replay" hold the same records in the same order
       And the window results read back from "results-replay" equal the oracle's
+
+    Scenario: hopping windows count each pair in every window holding it, as the oracle does
+      Given the orders and payments topology with a join window of 5000 ms, hopping windows of 10000 ms advancing by 5000 ms and a grace period of 2000 ms
+      When stream processor "p1" runs the topology from "orders" and "payments" into "results"
+      Then the window results read back from "results" equal the oracle's
+      And querying stream processor "p1" for key "customer-3" gives the oracle's windows
 
   Rule: An instance killed mid-stream restores its state from the changelog
 

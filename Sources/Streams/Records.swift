@@ -52,11 +52,27 @@ public struct TopologyConfig: Sendable, Codable, Hashable {
     public var windowSize: Int64
     /// How long after a window's end (in stream time) records for it are still counted.
     public var grace: Int64
+    /// Hopping windows: a window starts every `advance` ms (0 < advance ≤ size), so a time falls in size ÷
+    /// advance of them; nil for tumbling windows (advance = size).
+    public var advance: Int64?
 
-    public init(joinWindow: Int64, windowSize: Int64, grace: Int64) {
+    public init(joinWindow: Int64, windowSize: Int64, grace: Int64, advance: Int64? = nil) {
         self.joinWindow = joinWindow
         self.windowSize = windowSize
         self.grace = grace
+        self.advance = advance
+    }
+
+    /// The starts of the windows holding `timestamp`, oldest first: one for tumbling windows.
+    public func windowStarts(_ timestamp: Int64) -> [Int64] {
+        guard let advance, advance < windowSize else { return [TumblingWindows(size: windowSize).start(of: timestamp)] }
+        var starts: [Int64] = []
+        var start = TumblingWindows(size: advance).start(of: timestamp)
+        while start + windowSize > timestamp {
+            starts.append(start)
+            start -= advance
+        }
+        return starts.reversed()
     }
 }
 

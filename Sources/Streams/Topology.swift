@@ -7,8 +7,9 @@
 ///   and reported (its partners may already be gone from the join buffers).
 /// - Otherwise it joins every buffered record of the other side with the same key whose timestamp
 ///   differs by at most the join window; each pair is timed at the later of the two.
-/// - A pair goes to window [k·size, (k+1)·size) of its time, unless that window has closed
-///   (its end + grace ≤ stream time): then it is dropped and reported.
+/// - A pair goes to window [k·size, (k+1)·size) of its time — with hopping windows, to every window
+///   [k·advance, k·advance + size) holding it — unless that window has closed (its end + grace ≤ stream
+///   time): then it is dropped from it and reported.
 /// - Buffers keep records no older than stream time − 2·join window − grace: a record on time
 ///   (≥ stream time − window − grace) can only pair with one at most a join window older.
 public struct Topology: Sendable, Hashable {
@@ -53,20 +54,22 @@ public struct Topology: Sendable, Hashable {
                     ? JoinedRecord(key: record.key, order: record, payment: partner)
                     : JoinedRecord(key: record.key, order: partner, payment: record)
                 out.joined.append(pair)
-                let window = WindowKey(key: record.key, start: windowStart(pair.timestamp))
-                let end = window.start + config.windowSize
-                if end + config.grace <= streamTime {
-                    out.dropped.append(
-                        DroppedRecord(
-                            record: record, reason: .windowClosed, streamTime: streamTime,
-                            window: window))
-                    continue
+                for start in config.windowStarts(pair.timestamp) {
+                    let window = WindowKey(key: record.key, start: start)
+                    let end = window.start + config.windowSize
+                    if end + config.grace <= streamTime {
+                        out.dropped.append(
+                            DroppedRecord(
+                                record: record, reason: .windowClosed, streamTime: streamTime,
+                                window: window))
+                        continue
+                    }
+                    var aggregate = state.windows[window] ?? WindowAggregate()
+                    aggregate.count += 1
+                    aggregate.sum += pair.amount
+                    state.windows[window] = aggregate
+                    out.results.append(WindowResult(window: window, end: end, aggregate: aggregate))
                 }
-                var aggregate = state.windows[window] ?? WindowAggregate()
-                aggregate.count += 1
-                aggregate.sum += pair.amount
-                state.windows[window] = aggregate
-                out.results.append(WindowResult(window: window, end: end, aggregate: aggregate))
             }
         }
         entry.retainFrom = streamTime - 2 * config.joinWindow - config.grace

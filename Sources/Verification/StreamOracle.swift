@@ -7,8 +7,9 @@
 /// then lower partition); stream time at a record is the largest timestamp up to it in that order;
 /// a record older than its stream time − join window − grace is dropped as late; an order and a
 /// payment of the same key whose times differ by at most the join window form a pair when neither is
-/// late, timed at the later time, counted in the tumbling window of that time unless the window's end
-/// + grace ≤ the stream time of whichever of the two came later (then the pair is dropped).
+/// late, timed at the later time, counted in the tumbling window of that time (with hopping windows, in
+/// every window k·advance ≤ time < k·advance + size) unless the window's end + grace ≤ the stream time of
+/// whichever of the two came later (then the pair is dropped from it).
 public struct StreamOracle: Sendable {
     public struct Input: Sendable, Hashable, CustomStringConvertible {
         public var isOrder: Bool
@@ -48,18 +49,28 @@ public struct StreamOracle: Sendable {
         public var rows: [Row]
         /// Inputs dropped as late for the join.
         public var lateInputs: [Input]
-        /// Pairs dropped because their window had closed, with the one of the two processed later
-        /// (whose arrival dropped the pair, and which a processor reports).
+        /// Pairs dropped because their window had closed (once per closed window), with the one of the two
+        /// processed later (whose arrival dropped the pair, and which a processor reports).
         public var closedWindowPairs: [(order: Input, payment: Input, later: Input)]
         public var pairs: Int
     }
 
     public let joinWindow: Int64, windowSize: Int64, grace: Int64
+    /// The hop between window starts (the window size for tumbling windows).
+    public let advance: Int64
 
-    public init(joinWindowMs: Int64, windowSizeMs: Int64, graceMs: Int64) {
+    public init(joinWindowMs: Int64, windowSizeMs: Int64, graceMs: Int64, advanceMs: Int64? = nil) {
         joinWindow = joinWindowMs
         windowSize = windowSizeMs
         grace = graceMs
+        advance = advanceMs ?? windowSizeMs
+    }
+
+    /// Every window start k·advance with k·advance ≤ time < k·advance + size.
+    public func starts(_ time: Int64) -> [Int64] {
+        let last = Int64((Double(time) / Double(advance)).rounded(.down))
+        let first = Int64((Double(time - windowSize + 1) / Double(advance)).rounded(.up))
+        return first <= last ? (first...last).map { $0 * advance } : []
     }
 
     /// The processing order: repeatedly the partition head with the least (timestamp, orders first, partition).
@@ -97,15 +108,18 @@ public struct StreamOracle: Sendable {
                 let order = ordered[o], payment = ordered[p]
                 guard order.key == payment.key, abs(order.timestamp - payment.timestamp) <= joinWindow else { continue }
                 let time = max(order.timestamp, payment.timestamp)
-                let start = Int64((Double(time) / Double(windowSize)).rounded(.down)) * windowSize
-                if start + windowSize + grace <= streamTimes[max(o, p)] {
-                    closed.append((order, payment, ordered[max(o, p)]))
-                    continue
+                var counted = false
+                for start in starts(time) {
+                    if start + windowSize + grace <= streamTimes[max(o, p)] {
+                        closed.append((order, payment, ordered[max(o, p)]))
+                        continue
+                    }
+                    counted = true
+                    let id = "\(order.key)\u{0}\(start)"
+                    rows[id, default: Row(key: order.key, start: start, count: 0, sum: 0)].count += 1
+                    rows[id]!.sum += payment.amount
                 }
-                pairs += 1
-                rows["\(order.key)\u{0}\(start)", default: Row(key: order.key, start: start, count: 0, sum: 0)].count +=
-                    1
-                rows["\(order.key)\u{0}\(start)"]!.sum += payment.amount
+                if counted { pairs += 1 }
             }
         }
         return Expectation(

@@ -17,14 +17,23 @@ struct StreamsCommand: AsyncParsableCommand {
         @Option(name: .customLong("join-window-ms")) var joinWindowMs: Int64 = 5000
         @Option(name: .customLong("window-ms")) var windowMs: Int64 = 10000
         @Option(name: .customLong("grace-ms")) var graceMs: Int64 = 2000
+        @Option(
+            name: .customLong("advance-ms"),
+            help: "Hopping windows: a window starts every this many ms (at most --window-ms); tumbling if absent.")
+        var advanceMs: Int64?
 
         func validate() throws {
             guard joinWindowMs >= 0, windowMs > 0, graceMs >= 0 else {
                 throw ValidationError(
                     "--join-window-ms and --grace-ms must not be negative, --window-ms must be positive")
             }
+            if let advanceMs, advanceMs <= 0 || advanceMs > windowMs || windowMs / advanceMs > 1000 {
+                throw ValidationError("--advance-ms must be at most --window-ms and at least a thousandth of it")
+            }
         }
-        var config: TopologyConfig { TopologyConfig(joinWindow: joinWindowMs, windowSize: windowMs, grace: graceMs) }
+        var config: TopologyConfig {
+            TopologyConfig(joinWindow: joinWindowMs, windowSize: windowMs, grace: graceMs, advance: advanceMs)
+        }
     }
 
     struct Replay: AsyncParsableCommand {

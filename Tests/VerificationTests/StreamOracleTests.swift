@@ -167,4 +167,21 @@ struct LatePairsTests {
         #expect(LatePairs.verdict(within: 1, beyond: 1, rows: beyondCounted, droppedKeys: ["late-out-0", "late-out-0"])
                     .problems == ["late-out-0 was counted beyond the grace period"])
     }
+
+    /// Hopping windows of 10 s advancing by 5 s: the same inputs, each pair in two windows; a must-fail shows
+    /// the tumbling answer is not the hopping one.
+    @Test func hoppingWindowsCountAPairInEveryWindowHoldingIt() {
+        let hopping = StreamOracle(joinWindowMs: 5_000, windowSizeMs: 10_000, graceMs: 2_000, advanceMs: 5_000)
+        let expected = hopping.expect(StreamOracleTests.inputs)
+        // a: pair timed 9.1 s → windows [0, 10) and [5, 15); [0,10) has not closed at stream time 11.5 s.
+        // b: pair timed 9.6 s arrives at stream time 12 s: [0, 10) closed (dropped), [5, 15) open (counted).
+        #expect(expected.rows == [
+            StreamOracle.Row(key: "a", start: 0, count: 1, sum: 6), StreamOracle.Row(key: "a", start: 5_000, count: 1, sum: 6),
+            StreamOracle.Row(key: "b", start: 5_000, count: 1, sum: 8),
+        ])
+        #expect(expected.closedWindowPairs.map { $0.later.offset } == [3])
+        #expect(expected.pairs == 2)
+        #expect(!StreamOracle.verdict(actual: StreamOracleTests.correct, expected: expected).holds)
+        #expect(hopping.starts(-1) == [-10_000, -5_000] && hopping.starts(10_000) == [5_000, 10_000])
+    }
 }

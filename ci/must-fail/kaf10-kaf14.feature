@@ -38,3 +38,13 @@ Feature: KAF-10 and KAF-14 claims that must fail
     And stream processor "p1" is restarted without restoring its state
     And the streams replay command reprocesses "orders" and "payments" into "results-replay"
     Then "results" and "results-replay" hold the same records in the same order
+
+  Scenario: the results of tumbling windows are not the hopping windows' oracle
+    Given a 3-broker cluster
+    And a topic "orders" with 3 partitions and replication factor 3
+    And a topic "payments" with 3 partitions and replication factor 3
+    And the orders and payments topology with a join window of 5000 ms, tumbling windows of 10000 ms and a grace period of 2000 ms
+    When I produce orders to "orders" and payments to "payments" for 4 keys over 30 seconds of event time, with 1 late pair within the grace period and 1 beyond it
+    And stream processor "p1" runs the topology from "orders" and "payments" into "results"
+    And the orders and payments topology with a join window of 5000 ms, hopping windows of 10000 ms advancing by 5000 ms and a grace period of 2000 ms
+    Then the window results read back from "results" equal the oracle's
