@@ -67,6 +67,9 @@ public protocol Cluster: Sendable {
     /// Brokers the cluster currently runs (not killed).
     func liveBrokers() async throws -> [Int32]
     func killBroker(_ id: Int32) async throws
+    /// A graceful stop (SIGTERM: Kafka's controlled shutdown moves the broker's leadership away first);
+    /// default: Unsupported.
+    func stopBroker(_ id: Int32) async throws
     func restartBroker(_ id: Int32) async throws
     func setLatency(broker: Int32, _ latency: Duration) async throws
     func injectErrors(_ request: KafkaRequest, _ errorNames: [String]) async throws
@@ -157,6 +160,10 @@ extension Cluster {
 
     public func unsupportedHint(_ capability: ClusterCapability) -> String {
         Self.hint(for: capability, backend: backend)
+    }
+
+    public func stopBroker(_ id: Int32) async throws {
+        throw Unsupported(capability: .brokerFaults, backend: backend, hint: unsupportedHint(.brokerFaults))
     }
 
     static func hint(for capability: ClusterCapability, backend: String) -> String {

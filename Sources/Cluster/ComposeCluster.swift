@@ -260,20 +260,32 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
     /// service also hosts a KRaft controller and the kill would leave fewer than a majority running.
     public func killBroker(_ id: Int32) async throws {
         let service = try service(id)
+        try await protectQuorum(id, service, "kill")
+        _ = try await compose(["kill", "-s", "SIGKILL", service])
+    }
+
+    /// A graceful stop, as Kafka's system tests' `clean_bounce`: `docker compose stop` sends SIGTERM, and the
+    /// broker's controlled shutdown hands its leaderships over before it exits (SIGKILL only after 60 s).
+    public func stopBroker(_ id: Int32) async throws {
+        let service = try service(id)
+        try await protectQuorum(id, service, "stop")
+        _ = try await compose(["stop", "-t", "60", service])
+    }
+
+    private func protectQuorum(_ id: Int32, _ service: String, _ verb: String) async throws {
         let voters = topology.controllers.filter { $0.value == service }.keys
         if let voter = voters.first {
             let running = try await runningServices()
             let left = topology.controllers.values.filter { $0 != service && running.contains($0) }.count
             if left < topology.majority {
                 throw QuorumProtection(
-                    description: "refusing to kill broker \(id): \(service) is also KRaft "
+                    description: "refusing to \(verb) broker \(id): \(service) is also KRaft "
                         + "controller \(voter), and without it \(left) of \(topology.controllers.count) controllers "
                         + "would "
                         + "run, fewer than the \(topology.majority) the metadata quorum needs; run the brokers apart "
                         + "from the controllers (docker-compose.yml)")
             }
         }
-        _ = try await compose(["kill", "-s", "SIGKILL", service])
     }
 
     public func restartBroker(_ id: Int32) async throws {

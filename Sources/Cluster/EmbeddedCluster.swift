@@ -127,6 +127,31 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
         }
     }
 
+    /// Controlled shutdown, as Kafka's controller runs it: the broker's leaderships and coordinators move to
+    /// live replicas while it still serves, then it stops.
+    public func stopBroker(_ id: Int32) async throws {
+        try checkBroker(id)
+        try await controller.run {
+            let md = try await metadata(topic: nil)
+            let (down, keys) = state.withLock { s in (s.down.union([id]), s.coordinatorKeys) }
+            for topic in md.topics where !topic.name.hasPrefix("__") {
+                for p in topic.partitions where p.leader == id {
+                    if let next = p.replicas.first(where: { !down.contains($0) }) {
+                        try await mock.setLeader(topic: topic.name, partition: p.id, broker: next)
+                    }
+                }
+            }
+            if let live = (1...Int32(brokerCount)).first(where: { !down.contains($0) }) {
+                for entry in keys {
+                    let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
+                    try await mock.setCoordinator(type: parts[0], key: parts[1], broker: live)
+                }
+            }
+            try await mock.setDown(id)
+            _ = state.withLock { $0.down.insert(id) }
+        }
+    }
+
     public func restartBroker(_ id: Int32) async throws {
         try checkBroker(id)
         try await controller.run {

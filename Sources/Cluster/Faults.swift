@@ -45,6 +45,25 @@ extension Cluster {
         throw FaultNotObserved("broker \(id) was killed but still \(last) \(limit.seconds) s later")
     }
 
+    /// Stops a broker gracefully (controlled shutdown) and waits until it stops answering, then until no
+    /// partition names it leader (at once after a controlled shutdown); returns how long that took.
+    @discardableResult
+    public func stop(broker id: Int32, within limit: Duration = .seconds(70)) async throws -> Duration {
+        let clock = ContinuousClock()
+        let start = clock.now
+        try await stopBroker(id)
+        var last = BrokerProbe.Outcome.silent
+        repeat {
+            last = try await probe(broker: id, timeout: .milliseconds(500))
+            if !last.answered {
+                if backend != "embedded" { try await awaitLeadershipMoved(from: id) }
+                return clock.now - start
+            }
+            try await Task.sleep(for: .milliseconds(50))  // polling interval of the deadline loop
+        } while clock.now - start < limit
+        throw FaultNotObserved("broker \(id) was stopped but still \(last) \(limit.seconds) s later")
+    }
+
     /// Partitions (of `topic`, or of every topic) that the metadata says `broker` leads.
     public func partitionsLed(by broker: Int32, topic: String? = nil) async throws -> [String] {
         try await metadata(topic: topic).topics.flatMap { t in

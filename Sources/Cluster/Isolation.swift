@@ -100,6 +100,12 @@ public final class IsolatedCluster: Cluster, @unchecked Sendable {
         }
         try await shared.killBroker(id)
     }
+    public func stopBroker(_ id: Int32) async throws {
+        record.withLock {
+            _ = $0.down.insert(id); _ = $0.bounced.insert(id)
+        }
+        try await shared.stopBroker(id)
+    }
     public func restartBroker(_ id: Int32) async throws {
         try await shared.restartBroker(id)
         _ = record.withLock { $0.down.remove(id) }

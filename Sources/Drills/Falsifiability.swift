@@ -6,6 +6,7 @@ import Verification
 public struct Conduct: Sendable {
     public enum Fault: String, Sendable, Comparable {
         case brokerKill = "a broker was killed"
+        case brokerStop = "a broker was stopped"
         case latency = "latency was added"
         case requestErrors = "requests were failed with injected errors"
         case delayedResponses = "responses were delayed"
@@ -36,9 +37,11 @@ public enum DeliveryClaim: String, Sendable, CaseIterable {
         let faulted = !conduct.faults.isEmpty
         switch self {
         case .noLoss:
-            if conduct.faults.contains(.brokerKill) {
+            if conduct.faults.contains(.brokerKill) || conduct.faults.contains(.brokerStop) {
                 return (
-                    .replication, "a broker was killed, and only a replicated log can lose what its leader acknowledged"
+                    .replication,
+                    "a broker was \(conduct.faults.contains(.brokerKill) ? "killed" : "stopped"), and only a "
+                        + "replicated log can lose what its leader acknowledged"
                 )
             }
             // The idempotent client takes a later batch's success as proof that earlier failed batches

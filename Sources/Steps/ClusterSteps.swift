@@ -103,6 +103,58 @@ enum ClusterSteps {
         }
 
         code.when(
+            "within {int} seconds, a rolling restart stops each broker gracefully, keeps it down {int} ms and starts "
+                + "it again while {int} records per second are produced to {string} and read back",
+            deadline: .seconds(argument: 0),
+            doc: "KAF-12's rolling restart under load. A producer (keyed, idempotent, acks=all, every send and "
+                + "report in the delivery ledger) sends at that rate and a consumer reads the topic from the "
+                + "beginning; once both are under way each broker in turn is stopped gracefully — a controlled "
+                + "shutdown: leadership moves away while it still serves (on compose `docker compose stop`, "
+                + "SIGTERM) — confirmed silent on the wire, left down that long (a restart takes its time; the "
+                + "load runs on without it), started again and confirmed back (and, where the "
+                + "cluster models replication, back in every ISR) before the next; load goes on 0.5 s past "
+                + "the roll, then the consumer reads until it has every acknowledged record (20 s at most). "
+                + "Needs a cluster with fault operations.",
+            example: "When within 30 seconds, a rolling restart stops each broker gracefully, keeps it down 2000 ms "
+                + #"and starts it again while 200 records per second are produced to "orders" and read back"#
+        ) { (ctx, _: Int, downMs: Int, perSecond: Int, name: String) in
+            let cluster = try ctx.cluster()
+            try cluster.require(.brokerFaults)
+            guard perSecond > 0, perSecond <= 10_000, downMs >= 0 else {
+                throw StepFailure("the rate is 1 to 10000 records a second, and the time down not negative")
+            }
+            let topic = try ctx.topic(name)
+            ctx.record(.brokerStop)
+            ctx.produced(idempotent: true)
+            let run = try await RollingRestartDrill.run(
+                cluster: cluster, ledger: ctx.ledger, topic: topic,
+                partitions: ctx.scenario.state.withLock { $0.partitions[name] ?? 1 }, perSecond: perSecond,
+                config: cluster.config(["acks": "all", "enable.idempotence": "true", "linger.ms": "5"]),
+                down: .milliseconds(downMs))
+            ctx.world[RollingRestartKey.self] = run
+            ctx.attach(RollingRestartDrill.table(run), mediaType: "text/markdown")
+        }
+
+        code.then(
+            "producing and consuming never stopped for more than {int} ms during the rolling restart",
+            doc: "The rolling restart's availability, partition by partition: the longest wait between "
+                + "acknowledgements, and between records read, from the roll's start to the first one after its "
+                + "end, each under the bound (milliseconds). Needs a broker restarted and, on every partition, "
+                + "something acknowledged and read during the roll. "
+                + "That nothing acknowledged was lost is the delivery steps' claim (`every acknowledged message "
+                + "is consumed exactly once`).",
+            example: "Then producing and consuming never stopped for more than 7000 ms during the rolling restart"
+        ) { (ctx, bound: Int) in
+            guard let run = ctx.world[RollingRestartKey.self] else {
+                throw StepFailure("no rolling restart ran in this scenario")
+            }
+            try RollingRestart.availability(
+                acknowledgedAt: run.acknowledgedAt, readAt: run.readAt, partitions: run.partitions, roll: run.roll,
+                restarts: run.restarts.count, bound: Double(bound)
+            ).enforce()
+        }
+
+        code.when(
             "broker {int} is restarted",
             doc: "Brings a killed broker back, and waits (10 s embedded, 45 s otherwise) until it answers an "
                 + "ApiVersions probe and is listed in the metadata. It may still be catching up: the "
@@ -280,3 +332,5 @@ enum ClusterSteps {
         }
     }
 }
+
+enum RollingRestartKey: WorldKey { static var defaultValue: RollingRestartDrill.Run? { nil } }

@@ -47,6 +47,22 @@ struct ComposeContractTests {
         await mock.shutdown()
     }
 
+    @Test func aGracefulStopIsComposeStopAndItsLeadershipsAreGoneBeforeTheBrokerIs() async throws {
+        let fake = try FakeDocker()
+        defer { fake.remove() }
+        let (cluster, mock) = try Self.cluster(fake)
+        try await mock.createTopic(TopicSpec(name: "rolled", partitions: 6, replicationFactor: 3))
+        #expect(try await !cluster.partitionsLed(by: 2).isEmpty)
+        try await cluster.stop(broker: 2)
+        #expect(fake.stopped == ["kafka-2"])
+        #expect(try await !cluster.probe(broker: 2).answered)
+        #expect(try await cluster.partitionsLed(by: 2).isEmpty)
+        try await cluster.restart(broker: 2)
+        #expect(fake.commands == ["compose stop -t 60 kafka-2", "compose start kafka-2"])
+        #expect(try await cluster.liveBrokers() == [1, 2, 3])
+        await mock.shutdown()
+    }
+
     @Test func latencyGoesBothWaysAndIsReplacedOrRemovedWhole() async throws {
         let fake = try FakeDocker()
         defer { fake.remove() }

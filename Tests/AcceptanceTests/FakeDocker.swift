@@ -104,6 +104,9 @@ final class FakeDocker: Sendable {
       kill)
         [ "${1:-}" = -s ] && shift 2
         for s in "$@"; do known "$s"; echo exited > "$state/containers/$s"; done ;;
+      stop)
+        [ "${1:-}" = -t ] && shift 2
+        for s in "$@"; do known "$s"; echo exited > "$state/containers/$s"; done ;;
       start)
         for s in "$@"; do known "$s"; echo running > "$state/containers/$s"; done ;;
       ps)
@@ -162,7 +165,8 @@ final class FakeDocker: Sendable {
 
 /// The fake docker's containers made real enough for probes: after each command, the embedded mock's
 /// brokers follow the fake's state — an exited kafka-N is a mock broker down (the suite moving its
-/// leaderships, as a controller would), toxics are the broker's round-trip time.
+/// leaderships, as a controller would: before it stops for `compose stop`, after for `compose kill`), toxics
+/// are the broker's round-trip time.
 final class MirroredDocker: CommandRunner {
     let fake: FakeDocker
     let mock: EmbeddedCluster
@@ -180,7 +184,11 @@ final class MirroredDocker: CommandRunner {
         let output = try await fake.runner.run(arguments, input: input)
         let stopped = Set(fake.stopped.compactMap { $0.hasPrefix("kafka-") ? Int32($0.dropFirst(6)) : nil })
         let was = down.withLock { $0 }
-        for broker in stopped.subtracting(was).sorted() { try await mock.killBroker(broker) }
+        // `compose stop` is SIGTERM: the broker's controlled shutdown; `compose kill`, a crash.
+        let graceful = arguments.contains("stop")
+        for broker in stopped.subtracting(was).sorted() {
+            if graceful { try await mock.stopBroker(broker) } else { try await mock.killBroker(broker) }
+        }
         for broker in was.subtracting(stopped).sorted() { try await mock.restartBroker(broker) }
         down.withLock { $0 = stopped }
         rules?.rules.withLock { $0.down = stopped }

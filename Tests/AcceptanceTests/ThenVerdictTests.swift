@@ -24,6 +24,7 @@ struct ThenVerdictTests {
         #"no new Avro schema was proposed for subject"#: wiring,
         #"each row of the bounds table is a percentile"#: input,
         #"window, total and orders of a stated row are whole numbers"#: input,
+        #"no rolling restart ran in this scenario"#: wiring,
         #"expected a table `\(form)` with a row per \(what)"#: input,
         #"cannot read \(path)"#: cluster,
         #"group \(group) did not scale in this scenario"#: wiring,
