@@ -96,6 +96,7 @@ public final class CapstoneDrill: Sendable {
     private let reader = Mutex<CDCReader?>(nil)
     private let sink = Mutex<TotalsSink?>(nil)
     private let restarts = Atomic<Int>(0)
+    private let sinkKills = Atomic<Int>(0)
     /// The first error of a pipeline stage: it stops the drill at once.
     private let failure = Mutex<(any Error)?>(nil)
 
@@ -132,10 +133,10 @@ public final class CapstoneDrill: Sendable {
     public func run(
         changes: Int, perSecond: Int, chaos: [ChaosAction] = [], script: [ScriptedChange]? = nil
     ) async throws -> CapstoneRun {
-        if let late = chaos.first(where: { $0.afterChanges < 1 || $0.afterChanges >= changes }) {
+        if let late = chaos.first(where: { $0.afterChanges < 1 || $0.afterChanges > changes }) {
             throw DrillFailure(
-                "a chaos action after \(late.afterChanges) changes never happens in a run of \(changes): it must "
-                    + "come after 1 to \(changes - 1)")
+                "a chaos action after \(late.afterChanges) changes never happens in a run of \(changes) "
+                    + "change\(changes == 1 ? "" : "s"): give a number from 1 to \(changes)")
         }
         let db = pipeline.database
         let stop: @Sendable () -> Bool = { [self] in stopping.load(ordering: .acquiring) }
@@ -181,6 +182,7 @@ public final class CapstoneDrill: Sendable {
                 do {
                     try await s.run(until: stop)
                     if !stop() {
+                        sinkKills.wrappingAdd(1, ordering: .relaxed)
                         note("sink killed after writing a batch, before committing its offsets")
                         note("sink restarted from its group's committed offsets")
                     }
@@ -259,6 +261,20 @@ public final class CapstoneDrill: Sendable {
                 try await Task.sleep(for: .milliseconds(50))
             }
             run.drained = observer.pending == 0
+            // A kill waits for its moment (a reader's round of two changes or more, a sink's batch): one
+            // asked for too late in the run never came, and the run did not test what its plan says.
+            for (what, kind, done) in [
+                ("CDC reader", ChaosAction.Kind.killReader, restarts.load(ordering: .relaxed)),
+                ("sink", .killSink, sinkKills.load(ordering: .relaxed)),
+            ] {
+                let asked = chaos.filter { $0.kind == kind }
+                if done < asked.count, let first = asked.dropFirst(done).first {
+                    throw DrillFailure(
+                        "the \(what) kill asked for after \(first.afterChanges) changes never happened: a kill "
+                            + "waits for \(kind == .killSink ? "a batch to write" : "a round of two changes or more"), "
+                            + "and none came after it — make more changes after it")
+                }
+            }
             note(
                 run.drained
                     ? "every source commit visible in the sink"

@@ -133,7 +133,10 @@ enum CapstoneSteps {
             "the chaos plan kills the CDC reader mid-round after {int} changes",
             doc: "Schedules the CDC reader's kill for the next run: in the middle of a round (half of it "
                 + "acknowledged by Kafka, the rest dropped unsent, the slot not confirmed); a new reader starts "
-                + "from the slot's confirmed position and publishes the unconfirmed round again.",
+                + "from the slot's confirmed position and publishes the unconfirmed round again. The kill waits for "
+                + "a round of two changes or more (the seeded mix makes every tenth transaction three changes; a "
+                + "table's changes are one per transaction, so rounds of two come only when the reader falls "
+                + "behind); one that never came fails the run.",
             example: "Given the chaos plan kills the CDC reader mid-round after 400 changes"
         ) { (ctx, after: Int) in
             ctx.world.update(CapstoneState.Key.self) { $0.chaos.append(.init(afterChanges: after, .killReader)) }
@@ -143,7 +146,7 @@ enum CapstoneSteps {
             "the chaos plan kills the sink before it commits its offsets after {int} changes",
             doc: "Schedules the sink's kill for the next run: after it wrote a batch and before it committed "
                 + "its offsets; a new sink starts from its group's committed offsets and writes the batch again "
-                + "(its upserts make that harmless).",
+                + "(its upserts make that harmless). The kill waits for a batch; one that never came fails the run.",
             example: "Given the chaos plan kills the sink before it commits its offsets after 600 changes"
         ) { (ctx, after: Int) in
             ctx.world.update(CapstoneState.Key.self) { $0.chaos.append(.init(afterChanges: after, .killSink)) }

@@ -1,5 +1,6 @@
 # Written to fail: a CDC reader killed mid-round publishes its unconfirmed round again (a kill waits for a
-# round of two changes or more, half of it acknowledged), so duplicates cannot be zero; a chaos action past
+# round of two changes or more, half of it acknowledged), so duplicates cannot be zero; a kill that never comes
+# (no round of two changes after it) fails the run; a chaos action past
 # the run's last change never happens. Needs PostgreSQL (.ci/run starts it). `.ci/run` checks every scenario
 # here fails.
 Feature: Capstone chaos claims that must fail
@@ -18,4 +19,12 @@ Feature: Capstone chaos claims that must fail
   Scenario: a chaos action after the run's last change
     Given the chaos plan kills the sink before it commits its offsets after 300 changes
     When 200 changes to orders are made in PostgreSQL at 100 per second
+    Then the sink table equals the oracle computed from the source table's change history
+
+  Scenario: a reader kill asked for when no round of two changes comes after it
+    Given the chaos plan kills the CDC reader mid-round after 1 changes
+    When these changes to orders are made in PostgreSQL at 5 per second:
+      | change | order | customer | amount | second |
+      | insert | 1     | alice    | 10     | 0      |
+      | insert | 2     | bob      | 3      | 0      |
     Then the sink table equals the oracle computed from the source table's change history
