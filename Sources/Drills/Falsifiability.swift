@@ -20,8 +20,14 @@ public struct Conduct: Sendable {
     public var idempotentProducers = false
     public var nonIdempotentProducers = false
 
-    public mutating func produced(idempotent: Bool) {
+    /// Some producer waited for acknowledgements (acks=1 or all): what a leader acknowledged, only a
+    /// replicated log can lose. A producer with acks=0 takes a record as delivered once sent, so records
+    /// dying with a killed broker's connection are lost on any cluster.
+    public var acknowledgingProducers = false
+
+    public mutating func produced(idempotent: Bool, acknowledging: Bool = true) {
         if idempotent { idempotentProducers = true } else { nonIdempotentProducers = true }
+        if acknowledging { acknowledgingProducers = true }
     }
 }
 
@@ -37,7 +43,9 @@ public enum DeliveryClaim: String, Sendable, CaseIterable {
         let faulted = !conduct.faults.isEmpty
         switch self {
         case .noLoss:
-            if conduct.faults.contains(.brokerKill) || conduct.faults.contains(.brokerStop) {
+            if conduct.faults.contains(.brokerKill) || conduct.faults.contains(.brokerStop),
+                conduct.acknowledgingProducers
+            {
                 return (
                     .replication,
                     "a broker was \(conduct.faults.contains(.brokerKill) ? "killed" : "stopped"), and only a "

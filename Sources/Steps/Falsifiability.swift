@@ -8,7 +8,9 @@ enum ConductKey: WorldKey {
 
 extension StepContext {
     func record(_ fault: Conduct.Fault) { world.update(ConductKey.self) { _ = $0.faults.insert(fault) } }
-    func produced(idempotent: Bool) { world.update(ConductKey.self) { $0.produced(idempotent: idempotent) } }
+    func produced(idempotent: Bool, acknowledging: Bool = true) {
+        world.update(ConductKey.self) { $0.produced(idempotent: idempotent, acknowledging: acknowledging) }
+    }
     var conduct: Conduct { world[ConductKey.self] }
 }
 

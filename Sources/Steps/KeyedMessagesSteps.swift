@@ -59,7 +59,7 @@ enum KeyedMessagesSteps {
             "acks": acks, "enable.idempotence": String(idempotent), "linger.ms": "5", "message.timeout.ms": "30000",
         ]
         .merging(settings) { _, b in b }
-        ctx.produced(idempotent: properties["enable.idempotence"] == "true")
+        ctx.produced(idempotent: properties["enable.idempotence"] == "true", acknowledging: properties["acks"] != "0")
         let config = try ctx.cluster().config(properties)
         let timing = try await ledger.produce(
             count, to: topic, config: config, keys: keys, flushTimeout: .seconds(45),

@@ -120,7 +120,9 @@ enum ReliabilitySteps {
                 + "claim. Every guarantee needs something acknowledged and read back and nothing read that "
                 + "was not sent; one that claims no loss also needs every send to succeed. A part the cluster "
                 + "cannot falsify given the scenario's faults skips the step, naming it, as the exactly-once "
-                + "step does.",
+                + "step does (after a broker kill with acks=0 a loss can show on any cluster, and is judged). It "
+                + "judges what this run did: a stronger guarantee than the settings keep may hold in a lucky "
+                + "run, so the table states Kafka's guarantee for each row, not a run's.",
             example: "Then the delivery is at least once"
         ) { (ctx, guarantee: DeliveryGuarantee) in
             let verdict = try await ConsumingSteps.readAll(ctx)

@@ -33,3 +33,27 @@ struct ClaimJudgementTests {
         #expect(Self.parts(.bestEffort).isEmpty)
     }
 }
+
+/// Which claims a cluster without a capability could not falsify, given what the scenario did.
+@Suite("Falsifiability of delivery claims")
+struct DeliveryClaimNeedsTests {
+    static func conduct(_ faults: Set<Conduct.Fault>, idempotent: Bool, acknowledging: Bool) -> Conduct {
+        var c = Conduct()
+        c.faults = faults
+        c.produced(idempotent: idempotent, acknowledging: acknowledging)
+        return c
+    }
+
+    @Test func noLossAfterAKillNeedsReplicationOnlyWhereALeaderAcknowledged() {
+        let acked = Self.conduct([.brokerKill], idempotent: false, acknowledging: true)
+        #expect(DeliveryClaim.noLoss.needs(given: acked)?.capability == .replication)
+        // acks=0: records dying with the killed broker's connection are lost on any cluster.
+        #expect(DeliveryClaim.noLoss.needs(given: Self.conduct([.brokerKill], idempotent: false, acknowledging: false))
+                == nil)
+        #expect(DeliveryClaim.noLoss.needs(given: Self.conduct([.brokerStop], idempotent: false, acknowledging: true))?
+                .capability == .replication)
+        #expect(DeliveryClaim.noLoss.needs(given: Self.conduct([], idempotent: true, acknowledging: true)) == nil)
+        #expect(DeliveryClaim.noDuplicates.needs(given: Self.conduct([.latency], idempotent: true, acknowledging: true))?
+                .capability == .idempotentDeduplication)
+    }
+}
