@@ -108,3 +108,16 @@ Feature: KAF-09 Kafka Connect
         """
       Then the new schema of subject "orders-value" is BACKWARD compatible
       And the new schema of subject "orders-value" is not BACKWARD_TRANSITIVE compatible
+
+    Scenario: a record renamed with an alias still reads what the old name wrote
+      Given subject "orders-value" has the Avro schema:
+        """json
+        {"type": "record", "name": "Order", "namespace": "shop", "fields": [{"name": "id", "type": "long"}]}
+        """
+      When a new Avro schema is proposed for subject "orders-value":
+        """json
+        {"type": "record", "name": "Purchase", "namespace": "shop", "aliases": ["Order"],
+         "fields": [{"name": "id", "type": "long"}]}
+        """
+      Then the new schema of subject "orders-value" is BACKWARD compatible
+      And the new schema of subject "orders-value" is not FORWARD compatible

@@ -107,6 +107,6 @@ extension AvroDrills {
             case .reference(let name): .reference(name)
             }
         }
-        return .init(root: node(schema.root), named: schema.named.mapValues(node))
+        return .init(root: node(schema.root), named: schema.named.mapValues(node), aliases: schema.typeAliases)
     }
 }

@@ -52,6 +52,14 @@ public struct AvroSchema: Sendable, Equatable {
     public let named: [String: AvroType]
     /// The default symbol of each enum that declares one, by the enum's full name.
     public let enumDefaults: [String: String]
+    /// The full names a named type is also known by (its `aliases`), by its full name.
+    public let typeAliases: [String: [String]]
+
+    /// What the schema says that the types do not hold: defaults and aliases, for schema resolution.
+    struct Extras {
+        var enumDefaults: [String: String] = [:]
+        var typeAliases: [String: [String]] = [:]
+    }
     /// The schema's Parsing Canonical Form: full names, only the attributes that matter to reading,
     /// in a fixed order, no whitespace; each named type spelled out once, then referred to by name.
     public let canonicalForm: String
@@ -66,10 +74,11 @@ public struct AvroSchema: Sendable, Equatable {
             throw AvroError("the schema is not JSON: \(error.localizedDescription)")
         }
         var named: [String: AvroType] = [:]
-        var enumDefaults: [String: String] = [:]
-        root = try Self.parse(object, namespace: nil, named: &named, enumDefaults: &enumDefaults)
+        var extras = Extras()
+        root = try Self.parse(object, namespace: nil, named: &named, extras: &extras)
         self.named = named
-        self.enumDefaults = enumDefaults
+        enumDefaults = extras.enumDefaults
+        typeAliases = extras.typeAliases
         var seen = Set<String>()
         canonicalForm = Self.canonical(root, seen: &seen)
         fingerprint = Self.rabin(canonicalForm)
@@ -85,7 +94,7 @@ public struct AvroSchema: Sendable, Equatable {
     }
 
     private static func parse(
-        _ json: Any, namespace: String?, named: inout [String: AvroType], enumDefaults: inout [String: String]
+        _ json: Any, namespace: String?, named: inout [String: AvroType], extras: inout Extras
     ) throws -> AvroType {
         if let name = json as? String {
             if let p = primitives[name] { return p }
@@ -96,13 +105,13 @@ public struct AvroSchema: Sendable, Equatable {
         }
         if let branches = json as? [Any] {
             return .union(
-                try branches.map { try parse($0, namespace: namespace, named: &named, enumDefaults: &enumDefaults) })
+                try branches.map { try parse($0, namespace: namespace, named: &named, extras: &extras) })
         }
         guard let object = json as? [String: Any], let type = object["type"] else {
             throw AvroError("a schema is a type name, an array (union) or an object with a \"type\"")
         }
         guard let typeName = type as? String else {
-            return try parse(type, namespace: namespace, named: &named, enumDefaults: &enumDefaults)
+            return try parse(type, namespace: namespace, named: &named, extras: &extras)
         }
         func name() throws -> (full: String, namespace: String?) {
             guard let n = object["name"] as? String, !n.isEmpty else {
@@ -111,6 +120,9 @@ public struct AvroSchema: Sendable, Equatable {
             let ns = (object["namespace"] as? String) ?? namespace
             let full = fullName(n, ns)
             let enclosing = full.contains(".") ? String(full[..<full.lastIndex(of: ".")!]) : nil
+            if let aliases = object["aliases"] as? [String] {
+                extras.typeAliases[full] = aliases.map { fullName($0, enclosing) }
+            }
             return (full, enclosing)
         }
         switch typeName {
@@ -120,13 +132,20 @@ public struct AvroSchema: Sendable, Equatable {
             guard let fields = object["fields"] as? [[String: Any]] else {
                 throw AvroError("record \(full) needs \"fields\"")
             }
+            var names = Set<String>()
             let parsed = try fields.map { f -> AvroField in
                 guard let n = f["name"] as? String, let t = f["type"] else {
                     throw AvroError("a field of \(full) needs a \"name\" and a \"type\"")
                 }
+                guard names.insert(n).inserted else { throw AvroError("record \(full) has two fields named \(n)") }
+                let type = try parse(t, namespace: ns, named: &named, extras: &extras)
+                if let value = f["default"], !Self.defaultFits(value, type, named: named) {
+                    throw AvroError(
+                        "the default of field \(n) of \(full) is not a value of its type (of a union's first branch)")
+                }
                 return AvroField(
-                    name: n, type: try parse(t, namespace: ns, named: &named, enumDefaults: &enumDefaults),
-                    hasDefault: f.keys.contains("default"), aliases: f["aliases"] as? [String] ?? [])
+                    name: n, type: type, hasDefault: f.keys.contains("default"),
+                    aliases: f["aliases"] as? [String] ?? [])
             }
             let record = AvroType.record(name: full, fields: parsed)
             named[full] = record
@@ -136,8 +155,14 @@ public struct AvroSchema: Sendable, Equatable {
             guard let symbols = object["symbols"] as? [String] else {
                 throw AvroError("enum \(full) needs \"symbols\"")
             }
+            guard Set(symbols).count == symbols.count else { throw AvroError("enum \(full) lists a symbol twice") }
             named[full] = .enumeration(name: full, symbols: symbols)
-            if let fallback = object["default"] as? String { enumDefaults[full] = fallback }
+            if let fallback = object["default"] {
+                guard let symbol = fallback as? String, symbols.contains(symbol) else {
+                    throw AvroError("the default of enum \(full) is not one of its symbols")
+                }
+                extras.enumDefaults[full] = symbol
+            }
             return named[full]!
         case "fixed":
             let (full, _) = try name()
@@ -148,12 +173,37 @@ public struct AvroSchema: Sendable, Equatable {
             return named[full]!
         case "array":
             guard let items = object["items"] else { throw AvroError("an array needs \"items\"") }
-            return .array(try parse(items, namespace: namespace, named: &named, enumDefaults: &enumDefaults))
+            return .array(try parse(items, namespace: namespace, named: &named, extras: &extras))
         case "map":
             guard let values = object["values"] else { throw AvroError("a map needs \"values\"") }
-            return .map(try parse(values, namespace: namespace, named: &named, enumDefaults: &enumDefaults))
+            return .map(try parse(values, namespace: namespace, named: &named, extras: &extras))
         default:
-            return try parse(typeName, namespace: namespace, named: &named, enumDefaults: &enumDefaults)
+            return try parse(typeName, namespace: namespace, named: &named, extras: &extras)
+        }
+    }
+
+    /// Whether a field's JSON default is a value of its type (Avro: of a union's first branch). Numbers and
+    /// booleans both come from JSON as NSNumber: a number where a boolean is due is not caught.
+    static func defaultFits(_ value: Any, _ type: AvroType, named: [String: AvroType]) -> Bool {
+        var resolved = type
+        if case .reference(let name) = type, let t = named[name] { resolved = t }
+        switch resolved {
+        case .null: return value is NSNull
+        case .boolean: return value is NSNumber
+        case .int, .long:
+            guard let n = value as? NSNumber, !(value is String) else { return false }
+            return n.doubleValue == n.doubleValue.rounded()
+                && (resolved == .long || (Double(Int32.min)...Double(Int32.max)).contains(n.doubleValue))
+        case .float, .double: return value is NSNumber && !(value is String)
+        case .bytes, .string, .fixed: return value is String
+        case .enumeration(_, let symbols): return (value as? String).map(symbols.contains) ?? false
+        case .array(let items):
+            return (value as? [Any])?.allSatisfy { defaultFits($0, items, named: named) } ?? false
+        case .map(let values):
+            return (value as? [String: Any])?.values.allSatisfy { defaultFits($0, values, named: named) } ?? false
+        case .union(let branches): return branches.first.map { defaultFits(value, $0, named: named) } ?? false
+        case .record: return value is [String: Any]
+        case .reference: return true  // a record's own type, still being defined: its value is not checked
         }
     }
 

@@ -25,7 +25,10 @@ enum SchemaEvolutionSteps {
             "subject {string} has the Avro schema:",
             doc: "Registers the schema (JSON, as a doc string) as the subject's next version, oldest first, in "
                 + "the scenario (no schema registry is contacted): the versions a proposed schema is judged "
-                + "against. Field defaults, field aliases and enum defaults are read; they decide resolution.",
+                + "against. Field defaults, aliases (of fields and of named types) and enum defaults are read; "
+                + "they decide resolution. A schema a registry refuses — a default that is not a value of its "
+                + "field's type (a union's first branch), a field named twice, an enum default not among its "
+                + "symbols — fails the step.",
             example: #"Given subject "orders-value" has the Avro schema:"#
         ) { (ctx, subject: String) in
             let schema = try parsed(ctx)
@@ -44,7 +47,8 @@ enum SchemaEvolutionSteps {
 
         code.then(
             "the new schema of subject {string} is {compatibility} compatible",
-            doc: "Judged by Avro's schema resolution rules (fields matched by name or the reader's aliases, a "
+            doc: "Judged by Avro's schema resolution rules (fields and named types matched by name or the "
+                + "reader's aliases, a "
                 + "field only the reader has needs a default, int→long→float→double and string↔bytes "
                 + "promotions, enum symbols the reader lacks need its default symbol, unions branch by branch): "
                 + "BACKWARD — the new schema reads what the last version wrote; FORWARD — the last version "

@@ -33,10 +33,13 @@ public enum SchemaCompatibility {
     public struct Schema: Sendable, Equatable {
         public var root: Node
         public var named: [String: Node]
+        /// The full names each named type is also known by (its `aliases`), by its full name.
+        public var aliases: [String: [String]]
 
-        public init(root: Node, named: [String: Node]) {
+        public init(root: Node, named: [String: Node], aliases: [String: [String]] = [:]) {
             self.root = root
             self.named = named
+            self.aliases = aliases
         }
 
         func resolve(_ node: Node) -> Node {
@@ -121,6 +124,12 @@ public enum SchemaCompatibility {
             full.split(separator: ".").last.map(String.init) ?? full
         }
 
+        /// Named types match by unqualified name, or by one of the reader's aliases naming the writer's type.
+        func sameName(_ readerName: String, _ writerName: String) -> Bool {
+            Self.shortName(readerName) == Self.shortName(writerName)
+                || (reader.aliases[readerName] ?? []).contains(writerName)
+        }
+
         static func describe(_ node: Node) -> String {
             switch node {
             case .primitive(let p): p
@@ -161,7 +170,7 @@ public enum SchemaCompatibility {
                     problems.append("\(place)a \(b) written cannot be read as \(a)")
                 }
             case (.record(let rn, let rf), .record(let wn, let wf)):
-                guard Self.shortName(rn) == Self.shortName(wn) else {
+                guard sameName(rn, wn) else {
                     problems.append("\(place)record \(Self.shortName(wn)) written, record \(Self.shortName(rn)) read")
                     return
                 }
@@ -177,7 +186,7 @@ public enum SchemaCompatibility {
                     }
                 }
             case (.enumeration(let rn, let rs, let fallback), .enumeration(let wn, let ws, _)):
-                guard Self.shortName(rn) == Self.shortName(wn) else {
+                guard sameName(rn, wn) else {
                     problems.append("\(place)enum \(Self.shortName(wn)) written, enum \(Self.shortName(rn)) read")
                     return
                 }
@@ -190,7 +199,7 @@ public enum SchemaCompatibility {
             case (.array(let a), .array(let b)): check(a, b, at: path.isEmpty ? "[]" : "\(path)[]")
             case (.map(let a), .map(let b)): check(a, b, at: path.isEmpty ? "{}" : "\(path){}")
             case (.fixed(let rn, let rs), .fixed(let wn, let ws)):
-                if Self.shortName(rn) != Self.shortName(wn) || rs != ws {
+                if !sameName(rn, wn) || rs != ws {
                     problems.append("\(place)\(Self.describe(w)) written, \(Self.describe(r)) read")
                 }
             default:

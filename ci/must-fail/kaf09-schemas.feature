@@ -56,3 +56,12 @@ Feature: KAF-09 schema claims that must fail
       {"type": "record", "name": "Payment", "fields": [{"name": "id", "type": "long"}]}
       """
     Then the new schema of subject "payments-value" is BACKWARD compatible
+
+  Scenario: a schema whose default is not a value of its field's type is refused, as a registry refuses it
+    When a new Avro schema is proposed for subject "orders-value":
+      """json
+      {"type": "record", "name": "Order", "fields": [{"name": "id", "type": "long"}, {"name": "amount", "type": "int"},
+       {"name": "status", "type": {"type": "enum", "name": "Status", "symbols": ["NEW", "PAID"]}},
+       {"name": "note", "type": ["null", "string"], "default": "none"}]}
+      """
+    Then the new schema of subject "orders-value" is BACKWARD compatible
