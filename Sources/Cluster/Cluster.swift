@@ -27,6 +27,12 @@ public enum ClusterCapability: String, Sendable, CaseIterable, Comparable {
     public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
 
+/// A broker id the cluster does not have: the message names the ones it has.
+public struct NoSuchBroker: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
 /// Asked for something the backend does not do or model: the answer names the capability.
 public struct Unsupported: Error, Sendable, Equatable, CustomStringConvertible {
     public let capability: ClusterCapability

@@ -213,7 +213,7 @@ public final class ComposeCluster: Cluster, @unchecked Sendable {
                 topology.controllers.keys.contains(broker)
                 ? " (\(broker) is a KRaft controller: "
                     + "controllers are not killed by the steps, so the quorum survives)" : ""
-            throw KafkaError.unknownPartition(
+            throw NoSuchBroker(
                 "there is no broker \(broker); the compose cluster has brokers "
                     + "\(ids)\(controllers)")
         }

@@ -94,7 +94,7 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
 
     private func checkBroker(_ id: Int32) throws {
         guard (1...Int32(brokerCount)).contains(id) else {
-            throw KafkaError.unknownPartition(
+            throw NoSuchBroker(
                 "there is no broker \(id); the embedded cluster has brokers 1–\(brokerCount)")
         }
     }

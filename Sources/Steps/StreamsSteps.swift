@@ -53,18 +53,17 @@ enum StreamsSteps {
             "the orders and payments topology with a join window of {int} ms, hopping windows of {int} ms "
                 + "advancing by {int} ms and a grace period of {int} ms",
             doc: "The tumbling topology with hopping windows: a window of that size starts every advance ms "
-                + "(size ÷ 1000 ≤ advance ≤ size), so each pair is counted in every window holding its time (size ÷ "
+                + "(size ÷ 100 ≤ advance ≤ size), so each pair is counted in every window holding its time (size ÷ "
                 + "advance of them), and dropped and reported only from those already closed. The oracle "
                 + "(Verification/StreamOracle.swift) computes the same windows apart from the topology.",
             example: "Given the orders and payments topology with a join window of 5000 ms, hopping windows of "
                 + "10000 ms advancing by 5000 ms and a grace period of 2000 ms"
         ) { (ctx, joinWindow: Int64, windowSize: Int64, advance: Int64, grace: Int64) in
-            guard joinWindow >= 0, windowSize > 0, grace >= 0, advance > 0, advance <= windowSize,
-                windowSize / advance <= 1000
-            else {
+            guard joinWindow >= 0, grace >= 0 else { throw StepFailure("the join window and grace must be ≥ 0") }
+            guard windowSize > 0, advance > 0, advance <= windowSize, windowSize / advance <= 100 else {
                 throw StepFailure(
-                    "the join window and grace must be ≥ 0, the window size > 0, and the advance at most the window "
-                        + "size and at least a thousandth of it")
+                    "the advance must be at most the window size and at least a hundredth of it (a time falls in "
+                        + "at most 100 windows, so that the results can be read back)")
             }
             let config = TopologyConfig(joinWindow: joinWindow, windowSize: windowSize, grace: grace, advance: advance)
             ctx.world.update(StreamsState.Key.self) { $0.topology = config }

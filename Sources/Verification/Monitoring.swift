@@ -281,7 +281,7 @@ public enum PercentileName {
     }
 
     static func fraction(_ percentile: Double) -> String {
-        let f = percentile / 100
+        let f = (percentile * 10_000).rounded() / 1_000_000  // 99.9 / 100 is 0.9990000000000001
         return f == 1 ? "1" : String(f)
     }
 

@@ -27,8 +27,8 @@ struct StreamsCommand: AsyncParsableCommand {
                 throw ValidationError(
                     "--join-window-ms and --grace-ms must not be negative, --window-ms must be positive")
             }
-            if let advanceMs, advanceMs <= 0 || advanceMs > windowMs || windowMs / advanceMs > 1000 {
-                throw ValidationError("--advance-ms must be at most --window-ms and at least a thousandth of it")
+            if let advanceMs, advanceMs <= 0 || advanceMs > windowMs || windowMs / advanceMs > 100 {
+                throw ValidationError("--advance-ms must be at most --window-ms and at least a hundredth of it")
             }
         }
         var config: TopologyConfig {
