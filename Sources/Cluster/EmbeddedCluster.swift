@@ -147,6 +147,11 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
                     try await mock.setCoordinator(type: parts[0], key: parts[1], broker: live)
                 }
             }
+            // A controlled shutdown's broker serves on while its leaderships move, answering its clients'
+            // fetches and produces with NOT_LEADER: that, not a dead connection, sends them to the new leaders
+            // (a librdkafka consumer fetching from a dead broker waits for it to return). One fetch wait and one
+            // fetch error backoff (500 ms each, librdkafka's defaults) of serving so, then it stops.
+            try await Task.sleep(for: .seconds(1))
             try await mock.setDown(id)
             _ = state.withLock { $0.down.insert(id) }
         }

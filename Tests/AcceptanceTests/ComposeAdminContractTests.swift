@@ -120,7 +120,7 @@ struct ComposeAdminContractTests {
         defer { fake.remove() }
         let (cluster, mock, _) = try await Self.cluster(fake)
         fake.clearLog()
-        await #expect(throws: KafkaError.self) { try await cluster.reassign([("orders", 0, [1, 7])]) }
+        await #expect(throws: NoSuchBroker.self) { try await cluster.reassign([("orders", 0, [1, 7])]) }
         #expect(fake.commands.isEmpty)
         await mock.shutdown()
     }

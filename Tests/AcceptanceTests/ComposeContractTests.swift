@@ -111,7 +111,7 @@ struct ComposeContractTests {
         let fake = try FakeDocker()
         defer { fake.remove() }
         let (cluster, mock) = try Self.cluster(fake)
-        await #expect(throws: KafkaError.self) { try await cluster.killBroker(101) }
+        await #expect(throws: NoSuchBroker.self) { try await cluster.killBroker(101) }
         await mock.shutdown()
 
         // Brokers that are also the controllers: one may die, a second would take the quorum with it.

@@ -27,7 +27,7 @@ struct ComposeClusterTests {
         try await cluster.restartBroker(2)
         #expect(runner.commands == ["docker compose -f /p/docker-compose.yml kill -s SIGKILL kafka-2",
                                     "docker compose -f /p/docker-compose.yml start kafka-2"])
-        await #expect(throws: KafkaError.self) { try await cluster.killBroker(4) }
+        await #expect(throws: NoSuchBroker.self) { try await cluster.killBroker(4) }
     }
 
     @Test func latencyGoesThroughToxiproxyBothWays() async throws {

@@ -166,7 +166,7 @@ struct EmbeddedClusterTests {
         await #expect(throws: Unsupported.self) {
             try await cluster.createTopic(TopicSpec(name: "t", partitions: 1, replicationFactor: 1, configs: ["cleanup.policy": "compact"]))
         }
-        await #expect(throws: KafkaError.self) { try await cluster.killBroker(7) }
+        await #expect(throws: NoSuchBroker.self) { try await cluster.killBroker(7) }
     }
 
     @Test func injectedRetriableErrorsAreRetriedAndLatencyIsApplied() async throws {
