@@ -107,11 +107,15 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
     private func kill(_ id: Int32) async throws {
         let md = try await metadata(topic: nil)
         try await mock.setDown(id)
-        let (down, keys) = state.withLock { s in
+        let down = state.withLock { s in
             s.down.insert(id)
-            return (s.down, s.coordinatorKeys)
+            return s.down
         }
-        // The controller's part: leadership goes to the first live replica.
+        try await moveAway(from: id, in: md, down: down)
+    }
+
+    /// The controller's part: leaderships of `id` go to the first live replica, coordinators to a live broker.
+    private func moveAway(from id: Int32, in md: ClusterMetadata, down: Set<Int32>) async throws {
         for topic in md.topics where !topic.name.hasPrefix("__") {
             for p in topic.partitions where p.leader == id {
                 if let next = p.replicas.first(where: { !down.contains($0) }) {
@@ -120,7 +124,7 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
             }
         }
         if let live = (1...Int32(brokerCount)).first(where: { !down.contains($0) }) {
-            for entry in keys {
+            for entry in state.withLock({ $0.coordinatorKeys }) {
                 let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
                 try await mock.setCoordinator(type: parts[0], key: parts[1], broker: live)
             }
@@ -133,20 +137,7 @@ public final class EmbeddedCluster: Cluster, @unchecked Sendable {
         try checkBroker(id)
         try await controller.run {
             let md = try await metadata(topic: nil)
-            let (down, keys) = state.withLock { s in (s.down.union([id]), s.coordinatorKeys) }
-            for topic in md.topics where !topic.name.hasPrefix("__") {
-                for p in topic.partitions where p.leader == id {
-                    if let next = p.replicas.first(where: { !down.contains($0) }) {
-                        try await mock.setLeader(topic: topic.name, partition: p.id, broker: next)
-                    }
-                }
-            }
-            if let live = (1...Int32(brokerCount)).first(where: { !down.contains($0) }) {
-                for entry in keys {
-                    let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
-                    try await mock.setCoordinator(type: parts[0], key: parts[1], broker: live)
-                }
-            }
+            try await moveAway(from: id, in: md, down: state.withLock { $0.down.union([id]) })
             // A controlled shutdown's broker serves on while its leaderships move, answering its clients'
             // fetches and produces with NOT_LEADER: that, not a dead connection, sends them to the new leaders
             // (a librdkafka consumer fetching from a dead broker waits for it to return). One fetch wait and one

@@ -32,17 +32,27 @@ extension Cluster {
         // The deadline counts from the kill's return: on a busy machine the request itself can take long,
         // and the broker is probed at least once whatever the request took.
         let start = clock.now
+        try await awaitSilent(broker: id, since: start, within: limit, after: "killed")
+        return clock.now - start
+    }
+
+    /// Probes the broker until it stops answering, then (where the suite does not play the controller) until
+    /// no partition names it leader.
+    private func awaitSilent(
+        broker id: Int32, since start: ContinuousClock.Instant, within limit: Duration,
+        after what: String
+    ) async throws {
         var last = BrokerProbe.Outcome.silent
         repeat {
             last = try await probe(broker: id, timeout: .milliseconds(500))
             if !last.answered {
-                // The embedded cluster's controller is the suite itself: leadership moved inside killBroker.
+                // The embedded cluster's controller is the suite itself: leadership moved inside its call.
                 if backend != "embedded" { try await awaitLeadershipMoved(from: id) }
-                return clock.now - start
+                return
             }
             try await Task.sleep(for: .milliseconds(50))  // polling interval of the deadline loop
-        } while clock.now - start < limit
-        throw FaultNotObserved("broker \(id) was killed but still \(last) \(limit.seconds) s later")
+        } while ContinuousClock.now - start < limit
+        throw FaultNotObserved("broker \(id) was \(what) but still \(last) \(limit.seconds) s later")
     }
 
     /// Stops a broker gracefully (controlled shutdown) and waits until it stops answering, then until no
@@ -52,16 +62,8 @@ extension Cluster {
         let clock = ContinuousClock()
         let start = clock.now
         try await stopBroker(id)
-        var last = BrokerProbe.Outcome.silent
-        repeat {
-            last = try await probe(broker: id, timeout: .milliseconds(500))
-            if !last.answered {
-                if backend != "embedded" { try await awaitLeadershipMoved(from: id) }
-                return clock.now - start
-            }
-            try await Task.sleep(for: .milliseconds(50))  // polling interval of the deadline loop
-        } while clock.now - start < limit
-        throw FaultNotObserved("broker \(id) was stopped but still \(last) \(limit.seconds) s later")
+        try await awaitSilent(broker: id, since: start, within: limit, after: "stopped")
+        return clock.now - start
     }
 
     /// Partitions (of `topic`, or of every topic) that the metadata says `broker` leads.
