@@ -76,9 +76,9 @@ Feature: Capstone: change data capture into Kafka, a windowed aggregate and an i
       And the sink table equals the oracle computed from the source table's change history
 
     Scenario: the CDC reader killed mid-round twice and the sink once, each action its own step
-      Given the chaos plan kills the CDC reader mid-round after 150 changes
-      And the chaos plan kills the sink before it commits its offsets after 300 changes
-      And the chaos plan kills the CDC reader mid-round after 450 changes
-      When 600 changes to orders are made in PostgreSQL at 100 per second
+      Given the chaos plan kills the CDC reader mid-round after 100 changes
+      And the chaos plan kills the sink before it commits its offsets after 200 changes
+      And the chaos plan kills the CDC reader mid-round after 300 changes
+      When 400 changes to orders are made in PostgreSQL at 100 per second
       Then every change of each order is on "orders-cdc" in commit order, keyed by its primary key, deletes as tombstones, with at most 206 duplicates
       And the sink table equals the oracle computed from the source table's change history

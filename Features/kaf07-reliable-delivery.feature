@@ -65,7 +65,7 @@ Feature: KAF-07 Reliable delivery
     an idempotent producer after a fault) is skipped, naming it.
 
     Scenario Outline: <fault>, acks=<acks>, idempotence <idempotence>: <guarantee>
-      When I produce 2000 keyed messages to "payments" with acks=<acks> and idempotence <idempotence> while <fault>
+      When I produce 1000 keyed messages to "payments" with acks=<acks> and idempotence <idempotence> while <fault>
       Then the delivery is <guarantee>
 
       Examples:

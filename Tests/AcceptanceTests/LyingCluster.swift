@@ -7,7 +7,7 @@ import Synchronization
 /// A drill run on it must fail or skip, never pass: "this could have failed, and didn't" depends on it.
 final class LyingCluster: Cluster, @unchecked Sendable {
     enum Lie: String, CaseIterable, Sendable {
-        case kill, restart, latency, errorInjection, delayedResponses
+        case kill, stop, restart, latency, errorInjection, delayedResponses
     }
 
     let inner: EmbeddedCluster
@@ -36,6 +36,9 @@ final class LyingCluster: Cluster, @unchecked Sendable {
     }
     func killBroker(_ id: Int32) async throws {
         if lies.contains(.kill) { _ = claimedDown.withLock { $0.insert(id) } } else { try await inner.killBroker(id) }
+    }
+    func stopBroker(_ id: Int32) async throws {
+        if lies.contains(.stop) { _ = claimedDown.withLock { $0.insert(id) } } else { try await inner.stopBroker(id) }
     }
     func restartBroker(_ id: Int32) async throws {
         _ = claimedDown.withLock { $0.remove(id) }
