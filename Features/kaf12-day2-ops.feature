@@ -80,18 +80,21 @@ Feature: KAF-12 Administering Kafka (day-2 operations)
     How the bound follows: a client whose partition's leader moved finds the new one after a fetch
     error's backoff (librdkafka's fetch.error.backoff.ms, 500 ms), a metadata refresh (retry backoff
     100 ms) and a fetch wait (fetch.wait.max.ms, 500 ms): 1.1 s; one whose metadata has not caught up may
-    wait for the stopped broker to come back, 2 s in this scenario: 3.1 s, doubled for a busy machine and
-    rounded up: 7000 ms. Measured here: 1.2–2.3 s for reads, about 0.3 s for acknowledgements (the
-    embedded broker, like Kafka's in a controlled shutdown, answers NOT_LEADER for 1 s before it stops,
-    with down times of 1, 2 and 4 s alike: the clients did not wait for it to return). On embedded
-    no acknowledged record can be lost or written twice (one log per partition, no sequence checks), so
-    the delivery claim is skipped there with the reason; compose judges it.
+    wait for the stopped broker to come back, 2 s in this scenario; and a new leader just restarted may be
+    one the client is still backing off from reconnecting to, at most 1 s (the drill's clients set
+    reconnect.backoff.max.ms=1000, as a runbook does: librdkafka's default of 10 s left reads waiting 7–9 s
+    when the next shutdown handed the leaderships to the broker just back): 4.1 s, doubled for a busy
+    machine and rounded up: 9000 ms. Measured here: 1.5–2.0 s for reads, 0.4–0.7 s for acknowledgements,
+    also with both cores busy (the embedded broker, like Kafka's in a controlled shutdown, answers
+    NOT_LEADER for 1 s before it stops). On embedded no acknowledged record can be lost or written twice
+    (one log per partition, no sequence checks), so the delivery claim is skipped there with the reason;
+    compose judges it.
 
     Scenario: each broker stopped gracefully and started again while records flow
       Given a 3-broker cluster
       And a topic "orders" with 6 partitions, replication factor 3 and min.insync.replicas=2
       When within 45 seconds, a rolling restart stops each broker gracefully, keeps it down 2000 ms and starts it again while 200 records per second are produced to "orders" and read back
-      Then producing and consuming never stopped for more than 7000 ms during the rolling restart
+      Then producing and consuming never stopped for more than 9000 ms during the rolling restart
       And every acknowledged message is consumed exactly once
 
   Rule: Deleting a topic is planned first
