@@ -34,6 +34,55 @@ extension MirrorDrills {
         return mirror
     }
 
+    /// What the first cluster holds once its topic's copy is on the other and the mirror back (if any) has
+    /// listed the other's topics twice since (a scan under way when the copy appeared may have missed it):
+    /// the topic and every `<other>.…` topic read back, as ledger ids.
+    public static func loopEvidence(
+        origin: any Cluster, originAlias: String, other: any Cluster, otherAlias: String, topic: String,
+        acknowledged: Set<UInt64>, back: Mirror?, within limit: Duration
+    ) async throws -> (MirrorLoop.Evidence, String) {
+        let deadline = ContinuousClock.now + limit
+        let copy = Mirror.remoteTopic(topic, sourceAlias: originAlias)
+        var otherTopics: [String] = []
+        while true {
+            otherTopics = try await other.metadata(topic: nil).topics.map(\.name)
+            if otherTopics.contains(copy) || ContinuousClock.now >= deadline { break }
+            try await Task.sleep(for: .milliseconds(100))  // polling interval of the deadline loop
+        }
+        var scansAfterCopy = 0
+        if otherTopics.contains(copy), let back {
+            let before = back.status.scans
+            while back.status.scans < before + 2, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))  // polling interval of the deadline loop
+            }
+            scansAfterCopy = max(0, back.status.scans - before - 1)
+        }
+        let md = try await origin.metadata(topic: nil)
+        var readBack: [String: [UInt64]] = [:]
+        for t in md.topics
+        where t.name == topic || (t.name.hasPrefix(otherAlias + ".") && !t.name.hasSuffix(".internal")) {
+            let records = try await TopicReader.readAll(
+                config: origin.config(), topic: t.name, partitions: t.partitions.map(\.id),
+                within: max(.seconds(1), deadline - .now))
+            readBack[t.name] = records.compactMap { Payload.id(in: $0.value) }
+        }
+        let evidence = MirrorLoop.Evidence(
+            origin: originAlias, other: otherAlias, topic: topic, acknowledged: acknowledged,
+            otherTopics: otherTopics, originTopics: md.topics.map(\.name), readBack: readBack,
+            scansAfterCopy: scansAfterCopy)
+        let table =
+            Evidence.table(
+                ["topic on \(originAlias)", "records read", "of them acknowledged to \(topic)"],
+                readBack.keys.sorted().map { name in
+                    let ids = readBack[name] ?? []
+                    return [name, "\(ids.count)", "\(ids.filter(acknowledged.contains).count)"]
+                })
+            + "\n\n\(copy) on \(otherAlias): \(otherTopics.contains(copy) ? "yes" : "no"); "
+            + "scans of \(otherAlias)'s topics by the mirror back since: "
+            + (back == nil ? "no mirror back" : "\(scansAfterCopy)")
+        return (evidence, table)
+    }
+
     /// Waits until the mirror has created a remote topic on the target.
     public static func awaitRemoteTopic(
         _ topic: String, on cluster: any Cluster, within limit: Duration = .seconds(15)

@@ -36,6 +36,9 @@ public final class Mirror: @unchecked Sendable {
     public enum Defect: Sendable, Equatable {
         /// The next record read is not written to the target.
         case dropNextRecord
+        /// Topics named for the target (`west.…` on a mirror to west) are mirrored too: two mirrors in
+        /// opposite directions copy each other's copies back.
+        case noLoopPrevention
     }
 
     /// A checkpoint as written to the checkpoints topic.
@@ -74,6 +77,7 @@ public final class Mirror: @unchecked Sendable {
         var lastCheckpoint: String?
         var offsetMap: [String: [Int64: Int64]] = [:]  // "topic/partition" → source → target
         var topics: [String: Int32] = [:]
+        var scans = 0
         var error: String?
     }
     private let state = Mutex(State())
@@ -92,8 +96,9 @@ public final class Mirror: @unchecked Sendable {
     }
 
     public func selects(_ topic: String) -> Bool {
+        let loops = state.withLock { $0.defect == .noLoopPrevention }
         if topic.hasPrefix("__") || topic == Self.heartbeatsTopic || topic.hasSuffix(".internal")
-            || topic.hasPrefix(options.targetAlias + ".") || topic.hasPrefix("mm2-")
+            || (topic.hasPrefix(options.targetAlias + ".") && !loops) || topic.hasPrefix("mm2-")
         {
             return false
         }
@@ -114,13 +119,15 @@ public final class Mirror: @unchecked Sendable {
         public var error: String?
         /// What the last checkpoint round did, per group.
         public var lastCheckpoint: String?
+        /// How many times it has listed the source's topics for new ones to mirror.
+        public var scans: Int
     }
     public var status: Status {
         state.withLock {
             Status(
                 mirrored: $0.mirrored, dropped: $0.dropped, checkpoints: $0.checkpoints,
                 heartbeats: $0.heartbeats, topics: $0.topics, paused: $0.paused, error: $0.error,
-                lastCheckpoint: $0.lastCheckpoint)
+                lastCheckpoint: $0.lastCheckpoint, scans: $0.scans)
         }
     }
 
@@ -270,6 +277,7 @@ public final class Mirror: @unchecked Sendable {
             }
             changed = true
         }
+        state.withLock { $0.scans += 1 }
         guard changed else { return assigned }
         // Partitions already read keep their place: assign from the next offset of each.
         let positions = (try? consumer.positions(assigned.filter { $0.offset != TopicPartitionOffset.beginning })) ?? []

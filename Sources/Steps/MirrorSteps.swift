@@ -9,7 +9,9 @@ import Verification
 /// KAF-10's step state: the scenario's mirror and what its drills measured.
 struct MirrorState: Sendable {
     enum Key: WorldKey { static var defaultValue: MirrorState { MirrorState() } }
-    var mirror: Mirror?
+    /// Every mirror the scenario started, in order; the steps about "the mirror" mean the last.
+    var mirrors: [Mirror] = []
+    var mirror: Mirror? { mirrors.last }
     var source: String?
     var target: String?
     var lag: MirrorDrills.LagResult?
@@ -22,14 +24,11 @@ struct MirrorState: Sendable {
 enum MirrorSteps {
     static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
         code.after(name: "stop the scenario's mirror and its other clusters") { ctx in
-            if let mirror = ctx.world.update(
-                MirrorState.Key.self,
-                { s in
-                    defer { s.mirror = nil }; return s.mirror
-                })
-            {
-                await mirror.stop()
+            let mirrors = ctx.world.update(MirrorState.Key.self) { s in
+                defer { s.mirrors = [] }
+                return s.mirrors
             }
+            for mirror in mirrors { await mirror.stop() }
             let others = ctx.scenario.state.withLock { s in
                 defer { s.named = [:] }
                 return s.named.filter { $0.key != s.current }.map(\.value.cluster)
@@ -129,7 +128,7 @@ enum MirrorSteps {
                 sourceAlias: sourceName, targetAlias: targetName, include: include, exclude: exclude, group: group,
                 checkpointInterval: .milliseconds(intervalMs), sharedSuffix: !env.ownsClusters)
             ctx.world.update(MirrorState.Key.self) { s in
-                s.mirror = mirror
+                s.mirrors.append(mirror)
                 s.source = sourceName
                 s.target = targetName
             }
@@ -167,6 +166,35 @@ enum MirrorSteps {
                 readFailure: copy.readFailure, mirrorError: ctx.world[MirrorState.Key.self].mirror?.status.error)
             ctx.attach(table, mediaType: "text/markdown")
             try verdict.enforce()
+        }
+
+        code.then(
+            "within {int} seconds {string} on cluster {string} is mirrored to cluster {string} and none of its "
+                + "records comes back",
+            deadline: .seconds(argument: 0),
+            doc: "KAF-10's loop-prevention rule, with mirrors both ways: waits (within that time) until the "
+                + "other cluster has the topic's copy `<cluster>.<topic>` and the mirror back has listed the "
+                + "other cluster's topics twice since, then reads back the topic and every `<other>.…` topic "
+                + "on the first cluster and checks against the ledger that no record acknowledged there came "
+                + "back — no `<other>.<cluster>.<topic>`, none of its records in another topic, none twice "
+                + "in its own. Fails when nothing was acknowledged, no copy appeared, or no mirror runs back "
+                + "(nothing could have looped).",
+            example: #"Then within 30 seconds "orders" on cluster "east" is mirrored to cluster "west" and none "#
+                + "of its records comes back"
+        ) { (ctx, seconds: Int, name: String, originName: String, otherName: String) in
+            let origin = try ctx.named(originName), other = try ctx.named(otherName)
+            guard let topic = origin.topics[name] else {
+                throw StepFailure("no topic \"\(name)\" on that cluster: create it on \"\(originName)\" first")
+            }
+            let back = ctx.world[MirrorState.Key.self].mirrors.first {
+                $0.options.sourceAlias == otherName && $0.options.targetAlias == originName
+            }
+            let (evidence, table) = try await MirrorDrills.loopEvidence(
+                origin: origin.cluster, originAlias: originName, other: other.cluster, otherAlias: otherName,
+                topic: topic, acknowledged: ctx.ledger.history().acknowledgedIds(on: topic), back: back,
+                within: .seconds(seconds))
+            ctx.attach(table, mediaType: "text/markdown")
+            try MirrorLoop.verdict(evidence).enforce()
         }
 
         code.then(

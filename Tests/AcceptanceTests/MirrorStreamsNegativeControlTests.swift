@@ -19,6 +19,9 @@ struct MirrorStreamsNegativeControlTests {
             guard let mirror = ctx.world[MirrorState.Key.self].mirror else { throw StepFailure("no mirror") }
             mirror.inject(.dropNextRecord)
         }
+        code.when("every mirror forgets the loop rule") { ctx in
+            for mirror in ctx.world[MirrorState.Key.self].mirrors { mirror.inject(.noLoopPrevention) }
+        }
         code.when("the mirror stops for 4 seconds") { ctx in
             guard let mirror = ctx.world[MirrorState.Key.self].mirror else { throw StepFailure("no mirror") }
             mirror.pause()
@@ -79,6 +82,16 @@ struct MirrorStreamsNegativeControlTests {
                 And group "billing" consumes 10 messages of "orders" on cluster "east" at 100 messages per second, committing every 5, then fails over to cluster "west" at the translated offsets
                 Then the failover lost no message and consumed twice only messages read after the last checkpoint
             """), mentioning: "acknowledged records never consumed")
+    }
+
+    /// Two mirrors that copy each other's copies: east's records come back to east as west.east.orders.
+    @Test func mirrorsThatLoopFailTheLoopCheck() async throws {
+        base.expectFailure(try await run(Self.clusters + """
+                Given a mirror from "west" to "east" for topics matching ".*orders" excluding "audit", checkpointing group "billing" every 1000 ms
+                When every mirror forgets the loop rule
+                And I produce 60 keyed messages with headers to "orders"
+                Then within 30 seconds "orders" on cluster "east" is mirrored to cluster "west" and none of its records comes back
+            """), mentioning: "a copy of its own topic came back")
     }
 
     @Test func aStoppedMirrorFailsTheHeartbeatCheck() async throws {

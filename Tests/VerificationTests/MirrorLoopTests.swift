@@ -1,0 +1,48 @@
+import Testing
+import Verification
+
+/// KAF-10's loop-prevention verdict: what comes back to the first cluster fails it, and so does evidence
+/// that could not have shown a loop.
+@Suite struct MirrorLoopTests {
+    static func evidence(
+        acknowledged: Set<UInt64> = [1, 2, 3], otherTopics: [String] = ["east.orders", "heartbeats"],
+        originTopics: [String] = ["orders", "heartbeats"], readBack: [String: [UInt64]] = ["orders": [1, 2, 3]],
+        scans: Int = 1
+    ) -> MirrorLoop.Evidence {
+        MirrorLoop.Evidence(
+            origin: "east", other: "west", topic: "orders", acknowledged: acknowledged, otherTopics: otherTopics,
+            originTopics: originTopics, readBack: readBack, scansAfterCopy: scans)
+    }
+
+    @Test func nothingBackHolds() {
+        #expect(MirrorLoop.verdict(Self.evidence()).holds)
+        // The mirror back's own copies of west's topics are fine when none of east's records is in them.
+        #expect(
+            MirrorLoop.verdict(
+                Self.evidence(
+                    originTopics: ["orders", "west.payments"], readBack: ["orders": [1, 2, 3], "west.payments": [9]])
+            ).holds)
+    }
+
+    @Test func aCopyOfTheCopyFails() {
+        let v = MirrorLoop.verdict(
+            Self.evidence(
+                originTopics: ["orders", "west.east.orders"], readBack: ["orders": [1, 2, 3], "west.east.orders": [1]]))
+        #expect(!v.holds)
+        #expect(v.problems.count == 2)
+        #expect(v.description.contains("west.east.orders: a copy of its own topic came back"))
+    }
+
+    @Test func recordsBackInAnotherTopicOrTwiceInTheirOwnFail() {
+        #expect(
+            !MirrorLoop.verdict(Self.evidence(readBack: ["orders": [1, 2, 3], "west.audit": [2]])).holds)
+        let twice = MirrorLoop.verdict(Self.evidence(readBack: ["orders": [1, 2, 3, 1, 2]]))
+        #expect(twice.description.contains("2 records sent to orders are in it twice (e.g. id 1)"))
+    }
+
+    @Test func evidenceThatCouldNotShowALoopFails() {
+        #expect(!MirrorLoop.verdict(Self.evidence(acknowledged: [])).holds)
+        #expect(MirrorLoop.verdict(Self.evidence(otherTopics: ["heartbeats"])).description.contains("never copied"))
+        #expect(MirrorLoop.verdict(Self.evidence(scans: 0)).description.contains("no chance to loop"))
+    }
+}
