@@ -44,3 +44,15 @@ Feature: KAF-13 Monitoring
     Scenario: killing every replica of a partition breaches the availability objective
       When every replica of partition 0 of "orders" is killed
       Then the offline-partitions SLO of "orders" is breached
+
+  Rule: The capstone's dashboard draws the capstone's objectives
+
+    The bounds are the capstone's (Features/capstone.feature, its latency scenario): a dashboard whose
+    thresholds drift from them shows an SLO nobody checks.
+
+    Scenario: each commit-to-sink percentile is a panel with its bound as a threshold
+      Then the Grafana dashboard "monitoring/capstone-dashboard.json" draws these percentiles of "kafka_bdd_pipeline_latency_seconds" with their bounds as thresholds:
+        | percentile | under ms |
+        | p50        | 500      |
+        | p95        | 1000     |
+        | p99        | 1000     |

@@ -110,3 +110,55 @@ extension SLOCheck {
             })
     }
 }
+
+/// A Grafana dashboard file's panels, as the dashboard verdict reads them (rows' nested panels included).
+public enum DashboardEvidence {
+    private struct Dashboard: Decodable {
+        var panels: [Panel]?
+    }
+    private struct Panel: Decodable {
+        var title: String?
+        var targets: [Target]?
+        var fieldConfig: FieldConfig?
+        var panels: [Panel]?
+    }
+    private struct Target: Decodable { var expr: String? }
+    private struct FieldConfig: Decodable { var defaults: Defaults? }
+    private struct Defaults: Decodable {
+        var unit: String?
+        var thresholds: Thresholds?
+    }
+    private struct Thresholds: Decodable { var steps: [Step]? }
+    private struct Step: Decodable { var value: Double? }
+
+    public static func panels(json text: String, path: String) throws -> [DashboardObjectives.Panel] {
+        let dashboard: Dashboard
+        do {
+            dashboard = try JSONDecoder().decode(Dashboard.self, from: Data(text.utf8))
+        } catch {
+            throw DrillFailure("\(path) is not a Grafana dashboard: its JSON does not have the dashboard's shape")
+        }
+        func flatten(_ panels: [Panel]) -> [DashboardObjectives.Panel] {
+            panels.flatMap { p in
+                [
+                    DashboardObjectives.Panel(
+                        title: p.title ?? "(untitled)", queries: (p.targets ?? []).compactMap(\.expr),
+                        unit: p.fieldConfig?.defaults?.unit,
+                        thresholds: (p.fieldConfig?.defaults?.thresholds?.steps ?? []).compactMap(\.value))
+                ] + flatten(p.panels ?? [])
+            }
+        }
+        return flatten(dashboard.panels ?? [])
+    }
+
+    public static func table(_ panels: [DashboardObjectives.Panel]) -> String {
+        Evidence.table(
+            ["panel", "unit", "thresholds", "queries"],
+            panels.map { p in
+                [
+                    p.title, p.unit ?? "", p.thresholds.map { "\($0)" }.joined(separator: ", "),
+                    p.queries.joined(separator: "; ").replacingOccurrences(of: "|", with: "\\|"),
+                ]
+            })
+    }
+}

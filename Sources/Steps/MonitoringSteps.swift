@@ -196,6 +196,23 @@ enum MonitoringSteps {
             try PartitionAvailability.breached(offline).enforce()
             ctx.log("offline partitions: \(offline)")
         }
+
+        code.then(
+            "the Grafana dashboard {string} draws these percentiles of {string} with their bounds as thresholds:",
+            doc: "Reads a Grafana dashboard file (path relative to where kafka-bdd runs) and, for each row of a "
+                + "`| percentile | under ms |` table (its first row), looks for a panel that asks that quantile "
+                + "of the metric's exported histogram (`histogram_quantile(0.99, …<metric>_bucket…)`) and marks "
+                + "the bound as a threshold in the panel's unit (`s`, `ms`). The capstone's is "
+                + "monitoring/capstone-dashboard.json over `kafka_bdd_pipeline_latency_seconds`. Checks the "
+                + "file, not a running Grafana: any cluster.",
+            example: #"Then the Grafana dashboard "monitoring/capstone-dashboard.json" draws these percentiles of "#
+                + #""kafka_bdd_pipeline_latency_seconds" with their bounds as thresholds:"#
+        ) { (ctx, path: String, metric: String) in
+            let bounds = try CapstoneSteps.latencyBounds(ctx)
+            let panels = try DashboardEvidence.panels(json: try DocumentSteps.read(path), path: path)
+            ctx.attach(DashboardEvidence.table(panels), mediaType: "text/markdown")
+            try DashboardObjectives.verdict(panels, metric: metric, bounds: bounds).enforce()
+        }
     }
 
     static func attach(_ ctx: StepContext, _ checks: [SLOCheck]) {

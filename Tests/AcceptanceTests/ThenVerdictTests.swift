@@ -27,6 +27,7 @@ struct ThenVerdictTests {
         #"no rolling restart ran in this scenario"#: wiring,
         #"expected a table `\(form)` with a row per \(what)"#: input,
         #"cannot read \(path)"#: cluster,
+        #"\(path) is not a Grafana dashboard"#: input,
         #"group \(group) did not scale in this scenario"#: wiring,
         #"group \(group) never grew"#: wiring,
         "no Avro records were sent in this scenario": wiring,
