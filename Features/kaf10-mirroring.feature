@@ -93,6 +93,23 @@ Feature: KAF-10 Cross-cluster mirroring
       And at most 150 messages were consumed twice in the failover
       And the group resumed on the target within 5 seconds of the switch
 
+    Scenario: unplanned failover: east dies, and the group resumes on west from the last checkpoint
+      The 300 records are produced before the group starts: the mirror copies them within its 50 ms poll,
+      long before the 2 s the group takes to read 200, so nothing acknowledged dies uncopied with east (0).
+      The group's last commit precedes the outage at once, so the newest checkpoint on west is at most one
+      interval old, as in the planned switch: at most 150 read twice.
+
+      Given a mirror from "east" to "west" for topics matching "orders" excluding "audit", checkpointing group "billing" every 1000 ms
+      And the steps below act on cluster "east"
+      When I produce 300 keyed messages with headers to "orders"
+      And group "billing" consumes 200 messages of "orders" on cluster "east" at 100 messages per second, committing every 20
+      And every broker of cluster "east" is killed
+      And group "billing" fails over to cluster "west" at the translated offsets after cluster "east" died
+      Then the failover lost only messages the mirror had not copied and consumed twice only messages read after the last checkpoint
+      And at most 0 acknowledged messages were lost with the source cluster
+      And at most 150 messages were consumed twice in the failover
+      And the group resumed on the target within 5 seconds of the switch
+
   Rule: The mirroring playbook is written down
 
     Scenario: the playbook's mirroring use cases name their producers, topics, partitions and consumers

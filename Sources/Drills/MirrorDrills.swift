@@ -180,15 +180,50 @@ public enum MirrorDrills {
     ) async throws
         -> FailoverResult
     {
+        let run = try await consume(
+            group: group, topic: topic, partitions: partitions, count: count, rate: rate, commitEvery: commitEvery,
+            source: source, deadline: deadline, closing: false)
+        // The switch, right after the group's last commit: whatever checkpoints the target holds now.
+        let switchedAt = ContinuousClock.now
+        let checkpoints = try await Mirror.readCheckpoints(
+            target: target.config(), sourceAlias: sourceAlias, group: run.scopedGroup
+        )
+        .filter { $0.topic == remote }
+        await run.consumer?.close(within: .seconds(10))
+        // Nothing commits after the last explicit commit (auto-commit is off): these are the offsets at the switch.
+        let probe = try Consumer(config: run.config)
+        let committed = try await probe.committed(
+            (0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) })
+        probe.kill()
+        return try await resume(
+            run, committed: committed.map { ($0.partition, max(0, $0.offset)) }, checkpoints: checkpoints,
+            switchedAt: switchedAt, target: target, remote: remote, ledger: ledger, copied: nil, deadline: deadline)
+    }
+
+    /// What the group read on the source before the switch.
+    public struct SourceRun: @unchecked Sendable {
+        public var group: String, topic: String, partitions: Int32
+        public var scopedGroup: String
+        var config: KafkaConfig
+        var reads: [MirrorChecks.Failover.Read]
+        /// Still open for the planned switch; closed when the source is left to die.
+        var consumer: Consumer?
+        public var readCount: Int { reads.count }
+    }
+
+    /// The group's part before an unplanned failover: it reads and commits on the source at its pace, then
+    /// goes on no further (the source is about to die).
+    public static func consume(
+        group: String, topic: String, partitions: Int32, count: Int, rate: Int, commitEvery: Int,
+        source: any Cluster, deadline: Duration, closing: Bool = true
+    ) async throws -> SourceRun {
         let sourceConfig = source.config([
             "group.id": group, "enable.auto.commit": "false",
             "auto.offset.reset": "earliest",
         ])
-        let scopedGroup = sourceConfig["group.id"] ?? group
         let east = try Consumer(config: sourceConfig)
         try east.subscribe([topic])
-        typealias Read = MirrorChecks.Failover.Read
-        var readOnSource: [Read] = []
+        var readOnSource: [MirrorChecks.Failover.Read] = []
         var start: ContinuousClock.Instant?  // the pace counts from the first record, after the group's join
         let limit = ContinuousClock.now + deadline
         while readOnSource.count < count, ContinuousClock.now < limit {
@@ -197,34 +232,62 @@ public enum MirrorDrills {
             if start == nil, !batch.isEmpty { start = ContinuousClock.now }
             guard let start else { continue }
             readOnSource += batch.compactMap { r in
-                Payload.id(in: r.value).map { Read(partition: r.partition, offset: r.offset, id: $0) }
+                Payload.id(in: r.value).map {
+                    MirrorChecks.Failover.Read(partition: r.partition, offset: r.offset, id: $0)
+                }
             }
             if !batch.isEmpty { try await east.commit() }
             if readOnSource.count >= count { break }  // the switch follows the last commit at once
             let due = start + .milliseconds(readOnSource.count * 1000 / rate)
             if due > ContinuousClock.now { try await Task.sleep(until: due) }  // the consumer's pace
         }
-        // The switch, right after the group's last commit: whatever checkpoints the target holds now.
+        if closing { await east.close(within: .seconds(10)) }
+        return SourceRun(
+            group: group, topic: topic, partitions: partitions, scopedGroup: sourceConfig["group.id"] ?? group,
+            config: sourceConfig, reads: readOnSource, consumer: closing ? nil : east)
+    }
+
+    /// The unplanned switch: the source is gone, so the group's committed offsets are where its reads ended
+    /// (it committed after every batch), the checkpoints are whatever reached the target before the source
+    /// died, and the records the mirror had copied are what the target's copy holds.
+    public static func unplannedFailover(
+        _ run: SourceRun, target: any Cluster, sourceAlias: String, ledger: DeliveryLedger, deadline: Duration
+    ) async throws -> FailoverResult {
+        let remote = Mirror.remoteTopic(run.topic, sourceAlias: sourceAlias)
         let switchedAt = ContinuousClock.now
         let checkpoints = try await Mirror.readCheckpoints(
-            target: target.config(), sourceAlias: sourceAlias, group: scopedGroup
+            target: target.config(), sourceAlias: sourceAlias, group: run.scopedGroup
         )
         .filter { $0.topic == remote }
-        await east.close(within: .seconds(10))
-        // Nothing commits after the last explicit commit (auto-commit is off): these are the offsets at the switch.
-        let probe = try Consumer(config: sourceConfig)
-        let committed = try await probe.committed(
-            (0..<partitions).map { TopicPartitionOffset(topic: topic, partition: $0) })
-        probe.kill()
+        let copy = try await TopicReader.readAll(
+            config: target.config(), topic: remote, partitions: Array(0..<run.partitions), within: deadline)
+        let committed = (0..<run.partitions).map { p in
+            (p, run.reads.filter { $0.partition == p }.map(\.offset).max().map { $0 + 1 } ?? 0)
+        }
+        return try await resume(
+            run, committed: committed, checkpoints: checkpoints, switchedAt: switchedAt, target: target,
+            remote: remote, ledger: ledger, copied: Set(copy.compactMap { Payload.id(in: $0.value) }),
+            deadline: deadline)
+    }
+
+    /// The group starts on the target at the newest checkpoints' translated offsets and reads until every
+    /// acknowledged record (of those copied, when the source died) was consumed on one side or the other and
+    /// every partition is read to its end.
+    static func resume(
+        _ run: SourceRun, committed: [(Int32, Int64)], checkpoints: [Mirror.Checkpoint],
+        switchedAt: ContinuousClock.Instant, target: any Cluster, remote: String, ledger: DeliveryLedger,
+        copied: Set<UInt64>?, deadline: Duration
+    ) async throws -> FailoverResult {
+        typealias Read = MirrorChecks.Failover.Read
+        let partitions = run.partitions
         let newest = checkpoints.map(\.timestamp).max()
         let checkpointAge = newest.map { Duration.milliseconds(nowMs() - $0) }
-        let switches = committed.map { c in
-            let cp = checkpoints.first { $0.partition == c.partition }
+        let switches = committed.map { partition, offset in
+            let cp = checkpoints.first { $0.partition == partition }
             return MirrorChecks.Failover.Switch(
-                partition: c.partition, committed: max(0, c.offset),
-                upstream: cp?.upstreamOffset, downstream: cp?.downstreamOffset)
+                partition: partition, committed: offset, upstream: cp?.upstreamOffset, downstream: cp?.downstreamOffset)
         }
-        let west = try Consumer(config: target.config(["group.id": group, "enable.auto.commit": "false"]))
+        let west = try Consumer(config: target.config(["group.id": run.group, "enable.auto.commit": "false"]))
         defer { west.kill() }
         try await west.assignKnowingLeaders(
             (0..<partitions).map { p in
@@ -233,19 +296,20 @@ public enum MirrorDrills {
                     offset: checkpoints.first { $0.partition == p }?.downstreamOffset ?? TopicPartitionOffset.beginning)
             })
         let history = ledger.history()
-        let ofTopic = Set(history.sends.filter { $0.topic == topic }.map(\.id))
+        let ofTopic = Set(history.sends.filter { $0.topic == run.topic }.map(\.id))
         let acknowledged = history.acknowledgedIds().intersection(ofTopic)
+        let wanted = copied.map { acknowledged.intersection($0) } ?? acknowledged
         var readOnTarget: [Read] = []
         var firstAt: ContinuousClock.Instant?
         let westLimit = ContinuousClock.now + deadline
-        let sourceIds = Set(readOnSource.map(\.id))
+        let sourceIds = Set(run.reads.map(\.id))
         while ContinuousClock.now < westLimit {
             let batch = try await west.records(atMost: 500, within: .milliseconds(200))
             if firstAt == nil, !batch.isEmpty { firstAt = ContinuousClock.now }
             readOnTarget += batch.compactMap { r in
                 Payload.id(in: r.value).map { Read(partition: r.partition, offset: r.offset, id: $0) }
             }
-            guard acknowledged.isSubset(of: sourceIds.union(readOnTarget.map(\.id))) else { continue }
+            guard wanted.isSubset(of: sourceIds.union(readOnTarget.map(\.id))) else { continue }
             // The duplicates of a partition the group had read to its end come after nothing new: read
             // every partition to its end too, or they would go uncounted.
             var atEnd = true
@@ -259,12 +323,12 @@ public enum MirrorDrills {
             if atEnd { break }
         }
         if !readOnTarget.isEmpty { try await west.commit() }
+        var judged = MirrorChecks.Failover(
+            acknowledged: acknowledged, exact: .init(source: run.reads, target: readOnTarget, switches: switches))
+        judged.copied = copied
         return FailoverResult(
-            history: MirrorChecks.Failover(
-                acknowledged: acknowledged,
-                exact: .init(
-                    source: readOnSource, target: readOnTarget, switches: switches)),
-            recovery: firstAt.map { $0 - switchedAt }, checkpoints: checkpoints, committedOnSource: committed,
+            history: judged, recovery: firstAt.map { $0 - switchedAt }, checkpoints: checkpoints,
+            committedOnSource: committed.map { TopicPartitionOffset(topic: run.topic, partition: $0.0, offset: $0.1) },
             checkpointAge: checkpointAge)
     }
 }

@@ -134,7 +134,13 @@ extension MirrorDrills.FailoverResult {
                     ["lost", "\(h.lost.count)"], ["consumed twice", "\(h.duplicates.count)"],
                     ["bound: read on \(source) after the newest checkpoint", "\(h.bound)"],
                     ["newest checkpoint's age at the switch", ms(checkpointAge) ?? "no checkpoint"],
-                ]),
+                ]
+                    + (h.copied.map { c in
+                        [
+                            ["in \(target)'s copy when \(source) died", "\(c.count)"],
+                            ["lost with \(source) (never copied)", "\(h.lostWithSource.count)"],
+                        ]
+                    } ?? [])),
             Evidence.table(
                 ["partition", "committed on \(source)", "checkpoint upstream", "translated offset"],
                 committedOnSource.map { c in

@@ -18,6 +18,8 @@ struct MirrorState: Sendable {
     /// The harness's own scheduling delay while the lag drill ran.
     var lagDelay: SchedulingDelay?
     var failover: MirrorDrills.FailoverResult?
+    /// The group's reads on a source left to die (the unplanned failover's first half).
+    var sourceRun: MirrorDrills.SourceRun?
 }
 
 /// Sentences about two clusters and the mirror between them (KAF-10).
@@ -344,6 +346,90 @@ enum MirrorSteps {
             ctx.world.update(MirrorState.Key.self) { $0.failover = run.result }
             if let summary = run.summary { ctx.log(summary) }
             for table in run.tables { ctx.attach(table, mediaType: "text/markdown") }
+        }
+
+        code.when(
+            "group {string} consumes {int} messages of {string} on cluster {string} at {int} messages per second, "
+                + "committing every {int}",
+            doc: "The unplanned failover's first half: the group reads and commits on the source at that pace "
+                + "(after every batch), then stops reading, its consumer closed: what comes next is the source's "
+                + "death (`every broker of cluster … is killed`) and the switch.",
+            example: #"When group "billing" consumes 200 messages of "orders" on cluster "east" at 100 messages "#
+                + "per second, committing every 20"
+        ) { (ctx, group: String, count: Int, name: String, sourceName: String, rate: Int, every: Int) in
+            let source = try ctx.named(sourceName)
+            guard let topic = source.topics[name] else { throw StepFailure("no topic \"\(name)\" on \(sourceName)") }
+            guard count > 0, rate > 0, every > 0 else { throw StepFailure("count, rate and batch must be positive") }
+            let run = try await MirrorDrills.consume(
+                group: group, topic: topic, partitions: source.partitions[name] ?? 1, count: count, rate: rate,
+                commitEvery: every, source: source.cluster, deadline: env.stepTimeout * 0.4)
+            ctx.world.update(MirrorState.Key.self) { $0.sourceRun = run }
+            ctx.log("group \(group) read \(run.readCount) records on \(sourceName)")
+        }
+
+        code.when(
+            "every broker of cluster {string} is killed",
+            doc: "Kills each live broker of a named cluster as `broker N is killed` does (each confirmed "
+                + "silent on the wire): the whole cluster is gone, as in an unplanned failover's outage. "
+                + "Needs a cluster with fault operations.",
+            example: #"When every broker of cluster "east" is killed"#
+        ) { (ctx, name: String) in
+            try await ctx.on(cluster: name) {
+                let cluster = try ctx.cluster()
+                for broker in try await cluster.liveBrokers() { try await ctx.kill(broker: broker) }
+            }
+        }
+
+        code.when(
+            "group {string} fails over to cluster {string} at the translated offsets after cluster {string} died",
+            doc: "The unplanned switch, with the source gone: the group starts on the target at the newest "
+                + "checkpoints that reached it before the source died (read back from "
+                + "`<source>.checkpoints.internal`) and reads `<source>.<topic>` until every acknowledged record "
+                + "the copy holds was consumed on one side or the other. Its committed offsets are where its "
+                + "reads on the source ended (it committed after each batch): the source cannot be asked. "
+                + "Records the recovery time.",
+            example: #"When group "billing" fails over to cluster "west" at the translated offsets after cluster "#
+                + #""east" died"#
+        ) { (ctx, group: String, targetName: String, sourceName: String) in
+            let target = try ctx.named(targetName)
+            guard let run = ctx.world[MirrorState.Key.self].sourceRun, run.group == group else {
+                throw StepFailure(
+                    "group \(group) did not consume on \(sourceName) in this scenario: run `group … consumes …, "
+                        + "committing every …` first")
+            }
+            let result = try await MirrorDrills.unplannedFailover(
+                run, target: target.cluster, sourceAlias: sourceName, ledger: ctx.ledger,
+                deadline: env.stepTimeout * 0.4)
+            ctx.world.update(MirrorState.Key.self) { $0.failover = result }
+            for table in result.tables(source: sourceName, target: targetName) {
+                ctx.attach(table, mediaType: "text/markdown")
+            }
+        }
+
+        code.then(
+            "the failover lost only messages the mirror had not copied and consumed twice only messages read "
+                + "after the last checkpoint",
+            doc: "The unplanned failover's verdict: every acknowledged record the target's copy held was consumed "
+                + "on one cluster or the other (those never copied are lost with the source, counted — see the "
+                + "next step); per partition, the target read starts at the translated offset and exactly the "
+                + "records read on the source after the newest checkpoint are consumed twice. After a planned "
+                + "failover it judges as the planned step does (nothing may be lost).",
+            example: "Then the failover lost only messages the mirror had not copied and consumed twice only "
+                + "messages read after the last checkpoint"
+        ) { ctx in
+            guard let f = ctx.world[MirrorState.Key.self].failover else { throw StepFailure("no failover drill ran") }
+            try f.history.verdict.enforce()
+        }
+
+        code.then(
+            "at most {int} acknowledged messages were lost with the source cluster",
+            doc: "The unplanned failover's data loss: acknowledged records the mirror never copied before the "
+                + "source died, at most the bound (the feature derives it from the mirror's pace and what was "
+                + "produced before the outage).",
+            example: "Then at most 0 acknowledged messages were lost with the source cluster"
+        ) { (ctx, bound: Int) in
+            guard let f = ctx.world[MirrorState.Key.self].failover else { throw StepFailure("no failover drill ran") }
+            try f.history.lostWithSource(atMost: bound).enforce()
         }
 
         code.then(

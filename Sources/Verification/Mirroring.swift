@@ -112,6 +112,11 @@ public enum MirrorChecks {
         /// verdict is exact (see `exactProblems`), not a bound.
         public var exact: Exact?
 
+        /// After an unplanned failover (the source died), the records the target's copy held: an acknowledged
+        /// record the mirror never copied is lost with the source — the outage's cost, counted, not a failure
+        /// of the failover; nil for a planned one, where nothing may be lost.
+        public var copied: Set<UInt64>?
+
         /// A record the group read: where, and which (its ledger id).
         public struct Read: Sendable, Hashable {
             public var partition: Int32
@@ -196,6 +201,8 @@ public enum MirrorChecks {
         }
 
         public var lost: [UInt64] { acknowledged.subtracting(readOnSource).subtracting(readOnTarget).sorted() }
+        /// Lost records the mirror had never copied (unplanned failover only).
+        public var lostWithSource: [UInt64] { copied.map { c in lost.filter { !c.contains($0) } } ?? [] }
         /// Records read on both sides, or twice on one.
         public var duplicates: [UInt64] {
             var seen: Set<UInt64> = [], twice: Set<UInt64> = []
@@ -203,10 +210,29 @@ public enum MirrorChecks {
             return twice.sorted()
         }
 
+        /// At most `bound` acknowledged records lost with the source (never copied before it died).
+        public func lostWithSource(atMost bound: Int) -> Verdict {
+            guard copied != nil else {
+                return .fails("not an unplanned failover: nothing could be lost with the source")
+            }
+            return lostWithSource.count <= bound
+                ? Verdict()
+                : .fails(
+                    "\(lostWithSource.count) acknowledged records were lost with the source (never copied), "
+                        + "more than \(bound), e.g. \(lostWithSource.prefix(5))")
+        }
+
         public var verdict: Verdict {
             var problems: [String] = []
-            if !lost.isEmpty {
-                problems.append("\(lost.count) acknowledged records never consumed, e.g. \(lost.prefix(5))")
+            let unexplained = copied.map { c in lost.filter(c.contains) } ?? lost
+            if !unexplained.isEmpty {
+                problems.append(
+                    "\(unexplained.count) acknowledged records "
+                        + (copied == nil ? "" : "the mirror had copied ") + "never consumed, e.g. "
+                        + "\(unexplained.prefix(5))")
+            }
+            if copied != nil, readOnTarget.isEmpty {
+                problems.append("the group read nothing on the target: the switch was never exercised")
             }
             if exact != nil {
                 problems += exactProblems
@@ -216,7 +242,8 @@ public enum MirrorChecks {
             return Verdict(
                 problems,
                 context: "\(acknowledged.count) acknowledged, \(readOnSource.count) read on the "
-                    + "source, \(readOnTarget.count) on the target, \(duplicates.count) twice (bound \(bound))")
+                    + "source, \(readOnTarget.count) on the target, \(duplicates.count) twice (bound \(bound))"
+                    + (copied == nil ? "" : ", \(lostWithSource.count) lost with the source (never copied)"))
         }
     }
 }

@@ -17,6 +17,7 @@ extension WholeChapterRuns {
         /// connector "killed" or "restarted" is not a cluster fault, so kills and restarts name a broker.
         nonisolated(unsafe) static let faultSteps: [(LyingCluster.Lie, Regex<Substring>)] = [
             (.kill, #/(?:broker \d+|leader of partition \d+|replica of partition \d+ of "[^"]*") is killed/#),
+            (.kill, #/every broker of cluster "[^"]*" is killed/#),
             (.stop, #/stops each broker gracefully/#),
             (.restart, #/broker \d+ is restarted/#),
             (.latency, #/is slowed by/#),

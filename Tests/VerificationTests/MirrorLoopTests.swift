@@ -46,3 +46,40 @@ import Verification
         #expect(MirrorLoop.verdict(Self.evidence(scans: 0)).description.contains("no chance to loop"))
     }
 }
+
+/// The unplanned failover's verdict: what the mirror never copied is lost with the source and counted;
+/// a copied record never consumed fails it.
+@Suite struct UnplannedFailoverTests {
+    typealias F = MirrorChecks.Failover
+    static func failover(copied: Set<UInt64>?, target: [UInt64]) -> F {
+        var f = F(
+            acknowledged: [1, 2, 3, 4],
+            exact: .init(
+                source: [.init(partition: 0, offset: 0, id: 1)],
+                target: target.enumerated().map { .init(partition: 0, offset: Int64($0.offset + 1), id: $0.element) },
+                switches: [.init(partition: 0, committed: 1, upstream: 1, downstream: 1)]))
+        f.copied = copied
+        return f
+    }
+
+    @Test func recordsNeverCopiedAreLostWithTheSourceOnly() {
+        let f = Self.failover(copied: [1, 2, 3], target: [2, 3])
+        #expect(f.verdict.holds)
+        #expect(f.lostWithSource == [4])
+        #expect(f.lostWithSource(atMost: 1).holds)
+        #expect(!f.lostWithSource(atMost: 0).holds)
+    }
+
+    @Test func aCopiedRecordNeverConsumedFails() {
+        let f = Self.failover(copied: [1, 2, 3, 4], target: [2, 3])
+        #expect(!f.verdict.holds)
+        #expect(f.verdict.description.contains("1 acknowledged records the mirror had copied never consumed"))
+        // Planned (nothing copied is known): every lost record fails.
+        #expect(!Self.failover(copied: nil, target: [2, 3]).verdict.holds)
+        #expect(!Self.failover(copied: nil, target: [2, 3, 4]).lostWithSource(atMost: 5).holds)
+    }
+
+    @Test func aGroupThatReadNothingOnTheTargetFails() {
+        #expect(!Self.failover(copied: [1], target: []).verdict.holds)
+    }
+}
