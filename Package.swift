@@ -68,7 +68,7 @@ let package = Package(
         .target(name: "Processing", dependencies: ["KafkaClient", "Streams"]),
         // cluster actions and histories: faults and workloads run, histories returned; no sentences, no engine
         .target(name: "Drills", dependencies: ["Cluster", "KafkaClient", "Verification", "Operations", "Streams",
-                                               "Processing", "Postgres", "ChangeCapture"]),
+                                               "Processing", "Postgres", "ChangeCapture", "Launching"]),
         // the step vocabulary: sentences → evidence → one call into a drill or a verdict
         .target(name: "Steps", dependencies: ["Runtime", "Cluster", "KafkaClient", "Verification", "Operations",
                                       "Streams", "Processing", "Postgres", "ChangeCapture", "Drills"]),

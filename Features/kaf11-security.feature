@@ -26,6 +26,30 @@ Feature: KAF-11 Securing Kafka
       Then a TLS client configured with that certificate is refused before it connects, with an error naming "ssl.certificate.location"
       And that error says "no such file"
 
+  Rule: A client checks the broker's certificate in the handshake
+
+    A stand-in TLS listener (`openssl s_server`) presents a certificate made for each case, and a client
+    trusting the scenario's CA, with host name verification on (librdkafka's default), connects to it as
+    localhost. The server's side shows whether a cipher was agreed; the client's error says why not.
+    TLS 1.1 is below OpenSSL 3's floor at its default security level: the client refuses the handshake
+    (its words: "legacy sigalg disallowed").
+
+    Scenario: a certificate from the trusted CA, for the host connected to, is accepted
+      Given a TLS endpoint with a certificate for localhost signed by the scenario's CA
+      Then a client trusting the scenario's CA completes the TLS handshake with the endpoint
+
+    Scenario: a certificate from a CA the client does not trust is refused
+      Given a TLS endpoint with a certificate signed by a CA the client does not trust
+      Then a client trusting the scenario's CA fails the TLS handshake with the endpoint, with an error naming "certificate verify failed"
+
+    Scenario: a certificate for another host is refused
+      Given a TLS endpoint with a certificate for host "broker.example.com" signed by the scenario's CA
+      Then a client trusting the scenario's CA fails the TLS handshake with the endpoint, with an error naming "certificate verify failed"
+
+    Scenario: a listener that speaks only TLS 1.1 is refused
+      Given a TLS endpoint that speaks only TLS 1.1
+      Then a client trusting the scenario's CA fails the TLS handshake with the endpoint, with an error naming "SSL handshake failed"
+
   Rule: Only authenticated clients get in
 
     Background:

@@ -36,7 +36,7 @@ ALLOWED = {
     "Processing": {"KafkaClient", "Streams"},
     # Drills: cluster actions and histories; never the Cucumber engine (Runtime) nor the sentences (Steps).
     "Drills": {"Cluster", "KafkaClient", "Verification", "Operations", "Streams", "Processing", "Postgres",
-               "ChangeCapture"},
+               "ChangeCapture", "Launching"},
     "Steps": {"Runtime", "Cluster", "KafkaClient", "Verification", "Operations", "Streams", "Processing", "Postgres",
               "ChangeCapture", "Drills"},
     # Test helpers (paths, JSON lines, external checkers) that test targets share: no Kafka, no PostgreSQL.

@@ -20,18 +20,105 @@ enum SecuritySteps {
         var acls: [ComposeCluster.ACL] = []
         var refusal: String?
         var rotation: SecurityDrill.Rotation?
+        /// The scenario's stand-in TLS listener (stopped after it).
+        var endpoint: TLSEndpoint?
+    }
+
+    static func startEndpoint(_ ctx: StepContext, _ kind: TLSEndpoint.Kind) async throws {
+        guard ctx.world[State.Key.self].endpoint == nil else {
+            throw StepFailure("one TLS endpoint per scenario: this one already has one")
+        }
+        let endpoint = try await TLSEndpoint.start(kind)
+        ctx.world.update(State.Key.self) { $0.endpoint = endpoint }
+        ctx.log("TLS endpoint on 127.0.0.1:\(endpoint.port)")
+    }
+
+    static func attemptHandshake(_ ctx: StepContext) async throws -> TLSEndpoint.Attempt {
+        guard let endpoint = ctx.world[State.Key.self].endpoint else {
+            throw StepFailure("no TLS endpoint in this scenario")
+        }
+        let attempt = await endpoint.attempt()
+        ctx.log(
+            "handshake completed on the server: \(attempt.handshakeCompleted ? "yes" : "no"); client error: "
+                + (attempt.clientError ?? "none"))
+        return attempt
     }
 
     static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
         code.after(name: "remove the scenario's SCRAM users, ACLs and certificate files") { ctx in
             let state = ctx.world[State.Key.self]
             if let files = state.certificates { try? FileManager.default.removeItem(atPath: files.directory) }
+            state.endpoint?.stop()
             guard !state.users.isEmpty || !state.acls.isEmpty,
                 let compose = try? ctx.composeCluster(for: .security, tools: "kafka-configs.sh and kafka-acls.sh")
             else { return }
             try await compose.removeACLs(state.acls)
             for user in state.users.values.map(\.name).sorted() { try await compose.deleteScramUser(user) }
             ctx.log("removed \(state.acls.count) ACLs and the users \(state.users.values.map(\.name).sorted())")
+        }
+
+        for (sentence, kind, what) in [
+            (
+                "a TLS endpoint with a certificate for localhost signed by the scenario's CA", TLSEndpoint.Kind.trusted,
+                "a certificate for localhost signed by the CA the client trusts"
+            ),
+            (
+                "a TLS endpoint with a certificate signed by a CA the client does not trust", .untrustedCA,
+                "a certificate for localhost signed by another CA than the one the client trusts"
+            ),
+            (
+                "a TLS endpoint that speaks only TLS 1.1", .onlyTLS11,
+                "the trusted certificate, offered only over TLS 1.1 (below the client's floor: OpenSSL's TLS 1.2)"
+            ),
+        ] {
+            code.given(
+                sentence,
+                doc: "Starts a stand-in for a broker's TLS listener (`openssl s_server` on a loopback port, stopped "
+                    + "after the scenario) with \(what); its certificates are made with openssl in a temporary "
+                    + "folder. The handshake steps connect a client to it. Needs no broker.",
+                example: "Given " + sentence
+            ) { ctx in
+                try await startEndpoint(ctx, kind)
+            }
+        }
+
+        code.given(
+            "a TLS endpoint with a certificate for host {string} signed by the scenario's CA",
+            doc: "As the trusted endpoint, but its certificate names another host (its subject alternative name): "
+                + "a client connecting to localhost with host name verification "
+                + "(ssl.endpoint.identification.algorithm=https) must refuse it. Letters, digits, dots and "
+                + "hyphens only. Needs no broker.",
+            example: #"Given a TLS endpoint with a certificate for host "broker.example.com" signed by the "#
+                + "scenario's CA"
+        ) { (ctx, host: String) in
+            try await startEndpoint(ctx, .host(host))
+        }
+
+        code.then(
+            "a client trusting the scenario's CA completes the TLS handshake with the endpoint",
+            doc: "Connects a librdkafka client (security.protocol=SSL, the scenario's CA, host name verification) "
+                + "to the endpoint as localhost: the server must agree a cipher with it and the client report no "
+                + "TLS failure. No Kafka answers behind the endpoint, so only the handshake is judged.",
+            example: "Then a client trusting the scenario's CA completes the TLS handshake with the endpoint"
+        ) { ctx in
+            let attempt = try await attemptHandshake(ctx)
+            try TLSHandshake.completed(clientError: attempt.clientError, serverCompleted: attempt.handshakeCompleted)
+                .enforce()
+        }
+
+        code.then(
+            "a client trusting the scenario's CA fails the TLS handshake with the endpoint, with an error naming "
+                + "{string}",
+            doc: "Connects the same client: the server must not agree a cipher with it, and the client's error "
+                + "must name the text (case-insensitive; e.g. `certificate verify failed`). The error is shown "
+                + "with the certificates' folder hidden.",
+            example: "Then a client trusting the scenario's CA fails the TLS handshake with the endpoint, with an "
+                + #"error naming "certificate verify failed""#
+        ) { (ctx, text: String) in
+            let attempt = try await attemptHandshake(ctx)
+            try TLSHandshake.refused(
+                naming: text, clientError: attempt.clientError, serverCompleted: attempt.handshakeCompleted
+            ).enforce()
         }
 
         code.given(

@@ -34,6 +34,7 @@ struct ThenVerdictTests {
         #"no SCRAM user \""#: wiring,
         "no admin command ran in this scenario": wiring,
         "no topic listing in this scenario": wiring,
+        "no TLS endpoint in this scenario": wiring,
         "no topic was described in this scenario": wiring,
         "no group was described in this scenario": wiring,
         "no capstone pipeline in this scenario": wiring,
