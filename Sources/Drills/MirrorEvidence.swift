@@ -50,12 +50,24 @@ extension MirrorDrills {
             try await Task.sleep(for: .milliseconds(100))  // polling interval of the deadline loop
         }
         var scansAfterCopy = 0
-        if otherTopics.contains(copy), let back {
+        if otherTopics.contains(copy), let back, back.patternsSelect(copy) {
             let before = back.status.scans
             while back.status.scans < before + 2, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(100))  // polling interval of the deadline loop
             }
             scansAfterCopy = max(0, back.status.scans - before - 1)
+        }
+        // The copy, read until it holds every acknowledged record or the time is up.
+        var copied: Set<UInt64> = []
+        if otherTopics.contains(copy), let md = try await other.metadata(topic: copy).topic(copy) {
+            repeat {
+                let records = try await TopicReader.readAll(
+                    config: other.config(), topic: copy, partitions: md.partitions.map(\.id),
+                    within: max(.seconds(1), deadline - .now))
+                copied = Set(records.compactMap { Payload.id(in: $0.value) })
+                if acknowledged.isSubset(of: copied) || ContinuousClock.now >= deadline { break }
+                try await Task.sleep(for: .milliseconds(250))  // polling interval of the deadline loop
+            } while true
         }
         let md = try await origin.metadata(topic: nil)
         var readBack: [String: [UInt64]] = [:]
@@ -66,10 +78,12 @@ extension MirrorDrills {
                 within: max(.seconds(1), deadline - .now))
             readBack[t.name] = records.compactMap { Payload.id(in: $0.value) }
         }
-        let evidence = MirrorLoop.Evidence(
+        var evidence = MirrorLoop.Evidence(
             origin: originAlias, other: otherAlias, topic: topic, acknowledged: acknowledged,
             otherTopics: otherTopics, originTopics: md.topics.map(\.name), readBack: readBack,
             scansAfterCopy: scansAfterCopy)
+        evidence.copied = copied
+        evidence.backSelectsCopy = back.map { $0.patternsSelect(copy) }
         let table =
             Evidence.table(
                 ["topic on \(originAlias)", "records read", "of them acknowledged to \(topic)"],

@@ -115,6 +115,9 @@ extension SLOCheck {
 public enum DashboardEvidence {
     private struct Dashboard: Decodable {
         var panels: [Panel]?
+        /// Grafana's HTTP API wraps the dashboard in `{"dashboard": …, "meta": …}`.
+        var dashboard: Inner?
+        struct Inner: Decodable { var panels: [Panel]? }
     }
     private struct Panel: Decodable {
         var title: String?
@@ -122,19 +125,27 @@ public enum DashboardEvidence {
         var fieldConfig: FieldConfig?
         var panels: [Panel]?
     }
-    private struct Target: Decodable { var expr: String? }
+    private struct Target: Decodable {
+        var expr: String?
+        var hide: Bool?
+    }
     private struct FieldConfig: Decodable { var defaults: Defaults? }
     private struct Defaults: Decodable {
         var unit: String?
         var thresholds: Thresholds?
     }
-    private struct Thresholds: Decodable { var steps: [Step]? }
+    private struct Thresholds: Decodable {
+        var mode: String?
+        var steps: [Step]?
+    }
     private struct Step: Decodable { var value: Double? }
 
     public static func panels(json text: String, path: String) throws -> [DashboardObjectives.Panel] {
         let dashboard: Dashboard
         do {
             dashboard = try JSONDecoder().decode(Dashboard.self, from: Data(text.utf8))
+        } catch DecodingError.dataCorrupted {
+            throw DrillFailure("\(path) is not a Grafana dashboard: it is not JSON")
         } catch {
             throw DrillFailure("\(path) is not a Grafana dashboard: its JSON does not have the dashboard's shape")
         }
@@ -142,13 +153,20 @@ public enum DashboardEvidence {
             panels.flatMap { p in
                 [
                     DashboardObjectives.Panel(
-                        title: p.title ?? "(untitled)", queries: (p.targets ?? []).compactMap(\.expr),
-                        unit: p.fieldConfig?.defaults?.unit,
-                        thresholds: (p.fieldConfig?.defaults?.thresholds?.steps ?? []).compactMap(\.value))
+                        title: p.title ?? "(untitled)",
+                        queries: (p.targets ?? []).filter { $0.hide != true }.compactMap(\.expr),
+                        unit: p.fieldConfig?.defaults?.unit, thresholds: thresholds(p))
                 ] + flatten(p.panels ?? [])
             }
         }
-        return flatten(dashboard.panels ?? [])
+        return flatten(dashboard.panels ?? dashboard.dashboard?.panels ?? [])
+    }
+
+    /// The values a panel marks: absolute thresholds (Grafana's default mode) after the base step, which
+    /// Grafana draws from minus infinity whatever value it carries.
+    private static func thresholds(_ p: Panel) -> [Double] {
+        guard let t = p.fieldConfig?.defaults?.thresholds, (t.mode ?? "absolute") == "absolute" else { return [] }
+        return (t.steps ?? []).dropFirst().compactMap(\.value)
     }
 
     public static func table(_ panels: [DashboardObjectives.Panel]) -> String {

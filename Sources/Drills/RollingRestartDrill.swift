@@ -138,7 +138,7 @@ public enum RollingRestartDrill {
         }
         let partitions = Set(run.acknowledgedAt.keys).union(run.readAt.keys).sorted()
         return Evidence.table(
-            ["broker", "stopped at (s)", "back at (s)"],
+            ["broker", "stop began at (s)", "back at (s)"],
             run.restarts.map {
                 [String($0.broker), String(format: "%.2f", $0.stopped / 1000), String(format: "%.2f", $0.back / 1000)]
             })

@@ -95,6 +95,14 @@ public final class Mirror: @unchecked Sendable {
         self.createTopic = createTopic
     }
 
+    /// Whether the include and exclude patterns alone take `topic` (the loop rule aside).
+    public func patternsSelect(_ topic: String) -> Bool {
+        func matches(_ patterns: [String]) -> Bool {
+            patterns.contains { p in (try? Regex(p)).map { topic.wholeMatch(of: $0) != nil } ?? false }
+        }
+        return matches(options.include) && !matches(options.exclude)
+    }
+
     public func selects(_ topic: String) -> Bool {
         let loops = state.withLock { $0.defect == .noLoopPrevention }
         if topic.hasPrefix("__") || topic == Self.heartbeatsTopic || topic.hasSuffix(".internal")

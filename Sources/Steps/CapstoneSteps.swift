@@ -312,11 +312,13 @@ enum CapstoneSteps {
     /// The `| percentile | under ms |` rows of the step's table: `p50 | 500`.
     static func latencyBounds(_ ctx: StepContext) throws -> [(percentile: Double, under: Double)] {
         let rows = try ctx.tableRows(under: ["percentile", "under ms"], each: "latency objective")
-        return try rows.map { row -> (percentile: Double, under: Double) in
-            guard let p = PercentileName.parse(row[0]), let bound = Double(row[1]), bound > 0, bound.isFinite else {
+        return try rows.enumerated().map { index, row -> (percentile: Double, under: Double) in
+            // An hour bounds any latency objective here, and keeps every bound a whole number of ms can hold.
+            guard let p = PercentileName.parse(row[0]), let bound = Double(row[1]), bound > 0, bound <= 3_600_000
+            else {
                 throw StepFailure(
                     "each row of the bounds table is a percentile (p50, p99.9: above 0, at most 100) and a "
-                        + "positive bound in ms")
+                        + "positive bound in ms, at most 3600000: row \(index + 1) is not")
             }
             return (p, bound)
         }

@@ -114,17 +114,28 @@ enum ClusterSteps {
                 + "load runs on without it), started again and confirmed back (and, where the "
                 + "cluster models replication, back in every ISR) before the next; load goes on 0.5 s past "
                 + "the roll, then the consumer reads until it has every acknowledged record (20 s at most). "
+                + "The rate is 1 to 10000 records a second; a roll that takes longer than the time given fails "
+                + "the step (the table's \"stop began at\" is when each broker's controlled shutdown began). "
                 + "The clients reconnect to a broker at most 1 s apart (reconnect.backoff.max.ms=1000 unless the "
                 + "client properties set it): with librdkafka's 10 s, a client backing off from the broker just "
                 + "back waited out its backoff when the next shutdown made that broker leader. "
                 + "Needs a cluster with fault operations.",
             example: "When within 30 seconds, a rolling restart stops each broker gracefully, keeps it down 2000 ms "
                 + #"and starts it again while 200 records per second are produced to "orders" and read back"#
-        ) { (ctx, _: Int, downMs: Int, perSecond: Int, name: String) in
+        ) { (ctx, within: Int, downMs: Int, perSecond: Int, name: String) in
             let cluster = try ctx.cluster()
             try cluster.require(.brokerFaults)
-            guard perSecond > 0, perSecond <= 10_000, downMs >= 0 else {
-                throw StepFailure("the rate is 1 to 10000 records a second, and the time down not negative")
+            guard perSecond > 0, perSecond <= 10_000, downMs >= 0, within > 0 else {
+                throw StepFailure(
+                    "the rate is 1 to 10000 records a second, the time down not negative and the time positive")
+            }
+            let brokers = try await cluster.configuredBrokers().count
+            // In Double: a huge time down must not overflow.
+            let atLeast = Double(brokers) * Double(downMs) / 1000
+            guard atLeast <= Double(within) else {
+                throw StepFailure(
+                    "keeping each of the \(brokers) brokers down \(downMs) ms takes \(Int(min(atLeast, 1e15))) s or "
+                        + "more, over the \(within) s given")
             }
             let topic = try ctx.topic(name)
             ctx.record(.brokerStop)
@@ -136,6 +147,11 @@ enum ClusterSteps {
                 down: .milliseconds(downMs))
             ctx.world[RollingRestartKey.self] = run
             ctx.attach(RollingRestartDrill.table(run), mediaType: "text/markdown")
+            let took = (run.roll.end - run.roll.start) / 1000
+            guard took <= Double(within) else {
+                throw StepFailure(
+                    "the rolling restart took \(String(format: "%.1f", took)) s, over the \(within) s it was given")
+            }
         }
 
         code.then(

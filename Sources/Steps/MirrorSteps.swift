@@ -50,6 +50,9 @@ enum MirrorSteps {
                 + "cluster). The source is the one other steps act on until `the steps below act on cluster`.",
             example: #"Given a source cluster "east" and a target cluster "west" with 3 brokers each"#
         ) { (ctx, source: String, target: String, brokers: Int) in
+            guard !source.isEmpty, !target.isEmpty, source != target, brokers > 0 else {
+                throw StepFailure("two clusters with different, non-empty names and at least one broker each")
+            }
             let first = try await env.cluster(brokers: brokers)
             let second = try await env.secondCluster(brokers: brokers)
             ctx.scenario.state.withLock { s in
@@ -125,6 +128,9 @@ enum MirrorSteps {
                 ctx, sourceName: String, targetName: String, include: String, exclude: String, group: String,
                 intervalMs: Int
             ) in
+            guard sourceName != targetName, intervalMs > 0 else {
+                throw StepFailure("a mirror goes from one cluster to another, checkpointing at a positive interval")
+            }
             let mirror = try await MirrorDrills.startMirror(
                 source: try ctx.named(sourceName).cluster, target: try ctx.named(targetName).cluster,
                 sourceAlias: sourceName, targetAlias: targetName, include: include, exclude: exclude, group: group,
@@ -175,15 +181,19 @@ enum MirrorSteps {
                 + "records comes back",
             deadline: .seconds(argument: 0),
             doc: "KAF-10's loop-prevention rule, with mirrors both ways: waits (within that time) until the "
-                + "other cluster has the topic's copy `<cluster>.<topic>` and the mirror back has listed the "
-                + "other cluster's topics twice since, then reads back the topic and every `<other>.…` topic "
-                + "on the first cluster and checks against the ledger that no record acknowledged there came "
-                + "back — no `<other>.<cluster>.<topic>`, none of its records in another topic, none twice "
-                + "in its own. Fails when nothing was acknowledged, no copy appeared, or no mirror runs back "
-                + "(nothing could have looped).",
+                + "other cluster has the topic's copy `<cluster>.<topic>` and the mirror back has made a full "
+                + "listing of the other cluster's topics since (it waits for two: the first may have begun "
+                + "before; the evidence counts the full ones), reads the copy until it holds every record "
+                + "acknowledged to the topic, then reads back the topic and every `<other>.…` topic on the "
+                + "first cluster and checks against the ledger that no record acknowledged there came back — no "
+                + "`<other>.<cluster>.<topic>`, none of its records in another topic, none twice in its own. "
+                + "Fails when nothing could have looped: nothing acknowledged, no full copy, no mirror back, or "
+                + "one whose patterns do not select the copy (only the loop rule may keep it back). The two "
+                + "clusters differ; the time is positive.",
             example: #"Then within 30 seconds "orders" on cluster "east" is mirrored to cluster "west" and none "#
                 + "of its records comes back"
         ) { (ctx, seconds: Int, name: String, originName: String, otherName: String) in
+            guard seconds > 0 else { throw StepFailure("within takes a positive number of seconds") }
             let origin = try ctx.named(originName), other = try ctx.named(otherName)
             guard let topic = origin.topics[name] else {
                 throw StepFailure("no topic \"\(name)\" on that cluster: create it on \"\(originName)\" first")

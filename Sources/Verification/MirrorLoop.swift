@@ -16,6 +16,11 @@ public enum MirrorLoop {
         public var readBack: [String: [UInt64]]
         /// Scans of the other cluster's topics the return mirror made after the copy was there.
         public var scansAfterCopy: Int
+        /// Ids read back from the copy on the other cluster.
+        public var copied: Set<UInt64> = []
+        /// Whether a mirror runs back, and whether its include and exclude patterns select the copy (so that
+        /// only the loop rule can keep it from coming back); nil when none runs back.
+        public var backSelectsCopy: Bool?
 
         public init(
             origin: String, other: String, topic: String, acknowledged: Set<UInt64>, otherTopics: [String],
@@ -34,6 +39,7 @@ public enum MirrorLoop {
 
     public static func verdict(_ e: Evidence) -> Verdict {
         // Without a copy on the other side, or a return mirror that looked at it, nothing could have looped.
+        guard e.origin != e.other else { return .fails("a loop needs two clusters: both are \(e.origin)") }
         guard !e.acknowledged.isEmpty else {
             return .fails("nothing sent to \"\(e.topic)\" on \(e.origin) was acknowledged: nothing could come back")
         }
@@ -43,6 +49,20 @@ public enum MirrorLoop {
                 "\(e.other) has no \(copy): the mirror from \(e.origin) never copied it, so nothing could "
                     + "come back")
         }
+        let held = e.acknowledged.intersection(e.copied).count
+        guard held == e.acknowledged.count else {
+            return .fails(
+                "\(e.other)'s \(copy) holds \(held) of the \(e.acknowledged.count) records acknowledged to "
+                    + "\(e.topic): it is not the mirror's copy of them")
+        }
+        guard let selects = e.backSelectsCopy else {
+            return .fails("no mirror from \(e.other) to \(e.origin) runs in this scenario: nothing could come back")
+        }
+        guard selects else {
+            return .fails(
+                "the mirror from \(e.other) to \(e.origin) does not select \(copy) by its patterns: only "
+                    + "the loop rule could keep it back if it did, so nothing was tested")
+        }
         guard e.scansAfterCopy > 0 else {
             return .fails(
                 "the mirror from \(e.other) to \(e.origin) never listed \(e.other)'s topics after \(copy) "
@@ -51,7 +71,10 @@ public enum MirrorLoop {
         var problems: [String] = []
         let back = e.originTopics.filter { $0.hasPrefix("\(e.other).\(e.origin).") }.sorted()
         if !back.isEmpty {
-            problems.append("\(e.origin) has \(back.joined(separator: ", ")): a copy of its own topic came back")
+            let records = back.map { e.readBack[$0]?.count ?? 0 }.reduce(0, +)
+            problems.append(
+                "\(e.origin) has \(back.joined(separator: ", ")), named as a copy of its own topic come "
+                    + "back (\(records) records)")
         }
         for (topic, ids) in e.readBack.sorted(by: { $0.key < $1.key }) {
             if topic == e.topic {

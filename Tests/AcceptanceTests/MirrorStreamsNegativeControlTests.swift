@@ -91,7 +91,7 @@ struct MirrorStreamsNegativeControlTests {
                 When every mirror forgets the loop rule
                 And I produce 60 keyed messages with headers to "orders"
                 Then within 30 seconds "orders" on cluster "east" is mirrored to cluster "west" and none of its records comes back
-            """), mentioning: "a copy of its own topic came back")
+            """), mentioning: "named as a copy of its own topic come back")
     }
 
     @Test func aStoppedMirrorFailsTheHeartbeatCheck() async throws {

@@ -35,6 +35,7 @@ struct ThenVerdictTests {
         "no admin command ran in this scenario": wiring,
         "no topic listing in this scenario": wiring,
         "no TLS endpoint in this scenario": wiring,
+        "within takes a positive number of seconds": input,
         "no topic was described in this scenario": wiring,
         "no group was described in this scenario": wiring,
         "no capstone pipeline in this scenario": wiring,

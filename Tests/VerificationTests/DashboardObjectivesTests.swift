@@ -33,8 +33,19 @@ import Verification
         #expect(!DashboardObjectives.verdict([Self.panel(0.5, thresholds: [0.5])], metric: Self.metric, bounds: []).holds)
     }
 
-    @Test func theQuantileIsReadFromTheQuery() {
-        #expect(DashboardObjectives.quantile(in: "histogram_quantile( 0.95 , sum(rate(m_bucket[1m])))", of: "m") == 0.95)
-        #expect(DashboardObjectives.quantile(in: "sum(rate(m_count[1m]))", of: "m") == nil)
+    @Test func theQuantilesAreReadFromTheQuery() {
+        #expect(DashboardObjectives.quantiles(in: "histogram_quantile( 0.95 , sum(rate(m_bucket[1m])))", of: "m") == [0.95])
+        #expect(DashboardObjectives.quantiles(in: "sum(rate(m_count[1m]))", of: "m").isEmpty)
+        let both = "histogram_quantile(0.5, rate(m_bucket[1m])) or histogram_quantile(0.95, rate(m_bucket[1m]))"
+        #expect(DashboardObjectives.quantiles(in: both, of: "m") == [0.5, 0.95])
+        // Another metric whose name contains this one's is not this one.
+        #expect(DashboardObjectives.quantiles(in: "histogram_quantile(0.5, rate(my_m_bucket[1m]))", of: "m").isEmpty)
+        #expect(DashboardObjectives.quantiles(in: "histogram_quantile(0.5, rate(m_bucket_total[1m]))", of: "m").isEmpty)
+    }
+
+    @Test func anEmptyOrInvalidMetricNameFails() {
+        let panels = [Self.panel(0.5, thresholds: [0.5])]
+        #expect(!DashboardObjectives.verdict(panels, metric: "", bounds: [(50, 500)]).holds)
+        #expect(!DashboardObjectives.verdict(panels, metric: "a b", bounds: [(50, 500)]).holds)
     }
 }

@@ -7,11 +7,23 @@ import Verification
     static func evidence(
         acknowledged: Set<UInt64> = [1, 2, 3], otherTopics: [String] = ["east.orders", "heartbeats"],
         originTopics: [String] = ["orders", "heartbeats"], readBack: [String: [UInt64]] = ["orders": [1, 2, 3]],
-        scans: Int = 1
+        scans: Int = 1, copied: Set<UInt64>? = nil, backSelects: Bool? = true
     ) -> MirrorLoop.Evidence {
-        MirrorLoop.Evidence(
+        var e = MirrorLoop.Evidence(
             origin: "east", other: "west", topic: "orders", acknowledged: acknowledged, otherTopics: otherTopics,
             originTopics: originTopics, readBack: readBack, scansAfterCopy: scans)
+        e.copied = copied ?? acknowledged
+        e.backSelectsCopy = backSelects
+        return e
+    }
+
+    @Test func aCopyMissingRecordsNoMirrorBackOrOneThatCannotSelectTheCopyFails() {
+        #expect(MirrorLoop.verdict(Self.evidence(copied: [1])).description.contains("holds 1 of the 3"))
+        #expect(MirrorLoop.verdict(Self.evidence(backSelects: nil)).description.contains("no mirror from west"))
+        #expect(MirrorLoop.verdict(Self.evidence(backSelects: false)).description.contains("does not select"))
+        var same = Self.evidence()
+        same.other = "east"
+        #expect(!MirrorLoop.verdict(same).holds)
     }
 
     @Test func nothingBackHolds() {
@@ -30,7 +42,7 @@ import Verification
                 originTopics: ["orders", "west.east.orders"], readBack: ["orders": [1, 2, 3], "west.east.orders": [1]]))
         #expect(!v.holds)
         #expect(v.problems.count == 2)
-        #expect(v.description.contains("west.east.orders: a copy of its own topic came back"))
+        #expect(v.description.contains("west.east.orders, named as a copy of its own topic come back (1 records)"))
     }
 
     @Test func recordsBackInAnotherTopicOrTwiceInTheirOwnFail() {
