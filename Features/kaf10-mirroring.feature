@@ -62,15 +62,16 @@ Feature: KAF-10 Cross-cluster mirroring
     The playbook's rule: a mirror never copies a topic named for its target (`east.orders` is not mirrored
     back to east), so with a mirror each way east's records reach west once and never return. The mirror
     back selects `.*orders` — it would take `east.orders` if the rule did not stop it — and looks for new
-    topics every 5 s; the check waits for two of its scans after the copy appears (at most 10 s) and for
-    the copy itself (the forward mirror's first scan, 5 s): 15 s, doubled for a busy machine: 30 s.
+    topics every second; the check waits for two of its scans after the copy appears (at most 2 s) and for
+    the copy itself (the forward mirror's first scan, 1 s): 3 s, doubled for a busy machine and given the
+    copy's read-back: 10 s.
 
     Scenario: east's records reach west once and never come back
       Given a mirror from "east" to "west" for topics matching "orders" excluding "audit", checkpointing group "billing" every 1000 ms
       And a mirror from "west" to "east" for topics matching ".*orders" excluding "audit", checkpointing group "billing" every 1000 ms
       And the steps below act on cluster "east"
       When I produce 100 keyed messages with headers to "orders"
-      Then within 30 seconds "orders" on cluster "east" is mirrored to cluster "west" and none of its records comes back
+      Then within 10 seconds "orders" on cluster "east" is mirrored to cluster "west" and none of its records comes back
 
   Rule: Lag under link degradation is measured
 

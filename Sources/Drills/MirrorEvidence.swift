@@ -24,6 +24,8 @@ extension MirrorDrills {
         options.exclude = ["(?:\(exclude))\(suffix)"]
         options.groups = [source.config(["group.id": group])["group.id"] ?? ""]
         options.checkpointInterval = checkpointInterval
+        // New topics are looked for every second (MM2's default is ten minutes): a scenario's topics are new.
+        options.topicRefreshInterval = .seconds(1)
         options.replicationFactor = try await target.replicationFactorForAcksAll()
         let mirror = Mirror(source: source.config(), target: target.config(), options: options) { spec in
             do { try await target.createTopic(spec) } catch let e as KafkaError where e.code == 36 {
