@@ -156,7 +156,6 @@ public final class TLSEndpoint: @unchecked Sendable {
         let before = ciphers()
         // The handshake's failure reaches the client's error callback; the metadata call only times out.
         let errors = Mutex<[String]>([])
-        var failure: String?
         do {
             let producer = try Producer(
                 config: KafkaConfig([
@@ -181,7 +180,7 @@ public final class TLSEndpoint: @unchecked Sendable {
         }
         let seen = errors.withLock { Array($0) }
         // What the client said, without the files it was given; the handshake's own words first.
-        failure = (seen.first { TLSHandshake.failure(in: $0) != nil } ?? seen.first)
+        let failure = (seen.first { TLSHandshake.failure(in: $0) != nil } ?? seen.first)
             .map { $0.replacingOccurrences(of: directory, with: "<certificates>") }
         // The server writes the cipher when the handshake completes, possibly just after the client gave up.
         let deadline = ContinuousClock.now + .milliseconds(500)

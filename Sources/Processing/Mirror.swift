@@ -110,10 +110,7 @@ public final class Mirror: @unchecked Sendable {
         {
             return false
         }
-        func matches(_ patterns: [String]) -> Bool {
-            patterns.contains { p in (try? Regex(p)).map { topic.wholeMatch(of: $0) != nil } ?? false }
-        }
-        return matches(options.include) && !matches(options.exclude)
+        return patternsSelect(topic)
     }
 
     public func pause() { state.withLock { $0.paused = true } }
