@@ -37,6 +37,10 @@ final class AcceptanceSuite: Sendable {
     let session: Result<Session, Session.Problem>
     private let started = Mutex<Task<[String: Runner.PreparedTestCase], Error>?>(nil)
     private let environmentBackend: KafkaEnvironment.Backend
+    /// How many of a card's scenarios run at once (each on its own embedded cluster); 1 on a shared cluster.
+    let width: Int
+    private let lanes: Lanes
+    private let outcomes = Mutex<[String: Task<TestCaseOutcome, Never>]>([:])
 
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
@@ -44,7 +48,10 @@ final class AcceptanceSuite: Sendable {
         let env = ProcessInfo.processInfo.environment
         let folder = env["KAFKA_BDD_FEATURES"].map { URL(fileURLWithPath: $0, relativeTo: packageRoot) }
             ?? packageRoot.appendingPathComponent("Features")
-        let suite = AcceptanceSuite(folder: folder, reports: env["KAFKA_BDD_REPORTS"])
+        // As the main job (`--parallel 4`), a card's scenarios share the machine, three at a time: one on two
+        // cores for the other suites running beside this one.
+        let width = env["KAFKA_BDD_PARALLEL"].flatMap(Int.init) ?? 3
+        let suite = AcceptanceSuite(folder: folder, reports: env["KAFKA_BDD_REPORTS"], parallel: width)
         if env["KAFKA_BDD_REPORTS"] != nil {
             // Swift Testing has no end-of-run hook: the rendered reports are written once, at exit, so
             // their cost stays linear in the number of cases.
@@ -53,7 +60,7 @@ final class AcceptanceSuite: Sendable {
         return suite
     }()
 
-    init(folder: URL, reports: String? = nil) {
+    init(folder: URL, reports: String? = nil, parallel: Int = 1) {
         var configuration = Session.Configuration()
         configuration.paths = [folder.standardizedFileURL.path]
         configuration.root = Self.packageRoot.standardizedFileURL.path
@@ -69,6 +76,9 @@ final class AcceptanceSuite: Sendable {
         session = Result { () throws(Session.Problem) in try Session(configuration) }
         let name = ProcessInfo.processInfo.environment["KAFKA_BDD_CLUSTER"] ?? "embedded"
         environmentBackend = KafkaEnvironment.Backend(rawValue: name) ?? .embedded
+        // Scenarios on one shared cluster would fault each other (as `kafka-bdd run --parallel`).
+        width = environmentBackend == .embedded ? max(1, min(parallel, 8)) : 1
+        lanes = Lanes(width)
     }
 
     /// The cases of a card (`KAF-02`), or of every file without a card tag (`nil`).
@@ -114,14 +124,29 @@ final class AcceptanceSuite: Sendable {
         return try await task.value
     }
 
-    /// Runs one scenario; a failure is recorded at its step's line in the feature file.
+    /// Runs one scenario; a failure is recorded at its step's line in the feature file. The first case of a
+    /// card asked for starts the card's other cases too, `width` at a time: Swift Testing runs the cases of
+    /// this serialized suite one after another, and each then waits only for its own outcome.
     func run(_ c: AcceptanceCase) async throws {
         let session = try self.session.get()
-        guard let testCase = try await prepared()[c.pickleId] else {
+        let prepared = try await prepared()
+        guard let testCase = prepared[c.pickleId] else {
             try Test.cancel("\(c.testDescription) is not selected (KAFKA_BDD_TAGS)")
         }
-        let outcome = await session.execute(testCase)
-        try report(outcome, file: session.files.first { $0.uri == c.uri })
+        let card = c.card == "Features" ? nil : c.card
+        let siblings = width > 1 ? cases(card: card).compactMap { prepared[$0.pickleId] } : [testCase]
+        let task = outcomes.withLock { tasks -> Task<TestCaseOutcome, Never> in
+            for sibling in siblings where tasks[sibling.pickle.id] == nil {
+                tasks[sibling.pickle.id] = Task { [lanes] in
+                    await lanes.acquire()
+                    let outcome = await session.execute(sibling)
+                    await lanes.release()
+                    return outcome
+                }
+            }
+            return tasks[testCase.pickle.id] ?? Task { await session.execute(testCase) }
+        }
+        try report(await task.value, file: session.files.first { $0.uri == c.uri })
     }
 
     func report(_ outcome: TestCaseOutcome, file: FeatureFile?) throws {
@@ -166,4 +191,20 @@ final class AcceptanceSuite: Sendable {
     }
 
     private var strict: Bool { (try? session.get().configuration.options.strict) ?? true }
+}
+
+/// A counting semaphore: at most `width` holders at once, the others waiting in turn.
+actor Lanes {
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+    init(_ width: Int) { free = width }
+
+    func acquire() async {
+        if free > 0 { free -= 1; return }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
+    }
 }

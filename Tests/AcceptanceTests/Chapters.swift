@@ -2,8 +2,9 @@ import Testing
 
 extension WholeChapterRuns {
     /// One test per chapter card of the study plan, each case one scenario of that card:
-    /// `swift test --filter KAF02` gates chapter 2. All of them share one cluster backend, so the
-    /// suite is serialized.
+    /// `swift test --filter KAF02` gates chapter 2. Swift Testing takes the cases one at a time; on the
+    /// embedded cluster a card's scenarios run three at a time underneath, each on its own cluster
+    /// (KAFKA_BDD_PARALLEL; 1 on a shared cluster, whose scenarios would fault each other).
     @Suite("Study plan chapters", .serialized)
     struct Chapters {
         static let suite = AcceptanceSuite.shared
