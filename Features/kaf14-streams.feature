@@ -6,7 +6,9 @@ Feature: KAF-14 Stream processing
   The topology (Sources/Streams, tested there like Kafka Streams' TopologyTestDriver) joins an order
   and a payment of the same customer when their event times differ by at most 5 s, and counts the
   pairs and sums the payments per customer in tumbling windows of 10 s (the window of the later of
-  the two times; hopping windows of 10 s starting every 5 s count a pair in both windows holding it).
+  the two times; hopping windows of 10 s starting every 5 s count a pair in both windows holding it;
+  session windows chain a key's pairs at most the inactivity gap apart into one session, merging two
+  sessions a late pair bridges and deleting the one merged away from the results topic with a tombstone).
   Stream time is the largest event time processed; a record older than stream time −
   join window − grace (5 s + 2 s) is late for the join, and a pair whose window ended more than the
   2 s grace before stream time is too late for it: both are dropped and reported on
@@ -50,6 +52,13 @@ Feature: KAF-14 Stream processing
       When stream processor "p1" runs the topology from "orders" and "payments" into "results"
       Then the window results read back from "results" equal the oracle's
       And querying stream processor "p1" for key "customer-3" gives the oracle's windows
+
+    Scenario: session windows chain a key's pairs within the inactivity gap and merge what a pair bridges, as the oracle does
+      Given the orders and payments topology with a join window of 5000 ms, session windows with an inactivity gap of 3000 ms and a grace period of 2000 ms
+      When stream processor "p1" runs the topology from "orders" and "payments" into "results"
+      Then the window results read back from "results" equal the oracle's
+      And querying stream processor "p1" for key "customer-3" gives the oracle's windows
+      And the late records reported by stream processor "p1" are the oracle's
 
   Rule: An instance killed mid-stream restores its state from the changelog
 

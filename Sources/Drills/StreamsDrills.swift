@@ -124,7 +124,8 @@ public enum StreamsDrills {
     {
         try await StreamProcessor.readResults(config: config, topic: results, partitions: partitions).map {
             StreamOracle.Row(
-                key: $0.window.key, start: $0.window.start, count: $0.aggregate.count, sum: $0.aggregate.sum)
+                key: $0.window.key, start: $0.window.start, count: $0.aggregate.count, sum: $0.aggregate.sum,
+                end: $0.aggregate.last)
         }
     }
 

@@ -16,14 +16,16 @@ extension StreamsDrills {
             rows.prefix(12).map { r in
                 let w = want["\(r.key)@\(r.start)"]
                 return [
-                    "\(r.key) @ \(r.start - epoch) ms", "\(r.count) · \(r.sum)",
+                    "\(r.key) @ \(r.start - epoch)" + (r.end.map { "–\($0 - epoch)" } ?? "") + " ms",
+                    "\(r.count) · \(r.sum)",
                     w.map { "\($0.count) · \($0.sum)" } ?? "–",
                 ]
             })
         let summary =
             "\(rows.count) windows read back, \(expected.rows.count) expected from \(inputs) inputs "
             + "(\(expected.pairs) pairs counted, \(expected.lateInputs.count) inputs late for the join, "
-            + "\(expected.closedWindowPairs.count) pairs for closed windows)"
+            + "\(expected.closedWindowPairs.count) pairs for closed windows"
+            + (expected.sessionsMerged > 0 ? ", \(expected.sessionsMerged) sessions merged into an earlier one)" : ")")
         return (StreamOracle.verdict(actual: rows, expected: expected), table, summary)
     }
 

@@ -222,6 +222,11 @@ public final class StreamProcessor: @unchecked Sendable {
         }
         var token: UInt64 = 0
         for out in outputs {
+            for window in out.removed {
+                token += 1
+                try producer.produce(
+                    topic: options.results, key: StreamsCodec.resultKey(window), value: nil, token: token)
+            }
             for result in out.results {
                 token += 1
                 try producer.produce(
@@ -251,17 +256,23 @@ public final class StreamProcessor: @unchecked Sendable {
         Source(side: topic == options.orders ? .order : .payment, partition: partition)
     }
 
-    /// The result view as read back from the results topic: the latest upsert of each window.
+    /// The result view as read back from the results topic: the latest upsert of each window, less the
+    /// windows whose latest record is a tombstone (a session merged into another).
     public static func readResults(
         config: KafkaConfig, topic: String, partitions: Int32,
         within timeout: Duration = .seconds(20)
     ) async throws -> [WindowResult] {
         let records = try await TopicReader.readAll(
             config: config, topic: topic, partitions: Array(0..<partitions), within: timeout)
-        var latest: [WindowKey: WindowResult] = [:]
+        var latest: [String: WindowResult] = [:]
         for r in records.sorted(by: { ($0.partition, $0.offset) < ($1.partition, $1.offset) }) {
+            let key = r.keyString ?? ""
+            if r.valueIsNull {
+                latest[key] = nil
+                continue
+            }
             let result = try StreamsCodec.decode(WindowResult.self, r.value)
-            latest[result.window] = result
+            latest[key] = result
         }
         return latest.values.sorted { $0.window < $1.window }
     }

@@ -69,6 +69,27 @@ enum StreamsSteps {
             ctx.world.update(StreamsState.Key.self) { $0.topology = config }
         }
 
+        code.given(
+            "the orders and payments topology with a join window of {int} ms, session windows with an inactivity "
+                + "gap of {int} ms and a grace period of {int} ms",
+            doc: "The topology with session windows instead of time windows: a key's joined pairs at most the gap "
+                + "apart are one session [first pair's time, last pair's time], counted and summed; a pair that "
+                + "bridges two sessions merges them, and the sessions merged away are deleted from the results "
+                + "topic (tombstones); a pair whose merged session ended more than gap + grace before stream time "
+                + "is dropped and reported (Kafka Streams' rule). The oracle (Verification/StreamOracle.swift) "
+                + "chains the sessions apart from the topology, and compares each session's start, end, count "
+                + "and sum.",
+            example: "Given the orders and payments topology with a join window of 5000 ms, session windows with "
+                + "an inactivity gap of 3000 ms and a grace period of 2000 ms"
+        ) { (ctx, joinWindow: Int64, gap: Int64, grace: Int64) in
+            guard joinWindow >= 0, grace >= 0, gap > 0 else {
+                throw StepFailure("the join window and grace must be ≥ 0 and the inactivity gap > 0")
+            }
+            ctx.world.update(StreamsState.Key.self) {
+                $0.topology = .sessions(joinWindow: joinWindow, gap: gap, grace: grace)
+            }
+        }
+
         code.when(
             "I produce orders to {string} and payments to {string} for {int} keys over {int} seconds of event "
                 + "time, with {int} late pair(s) within the grace period and {int} beyond it",
@@ -262,7 +283,9 @@ enum StreamsSteps {
             let config = try topology(ctx)
             let view = Topology(config).view(processor.status.state).filter { $0.window.key == key }
                 .map {
-                    StreamOracle.Row(key: key, start: $0.window.start, count: $0.aggregate.count, sum: $0.aggregate.sum)
+                    StreamOracle.Row(
+                        key: key, start: $0.window.start, count: $0.aggregate.count, sum: $0.aggregate.sum,
+                        end: $0.aggregate.last)
                 }
             var expected = oracle(config).expect(ctx.world[StreamsState.Key.self].inputs)
             expected.rows = expected.rows.filter { $0.key == key }
@@ -286,7 +309,9 @@ enum StreamsSteps {
     }
 
     static func oracle(_ c: TopologyConfig) -> StreamOracle {
-        StreamOracle(joinWindowMs: c.joinWindow, windowSizeMs: c.windowSize, graceMs: c.grace, advanceMs: c.advance)
+        StreamOracle(
+            joinWindowMs: c.joinWindow, windowSizeMs: c.windowSize, graceMs: c.grace, advanceMs: c.advance,
+            sessionGapMs: c.sessionGap)
     }
 
     /// The results topic and its changelog and dropped topics (`<results>-changelog`, `<results>-dropped`),

@@ -55,12 +55,21 @@ public struct TopologyConfig: Sendable, Codable, Hashable {
     /// Hopping windows: a window starts every `advance` ms (0 < advance ≤ size), so a time falls in size ÷
     /// advance of them; nil for tumbling windows (advance = size).
     public var advance: Int64?
+    /// Session windows: a key's pairs at most this many ms apart are one session, [first, last] (the window
+    /// size and advance are then unused); nil for time windows.
+    public var sessionGap: Int64?
 
-    public init(joinWindow: Int64, windowSize: Int64, grace: Int64, advance: Int64? = nil) {
+    public init(joinWindow: Int64, windowSize: Int64, grace: Int64, advance: Int64? = nil, sessionGap: Int64? = nil) {
         self.joinWindow = joinWindow
         self.windowSize = windowSize
         self.grace = grace
         self.advance = advance
+        self.sessionGap = sessionGap
+    }
+
+    /// Session windows of this inactivity gap.
+    public static func sessions(joinWindow: Int64, gap: Int64, grace: Int64) -> TopologyConfig {
+        TopologyConfig(joinWindow: joinWindow, windowSize: max(gap, 1), grace: grace, sessionGap: gap)
     }
 
     /// The starts of the windows holding `timestamp`, oldest first: one for tumbling windows.
@@ -96,7 +105,7 @@ public struct TumblingWindows: Sendable, Hashable {
     public func end(ofWindowAt start: Int64) -> Int64 { start + size }
 }
 
-/// A tumbling window of one key.
+/// A window of one key, by its start.
 public struct WindowKey: Sendable, Codable, Hashable, Comparable, CustomStringConvertible {
     public var key: String
     public var start: Int64
@@ -112,9 +121,12 @@ public struct WindowKey: Sendable, Codable, Hashable, Comparable, CustomStringCo
 public struct WindowAggregate: Sendable, Codable, Hashable, CustomStringConvertible {
     public var count: Int64
     public var sum: Int64
-    public init(count: Int64 = 0, sum: Int64 = 0) {
+    /// A session's last pair time (its end, inclusive); nil for time windows, and then not encoded.
+    public var last: Int64?
+    public init(count: Int64 = 0, sum: Int64 = 0, last: Int64? = nil) {
         self.count = count
         self.sum = sum
+        self.last = last
     }
     public var description: String { "count \(count), sum \(sum)" }
 }

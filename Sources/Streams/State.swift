@@ -29,6 +29,7 @@ public struct TopologyState: Sendable, Codable, Hashable {
             orders.removeAll { $0.timestamp < from }
             payments.removeAll { $0.timestamp < from }
         }
+        for window in entry.removed ?? [] { windows[window] = nil }
         for result in entry.windows { windows[result.window] = result.aggregate }
         dropped.append(contentsOf: entry.dropped)
     }
@@ -53,6 +54,8 @@ public struct ChangelogEntry: Sendable, Codable, Hashable {
     public var retainFrom: Int64?
     /// The windows it changed, with their new aggregates.
     public var windows: [WindowResult] = []
+    /// Sessions merged into another (tombstones on the result view); nil, and not encoded, when none.
+    public var removed: [WindowKey]?
     public var dropped: [DroppedRecord] = []
 
     public init(source: Source, offset: Int64, streamTime: Int64) {
@@ -93,6 +96,8 @@ public struct TopologyTestDriver: Sendable {
     public private(set) var emitted: [WindowResult] = []
     public private(set) var joined: [JoinedRecord] = []
     public private(set) var changelog: [ChangelogEntry] = []
+    /// Sessions deleted from the result view, in order.
+    public private(set) var removed: [WindowKey] = []
 
     public init(_ config: TopologyConfig, restoringFrom changelog: [ChangelogEntry] = []) {
         topology = Topology(config)
@@ -106,6 +111,7 @@ public struct TopologyTestDriver: Sendable {
             emitted += out.results
             joined += out.joined
             if let c = out.changelog { changelog.append(c) }
+            removed += out.removed
         }
     }
 

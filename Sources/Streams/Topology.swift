@@ -10,6 +10,9 @@
 /// - A pair goes to window [k·size, (k+1)·size) of its time — with hopping windows, to every window
 ///   [k·advance, k·advance + size) holding it — unless that window has closed (its end + grace ≤ stream
 ///   time): then it is dropped from it and reported.
+/// - Session windows instead: a pair at time t joins every session of its key with start − gap ≤ t ≤ end +
+///   gap into one [min start, max end] (the others are deleted from the result view), unless the merged
+///   session's end < stream time − gap − grace: then the pair is dropped and reported (Kafka Streams' rule).
 /// - Buffers keep records no older than stream time − 2·join window − grace: a record on time
 ///   (≥ stream time − window − grace) can only pair with one at most a join window older.
 public struct Topology: Sendable, Hashable {
@@ -25,6 +28,8 @@ public struct Topology: Sendable, Hashable {
         public var joined: [JoinedRecord] = []
         /// Upserts of the result view, in order.
         public var results: [WindowResult] = []
+        /// Sessions merged away, deleted from the result view before `results` are written.
+        public var removed: [WindowKey] = []
         public var dropped: [DroppedRecord] = []
         /// The state change, as one changelog record (nil when skipped).
         public var changelog: ChangelogEntry?
@@ -54,6 +59,10 @@ public struct Topology: Sendable, Hashable {
                     ? JoinedRecord(key: record.key, order: record, payment: partner)
                     : JoinedRecord(key: record.key, order: partner, payment: record)
                 out.joined.append(pair)
+                if let gap = config.sessionGap {
+                    session(pair, gap: gap, streamTime: streamTime, record: record, state: &state, out: &out)
+                    continue
+                }
                 for start in config.windowStarts(pair.timestamp) {
                     let window = WindowKey(key: record.key, start: start)
                     let end = window.start + config.windowSize
@@ -74,10 +83,45 @@ public struct Topology: Sendable, Hashable {
         }
         entry.retainFrom = streamTime - 2 * config.joinWindow - config.grace
         entry.windows = out.results
+        entry.removed = out.removed.isEmpty ? nil : out.removed
         entry.dropped = out.dropped
         state.apply(entry)
         out.changelog = entry
         return out
+    }
+
+    /// Merges a pair into its key's sessions within the gap, or drops it when the merged session has closed.
+    private func session(
+        _ pair: JoinedRecord, gap: Int64, streamTime: Int64, record: InputRecord, state: inout TopologyState,
+        out: inout Output
+    ) {
+        let t = pair.timestamp
+        var start = t, last = t
+        var merged = WindowAggregate(count: 1, sum: pair.amount)
+        let touching = state.windows.filter { w in
+            w.key.key == pair.key && w.key.start - gap <= t && t <= (w.value.last ?? w.key.start) + gap
+        }
+        for (window, aggregate) in touching {
+            start = min(start, window.start)
+            last = max(last, aggregate.last ?? window.start)
+            merged.count += aggregate.count
+            merged.sum += aggregate.sum
+        }
+        merged.last = last
+        let window = WindowKey(key: pair.key, start: start)
+        if last < streamTime - gap - config.grace {
+            out.dropped.append(
+                DroppedRecord(record: record, reason: .windowClosed, streamTime: streamTime, window: window))
+            return
+        }
+        for old in touching.keys.sorted() where old != window {
+            state.windows[old] = nil
+            out.removed.append(old)
+            out.results.removeAll { $0.window == old }
+        }
+        state.windows[window] = merged
+        out.results.removeAll { $0.window == window }
+        out.results.append(WindowResult(window: window, end: last, aggregate: merged))
     }
 
     /// Processes records in the given order.
@@ -88,7 +132,7 @@ public struct Topology: Sendable, Hashable {
     /// The current result view, as results sorted by key and window.
     public func view(_ state: TopologyState) -> [WindowResult] {
         state.windows.sorted { $0.key < $1.key }.map {
-            WindowResult(window: $0.key, end: $0.key.start + config.windowSize, aggregate: $0.value)
+            WindowResult(window: $0.key, end: $0.value.last ?? $0.key.start + config.windowSize, aggregate: $0.value)
         }
     }
 }

@@ -9,7 +9,10 @@
 /// payment of the same key whose times differ by at most the join window form a pair when neither is
 /// late, timed at the later time, counted in the tumbling window of that time (with hopping windows, in
 /// every window k·advance ≤ time < k·advance + size) unless the window's end + grace ≤ the stream time of
-/// whichever of the two came later (then the pair is dropped from it).
+/// whichever of the two came later (then the pair is dropped from it). With session windows a key's pairs,
+/// taken in the order their later record was processed, chain into sessions: a pair at time t takes in every
+/// session with start − gap ≤ t ≤ end + gap, unless the chained session ends before that stream time − gap −
+/// grace (then the pair is dropped).
 public struct StreamOracle: Sendable {
     public struct Input: Sendable, Hashable, CustomStringConvertible {
         public var isOrder: Bool
@@ -35,14 +38,19 @@ public struct StreamOracle: Sendable {
         public var start: Int64
         public var count: Int64
         public var sum: Int64
-        public init(key: String, start: Int64, count: Int64, sum: Int64) {
+        /// A session's last pair time; nil for time windows (their end follows from the start).
+        public var end: Int64?
+        public init(key: String, start: Int64, count: Int64, sum: Int64, end: Int64? = nil) {
             self.key = key
             self.start = start
             self.count = count
             self.sum = sum
+            self.end = end
         }
         public static func < (a: Row, b: Row) -> Bool { (a.key, a.start) < (b.key, b.start) }
-        public var description: String { "\(key)@\(start) count \(count) sum \(sum)" }
+        public var description: String {
+            "\(key)@\(start)" + (end.map { "–\($0)" } ?? "") + " count \(count) sum \(sum)"
+        }
     }
 
     public struct Expectation: Sendable {
@@ -53,17 +61,24 @@ public struct StreamOracle: Sendable {
         /// processed later (whose arrival dropped the pair, and which a processor reports).
         public var closedWindowPairs: [(order: Input, payment: Input, later: Input)]
         public var pairs: Int
+        /// Session windows: how many sessions a later pair merged into an earlier one (tombstones expected).
+        public var sessionsMerged = 0
     }
 
     public let joinWindow: Int64, windowSize: Int64, grace: Int64
     /// The hop between window starts (the window size for tumbling windows).
     public let advance: Int64
+    /// Session windows' inactivity gap; nil for time windows.
+    public let sessionGap: Int64?
 
-    public init(joinWindowMs: Int64, windowSizeMs: Int64, graceMs: Int64, advanceMs: Int64? = nil) {
+    public init(
+        joinWindowMs: Int64, windowSizeMs: Int64, graceMs: Int64, advanceMs: Int64? = nil, sessionGapMs: Int64? = nil
+    ) {
         joinWindow = joinWindowMs
         windowSize = windowSizeMs
         grace = graceMs
         advance = advanceMs ?? windowSizeMs
+        sessionGap = sessionGapMs
     }
 
     /// Every window start k·advance with k·advance ≤ time < k·advance + size.
@@ -103,6 +118,9 @@ public struct StreamOracle: Sendable {
         var rows: [String: Row] = [:]
         var closed: [(Input, Input, Input)] = []
         var pairs = 0
+        if let gap = sessionGap {
+            return sessions(ordered, streamTimes: streamTimes, late: late, gap: gap)
+        }
         for o in ordered.indices where ordered[o].isOrder && !lateSet.contains(o) {
             for p in ordered.indices where !ordered[p].isOrder && !lateSet.contains(p) {
                 let order = ordered[o], payment = ordered[p]
@@ -125,6 +143,48 @@ public struct StreamOracle: Sendable {
         return Expectation(
             rows: rows.values.sorted(), lateInputs: late.map { ordered[$0] },
             closedWindowPairs: closed, pairs: pairs)
+    }
+
+    /// Session windows: each key's pairs in the order their later record came, chained by the gap.
+    private func sessions(_ ordered: [Input], streamTimes: [Int64], late: [Int], gap: Int64) -> Expectation {
+        let lateSet = Set(late)
+        var found: [(later: Int, earlier: Int)] = []
+        for a in ordered.indices where !lateSet.contains(a) {
+            for b in ordered.indices where b < a && !lateSet.contains(b) {
+                let x = ordered[a], y = ordered[b]
+                if x.isOrder != y.isOrder, x.key == y.key, abs(x.timestamp - y.timestamp) <= joinWindow {
+                    found.append((a, b))
+                }
+            }
+        }
+        var open: [String: [Row]] = [:]
+        var closed: [(Input, Input, Input)] = []
+        var pairs = 0, merged = 0
+        for (a, b) in found {
+            let x = ordered[a], y = ordered[b]
+            let order = x.isOrder ? x : y, payment = x.isOrder ? y : x
+            let time = max(x.timestamp, y.timestamp)
+            var chained = Row(key: x.key, start: time, count: 1, sum: payment.amount, end: time)
+            let touched = (open[x.key] ?? []).filter { $0.start - gap <= time && time <= ($0.end ?? $0.start) + gap }
+            for row in touched {
+                chained.start = min(chained.start, row.start)
+                chained.end = max(chained.end ?? time, row.end ?? row.start)
+                chained.count += row.count
+                chained.sum += row.sum
+            }
+            if (chained.end ?? time) < streamTimes[a] - gap - grace {
+                closed.append((order, payment, x))
+                continue
+            }
+            open[x.key] = (open[x.key] ?? []).filter { row in !touched.contains(row) } + [chained]
+            merged += touched.filter { $0.start != chained.start }.count
+            pairs += 1
+        }
+        var expectation = Expectation(
+            rows: open.values.flatMap { $0 }.sorted(), lateInputs: late.map { ordered[$0] },
+            closedWindowPairs: closed, pairs: pairs)
+        expectation.sessionsMerged = merged
+        return expectation
     }
 
     /// The result view read back against the oracle: every expected window with its count and sum,

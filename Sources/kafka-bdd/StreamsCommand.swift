@@ -21,6 +21,10 @@ struct StreamsCommand: AsyncParsableCommand {
             name: .customLong("advance-ms"),
             help: "Hopping windows: a window starts every this many ms (at most --window-ms); tumbling if absent.")
         var advanceMs: Int64?
+        @Option(
+            name: .customLong("session-gap-ms"),
+            help: "Session windows of this inactivity gap instead of time windows (--window-ms is then unused).")
+        var sessionGapMs: Int64?
 
         func validate() throws {
             guard joinWindowMs >= 0, windowMs > 0, graceMs >= 0 else {
@@ -30,9 +34,16 @@ struct StreamsCommand: AsyncParsableCommand {
             if let advanceMs, advanceMs <= 0 || advanceMs > windowMs || windowMs / advanceMs > 100 {
                 throw ValidationError("--advance-ms must be at most --window-ms and at least a hundredth of it")
             }
+            if let sessionGapMs {
+                guard sessionGapMs > 0 else { throw ValidationError("--session-gap-ms must be positive") }
+                guard advanceMs == nil else {
+                    throw ValidationError("--session-gap-ms and --advance-ms exclude each other")
+                }
+            }
         }
         var config: TopologyConfig {
-            TopologyConfig(joinWindow: joinWindowMs, windowSize: windowMs, grace: graceMs, advance: advanceMs)
+            if let sessionGapMs { return .sessions(joinWindow: joinWindowMs, gap: sessionGapMs, grace: graceMs) }
+            return TopologyConfig(joinWindow: joinWindowMs, windowSize: windowMs, grace: graceMs, advance: advanceMs)
         }
     }
 

@@ -66,6 +66,16 @@ struct CLITests {
         #expect(r.err.contains("could not be parsed because of syntax error: Expected operand"))
     }
 
+    @Test(enabled) func streamsReplayRefusesABadSessionGap() async throws {
+        let base = ["streams", "replay", "--bootstrap", "127.0.0.1:1", "--output", "o"]
+        let both = try await Self.run(base + ["--session-gap-ms", "3000", "--advance-ms", "5000"])
+        #expect(both.status == 2)
+        #expect(both.err.contains("--session-gap-ms and --advance-ms exclude each other"))
+        let zero = try await Self.run(base + ["--session-gap-ms", "0"])
+        #expect(zero.status == 2)
+        #expect(zero.err.contains("--session-gap-ms must be positive"))
+    }
+
     @Test(enabled) func missingFileIsAUsageError() async throws {
         let r = try await Self.run(["run", "no/such.feature"])
         #expect(r.status == 2)

@@ -185,3 +185,46 @@ struct LatePairsTests {
         #expect(hopping.starts(-1) == [-10_000, -5_000] && hopping.starts(10_000) == [5_000, 10_000])
     }
 }
+
+/// Session windows (gap 3 s, join window 1 s, grace 2 s): the oracle chains a key's pairs in the order their
+/// later record came, merges sessions a pair bridges, and drops a pair whose session ended too long ago.
+@Suite("Stream oracle: session windows")
+struct SessionOracleTests {
+    static let oracle = StreamOracle(joinWindowMs: 1_000, windowSizeMs: 3_000, graceMs: 2_000, sessionGapMs: 3_000)
+    typealias T = StreamOracleTests
+
+    @Test func aBridgingPairMergesTwoSessions() {
+        let inputs = [T.o("k", 1, 10_000, 0), T.p("k", 5, 10_000, 0), T.o("k", 1, 15_000, 1), T.p("k", 6, 15_000, 1),
+                      T.o("k", 1, 12_500, 2), T.p("k", 9, 12_500, 2)]
+        let expected = Self.oracle.expect(inputs)
+        let merged = StreamOracle.Row(key: "k", start: 10_000, count: 3, sum: 20, end: 15_000)
+        #expect(expected.rows == [merged])
+        #expect(expected.sessionsMerged == 1)
+        #expect(StreamOracle.verdict(actual: [merged], expected: expected).holds)
+        // A processor that wrote the merged session but no tombstone for the one merged away.
+        let kept = [merged, StreamOracle.Row(key: "k", start: 15_000, count: 1, sum: 6, end: 15_000)]
+        #expect(StreamOracle.verdict(actual: kept, expected: expected).problems
+                == [#"1 windows the oracle does not have, e.g. ["k@15000"]"#])
+        // The right count and sum with the wrong end: sessions are compared by their end too.
+        var shortEnd = merged
+        shortEnd.end = 12_500
+        #expect(!StreamOracle.verdict(actual: [shortEnd], expected: expected).holds)
+        // Without the bridge, two sessions.
+        #expect(Self.oracle.expect(Array(inputs.prefix(4))).rows.map(\.start) == [10_000, 15_000])
+    }
+
+    @Test func aPairWhoseSessionEndedTooLongAgoIsDropped() {
+        // Stream time 20 s; the pair at 14.9 s is on time for the join (≥ 17 s − …) but its session ends before
+        // 20 − 3 − 2 = 15 s. Join window 5 s here, as the topology's test.
+        let oracle = StreamOracle(joinWindowMs: 5_000, windowSizeMs: 3_000, graceMs: 2_000, sessionGapMs: 3_000)
+        let inputs = [T.o("other", 1, 20_000, 0), T.o("a", 1, 14_900, 1), T.p("a", 2, 14_800, 0),
+                      T.o("b", 1, 15_000, 2), T.p("b", 3, 14_900, 1)]
+        let expected = oracle.expect(inputs)
+        #expect(expected.rows == [StreamOracle.Row(key: "b", start: 15_000, count: 1, sum: 3, end: 15_000)])
+        // In the merge by timestamp both payments come first, so the order at 14.9 s (offset 1) drops the pair.
+        #expect(expected.closedWindowPairs.map { $0.later.offset } == [1])
+        #expect(expected.lateInputs.isEmpty)
+        let counted = expected.rows + [StreamOracle.Row(key: "a", start: 14_900, count: 1, sum: 2, end: 14_900)]
+        #expect(!StreamOracle.verdict(actual: counted, expected: expected).holds)
+    }
+}
