@@ -128,8 +128,52 @@ public enum DashboardEvidence {
     private struct Target: Decodable {
         var expr: String?
         var hide: Bool?
+        var refId: String?
+        var legendFormat: String?
     }
-    private struct FieldConfig: Decodable { var defaults: Defaults? }
+    private struct FieldConfig: Decodable {
+        var defaults: Defaults?
+        var overrides: [Override]?
+    }
+    /// A field override: properties for the series its matcher selects (Grafana's fieldConfig.overrides).
+    private struct Override: Decodable {
+        var matcher: Matcher?
+        var properties: [Property]?
+        struct Matcher: Decodable {
+            var id: String?
+            var options: String?
+            init(from decoder: Decoder) throws {
+                let c = try decoder.container(keyedBy: CodingKeys.self)
+                id = try c.decodeIfPresent(String.self, forKey: .id)
+                options = try? c.decodeIfPresent(String.self, forKey: .options)
+            }
+            enum CodingKeys: String, CodingKey { case id, options }
+        }
+        struct Property: Decodable {
+            var id: String?
+            var unit: String?
+            var thresholds: Thresholds?
+            init(from decoder: Decoder) throws {
+                let c = try decoder.container(keyedBy: CodingKeys.self)
+                id = try c.decodeIfPresent(String.self, forKey: .id)
+                if id == "unit" { unit = try? c.decodeIfPresent(String.self, forKey: .value) }
+                if id == "thresholds" { thresholds = try? c.decodeIfPresent(Thresholds.self, forKey: .value) }
+            }
+            enum CodingKeys: String, CodingKey { case id, value }
+        }
+        /// Whether it selects the series of this target: by query (refId) or by a literal legend's name.
+        func selects(_ t: Target) -> Bool {
+            guard let options = matcher?.options else { return false }
+            switch matcher?.id {
+            case "byFrameRefID": return t.refId == options
+            case "byName": return t.legendFormat == options
+            case "byRegexp":
+                guard let legend = t.legendFormat, let re = try? Regex(options) else { return false }
+                return (try? re.wholeMatch(in: legend)) != nil
+            default: return false
+            }
+        }
+    }
     private struct Defaults: Decodable {
         var unit: String?
         var thresholds: Thresholds?
@@ -150,22 +194,44 @@ public enum DashboardEvidence {
             throw DrillFailure("\(path) is not a Grafana dashboard: its JSON does not have the dashboard's shape")
         }
         func flatten(_ panels: [Panel]) -> [DashboardObjectives.Panel] {
-            panels.flatMap { p in
-                [
-                    DashboardObjectives.Panel(
-                        title: p.title ?? "(untitled)",
-                        queries: (p.targets ?? []).filter { $0.hide != true }.compactMap(\.expr),
-                        unit: p.fieldConfig?.defaults?.unit, thresholds: thresholds(p))
-                ] + flatten(p.panels ?? [])
-            }
+            panels.flatMap { p in series(p) + flatten(p.panels ?? []) }
         }
         return flatten(dashboard.panels ?? dashboard.dashboard?.panels ?? [])
     }
 
-    /// The values a panel marks: absolute thresholds (Grafana's default mode) after the base step, which
+    /// A panel as the verdict reads it: one entry, or with field overrides one per visible query, each with
+    /// the unit and thresholds its overrides give it (the last override setting a property wins, as in Grafana).
+    private static func series(_ p: Panel) -> [DashboardObjectives.Panel] {
+        let title = p.title ?? "(untitled)"
+        let targets = (p.targets ?? []).filter { $0.hide != true && $0.expr != nil }
+        let defaults = p.fieldConfig?.defaults
+        let overrides = p.fieldConfig?.overrides ?? []
+        guard !overrides.isEmpty else {
+            return [
+                .init(
+                    title: title, queries: targets.compactMap(\.expr), unit: defaults?.unit,
+                    thresholds: marks(defaults?.thresholds))
+            ]
+        }
+        return targets.map { t in
+            var unit = defaults?.unit, thresholds = defaults?.thresholds
+            for o in overrides where o.selects(t) {
+                for property in o.properties ?? [] {
+                    if property.id == "unit" { unit = property.unit }
+                    if property.id == "thresholds" { thresholds = property.thresholds }
+                }
+            }
+            let name = t.refId ?? t.legendFormat ?? ""
+            return .init(
+                title: name.isEmpty ? title : "\(title) (\(name))", queries: [t.expr ?? ""], unit: unit,
+                thresholds: marks(thresholds))
+        }
+    }
+
+    /// The values thresholds mark: absolute ones (Grafana's default mode) after the base step, which
     /// Grafana draws from minus infinity whatever value it carries.
-    private static func thresholds(_ p: Panel) -> [Double] {
-        guard let t = p.fieldConfig?.defaults?.thresholds, (t.mode ?? "absolute") == "absolute" else { return [] }
+    private static func marks(_ t: Thresholds?) -> [Double] {
+        guard let t, (t.mode ?? "absolute") == "absolute" else { return [] }
         return (t.steps ?? []).dropFirst().compactMap(\.value)
     }
 

@@ -202,7 +202,9 @@ enum MonitoringSteps {
             doc: "Reads a Grafana dashboard file (path relative to where kafka-bdd runs) and, for each row of a "
                 + "`| percentile | under ms |` table (its first row), looks for a panel that asks that quantile "
                 + "of the metric's exported histogram (`histogram_quantile(0.99, …<metric>_bucket…)`) and marks "
-                + "the bound as a threshold in the panel's unit (`s`, `ms`). The capstone's is "
+                + "the bound as a threshold in the panel's unit (`s`, `ms`): the panel's defaults, or a field override "
+                + "selecting that query (by query, `byFrameRefID`; by a literal legend, `byName` or `byRegexp`) with "
+                + "its own thresholds and unit. The capstone's is "
                 + "monitoring/capstone-dashboard.json over `kafka_bdd_pipeline_latency_seconds`. Checks the "
                 + "file, not a running Grafana: any cluster.",
             example: #"Then the Grafana dashboard "monitoring/capstone-dashboard.json" draws these percentiles of "#
