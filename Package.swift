@@ -33,6 +33,9 @@ let package = Package(
         .target(name: "Reporting", dependencies: ["Messages"], path: "Sources/Harness/Reporting",
                 swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // load → select → run → report: one run, for the CLI and the Swift Testing suite alike
+        // The language server: feature text → pickles → matched steps, answered to an editor (no run, no Kafka).
+        .target(name: "LanguageServer", dependencies: ["Messages", "Gherkin", "Expressions", "Runtime", "Reporting"],
+                path: "Sources/Harness/LanguageServer"),
         .target(name: "Session", dependencies: ["Messages", "Gherkin", "Expressions", "Runtime", "Reporting"],
                 path: "Sources/Harness/Session"),
         .systemLibrary(
@@ -76,7 +79,7 @@ let package = Package(
             name: "kafka-bdd",
             dependencies: [
                 "Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "Session", "KafkaClient", "Cluster",
-                "Steps", "Drills", "Operations", "Streams", "Processing",
+                "Steps", "Drills", "Operations", "Streams", "Processing", "LanguageServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -99,7 +102,7 @@ let package = Package(
         .testTarget(
             name: "CLITests",
             dependencies: ["Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "KafkaClient", "Cluster",
-                           "Verification", "Steps", "Drills", "kafka-bdd", "TestSupport", "Launching"]
+                           "Verification", "Steps", "Drills", "kafka-bdd", "TestSupport", "Launching", "LanguageServer"]
         ),
         // libpq's wrapper and the capstone's pipeline parts against the real PostgreSQL.
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "ChangeCapture", "TestSupport"]),
@@ -117,6 +120,8 @@ let package = Package(
                                                          "TestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Messages", "Runtime", "Gherkin", "Expressions",
                                                            "TestSupport"]),
+        // The language server over a hand-made vocabulary: no librdkafka, no libpq.
+        .testTarget(name: "LanguageServerTests", dependencies: ["LanguageServer", "Runtime", "Messages", "TestSupport"]),
         // The checkers on hand-written histories: nothing but Verification, no cluster.
         .testTarget(name: "VerificationTests", dependencies: ["Verification"]),
         // The admin plans and safety checks on hand-written snapshots: nothing but Operations.

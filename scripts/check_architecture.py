@@ -21,6 +21,9 @@ ALLOWED = {
     "Runtime": {"Messages", "Gherkin", "Expressions"},
     "Reporting": {"Messages"},
     "Session": {"Messages", "Gherkin", "Expressions", "Runtime", "Reporting"},
+    # LanguageServer: the editor's side of the same stages (text → pickles → matched steps); Reporting for the
+    # did-you-mean. Never a cluster.
+    "LanguageServer": {"Messages", "Gherkin", "Expressions", "Runtime", "Reporting"},
     "CRdKafka": set(),
     # Launching: child processes started so that none is under way while a mock broker goes down.
     "Launching": set(),
@@ -42,7 +45,7 @@ ALLOWED = {
     # Test helpers (paths, JSON lines, external checkers) that test targets share: no Kafka, no PostgreSQL.
     "TestSupport": {"Launching"},
     "kafka-bdd": {"Messages", "Gherkin", "Expressions", "Runtime", "Reporting", "Session", "KafkaClient", "Cluster",
-                  "Steps", "Drills", "Operations", "Streams", "Processing", "ArgumentParser"},
+                  "Steps", "Drills", "Operations", "Streams", "Processing", "LanguageServer", "ArgumentParser"},
 }
 # Test targets may depend on anything (they are not part of the pipeline), but import only what they declare.
 

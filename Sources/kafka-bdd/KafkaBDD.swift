@@ -17,7 +17,7 @@ struct KafkaBDD: AsyncParsableCommand {
             Run.self, Pickles.self, Format.self, Merge.self, StepsCommand.self, ClusterCommand.self,
             Bench.self,
             BackfillCommand.self, MetricsCommand.self, AdminCommand.self, MirrorCommand.self,
-            StreamsCommand.self,
+            StreamsCommand.self, LSPCommand.self,
         ]
     )
 

@@ -5,7 +5,7 @@ import Synchronization
 /// is looked up once (every formatter asks again for the same step), the edit distance works on bytes
 /// and stops as soon as a row exceeds the bound, and after `limit` distinct texts no more are looked
 /// up — a run with that many undefined steps has a setup problem, not a typo.
-final class Suggestions: Sendable {
+public final class Suggestions: Sendable {
     static let limit = 1_000
 
     private struct State {
@@ -41,7 +41,8 @@ final class Suggestions: Sendable {
         }
     }
 
-    static func nearest(_ text: String, _ sources: [(shown: String, bytes: [UInt8])]) -> String? {
+    /// The closest of `sources` (braces removed, lower-cased bytes) within a third of the text's length.
+    public static func nearest(_ text: String, _ sources: [(shown: String, bytes: [UInt8])]) -> String? {
         let target = Array(text.lowercased().utf8)
         var bound = max(3, text.count / 3)
         var best: String?

@@ -146,12 +146,15 @@ public enum StepCatalog {
     }
 
     /// A narrower backend need the description states, or "any".
-    static func backend(_ doc: String) -> String {
+    public static func backend(_ doc: String) -> String {
         if doc.contains("embedded cluster only") { return "embedded" }
         if let range = doc.range(
             of: #"needs a cluster that models [a-z ,.-]+"#, options: [.regularExpression, .caseInsensitive])
         {
-            return String(doc[range].dropFirst("needs ".count))
+            // The need ends with its sentence (the pattern runs on into the next one's first word).
+            let need = doc[range].dropFirst("needs ".count)
+            let sentence = need.components(separatedBy: ". ").first ?? String(need)
+            return sentence.trimmingCharacters(in: CharacterSet(charactersIn: " ."))
         }
         if doc.contains("(embedded)"), doc.contains("(compose, external)") { return "any (starts or checks)" }
         if doc.contains("toxiproxy on compose") { return "any with latency (toxiproxy on compose)" }

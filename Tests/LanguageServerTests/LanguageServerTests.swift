@@ -1,0 +1,214 @@
+import Foundation
+import LanguageServer
+import Runtime
+import Testing
+
+/// The server over a hand-made vocabulary, message by message: what an editor sends and what it gets back.
+@Suite("Language server")
+struct LanguageServerTests {
+    static func vocabulary() -> Vocabulary {
+        var code = SupportCode()
+        code.parameterType("acks", regexps: ["0", "1", "all"]) { g in g.first ?? nil }
+        code.given(
+            "a {int}-broker cluster", doc: "Starts a cluster.", example: "Given a 3-broker cluster",
+            fileID: "Steps/ClusterSteps.swift", line: 12
+        ) { _ in }
+        code.given(
+            "a topic {string} with {int} partition(s)", doc: "Creates a topic.", fileID: "Steps/ClusterSteps.swift",
+            line: 30
+        ) { _ in }
+        code.when("I produce {int} messages with acks={acks}", doc: "Sends.", fileID: "Steps/P.swift", line: 5) { _ in }
+        code.then(
+            "the users may sign in", doc: "Checks; needs a cluster that models TLS, SASL and ACLs (compose).",
+            fileID: "Steps/S.swift", line: 9
+        ) { _ in }
+        code.then("every message arrives", fileID: "Steps/A.swift", line: 1) { _ in }
+        code.then("every {word} arrives", fileID: "Steps/B.swift", line: 2) { _ in }
+        return Vocabulary(code)
+    }
+
+    static func server(root: URL? = nil) -> LanguageServer {
+        LanguageServer(vocabulary: vocabulary(), backend: "embedded", root: root)
+    }
+
+    static func send(_ server: LanguageServer, _ message: JSONValue) throws -> [JSONValue] {
+        try server.handle(message.serialized()).map { try JSONValue.parse($0) }
+    }
+
+    static func open(_ server: LanguageServer, _ text: String, uri: String = "file:///f.feature") throws -> [JSONValue] {
+        try send(server, [
+            "jsonrpc": "2.0", "method": "textDocument/didOpen",
+            "params": ["textDocument": ["uri": .string(uri), "languageId": "gherkin", "version": 1, "text": .string(text)]],
+        ])
+    }
+
+    static func diagnostics(_ out: [JSONValue]) -> [JSONValue] {
+        guard case .array(let d)? = out.first?["params"]?["diagnostics"] else { return [] }
+        return d
+    }
+
+    static let feature = """
+        Feature: F
+          Scenario: S
+            Given a 3-broker cluster
+            And a topic "orders" with six partitions
+            When I produce 10 messages with acks=all
+            Then the users may sign in
+            And every message arrives
+        """
+
+    @Test func initializeNamesTheCapabilities() throws {
+        let out = try Self.send(Self.server(), ["jsonrpc": "2.0", "id": 1, "method": "initialize", "params": [:]])
+        #expect(out.count == 1)
+        #expect(out[0]["id"] == 1)
+        let caps = out[0]["result"]?["capabilities"]
+        #expect(caps?["hoverProvider"] == true && caps?["definitionProvider"] == true)
+        #expect(caps?["textDocumentSync"]?["change"] == 1)
+    }
+
+    @Test func diagnosticsNameUndefinedAmbiguousAndBackendNeeds() throws {
+        let d = Self.diagnostics(try Self.open(Self.server(), Self.feature))
+        let byLine = Dictionary(uniqueKeysWithValues: d.map { ($0["range"]?["start"]?["line"]?.int ?? -1, $0) })
+        #expect(byLine.keys.sorted() == [3, 5, 6])
+        // "six partitions" for {int}: undefined, with the sentence it was meant to be.
+        #expect(byLine[3]?["severity"] == 2)
+        #expect(byLine[3]?["message"]?.string?.hasPrefix(#"undefined step: a topic "orders" with six partitions"#) == true)
+        #expect(byLine[3]?["message"]?.string?.contains("did you mean: a topic {string} with {int} partition(s)") == true)
+        // The range is the step's text, after its keyword ("    And ").
+        #expect(byLine[3]?["range"]?["start"]?["character"] == 8)
+        #expect(byLine[5]?["severity"] == 3)
+        #expect(byLine[5]?["message"] == "needs a cluster that models TLS, SASL and ACLs: the embedded cluster skips this step")
+        #expect(byLine[6]?["message"]?.string?.hasPrefix("ambiguous step: 2 sentences match") == true)
+    }
+
+    @Test func parseErrorsCarryTheParsersMessageAndPlace() throws {
+        let d = Self.diagnostics(try Self.open(Self.server(), "Feature: F\n  Scenario: S\n    Given a\n      | a | b |\n      | c |\n"))
+        #expect(d.count == 1)
+        #expect(d.first?["message"] == "inconsistent cell count within the table")
+        #expect(d.first?["range"]?["start"]?["line"] == 4 && d.first?["range"]?["start"]?["character"] == 6)
+        #expect(d.first?["severity"] == 1)
+    }
+
+    @Test func anOutlineIsJudgedByItsRows() throws {
+        let text = """
+            Feature: F
+              Scenario Outline: S
+                Given a <n>-broker cluster
+                When I produce 1 messages with acks=<acks>
+                Examples:
+                  | n | acks |
+                  | 3 | all  |
+                  | 1 | 2    |
+            """
+        let d = Self.diagnostics(try Self.open(Self.server(), text))
+        #expect(d.count == 1)
+        #expect(d.first?["message"]?.string?.hasPrefix("undefined step: I produce 1 messages with acks=2") == true)
+    }
+
+    @Test func aChangeReplacesTheTextAndItsDiagnostics() throws {
+        let server = Self.server()
+        #expect(Self.diagnostics(try Self.open(server, Self.feature)).count == 3)
+        let out = try Self.send(server, [
+            "jsonrpc": "2.0", "method": "textDocument/didChange",
+            "params": ["textDocument": ["uri": "file:///f.feature", "version": 2],
+                       "contentChanges": [["text": "Feature: F\n  Scenario: S\n    Given a 3-broker cluster\n"]]],
+        ])
+        #expect(out.first?["method"] == "textDocument/publishDiagnostics")
+        #expect(Self.diagnostics(out).isEmpty)
+    }
+
+    static func at(_ server: LanguageServer, _ method: String, line: Int, character: Int, id: Int = 7) throws -> JSONValue? {
+        try send(server, [
+            "jsonrpc": "2.0", "id": .number(Double(id)), "method": .string(method),
+            "params": ["textDocument": ["uri": "file:///f.feature"],
+                       "position": ["line": .number(Double(line)), "character": .number(Double(character))]],
+        ]).first?["result"]
+    }
+
+    @Test func completionOffersTheSentenceBeingTypedWithPlaceholders() throws {
+        let server = Self.server()
+        _ = try Self.open(server, "Feature: F\n  Scenario: S\n    Given a top\n    When I prod\n    Th\n")
+        guard case .array(let items)? = try Self.at(server, "textDocument/completion", line: 2, character: 15)?["items"]
+        else { Issue.record("no items"); return }
+        #expect(items.first?["label"] == "a topic {string} with {int} partition(s)")
+        #expect(items.first?["textEdit"]?["newText"] == #"a topic "${1:text}" with ${2:int} partition"#)
+        #expect(items.first?["textEdit"]?["range"]?["start"]?["character"] == 10)
+        #expect(items.first?["textEdit"]?["range"]?["end"]?["character"] == 15)
+        guard case .array(let produce)? = try Self.at(server, "textDocument/completion", line: 3, character: 15)?["items"]
+        else { Issue.record("no items"); return }
+        #expect(produce.first?["textEdit"]?["newText"] == "I produce ${1:int} messages with acks=${2|0,1,all|}")
+        // No keyword yet: the keywords.
+        guard case .array(let keywords)? = try Self.at(server, "textDocument/completion", line: 4, character: 6)?["items"]
+        else { Issue.record("no items"); return }
+        #expect(keywords.compactMap { $0["label"]?.string } == ["Then"])
+    }
+
+    @Test func hoverAndDefinitionShowTheSentence() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("lsp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("Sources/Steps"), withIntermediateDirectories: true)
+        try Data("// steps\n".utf8).write(to: root.appendingPathComponent("Sources/Steps/ClusterSteps.swift"))
+        defer { try? FileManager.default.removeItem(at: root) }
+        let server = Self.server(root: root)
+        _ = try Self.open(server, Self.feature)
+        let hover = try Self.at(server, "textDocument/hover", line: 2, character: 12)
+        let text = hover?["contents"]?["value"]?.string ?? ""
+        #expect(text.contains("`a {int}-broker cluster`") && text.contains("Starts a cluster."))
+        #expect(text.contains("Example: `Given a 3-broker cluster`") && text.contains("Steps/ClusterSteps.swift:12"))
+        let definition = try Self.at(server, "textDocument/definition", line: 2, character: 12)
+        #expect(definition?["uri"]?.string?.hasSuffix("/Sources/Steps/ClusterSteps.swift") == true)
+        #expect(definition?["range"]?["start"]?["line"] == 11)
+        // An undefined step has neither.
+        #expect(try Self.at(server, "textDocument/hover", line: 3, character: 12) == .null)
+        #expect(try Self.at(server, "textDocument/definition", line: 3, character: 12) == .null)
+    }
+
+    @Test func malformedAndUnknownRequestsAreAnswered() throws {
+        let server = Self.server()
+        let garbage = try server.handle(Data("{not json".utf8)).map { try JSONValue.parse($0) }
+        #expect(garbage.first?["error"]?["code"] == -32700 && garbage.first?["id"] == .null)
+        let unknown = try Self.send(server, ["jsonrpc": "2.0", "id": 2, "method": "textDocument/rename", "params": [:]])
+        #expect(unknown.first?["error"]?["code"] == -32601 && unknown.first?["id"] == 2)
+        #expect(try Self.send(server, ["jsonrpc": "2.0", "method": "some/notification"]).isEmpty)
+        let badParams = try Self.send(server, ["jsonrpc": "2.0", "id": 3, "method": "textDocument/hover", "params": [:]])
+        #expect(badParams.first?["error"]?["code"] == -32602)
+        let notOpen = try Self.at(server, "textDocument/hover", line: 0, character: 0)
+        #expect(notOpen == nil)
+        #expect(try server.handle(Data("[1,2]".utf8)).count == 1)
+    }
+
+    @Test func shutdownThenExitEndsWithZeroAndExitAloneWithOne() throws {
+        let server = Self.server()
+        #expect(try Self.send(server, ["jsonrpc": "2.0", "id": 1, "method": "shutdown"]).first?["result"] == .null)
+        let after = try Self.send(server, ["jsonrpc": "2.0", "id": 2, "method": "textDocument/hover", "params": [:]])
+        #expect(after.first?["error"]?["code"] == -32600)
+        _ = try Self.send(server, ["jsonrpc": "2.0", "method": "exit"])
+        #expect(server.exitCode == 0)
+        let abrupt = Self.server()
+        _ = try Self.send(abrupt, ["jsonrpc": "2.0", "method": "exit"])
+        #expect(abrupt.exitCode == 1)
+    }
+
+    @Test func framingReadsSplitAndJoinedMessagesAndRefusesABadHeader() {
+        let one = Framing.frame(Data(#"{"a":1}"#.utf8)), two = Framing.frame(Data(#"{"b":2}"#.utf8))
+        var stream = one + two
+        var buffer = Data()
+        // Three bytes at a time: messages split across reads, two in one buffer.
+        let read: (Int) -> Data = { _ in
+            let chunk = stream.prefix(3)
+            stream.removeFirst(chunk.count)
+            return Data(chunk)
+        }
+        #expect(Framing.next(&buffer, read: read) == .message(Data(#"{"a":1}"#.utf8)))
+        #expect(Framing.next(&buffer, read: read) == .message(Data(#"{"b":2}"#.utf8)))
+        #expect(Framing.next(&buffer, read: read) == .end)
+        var bad = Data("Content-Length: lots\r\n\r\n{}".utf8)
+        var empty = Data()
+        #expect(Framing.next(&empty, read: { _ in defer { bad = Data() }; return bad }) != .end)
+        var huge = Data("Content-Length: 999999999999\r\n\r\n".utf8)
+        var b2 = Data()
+        if case .malformed = Framing.next(&b2, read: { _ in defer { huge = Data() }; return huge }) {} else {
+            Issue.record("a huge length was not refused")
+        }
+    }
+}
