@@ -30,12 +30,15 @@ struct LSPCLITests {
                     p.waitUntilExit()
                     var buffer = Data(), rest = out
                     var messages: [JSONValue] = []
-                    let read: (Int) -> Data = { _ in defer { rest = Data() }; return rest }
+                    let read: (Int) -> Data = { _ in
+                        defer { rest = Data() }; return rest
+                    }
                     while case .message(let body) = Framing.next(&buffer, read: read) {
                         messages.append(try JSONValue.parse(body))
                     }
-                    c.resume(returning: Session(
-                        status: p.terminationStatus, messages: messages, seconds: Date().timeIntervalSince(start)))
+                    c.resume(
+                        returning: Session(
+                            status: p.terminationStatus, messages: messages, seconds: Date().timeIntervalSince(start)))
                 } catch { c.resume(throwing: error) }
             }
         }
@@ -57,25 +60,35 @@ struct LSPCLITests {
     static func position(_ id: Int, _ method: String, line: Int, character: Int) -> JSONValue {
         [
             "jsonrpc": "2.0", "id": .number(Double(id)), "method": .string(method),
-            "params": ["textDocument": ["uri": uri],
-                       "position": ["line": .number(Double(line)), "character": .number(Double(character))]],
+            "params": [
+                "textDocument": ["uri": uri],
+                "position": ["line": .number(Double(line)), "character": .number(Double(character))],
+            ],
         ]
     }
 
     @Test(CLITests.enabled) func aSessionFromInitializeToExit() async throws {
-        let s = try await Self.session(Self.frames([
-            ["jsonrpc": "2.0", "id": 1, "method": "initialize", "params": ["capabilities": [:]]],
-            ["jsonrpc": "2.0", "method": "initialized", "params": [:]],
-            ["jsonrpc": "2.0", "method": "textDocument/didOpen", "params": ["textDocument": [
-                "uri": Self.uri, "languageId": "gherkin", "version": 1, "text": .string(Self.text)]]],
-            Self.position(2, "textDocument/completion", line: 4, character: 17),
-            Self.position(3, "textDocument/hover", line: 2, character: 12),
-            Self.position(4, "textDocument/definition", line: 2, character: 12),
-            ["jsonrpc": "2.0", "id": 5, "method": "shutdown"],
-            ["jsonrpc": "2.0", "method": "exit"],
-        ]))
+        let s = try await Self.session(
+            Self.frames([
+                ["jsonrpc": "2.0", "id": 1, "method": "initialize", "params": ["capabilities": [:]]],
+                ["jsonrpc": "2.0", "method": "initialized", "params": [:]],
+                [
+                    "jsonrpc": "2.0", "method": "textDocument/didOpen",
+                    "params": [
+                        "textDocument": [
+                            "uri": Self.uri, "languageId": "gherkin", "version": 1, "text": .string(Self.text),
+                        ]
+                    ],
+                ],
+                Self.position(2, "textDocument/completion", line: 4, character: 17),
+                Self.position(3, "textDocument/hover", line: 2, character: 12),
+                Self.position(4, "textDocument/definition", line: 2, character: 12),
+                ["jsonrpc": "2.0", "id": 5, "method": "shutdown"],
+                ["jsonrpc": "2.0", "method": "exit"],
+            ]))
         #expect(s.status == 0)
-        let byId = Dictionary(s.messages.compactMap { m in m["id"]?.int.map { ($0, m) } }, uniquingKeysWith: { a, _ in a })
+        let byId = Dictionary(
+            s.messages.compactMap { m in m["id"]?.int.map { ($0, m) } }, uniquingKeysWith: { a, _ in a })
         #expect(byId.keys.sorted() == [1, 2, 3, 4, 5])
         #expect(byId[1]?["result"]?["capabilities"]?["completionProvider"] != nil)
         let published = s.messages.first { $0["method"] == "textDocument/publishDiagnostics" }
@@ -84,8 +97,9 @@ struct LSPCLITests {
         }
         // Line 3 is the topic with "six" partitions; line 4 the half-typed step.
         #expect(diagnostics.compactMap { $0["range"]?["start"]?["line"]?.int } == [3, 4])
-        #expect(diagnostics.first?["message"]?.string?.contains(
-            "did you mean: a topic {string} with {int} partition(s) and replication factor {int}") == true)
+        #expect(
+            diagnostics.first?["message"]?.string?.contains(
+                "did you mean: a topic {string} with {int} partition(s) and replication factor {int}") == true)
         guard case .array(let items)? = byId[2]?["result"]?["items"] else { Issue.record("no completion"); return }
         #expect(items.first?["label"] == "a {int}-broker cluster")
         #expect(byId[3]?["result"]?["contents"]?["value"]?.string?.contains("Starts a fresh cluster") == true)
@@ -101,10 +115,12 @@ struct LSPCLITests {
         #expect(garbage.status == 1)
         // A body that is not JSON is answered, and the session goes on.
         let bad = try await Self.session(
-            Framing.frame(Data("{nope".utf8)) + Self.frames([
-                ["jsonrpc": "2.0", "id": 9, "method": "no/such"], ["jsonrpc": "2.0", "id": 1, "method": "shutdown"],
-                ["jsonrpc": "2.0", "method": "exit"],
-            ]))
+            Framing.frame(Data("{nope".utf8))
+                + Self.frames([
+                    ["jsonrpc": "2.0", "id": 9, "method": "no/such"],
+                    ["jsonrpc": "2.0", "id": 1, "method": "shutdown"],
+                    ["jsonrpc": "2.0", "method": "exit"],
+                ]))
         #expect(bad.status == 0)
         #expect(bad.messages.map { $0["error"]?["code"]?.int } == [-32700, -32601, nil])
     }

@@ -35,11 +35,16 @@ struct LanguageServerTests {
         try server.handle(message.serialized()).map { try JSONValue.parse($0) }
     }
 
-    static func open(_ server: LanguageServer, _ text: String, uri: String = "file:///f.feature") throws -> [JSONValue] {
-        try send(server, [
-            "jsonrpc": "2.0", "method": "textDocument/didOpen",
-            "params": ["textDocument": ["uri": .string(uri), "languageId": "gherkin", "version": 1, "text": .string(text)]],
-        ])
+    static func open(_ server: LanguageServer, _ text: String, uri: String = "file:///f.feature") throws -> [JSONValue]
+    {
+        try send(
+            server,
+            [
+                "jsonrpc": "2.0", "method": "textDocument/didOpen",
+                "params": [
+                    "textDocument": ["uri": .string(uri), "languageId": "gherkin", "version": 1, "text": .string(text)]
+                ],
+            ])
     }
 
     static func diagnostics(_ out: [JSONValue]) -> [JSONValue] {
@@ -72,17 +77,22 @@ struct LanguageServerTests {
         #expect(byLine.keys.sorted() == [3, 5, 6])
         // "six partitions" for {int}: undefined, with the sentence it was meant to be.
         #expect(byLine[3]?["severity"] == 2)
-        #expect(byLine[3]?["message"]?.string?.hasPrefix(#"undefined step: a topic "orders" with six partitions"#) == true)
-        #expect(byLine[3]?["message"]?.string?.contains("did you mean: a topic {string} with {int} partition(s)") == true)
+        #expect(
+            byLine[3]?["message"]?.string?.hasPrefix(#"undefined step: a topic "orders" with six partitions"#) == true)
+        #expect(
+            byLine[3]?["message"]?.string?.contains("did you mean: a topic {string} with {int} partition(s)") == true)
         // The range is the step's text, after its keyword ("    And ").
         #expect(byLine[3]?["range"]?["start"]?["character"] == 8)
         #expect(byLine[5]?["severity"] == 3)
-        #expect(byLine[5]?["message"] == "needs a cluster that models TLS, SASL and ACLs: the embedded cluster skips this step")
+        #expect(
+            byLine[5]?["message"]
+                == "needs a cluster that models TLS, SASL and ACLs: the embedded cluster skips this step")
         #expect(byLine[6]?["message"]?.string?.hasPrefix("ambiguous step: 2 sentences match") == true)
     }
 
     @Test func parseErrorsCarryTheParsersMessageAndPlace() throws {
-        let d = Self.diagnostics(try Self.open(Self.server(), "Feature: F\n  Scenario: S\n    Given a\n      | a | b |\n      | c |\n"))
+        let d = Self.diagnostics(
+            try Self.open(Self.server(), "Feature: F\n  Scenario: S\n    Given a\n      | a | b |\n      | c |\n"))
         #expect(d.count == 1)
         #expect(d.first?["message"] == "inconsistent cell count within the table")
         #expect(d.first?["range"]?["start"]?["line"] == 4 && d.first?["range"]?["start"]?["character"] == 6)
@@ -108,21 +118,32 @@ struct LanguageServerTests {
     @Test func aChangeReplacesTheTextAndItsDiagnostics() throws {
         let server = Self.server()
         #expect(Self.diagnostics(try Self.open(server, Self.feature)).count == 3)
-        let out = try Self.send(server, [
-            "jsonrpc": "2.0", "method": "textDocument/didChange",
-            "params": ["textDocument": ["uri": "file:///f.feature", "version": 2],
-                       "contentChanges": [["text": "Feature: F\n  Scenario: S\n    Given a 3-broker cluster\n"]]],
-        ])
+        let out = try Self.send(
+            server,
+            [
+                "jsonrpc": "2.0", "method": "textDocument/didChange",
+                "params": [
+                    "textDocument": ["uri": "file:///f.feature", "version": 2],
+                    "contentChanges": [["text": "Feature: F\n  Scenario: S\n    Given a 3-broker cluster\n"]],
+                ],
+            ])
         #expect(out.first?["method"] == "textDocument/publishDiagnostics")
         #expect(Self.diagnostics(out).isEmpty)
     }
 
-    static func at(_ server: LanguageServer, _ method: String, line: Int, character: Int, id: Int = 7) throws -> JSONValue? {
-        try send(server, [
-            "jsonrpc": "2.0", "id": .number(Double(id)), "method": .string(method),
-            "params": ["textDocument": ["uri": "file:///f.feature"],
-                       "position": ["line": .number(Double(line)), "character": .number(Double(character))]],
-        ]).first?["result"]
+    static func at(_ server: LanguageServer, _ method: String, line: Int, character: Int, id: Int = 7) throws
+        -> JSONValue?
+    {
+        try send(
+            server,
+            [
+                "jsonrpc": "2.0", "id": .number(Double(id)), "method": .string(method),
+                "params": [
+                    "textDocument": ["uri": "file:///f.feature"],
+                    "position": ["line": .number(Double(line)), "character": .number(Double(character))],
+                ],
+            ]
+        ).first?["result"]
     }
 
     @Test func completionOffersTheSentenceBeingTypedWithPlaceholders() throws {
@@ -131,16 +152,35 @@ struct LanguageServerTests {
         guard case .array(let items)? = try Self.at(server, "textDocument/completion", line: 2, character: 15)?["items"]
         else { Issue.record("no items"); return }
         #expect(items.first?["label"] == "a topic {string} with {int} partition(s)")
-        #expect(items.first?["textEdit"]?["newText"] == #"a topic "${1:text}" with ${2:int} partition"#)
-        #expect(items.first?["textEdit"]?["range"]?["start"]?["character"] == 10)
+        // The typed "a " stays; the edit is the word being typed onward.
+        #expect(items.first?["textEdit"]?["newText"] == #"topic "${1:text}" with ${2:int} partition"#)
+        #expect(items.first?["textEdit"]?["range"]?["start"]?["character"] == 12)
         #expect(items.first?["textEdit"]?["range"]?["end"]?["character"] == 15)
-        guard case .array(let produce)? = try Self.at(server, "textDocument/completion", line: 3, character: 15)?["items"]
+        guard
+            case .array(let produce)? = try Self.at(server, "textDocument/completion", line: 3, character: 15)?["items"]
         else { Issue.record("no items"); return }
-        #expect(produce.first?["textEdit"]?["newText"] == "I produce ${1:int} messages with acks=${2|0,1,all|}")
+        #expect(produce.first?["textEdit"]?["newText"] == "produce ${1:int} messages with acks=${2|0,1,all|}")
         // No keyword yet: the keywords.
-        guard case .array(let keywords)? = try Self.at(server, "textDocument/completion", line: 4, character: 6)?["items"]
+        guard
+            case .array(let keywords)? = try Self.at(server, "textDocument/completion", line: 4, character: 6)?["items"]
         else { Issue.record("no items"); return }
         #expect(keywords.compactMap { $0["label"]?.string } == ["Then"])
+    }
+
+    @Test func typedValuesStayAndADifferentOrderReplacesTheWhole() throws {
+        let v = Self.vocabulary()
+        let sentence = try #require(v.sentences.first { $0.source == "a topic {string} with {int} partition(s)" })
+        // Values in the parameters' places: the edit starts at the word being typed.
+        #expect(
+            v.insertion(sentence, typed: #"a topic "my orders" with 6 par"#)
+                == .init(offset: 27, snippet: "partition", filterText: "partition"))
+        #expect(v.insertion(sentence, typed: #"a topic "x" "#).snippet == "with ${1:int} partition")
+        // A number where a string goes, or words out of order: the whole sentence after the keyword.
+        #expect(v.insertion(sentence, typed: "a topic 6 wi").offset == 0)
+        #expect(v.insertion(sentence, typed: "topic a").offset == 0)
+        let produce = try #require(v.sentences.first { $0.source.hasPrefix("I produce") })
+        #expect(v.insertion(produce, typed: "I produce 10 messages with acks=al").offset == 0)
+        #expect(v.insertion(produce, typed: "I produce 10 mes").snippet == "messages with acks=${1|0,1,all|}")
     }
 
     @Test func hoverAndDefinitionShowTheSentence() throws {
@@ -163,14 +203,36 @@ struct LanguageServerTests {
         #expect(try Self.at(server, "textDocument/definition", line: 3, character: 12) == .null)
     }
 
+    @Test func formattingIsOneEditToCucumbersLayoutAndNoneWhenThereIsNothingToDo() throws {
+        let server = Self.server()
+        let format: JSONValue = [
+            "jsonrpc": "2.0", "id": 4, "method": "textDocument/formatting",
+            "params": ["textDocument": ["uri": "file:///f.feature"], "options": ["tabSize": 2, "insertSpaces": true]],
+        ]
+        _ = try Self.open(server, "Feature: F\nScenario: S\nGiven a 3-broker cluster\n|a|bb|\n")
+        guard case .array(let edits)? = try Self.send(server, format).first?["result"] else {
+            Issue.record("no edits"); return
+        }
+        #expect(edits.count == 1)
+        #expect(
+            edits.first?["newText"] == "Feature: F\n\n  Scenario: S\n    Given a 3-broker cluster\n      | a | bb |\n")
+        #expect(edits.first?["range"]?["end"]?["line"] == 4)
+        _ = try Self.open(server, edits.first?["newText"]?.string ?? "")
+        #expect(try Self.send(server, format).first?["result"] == [])
+        _ = try Self.open(server, "Feature: F\n  Scenario: S\n    Given a\n      | a |\n      | b | c |\n")
+        #expect(try Self.send(server, format).first?["result"] == [])
+    }
+
     @Test func malformedAndUnknownRequestsAreAnswered() throws {
         let server = Self.server()
         let garbage = try server.handle(Data("{not json".utf8)).map { try JSONValue.parse($0) }
         #expect(garbage.first?["error"]?["code"] == -32700 && garbage.first?["id"] == .null)
-        let unknown = try Self.send(server, ["jsonrpc": "2.0", "id": 2, "method": "textDocument/rename", "params": [:]])
+        let unknown = try Self.send(
+            server, ["jsonrpc": "2.0", "id": 2, "method": "textDocument/rename", "params": [:]])
         #expect(unknown.first?["error"]?["code"] == -32601 && unknown.first?["id"] == 2)
         #expect(try Self.send(server, ["jsonrpc": "2.0", "method": "some/notification"]).isEmpty)
-        let badParams = try Self.send(server, ["jsonrpc": "2.0", "id": 3, "method": "textDocument/hover", "params": [:]])
+        let badParams = try Self.send(
+            server, ["jsonrpc": "2.0", "id": 3, "method": "textDocument/hover", "params": [:]])
         #expect(badParams.first?["error"]?["code"] == -32602)
         let notOpen = try Self.at(server, "textDocument/hover", line: 0, character: 0)
         #expect(notOpen == nil)
@@ -204,10 +266,21 @@ struct LanguageServerTests {
         #expect(Framing.next(&buffer, read: read) == .end)
         var bad = Data("Content-Length: lots\r\n\r\n{}".utf8)
         var empty = Data()
-        #expect(Framing.next(&empty, read: { _ in defer { bad = Data() }; return bad }) != .end)
+        #expect(
+            Framing.next(
+                &empty,
+                read: { _ in
+                    defer { bad = Data() }; return bad
+                }) != .end)
         var huge = Data("Content-Length: 999999999999\r\n\r\n".utf8)
         var b2 = Data()
-        if case .malformed = Framing.next(&b2, read: { _ in defer { huge = Data() }; return huge }) {} else {
+        if case .malformed = Framing.next(
+            &b2,
+            read: { _ in
+                defer { huge = Data() }; return huge
+            })
+        {
+        } else {
             Issue.record("a huge length was not refused")
         }
     }

@@ -3,7 +3,7 @@ import Gherkin
 import Messages
 
 /// `kafka-bdd lsp`: the Language Server Protocol over a byte stream, from the runner's own vocabulary.
-/// Full-text document sync; diagnostics on open and change; completion, hover and go to definition.
+/// Full-text document sync; diagnostics on open and change; completion, hover, go to definition and formatting.
 /// A malformed message is answered with JSON-RPC's error (or dropped when it cannot be answered), an
 /// unknown request with "method not found"; nothing a client sends stops the server but `exit` or the
 /// stream's end.
@@ -92,6 +92,12 @@ public final class LanguageServer: @unchecked Sendable {
         case "textDocument/definition":
             let (analysis, line, _) = try position(params)
             return (definition(analysis, line: line), [])
+        case "textDocument/formatting":
+            let uri = try required(params["textDocument"]?["uri"]?.string)
+            guard let analysis = documents[uri] else {
+                throw Failure(code: -32602, message: "invalid params: \(uri) is not open")
+            }
+            return (formatting(analysis), [])
         default:
             if isRequest { throw Failure(code: -32601, message: "method not found: \(method)") }
             return (nil, [])
@@ -146,13 +152,18 @@ public final class LanguageServer: @unchecked Sendable {
             return ["isIncomplete": false, "items": .array(items)]
         }
         let startColumn = before.utf16.count - typed.utf16.count + keyword.utf16.count
-        let items = vocabulary.complete(String(typed.dropFirst(keyword.count))).enumerated().map { i, s -> JSONValue in
-            [
+        let afterKeyword = String(typed.dropFirst(keyword.count))
+        let items = vocabulary.complete(afterKeyword).enumerated().map { i, found -> JSONValue in
+            let (s, insertion) = found
+            return [
                 "label": .string(s.source), "kind": 15, "detail": .string("backend: \(s.backend)"),
                 "documentation": ["kind": "markdown", "value": .string(Self.markdown(s))],
-                "sortText": .string(String(format: "%04d", i)), "filterText": .string(s.source),
+                "sortText": .string(String(format: "%04d", i)), "filterText": .string(insertion.filterText),
                 "insertTextFormat": 2,
-                "textEdit": ["range": Self.range(line, startColumn, character), "newText": .string(s.snippet)],
+                "textEdit": [
+                    "range": Self.range(line, startColumn + insertion.offset, character),
+                    "newText": .string(insertion.snippet),
+                ],
             ]
         }
         return ["isIncomplete": true, "items": .array(items)]
@@ -185,6 +196,25 @@ public final class LanguageServer: @unchecked Sendable {
         return .null
     }
 
+    /// The whole file as cucumber's formatter prints it, as one edit; none for a file that does not parse (its
+    /// diagnostics say why), a Markdown one, or one already formatted.
+    private func formatting(_ analysis: Analysis) -> JSONValue {
+        guard analysis.file.errors.isEmpty, analysis.file.flavor == .classic, let document = analysis.file.document
+        else { return [] }
+        let pretty = PrettyFormatter.format(document)
+        guard pretty != analysis.file.source else { return [] }
+        let lines = analysis.file.source.split(separator: "\n", omittingEmptySubsequences: false)
+        let end = Self.span(0, 0, lines.count - 1, lines.last.map { $0.utf16.count } ?? 0)
+        return [["range": end, "newText": .string(pretty)]]
+    }
+
+    static func span(_ line: Int, _ character: Int, _ endLine: Int, _ endCharacter: Int) -> JSONValue {
+        [
+            "start": ["line": .number(Double(line)), "character": .number(Double(character))],
+            "end": ["line": .number(Double(endLine)), "character": .number(Double(endCharacter))],
+        ]
+    }
+
     static func markdown(_ s: Vocabulary.Sentence) -> String {
         var out = "`\(s.source)`\n\n\(s.doc)"
         if !s.example.isEmpty { out += "\n\nExample: `\(s.example)`" }
@@ -197,7 +227,7 @@ public final class LanguageServer: @unchecked Sendable {
         "capabilities": [
             "textDocumentSync": ["openClose": true, "change": 1],
             "completionProvider": ["triggerCharacters": [" "]],
-            "hoverProvider": true, "definitionProvider": true,
+            "hoverProvider": true, "definitionProvider": true, "documentFormattingProvider": true,
         ],
         "serverInfo": ["name": "kafka-bdd"],
     ]

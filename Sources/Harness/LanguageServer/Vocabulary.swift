@@ -78,7 +78,10 @@ public struct Vocabulary: Sendable {
 
     /// An LSP snippet: each `{type}` a numbered placeholder; a type of a few literal values a choice.
     static func snippet(_ source: String, _ support: SupportCode) -> String {
-        let text = literal(source)
+        snippet(literalText: literal(source), support)
+    }
+
+    static func snippet(literalText text: String, _ support: SupportCode) -> String {
         var out = ""
         var n = 0
         var rest = text[...]
@@ -104,9 +107,22 @@ public struct Vocabulary: Sendable {
             .replacingOccurrences(of: "}", with: "\\}")
     }
 
-    /// Sentences for what was typed after a keyword, best first: those starting with it, then those holding
-    /// every typed word (numbers and quoted values stand for parameters and are not looked for).
-    public func complete(_ typed: String, limit: Int = 50) -> [Sentence] {
+    /// Where a completion goes in the text typed after the keyword: from `offset` (UTF-16), `snippet`.
+    public struct Insertion: Sendable, Equatable {
+        public var offset: Int
+        public var snippet: String
+        public var filterText: String
+        public init(offset: Int, snippet: String, filterText: String) {
+            self.offset = offset
+            self.snippet = snippet
+            self.filterText = filterText
+        }
+    }
+
+    /// Sentences for what was typed after a keyword, best first: those whose first words the typed words
+    /// are (values in the parameters' places), then those starting with it, then those holding every typed
+    /// word (numbers and quoted values stand for parameters and are not looked for).
+    public func complete(_ typed: String, limit: Int = 50) -> [(sentence: Sentence, insertion: Insertion)] {
         // Values typed for parameters (numbers, quoted text) are dropped, as the parameters are from `plain`.
         let lowered = typed.lowercased().replacingOccurrences(of: #""[^"]*"?"#, with: " ", options: .regularExpression)
             .replacingOccurrences(of: #"\d+(\.\d+)?"#, with: " ", options: .regularExpression)
@@ -122,7 +138,67 @@ public struct Vocabulary: Sendable {
             let found = words.filter { w in sentenceWords.contains { $0.hasPrefix(w) } }.count
             if found == words.count { ranked.append((found, s)) }
         }
-        return ranked.sorted { ($0.0, $1.1.source) > ($1.0, $0.1.source) }.prefix(limit).map(\.1)
+        let best = ranked.sorted { ($0.0, $1.1.source) > ($1.0, $0.1.source) }.prefix(limit * 2)
+        let placed = best.map { _, s in (s, insertion(s, typed: typed)) }
+        return (placed.filter { $0.1.offset > 0 } + placed.filter { $0.1.offset == 0 }).prefix(limit).map { $0 }
+    }
+
+    /// When the words typed so far are the sentence's first words, the rest of the sentence from the word
+    /// being typed: typed values stay, and a client that completes the word at the cursor (Vim's omnifunc)
+    /// finds it. Otherwise the whole sentence, in place of everything after the keyword (offset 0).
+    public func insertion(_ s: Sentence, typed: String) -> Insertion {
+        let whole = Insertion(offset: 0, snippet: s.snippet, filterText: s.source)
+        let sentenceWords = Self.literal(s.source).split(separator: " ").map(String.init)
+        var tokens = Self.tokens(typed)
+        let partial = typed.last == " " || typed.isEmpty ? nil : tokens.popLast()
+        guard tokens.count < sentenceWords.count else { return whole }
+        for (token, word) in zip(tokens, sentenceWords) where !matches(token.text, word) { return whole }
+        let next = sentenceWords[tokens.count]
+        if let partial, !next.hasPrefix("{"), !next.lowercased().hasPrefix(partial.text.lowercased()) { return whole }
+        guard partial != nil || !tokens.isEmpty else { return whole }
+        let rest = sentenceWords[tokens.count...].joined(separator: " ")
+        let offset = partial?.offset ?? typed.utf16.count
+        return Insertion(offset: offset, snippet: Self.snippet(literalText: rest, support), filterText: rest)
+    }
+
+    /// Words of typed text, a quoted value with its spaces as one, with their UTF-16 offsets.
+    static func tokens(_ text: String) -> [(text: String, offset: Int)] {
+        var out: [(String, Int)] = []
+        var current = "", start = 0, offset = 0, quote: Character?
+        for c in text {
+            if quote == nil, c == " " {
+                if !current.isEmpty { out.append((current, start)) }
+                current = ""
+            } else {
+                if current.isEmpty { start = offset }
+                if c == "\"" || c == "'" { quote = quote == nil ? c : (quote == c ? nil : quote) }
+                current.append(c)
+            }
+            offset += c.utf16.count
+        }
+        if !current.isEmpty { out.append((current, start)) }
+        return out
+    }
+
+    /// Whether a typed word is the sentence's word, a parameter taking any value of its type.
+    func matches(_ token: String, _ word: String) -> Bool {
+        var pattern = "", rest = word[...]
+        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+            pattern += NSRegularExpression.escapedPattern(for: String(rest[..<open]))
+            let name = String(rest[rest.index(after: open)..<close])
+            switch name {
+            case "string": pattern += #"(?:"[^"]*"|'[^']*')"#
+            case "word": pattern += #"\S+"#
+            default:
+                let regexps = support.parameterTypes.lookup(name: name)?.regexps ?? [#".+"#]
+                pattern += "(?:" + regexps.joined(separator: "|") + ")"
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        pattern += NSRegularExpression.escapedPattern(for: String(rest))
+        guard let regex = try? NSRegularExpression(pattern: "^(?:" + pattern + ")$", options: [.caseInsensitive])
+        else { return false }
+        return regex.firstMatch(in: token, range: NSRange(token.startIndex..., in: token)) != nil
     }
 
     /// Whether a backend can meet a sentence's stated need: the embedded cluster models none of the needs a
