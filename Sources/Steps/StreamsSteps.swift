@@ -46,6 +46,7 @@ enum StreamsSteps {
             guard config.joinWindow >= 0, config.windowSize > 0, config.grace >= 0 else {
                 throw StepFailure("the join window and grace must be ≥ 0 and the window size > 0")
             }
+            try withinADay(joinWindow, windowSize, grace)
             ctx.world.update(StreamsState.Key.self) { $0.topology = config }
         }
 
@@ -60,6 +61,7 @@ enum StreamsSteps {
                 + "10000 ms advancing by 5000 ms and a grace period of 2000 ms"
         ) { (ctx, joinWindow: Int64, windowSize: Int64, advance: Int64, grace: Int64) in
             guard joinWindow >= 0, grace >= 0 else { throw StepFailure("the join window and grace must be ≥ 0") }
+            try withinADay(joinWindow, windowSize, advance, grace)
             guard windowSize > 0, advance > 0, advance <= windowSize, windowSize / advance <= 100 else {
                 throw StepFailure(
                     "the advance must be at most the window size and at least a hundredth of it (a time falls in "
@@ -85,6 +87,7 @@ enum StreamsSteps {
             guard joinWindow >= 0, grace >= 0, gap > 0 else {
                 throw StepFailure("the join window and grace must be ≥ 0 and the inactivity gap > 0")
             }
+            try withinADay(joinWindow, gap, grace)
             ctx.world.update(StreamsState.Key.self) {
                 $0.topology = .sessions(joinWindow: joinWindow, gap: gap, grace: grace)
             }
@@ -104,6 +107,13 @@ enum StreamsSteps {
             example: #"When I produce orders to "orders" and payments to "payments" for 12 keys over 60 seconds "#
                 + #"of event time, with 3 late pairs within the grace period and 2 beyond it"#
         ) { (ctx, ordersName: String, paymentsName: String, keys: Int, seconds: Int, within: Int, beyond: Int) in
+            guard (1...1_000).contains(keys), (1...86_400).contains(seconds), (0...100).contains(within),
+                (0...100).contains(beyond)
+            else {
+                throw StepFailure(
+                    "1 to 1,000 keys over 1 to 86,400 seconds, with 0 to 100 late pairs within the grace period "
+                        + "and 0 to 100 beyond it")
+            }
             let orders = try ctx.topic(ordersName), payments = try ctx.topic(paymentsName)
             let config = try topology(ctx)
             let planned = StreamsDrills.plan(
@@ -306,6 +316,14 @@ enum StreamsSteps {
             )
         }
         return t
+    }
+
+    /// The topology's times are at most a day (86,400,000 ms): the workload places records a few windows apart
+    /// in milliseconds, which larger values would carry past what an Int64 holds.
+    static func withinADay(_ values: Int64...) throws {
+        guard values.allSatisfy({ $0 <= 86_400_000 }) else {
+            throw StepFailure("the topology's windows, gap and grace are at most a day (86400000 ms)")
+        }
     }
 
     static func oracle(_ c: TopologyConfig) -> StreamOracle {

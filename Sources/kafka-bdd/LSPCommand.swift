@@ -13,8 +13,9 @@ struct LSPCommand: ParsableCommand {
             Speaks the Language Server Protocol over stdin and stdout (Content-Length framing), from the same \
             step registry the runner uses. Diagnostics: Gherkin parse errors, undefined and ambiguous steps (with \
             a did-you-mean), and as information the steps the configured cluster skips. Go to definition needs \
-            --root (or the current folder) to hold Sources/. Ends on the protocol's exit, or when the client \
-            closes the stream (exit 1 without shutdown).
+            --root (or the current folder) to hold Sources/. Exit status 0 after the protocol's shutdown and \
+            exit; 1 when the client closes the stream or a header cannot be read (the reason on stderr), or \
+            sends exit without shutdown.
             """
     )
 
@@ -26,7 +27,7 @@ struct LSPCommand: ParsableCommand {
 
     func validate() throws {
         guard ["embedded", "compose", "external"].contains(cluster) else {
-            throw ValidationError("--cluster takes embedded, compose or external")
+            throw ValidationError("--cluster (or KAFKA_BDD_CLUSTER) takes embedded, compose or external")
         }
     }
 
@@ -39,7 +40,8 @@ struct LSPCommand: ParsableCommand {
         // Blocking reads on the main thread (whatever has arrived, empty at the end): one message at a time.
         let status = server.serve(
             read: { _ in input.availableData },
-            write: { output.write($0) })
+            write: { output.write($0) },
+            log: { FileHandle.standardError.write(Data("kafka-bdd lsp: \($0)\n".utf8)) })
         throw ExitCode(status)
     }
 }

@@ -34,6 +34,10 @@ struct StreamsCommand: AsyncParsableCommand {
             if let advanceMs, advanceMs <= 0 || advanceMs > windowMs || windowMs / advanceMs > 100 {
                 throw ValidationError("--advance-ms must be at most --window-ms and at least a hundredth of it")
             }
+            let day: Int64 = 86_400_000
+            guard [joinWindowMs, windowMs, graceMs, advanceMs ?? 0, sessionGapMs ?? 0].allSatisfy({ $0 <= day }) else {
+                throw ValidationError("the topology's windows, gap and grace are at most a day (86400000 ms)")
+            }
             if let sessionGapMs {
                 guard sessionGapMs > 0 else { throw ValidationError("--session-gap-ms must be positive") }
                 guard advanceMs == nil else {

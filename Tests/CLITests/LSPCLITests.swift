@@ -98,8 +98,8 @@ struct LSPCLITests {
         // Line 3 is the topic with "six" partitions; line 4 the half-typed step.
         #expect(diagnostics.compactMap { $0["range"]?["start"]?["line"]?.int } == [3, 4])
         #expect(
-            diagnostics.first?["message"]?.string?.contains(
-                "did you mean: a topic {string} with {int} partition(s) and replication factor {int}") == true)
+            diagnostics.first?["message"]
+                == #"undefined step: "six" is not {int} in: a topic {string} with {int} partition(s) and replication factor {int}"#)
         guard case .array(let items)? = byId[2]?["result"]?["items"] else { Issue.record("no completion"); return }
         #expect(items.first?["label"] == "a {int}-broker cluster")
         #expect(byId[3]?["result"]?["contents"]?["value"]?.string?.contains("Starts a fresh cluster") == true)

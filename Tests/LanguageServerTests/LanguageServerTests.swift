@@ -75,19 +75,43 @@ struct LanguageServerTests {
         let d = Self.diagnostics(try Self.open(Self.server(), Self.feature))
         let byLine = Dictionary(uniqueKeysWithValues: d.map { ($0["range"]?["start"]?["line"]?.int ?? -1, $0) })
         #expect(byLine.keys.sorted() == [3, 5, 6])
-        // "six partitions" for {int}: undefined, with the sentence it was meant to be.
+        // "six partitions" for {int}: undefined, marked at the value of the wrong type.
         #expect(byLine[3]?["severity"] == 2)
         #expect(
-            byLine[3]?["message"]?.string?.hasPrefix(#"undefined step: a topic "orders" with six partitions"#) == true)
-        #expect(
-            byLine[3]?["message"]?.string?.contains("did you mean: a topic {string} with {int} partition(s)") == true)
-        // The range is the step's text, after its keyword ("    And ").
-        #expect(byLine[3]?["range"]?["start"]?["character"] == 8)
+            byLine[3]?["message"] == #"undefined step: "six" is not {int} in: a topic {string} with {int} partition(s)"#
+        )
+        // "six", after "    And " and `a topic "orders" with `.
+        #expect(byLine[3]?["range"]?["start"]?["character"] == 30)
+        #expect(byLine[3]?["range"]?["end"]?["character"] == 33)
         #expect(byLine[5]?["severity"] == 3)
         #expect(
             byLine[5]?["message"]
                 == "needs a cluster that models TLS, SASL and ACLs: the embedded cluster skips this step")
         #expect(byLine[6]?["message"]?.string?.hasPrefix("ambiguous step: 2 sentences match") == true)
+    }
+
+    @Test func anUndefinedStepNearNoSentenceOrDifferingInWordsSaysSoOverItsText() throws {
+        let d = Self.diagnostics(
+            try Self.open(Self.server(), "Feature: F\n  Scenario: S\n    Given a topic \"x\" with 3 partitions now\n"))
+        // Not a parameter's value: the whole text, with the nearest sentence.
+        #expect(d.first?["message"]?.string?.hasPrefix(#"undefined step: a topic "x" with 3 partitions now"#) == true)
+        #expect(d.first?["range"]?["start"]?["character"] == 10)
+    }
+
+    @Test func keywordsAreCompletedInTheFilesLanguage() throws {
+        let server = Self.server()
+        _ = try Self.open(server, "# language: fr\nFonctionnalité: F\n  Scénario: S\n    Sa\n")
+        guard case .array(let items)? = try Self.at(server, "textDocument/completion", line: 3, character: 6)?["items"]
+        else { Issue.record("no items"); return }
+        #expect(items.compactMap { $0["label"]?.string } == ["Sachant", "Sachant qu'", "Sachant que"])
+        // The longest keyword is the one typed: the sentence after "Sachant que " is completed.
+        _ = try Self.open(server, "# language: fr\nFonctionnalité: F\n  Scénario: S\n    Sachant que a top\n")
+        guard
+            case .array(let sentences)? = try Self.at(server, "textDocument/completion", line: 3, character: 21)?[
+                "items"]
+        else { Issue.record("no items"); return }
+        #expect(sentences.first?["label"] == "a topic {string} with {int} partition(s)")
+        #expect(sentences.first?["textEdit"]?["range"]?["start"]?["character"] == 18)
     }
 
     @Test func parseErrorsCarryTheParsersMessageAndPlace() throws {
@@ -153,7 +177,7 @@ struct LanguageServerTests {
         else { Issue.record("no items"); return }
         #expect(items.first?["label"] == "a topic {string} with {int} partition(s)")
         // The typed "a " stays; the edit is the word being typed onward.
-        #expect(items.first?["textEdit"]?["newText"] == #"topic "${1:text}" with ${2:int} partition"#)
+        #expect(items.first?["textEdit"]?["newText"] == #"topic "${1:text}" with ${2:int} partitions"#)
         #expect(items.first?["textEdit"]?["range"]?["start"]?["character"] == 12)
         #expect(items.first?["textEdit"]?["range"]?["end"]?["character"] == 15)
         guard
@@ -173,8 +197,8 @@ struct LanguageServerTests {
         // Values in the parameters' places: the edit starts at the word being typed.
         #expect(
             v.insertion(sentence, typed: #"a topic "my orders" with 6 par"#)
-                == .init(offset: 27, snippet: "partition", filterText: "partition"))
-        #expect(v.insertion(sentence, typed: #"a topic "x" "#).snippet == "with ${1:int} partition")
+                == .init(offset: 27, snippet: "partitions", filterText: "partitions"))
+        #expect(v.insertion(sentence, typed: #"a topic "x" "#).snippet == "with ${1:int} partitions")
         // A number where a string goes, or words out of order: the whole sentence after the keyword.
         #expect(v.insertion(sentence, typed: "a topic 6 wi").offset == 0)
         #expect(v.insertion(sentence, typed: "topic a").offset == 0)
@@ -283,5 +307,33 @@ struct LanguageServerTests {
         } else {
             Issue.record("a huge length was not refused")
         }
+    }
+}
+
+/// From a new user's trial: plurals where a sentence has `(s)`, and keywords in a file that does not parse yet.
+@Suite("Language server: what a trial found")
+struct LanguageServerTrialTests {
+    @Test func aPluralWhereTheSentenceHasOptionalTextStillCompletes() throws {
+        let v = LanguageServerTests.vocabulary()
+        let sentence = try #require(v.sentences.first { $0.source == "a topic {string} with {int} partition(s)" })
+        #expect(v.complete(#"a topic "o" with 3 partitions"#).map(\.sentence.source).contains(sentence.source))
+        #expect(v.complete(#"a topic "o" with 1 partition"#).map(\.sentence.source).contains(sentence.source))
+        // Optional text is inserted (counts are more often plural); what was typed stays.
+        #expect(v.insertion(sentence, typed: #"a topic "o" with 3 par"#).snippet == "partitions")
+        #expect(v.insertion(sentence, typed: "a topic ").snippet == #""${1:text}" with ${2:int} partitions"#)
+        #expect(v.mismatch(#"a topic "o" with many partitions"#, sentence: sentence.source)?.value == "many")
+        #expect(v.mismatch(#"a topic "o" with 3 partition"#, sentence: sentence.source) == nil)
+    }
+
+    @Test func keywordsOfTheHeadersLanguageWhileTheFileDoesNotParse() throws {
+        let server = LanguageServerTests.server()
+        // A half-typed line after a step: the file does not parse, its header still says French.
+        _ = try LanguageServerTests.open(
+            server, "# language: fr\nFonctionnalité: F\n  Scénario: S\n    Soit a 3-broker cluster\n    Qu\n")
+        guard
+            case .array(let items)? = try LanguageServerTests.at(
+                server, "textDocument/completion", line: 4, character: 6)?["items"]
+        else { Issue.record("no items"); return }
+        #expect(items.compactMap { $0["label"]?.string } == ["Quand"])
     }
 }

@@ -94,8 +94,19 @@ public struct Analysis: Sendable {
             for text in texts where problem == nil {
                 let found = cache.matches(text, vocabulary)
                 if found.isEmpty {
-                    let hint = cache.closest(text, vocabulary).map { "; did you mean: \($0)" } ?? ""
+                    let closest = cache.closest(text, vocabulary)
+                    let hint = closest.map { "; did you mean: \($0)" } ?? ""
                     problem = diagnostic(site, .warning, "undefined step: \(text)\(hint)")
+                    // As written (not an outline's row), a value of the wrong type is marked where it is.
+                    if let closest, text == site.written,
+                        let wrong = vocabulary.mismatch(text, sentence: closest)
+                    {
+                        problem = Diagnostic(
+                            line: site.line, start: site.textStart + wrong.offset,
+                            end: site.textStart + wrong.offset + wrong.value.utf16.count, severity: .warning,
+                            message: "undefined step: \"\(wrong.value)\" is not \(wrong.parameter) in: \(closest)",
+                            source: "kafka-bdd")
+                    }
                 } else if found.count > 1 {
                     let list = found.map { "\($0.source) (\($0.definedAt))" }.joined(separator: "; ")
                     problem = diagnostic(site, .warning, "ambiguous step: \(found.count) sentences match: \(list)")
@@ -113,6 +124,22 @@ public struct Analysis: Sendable {
         Diagnostic(
             line: site.line, start: site.textStart, end: site.textEnd, severity: severity, message: message,
             source: "kafka-bdd")
+    }
+
+    /// The file's language: its parsed feature's, or — while the text does not parse — its `# language:`
+    /// header's, as the parser reads it (comments and blank lines may come before it).
+    public var language: String {
+        if let language = file.document?.feature?.language { return language }
+        for line in lines {
+            let text = line.trimmingCharacters(in: .whitespaces)
+            if text.isEmpty { continue }
+            guard text.hasPrefix("#") else { break }
+            let words = text.dropFirst().split(separator: ":", maxSplits: 1)
+            if words.count == 2, words[0].trimmingCharacters(in: .whitespaces) == "language" {
+                return words[1].trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return "en"
     }
 
     /// The step written on a line.

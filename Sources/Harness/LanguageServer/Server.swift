@@ -141,10 +141,12 @@ public final class LanguageServer: @unchecked Sendable {
         let before = String(decoding: Array(text.utf16.prefix(character)), as: UTF16.self)
         let indent = before.prefix { $0 == " " || $0 == "\t" }
         let typed = before.dropFirst(indent.count)
-        let dialect = Dialect.named(analysis.file.document?.feature?.language ?? "en") ?? .english
+        let dialect = Dialect.named(analysis.language) ?? .english
         let keywords = Array(Set(dialect.given + dialect.when + dialect.then + dialect.and + dialect.but))
             .filter { $0 != "* " }.sorted()
-        guard let keyword = (keywords + ["* "]).first(where: { typed.hasPrefix($0) }) else {
+        // The longest keyword typed ("Sachant que " before "Sachant ").
+        let typedKeyword = (keywords + ["* "]).sorted { $0.count > $1.count }.first { typed.hasPrefix($0) }
+        guard let keyword = typedKeyword else {
             // No keyword yet: the dialect's step keywords that begin with what was typed.
             let items = keywords.filter { $0.lowercased().hasPrefix(typed.lowercased()) }.map { k -> JSONValue in
                 ["label": .string(k.trimmingCharacters(in: .whitespaces)), "kind": 14, "insertText": .string(k)]
@@ -256,16 +258,21 @@ public final class LanguageServer: @unchecked Sendable {
     /// Serves until `exit` or the end of input; returns the exit status (1 when the client went away without
     /// `shutdown` and `exit`). A header that cannot be framed ends the session (the stream's bytes after it
     /// cannot be trusted).
-    public func serve(read: (Int) -> Data, write: (Data) -> Void) -> Int32 {
+    public func serve(read: (Int) -> Data, write: (Data) -> Void, log: (String) -> Void = { _ in }) -> Int32 {
         var buffer = Data()
         while exitCode == nil {
             switch Framing.next(&buffer, read: read) {
-            case .end: return 1
-            case .malformed: return 1
+            case .end:
+                log("the client closed the stream without shutdown and exit")
+                return 1
+            case .malformed(let reason):
+                log("ended: \(reason)")
+                return 1
             case .message(let body):
                 for out in handle(body) { write(Framing.frame(out)) }
             }
         }
+        if exitCode != 0 { log("exit without shutdown") }
         return exitCode ?? 1
     }
 }

@@ -40,13 +40,14 @@ public struct Vocabulary: Sendable {
         }
     }
 
-    /// The sentence with `{type}` removed, optional text and alternatives resolved to their first form.
+    /// The sentence with `{type}` removed, optional text kept and alternatives resolved to their first form.
     static func plain(_ source: String) -> String {
         literal(source).replacingOccurrences(of: #"\{[^}]*\}"#, with: " ", options: .regularExpression)
             .lowercased().split(separator: " ").joined(separator: " ")
     }
 
-    /// Cucumber expression text as it would be typed: `(s)` dropped, `a/b` as `a`, `\x` as `x`.
+    /// Cucumber expression text as it would mostly be typed: `partition(s)` as `partitions` (counts are more
+    /// often plural), `a/b` as `a`, `\x` as `x`.
     static func literal(_ source: String) -> String {
         var out = ""
         var chars = Array(source)[...]
@@ -58,7 +59,8 @@ public struct Vocabulary: Sendable {
         while let c = chars.popFirst() {
             switch c {
             case "\\": if let n = chars.popFirst() { word.append(n) }
-            case "(": while let n = chars.popFirst(), n != ")" {}
+            case "(":
+                while let n = chars.popFirst(), n != ")" { word.append(n) }
             case "{":
                 flush()
                 out.append("{")
@@ -149,16 +151,29 @@ public struct Vocabulary: Sendable {
     public func insertion(_ s: Sentence, typed: String) -> Insertion {
         let whole = Insertion(offset: 0, snippet: s.snippet, filterText: s.source)
         let sentenceWords = Self.literal(s.source).split(separator: " ").map(String.init)
+        let sourceWords = Self.words(s.source)
+        guard sourceWords.count == sentenceWords.count else { return whole }
         var tokens = Self.tokens(typed)
         let partial = typed.last == " " || typed.isEmpty ? nil : tokens.popLast()
         guard tokens.count < sentenceWords.count else { return whole }
-        for (token, word) in zip(tokens, sentenceWords) where !matches(token.text, word) { return whole }
+        for (token, word) in zip(tokens, sourceWords) where !matches(token.text, word) { return whole }
         let next = sentenceWords[tokens.count]
         if let partial, !next.hasPrefix("{"), !next.lowercased().hasPrefix(partial.text.lowercased()) { return whole }
         guard partial != nil || !tokens.isEmpty else { return whole }
         let rest = sentenceWords[tokens.count...].joined(separator: " ")
         let offset = partial?.offset ?? typed.utf16.count
         return Insertion(offset: offset, snippet: Self.snippet(literalText: rest, support), filterText: rest)
+    }
+
+    /// Where a step's text departs from a sentence at a parameter: the typed value that is not of the
+    /// parameter's type ("six" for `{int}`), when every word before it is the sentence's.
+    public func mismatch(_ text: String, sentence source: String) -> (value: String, offset: Int, parameter: String)? {
+        let words = Self.words(source)
+        for (token, word) in zip(Self.tokens(text), words) where !matches(token.text, word) {
+            guard let open = word.firstIndex(of: "{"), let close = word[open...].firstIndex(of: "}") else { return nil }
+            return (token.text, token.offset, String(word[open...close]))
+        }
+        return nil
     }
 
     /// Words of typed text, a quoted value with its spaces as one, with their UTF-16 offsets.
@@ -180,25 +195,70 @@ public struct Vocabulary: Sendable {
         return out
     }
 
-    /// Whether a typed word is the sentence's word, a parameter taking any value of its type.
-    func matches(_ token: String, _ word: String) -> Bool {
-        var pattern = "", rest = word[...]
-        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
-            pattern += NSRegularExpression.escapedPattern(for: String(rest[..<open]))
-            let name = String(rest[rest.index(after: open)..<close])
-            switch name {
-            case "string": pattern += #"(?:"[^"]*"|'[^']*')"#
-            case "word": pattern += #"\S+"#
-            default:
-                let regexps = support.parameterTypes.lookup(name: name)?.regexps ?? [#".+"#]
-                pattern += "(?:" + regexps.joined(separator: "|") + ")"
+    /// A sentence's words as written in its expression (`partition(s)`, `{int}-broker`, `message/messages`).
+    static func words(_ source: String) -> [String] {
+        var out: [String] = [], word = "", depth = 0, escaped = false
+        for c in source {
+            if escaped {
+                word.append(c)
+                escaped = false
+                continue
             }
-            rest = rest[rest.index(after: close)...]
+            switch c {
+            case "\\":
+                escaped = true
+                word.append(c)
+            case "{", "(":
+                depth += 1
+                word.append(c)
+            case "}", ")":
+                depth -= 1
+                word.append(c)
+            case " " where depth == 0:
+                out.append(word)
+                word = ""
+            default: word.append(c)
+            }
         }
-        pattern += NSRegularExpression.escapedPattern(for: String(rest))
-        guard let regex = try? NSRegularExpression(pattern: "^(?:" + pattern + ")$", options: [.caseInsensitive])
+        return out + [word]
+    }
+
+    /// Whether a typed word is the sentence's word: a parameter takes any value of its type, optional text
+    /// may be there or not, and any of an alternation's words will do.
+    func matches(_ token: String, _ word: String) -> Bool {
+        guard let regex = try? NSRegularExpression(pattern: "^(?:" + pattern(word) + ")$", options: [.caseInsensitive])
         else { return false }
         return regex.firstMatch(in: token, range: NSRange(token.startIndex..., in: token)) != nil
+    }
+
+    /// A regular expression for one word of a Cucumber expression.
+    func pattern(_ word: String) -> String {
+        var alternatives: [String] = [], current = ""
+        var chars = Array(word)[...]
+        while let c = chars.popFirst() {
+            switch c {
+            case "\\": if let n = chars.popFirst() { current += NSRegularExpression.escapedPattern(for: String(n)) }
+            case "(":
+                var optional = ""
+                while let n = chars.popFirst(), n != ")" { optional.append(n) }
+                current += "(?:" + NSRegularExpression.escapedPattern(for: optional) + ")?"
+            case "{":
+                var name = ""
+                while let n = chars.popFirst(), n != "}" { name.append(n) }
+                switch name {
+                case "string": current += #"(?:"[^"]*"|'[^']*')"#
+                case "word": current += #"\S+"#
+                default:
+                    let regexps = support.parameterTypes.lookup(name: name)?.regexps ?? [#".+"#]
+                    current += "(?:" + regexps.joined(separator: "|") + ")"
+                }
+            case "/":
+                alternatives.append(current)
+                current = ""
+            default: current += NSRegularExpression.escapedPattern(for: String(c))
+            }
+        }
+        return (alternatives + [current]).joined(separator: "|")
     }
 
     /// Whether a backend can meet a sentence's stated need: the embedded cluster models none of the needs a
