@@ -79,6 +79,11 @@ public final class Mirror: @unchecked Sendable {
         var topics: [String: Int32] = [:]
         var scans = 0
         var error: String?
+        /// The last look for new source topics that failed (the source unreachable): the mirror goes on.
+        var refreshError: String?
+        /// Told at stop that the source cluster died: its clients are dropped, not closed (a close would wait
+        /// on a group coordinator that is gone).
+        var sourceGone = false
     }
     private let state = Mutex(State())
     private var task: Task<Void, Never>?
@@ -196,13 +201,18 @@ public final class Mirror: @unchecked Sendable {
                 state.withLock { $0.error = "\(error)" }
             }
             state.withLock { $0.stopping = true }
-            await consumer.close(within: .seconds(5))
+            if state.withLock({ $0.sourceGone }) { consumer.kill() } else { await consumer.close(within: .seconds(5)) }
             await producer.close(flushTimeout: .seconds(5))
         }
     }
 
-    public func stop() async {
-        state.withLock { $0.stopping = true }
+    /// Stops copying and checkpointing. `sourceGone`: the source cluster died, so its clients are dropped at
+    /// once instead of closed (each close would wait seconds for brokers that are gone).
+    public func stop(sourceGone: Bool = false) async {
+        state.withLock {
+            $0.stopping = true
+            $0.sourceGone = $0.sourceGone || sourceGone
+        }
         await task?.value
         await beatsTask?.value
     }
@@ -264,7 +274,13 @@ public final class Mirror: @unchecked Sendable {
         assigned current: [TopicPartitionOffset]
     ) async throws -> [TopicPartitionOffset] {
         var assigned = current
-        let md = try await consumer.metadata(topic: nil)
+        // A source that does not answer (it died, or is slow) is looked at again next round; the bound keeps
+        // the loop, and so a stop, from waiting on it longer than that.
+        let md: ClusterMetadata
+        do { md = try await consumer.metadata(topic: nil, timeout: .seconds(2)) } catch {
+            state.withLock { $0.refreshError = "\(error)" }
+            return assigned
+        }
         var changed = false
         for t in md.topics where selects(t.name) && state.withLock({ $0.topics[t.name] == nil }) {
             let count = Int32(t.partitions.count)
@@ -342,7 +358,7 @@ public final class Mirror: @unchecked Sendable {
                 (0..<t.value).map { TopicPartitionOffset(topic: t.key, partition: $0) }
             }
             let committed: [TopicPartitionOffset]
-            do { committed = try await client.committed(partitions, timeout: .seconds(5)) } catch {
+            do { committed = try await client.committed(partitions, timeout: .seconds(2)) } catch {
                 state.withLock { $0.lastCheckpoint = "group \(group): committed offsets unreadable: \(error)" }
                 continue
             }

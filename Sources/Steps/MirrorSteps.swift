@@ -20,17 +20,19 @@ struct MirrorState: Sendable {
     var failover: MirrorDrills.FailoverResult?
     /// The group's reads on a source left to die (the unplanned failover's first half).
     var sourceRun: MirrorDrills.SourceRun?
+    /// Clusters whose every broker the scenario killed: mirrors from them are stopped without closing.
+    var deadClusters: Set<String> = []
 }
 
 /// Sentences about two clusters and the mirror between them (KAF-10).
 enum MirrorSteps {
     static func register(_ code: inout SupportCode, _ env: KafkaEnvironment) {
         code.after(name: "stop the scenario's mirror and its other clusters") { ctx in
-            let mirrors = ctx.world.update(MirrorState.Key.self) { s in
+            let (mirrors, dead) = ctx.world.update(MirrorState.Key.self) { s in
                 defer { s.mirrors = [] }
-                return s.mirrors
+                return (s.mirrors, s.deadClusters)
             }
-            for mirror in mirrors { await mirror.stop() }
+            for mirror in mirrors { await mirror.stop(sourceGone: dead.contains(mirror.options.sourceAlias)) }
             let others = ctx.scenario.state.withLock { s in
                 defer { s.named = [:] }
                 return s.named.filter { $0.key != s.current }.map(\.value.cluster)
@@ -388,6 +390,7 @@ enum MirrorSteps {
                 let cluster = try ctx.cluster()
                 for broker in try await cluster.liveBrokers() { try await ctx.kill(broker: broker) }
             }
+            ctx.world.update(MirrorState.Key.self) { $0.deadClusters.insert(name) }
         }
 
         code.when(
