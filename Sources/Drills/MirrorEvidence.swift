@@ -239,6 +239,7 @@ extension MirrorDrills {
             "mirror: \(status.mirrored) records mirrored, \(status.checkpoints) checkpoint rounds, "
                 + "\(status.heartbeats) heartbeats; last checkpoint round: \(status.lastCheckpoint ?? "none")"
                 + (status.error.map { "; stopped: \($0)" } ?? "")
+                + (status.refreshError.map { "; last look for source topics failed: \($0)" } ?? "")
         }
         return (result, result.tables(source: sourceAlias, target: targetAlias), summary)
     }

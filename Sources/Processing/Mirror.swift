@@ -131,13 +131,15 @@ public final class Mirror: @unchecked Sendable {
         public var lastCheckpoint: String?
         /// How many times it has listed the source's topics for new ones to mirror.
         public var scans: Int
+        /// Why its last look for new source topics failed (it looks again next round), if it did.
+        public var refreshError: String?
     }
     public var status: Status {
         state.withLock {
             Status(
                 mirrored: $0.mirrored, dropped: $0.dropped, checkpoints: $0.checkpoints,
                 heartbeats: $0.heartbeats, topics: $0.topics, paused: $0.paused, error: $0.error,
-                lastCheckpoint: $0.lastCheckpoint, scans: $0.scans)
+                lastCheckpoint: $0.lastCheckpoint, scans: $0.scans, refreshError: $0.refreshError)
         }
     }
 

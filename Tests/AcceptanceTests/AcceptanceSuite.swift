@@ -134,7 +134,10 @@ final class AcceptanceSuite: Sendable {
             try Test.cancel("\(c.testDescription) is not selected (KAFKA_BDD_TAGS)")
         }
         let card = c.card == "Features" ? nil : c.card
-        let siblings = width > 1 ? cases(card: card).compactMap { prepared[$0.pickleId] } : [testCase]
+        // The card's cases are looked up once, by its first case: the others find their task started.
+        let started = outcomes.withLock { $0[testCase.pickle.id] != nil }
+        let siblings =
+            started ? [] : width > 1 ? cases(card: card).compactMap { prepared[$0.pickleId] } : [testCase]
         let task = outcomes.withLock { tasks -> Task<TestCaseOutcome, Never> in
             for sibling in siblings where tasks[sibling.pickle.id] == nil {
                 tasks[sibling.pickle.id] = Task { [lanes] in

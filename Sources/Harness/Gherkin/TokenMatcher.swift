@@ -153,9 +153,9 @@ final class ClassicTokenMatcher: TokenMatcher {
 }
 
 /// `# language: xx` at the top of a file.
-enum LanguageDirective {
+public enum LanguageDirective {
     /// The language named by a `# language:` line (already left-trimmed), or nil.
-    static func language(in trimmed: Substring) -> String? {
+    public static func language(in trimmed: Substring) -> String? {
         var s = trimmed.unicodeScalars[...]
         guard s.first == "#" else { return nil }
         s = s.dropFirst().drop(while: \.isGherkinWhitespace)

@@ -131,13 +131,10 @@ public struct Analysis: Sendable {
     public var language: String {
         if let language = file.document?.feature?.language { return language }
         for line in lines {
-            let text = line.trimmingCharacters(in: .whitespaces)
+            let text = line.drop { $0 == " " || $0 == "\t" }
             if text.isEmpty { continue }
             guard text.hasPrefix("#") else { break }
-            let words = text.dropFirst().split(separator: ":", maxSplits: 1)
-            if words.count == 2, words[0].trimmingCharacters(in: .whitespaces) == "language" {
-                return words[1].trimmingCharacters(in: .whitespaces)
-            }
+            if let language = LanguageDirective.language(in: text) { return language }
         }
         return "en"
     }
@@ -161,10 +158,7 @@ public final class MatchCache: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let known = matched[text] { return known.map { vocabulary.sentences[$0] } }
-        var found: [Int] = []
-        for (i, d) in vocabulary.support.stepDefinitions.enumerated() where d.expression.match(text) != nil {
-            found.append(i)
-        }
+        let found = vocabulary.support.matches(text).compactMap { vocabulary.sentenceIndex[$0.index] }
         if matched.count > 100_000 { matched = [:] }
         matched[text] = found
         return found.map { vocabulary.sentences[$0] }

@@ -234,12 +234,7 @@ public final class LanguageServer: @unchecked Sendable {
         "serverInfo": ["name": "kafka-bdd"],
     ]
 
-    static func range(_ line: Int, _ start: Int, _ end: Int) -> JSONValue {
-        [
-            "start": ["line": .number(Double(line)), "character": .number(Double(start))],
-            "end": ["line": .number(Double(line)), "character": .number(Double(end))],
-        ]
-    }
+    static func range(_ line: Int, _ start: Int, _ end: Int) -> JSONValue { span(line, start, line, end) }
 
     static func response(id: JSONValue, result: JSONValue) -> Data {
         JSONValue.object(["jsonrpc": "2.0", "id": id, "result": result]).serialized()

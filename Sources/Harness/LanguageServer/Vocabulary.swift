@@ -19,6 +19,8 @@ public struct Vocabulary: Sendable {
 
     public let support: SupportCode
     public let sentences: [Sentence]
+    /// A step definition's place among the support code's definitions → its sentence's place here.
+    let sentenceIndex: [Int: Int]
     /// The sentences as the did-you-mean compares them: braces removed, lower-cased.
     let suggestionSources: [(shown: String, bytes: [UInt8])]
 
@@ -30,6 +32,11 @@ public struct Vocabulary: Sendable {
                 backend: StepCatalog.backend(d.doc ?? ""), definedAt: d.sourceReference,
                 plain: Self.plain(d.expression.source), snippet: Self.snippet(d.expression.source, support))
         }
+        var index: [Int: Int] = [:]
+        for (i, definition) in support.definitions.enumerated() {
+            if case .step = definition { index[i] = index.count }
+        }
+        sentenceIndex = index
         suggestionSources = sentences.map { s in
             (
                 s.source,
