@@ -68,6 +68,19 @@ Feature: KAF-14 Stream processing
       Then the window results read back from "results" equal the oracle's
       And querying stream processor "p1" for key "customer-3" gives the oracle's windows
 
+  Rule: Two instances of one application share its tasks, and a task's state moves with it
+
+    A task joins orders partition n with payments partition n, with its own state and stream time. An instance
+    that joins an application takes some tasks from the first (the group's range assignor) and restores each
+    one's state from the changelog before going on from the committed offsets.
+
+    Scenario: a second instance takes over tasks with the state the first had built, and the results are correct
+      When stream processor "p1" runs the topology from "orders" and "payments" into "results" and holds after 70 records
+      And stream processor "p2" joins the application of stream processor "p1"
+      Then stream processor "p2" took over tasks of stream processor "p1" with the state it had built
+      And the window results read back from "results" equal the oracle's
+      And the late records reported by stream processor "p2" are the oracle's
+
   Rule: Out-of-order records within grace count; beyond grace they are dropped and reported
 
     Scenario: late records are counted within the grace period and reported beyond it

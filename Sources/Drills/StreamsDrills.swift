@@ -151,7 +151,6 @@ public enum StreamsRestart {
         let began = ContinuousClock.now
         let processor = StreamProcessor(config: config, options: options)
         try await processor.start()
-        let restored = ContinuousClock.now
         do { try await processor.waitUntilIdle(within: limit) } catch {
             await processor.stop()
             throw error
@@ -160,7 +159,7 @@ public enum StreamsRestart {
         await processor.stop()
         let s = processor.status
         if let e = s.error { throw DrillFailure("the stream processor failed: \(e)") }
-        let restore = "\(s.restored) changelog entries in \((restored - began).milliseconds) ms"
+        let restore = "\(s.restored) changelog entries in \(s.restoring.milliseconds) ms"
         return (
             processor,
             Evidence.table(
@@ -172,5 +171,58 @@ public enum StreamsRestart {
                     ["recovery time (restart → caught up with the input)", "\((caughtUp - began).milliseconds) ms"],
                 ])
         )
+    }
+}
+
+/// Two instances of one application sharing its tasks (KAF-14 scaling): the first has processed some records
+/// alone and holds, still in the group; the second joins; once the group has split the tasks between them
+/// (every task held by exactly one), the first goes on and both run until they have caught up, then stop.
+public enum StreamsScaling {
+    public static func join(
+        _ first: StreamProcessor, config: KafkaConfig, restoring: Bool, tasks: Set<Int32>, within limit: Duration
+    ) async throws -> StreamProcessor {
+        var options = first.options
+        options.restoreState = restoring
+        options.shareWork = true
+        let joiner = StreamProcessor(config: config, options: options)
+        try await joiner.start()
+        do {
+            try await joiner.waitUntil(within: limit, "been given its tasks with the other instance") { s in
+                let other = first.status
+                let mine = Set(s.tasks.keys), theirs = Set(other.tasks.keys)
+                return !mine.isEmpty && mine.isDisjoint(with: theirs) && mine.union(theirs) == tasks
+            }
+            first.release()
+            for p in [first, joiner] { try await p.waitUntilIdle(within: limit) }
+        } catch {
+            async let a: Void = first.stop()
+            async let b: Void = joiner.stop()
+            _ = await (a, b)
+            throw error
+        }
+        async let a: Void = first.stop()
+        async let b: Void = joiner.stop()
+        _ = await (a, b)
+        for (p, role) in [(first, "first"), (joiner, "joining")] {
+            if let e = p.status.error { throw DrillFailure("the \(role) stream processor failed: \(e)") }
+        }
+        return joiner
+    }
+
+    /// Who held which task, what each restored and processed.
+    public static func table(_ instances: [(name: String, processor: StreamProcessor)]) -> String {
+        Evidence.table(
+            ["instance", "tasks held at the end", "changelog entries restored per task", "records processed per task"],
+            instances.map { name, p in
+                let s = p.status
+                func show(_ d: [Int32: Int]) -> String {
+                    d.isEmpty
+                        ? "–" : d.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+                }
+                return [
+                    name, s.tasks.keys.sorted().map(String.init).joined(separator: ", "), show(s.restoredTasks),
+                    show(s.processedTasks),
+                ]
+            })
     }
 }

@@ -35,6 +35,13 @@ public struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
             || code == RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH.rawValue
     }
 
+    /// A group commit refused because the group is rebalancing or has moved on without this member.
+    public var isLostToRebalance: Bool {
+        code == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS.rawValue
+            || code == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION.rawValue
+            || code == RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID.rawValue
+    }
+
     public var description: String { "\(name): \(detail)" }
 
     // Named errors for code outside this module (which does not see librdkafka's constants).

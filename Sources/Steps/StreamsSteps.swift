@@ -14,6 +14,8 @@ struct StreamsState: Sendable {
     var inputs: [StreamOracle.Input] = []
     var lateWithin = 0, lateBeyond = 0
     var processors: [String: StreamProcessor] = [:]
+    /// Instances that held after a count of records, for another to join (the count, and the orders topic).
+    var held: [String: (count: Int, orders: String)] = [:]
     /// Physical topics of each processor: results, changelog, dropped.
     var topics: [String: (results: String, changelog: String, dropped: String)] = [:]
 }
@@ -135,7 +137,7 @@ enum StreamsSteps {
         code.when(
             "stream processor {string} runs the topology from {string} and {string} into {string}",
             doc: "Starts an instance of the stream processor (Processing/StreamProcessor.swift) with its own "
-                + "group, creating the results topic (3 partitions), `<results>-changelog` and "
+                + "group, creating the results topic and `<results>-changelog` (3 partitions each) and "
                 + "`<results>-dropped`; waits until it has caught up with the input (60 s at most) and stops it.",
             example: #"When stream processor "p1" runs the topology from "orders" and "payments" into "results""#
         ) { (ctx, name: String, orders: String, payments: String, results: String) in
@@ -165,6 +167,60 @@ enum StreamsSteps {
                     "the processor finished (\(s.processed) records) before the kill at \(killAfter)")
             }
             ctx.log("killed after \(s.processed) records")
+        }
+
+        code.when(
+            "stream processor {string} runs the topology from {string} and {string} into {string} and holds after "
+                + "{int} records",
+            doc: "As the running step, but the instance is one of an application's instances (it takes its tasks "
+                + "from the group's assignment: task n joins orders and payments partition n) and stops "
+                + "processing after that many records, committed, staying in the group, so that another instance "
+                + "can join it (`stream processor {string} joins the application of stream processor {string}`).",
+            example: #"When stream processor "p1" runs the topology from "orders" and "payments" into "results" "#
+                + #"and holds after 70 records"#
+        ) { (ctx, name: String, orders: String, payments: String, results: String, count: Int) in
+            let processor = try await start(
+                ctx, env, name: name, orders: orders, payments: payments, results: results, holdAfter: count)
+            try await processor.waitUntil(within: env.stepTimeout * 0.8, "held") { $0.held || $0.caughtUp }
+            guard processor.status.held else {
+                throw StepFailure("the processor caught up (\(processor.status.processed) records) before the hold")
+            }
+            ctx.world.update(StreamsState.Key.self) { $0.held[name] = (count, orders) }
+        }
+
+        for restoring in [true, false] {
+            code.when(
+                "stream processor {string} joins the application of stream processor {string}"
+                    + (restoring ? "" : " without restoring the state of the tasks it takes"),
+                doc: restoring
+                    ? "A second instance of the held instance's application (its group, changelog and topics) "
+                        + "starts; the group splits the tasks between the two (range assignor), the joiner "
+                        + "restoring the state of each task it takes from the changelog; once every task is held "
+                        + "by exactly one of them the first goes on, and both run until they have caught up (60 s "
+                        + "at most), then stop. Shows which instance holds which task, what it restored and "
+                        + "processed."
+                    : "A drill of what the changelog is for when work moves: as the joining step, but the tasks the "
+                        + "joiner takes start from an empty state.",
+                example: #"When stream processor "p2" joins the application of stream processor "p1""#
+                    + (restoring ? "" : " without restoring the state of the tasks it takes")
+            ) { (ctx, name: String, firstName: String) in
+                let state = ctx.world[StreamsState.Key.self]
+                guard let first = state.processors[firstName], let held = state.held[firstName] else {
+                    throw StepFailure(
+                        "no held processor \(firstName): start it with `… into \"results\" and holds after 70 "
+                            + "records`")
+                }
+                let partitions = ctx.scenario.state.withLock { $0.partitions[held.orders] ?? 1 }
+                let joiner = try await StreamsScaling.join(
+                    first, config: try ctx.cluster().config(), restoring: restoring, tasks: Set(0..<partitions),
+                    within: env.stepTimeout * 0.8)
+                ctx.world.update(StreamsState.Key.self) { s in
+                    s.processors[name] = joiner
+                    s.topics[name] = s.topics[firstName]
+                }
+                ctx.attach(
+                    StreamsScaling.table([(firstName, first), (name, joiner)]), mediaType: "text/markdown")
+            }
         }
 
         code.when(
@@ -224,6 +280,32 @@ enum StreamsSteps {
             ctx.attach(table, mediaType: "text/markdown")
             ctx.log(summary)
             try verdict.enforce()
+        }
+
+        code.then(
+            "stream processor {string} took over tasks of stream processor {string} with the state it had built",
+            doc: "The joiner holds some tasks and the first the others (each task held by exactly one), and for "
+                + "each task the joiner took that the first had worked on, it restored as many changelog entries "
+                + "as the first had processed records of that task — counted from the input records and the "
+                + "processing order alone (the first held after its count), not from either instance.",
+            example: #"Then stream processor "p2" took over tasks of stream processor "p1" with the state it had built"#
+        ) { (ctx, joinerName: String, firstName: String) in
+            let state = ctx.world[StreamsState.Key.self]
+            guard let first = state.processors[firstName], let held = state.held[firstName],
+                let joiner = state.processors[joinerName], joiner !== first
+            else {
+                throw StepFailure(
+                    "stream processor \(joinerName) did not join the application of a held \(firstName)")
+            }
+            let partitions = ctx.scenario.state.withLock { $0.partitions[held.orders] ?? 1 }
+            func instance(_ name: String, _ p: StreamProcessor) -> TaskTakeOver.Instance {
+                let s = p.status
+                return .init(name: name, tasks: Set(s.tasks.keys), restored: s.restoredTasks)
+            }
+            try TaskTakeOver.verdict(
+                first: instance(firstName, first), joiner: instance(joinerName, joiner),
+                before: StreamOracle.processedPerTask(state.inputs, first: held.count), tasks: Set(0..<partitions)
+            ).enforce()
         }
 
         code.then(
@@ -340,7 +422,7 @@ enum StreamsSteps {
         // The processor writes them with acks=all (StreamProcessor).
         let factor = try await ctx.cluster().replicationFactorForAcksAll()
         for (topic, partitions) in [
-            (results, resultPartitions), ("\(results)-changelog", 1), ("\(results)-dropped", 1),
+            (results, resultPartitions), ("\(results)-changelog", resultPartitions), ("\(results)-dropped", 1),
         ]
         where ctx.scenario.state.withLock({ $0.topics[topic] == nil }) {
             try await ClusterSteps.createTopic(ctx, env, name: topic, partitions: partitions, replicationFactor: factor)
@@ -353,18 +435,20 @@ enum StreamsSteps {
 
     static func start(
         _ ctx: StepContext, _ env: KafkaEnvironment, name: String, orders: String, payments: String,
-        results: String, killAfter: Int? = nil
+        results: String, killAfter: Int? = nil, holdAfter: Int? = nil
     ) async throws -> StreamProcessor {
         let config = try topology(ctx)
         let cluster = try ctx.cluster()
         let topics = try await outputTopics(ctx, env, results)
         let group = cluster.config(["group.id": "streams-\(name)"])["group.id"] ?? "streams-\(name)"
-        let options = StreamProcessor.Options(
+        var options = StreamProcessor.Options(
             orders: try ctx.topic(orders), payments: try ctx.topic(payments),
             results: topics.results, changelog: topics.changelog,
             dropped: topics.dropped, group: group, topology: config)
+        options.shareWork = holdAfter != nil
         let processor = StreamProcessor(config: cluster.config(), options: options)
         if let killAfter { processor.kill(afterProcessing: killAfter) }
+        if let holdAfter { processor.hold(afterProcessing: holdAfter) }
         try await processor.start()
         ctx.world.update(StreamsState.Key.self) { s in
             s.processors[name] = processor

@@ -40,6 +40,26 @@ public struct TopologyState: Sendable, Codable, Hashable {
         for entry in changelog { state.apply(entry) }
         return state
     }
+
+    /// One task's state from a changelog shared by several tasks: the entries of its input partitions only.
+    public static func restore(task: Int32, from changelog: [ChangelogEntry]) -> TopologyState {
+        restore(from: changelog.filter { $0.source.partition == task })
+    }
+
+    /// The tasks' states seen as one (an application's whole view): a key lives in one task, so their windows,
+    /// positions and drops do not overlap; stream time is the latest of any task.
+    public static func merged(_ tasks: [Int32: TopologyState]) -> TopologyState {
+        var all = TopologyState()
+        for (_, t) in tasks.sorted(by: { $0.key < $1.key }) {
+            if let time = t.streamTime { all.streamTime = max(all.streamTime ?? time, time) }
+            all.orders += t.orders
+            all.payments += t.payments
+            all.windows.merge(t.windows) { a, _ in a }
+            all.positions.merge(t.positions) { a, _ in a }
+            all.dropped += t.dropped
+        }
+        return all
+    }
 }
 
 /// One processed input record's state change: a single changelog record, so a crash leaves the

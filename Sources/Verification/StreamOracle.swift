@@ -3,8 +3,9 @@
 /// processor is judged against this, so a shared mistake cannot pass unseen.
 ///
 /// It reads the rules as a specification over the whole input at once, where the topology works
-/// record by record: the processing order is the partitions' merge by head timestamp (ties: orders,
-/// then lower partition); stream time at a record is the largest timestamp up to it in that order;
+/// record by record, task by task (a task: orders and payments partition n): the processing order is the
+/// task's partitions' merge by head timestamp (ties: orders first); stream time at a record is the largest
+/// timestamp up to it in its task's order;
 /// a record older than its stream time − join window − grace is dropped as late; an order and a
 /// payment of the same key whose times differ by at most the join window form a pair when neither is
 /// late, timed at the later time, counted in the tumbling window of that time (with hopping windows, in
@@ -105,7 +106,30 @@ public struct StreamOracle: Sendable {
         return out
     }
 
+    /// Each task (an input partition number: orders partition n with payments partition n) on its own, with
+    /// its own stream time, as Kafka Streams splits a co-partitioned join; a key lives in one task.
     public func expect(_ inputs: [Input]) -> Expectation {
+        let tasks = Dictionary(grouping: inputs, by: \.partition)
+        var all = Expectation(rows: [], lateInputs: [], closedWindowPairs: [], pairs: 0)
+        for task in tasks.keys.sorted() {
+            let one = expectTask(tasks[task]!)
+            all.rows += one.rows
+            all.lateInputs += one.lateInputs
+            all.closedWindowPairs += one.closedWindowPairs
+            all.pairs += one.pairs
+            all.sessionsMerged += one.sessionsMerged
+        }
+        all.rows.sort()
+        return all
+    }
+
+    /// The records a task takes in its first `count` records, per task: where an instance that processed
+    /// `count` records in the processing order stands (what its changelog holds per task).
+    public static func processedPerTask(_ inputs: [Input], first count: Int) -> [Int32: Int] {
+        Dictionary(grouping: order(inputs).prefix(max(0, count)), by: \.partition).mapValues(\.count)
+    }
+
+    private func expectTask(_ inputs: [Input]) -> Expectation {
         let ordered = Self.order(inputs)
         var streamTimes: [Int64] = []
         var running = Int64.min

@@ -80,7 +80,7 @@ struct StreamsCommand: AsyncParsableCommand {
         func run() async throws {
             let config = KafkaConfig(["bootstrap.servers": bootstrap]).merging(KafkaConfig(client.values))
             let admin = try Admin(config: config)
-            for (topic, n) in [(output, partitions), ("\(output)-changelog", 1), ("\(output)-dropped", 1)] {
+            for (topic, n) in [(output, partitions), ("\(output)-changelog", partitions), ("\(output)-dropped", 1)] {
                 do {
                     try await admin.createTopics([TopicSpec(name: topic, partitions: n, replicationFactor: 1)])
                 } catch let e as KafkaError where e.code == 36 {}
@@ -126,7 +126,11 @@ struct StreamsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let config = KafkaConfig(["bootstrap.servers": bootstrap]).merging(KafkaConfig(client.values))
-            let records = try await TopicReader.readAll(config: config, topic: changelog, partitions: [0])
+            let consumer = try Consumer(config: config)
+            let count = try await consumer.metadata(topic: changelog).topic(changelog)?.partitions.count ?? 1
+            consumer.kill()
+            let records = try await TopicReader.readAll(
+                config: config, topic: changelog, partitions: (0..<Int32(max(1, count))).map { $0 })
             let state = TopologyState.restore(
                 from: try records.map { try StreamsCodec.decode(ChangelogEntry.self, $0.value) })
             let view = Topology(topology.config).view(state).filter { key == nil || $0.window.key == key }

@@ -139,3 +139,28 @@ struct TopologyTests {
         #expect(Topology(Self.config).windowStart(-1) == -10_000)
     }
 }
+
+/// Tasks: one state per input partition number, restored from a changelog the tasks share, and seen as one.
+@Suite("Topology tasks")
+struct TopologyTaskTests {
+    @Test func aTaskRestoresOnlyItsOwnEntriesAndTheTasksMergeIntoOneView() {
+        let config = TopologyTests.config
+        var driver = TopologyTestDriver(config)
+        driver.pipe([
+            TopologyTests.order("a", 1, at: 1_000, offset: 0, partition: 0),
+            TopologyTests.payment("a", 4, at: 1_500, offset: 0, partition: 0),
+            TopologyTests.order("b", 1, at: 30_000, offset: 0, partition: 1),
+            TopologyTests.payment("b", 6, at: 30_500, offset: 0, partition: 1),
+        ])
+        let zero = TopologyState.restore(task: 0, from: driver.changelog)
+        let one = TopologyState.restore(task: 1, from: driver.changelog)
+        #expect(Topology(config).view(zero).map(\.window.key) == ["a"])
+        #expect(Topology(config).view(one).map(\.window.key) == ["b"])
+        #expect(zero.streamTime == 1_500)
+        #expect(one.streamTime == 30_500)
+        let merged = TopologyState.merged([0: zero, 1: one])
+        #expect(Topology(config).view(merged) == Topology(config).view(driver.state))
+        #expect(merged.positions == driver.state.positions)
+        #expect(merged.streamTime == 30_500)
+    }
+}

@@ -228,3 +228,33 @@ struct SessionOracleTests {
         #expect(!StreamOracle.verdict(actual: counted, expected: expected).holds)
     }
 }
+
+/// The oracle works task by task (orders and payments partition n); where an instance that processed the first
+/// records of the processing order stands, per task.
+@Suite("Stream oracle tasks")
+struct StreamOracleTaskTests {
+    static func input(_ isOrder: Bool, _ partition: Int32, _ offset: Int64, _ key: String, _ t: Int64)
+        -> StreamOracle.Input
+    {
+        .init(isOrder: isOrder, partition: partition, offset: offset, key: key, amount: 5, timestamp: t)
+    }
+    static let inputs = [
+        input(true, 0, 0, "a", 1_000), input(false, 0, 0, "a", 1_500), input(true, 1, 0, "b", 1_200),
+        input(false, 1, 0, "b", 2_000), input(true, 1, 1, "b", 9_000),
+    ]
+
+    @Test func theFirstRecordsOfTheProcessingOrderPerTask() {
+        #expect(StreamOracle.processedPerTask(Self.inputs, first: 3) == [0: 2, 1: 1])
+        #expect(StreamOracle.processedPerTask(Self.inputs, first: 0) == [:])
+        #expect(StreamOracle.processedPerTask(Self.inputs, first: 99) == [0: 2, 1: 3])
+    }
+
+    @Test func eachTaskIsJoinedOnItsOwn() {
+        let oracle = StreamOracle(joinWindowMs: 5_000, windowSizeMs: 10_000, graceMs: 2_000)
+        let rows = oracle.expect(Self.inputs).rows
+        #expect(rows == [.init(key: "a", start: 0, count: 1, sum: 5), .init(key: "b", start: 0, count: 1, sum: 5)])
+        // The same key split over two partitions is two tasks: its order and payment never meet.
+        let split = [Self.input(true, 0, 0, "a", 1_000), Self.input(false, 1, 0, "a", 1_500)]
+        #expect(oracle.expect(split).rows.isEmpty)
+    }
+}
