@@ -27,7 +27,10 @@ Feature: KAF-10 Cross-cluster mirroring
   the records read after it — consumed again on west — are at most 100 (one checkpoint interval at the
   group's pace) + 20 (one commit batch) + 30 (300 ms for the mirror's loop to come round to the
   checkpoint): 150. The measured bound (committed offset minus the newest checkpoint's, read back from
-  both clusters) is checked too. A heartbeat every 1 s is at most 1 s old when the step asks, plus its
+  both clusters) is checked too. The group joins on the target as a member, and a coordinator holds the
+  first join of a group with no members for its initial rebalance delay (3 s: Kafka's default
+  group.initial.rebalance.delay.ms, and the embedded mock's): resumed within 3 s + one fetch, bound 5 s.
+  A heartbeat every 1 s is at most 1 s old when the step asks, plus its
   produce round trip (100 ms on the slowed link) and 1.4 s of scheduling margin on a loaded machine:
   2500 ms.
 
@@ -110,6 +113,31 @@ Feature: KAF-10 Cross-cluster mirroring
       And at most 0 acknowledged messages were lost with the source cluster
       And at most 150 messages were consumed twice in the failover
       And the group resumed on the target within 5 seconds of the switch
+
+  Rule: A consumer group fails back at the reverse mirror's translated offsets
+
+    The playbook's failback: after the planned failover the producers write west's own `orders`; a mirror
+    back from west to east copies it to `west.orders` on east and checkpoints the group there (its pattern
+    `.*orders` also selects `east.orders`, which the loop rule keeps back). The group reads and commits on
+    west, then fails back: it starts on east at the reverse mirror's translated offsets. Records sent to
+    each cluster are told apart in the ledger, so each switch is judged against its own source's records.
+    The bounds are the planned failover's: at most 150 read twice, and resumed within 5 s (the group's join
+    on east waits the 3 s rebalance delay of a group with no members, then one fetch).
+
+    Scenario: failback: the producers moved to west, and the group returns to east at the translated offsets
+      Given a mirror from "east" to "west" for topics matching "orders" excluding "audit", checkpointing group "billing" every 1000 ms
+      And the steps below act on cluster "east"
+      When I produce 300 keyed messages with headers to "orders"
+      And group "billing" consumes 200 messages of "orders" on cluster "east" at 100 messages per second, committing every 20, then fails over to cluster "west" at the translated offsets
+      And a topic "orders" on cluster "west" with 3 partitions and replication factor 3
+      And a mirror from "west" to "east" for topics matching ".*orders" excluding "audit", checkpointing group "billing" every 1000 ms
+      And the steps below act on cluster "west"
+      And I produce 300 keyed messages with headers to "orders"
+      And group "billing" consumes 200 messages of "orders" on cluster "west" at 100 messages per second, committing every 20, then fails over to cluster "east" at the translated offsets
+      Then the failover lost no message and consumed twice only messages read after the last checkpoint
+      And at most 150 messages were consumed twice in the failover
+      And the group resumed on the target within 5 seconds of the switch
+      And within 10 seconds "orders" on cluster "east" is mirrored to cluster "west" and none of its records comes back
 
   Rule: The mirroring playbook is written down
 

@@ -80,6 +80,8 @@ Feature: KAF-14 Stream processing
       Then stream processor "p2" took over tasks of stream processor "p1" with the state it had built
       And the window results read back from "results" equal the oracle's
       And the late records reported by stream processor "p2" are the oracle's
+      And querying the application of stream processor "p1" for key "customer-3" gives the oracle's windows
+      And querying the application of stream processor "p1" for key "customer-4" gives the oracle's windows
 
   Rule: Out-of-order records within grace count; beyond grace they are dropped and reported
 

@@ -197,7 +197,9 @@ public enum MirrorDrills {
         probe.kill()
         return try await resume(
             run, committed: committed.map { ($0.partition, max(0, $0.offset)) }, checkpoints: checkpoints,
-            switchedAt: switchedAt, target: target, remote: remote, ledger: ledger, copied: nil, deadline: deadline)
+            switchedAt: switchedAt, target: target, remote: remote, ledger: ledger, sourceAlias: sourceAlias,
+            copied: nil,
+            deadline: deadline)
     }
 
     /// What the group read on the source before the switch.
@@ -219,7 +221,7 @@ public enum MirrorDrills {
     ) async throws -> SourceRun {
         let sourceConfig = source.config([
             "group.id": group, "enable.auto.commit": "false",
-            "auto.offset.reset": "earliest",
+            "auto.offset.reset": "earliest", "session.timeout.ms": "6000", "heartbeat.interval.ms": "500",
         ])
         let east = try Consumer(config: sourceConfig)
         try east.subscribe([topic])
@@ -266,7 +268,8 @@ public enum MirrorDrills {
         }
         return try await resume(
             run, committed: committed, checkpoints: checkpoints, switchedAt: switchedAt, target: target,
-            remote: remote, ledger: ledger, copied: Set(copy.compactMap { Payload.id(in: $0.value) }),
+            remote: remote, ledger: ledger, sourceAlias: sourceAlias,
+            copied: Set(copy.compactMap { Payload.id(in: $0.value) }),
             deadline: deadline)
     }
 
@@ -276,10 +279,8 @@ public enum MirrorDrills {
     static func resume(
         _ run: SourceRun, committed: [(Int32, Int64)], checkpoints: [Mirror.Checkpoint],
         switchedAt: ContinuousClock.Instant, target: any Cluster, remote: String, ledger: DeliveryLedger,
-        copied: Set<UInt64>?, deadline: Duration
+        sourceAlias: String, copied: Set<UInt64>?, deadline: Duration
     ) async throws -> FailoverResult {
-        typealias Read = MirrorChecks.Failover.Read
-        let partitions = run.partitions
         let newest = checkpoints.map(\.timestamp).max()
         let checkpointAge = newest.map { Duration.milliseconds(nowMs() - $0) }
         let switches = committed.map { partition, offset in
@@ -287,17 +288,49 @@ public enum MirrorDrills {
             return MirrorChecks.Failover.Switch(
                 partition: partition, committed: offset, upstream: cp?.upstreamOffset, downstream: cp?.downstreamOffset)
         }
-        let west = try Consumer(config: target.config(["group.id": run.group, "enable.auto.commit": "false"]))
-        defer { west.kill() }
-        try await west.assignKnowingLeaders(
-            (0..<partitions).map { p in
-                TopicPartitionOffset(
-                    topic: remote, partition: p,
-                    offset: checkpoints.first { $0.partition == p }?.downstreamOffset ?? TopicPartitionOffset.beginning)
-            })
+        // The group joins on the target as its consumers would (a member, so that its commits count and a later
+        // failback can join the same group), and moves to the translated offsets once it holds the partitions.
+        let west = try Consumer(
+            config: target.config([
+                "group.id": run.group, "enable.auto.commit": "false", "auto.offset.reset": "earliest",
+                "session.timeout.ms": "6000", "heartbeat.interval.ms": "500",
+            ]))
+        do {
+            let result = try await resume(
+                west, run, committed: committed, checkpoints: checkpoints, switchedAt: switchedAt,
+                checkpointAge: checkpointAge, switches: switches, target: target, remote: remote, ledger: ledger,
+                sourceAlias: sourceAlias, copied: copied, deadline: deadline)
+            // Closed, not killed: a member that only vanished holds the group's next join for its session timeout.
+            await west.close(within: .seconds(10))
+            return result
+        } catch {
+            west.kill()
+            throw error
+        }
+    }
+
+    private static func resume(
+        _ west: Consumer, _ run: SourceRun, committed: [(Int32, Int64)], checkpoints: [Mirror.Checkpoint],
+        switchedAt: ContinuousClock.Instant, checkpointAge: Duration?, switches: [MirrorChecks.Failover.Switch],
+        target: any Cluster, remote: String, ledger: DeliveryLedger, sourceAlias: String, copied: Set<UInt64>?,
+        deadline: Duration
+    ) async throws -> FailoverResult {
+        typealias Read = MirrorChecks.Failover.Read
+        let partitions = run.partitions
+        try west.subscribe([remote])
+        let joinLimit = ContinuousClock.now + deadline
+        while Set(try west.assignment().map(\.partition)).count < partitions {
+            guard ContinuousClock.now < joinLimit else {
+                throw DrillFailure("the group did not get the \(partitions) partitions of \(remote) on the target")
+            }
+            _ = try await west.records(atMost: 1, within: .milliseconds(100))  // serves the join; read again below
+        }
+        for p in 0..<partitions {
+            let offset = checkpoints.first { $0.partition == p }?.downstreamOffset ?? TopicPartitionOffset.beginning
+            try await west.seek(TopicPartitionOffset(topic: remote, partition: p, offset: offset))
+        }
         let history = ledger.history()
-        let ofTopic = Set(history.sends.filter { $0.topic == run.topic }.map(\.id))
-        let acknowledged = history.acknowledgedIds().intersection(ofTopic)
+        let acknowledged = history.acknowledgedIds(on: run.topic, cluster: sourceAlias)
         let wanted = copied.map { acknowledged.intersection($0) } ?? acknowledged
         var readOnTarget: [Read] = []
         var firstAt: ContinuousClock.Instant?

@@ -176,12 +176,18 @@ public final class StreamProcessor: @unchecked Sendable {
         try await waitUntil(within: timeout, "caught up with the input") { $0.killed || $0.caughtUp }
     }
 
+    /// Why a processor stopped or could not start (its configuration, or the cluster's error as it came).
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+        init(_ description: String) { self.description = description }
+    }
+
     /// Waits until `condition` holds of the status; throws when the processor failed or the time is up.
     public func waitUntil(within timeout: Duration, _ what: String, _ condition: (Status) -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let s = status
-            if let e = s.error { throw KafkaError.transport("the stream processor failed: \(e)") }
+            if let e = s.error { throw Failure("the stream processor failed: \(e)") }
             if condition(s) { return }
             try await Task.sleep(for: .milliseconds(50))  // polling interval of the deadline loop
         }
@@ -221,7 +227,7 @@ public final class StreamProcessor: @unchecked Sendable {
             throw KafkaError(code: 3, detail: "no topic \(options.payments)")
         }
         guard orders.partitions.count == payments.partitions.count else {
-            throw KafkaError.transport(
+            throw Failure(
                 "\(options.orders) has \(orders.partitions.count) partitions and \(options.payments) "
                     + "\(payments.partitions.count): a join's inputs must be co-partitioned (as many partitions)")
         }

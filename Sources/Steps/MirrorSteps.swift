@@ -62,6 +62,7 @@ enum MirrorSteps {
                 s.named[source] = NamedCluster(cluster: first)
                 s.cluster = first
                 s.current = source
+                s.ledger.scope(to: source)
             }
             ctx.world.update(MirrorState.Key.self) {
                 $0.source = source; $0.target = target
@@ -165,7 +166,7 @@ enum MirrorSteps {
             }
             let partitions = sourceNamed.partitions[name] ?? 1
             let remote = remoteTopic(remoteName, written: name, physical: topic)
-            let acknowledged = ctx.ledger.history().acknowledgedIds(on: topic)
+            let acknowledged = ctx.ledger.history().acknowledgedIds(on: topic, cluster: sourceName)
             let copy = try await MirrorDrills.awaitCopy(
                 source: sourceNamed.cluster, topic: topic, target: target.cluster, remote: remote,
                 partitions: partitions, within: seconds
@@ -205,7 +206,8 @@ enum MirrorSteps {
             }
             let (evidence, table) = try await MirrorDrills.loopEvidence(
                 origin: origin.cluster, originAlias: originName, other: other.cluster, otherAlias: otherName,
-                topic: topic, acknowledged: ctx.ledger.history().acknowledgedIds(on: topic), back: back,
+                topic: topic, acknowledged: ctx.ledger.history().acknowledgedIds(on: topic, cluster: originName),
+                back: back,
                 within: .seconds(seconds))
             ctx.attach(table, mediaType: "text/markdown")
             try MirrorLoop.verdict(evidence).enforce()

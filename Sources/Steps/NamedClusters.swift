@@ -25,6 +25,7 @@ extension StepContext {
                 )
             }
             s.current = name
+            s.ledger.scope(to: name)
             s.cluster = target.cluster
             s.topics = target.topics
             s.partitions = target.partitions

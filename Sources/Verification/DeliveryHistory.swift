@@ -17,11 +17,14 @@ public struct DeliveryHistory: Sendable, Equatable {
         /// When it was handed to the producer, in milliseconds since the epoch.
         public var timestamp: Int64?
         public var acknowledgement: Acknowledgement
+        /// The named cluster it was sent to, in a scenario with several (a topic name can be on each).
+        public var cluster: String?
 
         public init(
             id: UInt64, key: String? = nil, topic: String? = nil, producer: String? = nil,
-            timestamp: Int64? = nil, acknowledgement: Acknowledgement = .pending
+            timestamp: Int64? = nil, acknowledgement: Acknowledgement = .pending, cluster: String? = nil
         ) {
+            self.cluster = cluster
             self.id = id
             self.key = key
             self.topic = topic
@@ -91,8 +94,12 @@ public struct DeliveryHistory: Sendable, Equatable {
         return ends
     }
 
-    public func acknowledgedIds(on topic: String) -> Set<UInt64> {
-        Set(sends.filter { $0.topic == topic && $0.isAcknowledged }.map(\.id))
+    /// With `cluster`, only the sends to that named cluster (a send not stamped with one counts for any).
+    public func acknowledgedIds(on topic: String, cluster: String? = nil) -> Set<UInt64> {
+        Set(
+            sends.filter { send in
+                send.topic == topic && send.isAcknowledged && (cluster == nil || (send.cluster ?? cluster) == cluster)
+            }.map(\.id))
     }
 
     public func acknowledgedIds() -> Set<UInt64> { Set(lastSends.values.filter(\.send.isAcknowledged).map(\.send.id)) }

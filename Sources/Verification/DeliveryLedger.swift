@@ -10,19 +10,25 @@ public final class DeliveryLedger: Sendable {
         var nextSequence = 0
         /// Sends whose last acknowledgement is still pending, kept as sends change (a drill asks often).
         var pending = 0
+        /// The named cluster sends go to now.
+        var cluster: String?
     }
 
     private let state = Mutex(State())
 
     public init() {}
 
+    /// Stamps the sends that follow with the named cluster they go to (the one a scenario's steps act on).
+    public func scope(to cluster: String?) { state.withLock { $0.cluster = cluster } }
+
     /// Records a send before it is handed to the producer.
     public func sent(
         _ id: UInt64, key: String?, topic: String? = nil, producer: String? = nil,
         timestamp: Int64? = nil
     ) {
-        let send = DeliveryHistory.Send(id: id, key: key, topic: topic, producer: producer, timestamp: timestamp)
         state.withLock { s in
+            let send = DeliveryHistory.Send(
+                id: id, key: key, topic: topic, producer: producer, timestamp: timestamp, cluster: s.cluster)
             if s.sends[id]?.send.acknowledgement != .pending { s.pending += 1 }
             s.sends[id] = (s.nextSequence, send)
             s.nextSequence += 1

@@ -57,7 +57,7 @@ public enum MirrorChecks {
                 let field = ["key", "value", "headers", "timestamp"][
                     a.content.indices.first { a.content[$0] != b.content[$0] }!]
                 problems.append(
-                    "partition \(partition): the \(i + 1)th record differs in its \(field) "
+                    "partition \(partition): record \(i + 1) differs in its \(field) "
                         + "(source \(a), target \(b))")
             }
         }

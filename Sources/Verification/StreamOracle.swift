@@ -239,6 +239,21 @@ public struct StreamOracle: Sendable {
                 + "\(actual.count) read back")
     }
 
+    /// An interactive query of one instance for one key against the oracle's windows of the key. An instance
+    /// answers for the tasks it holds: when it does not hold the key's task, the failure says so first.
+    public static func queryVerdict(
+        instance: String, key: String, task: Int32?, held: Set<Int32>, actual: [Row], expected: Expectation
+    ) -> Verdict {
+        let judged = verdict(actual: actual, expected: expected)
+        guard let task, !held.contains(task), !judged.holds else { return judged }
+        return Verdict(
+            [
+                "\(key) is in task \(task), which \(instance) does not hold (it holds \(held.sorted())): an instance "
+                    + "answers for its own tasks; `querying the application of stream processor \"\(instance)\" for "
+                    + "key \"\(key)\"` asks the one holding it"
+            ] + judged.problems, context: judged.context)
+    }
+
     /// The dropped records a processor reported against the oracle's: the same inputs, by partition and offset.
     public static func droppedVerdict(
         reported: [(isOrder: Bool, partition: Int32, offset: Int64)],

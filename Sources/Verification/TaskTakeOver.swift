@@ -32,7 +32,10 @@ public enum TaskTakeOver {
         if !unknown.isEmpty { problems.append("tasks \(unknown) are not input partitions") }
         let moved = joiner.tasks.filter { (before[$0] ?? 0) > 0 }.sorted()
         if let empty = Verdict.noEvidence(moved.count, "tasks with state taken over by \(joiner.name)") {
-            problems += empty.problems
+            problems += empty.problems.map {
+                "\($0) (it took tasks \(joiner.tasks.sorted()), on which \(first.name) had processed nothing: hold "
+                    + "after more records, so that every task has some)"
+            }
         }
         for t in moved where joiner.restored[t] != before[t] {
             problems.append(

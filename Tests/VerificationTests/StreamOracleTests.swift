@@ -83,7 +83,7 @@ struct MirrorCheckTests {
     @Test func reorderedChangedTimestampOrHeadersFail() {
         #expect(!MirrorChecks.fidelity(source: Self.source, target: [Self.r(0, 0, "b"), Self.r(0, 1, "a"), Self.r(1, 0, "c")]).holds)
         #expect(MirrorChecks.fidelity(source: Self.source, target: [Self.r(0, 0, "a", ts: 2), Self.r(0, 1, "b"), Self.r(1, 0, "c")])
-                    .problems == ["partition 0: the 1th record differs in its timestamp (source [0]@0, target [0]@0)"])
+                    .problems == ["partition 0: record 1 differs in its timestamp (source [0]@0, target [0]@0)"])
         #expect(!MirrorChecks.fidelity(source: Self.source, target: [Self.r(0, 0, "a", headers: []), Self.r(0, 1, "b"), Self.r(1, 0, "c")]).holds)
     }
 
@@ -256,5 +256,31 @@ struct StreamOracleTaskTests {
         // The same key split over two partitions is two tasks: its order and payment never meet.
         let split = [Self.input(true, 0, 0, "a", 1_000), Self.input(false, 1, 0, "a", 1_500)]
         #expect(oracle.expect(split).rows.isEmpty)
+    }
+}
+
+/// An instance asked for a key of a task it does not hold fails, and says so first.
+@Suite("Stream query")
+struct StreamQueryTests {
+    static let oracle = StreamOracle(joinWindowMs: 5_000, windowSizeMs: 10_000, graceMs: 2_000)
+    static let expected = oracle.expect([
+        .init(isOrder: true, partition: 2, offset: 0, key: "a", amount: 1, timestamp: 1_000),
+        .init(isOrder: false, partition: 2, offset: 0, key: "a", amount: 5, timestamp: 1_500),
+    ])
+    static let row = StreamOracle.Row(key: "a", start: 0, count: 1, sum: 5)
+
+    @Test func theHoldingInstanceAnswers() {
+        #expect(
+            StreamOracle.queryVerdict(
+                instance: "p2", key: "a", task: 2, held: [2], actual: [Self.row], expected: Self.expected
+            ).holds)
+    }
+
+    @Test func anInstanceWithoutTheKeysTaskFailsNamingIt() {
+        let verdict = StreamOracle.queryVerdict(
+            instance: "p1", key: "a", task: 2, held: [0, 1], actual: [], expected: Self.expected)
+        #expect(verdict.problems.first?.hasPrefix("a is in task 2, which p1 does not hold (it holds [0, 1])") == true)
+        #expect(!StreamOracle.queryVerdict(
+            instance: "p2", key: "a", task: 2, held: [2], actual: [], expected: Self.expected).holds)
     }
 }
