@@ -72,7 +72,9 @@ Feature: KAF-14 Stream processing
 
     A task joins orders partition n with payments partition n, with its own state and stream time. An instance
     that joins an application takes some tasks from the first (the group's range assignor) and restores each
-    one's state from the changelog before going on from the committed offsets.
+    one's state from the changelog before going on from the committed offsets; one that leaves hands its tasks
+    to those that stay, which restore them the same way. An instance answers queries for its own tasks: the
+    application's query asks the instance holding the key's task.
 
     Scenario: a second instance takes over tasks with the state the first had built, and the results are correct
       When stream processor "p1" runs the topology from "orders" and "payments" into "results" and holds after 70 records
@@ -81,7 +83,14 @@ Feature: KAF-14 Stream processing
       And the window results read back from "results" equal the oracle's
       And the late records reported by stream processor "p2" are the oracle's
       And querying the application of stream processor "p1" for key "customer-3" gives the oracle's windows
-      And querying the application of stream processor "p1" for key "customer-4" gives the oracle's windows
+      And querying the application of stream processor "p1" for every key gives the oracle's windows
+
+    Scenario: an instance that leaves hands its tasks, with their state, to the one that stays
+      When stream processor "p1" runs the topology from "orders" and "payments" into "results" and holds after 70 records
+      And stream processor "p2" joins the application of stream processor "p1"
+      And stream processor "p2" leaves its application
+      Then stream processor "p1" took over the tasks of stream processor "p2" when it left, with their state
+      And querying the application of stream processor "p1" for every key gives the oracle's windows
 
   Rule: Out-of-order records within grace count; beyond grace they are dropped and reported
 

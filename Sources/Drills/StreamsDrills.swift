@@ -176,7 +176,8 @@ public enum StreamsRestart {
 
 /// Two instances of one application sharing its tasks (KAF-14 scaling): the first has processed some records
 /// alone and holds, still in the group; the second joins; once the group has split the tasks between them
-/// (every task held by exactly one), the first goes on and both run until they have caught up, then stop.
+/// (every task held by exactly one), the first goes on and both run until they have caught up, and go on
+/// running (the scenario's end stops them). An instance that leaves hands its tasks to those that stay.
 public enum StreamsScaling {
     public static func join(
         _ first: StreamProcessor, config: KafkaConfig, restoring: Bool, tasks: Set<Int32>, within limit: Duration
@@ -195,18 +196,31 @@ public enum StreamsScaling {
             first.release()
             for p in [first, joiner] { try await p.waitUntilIdle(within: limit) }
         } catch {
-            async let a: Void = first.stop()
-            async let b: Void = joiner.stop()
-            _ = await (a, b)
+            await stop([first, joiner])
             throw error
         }
-        async let a: Void = first.stop()
-        async let b: Void = joiner.stop()
-        _ = await (a, b)
-        for (p, role) in [(first, "first"), (joiner, "joining")] {
-            if let e = p.status.error { throw DrillFailure("the \(role) stream processor failed: \(e)") }
-        }
         return joiner
+    }
+
+    /// `leaver` stops (committing, leaving the group); returns once the instances that stay hold every task
+    /// between them and have caught up.
+    public static func leave(
+        _ leaver: StreamProcessor, staying: [StreamProcessor], tasks: Set<Int32>, within limit: Duration
+    ) async throws {
+        await leaver.stop()
+        if let e = leaver.status.error { throw DrillFailure("the leaving stream processor failed: \(e)") }
+        guard let first = staying.first else { return }
+        try await first.waitUntil(within: limit, "taken the tasks of the instance that left") { _ in
+            staying.reduce(into: Set<Int32>()) { $0.formUnion($1.status.tasks.keys) } == tasks
+                && staying.allSatisfy { $0.status.caughtUp }
+        }
+    }
+
+    /// Stops every instance at once: one by one, each leaving would hand its tasks to the others first.
+    public static func stop(_ processors: [StreamProcessor]) async {
+        await withTaskGroup(of: Void.self) { group in
+            for p in processors { group.addTask { await p.stop() } }
+        }
     }
 
     /// Who held which task, what each restored and processed.

@@ -75,6 +75,8 @@ public final class StreamProcessor: @unchecked Sendable {
         var rebalances = 0
         /// Its partitions were revoked and no new assignment has come yet: it processes nothing.
         var suspended = false
+        /// Tasks gained from now on start empty (a drill).
+        var forgetting = false
         var error: String?
         var tasks: [Int32: TopologyState] = [:]
         var processedTasks: [Int32: Int] = [:]
@@ -123,6 +125,9 @@ public final class StreamProcessor: @unchecked Sendable {
     /// Stops processing after `count` records (committed), still polling: it stays in its group and takes
     /// part in rebalances until `release()`.
     public func hold(afterProcessing count: Int) { state.withLock { $0.holdAfter = count } }
+    /// From now on the tasks it gains start from an empty state instead of the changelog's (a drill).
+    public func forgetChangelog() { state.withLock { $0.forgetting = true } }
+
     public func release() {
         state.withLock {
             $0.holdAfter = nil
@@ -197,7 +202,7 @@ public final class StreamProcessor: @unchecked Sendable {
 
     /// The states of `tasks` as the changelog holds them (empty when restoring is off).
     private func restore(_ tasks: Set<Int32>, changelogPartitions: Int32) async throws -> [Int32: TopologyState] {
-        guard options.restoreState, !tasks.isEmpty else {
+        guard options.restoreState, !state.withLock({ $0.forgetting }), !tasks.isEmpty else {
             return Dictionary(uniqueKeysWithValues: tasks.map { ($0, TopologyState()) })
         }
         let began = ContinuousClock.now
@@ -259,6 +264,7 @@ public final class StreamProcessor: @unchecked Sendable {
                 s.tasks.merge(gained) { a, _ in a }
                 s.assigned = true
                 s.suspended = false
+                s.caughtUp = false  // with new partitions, until it has looked at them
             }
         }
         if options.shareWork {

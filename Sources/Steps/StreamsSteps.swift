@@ -19,6 +19,15 @@ struct StreamsState: Sendable {
     /// Joiners: the instance each joined, and how it was held. Held instances that were joined, by joiner.
     var taken: [String: (first: String, held: (count: Int, orders: String))] = [:]
     var joined: [String: String] = [:]
+    /// Instances that left their application: the tasks each held, and the application's orders topic.
+    var left: [String: (tasks: Set<Int32>, orders: String)] = [:]
+
+    /// The application an instance belongs to, where one joined another: its orders topic as written.
+    func application(of name: String) -> (count: Int, orders: String)? {
+        if let (_, held) = taken[name] { return held }
+        if let joiner = joined[name] { return taken[joiner]?.held }
+        return nil
+    }
     /// Physical topics of each processor: results, changelog, dropped.
     var topics: [String: (results: String, changelog: String, dropped: String)] = [:]
 }
@@ -32,7 +41,7 @@ enum StreamsSteps {
             let running = ctx.world.update(StreamsState.Key.self) { s in
                 defer { s.processors = [:] }; return Array(s.processors.values)
             }
-            for p in running { await p.stop() }
+            await StreamsScaling.stop(running)
         }
 
         code.given(
@@ -201,7 +210,7 @@ enum StreamsSteps {
                         + "starts; the group splits the tasks between the two (range assignor), the joiner "
                         + "restoring the state of each task it takes from the changelog; once every task is held "
                         + "by exactly one of them the first goes on, and both run until they have caught up (60 s "
-                        + "at most), then stop. Shows which instance holds which task, what it restored and "
+                        + "at most), and go on running. Shows which instance holds which task, what it restored and "
                         + "processed. Which tasks each gets is the group's choice and can differ between runs: query "
                         + "the application rather than one instance, and hold after enough records that every task "
                         + "has some (70 of the workload's 164 do)."
@@ -292,6 +301,67 @@ enum StreamsSteps {
             ctx.attach(table, mediaType: "text/markdown")
             ctx.log(summary)
             try verdict.enforce()
+        }
+
+        for restoring in [true, false] {
+            code.when(
+                "stream processor {string} leaves its application"
+                    + (restoring ? "" : ", the others taking its tasks without restoring them"),
+                doc: restoring
+                    ? "An instance of an application that another has joined stops (committing, leaving the "
+                        + "group): the instances that stay take its tasks, each restoring their state from the "
+                        + "changelog; returns once they hold every task and have caught up (60 s at most)."
+                    : "A drill: as the leaving step, but the instances that stay start the tasks they take from an "
+                        + "empty state.",
+                example: #"When stream processor "p2" leaves its application"#
+                    + (restoring ? "" : ", the others taking its tasks without restoring them")
+            ) { (ctx, name: String) in
+                let state = ctx.world[StreamsState.Key.self]
+                guard let leaver = state.processors[name], let orders = state.application(of: name)?.orders else {
+                    throw StepFailure(
+                        "\(name) is not an instance of an application another joined: start one with `… and holds "
+                            + "after 70 records` and let another join it")
+                }
+                let staying = state.processors.filter {
+                    $0.key != name && $0.value.options.group == leaver.options.group
+                }
+                guard !staying.isEmpty else { throw StepFailure("no other instance of \(name)'s application runs") }
+                let held = Set(leaver.status.tasks.keys)
+                if !restoring { for p in staying.values { p.forgetChangelog() } }
+                let partitions = ctx.scenario.state.withLock { $0.partitions[orders] ?? 1 }
+                try await StreamsScaling.leave(
+                    leaver, staying: Array(staying.values), tasks: Set(0..<partitions), within: env.stepTimeout * 0.8)
+                ctx.world.update(StreamsState.Key.self) { s in
+                    s.processors[name] = nil
+                    s.left[name] = (held, orders)
+                }
+                ctx.attach(
+                    StreamsScaling.table(staying.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }),
+                    mediaType: "text/markdown")
+            }
+        }
+
+        code.then(
+            "stream processor {string} took over the tasks of stream processor {string} when it left, with their state",
+            doc: "After an instance left: the one that stays holds every task, and for each task the leaver held it "
+                + "restored as many changelog entries as the application had processed records of that task — all "
+                + "of the task's input records, counted from the ledger (the instances had caught up before the "
+                + "leave).",
+            example: #"Then stream processor "p1" took over the tasks of stream processor "p2" when it left, "#
+                + "with their state"
+        ) { (ctx, survivorName: String, leaverName: String) in
+            let state = ctx.world[StreamsState.Key.self]
+            guard let (held, orders) = state.left[leaverName], let survivor = state.processors[survivorName] else {
+                throw StepFailure("stream processor \(leaverName) did not leave an application \(survivorName) is in")
+            }
+            let partitions = ctx.scenario.state.withLock { $0.partitions[orders] ?? 1 }
+            let s = survivor.status
+            try TaskTakeOver.leaveVerdict(
+                leaver: leaverName, held: held,
+                survivor: .init(name: survivorName, tasks: Set(s.tasks.keys), restored: s.restoredTasks),
+                processed: StreamOracle.processedPerTask(state.inputs, first: state.inputs.count),
+                tasks: Set(0..<partitions)
+            ).enforce()
         }
 
         code.then(
@@ -396,17 +466,33 @@ enum StreamsSteps {
             example: #"Then querying the application of stream processor "p1" for key "customer-3" gives the "#
                 + #"oracle's windows"#
         ) { (ctx, name: String, key: String) in
-            let state = ctx.world[StreamsState.Key.self]
-            guard let processor = state.processors[name] else {
-                throw StepFailure(
-                    "no processor \(name)")
-            }
-            let task = state.inputs.first { $0.key == key }?.partition
-            let holder = state.processors.sorted { $0.key < $1.key }.first { _, p in
-                p.options.group == processor.options.group && task.map { p.status.tasks[$0] != nil } == true
-            }
-            try query(ctx, key: key, instance: holder?.key ?? name, holder?.value ?? processor)
+            try queryApplication(ctx, of: name, key: key)
         }
+
+        code.then(
+            "querying the application of stream processor {string} for every key gives the oracle's windows",
+            doc: "As the query of the application for one key, for every key the oracle has windows of, each asked "
+                + "of the instance holding its task.",
+            example: #"Then querying the application of stream processor "p1" for every key gives the oracle's "#
+                + "windows"
+        ) { (ctx, name: String) in
+            let expected = oracle(try topology(ctx)).expect(ctx.world[StreamsState.Key.self].inputs)
+            for key in Set(expected.rows.map(\.key)).sorted() { try queryApplication(ctx, of: name, key: key) }
+        }
+    }
+
+    /// The query of `key` asked of the instance of `name`'s application that holds the key's task.
+    static func queryApplication(_ ctx: StepContext, of name: String, key: String) throws {
+        let state = ctx.world[StreamsState.Key.self]
+        guard let processor = state.processors[name] else {
+            throw StepFailure(
+                "no processor \(name)")
+        }
+        let task = state.inputs.first { $0.key == key }?.partition
+        let holder = state.processors.sorted { $0.key < $1.key }.first { _, p in
+            p.options.group == processor.options.group && task.map { p.status.tasks[$0] != nil } == true
+        }
+        try query(ctx, key: key, instance: holder?.key ?? name, holder?.value ?? processor)
     }
 
     /// One instance's windows of `key`, judged against the oracle's.

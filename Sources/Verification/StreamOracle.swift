@@ -244,7 +244,8 @@ public struct StreamOracle: Sendable {
     public static func queryVerdict(
         instance: String, key: String, task: Int32?, held: Set<Int32>, actual: [Row], expected: Expectation
     ) -> Verdict {
-        let judged = verdict(actual: actual, expected: expected)
+        var judged = verdict(actual: actual, expected: expected)
+        judged.context = "\(expected.rows.count) windows of \(key) expected, \(actual.count) in \(instance)'s state"
         guard let task, !held.contains(task), !judged.holds else { return judged }
         return Verdict(
             [

@@ -47,4 +47,26 @@ public enum TaskTakeOver {
             context: "\(first.name) holds tasks \(first.tasks.sorted()), \(joiner.name) \(joiner.tasks.sorted()); "
                 + "\(moved.count) taken over with state")
     }
+
+    /// After `leaver` left: `survivor` holds every task, and for each task the leaver held it restored as many
+    /// distinct changelog entries as the application had processed records of it (`processed`, per task).
+    public static func leaveVerdict(
+        leaver: String, held: Set<Int32>, survivor: Instance, processed: [Int32: Int], tasks: Set<Int32>
+    ) -> Verdict {
+        var problems: [String] = []
+        let missing = tasks.subtracting(survivor.tasks).sorted()
+        if !missing.isEmpty { problems.append("tasks \(missing) are held by no instance after \(leaver) left") }
+        let moved = held.filter { (processed[$0] ?? 0) > 0 }.sorted()
+        if let empty = Verdict.noEvidence(moved.count, "tasks with state that \(leaver) held") {
+            problems += empty.problems
+        }
+        for t in moved where survivor.restored[t] != processed[t] {
+            problems.append(
+                "task \(t): \(survivor.name) restored \(survivor.restored[t] ?? 0) changelog entries, but the "
+                    + "application had processed \(processed[t] ?? 0) of its records")
+        }
+        return Verdict(
+            problems,
+            context: "\(leaver) held tasks \(held.sorted()); \(survivor.name) holds \(survivor.tasks.sorted())")
+    }
 }

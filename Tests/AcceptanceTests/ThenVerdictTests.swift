@@ -30,6 +30,7 @@ struct ThenVerdictTests {
         #"\(path) is not a Grafana dashboard"#: input,
         #"group \(group) did not scale in this scenario"#: wiring,
         #"stream processor \(joinerName) did not join the application of a held \(firstName)"#: wiring,
+        #"stream processor \(leaverName) did not leave an application \(survivorName) is in"#: wiring,
         #"group \(group) never grew"#: wiring,
         "no Avro records were sent in this scenario": wiring,
         #"no SCRAM user \""#: wiring,

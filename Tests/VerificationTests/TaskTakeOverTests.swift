@@ -48,3 +48,35 @@ struct TaskTakeOverTests {
             !TaskTakeOver.verdict(first: Self.first, joiner: Self.joiner, before: [:], tasks: Self.tasks).holds)
     }
 }
+
+/// KAF-14's scale-in claim: the instance that stays took the leaver's tasks with all of their state.
+@Suite("Task take-over on leave")
+struct TaskLeaveTests {
+    static let tasks: Set<Int32> = [0, 1, 2]
+    static let processed: [Int32: Int] = [0: 58, 1: 44, 2: 29]
+
+    @Test func aSurvivorThatRestoredEveryEntryOfTheLeaversTasksHolds() {
+        let survivor = TaskTakeOver.Instance(name: "p1", tasks: [0, 1, 2], restored: [2: 29])
+        #expect(
+            TaskTakeOver.leaveVerdict(
+                leaver: "p2", held: [2], survivor: survivor, processed: Self.processed, tasks: Self.tasks
+            ).holds)
+    }
+
+    @Test func aSurvivorThatForgotOrLeftATaskFails() {
+        let forgetful = TaskTakeOver.Instance(name: "p1", tasks: [0, 1, 2], restored: [2: 0])
+        #expect(
+            TaskTakeOver.leaveVerdict(
+                leaver: "p2", held: [2], survivor: forgetful, processed: Self.processed, tasks: Self.tasks
+            ).problems == [
+                "task 2: p1 restored 0 changelog entries, but the application had processed 29 of its records"
+            ])
+        let partial = TaskTakeOver.Instance(name: "p1", tasks: [0, 1], restored: [:])
+        #expect(
+            TaskTakeOver.leaveVerdict(
+                leaver: "p2", held: [2], survivor: partial, processed: Self.processed, tasks: Self.tasks
+            ).problems.contains("tasks [2] are held by no instance after p2 left"))
+        #expect(!TaskTakeOver.leaveVerdict(
+            leaver: "p2", held: [], survivor: partial, processed: Self.processed, tasks: Self.tasks).holds)
+    }
+}

@@ -28,3 +28,15 @@ Feature: KAF-14 scaling claims that must fail
     When stream processor "p1" runs the topology from "orders" and "payments" into "results" and holds after 70 records
     And stream processor "p2" joins the application of stream processor "p1"
     Then stream processor "p1" took over tasks of stream processor "p2" with the state it had built
+
+  Scenario: an instance that stays without restoring the leaver's tasks did not take over their state
+    When stream processor "p1" runs the topology from "orders" and "payments" into "results" and holds after 70 records
+    And stream processor "p2" joins the application of stream processor "p1"
+    And stream processor "p2" leaves its application, the others taking its tasks without restoring them
+    Then stream processor "p1" took over the tasks of stream processor "p2" when it left, with their state
+
+  Scenario: an application whose instance forgot the leaver's tasks does not answer for their keys
+    When stream processor "p1" runs the topology from "orders" and "payments" into "results" and holds after 70 records
+    And stream processor "p2" joins the application of stream processor "p1"
+    And stream processor "p2" leaves its application, the others taking its tasks without restoring them
+    Then querying the application of stream processor "p1" for every key gives the oracle's windows
