@@ -37,11 +37,7 @@ public enum TaskTakeOver {
                     + "after more records, so that every task has some)"
             }
         }
-        for t in moved where joiner.restored[t] != before[t] {
-            problems.append(
-                "task \(t): \(joiner.name) restored \(joiner.restored[t] ?? 0) changelog entries, but "
-                    + "\(first.name) had processed \(before[t] ?? 0) of its records")
-        }
+        problems += mismatches(joiner, moved, before, processedBy: first.name)
         return Verdict(
             problems,
             context: "\(first.name) holds tasks \(first.tasks.sorted()), \(joiner.name) \(joiner.tasks.sorted()); "
@@ -60,13 +56,19 @@ public enum TaskTakeOver {
         if let empty = Verdict.noEvidence(moved.count, "tasks with state that \(leaver) held") {
             problems += empty.problems
         }
-        for t in moved where survivor.restored[t] != processed[t] {
-            problems.append(
-                "task \(t): \(survivor.name) restored \(survivor.restored[t] ?? 0) changelog entries, but the "
-                    + "application had processed \(processed[t] ?? 0) of its records")
-        }
+        problems += mismatches(survivor, moved, processed, processedBy: "the application")
         return Verdict(
             problems,
             context: "\(leaver) held tasks \(held.sorted()); \(survivor.name) holds \(survivor.tasks.sorted())")
+    }
+
+    /// The tasks whose restored entries differ from the records processed of them.
+    private static func mismatches(_ taker: Instance, _ tasks: [Int32], _ expected: [Int32: Int], processedBy: String)
+        -> [String]
+    {
+        tasks.filter { taker.restored[$0] != expected[$0] }.map { t in
+            "task \(t): \(taker.name) restored \(taker.restored[t] ?? 0) changelog entries, but \(processedBy) had "
+                + "processed \(expected[t] ?? 0) of its records"
+        }
     }
 }
