@@ -17,6 +17,7 @@ public enum MirrorDrills {
         _ count: Int, to topic: String, config: KafkaConfig, ledger: DeliveryLedger,
         timestampBase: Int64? = nil
     ) async throws {
+        guard count >= 0 else { throw DrillFailure("produce 0 messages or more") }
         let producer = try Producer(config: config, onDelivery: { ledger.record($0) })
         defer { producer.close() }
         let first = UInt64(ledger.sentCount) + 1
@@ -219,6 +220,9 @@ public enum MirrorDrills {
         group: String, topic: String, partitions: Int32, count: Int, rate: Int, commitEvery: Int,
         source: any Cluster, deadline: Duration, closing: Bool = true
     ) async throws -> SourceRun {
+        guard count > 0, rate > 0, commitEvery > 0 else {
+            throw DrillFailure("a group reads a positive count at a positive rate, committing every positive batch")
+        }
         let sourceConfig = source.config([
             "group.id": group, "enable.auto.commit": "false",
             "auto.offset.reset": "earliest", "session.timeout.ms": "6000", "heartbeat.interval.ms": "500",
@@ -244,6 +248,12 @@ public enum MirrorDrills {
             if due > ContinuousClock.now { try await Task.sleep(until: due) }  // the consumer's pace
         }
         if closing { await east.close(within: .seconds(10)) }
+        guard readOnSource.count >= count else {
+            if !closing { await east.close(within: .seconds(10)) }
+            throw DrillFailure(
+                "group \(group) read \(readOnSource.count) of the \(count) messages asked for within "
+                    + "\(deadline.formatted()): the topic holds fewer (produce more, or consume fewer)")
+        }
         return SourceRun(
             group: group, topic: topic, partitions: partitions, scopedGroup: sourceConfig["group.id"] ?? group,
             config: sourceConfig, reads: readOnSource, consumer: closing ? nil : east)

@@ -25,6 +25,7 @@ extension StepContext {
     }
 
     func slow(broker: Int32, by latency: Duration) async throws {
+        guard latency >= .zero else { throw StepFailure("a network is slowed by 0 ms or more") }
         let cluster = try cluster()
         try cluster.require(.latency)
         record(.latency)

@@ -20,6 +20,8 @@ struct MirrorState: Sendable {
     var failover: MirrorDrills.FailoverResult?
     /// The group's reads on a source left to die (the unplanned failover's first half).
     var sourceRun: MirrorDrills.SourceRun?
+    /// The named cluster the group read on before an unplanned switch.
+    var sourceRunCluster: String?
     /// Clusters whose every broker the scenario killed: mirrors from them are stopped without closing.
     var deadClusters: Set<String> = []
 }
@@ -264,6 +266,7 @@ enum MirrorSteps {
                 + "resumes it.",
             example: "When the mirror is paused for 3 seconds"
         ) { (ctx, seconds: Int) in
+            guard seconds >= 0 else { throw StepFailure("a mirror is paused for 0 seconds or more") }
             guard let mirror = ctx.world[MirrorState.Key.self].mirror else {
                 throw StepFailure(
                     "no mirror in this scenario")
@@ -286,6 +289,12 @@ enum MirrorSteps {
             let state = ctx.world[MirrorState.Key.self]
             guard let mirror = state.mirror, let sourceName = state.source, let targetName = state.target else {
                 throw StepFailure("no mirror in this scenario")
+            }
+            guard (1...100_000).contains(rate), (1...3_600).contains(seconds), 0 <= pauseFrom, pauseFrom <= pauseTo,
+                pauseTo <= seconds
+            else {
+                throw StepFailure(
+                    "a rate of 1 to 100000 messages per second, for 1 to 3600 seconds, paused within them")
             }
             let source = try ctx.named(sourceName), target = try ctx.named(targetName)
             guard let topic = source.topics[name] else { throw StepFailure("no topic \"\(name)\" on \(sourceName)") }
@@ -352,6 +361,8 @@ enum MirrorSteps {
             ) in
             let source = try ctx.named(sourceName), target = try ctx.named(targetName)
             guard let topic = source.topics[name] else { throw StepFailure("no topic \"\(name)\" on \(sourceName)") }
+            guard count > 0, rate > 0, every > 0 else { throw StepFailure("count, rate and batch must be positive") }
+            try requireMirror(ctx, from: sourceName, to: targetName)
             let run = try await MirrorDrills.failoverDrill(
                 mirror: ctx.world[MirrorState.Key.self].mirror, group: group, topic: topic,
                 partitions: source.partitions[name] ?? 1, count: count, rate: rate, commitEvery: every,
@@ -377,7 +388,10 @@ enum MirrorSteps {
             let run = try await MirrorDrills.consume(
                 group: group, topic: topic, partitions: source.partitions[name] ?? 1, count: count, rate: rate,
                 commitEvery: every, source: source.cluster, deadline: env.stepTimeout * 0.4)
-            ctx.world.update(MirrorState.Key.self) { $0.sourceRun = run }
+            ctx.world.update(MirrorState.Key.self) {
+                $0.sourceRun = run
+                $0.sourceRunCluster = sourceName
+            }
             ctx.log("group \(group) read \(run.readCount) records on \(sourceName)")
         }
 
@@ -407,11 +421,18 @@ enum MirrorSteps {
                 + #""east" died"#
         ) { (ctx, group: String, targetName: String, sourceName: String) in
             let target = try ctx.named(targetName)
-            guard let run = ctx.world[MirrorState.Key.self].sourceRun, run.group == group else {
+            let mirrors = ctx.world[MirrorState.Key.self]
+            guard let run = mirrors.sourceRun, run.group == group, mirrors.sourceRunCluster == sourceName else {
                 throw StepFailure(
                     "group \(group) did not consume on \(sourceName) in this scenario: run `group … consumes …, "
                         + "committing every …` first")
             }
+            guard mirrors.deadClusters.contains(sourceName) else {
+                throw StepFailure(
+                    "cluster \(sourceName) did not die in this scenario: kill it first (`every broker of cluster "
+                        + "\"\(sourceName)\" is killed`), or fail over as planned")
+            }
+            try requireMirror(ctx, from: sourceName, to: targetName)
             let result = try await MirrorDrills.unplannedFailover(
                 run, target: target.cluster, sourceAlias: sourceName, ledger: ctx.ledger,
                 deadline: env.stepTimeout * 0.4)
@@ -483,5 +504,19 @@ enum MirrorSteps {
     /// The physical name of a remote topic written as `<alias>.<name>`.
     static func remoteTopic(_ written: String, written name: String, physical: String) -> String {
         written.hasSuffix("." + name) ? String(written.dropLast(name.count)) + physical : written
+    }
+
+    /// A failover needs a mirror from its source to its target (the copy and the checkpoints it reads).
+    static func requireMirror(_ ctx: StepContext, from source: String, to target: String) throws {
+        guard source != target else { throw StepFailure("a group fails over to another cluster than \(source)") }
+        guard
+            ctx.world[MirrorState.Key.self].mirrors.contains(where: {
+                $0.options.sourceAlias == source && $0.options.targetAlias == target
+            })
+        else {
+            throw StepFailure(
+                "no mirror from \(source) to \(target) runs in this scenario: start one with `a mirror from \"\(source)"
+                    + "\" to \"\(target)\" for topics matching …`")
+        }
     }
 }

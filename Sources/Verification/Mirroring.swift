@@ -234,6 +234,13 @@ public enum MirrorChecks {
             if copied != nil, readOnTarget.isEmpty {
                 problems.append("the group read nothing on the target: the switch was never exercised")
             }
+            if let exact, !exact.switches.isEmpty, exact.switches.allSatisfy({ $0.upstream == nil }),
+                exact.switches.contains(where: { $0.committed > 0 })
+            {
+                problems.append(
+                    "no checkpoint of the group reached the target before the switch: it started over from the "
+                        + "copy's beginning (a failover waits for the mirror's checkpoints of the group)")
+            }
             if exact != nil {
                 problems += exactProblems
             } else if duplicates.count > bound {

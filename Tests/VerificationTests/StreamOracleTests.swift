@@ -121,6 +121,17 @@ struct MirrorCheckTests {
         #expect(ok.verdict.holds, "\(ok.verdict)")
     }
 
+    /// A group that started over on the target because no checkpoint of it had arrived loses nothing and
+    /// repeats exactly what it read: the offset sync did not work, and the failover says so.
+    @Test func aFailoverWithoutAnyCheckpointOfTheGroupFails() {
+        let source = (0..<6).map { Read(partition: 0, offset: Int64($0), id: UInt64($0) + 1) }
+        let target = (0..<10).map { Read(partition: 0, offset: $0, id: UInt64($0) + 1) }
+        let switches = [Switch(partition: 0, committed: 6, upstream: nil, downstream: nil)]
+        let restarted = MirrorChecks.Failover(
+            acknowledged: Set(1...10), exact: .init(source: source, target: target, switches: switches))
+        #expect(restarted.verdict.problems.first?.hasPrefix("no checkpoint of the group reached the target") == true)
+    }
+
     /// A translation one past the record's copy loses nothing (record 5 was read on the source) and
     /// repeats one record fewer: under a bound it passes; exactly, it fails.
     @Test func aTranslationOnePastTheCopyFails() {
