@@ -16,18 +16,20 @@ struct StreamsState: Sendable {
     var processors: [String: StreamProcessor] = [:]
     /// Instances that held after a count of records, for another to join (the count, and the orders topic).
     var held: [String: (count: Int, orders: String)] = [:]
-    /// Joiners: the instance each joined, and how it was held. Held instances that were joined, by joiner.
+    /// Joiners: the instance each joined, and how it was held.
     var taken: [String: (first: String, held: (count: Int, orders: String))] = [:]
-    var joined: [String: String] = [:]
     /// Instances that left their application: the tasks each held, and the application's orders topic.
     var left: [String: (tasks: Set<Int32>, orders: String)] = [:]
 
     /// The application an instance belongs to, where one joined another: its orders topic as written.
     func application(of name: String) -> (count: Int, orders: String)? {
         if let (_, held) = taken[name] { return held }
-        if let joiner = joined[name] { return taken[joiner]?.held }
-        return nil
+        return taken.values.first { $0.first == name }?.held
     }
+
+    /// The instance that joined `name`, if one did.
+    func joiner(of name: String) -> String? { taken.first { $0.value.first == name }?.key }
+
     /// Physical topics of each processor: results, changelog, dropped.
     var topics: [String: (results: String, changelog: String, dropped: String)] = [:]
 }
@@ -225,7 +227,7 @@ enum StreamsSteps {
                 }
                 guard let first = state.processors[firstName], let held = state.held[firstName] else {
                     throw StepFailure(
-                        state.joined[firstName].map { "\(firstName) is no longer held: \($0) joined it" }
+                        state.joiner(of: firstName).map { "\(firstName) is no longer held: \($0) joined it" }
                             ?? "no held processor \(firstName): start it with `… and holds after 70 records`")
                 }
                 let partitions = ctx.scenario.state.withLock { $0.partitions[held.orders] ?? 1 }
@@ -237,7 +239,6 @@ enum StreamsSteps {
                     s.topics[name] = s.topics[firstName]
                     s.taken[name] = (firstName, held)
                     s.held[firstName] = nil
-                    s.joined[firstName] = name
                 }
                 ctx.attach(
                     StreamsScaling.table([(firstName, first), (name, joiner)]), mediaType: "text/markdown")
